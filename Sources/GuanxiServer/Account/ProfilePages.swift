@@ -1,0 +1,106 @@
+import Foundation
+import Hummingbird
+
+/// The user's own profile: language, time zone, two-factor sign-in and API tokens.
+struct ProfilePages {
+    let services: AppServices
+
+    struct Option { let value: String; let label: String; let selected: Bool }
+    struct TokenRow { let id: String; let name: String; let prefix: String; let created: String; let expires: String; let lastUsed: String; let revoked: Bool }
+    struct ProfilePage {
+        let username: String
+        let displayName: String
+        let locales: [Option]
+        let timeZone: String
+        let totpEnabled: Bool
+        let totpSetup: TotpSetup?
+        let tokens: [TokenRow]
+        let newToken: String?
+        let error: String?
+        let notice: String?
+    }
+    struct TotpSetup { let secret: String; let url: String }
+
+    func register(on web: RouterGroup<AppRequestContext>) {
+        web.get("/profile") { request, context in
+            try await page(context, notice: request.uri.queryParameters["notice"].flatMap { services.localizer.known("notice.\($0)", context.locale) })
+        }
+        web.post("/profile") { request, context in
+            let principal = try context.requirePrincipal()
+            let form = try await request.form(context: context)
+            do {
+                try await services.users.updateOwnProfile(principal, displayName: form["display_name"], locale: form["locale"], timeZone: form["time_zone"])
+            } catch let error as GuanxiError where error.kind == .validation {
+                return try await page(context, error: error.message, status: .badRequest)
+            }
+            var response = WebRenderer.redirect("/profile?notice=saved")
+            if let locale = form["locale"], Localizer.supported.contains(locale) {
+                response.setCookie(Cookie(name: "guanxi_lang", value: locale, maxAge: 365 * 86_400, path: "/", httpOnly: true, sameSite: .lax))
+            }
+            return response
+        }
+        web.post("/profile/totp/begin") { _, context in
+            let setup = try await services.twoFactor.begin(for: try context.requirePrincipal())
+            return try await page(context, totp: TotpSetup(secret: setup.secret, url: setup.url))
+        }
+        web.post("/profile/totp/confirm") { request, context in
+            let form = try await request.form(context: context)
+            do {
+                try await services.twoFactor.confirm(for: try context.requirePrincipal(), code: form["code"] ?? "")
+            } catch let error as GuanxiError where error.kind == .validation {
+                return try await page(context, error: services.localizer.text("login.error.bad_code", context.locale), status: .badRequest)
+            }
+            return WebRenderer.redirect("/profile?notice=totp_on")
+        }
+        web.post("/profile/totp/disable") { request, context in
+            let form = try await request.form(context: context)
+            do {
+                try await services.twoFactor.disable(for: try context.requirePrincipal(), password: form["password"] ?? "")
+            } catch let error as GuanxiError where error.kind == .validation {
+                return try await page(context, error: error.message, status: .badRequest)
+            }
+            return WebRenderer.redirect("/profile?notice=totp_off")
+        }
+        web.post("/profile/tokens") { request, context in
+            let principal = try context.requirePrincipal()
+            let form = try await request.form(context: context)
+            let days = form["expires_in_days"].flatMap { $0.isEmpty ? nil : Int($0) }
+            if let raw = form["expires_in_days"], !raw.isEmpty, days == nil {
+                return try await page(context, error: "expiresInDays must be a whole number of days.", status: .badRequest)
+            }
+            do {
+                let issued = try await services.tokens.issue(for: principal.userID, name: form["name"], expiresInDays: days, by: principal)
+                return try await page(context, newToken: issued.token)
+            } catch let error as GuanxiError where error.kind == .validation {
+                return try await page(context, error: error.message, status: .badRequest)
+            }
+        }
+        web.post("/profile/tokens/:id/revoke") { _, context in
+            let id = try UUID(uuidString: context.parameters.require("id")).orThrow(.notFound("API token"))
+            try await services.tokens.revoke(id, by: try context.requirePrincipal())
+            return WebRenderer.redirect("/profile?notice=token_revoked")
+        }
+    }
+
+    func page(_ context: AppRequestContext, totp: TotpSetup? = nil, newToken: String? = nil, error: String? = nil,
+              notice: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        guard let user = try await User.find(principal.userID, on: services.database.db) else { throw GuanxiError.notFound("User") }
+        let format = DisplayFormat(timeZone: user.timeZone, locale: context.locale)
+        let tokens = try await services.tokens.list(userID: principal.userID).map {
+            TokenRow(id: $0.id.uuidString, name: $0.name, prefix: $0.prefix, created: format.dateTime($0.createdAt),
+                     expires: $0.expiresAt.map(format.dateTime) ?? "—", lastUsed: $0.lastUsedAt.map(format.dateTime) ?? "—", revoked: $0.revokedAt != nil)
+        }
+        let locales = Localizer.supported.map { Option(value: $0, label: services.localizer.text("language.\($0)", context.locale), selected: $0 == user.locale) }
+        let model = ProfilePage(username: user.username, displayName: user.displayName, locales: locales, timeZone: user.timeZone,
+                                totpEnabled: user.totpEnabled, totpSetup: totp, tokens: tokens, newToken: newToken, error: error, notice: notice)
+        return services.renderer.render("profile", titleKey: "profile.title", page: model, context: context, status: status)
+    }
+}
+
+extension Optional {
+    func orThrow(_ error: GuanxiError) throws -> Wrapped {
+        guard let value = self else { throw error }
+        return value
+    }
+}

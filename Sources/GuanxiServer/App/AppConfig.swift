@@ -1,0 +1,77 @@
+import Configuration
+import Foundation
+import Logging
+
+/// Every setting of Guanxi, read once at start-up from (highest first) command-line
+/// options, environment variables, a `.env` file in the working folder, and defaults.
+/// Environment names are the keys in upper case with `_`: `guanxi.data.dir` is `GUANXI_DATA_DIR`.
+public struct AppConfig: Sendable {
+    public enum DatabaseLocation: Sendable, Equatable {
+        /// A SQLite file, created if missing.
+        case sqliteFile(String)
+        /// A private in-memory SQLite database (tests).
+        case sqliteMemory
+        /// A PostgreSQL server, given as a `postgres://` URL.
+        case postgres(String)
+    }
+
+    public var host = "127.0.0.1"
+    public var port = 8080
+    public var dataDirectory = "./guanxi-data"
+    public var database: DatabaseLocation = .sqliteFile("./guanxi-data/guanxi.sqlite")
+    /// Password for the first admin account; a random one is printed when absent.
+    public var initialAdminPassword: String?
+    /// Run pending migrations when the server starts.
+    public var autoMigrate = true
+    public var sessionIdleTimeout: TimeInterval = 2 * 3600
+    public var sessionAbsoluteTimeout: TimeInterval = 12 * 3600
+    /// Largest request body accepted, in bytes.
+    public var maxBodySize = 1_048_576
+    /// Requests a single API token may make per minute.
+    public var apiRequestsPerMinute = 600
+    /// Failed sign-ins before an account is locked, and for how long.
+    public var loginFailuresPerAccount = 5
+    public var loginLockout: TimeInterval = 15 * 60
+    /// Failed sign-ins from one network address within the lock-out window before it is throttled.
+    public var loginFailuresPerAddress = 20
+    /// Use `X-Forwarded-For` / `X-Forwarded-Proto` from a reverse proxy.
+    public var trustProxy = false
+    /// Mark cookies `Secure` (set automatically when the public URL is https).
+    public var secureCookies = false
+    public var publicURL: String?
+    public var defaultLocale = "zh-Hans"
+    public var defaultTimeZone = "Asia/Shanghai"
+    public var logLevel: Logger.Level = .info
+    /// Seconds between background job polls.
+    public var jobPollInterval: TimeInterval = 2
+
+    public init() {}
+
+    /// A configuration for tests: in-memory SQLite (or `GUANXI_TEST_DATABASE_URL`), quiet logs.
+    public static func testing(environment: [String: String] = ProcessInfo.processInfo.environment) -> AppConfig {
+        var config = AppConfig()
+        config.database = environment["GUANXI_TEST_DATABASE_URL"].map { .postgres($0) } ?? .sqliteMemory
+        config.logLevel = .error
+        config.initialAdminPassword = "Admin-Pass-2026"
+        config.jobPollInterval = 0.05
+        return config
+    }
+
+    /// Reads the configuration. `overrides` are the command line's options, keyed like
+    /// `guanxi.port`. Every problem is collected so one run names them all.
+    public static func load(overrides: [String: String] = [:], environmentFile: String = ".env") async throws -> AppConfig {
+        var values: [AbsoluteConfigKey: ConfigValue] = [:]
+        for (key, value) in overrides { values[AbsoluteConfigKey(key.split(separator: ".").map(String.init))] = .init(.string(value), isSecret: false) }
+        let reader = ConfigReader(providers: [
+            InMemoryProvider(name: "command line", values: values),
+            EnvironmentVariablesProvider(),
+            try await EnvironmentVariablesProvider(environmentFilePath: .init(environmentFile), allowMissing: true),
+        ])
+        var parser = ConfigParser(read: { reader.string(forKey: ConfigKey($0.split(separator: ".").map(String.init))) })
+        let config = parser.parse()
+        if !parser.problems.isEmpty {
+            throw GuanxiError(.configuration, "Invalid configuration:\n" + parser.problems.map { "  - \($0)" }.joined(separator: "\n"))
+        }
+        return config
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import Logging
+
+/// The services of one Guanxi instance, built once in `buildApplication` and passed to
+/// whatever needs them. No globals.
+public struct AppServices: Sendable {
+    public let config: AppConfig
+    public let clock: any Clock
+    public let logger: Logger
+    public let database: DatabaseService
+    public let permissions: PermissionService
+    public let audit: AuditLog
+    public let auditQuery: AuditQuery
+    public let passwords: Passwords
+    public let principals: PrincipalLoader
+    public let users: UserService
+    public let departments: DepartmentService
+    public let teams: TeamService
+    public let roles: RoleService
+    public let sessions: SessionStore
+    public let login: LoginService
+    public let tokens: APITokenService
+    public let twoFactor: TwoFactorService
+    public let rateLimiter: RateLimiter
+    public let jobs: JobQueue
+    public let localizer: Localizer
+    public let metrics: AppMetrics
+    public let renderer: WebRenderer
+
+    public init(config: AppConfig, clock: any Clock = SystemClock(), logger: Logger, bcryptCost: UInt8 = 12) async throws {
+        self.config = config
+        self.clock = clock
+        self.logger = logger
+        database = try DatabaseService(location: config.database, logger: logger)
+        permissions = PermissionService(database: database)
+        audit = AuditLog(clock: clock)
+        auditQuery = AuditQuery(database: database, permissions: permissions)
+        passwords = Passwords(cost: bcryptCost)
+        principals = PrincipalLoader(database: database)
+        users = UserService(database: database, permissions: permissions, audit: audit, passwords: passwords, clock: clock,
+                            defaults: (config.defaultLocale, config.defaultTimeZone))
+        departments = DepartmentService(database: database, permissions: permissions, audit: audit, clock: clock)
+        teams = TeamService(database: database, permissions: permissions, audit: audit, clock: clock)
+        roles = RoleService(database: database, permissions: permissions, audit: audit, clock: clock)
+        sessions = SessionStore(database: database, clock: clock, idleTimeout: config.sessionIdleTimeout, absoluteTimeout: config.sessionAbsoluteTimeout)
+        rateLimiter = RateLimiter(database: database, clock: clock)
+        login = LoginService(database: database, sessions: sessions, passwords: passwords, rateLimiter: rateLimiter, audit: audit,
+                             principals: principals, clock: clock, maxFailuresPerAccount: config.loginFailuresPerAccount,
+                             maxFailuresPerAddress: config.loginFailuresPerAddress, lockout: config.loginLockout)
+        tokens = APITokenService(database: database, audit: audit, principals: principals, permissions: permissions, clock: clock)
+        twoFactor = TwoFactorService(database: database, passwords: passwords, audit: audit, clock: clock)
+        jobs = JobQueue(database: database, clock: clock)
+        localizer = try Localizer.load()
+        metrics = AppMetrics()
+        renderer = try await WebRenderer.load(localizer: localizer)
+    }
+
+    public func jobHandlers() -> [String: JobHandler] {
+        [Housekeeping.kind: Housekeeping.handler(sessions: sessions, rateLimiter: rateLimiter)]
+    }
+}

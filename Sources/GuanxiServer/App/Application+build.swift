@@ -1,0 +1,60 @@
+import Foundation
+import GuanxiAPI
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import OpenAPIHummingbird
+
+/// The composition root: builds the services, the router and the application.
+public enum GuanxiApp {
+    /// Builds a ready-to-run application. Migrations run first when enabled; a schema
+    /// that is pending (with migrations off) or newer than this build stops start-up.
+    public static func build(services: AppServices, runJobs: Bool = true) async throws -> some ApplicationProtocol {
+        try await prepareDatabase(services)
+        let router = makeRouter(services)
+        var lifecycle: [any Service] = [services.database]
+        if runJobs {
+            lifecycle.append(JobWorker(queue: services.jobs, handlers: services.jobHandlers(), pollInterval: services.config.jobPollInterval,
+                                       clock: services.clock, logger: services.logger))
+        }
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(services.config.host, port: services.config.port), serverName: "Guanxi"),
+            services: lifecycle,
+            logger: services.logger
+        )
+    }
+
+    static func prepareDatabase(_ services: AppServices) async throws {
+        try await services.database.prepareEngine()
+        let migrator = Migrator(db: services.database.db, clock: services.clock)
+        if services.config.autoMigrate {
+            let applied = try await migrator.migrate()
+            if !applied.isEmpty { services.logger.info("Applied migrations: \(applied.joined(separator: ", "))") }
+        }
+        switch try await migrator.state() {
+        case .current: break
+        case .pending(let names):
+            throw GuanxiError(.configuration, "The database schema is not current (pending: \(names.joined(separator: ", "))). Run `guanxi migrate` first.")
+        case .newerThanThisBuild(let names):
+            throw Migrator.newerSchemaError(names)
+        }
+        try await FirstRun(services: services).ensureOrganisation()
+    }
+
+    public static func makeRouter(_ services: AppServices) -> Router<AppRequestContext> {
+        let router = Router(context: AppRequestContext.self)
+        router.add(middleware: RequestSetupMiddleware(services: services))
+        router.add(middleware: FileMiddleware(Resources.url("Public")?.path ?? "Public", searchForIndexHtml: false))
+        OperationsRoutes(services: services).register(on: router)
+        APIDocsRoutes(services: services).register(on: router)
+        let api = router.group().add(middleware: APIAuthMiddleware(services: services))
+        try! APIHandlers(services: services).registerHandlers(on: api, serverURL: URL(string: "/api/v1")!)
+        router.get("/api/**") { _, _ -> Response in throw GuanxiError(.notFound, "There is no API operation at this address.") }
+        let web = router.group()
+            .add(middleware: SessionMiddleware(services: services))
+            .add(middleware: CSRFMiddleware())
+        WebRoutes.register(on: web, services: services)
+        return router
+    }
+}

@@ -1,0 +1,36 @@
+import FluentKit
+import Foundation
+import SQLKit
+
+/// On the first start of an empty database: records the organisation and creates the
+/// `admin` account, printing its one-time password (or using `GUANXI_ADMIN_PASSWORD`).
+/// The first sign-in must change that password.
+struct FirstRun {
+    let services: AppServices
+
+    func ensureOrganisation() async throws {
+        guard try await User.query(on: services.database.db).count() == 0 else { return }
+        let password = services.config.initialAdminPassword ?? Passwords.generate()
+        var admin = UserService.NewUser()
+        admin.username = "admin"
+        admin.displayName = "Administrator"
+        admin.password = password
+        admin.isAdmin = true
+        let now = services.clock.now()
+        try await (services.database.sql).insert(into: "settings").columns("key", "value", "updated_at")
+            .values(SQLBind("organisation.name"), SQLBind("Guanxi"), SQLBind(now)).run()
+        _ = try await services.users.create(admin, by: PrincipalLoader.console())
+        if services.config.initialAdminPassword == nil {
+            Runtime.say("""
+
+                ┌──────────────────────────────────────────────────────────┐
+                  Guanxi created the first administrator account.
+                    user name: admin
+                    password:  \(password)
+                  This password works once: you must change it at first sign-in.
+                └──────────────────────────────────────────────────────────┘
+
+                """)
+        }
+    }
+}

@@ -1,0 +1,15 @@
+import Hummingbird
+
+/// Every web page, registered by its business area.
+enum WebRoutes {
+    static func register(on web: RouterGroup<AppRequestContext>, services: AppServices) {
+        SignInPages(services: services).register(on: web)
+        let signedIn = web.group().add(middleware: RequireSignIn())
+        HomePages(services: services).register(on: signedIn)
+        ProfilePages(services: services).register(on: signedIn)
+        AdminUserPages(services: services).register(on: signedIn)
+        AdminOrganisationPages(services: services).register(on: signedIn)
+        AuditPages(services: services).register(on: signedIn)
+        StatusPages(services: services).register(on: signedIn)
+    }
+}

@@ -1,0 +1,15 @@
+/// Every migration, in the order they apply. Append only; never reorder or rename.
+public enum AllMigrations {
+    public static let list: [any GuanxiMigration] = [
+        M0001_CreateSettings(),
+        M0002_CreateDepartments(),
+        M0003_CreateUsers(),
+        M0004_CreateTeams(),
+        M0005_CreateRoles(),
+        M0006_CreateSessions(),
+        M0007_CreateAPITokens(),
+        M0008_CreateAuditLog(),
+        M0009_CreateRateLimits(),
+        M0010_CreateJobs(),
+    ]
+}

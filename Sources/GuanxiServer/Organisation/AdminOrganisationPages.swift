@@ -1,0 +1,155 @@
+import Foundation
+import Hummingbird
+
+/// Departments, teams and roles on the web.
+struct AdminOrganisationPages {
+    let services: AppServices
+
+    struct Choice { let value: String; let label: String; let selected: Bool }
+    struct DepartmentRow { let id: String; let name: String; let depth: Int; let indent: String; let members: Int }
+    struct DepartmentsPage { let departments: [DepartmentRow]; let parents: [Choice]; let error: String?; let canEdit: Bool }
+    struct TeamRow { let id: String; let name: String; let description: String; let members: String }
+    struct TeamsPage { let teams: [TeamRow]; let users: [Choice]; let error: String?; let canEdit: Bool }
+    struct ActionCell { let name: String; let label: String; let checked: Bool }
+    struct KindRow { let kind: String; let label: String; let actions: [ActionCell]; let scopes: [Choice] }
+    struct RoleRow { let id: String; let name: String; let description: String; let summary: String }
+    struct RolesPage { let roles: [RoleRow]; let error: String?; let canEdit: Bool }
+    struct RolePage { let isNew: Bool; let id: String; let name: String; let description: String; let kinds: [KindRow]; let error: String? }
+
+    func register(on web: RouterGroup<AppRequestContext>) {
+        web.get("/admin/departments") { _, context in try await departments(context) }
+        web.post("/admin/departments") { request, context in
+            let form = try await request.form(context: context)
+            do {
+                _ = try await services.departments.create(name: form["name"], parentID: try Validate.uuid(form["parent_id"], field: "parentId"), by: try context.requirePrincipal())
+            } catch let error as GuanxiError where error.kind == .validation || error.kind == .conflict {
+                return try await departments(context, error: error.message, status: .badRequest)
+            }
+            return WebRenderer.redirect("/admin/departments")
+        }
+        web.post("/admin/departments/:id/delete") { _, context in
+            do {
+                try await services.departments.delete(try id(context), by: try context.requirePrincipal())
+            } catch let error as GuanxiError where error.kind == .conflict {
+                return try await departments(context, error: error.message, status: .conflict)
+            }
+            return WebRenderer.redirect("/admin/departments")
+        }
+        web.get("/admin/teams") { _, context in try await teams(context) }
+        web.post("/admin/teams") { request, context in
+            let form = try await request.form(context: context)
+            do {
+                let members = try form.values("member_ids").compactMap { try Validate.uuid($0, field: "memberIds") }
+                _ = try await services.teams.create(name: form["name"], description: form["description"], memberIDs: members, by: try context.requirePrincipal())
+            } catch let error as GuanxiError where error.kind == .validation || error.kind == .conflict {
+                return try await teams(context, error: error.message, status: .badRequest)
+            }
+            return WebRenderer.redirect("/admin/teams")
+        }
+        web.post("/admin/teams/:id/delete") { _, context in
+            try await services.teams.delete(try id(context), by: try context.requirePrincipal())
+            return WebRenderer.redirect("/admin/teams")
+        }
+        web.get("/admin/roles") { _, context in
+            let principal = try context.requirePrincipal()
+            let rows = try await services.roles.list(for: principal).map { role in
+                RoleRow(id: role.id!.uuidString, name: role.name, description: role.details,
+                        summary: role.grants.keys.map(\.rawValue).sorted().map { services.localizer.text("kinds.\($0)", context.locale) }.joined(separator: ", "))
+            }
+            return services.renderer.render("admin-roles", titleKey: "roles.title",
+                                            page: RolesPage(roles: rows, error: nil, canEdit: principal.scope(for: .create, on: .roles) != nil), context: context)
+        }
+        web.get("/admin/roles/new") { _, context in
+            try services.permissions.require(try context.requirePrincipal(), .create, on: .roles)
+            return role(nil, context: context)
+        }
+        web.get("/admin/roles/:id") { _, context in
+            role(try await services.roles.get(try id(context), for: try context.requirePrincipal()), context: context)
+        }
+        web.post("/admin/roles/new") { request, context in
+            let form = try await request.form(context: context)
+            do {
+                _ = try await services.roles.create(name: form["name"], description: form["description"], grants: try grants(form), by: try context.requirePrincipal())
+            } catch let error as GuanxiError where error.kind == .validation || error.kind == .conflict {
+                return role(nil, context: context, error: error.message, status: .badRequest)
+            }
+            return WebRenderer.redirect("/admin/roles")
+        }
+        web.post("/admin/roles/:id") { request, context in
+            let principal = try context.requirePrincipal()
+            let roleID = try id(context)
+            let form = try await request.form(context: context)
+            do {
+                _ = try await services.roles.update(roleID, name: form["name"], description: form["description"], grants: try grants(form), by: principal)
+            } catch let error as GuanxiError where error.kind == .validation || error.kind == .conflict {
+                return role(try await services.roles.get(roleID, for: principal), context: context, error: error.message, status: .badRequest)
+            }
+            return WebRenderer.redirect("/admin/roles")
+        }
+    }
+
+    func id(_ context: AppRequestContext) throws -> UUID {
+        try UUID(uuidString: context.parameters.require("id")).orThrow(.notFound("Record"))
+    }
+
+    /// Reads the role editor's matrix: `grant.<kind>.<action>` check boxes and `scope.<kind>`.
+    func grants(_ form: FormData) throws -> [String: Grant] {
+        var out: [String: Grant] = [:]
+        for kind in RecordKind.all {
+            let actions = PermissionAction.allCases.filter { form["grant.\(kind.rawValue).\($0.rawValue)"] == "on" }
+            guard !actions.isEmpty else { continue }
+            guard let scope = DataScope(rawValue: form["scope.\(kind.rawValue)"] ?? "") else {
+                throw GuanxiError.invalid("scope.\(kind.rawValue)", "Choose a data scope for \(kind.rawValue).")
+            }
+            out[kind.rawValue] = Grant(actions: actions, scope: scope)
+        }
+        return out
+    }
+
+    func departments(_ context: AppRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let all = try await services.departments.list(for: principal)
+        let counts = try await User.query(on: services.database.db).all().reduce(into: [UUID: Int]()) { acc, user in
+            if let d = user.departmentID { acc[d, default: 0] += 1 }
+        }
+        var rows: [DepartmentRow] = []
+        func walk(_ parent: UUID?, depth: Int) {
+            for d in all where d.parentID == parent {
+                rows.append(DepartmentRow(id: d.id!.uuidString, name: d.name, depth: depth, indent: String(repeating: "— ", count: depth), members: counts[d.id!] ?? 0))
+                walk(d.id, depth: depth + 1)
+            }
+        }
+        walk(nil, depth: 0)
+        let parents = [Choice(value: "", label: "—", selected: true)] + rows.map { Choice(value: $0.id, label: $0.indent + $0.name, selected: false) }
+        return services.renderer.render("admin-departments", titleKey: "departments.title",
+                                        page: DepartmentsPage(departments: rows, parents: parents, error: error, canEdit: principal.scope(for: .create, on: .departments) != nil),
+                                        context: context, status: status)
+    }
+
+    func teams(_ context: AppRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let users = try await User.query(on: services.database.db).sort(\.$username).all()
+        let names = Dictionary(uniqueKeysWithValues: users.map { ($0.id!, $0.displayName) })
+        let rows = try await services.teams.list(for: principal).map { entry in
+            TeamRow(id: entry.team.id!.uuidString, name: entry.team.name, description: entry.team.details,
+                    members: entry.members.compactMap { names[$0] }.sorted().joined(separator: ", "))
+        }
+        let choices = users.map { Choice(value: $0.id!.uuidString, label: "\($0.displayName) (\($0.username))", selected: false) }
+        return services.renderer.render("admin-teams", titleKey: "teams.title",
+                                        page: TeamsPage(teams: rows, users: choices, error: error, canEdit: principal.scope(for: .create, on: .teams) != nil),
+                                        context: context, status: status)
+    }
+
+    func role(_ role: Role?, context: AppRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
+        let grants = role?.grants ?? [:]
+        let kinds = RecordKind.all.map { kind in
+            KindRow(kind: kind.rawValue, label: services.localizer.text("kinds.\(kind.rawValue)", context.locale),
+                    actions: PermissionAction.allCases.map { ActionCell(name: $0.rawValue, label: services.localizer.text("actions.\($0.rawValue)", context.locale),
+                                                                        checked: grants[kind]?.actions.contains($0) ?? false) },
+                    scopes: DataScope.allCases.map { Choice(value: $0.rawValue, label: services.localizer.text("scopes.\($0.rawValue)", context.locale),
+                                                            selected: (grants[kind]?.scope ?? .own) == $0) })
+        }
+        let page = RolePage(isNew: role == nil, id: role?.id?.uuidString ?? "", name: role?.name ?? "", description: role?.details ?? "", kinds: kinds, error: error)
+        return services.renderer.render("admin-role", titleKey: role == nil ? "roles.new" : "roles.edit", page: page, context: context, status: status)
+    }
+}

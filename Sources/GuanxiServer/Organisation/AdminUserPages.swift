@@ -1,0 +1,145 @@
+import Foundation
+import Hummingbird
+
+/// Managing users on the web: list, create, edit (department, manager, roles, active),
+/// reset a password and issue an API token for someone.
+struct AdminUserPages {
+    let services: AppServices
+
+    struct Choice { let value: String; let label: String; let selected: Bool }
+    struct UserRow { let id: String; let username: String; let displayName: String; let department: String; let active: Bool; let admin: Bool }
+    struct ListPage { let users: [UserRow]; let next: String?; let q: String; let canCreate: Bool }
+    struct FormPage {
+        let isNew: Bool
+        let id: String
+        let username: String
+        let displayName: String
+        let email: String
+        let active: Bool
+        let admin: Bool
+        let departments: [Choice]
+        let managers: [Choice]
+        let roles: [Choice]
+        let history: [AuditPages.EntryRow]
+        let issuedToken: String?
+        let error: String?
+        let notice: String?
+    }
+
+    func register(on web: RouterGroup<AppRequestContext>) {
+        web.get("/admin/users") { request, context in
+            let principal = try context.requirePrincipal()
+            let q = request.uri.queryParameters["q"].map(String.init) ?? ""
+            let page = try await services.users.list(for: principal, after: request.uri.queryParameters["after"].map(String.init), limit: 50, search: q)
+            let names = try await departmentNames()
+            let rows = page.users.map { UserRow(id: $0.id!.uuidString, username: $0.username, displayName: $0.displayName,
+                                                department: $0.departmentID.flatMap { names[$0] } ?? "—", active: $0.isActive, admin: $0.isAdmin) }
+            return services.renderer.render("admin-users", titleKey: "users.title",
+                                            page: ListPage(users: rows, next: page.next, q: q, canCreate: principal.scope(for: .create, on: .users) != nil), context: context)
+        }
+        web.get("/admin/users/new") { _, context in
+            try services.permissions.require(try context.requirePrincipal(), .create, on: .users)
+            return try await form(nil, context: context)
+        }
+        web.post("/admin/users/new") { request, context in
+            let principal = try context.requirePrincipal()
+            let form = try await request.form(context: context)
+            var new = UserService.NewUser()
+            new.username = form["username"]
+            new.displayName = form["display_name"]
+            new.email = form["email"]
+            new.password = form["password"]
+            new.isAdmin = form["is_admin"] == "on"
+            do {
+                new.departmentID = try Validate.uuid(form["department_id"], field: "departmentId")
+                new.managerID = try Validate.uuid(form["manager_id"], field: "managerId")
+                new.roleIDs = try form.values("role_ids").compactMap { try Validate.uuid($0, field: "roleIds") }
+                let user = try await services.users.create(new, by: principal)
+                return WebRenderer.redirect("/admin/users/\(user.id!.uuidString)?notice=saved")
+            } catch let error as GuanxiError where error.kind == .validation || error.kind == .conflict {
+                return try await self.form(nil, context: context, error: error.message, status: .badRequest)
+            }
+        }
+        web.get("/admin/users/:id") { request, context in
+            let user = try await services.users.find(try id(context), for: try context.requirePrincipal())
+            return try await form(user, context: context, notice: request.uri.queryParameters["notice"].flatMap { services.localizer.known("notice.\($0)", context.locale) })
+        }
+        web.post("/admin/users/:id") { request, context in
+            let principal = try context.requirePrincipal()
+            let userID = try id(context)
+            let form = try await request.form(context: context)
+            var changes = UserService.UserChanges()
+            changes.displayName = form["display_name"]
+            if (form["email"] ?? "").isEmpty { changes.clearEmail = true } else { changes.email = form["email"] }
+            changes.isActive = form["is_active"] == "on"
+            if principal.isAdmin { changes.isAdmin = form["is_admin"] == "on" }
+            do {
+                changes.departmentID = .some(try Validate.uuid(form["department_id"], field: "departmentId"))
+                changes.managerID = .some(try Validate.uuid(form["manager_id"], field: "managerId"))
+                if principal.scope(for: .update, on: .roles) != nil {
+                    changes.roleIDs = try form.values("role_ids").compactMap { try Validate.uuid($0, field: "roleIds") }
+                }
+                _ = try await services.users.update(userID, changes, by: principal)
+            } catch let error as GuanxiError where error.kind == .validation || error.kind == .forbidden {
+                let user = try await services.users.find(userID, for: principal)
+                return try await self.form(user, context: context, error: error.message, status: .badRequest)
+            }
+            return WebRenderer.redirect("/admin/users/\(userID.uuidString)?notice=saved")
+        }
+        web.post("/admin/users/:id/password") { request, context in
+            let principal = try context.requirePrincipal()
+            let userID = try id(context)
+            let form = try await request.form(context: context)
+            do {
+                try await services.users.resetPassword(userID, to: form["password"] ?? "", by: principal)
+            } catch let error as GuanxiError where error.kind == .validation {
+                return try await self.form(try await services.users.find(userID, for: principal), context: context, error: error.message, status: .badRequest)
+            }
+            return WebRenderer.redirect("/admin/users/\(userID.uuidString)?notice=password_reset")
+        }
+        web.post("/admin/users/:id/token") { request, context in
+            let principal = try context.requirePrincipal()
+            let userID = try id(context)
+            let form = try await request.form(context: context)
+            do {
+                let issued = try await services.tokens.issue(for: userID, name: form["name"], expiresInDays: nil, by: principal)
+                return try await self.form(try await services.users.find(userID, for: principal), context: context, token: issued.token)
+            } catch let error as GuanxiError where error.kind == .validation {
+                return try await self.form(try await services.users.find(userID, for: principal), context: context, error: error.message, status: .badRequest)
+            }
+        }
+    }
+
+    func id(_ context: AppRequestContext) throws -> UUID {
+        try UUID(uuidString: context.parameters.require("id")).orThrow(.notFound("User"))
+    }
+
+    func departmentNames() async throws -> [UUID: String] {
+        Dictionary(uniqueKeysWithValues: try await Department.query(on: services.database.db).all().map { ($0.id!, $0.name) })
+    }
+
+    func form(_ user: User?, context: AppRequestContext, token: String? = nil, error: String? = nil, notice: String? = nil,
+              status: HTTPResponse.Status = .ok) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        var roleIDs: Set<UUID> = []
+        var history: [AuditEntry] = []
+        if let id = user?.id {
+            roleIDs = Set(try await RoleAssignments(database: services.database).roleIDs(of: id))
+            history = try await services.auditQuery.history(kind: .users, id: id.uuidString, limit: 50)
+        }
+        let none = Choice(value: "", label: "—", selected: false)
+        let departments = try await Department.query(on: services.database.db).sort(\.$name).all()
+            .map { Choice(value: $0.id!.uuidString, label: $0.name, selected: $0.id == user?.departmentID) }
+        let managers = try await User.query(on: services.database.db).sort(\.$username).all().filter { $0.id != user?.id }
+            .map { Choice(value: $0.id!.uuidString, label: "\($0.displayName) (\($0.username))", selected: $0.id == user?.managerID) }
+        let roles = try await Role.query(on: services.database.db).sort(\.$name).all()
+            .map { Choice(value: $0.id!.uuidString, label: $0.name, selected: roleIDs.contains($0.id!)) }
+        let format = DisplayFormat(timeZone: principal.timeZone, locale: context.locale)
+        let page = FormPage(
+            isNew: user == nil, id: user?.id?.uuidString ?? "", username: user?.username ?? "", displayName: user?.displayName ?? "",
+            email: user?.email ?? "", active: user?.isActive ?? true, admin: user?.isAdmin ?? false,
+            departments: [none] + departments, managers: [none] + managers, roles: roles,
+            history: history.map { AuditPages.EntryRow($0, format: format) }, issuedToken: token, error: error, notice: notice)
+        return services.renderer.render("admin-user", titleKey: user == nil ? "users.new" : "users.edit", page: page, context: context, status: status)
+    }
+}

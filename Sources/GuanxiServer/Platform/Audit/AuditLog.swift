@@ -1,0 +1,75 @@
+import FluentKit
+import Foundation
+import SQLKit
+
+/// One changed field of an audited write.
+public struct FieldChange: Codable, Sendable, Equatable {
+    public var field: String
+    public var old: String?
+    public var new: String?
+    public init(field: String, old: String?, new: String?) {
+        self.field = field
+        self.old = old
+        self.new = new
+    }
+}
+
+/// A record's audited fields as text, so any two versions can be compared.
+public typealias AuditSnapshot = [String: String?]
+
+/// Writes the append-only audit log. Callers pass the database handle of their own
+/// transaction, so the change and its audit entry commit or fail together. Nothing in
+/// Guanxi updates or deletes audit entries.
+public struct AuditLog: Sendable {
+    let clock: any Clock
+
+    public init(clock: any Clock) { self.clock = clock }
+
+    public func record(
+        on db: any Database, actor: Principal?, action: String, kind: RecordKind,
+        id: String, label: String, changes: [FieldChange] = []
+    ) async throws {
+        let json = String(decoding: try JSONEncoder.sorted.encode(changes), as: UTF8.self)
+        try await (db as! any SQLDatabase).insert(into: "audit_entries")
+            .columns("at", "actor_id", "actor_name", "address", "action", "record_kind", "record_id", "record_label", "changes")
+            .values(
+                SQLBind(clock.now()), SQLBind(actor?.userID), SQLBind(actor?.username ?? "system"),
+                SQLBind(actor?.address ?? ""), SQLBind(action), SQLBind(kind.rawValue), SQLBind(id), SQLBind(label), SQLBind(json)
+            )
+            .run()
+    }
+
+    /// Records a creation: every field from nothing to its value.
+    public func created(on db: any Database, actor: Principal?, kind: RecordKind, id: String, label: String, snapshot: AuditSnapshot) async throws {
+        try await record(on: db, actor: actor, action: "create", kind: kind, id: id, label: label, changes: Self.diff(old: [:], new: snapshot))
+    }
+
+    /// Records an update, listing only the fields that changed; writes nothing when none did.
+    public func updated(on db: any Database, actor: Principal?, kind: RecordKind, id: String, label: String, old: AuditSnapshot, new: AuditSnapshot) async throws {
+        let changes = Self.diff(old: old, new: new)
+        guard !changes.isEmpty else { return }
+        try await record(on: db, actor: actor, action: "update", kind: kind, id: id, label: label, changes: changes)
+    }
+
+    public func deleted(on db: any Database, actor: Principal?, kind: RecordKind, id: String, label: String, snapshot: AuditSnapshot) async throws {
+        try await record(on: db, actor: actor, action: "delete", kind: kind, id: id, label: label, changes: Self.diff(old: snapshot, new: [:]))
+    }
+
+    public static func diff(old: AuditSnapshot, new: AuditSnapshot) -> [FieldChange] {
+        Set(old.keys).union(new.keys).sorted().compactMap { field in
+            let before = old[field] ?? nil
+            let after = new[field] ?? nil
+            return before == after ? nil : FieldChange(field: field, old: before, new: after)
+        }
+    }
+}
+
+extension JSONEncoder {
+    /// Stable key order, so stored JSON compares and diffs cleanly.
+    static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }
+}

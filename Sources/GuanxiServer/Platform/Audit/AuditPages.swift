@@ -1,0 +1,40 @@
+import Foundation
+import Hummingbird
+
+/// Browsing the audit log on the web, with filters.
+struct AuditPages {
+    let services: AppServices
+
+    struct ChangeRow { let field: String; let old: String; let new: String }
+    struct EntryRow {
+        let at: String; let actor: String; let address: String; let action: String; let kind: String; let label: String; let changes: [ChangeRow]
+        init(_ e: AuditEntry, format: DisplayFormat) {
+            at = format.dateTime(e.at); actor = e.actorName; address = e.address; action = e.action; kind = e.recordKind; label = e.recordLabel
+            changes = e.changes.map { ChangeRow(field: $0.field, old: $0.old ?? "—", new: $0.new ?? "—") }
+        }
+    }
+    struct Page { let entries: [EntryRow]; let next: String?; let kind: String; let action: String; let actor: String; let from: String; let to: String }
+
+    func register(on web: RouterGroup<AppRequestContext>) {
+        web.get("/admin/audit") { request, context in
+            let principal = try context.requirePrincipal()
+            let q = request.uri.queryParameters
+            var filter = AuditFilter()
+            filter.recordKind = q["kind"].flatMap { $0.isEmpty ? nil : String($0) }
+            filter.action = q["action"].flatMap { $0.isEmpty ? nil : String($0) }
+            if let actor = q["actor"], !actor.isEmpty { filter.actorID = try await services.users.find(username: String(actor))?.id ?? UUID() }
+            filter.before = q["before"].flatMap { Int64($0) }
+            let day = DateFormatter()
+            day.dateFormat = "yyyy-MM-dd"
+            day.timeZone = TimeZone(identifier: principal.timeZone)
+            filter.from = q["from"].flatMap { day.date(from: String($0)) }
+            filter.to = q["to"].flatMap { day.date(from: String($0)) }.map { $0.addingTimeInterval(86_400) }
+            let result = try await services.auditQuery.list(filter, for: principal)
+            let format = DisplayFormat(timeZone: principal.timeZone, locale: context.locale)
+            let page = Page(entries: result.entries.map { EntryRow($0, format: format) }, next: result.next.map(String.init),
+                            kind: filter.recordKind ?? "", action: filter.action ?? "", actor: q["actor"].map(String.init) ?? "",
+                            from: q["from"].map(String.init) ?? "", to: q["to"].map(String.init) ?? "")
+            return services.renderer.render("admin-audit", titleKey: "audit.title", page: page, context: context)
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import FluentKit
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import SQLKit
+
+/// Which SQL engine Guanxi talks to. The few statements that differ between the
+/// engines switch on this, and only this.
+public enum SQLEngine: String, Sendable {
+    case sqlite
+    case postgres
+}
+
+/// Owns the Fluent `Databases`, hands out `Database` handles and closes the pools when
+/// the service group shuts down.
+public final class DatabaseService: Service, Sendable {
+    public let engine: SQLEngine
+    private let databases: Databases
+    private let logger: Logger
+    /// SQLite allows one writer at a time, so all work goes through one event loop and
+    /// therefore one connection; this avoids lock contention between connections.
+    private let eventLoop: (any EventLoop)?
+
+    public init(location: AppConfig.DatabaseLocation, logger: Logger) throws {
+        self.logger = logger
+        databases = Databases(threadPool: .singleton, on: MultiThreadedEventLoopGroup.singleton)
+        switch location {
+        case .sqliteFile(let path):
+            engine = .sqlite
+            databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
+            eventLoop = MultiThreadedEventLoopGroup.singleton.next()
+        case .sqliteMemory:
+            engine = .sqlite
+            databases.use(.sqlite(.memory, sqlLogLevel: .trace), as: .sqlite)
+            eventLoop = MultiThreadedEventLoopGroup.singleton.next()
+        case .postgres(let url):
+            engine = .postgres
+            do {
+                databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: 8, sqlLogLevel: .trace), as: .psql)
+            } catch {
+                throw GuanxiError(.configuration, "GUANXI_DATABASE_URL is not a usable PostgreSQL URL: \(error)")
+            }
+            eventLoop = nil
+        }
+    }
+
+    public var db: any Database {
+        if let eventLoop { return databases.database(logger: logger, on: eventLoop)! }
+        return databases.database(logger: logger, on: databases.eventLoopGroup.any())!
+    }
+
+    public var sql: any SQLDatabase { db as! any SQLDatabase }
+
+    /// Tunes a SQLite file for a server: write-ahead logging lets readers work while one writes.
+    public func prepareEngine() async throws {
+        guard engine == .sqlite else { return }
+        try await sql.raw("PRAGMA journal_mode=WAL").run()
+        try await sql.raw("PRAGMA synchronous=NORMAL").run()
+    }
+
+    /// Checks that the database answers, for `/ready`.
+    public func ping() async -> Bool {
+        do {
+            _ = try await sql.raw("SELECT 1 AS one").first()
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await shutdown()
+    }
+
+    public func shutdown() async {
+        await databases.shutdownAsync()
+    }
+}

@@ -1,0 +1,64 @@
+import HTTPTypes
+
+/// The one error type of Guanxi. It knows its HTTP status and carries a stable
+/// machine-readable code, a human message and, for bad input, the field at fault.
+public struct GuanxiError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: String, Sendable {
+        case badRequest = "bad_request"
+        case validation = "validation_failed"
+        case unauthorized = "unauthorized"
+        case forbidden = "forbidden"
+        case notFound = "not_found"
+        case conflict = "conflict"
+        case payloadTooLarge = "payload_too_large"
+        case tooManyRequests = "too_many_requests"
+        case unavailable = "unavailable"
+        case `internal` = "internal"
+        case configuration = "configuration"
+    }
+
+    public var kind: Kind
+    public var message: String
+    public var field: String?
+    /// Seconds a client should wait before retrying (429 and 503 answers).
+    public var retryAfter: Int?
+    /// Extra machine-readable code narrower than `kind` (for example `password_change_required`).
+    public var code: String?
+
+    public init(_ kind: Kind, _ message: String, field: String? = nil, retryAfter: Int? = nil, code: String? = nil) {
+        self.kind = kind
+        self.message = message
+        self.field = field
+        self.retryAfter = retryAfter
+        self.code = code
+    }
+
+    public var status: HTTPResponse.Status {
+        switch kind {
+        case .badRequest, .validation: .badRequest
+        case .unauthorized: .unauthorized
+        case .forbidden: .forbidden
+        case .notFound: .notFound
+        case .conflict: .conflict
+        case .payloadTooLarge: .contentTooLarge
+        case .tooManyRequests: .tooManyRequests
+        case .unavailable: .serviceUnavailable
+        case .internal, .configuration: .internalServerError
+        }
+    }
+
+    public var description: String {
+        if let field { return "\(message) (field: \(field))" }
+        return message
+    }
+
+    public static func invalid(_ field: String, _ message: String) -> GuanxiError {
+        GuanxiError(.validation, message, field: field)
+    }
+
+    public static func notFound(_ what: String) -> GuanxiError {
+        GuanxiError(.notFound, "\(what) was not found.")
+    }
+
+    public static let forbidden = GuanxiError(.forbidden, "You do not have permission to do that.")
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Runs one kind of background job.
+public typealias JobHandler = @Sendable (_ payload: String) async throws -> Void
+
+/// Polls the queue and runs due jobs until the server shuts down. Also schedules the
+/// periodic housekeeping job each hour (once across all processes, by its unique key).
+public final class JobWorker: Service, Sendable {
+    let queue: JobQueue
+    let handlers: [String: JobHandler]
+    let pollInterval: TimeInterval
+    let logger: Logger
+    let name: String
+    let clock: any Clock
+
+    public init(queue: JobQueue, handlers: [String: JobHandler], pollInterval: TimeInterval, clock: any Clock, logger: Logger) {
+        self.queue = queue
+        self.handlers = handlers
+        self.pollInterval = pollInterval
+        self.clock = clock
+        self.logger = logger
+        self.name = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"
+    }
+
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                do {
+                    try await scheduleHousekeeping()
+                    while try await runOne() {}
+                } catch {
+                    logger.error("Background job polling failed: \(error)")
+                }
+                try? await Task.sleep(for: .seconds(pollInterval))
+            }
+        } onGracefulShutdown: {}
+    }
+
+    /// Runs the next due job, if any; returns whether one ran.
+    @discardableResult
+    public func runOne() async throws -> Bool {
+        guard let job = try await queue.claim(worker: name) else { return false }
+        guard let handler = handlers[job.kind] else {
+            try await queue.fail(ClaimedJob(id: job.id, kind: job.kind, payload: job.payload, attempts: job.maxAttempts, maxAttempts: job.maxAttempts),
+                                 error: "No handler for job kind \(job.kind)")
+            return true
+        }
+        do {
+            try await handler(job.payload)
+            try await queue.complete(job)
+        } catch {
+            logger.warning("Job \(job.kind) \(job.id) failed: \(error)")
+            try await queue.fail(job, error: "\(error)")
+        }
+        return true
+    }
+
+    func scheduleHousekeeping() async throws {
+        let hour = Int(clock.now().timeIntervalSince1970 / 3600)
+        try await queue.enqueue(kind: Housekeeping.kind, uniqueKey: "\(Housekeeping.kind):\(hour)")
+    }
+}
+
+/// Hourly clean-up: expired sessions and old rate-limit counters.
+enum Housekeeping {
+    static let kind = "housekeeping"
+
+    static func handler(sessions: SessionStore, rateLimiter: RateLimiter) -> JobHandler {
+        { _ in
+            _ = try await sessions.purgeExpired()
+            try await rateLimiter.purge()
+        }
+    }
+}

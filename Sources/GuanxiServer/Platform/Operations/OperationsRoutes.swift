@@ -1,0 +1,55 @@
+import Foundation
+import Hummingbird
+
+/// `/health`, `/ready` and `/metrics`, for load balancers and monitoring.
+struct OperationsRoutes {
+    let services: AppServices
+
+    func register(on router: Router<AppRequestContext>) {
+        router.get("/health") { _, _ in
+            Self.json(["status": "ok"])
+        }
+        router.get("/ready") { _, _ in
+            let status = await readiness()
+            var response = Self.json(status.body)
+            response.status = status.ready ? .ok : .serviceUnavailable
+            return response
+        }
+        router.get("/metrics") { _, _ in
+            await refreshGauges()
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: services.metrics.exposition())))
+        }
+    }
+
+    func readiness() async -> (ready: Bool, body: [String: String]) {
+        guard await services.database.ping() else { return (false, ["status": "unavailable", "database": "unreachable"]) }
+        do {
+            switch try await Migrator(db: services.database.db).state() {
+            case .current: return (true, ["status": "ready", "database": "ok", "schema": "current"])
+            case .pending(let names): return (false, ["status": "unavailable", "database": "ok", "schema": "pending: \(names.joined(separator: ","))"])
+            case .newerThanThisBuild: return (false, ["status": "unavailable", "database": "ok", "schema": "newer than this version"])
+            }
+        } catch {
+            return (false, ["status": "unavailable", "database": "error"])
+        }
+    }
+
+    func refreshGauges() async {
+        let up = await services.database.ping()
+        services.metrics.gauge("guanxi_database_up", help: "1 when the database answers.", value: up ? 1 : 0)
+        if let counts = try? await services.jobs.counts() {
+            for status in ["queued", "running", "done", "failed"] {
+                services.metrics.gauge("guanxi_jobs", help: "Background jobs by status.", labels: [("status", status)], value: Double(counts[status] ?? 0))
+            }
+        }
+    }
+
+    static func json(_ body: [String: String]) -> Response {
+        let data = (try? JSONEncoder.sorted.encode(body)) ?? Data()
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

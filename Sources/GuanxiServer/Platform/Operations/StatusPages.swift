@@ -1,0 +1,34 @@
+import Foundation
+import Hummingbird
+
+/// The administrators' system status page: database, schema, jobs, version.
+struct StatusPages {
+    let services: AppServices
+
+    struct Row { let label: String; let value: String }
+    struct Page { let rows: [Row] }
+
+    func register(on web: RouterGroup<AppRequestContext>) {
+        web.get("/admin/status") { _, context in
+            let principal = try context.requirePrincipal()
+            guard principal.isAdmin else { throw GuanxiError.forbidden }
+            let t = { (key: String) in services.localizer.text(key, context.locale) }
+            let ready = await OperationsRoutes(services: services).readiness()
+            let jobs = try await services.jobs.counts()
+            let sessions = try await services.database.sql.raw("SELECT COUNT(*) AS n FROM sessions").first(decodingColumn: "n", as: Int.self) ?? 0
+            let rows = [
+                Row(label: t("status.engine"), value: services.database.engine.rawValue),
+                Row(label: t("status.database"), value: ready.body["database"] ?? ""),
+                Row(label: t("status.schema"), value: ready.body["schema"] ?? ""),
+                Row(label: t("status.sessions"), value: String(sessions)),
+                Row(label: t("status.jobs"), value: ["queued", "running", "done", "failed"].map { "\($0): \(jobs[$0] ?? 0)" }.joined(separator: ", ")),
+                Row(label: t("status.version"), value: GuanxiVersion.current),
+            ]
+            return services.renderer.render("admin-status", titleKey: "status.title", page: Page(rows: rows), context: context)
+        }
+    }
+}
+
+public enum GuanxiVersion {
+    public static let current = "0.1.0"
+}

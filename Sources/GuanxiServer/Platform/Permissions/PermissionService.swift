@@ -1,0 +1,84 @@
+import Foundation
+import SQLKit
+
+/// Which owners' records a principal may reach for one action on one kind.
+public enum OwnerFilter: Sendable, Equatable {
+    case everyone
+    case owners(Set<UUID>)
+
+    public func allows(_ owner: UUID?) -> Bool {
+        switch self {
+        case .everyone: return true
+        case .owners(let set): return owner.map(set.contains) ?? false
+        }
+    }
+}
+
+/// The one permission check of Guanxi. API handlers, web pages, search, exports and
+/// reports all ask it; none filters records on its own.
+public struct PermissionService: Sendable {
+    let database: DatabaseService
+
+    public init(database: DatabaseService) { self.database = database }
+
+    /// Fails with 403 unless the principal may do `action` on some records of `kind`.
+    @discardableResult
+    public func require(_ principal: Principal, _ action: PermissionAction, on kind: RecordKind) throws -> DataScope {
+        guard let scope = principal.scope(for: action, on: kind) else { throw GuanxiError.forbidden }
+        return scope
+    }
+
+    /// The owners whose records the principal may reach; 403 when it may reach none.
+    public func ownerFilter(_ principal: Principal, _ action: PermissionAction, on kind: RecordKind) async throws -> OwnerFilter {
+        let scope = try require(principal, action, on: kind)
+        return try await owners(in: scope, of: principal)
+    }
+
+    /// Checks one record. A record the principal may not even read answers 404, so its
+    /// existence does not leak; one it may read but not change answers 403.
+    public func requireAccess(_ principal: Principal, _ action: PermissionAction, on kind: RecordKind, owner: UUID?, notFound: GuanxiError) async throws {
+        if action != .read {
+            let readable = try? await ownerFilter(principal, .read, on: kind).allows(owner)
+            guard readable == true else { throw notFound }
+        }
+        guard let scope = principal.scope(for: action, on: kind) else {
+            throw action == .read ? notFound : GuanxiError.forbidden
+        }
+        guard try await owners(in: scope, of: principal).allows(owner) else {
+            throw action == .read ? notFound : GuanxiError.forbidden
+        }
+    }
+
+    func owners(in scope: DataScope, of principal: Principal) async throws -> OwnerFilter {
+        let sql = database.sql
+        let me = principal.userID
+        switch scope {
+        case .all:
+            return .everyone
+        case .own:
+            return .owners([me])
+        case .subordinates:
+            let ids = try await sql.raw("""
+                WITH RECURSIVE chain(id) AS (
+                    SELECT id FROM users WHERE id = \(bind: me)
+                    UNION SELECT u.id FROM users u JOIN chain c ON u.manager_id = c.id
+                ) SELECT id FROM chain
+                """).all(decodingColumn: "id", as: UUID.self)
+            return .owners(Set(ids).union([me]))
+        case .department:
+            guard let department = principal.departmentID else { return .owners([me]) }
+            let ids = try await sql.raw("SELECT id FROM users WHERE department_id = \(bind: department)")
+                .all(decodingColumn: "id", as: UUID.self)
+            return .owners(Set(ids).union([me]))
+        case .departmentTree:
+            guard let department = principal.departmentID else { return .owners([me]) }
+            let ids = try await sql.raw("""
+                WITH RECURSIVE tree(id) AS (
+                    SELECT id FROM departments WHERE id = \(bind: department)
+                    UNION SELECT d.id FROM departments d JOIN tree t ON d.parent_id = t.id
+                ) SELECT u.id AS id FROM users u JOIN tree t ON u.department_id = t.id
+                """).all(decodingColumn: "id", as: UUID.self)
+            return .owners(Set(ids).union([me]))
+        }
+    }
+}

@@ -1,0 +1,60 @@
+/// A kind of record that roles grant permissions on. Each business area adds its kinds
+/// to `RecordKind.all`, which drives the role editor and validation of role grants.
+public struct RecordKind: Hashable, Sendable, Codable, RawRepresentable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(rawValue)
+    }
+    public var description: String { rawValue }
+
+    public static let users = RecordKind(rawValue: "users")
+    public static let departments = RecordKind(rawValue: "departments")
+    public static let teams = RecordKind(rawValue: "teams")
+    public static let roles = RecordKind(rawValue: "roles")
+    public static let audit = RecordKind(rawValue: "audit")
+
+    /// Every kind a role can grant on, in the order the role editor lists them.
+    public static let all: [RecordKind] = [.users, .departments, .teams, .roles, .audit]
+}
+
+/// What a user may do with a kind of record.
+public enum PermissionAction: String, Sendable, Codable, CaseIterable, Comparable {
+    case read, create, update, delete
+    case `import`, export
+
+    public static func < (a: Self, b: Self) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+}
+
+/// Which records of a kind a grant reaches, from narrowest to widest. Ownership is the
+/// record's owner (for user records, the user itself).
+public enum DataScope: String, Sendable, Codable, CaseIterable, Comparable {
+    /// Records the user owns.
+    case own
+    /// Records of the user and of everyone who reports to them, directly or not.
+    case subordinates
+    /// Records owned by anyone in the user's department.
+    case department
+    /// Records owned by anyone in the user's department or its sub-departments.
+    case departmentTree = "department_tree"
+    /// Every record.
+    case all
+
+    public static func < (a: Self, b: Self) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+}
+
+/// A role's permission on one kind of record.
+public struct Grant: Codable, Sendable, Equatable {
+    public var actions: [PermissionAction]
+    public var scope: DataScope
+    public init(actions: [PermissionAction], scope: DataScope) {
+        self.actions = actions.sorted()
+        self.scope = scope
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+
+/// The shared input checks. Each failure names the field and says what is wrong, so
+/// the API, the web forms and the command line all answer bad input the same way.
+public enum Validate {
+    /// Trims a text field, enforces presence and a length limit in characters.
+    public static func text(_ value: String?, field: String, required: Bool = true, max: Int = 200) throws -> String? {
+        let trimmed = value?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        if trimmed.isEmpty {
+            if required { throw GuanxiError.invalid(field, "\(field) is required.") }
+            return nil
+        }
+        if trimmed.count > max { throw GuanxiError.invalid(field, "\(field) must be at most \(max) characters (got \(trimmed.count)).") }
+        if trimmed.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\t" }) {
+            throw GuanxiError.invalid(field, "\(field) contains control characters.")
+        }
+        return trimmed
+    }
+
+    public static func requiredText(_ value: String?, field: String, max: Int = 200) throws -> String {
+        try text(value, field: field, required: true, max: max)!
+    }
+
+    /// Sign-in names: 3–64 letters, digits, dot, dash or underscore.
+    public static func username(_ value: String?, field: String = "username") throws -> String {
+        let name = try requiredText(value, field: field, max: 64).lowercased()
+        let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyz0123456789._-")
+        guard name.count >= 3, name.unicodeScalars.allSatisfy(allowed.contains) else {
+            throw GuanxiError.invalid(field, "\(field) must be 3 to 64 characters: letters a–z, digits, '.', '-' or '_'.")
+        }
+        return name
+    }
+
+    public static func email(_ value: String?, field: String = "email", required: Bool = false) throws -> String? {
+        guard let email = try text(value, field: field, required: required, max: 254) else { return nil }
+        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
+              !email.contains(where: \.isWhitespace)
+        else { throw GuanxiError.invalid(field, "\(field) is not a valid e-mail address.") }
+        return email
+    }
+
+    public static func locale(_ value: String?, field: String = "locale") throws -> String? {
+        guard let value = try text(value, field: field, required: false, max: 16) else { return nil }
+        guard Localizer.supported.contains(value) else {
+            throw GuanxiError.invalid(field, "\(field) must be one of \(Localizer.supported.joined(separator: ", ")).")
+        }
+        return value
+    }
+
+    public static func timeZone(_ value: String?, field: String = "timeZone") throws -> String? {
+        guard let value = try text(value, field: field, required: false, max: 64) else { return nil }
+        guard TimeZone(identifier: value) != nil else { throw GuanxiError.invalid(field, "\(field) is not a known time zone, e.g. Asia/Shanghai.") }
+        return value
+    }
+
+    public static func uuid(_ value: String?, field: String) throws -> UUID? {
+        guard let value = try text(value, field: field, required: false, max: 36) else { return nil }
+        guard let id = UUID(uuidString: value) else { throw GuanxiError.invalid(field, "\(field) is not a valid id.") }
+        return id
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import GuanxiServer
+import Testing
+
+@Suite("Audit log")
+struct AuditTests {
+    @Test("Creating a user records every field from nothing to its value")
+    func createEntry() async throws {
+        try await TestApp.run { app, _ in
+            let user = try await app.makeUser("gao")
+            let entries = try await app.auditEntries(action: "create", kind: .users, id: user.id!.uuidString)
+            let entry = try #require(entries.first)
+            #expect(entry.actorName == "admin")
+            #expect(entry.recordLabel == "gao")
+            let username = try #require(entry.changes.first { $0.field == "username" })
+            #expect(username.old == nil && username.new == "gao")
+            // Secrets never reach the log.
+            #expect(!entry.changes.contains { ["password_hash", "totp_secret"].contains($0.field) })
+        }
+    }
+
+    @Test("An update records only the changed fields with old and new values")
+    func updateEntry() async throws {
+        try await TestApp.run { app, _ in
+            let user = try await app.makeUser("hezi")
+            var changes = UserService.UserChanges()
+            changes.displayName = "何小明"
+            changes.email = "he@example.cn"
+            _ = try await app.services.users.update(user.id!, changes, by: try await app.admin)
+            let entry = try #require(try await app.auditEntries(action: "update", kind: .users, id: user.id!.uuidString).first)
+            #expect(entry.changes == [
+                FieldChange(field: "display_name", old: "hezi", new: "何小明"),
+                FieldChange(field: "email", old: nil, new: "he@example.cn"),
+            ])
+        }
+    }
+
+    @Test("Department, team and role writes are audited; deletes keep the last values")
+    func otherKinds() async throws {
+        try await TestApp.run { app, _ in
+            let admin = try await app.admin
+            let dept = try await app.services.departments.create(name: "市场部", parentID: nil, by: admin)
+            _ = try await app.services.departments.update(dept.id!, name: "营销中心", parentID: nil, by: admin)
+            try await app.services.departments.delete(dept.id!, by: admin)
+            let entries = try await app.auditEntries(kind: .departments, id: dept.id!.uuidString)
+            #expect(entries.map(\.action) == ["delete", "update", "create"])
+            #expect(entries[1].changes == [FieldChange(field: "name", old: "市场部", new: "营销中心")])
+            #expect(entries[0].changes == [FieldChange(field: "name", old: "营销中心", new: nil)])
+
+            let role = try await app.makeRole("Reader", [.audit: Grant(actions: [.read], scope: .all)])
+            _ = try await app.services.roles.update(role.id!, name: nil, description: "reads the log", grants: nil, by: admin)
+            let roleEntry = try #require(try await app.auditEntries(action: "update", kind: .roles).first)
+            #expect(roleEntry.changes == [FieldChange(field: "description", old: "", new: "reads the log")])
+
+            let team = try await app.services.teams.create(name: "华东销售", description: nil, memberIDs: [], by: admin)
+            let teamEntry = try #require(try await app.auditEntries(action: "create", kind: .teams, id: team.id!.uuidString).first)
+            #expect(teamEntry.changes.contains(FieldChange(field: "name", old: nil, new: "华东销售")))
+        }
+    }
+
+    @Test("A failed write leaves neither the change nor an audit entry")
+    func atomicity() async throws {
+        try await TestApp.run { app, _ in
+            let before = try await app.auditEntries().count
+            await #expect(throws: GuanxiError.self) {
+                var new = UserService.NewUser()
+                new.username = "bad"
+                new.password = "Secret-pass-42"
+                new.departmentID = UUID()
+                _ = try await app.services.users.create(new, by: try await app.admin)
+            }
+            #expect(try await app.services.users.find(username: "bad") == nil)
+            #expect(try await app.auditEntries().count == before)
+        }
+    }
+
+    @Test("The audit scope limits whose actions a reader sees")
+    func auditScope() async throws {
+        try await TestApp.run { app, _ in
+            let reader = try await app.makeRole("own-audit", [.audit: Grant(actions: [.read], scope: .own),
+                                                             .departments: Grant(actions: [.create], scope: .all)])
+            try await app.makeUser("qian", roles: [reader.id!])
+            let qian = try await app.principal("qian")
+            _ = try await app.services.departments.create(name: "Qian's", parentID: nil, by: qian)
+            let visible = try await app.services.auditQuery.list(AuditFilter(), for: qian).entries
+            #expect(!visible.isEmpty)
+            #expect(visible.allSatisfy { $0.actorName == "qian" })
+        }
+    }
+}

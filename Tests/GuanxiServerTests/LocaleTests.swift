@@ -1,0 +1,51 @@
+import Foundation
+@testable import GuanxiServer
+import Testing
+
+@Suite("Interface languages")
+struct LocaleTests {
+    @Test("Simplified Chinese and English define exactly the same texts, none empty")
+    func sameKeys() throws {
+        let localizer = try Localizer.load()
+        let zh = try #require(localizer.tables["zh-Hans"])
+        let en = try #require(localizer.tables["en"])
+        #expect(Set(zh.keys) == Set(en.keys))
+        #expect(zh.values.allSatisfy { !$0.isEmpty })
+        #expect(en.values.allSatisfy { !$0.isEmpty })
+    }
+
+    @Test("Every text a template uses exists in the locale files")
+    func templatesCovered() throws {
+        let localizer = try Localizer.load()
+        let folder = try #require(Resources.url("Templates"))
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".mustache") }
+        #expect(files.count > 10)
+        let pattern = try NSRegularExpression(pattern: #"\{\{[#^/]?t\.([a-z_.]+)\}\}"#)
+        for file in files {
+            let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+            for match in pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                let key = String(text[Range(match.range(at: 1), in: text)!])
+                #expect(localizer.tables["en"]?[key] != nil, "\(file) uses t.\(key)")
+            }
+        }
+    }
+
+    @Test("Every record kind, action and scope has a label in both languages")
+    func permissionLabels() throws {
+        let localizer = try Localizer.load()
+        for locale in Localizer.supported {
+            for kind in RecordKind.all { #expect(localizer.known("kinds.\(kind.rawValue)", locale) != nil) }
+            for action in PermissionAction.allCases { #expect(localizer.known("actions.\(action.rawValue)", locale) != nil) }
+            for scope in DataScope.allCases { #expect(localizer.known("scopes.\(scope.rawValue)", locale) != nil) }
+        }
+    }
+
+    @Test("The browser's language decides until the user chooses")
+    func negotiation() throws {
+        let localizer = try Localizer.load()
+        #expect(localizer.negotiate("en-US,en;q=0.9", fallback: "zh-Hans") == "en")
+        #expect(localizer.negotiate("zh-CN,zh;q=0.9,en;q=0.5", fallback: "en") == "zh-Hans")
+        #expect(localizer.negotiate("fr-FR", fallback: "zh-Hans") == "zh-Hans")
+        #expect(localizer.negotiate(nil, fallback: "en") == "en")
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import HTTPTypes
+import GuanxiServer
+import HummingbirdTesting
+import Logging
+import SQLKit
+import Testing
+
+@Suite("Operations")
+struct OperationsTests {
+    @Test("/health, /ready and /metrics answer with real figures")
+    func probes() async throws {
+        try await TestApp.run { app, client in
+            let health = try await client.execute(uri: "/health", method: .get)
+            #expect(health.json["status"] as? String == "ok")
+            let ready = try await client.execute(uri: "/ready", method: .get)
+            #expect(ready.json["schema"] as? String == "current")
+            _ = try await client.execute(uri: "/login", method: .get)
+            let metrics = try await client.execute(uri: "/metrics", method: .get)
+            #expect(metrics.text.contains(#"guanxi_http_requests_total{route="/login",method="GET",status="200"} 1"#))
+            #expect(metrics.text.contains("guanxi_http_request_duration_seconds_bucket"))
+            #expect(metrics.text.contains("guanxi_database_up 1"))
+            #expect(metrics.text.contains(#"guanxi_jobs{status="queued"}"#))
+        }
+    }
+
+    @Test("Every answer carries a request id, echoing the client's when it sends one")
+    func requestID() async throws {
+        try await TestApp.run { _, client in
+            let generated = try await client.execute(uri: "/health", method: .get)
+            #expect((generated.headers[HTTPField.Name("X-Request-Id")!] ?? "").count >= 8)
+            let echoed = try await client.execute(uri: "/health", method: .get, headers: [HTTPField.Name("X-Request-Id")!: "trace-123"])
+            #expect(echoed.headers[HTTPField.Name("X-Request-Id")!] == "trace-123")
+            #expect(echoed.headers[.contentSecurityPolicy]?.contains("script-src 'self'") == true)
+            #expect(echoed.headers[.contentSecurityPolicy]?.contains("unsafe-inline") == false)
+        }
+    }
+
+    @Test("A job queued once runs exactly once however many workers poll")
+    func jobsRunOnce() async throws {
+        try await TestApp.run { app, _ in
+            let counter = Counter()
+            let handlers: [String: JobHandler] = ["count": { _ in await counter.bump() }]
+            let logger = Logger(label: "jobs")
+            // On PostgreSQL a second app instance shares the database, as two servers behind a load balancer would.
+            var queues = [app.services.jobs]
+            var second: AppServices?
+            if case .postgres = app.services.config.database {
+                second = try await AppServices(config: app.services.config, clock: app.clock, logger: logger, bcryptCost: 4)
+                queues.append(second!.jobs)
+            }
+            let workers = (0..<4).map { JobWorker(queue: queues[$0 % queues.count], handlers: handlers, pollInterval: 1, clock: app.clock, logger: logger) }
+            for _ in 0..<20 { try await app.services.jobs.enqueue(kind: "count") }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for worker in workers { group.addTask { while try await worker.runOne() {} } }
+                try await group.waitForAll()
+            }
+            await second?.database.shutdown()
+            #expect(await counter.value == 20)
+            #expect(try await app.services.jobs.counts()["done"] == 20)
+        }
+    }
+
+    @Test("A failing job is retried, then marked failed with its error")
+    func jobRetries() async throws {
+        try await TestApp.run { app, _ in
+            let worker = JobWorker(queue: app.services.jobs, handlers: ["boom": { _ in throw GuanxiError(.internal, "exploded") }],
+                                   pollInterval: 1, clock: app.clock, logger: Logger(label: "jobs"))
+            try await app.services.jobs.enqueue(kind: "boom", maxAttempts: 2)
+            #expect(try await worker.runOne())
+            #expect(try await worker.runOne() == false)
+            app.clock.advance(by: 61)
+            #expect(try await worker.runOne())
+            let error = try await app.services.database.sql.select().column("last_error").from("jobs").first(decodingColumn: "last_error", as: String.self)
+            #expect(error?.contains("exploded") == true)
+            #expect(try await app.services.jobs.counts()["failed"] == 1)
+        }
+    }
+
+    @Test("Housekeeping removes expired sessions")
+    func housekeeping() async throws {
+        try await TestApp.run(configure: { $0.sessionIdleTimeout = 60 }) { app, client in
+            var browser = Browser(client)
+            try await browser.signIn("admin", TestApp.adminPassword)
+            app.clock.advance(by: 120)
+            #expect(try await app.services.sessions.purgeExpired() == 1)
+        }
+    }
+
+    @Test("backup writes a consistent copy that restore puts back")
+    func backupAndRestore() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gx-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var config = AppConfig.testing(environment: [:])
+        config.dataDirectory = dir.path
+        config.database = .sqliteFile(dir.appendingPathComponent("guanxi.sqlite").path)
+        let backupFile = dir.appendingPathComponent("copy.sqlite").path
+        try await Runtime.withServices(config) { services in
+            _ = try await services.departments.create(name: "Before backup", parentID: nil, by: PrincipalLoader.console())
+            try await Backup.backup(services, to: backupFile)
+            _ = try await services.departments.create(name: "After backup", parentID: nil, by: PrincipalLoader.console())
+            await #expect(throws: GuanxiError.self) { try await Backup.backup(services, to: backupFile) }
+        }
+        let kept = try Backup.restore(from: backupFile, config: config)
+        #expect(kept.contains("before-restore"))
+        let names = try await Runtime.withServices(config) { try await $0.departments.list(for: PrincipalLoader.console()).map(\.name) }
+        #expect(names == ["Before backup"])
+        #expect(throws: GuanxiError.self) { try Backup.restore(from: kept + "-missing", config: config) }
+    }
+}
+
+actor Counter {
+    var value = 0
+    func bump() { value += 1 }
+}

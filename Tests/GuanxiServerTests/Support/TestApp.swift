@@ -1,0 +1,109 @@
+import Foundation
+import GuanxiServer
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import SQLKit
+import Testing
+
+/// A fresh Guanxi for one test: an in-memory SQLite database, or with
+/// `GUANXI_TEST_DATABASE_URL` a new PostgreSQL database created for the test and dropped after.
+struct TestApp {
+    let services: AppServices
+    let clock: ManualClock
+
+    static let adminPassword = "Admin-Pass-2026"
+
+    /// Runs `body` against a new app whose router is driven in-process.
+    static func run(configure: (inout AppConfig) -> Void = { _ in }, runJobs: Bool = false,
+                    _ body: @Sendable (TestApp, any TestClientProtocol) async throws -> Void) async throws {
+        var config = AppConfig.testing()
+        configure(&config)
+        let scratch = try await ScratchDatabase.make(for: config.database)
+        config.database = scratch.location
+        let clock = ManualClock()
+        var logger = Logger(label: "guanxi-test")
+        logger.logLevel = .error
+        let services = try await AppServices(config: config, clock: clock, logger: logger, bcryptCost: 4)
+        do {
+            let app = try await GuanxiApp.build(services: services, runJobs: runJobs)
+            let testApp = TestApp(services: services, clock: clock)
+            try await app.test(.router) { client in try await body(testApp, client) }
+        } catch {
+            await services.database.shutdown()
+            try await scratch.drop()
+            throw error
+        }
+        try await scratch.drop()
+    }
+
+    var admin: Principal { get async throws { try await principal("admin") } }
+
+    func principal(_ username: String) async throws -> Principal {
+        let user = try #require(try await services.users.find(username: username))
+        return try await services.principals.principal(for: user, channel: .session, address: "127.0.0.1")
+    }
+
+    /// Creates a user (password change already done) with the given roles and placement.
+    @discardableResult
+    func makeUser(_ username: String, department: UUID? = nil, manager: UUID? = nil, roles: [UUID] = [], admin isAdmin: Bool = false,
+                  password: String = "Secret-pass-42") async throws -> User {
+        var new = UserService.NewUser()
+        new.username = username
+        new.password = password
+        new.departmentID = department
+        new.managerID = manager
+        new.roleIDs = roles
+        new.isAdmin = isAdmin
+        let user = try await services.users.create(new, by: try await admin)
+        try await services.database.sql.update("users").set("must_change_password", to: false).where("id", .equal, user.id!).run()
+        return user
+    }
+
+    func makeRole(_ name: String, _ grants: [RecordKind: Grant]) async throws -> Role {
+        try await services.roles.create(name: name, description: nil, grants: Dictionary(uniqueKeysWithValues: grants.map { ($0.key.rawValue, $0.value) }), by: try await admin)
+    }
+
+    func token(for username: String) async throws -> String {
+        let user = try #require(try await services.users.find(username: username))
+        return try await services.tokens.issue(for: user.id!, name: "test", expiresInDays: nil, by: try await admin).token
+    }
+
+    func auditEntries(action: String? = nil, kind: RecordKind? = nil, id: String? = nil) async throws -> [AuditEntry] {
+        var filter = AuditFilter()
+        filter.action = action
+        filter.recordKind = kind?.rawValue
+        filter.recordID = id
+        filter.limit = 500
+        return try await services.auditQuery.list(filter, for: try await admin).entries
+    }
+}
+
+/// A database of the test's own.
+struct ScratchDatabase {
+    let location: AppConfig.DatabaseLocation
+    let adminURL: String?
+    let name: String?
+
+    static func make(for location: AppConfig.DatabaseLocation) async throws -> ScratchDatabase {
+        guard case .postgres(let url) = location else { return ScratchDatabase(location: location, adminURL: nil, name: nil) }
+        let name = "gx_test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased())"
+        try await withAdmin(url) { try await $0.raw("CREATE DATABASE \(unsafeRaw: name)").run() }
+        var parts = URLComponents(string: url)!
+        parts.path = "/\(name)"
+        return ScratchDatabase(location: .postgres(parts.string!), adminURL: url, name: name)
+    }
+
+    func drop() async throws {
+        guard let adminURL, let name else { return }
+        try await Self.withAdmin(adminURL) { try await $0.raw("DROP DATABASE IF EXISTS \(unsafeRaw: name) WITH (FORCE)").run() }
+    }
+
+    static func withAdmin(_ url: String, _ body: (any SQLDatabase) async throws -> Void) async throws {
+        var logger = Logger(label: "guanxi-test-admin")
+        logger.logLevel = .error
+        let service = try DatabaseService(location: .postgres(url), logger: logger)
+        do { try await body(service.sql) } catch { await service.shutdown(); throw error }
+        await service.shutdown()
+    }
+}
