@@ -113,3 +113,17 @@ actor Counter {
     var value = 0
     func bump() { value += 1 }
 }
+
+@Suite("Test setup")
+struct TestSetupTests {
+    @Test("The suites run on the engine CI asked for")
+    func engine() async throws {
+        try await TestApp.run { app, _ in
+            let wanted: SQLEngine = ProcessInfo.processInfo.environment["GUANXI_TEST_DATABASE_URL"] == nil ? .sqlite : .postgres
+            #expect(app.services.database.engine == wanted)
+            let version = try await app.services.database.sql.raw(wanted == .sqlite ? "SELECT sqlite_version() AS v" : "SELECT version() AS v")
+                .first(decodingColumn: "v", as: String.self)
+            #expect(version?.isEmpty == false)
+        }
+    }
+}
