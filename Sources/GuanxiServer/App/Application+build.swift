@@ -12,7 +12,9 @@ public enum GuanxiApp {
     public static func build(services: AppServices, runJobs: Bool = true) async throws -> some ApplicationProtocol {
         try await prepareDatabase(services)
         let router = makeRouter(services)
-        var lifecycle: [any Service] = [services.database]
+        // The database is closed by whoever opened the services, after the server has
+        // stopped, so no service can reach for a closed pool during shutdown.
+        var lifecycle: [any Service] = []
         if runJobs {
             lifecycle.append(JobWorker(queue: services.jobs, handlers: services.jobHandlers(), pollInterval: services.config.jobPollInterval,
                                        clock: services.clock, logger: services.logger))
@@ -21,6 +23,9 @@ public enum GuanxiApp {
             router: router,
             configuration: .init(address: .hostname(services.config.host, port: services.config.port), serverName: "Guanxi"),
             services: lifecycle,
+            onServerRunning: { _ in
+                Runtime.say("Guanxi is listening on http://\(services.config.host):\(services.config.port) (\(services.database.engine.rawValue))")
+            },
             logger: services.logger
         )
     }

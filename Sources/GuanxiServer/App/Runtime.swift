@@ -46,11 +46,15 @@ public enum Runtime {
             await services.database.shutdown()
             throw error
         }
-        say("Guanxi is listening on http://\(config.host):\(config.port) (\(services.database.engine.rawValue))")
         do {
             try await app.runService()
-        } catch let error as IOError where error.errnoCode == EADDRINUSE {
-            throw GuanxiError(.configuration, "Port \(config.port) on \(config.host) is already in use. Stop the other program or choose another port with --port or GUANXI_PORT.")
+            await services.database.shutdown()
+        } catch {
+            await services.database.shutdown()
+            if let io = error as? IOError, io.errnoCode == EADDRINUSE {
+                throw GuanxiError(.configuration, "Port \(config.port) on \(config.host) is already in use. Stop the other program or choose another port with --port or GUANXI_PORT.")
+            }
+            throw error
         }
     }
 

@@ -14,7 +14,10 @@ struct AdminOrganisationPages {
     struct KindRow { let kind: String; let label: String; let actions: [ActionCell]; let scopes: [Choice] }
     struct RoleRow { let id: String; let name: String; let description: String; let summary: String }
     struct RolesPage { let roles: [RoleRow]; let error: String?; let canEdit: Bool }
-    struct RolePage { let isNew: Bool; let id: String; let name: String; let description: String; let kinds: [KindRow]; let error: String? }
+    struct RolePage {
+        let isNew: Bool; let id: String; let name: String; let description: String; let kinds: [KindRow]; let error: String?
+        let history: [AuditPages.EntryRow]
+    }
 
     func register(on web: RouterGroup<AppRequestContext>) {
         web.get("/admin/departments") { _, context in try await departments(context) }
@@ -61,17 +64,17 @@ struct AdminOrganisationPages {
         }
         web.get("/admin/roles/new") { _, context in
             try services.permissions.require(try context.requirePrincipal(), .create, on: .roles)
-            return role(nil, context: context)
+            return try await role(nil, context: context)
         }
         web.get("/admin/roles/:id") { _, context in
-            role(try await services.roles.get(try id(context), for: try context.requirePrincipal()), context: context)
+            try await role(try await services.roles.get(try id(context), for: try context.requirePrincipal()), context: context)
         }
         web.post("/admin/roles/new") { request, context in
             let form = try await request.form(context: context)
             do {
                 _ = try await services.roles.create(name: form["name"], description: form["description"], grants: try grants(form), by: try context.requirePrincipal())
             } catch let error as GuanxiError where error.kind == .validation || error.kind == .conflict {
-                return role(nil, context: context, error: error.message, status: .badRequest)
+                return try await role(nil, context: context, error: error.message, status: .badRequest)
             }
             return WebRenderer.redirect("/admin/roles")
         }
@@ -82,7 +85,7 @@ struct AdminOrganisationPages {
             do {
                 _ = try await services.roles.update(roleID, name: form["name"], description: form["description"], grants: try grants(form), by: principal)
             } catch let error as GuanxiError where error.kind == .validation || error.kind == .conflict {
-                return role(try await services.roles.get(roleID, for: principal), context: context, error: error.message, status: .badRequest)
+                return try await role(try await services.roles.get(roleID, for: principal), context: context, error: error.message, status: .badRequest)
             }
             return WebRenderer.redirect("/admin/roles")
         }
@@ -140,7 +143,11 @@ struct AdminOrganisationPages {
                                         context: context, status: status)
     }
 
-    func role(_ role: Role?, context: AppRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
+    func role(_ role: Role?, context: AppRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let format = DisplayFormat(timeZone: principal.timeZone, locale: context.locale)
+        var history: [AuditEntry] = []
+        if let id = role?.id { history = try await services.auditQuery.history(kind: .roles, id: id.uuidString, limit: 50) }
         let grants = role?.grants ?? [:]
         let kinds = RecordKind.all.map { kind in
             KindRow(kind: kind.rawValue, label: services.localizer.text("kinds.\(kind.rawValue)", context.locale),
@@ -149,7 +156,8 @@ struct AdminOrganisationPages {
                     scopes: DataScope.allCases.map { Choice(value: $0.rawValue, label: services.localizer.text("scopes.\($0.rawValue)", context.locale),
                                                             selected: (grants[kind]?.scope ?? .own) == $0) })
         }
-        let page = RolePage(isNew: role == nil, id: role?.id?.uuidString ?? "", name: role?.name ?? "", description: role?.details ?? "", kinds: kinds, error: error)
+        let page = RolePage(isNew: role == nil, id: role?.id?.uuidString ?? "", name: role?.name ?? "", description: role?.details ?? "", kinds: kinds, error: error,
+                            history: history.map { AuditPages.EntryRow($0, format: format) })
         return services.renderer.render("admin-role", titleKey: role == nil ? "roles.new" : "roles.edit", page: page, context: context, status: status)
     }
 }

@@ -29,6 +29,7 @@ struct TestApp {
             let app = try await GuanxiApp.build(services: services, runJobs: runJobs)
             let testApp = TestApp(services: services, clock: clock)
             try await app.test(.router) { client in try await body(testApp, client) }
+            await services.database.shutdown()
         } catch {
             await services.database.shutdown()
             try await scratch.drop()

@@ -5,7 +5,6 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
-import ServiceLifecycle
 import SQLKit
 
 /// Which SQL engine Guanxi talks to. The few statements that differ between the
@@ -15,9 +14,9 @@ public enum SQLEngine: String, Sendable {
     case postgres
 }
 
-/// Owns the Fluent `Databases`, hands out `Database` handles and closes the pools when
-/// the service group shuts down.
-public final class DatabaseService: Service, Sendable {
+/// Owns the Fluent `Databases`, hands out `Database` handles and closes the pools on
+/// `shutdown()`, which the owner calls once the server has stopped.
+public final class DatabaseService: Sendable {
     public let engine: SQLEngine
     private let databases: Databases
     private let logger: Logger
@@ -70,11 +69,6 @@ public final class DatabaseService: Service, Sendable {
         } catch {
             return false
         }
-    }
-
-    public func run() async throws {
-        try? await gracefulShutdown()
-        await shutdown()
     }
 
     public func shutdown() async {

@@ -31,8 +31,13 @@ struct RequestSetupMiddleware: RouterMiddleware {
         }
         response.headers[.requestID] = requestID
         SecurityHeaders.apply(to: &response.headers)
+        let elapsed = ContinuousClock.now - started
         services.metrics.requestFinished(route: context.endpointPath ?? "unmatched", method: request.method.rawValue,
-                                         status: response.status.code, duration: ContinuousClock.now - started)
+                                         status: response.status.code, duration: elapsed)
+        context.logger.info("request", metadata: [
+            "method": .string(request.method.rawValue), "path": .string(request.uri.path), "status": .stringConvertible(response.status.code),
+            "ms": .stringConvertible(Int(elapsed / .milliseconds(1))), "address": .string(context.address),
+        ])
         return response
     }
 

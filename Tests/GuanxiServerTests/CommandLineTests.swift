@@ -1,0 +1,137 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+
+/// Runs the real `guanxi` binary that `swift test` builds next to the test bundle.
+@Suite("Command line", .serialized)
+struct CommandLineTests {
+    struct Outcome { let status: Int32; let out: String; let err: String }
+
+    static var binary: URL {
+        var dir = Bundle.main.bundleURL
+        while dir.path != "/" && !FileManager.default.fileExists(atPath: dir.appendingPathComponent("guanxi").path) {
+            dir = dir.deletingLastPathComponent()
+        }
+        return dir.appendingPathComponent("guanxi")
+    }
+
+    let dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("gx-cli-\(UUID().uuidString)").path
+
+    /// Environment without any GUANXI_ setting of the caller's, plus `extra`.
+    func environment(_ extra: [String: String]) -> [String: String] {
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GUANXI_") }
+        env["GUANXI_LOG_LEVEL"] = "error"
+        env.merge(extra) { $1 }
+        return env
+    }
+
+    func run(_ arguments: [String], env: [String: String] = [:]) throws -> Outcome {
+        let process = try start(arguments, env: env)
+        process.waitUntilExit()
+        return outcome(process)
+    }
+
+    func start(_ arguments: [String], env: [String: String] = [:]) throws -> Process {
+        #expect(FileManager.default.isExecutableFile(atPath: Self.binary.path), "guanxi binary not found beside the tests")
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        process.environment = environment(env)
+        process.currentDirectoryURL = FileManager.default.temporaryDirectory
+        process.standardOutput = Pipe()
+        process.standardError = Pipe()
+        try process.run()
+        return process
+    }
+
+    func outcome(_ process: Process) -> Outcome {
+        let out = (process.standardOutput as! Pipe).fileHandleForReading.readDataToEndOfFile()
+        let err = (process.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile()
+        return Outcome(status: process.terminationStatus, out: String(decoding: out, as: UTF8.self), err: String(decoding: err, as: UTF8.self))
+    }
+
+    @Test("--help lists every command; bad arguments exit non-zero and say what is wrong")
+    func help() throws {
+        let help = try run(["--help"])
+        #expect(help.status == 0)
+        for command in ["serve", "migrate", "user", "backup", "restore"] { #expect(help.out.contains(command)) }
+        let userHelp = try run(["user", "--help"])
+        for command in ["add", "passwd", "disable", "token"] { #expect(userHelp.out.contains(command)) }
+        let missing = try run(["user", "add"])
+        #expect(missing.status != 0)
+        #expect(missing.err.contains("Missing expected argument"))
+        let unknown = try run(["frobnicate"])
+        #expect(unknown.status != 0)
+        let steps = try run(["migrate", "--revert", "--steps", "0", "--data-dir", dataDir])
+        #expect(steps.status != 0)
+        #expect(steps.err.contains("--steps must be 1 or more"))
+    }
+
+    @Test("Users, tokens, migrations and backups from the shell")
+    func administration() throws {
+        defer { try? FileManager.default.removeItem(atPath: dataDir) }
+        let add = try run(["user", "add", "mei.lin", "--display-name", "林美", "--password", "Mei-lin-2026", "--data-dir", dataDir])
+        #expect(add.status == 0, "\(add.err)")
+        #expect(add.out.contains("Created user mei.lin"))
+        let duplicate = try run(["user", "add", "mei.lin", "--password", "Mei-lin-2026", "--data-dir", dataDir])
+        #expect(duplicate.status == 1)
+        #expect(duplicate.err.contains("already taken"))
+        let token = try run(["user", "token", "mei.lin", "--name", "script", "--data-dir", dataDir])
+        #expect(token.status == 0)
+        #expect(token.out.hasPrefix("gx_"))
+        let weak = try run(["user", "passwd", "mei.lin", "--password", "short", "--data-dir", dataDir])
+        #expect(weak.status == 1)
+        #expect(weak.err.hasPrefix("guanxi: The password must be at least 10 characters"))
+        let reset = try run(["user", "passwd", "mei.lin", "--data-dir", dataDir])
+        #expect(reset.out.contains("One-time password:"))
+        let nobody = try run(["user", "disable", "nobody", "--data-dir", dataDir])
+        #expect(nobody.status == 1)
+        #expect(nobody.err.contains("There is no user named \"nobody\""))
+        #expect(try run(["user", "disable", "mei.lin", "--data-dir", dataDir]).status == 0)
+        #expect(try run(["migrate", "--data-dir", dataDir]).out.contains("Nothing to do"))
+        let file = dataDir + "/copy.sqlite"
+        #expect(try run(["backup", file, "--data-dir", dataDir]).status == 0)
+        let again = try run(["backup", file, "--data-dir", dataDir])
+        #expect(again.status == 1)
+        #expect(again.err.contains("already exists"))
+    }
+
+    @Test("Unusable settings stop the start with one clear line")
+    func badSettings() throws {
+        let url = try run(["serve", "--data-dir", dataDir], env: ["GUANXI_DATABASE_URL": "mysql://root:hunter2@db/crm"])
+        #expect(url.status == 1)
+        #expect(url.err.contains("GUANXI_DATABASE_URL must look like postgres://"))
+        #expect(!url.err.contains("hunter2"))
+        let port = try run(["serve", "--port", "http", "--data-dir", dataDir])
+        #expect(port.status == 1)
+        #expect(port.err.contains("GUANXI_PORT must be a whole number"))
+        let folder = try run(["serve", "--data-dir", "/proc/guanxi-cannot-write"])
+        #expect(folder.status == 1)
+        #expect(folder.err.contains("data folder"))
+    }
+
+    @Test("serve answers, refuses a port in use, and stops cleanly on SIGINT")
+    func serve() async throws {
+        defer { try? FileManager.default.removeItem(atPath: dataDir) }
+        let port = Int.random(in: 20_000...40_000)
+        let server = try start(["serve", "--port", String(port), "--data-dir", dataDir], env: ["GUANXI_ADMIN_PASSWORD": "First-admin-2026"])
+        var healthy = false
+        for _ in 0..<100 where !healthy {
+            try await Task.sleep(for: .milliseconds(100))
+            if let (data, _) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/health")!) {
+                healthy = String(decoding: data, as: UTF8.self).contains("ok")
+            }
+        }
+        #expect(healthy)
+        let second = try run(["serve", "--port", String(port), "--data-dir", dataDir + "-2"])
+        try? FileManager.default.removeItem(atPath: dataDir + "-2")
+        #expect(second.status == 1)
+        #expect(second.err.contains("already in use"))
+        server.interrupt()
+        server.waitUntilExit()
+        #expect(server.terminationStatus == 0)
+        #expect(outcome(server).out.contains("listening on http://127.0.0.1:\(port)"))
+    }
+}
