@@ -40,6 +40,34 @@ struct LocaleTests {
         }
     }
 
+    @Test("Every message key the code uses exists in both languages")
+    func messageKeys() throws {
+        let localizer = try Localizer.load()
+        let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sources").standardized
+        let files = FileManager.default.enumerator(atPath: sources.path)!.compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") }
+        let pattern = try NSRegularExpression(pattern: #"localized\("([a-z_.]+)""#)
+        var keys: Set<String> = []
+        for file in files {
+            let text = try String(contentsOf: sources.appendingPathComponent(file), encoding: .utf8)
+            for match in pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                keys.insert(String(text[Range(match.range(at: 1), in: text)!]))
+            }
+        }
+        #expect(keys.count > 20)
+        for key in keys {
+            for locale in Localizer.supported { #expect(localizer.known(key, locale) != nil, "\(key) in \(locale)") }
+        }
+    }
+
+    @Test("Error messages are shown in the reader's language with the field's label")
+    func localizedMessages() throws {
+        let localizer = try Localizer.load()
+        let error = GuanxiError.invalid("displayName", "displayName must be at most 100 characters.").localized("msg.too_long", ["field": "displayName", "max": "100"])
+        #expect(localizer.message(for: error, "zh-Hans") == "显示名称最多 100 个字符。")
+        #expect(localizer.message(for: error, "en") == "Display name must be at most 100 characters.")
+        #expect(localizer.message(for: GuanxiError(.validation, "plain"), "zh-Hans") == "plain")
+    }
+
     @Test("The browser's language decides until the user chooses")
     func negotiation() throws {
         let localizer = try Localizer.load()

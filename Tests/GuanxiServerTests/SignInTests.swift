@@ -19,7 +19,7 @@ struct SignInTests {
             _ = try await browser.get("/password")
             let weak = try await browser.post("/password", ["current_password": TestApp.adminPassword, "new_password": "short", "confirm_password": "short"])
             #expect(weak.status == .badRequest)
-            #expect(weak.text.contains("at least 10 characters"))
+            #expect(weak.text.contains("密码至少需要 10 个字符"))
             let changed = try await browser.post("/password", ["current_password": TestApp.adminPassword, "new_password": "New-admin-pass-1", "confirm_password": "New-admin-pass-1"])
             #expect(changed.location == "/?notice=password_changed")
             let nowHome = try await browser.get("/")

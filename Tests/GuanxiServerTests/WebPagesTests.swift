@@ -44,6 +44,18 @@ struct WebPagesTests {
         }
     }
 
+    @Test("A rejected form keeps the page and explains the problem in Chinese")
+    func chineseValidation() async throws {
+        try await TestApp.run { app, client in
+            var browser = try await signedInAdmin(app, client)
+            _ = try await browser.get("/admin/departments")
+            let response = try await browser.post("/admin/departments", ["name": String(repeating: "部", count: 101)])
+            #expect(response.status == .badRequest)
+            #expect(response.text.contains("名称最多 100 个字符。"))
+            #expect(try await app.services.departments.list(for: try await app.admin).isEmpty)
+        }
+    }
+
     @Test("A user without rights gets 403 pages and no admin links")
     func forbidden() async throws {
         try await TestApp.run { app, client in

@@ -31,7 +31,7 @@ struct ProfilePages {
             do {
                 try await services.users.updateOwnProfile(principal, displayName: form["display_name"], locale: form["locale"], timeZone: form["time_zone"])
             } catch let error as GuanxiError where error.kind == .validation {
-                return try await page(context, error: error.message, status: .badRequest)
+                return try await page(context, error: services.localizer.message(for: error, context.locale), status: .badRequest)
             }
             var response = WebRenderer.redirect("/profile?notice=saved")
             if let locale = form["locale"], Localizer.supported.contains(locale) {
@@ -57,7 +57,7 @@ struct ProfilePages {
             do {
                 try await services.twoFactor.disable(for: try context.requirePrincipal(), password: form["password"] ?? "")
             } catch let error as GuanxiError where error.kind == .validation {
-                return try await page(context, error: error.message, status: .badRequest)
+                return try await page(context, error: services.localizer.message(for: error, context.locale), status: .badRequest)
             }
             return WebRenderer.redirect("/profile?notice=totp_off")
         }
@@ -72,7 +72,7 @@ struct ProfilePages {
                 let issued = try await services.tokens.issue(for: principal.userID, name: form["name"], expiresInDays: days, by: principal)
                 return try await page(context, newToken: issued.token)
             } catch let error as GuanxiError where error.kind == .validation {
-                return try await page(context, error: error.message, status: .badRequest)
+                return try await page(context, error: services.localizer.message(for: error, context.locale), status: .badRequest)
             }
         }
         web.post("/profile/tokens/:id/revoke") { _, context in

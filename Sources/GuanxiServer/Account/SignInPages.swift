@@ -71,7 +71,7 @@ struct SignInPages {
                 try await services.users.changeOwnPassword(principal, current: form["current_password"] ?? "", new: form["new_password"] ?? "")
             } catch let error as GuanxiError where error.kind == .validation {
                 return services.renderer.render("password", titleKey: "password.title",
-                                                page: PasswordPage(forced: principal.mustChangePassword, error: error.message), context: context, status: .badRequest)
+                                                page: PasswordPage(forced: principal.mustChangePassword, error: services.localizer.message(for: error, context.locale)), context: context, status: .badRequest)
             }
             return WebRenderer.redirect("/?notice=password_changed")
         }

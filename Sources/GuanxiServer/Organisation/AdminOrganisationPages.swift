@@ -26,7 +26,7 @@ struct AdminOrganisationPages {
             do {
                 _ = try await services.departments.create(name: form["name"], parentID: try Validate.uuid(form["parent_id"], field: "parentId"), by: try context.requirePrincipal())
             } catch let error as GuanxiError where error.kind == .validation || error.kind == .conflict {
-                return try await departments(context, error: error.message, status: .badRequest)
+                return try await departments(context, error: services.localizer.message(for: error, context.locale), status: .badRequest)
             }
             return WebRenderer.redirect("/admin/departments")
         }
@@ -34,7 +34,7 @@ struct AdminOrganisationPages {
             do {
                 try await services.departments.delete(try id(context), by: try context.requirePrincipal())
             } catch let error as GuanxiError where error.kind == .conflict {
-                return try await departments(context, error: error.message, status: .conflict)
+                return try await departments(context, error: services.localizer.message(for: error, context.locale), status: .conflict)
             }
             return WebRenderer.redirect("/admin/departments")
         }
@@ -45,7 +45,7 @@ struct AdminOrganisationPages {
                 let members = try form.values("member_ids").compactMap { try Validate.uuid($0, field: "memberIds") }
                 _ = try await services.teams.create(name: form["name"], description: form["description"], memberIDs: members, by: try context.requirePrincipal())
             } catch let error as GuanxiError where error.kind == .validation || error.kind == .conflict {
-                return try await teams(context, error: error.message, status: .badRequest)
+                return try await teams(context, error: services.localizer.message(for: error, context.locale), status: .badRequest)
             }
             return WebRenderer.redirect("/admin/teams")
         }
@@ -74,7 +74,7 @@ struct AdminOrganisationPages {
             do {
                 _ = try await services.roles.create(name: form["name"], description: form["description"], grants: try grants(form), by: try context.requirePrincipal())
             } catch let error as GuanxiError where error.kind == .validation || error.kind == .conflict {
-                return try await role(nil, context: context, error: error.message, status: .badRequest)
+                return try await role(nil, context: context, error: services.localizer.message(for: error, context.locale), status: .badRequest)
             }
             return WebRenderer.redirect("/admin/roles")
         }
@@ -85,7 +85,7 @@ struct AdminOrganisationPages {
             do {
                 _ = try await services.roles.update(roleID, name: form["name"], description: form["description"], grants: try grants(form), by: principal)
             } catch let error as GuanxiError where error.kind == .validation || error.kind == .conflict {
-                return try await role(try await services.roles.get(roleID, for: principal), context: context, error: error.message, status: .badRequest)
+                return try await role(try await services.roles.get(roleID, for: principal), context: context, error: services.localizer.message(for: error, context.locale), status: .badRequest)
             }
             return WebRenderer.redirect("/admin/roles")
         }
@@ -102,7 +102,7 @@ struct AdminOrganisationPages {
             let actions = PermissionAction.allCases.filter { form["grant.\(kind.rawValue).\($0.rawValue)"] == "on" }
             guard !actions.isEmpty else { continue }
             guard let scope = DataScope(rawValue: form["scope.\(kind.rawValue)"] ?? "") else {
-                throw GuanxiError.invalid("scope.\(kind.rawValue)", "Choose a data scope for \(kind.rawValue).")
+                throw GuanxiError.invalid("scope.\(kind.rawValue)", "Choose a data scope for \(kind.rawValue).").localized("msg.choose_scope", [:])
             }
             out[kind.rawValue] = Grant(actions: actions, scope: scope)
         }

@@ -57,7 +57,7 @@ struct AdminUserPages {
                 let user = try await services.users.create(new, by: principal)
                 return WebRenderer.redirect("/admin/users/\(user.id!.uuidString)?notice=saved")
             } catch let error as GuanxiError where error.kind == .validation || error.kind == .conflict {
-                return try await self.form(nil, context: context, error: error.message, status: .badRequest)
+                return try await self.form(nil, context: context, error: services.localizer.message(for: error, context.locale), status: .badRequest)
             }
         }
         web.get("/admin/users/:id") { request, context in
@@ -82,7 +82,7 @@ struct AdminUserPages {
                 _ = try await services.users.update(userID, changes, by: principal)
             } catch let error as GuanxiError where error.kind == .validation || error.kind == .forbidden {
                 let user = try await services.users.find(userID, for: principal)
-                return try await self.form(user, context: context, error: error.message, status: .badRequest)
+                return try await self.form(user, context: context, error: services.localizer.message(for: error, context.locale), status: .badRequest)
             }
             return WebRenderer.redirect("/admin/users/\(userID.uuidString)?notice=saved")
         }
@@ -93,7 +93,7 @@ struct AdminUserPages {
             do {
                 try await services.users.resetPassword(userID, to: form["password"] ?? "", by: principal)
             } catch let error as GuanxiError where error.kind == .validation {
-                return try await self.form(try await services.users.find(userID, for: principal), context: context, error: error.message, status: .badRequest)
+                return try await self.form(try await services.users.find(userID, for: principal), context: context, error: services.localizer.message(for: error, context.locale), status: .badRequest)
             }
             return WebRenderer.redirect("/admin/users/\(userID.uuidString)?notice=password_reset")
         }
@@ -105,7 +105,7 @@ struct AdminUserPages {
                 let issued = try await services.tokens.issue(for: userID, name: form["name"], expiresInDays: nil, by: principal)
                 return try await self.form(try await services.users.find(userID, for: principal), context: context, token: issued.token)
             } catch let error as GuanxiError where error.kind == .validation {
-                return try await self.form(try await services.users.find(userID, for: principal), context: context, error: error.message, status: .badRequest)
+                return try await self.form(try await services.users.find(userID, for: principal), context: context, error: services.localizer.message(for: error, context.locale), status: .badRequest)
             }
         }
     }

@@ -56,10 +56,10 @@ public struct DepartmentService: Sendable {
         try permissions.require(actor, .delete, on: .departments)
         guard let department = try await Department.find(id, on: database.db) else { throw GuanxiError.notFound("Department") }
         if try await Department.query(on: database.db).filter(\.$parentID == id).count() > 0 {
-            throw GuanxiError(.conflict, "The department \"\(department.name)\" has sub-departments; move or delete them first.")
+            throw GuanxiError(.conflict, "The department \"\(department.name)\" has sub-departments; move or delete them first.").localized("msg.department_has_children", ["name": department.name])
         }
         if try await User.query(on: database.db).filter(\.$departmentID == id).count() > 0 {
-            throw GuanxiError(.conflict, "The department \"\(department.name)\" still has members; move them to another department first.")
+            throw GuanxiError(.conflict, "The department \"\(department.name)\" still has members; move them to another department first.").localized("msg.department_has_members", ["name": department.name])
         }
         try await database.db.transaction { tx in
             try await department.delete(on: tx)
@@ -72,10 +72,10 @@ public struct DepartmentService: Sendable {
         var current: UUID? = parentID
         var seen: Set<UUID> = []
         while let step = current, !seen.contains(step) {
-            if step == id { throw GuanxiError.invalid("parentId", "parentId would place the department inside itself.") }
+            if step == id { throw GuanxiError.invalid("parentId", "parentId would place the department inside itself.").localized("msg.department_cycle", [:]) }
             seen.insert(step)
             guard let parent = try await Department.find(step, on: database.db) else {
-                throw GuanxiError.invalid("parentId", "parentId does not name an existing department.")
+                throw GuanxiError.invalid("parentId", "parentId does not name an existing department.").localized("msg.unknown_reference", ["field": "parentId"])
             }
             current = parent.parentID
         }
@@ -85,7 +85,7 @@ public struct DepartmentService: Sendable {
     private func checkUniqueName(_ department: Department) async throws {
         let siblings = try await Department.query(on: database.db).filter(\.$parentID == department.parentID).filter(\.$name == department.name).all()
         if siblings.contains(where: { $0.id != department.id }) {
-            throw GuanxiError(.conflict, "A department named \"\(department.name)\" already exists at that place in the tree.", field: "name")
+            throw GuanxiError(.conflict, "A department named \"\(department.name)\" already exists at that place in the tree.", field: "name").localized("msg.name_taken", ["name": department.name])
         }
     }
 }

@@ -2,33 +2,47 @@ import FluentKit
 import Foundation
 import SQLKit
 
-/// The user ↔ role and team ↔ member links, kept as plain join tables.
+/// A many-to-many link kept as a plain two-column table.
+struct LinkTable: Sendable {
+    let table: String
+    let owner: String
+    let member: String
+
+    static let userRoles = LinkTable(table: "user_roles", owner: "user_id", member: "role_id")
+    static let teamMembers = LinkTable(table: "team_members", owner: "team_id", member: "user_id")
+
+    func members(of id: UUID, on db: any Database) async throws -> [UUID] {
+        try await (db as! any SQLDatabase).select().column(member).from(table)
+            .where(owner, .equal, id).all(decodingColumn: member, as: UUID.self)
+    }
+
+    /// Replaces every link of `id` (inside the caller's transaction).
+    func replace(of id: UUID, with members: [UUID], on db: any Database) async throws {
+        let sql = db as! any SQLDatabase
+        try await sql.delete(from: table).where(owner, .equal, id).run()
+        for memberID in Set(members) {
+            try await sql.insert(into: table).columns(owner, member).values(SQLBind(id), SQLBind(memberID)).run()
+        }
+    }
+}
+
+/// The user ↔ role and team ↔ member links.
 struct RoleAssignments: Sendable {
     let database: DatabaseService
 
     func roleIDs(of userID: UUID, on db: (any Database)? = nil) async throws -> [UUID] {
-        try await ((db ?? database.db) as! any SQLDatabase).select().column("role_id").from("user_roles")
-            .where("user_id", .equal, userID).all(decodingColumn: "role_id", as: UUID.self)
+        try await LinkTable.userRoles.members(of: userID, on: db ?? database.db)
     }
 
     func replaceRoles(of userID: UUID, with roleIDs: [UUID], on db: any Database) async throws {
-        let sql = db as! any SQLDatabase
-        try await sql.delete(from: "user_roles").where("user_id", .equal, userID).run()
-        for roleID in Set(roleIDs) {
-            try await sql.insert(into: "user_roles").columns("user_id", "role_id").values(SQLBind(userID), SQLBind(roleID)).run()
-        }
+        try await LinkTable.userRoles.replace(of: userID, with: roleIDs, on: db)
     }
 
     func memberIDs(of teamID: UUID, on db: (any Database)? = nil) async throws -> [UUID] {
-        try await ((db ?? database.db) as! any SQLDatabase).select().column("user_id").from("team_members")
-            .where("team_id", .equal, teamID).all(decodingColumn: "user_id", as: UUID.self)
+        try await LinkTable.teamMembers.members(of: teamID, on: db ?? database.db)
     }
 
     func replaceMembers(of teamID: UUID, with userIDs: [UUID], on db: any Database) async throws {
-        let sql = db as! any SQLDatabase
-        try await sql.delete(from: "team_members").where("team_id", .equal, teamID).run()
-        for userID in Set(userIDs) {
-            try await sql.insert(into: "team_members").columns("team_id", "user_id").values(SQLBind(teamID), SQLBind(userID)).run()
-        }
+        try await LinkTable.teamMembers.replace(of: teamID, with: userIDs, on: db)
     }
 }

@@ -76,7 +76,7 @@ public struct RoleService: Sendable {
 
     private func checkUniqueName(_ role: Role) async throws {
         if let clash = try await Role.query(on: database.db).filter(\.$name == role.name).first(), clash.id != role.id {
-            throw GuanxiError(.conflict, "A role named \"\(role.name)\" already exists.", field: "name")
+            throw GuanxiError(.conflict, "A role named \"\(role.name)\" already exists.", field: "name").localized("msg.name_taken", ["name": role.name])
         }
     }
 }

@@ -26,7 +26,7 @@ public struct TeamService: Sendable {
         team.details = try Validate.text(description, field: "description", required: false, max: 1000) ?? ""
         try await checkMembers(memberIDs)
         if try await Team.query(on: database.db).filter(\.$name == team.name).first() != nil {
-            throw GuanxiError(.conflict, "A team named \"\(team.name)\" already exists.", field: "name")
+            throw GuanxiError(.conflict, "A team named \"\(team.name)\" already exists.", field: "name").localized("msg.name_taken", ["name": team.name])
         }
         team.createdAt = clock.now()
         team.updatedAt = team.createdAt
@@ -49,7 +49,7 @@ public struct TeamService: Sendable {
         if let description { team.details = try Validate.text(description, field: "description", required: false, max: 1000) ?? "" }
         if let memberIDs { try await checkMembers(memberIDs) }
         if let clash = try await Team.query(on: database.db).filter(\.$name == team.name).first(), clash.id != id {
-            throw GuanxiError(.conflict, "A team named \"\(team.name)\" already exists.", field: "name")
+            throw GuanxiError(.conflict, "A team named \"\(team.name)\" already exists.", field: "name").localized("msg.name_taken", ["name": team.name])
         }
         team.updatedAt = clock.now()
         try await database.db.transaction { tx in
@@ -75,7 +75,7 @@ public struct TeamService: Sendable {
     private func checkMembers(_ ids: [UUID]) async throws {
         let unique = Array(Set(ids))
         if !unique.isEmpty, try await User.query(on: database.db).filter(\.$id ~~ unique).count() != unique.count {
-            throw GuanxiError.invalid("memberIds", "memberIds names a user that does not exist.")
+            throw GuanxiError.invalid("memberIds", "memberIds names a user that does not exist.").localized("msg.unknown_reference", ["field": "memberIds"])
         }
     }
 }

@@ -47,9 +47,9 @@ public struct UserService: Sendable {
         let email = try Validate.email(input.email)
         let password = input.password ?? ""
         try passwords.checkPolicy(password, username: username)
-        if input.isAdmin && !actor.isAdmin { throw GuanxiError(.forbidden, "Only an administrator can create another administrator.") }
+        if input.isAdmin && !actor.isAdmin { throw GuanxiError(.forbidden, "Only an administrator can create another administrator.").localized("msg.admin_only", [:]) }
         if try await User.query(on: database.db).filter(\.$username == username).first() != nil {
-            throw GuanxiError(.conflict, "The user name \"\(username)\" is already taken.", field: "username")
+            throw GuanxiError(.conflict, "The user name \"\(username)\" is already taken.", field: "username").localized("msg.name_taken", ["name": username])
         }
         try await checkReferences(departmentID: input.departmentID, managerID: input.managerID, roleIDs: input.roleIDs, userID: nil)
         let user = User()
@@ -87,17 +87,17 @@ public struct UserService: Sendable {
         if let v = changes.locale { user.locale = try Validate.locale(v) ?? user.locale }
         if let v = changes.timeZone { user.timeZone = try Validate.timeZone(v) ?? user.timeZone }
         if let v = changes.isAdmin, v != user.isAdmin {
-            guard actor.isAdmin else { throw GuanxiError(.forbidden, "Only an administrator can grant or remove administrator rights.") }
+            guard actor.isAdmin else { throw GuanxiError(.forbidden, "Only an administrator can grant or remove administrator rights.").localized("msg.admin_only", [:]) }
             user.isAdmin = v
         }
         if let v = changes.isActive, v != user.isActive {
-            if !v && id == actor.userID { throw GuanxiError.invalid("isActive", "You cannot disable your own account.") }
+            if !v && id == actor.userID { throw GuanxiError.invalid("isActive", "You cannot disable your own account.").localized("msg.disable_self", [:]) }
             user.isActive = v
         }
         if let v = changes.departmentID { user.departmentID = v }
         if let v = changes.managerID { user.managerID = v }
         if changes.roleIDs != nil && !actor.isAdmin && actor.scope(for: .update, on: .roles) == nil {
-            throw GuanxiError(.forbidden, "Changing a user's roles needs permission to update roles.")
+            throw GuanxiError(.forbidden, "Changing a user's roles needs permission to update roles.").localized("msg.roles_permission", [:])
         }
         try await checkReferences(departmentID: user.departmentID, managerID: user.managerID, roleIDs: changes.roleIDs ?? [], userID: id)
         user.updatedAt = clock.now()
@@ -149,11 +149,11 @@ public struct UserService: Sendable {
     public func changeOwnPassword(_ actor: Principal, current: String, new: String) async throws {
         guard let user = try await User.find(actor.userID, on: database.db) else { throw GuanxiError.notFound("User") }
         guard try await passwords.verify(current, hash: user.passwordHash) else {
-            throw GuanxiError.invalid("currentPassword", "The current password is not correct.")
+            throw GuanxiError.invalid("currentPassword", "The current password is not correct.").localized("msg.password_wrong", [:])
         }
         try passwords.checkPolicy(new, username: user.username, field: "newPassword")
         if try await passwords.verify(new, hash: user.passwordHash) {
-            throw GuanxiError.invalid("newPassword", "The new password must differ from the current one.")
+            throw GuanxiError.invalid("newPassword", "The new password must differ from the current one.").localized("msg.password_same", [:])
         }
         user.passwordHash = try await passwords.hash(new)
         user.mustChangePassword = false
@@ -203,17 +203,17 @@ public struct UserService: Sendable {
 
     private func checkReferences(departmentID: UUID?, managerID: UUID?, roleIDs: [UUID], userID: UUID?) async throws {
         if let departmentID, try await Department.find(departmentID, on: database.db) == nil {
-            throw GuanxiError.invalid("departmentId", "departmentId does not name an existing department.")
+            throw GuanxiError.invalid("departmentId", "departmentId does not name an existing department.").localized("msg.unknown_reference", ["field": "departmentId"])
         }
         if let managerID {
             guard try await User.find(managerID, on: database.db) != nil else {
-                throw GuanxiError.invalid("managerId", "managerId does not name an existing user.")
+                throw GuanxiError.invalid("managerId", "managerId does not name an existing user.").localized("msg.unknown_reference", ["field": "managerId"])
             }
             if let userID { try await checkNoReportingCycle(userID: userID, managerID: managerID) }
         }
         let unique = Array(Set(roleIDs))
         if !unique.isEmpty, try await Role.query(on: database.db).filter(\.$id ~~ unique).count() != unique.count {
-            throw GuanxiError.invalid("roleIds", "roleIds names a role that does not exist.")
+            throw GuanxiError.invalid("roleIds", "roleIds names a role that does not exist.").localized("msg.unknown_reference", ["field": "roleIds"])
         }
     }
 
@@ -222,7 +222,7 @@ public struct UserService: Sendable {
         var current: UUID? = managerID
         var seen: Set<UUID> = []
         while let id = current, !seen.contains(id) {
-            if id == userID { throw GuanxiError.invalid("managerId", "managerId would make the user report to themselves.") }
+            if id == userID { throw GuanxiError.invalid("managerId", "managerId would make the user report to themselves.").localized("msg.reporting_cycle", [:]) }
             seen.insert(id)
             current = try await User.find(id, on: database.db)?.managerID
         }

@@ -34,7 +34,7 @@ public struct APITokenService: Sendable {
         }
         let label = try Validate.requiredText(name, field: "name", max: 100)
         if let days = expiresInDays, !(1...3650).contains(days) {
-            throw GuanxiError.invalid("expiresInDays", "expiresInDays must be from 1 to 3650.")
+            throw GuanxiError.invalid("expiresInDays", "expiresInDays must be from 1 to 3650.").localized("msg.range", ["field": "expiresInDays", "min": "1", "max": "3650"])
         }
         let secret = Secrets.randomToken()
         let token = Self.marker + secret

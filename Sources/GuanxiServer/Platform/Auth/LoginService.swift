@@ -70,7 +70,7 @@ public struct LoginService: Sendable {
         }
         guard let secret = user.totpSecret, TwoFactor.verify(code: code, secret: secret, at: clock.now()) else {
             try await recordFailure(user: user, username: user.username, address: address, addressKey: "login-failures:\(address)", window: Int(lockout))
-            throw GuanxiError.invalid("code", "The code is not correct. Enter the six digits your authenticator app shows now.")
+            throw GuanxiError.invalid("code", "The code is not correct. Enter the six digits your authenticator app shows now.").localized("login.error.bad_code", [:])
         }
         try await sessions.completeSecondFactor(session.id)
         let principal = try await principals.principal(for: user, channel: .session, address: address)

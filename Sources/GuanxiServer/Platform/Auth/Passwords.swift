@@ -15,14 +15,14 @@ public struct Passwords: Sendable {
     /// At least ten characters with letters and digits, and not the user name.
     public func checkPolicy(_ password: String, username: String, field: String = "password") throws {
         guard password.count >= Self.minimumLength else {
-            throw GuanxiError.invalid(field, "The password must be at least \(Self.minimumLength) characters long.")
+            throw GuanxiError.invalid(field, "The password must be at least \(Self.minimumLength) characters long.").localized("msg.password_short", ["min": String(Self.minimumLength)])
         }
-        guard password.count <= 72 else { throw GuanxiError.invalid(field, "The password must be at most 72 characters long.") }
+        guard password.count <= 72 else { throw GuanxiError.invalid(field, "The password must be at most 72 characters long.").localized("msg.password_long", [:]) }
         guard password.contains(where: \.isLetter), password.contains(where: \.isNumber) else {
-            throw GuanxiError.invalid(field, "The password must contain both letters and digits.")
+            throw GuanxiError.invalid(field, "The password must contain both letters and digits.").localized("msg.password_mix", [:])
         }
         guard password.lowercased() != username.lowercased() else {
-            throw GuanxiError.invalid(field, "The password must not be the user name.")
+            throw GuanxiError.invalid(field, "The password must not be the user name.").localized("msg.password_username", [:])
         }
     }
 

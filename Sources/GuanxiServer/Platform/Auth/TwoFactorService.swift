@@ -21,10 +21,10 @@ public struct TwoFactorService: Sendable {
     /// Activates two-factor sign-in once the user proves the app shows the right code.
     public func confirm(for actor: Principal, code: String) async throws {
         guard let user = try await User.find(actor.userID, on: database.db), let secret = user.totpSecret else {
-            throw GuanxiError.invalid("code", "Start two-factor set-up first.")
+            throw GuanxiError.invalid("code", "Start two-factor set-up first.").localized("msg.totp_not_started", [:])
         }
         guard TwoFactor.verify(code: code, secret: secret, at: clock.now()) else {
-            throw GuanxiError.invalid("code", "The code is not correct. Enter the six digits your authenticator app shows now.")
+            throw GuanxiError.invalid("code", "The code is not correct. Enter the six digits your authenticator app shows now.").localized("login.error.bad_code", [:])
         }
         let before = user.auditSnapshot
         user.totpEnabled = true
@@ -39,7 +39,7 @@ public struct TwoFactorService: Sendable {
     public func disable(for actor: Principal, password: String) async throws {
         guard let user = try await User.find(actor.userID, on: database.db) else { throw GuanxiError.notFound("User") }
         guard try await passwords.verify(password, hash: user.passwordHash) else {
-            throw GuanxiError.invalid("password", "The password is not correct.")
+            throw GuanxiError.invalid("password", "The password is not correct.").localized("msg.password_wrong", [:])
         }
         let before = user.auditSnapshot
         user.totpEnabled = false

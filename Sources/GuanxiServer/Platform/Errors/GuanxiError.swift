@@ -24,6 +24,11 @@ public struct GuanxiError: Error, Sendable, CustomStringConvertible {
     public var retryAfter: Int?
     /// Extra machine-readable code narrower than `kind` (for example `password_change_required`).
     public var code: String?
+    /// The locale-file key of this message, and the values for its `{placeholders}`,
+    /// so web pages can show it in the reader's language; `message` stays English for
+    /// the API and the logs.
+    public var key: String?
+    public var arguments: [String: String] = [:]
 
     public init(_ kind: Kind, _ message: String, field: String? = nil, retryAfter: Int? = nil, code: String? = nil) {
         self.kind = kind
@@ -52,6 +57,13 @@ public struct GuanxiError: Error, Sendable, CustomStringConvertible {
         return message
     }
 
+    public func localized(_ key: String, _ arguments: [String: String] = [:]) -> GuanxiError {
+        var copy = self
+        copy.key = key
+        copy.arguments = arguments
+        return copy
+    }
+
     public static func invalid(_ field: String, _ message: String) -> GuanxiError {
         GuanxiError(.validation, message, field: field)
     }
@@ -60,5 +72,5 @@ public struct GuanxiError: Error, Sendable, CustomStringConvertible {
         GuanxiError(.notFound, "\(what) was not found.")
     }
 
-    public static let forbidden = GuanxiError(.forbidden, "You do not have permission to do that.")
+    public static let forbidden = GuanxiError(.forbidden, "You do not have permission to do that.").localized("error.forbidden")
 }

@@ -35,6 +35,17 @@ public struct Localizer: Sendable {
         tables[locale]?[key] ?? tables["en"]?[key]
     }
 
+    /// An error's message in `locale`: its locale-file text with the placeholders filled
+    /// (a `{field}` shows the field's label), or the English message when it has no key.
+    public func message(for error: GuanxiError, _ locale: String) -> String {
+        guard let key = error.key, var text = known(key, locale) else { return error.message }
+        for (name, value) in error.arguments {
+            let shown = name == "field" ? (known("fields.\(value)", locale) ?? value) : value
+            text = text.replacingOccurrences(of: "{\(name)}", with: shown)
+        }
+        return text
+    }
+
     /// The texts as nested dictionaries, for templates (`{{t.nav.users}}`).
     public func tree(_ locale: String) -> [String: Any] {
         guard let data = raw[locale] ?? raw["en"] else { return [:] }

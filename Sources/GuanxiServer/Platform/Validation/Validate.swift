@@ -7,12 +7,12 @@ public enum Validate {
     public static func text(_ value: String?, field: String, required: Bool = true, max: Int = 200) throws -> String? {
         let trimmed = value?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         if trimmed.isEmpty {
-            if required { throw GuanxiError.invalid(field, "\(field) is required.") }
+            if required { throw GuanxiError.invalid(field, "\(field) is required.").localized("msg.required", ["field": field]) }
             return nil
         }
-        if trimmed.count > max { throw GuanxiError.invalid(field, "\(field) must be at most \(max) characters (got \(trimmed.count)).") }
+        if trimmed.count > max { throw GuanxiError.invalid(field, "\(field) must be at most \(max) characters (got \(trimmed.count)).").localized("msg.too_long", ["field": field, "max": String(max)]) }
         if trimmed.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\t" }) {
-            throw GuanxiError.invalid(field, "\(field) contains control characters.")
+            throw GuanxiError.invalid(field, "\(field) contains control characters.").localized("msg.control_chars", ["field": field])
         }
         return trimmed
     }
@@ -26,7 +26,7 @@ public enum Validate {
         let name = try requiredText(value, field: field, max: 64).lowercased()
         let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyz0123456789._-")
         guard name.count >= 3, name.unicodeScalars.allSatisfy(allowed.contains) else {
-            throw GuanxiError.invalid(field, "\(field) must be 3 to 64 characters: letters a–z, digits, '.', '-' or '_'.")
+            throw GuanxiError.invalid(field, "\(field) must be 3 to 64 characters: letters a–z, digits, '.', '-' or '_'.").localized("msg.username", ["field": field])
         }
         return name
     }
@@ -36,27 +36,27 @@ public enum Validate {
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
               !email.contains(where: \.isWhitespace)
-        else { throw GuanxiError.invalid(field, "\(field) is not a valid e-mail address.") }
+        else { throw GuanxiError.invalid(field, "\(field) is not a valid e-mail address.").localized("msg.email", ["field": field]) }
         return email
     }
 
     public static func locale(_ value: String?, field: String = "locale") throws -> String? {
         guard let value = try text(value, field: field, required: false, max: 16) else { return nil }
         guard Localizer.supported.contains(value) else {
-            throw GuanxiError.invalid(field, "\(field) must be one of \(Localizer.supported.joined(separator: ", ")).")
+            throw GuanxiError.invalid(field, "\(field) must be one of \(Localizer.supported.joined(separator: ", ")).").localized("msg.locale", ["field": field])
         }
         return value
     }
 
     public static func timeZone(_ value: String?, field: String = "timeZone") throws -> String? {
         guard let value = try text(value, field: field, required: false, max: 64) else { return nil }
-        guard TimeZone(identifier: value) != nil else { throw GuanxiError.invalid(field, "\(field) is not a known time zone, e.g. Asia/Shanghai.") }
+        guard TimeZone(identifier: value) != nil else { throw GuanxiError.invalid(field, "\(field) is not a known time zone, e.g. Asia/Shanghai.").localized("msg.time_zone", ["field": field]) }
         return value
     }
 
     public static func uuid(_ value: String?, field: String) throws -> UUID? {
         guard let value = try text(value, field: field, required: false, max: 36) else { return nil }
-        guard let id = UUID(uuidString: value) else { throw GuanxiError.invalid(field, "\(field) is not a valid id.") }
+        guard let id = UUID(uuidString: value) else { throw GuanxiError.invalid(field, "\(field) is not a valid id.").localized("msg.bad_id", ["field": field]) }
         return id
     }
 }

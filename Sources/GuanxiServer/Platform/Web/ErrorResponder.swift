@@ -15,10 +15,13 @@ struct ErrorResponder {
             return Self.json(problem)
         }
         if problem.kind == .unauthorized { return WebRenderer.redirect("/login") }
-        let page = ErrorPage(status: Int(problem.status.code), message: problem.kind == .notFound
-            ? services.localizer.text("error.not_found", context.locale)
-            : problem.kind == .forbidden ? services.localizer.text("error.forbidden", context.locale)
-            : problem.kind == .internal ? services.localizer.text("error.internal", context.locale) : problem.message)
+        let message = switch problem.kind {
+        case .notFound: services.localizer.text("error.not_found", context.locale)
+        case .internal: services.localizer.text("error.internal", context.locale)
+        case .forbidden where problem.key == nil: services.localizer.text("error.forbidden", context.locale)
+        default: services.localizer.message(for: problem, context.locale)
+        }
+        let page = ErrorPage(status: Int(problem.status.code), message: message)
         return services.renderer.render("error", titleKey: "error.title", page: page, context: context, status: problem.status)
     }
 

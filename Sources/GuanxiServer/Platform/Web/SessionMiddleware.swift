@@ -38,7 +38,7 @@ struct CSRFMiddleware: RouterMiddleware {
         let sent = request.headers[.csrfToken] ?? form["_csrf"] ?? ""
         let expected = context.session?.csrfToken ?? request.cookies[Self.cookieName]?.value ?? ""
         guard !expected.isEmpty, Secrets.constantTimeEquals(sent, expected) else {
-            throw GuanxiError(.forbidden, "The form has expired or did not come from this site. Reload the page and try again.", code: "csrf_failed")
+            throw GuanxiError(.forbidden, "The form has expired or did not come from this site. Reload the page and try again.", code: "csrf_failed").localized("msg.csrf", [:])
         }
         return try await next(request, context)
     }
