@@ -37,6 +37,7 @@ struct LocaleTests {
             for kind in RecordKind.all { #expect(localizer.known("kinds.\(kind.rawValue)", locale) != nil) }
             for action in PermissionAction.allCases { #expect(localizer.known("actions.\(action.rawValue)", locale) != nil) }
             for scope in DataScope.allCases { #expect(localizer.known("scopes.\(scope.rawValue)", locale) != nil) }
+            for action in AuditAction.allCases { #expect(localizer.known("audit_actions.\(action.rawValue)", locale) != nil) }
         }
     }
 

@@ -131,11 +131,14 @@ struct AdminOrganisationPages {
 
     func teams(_ context: AppRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let users = try await User.query(on: services.database.db).sort(\.$username).all()
+        // Member names come only from users the reader may see; the others are counted.
+        let users = (try? await services.users.list(for: principal, limit: 200).users) ?? []
         let names = Dictionary(uniqueKeysWithValues: users.map { ($0.id!, $0.displayName) })
         let rows = try await services.teams.list(for: principal).map { entry in
-            TeamRow(id: entry.team.id!.uuidString, name: entry.team.name, description: entry.team.details,
-                    members: entry.members.compactMap { names[$0] }.sorted().joined(separator: ", "))
+            let shown = entry.members.compactMap { names[$0] }.sorted()
+            let hidden = entry.members.count - shown.count
+            return TeamRow(id: entry.team.id!.uuidString, name: entry.team.name, description: entry.team.details,
+                           members: (shown + (hidden > 0 ? ["+\(hidden)"] : [])).joined(separator: ", "))
         }
         let choices = users.map { Choice(value: $0.id!.uuidString, label: "\($0.displayName) (\($0.username))", selected: false) }
         return services.renderer.render("admin-teams", titleKey: "teams.title",
@@ -157,7 +160,7 @@ struct AdminOrganisationPages {
                                                             selected: (grants[kind]?.scope ?? .own) == $0) })
         }
         let page = RolePage(isNew: role == nil, id: role?.id?.uuidString ?? "", name: role?.name ?? "", description: role?.details ?? "", kinds: kinds, error: error,
-                            history: history.map { AuditPages.EntryRow($0, format: format) })
+                            history: history.map { AuditPages.EntryRow($0, format: format, localizer: services.localizer, locale: context.locale) })
         return services.renderer.render("admin-role", titleKey: role == nil ? "roles.new" : "roles.edit", page: page, context: context, status: status)
     }
 }

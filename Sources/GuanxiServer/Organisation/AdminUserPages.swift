@@ -128,18 +128,20 @@ struct AdminUserPages {
             history = try await services.auditQuery.history(kind: .users, id: id.uuidString, limit: 50)
         }
         let none = Choice(value: "", label: "—", selected: false)
-        let departments = try await Department.query(on: services.database.db).sort(\.$name).all()
+        // The choices come through the same permission check as the lists they mirror.
+        let readable = { (kind: RecordKind) in principal.scope(for: .read, on: kind) != nil }
+        let departments = try await (readable(.departments) ? services.departments.list(for: principal) : [])
             .map { Choice(value: $0.id!.uuidString, label: $0.name, selected: $0.id == user?.departmentID) }
-        let managers = try await User.query(on: services.database.db).sort(\.$username).all().filter { $0.id != user?.id }
+        let managers = try await services.users.list(for: principal, limit: 200).users.filter { $0.id != user?.id }
             .map { Choice(value: $0.id!.uuidString, label: "\($0.displayName) (\($0.username))", selected: $0.id == user?.managerID) }
-        let roles = try await Role.query(on: services.database.db).sort(\.$name).all()
+        let roles = try await (readable(.roles) ? services.roles.list(for: principal) : [])
             .map { Choice(value: $0.id!.uuidString, label: $0.name, selected: roleIDs.contains($0.id!)) }
         let format = DisplayFormat(timeZone: principal.timeZone, locale: context.locale)
         let page = FormPage(
             isNew: user == nil, id: user?.id?.uuidString ?? "", username: user?.username ?? "", displayName: user?.displayName ?? "",
             email: user?.email ?? "", active: user?.isActive ?? true, admin: user?.isAdmin ?? false,
             departments: [none] + departments, managers: [none] + managers, roles: roles,
-            history: history.map { AuditPages.EntryRow($0, format: format) }, issuedToken: token, error: error, notice: notice)
+            history: history.map { AuditPages.EntryRow($0, format: format, localizer: services.localizer, locale: context.locale) }, issuedToken: token, error: error, notice: notice)
         return services.renderer.render("admin-user", titleKey: user == nil ? "users.new" : "users.edit", page: page, context: context, status: status)
     }
 }

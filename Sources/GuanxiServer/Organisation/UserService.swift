@@ -141,7 +141,7 @@ public struct UserService: Sendable {
         try await database.db.transaction { tx in
             try await user.update(on: tx)
             try await SessionStore.deleteAll(of: id, on: tx)
-            try await audit.record(on: tx, actor: actor, action: "password_reset", kind: .users, id: id.uuidString, label: user.username)
+            try await audit.record(on: tx, actor: actor, action: .passwordReset, kind: .users, id: id.uuidString, label: user.username)
         }
     }
 
@@ -160,7 +160,7 @@ public struct UserService: Sendable {
         user.updatedAt = clock.now()
         try await database.db.transaction { tx in
             try await user.update(on: tx)
-            try await audit.record(on: tx, actor: actor, action: "password_change", kind: .users, id: user.id!.uuidString, label: user.username)
+            try await audit.record(on: tx, actor: actor, action: .passwordChange, kind: .users, id: user.id!.uuidString, label: user.username)
         }
     }
 

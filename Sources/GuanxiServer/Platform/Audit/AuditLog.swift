@@ -14,6 +14,21 @@ public struct FieldChange: Codable, Sendable, Equatable {
     }
 }
 
+/// What an audit entry records. Stored by raw value; labels live in the locale files
+/// under `audit_actions`.
+public enum AuditAction: String, Sendable, CaseIterable {
+    case create, update, delete
+    case login
+    /// The password was right and the second factor is still to come.
+    case loginPasswordAccepted = "login_password_ok"
+    case loginFailed = "login_failed"
+    case logout
+    case passwordChange = "password_change"
+    case passwordReset = "password_reset"
+    case tokenIssue = "token_issue"
+    case tokenRevoke = "token_revoke"
+}
+
 /// A record's audited fields as text, so any two versions can be compared.
 public typealias AuditSnapshot = [String: String?]
 
@@ -26,7 +41,7 @@ public struct AuditLog: Sendable {
     public init(clock: any Clock) { self.clock = clock }
 
     public func record(
-        on db: any Database, actor: Principal?, action: String, kind: RecordKind,
+        on db: any Database, actor: Principal?, action: AuditAction, kind: RecordKind,
         id: String, label: String, changes: [FieldChange] = []
     ) async throws {
         let json = String(decoding: try JSONEncoder.sorted.encode(changes), as: UTF8.self)
@@ -34,25 +49,25 @@ public struct AuditLog: Sendable {
             .columns("at", "actor_id", "actor_name", "address", "action", "record_kind", "record_id", "record_label", "changes")
             .values(
                 SQLBind(clock.now()), SQLBind(actor?.userID), SQLBind(actor?.username ?? "system"),
-                SQLBind(actor?.address ?? ""), SQLBind(action), SQLBind(kind.rawValue), SQLBind(id), SQLBind(label), SQLBind(json)
+                SQLBind(actor?.address ?? ""), SQLBind(action.rawValue), SQLBind(kind.rawValue), SQLBind(id), SQLBind(label), SQLBind(json)
             )
             .run()
     }
 
     /// Records a creation: every field from nothing to its value.
     public func created(on db: any Database, actor: Principal?, kind: RecordKind, id: String, label: String, snapshot: AuditSnapshot) async throws {
-        try await record(on: db, actor: actor, action: "create", kind: kind, id: id, label: label, changes: Self.diff(old: [:], new: snapshot))
+        try await record(on: db, actor: actor, action: .create, kind: kind, id: id, label: label, changes: Self.diff(old: [:], new: snapshot))
     }
 
     /// Records an update, listing only the fields that changed; writes nothing when none did.
     public func updated(on db: any Database, actor: Principal?, kind: RecordKind, id: String, label: String, old: AuditSnapshot, new: AuditSnapshot) async throws {
         let changes = Self.diff(old: old, new: new)
         guard !changes.isEmpty else { return }
-        try await record(on: db, actor: actor, action: "update", kind: kind, id: id, label: label, changes: changes)
+        try await record(on: db, actor: actor, action: .update, kind: kind, id: id, label: label, changes: changes)
     }
 
     public func deleted(on db: any Database, actor: Principal?, kind: RecordKind, id: String, label: String, snapshot: AuditSnapshot) async throws {
-        try await record(on: db, actor: actor, action: "delete", kind: kind, id: id, label: label, changes: Self.diff(old: snapshot, new: [:]))
+        try await record(on: db, actor: actor, action: .delete, kind: kind, id: id, label: label, changes: Self.diff(old: snapshot, new: [:]))
     }
 
     public static func diff(old: AuditSnapshot, new: AuditSnapshot) -> [FieldChange] {

@@ -47,7 +47,7 @@ public struct APITokenService: Sendable {
                 .columns("id", "user_id", "name", "token_hash", "prefix", "expires_at", "created_at")
                 .values(SQLBind(info.id), SQLBind(userID), SQLBind(label), SQLBind(Secrets.sha256Hex(token)), SQLBind(info.prefix), SQLBind(info.expiresAt), SQLBind(now))
                 .run()
-            try await audit.record(on: tx, actor: actor, action: "token_issue", kind: .users, id: userID.uuidString, label: user.username,
+            try await audit.record(on: tx, actor: actor, action: .tokenIssue, kind: .users, id: userID.uuidString, label: user.username,
                                    changes: [FieldChange(field: "api_token", old: nil, new: "\(label) (\(info.prefix)…)")])
         }
         return (token, info)
@@ -101,7 +101,7 @@ public struct APITokenService: Sendable {
         let username = try await User.find(token.userID, on: database.db)?.username ?? ""
         try await database.db.transaction { tx in
             try await (tx as! any SQLDatabase).update("api_tokens").set("revoked_at", to: clock.now()).where("id", .equal, id).run()
-            try await audit.record(on: tx, actor: actor, action: "token_revoke", kind: .users, id: token.userID.uuidString, label: username,
+            try await audit.record(on: tx, actor: actor, action: .tokenRevoke, kind: .users, id: token.userID.uuidString, label: username,
                                    changes: [FieldChange(field: "api_token", old: "\(token.name) (\(token.prefix)…)", new: nil)])
         }
     }

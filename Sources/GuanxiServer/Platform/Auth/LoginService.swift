@@ -56,7 +56,7 @@ public struct LoginService: Sendable {
         return try await database.db.transaction { tx in
             try await user.update(on: tx)
             let (cookie, record) = try await sessions.create(userID: user.id!, awaitingSecondFactor: user.totpEnabled, address: address, on: tx)
-            try await audit.record(on: tx, actor: principal, action: user.totpEnabled ? "login_password_ok" : "login", kind: .users, id: user.id!.uuidString, label: user.username)
+            try await audit.record(on: tx, actor: principal, action: user.totpEnabled ? .loginPasswordAccepted : .login, kind: .users, id: user.id!.uuidString, label: user.username)
             return SignedIn(cookie: cookie, session: record, user: user)
         }
     }
@@ -74,13 +74,13 @@ public struct LoginService: Sendable {
         }
         try await sessions.completeSecondFactor(session.id)
         let principal = try await principals.principal(for: user, channel: .session, address: address)
-        try await audit.record(on: database.db, actor: principal, action: "login", kind: .users, id: user.id!.uuidString, label: user.username)
+        try await audit.record(on: database.db, actor: principal, action: .login, kind: .users, id: user.id!.uuidString, label: user.username)
     }
 
     public func signOut(session: SessionRecord, principal: Principal?) async throws {
         try await sessions.delete(id: session.id)
         if let principal {
-            try await audit.record(on: database.db, actor: principal, action: "logout", kind: .users, id: principal.userID.uuidString, label: principal.username)
+            try await audit.record(on: database.db, actor: principal, action: .logout, kind: .users, id: principal.userID.uuidString, label: principal.username)
         }
     }
 
@@ -97,7 +97,7 @@ public struct LoginService: Sendable {
             }
             let anonymous = Principal(userID: user?.id ?? UUID(), username: username, displayName: username, isAdmin: false, departmentID: nil,
                                       locale: "en", timeZone: "UTC", mustChangePassword: false, permissions: [:], channel: .session, address: address)
-            try await audit.record(on: tx, actor: user == nil ? nil : anonymous, action: "login_failed", kind: .users,
+            try await audit.record(on: tx, actor: user == nil ? nil : anonymous, action: .loginFailed, kind: .users,
                                    id: user?.id?.uuidString ?? "", label: username)
         }
     }
