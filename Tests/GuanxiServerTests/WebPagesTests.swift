@@ -110,6 +110,24 @@ struct WebPagesTests {
         }
     }
 
+    @Test("An admin sees a user's tokens on the user's page and can revoke one")
+    func adminRevokesToken() async throws {
+        try await TestApp.run { app, client in
+            var browser = try await signedInAdmin(app, client)
+            let user = try await app.makeUser("xu.li")
+            let token = try await app.token(for: "xu.li")
+            let page = try await browser.get("/admin/users/\(user.id!.uuidString)")
+            let info = try #require(try await app.services.tokens.list(userID: user.id!).first)
+            #expect(page.text.contains(info.prefix))
+            #expect(!page.text.contains(token))
+            _ = try await browser.post("/admin/users/\(user.id!.uuidString)/tokens/\(info.id.uuidString)/revoke", [:])
+            #expect(try await APIClient(client: client, token: token).call(.get, "/me").status == .unauthorized)
+            let revoked = try #require(try await app.auditEntries(action: "token_revoke").first)
+            #expect(revoked.actorName == "boss")
+            #expect(revoked.recordLabel == "xu.li")
+        }
+    }
+
     @Test("The static assets are served and the layout loads no inline script")
     func assets() async throws {
         try await TestApp.run { app, client in

@@ -6,7 +6,13 @@ struct ProfilePages {
     let services: AppServices
 
     struct Option { let value: String; let label: String; let selected: Bool }
-    struct TokenRow { let id: String; let name: String; let prefix: String; let created: String; let expires: String; let lastUsed: String; let revoked: Bool }
+    struct TokenRow {
+        let id: String; let name: String; let prefix: String; let created: String; let expires: String; let lastUsed: String; let revoked: Bool
+        init(_ info: APITokenInfo, format: DisplayFormat) {
+            id = info.id.uuidString; name = info.name; prefix = info.prefix; created = format.dateTime(info.createdAt)
+            expires = info.expiresAt.map(format.dateTime) ?? "—"; lastUsed = info.lastUsedAt.map(format.dateTime) ?? "—"; revoked = info.revokedAt != nil
+        }
+    }
     struct ProfilePage {
         let username: String
         let displayName: String
@@ -87,10 +93,7 @@ struct ProfilePages {
         let principal = try context.requirePrincipal()
         guard let user = try await User.find(principal.userID, on: services.database.db) else { throw GuanxiError.notFound("User") }
         let format = DisplayFormat(timeZone: user.timeZone, locale: context.locale)
-        let tokens = try await services.tokens.list(userID: principal.userID).map {
-            TokenRow(id: $0.id.uuidString, name: $0.name, prefix: $0.prefix, created: format.dateTime($0.createdAt),
-                     expires: $0.expiresAt.map(format.dateTime) ?? "—", lastUsed: $0.lastUsedAt.map(format.dateTime) ?? "—", revoked: $0.revokedAt != nil)
-        }
+        let tokens = try await services.tokens.list(userID: principal.userID).map { TokenRow($0, format: format) }
         let locales = Localizer.supported.map { Option(value: $0, label: services.localizer.text("language.\($0)", context.locale), selected: $0 == user.locale) }
         let model = ProfilePage(username: user.username, displayName: user.displayName, locales: locales, timeZone: user.timeZone,
                                 totpEnabled: user.totpEnabled, totpSetup: totp, tokens: tokens, newToken: newToken, error: error, notice: notice)

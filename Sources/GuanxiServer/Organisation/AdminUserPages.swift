@@ -20,6 +20,7 @@ struct AdminUserPages {
         let departments: [Choice]
         let managers: [Choice]
         let roles: [Choice]
+        let tokens: [ProfilePages.TokenRow]
         let history: [AuditPages.EntryRow]
         let issuedToken: String?
         let error: String?
@@ -97,6 +98,14 @@ struct AdminUserPages {
             }
             return WebRenderer.redirect("/admin/users/\(userID.uuidString)?notice=password_reset")
         }
+        web.post("/admin/users/:id/tokens/:token/revoke") { _, context in
+            let principal = try context.requirePrincipal()
+            let userID = try id(context)
+            let tokenID = try UUID(uuidString: context.parameters.require("token")).orThrow(.notFound("API token"))
+            guard try await services.tokens.list(userID: userID).contains(where: { $0.id == tokenID }) else { throw GuanxiError.notFound("API token") }
+            try await services.tokens.revoke(tokenID, by: principal)
+            return WebRenderer.redirect("/admin/users/\(userID.uuidString)?notice=token_revoked")
+        }
         web.post("/admin/users/:id/token") { request, context in
             let principal = try context.requirePrincipal()
             let userID = try id(context)
@@ -123,7 +132,9 @@ struct AdminUserPages {
         let principal = try context.requirePrincipal()
         var roleIDs: Set<UUID> = []
         var history: [AuditEntry] = []
+        var tokens: [APITokenInfo] = []
         if let id = user?.id {
+            tokens = try await services.tokens.list(userID: id)
             roleIDs = Set(try await RoleAssignments(database: services.database).roleIDs(of: id))
             history = try await services.auditQuery.history(kind: .users, id: id.uuidString, limit: 50)
         }
@@ -141,6 +152,7 @@ struct AdminUserPages {
             isNew: user == nil, id: user?.id?.uuidString ?? "", username: user?.username ?? "", displayName: user?.displayName ?? "",
             email: user?.email ?? "", active: user?.isActive ?? true, admin: user?.isAdmin ?? false,
             departments: [none] + departments, managers: [none] + managers, roles: roles,
+            tokens: tokens.map { ProfilePages.TokenRow($0, format: format) },
             history: history.map { AuditPages.EntryRow($0, format: format, localizer: services.localizer, locale: context.locale) }, issuedToken: token, error: error, notice: notice)
         return services.renderer.render("admin-user", titleKey: user == nil ? "users.new" : "users.edit", page: page, context: context, status: status)
     }

@@ -85,13 +85,6 @@ public struct APITokenService: Sendable {
         }
     }
 
-    /// Tokens the principal may see: their own, or everyone's they may read as users.
-    public func visible(to actor: Principal, allUsers: Bool) async throws -> [APITokenInfo] {
-        guard allUsers else { return try await list(userID: actor.userID) }
-        let owners = try await permissions.ownerFilter(actor, .read, on: .users)
-        return try await list(userID: nil).filter { owners.allows($0.userID) }
-    }
-
     public func revoke(_ id: UUID, by actor: Principal) async throws {
         guard let token = try await list(userID: nil).first(where: { $0.id == id }) else { throw GuanxiError.notFound("API token") }
         if token.userID != actor.userID {
