@@ -125,6 +125,10 @@ struct SignInTests {
             _ = try await browser.get("/login/totp")
             let bad = try await browser.post("/login/totp", ["code": "123456" == TwoFactor.code(secret: secret, at: app.clock.now()) ? "654321" : "123456"])
             #expect(bad.status == .badRequest)
+            // The code used to confirm set-up cannot be used again; the next step's code can.
+            let replay = try await browser.post("/login/totp", ["code": TwoFactor.code(secret: secret, at: app.clock.now())])
+            #expect(replay.status == .badRequest)
+            app.clock.advance(by: 30)
             let good = try await browser.post("/login/totp", ["code": TwoFactor.code(secret: secret, at: app.clock.now())])
             #expect(good.location == "/")
             #expect(try await browser.get("/").status == .ok)

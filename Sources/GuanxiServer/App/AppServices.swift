@@ -56,6 +56,6 @@ public struct AppServices: Sendable {
     }
 
     public func jobHandlers() -> [String: JobHandler] {
-        [Housekeeping.kind: Housekeeping.handler(sessions: sessions, rateLimiter: rateLimiter)]
+        [Housekeeping.kind: Housekeeping.handler(sessions: sessions, rateLimiter: rateLimiter, jobs: jobs)]
     }
 }

@@ -11,5 +11,6 @@ public enum AllMigrations {
         M0008_CreateAuditLog(),
         M0009_CreateRateLimits(),
         M0010_CreateJobs(),
+        M0011_AddTOTPLastStep(),
     ]
 }

@@ -5,7 +5,8 @@ import GuanxiAPI
 extension APIHandlers {
     func listUsers(_ input: Operations.listUsers.Input) async throws -> Operations.listUsers.Output {
         let principal = try RequestPrincipal.require()
-        let page = try await services.users.list(for: principal, after: input.query.cursor, limit: try Self.limit(input.query.limit), search: input.query.q)
+        let search = try Validate.text(input.query.q, field: "q", required: false, max: 100)
+        let page = try await services.users.list(for: principal, after: input.query.cursor, limit: try Self.limit(input.query.limit), search: search)
         var items: [Components.Schemas.User] = []
         for user in page.users { items.append(try await apiUser(user)) }
         return .ok(.init(body: .json(.init(items: items, nextCursor: page.next))))

@@ -21,6 +21,8 @@ public final class User: Model, @unchecked Sendable {
     @Field(key: "time_zone") public var timeZone: String
     @OptionalField(key: "totp_secret") var totpSecret: String?
     @Field(key: "totp_enabled") public var totpEnabled: Bool
+    /// Time step of the last accepted code; a code of that step or earlier is refused.
+    @OptionalField(key: "totp_last_step") var totpLastStep: Int64?
     @Field(key: "failed_logins") var failedLogins: Int
     @OptionalField(key: "locked_until") var lockedUntil: Date?
     @Field(key: "created_at") public var createdAt: Date

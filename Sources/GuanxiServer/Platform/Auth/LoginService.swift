@@ -68,10 +68,15 @@ public struct LoginService: Sendable {
             try await sessions.delete(id: session.id)
             throw GuanxiError(.tooManyRequests, "This account is locked after too many failed sign-ins.", code: "account_locked")
         }
-        guard let secret = user.totpSecret, TwoFactor.verify(code: code, secret: secret, at: clock.now()) else {
+        // A code already used (same or earlier step) is refused, so an overheard code cannot be replayed.
+        guard let secret = user.totpSecret, let step = TwoFactor.matchingStep(code: code, secret: secret, at: clock.now()),
+              step > (user.totpLastStep ?? .min)
+        else {
             try await recordFailure(user: user, username: user.username, address: address, addressKey: "login-failures:\(address)", window: Int(lockout))
             throw GuanxiError.invalid("code", "The code is not correct. Enter the six digits your authenticator app shows now.").localized("login.error.bad_code", [:])
         }
+        user.totpLastStep = step
+        try await user.update(on: database.db)
         try await sessions.completeSecondFactor(session.id)
         let principal = try await principals.principal(for: user, channel: .session, address: address)
         try await audit.record(on: database.db, actor: principal, action: .login, kind: .users, id: user.id!.uuidString, label: user.username)

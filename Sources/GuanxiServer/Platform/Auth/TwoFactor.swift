@@ -13,10 +13,18 @@ public enum TwoFactor {
 
     /// Accepts the code of the current step and of one step either side, to allow for clock drift.
     public static func verify(code: String, secret: String, at date: Date) -> Bool {
+        matchingStep(code: code, secret: secret, at: date) != nil
+    }
+
+    /// The 30-second time step whose code `code` is, or nil when it matches none near `date`.
+    public static func matchingStep(code: String, secret: String, at date: Date) -> Int64? {
         let digits = code.filter { !$0.isWhitespace }
-        guard digits.count == 6, let value = Int(digits) else { return false }
+        guard digits.count == 6, let value = Int(digits) else { return nil }
         let totp = TOTP(secret: secret)
-        return [-30.0, 0, 30].contains { totp.compute(date: date.addingTimeInterval($0)) == value }
+        for offset in [-30.0, 0, 30] where totp.compute(date: date.addingTimeInterval(offset)) == value {
+            return Int64((date.timeIntervalSince1970 + offset) / 30)
+        }
+        return nil
     }
 
     public static func code(secret: String, at date: Date) -> String {

@@ -23,11 +23,12 @@ public struct TwoFactorService: Sendable {
         guard let user = try await User.find(actor.userID, on: database.db), let secret = user.totpSecret else {
             throw GuanxiError.invalid("code", "Start two-factor set-up first.").localized("msg.totp_not_started", [:])
         }
-        guard TwoFactor.verify(code: code, secret: secret, at: clock.now()) else {
+        guard let step = TwoFactor.matchingStep(code: code, secret: secret, at: clock.now()) else {
             throw GuanxiError.invalid("code", "The code is not correct. Enter the six digits your authenticator app shows now.").localized("login.error.bad_code", [:])
         }
         let before = user.auditSnapshot
         user.totpEnabled = true
+        user.totpLastStep = step
         user.updatedAt = clock.now()
         try await database.db.transaction { tx in
             try await user.update(on: tx)

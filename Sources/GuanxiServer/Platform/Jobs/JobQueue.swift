@@ -69,6 +69,13 @@ public struct JobQueue: Sendable {
             .where("id", .equal, job.id).run()
     }
 
+    /// Forgets finished jobs older than `age` seconds (run by the housekeeping job); failed
+    /// ones stay for an administrator to read.
+    public func purgeFinished(olderThan age: TimeInterval = 7 * 86_400) async throws {
+        try await database.sql.delete(from: "jobs").where("status", .equal, "done")
+            .where("finished_at", .lessThan, clock.now().addingTimeInterval(-age)).run()
+    }
+
     /// Counts by status, for `/metrics` and the status page.
     public func counts() async throws -> [String: Int] {
         let rows = try await database.sql.raw("SELECT status, COUNT(*) AS n FROM jobs GROUP BY status").all()

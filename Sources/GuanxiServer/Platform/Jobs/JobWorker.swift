@@ -57,20 +57,21 @@ public final class JobWorker: Service, Sendable {
         return true
     }
 
-    func scheduleHousekeeping() async throws {
+    public func scheduleHousekeeping() async throws {
         let hour = Int(clock.now().timeIntervalSince1970 / 3600)
         try await queue.enqueue(kind: Housekeeping.kind, uniqueKey: "\(Housekeeping.kind):\(hour)")
     }
 }
 
-/// Hourly clean-up: expired sessions and old rate-limit counters.
+/// Hourly clean-up: expired sessions, old rate-limit counters and finished jobs.
 enum Housekeeping {
     static let kind = "housekeeping"
 
-    static func handler(sessions: SessionStore, rateLimiter: RateLimiter) -> JobHandler {
+    static func handler(sessions: SessionStore, rateLimiter: RateLimiter, jobs: JobQueue) -> JobHandler {
         { _ in
             _ = try await sessions.purgeExpired()
             try await rateLimiter.purge()
+            try await jobs.purgeFinished()
         }
     }
 }
