@@ -12,12 +12,13 @@ CONNECTIONS=${2:-32}
 PORT=${GUANXI_BENCH_PORT:-18080}
 
 command -v wrk >/dev/null || { export DEBIAN_FRONTEND=noninteractive; apt-get update -qq; apt-get install -y -qq wrk >/dev/null; }
-swift build -c release --product guanxi >/dev/null
+swift build -c release --product guanxi >/dev/null 2>&1
 BIN=.build/release/guanxi
 DATA=$(mktemp -d /tmp/guanxi-bench.XXXXXX)
-trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$DATA"' EXIT
+SERVER=""
+trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; wait 2>/dev/null; rm -rf "$DATA"' EXIT
 
-export GUANXI_ADMIN_PASSWORD=Bench-admin-2026 GUANXI_LOG_LEVEL=warning GUANXI_API_RATE_LIMIT=${GUANXI_API_RATE_LIMIT:-100000000}
+export GUANXI_ADMIN_PASSWORD=Bench-admin-2026 GUANXI_LOG_LEVEL=warning GUANXI_API_RATE_LIMIT=${GUANXI_API_RATE_LIMIT:-1000000}
 "$BIN" migrate --data-dir "$DATA" >/dev/null
 TOKEN=$("$BIN" user token admin --name bench --data-dir "$DATA")
 for i in $(seq 1 50); do "$BIN" user add "bench.user$i" --password "Bench-user-2026" --data-dir "$DATA" >/dev/null; done

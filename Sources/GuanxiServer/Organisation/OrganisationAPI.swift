@@ -7,8 +7,8 @@ extension APIHandlers {
         let principal = try RequestPrincipal.require()
         let search = try Validate.text(input.query.q, field: "q", required: false, max: 100)
         let page = try await services.users.list(for: principal, after: input.query.cursor, limit: try Self.limit(input.query.limit), search: search)
-        var items: [Components.Schemas.User] = []
-        for user in page.users { items.append(try await apiUser(user)) }
+        let roles = try await LinkTable.userRoles.members(ofAll: page.users.map { $0.id! }, on: services.database.db)
+        let items = page.users.map { Self.apiUser($0, roles: roles[$0.id!] ?? []) }
         return .ok(.init(body: .json(.init(items: items, nextCursor: page.next))))
     }
 
@@ -142,8 +142,11 @@ extension APIHandlers {
     }
 
     func apiUser(_ user: User) async throws -> Components.Schemas.User {
-        let roles = try await RoleAssignments(database: services.database).roleIDs(of: user.id!)
-        return .init(
+        Self.apiUser(user, roles: try await RoleAssignments(database: services.database).roleIDs(of: user.id!))
+    }
+
+    static func apiUser(_ user: User, roles: [UUID]) -> Components.Schemas.User {
+        .init(
             id: user.id!.uuidString, username: user.username, displayName: user.displayName, email: user.email,
             isActive: user.isActive, isAdmin: user.isAdmin, departmentId: user.departmentID?.uuidString, managerId: user.managerID?.uuidString,
             roleIds: roles.map(\.uuidString).sorted(), locale: .init(rawValue: user.locale) ?? .zh_hyphen_Hans, timeZone: user.timeZone,

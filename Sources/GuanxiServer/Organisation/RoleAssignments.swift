@@ -16,6 +16,15 @@ struct LinkTable: Sendable {
             .where(owner, .equal, id).all(decodingColumn: member, as: UUID.self)
     }
 
+    /// The links of many owners in one query (for list pages, instead of one query per row).
+    func members(ofAll ids: [UUID], on db: any Database) async throws -> [UUID: [UUID]] {
+        guard !ids.isEmpty else { return [:] }
+        let rows = try await (db as! any SQLDatabase).select().column(owner).column(member).from(table).where(owner, .in, ids).all()
+        var out: [UUID: [UUID]] = [:]
+        for row in rows { out[try row.decode(column: owner, as: UUID.self), default: []].append(try row.decode(column: member, as: UUID.self)) }
+        return out
+    }
+
     /// Replaces every link of `id` (inside the caller's transaction).
     func replace(of id: UUID, with members: [UUID], on db: any Database) async throws {
         let sql = db as! any SQLDatabase
