@@ -63,6 +63,10 @@ struct SignInTests {
         try await TestApp.run(configure: { $0.loginFailuresPerAddress = 4; $0.trustProxy = true }) { app, client in
             var browser = Browser(client, forwardedFor: "203.0.113.9")
             for name in ["a1x", "b2x", "c3x", "d4x"] { _ = try await browser.signIn(name, "whatever-123") }
+            // Attempts on names that do not exist are logged with where they came from.
+            let attempts = try await app.auditEntries(action: "login_failed")
+            #expect(attempts.count == 4)
+            #expect(attempts.allSatisfy { $0.address == "203.0.113.9" && $0.actorName == "system" })
             let blocked = try await browser.signIn("admin", TestApp.adminPassword)
             #expect(blocked.status == .tooManyRequests)
             var other = Browser(client, forwardedFor: "198.51.100.7")

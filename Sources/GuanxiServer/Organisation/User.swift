@@ -42,6 +42,18 @@ public final class User: Model, @unchecked Sendable {
     }
 }
 
+extension User {
+    /// Saves a change the user's own account (profile, two-factor settings) and audits
+    /// it against `before`, in one transaction.
+    func saveAudited(before: AuditSnapshot, by actor: Principal, database: DatabaseService, audit: AuditLog, at now: Date) async throws {
+        updatedAt = now
+        try await database.db.transaction { tx in
+            try await self.update(on: tx)
+            try await audit.updated(on: tx, actor: actor, kind: .users, id: self.id!.uuidString, label: self.username, old: before, new: self.auditSnapshot)
+        }
+    }
+}
+
 public final class Department: Model, @unchecked Sendable {
     public static let schema = "departments"
     @ID(key: .id) public var id: UUID?

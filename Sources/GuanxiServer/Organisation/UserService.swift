@@ -121,11 +121,7 @@ public struct UserService: Sendable {
         user.displayName = try Validate.requiredText(displayName, field: "displayName", max: 100)
         user.locale = try Validate.locale(locale) ?? user.locale
         user.timeZone = try Validate.timeZone(timeZone) ?? user.timeZone
-        user.updatedAt = clock.now()
-        try await database.db.transaction { tx in
-            try await user.update(on: tx)
-            try await audit.updated(on: tx, actor: actor, kind: .users, id: user.id!.uuidString, label: user.username, old: before, new: user.auditSnapshot)
-        }
+        try await user.saveAudited(before: before, by: actor, database: database, audit: audit, at: clock.now())
     }
 
     /// An administrator (or anyone allowed to update the user) sets a new password;

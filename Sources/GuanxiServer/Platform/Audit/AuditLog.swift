@@ -40,16 +40,17 @@ public struct AuditLog: Sendable {
 
     public init(clock: any Clock) { self.clock = clock }
 
+    /// `address` names where an anonymous attempt came from when there is no actor.
     public func record(
         on db: any Database, actor: Principal?, action: AuditAction, kind: RecordKind,
-        id: String, label: String, changes: [FieldChange] = []
+        id: String, label: String, changes: [FieldChange] = [], address: String? = nil
     ) async throws {
         let json = String(decoding: try JSONEncoder.sorted.encode(changes), as: UTF8.self)
         try await (db as! any SQLDatabase).insert(into: "audit_entries")
             .columns("at", "actor_id", "actor_name", "address", "action", "record_kind", "record_id", "record_label", "changes")
             .values(
                 SQLBind(clock.now()), SQLBind(actor?.userID), SQLBind(actor?.username ?? "system"),
-                SQLBind(actor?.address ?? ""), SQLBind(action.rawValue), SQLBind(kind.rawValue), SQLBind(id), SQLBind(label), SQLBind(json)
+                SQLBind(address ?? actor?.address ?? ""), SQLBind(action.rawValue), SQLBind(kind.rawValue), SQLBind(id), SQLBind(label), SQLBind(json)
             )
             .run()
     }

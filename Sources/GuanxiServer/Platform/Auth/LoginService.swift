@@ -100,10 +100,9 @@ public struct LoginService: Sendable {
                 }
                 try await user.update(on: tx)
             }
-            let anonymous = Principal(userID: user?.id ?? UUID(), username: username, displayName: username, isAdmin: false, departmentID: nil,
-                                      locale: "en", timeZone: "UTC", mustChangePassword: false, permissions: [:], channel: .session, address: address)
-            try await audit.record(on: tx, actor: user == nil ? nil : anonymous, action: .loginFailed, kind: .users,
-                                   id: user?.id?.uuidString ?? "", label: username)
+            let attempt = user.map { Principal.signingIn(userID: $0.id!, username: username, address: address) }
+            try await audit.record(on: tx, actor: attempt, action: .loginFailed, kind: .users,
+                                   id: user?.id?.uuidString ?? "", label: username, address: address)
         }
     }
 

@@ -29,11 +29,7 @@ public struct TwoFactorService: Sendable {
         let before = user.auditSnapshot
         user.totpEnabled = true
         user.totpLastStep = step
-        user.updatedAt = clock.now()
-        try await database.db.transaction { tx in
-            try await user.update(on: tx)
-            try await audit.updated(on: tx, actor: actor, kind: .users, id: user.id!.uuidString, label: user.username, old: before, new: user.auditSnapshot)
-        }
+        try await user.saveAudited(before: before, by: actor, database: database, audit: audit, at: clock.now())
     }
 
     /// Turns two-factor sign-in off, after checking the password.
@@ -45,10 +41,6 @@ public struct TwoFactorService: Sendable {
         let before = user.auditSnapshot
         user.totpEnabled = false
         user.totpSecret = nil
-        user.updatedAt = clock.now()
-        try await database.db.transaction { tx in
-            try await user.update(on: tx)
-            try await audit.updated(on: tx, actor: actor, kind: .users, id: user.id!.uuidString, label: user.username, old: before, new: user.auditSnapshot)
-        }
+        try await user.saveAudited(before: before, by: actor, database: database, audit: audit, at: clock.now())
     }
 }

@@ -41,6 +41,13 @@ public struct Principal: Sendable {
         self.address = address
     }
 
+    /// Someone who has not proved who they are yet (a failed sign-in), with no rights;
+    /// used to attribute the attempt in the audit log.
+    public static func signingIn(userID: UUID, username: String, address: String) -> Principal {
+        Principal(userID: userID, username: username, displayName: username, isAdmin: false, departmentID: nil, locale: "en",
+                  timeZone: "UTC", mustChangePassword: false, permissions: [:], channel: .session, address: address)
+    }
+
     /// The widest scope this principal holds for an action, or nil when it has none.
     public func scope(for action: PermissionAction, on kind: RecordKind) -> DataScope? {
         if isAdmin { return .all }
