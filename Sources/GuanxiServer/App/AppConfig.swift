@@ -13,6 +13,15 @@ public struct AppConfig: Sendable {
         case sqliteMemory
         /// A PostgreSQL server, given as a `postgres://` URL.
         case postgres(String)
+
+        /// Where the data lives, without any password, for messages.
+        public var safeDescription: String {
+            switch self {
+            case .sqliteFile(let path): "SQLite file \(path)"
+            case .sqliteMemory: "in-memory SQLite"
+            case .postgres(let url): ConfigParser.redacted(url)
+            }
+        }
     }
 
     public var host = "127.0.0.1"

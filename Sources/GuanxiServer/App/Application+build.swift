@@ -31,7 +31,12 @@ public enum GuanxiApp {
     }
 
     static func prepareDatabase(_ services: AppServices) async throws {
-        try await services.database.prepareEngine()
+        do {
+            try await services.database.prepareEngine()
+            _ = try await Migrator(db: services.database.db).state()
+        } catch {
+            throw GuanxiError(.configuration, "Cannot use the database \(services.config.database.safeDescription): \(String(reflecting: error))")
+        }
         let migrator = Migrator(db: services.database.db, clock: services.clock)
         if services.config.autoMigrate {
             let applied = try await migrator.migrate()
