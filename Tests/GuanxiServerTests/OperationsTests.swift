@@ -20,6 +20,8 @@ struct OperationsTests {
             #expect(metrics.text.contains(#"guanxi_http_requests_total{route="/login",method="GET",status="200"} 1"#))
             #expect(metrics.text.contains("guanxi_http_request_duration_seconds_bucket"))
             #expect(metrics.text.contains("guanxi_database_up 1"))
+            #expect(metrics.text.contains("guanxi_database_ping_seconds "))
+            #expect(metrics.text.contains("guanxi_database_pool_max_connections \(app.services.database.maxConnections)"))
             #expect(metrics.text.contains(#"guanxi_jobs{status="queued"}"#))
         }
     }

@@ -18,6 +18,9 @@ public enum SQLEngine: String, Sendable {
 /// `shutdown()`, which the owner calls once the server has stopped.
 public final class DatabaseService: Sendable {
     public let engine: SQLEngine
+    /// The most connections the pool opens (SQLite: one; PostgreSQL: per event loop × loops).
+    public let maxConnections: Int
+    static let postgresConnectionsPerLoop = 8
     private let databases: Databases
     private let logger: Logger
     /// SQLite allows one writer at a time, so all work goes through one event loop and
@@ -32,18 +35,21 @@ public final class DatabaseService: Sendable {
             engine = .sqlite
             databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
             eventLoop = MultiThreadedEventLoopGroup.singleton.next()
+            maxConnections = 1
         case .sqliteMemory:
             engine = .sqlite
             databases.use(.sqlite(.memory, sqlLogLevel: .trace), as: .sqlite)
             eventLoop = MultiThreadedEventLoopGroup.singleton.next()
+            maxConnections = 1
         case .postgres(let url):
             engine = .postgres
             do {
-                databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: 8, sqlLogLevel: .trace), as: .psql)
+                databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: Self.postgresConnectionsPerLoop, sqlLogLevel: .trace), as: .psql)
             } catch {
                 throw GuanxiError(.configuration, "GUANXI_DATABASE_URL is not a usable PostgreSQL URL: \(error)")
             }
             eventLoop = nil
+            maxConnections = Self.postgresConnectionsPerLoop * System.coreCount
         }
     }
 

@@ -37,8 +37,14 @@ struct OperationsRoutes {
     }
 
     func refreshGauges() async {
+        let started = ContinuousClock.now
         let up = await services.database.ping()
+        let elapsed = ContinuousClock.now - started
         services.metrics.gauge("guanxi_database_up", help: "1 when the database answers.", value: up ? 1 : 0)
+        services.metrics.gauge("guanxi_database_ping_seconds", help: "Round trip of a trivial query, including the wait for a pooled connection.",
+                               value: Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds))
+        services.metrics.gauge("guanxi_database_pool_max_connections", help: "Most connections the pool opens.",
+                               value: Double(services.database.maxConnections))
         if let counts = try? await services.jobs.counts() {
             for status in ["queued", "running", "done", "failed"] {
                 services.metrics.gauge("guanxi_jobs", help: "Background jobs by status.", labels: [("status", status)], value: Double(counts[status] ?? 0))
