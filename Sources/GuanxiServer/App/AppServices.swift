@@ -26,6 +26,9 @@ public struct AppServices: Sendable {
     public let localizer: Localizer
     public let metrics: AppMetrics
     public let renderer: WebRenderer
+    public let settings: SettingsStore
+    public let customers: CustomerService
+    public let customerQuery: CustomerQuery
 
     public init(config: AppConfig, clock: any Clock = SystemClock(), logger: Logger, bcryptCost: UInt8 = 12) async throws {
         self.config = config
@@ -53,6 +56,9 @@ public struct AppServices: Sendable {
         localizer = try Localizer.load()
         metrics = AppMetrics()
         renderer = try await WebRenderer.load(localizer: localizer)
+        settings = SettingsStore(database: database, audit: audit, clock: clock)
+        customers = CustomerService(database: database, permissions: permissions, audit: audit, settings: settings, clock: clock)
+        customerQuery = CustomerQuery(database: database, permissions: permissions)
     }
 
     public func jobHandlers() -> [String: JobHandler] {

@@ -6,6 +6,7 @@ enum WebRoutes {
         SignInPages(services: services).register(on: web)
         let signedIn = web.group().add(middleware: RequireSignIn())
         HomePages(services: services).register(on: signedIn)
+        CustomerPages(services: services).register(on: signedIn)
         ProfilePages(services: services).register(on: signedIn)
         AdminUserPages(services: services).register(on: signedIn)
         AdminOrganisationPages(services: services).register(on: signedIn)

@@ -12,5 +12,6 @@ public enum AllMigrations {
         M0009_CreateRateLimits(),
         M0010_CreateJobs(),
         M0011_AddTOTPLastStep(),
+        M0012_CreateCustomers(),
     ]
 }

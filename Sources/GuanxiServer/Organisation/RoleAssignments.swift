@@ -2,7 +2,8 @@ import FluentKit
 import Foundation
 import SQLKit
 
-/// A many-to-many link kept as a plain two-column table.
+/// A many-to-many link kept as a plain two-column table: owner id → members (ids or
+/// plain values such as tags).
 struct LinkTable: Sendable {
     let table: String
     let owner: String
@@ -11,22 +12,22 @@ struct LinkTable: Sendable {
     static let userRoles = LinkTable(table: "user_roles", owner: "user_id", member: "role_id")
     static let teamMembers = LinkTable(table: "team_members", owner: "team_id", member: "user_id")
 
-    func members(of id: UUID, on db: any Database) async throws -> [UUID] {
+    func members<Member: Codable & Sendable>(of id: UUID, as type: Member.Type = UUID.self, on db: any Database) async throws -> [Member] {
         try await (db as! any SQLDatabase).select().column(member).from(table)
-            .where(owner, .equal, id).all(decodingColumn: member, as: UUID.self)
+            .where(owner, .equal, id).all(decodingColumn: member, as: Member.self)
     }
 
     /// The links of many owners in one query (for list pages, instead of one query per row).
-    func members(ofAll ids: [UUID], on db: any Database) async throws -> [UUID: [UUID]] {
+    func members<Member: Codable & Sendable>(ofAll ids: [UUID], as type: Member.Type = UUID.self, on db: any Database) async throws -> [UUID: [Member]] {
         guard !ids.isEmpty else { return [:] }
         let rows = try await (db as! any SQLDatabase).select().column(owner).column(member).from(table).where(owner, .in, ids).all()
-        var out: [UUID: [UUID]] = [:]
-        for row in rows { out[try row.decode(column: owner, as: UUID.self), default: []].append(try row.decode(column: member, as: UUID.self)) }
+        var out: [UUID: [Member]] = [:]
+        for row in rows { out[try row.decode(column: owner, as: UUID.self), default: []].append(try row.decode(column: member, as: Member.self)) }
         return out
     }
 
     /// Replaces every link of `id` (inside the caller's transaction).
-    func replace(of id: UUID, with members: [UUID], on db: any Database) async throws {
+    func replace<Member: Codable & Hashable & Sendable>(of id: UUID, with members: [Member], on db: any Database) async throws {
         let sql = db as! any SQLDatabase
         try await sql.delete(from: table).where(owner, .equal, id).run()
         for memberID in Set(members) {

@@ -10,6 +10,8 @@ public struct GuanxiError: Error, Sendable, CustomStringConvertible {
         case forbidden = "forbidden"
         case notFound = "not_found"
         case conflict = "conflict"
+        /// An `If-Match` that no longer matches: the record changed since the client read it.
+        case preconditionFailed = "precondition_failed"
         case payloadTooLarge = "payload_too_large"
         case tooManyRequests = "too_many_requests"
         case unavailable = "unavailable"
@@ -45,6 +47,7 @@ public struct GuanxiError: Error, Sendable, CustomStringConvertible {
         case .forbidden: .forbidden
         case .notFound: .notFound
         case .conflict: .conflict
+        case .preconditionFailed: .preconditionFailed
         case .payloadTooLarge: .contentTooLarge
         case .tooManyRequests: .tooManyRequests
         case .unavailable: .serviceUnavailable

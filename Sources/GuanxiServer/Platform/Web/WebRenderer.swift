@@ -10,6 +10,7 @@ public struct Layout: Sendable {
     public var userName: String
     public var csrf: String
     public var isAdmin: Bool
+    public var canSeeCustomers: Bool
     public var canSeeUsers: Bool
     public var canSeeOrganisation: Bool
     public var canSeeAudit: Bool
@@ -43,6 +44,7 @@ public struct WebRenderer: Sendable {
             title: localizer.text(titleKey, locale), lang: locale, signedIn: p != nil && context.session?.awaitingSecondFactor != true,
             userName: p?.displayName ?? "", csrf: context.session?.csrfToken ?? "",
             isAdmin: p?.isAdmin ?? false,
+            canSeeCustomers: p?.scope(for: .read, on: .customers) != nil,
             canSeeUsers: p?.scope(for: .read, on: .users) != nil,
             canSeeOrganisation: p?.scope(for: .read, on: .departments) != nil || p?.scope(for: .read, on: .roles) != nil || p?.scope(for: .read, on: .teams) != nil,
             canSeeAudit: p?.scope(for: .read, on: .audit) != nil,

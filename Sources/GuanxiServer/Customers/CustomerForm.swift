@@ -1,0 +1,112 @@
+import FluentKit
+import Foundation
+import Hummingbird
+
+/// The customer form: reads a submitted form into a `CustomerInput` and renders the
+/// form, either from the saved customer or, after a rejected save, from what was typed.
+struct CustomerForm {
+    let services: AppServices
+
+    static let textFields = ["name", "industry", "province", "city", "district", "address", "postcode", "phone", "email", "website",
+                             "source", "birthday", "anniversary", "notes"]
+
+    struct Choice { let value: String; let label: String; let selected: Bool }
+    struct TextField { let name: String; let label: String; let value: String; let saved: String?; let multiline: Bool; let type: String }
+    struct Select { let name: String; let label: String; let options: [Choice]; let saved: String? }
+    struct ConsentRow { let channel: String; let label: String; let options: [Choice]; let via: String }
+    struct Page {
+        let isNew: Bool; let id: String; let version: Int; let title: String
+        let texts: [TextField]; let selects: [Select]; let consents: [ConsentRow]; let tags: String
+        let error: String?; let conflict: Bool
+    }
+
+    static func input(_ form: FormData) throws -> CustomerInput {
+        var input = CustomerInput()
+        input.name = form["name"]
+        input.kind = form["kind"]
+        input.industry = form["industry"]
+        input.size = form["size"]
+        input.province = form["province"]
+        input.city = form["city"]
+        input.district = form["district"]
+        input.address = form["address"]
+        input.postcode = form["postcode"]
+        input.phone = form["phone"]
+        input.email = form["email"]
+        input.website = form["website"]
+        input.source = form["source"]
+        input.grade = form["grade"]
+        input.valueTier = form["value_tier"]
+        input.lifecycleStage = form["lifecycle_stage"]
+        input.relationship = form["relationship"]
+        input.birthday = form["birthday"]
+        input.anniversary = form["anniversary"]
+        input.notes = form["notes"]
+        if let owner = form["owner_id"] { input.ownerID = .some(try Validate.uuid(owner, field: "ownerId")) }
+        if let parent = form["parent_id"] { input.parentID = .some(try Validate.uuid(parent, field: "parentId")) }
+        if let tags = form["tags"] {
+            input.tags = tags.split(whereSeparator: { $0 == "," || $0 == "，" }).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        for channel in Consent.Channel.allCases {
+            if let status = form["consent_\(channel.rawValue)"] { input.consent[channel] = (status, form["consent_\(channel.rawValue)_via"]) }
+        }
+        return input
+    }
+
+    func render(_ customer: Customer?, form: FormData? = nil, context: AppRequestContext, error: GuanxiError? = nil,
+                status: HTTPResponse.Status = .ok) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let t = { (key: String) in services.localizer.text(key, context.locale) }
+        let conflict = error?.code == "version_conflict"
+        // What the form shows: the typed values after a rejected save, else the saved ones.
+        func value(_ name: String, _ saved: String?) -> String { form?[name] ?? saved ?? "" }
+        func savedHint(_ name: String, _ saved: String?) -> String? {
+            guard conflict, let typed = form?[name], typed != (saved ?? "") else { return nil }
+            return saved ?? "—"
+        }
+        let c = customer
+        let savedText: [String: String?] = [
+            "name": c?.name, "industry": c?.industry, "province": c?.province, "city": c?.city, "district": c?.district, "address": c?.address,
+            "postcode": c?.postcode, "phone": c?.phone, "email": c?.email, "website": c?.website, "source": c?.source,
+            "birthday": c?.birthday, "anniversary": c?.anniversary, "notes": c?.notes,
+        ]
+        let texts = Self.textFields.map { name in
+            let saved = savedText[name] ?? nil
+            return TextField(name: name, label: t("customer_fields.\(name)"), value: value(name, saved), saved: savedHint(name, saved),
+                             multiline: name == "notes" || name == "address",
+                             type: ["birthday", "anniversary"].contains(name) ? "date" : name == "email" ? "email" : "text")
+        }
+        func select(_ name: String, _ values: [(String, String)], saved: String?, allowEmpty: Bool = true) -> Select {
+            let current = value(name, saved)
+            let options = (allowEmpty ? [Choice(value: "", label: "—", selected: current.isEmpty)] : [])
+                + values.map { Choice(value: $0.0, label: $0.1, selected: $0.0 == current) }
+            return Select(name: name, label: t("customer_fields.\(name)"), options: options, saved: savedHint(name, saved))
+        }
+        let owners = try await services.users.list(for: principal, limit: 200).users.filter(\.isActive)
+        let ownerSaved = c == nil ? principal.userID.uuidString : c?.ownerID?.uuidString
+        let parents = try await services.customerQuery.list(CustomerFilter(), for: principal).customers.filter { $0.id != c?.id }
+        let selects = [
+            select("kind", CustomerVocabulary.kinds.map { ($0, t("customer_kinds.\($0)")) }, saved: c?.kind ?? "company", allowEmpty: false),
+            select("relationship", CustomerVocabulary.relationships.map { ($0, t("relationships.\($0)")) }, saved: c?.relationship ?? "customer", allowEmpty: false),
+            select("owner_id", owners.map { ($0.id!.uuidString, $0.displayName) }, saved: ownerSaved),
+            select("grade", try await services.settings.customerGrades().map { ($0, $0) }, saved: c?.grade),
+            select("value_tier", CustomerVocabulary.valueTiers.map { ($0, t("value_tiers.\($0)")) }, saved: c?.valueTier),
+            select("lifecycle_stage", CustomerVocabulary.lifecycleStages.map { ($0, t("lifecycle.\($0)")) }, saved: c?.lifecycleStage),
+            select("size", CustomerVocabulary.sizes.map { ($0, t("sizes.\($0)")) }, saved: c?.size),
+            select("parent_id", parents.map { ($0.id!.uuidString, $0.name) }, saved: c?.parentID?.uuidString),
+        ]
+        let consents = Consent.Channel.allCases.map { channel in
+            let saved = c?.consent(channel) ?? Consent(status: .unknown)
+            let current = form?["consent_\(channel.rawValue)"] ?? saved.status.rawValue
+            return ConsentRow(channel: channel.rawValue, label: t("consent.\(channel.rawValue)"),
+                              options: Consent.Status.allCases.map { Choice(value: $0.rawValue, label: t("consent.\($0.rawValue)"), selected: $0.rawValue == current) },
+                              via: form?["consent_\(channel.rawValue)_via"] ?? saved.via ?? "")
+        }
+        var savedTags: String?
+        if let id = c?.id { savedTags = try await services.customers.tags(of: id).joined(separator: ", ") }
+        let page = Page(isNew: c == nil, id: c?.id?.uuidString ?? "", version: c?.version ?? 0, title: c?.name ?? t("customers.new"),
+                        texts: texts, selects: selects, consents: consents, tags: form?["tags"] ?? savedTags ?? "",
+                        error: error.map { services.localizer.message(for: $0, context.locale) }, conflict: conflict)
+        return services.renderer.render("customer-form", titleKey: c == nil ? "customers.new" : "customers.edit", page: page, context: context, status: status)
+    }
+}

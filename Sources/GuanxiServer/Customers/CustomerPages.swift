@@ -1,0 +1,157 @@
+import FluentKit
+import Foundation
+import Hummingbird
+
+/// The customer list, the customer page (details, history) and the customer form.
+struct CustomerPages {
+    let services: AppServices
+
+    struct Choice { let value: String; let label: String; let selected: Bool }
+    struct Row { let id: String; let name: String; let kind: String; let region: String; let phone: String; let grade: String; let stage: String; let owner: String }
+    struct ListPage {
+        let rows: [Row]; let next: String?; let q: String; let canCreate: Bool
+        let stages: [Choice]; let tiers: [Choice]; let relationships: [Choice]; let grades: [Choice]; let pool: Bool; let tag: String
+        let nextQuery: String
+    }
+    struct Field { let label: String; let value: String }
+    struct DetailPage {
+        let id: String; let name: String; let version: Int; let fields: [Field]; let tags: [String]; let notes: String
+        let canEdit: Bool; let canDelete: Bool; let history: [AuditPages.EntryRow]; let notice: String?
+    }
+
+    func register(on web: RouterGroup<AppRequestContext>) {
+        web.get("/customers") { request, context in try await list(request, context) }
+        web.get("/customers/new") { _, context in
+            try services.permissions.require(try context.requirePrincipal(), .create, on: .customers)
+            return try await CustomerForm(services: services).render(nil, context: context)
+        }
+        web.post("/customers/new") { request, context in
+            let principal = try context.requirePrincipal()
+            let form = try await request.form(context: context)
+            do {
+                let customer = try await services.customers.create(try CustomerForm.input(form), by: principal)
+                return WebRenderer.redirect("/customers/\(customer.id!.uuidString)?notice=saved")
+            } catch let error as GuanxiError where error.kind == .validation {
+                return try await CustomerForm(services: services).render(nil, form: form, context: context, error: error, status: .badRequest)
+            }
+        }
+        web.get("/customers/:id") { request, context in
+            try await detail(try id(context), context: context,
+                             notice: request.uri.queryParameters["notice"].flatMap { services.localizer.known("notice.\($0)", context.locale) })
+        }
+        web.get("/customers/:id/edit") { _, context in
+            let customer = try await services.customers.find(try id(context), for: try context.requirePrincipal(), action: .update)
+            return try await CustomerForm(services: services).render(customer, context: context)
+        }
+        web.post("/customers/:id/edit") { request, context in
+            let principal = try context.requirePrincipal()
+            let customerID = try id(context)
+            let form = try await request.form(context: context)
+            do {
+                _ = try await services.customers.update(customerID, try CustomerForm.input(form), expectedVersion: Int(form["version"] ?? ""), by: principal)
+            } catch let error as GuanxiError where error.kind == .validation || error.code == "version_conflict" {
+                // On a conflict the form keeps what this user typed and shows the saved values beside it.
+                let current = try await services.customers.find(customerID, for: principal, action: .update)
+                return try await CustomerForm(services: services).render(current, form: form, context: context, error: error,
+                                                                         status: error.kind == .validation ? .badRequest : .conflict)
+            }
+            return WebRenderer.redirect("/customers/\(customerID.uuidString)?notice=saved")
+        }
+        web.post("/customers/:id/delete") { request, context in
+            let form = try await request.form(context: context)
+            try await services.customers.delete(try id(context), expectedVersion: Int(form["version"] ?? ""), by: try context.requirePrincipal())
+            return WebRenderer.redirect("/customers")
+        }
+    }
+
+    func id(_ context: AppRequestContext) throws -> UUID {
+        try UUID(uuidString: context.parameters.require("id")).orThrow(.notFound("Customer"))
+    }
+
+    func list(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let q = request.uri.queryParameters
+        var filter = CustomerFilter()
+        filter.search = q["q"].map(String.init)
+        filter.lifecycleStage = q["stage"].map(String.init)
+        filter.valueTier = q["tier"].map(String.init)
+        filter.relationship = q["relationship"].map(String.init)
+        filter.grade = q["grade"].map(String.init)
+        filter.tag = q["tag"].map(String.init)
+        filter.inPool = q["pool"] == "on"
+        filter.cursor = q["after"].map(String.init)
+        let page = try await services.customerQuery.list(filter, for: principal)
+        let t = { (key: String) in services.localizer.text(key, context.locale) }
+        let ownerNames = Dictionary(uniqueKeysWithValues: try await User.query(on: services.database.db)
+            .filter(\.$id ~~ page.customers.compactMap(\.ownerID)).all().map { ($0.id!, $0.displayName) })
+        let rows = page.customers.map { c in
+            Row(id: c.id!.uuidString, name: c.name, kind: t("customer_kinds.\(c.kind)"),
+                region: [c.province, c.city].compactMap { $0 }.joined(separator: " "), phone: c.phone ?? "", grade: c.grade ?? "",
+                stage: c.lifecycleStage.map { t("lifecycle.\($0)") } ?? "", owner: c.ownerID.flatMap { ownerNames[$0] } ?? t("customers.pool"))
+        }
+        func choices(_ values: [String], prefix: String, selected: String?) -> [Choice] {
+            [Choice(value: "", label: "—", selected: selected == nil)] + values.map { Choice(value: $0, label: t("\(prefix).\($0)"), selected: $0 == selected) }
+        }
+        let grades = try await services.settings.customerGrades()
+        var keep = URLComponents()
+        let kept: [String] = ["q", "stage", "tier", "relationship", "grade", "tag", "pool"]
+        keep.queryItems = kept.compactMap { key -> URLQueryItem? in
+            guard let value = q[Substring(key)] else { return nil }
+            return URLQueryItem(name: key, value: String(value))
+        } + [URLQueryItem(name: "after", value: page.next ?? "")]
+        let model = ListPage(
+            rows: rows, next: page.next, q: filter.search ?? "", canCreate: principal.scope(for: .create, on: .customers) != nil,
+            stages: choices(CustomerVocabulary.lifecycleStages, prefix: "lifecycle", selected: filter.lifecycleStage),
+            tiers: choices(CustomerVocabulary.valueTiers, prefix: "value_tiers", selected: filter.valueTier),
+            relationships: choices(CustomerVocabulary.relationships, prefix: "relationships", selected: filter.relationship),
+            grades: [Choice(value: "", label: "—", selected: filter.grade == nil)] + grades.map { Choice(value: $0, label: $0, selected: $0 == filter.grade) },
+            pool: filter.inPool, tag: filter.tag ?? "", nextQuery: keep.percentEncodedQuery ?? "")
+        return services.renderer.render("customers", titleKey: "customers.title", page: model, context: context)
+    }
+
+    func detail(_ id: UUID, context: AppRequestContext, notice: String?) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let c = try await services.customers.find(id, for: principal)
+        let t = { (key: String) in services.localizer.text(key, context.locale) }
+        let format = DisplayFormat(timeZone: principal.timeZone, locale: context.locale)
+        var owner = t("customers.pool")
+        if let ownerID = c.ownerID, let user = try await User.find(ownerID, on: services.database.db) { owner = user.displayName }
+        let related = { (id: UUID?) async throws -> String in
+            guard let id, let other = try? await services.customers.find(id, for: principal) else { return "" }
+            return other.name
+        }
+        var fields: [Field] = [
+            Field(label: t("customer_fields.kind"), value: t("customer_kinds.\(c.kind)")),
+            Field(label: t("customer_fields.relationship"), value: t("relationships.\(c.relationship)")),
+            Field(label: t("customer_fields.owner"), value: owner),
+            Field(label: t("customer_fields.grade"), value: c.grade ?? ""),
+            Field(label: t("customer_fields.value_tier"), value: c.valueTier.map { t("value_tiers.\($0)") } ?? ""),
+            Field(label: t("customer_fields.lifecycle_stage"), value: c.lifecycleStage.map { t("lifecycle.\($0)") } ?? ""),
+            Field(label: t("customer_fields.industry"), value: c.industry ?? ""),
+            Field(label: t("customer_fields.size"), value: c.size.map { t("sizes.\($0)") } ?? ""),
+            Field(label: t("customer_fields.region"), value: [c.province, c.city, c.district].compactMap { $0 }.joined(separator: " ")),
+            Field(label: t("customer_fields.address"), value: [c.address, c.postcode].compactMap { $0 }.joined(separator: " ")),
+            Field(label: t("customer_fields.phone"), value: c.phone ?? ""),
+            Field(label: t("customer_fields.email"), value: c.email ?? ""),
+            Field(label: t("customer_fields.website"), value: c.website ?? ""),
+            Field(label: t("customer_fields.source"), value: c.source ?? ""),
+            Field(label: t("customer_fields.parent"), value: try await related(c.parentID)),
+            Field(label: t("customer_fields.referred_by"), value: try await related(c.referredByID)),
+            Field(label: t("customer_fields.birthday"), value: c.birthday ?? ""),
+            Field(label: t("customer_fields.anniversary"), value: c.anniversary ?? ""),
+        ]
+        for channel in Consent.Channel.allCases {
+            let consent = c.consent(channel)
+            let when = consent.at.map { " · " + format.dateTime($0) } ?? ""
+            fields.append(Field(label: t("consent.\(channel.rawValue)"), value: t("consent.\(consent.status.rawValue)") + (consent.via.map { " (\($0))" } ?? "") + when))
+        }
+        let history = try await services.auditQuery.history(kind: .customers, id: id.uuidString, limit: 100)
+        let canEdit = (try? await services.permissions.requireAccess(principal, .update, on: .customers, owner: c.ownerID, notFound: .notFound("Customer"))) != nil
+        let canDelete = (try? await services.permissions.requireAccess(principal, .delete, on: .customers, owner: c.ownerID, notFound: .notFound("Customer"))) != nil
+        let page = DetailPage(id: id.uuidString, name: c.name, version: c.version, fields: fields.filter { !$0.value.isEmpty },
+                              tags: try await services.customers.tags(of: id), notes: c.notes, canEdit: canEdit, canDelete: canDelete,
+                              history: history.map { AuditPages.EntryRow($0, format: format, localizer: services.localizer, locale: context.locale) },
+                              notice: notice)
+        return services.renderer.render("customer", titleKey: "customers.title", page: page, context: context)
+    }
+}

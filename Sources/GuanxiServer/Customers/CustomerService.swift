@@ -1,0 +1,176 @@
+import FluentKit
+import Foundation
+import SQLKit
+
+/// Creating, changing and deleting customers: validation, the permission check, the
+/// version check against concurrent edits, and the audit entry, in one transaction.
+public struct CustomerService: Sendable {
+    let database: DatabaseService
+    let permissions: PermissionService
+    let audit: AuditLog
+    let settings: SettingsStore
+    let clock: any Clock
+
+    static let tags = LinkTable(table: "customer_tags", owner: "customer_id", member: "tag")
+
+    public func create(_ input: CustomerInput, by actor: Principal) async throws -> Customer {
+        try permissions.require(actor, .create, on: .customers)
+        let customer = Customer()
+        customer.id = UUID()
+        customer.kind = "company"
+        customer.relationship = "customer"
+        customer.notes = ""
+        for channel in Consent.Channel.allCases { customer.setConsent(Consent(status: .unknown), for: channel) }
+        customer.ownerID = actor.channel == .console ? nil : actor.userID
+        guard input.name != nil else { throw GuanxiError.invalid("name", "name is required.").localized("msg.required", ["field": "name"]) }
+        try await apply(input, to: customer, by: actor)
+        customer.version = 1
+        customer.createdBy = actor.channel == .console ? nil : actor.userID
+        customer.createdAt = clock.now()
+        customer.updatedAt = customer.createdAt
+        let tags = try CustomerValidate.tags(input.tags ?? []).sorted()
+        try await database.db.transaction { tx in
+            try await customer.create(on: tx)
+            try await Self.tags.replace(of: customer.id!, with: tags, on: tx)
+            var created = customer.auditSnapshot
+            created["tags"] = tags.isEmpty ? nil : tags.joined(separator: ", ")
+            try await audit.created(on: tx, actor: actor, kind: .customers, id: customer.id!.uuidString, label: customer.name, snapshot: created)
+        }
+        return customer
+    }
+
+    /// Applies `input` if `expectedVersion` is still current; otherwise answers 409 with
+    /// the current version, so nobody silently overwrites a colleague's change.
+    public func update(_ id: UUID, _ input: CustomerInput, expectedVersion: Int?, by actor: Principal) async throws -> Customer {
+        let customer = try await find(id, for: actor, action: .update)
+        try Self.checkVersion(customer, expectedVersion)
+        let oldTags = try await tags(of: id)
+        var before = customer.auditSnapshot
+        before["tags"] = oldTags.isEmpty ? nil : oldTags.joined(separator: ", ")
+        try await apply(input, to: customer, by: actor)
+        let newTags = try input.tags.map(CustomerValidate.tags)?.sorted() ?? oldTags
+        var after = customer.auditSnapshot
+        after["tags"] = newTags.isEmpty ? nil : newTags.joined(separator: ", ")
+        guard after != before else { return customer }
+        let (old, new) = (before, after)
+        customer.version += 1
+        customer.updatedAt = clock.now()
+        try await database.db.transaction { tx in
+            // The version in the WHERE clause makes the check and the write one step, even
+            // when two servers save the same customer at the same moment.
+            let saved = try await (tx as! any SQLDatabase).update("customers").set("version", to: customer.version)
+                .where("id", .equal, id).where("version", .equal, customer.version - 1).returning("id").all()
+            guard !saved.isEmpty else { throw Self.conflict(currentVersion: customer.version) }
+            try await customer.update(on: tx)
+            if input.tags != nil { try await Self.tags.replace(of: id, with: newTags, on: tx) }
+            try await audit.updated(on: tx, actor: actor, kind: .customers, id: id.uuidString, label: customer.name, old: old, new: new)
+        }
+        return customer
+    }
+
+    public func delete(_ id: UUID, expectedVersion: Int?, by actor: Principal) async throws {
+        let customer = try await find(id, for: actor, action: .delete)
+        try Self.checkVersion(customer, expectedVersion)
+        let tags = try await tags(of: id)
+        var snapshot = customer.auditSnapshot
+        snapshot["tags"] = tags.isEmpty ? nil : tags.joined(separator: ", ")
+        let final = snapshot
+        try await database.db.transaction { tx in
+            try await customer.delete(on: tx)
+            try await audit.deleted(on: tx, actor: actor, kind: .customers, id: id.uuidString, label: customer.name, snapshot: final)
+        }
+    }
+
+    /// One customer the principal may reach for `action`; 404 when it may not read it.
+    public func find(_ id: UUID, for actor: Principal, action: PermissionAction = .read) async throws -> Customer {
+        guard let customer = try await Customer.find(id, on: database.db) else { throw GuanxiError.notFound("Customer") }
+        try await permissions.requireAccess(actor, action, on: .customers, owner: customer.ownerID, notFound: .notFound("Customer"))
+        return customer
+    }
+
+    public func tags(of id: UUID) async throws -> [String] {
+        try await Self.tags.members(of: id, as: String.self, on: database.db).sorted()
+    }
+
+    static func checkVersion(_ customer: Customer, _ expected: Int?) throws {
+        if let expected, expected != customer.version { throw conflict(currentVersion: customer.version) }
+    }
+
+    static func conflict(currentVersion: Int) -> GuanxiError {
+        GuanxiError(.conflict, "Someone else changed this customer since you loaded it (now version \(currentVersion)). Reload it and apply your change again.",
+                    code: "version_conflict").localized("msg.version_conflict", [:])
+    }
+
+    /// Validates every field sent and copies it onto `customer`; throws before anything is written.
+    func apply(_ input: CustomerInput, to customer: Customer, by actor: Principal) async throws {
+        if let v = input.name { customer.name = try Validate.requiredText(v, field: "name", max: 200) }
+        if let v = input.kind { customer.kind = try CustomerValidate.choice(v, field: "kind", from: CustomerVocabulary.kinds) ?? customer.kind }
+        if let v = input.industry { customer.industry = try Validate.text(v, field: "industry", required: false, max: 100) }
+        if let v = input.size { customer.size = try CustomerValidate.choice(v, field: "size", from: CustomerVocabulary.sizes) }
+        if let v = input.province { customer.province = try Validate.text(v, field: "province", required: false, max: 50) }
+        if let v = input.city { customer.city = try Validate.text(v, field: "city", required: false, max: 50) }
+        if let v = input.district { customer.district = try Validate.text(v, field: "district", required: false, max: 50) }
+        if let v = input.address { customer.address = try Validate.text(v, field: "address", required: false, max: 300) }
+        if let v = input.postcode { customer.postcode = try CustomerValidate.postcode(v) }
+        if let v = input.phone {
+            let phone = try CustomerValidate.phone(v)
+            (customer.phone, customer.phoneDigits) = (phone?.text, phone?.digits)
+        }
+        if let v = input.email { customer.email = try Validate.email(v) }
+        if let v = input.website { customer.website = try CustomerValidate.website(v) }
+        if let v = input.source { customer.source = try Validate.text(v, field: "source", required: false, max: 100) }
+        if let v = input.grade { customer.grade = try CustomerValidate.choice(v, field: "grade", from: try await settings.customerGrades()) }
+        if let v = input.valueTier { customer.valueTier = try CustomerValidate.choice(v, field: "valueTier", from: CustomerVocabulary.valueTiers) }
+        if let v = input.lifecycleStage { customer.lifecycleStage = try CustomerValidate.choice(v, field: "lifecycleStage", from: CustomerVocabulary.lifecycleStages) }
+        if let v = input.relationship {
+            customer.relationship = try CustomerValidate.choice(v, field: "relationship", from: CustomerVocabulary.relationships) ?? customer.relationship
+        }
+        if let v = input.birthday { customer.birthday = try CustomerValidate.date(v, field: "birthday", notAfter: clock.now()) }
+        if let v = input.anniversary { customer.anniversary = try CustomerValidate.date(v, field: "anniversary") }
+        if let v = input.notes { customer.notes = try Validate.text(v, field: "notes", required: false, max: 5000) ?? "" }
+        for (channel, change) in input.consent {
+            guard let status = Consent.Status(rawValue: change.status) else {
+                throw GuanxiError.invalid("consent.\(channel.rawValue)", "consent.\(channel.rawValue) must be unknown, opted_in or opted_out.")
+                    .localized("msg.choice", ["field": "consent", "choices": "unknown, opted_in, opted_out"])
+            }
+            let via = try Validate.text(change.via, field: "consent.\(channel.rawValue).via", required: false, max: 100)
+            if status != customer.consent(channel).status || via != customer.consent(channel).via {
+                customer.setConsent(Consent(status: status, at: status == .unknown ? nil : clock.now(), via: via), for: channel)
+            }
+        }
+        if let owner = input.ownerID { customer.ownerID = try await checkedOwner(owner) }
+        if let parent = input.parentID { customer.parentID = try await checkedRelative(parent, field: "parentId", of: customer, by: actor) }
+        if let referrer = input.referredByID { customer.referredByID = try await checkedRelative(referrer, field: "referredById", of: customer, by: actor) }
+    }
+
+    private func checkedOwner(_ owner: UUID?) async throws -> UUID? {
+        guard let owner else { return nil }
+        guard let user = try await User.find(owner, on: database.db), user.isActive else {
+            throw GuanxiError.invalid("ownerId", "ownerId does not name an active user.").localized("msg.unknown_reference", ["field": "ownerId"])
+        }
+        return user.id
+    }
+
+    /// A related customer must exist, be visible to the actor, and (for parents) not
+    /// make the customer its own ancestor.
+    private func checkedRelative(_ id: UUID?, field: String, of customer: Customer, by actor: Principal) async throws -> UUID? {
+        guard let id else { return nil }
+        let unknown = GuanxiError.invalid(field, "\(field) names a customer that does not exist or that you may not see.")
+            .localized("msg.unknown_reference", ["field": field])
+        guard id != customer.id else { throw unknown }
+        let related = try? await find(id, for: actor)
+        guard let related else { throw unknown }
+        if field == "parentId" {
+            var step = related.parentID
+            var seen: Set<UUID> = []
+            while let current = step, !seen.contains(current) {
+                if current == customer.id {
+                    throw GuanxiError.invalid(field, "parentId would make the customer its own parent company.").localized("msg.customer_cycle", [:])
+                }
+                seen.insert(current)
+                step = try await Customer.find(current, on: database.db)?.parentID
+            }
+        }
+        return id
+    }
+}

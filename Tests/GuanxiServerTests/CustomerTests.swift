@@ -1,0 +1,203 @@
+import Foundation
+import GuanxiServer
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+
+@Suite("Customers")
+struct CustomerTests {
+    static let full = """
+        {"name":"北京星辰科技有限公司","kind":"company","industry":"软件","size":"medium","province":"北京市","city":"北京市","district":"海淀区",
+         "address":"中关村大街 1 号","postcode":"100080","phone":"010-6543 2100","email":"info@xingchen.cn","website":"https://xingchen.cn",
+         "source":"展会","grade":"A","valueTier":"high","lifecycleStage":"growth","relationship":"customer","tags":["重点","华北"],
+         "anniversary":"2015-06-01","notes":"<b>大客户</b>","consent":{"email":{"status":"opted_in","via":"签约表"},"sms":{"status":"opted_out"}}}
+        """
+
+    @Test("A customer is created with every field and read back as sent")
+    func createAndRead() async throws {
+        try await TestApp.run { app, client in
+            let api = APIClient(client: client, token: try await app.token(for: "admin"))
+            let created = try await api.call(.post, "/customers", json: Self.full)
+            #expect(created.status == .created)
+            #expect(created.headers[.eTag] == "\"v1\"")
+            let id = try #require(created.json["id"] as? String)
+            let read = try await api.call(.get, "/customers/\(id)")
+            let c = read.json
+            #expect(c["name"] as? String == "北京星辰科技有限公司")
+            #expect(c["phone"] as? String == "010-6543 2100")
+            #expect(c["tags"] as? [String] == ["华北", "重点"])
+            #expect(c["notes"] as? String == "<b>大客户</b>")
+            #expect(c["lifecycleStage"] as? String == "growth")
+            let consent = c["consent"] as? [String: [String: Any]]
+            #expect(consent?["email"]?["status"] as? String == "opted_in")
+            #expect(consent?["email"]?["via"] as? String == "签约表")
+            #expect(consent?["email"]?["at"] != nil)
+            #expect(consent?["phone"]?["status"] as? String == "unknown")
+            #expect(c["ownerId"] as? String == (try await app.admin).userID.uuidString)
+            let entry = try #require(try await app.auditEntries(action: "create", kind: .customers, id: id).first)
+            #expect(entry.changes.contains(FieldChange(field: "tags", old: nil, new: "华北, 重点")))
+        }
+    }
+
+    @Test("Bad input is refused naming the field, and nothing is saved", arguments: [
+        (#"{"kind":"company"}"#, "name"),
+        (#"{"name":"A","email":"nope"}"#, "email"),
+        (#"{"name":"A","phone":"call me"}"#, "phone"),
+        (#"{"name":"A","phone":"12"}"#, "phone"),
+        (#"{"name":"A","lifecycleStage":"teenage"}"#, "lifecycleStage"),
+        (#"{"name":"A","grade":"Z"}"#, "grade"),
+        (#"{"name":"A","birthday":"2999-01-01"}"#, "birthday"),
+        (#"{"name":"A","birthday":"2020-02-30"}"#, "birthday"),
+        (#"{"name":"A","website":"ftp://x.cn"}"#, "website"),
+        (#"{"name":"A","consent":{"email":{"status":"maybe"}}}"#, "consent.email.status"),
+        (#"{"name":"A","parentId":"6F1B0F5C-0000-4000-8000-000000000000"}"#, "parentId"),
+        (#"{"name":"A","ownerId":"not-an-id"}"#, "ownerId"),
+        (#"{"name":"A","colour":"red"}"#, nil),
+    ])
+    func badInput(body: String, field: String?) async throws {
+        try await TestApp.run { app, client in
+            let api = APIClient(client: client, token: try await app.token(for: "admin"))
+            let response = try await api.call(.post, "/customers", json: body)
+            #expect(response.status == .badRequest)
+            if let field { #expect(response.errorBody["field"] as? String == field) }
+            let listed = try await api.call(.get, "/customers")
+            #expect((listed.json["items"] as? [Any])?.isEmpty == true)
+        }
+    }
+
+    @Test("Two people saving the same version: the second gets 412 and nothing is overwritten")
+    func versionConflict() async throws {
+        try await TestApp.run { app, client in
+            let api = APIClient(client: client, token: try await app.token(for: "admin"))
+            let id = try #require(try await api.call(.post, "/customers", json: #"{"name":"Acme"}"#).json["id"] as? String)
+            let first = try await api.call(.patch, "/customers/\(id)", json: #"{"industry":"Retail"}"#, headers: [.ifMatch: "\"v1\""])
+            #expect(first.status == .ok)
+            #expect(first.headers[.eTag] == "\"v2\"")
+            let second = try await api.call(.patch, "/customers/\(id)", json: #"{"industry":"Logistics"}"#, headers: [.ifMatch: "\"v1\""])
+            #expect(second.status == .preconditionFailed)
+            #expect(second.errorBody["code"] as? String == "version_conflict")
+            #expect(try await api.call(.get, "/customers/\(id)").json["industry"] as? String == "Retail")
+            let stale = try await api.call(.delete, "/customers/\(id)", headers: [.ifMatch: "\"v1\""])
+            #expect(stale.status == .preconditionFailed)
+            #expect(try await api.call(.delete, "/customers/\(id)", headers: [.ifMatch: "\"v2\""]).status == .noContent)
+        }
+    }
+
+    @Test("Chinese names match by substring, phones by digits, and wildcards literally")
+    func search() async throws {
+        try await TestApp.run { app, client in
+            let admin = try await app.admin
+            for (name, phone) in [("北京星辰科技有限公司", "010-6543 2100"), ("上海星光贸易有限公司", "+86 21 5555 0101"), ("100% Organic Ltd", "0755 8888 9999")] {
+                var input = CustomerInput()
+                input.name = name
+                input.phone = phone
+                _ = try await app.services.customers.create(input, by: admin)
+            }
+            func names(_ q: String) async throws -> [String] {
+                var filter = CustomerFilter()
+                filter.search = q
+                return try await app.services.customerQuery.list(filter, for: admin).customers.map(\.name)
+            }
+            #expect(try await names("星辰科技") == ["北京星辰科技有限公司"])
+            #expect(try await names("星") == ["上海星光贸易有限公司", "北京星辰科技有限公司"])
+            #expect(try await names("65432100") == ["北京星辰科技有限公司"])
+            #expect(try await names("6543-2100") == ["北京星辰科技有限公司"])
+            #expect(try await names("%") == ["100% Organic Ltd"])
+            #expect(try await names("% Org") == ["100% Organic Ltd"])
+            #expect(try await names("organic") == ["100% Organic Ltd"])
+            #expect(try await names("_") == [])
+        }
+    }
+
+    @Test("Lists page by keyset without gaps or repeats, in every sort order")
+    func pagination() async throws {
+        try await TestApp.run { app, client in
+            let admin = try await app.admin
+            for i in 0..<7 {
+                var input = CustomerInput()
+                input.name = "客户 \(i % 3)"
+                _ = try await app.services.customers.create(input, by: admin)
+                app.clock.advance(by: Double(i % 2))
+            }
+            for sort in CustomerFilter.Sort.allCases {
+                var filter = CustomerFilter()
+                filter.sort = sort
+                filter.limit = 3
+                var seen: [UUID] = []
+                var pages = 0
+                repeat {
+                    let page = try await app.services.customerQuery.list(filter, for: admin)
+                    seen += page.customers.map { $0.id! }
+                    filter.cursor = page.next
+                    pages += 1
+                } while filter.cursor != nil && pages < 10
+                #expect(seen.count == 7, "\(sort)")
+                #expect(Set(seen).count == 7, "\(sort)")
+                #expect(pages == 3, "\(sort)")
+            }
+            let api = APIClient(client: client, token: try await app.token(for: "admin"))
+            let bad = try await api.call(.get, "/customers?cursor=garbage")
+            #expect(bad.status == .badRequest)
+            #expect(bad.errorBody["field"] as? String == "cursor")
+        }
+    }
+
+    @Test("Each data scope sees exactly its customers; the pool needs the all scope", arguments: [DataScope.own, .subordinates, .department, .all])
+    func scopes(scope: DataScope) async throws {
+        try await TestApp.run { app, client in
+            let admin = try await app.admin
+            let sales = try await app.services.departments.create(name: "Sales", parentID: nil, by: admin)
+            let role = try await app.makeRole("rep-\(scope.rawValue)", [.customers: Grant(actions: [.read, .create, .update], scope: scope)])
+            let manager = try await app.makeUser("manager", department: sales.id, roles: [role.id!])
+            let rep = try await app.makeUser("rep", department: nil, manager: manager.id, roles: [role.id!])
+            let peer = try await app.makeUser("peer", department: sales.id, roles: [role.id!])
+            for (name, owner) in [("Mine", manager.id), ("Rep's", rep.id), ("Peer's", peer.id), ("Admin's", admin.userID), ("Pooled", nil)] {
+                var input = CustomerInput()
+                input.name = name
+                input.ownerID = .some(owner)
+                _ = try await app.services.customers.create(input, by: admin)
+            }
+            let expected: Set<String> = switch scope {
+            case .own: ["Mine"]
+            case .subordinates: ["Mine", "Rep's"]
+            case .department, .departmentTree: ["Mine", "Peer's"]
+            case .all: ["Mine", "Rep's", "Peer's", "Admin's", "Pooled"]
+            }
+            let principal = try await app.principal("manager")
+            let seen = Set(try await app.services.customerQuery.list(CustomerFilter(), for: principal).customers.map(\.name))
+            #expect(seen == expected)
+            let api = APIClient(client: client, token: try await app.token(for: "manager"))
+            let items = ((try await api.call(.get, "/customers?limit=200")).json["items"] as? [[String: Any]]) ?? []
+            #expect(Set(items.compactMap { $0["name"] as? String }) == expected)
+            // A customer out of reach cannot be linked as a parent either.
+            var filter = CustomerFilter()
+            filter.search = "Admin's"
+            let hidden = try #require(try await app.services.customerQuery.list(filter, for: admin).customers.first)
+            let link = try await api.call(.post, "/customers", json: "{\"name\":\"Child\",\"parentId\":\"\(hidden.id!.uuidString)\"}")
+            #expect(link.status == (expected.contains("Admin's") ? .created : .badRequest))
+        }
+    }
+
+    @Test("Filters by stage, tag and pool; the grade scale is the organisation's own")
+    func filtersAndGrades() async throws {
+        try await TestApp.run { app, client in
+            let api = APIClient(client: client, token: try await app.token(for: "admin"))
+            let scale = try await api.call(.put, "/settings/customer-grades", json: #"{"grades":["一级","二级","三级","四级","五级","六级","七级","八级","九级"]}"#)
+            #expect((scale.json["grades"] as? [String])?.count == 9)
+            #expect(try await api.call(.post, "/customers", json: #"{"name":"A","grade":"A"}"#).errorBody["field"] as? String == "grade")
+            #expect(try await api.call(.post, "/customers", json: #"{"name":"甲","grade":"一级","lifecycleStage":"at_risk","tags":["VIP"]}"#).status == .created)
+            #expect(try await api.call(.post, "/customers", json: #"{"name":"乙","lifecycleStage":"growth","ownerId":""}"#).status == .created)
+            func names(_ query: String) async throws -> [String] {
+                (((try await api.call(.get, "/customers?\(query)")).json["items"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String }
+            }
+            #expect(try await names("lifecycleStage=at_risk") == ["甲"])
+            #expect(try await names("tag=VIP") == ["甲"])
+            #expect(try await names("pool=true") == ["乙"])
+            #expect(try await names("grade=%E4%B8%80%E7%BA%A7") == ["甲"])
+            try await app.makeUser("clerk")
+            let clerk = APIClient(client: client, token: try await app.token(for: "clerk"))
+            #expect(try await clerk.call(.put, "/settings/customer-grades", json: #"{"grades":["X"]}"#).status == .forbidden)
+            #expect(try await app.auditEntries(kind: .settings).count == 1)
+        }
+    }
+}
