@@ -7,8 +7,8 @@ import Hummingbird
 struct CustomerForm {
     let services: AppServices
 
-    static let textFields = ["name", "industry", "province", "city", "district", "address", "postcode", "phone", "email", "website",
-                             "source", "birthday", "anniversary", "notes"]
+    static let textFields = ["name", "phone", "email", "website", "industry", "source", "province", "city", "district", "postcode",
+                             "birthday", "anniversary", "address", "notes"]
 
     struct Choice { let value: String; let label: String; let selected: Bool }
     struct TextField { let name: String; let label: String; let value: String; let saved: String?; let multiline: Bool; let type: String }

@@ -15,7 +15,7 @@ struct CustomerPages {
     }
     struct Field { let label: String; let value: String }
     struct DetailPage {
-        let id: String; let name: String; let version: Int; let fields: [Field]; let tags: [String]; let notes: String
+        let id: String; let name: String; let version: Int; let fields: [Field]; let tags: [String]; let notes: String; let hasNotes: Bool
         let canEdit: Bool; let canDelete: Bool; let history: [AuditPages.EntryRow]; let notice: String?
     }
 
@@ -143,13 +143,13 @@ struct CustomerPages {
         for channel in Consent.Channel.allCases {
             let consent = c.consent(channel)
             let when = consent.at.map { " · " + format.dateTime($0) } ?? ""
-            fields.append(Field(label: t("consent.\(channel.rawValue)"), value: t("consent.\(consent.status.rawValue)") + (consent.via.map { " (\($0))" } ?? "") + when))
+            fields.append(Field(label: t("audit_fields.consent_\(channel.rawValue)"), value: t("consent.\(consent.status.rawValue)") + (consent.via.map { " (\($0))" } ?? "") + when))
         }
         let history = try await services.auditQuery.history(kind: .customers, id: id.uuidString, limit: 100)
         let canEdit = (try? await services.permissions.requireAccess(principal, .update, on: .customers, owner: c.ownerID, notFound: .notFound("Customer"))) != nil
         let canDelete = (try? await services.permissions.requireAccess(principal, .delete, on: .customers, owner: c.ownerID, notFound: .notFound("Customer"))) != nil
         let page = DetailPage(id: id.uuidString, name: c.name, version: c.version, fields: fields.filter { !$0.value.isEmpty },
-                              tags: try await services.customers.tags(of: id), notes: c.notes, canEdit: canEdit, canDelete: canDelete,
+                              tags: try await services.customers.tags(of: id), notes: c.notes, hasNotes: !c.notes.isEmpty, canEdit: canEdit, canDelete: canDelete,
                               history: history.map { AuditPages.EntryRow($0, format: format, localizer: services.localizer, locale: context.locale) },
                               notice: notice)
         return services.renderer.render("customer", titleKey: "customers.title", page: page, context: context)
