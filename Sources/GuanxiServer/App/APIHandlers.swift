@@ -29,4 +29,27 @@ struct APIHandlers: APIProtocol {
         guard (1...200).contains(value) else { throw GuanxiError.invalid("limit", "limit must be from 1 to 200.") }
         return value
     }
+
+    static func etag(version: Int) -> String { "\"v\(version)\"" }
+
+    /// Reads `"v7"` (quotes optional, weak prefix allowed) as version 7.
+    static func expectedVersion(_ header: String?) throws -> Int? {
+        guard let header else { return nil }
+        let text = header.replacingOccurrences(of: "W/", with: "").trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
+        guard text.hasPrefix("v"), let version = Int(text.dropFirst()) else {
+            throw GuanxiError.invalid("If-Match", "If-Match must be an ETag this API returned, like \"v3\".")
+        }
+        return version
+    }
+
+    /// An API client that sent a stale If-Match gets 412, as HTTP prescribes.
+    static func precondition<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch var error as GuanxiError where error.code == "version_conflict" {
+            error.kind = .preconditionFailed
+            throw error
+        }
+    }
+
 }

@@ -29,6 +29,8 @@ public struct AppServices: Sendable {
     public let settings: SettingsStore
     public let customers: CustomerService
     public let customerQuery: CustomerQuery
+    public let contacts: ContactService
+    public let contactQuery: ContactQuery
 
     public init(config: AppConfig, clock: any Clock = SystemClock(), logger: Logger, bcryptCost: UInt8 = 12) async throws {
         self.config = config
@@ -59,6 +61,8 @@ public struct AppServices: Sendable {
         settings = SettingsStore(database: database, audit: audit, clock: clock)
         customers = CustomerService(database: database, permissions: permissions, audit: audit, settings: settings, clock: clock)
         customerQuery = CustomerQuery(database: database, permissions: permissions)
+        contacts = ContactService(database: database, permissions: permissions, audit: audit, customers: customers, clock: clock)
+        contactQuery = ContactQuery(database: database, permissions: permissions)
     }
 
     public func jobHandlers() -> [String: JobHandler] {

@@ -7,6 +7,7 @@ enum WebRoutes {
         let signedIn = web.group().add(middleware: RequireSignIn())
         HomePages(services: services).register(on: signedIn)
         CustomerPages(services: services).register(on: signedIn)
+        ContactPages(services: services).register(on: signedIn)
         ProfilePages(services: services).register(on: signedIn)
         AdminUserPages(services: services).register(on: signedIn)
         AdminOrganisationPages(services: services).register(on: signedIn)

@@ -17,6 +17,7 @@ struct CustomerPages {
     struct DetailPage {
         let id: String; let name: String; let version: Int; let fields: [Field]; let tags: [String]; let notes: String; let hasNotes: Bool
         let canEdit: Bool; let canDelete: Bool; let history: [AuditPages.EntryRow]; let notice: String?
+        let contacts: [ContactPages.Row]; let canAddContact: Bool
     }
 
     func register(on web: RouterGroup<AppRequestContext>) {
@@ -151,7 +152,9 @@ struct CustomerPages {
         let page = DetailPage(id: id.uuidString, name: c.name, version: c.version, fields: fields.filter { !$0.value.isEmpty },
                               tags: try await services.customers.tags(of: id), notes: c.notes, hasNotes: !c.notes.isEmpty, canEdit: canEdit, canDelete: canDelete,
                               history: history.map { AuditPages.EntryRow($0, format: format, localizer: services.localizer, locale: context.locale) },
-                              notice: notice)
+                              notice: notice,
+                              contacts: principal.scope(for: .read, on: .contacts) == nil ? [] : try await ContactPages(services: services).orgChart(of: id, principal: principal),
+                              canAddContact: principal.scope(for: .create, on: .contacts) != nil)
         return services.renderer.render("customer", titleKey: "customers.title", page: page, context: context)
     }
 }

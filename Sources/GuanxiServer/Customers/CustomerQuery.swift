@@ -51,7 +51,7 @@ public struct CustomerQuery: Sendable {
         if let search = filter.search?.trimmingCharacters(in: .whitespaces), !search.isEmpty {
             query = query.where(searchCondition(search))
         }
-        query = try keyset(query, filter)
+        query = try Self.keyset(filter.sort).apply(to: query, cursor: filter.cursor)
         let rows = try await query.limit(limit + 1).all()
         var customers = try rows.map { try $0.decode(fluentModel: Customer.self) }
         let more = customers.count > limit
@@ -60,58 +60,28 @@ public struct CustomerQuery: Sendable {
     }
 
     /// Substring match on name, e-mail and website, plus the phone's digits when the term
-    /// has three or more. LIKE wildcards in the term are matched literally. PostgreSQL's
-    /// ILIKE uses the trigram index on names; SQLite's LIKE ignores ASCII case already.
+    /// has three or more.
     func searchCondition(_ term: String) -> any SQLExpression {
-        let like = database.engine == .postgres ? "ILIKE" : "LIKE"
-        let pattern = "%" + Self.escapeLike(term) + "%"
-        var parts: [any SQLExpression] = ["name", "email", "website"].map {
-            SQLQueryString("\(unsafeRaw: $0) \(unsafeRaw: like) \(bind: pattern) ESCAPE '\\'") as any SQLExpression
-        }
+        var parts = ["name", "email", "website"].map { SQLSearch.contains($0, term, engine: database.engine) }
         let digits = term.filter(\.isASCII).filter(\.isNumber)
         if digits.count >= 3 { parts.append(SQLQueryString("phone_digits LIKE \(bind: "%\(digits)%")")) }
-        return SQLGroupExpression(SQLList(parts, separator: SQLRaw(" OR ")))
+        return SQLSearch.any(parts)
     }
 
-    static func escapeLike(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
-    }
-
-    /// Orders by the chosen sort and the id, and starts after the cursor's row.
-    private func keyset(_ query: SQLSelectBuilder, _ filter: CustomerFilter) throws -> SQLSelectBuilder {
-        let (column, ascending): (String, Bool) = switch filter.sort {
-        case .name: ("name", true)
-        case .updated: ("updated_at", false)
-        case .created: ("created_at", false)
+    static func keyset(_ sort: CustomerFilter.Sort) -> Keyset {
+        switch sort {
+        case .name: .text("name")
+        case .updated: .time("updated_at")
+        case .created: .time("created_at")
         }
-        var query = query
-        if let cursor = filter.cursor {
-            guard let (value, id) = Self.parse(cursor) else {
-                throw GuanxiError.invalid("cursor", "cursor is not one this list returned.").localized("msg.bad_cursor", [:])
-            }
-            guard filter.sort == .name || Double(value) != nil else {
-                throw GuanxiError.invalid("cursor", "cursor is not one this list returned.").localized("msg.bad_cursor", [:])
-            }
-            let bound: any Encodable & Sendable = filter.sort == .name ? value : Date(timeIntervalSince1970: Double(value)!)
-            let op = ascending ? ">" : "<"
-            query = query.where(SQLQueryString("(\(unsafeRaw: column) \(unsafeRaw: op) \(bind: bound) OR (\(unsafeRaw: column) = \(bind: bound) AND id \(unsafeRaw: op) \(bind: id)))"))
-        }
-        return query.orderBy(column, ascending ? .ascending : .descending).orderBy("id", ascending ? .ascending : .descending)
     }
 
     static func cursor(for customer: Customer, sort: CustomerFilter.Sort) -> String {
-        let value = switch sort {
-        case .name: customer.name
-        case .updated: String(customer.updatedAt.timeIntervalSince1970)
-        case .created: String(customer.createdAt.timeIntervalSince1970)
+        let value: Keyset.Value = switch sort {
+        case .name: .text(customer.name)
+        case .updated: .time(customer.updatedAt)
+        case .created: .time(customer.createdAt)
         }
-        return Data("\(value)\u{1F}\(customer.id!.uuidString)".utf8).base64EncodedString()
-    }
-
-    static func parse(_ cursor: String) -> (String, UUID)? {
-        guard let data = Data(base64Encoded: cursor), let text = String(data: data, encoding: .utf8) else { return nil }
-        let parts = text.split(separator: "\u{1F}", omittingEmptySubsequences: false)
-        guard parts.count == 2, let id = UUID(uuidString: String(parts[1])) else { return nil }
-        return (String(parts[0]), id)
+        return Keyset.cursor(value, id: customer.id!)
     }
 }

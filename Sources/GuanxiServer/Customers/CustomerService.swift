@@ -43,7 +43,7 @@ public struct CustomerService: Sendable {
     /// the current version, so nobody silently overwrites a colleague's change.
     public func update(_ id: UUID, _ input: CustomerInput, expectedVersion: Int?, by actor: Principal) async throws -> Customer {
         let customer = try await find(id, for: actor, action: .update)
-        try Self.checkVersion(customer, expectedVersion)
+        try VersionCheck.require(expectedVersion, current: customer.version, what: "customer")
         let oldTags = try await tags(of: id)
         var before = customer.auditSnapshot
         before["tags"] = oldTags.isEmpty ? nil : oldTags.joined(separator: ", ")
@@ -53,14 +53,11 @@ public struct CustomerService: Sendable {
         after["tags"] = newTags.isEmpty ? nil : newTags.joined(separator: ", ")
         guard after != before else { return customer }
         let (old, new) = (before, after)
+        let startedFrom = customer.version
         customer.version += 1
         customer.updatedAt = clock.now()
         try await database.db.transaction { tx in
-            // The version in the WHERE clause makes the check and the write one step, even
-            // when two servers save the same customer at the same moment.
-            let saved = try await (tx as! any SQLDatabase).update("customers").set("version", to: customer.version)
-                .where("id", .equal, id).where("version", .equal, customer.version - 1).returning("id").all()
-            guard !saved.isEmpty else { throw Self.conflict(currentVersion: customer.version) }
+            try await VersionCheck.bump("customers", id: id, from: startedFrom, on: tx, what: "customer")
             try await customer.update(on: tx)
             if input.tags != nil { try await Self.tags.replace(of: id, with: newTags, on: tx) }
             try await audit.updated(on: tx, actor: actor, kind: .customers, id: id.uuidString, label: customer.name, old: old, new: new)
@@ -70,7 +67,7 @@ public struct CustomerService: Sendable {
 
     public func delete(_ id: UUID, expectedVersion: Int?, by actor: Principal) async throws {
         let customer = try await find(id, for: actor, action: .delete)
-        try Self.checkVersion(customer, expectedVersion)
+        try VersionCheck.require(expectedVersion, current: customer.version, what: "customer")
         let tags = try await tags(of: id)
         var snapshot = customer.auditSnapshot
         snapshot["tags"] = tags.isEmpty ? nil : tags.joined(separator: ", ")
@@ -90,15 +87,6 @@ public struct CustomerService: Sendable {
 
     public func tags(of id: UUID) async throws -> [String] {
         try await Self.tags.members(of: id, as: String.self, on: database.db).sorted()
-    }
-
-    static func checkVersion(_ customer: Customer, _ expected: Int?) throws {
-        if let expected, expected != customer.version { throw conflict(currentVersion: customer.version) }
-    }
-
-    static func conflict(currentVersion: Int) -> GuanxiError {
-        GuanxiError(.conflict, "Someone else changed this customer since you loaded it (now version \(currentVersion)). Reload it and apply your change again.",
-                    code: "version_conflict").localized("msg.version_conflict", [:])
     }
 
     /// Validates every field sent and copies it onto `customer`; throws before anything is written.

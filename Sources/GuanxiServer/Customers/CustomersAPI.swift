@@ -32,14 +32,14 @@ extension APIHandlers {
         guard case .json(let body) = input.body else { throw GuanxiError(.badRequest, "Send a JSON body.") }
         let customer = try await services.customers.create(try Self.customerInput(body), by: principal)
         let api = Self.apiCustomer(customer, tags: try await services.customers.tags(of: customer.id!))
-        return .created(.init(headers: .init(ETag: Self.etag(customer)), body: .json(api)))
+        return .created(.init(headers: .init(ETag: Self.etag(version: customer.version)), body: .json(api)))
     }
 
     func getCustomer(_ input: Operations.getCustomer.Input) async throws -> Operations.getCustomer.Output {
         let principal = try RequestPrincipal.require()
         let customer = try await services.customers.find(try Self.id(input.path.customerId, field: "customerId"), for: principal)
         let api = Self.apiCustomer(customer, tags: try await services.customers.tags(of: customer.id!))
-        return .ok(.init(headers: .init(ETag: Self.etag(customer)), body: .json(api)))
+        return .ok(.init(headers: .init(ETag: Self.etag(version: customer.version)), body: .json(api)))
     }
 
     func updateCustomer(_ input: Operations.updateCustomer.Input) async throws -> Operations.updateCustomer.Output {
@@ -51,7 +51,7 @@ extension APIHandlers {
             try await services.customers.update(id, try Self.customerInput(body), expectedVersion: expected, by: principal)
         }
         let api = Self.apiCustomer(customer, tags: try await services.customers.tags(of: id))
-        return .ok(.init(headers: .init(ETag: Self.etag(customer)), body: .json(api)))
+        return .ok(.init(headers: .init(ETag: Self.etag(version: customer.version)), body: .json(api)))
     }
 
     func deleteCustomer(_ input: Operations.deleteCustomer.Input) async throws -> Operations.deleteCustomer.Output {
@@ -79,28 +79,6 @@ extension APIHandlers {
         guard case .json(let body) = input.body else { throw GuanxiError(.badRequest, "Send a JSON body.") }
         try await services.settings.setCustomerGrades(body.grades, by: principal)
         return .ok(.init(body: .json(.init(grades: try await services.settings.customerGrades()))))
-    }
-
-    static func etag(_ customer: Customer) -> String { "\"v\(customer.version)\"" }
-
-    /// Reads `"v7"` (quotes optional, weak prefix allowed) as version 7.
-    static func expectedVersion(_ header: String?) throws -> Int? {
-        guard let header else { return nil }
-        let text = header.replacingOccurrences(of: "W/", with: "").trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
-        guard text.hasPrefix("v"), let version = Int(text.dropFirst()) else {
-            throw GuanxiError.invalid("If-Match", "If-Match must be an ETag this API returned, like \"v3\".")
-        }
-        return version
-    }
-
-    /// An API client that sent a stale If-Match gets 412, as HTTP prescribes.
-    static func precondition<T>(_ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch var error as GuanxiError where error.code == "version_conflict" {
-            error.kind = .preconditionFailed
-            throw error
-        }
     }
 
     static func customerInput(_ body: Components.Schemas.CustomerWrite) throws -> CustomerInput {

@@ -13,5 +13,6 @@ public enum AllMigrations {
         M0010_CreateJobs(),
         M0011_AddTOTPLastStep(),
         M0012_CreateCustomers(),
+        M0013_CreateContacts(),
     ]
 }

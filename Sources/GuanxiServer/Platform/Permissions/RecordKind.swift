@@ -16,11 +16,12 @@ public struct RecordKind: Hashable, Sendable, Codable, RawRepresentable, CustomS
     public static let roles = RecordKind(rawValue: "roles")
     public static let audit = RecordKind(rawValue: "audit")
     public static let customers = RecordKind(rawValue: "customers")
+    public static let contacts = RecordKind(rawValue: "contacts")
     /// Organisation settings; changed by administrators, recorded in the audit log.
     public static let settings = RecordKind(rawValue: "settings")
 
     /// Every kind a role can grant on, in the order the role editor lists them.
-    public static let all: [RecordKind] = [.customers, .users, .departments, .teams, .roles, .audit]
+    public static let all: [RecordKind] = [.customers, .contacts, .users, .departments, .teams, .roles, .audit]
 }
 
 /// What a user may do with a kind of record.

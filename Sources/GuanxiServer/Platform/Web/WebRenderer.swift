@@ -11,6 +11,7 @@ public struct Layout: Sendable {
     public var csrf: String
     public var isAdmin: Bool
     public var canSeeCustomers: Bool
+    public var canSeeContacts: Bool
     public var canSeeUsers: Bool
     public var canSeeOrganisation: Bool
     public var canSeeAudit: Bool
@@ -45,6 +46,7 @@ public struct WebRenderer: Sendable {
             userName: p?.displayName ?? "", csrf: context.session?.csrfToken ?? "",
             isAdmin: p?.isAdmin ?? false,
             canSeeCustomers: p?.scope(for: .read, on: .customers) != nil,
+            canSeeContacts: p?.scope(for: .read, on: .contacts) != nil,
             canSeeUsers: p?.scope(for: .read, on: .users) != nil,
             canSeeOrganisation: p?.scope(for: .read, on: .departments) != nil || p?.scope(for: .read, on: .roles) != nil || p?.scope(for: .read, on: .teams) != nil,
             canSeeAudit: p?.scope(for: .read, on: .audit) != nil,

@@ -1,0 +1,58 @@
+import FluentKit
+import Foundation
+
+/// A contact (联系人): a person, usually at a customer, with any number of e-mails,
+/// phones and addresses. `reportsToID` builds the customer's organisation chart.
+public final class Contact: Model, @unchecked Sendable {
+    public static let schema = "contacts"
+
+    @ID(key: .id) public var id: UUID?
+    @OptionalField(key: "customer_id") public var customerID: UUID?
+    @Field(key: "name") public var name: String
+    @OptionalField(key: "title") public var title: String?
+    @OptionalField(key: "department") public var department: String?
+    @OptionalField(key: "reports_to_id") public var reportsToID: UUID?
+    @OptionalField(key: "wechat") public var wechat: String?
+    /// YYYY-MM-DD; the age is worked out from it when shown, never stored.
+    @OptionalField(key: "birthday") public var birthday: String?
+    @Field(key: "notes") public var notes: String
+    @OptionalField(key: "owner_id") public var ownerID: UUID?
+    @Field(key: "version") public var version: Int
+    @OptionalField(key: "created_by") public var createdBy: UUID?
+    @Field(key: "created_at") public var createdAt: Date
+    @Field(key: "updated_at") public var updatedAt: Date
+
+    public init() {}
+
+    var auditSnapshot: AuditSnapshot {
+        ["name": name, "customer_id": customerID?.uuidString, "title": title, "department": department,
+         "reports_to_id": reportsToID?.uuidString, "wechat": wechat, "birthday": birthday,
+         "notes": notes.isEmpty ? nil : notes, "owner_id": ownerID?.uuidString]
+    }
+
+    /// Whole years since the birthday, as of `today` in `timeZone`.
+    public func age(on today: Date, timeZone: TimeZone) -> Int? {
+        guard let birthday else { return nil }
+        let parts = birthday.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3 else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let now = calendar.dateComponents([.year, .month, .day], from: today)
+        guard let year = now.year, let month = now.month, let day = now.day else { return nil }
+        return year - parts[0] - ((month, day) < (parts[1], parts[2]) ? 1 : 0)
+    }
+}
+
+/// One way to reach a contact.
+public struct ContactChannel: Sendable, Equatable, Codable {
+    public enum Kind: String, Sendable, CaseIterable, Codable { case email, phone, address }
+    public var kind: Kind
+    public var value: String
+    /// What it is for, e.g. 工作 / 私人 / mobile.
+    public var label: String?
+    public init(kind: Kind, value: String, label: String? = nil) {
+        self.kind = kind
+        self.value = value
+        self.label = label
+    }
+}

@@ -1,0 +1,181 @@
+import Foundation
+import Hummingbird
+
+/// Contacts on the web: the list, the organisation chart on a customer's page (built
+/// by `orgChart`), and the contact form.
+struct ContactPages {
+    let services: AppServices
+
+    struct Row {
+        let id: String; let name: String; let title: String; let department: String; let indent: String
+        let phones: String; let emails: String; let wechat: String; let age: String; let customer: String; let customerID: String
+    }
+    struct ListPage { let rows: [Row]; let next: String?; let q: String }
+    struct Choice { let value: String; let label: String; let selected: Bool }
+    struct FormPage {
+        let isNew: Bool; let id: String; let customerID: String; let customerName: String; let version: Int
+        let name: String; let title: String; let department: String; let wechat: String; let birthday: String; let notes: String
+        let emails: String; let phones: String; let addresses: String; let managers: [Choice]; let error: String?
+    }
+
+    func register(on web: RouterGroup<AppRequestContext>) {
+        web.get("/contacts") { request, context in
+            let principal = try context.requirePrincipal()
+            var filter = ContactFilter()
+            filter.search = request.uri.queryParameters["q"].map(String.init)
+            filter.cursor = request.uri.queryParameters["after"].map(String.init)
+            let page = try await services.contactQuery.list(filter, for: principal)
+            let rows = try await rows(page.contacts, principal: principal, tree: false)
+            return services.renderer.render("contacts", titleKey: "contacts.title", page: ListPage(rows: rows, next: page.next, q: filter.search ?? ""), context: context)
+        }
+        web.get("/customers/:id/contacts/new") { _, context in
+            let customer = try await services.customers.find(try id(context), for: try context.requirePrincipal())
+            try services.permissions.require(try context.requirePrincipal(), .create, on: .contacts)
+            return try await form(nil, customer: customer, context: context)
+        }
+        web.post("/customers/:id/contacts/new") { request, context in
+            let principal = try context.requirePrincipal()
+            let customer = try await services.customers.find(try id(context), for: principal)
+            let form = try await request.form(context: context)
+            do {
+                var input = try Self.input(form)
+                input.customerID = .some(customer.id)
+                _ = try await services.contacts.create(input, by: principal)
+            } catch let error as GuanxiError where error.kind == .validation {
+                return try await self.form(nil, customer: customer, typed: form, context: context, error: error)
+            }
+            return WebRenderer.redirect("/customers/\(customer.id!.uuidString)?notice=saved")
+        }
+        web.get("/contacts/:id/edit") { _, context in
+            let principal = try context.requirePrincipal()
+            let contact = try await services.contacts.find(try id(context), for: principal, action: .update)
+            return try await form(contact, customer: try await customer(of: contact, principal), context: context)
+        }
+        web.post("/contacts/:id/edit") { request, context in
+            let principal = try context.requirePrincipal()
+            let contactID = try id(context)
+            let form = try await request.form(context: context)
+            do {
+                let contact = try await services.contacts.update(contactID, try Self.input(form), expectedVersion: Int(form["version"] ?? ""), by: principal)
+                return WebRenderer.redirect(contact.customerID.map { "/customers/\($0.uuidString)?notice=saved" } ?? "/contacts")
+            } catch let error as GuanxiError where error.kind == .validation || error.code == "version_conflict" {
+                let current = try await services.contacts.find(contactID, for: principal, action: .update)
+                return try await self.form(current, customer: try await customer(of: current, principal), typed: form, context: context, error: error)
+            }
+        }
+        web.post("/contacts/:id/delete") { request, context in
+            let principal = try context.requirePrincipal()
+            let form = try await request.form(context: context)
+            let contact = try await services.contacts.find(try id(context), for: principal, action: .delete)
+            try await services.contacts.delete(contact.id!, expectedVersion: Int(form["version"] ?? ""), by: principal)
+            return WebRenderer.redirect(contact.customerID.map { "/customers/\($0.uuidString)" } ?? "/contacts")
+        }
+    }
+
+    func id(_ context: AppRequestContext) throws -> UUID {
+        try UUID(uuidString: context.parameters.require("id")).orThrow(.notFound("Contact"))
+    }
+
+    func customer(of contact: Contact, _ principal: Principal) async throws -> Customer? {
+        guard let id = contact.customerID else { return nil }
+        return try? await services.customers.find(id, for: principal)
+    }
+
+    /// A customer's people as an organisation chart: each under the one they report to.
+    func orgChart(of customerID: UUID, principal: Principal) async throws -> [Row] {
+        var filter = ContactFilter()
+        filter.customerID = customerID
+        filter.limit = 500
+        return try await rows(try await services.contactQuery.list(filter, for: principal).contacts, principal: principal, tree: true)
+    }
+
+    func rows(_ contacts: [Contact], principal: Principal, tree: Bool) async throws -> [Row] {
+        let channels = try await services.contactQuery.channels(of: contacts.map { $0.id! })
+        let zone = TimeZone(identifier: principal.timeZone) ?? .current
+        var customerNames: [UUID: String] = [:]
+        for id in Set(contacts.compactMap(\.customerID)) where !tree {
+            customerNames[id] = (try? await services.customers.find(id, for: principal))?.name
+        }
+        func row(_ c: Contact, depth: Int) -> Row {
+            let list = channels[c.id!] ?? []
+            func join(_ kind: ContactChannel.Kind) -> String {
+                list.filter { $0.kind == kind }.map { ($0.label.map { "\($0): " } ?? "") + $0.value }.joined(separator: ", ")
+            }
+            return Row(id: c.id!.uuidString, name: c.name, title: c.title ?? "", department: c.department ?? "",
+                       indent: String(repeating: "— ", count: depth), phones: join(.phone), emails: join(.email), wechat: c.wechat ?? "",
+                       age: c.age(on: services.clock.now(), timeZone: zone).map(String.init) ?? "",
+                       customer: c.customerID.flatMap { customerNames[$0] } ?? "", customerID: c.customerID?.uuidString ?? "")
+        }
+        guard tree else { return contacts.map { row($0, depth: 0) } }
+        let ids = Set(contacts.map { $0.id! })
+        var out: [Row] = []
+        var placed: Set<UUID> = []
+        func walk(_ boss: UUID?, depth: Int) {
+            for c in contacts where (boss == nil ? (c.reportsToID.map { !ids.contains($0) } ?? true) : c.reportsToID == boss) && !placed.contains(c.id!) {
+                placed.insert(c.id!)
+                out.append(row(c, depth: depth))
+                walk(c.id, depth: depth + 1)
+            }
+        }
+        walk(nil, depth: 0)
+        return out
+    }
+
+    /// One entry a line, optionally labelled: `工作: li@example.cn`.
+    static func channels(_ text: String?, kind: ContactChannel.Kind) -> [ContactChannel]? {
+        guard let text else { return nil }
+        return text.split(whereSeparator: \.isNewline).compactMap { line in
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            guard !trimmed.isEmpty else { return nil }
+            if let colon = trimmed.firstIndex(where: { $0 == ":" || $0 == "：" }), kind != .address || trimmed.distance(from: trimmed.startIndex, to: colon) <= 20,
+               !trimmed[..<colon].contains("@"), !trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces).isEmpty,
+               trimmed[..<colon].allSatisfy({ !$0.isNumber }) {
+                return ContactChannel(kind: kind, value: trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces),
+                                      label: trimmed[..<colon].trimmingCharacters(in: .whitespaces))
+            }
+            return ContactChannel(kind: kind, value: trimmed)
+        }
+    }
+
+    static func input(_ form: FormData) throws -> ContactInput {
+        var input = ContactInput()
+        input.name = form["name"]
+        input.title = form["title"]
+        input.department = form["department"]
+        input.wechat = form["wechat"]
+        input.birthday = form["birthday"]
+        input.notes = form["notes"]
+        if let boss = form["reports_to_id"] { input.reportsToID = .some(try Validate.uuid(boss, field: "reportsToId")) }
+        input.emails = channels(form["emails"], kind: .email)
+        input.phones = channels(form["phones"], kind: .phone)
+        input.addresses = channels(form["addresses"], kind: .address)
+        return input
+    }
+
+    func form(_ contact: Contact?, customer: Customer?, typed: FormData? = nil, context: AppRequestContext, error: GuanxiError? = nil) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        var channels: [ContactChannel] = []
+        if let id = contact?.id { channels = try await services.contacts.channels(of: id) }
+        func lines(_ kind: ContactChannel.Kind) -> String {
+            typed?["\(kind.rawValue)s"] ?? channels.filter { $0.kind == kind }.map { ($0.label.map { "\($0): " } ?? "") + $0.value }.joined(separator: "\n")
+        }
+        var managers = [Choice(value: "", label: "—", selected: contact?.reportsToID == nil)]
+        if let customerID = customer?.id {
+            var filter = ContactFilter()
+            filter.customerID = customerID
+            filter.limit = 500
+            let selected = typed?["reports_to_id"] ?? contact?.reportsToID?.uuidString
+            managers += try await services.contactQuery.list(filter, for: principal).contacts.filter { $0.id != contact?.id }
+                .map { Choice(value: $0.id!.uuidString, label: $0.name + ($0.title.map { " · \($0)" } ?? ""), selected: $0.id!.uuidString == selected) }
+        }
+        let page = FormPage(
+            isNew: contact == nil, id: contact?.id?.uuidString ?? "", customerID: customer?.id?.uuidString ?? "", customerName: customer?.name ?? "",
+            version: contact?.version ?? 0, name: typed?["name"] ?? contact?.name ?? "", title: typed?["title"] ?? contact?.title ?? "",
+            department: typed?["department"] ?? contact?.department ?? "", wechat: typed?["wechat"] ?? contact?.wechat ?? "",
+            birthday: typed?["birthday"] ?? contact?.birthday ?? "", notes: typed?["notes"] ?? contact?.notes ?? "",
+            emails: lines(.email), phones: lines(.phone), addresses: lines(.address), managers: managers,
+            error: error.map { services.localizer.message(for: $0, context.locale) })
+        let status: HTTPResponse.Status = error == nil ? .ok : error?.code == "version_conflict" ? .conflict : .badRequest
+        return services.renderer.render("contact-form", titleKey: contact == nil ? "contacts.new" : "contacts.edit", page: page, context: context, status: status)
+    }
+}

@@ -1,0 +1,58 @@
+import FluentKit
+import FluentSQL
+import Foundation
+import SQLKit
+
+public struct ContactFilter: Sendable {
+    public enum Sort: String, Sendable, CaseIterable { case name, updated }
+    /// Part of the name, WeChat ID or an e-mail; or three or more digits of a phone.
+    public var search: String?
+    public var customerID: UUID?
+    public var sort: Sort = .name
+    public var cursor: String?
+    public var limit = 50
+    public init() {}
+}
+
+/// Lists contacts through the permission check, a keyset page at a time.
+public struct ContactQuery: Sendable {
+    let database: DatabaseService
+    let permissions: PermissionService
+
+    public func list(_ filter: ContactFilter, for actor: Principal) async throws -> (contacts: [Contact], next: String?) {
+        let owners = try await permissions.ownerFilter(actor, .read, on: .contacts)
+        let limit = max(1, min(filter.limit, 500))
+        var query = database.sql.select().column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("contacts"))).from("contacts")
+        if case .owners(let ids) = owners { query = query.where("owner_id", .in, Array(ids)) }
+        if let customer = filter.customerID { query = query.where("customer_id", .equal, customer) }
+        if let term = filter.search?.trimmingCharacters(in: .whitespaces), !term.isEmpty {
+            var parts = ["name", "wechat"].map { SQLSearch.contains($0, term, engine: database.engine) }
+            parts.append(SQLQueryString("id IN (SELECT contact_id FROM contact_channels WHERE kind = 'email' AND \(SQLSearch.contains("normalized", term.lowercased(), engine: database.engine)))"))
+            let digits = term.filter(\.isASCII).filter(\.isNumber)
+            if digits.count >= 3 {
+                parts.append(SQLQueryString("id IN (SELECT contact_id FROM contact_channels WHERE kind = 'phone' AND normalized LIKE \(bind: "%\(digits)%"))"))
+            }
+            query = query.where(SQLSearch.any(parts))
+        }
+        let keyset: Keyset = filter.sort == .name ? .text("name") : .time("updated_at")
+        query = try keyset.apply(to: query, cursor: filter.cursor)
+        var contacts = try await query.limit(limit + 1).all().map { try $0.decode(fluentModel: Contact.self) }
+        let more = contacts.count > limit
+        if more { contacts.removeLast() }
+        let next = more ? contacts.last.map { Keyset.cursor(filter.sort == .name ? .text($0.name) : .time($0.updatedAt), id: $0.id!) } : nil
+        return (contacts, next)
+    }
+
+    /// The channels of many contacts in one query, for list pages.
+    public func channels(of ids: [UUID]) async throws -> [UUID: [ContactChannel]] {
+        guard !ids.isEmpty else { return [:] }
+        var out: [UUID: [ContactChannel]] = [:]
+        for row in try await database.sql.select().columns("contact_id", "kind", "label", "value").from("contact_channels")
+            .where("contact_id", .in, ids).orderBy("kind").orderBy("position").all() {
+            guard let kind = ContactChannel.Kind(rawValue: try row.decode(column: "kind", as: String.self)) else { continue }
+            out[try row.decode(column: "contact_id", as: UUID.self), default: []].append(
+                ContactChannel(kind: kind, value: try row.decode(column: "value", as: String.self), label: try row.decode(column: "label", as: String?.self)))
+        }
+        return out
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import SQLKit
+
+/// Keyset pagination: a page starts after the last row of the previous one, found by
+/// the sort column and the id, so no page counts or skips rows however deep it is.
+public struct Keyset: Sendable {
+    public enum Value: Sendable { case text(String), time(Date) }
+
+    let column: String
+    let ascending: Bool
+    let isTime: Bool
+
+    public static func text(_ column: String, ascending: Bool = true) -> Keyset { Keyset(column: column, ascending: ascending, isTime: false) }
+    public static func time(_ column: String, ascending: Bool = false) -> Keyset { Keyset(column: column, ascending: ascending, isTime: true) }
+
+    /// Adds the start condition (when there is a cursor) and the order to `query`.
+    func apply(to query: SQLSelectBuilder, cursor: String?) throws -> SQLSelectBuilder {
+        var query = query
+        if let cursor {
+            guard let (value, id) = Self.parse(cursor), !isTime || Double(value) != nil else {
+                throw GuanxiError.invalid("cursor", "cursor is not one this list returned.").localized("msg.bad_cursor", [:])
+            }
+            let bound: any Encodable & Sendable = isTime ? Date(timeIntervalSince1970: Double(value)!) : value
+            let op = ascending ? ">" : "<"
+            query = query.where(SQLQueryString(
+                "(\(unsafeRaw: column) \(unsafeRaw: op) \(bind: bound) OR (\(unsafeRaw: column) = \(bind: bound) AND id \(unsafeRaw: op) \(bind: id)))"))
+        }
+        return query.orderBy(column, ascending ? .ascending : .descending).orderBy("id", ascending ? .ascending : .descending)
+    }
+
+    /// The cursor that continues after a row with this sort value and id.
+    public static func cursor(_ value: Value, id: UUID) -> String {
+        let text = switch value {
+        case .text(let t): t
+        case .time(let d): String(d.timeIntervalSince1970)
+        }
+        return Data("\(text)\u{1F}\(id.uuidString)".utf8).base64EncodedString()
+    }
+
+    static func parse(_ cursor: String) -> (String, UUID)? {
+        guard let data = Data(base64Encoded: cursor), let text = String(data: data, encoding: .utf8) else { return nil }
+        let parts = text.split(separator: "\u{1F}", omittingEmptySubsequences: false)
+        guard parts.count == 2, let id = UUID(uuidString: String(parts[1])) else { return nil }
+        return (String(parts[0]), id)
+    }
+}
+
+/// Substring matching that behaves the same on both engines: case-insensitive for
+/// Latin letters (ILIKE on PostgreSQL, where a trigram index can serve it), and with
+/// `%` and `_` in the search term matched literally.
+public enum SQLSearch {
+    public static func contains(_ column: String, _ term: String, engine: SQLEngine) -> any SQLExpression {
+        let like = engine == .postgres ? "ILIKE" : "LIKE"
+        return SQLQueryString("\(unsafeRaw: column) \(unsafeRaw: like) \(bind: "%" + escape(term) + "%") ESCAPE '\\'")
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+    }
+
+    /// Ors several conditions, in brackets.
+    public static func any(_ parts: [any SQLExpression]) -> any SQLExpression {
+        SQLGroupExpression(SQLList(parts, separator: SQLRaw(" OR ")))
+    }
+}

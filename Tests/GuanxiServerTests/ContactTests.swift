@@ -1,0 +1,172 @@
+import Foundation
+import GuanxiServer
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+
+@Suite("Contacts")
+struct ContactTests {
+    func customer(_ app: TestApp, _ name: String = "北京星辰科技有限公司", owner: UUID?? = nil) async throws -> Customer {
+        var input = CustomerInput()
+        input.name = name
+        if let owner { input.ownerID = owner }
+        return try await app.services.customers.create(input, by: try await app.admin)
+    }
+
+    @Test("A contact keeps several e-mails, phones and addresses, and its age follows the birthday")
+    func createAndRead() async throws {
+        try await TestApp.run { app, client in
+            let company = try await customer(app)
+            let api = APIClient(client: client, token: try await app.token(for: "admin"))
+            let created = try await api.call(.post, "/contacts", json: """
+                {"name":"李娜","customerId":"\(company.id!.uuidString)","title":"采购经理","wechat":"lina_2024","birthday":"1990-11-26",
+                 "emails":[{"value":"li.na@xingchen.cn","label":"工作"},{"value":"LiNa@QQ.com"}],
+                 "phones":[{"value":"138 0013 8000","label":"手机"},{"value":"010-6543 2101"}],"addresses":[{"value":"北京市海淀区中关村大街 1 号"}]}
+                """)
+            #expect(created.status == .created)
+            #expect(created.headers[.eTag] == "\"v1\"")
+            let c = created.json
+            #expect((c["emails"] as? [[String: Any]])?.map { $0["value"] as? String } == ["li.na@xingchen.cn", "LiNa@QQ.com"])
+            #expect((c["phones"] as? [[String: Any]])?.first?["label"] as? String == "手机")
+            // The test clock stands in 2026-09: the 1990-11-26 birthday has not come yet this year.
+            let year = Calendar(identifier: .gregorian).component(.year, from: app.clock.now())
+            #expect(c["age"] as? Int == year - 1990 - 1)
+            #expect(c["ownerId"] as? String == company.ownerID?.uuidString)
+            let id = try #require(c["id"] as? String)
+            let changed = try await api.call(.patch, "/contacts/\(id)", json: #"{"phones":[{"value":"+86 139 0000 0000"}]}"#, headers: [.ifMatch: "\"v1\""])
+            #expect(changed.status == .ok)
+            #expect((changed.json["phones"] as? [[String: Any]])?.count == 1)
+            #expect((changed.json["emails"] as? [[String: Any]])?.count == 2)
+            let entry = try #require(try await app.auditEntries(action: "update", kind: .contacts, id: id).first)
+            #expect(entry.changes == [FieldChange(field: "phones", old: "手机: 138 0013 8000; 010-6543 2101", new: "+86 139 0000 0000")])
+            #expect(try await api.call(.patch, "/contacts/\(id)", json: #"{"title":"总监"}"#, headers: [.ifMatch: "\"v1\""]).status == .preconditionFailed)
+        }
+    }
+
+    @Test("Bad contact input names the field, down to the list entry, and saves nothing", arguments: [
+        (#"{"title":"x"}"#, "name"),
+        (#"{"name":"A","wechat":"1abc"}"#, "wechat"),
+        (#"{"name":"A","emails":[{"value":"a@b.cn"},{"value":"broken"}]}"#, "emails[1]"),
+        (#"{"name":"A","phones":[{"value":"12"}]}"#, "phones[0]"),
+        (#"{"name":"A","birthday":"3000-01-01"}"#, "birthday"),
+        (#"{"name":"A","customerId":"6F1B0F5C-0000-4000-8000-000000000000"}"#, "customerId"),
+        (#"{"name":"A","emails":[{"value":"a@b.cn","kind":"x"}]}"#, nil),
+    ])
+    func badInput(body: String, field: String?) async throws {
+        try await TestApp.run { app, client in
+            let api = APIClient(client: client, token: try await app.token(for: "admin"))
+            let response = try await api.call(.post, "/contacts", json: body)
+            #expect(response.status == .badRequest)
+            if let field { #expect(response.errorBody["field"] as? String == field) }
+            #expect(try await app.services.contactQuery.list(ContactFilter(), for: try await app.admin).contacts.isEmpty)
+        }
+    }
+
+    @Test("Reporting lines stay within one customer and never loop; the page shows the chart")
+    func orgChart() async throws {
+        try await TestApp.run { app, client in
+            let admin = try await app.admin
+            let company = try await customer(app)
+            let other = try await customer(app, "上海星光贸易有限公司")
+            func add(_ name: String, at customer: Customer, reportsTo: UUID? = nil) async throws -> Contact {
+                var input = ContactInput()
+                input.name = name
+                input.customerID = .some(customer.id)
+                if let reportsTo { input.reportsToID = .some(reportsTo) }
+                return try await app.services.contacts.create(input, by: admin)
+            }
+            let ceo = try await add("王总", at: company)
+            let buyer = try await add("李经理", at: company, reportsTo: ceo.id)
+            let clerk = try await add("张助理", at: company, reportsTo: buyer.id)
+            let outsider = try await add("赵先生", at: other)
+            var loop = ContactInput()
+            loop.reportsToID = .some(clerk.id)
+            await #expect(throws: GuanxiError.self) { _ = try await app.services.contacts.update(ceo.id!, loop, expectedVersion: nil, by: admin) }
+            var elsewhere = ContactInput()
+            elsewhere.reportsToID = .some(outsider.id)
+            await #expect(throws: GuanxiError.self) { _ = try await app.services.contacts.update(clerk.id!, elsewhere, expectedVersion: nil, by: admin) }
+
+            try await app.makeUser("viewer", admin: true)
+            var browser = Browser(client)
+            try await browser.signIn("viewer", "Secret-pass-42")
+            let page = try await browser.get("/customers/\(company.id!.uuidString)").text
+            let order = ["王总", "李经理", "张助理"].map { page.range(of: $0)?.lowerBound }
+            #expect(order.allSatisfy { $0 != nil })
+            #expect(order.compactMap { $0 } == order.compactMap { $0 }.sorted())
+            #expect(page.contains("— <a href=\"/contacts/\(buyer.id!.uuidString)/edit\">李经理"))
+            #expect(page.contains("— — <a href=\"/contacts/\(clerk.id!.uuidString)/edit\">张助理"))
+            #expect(!page.contains("赵先生"))
+        }
+    }
+
+    @Test("Search finds contacts by name, WeChat ID, any e-mail or any phone's digits")
+    func search() async throws {
+        try await TestApp.run { app, client in
+            let admin = try await app.admin
+            var input = ContactInput()
+            input.name = "欧阳晓明"
+            input.wechat = "ouyang_xm"
+            input.emails = [ContactChannel(kind: .email, value: "xm@work.cn"), ContactChannel(kind: .email, value: "Private.Box@163.com")]
+            input.phones = [ContactChannel(kind: .phone, value: "0755-8888 1234")]
+            _ = try await app.services.contacts.create(input, by: admin)
+            var other = ContactInput()
+            other.name = "Someone Else"
+            _ = try await app.services.contacts.create(other, by: admin)
+            let api = APIClient(client: client, token: try await app.token(for: "admin"))
+            for term in ["晓明", "ouyang", "private.box", "88881234", "8888-1234"] {
+                let found = ((try await api.call(.get, "/contacts?q=\(term.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)")).json["items"] as? [[String: Any]]) ?? []
+                #expect(found.compactMap { $0["name"] as? String } == ["欧阳晓明"], "\(term)")
+            }
+        }
+    }
+
+    @Test("A contact follows its customer's owner, so scopes apply to it the same way")
+    func scopes() async throws {
+        try await TestApp.run { app, client in
+            let role = try await app.makeRole("rep", [.customers: Grant(actions: [.read], scope: .own), .contacts: Grant(actions: [.read, .create], scope: .own)])
+            let rep = try await app.makeUser("rep.one", roles: [role.id!])
+            try await app.makeUser("rep.two", roles: [role.id!])
+            let mine = try await customer(app, "Mine", owner: .some(rep.id))
+            let theirs = try await customer(app, "Theirs", owner: .some((try await app.admin).userID))
+            for (name, company) in [("Mine's buyer", mine), ("Their buyer", theirs)] {
+                var input = ContactInput()
+                input.name = name
+                input.customerID = .some(company.id)
+                _ = try await app.services.contacts.create(input, by: try await app.admin)
+            }
+            let seen = try await app.services.contactQuery.list(ContactFilter(), for: try await app.principal("rep.one")).contacts.map(\.name)
+            #expect(seen == ["Mine's buyer"])
+            let other = APIClient(client: client, token: try await app.token(for: "rep.two"))
+            #expect((try await other.call(.get, "/contacts")).json["items"] as? [Any] != nil)
+            #expect(((try await other.call(.get, "/contacts")).json["items"] as? [Any])?.isEmpty == true)
+            // Adding a contact to a customer one cannot see is refused.
+            let sneaky = try await other.call(.post, "/contacts", json: "{\"name\":\"X\",\"customerId\":\"\(mine.id!.uuidString)\"}")
+            #expect(sneaky.errorBody["field"] as? String == "customerId")
+        }
+    }
+
+    @Test("Contacts are added and edited through the web forms, one channel per line")
+    func webForms() async throws {
+        try await TestApp.run { app, client in
+            let company = try await customer(app)
+            try await app.makeUser("desk", admin: true)
+            var browser = Browser(client)
+            try await browser.signIn("desk", "Secret-pass-42")
+            _ = try await browser.get("/customers/\(company.id!.uuidString)/contacts/new")
+            let saved = try await browser.post("/customers/\(company.id!.uuidString)/contacts/new", [
+                "name": "陈小姐", "title": "财务", "emails": "工作：chen@xingchen.cn\nchen.home@163.com", "phones": "手机: 139 1111 2222",
+            ])
+            #expect(saved.status == .seeOther)
+            let contact = try #require(try await app.services.contactQuery.list(ContactFilter(), for: try await app.admin).contacts.first)
+            let channels = try await app.services.contacts.channels(of: contact.id!)
+            #expect(channels.contains(ContactChannel(kind: .email, value: "chen@xingchen.cn", label: "工作")))
+            #expect(channels.contains(ContactChannel(kind: .email, value: "chen.home@163.com")))
+            #expect(channels.contains(ContactChannel(kind: .phone, value: "139 1111 2222", label: "手机")))
+            _ = try await browser.get("/contacts/\(contact.id!.uuidString)/edit")
+            let bad = try await browser.post("/contacts/\(contact.id!.uuidString)/edit", ["version": "1", "name": "陈小姐", "emails": "not-an-email"])
+            #expect(bad.status == .badRequest)
+            #expect(bad.text.contains("not-an-email"))
+            #expect(try await app.services.contacts.channels(of: contact.id!).count == 3)
+        }
+    }
+}
