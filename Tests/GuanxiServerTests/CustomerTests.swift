@@ -142,7 +142,7 @@ struct CustomerTests {
         }
     }
 
-    @Test("Each data scope sees exactly its customers; the pool needs the all scope", arguments: [DataScope.own, .subordinates, .department, .all])
+    @Test("Each data scope sees exactly its customers, plus the shared pool", arguments: [DataScope.own, .subordinates, .department, .all])
     func scopes(scope: DataScope) async throws {
         try await TestApp.run { app, client in
             let admin = try await app.admin
@@ -158,9 +158,9 @@ struct CustomerTests {
                 _ = try await app.services.customers.create(input, by: admin)
             }
             let expected: Set<String> = switch scope {
-            case .own: ["Mine"]
-            case .subordinates: ["Mine", "Rep's"]
-            case .department, .departmentTree: ["Mine", "Peer's"]
+            case .own: ["Mine", "Pooled"]
+            case .subordinates: ["Mine", "Rep's", "Pooled"]
+            case .department, .departmentTree: ["Mine", "Peer's", "Pooled"]
             case .all: ["Mine", "Rep's", "Peer's", "Admin's", "Pooled"]
             }
             let principal = try await app.principal("manager")

@@ -29,6 +29,7 @@ public struct AppServices: Sendable {
     public let settings: SettingsStore
     public let customers: CustomerService
     public let customerQuery: CustomerQuery
+    public let customerPool: CustomerPool
     public let contacts: ContactService
     public let contactQuery: ContactQuery
 
@@ -61,11 +62,18 @@ public struct AppServices: Sendable {
         settings = SettingsStore(database: database, audit: audit, clock: clock)
         customers = CustomerService(database: database, permissions: permissions, audit: audit, settings: settings, clock: clock)
         customerQuery = CustomerQuery(database: database, permissions: permissions)
+        customerPool = CustomerPool(database: database, permissions: permissions, audit: audit, settings: settings, clock: clock)
         contacts = ContactService(database: database, permissions: permissions, audit: audit, customers: customers, clock: clock)
         contactQuery = ContactQuery(database: database, permissions: permissions)
     }
 
     public func jobHandlers() -> [String: JobHandler] {
-        [Housekeeping.kind: Housekeeping.handler(sessions: sessions, rateLimiter: rateLimiter, jobs: jobs)]
+        let (sessions, rateLimiter, jobs, pool) = (sessions, rateLimiter, jobs, customerPool)
+        return [Housekeeping.kind: Housekeeping.handler([
+            { _ = try await sessions.purgeExpired() },
+            { try await rateLimiter.purge() },
+            { try await jobs.purgeFinished() },
+            { try await pool.returnNeglected() },
+        ])]
     }
 }

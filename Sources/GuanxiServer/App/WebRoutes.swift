@@ -8,6 +8,7 @@ enum WebRoutes {
         HomePages(services: services).register(on: signedIn)
         CustomerPages(services: services).register(on: signedIn)
         ContactPages(services: services).register(on: signedIn)
+        CustomerSettingsPages(services: services).register(on: signedIn)
         ProfilePages(services: services).register(on: signedIn)
         AdminUserPages(services: services).register(on: signedIn)
         AdminOrganisationPages(services: services).register(on: signedIn)

@@ -23,7 +23,7 @@ public struct ContactQuery: Sendable {
         let owners = try await permissions.ownerFilter(actor, .read, on: .contacts)
         let limit = max(1, min(filter.limit, 500))
         var query = database.sql.select().column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("contacts"))).from("contacts")
-        if case .owners(let ids) = owners { query = query.where("owner_id", .in, Array(ids)) }
+        if let reachable = owners.condition() { query = query.where(reachable) }
         if let customer = filter.customerID { query = query.where("customer_id", .equal, customer) }
         if let term = filter.search?.trimmingCharacters(in: .whitespaces), !term.isEmpty {
             var parts = ["name", "wechat"].map { SQLSearch.contains($0, term, engine: database.engine) }

@@ -17,7 +17,7 @@ struct CustomerPages {
     struct DetailPage {
         let id: String; let name: String; let version: Int; let fields: [Field]; let tags: [String]; let notes: String; let hasNotes: Bool
         let canEdit: Bool; let canDelete: Bool; let history: [AuditPages.EntryRow]; let notice: String?
-        let contacts: [ContactPages.Row]; let canAddContact: Bool
+        let contacts: [ContactPages.Row]; let canAddContact: Bool; let inPool: Bool
     }
 
     func register(on web: RouterGroup<AppRequestContext>) {
@@ -57,6 +57,20 @@ struct CustomerPages {
                                                                          status: error.kind == .validation ? .badRequest : .conflict)
             }
             return WebRenderer.redirect("/customers/\(customerID.uuidString)?notice=saved")
+        }
+        web.post("/customers/:id/claim") { _, context in
+            let customerID = try id(context)
+            do {
+                _ = try await services.customerPool.claim(customerID, by: try context.requirePrincipal())
+            } catch let error as GuanxiError where error.kind == .conflict {
+                return try await detail(customerID, context: context, notice: services.localizer.message(for: error, context.locale))
+            }
+            return WebRenderer.redirect("/customers/\(customerID.uuidString)?notice=claimed")
+        }
+        web.post("/customers/:id/release") { _, context in
+            let customerID = try id(context)
+            _ = try await services.customerPool.release(customerID, by: try context.requirePrincipal())
+            return WebRenderer.redirect("/customers/\(customerID.uuidString)?notice=released")
         }
         web.post("/customers/:id/delete") { request, context in
             let form = try await request.form(context: context)
@@ -154,7 +168,7 @@ struct CustomerPages {
                               history: history.map { AuditPages.EntryRow($0, format: format, localizer: services.localizer, locale: context.locale) },
                               notice: notice,
                               contacts: principal.scope(for: .read, on: .contacts) == nil ? [] : try await ContactPages(services: services).orgChart(of: id, principal: principal),
-                              canAddContact: principal.scope(for: .create, on: .contacts) != nil)
+                              canAddContact: principal.scope(for: .create, on: .contacts) != nil, inPool: c.ownerID == nil)
         return services.renderer.render("customer", titleKey: "customers.title", page: page, context: context)
     }
 }

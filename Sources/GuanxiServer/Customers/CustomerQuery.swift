@@ -38,7 +38,7 @@ public struct CustomerQuery: Sendable {
         let limit = max(1, min(filter.limit, 200))
         let sql = database.sql
         var query = sql.select().column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("customers"))).from("customers")
-        if case .owners(let ids) = owners { query = query.where("owner_id", .in, Array(ids)) }
+        if let reachable = owners.condition() { query = query.where(reachable) }
         if filter.inPool { query = query.where("owner_id", .is, SQLLiteral.null) }
         if let v = filter.ownerID { query = query.where("owner_id", .equal, v) }
         for (column, value) in [("kind", filter.kind), ("relationship", filter.relationship), ("grade", filter.grade), ("value_tier", filter.valueTier),

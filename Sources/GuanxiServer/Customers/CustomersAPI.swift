@@ -69,6 +69,34 @@ extension APIHandlers {
         return .ok(.init(body: .json(.init(items: entries.map(Self.apiAuditEntry)))))
     }
 
+    func claimCustomer(_ input: Operations.claimCustomer.Input) async throws -> Operations.claimCustomer.Output {
+        let principal = try RequestPrincipal.require()
+        let customer = try await services.customerPool.claim(try Self.id(input.path.customerId, field: "customerId"), by: principal)
+        let api = Self.apiCustomer(customer, tags: try await services.customers.tags(of: customer.id!))
+        return .ok(.init(headers: .init(ETag: Self.etag(version: customer.version)), body: .json(api)))
+    }
+
+    func releaseCustomer(_ input: Operations.releaseCustomer.Input) async throws -> Operations.releaseCustomer.Output {
+        let principal = try RequestPrincipal.require()
+        let customer = try await services.customerPool.release(try Self.id(input.path.customerId, field: "customerId"), by: principal)
+        let api = Self.apiCustomer(customer, tags: try await services.customers.tags(of: customer.id!))
+        return .ok(.init(headers: .init(ETag: Self.etag(version: customer.version)), body: .json(api)))
+    }
+
+    func getCustomerPoolRules(_ input: Operations.getCustomerPoolRules.Input) async throws -> Operations.getCustomerPoolRules.Output {
+        _ = try RequestPrincipal.require()
+        let rules = try await services.customerPool.rules()
+        return .ok(.init(body: .json(.init(claimLimit: rules.claimLimit, returnAfterDays: rules.returnAfterDays))))
+    }
+
+    func setCustomerPoolRules(_ input: Operations.setCustomerPoolRules.Input) async throws -> Operations.setCustomerPoolRules.Output {
+        let principal = try RequestPrincipal.require()
+        guard case .json(let body) = input.body else { throw GuanxiError(.badRequest, "Send a JSON body.") }
+        try await services.customerPool.setRules(PoolRules(claimLimit: body.claimLimit, returnAfterDays: body.returnAfterDays), by: principal)
+        let rules = try await services.customerPool.rules()
+        return .ok(.init(body: .json(.init(claimLimit: rules.claimLimit, returnAfterDays: rules.returnAfterDays))))
+    }
+
     func getCustomerGrades(_ input: Operations.getCustomerGrades.Input) async throws -> Operations.getCustomerGrades.Output {
         _ = try RequestPrincipal.require()
         return .ok(.init(body: .json(.init(grades: try await services.settings.customerGrades()))))

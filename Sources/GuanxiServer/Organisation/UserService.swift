@@ -175,7 +175,7 @@ public struct UserService: Sendable {
     public func list(for actor: Principal, after: String? = nil, limit: Int = 50, search: String? = nil) async throws -> (users: [User], next: String?) {
         let filter = try await permissions.ownerFilter(actor, .read, on: .users)
         let query = User.query(on: database.db).sort(\.$username)
-        if case .owners(let ids) = filter { query.filter(\.$id ~~ Array(ids)) }
+        if case .owners(let ids, _) = filter { query.filter(\.$id ~~ Array(ids)) }
         if let after { query.filter(\.$username > after) }
         if let search, !search.isEmpty {
             query.group(.or) { $0.filter(\.$username, .custom("LIKE"), "%\(search.lowercased())%").filter(\.$displayName, .custom("LIKE"), "%\(search)%") }

@@ -55,7 +55,7 @@ public struct AuditQuery: Sendable {
         var query = database.sql.select()
             .columns("seq", "at", "actor_id", "actor_name", "address", "action", "record_kind", "record_id", "record_label", "changes")
             .from("audit_entries")
-        if case .owners(let ids) = actors { query = query.where("actor_id", .in, Array(ids)) }
+        if let reachable = actors.condition("actor_id") { query = query.where(reachable) }
         if let v = filter.actorID { query = query.where("actor_id", .equal, v) }
         if let v = filter.recordKind { query = query.where("record_kind", .equal, v) }
         if let v = filter.recordID { query = query.where("record_id", .equal, v) }

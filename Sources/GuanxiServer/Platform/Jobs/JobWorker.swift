@@ -63,15 +63,16 @@ public final class JobWorker: Service, Sendable {
     }
 }
 
-/// Hourly clean-up: expired sessions, old rate-limit counters and finished jobs.
+/// Hourly upkeep. The platform's own tasks (expired sessions, old counters, finished
+/// jobs) and those the business areas add (such as returning neglected customers to the
+/// shared pool) run one after another.
 enum Housekeeping {
     static let kind = "housekeeping"
+    typealias Task = @Sendable () async throws -> Void
 
-    static func handler(sessions: SessionStore, rateLimiter: RateLimiter, jobs: JobQueue) -> JobHandler {
+    static func handler(_ tasks: [Task]) -> JobHandler {
         { _ in
-            _ = try await sessions.purgeExpired()
-            try await rateLimiter.purge()
-            try await jobs.purgeFinished()
+            for task in tasks { try await task() }
         }
     }
 }

@@ -1,16 +1,27 @@
 import Foundation
 import SQLKit
 
-/// Which owners' records a principal may reach for one action on one kind.
+/// Which owners' records a principal may reach for one action on one kind. For kinds
+/// with a shared pool (公海), unowned records are open to everyone granted the action:
+/// that is what the pool is for.
 public enum OwnerFilter: Sendable, Equatable {
     case everyone
-    case owners(Set<UUID>)
+    case owners(Set<UUID>, includingPool: Bool)
 
     public func allows(_ owner: UUID?) -> Bool {
         switch self {
         case .everyone: return true
-        case .owners(let set): return owner.map(set.contains) ?? false
+        case .owners(let set, let pool): return owner.map(set.contains) ?? pool
         }
+    }
+
+    /// The SQL condition on `column` that keeps reachable rows, or nil when all are.
+    public func condition(_ column: String = "owner_id") -> (any SQLExpression)? {
+        guard case .owners(let ids, let pool) = self else { return nil }
+        let owned = SQLBinaryExpression(SQLIdentifier(column), .in, SQLGroupExpression(ids.map { SQLBind($0) as any SQLExpression }))
+        guard pool else { return ids.isEmpty ? SQLRaw("1 = 0") : owned }
+        let unowned = SQLBinaryExpression(SQLIdentifier(column), .is, SQLLiteral.null)
+        return ids.isEmpty ? unowned : SQLGroupExpression(SQLBinaryExpression(owned, .or, unowned))
     }
 }
 
@@ -31,7 +42,7 @@ public struct PermissionService: Sendable {
     /// The owners whose records the principal may reach; 403 when it may reach none.
     public func ownerFilter(_ principal: Principal, _ action: PermissionAction, on kind: RecordKind) async throws -> OwnerFilter {
         let scope = try require(principal, action, on: kind)
-        return try await owners(in: scope, of: principal)
+        return try await owners(in: scope, of: principal, kind: kind)
     }
 
     /// Checks one record. A record the principal may not even read answers 404, so its
@@ -44,19 +55,28 @@ public struct PermissionService: Sendable {
         guard let scope = principal.scope(for: action, on: kind) else {
             throw action == .read ? notFound : GuanxiError.forbidden
         }
-        guard try await owners(in: scope, of: principal).allows(owner) else {
+        guard try await owners(in: scope, of: principal, kind: kind).allows(owner) else {
             throw action == .read ? notFound : GuanxiError.forbidden
         }
     }
 
-    func owners(in scope: DataScope, of principal: Principal) async throws -> OwnerFilter {
+    func owners(in scope: DataScope, of principal: Principal, kind: RecordKind) async throws -> OwnerFilter {
+        let pool = RecordKind.withPool.contains(kind)
+        return switch try await ownerSet(in: scope, of: principal) {
+        case nil: .everyone
+        case let ids?: .owners(ids, includingPool: pool)
+        }
+    }
+
+    /// The owners a scope reaches; nil for all of them.
+    private func ownerSet(in scope: DataScope, of principal: Principal) async throws -> Set<UUID>? {
         let sql = database.sql
         let me = principal.userID
         switch scope {
         case .all:
-            return .everyone
+            return nil
         case .own:
-            return .owners([me])
+            return [me]
         case .subordinates:
             let ids = try await sql.raw("""
                 WITH RECURSIVE chain(id) AS (
@@ -64,21 +84,21 @@ public struct PermissionService: Sendable {
                     UNION SELECT u.id FROM users u JOIN chain c ON u.manager_id = c.id
                 ) SELECT id FROM chain
                 """).all(decodingColumn: "id", as: UUID.self)
-            return .owners(Set(ids).union([me]))
+            return Set(ids).union([me])
         case .department:
-            guard let department = principal.departmentID else { return .owners([me]) }
+            guard let department = principal.departmentID else { return [me] }
             let ids = try await sql.raw("SELECT id FROM users WHERE department_id = \(bind: department)")
                 .all(decodingColumn: "id", as: UUID.self)
-            return .owners(Set(ids).union([me]))
+            return Set(ids).union([me])
         case .departmentTree:
-            guard let department = principal.departmentID else { return .owners([me]) }
+            guard let department = principal.departmentID else { return [me] }
             let ids = try await sql.raw("""
                 WITH RECURSIVE tree(id) AS (
                     SELECT id FROM departments WHERE id = \(bind: department)
                     UNION SELECT d.id FROM departments d JOIN tree t ON d.parent_id = t.id
                 ) SELECT u.id AS id FROM users u JOIN tree t ON u.department_id = t.id
                 """).all(decodingColumn: "id", as: UUID.self)
-            return .owners(Set(ids).union([me]))
+            return Set(ids).union([me])
         }
     }
 }

@@ -20,6 +20,10 @@ public struct RecordKind: Hashable, Sendable, Codable, RawRepresentable, CustomS
     /// Organisation settings; changed by administrators, recorded in the audit log.
     public static let settings = RecordKind(rawValue: "settings")
 
+    /// Kinds whose unowned records sit in the shared pool (公海), open to everyone
+    /// granted the action, for anyone to claim.
+    public static let withPool: Set<RecordKind> = [.customers]
+
     /// Every kind a role can grant on, in the order the role editor lists them.
     public static let all: [RecordKind] = [.customers, .contacts, .users, .departments, .teams, .roles, .audit]
 }

@@ -1,0 +1,39 @@
+import Foundation
+import Hummingbird
+
+/// The administrators' settings for the customer file: the grade scale and the rules
+/// of the shared pool.
+struct CustomerSettingsPages {
+    let services: AppServices
+
+    struct Page { let grades: String; let claimLimit: Int; let returnAfterDays: Int; let error: String?; let notice: String? }
+
+    func register(on web: RouterGroup<AppRequestContext>) {
+        web.get("/admin/settings") { request, context in
+            guard try context.requirePrincipal().isAdmin else { throw GuanxiError.forbidden }
+            return try await page(context, notice: request.uri.queryParameters["notice"].flatMap { services.localizer.known("notice.\($0)", context.locale) })
+        }
+        web.post("/admin/settings") { request, context in
+            let principal = try context.requirePrincipal()
+            let form = try await request.form(context: context)
+            do {
+                let grades = (form["grades"] ?? "").split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                guard let limit = Int(form["claim_limit"] ?? ""), let days = Int(form["return_after_days"] ?? "") else {
+                    throw GuanxiError.invalid("claimLimit", "Enter whole numbers.").localized("msg.whole_numbers", [:])
+                }
+                try await services.settings.setCustomerGrades(grades, by: principal)
+                try await services.customerPool.setRules(PoolRules(claimLimit: limit, returnAfterDays: days), by: principal)
+            } catch let error as GuanxiError where error.kind == .validation {
+                return try await page(context, error: services.localizer.message(for: error, context.locale), status: .badRequest)
+            }
+            return WebRenderer.redirect("/admin/settings?notice=saved")
+        }
+    }
+
+    func page(_ context: AppRequestContext, error: String? = nil, notice: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let rules = try await services.customerPool.rules()
+        let model = Page(grades: try await services.settings.customerGrades().joined(separator: "\n"), claimLimit: rules.claimLimit,
+                         returnAfterDays: rules.returnAfterDays, error: error, notice: notice)
+        return services.renderer.render("admin-settings", titleKey: "settings.title", page: model, context: context, status: status)
+    }
+}
