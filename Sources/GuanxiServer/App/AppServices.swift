@@ -32,6 +32,7 @@ public struct AppServices: Sendable {
     public let customerPool: CustomerPool
     public let contacts: ContactService
     public let contactQuery: ContactQuery
+    public let handOver: HandOverService
 
     public init(config: AppConfig, clock: any Clock = SystemClock(), logger: Logger, bcryptCost: UInt8 = 12) async throws {
         self.config = config
@@ -65,6 +66,7 @@ public struct AppServices: Sendable {
         customerPool = CustomerPool(database: database, permissions: permissions, audit: audit, settings: settings, clock: clock)
         contacts = ContactService(database: database, permissions: permissions, audit: audit, customers: customers, clock: clock)
         contactQuery = ContactQuery(database: database, permissions: permissions)
+        handOver = HandOverService(database: database, permissions: permissions, audit: audit, clock: clock)
     }
 
     public func jobHandlers() -> [String: JobHandler] {

@@ -9,6 +9,7 @@ enum WebRoutes {
         CustomerPages(services: services).register(on: signedIn)
         ContactPages(services: services).register(on: signedIn)
         CustomerSettingsPages(services: services).register(on: signedIn)
+        SearchPages(services: services).register(on: signedIn)
         ProfilePages(services: services).register(on: signedIn)
         AdminUserPages(services: services).register(on: signedIn)
         AdminOrganisationPages(services: services).register(on: signedIn)

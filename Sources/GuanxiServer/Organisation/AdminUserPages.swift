@@ -106,6 +106,21 @@ struct AdminUserPages {
             try await services.tokens.revoke(tokenID, by: principal)
             return WebRenderer.redirect("/admin/users/\(userID.uuidString)?notice=token_revoked")
         }
+        web.post("/admin/users/:id/hand-over") { request, context in
+            let principal = try context.requirePrincipal()
+            let userID = try id(context)
+            let form = try await request.form(context: context)
+            do {
+                guard let to = try Validate.uuid(form["to_user_id"], field: "toUserId") else {
+                    throw GuanxiError.invalid("toUserId", "toUserId is required.").localized("msg.required", ["field": "toUserId"])
+                }
+                _ = try await services.handOver.handOver(from: userID, to: to, by: principal)
+            } catch let error as GuanxiError where error.kind == .validation {
+                return try await self.form(try await services.users.find(userID, for: principal), context: context,
+                                           error: services.localizer.message(for: error, context.locale), status: .badRequest)
+            }
+            return WebRenderer.redirect("/admin/users/\(userID.uuidString)?notice=handed_over")
+        }
         web.post("/admin/users/:id/token") { request, context in
             let principal = try context.requirePrincipal()
             let userID = try id(context)

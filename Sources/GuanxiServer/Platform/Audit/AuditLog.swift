@@ -27,6 +27,8 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case passwordReset = "password_reset"
     case tokenIssue = "token_issue"
     case tokenRevoke = "token_revoke"
+    /// Everything one user owned moved to another.
+    case handOver = "hand_over"
 }
 
 /// A record's audited fields as text, so any two versions can be compared.

@@ -1,0 +1,13 @@
+import Foundation
+import GuanxiAPI
+
+/// Hand-over over the REST API.
+extension APIHandlers {
+    func handOverUser(_ input: Operations.handOverUser.Input) async throws -> Operations.handOverUser.Output {
+        let principal = try RequestPrincipal.require()
+        guard case .json(let body) = input.body else { throw GuanxiError(.badRequest, "Send a JSON body.") }
+        let result = try await services.handOver.handOver(from: try Self.id(input.path.userId, field: "userId"),
+                                                          to: try Self.id(body.toUserId, field: "toUserId"), by: principal)
+        return .ok(.init(body: .json(.init(customers: result.customers, contacts: result.contacts))))
+    }
+}

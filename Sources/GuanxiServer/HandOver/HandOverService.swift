@@ -1,0 +1,54 @@
+import FluentKit
+import Foundation
+import SQLKit
+
+/// Hands everything one user owns to another in one step — for the rep who just left,
+/// so that nothing waits on an empty desk. Each record's history shows the move, and
+/// one summary entry records the hand-over itself.
+public struct HandOverService: Sendable {
+    let database: DatabaseService
+    let permissions: PermissionService
+    let audit: AuditLog
+    let clock: any Clock
+
+    public struct Result: Sendable, Equatable {
+        public var customers: Int
+        public var contacts: Int
+    }
+
+    /// The kinds of record that move, by table, in the order they are handed over.
+    static let tables: [(kind: RecordKind, table: String, label: String)] = [
+        (.customers, "customers", "name"), (.contacts, "contacts", "name"),
+    ]
+
+    public func handOver(from fromID: UUID, to toID: UUID, by actor: Principal) async throws -> Result {
+        guard let from = try await User.find(fromID, on: database.db) else { throw GuanxiError.notFound("User") }
+        guard toID != fromID, let to = try await User.find(toID, on: database.db), to.isActive else {
+            throw GuanxiError.invalid("toUserId", "toUserId must name another active user.").localized("msg.unknown_reference", ["field": "toUserId"])
+        }
+        for (kind, _, _) in Self.tables {
+            try await permissions.requireAccess(actor, .update, on: kind, owner: fromID, notFound: .notFound("User"))
+            try await permissions.requireAccess(actor, .update, on: kind, owner: toID, notFound: .notFound("User"))
+        }
+        let now = clock.now()
+        let counts: [RecordKind: Int] = try await database.db.transaction { tx in
+            var counts: [RecordKind: Int] = [:]
+            let sql = tx as! any SQLDatabase
+            for (kind, table, label) in Self.tables {
+                let rows = try await sql.select().column("id").column(SQLIdentifier(label)).from(table).where("owner_id", .equal, fromID).all()
+                try await sql.update(table).set("owner_id", to: toID).set(SQLIdentifier("version"), to: SQLRaw("version + 1")).set("updated_at", to: now)
+                    .where("owner_id", .equal, fromID).run()
+                for row in rows {
+                    try await audit.record(on: tx, actor: actor, action: .update, kind: kind, id: try row.decode(column: "id", as: UUID.self).uuidString,
+                                           label: try row.decode(column: label, as: String.self),
+                                           changes: [FieldChange(field: "owner_id", old: fromID.uuidString, new: toID.uuidString)])
+                }
+                counts[kind] = rows.count
+            }
+            try await audit.record(on: tx, actor: actor, action: .handOver, kind: .users, id: fromID.uuidString, label: from.username,
+                                   changes: Self.tables.map { FieldChange(field: $0.table, old: from.username, new: "\(to.username) (\(counts[$0.kind] ?? 0))") })
+            return counts
+        }
+        return Result(customers: counts[.customers] ?? 0, contacts: counts[.contacts] ?? 0)
+    }
+}

@@ -1,0 +1,26 @@
+import Foundation
+import Hummingbird
+
+/// The search box's results page.
+struct SearchPages {
+    let services: AppServices
+
+    struct Row { let href: String; let kind: String; let title: String; let detail: String }
+    struct Page { let q: String; let rows: [Row]; let searched: Bool }
+
+    func register(on web: RouterGroup<AppRequestContext>) {
+        web.get("/search") { request, context in
+            let principal = try context.requirePrincipal()
+            let q = request.uri.queryParameters["q"].map(String.init) ?? ""
+            var rows: [Row] = []
+            if !q.trimmingCharacters(in: .whitespaces).isEmpty {
+                let hits = try await GlobalSearch(customers: services.customerQuery, contacts: services.contactQuery).search(q, for: principal)
+                rows = hits.map { hit in
+                    let href = hit.kind == .customers ? "/customers/\(hit.id.uuidString)" : "/contacts/\(hit.id.uuidString)/edit"
+                    return Row(href: href, kind: services.localizer.text("kinds.\(hit.kind.rawValue)", context.locale), title: hit.title, detail: hit.detail)
+                }
+            }
+            return services.renderer.render("search", titleKey: "search.title", page: Page(q: q, rows: rows, searched: !q.isEmpty), context: context)
+        }
+    }
+}
