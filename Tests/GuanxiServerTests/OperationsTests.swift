@@ -1,6 +1,7 @@
 import Foundation
+import OpenAPIRuntime
+@testable import GuanxiServer
 import HTTPTypes
-import GuanxiServer
 import HummingbirdTesting
 import Logging
 import SQLKit
@@ -138,5 +139,21 @@ struct TestSetupTests {
                 .first(decodingColumn: "v", as: String.self)
             #expect(version?.isEmpty == false)
         }
+    }
+}
+
+@Suite("Logging")
+struct LoggingTests {
+    @Test("A failed API call is logged without the caller's token")
+    func noTokenInLogs() throws {
+        let error = ServerError(
+            operationID: "getMe", request: HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/api/v1/me",
+                                                     headerFields: [.authorization: "Bearer gx_secret_value"]),
+            requestBody: nil, requestMetadata: .init(), causeDescription: "User handler threw an error.",
+            underlyingError: GuanxiError(.internal, "boom"))
+        let line = ErrorResponder.logDescription(error)
+        #expect(line.contains("getMe"))
+        #expect(line.contains("boom"))
+        #expect(!line.contains("gx_secret_value"))
     }
 }

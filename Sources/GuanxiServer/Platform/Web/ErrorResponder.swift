@@ -10,7 +10,7 @@ struct ErrorResponder {
 
     func response(for error: any Error, request: Request, context: AppRequestContext) -> Response {
         let problem = Self.classify(error)
-        if problem.kind == .internal { context.logger.error("Request failed: \(String(reflecting: error))") }
+        if problem.kind == .internal { context.logger.error("Request failed: \(Self.logDescription(error))") }
         if request.uri.path.hasPrefix("/api") {
             return Self.json(problem)
         }
@@ -26,6 +26,16 @@ struct ErrorResponder {
     }
 
     struct ErrorPage { let status: Int; let message: String }
+
+    /// What goes into the log about a failure. The OpenAPI runtime's own description
+    /// repeats the whole request, headers included, and so the caller's bearer token;
+    /// only the operation and the cause are logged.
+    static func logDescription(_ error: any Error) -> String {
+        if let server = error as? ServerError {
+            return "\(server.operationID): \(server.causeDescription): \(String(reflecting: server.underlyingError))"
+        }
+        return String(reflecting: error)
+    }
 
     static func json(_ problem: GuanxiError) -> Response {
         var body: [String: Any] = ["code": problem.code ?? problem.kind.rawValue, "message": problem.message]

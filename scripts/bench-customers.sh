@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The customer file at volume: generates CUSTOMERS customers with CONTACTS contacts each
+# (default 200,000 × 5 = 1,000,000 contacts) with `guanxi demo`, then measures with wrk
+# (loopback only) the list page, keyset paging deep in the list, substring and phone
+# search, and a customer record with its history.
+#   scripts/bench-customers.sh [customers] [contacts-per-customer] [seconds]
+# Set GUANXI_DATABASE_URL (an empty database) to measure PostgreSQL instead of SQLite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CUSTOMERS=${1:-200000}
+CONTACTS=${2:-5}
+SECONDS_PER_RUN=${3:-10}
+PORT=${GUANXI_BENCH_PORT:-18081}
+
+command -v wrk >/dev/null || { export DEBIAN_FRONTEND=noninteractive; apt-get update -qq; apt-get install -y -qq wrk >/dev/null; }
+swift build -c release --product guanxi >/dev/null 2>&1
+BIN=.build/release/guanxi
+DATA=$(mktemp -d /tmp/guanxi-bench.XXXXXX)
+SERVER=""
+trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; wait 2>/dev/null; rm -rf "$DATA"' EXIT
+export GUANXI_ADMIN_PASSWORD=Bench-admin-2026 GUANXI_LOG_LEVEL=warning GUANXI_API_RATE_LIMIT=1000000
+
+echo "== generating $CUSTOMERS customers × $CONTACTS contacts"
+START=$(date +%s.%N)
+"$BIN" demo --customers "$CUSTOMERS" --contacts-per-customer "$CONTACTS" --data-dir "$DATA" 2>/dev/null | tail -1
+END=$(date +%s.%N)
+python3 -c "print(f'creation rate: {($CUSTOMERS * (1 + $CONTACTS)) / ($END - $START):,.0f} records/s')"
+TOKEN=$("$BIN" user token admin --name bench --data-dir "$DATA")
+
+"$BIN" serve --port "$PORT" --data-dir "$DATA" >/dev/null &
+SERVER=$!
+for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.1; done
+API="http://127.0.0.1:$PORT/api/v1"
+AUTH="Authorization: Bearer $TOKEN"
+ID=$(curl -sf -H "$AUTH" "$API/customers?limit=1&sort=updated" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
+DEEP=$(python3 - "$API" "$TOKEN" <<'PY'
+import json, sys, urllib.request
+api, token = sys.argv[1], sys.argv[2]
+cursor = None
+for _ in range(200):  # 200 pages of 200 in: 40,000 rows deep
+    url = f"{api}/customers?limit=200" + (f"&cursor={urllib.parse.quote(cursor)}" if cursor else "")
+    page = json.load(urllib.request.urlopen(urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})))
+    cursor = page.get("nextCursor")
+print(urllib.parse.quote(cursor))
+PY
+)
+
+run() {
+  echo "== $1"
+  wrk -t2 -c16 -d"${SECONDS_PER_RUN}s" --latency -H "$AUTH" "$2" | grep -E "Requests/sec|50%|90%|99%|Non-2xx"
+}
+run "list, first page of 50 by name" "$API/customers?limit=50"
+run "list, page 40,000 rows deep (keyset)" "$API/customers?limit=50&cursor=$DEEP"
+run "list, newest first" "$API/customers?limit=50&sort=updated"
+run "search customers: 星辰科技 (Chinese substring)" "$API/customers?limit=50&q=%E6%98%9F%E8%BE%B0%E7%A7%91%E6%8A%80"
+run "search contacts: phone digits 13800" "$API/contacts?limit=50&q=13800"
+run "search box: 星辰 (customers and contacts)" "$API/search?q=%E6%98%9F%E8%BE%B0"
+run "customer record" "$API/customers/$ID"
+run "customer history" "$API/customers/$ID/history"
