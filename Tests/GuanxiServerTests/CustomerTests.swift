@@ -106,6 +106,20 @@ struct CustomerTests {
             #expect(try await names("% Org") == ["100% Organic Ltd"])
             #expect(try await names("organic") == ["100% Organic Ltd"])
             #expect(try await names("_") == [])
+            // The index follows every change: renames, new phone numbers, deletions.
+            var first = CustomerFilter()
+            first.search = "星辰科技"
+            let star = try #require(try await app.services.customerQuery.list(first, for: admin).customers.first)
+            var rename = CustomerInput()
+            rename.name = "北京银河软件有限公司"
+            rename.phone = "010-1234 5678"
+            _ = try await app.services.customers.update(star.id!, rename, expectedVersion: nil, by: admin)
+            #expect(try await names("星辰科技") == [])
+            #expect(try await names("银河软件") == ["北京银河软件有限公司"])
+            #expect(try await names("12345678") == ["北京银河软件有限公司"])
+            #expect(try await names("65432100") == [])
+            try await app.services.customers.delete(star.id!, expectedVersion: nil, by: admin)
+            #expect(try await names("银河软件") == [])
         }
     }
 

@@ -17,12 +17,18 @@ public final class Contact: Model, @unchecked Sendable {
     @OptionalField(key: "birthday") public var birthday: String?
     @Field(key: "notes") public var notes: String
     @OptionalField(key: "owner_id") public var ownerID: UUID?
+    /// Lower-cased name, WeChat ID, e-mails and phone digits, for the search index.
+    @Field(key: "search_text") var searchText: String
     @Field(key: "version") public var version: Int
     @OptionalField(key: "created_by") public var createdBy: UUID?
     @Field(key: "created_at") public var createdAt: Date
     @Field(key: "updated_at") public var updatedAt: Date
 
     public init() {}
+
+    func refreshSearchText(_ channels: [ContactChannel]) {
+        searchText = SQLSearch.text([name, wechat] + channels.filter { $0.kind != .address }.map(ContactService.normalized))
+    }
 
     var auditSnapshot: AuditSnapshot {
         ["name": name, "customer_id": customerID?.uuidString, "title": title, "department": department,

@@ -26,13 +26,7 @@ public struct ContactQuery: Sendable {
         if let reachable = owners.condition() { query = query.where(reachable) }
         if let customer = filter.customerID { query = query.where("customer_id", .equal, customer) }
         if let term = filter.search?.trimmingCharacters(in: .whitespaces), !term.isEmpty {
-            var parts = ["name", "wechat"].map { SQLSearch.contains($0, term, engine: database.engine) }
-            parts.append(SQLQueryString("id IN (SELECT contact_id FROM contact_channels WHERE kind = 'email' AND \(SQLSearch.contains("normalized", term.lowercased(), engine: database.engine)))"))
-            let digits = term.filter(\.isASCII).filter(\.isNumber)
-            if digits.count >= 3 {
-                parts.append(SQLQueryString("id IN (SELECT contact_id FROM contact_channels WHERE kind = 'phone' AND normalized LIKE \(bind: "%\(digits)%"))"))
-            }
-            query = query.where(SQLSearch.any(parts))
+            query = query.where(SQLSearch.matches("contacts", term, engine: database.engine))
         }
         let keyset: Keyset = filter.sort == .name ? .text("name") : .time("updated_at")
         query = try keyset.apply(to: query, cursor: filter.cursor)

@@ -43,6 +43,7 @@ public struct ContactService: Sendable {
             contact.ownerID = customerOwner ?? (actor.channel == .console ? nil : actor.userID)
         }
         let channels = try Self.channels(input, current: [])
+        contact.refreshSearchText(channels)
         contact.version = 1
         contact.createdBy = actor.channel == .console ? nil : actor.userID
         contact.createdAt = clock.now()
@@ -63,6 +64,7 @@ public struct ContactService: Sendable {
         let before = Self.snapshot(contact, oldChannels)
         try await apply(input, to: contact, by: actor)
         let newChannels = try Self.channels(input, current: oldChannels)
+        contact.refreshSearchText(newChannels)
         let after = Self.snapshot(contact, newChannels)
         guard after != before else { return contact }
         let startedFrom = contact.version

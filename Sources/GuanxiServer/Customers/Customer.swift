@@ -42,6 +42,8 @@ public final class Customer: Model, @unchecked Sendable {
     @Field(key: "consent_phone") var consentPhone: String
     @OptionalField(key: "consent_phone_at") var consentPhoneAt: Date?
     @OptionalField(key: "consent_phone_via") var consentPhoneVia: String?
+    /// Lower-cased name, e-mail, website and phone digits, for the search index.
+    @Field(key: "search_text") var searchText: String
     /// Grows by one on every change; clients send it back to prove they saw the latest.
     @Field(key: "version") public var version: Int
     @OptionalField(key: "created_by") public var createdBy: UUID?
@@ -49,6 +51,10 @@ public final class Customer: Model, @unchecked Sendable {
     @Field(key: "updated_at") public var updatedAt: Date
 
     public init() {}
+
+    func refreshSearchText() {
+        searchText = SQLSearch.text([name, email, website, phoneDigits])
+    }
 
     public func consent(_ channel: Consent.Channel) -> Consent {
         switch channel {

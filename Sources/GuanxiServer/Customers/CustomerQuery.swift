@@ -59,13 +59,9 @@ public struct CustomerQuery: Sendable {
         return (customers, more ? customers.last.map { Self.cursor(for: $0, sort: filter.sort) } : nil)
     }
 
-    /// Substring match on name, e-mail and website, plus the phone's digits when the term
-    /// has three or more.
+    /// Substring match on name, e-mail, website and phone digits, through the search index.
     func searchCondition(_ term: String) -> any SQLExpression {
-        var parts = ["name", "email", "website"].map { SQLSearch.contains($0, term, engine: database.engine) }
-        let digits = term.filter(\.isASCII).filter(\.isNumber)
-        if digits.count >= 3 { parts.append(SQLQueryString("phone_digits LIKE \(bind: "%\(digits)%")")) }
-        return SQLSearch.any(parts)
+        SQLSearch.matches("customers", term, engine: database.engine)
     }
 
     static func keyset(_ sort: CustomerFilter.Sort) -> Keyset {

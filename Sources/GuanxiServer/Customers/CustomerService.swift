@@ -129,6 +129,7 @@ public struct CustomerService: Sendable {
         if let owner = input.ownerID { customer.ownerID = try await checkedOwner(owner) }
         if let parent = input.parentID { customer.parentID = try await checkedRelative(parent, field: "parentId", of: customer, by: actor) }
         if let referrer = input.referredByID { customer.referredByID = try await checkedRelative(referrer, field: "referredById", of: customer, by: actor) }
+        customer.refreshSearchText()
     }
 
     private func checkedOwner(_ owner: UUID?) async throws -> UUID? {

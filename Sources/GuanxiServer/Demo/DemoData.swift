@@ -108,7 +108,7 @@ public struct DemoData: Sendable {
 
     static let customerColumns = ["id", "name", "kind", "industry", "size", "province", "city", "district", "address", "postcode", "phone", "phone_digits",
                                   "email", "website", "source", "owner_id", "grade", "value_tier", "lifecycle_stage", "relationship", "notes",
-                                  "consent_email", "consent_sms", "consent_phone", "version", "created_at", "updated_at"]
+                                  "consent_email", "consent_sms", "consent_phone", "version", "created_at", "updated_at", "search_text"]
 
     private func makeCustomer(number: Int, owners: [UUID], random: inout SeededRandom, now: Date) -> MadeCustomer {
         let place = random.pick(DemoNames.cities)
@@ -132,13 +132,14 @@ public struct DemoData: Sendable {
             random.pick(CustomerVocabulary.defaultGrades), random.pick(CustomerVocabulary.valueTiers), stage,
             random.chance(90) ? "customer" : random.pick(CustomerVocabulary.relationships), "", random.chance(60) ? "opted_in" : "unknown",
             random.chance(20) ? "opted_out" : "unknown", "unknown", 1, created, created,
+            SQLSearch.text([label, "info@\(domain)", "https://www.\(domain)", phone.filter(\.isNumber)]),
         ]
         let tags = random.chance(50) ? Array(Set([random.pick(DemoNames.tags), random.pick(DemoNames.tags)])) : []
         return MadeCustomer(id: id, name: label, domain: domain, area: place.area, row: values.map(Self.bind), tags: tags, ownerID: owner)
     }
 
     static let contactColumns = ["id", "customer_id", "name", "title", "department", "reports_to_id", "wechat", "birthday", "notes", "owner_id",
-                                 "version", "created_at", "updated_at"]
+                                 "version", "created_at", "updated_at", "search_text"]
 
     private func makeContact(at customer: MadeCustomer, reportsTo: UUID?, random: inout SeededRandom, now: Date)
         -> (id: UUID, row: [any SQLExpression], channels: [[any SQLExpression]]) {
@@ -149,13 +150,13 @@ public struct DemoData: Sendable {
         let login = "\(DemoNames.pinyin[surnameIndex]).\(random.digits(3))"
         let id = UUID()
         let birthday = "\(1960 + Int(random.next() % 40))-\(String(format: "%02d", 1 + Int(random.next() % 12)))-\(String(format: "%02d", 1 + Int(random.next() % 28)))"
-        let values: [(any Encodable & Sendable)?] = [
-            id, customer.id, name, reportsTo == nil ? "总经理" : random.pick(DemoNames.titles), random.pick(DemoNames.departments), reportsTo,
-            random.chance(70) ? "wx_\(login.replacingOccurrences(of: ".", with: "_"))" : nil, random.chance(50) ? birthday : nil, "",
-            customer.ownerID, 1, now, now,
-        ]
+        let wechat = random.chance(70) ? "wx_\(login.replacingOccurrences(of: ".", with: "_"))" : nil
         let mobile = "1\(random.pick(["38", "39", "58", "86", "77"]))\(random.digits(8))"
         let email = "\(login)@\(customer.domain)"
+        let values: [(any Encodable & Sendable)?] = [
+            id, customer.id, name, reportsTo == nil ? "总经理" : random.pick(DemoNames.titles), random.pick(DemoNames.departments), reportsTo,
+            wechat, random.chance(50) ? birthday : nil, "", customer.ownerID, 1, now, now, SQLSearch.text([name, wechat, email, mobile]),
+        ]
         let channels: [[any SQLExpression]] = [
             [SQLBind(id), SQLBind(0), SQLBind("email"), SQLBind("工作"), SQLBind(email), SQLBind(email)],
             [SQLBind(id), SQLBind(0), SQLBind("phone"), SQLBind("手机"), SQLBind(mobile), SQLBind(mobile)],

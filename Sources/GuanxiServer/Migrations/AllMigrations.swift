@@ -14,5 +14,6 @@ public enum AllMigrations {
         M0011_AddTOTPLastStep(),
         M0012_CreateCustomers(),
         M0013_CreateContacts(),
+        M0014_AddSearchIndex(),
     ]
 }

@@ -58,6 +58,29 @@ public enum SQLSearch {
         text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
     }
 
+    /// The text a record is found by: its searchable values, lower-cased, space-separated.
+    public static func text(_ values: [String?]) -> String {
+        values.compactMap { $0?.lowercased() }.filter { !$0.isEmpty }.joined(separator: " ")
+    }
+
+    /// Rows of `table` whose `search_text` contains `term`. A term that looks like a phone
+    /// number is matched on its digits. SQLite answers from its FTS5 trigram index for
+    /// terms of three characters or more; PostgreSQL from its pg_trgm index. Shorter terms
+    /// fall back to scanning, which is correct but slower at volume.
+    public static func matches(_ table: String, _ term: String, engine: SQLEngine) -> any SQLExpression {
+        var needle = term.trimmingCharacters(in: .whitespaces).lowercased()
+        let digits = needle.filter(\.isASCII).filter(\.isNumber)
+        if digits.count >= 3, needle.allSatisfy({ $0.isNumber || " +-().".contains($0) }) { needle = digits }
+        if engine == .sqlite, needle.count >= 3 {
+            let phrase = "\"" + needle.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            return SQLQueryString("""
+                \(unsafeRaw: table).id IN (SELECT k.record_id FROM search_fts f JOIN search_keys k ON k.id = f.rowid \
+                WHERE search_fts MATCH \(bind: phrase) AND k.kind = \(bind: table))
+                """)
+        }
+        return SQLQueryString("\(unsafeRaw: table).search_text LIKE \(bind: "%" + escape(needle) + "%") ESCAPE '\\'")
+    }
+
     /// Ors several conditions, in brackets.
     public static func any(_ parts: [any SQLExpression]) -> any SQLExpression {
         SQLGroupExpression(SQLList(parts, separator: SQLRaw(" OR ")))
