@@ -65,8 +65,10 @@ public enum SQLSearch {
 
     /// Rows of `table` whose `search_text` contains `term`. A term that looks like a phone
     /// number is matched on its digits. SQLite answers from its FTS5 trigram index for
-    /// terms of three characters or more; PostgreSQL from its pg_trgm index. Shorter terms
-    /// fall back to scanning, which is correct but slower at volume.
+    /// terms of three characters or more; PostgreSQL from its pg_trgm index. Trigrams
+    /// cannot serve one or two characters (a two-character Chinese name is common), so
+    /// such terms match names only: lists are ordered by name, so the name index lets the
+    /// scan stop as soon as a page is full.
     public static func matches(_ table: String, _ term: String, engine: SQLEngine) -> any SQLExpression {
         var needle = term.trimmingCharacters(in: .whitespaces).lowercased()
         let digits = needle.filter(\.isASCII).filter(\.isNumber)
@@ -78,6 +80,7 @@ public enum SQLSearch {
                 WHERE search_fts MATCH \(bind: phrase) AND k.kind = \(bind: table))
                 """)
         }
+        if needle.count < 3 { return contains("\(table).name", needle, engine: engine) }
         return SQLQueryString("\(unsafeRaw: table).search_text LIKE \(bind: "%" + escape(needle) + "%") ESCAPE '\\'")
     }
 
