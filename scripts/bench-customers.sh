@@ -3,7 +3,7 @@
 # (default 200,000 × 5 = 1,000,000 contacts) with `guanxi demo`, then measures with wrk
 # (loopback only) the list page, keyset paging deep in the list, substring and phone
 # search, and a customer record with its history.
-#   scripts/bench-customers.sh [customers] [contacts-per-customer] [seconds]
+#   scripts/bench-customers.sh [customers] [contacts-per-customer] [seconds]   (GUANXI_BENCH_CONNECTIONS=16 by default)
 # Set GUANXI_DATABASE_URL (an empty database) to measure PostgreSQL instead of SQLite.
 # Set GUANXI_BENCH_DATA to a folder to keep the generated SQLite data and reuse it next time.
 set -euo pipefail
@@ -52,7 +52,7 @@ run() {
   echo "== $1"
   # Let the server drain what the previous run left queued before measuring the next.
   curl -sf -H "$AUTH" "$API/me" >/dev/null
-  wrk -t2 -c16 -d"${SECONDS_PER_RUN}s" --latency -H "$AUTH" "$2" | grep -E "Requests/sec|50%|90%|99%|Non-2xx"
+  wrk -t1 -c"${GUANXI_BENCH_CONNECTIONS:-16}" -d"${SECONDS_PER_RUN}s" --latency -H "$AUTH" "$2" | grep -E "Requests/sec|50%|90%|99%|Non-2xx"
 }
 run "list, first page of 50 by name" "$API/customers?limit=50"
 run "list, page 40,000 rows deep (keyset)" "$API/customers?limit=50&cursor=$DEEP"
