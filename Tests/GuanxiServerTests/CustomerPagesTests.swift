@@ -6,10 +6,7 @@ import Testing
 @Suite("Customer pages")
 struct CustomerPagesTests {
     func signedIn(_ app: TestApp, _ client: any TestClientProtocol) async throws -> Browser {
-        try await app.makeUser("sales.lead", admin: true)
-        var browser = Browser(client)
-        try await browser.signIn("sales.lead", "Secret-pass-42")
-        return browser
+        try await app.signedInBrowser(client, as: "sales.lead")
     }
 
     @Test("A customer created through the form shows on its page, escaped, with its history")

@@ -7,10 +7,7 @@ import Testing
 @Suite("Web pages")
 struct WebPagesTests {
     func signedInAdmin(_ app: TestApp, _ client: any TestClientProtocol) async throws -> Browser {
-        try await app.makeUser("boss", admin: true)
-        var browser = Browser(client)
-        try await browser.signIn("boss", "Secret-pass-42")
-        return browser
+        try await app.signedInBrowser(client, as: "boss")
     }
 
     @Test("An admin sets up a department, a role with department scope and a user through the forms")

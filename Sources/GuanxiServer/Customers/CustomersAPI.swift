@@ -31,14 +31,14 @@ extension APIHandlers {
         let principal = try RequestPrincipal.require()
         guard case .json(let body) = input.body else { throw GuanxiError(.badRequest, "Send a JSON body.") }
         let customer = try await services.customers.create(try Self.customerInput(body), by: principal)
-        let api = Self.apiCustomer(customer, tags: try await services.customers.tags(of: customer.id!))
+        let api = try await apiCustomer(customer)
         return .created(.init(headers: .init(ETag: Self.etag(version: customer.version)), body: .json(api)))
     }
 
     func getCustomer(_ input: Operations.getCustomer.Input) async throws -> Operations.getCustomer.Output {
         let principal = try RequestPrincipal.require()
         let customer = try await services.customers.find(try Self.id(input.path.customerId, field: "customerId"), for: principal)
-        let api = Self.apiCustomer(customer, tags: try await services.customers.tags(of: customer.id!))
+        let api = try await apiCustomer(customer)
         return .ok(.init(headers: .init(ETag: Self.etag(version: customer.version)), body: .json(api)))
     }
 
@@ -50,7 +50,7 @@ extension APIHandlers {
         let customer = try await Self.precondition {
             try await services.customers.update(id, try Self.customerInput(body), expectedVersion: expected, by: principal)
         }
-        let api = Self.apiCustomer(customer, tags: try await services.customers.tags(of: id))
+        let api = try await apiCustomer(customer)
         return .ok(.init(headers: .init(ETag: Self.etag(version: customer.version)), body: .json(api)))
     }
 
@@ -72,14 +72,14 @@ extension APIHandlers {
     func claimCustomer(_ input: Operations.claimCustomer.Input) async throws -> Operations.claimCustomer.Output {
         let principal = try RequestPrincipal.require()
         let customer = try await services.customerPool.claim(try Self.id(input.path.customerId, field: "customerId"), by: principal)
-        let api = Self.apiCustomer(customer, tags: try await services.customers.tags(of: customer.id!))
+        let api = try await apiCustomer(customer)
         return .ok(.init(headers: .init(ETag: Self.etag(version: customer.version)), body: .json(api)))
     }
 
     func releaseCustomer(_ input: Operations.releaseCustomer.Input) async throws -> Operations.releaseCustomer.Output {
         let principal = try RequestPrincipal.require()
         let customer = try await services.customerPool.release(try Self.id(input.path.customerId, field: "customerId"), by: principal)
-        let api = Self.apiCustomer(customer, tags: try await services.customers.tags(of: customer.id!))
+        let api = try await apiCustomer(customer)
         return .ok(.init(headers: .init(ETag: Self.etag(version: customer.version)), body: .json(api)))
     }
 
@@ -107,6 +107,11 @@ extension APIHandlers {
         guard case .json(let body) = input.body else { throw GuanxiError(.badRequest, "Send a JSON body.") }
         try await services.settings.setCustomerGrades(body.grades, by: principal)
         return .ok(.init(body: .json(.init(grades: try await services.settings.customerGrades()))))
+    }
+
+    /// One customer as the API shows it, with its tags.
+    func apiCustomer(_ customer: Customer) async throws -> Components.Schemas.Customer {
+        Self.apiCustomer(customer, tags: try await services.customers.tags(of: customer.id!))
     }
 
     static func customerInput(_ body: Components.Schemas.CustomerWrite) throws -> CustomerInput {

@@ -61,6 +61,14 @@ struct TestApp {
         return user
     }
 
+    /// A browser signed in as a new user (an administrator unless told otherwise).
+    func signedInBrowser(_ client: any TestClientProtocol, as username: String, admin isAdmin: Bool = true) async throws -> Browser {
+        try await makeUser(username, admin: isAdmin)
+        var browser = Browser(client)
+        try await browser.signIn(username, "Secret-pass-42")
+        return browser
+    }
+
     func makeRole(_ name: String, _ grants: [RecordKind: Grant]) async throws -> Role {
         try await services.roles.create(name: name, description: nil, grants: Dictionary(uniqueKeysWithValues: grants.map { ($0.key.rawValue, $0.value) }), by: try await admin)
     }
