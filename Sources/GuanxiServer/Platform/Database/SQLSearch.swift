@@ -1,0 +1,47 @@
+import Foundation
+import SQLKit
+
+/// Substring matching that behaves the same on both engines: case-insensitive for
+/// Latin letters (ILIKE on PostgreSQL, where a trigram index can serve it), and with
+/// `%` and `_` in the search term matched literally.
+public enum SQLSearch {
+    public static func contains(_ column: String, _ term: String, engine: SQLEngine) -> any SQLExpression {
+        let like = engine == .postgres ? "ILIKE" : "LIKE"
+        return SQLQueryString("\(unsafeRaw: column) \(unsafeRaw: like) \(bind: "%" + escape(term) + "%") ESCAPE '\\'")
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+    }
+
+    /// The text a record is found by: its searchable values, lower-cased, space-separated.
+    public static func text(_ values: [String?]) -> String {
+        values.compactMap { $0?.lowercased() }.filter { !$0.isEmpty }.joined(separator: " ")
+    }
+
+    /// Rows of `table` whose `search_text` contains `term`. A term that looks like a phone
+    /// number is matched on its digits. SQLite answers from its FTS5 trigram index for
+    /// terms of three characters or more; PostgreSQL from its pg_trgm index. Trigrams
+    /// cannot serve one or two characters (a two-character Chinese name is common), so
+    /// such terms match names only: lists are ordered by name, so the name index lets the
+    /// scan stop as soon as a page is full.
+    public static func matches(_ table: String, _ term: String, engine: SQLEngine) -> any SQLExpression {
+        var needle = term.trimmingCharacters(in: .whitespaces).lowercased()
+        let digits = needle.filter(\.isASCII).filter(\.isNumber)
+        if digits.count >= 3, needle.allSatisfy({ $0.isNumber || " +-().".contains($0) }) { needle = digits }
+        if engine == .sqlite, needle.count >= 3 {
+            let phrase = "\"" + needle.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            return SQLQueryString("""
+                \(unsafeRaw: table).id IN (SELECT k.record_id FROM search_fts f JOIN search_keys k ON k.id = f.rowid \
+                WHERE search_fts MATCH \(bind: phrase) AND k.kind = \(bind: table))
+                """)
+        }
+        if needle.count < 3 { return contains("\(table).name", needle, engine: engine) }
+        return SQLQueryString("\(unsafeRaw: table).search_text LIKE \(bind: "%" + escape(needle) + "%") ESCAPE '\\'")
+    }
+
+    /// Ors several conditions, in brackets.
+    public static func any(_ parts: [any SQLExpression]) -> any SQLExpression {
+        SQLGroupExpression(SQLList(parts, separator: SQLRaw(" OR ")))
+    }
+}
