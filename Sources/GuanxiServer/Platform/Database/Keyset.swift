@@ -22,8 +22,9 @@ public struct Keyset: Sendable {
             }
             let bound: any Encodable & Sendable = isTime ? Date(timeIntervalSince1970: Double(value)!) : value
             let op = ascending ? ">" : "<"
-            query = query.where(SQLQueryString(
-                "(\(unsafeRaw: column) \(unsafeRaw: op) \(bind: bound) OR (\(unsafeRaw: column) = \(bind: bound) AND id \(unsafeRaw: op) \(bind: id)))"))
+            // A row-value comparison, which both engines answer from the (column, id) index;
+            // the equivalent OR form makes PostgreSQL scan.
+            query = query.where(SQLQueryString("(\(unsafeRaw: column), id) \(unsafeRaw: op) (\(bind: bound), \(bind: id))"))
         }
         return query.orderBy(column, ascending ? .ascending : .descending).orderBy("id", ascending ? .ascending : .descending)
     }
