@@ -93,8 +93,8 @@ struct ContactTests {
             let order = ["王总", "李经理", "张助理"].map { page.range(of: $0)?.lowerBound }
             #expect(order.allSatisfy { $0 != nil })
             #expect(order.compactMap { $0 } == order.compactMap { $0 }.sorted())
-            #expect(page.contains("— <a href=\"/contacts/\(buyer.id!.uuidString)/edit\">李经理"))
-            #expect(page.contains("— — <a href=\"/contacts/\(clerk.id!.uuidString)/edit\">张助理"))
+            #expect(page.contains("— <a href=\"/contacts/\(buyer.id!.uuidString)\">李经理"))
+            #expect(page.contains("— — <a href=\"/contacts/\(clerk.id!.uuidString)\">张助理"))
             #expect(!page.contains("赵先生"))
         }
     }
@@ -142,6 +142,36 @@ struct ContactTests {
             // Adding a contact to a customer one cannot see is refused.
             let sneaky = try await other.call(.post, "/contacts", json: "{\"name\":\"X\",\"customerId\":\"\(mine.id!.uuidString)\"}")
             #expect(sneaky.errorBody["field"] as? String == "customerId")
+        }
+    }
+
+    @Test("A contact's page shows where they work, whom they report to and their history; read-only users cannot edit")
+    func contactPage() async throws {
+        try await TestApp.run { app, client in
+            let admin = try await app.admin
+            let company = try await customer(app)
+            var bossInput = ContactInput()
+            bossInput.name = "王总"
+            bossInput.customerID = .some(company.id)
+            let boss = try await app.services.contacts.create(bossInput, by: admin)
+            var input = ContactInput()
+            input.name = "周工"
+            input.customerID = .some(company.id)
+            input.reportsToID = .some(boss.id)
+            input.phones = [ContactChannel(kind: .phone, value: "139 2222 3333", label: "手机")]
+            let contact = try await app.services.contacts.create(input, by: admin)
+            let role = try await app.makeRole("reader", [.customers: Grant(actions: [.read], scope: .all), .contacts: Grant(actions: [.read], scope: .all)])
+            try await app.makeUser("reader", roles: [role.id!])
+            var browser = Browser(client)
+            try await browser.signIn("reader", "Secret-pass-42")
+            let page = try await browser.get("/contacts/\(contact.id!.uuidString)")
+            #expect(page.status == .ok)
+            #expect(page.text.contains("北京星辰科技有限公司"))
+            #expect(page.text.contains("王总"))
+            #expect(page.text.contains("手机: 139 2222 3333"))
+            #expect(page.text.contains("新建"))
+            #expect(!page.text.contains("/contacts/\(contact.id!.uuidString)/edit"))
+            #expect(try await browser.get("/contacts/\(contact.id!.uuidString)/edit").status == .forbidden)
         }
     }
 

@@ -11,6 +11,11 @@ struct ContactPages {
         let phones: String; let emails: String; let wechat: String; let age: String; let customer: String; let customerID: String
     }
     struct ListPage { let rows: [Row]; let next: String?; let q: String }
+    struct Field { let label: String; let value: String }
+    struct DetailPage {
+        let id: String; let name: String; let version: Int; let customerID: String; let customerName: String
+        let fields: [Field]; let notes: String; let hasNotes: Bool; let canEdit: Bool; let canDelete: Bool; let history: [AuditPages.EntryRow]
+    }
     struct Choice { let value: String; let label: String; let selected: Bool }
     struct FormPage {
         let isNew: Bool; let id: String; let customerID: String; let customerName: String; let version: Int
@@ -46,6 +51,7 @@ struct ContactPages {
             }
             return WebRenderer.redirect("/customers/\(customer.id!.uuidString)?notice=saved")
         }
+        web.get("/contacts/:id") { _, context in try await detail(try id(context), context: context) }
         web.get("/contacts/:id/edit") { _, context in
             let principal = try context.requirePrincipal()
             let contact = try await services.contacts.find(try id(context), for: principal, action: .update)
@@ -70,6 +76,38 @@ struct ContactPages {
             try await services.contacts.delete(contact.id!, expectedVersion: Int(form["version"] ?? ""), by: principal)
             return WebRenderer.redirect(contact.customerID.map { "/customers/\($0.uuidString)" } ?? "/contacts")
         }
+    }
+
+    /// A contact's page: details, ways to reach them, and their history.
+    func detail(_ contactID: UUID, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let c = try await services.contacts.find(contactID, for: principal)
+        let t = { (key: String) in services.localizer.text(key, context.locale) }
+        let channels = try await services.contacts.channels(of: contactID)
+        func join(_ kind: ContactChannel.Kind) -> String {
+            channels.filter { $0.kind == kind }.map { ($0.label.map { "\($0): " } ?? "") + $0.value }.joined(separator: "; ")
+        }
+        let customer = try await customer(of: c, principal)
+        var boss = ""
+        if let bossID = c.reportsToID, let found = try? await services.contacts.find(bossID, for: principal) { boss = found.name }
+        let age = c.age(on: services.clock.now(), timeZone: TimeZone(identifier: principal.timeZone) ?? .current).map(String.init) ?? ""
+        let fields = [
+            Field(label: t("contact_fields.title"), value: c.title ?? ""), Field(label: t("contact_fields.department"), value: c.department ?? ""),
+            Field(label: t("contact_fields.reports_to"), value: boss), Field(label: t("contact_fields.phones"), value: join(.phone)),
+            Field(label: t("contact_fields.emails"), value: join(.email)), Field(label: t("contact_fields.addresses"), value: join(.address)),
+            Field(label: t("contact_fields.wechat"), value: c.wechat ?? ""), Field(label: t("contact_fields.birthday"), value: c.birthday ?? ""),
+            Field(label: t("contact_fields.age"), value: age),
+        ].filter { !$0.value.isEmpty }
+        let format = DisplayFormat(timeZone: principal.timeZone, locale: context.locale)
+        let history = try await services.auditQuery.history(kind: .contacts, id: contactID.uuidString, limit: 100)
+        let may = { (action: PermissionAction) async -> Bool in
+            (try? await services.permissions.requireAccess(principal, action, on: .contacts, owner: c.ownerID, notFound: .notFound("Contact"))) != nil
+        }
+        let page = DetailPage(
+            id: contactID.uuidString, name: c.name, version: c.version, customerID: customer?.id?.uuidString ?? "", customerName: customer?.name ?? "",
+            fields: fields, notes: c.notes, hasNotes: !c.notes.isEmpty, canEdit: await may(.update), canDelete: await may(.delete),
+            history: history.map { AuditPages.EntryRow($0, format: format, localizer: services.localizer, locale: context.locale) })
+        return services.renderer.render("contact", titleKey: "contacts.title", page: page, context: context)
     }
 
     func id(_ context: AppRequestContext) throws -> UUID {

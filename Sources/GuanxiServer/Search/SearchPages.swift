@@ -16,7 +16,7 @@ struct SearchPages {
             if !q.trimmingCharacters(in: .whitespaces).isEmpty {
                 let hits = try await GlobalSearch(customers: services.customerQuery, contacts: services.contactQuery).search(q, for: principal)
                 rows = hits.map { hit in
-                    let href = hit.kind == .customers ? "/customers/\(hit.id.uuidString)" : "/contacts/\(hit.id.uuidString)/edit"
+                    let href = hit.kind == .customers ? "/customers/\(hit.id.uuidString)" : "/contacts/\(hit.id.uuidString)"
                     return Row(href: href, kind: services.localizer.text("kinds.\(hit.kind.rawValue)", context.locale), title: hit.title, detail: hit.detail)
                 }
             }
