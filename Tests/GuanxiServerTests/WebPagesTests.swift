@@ -96,6 +96,10 @@ struct WebPagesTests {
         try await TestApp.run { app, client in
             var browser = try await signedInAdmin(app, client)
             _ = try await browser.get("/profile")
+            let badDays = try await browser.post("/profile/tokens", ["name": "x", "expires_in_days": "soon"])
+            #expect(badDays.status == .badRequest)
+            #expect(badDays.text.contains("请输入整数。"))
+            #expect(try await app.services.tokens.list(userID: nil).isEmpty)
             let issued = try await browser.post("/profile/tokens", ["name": "手机", "expires_in_days": "30"])
             let token = try #require(issued.text.range(of: #"gx_[A-Za-z0-9_-]+"#, options: .regularExpression).map { String(issued.text[$0]) })
             #expect(try await APIClient(client: client, token: token).call(.get, "/me").status == .ok)

@@ -72,7 +72,8 @@ struct ProfilePages {
             let form = try await request.form(context: context)
             let days = form["expires_in_days"].flatMap { $0.isEmpty ? nil : Int($0) }
             if let raw = form["expires_in_days"], !raw.isEmpty, days == nil {
-                return try await page(context, error: "expiresInDays must be a whole number of days.", status: .badRequest)
+                let error = GuanxiError.invalid("expiresInDays", "expiresInDays must be a whole number of days.").localized("msg.whole_numbers", [:])
+                return try await page(context, error: services.localizer.message(for: error, context.locale), status: .badRequest)
             }
             do {
                 let issued = try await services.tokens.issue(for: principal.userID, name: form["name"], expiresInDays: days, by: principal)
