@@ -5,7 +5,7 @@ import Hummingbird
 struct ProfilePages {
     let services: AppServices
 
-    struct Option { let value: String; let label: String; let selected: Bool }
+    typealias Option = WebChoice
     struct TokenRow {
         let id: String; let name: String; let prefix: String; let created: String; let expires: String; let lastUsed: String; let revoked: Bool
         init(_ info: APITokenInfo, format: DisplayFormat) {
@@ -99,12 +99,5 @@ struct ProfilePages {
         let model = ProfilePage(username: user.username, displayName: user.displayName, locales: locales, timeZone: user.timeZone,
                                 totpEnabled: user.totpEnabled, totpSetup: totp, tokens: tokens, newToken: newToken, error: error, notice: notice)
         return services.renderer.render("profile", titleKey: "profile.title", page: model, context: context, status: status)
-    }
-}
-
-extension Optional {
-    func orThrow(_ error: GuanxiError) throws -> Wrapped {
-        guard let value = self else { throw error }
-        return value
     }
 }

@@ -29,9 +29,19 @@ public struct AppServices: Sendable {
     public let settings: SettingsStore
     public let customers: CustomerService
     public let customerQuery: CustomerQuery
-    public let customerPool: CustomerPool
+    public let customerPool: SharedPool<Customer>
     public let contacts: ContactService
     public let contactQuery: ContactQuery
+    public let leads: LeadService
+    public let leadQuery: LeadQuery
+    public let leadPool: SharedPool<Lead>
+    public let leadRouter: LeadRouter
+    public let leadConversion: LeadConversion
+    public let pipelines: PipelineService
+    public let opportunities: OpportunityService
+    public let opportunityQuery: OpportunityQuery
+    public let forecast: Forecast
+    public let competitors: CompetitorService
     public let handOver: HandOverService
 
     public init(config: AppConfig, clock: any Clock = SystemClock(), logger: Logger, bcryptCost: UInt8 = 12) async throws {
@@ -63,19 +73,32 @@ public struct AppServices: Sendable {
         settings = SettingsStore(database: database, audit: audit, clock: clock)
         customers = CustomerService(database: database, permissions: permissions, audit: audit, settings: settings, clock: clock)
         customerQuery = CustomerQuery(database: database, permissions: permissions)
-        customerPool = CustomerPool(database: database, permissions: permissions, audit: audit, settings: settings, clock: clock)
+        customerPool = SharedPool<Customer>(database: database, permissions: permissions, audit: audit, settings: settings, clock: clock)
         contacts = ContactService(database: database, permissions: permissions, audit: audit, customers: customers, clock: clock)
         contactQuery = ContactQuery(database: database, permissions: permissions)
+        leadRouter = LeadRouter(database: database, settings: settings)
+        leads = LeadService(database: database, permissions: permissions, audit: audit, router: leadRouter, clock: clock)
+        leadQuery = LeadQuery(database: database, permissions: permissions)
+        leadPool = SharedPool<Lead>(database: database, permissions: permissions, audit: audit, settings: settings, clock: clock)
+        pipelines = PipelineService(database: database, audit: audit, clock: clock)
+        opportunities = OpportunityService(database: database, permissions: permissions, audit: audit, pipelines: pipelines,
+                                           customers: customers, contacts: contacts, clock: clock)
+        opportunityQuery = OpportunityQuery(database: database, permissions: permissions)
+        forecast = Forecast(query: opportunityQuery)
+        competitors = CompetitorService(database: database, audit: audit, clock: clock)
+        leadConversion = LeadConversion(database: database, leads: leads, customers: customers, customerQuery: customerQuery, contacts: contacts,
+                                        contactQuery: contactQuery, opportunities: opportunities, audit: audit, clock: clock)
         handOver = HandOverService(database: database, permissions: permissions, audit: audit, clock: clock)
     }
 
     public func jobHandlers() -> [String: JobHandler] {
-        let (sessions, rateLimiter, jobs, pool) = (sessions, rateLimiter, jobs, customerPool)
+        let (sessions, rateLimiter, jobs, customerPool, leadPool) = (sessions, rateLimiter, jobs, customerPool, leadPool)
         return [Housekeeping.kind: Housekeeping.handler([
             { _ = try await sessions.purgeExpired() },
             { try await rateLimiter.purge() },
             { try await jobs.purgeFinished() },
-            { try await pool.returnNeglected() },
+            { try await customerPool.returnNeglected() },
+            { try await leadPool.returnNeglected() },
         ])]
     }
 }

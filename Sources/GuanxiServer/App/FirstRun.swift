@@ -20,6 +20,7 @@ struct FirstRun {
         try await (services.database.sql).insert(into: "settings").columns("key", "value", "updated_at")
             .values(SQLBind("organisation.name"), SQLBind("Guanxi"), SQLBind(now)).run()
         _ = try await services.users.create(admin, by: PrincipalLoader.console())
+        try await createDefaultPipeline()
         if services.config.initialAdminPassword == nil {
             Runtime.say("""
 
@@ -32,5 +33,16 @@ struct FirstRun {
 
                 """)
         }
+    }
+
+    /// A first pipeline, in the organisation's language, so deals can be entered at once;
+    /// administrators rename and reshape it (or add others) on the pipelines page.
+    func createDefaultPipeline() async throws {
+        let t = { (key: String) in services.localizer.text("pipeline_defaults.\(key)", services.config.defaultLocale) }
+        try await services.pipelines.createDefault(named: t("name"), stages: [
+            StageInput(name: t("prospecting"), probability: 10), StageInput(name: t("qualification"), probability: 25),
+            StageInput(name: t("proposal"), probability: 50), StageInput(name: t("negotiation"), probability: 75),
+            StageInput(name: t("won"), probability: 100, outcome: "won"), StageInput(name: t("lost"), probability: 0, outcome: "lost"),
+        ])
     }
 }

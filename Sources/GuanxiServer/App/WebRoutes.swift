@@ -8,6 +8,8 @@ enum WebRoutes {
         HomePages(services: services).register(on: signedIn)
         CustomerPages(services: services).register(on: signedIn)
         ContactPages(services: services).register(on: signedIn)
+        LeadPages(services: services).register(on: signedIn)
+        LeadSettingsPages(services: services).register(on: signedIn)
         CustomerSettingsPages(services: services).register(on: signedIn)
         SearchPages(services: services).register(on: signedIn)
         ProfilePages(services: services).register(on: signedIn)

@@ -11,12 +11,12 @@ struct ContactPages {
         let phones: String; let emails: String; let wechat: String; let age: String; let customer: String; let customerID: String
     }
     struct ListPage { let rows: [Row]; let next: String?; let q: String }
-    struct Field { let label: String; let value: String }
+    typealias Field = WebField
     struct DetailPage {
         let id: String; let name: String; let version: Int; let customerID: String; let customerName: String
         let fields: [Field]; let notes: String; let hasNotes: Bool; let canEdit: Bool; let canDelete: Bool; let history: [AuditPages.EntryRow]
     }
-    struct Choice { let value: String; let label: String; let selected: Bool }
+    typealias Choice = WebChoice
     struct FormPage {
         let isNew: Bool; let id: String; let customerID: String; let customerName: String; let version: Int
         let name: String; let title: String; let department: String; let wechat: String; let birthday: String; let notes: String

@@ -30,6 +30,19 @@ public struct ContactService: Sendable {
     let clock: any Clock
 
     public func create(_ input: ContactInput, by actor: Principal) async throws -> Contact {
+        let new = try await prepare(input, by: actor)
+        try await database.db.transaction { tx in try await insert(new, by: actor, on: tx) }
+        return new.contact
+    }
+
+    /// A new contact that passed every check, ready to be saved.
+    struct NewContact: Sendable {
+        let contact: Contact
+        let channels: [ContactChannel]
+    }
+
+    /// The permission check and validation of a new contact; writes nothing.
+    func prepare(_ input: ContactInput, by actor: Principal) async throws -> NewContact {
         try permissions.require(actor, .create, on: .contacts)
         guard input.name != nil else { throw GuanxiError.invalid("name", "name is required.").localized("msg.required", ["field": "name"]) }
         let contact = Contact()
@@ -48,13 +61,16 @@ public struct ContactService: Sendable {
         contact.createdBy = actor.channel == .console ? nil : actor.userID
         contact.createdAt = clock.now()
         contact.updatedAt = contact.createdAt
-        try await database.db.transaction { tx in
-            try await contact.create(on: tx)
-            try await Self.replaceChannels(of: contact.id!, with: channels, on: tx)
-            try await audit.created(on: tx, actor: actor, kind: .contacts, id: contact.id!.uuidString, label: contact.name,
-                                    snapshot: Self.snapshot(contact, channels))
-        }
-        return contact
+        return NewContact(contact: contact, channels: channels)
+    }
+
+    /// Saves a prepared contact and its audit entry inside the caller's transaction.
+    func insert(_ new: NewContact, by actor: Principal, on tx: any Database) async throws {
+        let contact = new.contact
+        try await contact.create(on: tx)
+        try await Self.replaceChannels(of: contact.id!, with: new.channels, on: tx)
+        try await audit.created(on: tx, actor: actor, kind: .contacts, id: contact.id!.uuidString, label: contact.name,
+                                snapshot: Self.snapshot(contact, new.channels))
     }
 
     public func update(_ id: UUID, _ input: ContactInput, expectedVersion: Int?, by actor: Principal) async throws -> Contact {

@@ -73,7 +73,7 @@ public final class Customer: Model, @unchecked Sendable {
     }
 
     /// The audited fields (tags are added by the service, which owns them).
-    var auditSnapshot: AuditSnapshot {
+    public var auditSnapshot: AuditSnapshot {
         var out: AuditSnapshot = [
             "name": name, "kind": kind, "industry": industry, "size": size, "province": province, "city": city, "district": district,
             "address": address, "postcode": postcode, "phone": phone, "email": email, "website": website, "source": source,
@@ -87,6 +87,11 @@ public final class Customer: Model, @unchecked Sendable {
         }
         return out
     }
+}
+
+extension Customer: PooledRecord {
+    public static let recordKind = RecordKind.customers
+    public static let recordName = "Customer"
 }
 
 /// Whether a customer agreed to be contacted on a channel, when, and how it was recorded.

@@ -10,7 +10,7 @@ struct CustomerForm {
     static let textFields = ["name", "phone", "email", "website", "industry", "source", "province", "city", "district", "postcode",
                              "birthday", "anniversary", "address", "notes"]
 
-    struct Choice { let value: String; let label: String; let selected: Bool }
+    typealias Choice = WebChoice
     struct TextField { let name: String; let label: String; let value: String; let saved: String?; let multiline: Bool; let type: String }
     struct Select { let name: String; let label: String; let options: [Choice]; let saved: String? }
     struct ConsentRow { let channel: String; let label: String; let options: [Choice]; let via: String }

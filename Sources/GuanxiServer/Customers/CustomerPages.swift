@@ -6,14 +6,14 @@ import Hummingbird
 struct CustomerPages {
     let services: AppServices
 
-    struct Choice { let value: String; let label: String; let selected: Bool }
+    typealias Choice = WebChoice
     struct Row { let id: String; let name: String; let kind: String; let region: String; let phone: String; let grade: String; let stage: String; let owner: String }
     struct ListPage {
         let rows: [Row]; let next: String?; let q: String; let canCreate: Bool
         let stages: [Choice]; let tiers: [Choice]; let relationships: [Choice]; let grades: [Choice]; let pool: Bool; let tag: String
         let nextQuery: String
     }
-    struct Field { let label: String; let value: String }
+    typealias Field = WebField
     struct DetailPage {
         let id: String; let name: String; let version: Int; let fields: [Field]; let tags: [String]; let notes: String; let hasNotes: Bool
         let canEdit: Bool; let canDelete: Bool; let history: [AuditPages.EntryRow]; let notice: String?
@@ -97,8 +97,7 @@ struct CustomerPages {
         filter.cursor = q["after"].map(String.init)
         let page = try await services.customerQuery.list(filter, for: principal)
         let t = { (key: String) in services.localizer.text(key, context.locale) }
-        let ownerNames = Dictionary(uniqueKeysWithValues: try await User.query(on: services.database.db)
-            .filter(\.$id ~~ page.customers.compactMap(\.ownerID)).all().map { ($0.id!, $0.displayName) })
+        let ownerNames = try await services.users.names(of: page.customers.compactMap(\.ownerID))
         let rows = page.customers.map { c in
             Row(id: c.id!.uuidString, name: c.name, kind: t("customer_kinds.\(c.kind)"),
                 region: [c.province, c.city].compactMap { $0 }.joined(separator: " "), phone: c.phone ?? "", grade: c.grade ?? "",

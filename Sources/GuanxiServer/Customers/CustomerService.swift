@@ -14,6 +14,20 @@ public struct CustomerService: Sendable {
     static let tags = LinkTable(table: "customer_tags", owner: "customer_id", member: "tag")
 
     public func create(_ input: CustomerInput, by actor: Principal) async throws -> Customer {
+        let new = try await prepare(input, by: actor)
+        try await database.db.transaction { tx in try await insert(new, by: actor, on: tx) }
+        return new.customer
+    }
+
+    /// A new customer that passed every check, ready to be saved (perhaps with other
+    /// records in one transaction, as lead conversion does).
+    struct NewCustomer: Sendable {
+        let customer: Customer
+        let tags: [String]
+    }
+
+    /// The permission check and validation of a new customer; writes nothing.
+    func prepare(_ input: CustomerInput, by actor: Principal) async throws -> NewCustomer {
         try permissions.require(actor, .create, on: .customers)
         let customer = Customer()
         customer.id = UUID()
@@ -28,15 +42,17 @@ public struct CustomerService: Sendable {
         customer.createdBy = actor.channel == .console ? nil : actor.userID
         customer.createdAt = clock.now()
         customer.updatedAt = customer.createdAt
-        let tags = try CustomerValidate.tags(input.tags ?? []).sorted()
-        try await database.db.transaction { tx in
-            try await customer.create(on: tx)
-            try await Self.tags.replace(of: customer.id!, with: tags, on: tx)
-            var created = customer.auditSnapshot
-            created["tags"] = tags.isEmpty ? nil : tags.joined(separator: ", ")
-            try await audit.created(on: tx, actor: actor, kind: .customers, id: customer.id!.uuidString, label: customer.name, snapshot: created)
-        }
-        return customer
+        return NewCustomer(customer: customer, tags: try CustomerValidate.tags(input.tags ?? []).sorted())
+    }
+
+    /// Saves a prepared customer and its audit entry inside the caller's transaction.
+    func insert(_ new: NewCustomer, by actor: Principal, on tx: any Database) async throws {
+        let customer = new.customer
+        try await customer.create(on: tx)
+        try await Self.tags.replace(of: customer.id!, with: new.tags, on: tx)
+        var created = customer.auditSnapshot
+        created["tags"] = new.tags.isEmpty ? nil : new.tags.joined(separator: ", ")
+        try await audit.created(on: tx, actor: actor, kind: .customers, id: customer.id!.uuidString, label: customer.name, snapshot: created)
     }
 
     /// Applies `input` if `expectedVersion` is still current; otherwise answers 409 with

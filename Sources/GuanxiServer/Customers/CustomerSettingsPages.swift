@@ -21,8 +21,10 @@ struct CustomerSettingsPages {
                 guard let limit = Int(form["claim_limit"] ?? ""), let days = Int(form["return_after_days"] ?? "") else {
                     throw GuanxiError.invalid("claimLimit", "Enter whole numbers.").localized("msg.whole_numbers", [:])
                 }
+                let pool = PoolRules(claimLimit: limit, returnAfterDays: days)
+                try pool.validate()
                 try await services.settings.setCustomerGrades(grades, by: principal)
-                try await services.customerPool.setRules(PoolRules(claimLimit: limit, returnAfterDays: days), by: principal)
+                try await services.customerPool.setRules(pool, by: principal)
             } catch let error as GuanxiError where error.kind == .validation {
                 return try await page(context, error: services.localizer.message(for: error, context.locale), status: .badRequest)
             }

@@ -14,11 +14,13 @@ public struct HandOverService: Sendable {
     public struct Result: Sendable, Equatable {
         public var customers: Int
         public var contacts: Int
+        public var leads: Int
+        public var opportunities: Int
     }
 
     /// The kinds of record that move, by table, in the order they are handed over.
     static let tables: [(kind: RecordKind, table: String, label: String)] = [
-        (.customers, "customers", "name"), (.contacts, "contacts", "name"),
+        (.customers, "customers", "name"), (.contacts, "contacts", "name"), (.leads, "leads", "name"), (.opportunities, "opportunities", "name"),
     ]
 
     public func handOver(from fromID: UUID, to toID: UUID, by actor: Principal) async throws -> Result {
@@ -49,6 +51,7 @@ public struct HandOverService: Sendable {
                                    changes: Self.tables.map { FieldChange(field: $0.table, old: from.username, new: "\(to.username) (\(counts[$0.kind] ?? 0))") })
             return counts
         }
-        return Result(customers: counts[.customers] ?? 0, contacts: counts[.contacts] ?? 0)
+        return Result(customers: counts[.customers] ?? 0, contacts: counts[.contacts] ?? 0, leads: counts[.leads] ?? 0,
+                      opportunities: counts[.opportunities] ?? 0)
     }
 }

@@ -15,5 +15,7 @@ public enum AllMigrations {
         M0012_CreateCustomers(),
         M0013_CreateContacts(),
         M0014_AddSearchIndex(),
+        M0015_CreateLeads(),
+        M0016_CreateOpportunities(),
     ]
 }

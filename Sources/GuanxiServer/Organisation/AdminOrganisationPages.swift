@@ -5,7 +5,7 @@ import Hummingbird
 struct AdminOrganisationPages {
     let services: AppServices
 
-    struct Choice { let value: String; let label: String; let selected: Bool }
+    typealias Choice = WebChoice
     struct DepartmentRow { let id: String; let name: String; let depth: Int; let indent: String; let members: Int }
     struct DepartmentsPage { let departments: [DepartmentRow]; let parents: [Choice]; let error: String?; let canEdit: Bool }
     struct TeamRow { let id: String; let name: String; let description: String; let members: String }

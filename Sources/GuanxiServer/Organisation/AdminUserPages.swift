@@ -6,7 +6,7 @@ import Hummingbird
 struct AdminUserPages {
     let services: AppServices
 
-    struct Choice { let value: String; let label: String; let selected: Bool }
+    typealias Choice = WebChoice
     struct UserRow { let id: String; let username: String; let displayName: String; let department: String; let active: Bool; let admin: Bool }
     struct ListPage { let users: [UserRow]; let next: String?; let q: String; let canCreate: Bool }
     struct FormPage {

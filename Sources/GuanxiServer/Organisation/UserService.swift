@@ -167,6 +167,12 @@ public struct UserService: Sendable {
         return user
     }
 
+    /// Display names of users by id, for showing owners on lists (one query for a page).
+    func names(of ids: [UUID]) async throws -> [UUID: String] {
+        guard !ids.isEmpty else { return [:] }
+        return Dictionary(uniqueKeysWithValues: try await User.query(on: database.db).filter(\.$id ~~ Array(Set(ids))).all().map { ($0.id!, $0.displayName) })
+    }
+
     public func find(username: String) async throws -> User? {
         try await User.query(on: database.db).filter(\.$username == username.lowercased()).first()
     }

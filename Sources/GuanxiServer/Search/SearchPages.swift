@@ -14,9 +14,9 @@ struct SearchPages {
             let q = request.uri.queryParameters["q"].map(String.init) ?? ""
             var rows: [Row] = []
             if !q.trimmingCharacters(in: .whitespaces).isEmpty {
-                let hits = try await GlobalSearch(customers: services.customerQuery, contacts: services.contactQuery).search(q, for: principal)
+                let hits = try await GlobalSearch(services: services).search(q, for: principal)
                 rows = hits.map { hit in
-                    let href = hit.kind == .customers ? "/customers/\(hit.id.uuidString)" : "/contacts/\(hit.id.uuidString)"
+                    let href = "/\(hit.kind.rawValue)/\(hit.id.uuidString)"
                     return Row(href: href, kind: services.localizer.text("kinds.\(hit.kind.rawValue)", context.locale), title: hit.title, detail: hit.detail)
                 }
             }

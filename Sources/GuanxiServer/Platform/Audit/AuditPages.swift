@@ -16,7 +16,7 @@ struct AuditPages {
             changes = e.changes.map { ChangeRow(field: localizer.known("audit_fields.\($0.field)", locale) ?? $0.field, old: $0.old ?? "—", new: $0.new ?? "—") }
         }
     }
-    struct Choice { let value: String; let label: String; let selected: Bool }
+    typealias Choice = WebChoice
     struct Page { let entries: [EntryRow]; let next: String?; let kinds: [Choice]; let actions: [Choice]; let kind: String; let action: String; let actor: String; let from: String; let to: String }
 
     func register(on web: RouterGroup<AppRequestContext>) {

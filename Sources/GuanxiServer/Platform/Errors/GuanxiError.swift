@@ -77,3 +77,11 @@ public struct GuanxiError: Error, Sendable, CustomStringConvertible {
 
     public static let forbidden = GuanxiError(.forbidden, "You do not have permission to do that.").localized("error.forbidden")
 }
+
+extension Optional {
+    /// The value, or `error` when there is none: `try Customer.find(id).orThrow(.notFound("Customer"))`.
+    func orThrow(_ error: GuanxiError) throws -> Wrapped {
+        guard let value = self else { throw error }
+        return value
+    }
+}

@@ -12,4 +12,18 @@ struct DisplayFormat {
     }
 
     func dateTime(_ date: Date) -> String { formatter.string(from: date) }
+
+    /// The calendar day in the viewer's time zone, YYYY-MM-DD.
+    func date(_ date: Date) -> String { String(formatter.string(from: date).prefix(10)) }
+
+    /// "3 d 4 h", "5 h 10 min", "12 min": how long something lasted, for people.
+    static func duration(_ seconds: TimeInterval, locale: String) -> String {
+        let minutes = Int(seconds / 60)
+        let (d, h, m) = (minutes / 1440, minutes % 1440 / 60, minutes % 60)
+        let zh = locale != "en"
+        let units = zh ? ("天", "小时", "分钟") : (" d", " h", " min")
+        if d > 0 { return "\(d)\(units.0)" + (h > 0 ? " \(h)\(units.1)" : "") }
+        if h > 0 { return "\(h)\(units.1)" + (m > 0 ? " \(m)\(units.2)" : "") }
+        return "\(m)\(units.2)"
+    }
 }

@@ -17,15 +17,21 @@ public struct RecordKind: Hashable, Sendable, Codable, RawRepresentable, CustomS
     public static let audit = RecordKind(rawValue: "audit")
     public static let customers = RecordKind(rawValue: "customers")
     public static let contacts = RecordKind(rawValue: "contacts")
+    public static let leads = RecordKind(rawValue: "leads")
+    public static let opportunities = RecordKind(rawValue: "opportunities")
+    /// Pipelines and their stages; changed by administrators.
+    public static let pipelines = RecordKind(rawValue: "pipelines")
+    /// Competitors met in deals; kept by anyone who may update opportunities.
+    public static let competitors = RecordKind(rawValue: "competitors")
     /// Organisation settings; changed by administrators, recorded in the audit log.
     public static let settings = RecordKind(rawValue: "settings")
 
     /// Kinds whose unowned records sit in the shared pool (公海), open to everyone
     /// granted the action, for anyone to claim.
-    public static let withPool: Set<RecordKind> = [.customers]
+    public static let withPool: Set<RecordKind> = [.customers, .leads]
 
     /// Every kind a role can grant on, in the order the role editor lists them.
-    public static let all: [RecordKind] = [.customers, .contacts, .users, .departments, .teams, .roles, .audit]
+    public static let all: [RecordKind] = [.customers, .contacts, .leads, .opportunities, .users, .departments, .teams, .roles, .audit]
 }
 
 /// What a user may do with a kind of record.

@@ -12,6 +12,8 @@ public struct Layout: Sendable {
     public var isAdmin: Bool
     public var canSeeCustomers: Bool
     public var canSeeContacts: Bool
+    public var canSeeLeads: Bool
+    public var canSeeOpportunities: Bool
     public var canSeeUsers: Bool
     public var canSeeOrganisation: Bool
     public var canSeeAudit: Bool
@@ -47,6 +49,8 @@ public struct WebRenderer: Sendable {
             isAdmin: p?.isAdmin ?? false,
             canSeeCustomers: p?.scope(for: .read, on: .customers) != nil,
             canSeeContacts: p?.scope(for: .read, on: .contacts) != nil,
+            canSeeLeads: p?.scope(for: .read, on: .leads) != nil,
+            canSeeOpportunities: p?.scope(for: .read, on: .opportunities) != nil,
             canSeeUsers: p?.scope(for: .read, on: .users) != nil,
             canSeeOrganisation: p?.scope(for: .read, on: .departments) != nil || p?.scope(for: .read, on: .roles) != nil || p?.scope(for: .read, on: .teams) != nil,
             canSeeAudit: p?.scope(for: .read, on: .audit) != nil,

@@ -1,0 +1,121 @@
+import FluentKit
+import Foundation
+import Hummingbird
+
+/// Leads on the web: the list (with the pool), the lead page, claim, release and delete.
+struct LeadPages {
+    let services: AppServices
+
+    struct Row { let id: String; let name: String; let company: String; let status: String; let rating: String; let source: String; let owner: String; let created: String }
+    struct ListPage {
+        let rows: [Row]; let next: String?; let nextQuery: String; let q: String; let canCreate: Bool
+        let statuses: [WebChoice]; let ratings: [WebChoice]; let pool: Bool
+    }
+    struct Link { let label: String; let href: String }
+    struct DetailPage {
+        let id: String; let name: String; let version: Int; let fields: [WebField]; let notes: String; let hasNotes: Bool
+        let canEdit: Bool; let canDelete: Bool; let canConvert: Bool; let inPool: Bool; let converted: [Link]; let isConverted: Bool
+        let history: [AuditPages.EntryRow]; let notice: String?
+    }
+
+    func register(on web: RouterGroup<AppRequestContext>) {
+        web.get("/leads") { request, context in try await list(request, context) }
+        web.get("/leads/:id") { request, context in
+            try await detail(try id(context), context: context,
+                             notice: request.uri.queryParameters["notice"].flatMap { services.localizer.known("notice.\($0)", context.locale) })
+        }
+        web.post("/leads/:id/claim") { _, context in
+            let leadID = try id(context)
+            do {
+                _ = try await services.leadPool.claim(leadID, by: try context.requirePrincipal())
+            } catch let error as GuanxiError where error.kind == .conflict {
+                return try await detail(leadID, context: context, notice: services.localizer.message(for: error, context.locale))
+            }
+            return WebRenderer.redirect("/leads/\(leadID.uuidString)?notice=claimed")
+        }
+        web.post("/leads/:id/release") { _, context in
+            let leadID = try id(context)
+            _ = try await services.leadPool.release(leadID, by: try context.requirePrincipal())
+            return WebRenderer.redirect("/leads/\(leadID.uuidString)?notice=released")
+        }
+        web.post("/leads/:id/delete") { request, context in
+            let form = try await request.form(context: context)
+            try await services.leads.delete(try id(context), expectedVersion: Int(form["version"] ?? ""), by: try context.requirePrincipal())
+            return WebRenderer.redirect("/leads")
+        }
+        LeadForm(services: services).register(on: web)
+        LeadConvertPage(services: services).register(on: web)
+    }
+
+    func id(_ context: AppRequestContext) throws -> UUID {
+        try UUID(uuidString: context.parameters.require("id")).orThrow(.notFound("Lead"))
+    }
+
+    func list(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let q = request.uri.queryParameters
+        var filter = LeadFilter()
+        filter.search = q["q"].map(String.init)
+        filter.status = q["status"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+        filter.rating = q["rating"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+        filter.inPool = q["pool"] == "on"
+        filter.cursor = q["after"].map(String.init)
+        let page = try await services.leadQuery.list(filter, for: principal)
+        let t = { (key: String) in services.localizer.text(key, context.locale) }
+        let format = DisplayFormat(timeZone: principal.timeZone, locale: context.locale)
+        let owners = try await services.users.names(of: page.leads.compactMap(\.ownerID))
+        let rows = page.leads.map { l in
+            Row(id: l.id!.uuidString, name: l.name, company: l.company ?? "", status: t("lead_statuses.\(l.status)"),
+                rating: l.rating.map { t("lead_ratings.\($0)") } ?? "", source: l.source ?? "",
+                owner: l.ownerID.flatMap { owners[$0] } ?? t("customers.pool"), created: format.date(l.createdAt))
+        }
+        var keep = URLComponents()
+        keep.queryItems = ["q", "status", "rating", "pool"].compactMap { key in q[Substring(key)].map { URLQueryItem(name: key, value: String($0)) } }
+            + [URLQueryItem(name: "after", value: page.next ?? "")]
+        let model = ListPage(
+            rows: rows, next: page.next, nextQuery: keep.percentEncodedQuery ?? "", q: filter.search ?? "",
+            canCreate: principal.scope(for: .create, on: .leads) != nil,
+            statuses: WebChoice.list(LeadVocabulary.statuses, selected: filter.status) { t("lead_statuses.\($0)") },
+            ratings: WebChoice.list(LeadVocabulary.ratings, selected: filter.rating) { t("lead_ratings.\($0)") }, pool: filter.inPool)
+        return services.renderer.render("leads", titleKey: "leads.title", page: model, context: context)
+    }
+
+    func detail(_ id: UUID, context: AppRequestContext, notice: String?) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let l = try await services.leads.find(id, for: principal)
+        let t = { (key: String) in services.localizer.text(key, context.locale) }
+        let format = DisplayFormat(timeZone: principal.timeZone, locale: context.locale)
+        let owners = try await services.users.names(of: l.ownerID.map { [$0] } ?? [])
+        let owner = l.ownerID.map { owners[$0] ?? "" } ?? t("customers.pool")
+        let fields = [
+            WebField(label: t("lead_fields.company"), value: l.company ?? ""),
+            WebField(label: t("lead_fields.title"), value: l.title ?? ""),
+            WebField(label: t("lead_fields.status"), value: t("lead_statuses.\(l.status)") + (l.statusReason.map { " · \($0)" } ?? "")),
+            WebField(label: t("lead_fields.rating"), value: l.rating.map { t("lead_ratings.\($0)") } ?? ""),
+            WebField(label: t("customer_fields.owner"), value: owner),
+            WebField(label: t("customer_fields.phone"), value: l.phone ?? ""),
+            WebField(label: t("customer_fields.email"), value: l.email ?? ""),
+            WebField(label: t("contact_fields.wechat"), value: l.wechat ?? ""),
+            WebField(label: t("customer_fields.region"), value: [l.province, l.city].compactMap { $0 }.joined(separator: " ")),
+            WebField(label: t("customer_fields.industry"), value: l.industry ?? ""),
+            WebField(label: t("customer_fields.source"), value: l.source ?? ""),
+            WebField(label: t("lead_fields.created"), value: format.dateTime(l.createdAt)),
+            WebField(label: t("lead_fields.converted_at"), value: l.convertedAt.map(format.dateTime) ?? ""),
+        ]
+        var converted: [Link] = []
+        if let c = l.convertedCustomerID { converted.append(Link(label: t("kinds.customers"), href: "/customers/\(c.uuidString)")) }
+        if let c = l.convertedContactID { converted.append(Link(label: t("kinds.contacts"), href: "/contacts/\(c.uuidString)")) }
+        if let o = l.convertedOpportunityID { converted.append(Link(label: t("kinds.opportunities"), href: "/opportunities/\(o.uuidString)")) }
+        let may = { (action: PermissionAction) async -> Bool in
+            (try? await services.permissions.requireAccess(principal, action, on: .leads, owner: l.ownerID, notFound: .notFound("Lead"))) != nil
+        }
+        let canEdit = await may(.update)
+        let history = try await services.auditQuery.history(kind: .leads, id: id.uuidString, limit: 100)
+        let page = DetailPage(
+            id: id.uuidString, name: l.name, version: l.version, fields: fields.filter { !$0.value.isEmpty }, notes: l.notes, hasNotes: !l.notes.isEmpty,
+            canEdit: canEdit && !l.isConverted, canDelete: await may(.delete), canConvert: canEdit && !l.isConverted, inPool: l.ownerID == nil,
+            converted: converted, isConverted: l.isConverted, history: history.map { AuditPages.EntryRow($0, format: format, localizer: services.localizer, locale: context.locale) },
+            notice: notice)
+        return services.renderer.render("lead", titleKey: "leads.title", page: page, context: context)
+    }
+}

@@ -1,0 +1,64 @@
+import FluentKit
+import FluentSQL
+import Foundation
+import SQLKit
+
+/// Filters and order of a lead list.
+public struct LeadFilter: Sendable {
+    public enum Sort: String, Sendable, CaseIterable { case name, updated, created }
+    /// Part of the name, company, e-mail or WeChat ID; or of the phone, matched on digits.
+    public var search: String?
+    public var ownerID: UUID?
+    /// Only leads in the shared pool (no owner).
+    public var inPool = false
+    public var status: String?
+    public var rating: String?
+    public var source: String?
+    public var sort: Sort = .created
+    public var cursor: String?
+    public var limit = 50
+    public init() {}
+}
+
+/// Lists leads through the permission check, a keyset page at a time.
+public struct LeadQuery: Sendable {
+    let database: DatabaseService
+    let permissions: PermissionService
+
+    public func list(_ filter: LeadFilter, for actor: Principal) async throws -> (leads: [Lead], next: String?) {
+        let owners = try await permissions.ownerFilter(actor, .read, on: .leads)
+        let limit = max(1, min(filter.limit, 200))
+        var query = database.sql.select().column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("leads"))).from("leads")
+        if let reachable = owners.condition() { query = query.where(reachable) }
+        if filter.inPool { query = query.where("owner_id", .is, SQLLiteral.null) }
+        if let v = filter.ownerID { query = query.where("owner_id", .equal, v) }
+        for (column, value) in [("status", filter.status), ("rating", filter.rating), ("source", filter.source)] {
+            if let value, !value.isEmpty { query = query.where(SQLIdentifier(column), .equal, SQLBind(value)) }
+        }
+        if let term = filter.search?.trimmingCharacters(in: .whitespaces), !term.isEmpty {
+            query = query.where(SQLSearch.matches("leads", term, engine: database.engine))
+        }
+        query = try Self.keyset(filter.sort).apply(to: query, cursor: filter.cursor)
+        var leads = try await query.limit(limit + 1).all().map { try $0.decode(fluentModel: Lead.self) }
+        let more = leads.count > limit
+        if more { leads.removeLast() }
+        return (leads, more ? leads.last.map { Self.cursor(for: $0, sort: filter.sort) } : nil)
+    }
+
+    static func keyset(_ sort: LeadFilter.Sort) -> Keyset {
+        switch sort {
+        case .name: .text("name")
+        case .updated: .time("updated_at")
+        case .created: .time("created_at")
+        }
+    }
+
+    static func cursor(for lead: Lead, sort: LeadFilter.Sort) -> String {
+        let value: Keyset.Value = switch sort {
+        case .name: .text(lead.name)
+        case .updated: .time(lead.updatedAt)
+        case .created: .time(lead.createdAt)
+        }
+        return Keyset.cursor(value, id: lead.id!)
+    }
+}

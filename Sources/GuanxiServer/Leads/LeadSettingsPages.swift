@@ -1,0 +1,81 @@
+import Foundation
+import Hummingbird
+
+/// The administrators' lead settings: the lead pool's rules and the assignment rules
+/// (territories tried in order, then the fallback team).
+struct LeadSettingsPages {
+    let services: AppServices
+
+    struct RuleRow { let index: Int; let province: String; let city: String; let industry: String; let targets: [WebChoice] }
+    struct Page {
+        let claimLimit: Int; let returnAfterDays: Int; let rules: [RuleRow]; let fallbackTeams: [WebChoice]
+        let error: String?; let notice: String?
+    }
+
+    /// Blank rows offered under the saved rules for adding new ones.
+    static let blankRows = 3
+
+    func register(on web: RouterGroup<AppRequestContext>) {
+        web.get("/admin/lead-settings") { request, context in
+            guard try context.requirePrincipal().isAdmin else { throw GuanxiError.forbidden }
+            return try await page(context, notice: request.uri.queryParameters["notice"].flatMap { services.localizer.known("notice.\($0)", context.locale) })
+        }
+        web.post("/admin/lead-settings") { request, context in
+            let principal = try context.requirePrincipal()
+            let form = try await request.form(context: context)
+            do {
+                guard let limit = Int(form["claim_limit"] ?? ""), let days = Int(form["return_after_days"] ?? "") else {
+                    throw GuanxiError.invalid("claimLimit", "Enter whole numbers.").localized("msg.whole_numbers", [:])
+                }
+                let pool = PoolRules(claimLimit: limit, returnAfterDays: days)
+                try pool.validate()
+                let rules = try Self.rules(form)
+                try await services.leadRouter.setRules(rules, by: principal)
+                try await services.leadPool.setRules(pool, by: principal)
+            } catch let error as GuanxiError where error.kind == .validation {
+                return try await page(context, error: services.localizer.message(for: error, context.locale), status: .badRequest)
+            }
+            return WebRenderer.redirect("/admin/lead-settings?notice=saved")
+        }
+    }
+
+    /// Rows with a target become rules, in order; rows without one are ignored.
+    static func rules(_ form: FormData) throws -> LeadRoutingRules {
+        var territories: [LeadRoutingRules.Territory] = []
+        var index = 0
+        while let target = form["rule_\(index)_target"] {
+            defer { index += 1 }
+            guard !target.isEmpty else { continue }
+            var rule = LeadRoutingRules.Territory(province: form["rule_\(index)_province"], city: form["rule_\(index)_city"], industry: form["rule_\(index)_industry"])
+            let parts = target.split(separator: ":", maxSplits: 1).map(String.init)
+            let id = try Validate.uuid(parts.last, field: "territories[\(territories.count)]")
+            if parts.first == "team" { rule.teamID = id } else { rule.userID = id }
+            territories.append(rule)
+        }
+        return LeadRoutingRules(territories: territories, fallbackTeamID: try Validate.uuid(form["fallback_team"], field: "fallbackTeamId"))
+    }
+
+    func page(_ context: AppRequestContext, error: String? = nil, notice: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let t = { (key: String) in services.localizer.text(key, context.locale) }
+        let pool = try await services.leadPool.rules()
+        let routing = try await services.leadRouter.rules()
+        let users = try await services.users.list(for: principal, limit: 200).users.filter(\.isActive)
+        let teams = try await services.teams.list(for: principal).map(\.team)
+        func targets(_ selected: String) -> [WebChoice] {
+            [WebChoice(value: "", label: "—", selected: selected.isEmpty)]
+                + teams.map { WebChoice(value: "team:\($0.id!.uuidString)", label: "\(t("teams.title")) · \($0.name)", selected: selected == "team:\($0.id!.uuidString)") }
+                + users.map { WebChoice(value: "user:\($0.id!.uuidString)", label: $0.displayName, selected: selected == "user:\($0.id!.uuidString)") }
+        }
+        var rows = routing.territories.enumerated().map { index, rule in
+            RuleRow(index: index, province: rule.province ?? "", city: rule.city ?? "", industry: rule.industry ?? "",
+                    targets: targets(rule.teamID.map { "team:\($0.uuidString)" } ?? rule.userID.map { "user:\($0.uuidString)" } ?? ""))
+        }
+        for index in rows.count..<(rows.count + Self.blankRows) { rows.append(RuleRow(index: index, province: "", city: "", industry: "", targets: targets(""))) }
+        let model = Page(claimLimit: pool.claimLimit, returnAfterDays: pool.returnAfterDays, rules: rows,
+                         fallbackTeams: WebChoice.list(teams.map { $0.id!.uuidString }, selected: routing.fallbackTeamID?.uuidString) { id in
+                             teams.first { $0.id?.uuidString == id }?.name ?? id
+                         }, error: error, notice: notice)
+        return services.renderer.render("admin-lead-settings", titleKey: "lead_settings.title", page: model, context: context, status: status)
+    }
+}

@@ -1,0 +1,114 @@
+import FluentKit
+import FluentSQL
+import Foundation
+import SQLKit
+
+/// Filters and order of an opportunity list.
+public struct OpportunityFilter: Sendable {
+    public enum Sort: String, Sendable, CaseIterable { case name, updated, created }
+    public enum Status: String, Sendable, CaseIterable { case open, won, lost }
+    public var search: String?
+    public var pipelineID: UUID?
+    public var stageID: UUID?
+    public var ownerID: UUID?
+    public var customerID: UUID?
+    public var status: Status?
+    /// Expected close dates from / to, YYYY-MM-DD, both included.
+    public var closeFrom: String?
+    public var closeTo: String?
+    public var sort: Sort = .updated
+    public var cursor: String?
+    public var limit = 50
+    public init() {}
+}
+
+/// Lists opportunities through the permission check, a keyset page at a time, and
+/// sums them for the kanban board and the forecast.
+public struct OpportunityQuery: Sendable {
+    let database: DatabaseService
+    let permissions: PermissionService
+
+    public func list(_ filter: OpportunityFilter, for actor: Principal) async throws -> (opportunities: [Opportunity], next: String?) {
+        let limit = max(1, min(filter.limit, 200))
+        var query = try await filtered(filter, for: actor, columns: [SQLColumn(SQLLiteral.all, table: SQLIdentifier("opportunities"))])
+        query = try Self.keyset(filter.sort).apply(to: query, cursor: filter.cursor)
+        var rows = try await query.limit(limit + 1).all().map { try $0.decode(fluentModel: Opportunity.self) }
+        let more = rows.count > limit
+        if more { rows.removeLast() }
+        return (rows, more ? rows.last.map { Self.cursor(for: $0, sort: filter.sort) } : nil)
+    }
+
+    /// Count, amount and weighted amount per stage of the opportunities `filter` keeps.
+    public func stageTotals(_ filter: OpportunityFilter, for actor: Principal) async throws -> [UUID: ForecastFigures] {
+        let query = try await filtered(filter, for: actor, columns: Self.sums + [SQLAlias(SQLIdentifier("stage_id"), as: SQLIdentifier("k"))])
+        return try await Self.figures(query.groupBy("stage_id").all())
+    }
+
+    /// The select with the permission check and every filter applied.
+    func filtered(_ filter: OpportunityFilter, for actor: Principal, columns: [any SQLExpression]) async throws -> SQLSelectBuilder {
+        let owners = try await permissions.ownerFilter(actor, .read, on: .opportunities)
+        var query = database.sql.select().columns(columns).from("opportunities")
+        if let reachable = owners.condition() { query = query.where(reachable) }
+        for (column, value) in [("pipeline_id", filter.pipelineID), ("stage_id", filter.stageID), ("owner_id", filter.ownerID), ("customer_id", filter.customerID)] {
+            if let value { query = query.where(SQLIdentifier(column), .equal, SQLBind(value)) }
+        }
+        if let status = filter.status {
+            query = query.where(SQLQueryString("stage_id IN (SELECT id FROM pipeline_stages WHERE outcome = \(bind: status.rawValue))"))
+        }
+        if let from = filter.closeFrom { query = query.where("expected_close", .greaterThanOrEqual, try CustomerValidate.date(from, field: "closeFrom")) }
+        if let to = filter.closeTo { query = query.where("expected_close", .lessThanOrEqual, try CustomerValidate.date(to, field: "closeTo")) }
+        if let term = filter.search?.trimmingCharacters(in: .whitespaces), !term.isEmpty {
+            query = query.where(SQLSearch.matches("opportunities", term, engine: database.engine))
+        }
+        return query
+    }
+
+    static let sums: [any SQLExpression] = [
+        SQLAlias(SQLFunction("COUNT", args: SQLLiteral.all), as: SQLIdentifier("n")),
+        // PostgreSQL sums BIGINTs into NUMERIC; the cast brings both engines back to one type.
+        SQLAlias(SQLRaw("CAST(SUM(amount_minor) AS BIGINT)"), as: SQLIdentifier("amount")),
+        SQLAlias(SQLRaw("CAST(SUM(amount_minor * probability) AS BIGINT)"), as: SQLIdentifier("weighted")),
+    ]
+
+    /// Reads rows of `k`, `n`, `amount`, `weighted` (amount × percent) into figures by key.
+    static func figures<Key: Decodable & Hashable>(_ rows: [any SQLRow], key: Key.Type = UUID.self) throws -> [Key: ForecastFigures] {
+        var out: [Key: ForecastFigures] = [:]
+        for row in rows {
+            let k = try row.decode(column: "k", as: Key.self)
+            out[k] = ForecastFigures(count: try row.decode(column: "n", as: Int.self),
+                                     amount: Money(minorUnits: try row.decode(column: "amount", as: Int64?.self) ?? 0),
+                                     weighted: Money(minorUnits: ((try row.decode(column: "weighted", as: Int64?.self) ?? 0) + 50) / 100))
+        }
+        return out
+    }
+
+    static func keyset(_ sort: OpportunityFilter.Sort) -> Keyset {
+        switch sort {
+        case .name: .text("name")
+        case .updated: .time("updated_at")
+        case .created: .time("created_at")
+        }
+    }
+
+    static func cursor(for o: Opportunity, sort: OpportunityFilter.Sort) -> String {
+        let value: Keyset.Value = switch sort {
+        case .name: .text(o.name)
+        case .updated: .time(o.updatedAt)
+        case .created: .time(o.createdAt)
+        }
+        return Keyset.cursor(value, id: o.id!)
+    }
+}
+
+/// How many deals, for how much, and how much weighted by their probability.
+public struct ForecastFigures: Sendable, Equatable {
+    public var count: Int
+    public var amount: Money
+    /// Σ amount × probability ÷ 100, rounded half up once over the sum.
+    public var weighted: Money
+    public static let zero = ForecastFigures(count: 0, amount: Money(minorUnits: 0), weighted: Money(minorUnits: 0))
+
+    public static func + (a: Self, b: Self) -> Self {
+        Self(count: a.count + b.count, amount: a.amount + b.amount, weighted: a.weighted + b.weighted)
+    }
+}
