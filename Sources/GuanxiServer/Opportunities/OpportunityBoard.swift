@@ -1,0 +1,52 @@
+import Foundation
+import Hummingbird
+
+/// The kanban board of one pipeline: a column per stage with its open deals and its
+/// totals. Dragging a card onto another column submits the card's stage form (app.js);
+/// without JavaScript the same form works with its select and button.
+struct OpportunityBoard {
+    let services: AppServices
+
+    /// Cards shown per column; the column's totals still count every deal in it.
+    static let cardsPerColumn = 50
+
+    struct Card { let id: String; let name: String; let customer: String; let amount: String; let close: String; let version: Int; let stages: [WebChoice] }
+    struct Column { let id: String; let name: String; let probability: Int; let closed: Bool; let count: Int; let amount: String; let weighted: String; let cards: [Card]; let more: Bool }
+    struct Page { let pipelineID: String; let pipelines: [WebChoice]; let columns: [Column]; let openAmount: String; let openWeighted: String; let notice: String? }
+
+    func register(on web: RouterGroup<AppRequestContext>) {
+        web.get("/opportunities/board") { request, context in
+            let principal = try context.requirePrincipal()
+            try services.permissions.require(principal, .read, on: .opportunities)
+            let all = try await services.pipelines.list()
+            let wanted = try Validate.uuid(request.uri.queryParameters["pipeline"].map(String.init), field: "pipelineId")
+            guard let current = all.first(where: { $0.pipeline.id == wanted }) ?? all.first else { throw GuanxiError.notFound("Pipeline") }
+            var filter = OpportunityFilter()
+            filter.pipelineID = current.pipeline.id
+            let totals = try await services.opportunityQuery.stageTotals(filter, for: principal)
+            let pages = OpportunityPages(services: services)
+            var columns: [Column] = []
+            for stage in current.stages {
+                filter.stageID = stage.id
+                filter.limit = Self.cardsPerColumn
+                let deals = try await services.opportunityQuery.list(filter, for: principal)
+                let customers = await pages.customerNames(deals.opportunities.map(\.customerID), principal: principal)
+                let figures = totals[stage.id!] ?? .zero
+                columns.append(Column(
+                    id: stage.id!.uuidString, name: stage.name, probability: stage.probability, closed: stage.isClosed, count: figures.count,
+                    amount: figures.amount.display, weighted: figures.weighted.display,
+                    cards: deals.opportunities.map { o in
+                        Card(id: o.id!.uuidString, name: o.name, customer: customers[o.customerID] ?? "", amount: "\(o.amount.display) \(o.currency)",
+                             close: o.expectedClose ?? "", version: o.version,
+                             stages: current.stages.map { WebChoice(value: $0.id!.uuidString, label: $0.name, selected: $0.id == o.stageID) })
+                    }, more: deals.next != nil))
+            }
+            let open = current.stages.filter { !$0.isClosed }.reduce(ForecastFigures.zero) { $0 + (totals[$1.id!] ?? .zero) }
+            let page = Page(pipelineID: current.pipeline.id!.uuidString,
+                            pipelines: all.map { WebChoice(value: $0.pipeline.id!.uuidString, label: $0.pipeline.name, selected: $0.pipeline.id == current.pipeline.id) },
+                            columns: columns, openAmount: open.amount.display, openWeighted: open.weighted.display,
+                            notice: request.uri.queryParameters["notice"].flatMap { services.localizer.known("notice.\($0)", context.locale) })
+            return services.renderer.render("opportunity-board", titleKey: "opportunities.board", page: page, context: context)
+        }
+    }
+}
