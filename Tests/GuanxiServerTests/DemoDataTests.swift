@@ -9,7 +9,8 @@ struct DemoDataTests {
     func load() async throws {
         try await TestApp.run { app, client in
             let summary = try await DemoData(services: app.services).load(customers: 60, contactsPerCustomer: 3, seed: 7)
-            #expect(summary.users == 6 && summary.customers == 60 && summary.contacts == 180)
+            #expect(summary.users == 6 && summary.customers == 60 && summary.contacts == 180 && summary.leads == 30)
+            #expect((30...90).contains(summary.opportunities))
             let admin = try await app.admin
             var filter = CustomerFilter()
             filter.limit = 200
@@ -30,6 +31,25 @@ struct DemoDataTests {
             let people = try await app.services.contactQuery.list(contacts, for: admin).contacts
             #expect(people.count == 3)
             #expect(people.filter { $0.reportsToID == nil }.count == 1)
+            // Leads in every status; converted ones point at a real customer.
+            var leadFilter = LeadFilter()
+            leadFilter.limit = 200
+            let leads = try await app.services.leadQuery.list(leadFilter, for: admin).leads
+            #expect(leads.count == 30)
+            for lead in leads where lead.isConverted { #expect(all.contains { $0.id == lead.convertedCustomerID }) }
+            // Deals over two pipelines, open and closed, each with a stage history that ends where the deal is.
+            var dealFilter = OpportunityFilter()
+            dealFilter.limit = 200
+            let deals = try await app.services.opportunityQuery.list(dealFilter, for: admin).opportunities
+            #expect(deals.count == summary.opportunities)
+            #expect(Set(deals.map(\.pipelineID)).count == 2)
+            #expect(deals.contains { $0.closedAt != nil } && deals.contains { $0.closedAt == nil })
+            for deal in deals.prefix(10) {
+                let visits = try await app.services.opportunities.stageHistory(of: deal.id!)
+                #expect(visits.last?.stageID == deal.stageID && visits.last?.leftAt == nil)
+            }
+            let forecast = try await app.services.forecast.rows(pipelineID: nil, from: nil, to: nil, by: .month, for: admin)
+            #expect(forecast.reduce(0) { $0 + $1.open.count + $1.won.count } == deals.filter { $0.lossReason == nil }.count)
             // A second load into a filled customer file is refused.
             await #expect(throws: GuanxiError.self) { _ = try await DemoData(services: app.services).load(customers: 1, contactsPerCustomer: 0) }
         }

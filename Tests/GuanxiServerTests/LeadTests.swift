@@ -208,6 +208,8 @@ struct LeadTests {
             let mismatch = try await api.call(.post, "/leads/\(id)/convert", json: "{\"customerId\":\"\(other)\",\"contactId\":\"\(contactID)\"}")
             #expect(mismatch.status == .badRequest)
             #expect(mismatch.errorBody["field"] as? String == "contactId")
+            let intoNew = try await api.call(.post, "/leads/\(id)/convert", json: "{\"contactId\":\"\(contactID)\"}")
+            #expect(intoNew.errorBody["field"] as? String == "contactId")
             #expect(try await api.call(.get, "/leads/\(id)").json["status"] as? String == "new")
             let converted = try await api.call(.post, "/leads/\(id)/convert", json: "{\"customerId\":\"\(customerID)\",\"contactId\":\"\(contactID)\"}")
             #expect(converted.status == .ok)

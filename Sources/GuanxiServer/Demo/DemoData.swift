@@ -4,7 +4,8 @@ import SQLKit
 
 /// `guanxi demo`: fills an empty database with a believable, bilingual customer file —
 /// sales departments and people, customers across ten cities and ten industries, their
-/// contacts and organisation charts — so a new user sees a living CRM at once. The same
+/// contacts and organisation charts, leads in every status, and opportunities over two
+/// pipelines and two years — so a new user sees a living CRM at once. The same
 /// generator, with larger numbers, produces the volume for benchmarks.
 public struct DemoData: Sendable {
     let services: AppServices
@@ -15,12 +16,16 @@ public struct DemoData: Sendable {
         public var users: Int
         public var customers: Int
         public var contacts: Int
+        public var leads: Int
+        public var opportunities: Int
     }
 
     /// Writes in batches inside transactions: each batch is all in or all out.
     static let batchSize = 500
 
-    public func load(customers customerCount: Int, contactsPerCustomer: Int, seed: UInt64 = 2026,
+    /// `leadsPerCustomer` is in percent (50: one lead for every two customers); each
+    /// customer gets 0–2 opportunities, one on average.
+    public func load(customers customerCount: Int, contactsPerCustomer: Int, leadsPerCustomer: Int = 50, seed: UInt64 = 2026,
                      progress: (@Sendable (Int) -> Void)? = nil) async throws -> Summary {
         guard (1...5_000_000).contains(customerCount) else { throw GuanxiError.invalid("customers", "--customers must be from 1 to 5000000.") }
         guard (0...50).contains(contactsPerCustomer) else { throw GuanxiError.invalid("contacts", "--contacts-per-customer must be from 0 to 50.") }
@@ -30,15 +35,19 @@ public struct DemoData: Sendable {
         }
         let console = PrincipalLoader.console()
         let owners = try await salesTeam(by: console)
+        let pipelines = try await demoPipelines(by: console)
+        let competitors = try await demoCompetitors(by: console)
         var random = SeededRandom(seed: seed)
         let now = services.clock.now()
-        var customersDone = 0, contactsDone = 0
+        var customersDone = 0, contactsDone = 0, leadsDone = 0, dealsDone = 0
         while customersDone < customerCount {
             let size = min(Self.batchSize, customerCount - customersDone)
             var customerRows: [[any SQLExpression]] = []
             var tagRows: [[any SQLExpression]] = []
             var contactRows: [[any SQLExpression]] = []
             var channelRows: [[any SQLExpression]] = []
+            var dealRows: [[any SQLExpression]] = [], historyRows: [[any SQLExpression]] = [], rivalRows: [[any SQLExpression]] = []
+            var leadRows: [[any SQLExpression]] = []
             for index in 0..<size {
                 let c = makeCustomer(number: customersDone + index, owners: owners, random: &random, now: now)
                 customerRows.append(c.row)
@@ -50,21 +59,38 @@ public struct DemoData: Sendable {
                     contactRows.append(person.row)
                     channelRows += person.channels
                 }
+                for _ in 0..<Int(random.next() % 3) {
+                    let deal = makeOpportunity(at: c, contact: boss, pipelines: pipelines, competitors: competitors, random: &random, now: now)
+                    dealRows.append(deal.row)
+                    historyRows += deal.history
+                    rivalRows += deal.competitors
+                }
+                // Leads accrue at the chosen rate; one in ten is a converted one, pointing at this customer.
+                if (customersDone + index + 1) * leadsPerCustomer / 100 > (customersDone + index) * leadsPerCustomer / 100 {
+                    leadRows.append(makeLead(number: leadsDone + leadRows.count, owners: owners, convertedInto: random.chance(10) ? c : nil,
+                                             random: &random, now: now))
+                }
             }
             let batch = [("customers", Self.customerColumns, customerRows), ("customer_tags", ["customer_id", "tag"], tagRows),
                          ("contacts", Self.contactColumns, contactRows),
-                         ("contact_channels", ["contact_id", "position", "kind", "label", "value", "normalized"], channelRows)]
+                         ("contact_channels", ["contact_id", "position", "kind", "label", "value", "normalized"], channelRows),
+                         ("opportunities", Self.opportunityColumns, dealRows), ("opportunity_stage_history", Self.stageHistoryColumns, historyRows),
+                         ("opportunity_competitors", ["opportunity_id", "competitor_id"], rivalRows), ("leads", Self.leadColumns, leadRows)]
             try await services.database.db.transaction { tx in
                 for (table, columns, rows) in batch { try await Self.insert(tx as! any SQLDatabase, table, columns, rows) }
             }
             customersDone += size
             contactsDone += contactRows.count
+            leadsDone += leadRows.count
+            dealsDone += dealRows.count
             progress?(customersDone)
         }
         try await services.audit.record(on: services.database.db, actor: console, action: .create, kind: .customers, id: "demo",
                                         label: "demo data", changes: [FieldChange(field: "customers", old: nil, new: String(customersDone)),
-                                                                      FieldChange(field: "contacts", old: nil, new: String(contactsDone))])
-        return Summary(users: owners.count, customers: customersDone, contacts: contactsDone)
+                                                                      FieldChange(field: "contacts", old: nil, new: String(contactsDone)),
+                                                                      FieldChange(field: "leads", old: nil, new: String(leadsDone)),
+                                                                      FieldChange(field: "opportunities", old: nil, new: String(dealsDone))])
+        return Summary(users: owners.count, customers: customersDone, contacts: contactsDone, leads: leadsDone, opportunities: dealsDone)
     }
 
     /// Sales departments, a manager and reps with matching roles; returns the owners to spread customers over.
@@ -75,10 +101,13 @@ public struct DemoData: Sendable {
         let north = try await departments.create(name: "华北销售部", parentID: sales.id, by: console)
         let rep = try await services.roles.create(name: "销售代表", description: "Works on own customers and contacts; sees the shared pool.", grants: [
             "customers": Grant(actions: [.read, .create, .update], scope: .own), "contacts": Grant(actions: [.read, .create, .update], scope: .own),
+            "leads": Grant(actions: [.read, .create, .update], scope: .own), "opportunities": Grant(actions: [.read, .create, .update], scope: .own),
         ], by: console)
         let manager = try await services.roles.create(name: "销售经理", description: "Sees the work of everyone reporting to them.", grants: [
             "customers": Grant(actions: [.read, .create, .update, .delete, .export], scope: .subordinates),
             "contacts": Grant(actions: [.read, .create, .update, .delete, .export], scope: .subordinates),
+            "leads": Grant(actions: [.read, .create, .update, .delete, .export], scope: .subordinates),
+            "opportunities": Grant(actions: [.read, .create, .update, .delete, .export], scope: .subordinates),
             "users": Grant(actions: [.read], scope: .subordinates),
         ], by: console)
         let password = services.config.initialAdminPassword ?? Passwords.generate()
@@ -104,7 +133,7 @@ public struct DemoData: Sendable {
         return reps
     }
 
-    struct MadeCustomer { let id: UUID; let name: String; let domain: String; let area: String; let row: [any SQLExpression]; let tags: [String]; let ownerID: UUID? }
+    struct MadeCustomer: Sendable { let id: UUID; let name: String; let domain: String; let area: String; let row: [any SQLExpression]; let tags: [String]; let ownerID: UUID? }
 
     static let customerColumns = ["id", "name", "kind", "industry", "size", "province", "city", "district", "address", "postcode", "phone", "phone_digits",
                                   "email", "website", "source", "owner_id", "grade", "value_tier", "lifecycle_stage", "relationship", "notes",

@@ -27,6 +27,13 @@ enum DemoNames {
     static let departments = ["总经办", "采购部", "财务部", "信息部", "市场部", "行政部"]
     static let sources = ["展会", "官网", "电话营销", "老客户推荐", "广告", "研讨会"]
     static let tags = ["重点", "年度大单", "华东", "华北", "华南", "续约", "新客户", "高潜力"]
+    static let products = ["ERP 升级", "年度采购", "云服务订阅", "设备更新", "培训服务", "维保合同", "数据中心扩容", "营销系统", "Annual licence", "Fleet renewal"]
+    static let lossReasons = ["价格偏高", "选择了竞争对手", "预算取消", "需求变化", "决策延期"]
+    static let competitors: [(name: String, strengths: String, weaknesses: String)] = [
+        ("远图软件", "价格低，本地团队多", "实施周期长，售后响应慢"), ("华信云", "云产品线完整", "定制能力弱"),
+        ("Nordic Systems", "Strong brand with multinationals", "Expensive; little local support"), ("启明数据", "数据分析能力强", "行业经验少"),
+    ]
+    static let unqualifiedReasons = ["无预算", "已有供应商", "联系方式无效", "非目标行业"]
 }
 
 /// A small deterministic random generator (SplitMix64), so demo data is repeatable.

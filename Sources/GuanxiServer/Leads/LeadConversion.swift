@@ -98,7 +98,8 @@ public struct LeadConversion: Sendable {
                     case "email": ways.contains { $0.kind == .email && $0.value.lowercased() == term.lowercased() }
                     case "phone": ways.contains { $0.kind == .phone && ContactService.normalized($0) == term }
                     case "wechat": contact.wechat?.lowercased() == term.lowercased()
-                    default: contact.name == term
+                    // A shared name alone is weak evidence: it counts only at a customer that matched.
+                    default: contact.name == term && contact.customerID.map { customers[$0] != nil } == true
                     }
                     if exact { note(contact.id!, contact.name, reason, customer: contact.customerID, into: &contacts, order: &contactOrder) }
                 }
@@ -136,7 +137,8 @@ public struct LeadConversion: Sendable {
         var contactID: UUID?
         if let existing = input.contactID {
             let contact = try await existingRecord { try await contacts.find(existing, for: actor) }.orThrow(unknown("contactId"))
-            guard input.customerID == nil || contact.customerID == input.customerID else {
+            // An existing contact goes with the existing customer it works at.
+            guard let chosen = input.customerID, contact.customerID == chosen else {
                 throw GuanxiError.invalid("contactId", "contactId must be a contact at the chosen customer.").localized("msg.contact_elsewhere", [:])
             }
             contactID = contact.id

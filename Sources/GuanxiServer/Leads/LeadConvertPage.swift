@@ -63,7 +63,12 @@ struct LeadConvertPage {
         let contactChoice = form?["contact"] ?? matches.contacts.first?.id.uuidString ?? "new"
         let customers = matches.customers.map { Option(value: $0.id.uuidString, label: $0.name, detail: reasons($0), checked: customerChoice == $0.id.uuidString) }
             + [Option(value: "new", label: t("leads.new_customer"), detail: "", checked: customerChoice == "new")]
-        let contacts = matches.contacts.map { Option(value: $0.id.uuidString, label: $0.name, detail: reasons($0), checked: contactChoice == $0.id.uuidString) }
+        var workplaces: [UUID: String] = [:]
+        for id in Set(matches.contacts.compactMap(\.customerID)) { workplaces[id] = try? await services.customers.find(id, for: principal).name }
+        let contacts = matches.contacts.map { m in
+            Option(value: m.id.uuidString, label: m.name, detail: ([m.customerID.flatMap { workplaces[$0] }].compactMap { $0 } + [reasons(m)]).joined(separator: " · "),
+                   checked: contactChoice == m.id.uuidString)
+        }
             + [Option(value: "new", label: t("leads.new_contact"), detail: "", checked: contactChoice == "new"),
                Option(value: "none", label: t("leads.no_contact"), detail: "", checked: contactChoice == "none")]
         let pipelines = try await services.pipelines.list()
