@@ -42,6 +42,8 @@ public struct AppServices: Sendable {
     public let opportunityQuery: OpportunityQuery
     public let forecast: Forecast
     public let competitors: CompetitorService
+    public let activities: ActivityService
+    public let activityQuery: ActivityQuery
     public let handOver: HandOverService
 
     public init(config: AppConfig, clock: any Clock = SystemClock(), logger: Logger, bcryptCost: UInt8 = 12) async throws {
@@ -88,6 +90,9 @@ public struct AppServices: Sendable {
         competitors = CompetitorService(database: database, audit: audit, clock: clock)
         leadConversion = LeadConversion(database: database, leads: leads, customers: customers, customerQuery: customerQuery, contacts: contacts,
                                         contactQuery: contactQuery, opportunities: opportunities, audit: audit, clock: clock)
+        activities = ActivityService(database: database, permissions: permissions, audit: audit, customers: customers, contacts: contacts,
+                                     leads: leads, opportunities: opportunities, clock: clock)
+        activityQuery = ActivityQuery(database: database, permissions: permissions)
         handOver = HandOverService(database: database, permissions: permissions, audit: audit, clock: clock)
     }
 

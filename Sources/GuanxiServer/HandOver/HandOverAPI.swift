@@ -8,6 +8,6 @@ extension APIHandlers {
         guard case .json(let body) = input.body else { throw GuanxiError(.badRequest, "Send a JSON body.") }
         let result = try await services.handOver.handOver(from: try Self.id(input.path.userId, field: "userId"),
                                                           to: try Self.id(body.toUserId, field: "toUserId"), by: principal)
-        return .ok(.init(body: .json(.init(customers: result.customers, contacts: result.contacts, leads: result.leads, opportunities: result.opportunities))))
+        return .ok(.init(body: .json(.init(customers: result.customers, contacts: result.contacts, leads: result.leads, opportunities: result.opportunities, openActivities: result.openActivities))))
     }
 }

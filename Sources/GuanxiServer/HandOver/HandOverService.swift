@@ -2,8 +2,9 @@ import FluentKit
 import Foundation
 import SQLKit
 
-/// Hands everything one user owns to another in one step — for the rep who just left,
-/// so that nothing waits on an empty desk. Each record's history shows the move, and
+/// Hands everything one user owns to another in one step — customers, contacts, leads,
+/// opportunities and open activities — for the rep who just left, so that nothing waits
+/// on an empty desk (done and cancelled activities stay with who did them). Each record's history shows the move, and
 /// one summary entry records the hand-over itself.
 public struct HandOverService: Sendable {
     let database: DatabaseService
@@ -16,11 +17,14 @@ public struct HandOverService: Sendable {
         public var contacts: Int
         public var leads: Int
         public var opportunities: Int
+        public var openActivities: Int
     }
 
-    /// The kinds of record that move, by table, in the order they are handed over.
-    static let tables: [(kind: RecordKind, table: String, label: String)] = [
-        (.customers, "customers", "name"), (.contacts, "contacts", "name"), (.leads, "leads", "name"), (.opportunities, "opportunities", "name"),
+    /// The kinds of record that move, by table, in the order they are handed over, with
+    /// the column that names a record and, for activities, which of them move.
+    static let tables: [(kind: RecordKind, table: String, label: String, only: String?)] = [
+        (.customers, "customers", "name", nil), (.contacts, "contacts", "name", nil), (.leads, "leads", "name", nil),
+        (.opportunities, "opportunities", "name", nil), (.activities, "activities", "subject", "status = 'planned'"),
     ]
 
     public func handOver(from fromID: UUID, to toID: UUID, by actor: Principal) async throws -> Result {
@@ -28,7 +32,7 @@ public struct HandOverService: Sendable {
         guard toID != fromID, let to = try await User.find(toID, on: database.db), to.isActive else {
             throw GuanxiError.invalid("toUserId", "toUserId must name another active user.").localized("msg.unknown_reference", ["field": "toUserId"])
         }
-        for (kind, _, _) in Self.tables {
+        for (kind, _, _, _) in Self.tables {
             try await permissions.requireAccess(actor, .update, on: kind, owner: fromID, notFound: .notFound("User"))
             try await permissions.requireAccess(actor, .update, on: kind, owner: toID, notFound: .notFound("User"))
         }
@@ -36,10 +40,13 @@ public struct HandOverService: Sendable {
         let counts: [RecordKind: Int] = try await database.db.transaction { tx in
             var counts: [RecordKind: Int] = [:]
             let sql = tx as! any SQLDatabase
-            for (kind, table, label) in Self.tables {
-                let rows = try await sql.select().column("id").column(SQLIdentifier(label)).from(table).where("owner_id", .equal, fromID).all()
-                try await sql.update(table).set("owner_id", to: toID).set(SQLIdentifier("version"), to: SQLRaw("version + 1")).set("updated_at", to: now)
-                    .where("owner_id", .equal, fromID).run()
+            for (kind, table, label, only) in Self.tables {
+                var select = sql.select().column("id").column(SQLIdentifier(label)).from(table).where("owner_id", .equal, fromID)
+                var update = sql.update(table).set("owner_id", to: toID).set(SQLIdentifier("version"), to: SQLRaw("version + 1")).set("updated_at", to: now)
+                    .where("owner_id", .equal, fromID)
+                if let only { (select, update) = (select.where(SQLRaw(only)), update.where(SQLRaw(only))) }
+                let rows = try await select.all()
+                try await update.run()
                 for row in rows {
                     try await audit.record(on: tx, actor: actor, action: .update, kind: kind, id: try row.decode(column: "id", as: UUID.self).uuidString,
                                            label: try row.decode(column: label, as: String.self),
@@ -52,6 +59,6 @@ public struct HandOverService: Sendable {
             return counts
         }
         return Result(customers: counts[.customers] ?? 0, contacts: counts[.contacts] ?? 0, leads: counts[.leads] ?? 0,
-                      opportunities: counts[.opportunities] ?? 0)
+                      opportunities: counts[.opportunities] ?? 0, openActivities: counts[.activities] ?? 0)
     }
 }

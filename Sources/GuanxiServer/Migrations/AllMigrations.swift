@@ -17,5 +17,6 @@ public enum AllMigrations {
         M0014_AddSearchIndex(),
         M0015_CreateLeads(),
         M0016_CreateOpportunities(),
+        M0017_CreateActivities(),
     ]
 }

@@ -31,6 +31,9 @@ public struct GuanxiError: Error, Sendable, CustomStringConvertible {
     /// the API and the logs.
     public var key: String?
     public var arguments: [String: String] = [:]
+    /// Machine-readable particulars a client can act on, e.g. the meetings a new one
+    /// overlaps; sent as `details` in the API's error body.
+    public var details: [[String: String]] = []
 
     public init(_ kind: Kind, _ message: String, field: String? = nil, retryAfter: Int? = nil, code: String? = nil) {
         self.kind = kind

@@ -19,6 +19,7 @@ public struct RecordKind: Hashable, Sendable, Codable, RawRepresentable, CustomS
     public static let contacts = RecordKind(rawValue: "contacts")
     public static let leads = RecordKind(rawValue: "leads")
     public static let opportunities = RecordKind(rawValue: "opportunities")
+    public static let activities = RecordKind(rawValue: "activities")
     /// Pipelines and their stages; changed by administrators.
     public static let pipelines = RecordKind(rawValue: "pipelines")
     /// Competitors met in deals; kept by anyone who may update opportunities.
@@ -31,7 +32,7 @@ public struct RecordKind: Hashable, Sendable, Codable, RawRepresentable, CustomS
     public static let withPool: Set<RecordKind> = [.customers, .leads]
 
     /// Every kind a role can grant on, in the order the role editor lists them.
-    public static let all: [RecordKind] = [.customers, .contacts, .leads, .opportunities, .users, .departments, .teams, .roles, .audit]
+    public static let all: [RecordKind] = [.customers, .contacts, .leads, .opportunities, .activities, .users, .departments, .teams, .roles, .audit]
 }
 
 /// What a user may do with a kind of record.

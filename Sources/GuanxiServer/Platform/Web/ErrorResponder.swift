@@ -40,6 +40,7 @@ struct ErrorResponder {
     static func json(_ problem: GuanxiError) -> Response {
         var body: [String: Any] = ["code": problem.code ?? problem.kind.rawValue, "message": problem.message]
         if let field = problem.field { body["field"] = field }
+        if !problem.details.isEmpty { body["details"] = problem.details }
         let data = (try? JSONSerialization.data(withJSONObject: ["error": body], options: [.sortedKeys])) ?? Data()
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"

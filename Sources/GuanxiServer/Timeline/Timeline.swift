@@ -1,0 +1,79 @@
+import Foundation
+
+/// A record's complete history in time order — activities with their commitments and
+/// outcomes, stage moves, and every audited change (owner changes included) — so whoever
+/// takes over a customer or a deal can read its story in minutes.
+public struct Timeline: Sendable {
+    let services: AppServices
+
+    public init(services: AppServices) { self.services = services }
+
+    public struct Item: Sendable, Equatable {
+        public enum Kind: String, Sendable { case activity, change, stage }
+        public var kind: Kind
+        public var at: Date
+        public var actor: String
+        /// For activities: kind and subject; for changes: the audit action; for stage moves: the stage.
+        public var title: String
+        public var activity: Activity.Summary?
+        public var change: AuditEntry?
+    }
+
+    /// Kinds of record that have a timeline.
+    public static let kinds: [RecordKind] = [.customers, .contacts, .leads, .opportunities]
+
+    /// The newest `limit` items, newest first. The record must be readable; activities
+    /// the reader may not see are left out.
+    public func items(of kind: RecordKind, id: UUID, for actor: Principal, limit: Int = 200) async throws -> [Item] {
+        switch kind {
+        case .customers: _ = try await services.customers.find(id, for: actor)
+        case .contacts: _ = try await services.contacts.find(id, for: actor)
+        case .leads: _ = try await services.leads.find(id, for: actor)
+        case .opportunities: _ = try await services.opportunities.find(id, for: actor)
+        default: throw GuanxiError.invalid("kind", "kind must be customers, contacts, leads or opportunities.")
+            .localized("msg.choice", ["field": "kind", "choices": "customers, contacts, leads, opportunities"])
+        }
+        var items: [Item] = []
+        for entry in try await services.auditQuery.history(kind: kind, id: id.uuidString, limit: limit) {
+            items.append(Item(kind: .change, at: entry.at, actor: entry.actorName, title: entry.action, change: entry))
+        }
+        if actor.scope(for: .read, on: .activities) != nil {
+            var filter = ActivityFilter()
+            filter.about = (kind, id)
+            filter.limit = limit
+            let activities = try await services.activityQuery.list(filter, for: actor).activities
+            let commitments = try await services.activityQuery.commitments(of: activities.map { $0.id! })
+            let owners = try await services.users.names(of: activities.compactMap(\.ownerID))
+            for a in activities {
+                items.append(Item(kind: .activity, at: a.when, actor: a.ownerID.flatMap { owners[$0] } ?? "", title: a.subject,
+                                  activity: Activity.Summary(a, commitments: commitments[a.id!] ?? [])))
+            }
+        }
+        if kind == .opportunities {
+            for visit in try await services.opportunities.stageHistory(of: id) {
+                items.append(Item(kind: .stage, at: visit.enteredAt, actor: visit.movedBy, title: visit.stageName))
+            }
+        }
+        return Array(items.sorted { $0.at > $1.at }.prefix(limit))
+    }
+}
+
+extension Activity {
+    /// What a timeline or a list needs to show of an activity.
+    public struct Summary: Sendable, Equatable {
+        public var id: UUID
+        public var kind: String
+        public var status: String
+        public var startsAt: Date?
+        public var endsAt: Date?
+        public var dueAt: Date?
+        public var outcome: String?
+        public var description: String
+        public var commitments: [Commitment]
+
+        init(_ a: Activity, commitments: [Commitment]) {
+            (id, kind, status, startsAt, endsAt, dueAt) = (a.id!, a.kind, a.status, a.startsAt, a.endsAt, a.dueAt)
+            (outcome, description, self.commitments) = (a.outcome, a.details, commitments)
+        }
+    }
+}
