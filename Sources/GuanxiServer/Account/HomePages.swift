@@ -8,13 +8,29 @@ struct HomePages {
     struct HomePage {
         let displayName: String
         let notice: String?
+        /// Reminders that are due, and what is on today, when the user works with activities.
+        let showsWork: Bool
+        let reminders: [ActivityPages.Row]
+        let rows: [ActivityPages.Row]
     }
 
     func register(on web: RouterGroup<AppRequestContext>) {
         web.get("/") { request, context in
             let principal = try context.requirePrincipal()
             let notice = request.uri.queryParameters["notice"].flatMap { services.localizer.known("notice.\($0)", context.locale) }
-            return services.renderer.render("home", titleKey: "home.title", page: HomePage(displayName: principal.displayName, notice: notice), context: context)
+            var reminders: [ActivityPages.Row] = [], today: [ActivityPages.Row] = []
+            let showsWork = principal.scope(for: .read, on: .activities) != nil
+            if showsWork {
+                let now = services.clock.now()
+                let pages = ActivityPages(services: services)
+                reminders = try await pages.rows(try await services.activityQuery.reminders(of: principal.userID, now: now, for: principal),
+                                                 principal: principal, locale: context.locale)
+                today = try await pages.rows(try await services.activityQuery.tasks(.today, of: principal.userID, now: now,
+                                                                                    timeZone: TimeZone(identifier: principal.timeZone) ?? .current, for: principal),
+                                             principal: principal, locale: context.locale)
+            }
+            let page = HomePage(displayName: principal.displayName, notice: notice, showsWork: showsWork, reminders: reminders, rows: today)
+            return services.renderer.render("home", titleKey: "home.title", page: page, context: context)
         }
     }
 }

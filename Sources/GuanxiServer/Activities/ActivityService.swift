@@ -234,7 +234,9 @@ public struct ActivityService: Sendable {
         }
         return try sent.enumerated().map { index, c in
             let at = "commitments[\(index)]"
-            return Commitment(id: current.contains { $0.id == c.id } ? c.id : UUID(),
+            // The same commitment keeps its id: sent with it, or (from a form) with the same words.
+            let kept = current.first { $0.id == c.id } ?? current.first { $0.description == c.description.trimmingCharacters(in: .whitespacesAndNewlines) }
+            return Commitment(id: kept?.id ?? UUID(),
                               description: try Validate.requiredText(c.description, field: "\(at).description", max: 500),
                               dueOn: try CustomerValidate.date(c.dueOn, field: "\(at).dueOn"),
                               status: try CustomerValidate.choice(c.status, field: "\(at).status", from: ActivityVocabulary.commitmentStatuses) ?? "open")

@@ -13,6 +13,7 @@ enum WebRoutes {
         OpportunityPages(services: services).register(on: signedIn)
         PipelineAdminPages(services: services).register(on: signedIn)
         CompetitorPages(services: services).register(on: signedIn)
+        ActivityPages(services: services).register(on: signedIn)
         CustomerSettingsPages(services: services).register(on: signedIn)
         SearchPages(services: services).register(on: signedIn)
         ProfilePages(services: services).register(on: signedIn)

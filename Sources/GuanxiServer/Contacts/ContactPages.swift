@@ -14,7 +14,7 @@ struct ContactPages {
     typealias Field = WebField
     struct DetailPage {
         let id: String; let name: String; let version: Int; let customerID: String; let customerName: String
-        let fields: [Field]; let notes: String; let hasNotes: Bool; let canEdit: Bool; let canDelete: Bool; let history: [AuditPages.EntryRow]
+        let fields: [Field]; let notes: String; let hasNotes: Bool; let canEdit: Bool; let canDelete: Bool; let timeline: TimelineView.Part
     }
     typealias Choice = WebChoice
     struct FormPage {
@@ -99,14 +99,14 @@ struct ContactPages {
             Field(label: t("contact_fields.age"), value: age),
         ].filter { !$0.value.isEmpty }
         let format = DisplayFormat(timeZone: principal.timeZone, locale: context.locale)
-        let history = try await services.auditQuery.history(kind: .contacts, id: contactID.uuidString, limit: 100)
+        let timeline = try await TimelineView(services: services).part(of: .contacts, id: contactID, principal: principal, locale: context.locale)
         let may = { (action: PermissionAction) async -> Bool in
             (try? await services.permissions.requireAccess(principal, action, on: .contacts, owner: c.ownerID, notFound: .notFound("Contact"))) != nil
         }
         let page = DetailPage(
             id: contactID.uuidString, name: c.name, version: c.version, customerID: customer?.id?.uuidString ?? "", customerName: customer?.name ?? "",
             fields: fields, notes: c.notes, hasNotes: !c.notes.isEmpty, canEdit: await may(.update), canDelete: await may(.delete),
-            history: history.map { AuditPages.EntryRow($0, format: format, localizer: services.localizer, locale: context.locale) })
+            timeline: timeline)
         return services.renderer.render("contact", titleKey: "contacts.title", page: page, context: context)
     }
 

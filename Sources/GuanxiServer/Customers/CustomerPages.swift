@@ -16,7 +16,7 @@ struct CustomerPages {
     typealias Field = WebField
     struct DetailPage {
         let id: String; let name: String; let version: Int; let fields: [Field]; let tags: [String]; let notes: String; let hasNotes: Bool
-        let canEdit: Bool; let canDelete: Bool; let history: [AuditPages.EntryRow]; let notice: String?
+        let canEdit: Bool; let canDelete: Bool; let timeline: TimelineView.Part; let notice: String?
         let contacts: [ContactPages.Row]; let canAddContact: Bool; let inPool: Bool
     }
 
@@ -159,12 +159,12 @@ struct CustomerPages {
             let when = consent.at.map { " · " + format.dateTime($0) } ?? ""
             fields.append(Field(label: t("audit_fields.consent_\(channel.rawValue)"), value: t("consent.\(consent.status.rawValue)") + (consent.via.map { " (\($0))" } ?? "") + when))
         }
-        let history = try await services.auditQuery.history(kind: .customers, id: id.uuidString, limit: 100)
+        let timeline = try await TimelineView(services: services).part(of: .customers, id: id, principal: principal, locale: context.locale)
         let canEdit = (try? await services.permissions.requireAccess(principal, .update, on: .customers, owner: c.ownerID, notFound: .notFound("Customer"))) != nil
         let canDelete = (try? await services.permissions.requireAccess(principal, .delete, on: .customers, owner: c.ownerID, notFound: .notFound("Customer"))) != nil
         let page = DetailPage(id: id.uuidString, name: c.name, version: c.version, fields: fields.filter { !$0.value.isEmpty },
                               tags: try await services.customers.tags(of: id), notes: c.notes, hasNotes: !c.notes.isEmpty, canEdit: canEdit, canDelete: canDelete,
-                              history: history.map { AuditPages.EntryRow($0, format: format, localizer: services.localizer, locale: context.locale) },
+                              timeline: timeline,
                               notice: notice,
                               contacts: principal.scope(for: .read, on: .contacts) == nil ? [] : try await ContactPages(services: services).orgChart(of: id, principal: principal),
                               canAddContact: principal.scope(for: .create, on: .contacts) != nil, inPool: c.ownerID == nil)

@@ -15,7 +15,7 @@ struct LeadPages {
     struct DetailPage {
         let id: String; let name: String; let version: Int; let fields: [WebField]; let notes: String; let hasNotes: Bool
         let canEdit: Bool; let canDelete: Bool; let canConvert: Bool; let inPool: Bool; let converted: [Link]; let isConverted: Bool
-        let history: [AuditPages.EntryRow]; let notice: String?
+        let timeline: TimelineView.Part; let notice: String?
     }
 
     func register(on web: RouterGroup<AppRequestContext>) {
@@ -110,11 +110,11 @@ struct LeadPages {
             (try? await services.permissions.requireAccess(principal, action, on: .leads, owner: l.ownerID, notFound: .notFound("Lead"))) != nil
         }
         let canEdit = await may(.update)
-        let history = try await services.auditQuery.history(kind: .leads, id: id.uuidString, limit: 100)
+        let timeline = try await TimelineView(services: services).part(of: .leads, id: id, principal: principal, locale: context.locale)
         let page = DetailPage(
             id: id.uuidString, name: l.name, version: l.version, fields: fields.filter { !$0.value.isEmpty }, notes: l.notes, hasNotes: !l.notes.isEmpty,
             canEdit: canEdit && !l.isConverted, canDelete: await may(.delete), canConvert: canEdit && !l.isConverted, inPool: l.ownerID == nil,
-            converted: converted, isConverted: l.isConverted, history: history.map { AuditPages.EntryRow($0, format: format, localizer: services.localizer, locale: context.locale) },
+            converted: converted, isConverted: l.isConverted, timeline: timeline,
             notice: notice)
         return services.renderer.render("lead", titleKey: "leads.title", page: page, context: context)
     }

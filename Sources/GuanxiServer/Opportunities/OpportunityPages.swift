@@ -19,7 +19,7 @@ struct OpportunityPages {
     struct DetailPage {
         let id: String; let name: String; let version: Int; let fields: [WebField]; let notes: String; let hasNotes: Bool
         let canEdit: Bool; let canDelete: Bool; let stages: [WebChoice]; let visits: [Visit]; let competitors: [CompetitorRow]
-        let history: [AuditPages.EntryRow]; let notice: String?
+        let timeline: TimelineView.Part; let notice: String?
     }
 
     func register(on web: RouterGroup<AppRequestContext>) {
@@ -136,13 +136,13 @@ struct OpportunityPages {
         let may = { (action: PermissionAction) async -> Bool in
             (try? await services.permissions.requireAccess(principal, action, on: .opportunities, owner: o.ownerID, notFound: .notFound("Opportunity"))) != nil
         }
-        let history = try await services.auditQuery.history(kind: .opportunities, id: id.uuidString, limit: 100)
+        let timeline = try await TimelineView(services: services).part(of: .opportunities, id: id, principal: principal, locale: context.locale)
         let page = DetailPage(
             id: id.uuidString, name: o.name, version: o.version, fields: fields.filter { !$0.value.isEmpty }, notes: o.notes, hasNotes: !o.notes.isEmpty,
             canEdit: await may(.update), canDelete: await may(.delete),
             stages: stages.map { WebChoice(value: $0.id!.uuidString, label: "\($0.name) (\($0.probability) %)", selected: $0.id == o.stageID) },
             visits: visits, competitors: competitors,
-            history: history.map { AuditPages.EntryRow($0, format: format, localizer: services.localizer, locale: context.locale) }, notice: notice)
+            timeline: timeline, notice: notice)
         return services.renderer.render("opportunity", titleKey: "opportunities.title", page: page, context: context, status: status)
     }
 }

@@ -13,6 +13,12 @@ struct DisplayFormat {
 
     func dateTime(_ date: Date) -> String { formatter.string(from: date) }
 
+    /// The value of a datetime-local form field, in the viewer's time zone.
+    func localInput(_ date: Date) -> String { dateTime(date).replacingOccurrences(of: " ", with: "T") }
+
+    /// "HH:mm" in the viewer's time zone.
+    func time(_ date: Date) -> String { String(dateTime(date).suffix(5)) }
+
     /// The calendar day in the viewer's time zone, YYYY-MM-DD.
     func date(_ date: Date) -> String { String(formatter.string(from: date).prefix(10)) }
 

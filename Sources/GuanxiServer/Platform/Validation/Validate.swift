@@ -59,4 +59,20 @@ public enum Validate {
         guard let id = UUID(uuidString: value) else { throw GuanxiError.invalid(field, "\(field) is not a valid id.").localized("msg.bad_id", ["field": field]) }
         return id
     }
+
+    /// A date and time as a browser's datetime-local field sends it ("2026-12-01T09:30"),
+    /// read in the user's time zone; empty gives `.some(nil)` (clear), absent gives nil.
+    public static func localTime(_ value: String?, field: String, timeZone: String) throws -> Date?? {
+        guard let value else { return nil }
+        let text = value.trimmingCharacters(in: .whitespaces)
+        if text.isEmpty { return .some(nil) }
+        let parser = DateFormatter()
+        parser.locale = Locale(identifier: "en_US_POSIX")
+        parser.timeZone = TimeZone(identifier: timeZone) ?? TimeZone(identifier: "Asia/Shanghai")
+        for format in ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd HH:mm"] {
+            parser.dateFormat = format
+            if let date = parser.date(from: text) { return .some(date) }
+        }
+        throw GuanxiError.invalid(field, "\(field) must be a date and time.").localized("msg.time", ["field": field])
+    }
 }

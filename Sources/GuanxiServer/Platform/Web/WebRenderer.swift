@@ -14,6 +14,7 @@ public struct Layout: Sendable {
     public var canSeeContacts: Bool
     public var canSeeLeads: Bool
     public var canSeeOpportunities: Bool
+    public var canSeeActivities: Bool
     public var canSeeUsers: Bool
     public var canSeeOrganisation: Bool
     public var canSeeAudit: Bool
@@ -51,6 +52,7 @@ public struct WebRenderer: Sendable {
             canSeeContacts: p?.scope(for: .read, on: .contacts) != nil,
             canSeeLeads: p?.scope(for: .read, on: .leads) != nil,
             canSeeOpportunities: p?.scope(for: .read, on: .opportunities) != nil,
+            canSeeActivities: p?.scope(for: .read, on: .activities) != nil,
             canSeeUsers: p?.scope(for: .read, on: .users) != nil,
             canSeeOrganisation: p?.scope(for: .read, on: .departments) != nil || p?.scope(for: .read, on: .roles) != nil || p?.scope(for: .read, on: .teams) != nil,
             canSeeAudit: p?.scope(for: .read, on: .audit) != nil,

@@ -1,0 +1,80 @@
+import Foundation
+import GuanxiServer
+import HummingbirdTesting
+import Testing
+
+@Suite("Activity pages")
+struct ActivityPagesTests {
+    @Test("A meeting planned from a customer's page warns of a clash, is saved anyway, and shows in the timeline, the calendar and today's list")
+    func planFromCustomer() async throws {
+        try await TestApp.run { app, client in
+            var browser = try await app.signedInBrowser(client, as: "planner")
+            let planner = try await app.principal("planner")
+            var input = CustomerInput()
+            input.name = "长沙湘江食品"
+            let customer = try await app.services.customers.create(input, by: planner)
+            var busy = ActivityInput()
+            (busy.kind, busy.subject) = ("meeting", "部门例会")
+            // Today, in the planner's time zone, 09:00–10:00.
+            let dayFormat = DateFormatter()
+            (dayFormat.timeZone, dayFormat.dateFormat) = (TimeZone(identifier: planner.timeZone), "yyyy-MM-dd")
+            let day = dayFormat.string(from: app.clock.now())
+            busy.startsAt = try Validate.localTime("\(day)T09:00", field: "startsAt", timeZone: planner.timeZone)
+            busy.endsAt = try Validate.localTime("\(day)T10:00", field: "endsAt", timeZone: planner.timeZone)
+            _ = try await app.services.activities.create(busy, by: planner)
+            let page = try await browser.get("/customers/\(customer.id!.uuidString)")
+            #expect(page.text.contains("/activities/new?about=customers:\(customer.id!.uuidString)&kind=meeting"))
+            _ = try await browser.get("/activities/new?about=customers:\(customer.id!.uuidString)&kind=meeting")
+            let fields = ["kind": "meeting", "subject": "新品<试吃>会", "status": "planned", "priority": "high", "owner_id": planner.userID.uuidString,
+                          "about": "customers:\(customer.id!.uuidString)", "people_sent": "1", "starts_at": "\(day)T09:30", "ends_at": "\(day)T11:00",
+                          "commitments": "下周一前寄样品 | 2026-09-28"]
+            let clash = try await browser.post("/activities/new", fields)
+            #expect(clash.status == .conflict)
+            #expect(clash.text.contains("部门例会"))
+            #expect(clash.text.contains("value=\"新品&lt;试吃&gt;会\""))
+            var anyway = fields
+            anyway["allow_conflicts"] = "on"
+            let saved = try await browser.post("/activities/new", anyway)
+            #expect(saved.location == "/customers/\(customer.id!.uuidString)?notice=saved")
+            let timeline = try await browser.get("/customers/\(customer.id!.uuidString)")
+            #expect(timeline.text.contains("新品&lt;试吃&gt;会"))
+            #expect(timeline.text.contains("下周一前寄样品"))
+            let week = try await browser.get("/calendar?view=week&date=\(day)")
+            #expect(week.text.contains("09:30"))
+            #expect(week.text.contains("新品&lt;试吃&gt;会"))
+            let month = try await browser.get("/calendar?view=month&date=\(day.prefix(7))-01")
+            #expect(month.text.contains("部门例会"))
+            let home = try await browser.get("/")
+            #expect(home.text.contains("新品&lt;试吃&gt;会"))
+            #expect(try await browser.get("/calendar?date=22-09-2026").status == .badRequest)
+        }
+    }
+
+    @Test("Completing a call from its page records the outcome and schedules the call-back, which appears in the task list")
+    func completeWithCallBack() async throws {
+        try await TestApp.run { app, client in
+            var browser = try await app.signedInBrowser(client, as: "caller")
+            let caller = try await app.principal("caller")
+            var call = ActivityInput()
+            (call.kind, call.subject) = ("call", "询价回复")
+            call.startsAt = .some(Date(timeIntervalSince1970: 1_790_000_000 - 3600))
+            call.remindAt = .some(Date(timeIntervalSince1970: 1_790_000_000 - 7200))
+            let a = try await app.services.activities.create(call, by: caller)
+            let home = try await browser.get("/")
+            #expect(home.text.contains("/activities/\(a.id!.uuidString)/dismiss"))
+            let overdue = try await browser.get("/tasks?list=overdue")
+            #expect(overdue.text.contains("询价回复"))
+            _ = try await browser.get("/activities/\(a.id!.uuidString)")
+            let done = try await browser.post("/activities/\(a.id!.uuidString)/complete", ["version": "1", "outcome": "客户出差，周五再打", "call_back_at": "2026-09-25T10:00"])
+            #expect(done.status == .seeOther)
+            let page = try await browser.get("/activities/\(a.id!.uuidString)")
+            #expect(page.text.contains("客户出差，周五再打"))
+            #expect(page.text.contains("已完成"))
+            let tasks = try await browser.get("/tasks")
+            #expect(tasks.text.contains("↩ 询价回复"))
+            #expect(!tasks.text.contains(">询价回复<"))
+            let bad = try await browser.post("/activities/\(a.id!.uuidString)/complete", ["version": "2", "call_back_at": "not a time"])
+            #expect(bad.status == .badRequest)
+        }
+    }
+}
