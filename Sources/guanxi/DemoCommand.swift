@@ -6,10 +6,11 @@ import GuanxiServer
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Load a bilingual demo data set (sales team, customers, contacts, leads, opportunities) into an empty database.")
+        abstract: "Load a bilingual demo data set (sales team, customers, contacts, leads, opportunities, activities) into an empty database.")
     @Option(help: "How many customers (default 500).") var customers = 500
     @Option(help: "Contacts per customer (default 4).") var contactsPerCustomer = 4
     @Option(help: "Leads per 100 customers (default 50).") var leadsPerHundred = 50
+    @Option(help: "Activities per customer (default 4).") var activitiesPerCustomer = 4
     @Option(help: "Seed for the generator; the same seed gives the same data.") var seed: UInt64 = 2026
     @OptionGroup var storage: StorageOptions
 
@@ -17,12 +18,12 @@ struct DemoCommand: AsyncParsableCommand {
         try await runReportingErrors {
             let started = Date()
             let summary = try await Runtime.withServices(try await storage.load()) { services in
-                try await DemoData(services: services).load(customers: customers, contactsPerCustomer: contactsPerCustomer, leadsPerCustomer: leadsPerHundred, seed: seed) { done in
+                try await DemoData(services: services).load(customers: customers, contactsPerCustomer: contactsPerCustomer, leadsPerCustomer: leadsPerHundred, activitiesPerCustomer: activitiesPerCustomer, seed: seed) { done in
                     if done % 10_000 == 0 || done == customers { FileHandle.standardError.write(Data("\r\(done)/\(customers) customers".utf8)) }
                 }
             }
             FileHandle.standardError.write(Data("\n".utf8))
-            print("Loaded \(summary.customers) customers, \(summary.contacts) contacts, \(summary.leads) leads and \(summary.opportunities) opportunities for \(summary.users) sales people in \(String(format: "%.1f", Date().timeIntervalSince(started))) s.")
+            print("Loaded \(summary.customers) customers, \(summary.contacts) contacts, \(summary.leads) leads, \(summary.opportunities) opportunities and \(summary.activities) activities for \(summary.users) sales people in \(String(format: "%.1f", Date().timeIntervalSince(started))) s.")
         }
     }
 }

@@ -48,6 +48,12 @@ struct DemoDataTests {
                 let visits = try await app.services.opportunities.stageHistory(of: deal.id!)
                 #expect(visits.last?.stageID == deal.stageID && visits.last?.leftAt == nil)
             }
+            // Activities over the customer's life, with commitments, on its timeline.
+            #expect(summary.activities == 240)
+            let story = try await Timeline(services: app.services).items(of: .customers, id: all[0].id!, for: admin)
+            #expect(story.filter { $0.kind == .activity }.count == 4)
+            let rows = try await app.services.database.sql.raw("SELECT COUNT(*) AS n FROM commitments").first(decodingColumn: "n", as: Int.self)
+            #expect((rows ?? 0) > 0)
             let forecast = try await app.services.forecast.rows(pipelineID: nil, from: nil, to: nil, by: .month, for: admin)
             #expect(forecast.reduce(0) { $0 + $1.open.count + $1.won.count } == deals.filter { $0.lossReason == nil }.count)
             // A second load into a filled customer file is refused.

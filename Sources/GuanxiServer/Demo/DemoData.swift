@@ -18,6 +18,7 @@ public struct DemoData: Sendable {
         public var contacts: Int
         public var leads: Int
         public var opportunities: Int
+        public var activities: Int
     }
 
     /// Writes in batches inside transactions: each batch is all in or all out.
@@ -25,10 +26,12 @@ public struct DemoData: Sendable {
 
     /// `leadsPerCustomer` is in percent (50: one lead for every two customers); each
     /// customer gets 0–2 opportunities, one on average.
-    public func load(customers customerCount: Int, contactsPerCustomer: Int, leadsPerCustomer: Int = 50, seed: UInt64 = 2026,
+    public func load(customers customerCount: Int, contactsPerCustomer: Int, leadsPerCustomer: Int = 50, activitiesPerCustomer: Int = 4, seed: UInt64 = 2026,
                      progress: (@Sendable (Int) -> Void)? = nil) async throws -> Summary {
         guard (1...5_000_000).contains(customerCount) else { throw GuanxiError.invalid("customers", "--customers must be from 1 to 5000000.") }
         guard (0...50).contains(contactsPerCustomer) else { throw GuanxiError.invalid("contacts", "--contacts-per-customer must be from 0 to 50.") }
+        guard (0...100).contains(activitiesPerCustomer) else { throw GuanxiError.invalid("activities", "--activities-per-customer must be from 0 to 100.") }
+        guard (0...1000).contains(leadsPerCustomer) else { throw GuanxiError.invalid("leads", "--leads-per-hundred must be from 0 to 1000.") }
         let existing = try await services.database.sql.raw("SELECT COUNT(*) AS n FROM customers").first(decodingColumn: "n", as: Int.self) ?? 0
         guard existing == 0 else {
             throw GuanxiError(.conflict, "The database already holds \(existing) customers; demo data goes into an empty customer file only.")
@@ -39,7 +42,7 @@ public struct DemoData: Sendable {
         let competitors = try await demoCompetitors(by: console)
         var random = SeededRandom(seed: seed)
         let now = services.clock.now()
-        var customersDone = 0, contactsDone = 0, leadsDone = 0, dealsDone = 0
+        var customersDone = 0, contactsDone = 0, leadsDone = 0, dealsDone = 0, activitiesDone = 0
         while customersDone < customerCount {
             let size = min(Self.batchSize, customerCount - customersDone)
             var customerRows: [[any SQLExpression]] = []
@@ -48,6 +51,7 @@ public struct DemoData: Sendable {
             var channelRows: [[any SQLExpression]] = []
             var dealRows: [[any SQLExpression]] = [], historyRows: [[any SQLExpression]] = [], rivalRows: [[any SQLExpression]] = []
             var leadRows: [[any SQLExpression]] = []
+            var activityRows: [[any SQLExpression]] = [], commitmentRows: [[any SQLExpression]] = []
             for index in 0..<size {
                 let c = makeCustomer(number: customersDone + index, owners: owners, random: &random, now: now)
                 customerRows.append(c.row)
@@ -59,11 +63,18 @@ public struct DemoData: Sendable {
                     contactRows.append(person.row)
                     channelRows += person.channels
                 }
+                var lastDeal: UUID?
                 for _ in 0..<Int(random.next() % 3) {
                     let deal = makeOpportunity(at: c, contact: boss, pipelines: pipelines, competitors: competitors, random: &random, now: now)
                     dealRows.append(deal.row)
                     historyRows += deal.history
                     rivalRows += deal.competitors
+                    lastDeal = deal.id
+                }
+                for _ in 0..<activitiesPerCustomer {
+                    let activity = makeActivity(at: c, contact: boss, deal: lastDeal, random: &random, now: now)
+                    activityRows.append(activity.row)
+                    commitmentRows += activity.commitments
                 }
                 // Leads accrue at the chosen rate; one in ten is a converted one, pointing at this customer.
                 if (customersDone + index + 1) * leadsPerCustomer / 100 > (customersDone + index) * leadsPerCustomer / 100 {
@@ -75,7 +86,8 @@ public struct DemoData: Sendable {
                          ("contacts", Self.contactColumns, contactRows),
                          ("contact_channels", ["contact_id", "position", "kind", "label", "value", "normalized"], channelRows),
                          ("opportunities", Self.opportunityColumns, dealRows), ("opportunity_stage_history", Self.stageHistoryColumns, historyRows),
-                         ("opportunity_competitors", ["opportunity_id", "competitor_id"], rivalRows), ("leads", Self.leadColumns, leadRows)]
+                         ("opportunity_competitors", ["opportunity_id", "competitor_id"], rivalRows), ("leads", Self.leadColumns, leadRows),
+                         ("activities", Self.activityColumns, activityRows), ("commitments", Self.commitmentColumns, commitmentRows)]
             try await services.database.db.transaction { tx in
                 for (table, columns, rows) in batch { try await Self.insert(tx as! any SQLDatabase, table, columns, rows) }
             }
@@ -83,14 +95,17 @@ public struct DemoData: Sendable {
             contactsDone += contactRows.count
             leadsDone += leadRows.count
             dealsDone += dealRows.count
+            activitiesDone += activityRows.count
             progress?(customersDone)
         }
         try await services.audit.record(on: services.database.db, actor: console, action: .create, kind: .customers, id: "demo",
                                         label: "demo data", changes: [FieldChange(field: "customers", old: nil, new: String(customersDone)),
                                                                       FieldChange(field: "contacts", old: nil, new: String(contactsDone)),
                                                                       FieldChange(field: "leads", old: nil, new: String(leadsDone)),
-                                                                      FieldChange(field: "opportunities", old: nil, new: String(dealsDone))])
-        return Summary(users: owners.count, customers: customersDone, contacts: contactsDone, leads: leadsDone, opportunities: dealsDone)
+                                                                      FieldChange(field: "opportunities", old: nil, new: String(dealsDone)),
+                                                                      FieldChange(field: "activities", old: nil, new: String(activitiesDone))])
+        return Summary(users: owners.count, customers: customersDone, contacts: contactsDone, leads: leadsDone, opportunities: dealsDone,
+                       activities: activitiesDone)
     }
 
     /// Sales departments, a manager and reps with matching roles; returns the owners to spread customers over.
@@ -102,12 +117,14 @@ public struct DemoData: Sendable {
         let rep = try await services.roles.create(name: "销售代表", description: "Works on own customers and contacts; sees the shared pool.", grants: [
             "customers": Grant(actions: [.read, .create, .update], scope: .own), "contacts": Grant(actions: [.read, .create, .update], scope: .own),
             "leads": Grant(actions: [.read, .create, .update], scope: .own), "opportunities": Grant(actions: [.read, .create, .update], scope: .own),
+            "activities": Grant(actions: [.read, .create, .update, .delete], scope: .own),
         ], by: console)
         let manager = try await services.roles.create(name: "销售经理", description: "Sees the work of everyone reporting to them.", grants: [
             "customers": Grant(actions: [.read, .create, .update, .delete, .export], scope: .subordinates),
             "contacts": Grant(actions: [.read, .create, .update, .delete, .export], scope: .subordinates),
             "leads": Grant(actions: [.read, .create, .update, .delete, .export], scope: .subordinates),
             "opportunities": Grant(actions: [.read, .create, .update, .delete, .export], scope: .subordinates),
+            "activities": Grant(actions: [.read, .create, .update, .delete, .export], scope: .subordinates),
             "users": Grant(actions: [.read], scope: .subordinates),
         ], by: console)
         let password = services.config.initialAdminPassword ?? Passwords.generate()
