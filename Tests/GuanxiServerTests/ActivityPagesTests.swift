@@ -77,4 +77,24 @@ struct ActivityPagesTests {
             #expect(bad.status == .badRequest)
         }
     }
+
+    @Test("A rep who may not read user records still opens every form, choosing among themselves and their teammates")
+    func repForms() async throws {
+        try await TestApp.run { app, client in
+            let grant = Grant(actions: [.read, .create, .update], scope: .own)
+            let role = try await app.makeRole("rep", [.customers: grant, .contacts: grant, .leads: grant, .opportunities: grant, .activities: grant])
+            let rep = try await app.makeUser("rep.zhang", roles: [role.id!])
+            let mate = try await app.makeUser("rep.mate", roles: [role.id!])
+            try await app.makeUser("stranger", roles: [role.id!])
+            _ = try await app.services.teams.create(name: "一组", description: nil, memberIDs: [rep.id!, mate.id!], by: try await app.admin)
+            var browser = Browser(client)
+            try await browser.signIn("rep.zhang", "Secret-pass-42")
+            for path in ["/customers/new", "/leads/new", "/opportunities/new", "/activities/new?kind=meeting"] {
+                let page = try await browser.get(path)
+                #expect(page.status == .ok, "\(path)")
+                #expect(page.text.contains(mate.id!.uuidString), "\(path)")
+                #expect(!page.text.contains("stranger"), "\(path)")
+            }
+        }
+    }
 }

@@ -98,7 +98,7 @@ struct ActivityForm {
         var aboutLabel = ""
         if let (kind, id) = aboutRecord { aboutLabel = try await ActivityPages(services: services).label(of: kind, id, principal: principal, locale: context.locale) }
         let kind = form?["kind"] ?? a?.kind ?? "call"
-        let owners = try await services.users.list(for: principal, limit: 200).users.filter(\.isActive)
+        let owners = try await services.users.pickable(for: principal)
         let participants = a == nil ? [] : try await services.activities.participants(of: a!.id!)
         let chosenUsers = Set(typed.map { $0.values("user") } ?? participants.filter { $0.kind == .user }.map(\.id.uuidString))
         let chosenContacts = Set(typed.map { $0.values("contact") } ?? participants.filter { $0.kind == .contact }.map(\.id.uuidString))

@@ -82,7 +82,7 @@ struct CustomerForm {
                 + values.map { Choice(value: $0.0, label: $0.1, selected: $0.0 == current) }
             return Select(name: name, label: t("customer_fields.\(name)"), options: options, saved: savedHint(name, saved))
         }
-        let owners = try await services.users.list(for: principal, limit: 200).users.filter(\.isActive)
+        let owners = try await services.users.pickable(for: principal)
         let ownerSaved = c == nil ? principal.userID.uuidString : c?.ownerID?.uuidString
         let parents = try await services.customerQuery.list(CustomerFilter(), for: principal).customers.filter { $0.id != c?.id }
         let selects = [

@@ -24,9 +24,12 @@ extension DemoData {
         let id = UUID()
         // Mostly the past two years; one in six in the coming four weeks.
         let future = random.chance(16)
-        let offset = future ? Double(random.next() % (28 * 86_400)) : -Double(random.next() % (700 * 86_400))
-        let roundedStart = (now.addingTimeInterval(offset).timeIntervalSince1970 / 1800).rounded() * 1800
-        let start = Date(timeIntervalSince1970: roundedStart)
+        let days = future ? Int(random.next() % 28) + 1 : -Int(random.next() % 700) - 1
+        // Office hours in China: 09:00–17:30 Beijing time, on the half hour.
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Asia/Shanghai")!
+        let day = calendar.startOfDay(for: now.addingTimeInterval(Double(days) * 86_400))
+        let start = day.addingTimeInterval(Double(9 * 2 + Int(random.next() % 17)) * 1800)
         let status = future ? "planned" : (random.chance(93) ? "done" : "cancelled")
         let timed = kind == "meeting" || kind == "visit"
         let end = timed ? start.addingTimeInterval(Double(1 + random.next() % 4) * 1800) : nil

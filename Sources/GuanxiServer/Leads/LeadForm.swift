@@ -74,7 +74,7 @@ struct LeadForm {
                              saved: conflict && typed != nil && typed != (stored ?? "") ? (stored ?? "—") : nil,
                              multiline: name == "notes" || name == "status_reason")
         }
-        let owners = try await services.users.list(for: principal, limit: 200).users.filter(\.isActive)
+        let owners = try await services.users.pickable(for: principal)
         let ownerNow = form?["owner_id"] ?? (l == nil ? principal.userID.uuidString : l?.ownerID?.uuidString ?? "")
         let ownerOptions = [WebChoice(value: Self.byRules, label: t("leads.by_rules"), selected: ownerNow == Self.byRules),
                             WebChoice(value: "", label: t("customers.pool"), selected: ownerNow.isEmpty)]

@@ -96,7 +96,7 @@ struct OpportunityForm {
         var contactFilter = ContactFilter()
         contactFilter.customerID = customerID
         let contacts = customerID == nil ? [] : try await services.contactQuery.list(contactFilter, for: principal).contacts
-        let owners = try await services.users.list(for: principal, limit: 200).users.filter(\.isActive)
+        let owners = try await services.users.pickable(for: principal)
         let pipelines = try await services.pipelines.list()
         let stageNow = form?["stage_id"] ?? o?.stageID.uuidString ?? ""
         let stageOptions = [WebChoice(value: "", label: t("opportunities.first_stage"), selected: stageNow.isEmpty)] + pipelines.flatMap { p in

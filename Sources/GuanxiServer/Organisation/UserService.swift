@@ -167,6 +167,20 @@ public struct UserService: Sendable {
         return user
     }
 
+    /// The people a principal can pick as an owner or a participant: the active users it
+    /// may read, and always itself and the members of its teams (its working group),
+    /// so a rep without access to user records can still invite a teammate.
+    func pickable(for actor: Principal) async throws -> [User] {
+        var ids: Set<UUID> = [actor.userID]
+        for row in try await database.sql.raw("""
+            SELECT m.user_id AS id FROM team_members m WHERE m.team_id IN (SELECT team_id FROM team_members WHERE user_id = \(bind: actor.userID))
+            """).all() { ids.insert(try row.decode(column: "id", as: UUID.self)) }
+        var users = try await User.query(on: database.db).filter(\.$id ~~ Array(ids)).all()
+        if actor.scope(for: .read, on: .users) != nil { users += try await list(for: actor, limit: 200).users }
+        var seen: Set<UUID> = []
+        return users.filter { $0.isActive && seen.insert($0.id!).inserted }.sorted { $0.displayName < $1.displayName }
+    }
+
     /// Display names of users by id, for showing owners on lists (one query for a page).
     func names(of ids: [UUID]) async throws -> [UUID: String] {
         guard !ids.isEmpty else { return [:] }
