@@ -13,6 +13,8 @@ public struct ActivityFilter: Sendable {
     /// Starts (or, without a start, is due) from / before.
     public var from: Date?
     public var to: Date?
+    /// Filters on custom fields, all of which must hold.
+    public var custom: [CustomFilter] = []
     public var cursor: String?
     public var limit = 50
     public init() {}
@@ -23,6 +25,7 @@ public struct ActivityFilter: Sendable {
 public struct ActivityQuery: Sendable {
     let database: DatabaseService
     let permissions: PermissionService
+    let custom: CustomValues
 
     /// The time an activity is placed at: its start, else its due time, else its creation.
     static let when = SQLRaw("COALESCE(starts_at, due_at, created_at)")
@@ -38,11 +41,9 @@ public struct ActivityQuery: Sendable {
         if let status = filter.status { query = query.where("status", .equal, status) }
         if let from = filter.from { query = query.where(Self.when, .greaterThanOrEqual, SQLBind(from)) }
         if let to = filter.to { query = query.where(Self.when, .lessThan, SQLBind(to)) }
-        query = try Keyset.time("created_at").apply(to: query, cursor: filter.cursor)
-        var rows = try await query.limit(limit + 1).all().map { try $0.decode(fluentModel: Activity.self) }
-        let more = rows.count > limit
-        if more { rows.removeLast() }
-        return (rows, more ? rows.last.map { Keyset.cursor(.time($0.createdAt), id: $0.id!) } : nil)
+        query = try await custom.constrain(query, table: "activities", kind: .activities, filters: filter.custom)
+        let page = try await Keyset.time("created_at").page(query, as: Activity.self, cursor: filter.cursor, limit: limit) { a, _ in .time(a.createdAt) }
+        return (page.items, page.next)
     }
 
     /// What `people` have on between `from` and `to` — as owner or as participant —

@@ -25,6 +25,8 @@ public struct ActivityInput: Sendable {
     public var callBackAt: Date?
     /// Saves even when the time overlaps another planned activity of a participant.
     public var allowConflicts = false
+    /// Custom field values by key; a key left out keeps its value.
+    public var customFields: [String: CustomInput]?
     public init() {}
 }
 
@@ -39,6 +41,7 @@ public struct ActivityService: Sendable {
     let leads: LeadService
     let opportunities: OpportunityService
     let clock: any Clock
+    let custom: CustomValues
 
     /// Longest span of one activity; longer ones are almost always a mistyped date.
     static let longest: TimeInterval = 31 * 86_400
@@ -65,9 +68,11 @@ public struct ActivityService: Sendable {
         let commitments = try checkedCommitments(input.commitments ?? [], current: [])
         if !input.allowConflicts { try await checkSchedule(a, participants: participants, by: actor) }
         let callBack = try callBack(after: a, at: input.callBackAt, participants: participants)
-        let snapshot = Self.snapshot(a, participants, commitments)
+        let values = try await custom.checked(.activities, sent: input.customFields, current: [:], isNew: true)
+        let snapshot = Self.snapshot(a, participants, commitments).merging(CustomValues.snapshot(values.values)) { a, _ in a }
         try await database.db.transaction { tx in
             try await a.create(on: tx)
+            try await CustomValues.save(values, of: a.id!, on: tx)
             try await Self.save(participants, commitments, of: a, on: tx)
             try await audit.created(on: tx, actor: actor, kind: .activities, id: a.id!.uuidString, label: a.subject, snapshot: snapshot)
             if let callBack { try await insertCallBack(callBack, participants: participants, by: actor, on: tx) }
@@ -81,7 +86,8 @@ public struct ActivityService: Sendable {
         try VersionCheck.require(expectedVersion, current: a.version, what: "activity")
         let oldParticipants = try await participants(of: id)
         let oldCommitments = try await commitments(of: id)
-        let before = Self.snapshot(a, oldParticipants, oldCommitments)
+        let oldCustom = try await custom.values(of: .activities, id: id)
+        let before = Self.snapshot(a, oldParticipants, oldCommitments).merging(CustomValues.snapshot(oldCustom)) { a, _ in a }
         if let kind = input.kind { a.kind = try CustomerValidate.choice(kind, field: "kind", from: ActivityVocabulary.kinds) ?? a.kind }
         let wasOpen = a.isOpen
         var newParticipants = oldParticipants
@@ -91,7 +97,8 @@ public struct ActivityService: Sendable {
         if a.status == "planned" { a.completedAt = nil }
         var newCommitments = oldCommitments
         if let sent = input.commitments { newCommitments = try checkedCommitments(sent, current: oldCommitments) }
-        let after = Self.snapshot(a, newParticipants, newCommitments)
+        let values = try await custom.checked(.activities, sent: input.customFields, current: oldCustom, isNew: false)
+        let after = Self.snapshot(a, newParticipants, newCommitments).merging(CustomValues.snapshot(values.values)) { a, _ in a }
         let timeMoved = before["starts_at"] != after["starts_at"] || before["ends_at"] != after["ends_at"] || input.participants != nil
         if timeMoved && !input.allowConflicts { try await checkSchedule(a, participants: newParticipants, by: actor) }
         let callBack = try callBack(after: a, at: input.callBackAt, participants: newParticipants)
@@ -104,6 +111,7 @@ public struct ActivityService: Sendable {
             try await VersionCheck.bump("activities", id: id, from: startedFrom, on: tx, what: "activity")
             try await a.update(on: tx)
             try await Self.save(people, promises, of: a, on: tx)
+            try await CustomValues.save(values, of: id, on: tx)
             try await audit.updated(on: tx, actor: actor, kind: .activities, id: id.uuidString, label: a.subject, old: before, new: after)
             if let callBack { try await insertCallBack(callBack, participants: people, by: actor, on: tx) }
             try await touchRelated(a, on: tx)
@@ -117,6 +125,7 @@ public struct ActivityService: Sendable {
         let snapshot = Self.snapshot(a, try await participants(of: id), try await commitments(of: id))
         try await database.db.transaction { tx in
             try await a.delete(on: tx)
+            try await CustomValues.remove(of: id, on: tx)
             try await audit.deleted(on: tx, actor: actor, kind: .activities, id: id.uuidString, label: a.subject, snapshot: snapshot)
         }
     }

@@ -27,6 +27,8 @@ public struct AppServices: Sendable {
     public let metrics: AppMetrics
     public let renderer: WebRenderer
     public let settings: SettingsStore
+    public let customValues: CustomValues
+    public let customFields: CustomFieldService
     public let customers: CustomerService
     public let customerQuery: CustomerQuery
     public let customerPool: SharedPool<Customer>
@@ -73,26 +75,28 @@ public struct AppServices: Sendable {
         metrics = AppMetrics()
         renderer = try await WebRenderer.load(localizer: localizer)
         settings = SettingsStore(database: database, audit: audit, clock: clock)
-        customers = CustomerService(database: database, permissions: permissions, audit: audit, settings: settings, clock: clock)
-        customerQuery = CustomerQuery(database: database, permissions: permissions)
+        customValues = CustomValues(database: database)
+        customFields = CustomFieldService(database: database, audit: audit, clock: clock)
+        customers = CustomerService(database: database, permissions: permissions, audit: audit, settings: settings, clock: clock, custom: customValues)
+        customerQuery = CustomerQuery(database: database, permissions: permissions, custom: customValues)
         customerPool = SharedPool<Customer>(database: database, permissions: permissions, audit: audit, settings: settings, clock: clock)
-        contacts = ContactService(database: database, permissions: permissions, audit: audit, customers: customers, clock: clock)
-        contactQuery = ContactQuery(database: database, permissions: permissions)
+        contacts = ContactService(database: database, permissions: permissions, audit: audit, customers: customers, clock: clock, custom: customValues)
+        contactQuery = ContactQuery(database: database, permissions: permissions, custom: customValues)
         leadRouter = LeadRouter(database: database, settings: settings)
-        leads = LeadService(database: database, permissions: permissions, audit: audit, router: leadRouter, clock: clock)
-        leadQuery = LeadQuery(database: database, permissions: permissions)
+        leads = LeadService(database: database, permissions: permissions, audit: audit, router: leadRouter, clock: clock, custom: customValues)
+        leadQuery = LeadQuery(database: database, permissions: permissions, custom: customValues)
         leadPool = SharedPool<Lead>(database: database, permissions: permissions, audit: audit, settings: settings, clock: clock)
         pipelines = PipelineService(database: database, audit: audit, clock: clock)
         opportunities = OpportunityService(database: database, permissions: permissions, audit: audit, pipelines: pipelines,
-                                           customers: customers, contacts: contacts, clock: clock)
-        opportunityQuery = OpportunityQuery(database: database, permissions: permissions)
+                                           customers: customers, contacts: contacts, clock: clock, custom: customValues)
+        opportunityQuery = OpportunityQuery(database: database, permissions: permissions, custom: customValues)
         forecast = Forecast(query: opportunityQuery)
         competitors = CompetitorService(database: database, audit: audit, clock: clock)
         leadConversion = LeadConversion(database: database, leads: leads, customers: customers, customerQuery: customerQuery, contacts: contacts,
                                         contactQuery: contactQuery, opportunities: opportunities, audit: audit, clock: clock)
         activities = ActivityService(database: database, permissions: permissions, audit: audit, customers: customers, contacts: contacts,
-                                     leads: leads, opportunities: opportunities, clock: clock)
-        activityQuery = ActivityQuery(database: database, permissions: permissions)
+                                     leads: leads, opportunities: opportunities, clock: clock, custom: customValues)
+        activityQuery = ActivityQuery(database: database, permissions: permissions, custom: customValues)
         handOver = HandOverService(database: database, permissions: permissions, audit: audit, clock: clock)
     }
 

@@ -8,6 +8,11 @@ public struct ContactFilter: Sendable {
     /// Part of the name, WeChat ID or an e-mail; or three or more digits of a phone.
     public var search: String?
     public var customerID: UUID?
+    /// Filters on custom fields, all of which must hold.
+    public var custom: [CustomFilter] = []
+    /// Sorts by this custom field instead of `sort`.
+    public var customSort: String?
+    public var customSortDescending = false
     public var sort: Sort = .name
     public var cursor: String?
     public var limit = 50
@@ -18,6 +23,7 @@ public struct ContactFilter: Sendable {
 public struct ContactQuery: Sendable {
     let database: DatabaseService
     let permissions: PermissionService
+    let custom: CustomValues
 
     public func list(_ filter: ContactFilter, for actor: Principal) async throws -> (contacts: [Contact], next: String?) {
         let owners = try await permissions.ownerFilter(actor, .read, on: .contacts)
@@ -28,13 +34,17 @@ public struct ContactQuery: Sendable {
         if let term = filter.search?.trimmingCharacters(in: .whitespaces), !term.isEmpty {
             query = query.where(SQLSearch.matches("contacts", term, engine: database.engine))
         }
+        query = try await custom.constrain(query, table: "contacts", kind: .contacts, filters: filter.custom)
+        if let key = filter.customSort {
+            let sorted = try await custom.sorted(query, by: key, descending: filter.customSortDescending, table: "contacts", kind: .contacts)
+            let page = try await sorted.keyset.page(sorted.query, as: Contact.self, cursor: filter.cursor, limit: limit) { try sorted.value($1) }
+            return (page.items, page.next)
+        }
         let keyset: Keyset = filter.sort == .name ? .text("name") : .time("updated_at")
-        query = try keyset.apply(to: query, cursor: filter.cursor)
-        var contacts = try await query.limit(limit + 1).all().map { try $0.decode(fluentModel: Contact.self) }
-        let more = contacts.count > limit
-        if more { contacts.removeLast() }
-        let next = more ? contacts.last.map { Keyset.cursor(filter.sort == .name ? .text($0.name) : .time($0.updatedAt), id: $0.id!) } : nil
-        return (contacts, next)
+        let page = try await keyset.page(query, as: Contact.self, cursor: filter.cursor, limit: limit) { c, _ in
+            filter.sort == .name ? .text(c.name) : .time(c.updatedAt)
+        }
+        return (page.items, page.next)
     }
 
     /// The channels of many contacts in one query, for list pages.

@@ -17,6 +17,8 @@ public struct ContactInput: Sendable {
     public var emails: [ContactChannel]?
     public var phones: [ContactChannel]?
     public var addresses: [ContactChannel]?
+    /// Custom field values by key; a key left out keeps its value.
+    public var customFields: [String: CustomInput]?
     public init() {}
 }
 
@@ -28,6 +30,7 @@ public struct ContactService: Sendable {
     let audit: AuditLog
     let customers: CustomerService
     let clock: any Clock
+    let custom: CustomValues
 
     public func create(_ input: ContactInput, by actor: Principal) async throws -> Contact {
         let new = try await prepare(input, by: actor)
@@ -39,6 +42,7 @@ public struct ContactService: Sendable {
     struct NewContact: Sendable {
         let contact: Contact
         let channels: [ContactChannel]
+        let custom: CustomValues.Checked
     }
 
     /// The permission check and validation of a new contact; writes nothing.
@@ -61,7 +65,8 @@ public struct ContactService: Sendable {
         contact.createdBy = actor.channel == .console ? nil : actor.userID
         contact.createdAt = clock.now()
         contact.updatedAt = contact.createdAt
-        return NewContact(contact: contact, channels: channels)
+        return NewContact(contact: contact, channels: channels,
+                          custom: try await custom.checked(.contacts, sent: input.customFields, current: [:], isNew: true))
     }
 
     /// Saves a prepared contact and its audit entry inside the caller's transaction.
@@ -69,19 +74,22 @@ public struct ContactService: Sendable {
         let contact = new.contact
         try await contact.create(on: tx)
         try await Self.replaceChannels(of: contact.id!, with: new.channels, on: tx)
+        try await CustomValues.save(new.custom, of: contact.id!, on: tx)
         try await audit.created(on: tx, actor: actor, kind: .contacts, id: contact.id!.uuidString, label: contact.name,
-                                snapshot: Self.snapshot(contact, new.channels))
+                                snapshot: Self.snapshot(contact, new.channels).merging(CustomValues.snapshot(new.custom.values)) { a, _ in a })
     }
 
     public func update(_ id: UUID, _ input: ContactInput, expectedVersion: Int?, by actor: Principal) async throws -> Contact {
         let contact = try await find(id, for: actor, action: .update)
         try VersionCheck.require(expectedVersion, current: contact.version, what: "contact")
         let oldChannels = try await channels(of: id)
-        let before = Self.snapshot(contact, oldChannels)
+        let oldCustom = try await custom.values(of: .contacts, id: id)
+        let before = Self.snapshot(contact, oldChannels).merging(CustomValues.snapshot(oldCustom)) { a, _ in a }
         try await apply(input, to: contact, by: actor)
         let newChannels = try Self.channels(input, current: oldChannels)
         contact.refreshSearchText(newChannels)
-        let after = Self.snapshot(contact, newChannels)
+        let newCustom = try await custom.checked(.contacts, sent: input.customFields, current: oldCustom, isNew: false)
+        let after = Self.snapshot(contact, newChannels).merging(CustomValues.snapshot(newCustom.values)) { a, _ in a }
         guard after != before else { return contact }
         let startedFrom = contact.version
         contact.version += 1
@@ -90,6 +98,7 @@ public struct ContactService: Sendable {
             try await VersionCheck.bump("contacts", id: id, from: startedFrom, on: tx, what: "contact")
             try await contact.update(on: tx)
             try await Self.replaceChannels(of: id, with: newChannels, on: tx)
+            try await CustomValues.save(newCustom, of: id, on: tx)
             try await audit.updated(on: tx, actor: actor, kind: .contacts, id: id.uuidString, label: contact.name, old: before, new: after)
         }
         return contact
@@ -98,9 +107,10 @@ public struct ContactService: Sendable {
     public func delete(_ id: UUID, expectedVersion: Int?, by actor: Principal) async throws {
         let contact = try await find(id, for: actor, action: .delete)
         try VersionCheck.require(expectedVersion, current: contact.version, what: "contact")
-        let snapshot = Self.snapshot(contact, try await channels(of: id))
+        let snapshot = Self.snapshot(contact, try await channels(of: id)).merging(CustomValues.snapshot(try await custom.values(of: .contacts, id: id))) { a, _ in a }
         try await database.db.transaction { tx in
             try await contact.delete(on: tx)
+            try await CustomValues.remove(of: id, on: tx)
             try await audit.deleted(on: tx, actor: actor, kind: .contacts, id: id.uuidString, label: contact.name, snapshot: snapshot)
         }
     }

@@ -31,6 +31,8 @@ public struct CustomerInput: Sendable {
     public var notes: String?
     /// Per channel: the new status (`unknown`, `opted_in`, `opted_out`) and how it was recorded.
     public var consent: [Consent.Channel: (status: String, via: String?)] = [:]
+    /// Custom field values by key; a key left out keeps its value.
+    public var customFields: [String: CustomInput]?
 
     public init() {}
 }

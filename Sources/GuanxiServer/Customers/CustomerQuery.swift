@@ -20,6 +20,11 @@ public struct CustomerFilter: Sendable {
     public var city: String?
     public var industry: String?
     public var tag: String?
+    /// Filters on custom fields, all of which must hold.
+    public var custom: [CustomFilter] = []
+    /// Sorts by this custom field instead of `sort`.
+    public var customSort: String?
+    public var customSortDescending = false
     public var sort: Sort = .name
     /// The `next` of the previous page.
     public var cursor: String?
@@ -32,6 +37,7 @@ public struct CustomerFilter: Sendable {
 public struct CustomerQuery: Sendable {
     let database: DatabaseService
     let permissions: PermissionService
+    let custom: CustomValues
 
     public func list(_ filter: CustomerFilter, for actor: Principal) async throws -> (customers: [Customer], next: String?) {
         let owners = try await permissions.ownerFilter(actor, .read, on: .customers)
@@ -51,12 +57,14 @@ public struct CustomerQuery: Sendable {
         if let search = filter.search?.trimmingCharacters(in: .whitespaces), !search.isEmpty {
             query = query.where(searchCondition(search))
         }
-        query = try Self.keyset(filter.sort).apply(to: query, cursor: filter.cursor)
-        let rows = try await query.limit(limit + 1).all()
-        var customers = try rows.map { try $0.decode(fluentModel: Customer.self) }
-        let more = customers.count > limit
-        if more { customers.removeLast() }
-        return (customers, more ? customers.last.map { Self.cursor(for: $0, sort: filter.sort) } : nil)
+        query = try await custom.constrain(query, table: "customers", kind: .customers, filters: filter.custom)
+        if let key = filter.customSort {
+            let sorted = try await custom.sorted(query, by: key, descending: filter.customSortDescending, table: "customers", kind: .customers)
+            let page = try await sorted.keyset.page(sorted.query, as: Customer.self, cursor: filter.cursor, limit: limit) { try sorted.value($1) }
+            return (page.items, page.next)
+        }
+        let page = try await Self.keyset(filter.sort).page(query, as: Customer.self, cursor: filter.cursor, limit: limit) { c, _ in Self.sortValue(c, filter.sort) }
+        return (page.items, page.next)
     }
 
     /// Substring match on name, e-mail, website and phone digits, through the search index.
@@ -72,12 +80,11 @@ public struct CustomerQuery: Sendable {
         }
     }
 
-    static func cursor(for customer: Customer, sort: CustomerFilter.Sort) -> String {
-        let value: Keyset.Value = switch sort {
+    static func sortValue(_ customer: Customer, _ sort: CustomerFilter.Sort) -> Keyset.Value {
+        switch sort {
         case .name: .text(customer.name)
         case .updated: .time(customer.updatedAt)
         case .created: .time(customer.createdAt)
         }
-        return Keyset.cursor(value, id: customer.id!)
     }
 }

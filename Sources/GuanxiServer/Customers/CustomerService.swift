@@ -10,6 +10,7 @@ public struct CustomerService: Sendable {
     let audit: AuditLog
     let settings: SettingsStore
     let clock: any Clock
+    let custom: CustomValues
 
     static let tags = LinkTable(table: "customer_tags", owner: "customer_id", member: "tag")
 
@@ -24,6 +25,7 @@ public struct CustomerService: Sendable {
     struct NewCustomer: Sendable {
         let customer: Customer
         let tags: [String]
+        let custom: CustomValues.Checked
     }
 
     /// The permission check and validation of a new customer; writes nothing.
@@ -42,7 +44,8 @@ public struct CustomerService: Sendable {
         customer.createdBy = actor.channel == .console ? nil : actor.userID
         customer.createdAt = clock.now()
         customer.updatedAt = customer.createdAt
-        return NewCustomer(customer: customer, tags: try CustomerValidate.tags(input.tags ?? []).sorted())
+        return NewCustomer(customer: customer, tags: try CustomerValidate.tags(input.tags ?? []).sorted(),
+                           custom: try await custom.checked(.customers, sent: input.customFields, current: [:], isNew: true))
     }
 
     /// Saves a prepared customer and its audit entry inside the caller's transaction.
@@ -50,8 +53,9 @@ public struct CustomerService: Sendable {
         let customer = new.customer
         try await customer.create(on: tx)
         try await Self.tags.replace(of: customer.id!, with: new.tags, on: tx)
-        var created = customer.auditSnapshot
+        var created = customer.auditSnapshot.merging(CustomValues.snapshot(new.custom.values)) { a, _ in a }
         created["tags"] = new.tags.isEmpty ? nil : new.tags.joined(separator: ", ")
+        try await CustomValues.save(new.custom, of: customer.id!, on: tx)
         try await audit.created(on: tx, actor: actor, kind: .customers, id: customer.id!.uuidString, label: customer.name, snapshot: created)
     }
 
@@ -61,11 +65,13 @@ public struct CustomerService: Sendable {
         let customer = try await find(id, for: actor, action: .update)
         try VersionCheck.require(expectedVersion, current: customer.version, what: "customer")
         let oldTags = try await tags(of: id)
-        var before = customer.auditSnapshot
+        let oldCustom = try await custom.values(of: .customers, id: id)
+        var before = customer.auditSnapshot.merging(CustomValues.snapshot(oldCustom)) { a, _ in a }
         before["tags"] = oldTags.isEmpty ? nil : oldTags.joined(separator: ", ")
         try await apply(input, to: customer, by: actor)
         let newTags = try input.tags.map(CustomerValidate.tags)?.sorted() ?? oldTags
-        var after = customer.auditSnapshot
+        let newCustom = try await custom.checked(.customers, sent: input.customFields, current: oldCustom, isNew: false)
+        var after = customer.auditSnapshot.merging(CustomValues.snapshot(newCustom.values)) { a, _ in a }
         after["tags"] = newTags.isEmpty ? nil : newTags.joined(separator: ", ")
         guard after != before else { return customer }
         let (old, new) = (before, after)
@@ -76,6 +82,7 @@ public struct CustomerService: Sendable {
             try await VersionCheck.bump("customers", id: id, from: startedFrom, on: tx, what: "customer")
             try await customer.update(on: tx)
             if input.tags != nil { try await Self.tags.replace(of: id, with: newTags, on: tx) }
+            try await CustomValues.save(newCustom, of: id, on: tx)
             try await audit.updated(on: tx, actor: actor, kind: .customers, id: id.uuidString, label: customer.name, old: old, new: new)
         }
         return customer
@@ -85,11 +92,12 @@ public struct CustomerService: Sendable {
         let customer = try await find(id, for: actor, action: .delete)
         try VersionCheck.require(expectedVersion, current: customer.version, what: "customer")
         let tags = try await tags(of: id)
-        var snapshot = customer.auditSnapshot
+        var snapshot = customer.auditSnapshot.merging(CustomValues.snapshot(try await custom.values(of: .customers, id: id))) { a, _ in a }
         snapshot["tags"] = tags.isEmpty ? nil : tags.joined(separator: ", ")
         let final = snapshot
         try await database.db.transaction { tx in
             try await customer.delete(on: tx)
+            try await CustomValues.remove(of: id, on: tx)
             try await audit.deleted(on: tx, actor: actor, kind: .customers, id: id.uuidString, label: customer.name, snapshot: final)
         }
     }

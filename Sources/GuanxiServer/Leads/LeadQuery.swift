@@ -14,6 +14,11 @@ public struct LeadFilter: Sendable {
     public var status: String?
     public var rating: String?
     public var source: String?
+    /// Filters on custom fields, all of which must hold.
+    public var custom: [CustomFilter] = []
+    /// Sorts by this custom field instead of `sort`.
+    public var customSort: String?
+    public var customSortDescending = false
     public var sort: Sort = .created
     public var cursor: String?
     public var limit = 50
@@ -24,6 +29,7 @@ public struct LeadFilter: Sendable {
 public struct LeadQuery: Sendable {
     let database: DatabaseService
     let permissions: PermissionService
+    let custom: CustomValues
 
     public func list(_ filter: LeadFilter, for actor: Principal) async throws -> (leads: [Lead], next: String?) {
         let owners = try await permissions.ownerFilter(actor, .read, on: .leads)
@@ -38,11 +44,14 @@ public struct LeadQuery: Sendable {
         if let term = filter.search?.trimmingCharacters(in: .whitespaces), !term.isEmpty {
             query = query.where(SQLSearch.matches("leads", term, engine: database.engine))
         }
-        query = try Self.keyset(filter.sort).apply(to: query, cursor: filter.cursor)
-        var leads = try await query.limit(limit + 1).all().map { try $0.decode(fluentModel: Lead.self) }
-        let more = leads.count > limit
-        if more { leads.removeLast() }
-        return (leads, more ? leads.last.map { Self.cursor(for: $0, sort: filter.sort) } : nil)
+        query = try await custom.constrain(query, table: "leads", kind: .leads, filters: filter.custom)
+        if let key = filter.customSort {
+            let sorted = try await custom.sorted(query, by: key, descending: filter.customSortDescending, table: "leads", kind: .leads)
+            let page = try await sorted.keyset.page(sorted.query, as: Lead.self, cursor: filter.cursor, limit: limit) { try sorted.value($1) }
+            return (page.items, page.next)
+        }
+        let page = try await Self.keyset(filter.sort).page(query, as: Lead.self, cursor: filter.cursor, limit: limit) { l, _ in Self.sortValue(l, filter.sort) }
+        return (page.items, page.next)
     }
 
     static func keyset(_ sort: LeadFilter.Sort) -> Keyset {
@@ -53,12 +62,11 @@ public struct LeadQuery: Sendable {
         }
     }
 
-    static func cursor(for lead: Lead, sort: LeadFilter.Sort) -> String {
-        let value: Keyset.Value = switch sort {
+    static func sortValue(_ lead: Lead, _ sort: LeadFilter.Sort) -> Keyset.Value {
+        switch sort {
         case .name: .text(lead.name)
         case .updated: .time(lead.updatedAt)
         case .created: .time(lead.createdAt)
         }
-        return Keyset.cursor(value, id: lead.id!)
     }
 }

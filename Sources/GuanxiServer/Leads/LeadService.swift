@@ -21,6 +21,8 @@ public struct LeadInput: Sendable {
     public var notes: String?
     /// Who owns the lead; `nil` keeps the owner (on create: the creator).
     public var assignment: LeadAssignment?
+    /// Custom field values by key; a key left out keeps its value.
+    public var customFields: [String: CustomInput]?
     public init() {}
 }
 
@@ -40,6 +42,7 @@ public struct LeadService: Sendable {
     let audit: AuditLog
     let router: LeadRouter
     let clock: any Clock
+    let custom: CustomValues
 
     public func create(_ input: LeadInput, by actor: Principal) async throws -> Lead {
         try permissions.require(actor, .create, on: .leads)
@@ -51,6 +54,7 @@ public struct LeadService: Sendable {
         lead.ownerID = actor.channel == .console ? nil : actor.userID
         try await apply(input, to: lead)
         let target: LeadRouter.Target? = input.assignment == .byRules ? try await router.target(for: lead) : nil
+        let values = try await custom.checked(.leads, sent: input.customFields, current: [:], isNew: true)
         lead.version = 1
         lead.createdBy = actor.channel == .console ? nil : actor.userID
         lead.createdAt = clock.now()
@@ -58,7 +62,9 @@ public struct LeadService: Sendable {
         try await database.db.transaction { tx in
             if let target { lead.ownerID = try await router.owner(for: target, on: tx) }
             try await lead.create(on: tx)
-            try await audit.created(on: tx, actor: actor, kind: .leads, id: lead.id!.uuidString, label: lead.name, snapshot: lead.auditSnapshot)
+            try await CustomValues.save(values, of: lead.id!, on: tx)
+            try await audit.created(on: tx, actor: actor, kind: .leads, id: lead.id!.uuidString, label: lead.name,
+                                    snapshot: lead.auditSnapshot.merging(CustomValues.snapshot(values.values)) { a, _ in a })
         }
         return lead
     }
@@ -69,10 +75,12 @@ public struct LeadService: Sendable {
         let lead = try await find(id, for: actor, action: .update)
         try VersionCheck.require(expectedVersion, current: lead.version, what: "lead")
         guard !lead.isConverted else { throw Self.converted }
-        let before = lead.auditSnapshot
+        let oldCustom = try await custom.values(of: .leads, id: id)
+        let before = lead.auditSnapshot.merging(CustomValues.snapshot(oldCustom)) { a, _ in a }
         try await apply(input, to: lead)
         let target: LeadRouter.Target? = input.assignment == .byRules ? try await router.target(for: lead) : nil
-        guard target != nil || lead.auditSnapshot != before else { return lead }
+        let values = try await custom.checked(.leads, sent: input.customFields, current: oldCustom, isNew: false)
+        guard target != nil || lead.auditSnapshot.merging(CustomValues.snapshot(values.values)) { a, _ in a } != before else { return lead }
         let startedFrom = lead.version
         lead.version += 1
         lead.updatedAt = clock.now()
@@ -82,7 +90,9 @@ public struct LeadService: Sendable {
             if let target { lead.ownerID = try await router.owner(for: target, on: tx) }
             try await VersionCheck.bump("leads", id: id, from: startedFrom, on: tx, what: "lead")
             try await lead.update(on: tx)
-            try await audit.updated(on: tx, actor: actor, kind: .leads, id: id.uuidString, label: lead.name, old: before, new: lead.auditSnapshot)
+            try await CustomValues.save(values, of: id, on: tx)
+            try await audit.updated(on: tx, actor: actor, kind: .leads, id: id.uuidString, label: lead.name, old: before,
+                                    new: lead.auditSnapshot.merging(CustomValues.snapshot(values.values)) { a, _ in a })
         }
         return lead
     }
@@ -92,6 +102,7 @@ public struct LeadService: Sendable {
         try VersionCheck.require(expectedVersion, current: lead.version, what: "lead")
         try await database.db.transaction { tx in
             try await lead.delete(on: tx)
+            try await CustomValues.remove(of: id, on: tx)
             try await audit.deleted(on: tx, actor: actor, kind: .leads, id: id.uuidString, label: lead.name, snapshot: lead.auditSnapshot)
         }
     }

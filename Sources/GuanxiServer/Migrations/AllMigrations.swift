@@ -18,5 +18,6 @@ public enum AllMigrations {
         M0015_CreateLeads(),
         M0016_CreateOpportunities(),
         M0017_CreateActivities(),
+        M0018_CreateCustomFields(),
     ]
 }

@@ -16,6 +16,11 @@ public struct OpportunityFilter: Sendable {
     /// Expected close dates from / to, YYYY-MM-DD, both included.
     public var closeFrom: String?
     public var closeTo: String?
+    /// Filters on custom fields, all of which must hold.
+    public var custom: [CustomFilter] = []
+    /// Sorts by this custom field instead of `sort`.
+    public var customSort: String?
+    public var customSortDescending = false
     public var sort: Sort = .updated
     public var cursor: String?
     public var limit = 50
@@ -27,15 +32,18 @@ public struct OpportunityFilter: Sendable {
 public struct OpportunityQuery: Sendable {
     let database: DatabaseService
     let permissions: PermissionService
+    let custom: CustomValues
 
     public func list(_ filter: OpportunityFilter, for actor: Principal) async throws -> (opportunities: [Opportunity], next: String?) {
         let limit = max(1, min(filter.limit, 200))
-        var query = try await filtered(filter, for: actor, columns: [SQLColumn(SQLLiteral.all, table: SQLIdentifier("opportunities"))])
-        query = try Self.keyset(filter.sort).apply(to: query, cursor: filter.cursor)
-        var rows = try await query.limit(limit + 1).all().map { try $0.decode(fluentModel: Opportunity.self) }
-        let more = rows.count > limit
-        if more { rows.removeLast() }
-        return (rows, more ? rows.last.map { Self.cursor(for: $0, sort: filter.sort) } : nil)
+        let query = try await filtered(filter, for: actor, columns: [SQLColumn(SQLLiteral.all, table: SQLIdentifier("opportunities"))])
+        if let key = filter.customSort {
+            let sorted = try await custom.sorted(query, by: key, descending: filter.customSortDescending, table: "opportunities", kind: .opportunities)
+            let page = try await sorted.keyset.page(sorted.query, as: Opportunity.self, cursor: filter.cursor, limit: limit) { try sorted.value($1) }
+            return (page.items, page.next)
+        }
+        let page = try await Self.keyset(filter.sort).page(query, as: Opportunity.self, cursor: filter.cursor, limit: limit) { o, _ in Self.sortValue(o, filter.sort) }
+        return (page.items, page.next)
     }
 
     /// Count, amount and weighted amount per stage of the opportunities `filter` keeps.
@@ -60,7 +68,7 @@ public struct OpportunityQuery: Sendable {
         if let term = filter.search?.trimmingCharacters(in: .whitespaces), !term.isEmpty {
             query = query.where(SQLSearch.matches("opportunities", term, engine: database.engine))
         }
-        return query
+        return try await custom.constrain(query, table: "opportunities", kind: .opportunities, filters: filter.custom)
     }
 
     static let sums: [any SQLExpression] = [
@@ -90,13 +98,12 @@ public struct OpportunityQuery: Sendable {
         }
     }
 
-    static func cursor(for o: Opportunity, sort: OpportunityFilter.Sort) -> String {
-        let value: Keyset.Value = switch sort {
+    static func sortValue(_ o: Opportunity, _ sort: OpportunityFilter.Sort) -> Keyset.Value {
+        switch sort {
         case .name: .text(o.name)
         case .updated: .time(o.updatedAt)
         case .created: .time(o.createdAt)
         }
-        return Keyset.cursor(value, id: o.id!)
     }
 }
 

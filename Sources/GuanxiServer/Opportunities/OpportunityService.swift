@@ -21,6 +21,8 @@ public struct OpportunityInput: Sendable {
     public var lossReason: String?
     public var notes: String?
     public var competitorIDs: [UUID]?
+    /// Custom field values by key; a key left out keeps its value.
+    public var customFields: [String: CustomInput]?
     public init() {}
 }
 
@@ -34,6 +36,7 @@ public struct OpportunityService: Sendable {
     let customers: CustomerService
     let contacts: ContactService
     let clock: any Clock
+    let custom: CustomValues
 
     static let competitors = LinkTable(table: "opportunity_competitors", owner: "opportunity_id", member: "competitor_id")
 
@@ -43,6 +46,7 @@ public struct OpportunityService: Sendable {
         let competitors: [UUID]
         let competitorNames: String?
         let stageName: String
+        let custom: CustomValues.Checked
     }
 
     public func create(_ input: OpportunityInput, by actor: Principal) async throws -> Opportunity {
@@ -75,7 +79,8 @@ public struct OpportunityService: Sendable {
         if customerPending { sent.customerID = nil }
         let stage = try await apply(sent, to: o, isNew: true, by: actor)
         let competitors = try await checkedCompetitors(input.competitorIDs ?? [])
-        return NewOpportunity(opportunity: o, competitors: competitors, competitorNames: try await competitorNames(competitors), stageName: stage.name)
+        return NewOpportunity(opportunity: o, competitors: competitors, competitorNames: try await competitorNames(competitors), stageName: stage.name,
+                              custom: try await custom.checked(.opportunities, sent: input.customFields, current: [:], isNew: true))
     }
 
     /// Saves a prepared opportunity, its first stage visit and its audit entry inside the
@@ -85,7 +90,8 @@ public struct OpportunityService: Sendable {
         try await o.create(on: tx)
         try await Self.competitors.replace(of: o.id!, with: new.competitors, on: tx)
         try await enterStage(o.stageID, named: new.stageName, of: o.id!, at: o.createdAt, by: actor, on: tx)
-        var snapshot = o.auditSnapshot
+        try await CustomValues.save(new.custom, of: o.id!, on: tx)
+        var snapshot = o.auditSnapshot.merging(CustomValues.snapshot(new.custom.values)) { a, _ in a }
         snapshot["competitors"] = new.competitorNames
         try await audit.created(on: tx, actor: actor, kind: .opportunities, id: o.id!.uuidString, label: o.name, snapshot: snapshot)
     }
@@ -94,14 +100,16 @@ public struct OpportunityService: Sendable {
         let o = try await find(id, for: actor, action: .update)
         try VersionCheck.require(expectedVersion, current: o.version, what: "opportunity")
         let oldCompetitors = try await competitorIDs(of: id)
-        var before = o.auditSnapshot
+        let oldCustom = try await custom.values(of: .opportunities, id: id)
+        var before = o.auditSnapshot.merging(CustomValues.snapshot(oldCustom)) { a, _ in a }
         before["competitors"] = try await competitorNames(oldCompetitors)
         let oldStage = o.stageID
         let stage = try await apply(input, to: o, isNew: false, by: actor)
         var checkedSent: [UUID]?
         if let sent = input.competitorIDs { checkedSent = try await checkedCompetitors(sent) }
         let newCompetitors = checkedSent ?? oldCompetitors
-        var after = o.auditSnapshot
+        let newCustom = try await custom.checked(.opportunities, sent: input.customFields, current: oldCustom, isNew: false)
+        var after = o.auditSnapshot.merging(CustomValues.snapshot(newCustom.values)) { a, _ in a }
         after["competitors"] = try await competitorNames(newCompetitors)
         guard after != before else { return o }
         let (old, new) = (before, after)
@@ -114,6 +122,7 @@ public struct OpportunityService: Sendable {
             try await VersionCheck.bump("opportunities", id: id, from: startedFrom, on: tx, what: "opportunity")
             try await o.update(on: tx)
             if input.competitorIDs != nil { try await Self.competitors.replace(of: id, with: newCompetitors, on: tx) }
+            try await CustomValues.save(newCustom, of: id, on: tx)
             if o.stageID != oldStage { try await enterStage(o.stageID, named: stage.name, of: id, at: now, by: actor, on: tx) }
             try await audit.updated(on: tx, actor: actor, kind: .opportunities, id: id.uuidString, label: o.name, old: old, new: new)
         }
@@ -128,6 +137,7 @@ public struct OpportunityService: Sendable {
         let final = snapshot
         try await database.db.transaction { tx in
             try await o.delete(on: tx)
+            try await CustomValues.remove(of: id, on: tx)
             try await audit.deleted(on: tx, actor: actor, kind: .opportunities, id: id.uuidString, label: o.name, snapshot: final)
         }
     }

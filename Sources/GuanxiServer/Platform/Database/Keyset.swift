@@ -1,32 +1,45 @@
+import FluentKit
+import FluentSQL
 import Foundation
 import SQLKit
 
 /// Keyset pagination: a page starts after the last row of the previous one, found by
 /// the sort column and the id, so no page counts or skips rows however deep it is.
 public struct Keyset: Sendable {
-    public enum Value: Sendable { case text(String), time(Date) }
+    public enum Value: Sendable { case text(String), time(Date), number(Double) }
+    enum Kind: Sendable { case text, time, number }
 
-    let column: String
+    /// What rows are ordered by: a column of the listed table, or an expression (a
+    /// custom field's value) that must never be NULL, or rows would drop out of pages.
+    let sortKey: any SQLExpression
     let ascending: Bool
-    let isTime: Bool
+    let kind: Kind
 
-    public static func text(_ column: String, ascending: Bool = true) -> Keyset { Keyset(column: column, ascending: ascending, isTime: false) }
-    public static func time(_ column: String, ascending: Bool = false) -> Keyset { Keyset(column: column, ascending: ascending, isTime: true) }
+    public static func text(_ column: String, ascending: Bool = true) -> Keyset { Keyset(sortKey: SQLIdentifier(column), ascending: ascending, kind: .text) }
+    public static func time(_ column: String, ascending: Bool = false) -> Keyset { Keyset(sortKey: SQLIdentifier(column), ascending: ascending, kind: .time) }
+    static func expression(_ expression: any SQLExpression, numeric: Bool, ascending: Bool) -> Keyset {
+        Keyset(sortKey: expression, ascending: ascending, kind: numeric ? .number : .text)
+    }
 
     /// Adds the start condition (when there is a cursor) and the order to `query`.
     func apply(to query: SQLSelectBuilder, cursor: String?) throws -> SQLSelectBuilder {
         var query = query
         if let cursor {
-            guard let (value, id) = Self.parse(cursor), !isTime || Double(value) != nil else {
+            guard let (value, id) = Self.parse(cursor), kind == .text || Double(value) != nil else {
                 throw GuanxiError.invalid("cursor", "cursor is not one this list returned.").localized("msg.bad_cursor", [:])
             }
-            let bound: any Encodable & Sendable = isTime ? Date(timeIntervalSince1970: Double(value)!) : value
+            let bound: any Encodable & Sendable = switch kind {
+            case .text: value
+            case .time: Date(timeIntervalSince1970: Double(value)!)
+            case .number: Double(value)!
+            }
             let op = ascending ? ">" : "<"
             // A row-value comparison, which both engines answer from the (column, id) index;
             // the equivalent OR form makes PostgreSQL scan.
-            query = query.where(SQLQueryString("(\(unsafeRaw: column), id) \(unsafeRaw: op) (\(bind: bound), \(bind: id))"))
+            query = query.where(SQLQueryString("(\(sortKey), id) \(unsafeRaw: op) (\(bind: bound), \(bind: id))"))
         }
-        return query.orderBy(column, ascending ? .ascending : .descending).orderBy("id", ascending ? .ascending : .descending)
+        return query.orderBy(SQLOrderBy(expression: sortKey, direction: ascending ? SQLDirection.ascending : SQLDirection.descending))
+            .orderBy("id", ascending ? .ascending : .descending)
     }
 
     /// The cursor that continues after a row with this sort value and id.
@@ -34,6 +47,7 @@ public struct Keyset: Sendable {
         let text = switch value {
         case .text(let t): t
         case .time(let d): String(d.timeIntervalSince1970)
+        case .number(let n): String(n)
         }
         return Data("\(text)\u{1F}\(id.uuidString)".utf8).base64EncodedString()
     }
@@ -43,5 +57,32 @@ public struct Keyset: Sendable {
         let parts = text.split(separator: "\u{1F}", omittingEmptySubsequences: false)
         guard parts.count == 2, let id = UUID(uuidString: String(parts[1])) else { return nil }
         return (String(parts[0]), id)
+    }
+}
+
+extension Keyset {
+    /// One page of `query` as models, and the cursor of the next page (nil on the last).
+    /// `value` gives the sort value of a row, from the model or from the selected row.
+    func page<M: Model>(_ query: SQLSelectBuilder, as type: M.Type, cursor: String?, limit: Int,
+                        value: (M, any SQLRow) throws -> Value) async throws -> (items: [M], next: String?) where M.IDValue == UUID {
+        let rows = try await apply(to: query, cursor: cursor).limit(limit + 1).all()
+        var items: [(M, any SQLRow)] = try rows.map { (try $0.decode(fluentModel: M.self), $0) }
+        let more = items.count > limit
+        if more { items.removeLast() }
+        let next = try more ? items.last.map { try Self.cursor(value($0.0, $0.1), id: $0.0.id!) } : nil
+        return (items.map(\.0), next)
+    }
+}
+
+extension CustomValues {
+    /// The keyset of a list sorted by a custom field, with the sort value selected as
+    /// `custom_sort` so the next page's cursor can be read from the last row.
+    func sorted(_ query: SQLSelectBuilder, by key: String, descending: Bool, table: String, kind: RecordKind)
+        async throws -> (query: SQLSelectBuilder, keyset: Keyset, value: (any SQLRow) throws -> Keyset.Value) {
+        let sort = try await sort(by: key, table: table, kind: kind, ascending: !descending)
+        let numeric = sort.numeric
+        return (query.column(SQLAlias(sort.value, as: SQLIdentifier("custom_sort"))), sort.keyset, { row in
+            numeric ? .number(try row.decode(column: "custom_sort", as: Double.self)) : .text(try row.decode(column: "custom_sort", as: String.self))
+        })
     }
 }

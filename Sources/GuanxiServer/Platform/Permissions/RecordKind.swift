@@ -24,6 +24,8 @@ public struct RecordKind: Hashable, Sendable, Codable, RawRepresentable, CustomS
     public static let pipelines = RecordKind(rawValue: "pipelines")
     /// Competitors met in deals; kept by anyone who may update opportunities.
     public static let competitors = RecordKind(rawValue: "competitors")
+    /// Custom field definitions; changed by administrators.
+    public static let customFields = RecordKind(rawValue: "custom_fields")
     /// Organisation settings; changed by administrators, recorded in the audit log.
     public static let settings = RecordKind(rawValue: "settings")
 
