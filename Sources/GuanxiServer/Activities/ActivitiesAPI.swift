@@ -15,6 +15,7 @@ extension APIHandlers {
         filter.kind = q.kind?.rawValue
         filter.status = q.status?.rawValue
         (filter.from, filter.to) = (q.from, q.to)
+        filter.custom = try Self.customFilters(q.cf)
         filter.cursor = q.cursor
         filter.limit = try Self.limit(q.limit)
         let page = try await services.activityQuery.list(filter, for: principal)
@@ -104,6 +105,7 @@ extension APIHandlers {
     /// Activities as the API shows them, with participants and commitments.
     func apiActivities(_ list: [Activity]) async throws -> [Components.Schemas.Activity] {
         let commitments = try await services.activityQuery.commitments(of: list.map { $0.id! })
+        let custom = try await services.customValues.values(of: .activities, ids: list.map { $0.id! })
         var out: [Components.Schemas.Activity] = []
         for a in list {
             let people = try await services.activities.participants(of: a.id!)
@@ -114,7 +116,7 @@ extension APIHandlers {
                 ownerId: a.ownerID?.uuidString, outcome: a.outcome, followUpOf: a.followUpOf?.uuidString, remindAt: a.remindAt, completedAt: a.completedAt,
                 participants: people.map { .init(kind: .init(rawValue: $0.kind.rawValue) ?? .user, id: $0.id.uuidString) },
                 commitments: (commitments[a.id!] ?? []).map { .init(id: $0.id.uuidString, description: $0.description, dueOn: $0.dueOn, status: .init(rawValue: $0.status) ?? .open) },
-                version: a.version, createdAt: a.createdAt, updatedAt: a.updatedAt))
+                version: a.version, createdAt: a.createdAt, updatedAt: a.updatedAt, customFields: Self.apiCustomValues(custom[a.id!] ?? [:])))
         }
         return out
     }
@@ -143,6 +145,7 @@ extension APIHandlers {
         input.callBackAt = try time(body.callBackAt, field: "callBackAt") ?? nil
         input.ownerID = try clearable(body.ownerId, field: "ownerId")
         input.allowConflicts = body.allowConflicts ?? false
+        input.customFields = try customInputs(body.customFields)
         switch (body.relatedKind, body.relatedId) {
         case (nil, nil): break
         case ("", _), (_, ""): input.related = .some(nil)

@@ -9,6 +9,11 @@ extension APIHandlers {
         filter.search = try Validate.text(input.query.q, field: "q", required: false, max: 100)
         filter.customerID = try input.query.customerId.map { try Self.id($0, field: "customerId") }
         filter.sort = input.query.sort.flatMap { ContactFilter.Sort(rawValue: $0.rawValue) } ?? .name
+        let q = input.query
+        filter.custom = try Self.customFilters(q.cf)
+        filter.customSort = q.sortField
+        filter.customSortDescending = q.order == .desc
+
         filter.cursor = input.query.cursor
         if let limit = input.query.limit {
             guard (1...500).contains(limit) else { throw GuanxiError.invalid("limit", "limit must be from 1 to 500.") }
@@ -17,7 +22,8 @@ extension APIHandlers {
         let page = try await services.contactQuery.list(filter, for: principal)
         let channels = try await services.contactQuery.channels(of: page.contacts.map { $0.id! })
         let zone = TimeZone(identifier: principal.timeZone) ?? .current
-        let items = page.contacts.map { Self.apiContact($0, channels: channels[$0.id!] ?? [], now: services.clock.now(), zone: zone) }
+        let custom = try await services.customValues.values(of: .contacts, ids: page.contacts.map { $0.id! })
+        let items = page.contacts.map { Self.apiContact($0, channels: channels[$0.id!] ?? [], custom: custom[$0.id!] ?? [:], now: services.clock.now(), zone: zone) }
         return .ok(.init(body: .json(.init(items: items, nextCursor: page.next))))
     }
 
@@ -67,15 +73,17 @@ extension APIHandlers {
         input.emails = body.emails?.map { ContactChannel(kind: .email, value: $0.value, label: $0.label) }
         input.phones = body.phones?.map { ContactChannel(kind: .phone, value: $0.value, label: $0.label) }
         input.addresses = body.addresses?.map { ContactChannel(kind: .address, value: $0.value, label: $0.label) }
+        input.customFields = try customInputs(body.customFields)
         return input
     }
 
     func apiContact(_ contact: Contact, for principal: Principal) async throws -> Components.Schemas.Contact {
-        Self.apiContact(contact, channels: try await services.contacts.channels(of: contact.id!), now: services.clock.now(),
+        Self.apiContact(contact, channels: try await services.contacts.channels(of: contact.id!),
+                        custom: try await services.customValues.values(of: .contacts, id: contact.id!), now: services.clock.now(),
                         zone: TimeZone(identifier: principal.timeZone) ?? .current)
     }
 
-    static func apiContact(_ c: Contact, channels: [ContactChannel], now: Date, zone: TimeZone) -> Components.Schemas.Contact {
+    static func apiContact(_ c: Contact, channels: [ContactChannel], custom: [String: CustomValue], now: Date, zone: TimeZone) -> Components.Schemas.Contact {
         func list(_ kind: ContactChannel.Kind) -> [Components.Schemas.Channel] {
             channels.filter { $0.kind == kind }.map { .init(value: $0.value, label: $0.label) }
         }
@@ -83,6 +91,6 @@ extension APIHandlers {
             id: c.id!.uuidString, customerId: c.customerID?.uuidString, name: c.name, title: c.title, department: c.department,
             reportsToId: c.reportsToID?.uuidString, wechat: c.wechat, birthday: c.birthday, age: c.age(on: now, timeZone: zone),
             emails: list(.email), phones: list(.phone), addresses: list(.address), notes: c.notes, ownerId: c.ownerID?.uuidString,
-            version: c.version, createdAt: c.createdAt, updatedAt: c.updatedAt)
+            version: c.version, createdAt: c.createdAt, updatedAt: c.updatedAt, customFields: apiCustomValues(custom))
     }
 }

@@ -19,12 +19,17 @@ extension APIHandlers {
         filter.city = q.city
         filter.industry = q.industry
         filter.tag = q.tag
+        filter.custom = try Self.customFilters(q.cf)
+        filter.customSort = q.sortField
+        filter.customSortDescending = q.order == .desc
         filter.sort = q.sort.flatMap { CustomerFilter.Sort(rawValue: $0.rawValue) } ?? .name
         filter.cursor = q.cursor
         filter.limit = try Self.limit(q.limit)
         let page = try await services.customerQuery.list(filter, for: principal)
         let tags = try await CustomerService.tags.members(ofAll: page.customers.map { $0.id! }, as: String.self, on: services.database.db)
-        return .ok(.init(body: .json(.init(items: page.customers.map { Self.apiCustomer($0, tags: (tags[$0.id!] ?? []).sorted()) }, nextCursor: page.next))))
+        let custom = try await services.customValues.values(of: .customers, ids: page.customers.map { $0.id! })
+        return .ok(.init(body: .json(.init(items: page.customers.map { Self.apiCustomer($0, tags: (tags[$0.id!] ?? []).sorted(), custom: custom[$0.id!] ?? [:]) },
+                                           nextCursor: page.next))))
     }
 
     func createCustomer(_ input: Operations.createCustomer.Input) async throws -> Operations.createCustomer.Output {
@@ -111,7 +116,8 @@ extension APIHandlers {
 
     /// One customer as the API shows it, with its tags.
     func apiCustomer(_ customer: Customer) async throws -> Components.Schemas.Customer {
-        Self.apiCustomer(customer, tags: try await services.customers.tags(of: customer.id!))
+        Self.apiCustomer(customer, tags: try await services.customers.tags(of: customer.id!),
+                         custom: try await services.customValues.values(of: .customers, id: customer.id!))
     }
 
     static func customerInput(_ body: Components.Schemas.CustomerWrite) throws -> CustomerInput {
@@ -140,6 +146,7 @@ extension APIHandlers {
         input.birthday = body.birthday
         input.anniversary = body.anniversary
         input.notes = body.notes
+        input.customFields = try customInputs(body.customFields)
         if let c = body.consent {
             for (channel, write) in [(Consent.Channel.email, c.email), (.sms, c.sms), (.phone, c.phone)] {
                 if let write { input.consent[channel] = (write.status.rawValue, write.via) }
@@ -148,7 +155,7 @@ extension APIHandlers {
         return input
     }
 
-    static func apiCustomer(_ c: Customer, tags: [String]) -> Components.Schemas.Customer {
+    static func apiCustomer(_ c: Customer, tags: [String], custom: [String: CustomValue]) -> Components.Schemas.Customer {
         func consent(_ channel: Consent.Channel) -> Components.Schemas.ConsentState {
             let value = c.consent(channel)
             return .init(status: .init(rawValue: value.status.rawValue) ?? .unknown, at: value.at, via: value.via)
@@ -161,6 +168,6 @@ extension APIHandlers {
             relationship: .init(rawValue: c.relationship) ?? .customer, parentId: c.parentID?.uuidString, referredById: c.referredByID?.uuidString,
             tags: tags, birthday: c.birthday, anniversary: c.anniversary, notes: c.notes,
             consent: .init(email: consent(.email), sms: consent(.sms), phone: consent(.phone)),
-            version: c.version, createdAt: c.createdAt, updatedAt: c.updatedAt)
+            version: c.version, createdAt: c.createdAt, updatedAt: c.updatedAt, customFields: apiCustomValues(custom))
     }
 }

@@ -13,24 +13,28 @@ extension APIHandlers {
         filter.source = q.source
         filter.ownerID = try q.ownerId.map { try Self.id($0, field: "ownerId") }
         filter.inPool = q.pool ?? false
+        filter.custom = try Self.customFilters(q.cf)
+        filter.customSort = q.sortField
+        filter.customSortDescending = q.order == .desc
         filter.sort = q.sort.flatMap { LeadFilter.Sort(rawValue: $0.rawValue) } ?? .created
         filter.cursor = q.cursor
         filter.limit = try Self.limit(q.limit)
         let page = try await services.leadQuery.list(filter, for: principal)
-        return .ok(.init(body: .json(.init(items: page.leads.map(Self.apiLead), nextCursor: page.next))))
+        let custom = try await services.customValues.values(of: .leads, ids: page.leads.map { $0.id! })
+        return .ok(.init(body: .json(.init(items: page.leads.map { Self.apiLead($0, custom: custom[$0.id!] ?? [:]) }, nextCursor: page.next))))
     }
 
     func createLead(_ input: Operations.createLead.Input) async throws -> Operations.createLead.Output {
         let principal = try RequestPrincipal.require()
         guard case .json(let body) = input.body else { throw GuanxiError(.badRequest, "Send a JSON body.") }
         let lead = try await services.leads.create(try Self.leadInput(body), by: principal)
-        return .created(.init(headers: .init(ETag: Self.etag(version: lead.version)), body: .json(Self.apiLead(lead))))
+        return .created(.init(headers: .init(ETag: Self.etag(version: lead.version)), body: .json(try await apiLead(lead))))
     }
 
     func getLead(_ input: Operations.getLead.Input) async throws -> Operations.getLead.Output {
         let principal = try RequestPrincipal.require()
         let lead = try await services.leads.find(try Self.id(input.path.leadId, field: "leadId"), for: principal)
-        return .ok(.init(headers: .init(ETag: Self.etag(version: lead.version)), body: .json(Self.apiLead(lead))))
+        return .ok(.init(headers: .init(ETag: Self.etag(version: lead.version)), body: .json(try await apiLead(lead))))
     }
 
     func updateLead(_ input: Operations.updateLead.Input) async throws -> Operations.updateLead.Output {
@@ -39,7 +43,7 @@ extension APIHandlers {
         let id = try Self.id(input.path.leadId, field: "leadId")
         let expected = try Self.expectedVersion(input.headers.If_hyphen_Match)
         let lead = try await Self.precondition { try await services.leads.update(id, try Self.leadInput(body), expectedVersion: expected, by: principal) }
-        return .ok(.init(headers: .init(ETag: Self.etag(version: lead.version)), body: .json(Self.apiLead(lead))))
+        return .ok(.init(headers: .init(ETag: Self.etag(version: lead.version)), body: .json(try await apiLead(lead))))
     }
 
     func deleteLead(_ input: Operations.deleteLead.Input) async throws -> Operations.deleteLead.Output {
@@ -60,13 +64,13 @@ extension APIHandlers {
     func claimLead(_ input: Operations.claimLead.Input) async throws -> Operations.claimLead.Output {
         let principal = try RequestPrincipal.require()
         let lead = try await services.leadPool.claim(try Self.id(input.path.leadId, field: "leadId"), by: principal)
-        return .ok(.init(headers: .init(ETag: Self.etag(version: lead.version)), body: .json(Self.apiLead(lead))))
+        return .ok(.init(headers: .init(ETag: Self.etag(version: lead.version)), body: .json(try await apiLead(lead))))
     }
 
     func releaseLead(_ input: Operations.releaseLead.Input) async throws -> Operations.releaseLead.Output {
         let principal = try RequestPrincipal.require()
         let lead = try await services.leadPool.release(try Self.id(input.path.leadId, field: "leadId"), by: principal)
-        return .ok(.init(headers: .init(ETag: Self.etag(version: lead.version)), body: .json(Self.apiLead(lead))))
+        return .ok(.init(headers: .init(ETag: Self.etag(version: lead.version)), body: .json(try await apiLead(lead))))
     }
 
     func getLeadMatches(_ input: Operations.getLeadMatches.Input) async throws -> Operations.getLeadMatches.Output {
@@ -91,7 +95,7 @@ extension APIHandlers {
         conversion.ownerID = try Self.clearable(body.ownerId, field: "ownerId") ?? nil
         conversion.opportunity = try body.opportunity.map(Self.opportunityInput)
         let result = try await Self.precondition { try await services.leadConversion.convert(id, conversion, expectedVersion: expected, by: principal) }
-        return .ok(.init(body: .json(.init(lead: Self.apiLead(result.lead), customerId: result.customerID.uuidString,
+        return .ok(.init(body: .json(.init(lead: try await apiLead(result.lead), customerId: result.customerID.uuidString,
                                            contactId: result.contactID?.uuidString, opportunityId: result.opportunityID?.uuidString))))
     }
 
@@ -149,6 +153,7 @@ extension APIHandlers {
         input.statusReason = body.statusReason
         input.rating = body.rating
         input.notes = body.notes
+        input.customFields = try customInputs(body.customFields)
         if body.autoAssign == true {
             guard body.ownerId == nil else {
                 throw GuanxiError.invalid("autoAssign", "Send either ownerId or autoAssign, not both.").localized("msg.owner_or_rules", [:])
@@ -160,12 +165,16 @@ extension APIHandlers {
         return input
     }
 
-    static func apiLead(_ l: Lead) -> Components.Schemas.Lead {
+    func apiLead(_ l: Lead) async throws -> Components.Schemas.Lead {
+        Self.apiLead(l, custom: try await services.customValues.values(of: .leads, id: l.id!))
+    }
+
+    static func apiLead(_ l: Lead, custom: [String: CustomValue]) -> Components.Schemas.Lead {
         .init(id: l.id!.uuidString, name: l.name, company: l.company, title: l.title, phone: l.phone, email: l.email, wechat: l.wechat,
               province: l.province, city: l.city, industry: l.industry, source: l.source, status: .init(rawValue: l.status) ?? .new,
               statusReason: l.statusReason, rating: l.rating.flatMap { .init(rawValue: $0) }, ownerId: l.ownerID?.uuidString, notes: l.notes,
               convertedCustomerId: l.convertedCustomerID?.uuidString, convertedContactId: l.convertedContactID?.uuidString,
               convertedOpportunityId: l.convertedOpportunityID?.uuidString, convertedAt: l.convertedAt,
-              version: l.version, createdAt: l.createdAt, updatedAt: l.updatedAt)
+              version: l.version, createdAt: l.createdAt, updatedAt: l.updatedAt, customFields: apiCustomValues(custom))
     }
 }

@@ -15,12 +15,16 @@ extension APIHandlers {
         filter.status = q.status.flatMap { OpportunityFilter.Status(rawValue: $0.rawValue) }
         filter.closeFrom = q.closeFrom
         filter.closeTo = q.closeTo
+        filter.custom = try Self.customFilters(q.cf)
+        filter.customSort = q.sortField
+        filter.customSortDescending = q.order == .desc
         filter.sort = q.sort.flatMap { OpportunityFilter.Sort(rawValue: $0.rawValue) } ?? .updated
         filter.cursor = q.cursor
         filter.limit = try Self.limit(q.limit)
         let page = try await services.opportunityQuery.list(filter, for: principal)
         let competitors = try await OpportunityService.competitors.members(ofAll: page.opportunities.map { $0.id! }, as: UUID.self, on: services.database.db)
-        return .ok(.init(body: .json(.init(items: page.opportunities.map { Self.apiOpportunity($0, competitors: competitors[$0.id!] ?? []) },
+        let custom = try await services.customValues.values(of: .opportunities, ids: page.opportunities.map { $0.id! })
+        return .ok(.init(body: .json(.init(items: page.opportunities.map { Self.apiOpportunity($0, competitors: competitors[$0.id!] ?? [], custom: custom[$0.id!] ?? [:]) },
                                            nextCursor: page.next))))
     }
 
@@ -102,15 +106,16 @@ extension APIHandlers {
     }
 
     func apiOpportunity(_ o: Opportunity) async throws -> Components.Schemas.Opportunity {
-        Self.apiOpportunity(o, competitors: try await services.opportunities.competitorIDs(of: o.id!))
+        Self.apiOpportunity(o, competitors: try await services.opportunities.competitorIDs(of: o.id!),
+                            custom: try await services.customValues.values(of: .opportunities, id: o.id!))
     }
 
-    static func apiOpportunity(_ o: Opportunity, competitors: [UUID]) -> Components.Schemas.Opportunity {
+    static func apiOpportunity(_ o: Opportunity, competitors: [UUID], custom: [String: CustomValue]) -> Components.Schemas.Opportunity {
         .init(id: o.id!.uuidString, name: o.name, customerId: o.customerID.uuidString, contactId: o.contactID?.uuidString,
               pipelineId: o.pipelineID.uuidString, stageId: o.stageID.uuidString, amount: o.amount.decimalText, currency: o.currency,
               expectedClose: o.expectedClose, probability: o.probability, ownerId: o.ownerID?.uuidString, source: o.source,
               lossReason: o.lossReason, competitorIds: competitors.map(\.uuidString).sorted(), notes: o.notes, closedAt: o.closedAt,
-              stageEnteredAt: o.stageEnteredAt, version: o.version, createdAt: o.createdAt, updatedAt: o.updatedAt)
+              stageEnteredAt: o.stageEnteredAt, version: o.version, createdAt: o.createdAt, updatedAt: o.updatedAt, customFields: apiCustomValues(custom))
     }
 
     static func opportunityInput(_ body: Components.Schemas.OpportunityWrite) throws -> OpportunityInput {
@@ -129,6 +134,7 @@ extension APIHandlers {
         input.lossReason = body.lossReason
         input.notes = body.notes
         input.competitorIDs = try ids(body.competitorIds, field: "competitorIds")
+        input.customFields = try customInputs(body.customFields)
         return input
     }
 }
