@@ -133,4 +133,31 @@ struct CustomFieldTests {
             #expect((try await clerk.call(.get, "/custom-fields").json["items"] as? [Any])?.count == 2)
         }
     }
+
+    @Test("An administrator adds fields on their page; forms then ask for them and record pages show them")
+    func onTheWeb() async throws {
+        try await TestApp.run { app, client in
+            var browser = try await app.signedInBrowser(client, as: "chief")
+            _ = try await browser.get("/admin/custom-fields")
+            let bad = try await browser.post("/admin/custom-fields", ["record_kind": "customers", "key": "9x", "label": "错", "type": "text", "choices": ""])
+            #expect(bad.status == .badRequest)
+            #expect(try await browser.post("/admin/custom-fields", ["record_kind": "customers", "key": "tier_code", "label": "分级代码", "type": "choice",
+                                                                    "choices": "S\nA\nB", "required": "on"]).status == .seeOther)
+            #expect(try await browser.post("/admin/custom-fields", ["record_kind": "customers", "key": "budget", "label": "预算", "type": "money", "choices": ""]).status == .seeOther)
+            let form = try await browser.get("/customers/new")
+            #expect(form.text.contains("name=\"cf_tier_code\""))
+            #expect(form.text.contains("分级代码"))
+            let fields = ["name": "西宁高原牧业", "kind": "company", "relationship": "customer", "cf_sent": "1", "cf_tier_code": "", "cf_budget": "80000"]
+            let missing = try await browser.post("/customers/new", fields)
+            #expect(missing.status == .badRequest)
+            #expect(missing.text.contains("分级代码"))
+            #expect(missing.text.contains("value=\"80000\""))
+            var good = fields
+            good["cf_tier_code"] = "A"
+            let saved = try await browser.post("/customers/new", good)
+            let page = try await browser.get(try #require(saved.location))
+            #expect(page.text.contains("80,000.00"))
+            #expect(page.text.contains("<td>A</td>"))
+        }
+    }
 }

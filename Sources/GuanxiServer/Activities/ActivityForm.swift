@@ -12,7 +12,7 @@ struct ActivityForm {
     struct Page {
         let isNew: Bool; let id: String; let version: Int; let title: String; let about: String; let aboutLabel: String
         let subject: String; let description: String; let startsAt: String; let endsAt: String; let dueAt: String; let remindAt: String
-        let outcome: String; let callBackAt: String; let commitments: String; let selects: [Select]; let people: [Check]
+        let outcome: String; let callBackAt: String; let commitments: String; let selects: [Select]; let people: [Check]; let custom: [CustomFieldForm.Input]
         let error: String?; let clashes: [Clash]; let hasClashes: Bool
     }
 
@@ -29,7 +29,7 @@ struct ActivityForm {
             let principal = try context.requirePrincipal()
             let form = try await request.form(context: context)
             do {
-                let a = try await services.activities.create(try Self.input(form, principal: principal), by: principal)
+                let a = try await services.activities.create(try Self.input(form, principal: principal, custom: try await services.customValues.fields(of: .activities)), by: principal)
                 return WebRenderer.redirect(Self.back(form) ?? "/activities/\(a.id!.uuidString)?notice=saved")
             } catch let error as GuanxiError where error.kind == .validation || error.code == "schedule_conflict" {
                 return try await render(nil, form: form, context: context, error: error)
@@ -44,7 +44,7 @@ struct ActivityForm {
             let activityID = try ActivityPages.id(context)
             let form = try await request.form(context: context)
             do {
-                _ = try await services.activities.update(activityID, try Self.input(form, principal: principal), expectedVersion: Int(form["version"] ?? ""), by: principal)
+                _ = try await services.activities.update(activityID, try Self.input(form, principal: principal, custom: try await services.customValues.fields(of: .activities)), expectedVersion: Int(form["version"] ?? ""), by: principal)
             } catch let error as GuanxiError where error.kind == .validation || error.kind == .conflict {
                 return try await render(try await services.activities.find(activityID, for: principal, action: .update), form: form, context: context, error: error)
             }
@@ -58,8 +58,9 @@ struct ActivityForm {
         return "/\(kind.rawValue)/\(id.uuidString)?notice=saved"
     }
 
-    static func input(_ form: FormData, principal: Principal) throws -> ActivityInput {
+    static func input(_ form: FormData, principal: Principal, custom: [CustomField]) throws -> ActivityInput {
         var input = ActivityInput()
+        input.customFields = CustomFieldForm.values(form, fields: custom)
         let tz = principal.timeZone
         (input.kind, input.subject, input.description, input.status, input.priority, input.outcome) =
             (form["kind"], form["subject"], form["description"], form["status"], form["priority"], form["outcome"])
@@ -139,7 +140,10 @@ struct ActivityForm {
             startsAt: typed?["starts_at"] ?? a?.startsAt.map(format.localInput) ?? "", endsAt: typed?["ends_at"] ?? a?.endsAt.map(format.localInput) ?? "",
             dueAt: typed?["due_at"] ?? a?.dueAt.map(format.localInput) ?? "", remindAt: typed?["remind_at"] ?? a?.remindAt.map(format.localInput) ?? "",
             outcome: typed?["outcome"] ?? a?.outcome ?? "", callBackAt: typed?["call_back_at"] ?? "", commitments: typed?["commitments"] ?? savedCommitments,
-            selects: selects, people: people, error: error.map { services.localizer.message(for: $0, context.locale) }, clashes: clashes, hasClashes: !clashes.isEmpty)
+            selects: selects, people: people,
+            custom: try await CustomFieldForm(services: services).inputs(.activities, recordID: a?.id,
+                                                                          typed: typed, locale: context.locale),
+            error: error.map { services.localizer.message(for: $0, context.locale) }, clashes: clashes, hasClashes: !clashes.isEmpty)
         let status: HTTPResponse.Status = error == nil ? .ok : error!.kind == .validation ? .badRequest : .conflict
         return services.renderer.render("activity-form", titleKey: a == nil ? "activities.new" : "activities.edit", page: page, context: context, status: status)
     }

@@ -141,8 +141,9 @@ struct ActivityPages {
             (try? await services.permissions.requireAccess(principal, action, on: .activities, owner: a.ownerID, notFound: .notFound("Activity"))) != nil
         }
         let history = try await services.auditQuery.history(kind: .activities, id: id.uuidString, limit: 100)
+        let custom = try await CustomFieldForm(services: services).display(.activities, values: try await services.customValues.values(of: .activities, id: id), locale: context.locale)
         let page = DetailPage(
-            id: id.uuidString, subject: a.subject, version: a.version, fields: fields.filter { !$0.value.isEmpty }, description: a.details,
+            id: id.uuidString, subject: a.subject, version: a.version, fields: (fields + custom).filter { !$0.value.isEmpty }, description: a.details,
             hasDescription: !a.details.isEmpty, commitments: commitments, isOpen: a.isOpen, canEdit: await may(.update), canDelete: await may(.delete),
             reminderDue: a.remindAt.map { $0 <= services.clock.now() } == true && a.reminderDismissedAt == nil && a.isOpen,
             history: history.map { AuditPages.EntryRow($0, format: format, localizer: services.localizer, locale: context.locale) }, notice: notice)

@@ -14,6 +14,7 @@ enum WebRoutes {
         PipelineAdminPages(services: services).register(on: signedIn)
         CompetitorPages(services: services).register(on: signedIn)
         ActivityPages(services: services).register(on: signedIn)
+        CustomFieldPages(services: services).register(on: signedIn)
         CustomerSettingsPages(services: services).register(on: signedIn)
         SearchPages(services: services).register(on: signedIn)
         ProfilePages(services: services).register(on: signedIn)

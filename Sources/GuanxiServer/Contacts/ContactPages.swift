@@ -20,7 +20,7 @@ struct ContactPages {
     struct FormPage {
         let isNew: Bool; let id: String; let customerID: String; let customerName: String; let version: Int
         let name: String; let title: String; let department: String; let wechat: String; let birthday: String; let notes: String
-        let emails: String; let phones: String; let addresses: String; let managers: [Choice]; let error: String?
+        let emails: String; let phones: String; let addresses: String; let managers: [Choice]; let custom: [CustomFieldForm.Input]; let error: String?
     }
 
     func register(on web: RouterGroup<AppRequestContext>) {
@@ -43,7 +43,7 @@ struct ContactPages {
             let customer = try await services.customers.find(try id(context), for: principal)
             let form = try await request.form(context: context)
             do {
-                var input = try Self.input(form)
+                var input = try Self.input(form, custom: try await services.customValues.fields(of: .contacts))
                 input.customerID = .some(customer.id)
                 _ = try await services.contacts.create(input, by: principal)
             } catch let error as GuanxiError where error.kind == .validation {
@@ -62,7 +62,7 @@ struct ContactPages {
             let contactID = try id(context)
             let form = try await request.form(context: context)
             do {
-                let contact = try await services.contacts.update(contactID, try Self.input(form), expectedVersion: Int(form["version"] ?? ""), by: principal)
+                let contact = try await services.contacts.update(contactID, try Self.input(form, custom: try await services.customValues.fields(of: .contacts)), expectedVersion: Int(form["version"] ?? ""), by: principal)
                 return WebRenderer.redirect(contact.customerID.map { "/customers/\($0.uuidString)?notice=saved" } ?? "/contacts")
             } catch let error as GuanxiError where error.kind == .validation || error.code == "version_conflict" {
                 let current = try await services.contacts.find(contactID, for: principal, action: .update)
@@ -103,9 +103,10 @@ struct ContactPages {
         let may = { (action: PermissionAction) async -> Bool in
             (try? await services.permissions.requireAccess(principal, action, on: .contacts, owner: c.ownerID, notFound: .notFound("Contact"))) != nil
         }
+        let custom = try await CustomFieldForm(services: services).display(.contacts, values: try await services.customValues.values(of: .contacts, id: contactID), locale: context.locale)
         let page = DetailPage(
             id: contactID.uuidString, name: c.name, version: c.version, customerID: customer?.id?.uuidString ?? "", customerName: customer?.name ?? "",
-            fields: fields, notes: c.notes, hasNotes: !c.notes.isEmpty, canEdit: await may(.update), canDelete: await may(.delete),
+            fields: (fields + custom), notes: c.notes, hasNotes: !c.notes.isEmpty, canEdit: await may(.update), canDelete: await may(.delete),
             timeline: timeline)
         return services.renderer.render("contact", titleKey: "contacts.title", page: page, context: context)
     }
@@ -175,8 +176,9 @@ struct ContactPages {
         }
     }
 
-    static func input(_ form: FormData) throws -> ContactInput {
+    static func input(_ form: FormData, custom: [CustomField]) throws -> ContactInput {
         var input = ContactInput()
+        input.customFields = CustomFieldForm.values(form, fields: custom)
         input.name = form["name"]
         input.title = form["title"]
         input.department = form["department"]
@@ -212,6 +214,8 @@ struct ContactPages {
             department: typed?["department"] ?? contact?.department ?? "", wechat: typed?["wechat"] ?? contact?.wechat ?? "",
             birthday: typed?["birthday"] ?? contact?.birthday ?? "", notes: typed?["notes"] ?? contact?.notes ?? "",
             emails: lines(.email), phones: lines(.phone), addresses: lines(.address), managers: managers,
+            custom: try await CustomFieldForm(services: services).inputs(.contacts, recordID: contact?.id,
+                                                                          typed: typed, locale: context.locale),
             error: error.map { services.localizer.message(for: $0, context.locale) })
         let status: HTTPResponse.Status = error == nil ? .ok : error?.code == "version_conflict" ? .conflict : .badRequest
         return services.renderer.render("contact-form", titleKey: contact == nil ? "contacts.new" : "contacts.edit", page: page, context: context, status: status)

@@ -16,12 +16,13 @@ struct CustomerForm {
     struct ConsentRow { let channel: String; let label: String; let options: [Choice]; let via: String }
     struct Page {
         let isNew: Bool; let id: String; let version: Int; let title: String
-        let texts: [TextField]; let selects: [Select]; let consents: [ConsentRow]; let tags: String
+        let texts: [TextField]; let selects: [Select]; let consents: [ConsentRow]; let tags: String; let custom: [CustomFieldForm.Input]
         let error: String?; let conflict: Bool
     }
 
-    static func input(_ form: FormData) throws -> CustomerInput {
+    static func input(_ form: FormData, custom: [CustomField]) throws -> CustomerInput {
         var input = CustomerInput()
+        input.customFields = CustomFieldForm.values(form, fields: custom)
         input.name = form["name"]
         input.kind = form["kind"]
         input.industry = form["industry"]
@@ -106,6 +107,8 @@ struct CustomerForm {
         if let id = c?.id { savedTags = try await services.customers.tags(of: id).joined(separator: ", ") }
         let page = Page(isNew: c == nil, id: c?.id?.uuidString ?? "", version: c?.version ?? 0, title: c?.name ?? t("customers.new"),
                         texts: texts, selects: selects, consents: consents, tags: form?["tags"] ?? savedTags ?? "",
+                        custom: try await CustomFieldForm(services: services).inputs(.customers, recordID: c?.id,
+                                                                                      typed: form, locale: context.locale),
                         error: error.map { services.localizer.message(for: $0, context.locale) }, conflict: conflict)
         return services.renderer.render("customer-form", titleKey: c == nil ? "customers.new" : "customers.edit", page: page, context: context, status: status)
     }

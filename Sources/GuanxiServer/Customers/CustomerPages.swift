@@ -30,7 +30,7 @@ struct CustomerPages {
             let principal = try context.requirePrincipal()
             let form = try await request.form(context: context)
             do {
-                let customer = try await services.customers.create(try CustomerForm.input(form), by: principal)
+                let customer = try await services.customers.create(try CustomerForm.input(form, custom: try await services.customValues.fields(of: .customers)), by: principal)
                 return WebRenderer.redirect("/customers/\(customer.id!.uuidString)?notice=saved")
             } catch let error as GuanxiError where error.kind == .validation {
                 return try await CustomerForm(services: services).render(nil, form: form, context: context, error: error, status: .badRequest)
@@ -49,7 +49,7 @@ struct CustomerPages {
             let customerID = try id(context)
             let form = try await request.form(context: context)
             do {
-                _ = try await services.customers.update(customerID, try CustomerForm.input(form), expectedVersion: Int(form["version"] ?? ""), by: principal)
+                _ = try await services.customers.update(customerID, try CustomerForm.input(form, custom: try await services.customValues.fields(of: .customers)), expectedVersion: Int(form["version"] ?? ""), by: principal)
             } catch let error as GuanxiError where error.kind == .validation || error.code == "version_conflict" {
                 // On a conflict the form keeps what this user typed and shows the saved values beside it.
                 let current = try await services.customers.find(customerID, for: principal, action: .update)
@@ -162,7 +162,8 @@ struct CustomerPages {
         let timeline = try await TimelineView(services: services).part(of: .customers, id: id, principal: principal, locale: context.locale)
         let canEdit = (try? await services.permissions.requireAccess(principal, .update, on: .customers, owner: c.ownerID, notFound: .notFound("Customer"))) != nil
         let canDelete = (try? await services.permissions.requireAccess(principal, .delete, on: .customers, owner: c.ownerID, notFound: .notFound("Customer"))) != nil
-        let page = DetailPage(id: id.uuidString, name: c.name, version: c.version, fields: fields.filter { !$0.value.isEmpty },
+        let custom = try await CustomFieldForm(services: services).display(.customers, values: try await services.customValues.values(of: .customers, id: id), locale: context.locale)
+        let page = DetailPage(id: id.uuidString, name: c.name, version: c.version, fields: (fields + custom).filter { !$0.value.isEmpty },
                               tags: try await services.customers.tags(of: id), notes: c.notes, hasNotes: !c.notes.isEmpty, canEdit: canEdit, canDelete: canDelete,
                               timeline: timeline,
                               notice: notice,

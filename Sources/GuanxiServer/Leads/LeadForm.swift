@@ -12,7 +12,7 @@ struct LeadForm {
 
     struct TextField { let name: String; let label: String; let value: String; let saved: String?; let multiline: Bool }
     struct Select { let name: String; let label: String; let options: [WebChoice] }
-    struct Page { let isNew: Bool; let id: String; let version: Int; let title: String; let texts: [TextField]; let selects: [Select]; let error: String?; let conflict: Bool }
+    struct Page { let isNew: Bool; let id: String; let version: Int; let title: String; let texts: [TextField]; let selects: [Select]; let custom: [CustomFieldForm.Input]; let error: String?; let conflict: Bool }
 
     func register(on web: RouterGroup<AppRequestContext>) {
         web.get("/leads/new") { _, context in
@@ -22,7 +22,7 @@ struct LeadForm {
         web.post("/leads/new") { request, context in
             let form = try await request.form(context: context)
             do {
-                let lead = try await services.leads.create(try Self.input(form), by: try context.requirePrincipal())
+                let lead = try await services.leads.create(try Self.input(form, custom: try await services.customValues.fields(of: .leads)), by: try context.requirePrincipal())
                 return WebRenderer.redirect("/leads/\(lead.id!.uuidString)?notice=saved")
             } catch let error as GuanxiError where error.kind == .validation {
                 return try await render(nil, form: form, context: context, error: error, status: .badRequest)
@@ -37,7 +37,7 @@ struct LeadForm {
             let leadID = try LeadPages(services: services).id(context)
             let form = try await request.form(context: context)
             do {
-                _ = try await services.leads.update(leadID, try Self.input(form), expectedVersion: Int(form["version"] ?? ""), by: principal)
+                _ = try await services.leads.update(leadID, try Self.input(form, custom: try await services.customValues.fields(of: .leads)), expectedVersion: Int(form["version"] ?? ""), by: principal)
             } catch let error as GuanxiError where error.kind == .validation || error.code == "version_conflict" {
                 let current = try await services.leads.find(leadID, for: principal, action: .update)
                 return try await render(current, form: form, context: context, error: error, status: error.kind == .validation ? .badRequest : .conflict)
@@ -46,8 +46,9 @@ struct LeadForm {
         }
     }
 
-    static func input(_ form: FormData) throws -> LeadInput {
+    static func input(_ form: FormData, custom: [CustomField]) throws -> LeadInput {
         var input = LeadInput()
+        input.customFields = CustomFieldForm.values(form, fields: custom)
         (input.name, input.company, input.title, input.phone, input.email) = (form["name"], form["company"], form["title"], form["phone"], form["email"])
         (input.wechat, input.province, input.city, input.industry, input.source) = (form["wechat"], form["province"], form["city"], form["industry"], form["source"])
         (input.status, input.statusReason, input.rating, input.notes) = (form["status"], form["status_reason"], form["rating"], form["notes"])
@@ -87,7 +88,10 @@ struct LeadForm {
             Select(name: "owner_id", label: t("customer_fields.owner"), options: ownerOptions),
         ]
         let page = Page(isNew: l == nil, id: l?.id?.uuidString ?? "", version: l?.version ?? 0, title: l?.name ?? t("leads.new"),
-                        texts: texts, selects: selects, error: error.map { services.localizer.message(for: $0, context.locale) }, conflict: conflict)
+                        texts: texts, selects: selects,
+                        custom: try await CustomFieldForm(services: services).inputs(.leads, recordID: l?.id,
+                                                                                      typed: form, locale: context.locale),
+                        error: error.map { services.localizer.message(for: $0, context.locale) }, conflict: conflict)
         return services.renderer.render("lead-form", titleKey: l == nil ? "leads.new" : "leads.edit", page: page, context: context, status: status)
     }
 }

@@ -111,8 +111,9 @@ struct LeadPages {
         }
         let canEdit = await may(.update)
         let timeline = try await TimelineView(services: services).part(of: .leads, id: id, principal: principal, locale: context.locale)
+        let custom = try await CustomFieldForm(services: services).display(.leads, values: try await services.customValues.values(of: .leads, id: id), locale: context.locale)
         let page = DetailPage(
-            id: id.uuidString, name: l.name, version: l.version, fields: fields.filter { !$0.value.isEmpty }, notes: l.notes, hasNotes: !l.notes.isEmpty,
+            id: id.uuidString, name: l.name, version: l.version, fields: (fields + custom).filter { !$0.value.isEmpty }, notes: l.notes, hasNotes: !l.notes.isEmpty,
             canEdit: canEdit && !l.isConverted, canDelete: await may(.delete), canConvert: canEdit && !l.isConverted, inPool: l.ownerID == nil,
             converted: converted, isConverted: l.isConverted, timeline: timeline,
             notice: notice)

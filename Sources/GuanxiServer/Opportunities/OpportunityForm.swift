@@ -13,7 +13,7 @@ struct OpportunityForm {
     struct Check { let value: String; let label: String; let checked: Bool }
     struct Page {
         let isNew: Bool; let id: String; let version: Int; let title: String; let texts: [TextField]; let selects: [Select]
-        let competitors: [Check]; let error: String?; let conflict: Bool
+        let competitors: [Check]; let custom: [CustomFieldForm.Input]; let error: String?; let conflict: Bool
     }
 
     func register(on web: RouterGroup<AppRequestContext>) {
@@ -25,7 +25,7 @@ struct OpportunityForm {
         web.post("/opportunities/new") { request, context in
             let form = try await request.form(context: context)
             do {
-                let o = try await services.opportunities.create(try Self.input(form), by: try context.requirePrincipal())
+                let o = try await services.opportunities.create(try Self.input(form, custom: try await services.customValues.fields(of: .opportunities)), by: try context.requirePrincipal())
                 return WebRenderer.redirect("/opportunities/\(o.id!.uuidString)?notice=saved")
             } catch let error as GuanxiError where error.kind == .validation {
                 return try await render(nil, customerID: try? Validate.uuid(form["customer_id"], field: "customerId"), form: form, context: context,
@@ -41,7 +41,7 @@ struct OpportunityForm {
             let dealID = try OpportunityPages(services: services).id(context)
             let form = try await request.form(context: context)
             do {
-                var input = try Self.input(form)
+                var input = try Self.input(form, custom: try await services.customValues.fields(of: .opportunities))
                 // A stage change with the probability left as it was takes the new stage's default.
                 let before = try await services.opportunities.find(dealID, for: principal, action: .update)
                 if let stage = input.stageID, stage != before.stageID, input.probability == before.probability { input.probability = nil }
@@ -55,8 +55,9 @@ struct OpportunityForm {
         }
     }
 
-    static func input(_ form: FormData) throws -> OpportunityInput {
+    static func input(_ form: FormData, custom: [CustomField]) throws -> OpportunityInput {
         var input = OpportunityInput()
+        input.customFields = CustomFieldForm.values(form, fields: custom)
         (input.name, input.amount, input.currency, input.expectedClose) = (form["name"], form["amount"], form["currency"], form["expected_close"])
         (input.source, input.lossReason, input.notes) = (form["source"], form["loss_reason"], form["notes"])
         if let p = form["probability"], !p.isEmpty {
@@ -124,6 +125,8 @@ struct OpportunityForm {
         let page = Page(isNew: o == nil, id: o?.id?.uuidString ?? "", version: o?.version ?? 0, title: o?.name ?? t("opportunities.new"),
                         texts: texts, selects: selects,
                         competitors: competitors.map { Check(value: $0.id!.uuidString, label: $0.name, checked: chosen.contains($0.id!.uuidString)) },
+                        custom: try await CustomFieldForm(services: services).inputs(.opportunities, recordID: o?.id,
+                                                                                      typed: form, locale: context.locale),
                         error: error.map { services.localizer.message(for: $0, context.locale) }, conflict: conflict)
         return services.renderer.render("opportunity-form", titleKey: o == nil ? "opportunities.new" : "opportunities.edit", page: page, context: context, status: status)
     }

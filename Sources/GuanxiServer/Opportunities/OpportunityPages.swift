@@ -137,8 +137,9 @@ struct OpportunityPages {
             (try? await services.permissions.requireAccess(principal, action, on: .opportunities, owner: o.ownerID, notFound: .notFound("Opportunity"))) != nil
         }
         let timeline = try await TimelineView(services: services).part(of: .opportunities, id: id, principal: principal, locale: context.locale)
+        let custom = try await CustomFieldForm(services: services).display(.opportunities, values: try await services.customValues.values(of: .opportunities, id: id), locale: context.locale)
         let page = DetailPage(
-            id: id.uuidString, name: o.name, version: o.version, fields: fields.filter { !$0.value.isEmpty }, notes: o.notes, hasNotes: !o.notes.isEmpty,
+            id: id.uuidString, name: o.name, version: o.version, fields: (fields + custom).filter { !$0.value.isEmpty }, notes: o.notes, hasNotes: !o.notes.isEmpty,
             canEdit: await may(.update), canDelete: await may(.delete),
             stages: stages.map { WebChoice(value: $0.id!.uuidString, label: "\($0.name) (\($0.probability) %)", selected: $0.id == o.stageID) },
             visits: visits, competitors: competitors,
