@@ -46,6 +46,7 @@ public struct AppServices: Sendable {
     public let competitors: CompetitorService
     public let activities: ActivityService
     public let activityQuery: ActivityQuery
+    public let savedViews: SavedViewService
     public let handOver: HandOverService
 
     public init(config: AppConfig, clock: any Clock = SystemClock(), logger: Logger, bcryptCost: UInt8 = 12) async throws {
@@ -97,6 +98,7 @@ public struct AppServices: Sendable {
         activities = ActivityService(database: database, permissions: permissions, audit: audit, customers: customers, contacts: contacts,
                                      leads: leads, opportunities: opportunities, clock: clock, custom: customValues)
         activityQuery = ActivityQuery(database: database, permissions: permissions, custom: customValues)
+        savedViews = SavedViewService(database: database, audit: audit, clock: clock)
         handOver = HandOverService(database: database, permissions: permissions, audit: audit, clock: clock)
     }
 

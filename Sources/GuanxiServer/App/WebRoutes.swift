@@ -15,6 +15,7 @@ enum WebRoutes {
         CompetitorPages(services: services).register(on: signedIn)
         ActivityPages(services: services).register(on: signedIn)
         CustomFieldPages(services: services).register(on: signedIn)
+        ListRoutes(services: services).register(on: signedIn)
         CustomerSettingsPages(services: services).register(on: signedIn)
         SearchPages(services: services).register(on: signedIn)
         ProfilePages(services: services).register(on: signedIn)

@@ -10,7 +10,9 @@ struct ContactPages {
         let id: String; let name: String; let title: String; let department: String; let indent: String
         let phones: String; let emails: String; let wechat: String; let age: String; let customer: String; let customerID: String
     }
-    struct ListPage { let rows: [Row]; let next: String?; let q: String }
+    struct ListPage {
+        let next: String?; let nextQuery: String; let q: String; let cf: String; let sorts: [WebChoice]; let descending: Bool; let table: ListTable.Part
+    }
     typealias Field = WebField
     struct DetailPage {
         let id: String; let name: String; let version: Int; let customerID: String; let customerName: String
@@ -24,15 +26,7 @@ struct ContactPages {
     }
 
     func register(on web: RouterGroup<AppRequestContext>) {
-        web.get("/contacts") { request, context in
-            let principal = try context.requirePrincipal()
-            var filter = ContactFilter()
-            filter.search = request.uri.queryParameters["q"].map(String.init)
-            filter.cursor = request.uri.queryParameters["after"].map(String.init)
-            let page = try await services.contactQuery.list(filter, for: principal)
-            let rows = try await rows(page.contacts, principal: principal, tree: false)
-            return services.renderer.render("contacts", titleKey: "contacts.title", page: ListPage(rows: rows, next: page.next, q: filter.search ?? ""), context: context)
-        }
+        web.get("/contacts") { request, context in try await list(request, context) }
         web.get("/customers/:id/contacts/new") { _, context in
             let customer = try await services.customers.find(try id(context), for: try context.requirePrincipal())
             try services.permissions.require(try context.requirePrincipal(), .create, on: .contacts)
@@ -126,6 +120,42 @@ struct ContactPages {
         filter.customerID = customerID
         filter.limit = 500
         return try await rows(try await services.contactQuery.list(filter, for: principal).contacts, principal: principal, tree: true)
+    }
+
+    func list(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let q = request.uri.queryParameters
+        let table = ListTable(services: services)
+        if let view = q["view"], q["opened"] == nil { return try await table.open(String(view), path: "/contacts", context: context) }
+        var filter = ContactFilter()
+        filter.search = q["q"].map(String.init)
+        filter.cursor = q["after"].map(String.init)
+        filter.custom = try ListTable.customFilters(request)
+        let sort = q["sort"].map(String.init) ?? "name"
+        if sort.hasPrefix("cf.") { filter.customSort = String(sort.dropFirst(3)) } else { filter.sort = ContactFilter.Sort(rawValue: sort) ?? .name }
+        filter.customSortDescending = q["order"] == "desc"
+        let page = try await services.contactQuery.list(filter, for: principal)
+        let t = { (key: String) in services.localizer.text(key, context.locale) }
+        let rows = Dictionary(uniqueKeysWithValues: try await rows(page.contacts, principal: principal, tree: false).map { ($0.id, $0) })
+        let owners = try await services.users.names(of: page.contacts.compactMap(\.ownerID))
+        let cell = { (c: Contact, pick: (Row) -> String) in rows[c.id!.uuidString].map(pick) ?? "" }
+        let columns: [ListTable.Column<Contact>] = [
+            .init(key: "customer", label: t("kinds.customers")) { cell($0) { $0.customer } },
+            .init(key: "title", label: t("contact_fields.title")) { $0.title ?? "" },
+            .init(key: "department", label: t("contact_fields.department")) { $0.department ?? "" },
+            .init(key: "phones", label: t("contact_fields.phones")) { cell($0) { $0.phones } },
+            .init(key: "emails", label: t("contact_fields.emails")) { cell($0) { $0.emails } },
+            .init(key: "wechat", label: t("contact_fields.wechat")) { $0.wechat ?? "" },
+            .init(key: "age", label: t("contact_fields.age")) { cell($0) { $0.age } },
+            .init(key: "owner", label: t("customer_fields.owner")) { $0.ownerID.flatMap { owners[$0] } ?? "" },
+        ]
+        let model = ListPage(
+            next: page.next, nextQuery: ListTable.nextQuery(request, after: page.next), q: filter.search ?? "",
+            cf: q.getAll("cf").first.map { String($0) } ?? "", sorts: try await table.sorts(.contacts, builtIn: ["name", "updated"], selected: sort, locale: context.locale),
+            descending: filter.customSortDescending,
+            table: try await table.part(.contacts, path: "/contacts", records: page.contacts, title: \.name, builtIn: columns,
+                                        defaults: ["customer", "title", "phones", "emails", "wechat"], request: request, context: context))
+        return services.renderer.render("contacts", titleKey: "contacts.title", page: model, context: context)
     }
 
     func rows(_ contacts: [Contact], principal: Principal, tree: Bool) async throws -> [Row] {

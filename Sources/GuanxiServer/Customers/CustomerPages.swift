@@ -7,17 +7,18 @@ struct CustomerPages {
     let services: AppServices
 
     typealias Choice = WebChoice
-    struct Row { let id: String; let name: String; let kind: String; let region: String; let phone: String; let grade: String; let stage: String; let owner: String }
     struct ListPage {
-        let rows: [Row]; let next: String?; let q: String; let canCreate: Bool
+        let next: String?; let q: String; let canCreate: Bool
         let stages: [Choice]; let tiers: [Choice]; let relationships: [Choice]; let grades: [Choice]; let pool: Bool; let tag: String
-        let nextQuery: String
+        let nextQuery: String; let cf: String; let sorts: [WebChoice]; let descending: Bool; let table: ListTable.Part
     }
     typealias Field = WebField
     struct DetailPage {
         let id: String; let name: String; let version: Int; let fields: [Field]; let tags: [String]; let notes: String; let hasNotes: Bool
         let canEdit: Bool; let canDelete: Bool; let timeline: TimelineView.Part; let notice: String?
         let contacts: [ContactPages.Row]; let canAddContact: Bool; let inPool: Bool
+        /// The customer's opportunities (the `opportunity-table` partial reads `rows`).
+        let rows: [OpportunityPages.Row]; let showsDeals: Bool; let canAddDeal: Bool
     }
 
     func register(on web: RouterGroup<AppRequestContext>) {
@@ -86,6 +87,8 @@ struct CustomerPages {
     func list(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let q = request.uri.queryParameters
+        let table = ListTable(services: services)
+        if let view = q["view"], q["opened"] == nil { return try await table.open(String(view), path: "/customers", context: context) }
         var filter = CustomerFilter()
         filter.search = q["q"].map(String.init)
         filter.lifecycleStage = q["stage"].map(String.init)
@@ -95,31 +98,43 @@ struct CustomerPages {
         filter.tag = q["tag"].map(String.init)
         filter.inPool = q["pool"] == "on"
         filter.cursor = q["after"].map(String.init)
+        filter.custom = try ListTable.customFilters(request)
+        let sort = q["sort"].map(String.init) ?? "name"
+        if sort.hasPrefix("cf.") { filter.customSort = String(sort.dropFirst(3)) } else { filter.sort = CustomerFilter.Sort(rawValue: sort) ?? .name }
+        filter.customSortDescending = q["order"] == "desc"
         let page = try await services.customerQuery.list(filter, for: principal)
         let t = { (key: String) in services.localizer.text(key, context.locale) }
+        let format = DisplayFormat(timeZone: principal.timeZone, locale: context.locale)
         let ownerNames = try await services.users.names(of: page.customers.compactMap(\.ownerID))
-        let rows = page.customers.map { c in
-            Row(id: c.id!.uuidString, name: c.name, kind: t("customer_kinds.\(c.kind)"),
-                region: [c.province, c.city].compactMap { $0 }.joined(separator: " "), phone: c.phone ?? "", grade: c.grade ?? "",
-                stage: c.lifecycleStage.map { t("lifecycle.\($0)") } ?? "", owner: c.ownerID.flatMap { ownerNames[$0] } ?? t("customers.pool"))
-        }
+        let columns: [ListTable.Column<Customer>] = [
+            .init(key: "kind", label: t("customer_fields.kind")) { t("customer_kinds.\($0.kind)") },
+            .init(key: "relationship", label: t("customer_fields.relationship")) { t("relationships.\($0.relationship)") },
+            .init(key: "region", label: t("customer_fields.region")) { [$0.province, $0.city].compactMap { $0 }.joined(separator: " ") },
+            .init(key: "phone", label: t("customer_fields.phone")) { $0.phone ?? "" },
+            .init(key: "email", label: t("customer_fields.email")) { $0.email ?? "" },
+            .init(key: "industry", label: t("customer_fields.industry")) { $0.industry ?? "" },
+            .init(key: "grade", label: t("customer_fields.grade")) { $0.grade ?? "" },
+            .init(key: "tier", label: t("customer_fields.value_tier")) { $0.valueTier.map { t("value_tiers.\($0)") } ?? "" },
+            .init(key: "stage", label: t("customer_fields.lifecycle_stage")) { $0.lifecycleStage.map { t("lifecycle.\($0)") } ?? "" },
+            .init(key: "source", label: t("customer_fields.source")) { $0.source ?? "" },
+            .init(key: "owner", label: t("customer_fields.owner")) { $0.ownerID.flatMap { ownerNames[$0] } ?? t("customers.pool") },
+            .init(key: "updated", label: t("lists.sort_updated")) { format.dateTime($0.updatedAt) },
+        ]
         func choices(_ values: [String], prefix: String, selected: String?) -> [Choice] {
-            [Choice(value: "", label: "—", selected: selected == nil)] + values.map { Choice(value: $0, label: t("\(prefix).\($0)"), selected: $0 == selected) }
+            WebChoice.list(values, selected: selected) { t("\(prefix).\($0)") }
         }
         let grades = try await services.settings.customerGrades()
-        var keep = URLComponents()
-        let kept: [String] = ["q", "stage", "tier", "relationship", "grade", "tag", "pool"]
-        keep.queryItems = kept.compactMap { key -> URLQueryItem? in
-            guard let value = q[Substring(key)] else { return nil }
-            return URLQueryItem(name: key, value: String(value))
-        } + [URLQueryItem(name: "after", value: page.next ?? "")]
         let model = ListPage(
-            rows: rows, next: page.next, q: filter.search ?? "", canCreate: principal.scope(for: .create, on: .customers) != nil,
+            next: page.next, q: filter.search ?? "", canCreate: principal.scope(for: .create, on: .customers) != nil,
             stages: choices(CustomerVocabulary.lifecycleStages, prefix: "lifecycle", selected: filter.lifecycleStage),
             tiers: choices(CustomerVocabulary.valueTiers, prefix: "value_tiers", selected: filter.valueTier),
             relationships: choices(CustomerVocabulary.relationships, prefix: "relationships", selected: filter.relationship),
-            grades: [Choice(value: "", label: "—", selected: filter.grade == nil)] + grades.map { Choice(value: $0, label: $0, selected: $0 == filter.grade) },
-            pool: filter.inPool, tag: filter.tag ?? "", nextQuery: keep.percentEncodedQuery ?? "")
+            grades: WebChoice.list(grades, selected: filter.grade) { $0 },
+            pool: filter.inPool, tag: filter.tag ?? "", nextQuery: ListTable.nextQuery(request, after: page.next),
+            cf: q.getAll("cf").first.map { String($0) } ?? "", sorts: try await table.sorts(.customers, builtIn: ["name", "updated", "created"], selected: sort, locale: context.locale),
+            descending: filter.customSortDescending,
+            table: try await table.part(.customers, path: "/customers", records: page.customers, title: \.name, builtIn: columns,
+                                        defaults: ["kind", "region", "phone", "grade", "stage", "owner"], request: request, context: context))
         return services.renderer.render("customers", titleKey: "customers.title", page: model, context: context)
     }
 
@@ -163,12 +178,21 @@ struct CustomerPages {
         let canEdit = (try? await services.permissions.requireAccess(principal, .update, on: .customers, owner: c.ownerID, notFound: .notFound("Customer"))) != nil
         let canDelete = (try? await services.permissions.requireAccess(principal, .delete, on: .customers, owner: c.ownerID, notFound: .notFound("Customer"))) != nil
         let custom = try await CustomFieldForm(services: services).display(.customers, values: try await services.customValues.values(of: .customers, id: id), locale: context.locale)
+        var deals: [OpportunityPages.Row] = []
+        if principal.scope(for: .read, on: .opportunities) != nil {
+            var dealFilter = OpportunityFilter()
+            dealFilter.customerID = id
+            deals = try await OpportunityPages(services: services).rows(try await services.opportunityQuery.list(dealFilter, for: principal).opportunities,
+                                                                        principal: principal, locale: context.locale)
+        }
         let page = DetailPage(id: id.uuidString, name: c.name, version: c.version, fields: (fields + custom).filter { !$0.value.isEmpty },
                               tags: try await services.customers.tags(of: id), notes: c.notes, hasNotes: !c.notes.isEmpty, canEdit: canEdit, canDelete: canDelete,
                               timeline: timeline,
                               notice: notice,
                               contacts: principal.scope(for: .read, on: .contacts) == nil ? [] : try await ContactPages(services: services).orgChart(of: id, principal: principal),
-                              canAddContact: principal.scope(for: .create, on: .contacts) != nil, inPool: c.ownerID == nil)
+                              canAddContact: principal.scope(for: .create, on: .contacts) != nil, inPool: c.ownerID == nil,
+                              rows: deals, showsDeals: principal.scope(for: .read, on: .opportunities) != nil,
+                              canAddDeal: principal.scope(for: .create, on: .opportunities) != nil)
         return services.renderer.render("customer", titleKey: "customers.title", page: page, context: context)
     }
 }

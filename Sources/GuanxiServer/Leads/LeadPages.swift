@@ -6,10 +6,10 @@ import Hummingbird
 struct LeadPages {
     let services: AppServices
 
-    struct Row { let id: String; let name: String; let company: String; let status: String; let rating: String; let source: String; let owner: String; let created: String }
     struct ListPage {
-        let rows: [Row]; let next: String?; let nextQuery: String; let q: String; let canCreate: Bool
+        let next: String?; let nextQuery: String; let q: String; let canCreate: Bool
         let statuses: [WebChoice]; let ratings: [WebChoice]; let pool: Bool
+        let cf: String; let sorts: [WebChoice]; let descending: Bool; let table: ListTable.Part
     }
     struct Link { let label: String; let href: String }
     struct DetailPage {
@@ -54,29 +54,44 @@ struct LeadPages {
     func list(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let q = request.uri.queryParameters
+        let table = ListTable(services: services)
+        if let view = q["view"], q["opened"] == nil { return try await table.open(String(view), path: "/leads", context: context) }
         var filter = LeadFilter()
         filter.search = q["q"].map(String.init)
         filter.status = q["status"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
         filter.rating = q["rating"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
         filter.inPool = q["pool"] == "on"
         filter.cursor = q["after"].map(String.init)
+        filter.custom = try ListTable.customFilters(request)
+        let sort = q["sort"].map(String.init) ?? "created"
+        if sort.hasPrefix("cf.") { filter.customSort = String(sort.dropFirst(3)) } else { filter.sort = LeadFilter.Sort(rawValue: sort) ?? .created }
+        filter.customSortDescending = q["order"] == "desc"
         let page = try await services.leadQuery.list(filter, for: principal)
         let t = { (key: String) in services.localizer.text(key, context.locale) }
         let format = DisplayFormat(timeZone: principal.timeZone, locale: context.locale)
         let owners = try await services.users.names(of: page.leads.compactMap(\.ownerID))
-        let rows = page.leads.map { l in
-            Row(id: l.id!.uuidString, name: l.name, company: l.company ?? "", status: t("lead_statuses.\(l.status)"),
-                rating: l.rating.map { t("lead_ratings.\($0)") } ?? "", source: l.source ?? "",
-                owner: l.ownerID.flatMap { owners[$0] } ?? t("customers.pool"), created: format.date(l.createdAt))
-        }
-        var keep = URLComponents()
-        keep.queryItems = ["q", "status", "rating", "pool"].compactMap { key in q[Substring(key)].map { URLQueryItem(name: key, value: String($0)) } }
-            + [URLQueryItem(name: "after", value: page.next ?? "")]
+        let columns: [ListTable.Column<Lead>] = [
+            .init(key: "company", label: t("lead_fields.company")) { $0.company ?? "" },
+            .init(key: "title", label: t("lead_fields.title")) { $0.title ?? "" },
+            .init(key: "status", label: t("lead_fields.status")) { t("lead_statuses.\($0.status)") },
+            .init(key: "rating", label: t("lead_fields.rating")) { $0.rating.map { t("lead_ratings.\($0)") } ?? "" },
+            .init(key: "phone", label: t("lead_fields.phone")) { $0.phone ?? "" },
+            .init(key: "email", label: t("lead_fields.email")) { $0.email ?? "" },
+            .init(key: "region", label: t("customer_fields.region")) { [$0.province, $0.city].compactMap { $0 }.joined(separator: " ") },
+            .init(key: "industry", label: t("lead_fields.industry")) { $0.industry ?? "" },
+            .init(key: "source", label: t("lead_fields.source")) { $0.source ?? "" },
+            .init(key: "owner", label: t("customer_fields.owner")) { $0.ownerID.flatMap { owners[$0] } ?? t("customers.pool") },
+            .init(key: "created", label: t("lead_fields.created")) { format.date($0.createdAt) },
+        ]
         let model = ListPage(
-            rows: rows, next: page.next, nextQuery: keep.percentEncodedQuery ?? "", q: filter.search ?? "",
+            next: page.next, nextQuery: ListTable.nextQuery(request, after: page.next), q: filter.search ?? "",
             canCreate: principal.scope(for: .create, on: .leads) != nil,
             statuses: WebChoice.list(LeadVocabulary.statuses, selected: filter.status) { t("lead_statuses.\($0)") },
-            ratings: WebChoice.list(LeadVocabulary.ratings, selected: filter.rating) { t("lead_ratings.\($0)") }, pool: filter.inPool)
+            ratings: WebChoice.list(LeadVocabulary.ratings, selected: filter.rating) { t("lead_ratings.\($0)") }, pool: filter.inPool,
+            cf: q.getAll("cf").first.map { String($0) } ?? "", sorts: try await table.sorts(.leads, builtIn: ["created", "updated", "name"], selected: sort, locale: context.locale),
+            descending: filter.customSortDescending,
+            table: try await table.part(.leads, path: "/leads", records: page.leads, title: \.name, builtIn: columns,
+                                        defaults: ["company", "status", "rating", "source", "owner", "created"], request: request, context: context))
         return services.renderer.render("leads", titleKey: "leads.title", page: model, context: context)
     }
 

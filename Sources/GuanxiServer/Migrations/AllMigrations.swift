@@ -19,5 +19,6 @@ public enum AllMigrations {
         M0016_CreateOpportunities(),
         M0017_CreateActivities(),
         M0018_CreateCustomFields(),
+        M0019_CreateSavedViews(),
     ]
 }

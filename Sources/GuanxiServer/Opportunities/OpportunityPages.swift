@@ -11,8 +11,9 @@ struct OpportunityPages {
         let probability: Int; let close: String; let owner: String
     }
     struct ListPage {
-        let rows: [Row]; let next: String?; let nextQuery: String; let q: String; let canCreate: Bool
+        let next: String?; let nextQuery: String; let q: String; let canCreate: Bool
         let pipelines: [WebChoice]; let statuses: [WebChoice]
+        let cf: String; let sorts: [WebChoice]; let descending: Bool; let table: ListTable.Part
     }
     struct Visit { let stage: String; let entered: String; let left: String; let duration: String; let by: String }
     struct CompetitorRow { let name: String; let strengths: String; let weaknesses: String }
@@ -82,22 +83,44 @@ struct OpportunityPages {
     func list(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let q = request.uri.queryParameters
+        let table = ListTable(services: services)
+        if let view = q["view"], q["opened"] == nil { return try await table.open(String(view), path: "/opportunities", context: context) }
         let t = { (key: String) in services.localizer.text(key, context.locale) }
         var filter = OpportunityFilter()
         filter.search = q["q"].map(String.init)
         filter.pipelineID = try Validate.uuid(q["pipeline"].map(String.init), field: "pipelineId")
         filter.status = q["status"].flatMap { OpportunityFilter.Status(rawValue: String($0)) }
         filter.cursor = q["after"].map(String.init)
+        filter.custom = try ListTable.customFilters(request)
+        let sort = q["sort"].map(String.init) ?? "updated"
+        if sort.hasPrefix("cf.") { filter.customSort = String(sort.dropFirst(3)) } else { filter.sort = OpportunityFilter.Sort(rawValue: sort) ?? .updated }
+        filter.customSortDescending = q["order"] == "desc"
         let page = try await services.opportunityQuery.list(filter, for: principal)
+        let deals = page.opportunities
+        let customers = await customerNames(deals.map(\.customerID), principal: principal)
+        let owners = try await services.users.names(of: deals.compactMap(\.ownerID))
+        let stages = try await stageNames()
+        let columns: [ListTable.Column<Opportunity>] = [
+            .init(key: "customer", label: t("kinds.customers")) { customers[$0.customerID] ?? "" },
+            .init(key: "stage", label: t("opportunity_fields.stage")) { stages[$0.stageID]?.name ?? "" },
+            .init(key: "amount", label: t("opportunity_fields.amount")) { "\($0.amount.display) \($0.currency)" },
+            .init(key: "probability", label: t("opportunity_fields.probability")) { "\($0.probability) %" },
+            .init(key: "weighted", label: t("opportunity_fields.weighted")) { $0.amount.weighted(byPercent: $0.probability).display },
+            .init(key: "close", label: t("opportunity_fields.expected_close")) { $0.expectedClose ?? "" },
+            .init(key: "owner", label: t("customer_fields.owner")) { $0.ownerID.flatMap { owners[$0] } ?? "" },
+            .init(key: "source", label: t("opportunity_fields.source")) { $0.source ?? "" },
+            .init(key: "loss_reason", label: t("opportunity_fields.loss_reason")) { $0.lossReason ?? "" },
+        ]
         let pipelines = try await services.pipelines.list().map(\.pipeline)
-        var keep = URLComponents()
-        keep.queryItems = ["q", "pipeline", "status"].compactMap { key in q[Substring(key)].map { URLQueryItem(name: key, value: String($0)) } }
-            + [URLQueryItem(name: "after", value: page.next ?? "")]
         let model = ListPage(
-            rows: try await rows(page.opportunities, principal: principal, locale: context.locale), next: page.next,
-            nextQuery: keep.percentEncodedQuery ?? "", q: filter.search ?? "", canCreate: principal.scope(for: .create, on: .opportunities) != nil,
+            next: page.next, nextQuery: ListTable.nextQuery(request, after: page.next), q: filter.search ?? "",
+            canCreate: principal.scope(for: .create, on: .opportunities) != nil,
             pipelines: WebChoice.list(pipelines.map { $0.id!.uuidString }, selected: filter.pipelineID?.uuidString) { id in pipelines.first { $0.id?.uuidString == id }?.name ?? id },
-            statuses: WebChoice.list(OpportunityFilter.Status.allCases.map(\.rawValue), selected: filter.status?.rawValue) { t("deal_status.\($0)") })
+            statuses: WebChoice.list(OpportunityFilter.Status.allCases.map(\.rawValue), selected: filter.status?.rawValue) { t("deal_status.\($0)") },
+            cf: q.getAll("cf").first.map { String($0) } ?? "", sorts: try await table.sorts(.opportunities, builtIn: ["updated", "created", "name"], selected: sort, locale: context.locale),
+            descending: filter.customSortDescending,
+            table: try await table.part(.opportunities, path: "/opportunities", records: deals, title: \.name, builtIn: columns,
+                                        defaults: ["customer", "stage", "amount", "probability", "close", "owner"], request: request, context: context))
         return services.renderer.render("opportunities", titleKey: "opportunities.title", page: model, context: context)
     }
 

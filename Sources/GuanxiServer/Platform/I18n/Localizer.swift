@@ -38,8 +38,14 @@ public struct Localizer: Sendable {
     /// An error's message in `locale`: its locale-file text with the placeholders filled
     /// (a `{field}` shows the field's label), or the English message when it has no key.
     public func message(for error: GuanxiError, _ locale: String) -> String {
-        guard let key = error.key, var text = known(key, locale) else { return error.message }
-        for (name, value) in error.arguments {
+        guard let key = error.key, known(key, locale) != nil else { return error.message }
+        return text(key, locale, error.arguments)
+    }
+
+    /// The text for `key` with its `{placeholders}` filled.
+    public func text(_ key: String, _ locale: String, _ arguments: [String: String]) -> String {
+        var text = text(key, locale)
+        for (name, value) in arguments {
             let shown = name == "field" ? (known("fields.\(value)", locale) ?? value) : value
             text = text.replacingOccurrences(of: "{\(name)}", with: shown)
         }

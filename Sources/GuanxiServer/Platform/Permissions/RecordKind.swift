@@ -26,6 +26,8 @@ public struct RecordKind: Hashable, Sendable, Codable, RawRepresentable, CustomS
     public static let competitors = RecordKind(rawValue: "competitors")
     /// Custom field definitions; changed by administrators.
     public static let customFields = RecordKind(rawValue: "custom_fields")
+    /// Saved list views; each user keeps their own, shared ones are seen by all.
+    public static let savedViews = RecordKind(rawValue: "saved_views")
     /// Organisation settings; changed by administrators, recorded in the audit log.
     public static let settings = RecordKind(rawValue: "settings")
 

@@ -1,0 +1,103 @@
+import Foundation
+import Hummingbird
+
+/// The table part of every record list: the columns the reader chose (built-in ones and
+/// custom fields), saved views, and the bulk-action form around the rows.
+struct ListTable {
+    struct Column<Record> {
+        let key: String
+        let label: String
+        let value: (Record) -> String
+    }
+    struct Row { let id: String; let href: String; let title: String; let cells: [String] }
+    struct ViewLink { let id: String; let name: String; let shared: Bool; let current: Bool; let mine: Bool }
+    struct Part {
+        let path: String; let headers: [String]; let rows: [Row]; let columns: [WebChoice]; let chosen: String
+        let views: [ViewLink]; let query: String; let actions: [WebChoice]; let canBulk: Bool; let owners: [WebChoice]
+        let hasTag: Bool; let bulkResult: String?
+    }
+
+    let services: AppServices
+
+    /// Builds the table for `records` of `kind` at `path` ("/customers"). `builtIn` are the
+    /// kind's own columns, the first `defaults` of which show unless the reader chose.
+    func part<Record: ListedRecord>(_ kind: RecordKind, path: String, records: [Record], title: (Record) -> String,
+                                         builtIn: [Column<Record>], defaults: [String], request: Request, context: AppRequestContext) async throws -> Part {
+        let principal = try context.requirePrincipal()
+        let q = request.uri.queryParameters
+        let fields = try await services.customValues.fields(of: kind)
+        let values = try await services.customValues.values(of: kind, ids: records.map(\.recordID))
+        let custom = fields.map { f in
+            Column<Record>(key: "cf.\(f.key)", label: f.label) { values[$0.recordID]?[f.key]?.display ?? "" }
+        }
+        let all = builtIn + custom
+        let sent: [String] = q.getAll("col").map { String($0) }
+        let chosenKeys = sent.isEmpty ? defaults : sent.filter { key in all.contains { $0.key == key } }
+        let columns = chosenKeys.compactMap { key in all.first { $0.key == key } }
+        let views = try await services.savedViews.list(kind, for: principal)
+        let current = q["view"].map(String.init)
+        let t = { (key: String) in services.localizer.text(key, context.locale) }
+        let actions = BulkActions.actions(for: kind)
+        let owners = try await services.users.pickable(for: principal)
+        var bulkResult: String?
+        if let done = q["bulk_done"].flatMap({ Int($0) }), let failed = q["bulk_failed"].flatMap({ Int($0) }) {
+            bulkResult = services.localizer.text("lists.bulk_result", context.locale, ["done": String(done), "failed": String(failed)])
+        }
+        return Part(
+            path: path, headers: columns.map { $0.label },
+            rows: records.map { r in Row(id: r.recordID.uuidString, href: "\(path)/\(r.recordID.uuidString)", title: title(r), cells: columns.map { $0.value(r) }) },
+            columns: all.map { WebChoice(value: $0.key, label: $0.label, selected: chosenKeys.contains($0.key)) },
+            chosen: chosenKeys.joined(separator: ","),
+            views: views.map { ViewLink(id: $0.id!.uuidString, name: $0.name, shared: $0.shared, current: $0.id?.uuidString == current, mine: $0.ownerID == principal.userID) },
+            query: Self.savedQuery(request), actions: actions.map { WebChoice(value: $0.rawValue, label: t("lists.action_\($0.rawValue)"), selected: false) },
+            canBulk: !actions.isEmpty, owners: owners.map { WebChoice(value: $0.id!.uuidString, label: $0.displayName, selected: false) },
+            hasTag: actions.contains(.tag), bulkResult: bulkResult)
+    }
+
+    /// The current request's query with the next page's cursor, for the "next page" link.
+    static func nextQuery(_ request: Request, after: String?) -> String {
+        var items = URLComponents(string: request.uri.description)?.queryItems ?? []
+        items.removeAll { ["after", "bulk_done", "bulk_failed", "notice"].contains($0.name) }
+        var out = URLComponents()
+        out.queryItems = items + [URLQueryItem(name: "after", value: after ?? "")]
+        return out.percentEncodedQuery ?? ""
+    }
+
+    /// Custom field filters typed into a list's filter box.
+    static func customFilters(_ request: Request) throws -> [CustomFilter] {
+        try request.uri.queryParameters.getAll("cf").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.map(CustomFilter.parse)
+    }
+
+    /// The sort choices of a list: its own orders, then its custom fields.
+    func sorts(_ kind: RecordKind, builtIn: [String], selected: String, locale: String) async throws -> [WebChoice] {
+        let t = { (key: String) in services.localizer.text(key, locale) }
+        return builtIn.map { WebChoice(value: $0, label: t("lists.sort_\($0)"), selected: $0 == selected) }
+            + (try await services.customValues.fields(of: kind)).map { WebChoice(value: "cf.\($0.key)", label: $0.label, selected: "cf.\($0.key)" == selected) }
+    }
+
+    /// The filters of the current request, as a view saves them (no paging, columns apart).
+    static func savedQuery(_ request: Request) -> String {
+        var items = URLComponents(string: request.uri.description)?.queryItems ?? []
+        items.removeAll { ["after", "view", "col", "bulk_done", "bulk_failed", "notice"].contains($0.name) || ($0.value ?? "").isEmpty }
+        var out = URLComponents()
+        out.queryItems = items
+        return out.percentEncodedQuery ?? ""
+    }
+
+    /// `/customers?view=ID` opens the view: its filters and columns, as a plain list URL.
+    func open(_ viewID: String, path: String, context: AppRequestContext) async throws -> Response {
+        let view = try await services.savedViews.find(try UUID(uuidString: viewID).orThrow(.notFound("View")), for: try context.requirePrincipal())
+        var items = URLComponents(string: "?" + view.query)?.queryItems ?? []
+        items += view.columns.map { URLQueryItem(name: "col", value: $0) } + [URLQueryItem(name: "view", value: viewID), URLQueryItem(name: "opened", value: "1")]
+        var out = URLComponents()
+        out.queryItems = items
+        return WebRenderer.redirect("\(path)?\(out.percentEncodedQuery ?? "")")
+    }
+}
+
+/// What a list row needs of a record.
+protocol ListedRecord { var recordID: UUID { get } }
+extension Customer: ListedRecord { var recordID: UUID { id! } }
+extension Lead: ListedRecord { var recordID: UUID { id! } }
+extension Opportunity: ListedRecord { var recordID: UUID { id! } }
+extension Contact: ListedRecord { var recordID: UUID { id! } }
