@@ -36,6 +36,8 @@ public struct AppConfig: Sendable {
     public var sessionAbsoluteTimeout: TimeInterval = 12 * 3600
     /// Largest request body accepted, in bytes.
     public var maxBodySize = 1_048_576
+    /// Largest attachment upload (the web form and `POST /api/v1/attachments`).
+    public var maxUploadBytes = 10_485_760
     /// Requests a single API token may make per minute.
     public var apiRequestsPerMinute = 600
     /// Failed sign-ins before an account is locked, and for how long.

@@ -16,7 +16,7 @@ struct ContactPages {
     typealias Field = WebField
     struct DetailPage {
         let id: String; let name: String; let version: Int; let customerID: String; let customerName: String
-        let fields: [Field]; let notes: String; let hasNotes: Bool; let canEdit: Bool; let canDelete: Bool; let timeline: TimelineView.Part
+        let fields: [Field]; let notes: String; let hasNotes: Bool; let canEdit: Bool; let canDelete: Bool; let timeline: TimelineView.Part; let attachments: AttachmentPages.Part
     }
     typealias Choice = WebChoice
     struct FormPage {
@@ -101,7 +101,7 @@ struct ContactPages {
         let page = DetailPage(
             id: contactID.uuidString, name: c.name, version: c.version, customerID: customer?.id?.uuidString ?? "", customerName: customer?.name ?? "",
             fields: (fields + custom), notes: c.notes, hasNotes: !c.notes.isEmpty, canEdit: await may(.update), canDelete: await may(.delete),
-            timeline: timeline)
+            timeline: timeline, attachments: try await AttachmentPages(services: services).part(.contacts, contactID, principal: principal, locale: context.locale))
         return services.renderer.render("contact", titleKey: "contacts.title", page: page, context: context)
     }
 

@@ -20,5 +20,6 @@ public enum AllMigrations {
         M0017_CreateActivities(),
         M0018_CreateCustomFields(),
         M0019_CreateSavedViews(),
+        M0020_CreateAttachments(),
     ]
 }

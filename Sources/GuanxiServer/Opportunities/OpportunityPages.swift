@@ -20,7 +20,7 @@ struct OpportunityPages {
     struct DetailPage {
         let id: String; let name: String; let version: Int; let fields: [WebField]; let notes: String; let hasNotes: Bool
         let canEdit: Bool; let canDelete: Bool; let stages: [WebChoice]; let visits: [Visit]; let competitors: [CompetitorRow]
-        let timeline: TimelineView.Part; let notice: String?
+        let timeline: TimelineView.Part; let attachments: AttachmentPages.Part; let notice: String?
     }
 
     func register(on web: RouterGroup<AppRequestContext>) {
@@ -166,7 +166,7 @@ struct OpportunityPages {
             canEdit: await may(.update), canDelete: await may(.delete),
             stages: stages.map { WebChoice(value: $0.id!.uuidString, label: "\($0.name) (\($0.probability) %)", selected: $0.id == o.stageID) },
             visits: visits, competitors: competitors,
-            timeline: timeline, notice: notice)
+            timeline: timeline, attachments: try await AttachmentPages(services: services).part(.opportunities, id, principal: principal, locale: context.locale), notice: notice)
         return services.renderer.render("opportunity", titleKey: "opportunities.title", page: page, context: context, status: status)
     }
 }

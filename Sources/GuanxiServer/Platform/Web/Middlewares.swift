@@ -17,13 +17,17 @@ struct RequestSetupMiddleware: RouterMiddleware {
         if services.config.trustProxy, let forwarded = request.headers[.xForwardedFor]?.split(separator: ",").first {
             context.address = forwarded.trimmingCharacters(in: .whitespaces)
         }
-        context.maxBody = services.config.maxBodySize
+        // Attachment uploads may be larger than any other request.
+        let isUpload = request.method == .post && (request.uri.path == "/attachments" || request.uri.path == "/api/v1/attachments")
+        // (A form's other fields and the multipart framing come on top of the file.)
+        let limit = isUpload ? services.config.maxUploadBytes + 65_536 : services.config.maxBodySize
+        context.maxBody = limit
         context.locale = Self.locale(request, services: services)
         let started = ContinuousClock.now
         var response: Response
         do {
-            if let length = request.headers[.contentLength].flatMap(Int.init), length > services.config.maxBodySize {
-                throw GuanxiError(.payloadTooLarge, "The request body is \(length) bytes; the limit is \(services.config.maxBodySize) bytes.")
+            if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+                throw GuanxiError(.payloadTooLarge, "The request body is \(length) bytes; the limit is \(limit) bytes.")
             }
             response = try await next(request, context)
         } catch {

@@ -1,0 +1,60 @@
+import Foundation
+import Hummingbird
+
+/// Attachments on record pages: the list, the upload form and downloads.
+struct AttachmentPages {
+    let services: AppServices
+
+    struct Row { let id: String; let filename: String; let size: String; let at: String }
+    struct Part { let kind: String; let id: String; let rows: [Row]; let canAdd: Bool; let largest: String }
+
+    func register(on web: RouterGroup<AppRequestContext>) {
+        web.post("/attachments") { request, context in
+            let principal = try context.requirePrincipal()
+            let form = try await request.form(context: context)
+            guard let kind = RecordDirectory.kinds.first(where: { $0.rawValue == form["kind"] }), let id = form["id"].flatMap(UUID.init(uuidString:)) else {
+                throw GuanxiError.notFound("Record")
+            }
+            guard let file = form.files["file"]?.first else {
+                throw GuanxiError.invalid("file", "Choose a file.").localized("msg.required", ["field": "file"])
+            }
+            _ = try await AttachmentService(services: services).add(to: kind, id, filename: file.filename, contentType: file.contentType,
+                                                                    data: file.data, by: principal)
+            return WebRenderer.redirect("/\(kind.rawValue)/\(id.uuidString)?notice=saved")
+        }
+        web.get("/attachments/:id") { _, context in
+            try Self.download(try await AttachmentService(services: services).download(try Self.id(context), for: try context.requirePrincipal()))
+        }
+        web.post("/attachments/:id/delete") { _, context in
+            let principal = try context.requirePrincipal()
+            let (attachment, _) = try await AttachmentService(services: services).download(try Self.id(context), for: principal)
+            try await AttachmentService(services: services).remove(attachment.id, by: principal)
+            return WebRenderer.redirect("/\(attachment.recordKind.rawValue)/\(attachment.recordID.uuidString)?notice=saved")
+        }
+    }
+
+    static func id(_ context: AppRequestContext) throws -> UUID {
+        try UUID(uuidString: context.parameters.require("id")).orThrow(.notFound("Attachment"))
+    }
+
+    /// The file, always as a download: a browser never renders an uploaded file as a page.
+    static func download(_ file: (Attachment, Data)) throws -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = file.0.contentType
+        let encoded = file.0.filename.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "file"
+        headers[.contentDisposition] = "attachment; filename=\"download\"; filename*=UTF-8''\(encoded)"
+        headers[.contentLength] = String(file.1.count)
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: file.1)))
+    }
+
+    /// The attachments card of a record page.
+    func part(_ kind: RecordKind, _ id: UUID, principal: Principal, locale: String) async throws -> Part {
+        let format = DisplayFormat(timeZone: principal.timeZone, locale: locale)
+        let files = try await AttachmentService(services: services).list(kind, id, for: principal)
+        let canAdd = (try? await RecordDirectory(services: services).find(kind, id, for: principal, action: .update)) != nil
+        return Part(kind: kind.rawValue, id: id.uuidString,
+                    rows: files.map { Row(id: $0.id.uuidString, filename: $0.filename, size: ByteCountFormatter.string(fromByteCount: Int64($0.size), countStyle: .file),
+                                          at: format.dateTime($0.createdAt)) },
+                    canAdd: canAdd, largest: ByteCountFormatter.string(fromByteCount: Int64(AttachmentService(services: services).largest), countStyle: .file))
+    }
+}
