@@ -81,3 +81,24 @@ struct SearchAndHandOverTests {
         }
     }
 }
+
+@Suite("Search across the sales records")
+struct SalesSearchTests {
+    @Test("The search box finds leads by company or phone digits and opportunities by name, Chinese by substring, only where the reader may look")
+    func leadsAndDeals() async throws {
+        try await TestApp.run { app, client in
+            let api = APIClient(client: client, token: try await app.token(for: "admin"))
+            _ = try await api.call(.post, "/leads", json: #"{"name":"周杰","company":"上海云帆国际贸易有限公司","phone":"139-1234-5678"}"#)
+            let customer = try #require(try await api.call(.post, "/customers", json: #"{"name":"苏州园林"}"#).json["id"] as? String)
+            _ = try await api.call(.post, "/opportunities", json: "{\"name\":\"云帆国际 ERP 二期\",\"customerId\":\"\(customer)\"}")
+            let hits = try #require(try await api.call(.get, "/search?q=%E4%BA%91%E5%B8%86%E5%9B%BD%E9%99%85").json["items"] as? [[String: Any]])
+            #expect(Set(hits.compactMap { $0["kind"] as? String }) == ["leads", "opportunities"])
+            let byPhone = try #require(try await api.call(.get, "/search?q=12345678").json["items"] as? [[String: Any]])
+            #expect(byPhone.map { $0["title"] as? String } == ["周杰"])
+            let role = try await app.makeRole("customers-only", [.customers: Grant(actions: [.read], scope: .all)])
+            try await app.makeUser("viewer", roles: [role.id!])
+            let viewer = APIClient(client: client, token: try await app.token(for: "viewer"))
+            #expect((try await viewer.call(.get, "/search?q=%E4%BA%91%E5%B8%86%E5%9B%BD%E9%99%85").json["items"] as? [Any])?.isEmpty == true)
+        }
+    }
+}
