@@ -3,6 +3,8 @@ import GuanxiServer
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
+import Logging
+import SQLKit
 import Testing
 
 @Suite("Attachments")
@@ -76,6 +78,30 @@ struct AttachmentTests {
             // Without the token the upload is refused.
             let forged = body.replacingOccurrences(of: browser.lastCSRF ?? "", with: "forged")
             #expect(try await client.execute(uri: "/attachments", method: .post, headers: headers, body: ByteBuffer(string: forged)).status == .forbidden)
+        }
+    }
+
+    @Test("Deleting a customer takes its deals' files and custom values with it at the next upkeep")
+    func leftoversPurged() async throws {
+        try await TestApp.run { app, client in
+            let admin = try await app.admin
+            var field = CustomFieldInput()
+            (field.recordKind, field.key, field.label, field.type) = ("opportunities", "nickname", "代号", "text")
+            _ = try await app.services.customFields.create(field, by: admin)
+            var customer = CustomerInput()
+            customer.name = "将被删除"
+            let c = try await app.services.customers.create(customer, by: admin)
+            var deal = OpportunityInput()
+            (deal.name, deal.customerID, deal.customFields) = ("项目", .some(c.id), ["nickname": .text("青龙")])
+            let o = try await app.services.opportunities.create(deal, by: admin)
+            _ = try await AttachmentService(services: app.services).add(to: .opportunities, o.id!, filename: "a.txt", contentType: "text/plain", data: Data("x".utf8), by: admin)
+            try await app.services.customers.delete(c.id!, expectedVersion: nil, by: admin)
+            let worker = JobWorker(queue: app.services.jobs, handlers: app.services.jobHandlers(), pollInterval: 1, clock: app.clock, logger: .init(label: "t"))
+            try await worker.scheduleHousekeeping()
+            #expect(try await worker.runOne())
+            for table in ["custom_values", "attachments"] {
+                #expect(try await app.services.database.sql.raw("SELECT COUNT(*) AS n FROM \(unsafeRaw: table)").first(decodingColumn: "n", as: Int.self) == 0)
+            }
         }
     }
 }

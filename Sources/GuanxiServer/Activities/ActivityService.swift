@@ -126,6 +126,7 @@ public struct ActivityService: Sendable {
         try await database.db.transaction { tx in
             try await a.delete(on: tx)
             try await CustomValues.remove(of: id, on: tx)
+            try await AttachmentService.removeAll(of: id, on: tx)
             try await audit.deleted(on: tx, actor: actor, kind: .activities, id: id.uuidString, label: a.subject, snapshot: snapshot)
         }
     }

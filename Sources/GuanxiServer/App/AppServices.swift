@@ -104,12 +104,14 @@ public struct AppServices: Sendable {
 
     public func jobHandlers() -> [String: JobHandler] {
         let (sessions, rateLimiter, jobs, customerPool, leadPool) = (sessions, rateLimiter, jobs, customerPool, leadPool)
+        let leftovers = Leftovers(database: database)
         return [Housekeeping.kind: Housekeeping.handler([
             { _ = try await sessions.purgeExpired() },
             { try await rateLimiter.purge() },
             { try await jobs.purgeFinished() },
             { try await customerPool.returnNeglected() },
             { try await leadPool.returnNeglected() },
+            { try await leftovers.purge() },
         ])]
     }
 }

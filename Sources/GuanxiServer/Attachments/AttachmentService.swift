@@ -81,6 +81,11 @@ public struct AttachmentService: Sendable {
         }
     }
 
+    /// Drops a deleted record's files (inside the caller's transaction).
+    static func removeAll(of recordID: UUID, on tx: any Database) async throws {
+        try await (tx as! any SQLDatabase).delete(from: "attachments").where("record_id", .equal, recordID).run()
+    }
+
     /// A file name as stored and offered for download: no folders, no control characters.
     static func cleanName(_ name: String) throws -> String {
         let base = name.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""

@@ -111,6 +111,7 @@ public struct ContactService: Sendable {
         try await database.db.transaction { tx in
             try await contact.delete(on: tx)
             try await CustomValues.remove(of: id, on: tx)
+            try await AttachmentService.removeAll(of: id, on: tx)
             try await audit.deleted(on: tx, actor: actor, kind: .contacts, id: id.uuidString, label: contact.name, snapshot: snapshot)
         }
     }

@@ -98,6 +98,7 @@ public struct CustomerService: Sendable {
         try await database.db.transaction { tx in
             try await customer.delete(on: tx)
             try await CustomValues.remove(of: id, on: tx)
+            try await AttachmentService.removeAll(of: id, on: tx)
             try await audit.deleted(on: tx, actor: actor, kind: .customers, id: id.uuidString, label: customer.name, snapshot: final)
         }
     }

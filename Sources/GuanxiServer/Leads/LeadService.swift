@@ -103,6 +103,7 @@ public struct LeadService: Sendable {
         try await database.db.transaction { tx in
             try await lead.delete(on: tx)
             try await CustomValues.remove(of: id, on: tx)
+            try await AttachmentService.removeAll(of: id, on: tx)
             try await audit.deleted(on: tx, actor: actor, kind: .leads, id: id.uuidString, label: lead.name, snapshot: lead.auditSnapshot)
         }
     }

@@ -138,6 +138,7 @@ public struct OpportunityService: Sendable {
         try await database.db.transaction { tx in
             try await o.delete(on: tx)
             try await CustomValues.remove(of: id, on: tx)
+            try await AttachmentService.removeAll(of: id, on: tx)
             try await audit.deleted(on: tx, actor: actor, kind: .opportunities, id: id.uuidString, label: o.name, snapshot: final)
         }
     }

@@ -1,0 +1,26 @@
+import Foundation
+import SQLKit
+
+/// Custom values and attachments belong to records that a cascade can delete without
+/// the record's own service (a customer's contacts and deals go with it). The hourly
+/// upkeep removes what such deletions left behind.
+struct Leftovers: Sendable {
+    let database: DatabaseService
+
+    @discardableResult
+    func purge() async throws -> Int {
+        var removed = 0
+        for kind in CustomFieldService.kinds {
+            let table = kind.rawValue
+            removed += try await database.sql.raw("""
+                DELETE FROM custom_values WHERE field_id IN (SELECT id FROM custom_fields WHERE record_kind = \(bind: table))
+                AND NOT EXISTS (SELECT 1 FROM \(unsafeRaw: table) r WHERE r.id = custom_values.record_id) RETURNING record_id
+                """).all().count
+            removed += try await database.sql.raw("""
+                DELETE FROM attachments WHERE record_kind = \(bind: table)
+                AND NOT EXISTS (SELECT 1 FROM \(unsafeRaw: table) r WHERE r.id = attachments.record_id) RETURNING id
+                """).all().count
+        }
+        return removed
+    }
+}
