@@ -91,7 +91,7 @@ public struct AppServices: Sendable {
         opportunities = OpportunityService(database: database, permissions: permissions, audit: audit, pipelines: pipelines,
                                            customers: customers, contacts: contacts, clock: clock, custom: customValues)
         opportunityQuery = OpportunityQuery(database: database, permissions: permissions, custom: customValues)
-        forecast = Forecast(query: opportunityQuery)
+        forecast = Forecast(query: opportunityQuery, pipelines: pipelines)
         competitors = CompetitorService(database: database, audit: audit, clock: clock)
         leadConversion = LeadConversion(database: database, leads: leads, customers: customers, customerQuery: customerQuery, contacts: contacts,
                                         contactQuery: contactQuery, opportunities: opportunities, audit: audit, clock: clock)

@@ -16,6 +16,7 @@ public struct Forecast: Sendable {
     }
 
     let query: OpportunityQuery
+    let pipelines: PipelineService
 
     /// Rows in key order; `from`/`to` bound the expected close date (YYYY-MM-DD).
     public func rows(pipelineID: UUID?, from: String?, to: String?, by grouping: Grouping, for actor: Principal) async throws -> [Row] {
@@ -27,25 +28,30 @@ public struct Forecast: Sendable {
         case .month: SQLFunction("substr", args: SQLIdentifier("expected_close"), SQLLiteral.numeric("1"), SQLLiteral.numeric("7"))
         case .owner: SQLIdentifier("owner_id")
         }
-        var out: [String: Row] = [:]
-        for outcome in [OpportunityFilter.Status.open, .won] {
-            filter.status = outcome
-            var select = try await query.filtered(filter, for: actor, columns: OpportunityQuery.sums + [SQLAlias(key, as: SQLIdentifier("k"))])
-            let figures: [String: ForecastFigures]
-            switch grouping {
-            case .month:
-                select = select.where("expected_close", .isNot, SQLLiteral.null)
-                figures = try OpportunityQuery.figures(try await select.groupBy(key).all(), key: String.self)
-            case .owner:
-                let byOwner = try OpportunityQuery.figures(try await select.groupBy(key).all(), key: UUID?.self)
-                figures = Dictionary(uniqueKeysWithValues: byOwner.map { ($0.key?.uuidString ?? "", $0.value) })
-            }
-            for (k, value) in figures {
-                var row = out[k] ?? Row(key: k, open: .zero, won: .zero)
-                if outcome == .open { row.open = value } else { row.won = value }
-                out[k] = row
-            }
+        // One pass over the deals, grouped by key and stage; each stage's outcome then says
+        // whether its figures are open or won (lost deals are left out).
+        let outcomes = Dictionary(uniqueKeysWithValues: try await pipelines.list().flatMap(\.stages).map { ($0.id!, $0.outcome) })
+        var select = try await query.filtered(filter, for: actor, columns: OpportunityQuery.sums + [
+            SQLAlias(key, as: SQLIdentifier("k")), SQLAlias(SQLIdentifier("stage_id"), as: SQLIdentifier("stage")),
+        ])
+        if grouping == .month { select = select.where("expected_close", .isNot, SQLLiteral.null) }
+        // Sums are added up raw (amount × percent) and rounded once per figure, as documented.
+        var raw: [String: (open: (Int, Int64, Int64), won: (Int, Int64, Int64))] = [:]
+        for row in try await select.groupBy(key).groupBy("stage_id").all() {
+            let k = grouping == .month ? try row.decode(column: "k", as: String.self) : try row.decode(column: "k", as: UUID?.self)?.uuidString ?? ""
+            let outcome = outcomes[try row.decode(column: "stage", as: UUID.self)] ?? "open"
+            guard outcome != "lost" else { continue }
+            let sums = (try row.decode(column: "n", as: Int.self), try row.decode(column: "amount", as: Int64?.self) ?? 0,
+                        try row.decode(column: "weighted", as: Int64?.self) ?? 0)
+            var entry = raw[k] ?? ((0, 0, 0), (0, 0, 0))
+            if outcome == "won" { entry.won = (entry.won.0 + sums.0, entry.won.1 + sums.1, entry.won.2 + sums.2) }
+            else { entry.open = (entry.open.0 + sums.0, entry.open.1 + sums.1, entry.open.2 + sums.2) }
+            raw[k] = entry
         }
-        return out.values.sorted { $0.key < $1.key }
+        func figures(_ t: (Int, Int64, Int64)) -> ForecastFigures {
+            ForecastFigures(count: t.0, amount: Money(minorUnits: t.1), weighted: Money(minorUnits: (t.2 + 50) / 100))
+        }
+        let out = raw.mapValues { Row(key: "", open: figures($0.open), won: figures($0.won)) }.map { k, row in Row(key: k, open: row.open, won: row.won) }
+        return out.sorted { $0.key < $1.key }
     }
 }

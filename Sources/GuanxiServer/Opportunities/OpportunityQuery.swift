@@ -82,10 +82,9 @@ public struct OpportunityQuery: Sendable {
     static func figures<Key: Decodable & Hashable>(_ rows: [any SQLRow], key: Key.Type = UUID.self) throws -> [Key: ForecastFigures] {
         var out: [Key: ForecastFigures] = [:]
         for row in rows {
-            let k = try row.decode(column: "k", as: Key.self)
-            out[k] = ForecastFigures(count: try row.decode(column: "n", as: Int.self),
-                                     amount: Money(minorUnits: try row.decode(column: "amount", as: Int64?.self) ?? 0),
-                                     weighted: Money(minorUnits: ((try row.decode(column: "weighted", as: Int64?.self) ?? 0) + 50) / 100))
+            out[try row.decode(column: "k", as: Key.self)] = ForecastFigures(
+                count: try row.decode(column: "n", as: Int.self), amount: Money(minorUnits: try row.decode(column: "amount", as: Int64?.self) ?? 0),
+                weighted: Money(minorUnits: ((try row.decode(column: "weighted", as: Int64?.self) ?? 0) + 50) / 100))
         }
         return out
     }

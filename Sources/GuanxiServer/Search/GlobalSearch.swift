@@ -41,6 +41,9 @@ public struct GlobalSearch: Sendable {
             var filter = LeadFilter()
             filter.search = text
             filter.limit = limit
+            // By name, like every kind here: a short term is matched on names by scanning the
+            // name index, which stops as soon as a page is full.
+            filter.sort = .name
             hits += try await services.leadQuery.list(filter, for: actor).leads.map {
                 Hit(kind: .leads, id: $0.id!, title: $0.name, detail: [$0.company, $0.phone].compactMap { $0 }.joined(separator: " · "))
             }
@@ -49,6 +52,7 @@ public struct GlobalSearch: Sendable {
             var filter = OpportunityFilter()
             filter.search = text
             filter.limit = limit
+            filter.sort = .name
             let found = try await services.opportunityQuery.list(filter, for: actor).opportunities
             let names = try await customerNames(found.map(\.customerID), for: actor)
             hits += found.map {
