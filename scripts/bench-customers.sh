@@ -44,7 +44,9 @@ SERVER=$!
 for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.1; done
 API="http://127.0.0.1:$PORT/api/v1"
 AUTH="Authorization: Bearer $TOKEN"
-ID=$(curl -sf -H "$AUTH" "$API/customers?limit=1&sort=updated" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
+# A customer from the generated file (first by name), with its contacts, deals and activities.
+ID=$(curl -sf -H "$AUTH" "$API/customers?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
+echo "customer $ID has $(curl -sf -H "$AUTH" "$API/timeline?kind=customers&id=$ID" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["items"]))') timeline items"
 DEEP=$(python3 - "$API" "$TOKEN" <<'PY'
 import json, sys, urllib.request
 api, token = sys.argv[1], sys.argv[2]
