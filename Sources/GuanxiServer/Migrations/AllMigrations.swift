@@ -21,5 +21,6 @@ public enum AllMigrations {
         M0018_CreateCustomFields(),
         M0019_CreateSavedViews(),
         M0020_CreateAttachments(),
+        M0021_AddGivenNameIndexes(),
     ]
 }

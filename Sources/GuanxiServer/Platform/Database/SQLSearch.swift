@@ -24,8 +24,22 @@ public enum SQLSearch {
     /// terms of three characters or more; PostgreSQL from its pg_trgm index. Trigrams
     /// cannot serve one or two characters (a two-character Chinese name is common), so
     /// such terms match names only: lists are ordered by name, so the name index lets the
-    /// scan stop as soon as a page is full.
+    /// scan stop as soon as a page is full. For people (contacts, leads) a short term
+    /// matches the start of the name or of the given name after a one- or two-character
+    /// surname — "王伟" finds 王伟东, "晓明" finds 欧阳晓明 — answered from indexes on those
+    /// (migration 0021) instead of reading a million names that do not contain it.
     public static func matches(_ table: String, _ term: String, engine: SQLEngine) -> any SQLExpression {
+        let trimmed = term.trimmingCharacters(in: .whitespaces)
+        if personNames.contains(table), trimmed.count < 3, !trimmed.isEmpty, !trimmed.allSatisfy(\.isNumber) {
+            // Both as typed and capitalised, for Latin names ("em" finds "Emma").
+            let variants = Array(Set([trimmed, trimmed.prefix(1).uppercased() + trimmed.dropFirst()]))
+            let starts = ["\(table).name", "substr(\(table).name, 2)", "substr(\(table).name, 3)"]
+            return any(variants.flatMap { prefix in
+                starts.map { start in
+                    SQLQueryString("(\(unsafeRaw: start) >= \(bind: prefix) AND \(unsafeRaw: start) < \(bind: prefix + "\u{10FFFF}"))") as any SQLExpression
+                }
+            })
+        }
         var needle = term.trimmingCharacters(in: .whitespaces).lowercased()
         let digits = needle.filter(\.isASCII).filter(\.isNumber)
         if digits.count >= 3, needle.allSatisfy({ $0.isNumber || " +-().".contains($0) }) { needle = digits }
@@ -39,6 +53,9 @@ public enum SQLSearch {
         if needle.count < 3 { return contains("\(table).name", needle, engine: engine) }
         return SQLQueryString("\(unsafeRaw: table).search_text LIKE \(bind: "%" + escape(needle) + "%") ESCAPE '\\'")
     }
+
+    /// Tables whose `name` is a person's name.
+    static let personNames: Set<String> = ["contacts", "leads"]
 
     /// Ors several conditions, in brackets.
     public static func any(_ parts: [any SQLExpression]) -> any SQLExpression {
