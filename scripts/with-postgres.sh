@@ -40,7 +40,7 @@ cleanup() {
 trap cleanup EXIT
 
 as_pg "'$INITDB' -D '$DIR/data' -U guanxi --auth=trust --encoding=UTF8 --locale=C.UTF-8" >/dev/null
-as_pg "'$PG_CTL' -D '$DIR/data' -o \"-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off\" -l '$DIR/server.log' -w start" >/dev/null
+as_pg "'$PG_CTL' -D '$DIR/data' -o \"-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c max_connections=500 -c fsync=off\" -l '$DIR/server.log' -w start" >/dev/null
 echo "Throwaway PostgreSQL running on 127.0.0.1:$PORT"
 export GUANXI_TEST_DATABASE_URL="postgres://guanxi@127.0.0.1:$PORT/postgres?sslmode=disable"
 "$@"

@@ -11,7 +11,7 @@ struct MigrationTests {
         let scratch = try await ScratchDatabase.make(for: AppConfig.testing().database)
         var logger = Logger(label: "migration-test")
         logger.logLevel = .error
-        let database = try DatabaseService(location: scratch.location, logger: logger)
+        let database = try DatabaseService(location: scratch.location, logger: logger, connectionsPerLoop: 2)
         do { try await body(database) } catch { await database.shutdown(); try await scratch.drop(); throw error }
         await database.shutdown()
         try await scratch.drop()

@@ -55,6 +55,8 @@ public struct AppConfig: Sendable {
     public var logLevel: Logger.Level = .info
     /// Seconds between background job polls.
     public var jobPollInterval: TimeInterval = 2
+    /// PostgreSQL connections per event loop (one loop per core).
+    public var databaseConnectionsPerLoop = 8
 
     public init() {}
 
@@ -65,6 +67,8 @@ public struct AppConfig: Sendable {
         config.logLevel = .error
         config.initialAdminPassword = "Admin-Pass-2026"
         config.jobPollInterval = 0.05
+        // Every test runs its own app against one throwaway server, in parallel.
+        config.databaseConnectionsPerLoop = 2
         return config
     }
 

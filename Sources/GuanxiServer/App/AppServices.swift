@@ -53,7 +53,7 @@ public struct AppServices: Sendable {
         self.config = config
         self.clock = clock
         self.logger = logger
-        database = try DatabaseService(location: config.database, logger: logger)
+        database = try DatabaseService(location: config.database, logger: logger, connectionsPerLoop: config.databaseConnectionsPerLoop)
         permissions = PermissionService(database: database)
         audit = AuditLog(clock: clock)
         auditQuery = AuditQuery(database: database, permissions: permissions)

@@ -111,7 +111,7 @@ struct ScratchDatabase {
     static func withAdmin(_ url: String, _ body: (any SQLDatabase) async throws -> Void) async throws {
         var logger = Logger(label: "guanxi-test-admin")
         logger.logLevel = .error
-        let service = try DatabaseService(location: .postgres(url), logger: logger)
+        let service = try DatabaseService(location: .postgres(url), logger: logger, connectionsPerLoop: 1)
         do { try await body(service.sql) } catch { await service.shutdown(); throw error }
         await service.shutdown()
     }

@@ -20,15 +20,18 @@ public final class DatabaseService: Sendable {
     public let engine: SQLEngine
     /// The most connections the pool opens (SQLite: one; PostgreSQL: per event loop × loops).
     public let maxConnections: Int
-    static let postgresConnectionsPerLoop = 8
+    public static let postgresConnectionsPerLoop = 8
+    /// PostgreSQL connections each event loop may open (tests use fewer: many apps share one server).
+    let connectionsPerLoop: Int
     private let databases: Databases
     private let logger: Logger
     /// SQLite allows one writer at a time, so all work goes through one event loop and
     /// therefore one connection; this avoids lock contention between connections.
     private let eventLoop: (any EventLoop)?
 
-    public init(location: AppConfig.DatabaseLocation, logger: Logger) throws {
+    public init(location: AppConfig.DatabaseLocation, logger: Logger, connectionsPerLoop: Int = DatabaseService.postgresConnectionsPerLoop) throws {
         self.logger = logger
+        self.connectionsPerLoop = connectionsPerLoop
         databases = Databases(threadPool: .singleton, on: MultiThreadedEventLoopGroup.singleton)
         switch location {
         case .sqliteFile(let path):
@@ -44,12 +47,12 @@ public final class DatabaseService: Sendable {
         case .postgres(let url):
             engine = .postgres
             do {
-                databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: Self.postgresConnectionsPerLoop, sqlLogLevel: .trace), as: .psql)
+                databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: connectionsPerLoop, sqlLogLevel: .trace), as: .psql)
             } catch {
                 throw GuanxiError(.configuration, "GUANXI_DATABASE_URL is not a usable PostgreSQL URL: \(error)")
             }
             eventLoop = nil
-            maxConnections = Self.postgresConnectionsPerLoop * System.coreCount
+            maxConnections = connectionsPerLoop * System.coreCount
         }
     }
 
