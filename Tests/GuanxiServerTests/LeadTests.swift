@@ -234,4 +234,19 @@ struct LeadTests {
             #expect(try await api.call(.get, "/leads/\(id)").json["status"] as? String == "new")
         }
     }
+
+    @Test("Conversion fills the custom fields an administrator made required on the new customer")
+    func convertWithRequiredFields() async throws {
+        try await TestApp.run { app, client in
+            let api = APIClient(client: client, token: try await app.token(for: "admin"))
+            #expect(try await api.call(.post, "/custom-fields", json: #"{"recordKind":"customers","key":"channel","label":"渠道","type":"choice","choices":["直销","代理"],"required":true}"#).status == .created)
+            let id = try #require(try await api.call(.post, "/leads", json: #"{"name":"钱七","company":"宁波港湾物流"}"#).json["id"] as? String)
+            let refused = try await api.call(.post, "/leads/\(id)/convert", json: "{}")
+            #expect(refused.errorBody["field"] as? String == "customFields.channel")
+            let converted = try await api.call(.post, "/leads/\(id)/convert", json: #"{"customerCustomFields":{"channel":"代理"}}"#)
+            #expect(converted.status == .ok)
+            let customer = try #require(converted.json["customerId"] as? String)
+            #expect((try await api.call(.get, "/customers/\(customer)").json["customFields"] as? [String: Any])?["channel"] as? String == "代理")
+        }
+    }
 }

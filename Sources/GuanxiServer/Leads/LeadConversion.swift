@@ -16,6 +16,10 @@ public struct LeadConversionInput: Sendable {
     public var opportunity: OpportunityInput?
     /// Owner of the new records; nil keeps the lead's owner (or the converting user).
     public var ownerID: UUID?
+    /// Custom field values for the new customer and the new contact (the opportunity's
+    /// travel in `opportunity`), e.g. the fields an administrator made required.
+    public var customerCustomFields: [String: CustomInput]?
+    public var contactCustomFields: [String: CustomInput]?
     public init() {}
 }
 
@@ -129,6 +133,7 @@ public struct LeadConversion: Sendable {
             c.source = lead.source
             if lead.company == nil { (c.phone, c.email) = (lead.phone, lead.email) }
             c.ownerID = .some(owner)
+            c.customFields = input.customerCustomFields
             let prepared = try await customers.prepare(c, by: actor)
             newCustomer = prepared
             customerID = prepared.customer.id!
@@ -151,6 +156,7 @@ public struct LeadConversion: Sendable {
             c.phones = lead.phone.map { [ContactChannel(kind: .phone, value: $0)] } ?? []
             c.ownerID = .some(owner)
             c.customerID = input.customerID.map { .some($0) }
+            c.customFields = input.contactCustomFields
             let prepared = try await contacts.prepare(c, by: actor)
             prepared.contact.customerID = customerID
             newContact = prepared

@@ -10,6 +10,8 @@ struct LeadConvertPage {
     struct Page {
         let id: String; let name: String; let version: Int; let customers: [Option]; let contacts: [Option]; let customerName: String
         let createOpportunity: Bool; let opportunityName: String; let amount: String; let expectedClose: String; let pipelines: [WebChoice]
+        /// The new customer's custom fields (the `custom-inputs` partial reads `custom`).
+        let custom: [CustomFieldForm.Input]
         let error: String?
     }
 
@@ -20,7 +22,7 @@ struct LeadConvertPage {
             let leadID = try LeadPages(services: services).id(context)
             let form = try await request.form(context: context)
             do {
-                let result = try await services.leadConversion.convert(leadID, try Self.input(form), expectedVersion: Int(form["version"] ?? ""), by: principal)
+                let result = try await services.leadConversion.convert(leadID, try Self.input(form, customerFields: try await services.customValues.fields(of: .customers)), expectedVersion: Int(form["version"] ?? ""), by: principal)
                 return WebRenderer.redirect("/customers/\(result.customerID.uuidString)?notice=converted")
             } catch let error as GuanxiError where error.kind == .validation || error.kind == .conflict {
                 return try await render(leadID, form: form, context: context, error: error, status: error.kind == .validation ? .badRequest : .conflict)
@@ -28,8 +30,9 @@ struct LeadConvertPage {
         }
     }
 
-    static func input(_ form: FormData) throws -> LeadConversionInput {
+    static func input(_ form: FormData, customerFields: [CustomField]) throws -> LeadConversionInput {
         var input = LeadConversionInput()
+        input.customerCustomFields = CustomFieldForm.values(form, fields: customerFields)
         switch form["customer"] ?? "new" {
         case "new": input.customerName = form["customer_name"]
         case let id: input.customerID = try Validate.uuid(id, field: "customerId")
@@ -79,6 +82,7 @@ struct LeadConvertPage {
             opportunityName: form?["opportunity_name"] ?? lead.company ?? lead.name, amount: form?["amount"] ?? "", expectedClose: form?["expected_close"] ?? "",
             pipelines: WebChoice.list(pipelines.map { $0.pipeline.id!.uuidString }, selected: form?["pipeline_id"] ?? pipelines.first?.pipeline.id?.uuidString,
                                       allowEmpty: false) { id in pipelines.first { $0.pipeline.id?.uuidString == id }?.pipeline.name ?? id },
+            custom: try await CustomFieldForm(services: services).inputs(.customers, recordID: nil, typed: form, locale: context.locale),
             error: error.map { services.localizer.message(for: $0, context.locale) })
         return services.renderer.render("lead-convert", titleKey: "leads.convert", page: page, context: context, status: status)
     }

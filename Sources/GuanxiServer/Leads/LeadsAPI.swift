@@ -94,6 +94,8 @@ extension APIHandlers {
         conversion.createContact = body.createContact ?? true
         conversion.ownerID = try Self.clearable(body.ownerId, field: "ownerId") ?? nil
         conversion.opportunity = try body.opportunity.map(Self.opportunityInput)
+        conversion.customerCustomFields = try Self.customInputs(body.customerCustomFields)
+        conversion.contactCustomFields = try Self.customInputs(body.contactCustomFields)
         let result = try await Self.precondition { try await services.leadConversion.convert(id, conversion, expectedVersion: expected, by: principal) }
         return .ok(.init(body: .json(.init(lead: try await apiLead(result.lead), customerId: result.customerID.uuidString,
                                            contactId: result.contactID?.uuidString, opportunityId: result.opportunityID?.uuidString))))
