@@ -112,6 +112,7 @@ struct ActivityTests {
             let reminders = try #require(try await api.call(.get, "/reminders").json["items"] as? [[String: Any]])
             #expect(reminders.map { $0["id"] as? String } == [callID])
             #expect(try await api.call(.post, "/activities/\(callID)/dismiss-reminder").status == .noContent)
+            #expect(try await app.auditEntries(action: "update", kind: .activities, id: callID).first?.changes.first?.field == "reminder_dismissed")
             #expect((try await api.call(.get, "/reminders").json["items"] as? [Any])?.isEmpty == true)
             let done = try await api.call(.patch, "/activities/\(callID)", json: """
                 {"status":"done","outcome":"客户要求下周再联系","callBackAt":"\(at(app, hours: 50))"}

@@ -136,7 +136,11 @@ public struct ActivityService: Sendable {
         let a = try await find(id, for: actor, action: .update)
         guard a.remindAt != nil, a.reminderDismissedAt == nil else { return }
         a.reminderDismissedAt = clock.now()
-        try await a.update(on: database.db)
+        try await database.db.transaction { tx in
+            try await a.update(on: tx)
+            try await audit.record(on: tx, actor: actor, action: .update, kind: .activities, id: id.uuidString, label: a.subject,
+                                   changes: [FieldChange(field: "reminder_dismissed", old: nil, new: ISO8601DateFormatter().string(from: a.reminderDismissedAt!))])
+        }
     }
 
     public func find(_ id: UUID, for actor: Principal, action: PermissionAction = .read) async throws -> Activity {

@@ -26,9 +26,7 @@ struct AttachmentPages {
             try Self.download(try await AttachmentService(services: services).download(try Self.id(context), for: try context.requirePrincipal()))
         }
         web.post("/attachments/:id/delete") { _, context in
-            let principal = try context.requirePrincipal()
-            let (attachment, _) = try await AttachmentService(services: services).download(try Self.id(context), for: principal)
-            try await AttachmentService(services: services).remove(attachment.id, by: principal)
+            let attachment = try await AttachmentService(services: services).remove(try Self.id(context), by: try context.requirePrincipal())
             return WebRenderer.redirect("/\(attachment.recordKind.rawValue)/\(attachment.recordID.uuidString)?notice=saved")
         }
     }

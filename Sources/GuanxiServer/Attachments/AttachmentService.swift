@@ -66,7 +66,9 @@ public struct AttachmentService: Sendable {
         return (a, try row.decode(column: "content", as: Data.self))
     }
 
-    public func remove(_ attachmentID: UUID, by actor: Principal) async throws {
+    /// Removes the file and returns what it was (for going back to its record).
+    @discardableResult
+    public func remove(_ attachmentID: UUID, by actor: Principal) async throws -> Attachment {
         guard let row = try await services.database.sql.select().columns(Self.columns).from("attachments").where("id", .equal, attachmentID).first()
         else { throw GuanxiError.notFound("Attachment") }
         let a = try Self.attachment(row)
@@ -79,6 +81,7 @@ public struct AttachmentService: Sendable {
             try await services.audit.record(on: tx, actor: actor, action: .update, kind: a.recordKind, id: a.recordID.uuidString, label: record.name,
                                             changes: [FieldChange(field: "attachments", old: "\(a.filename) (\(a.size) B)", new: nil)])
         }
+        return a
     }
 
     /// Drops a deleted record's files (inside the caller's transaction).

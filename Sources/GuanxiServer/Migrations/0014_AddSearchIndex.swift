@@ -61,6 +61,13 @@ struct M0014_AddSearchIndex: GuanxiMigration {
             """).run()
     }
 
+    /// Undoes `indexOnSQLite` for a table whose kind came later (leads, opportunities).
+    static func dropIndexOnSQLite(_ table: String, on sql: any SQLDatabase) async throws {
+        for event in ["insert", "update", "delete"] { try await sql.raw("DROP TRIGGER \(unsafeRaw: table)_search_\(unsafeRaw: event)").run() }
+        try await sql.raw("DELETE FROM search_fts WHERE rowid IN (SELECT id FROM search_keys WHERE kind = \(bind: table))").run()
+        try await sql.raw("DELETE FROM search_keys WHERE kind = \(bind: table)").run()
+    }
+
     func revert(on db: any Database) async throws {
         let sql = db as! any SQLDatabase
         if sql.dialect.name == "postgresql" {

@@ -57,11 +57,7 @@ struct M0015_CreateLeads: GuanxiMigration {
     }
     func revert(on db: any Database) async throws {
         let sql = db as! any SQLDatabase
-        if sql.dialect.name != "postgresql" {
-            for event in ["insert", "update", "delete"] { try await sql.raw("DROP TRIGGER leads_search_\(unsafeRaw: event)").run() }
-            try await sql.raw("DELETE FROM search_fts WHERE rowid IN (SELECT id FROM search_keys WHERE kind = 'leads')").run()
-            try await sql.raw("DELETE FROM search_keys WHERE kind = 'leads'").run()
-        }
+        if sql.dialect.name != "postgresql" { try await M0014_AddSearchIndex.dropIndexOnSQLite("leads", on: sql) }
         try await db.schema("lead_rotation").delete()
         try await db.schema("leads").delete()
     }

@@ -96,11 +96,7 @@ struct M0016_CreateOpportunities: GuanxiMigration {
     }
     func revert(on db: any Database) async throws {
         let sql = db as! any SQLDatabase
-        if sql.dialect.name != "postgresql" {
-            for event in ["insert", "update", "delete"] { try await sql.raw("DROP TRIGGER opportunities_search_\(unsafeRaw: event)").run() }
-            try await sql.raw("DELETE FROM search_fts WHERE rowid IN (SELECT id FROM search_keys WHERE kind = 'opportunities')").run()
-            try await sql.raw("DELETE FROM search_keys WHERE kind = 'opportunities'").run()
-        }
+        if sql.dialect.name != "postgresql" { try await M0014_AddSearchIndex.dropIndexOnSQLite("opportunities", on: sql) }
         for table in ["opportunity_competitors", "opportunity_stage_history", "opportunities", "competitors", "pipeline_stages", "pipelines"] {
             try await db.schema(table).delete()
         }
