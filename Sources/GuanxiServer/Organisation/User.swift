@@ -88,10 +88,7 @@ public final class Role: Model, @unchecked Sendable {
     public init() {}
 
     public var grants: [RecordKind: Grant] {
-        get {
-            let raw = (try? JSONDecoder().decode([String: Grant].self, from: Data(grantsJSON.utf8))) ?? [:]
-            return Dictionary(uniqueKeysWithValues: raw.map { (RecordKind(rawValue: $0.key), $0.value) })
-        }
+        get { Self.grants(fromJSON: grantsJSON) }
         set {
             let raw = Dictionary(uniqueKeysWithValues: newValue.map { ($0.key.rawValue, $0.value) })
             grantsJSON = String(decoding: (try? JSONEncoder.sorted.encode(raw)) ?? Data("{}".utf8), as: UTF8.self)
@@ -99,4 +96,9 @@ public final class Role: Model, @unchecked Sendable {
     }
 
     var auditSnapshot: AuditSnapshot { ["name": name, "description": details, "grants": grantsJSON] }
+
+    static func grants(fromJSON json: String) -> [RecordKind: Grant] {
+        let raw = (try? JSONDecoder().decode([String: Grant].self, from: Data(json.utf8))) ?? [:]
+        return Dictionary(uniqueKeysWithValues: raw.map { (RecordKind(rawValue: $0.key), $0.value) })
+    }
 }
