@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import GuanxiServer
 import HummingbirdTesting
+import SQLKit
 import Testing
 import Yams
 
@@ -132,6 +133,33 @@ struct APITests {
             #expect((1...60).contains(retry))
             app.clock.advance(by: 61)
             #expect(try await api.call(.get, "/me").status == .ok)
+        }
+    }
+
+    @Test("Two server processes share a token's request count: each sees the other's within a second, exactly near the limit")
+    func rateLimitAcrossProcesses() async throws {
+        try await TestApp.run { app, _ in
+            // Two limiters on one database stand for two `guanxi serve` processes.
+            let first = RateLimiter(database: app.services.database, clock: app.clock)
+            let second = RateLimiter(database: app.services.database, clock: app.clock)
+            func hit(_ limiter: RateLimiter) async throws -> RateLimiter.Outcome {
+                try await limiter.hitBatched("api:shared", limit: 10, window: 60)
+            }
+            app.clock.advance(by: 60 - Double(Int(app.clock.now().timeIntervalSince1970) % 60))  // start of a window
+            for expected in 1...4 { #expect(try await hit(first).count == expected) }   // writes the first, counts the rest here
+            #expect(try await hit(second).count == 2)                                   // sees the first process's written hit
+            app.clock.advance(by: 1)
+            #expect(try await hit(first).count == 6)                                    // a second later: writes 4, learns of the other's
+            #expect(try await hit(second).count == 7)
+            for expected in 7...9 { #expect(try await hit(first).count == expected) }        // within the second: counted here only
+            let reaching = try await hit(first)                                          // may reach the limit: checked against the database
+            #expect(reaching.count == 11)
+            #expect(!reaching.allowed)
+            app.clock.advance(by: 1)
+            #expect(try await !hit(second).allowed)
+            let stored = try await app.services.database.sql.select().column("count").from("rate_limits")
+                .where("key", .equal, "api:shared").first(decodingColumn: "count", as: Int.self)
+            #expect(stored == 12)
         }
     }
 

@@ -35,6 +35,8 @@ public struct CustomValues: Sendable {
         let values: [String: CustomValue]
         /// Whether the client sent custom values at all (else nothing is rewritten).
         let sent: Bool
+        /// Whether the values belong to a record not yet saved (nothing stored to replace).
+        var isNew = false
     }
 
     public func fields(of kind: RecordKind) async throws -> [CustomField] {
@@ -56,7 +58,7 @@ public struct CustomValues: Sendable {
         for field in fields where field.required && values[field.key] == nil && (isNew || sent?[field.key] != nil) {
             throw GuanxiError.invalid("customFields.\(field.key)", "customFields.\(field.key) is required.").localized("msg.required", ["field": field.label])
         }
-        return Checked(fields: fields, values: values.filter { key, _ in fields.contains { $0.key == key } }, sent: sent != nil)
+        return Checked(fields: fields, values: values.filter { key, _ in fields.contains { $0.key == key } }, sent: sent != nil, isNew: isNew)
     }
 
     static func value(_ input: CustomInput, for field: CustomField) throws -> CustomValue? {
@@ -130,14 +132,17 @@ public struct CustomValues: Sendable {
     static func save(_ checked: Checked, of id: UUID, on tx: any Database) async throws {
         guard checked.sent else { return }
         let sql = tx as! any SQLDatabase
-        try await sql.delete(from: "custom_values").where("record_id", .equal, id).run()
+        if !checked.isNew { try await sql.delete(from: "custom_values").where("record_id", .equal, id).run() }
+        var insert = sql.insert(into: "custom_values").columns("record_id", "field_id", "value", "number")
+        var rows = 0
         for field in checked.fields {
             guard let value = checked.values[field.key] else { continue }
             for text in value.storedTexts {
-                try await sql.insert(into: "custom_values").columns("record_id", "field_id", "value", "number")
-                    .values(SQLBind(id), SQLBind(field.id!), SQLBind(text), SQLBind(value.storedNumber)).run()
+                insert = insert.values(SQLBind(id), SQLBind(field.id!), SQLBind(text), SQLBind(value.storedNumber))
+                rows += 1
             }
         }
+        if rows > 0 { try await insert.run() }
     }
 
     /// Removes a deleted record's values (inside the caller's transaction).

@@ -15,9 +15,15 @@ public struct CustomerService: Sendable {
     static let tags = LinkTable(table: "customer_tags", owner: "customer_id", member: "tag")
 
     public func create(_ input: CustomerInput, by actor: Principal) async throws -> Customer {
+        try await createSaved(input, by: actor).customer
+    }
+
+    /// Creates a customer and returns what was saved with it (tags, custom values), so a
+    /// caller answering with the whole record need not read it back.
+    func createSaved(_ input: CustomerInput, by actor: Principal) async throws -> NewCustomer {
         let new = try await prepare(input, by: actor)
         try await database.db.transaction { tx in try await insert(new, by: actor, on: tx) }
-        return new.customer
+        return new
     }
 
     /// A new customer that passed every check, ready to be saved (perhaps with other
@@ -52,7 +58,7 @@ public struct CustomerService: Sendable {
     func insert(_ new: NewCustomer, by actor: Principal, on tx: any Database) async throws {
         let customer = new.customer
         try await customer.create(on: tx)
-        try await Self.tags.replace(of: customer.id!, with: new.tags, on: tx)
+        try await Self.tags.add(to: customer.id!, new.tags, on: tx)
         var created = customer.auditSnapshot.merging(CustomValues.snapshot(new.custom.values)) { a, _ in a }
         created["tags"] = new.tags.isEmpty ? nil : new.tags.joined(separator: ", ")
         try await CustomValues.save(new.custom, of: customer.id!, on: tx)

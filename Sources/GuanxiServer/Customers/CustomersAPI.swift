@@ -35,9 +35,9 @@ extension APIHandlers {
     func createCustomer(_ input: Operations.createCustomer.Input) async throws -> Operations.createCustomer.Output {
         let principal = try RequestPrincipal.require()
         guard case .json(let body) = input.body else { throw GuanxiError(.badRequest, "Send a JSON body.") }
-        let customer = try await services.customers.create(try Self.customerInput(body), by: principal)
-        let api = try await apiCustomer(customer)
-        return .created(.init(headers: .init(ETag: Self.etag(version: customer.version)), body: .json(api)))
+        let saved = try await services.customers.createSaved(try Self.customerInput(body), by: principal)
+        let api = Self.apiCustomer(saved.customer, tags: saved.tags, custom: saved.custom.values)
+        return .created(.init(headers: .init(ETag: Self.etag(version: saved.customer.version)), body: .json(api)))
     }
 
     func getCustomer(_ input: Operations.getCustomer.Input) async throws -> Operations.getCustomer.Output {

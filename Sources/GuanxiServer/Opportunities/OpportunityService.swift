@@ -88,7 +88,7 @@ public struct OpportunityService: Sendable {
     func insert(_ new: NewOpportunity, by actor: Principal, on tx: any Database) async throws {
         let o = new.opportunity
         try await o.create(on: tx)
-        try await Self.competitors.replace(of: o.id!, with: new.competitors, on: tx)
+        try await Self.competitors.add(to: o.id!, new.competitors, on: tx)
         try await enterStage(o.stageID, named: new.stageName, of: o.id!, at: o.createdAt, by: actor, on: tx)
         try await CustomValues.save(new.custom, of: o.id!, on: tx)
         var snapshot = o.auditSnapshot.merging(CustomValues.snapshot(new.custom.values)) { a, _ in a }

@@ -28,11 +28,18 @@ struct LinkTable: Sendable {
 
     /// Replaces every link of `id` (inside the caller's transaction).
     func replace<Member: Codable & Hashable & Sendable>(of id: UUID, with members: [Member], on db: any Database) async throws {
-        let sql = db as! any SQLDatabase
-        try await sql.delete(from: table).where(owner, .equal, id).run()
-        for memberID in Set(members) {
-            try await sql.insert(into: table).columns(owner, member).values(SQLBind(id), SQLBind(memberID)).run()
-        }
+        try await (db as! any SQLDatabase).delete(from: table).where(owner, .equal, id).run()
+        try await add(to: id, members, on: db)
+    }
+
+    /// Links `members` to `id`, which has none yet (a record created in this transaction),
+    /// in one statement.
+    func add<Member: Codable & Hashable & Sendable>(to id: UUID, _ members: [Member], on db: any Database) async throws {
+        let unique = Array(Set(members))
+        guard !unique.isEmpty else { return }
+        var insert = (db as! any SQLDatabase).insert(into: table).columns(owner, member)
+        for memberID in unique { insert = insert.values(SQLBind(id), SQLBind(memberID)) }
+        try await insert.run()
     }
 }
 

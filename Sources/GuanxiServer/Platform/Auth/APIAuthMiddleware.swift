@@ -19,7 +19,7 @@ struct APIAuthMiddleware: RouterMiddleware {
             throw GuanxiError(.unauthorized, "The API token is unknown, expired or revoked, or its user is disabled.", code: "token_invalid")
         }
         let limit = services.config.apiRequestsPerMinute
-        let outcome = try await services.rateLimiter.hit("api:\(tokenID.uuidString)", limit: limit, window: 60)
+        let outcome = try await services.rateLimiter.hitBatched("api:\(tokenID.uuidString)", limit: limit, window: 60)
         guard outcome.allowed else {
             throw GuanxiError(.tooManyRequests, "This token has made more than \(limit) requests this minute. Retry after \(outcome.retryAfter) seconds.",
                               retryAfter: outcome.retryAfter, code: "rate_limited")
