@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "guanxi", targets: ["guanxi"]),
+        .library(name: "GuanxiAnalytics", targets: ["GuanxiAnalytics"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
@@ -27,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/jpsim/Yams.git", "5.0.0"..<"7.0.0"),
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.0"),
+        .package(url: "https://github.com/apple/swift-numerics.git", from: "1.1.0"),
     ],
     targets: [
         .executableTarget(
@@ -35,6 +37,10 @@ let package = Package(
                 "GuanxiServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        .target(
+            name: "GuanxiAnalytics",
+            dependencies: [.product(name: "RealModule", package: "swift-numerics")]
         ),
         .target(
             name: "GuanxiAPI",
@@ -79,6 +85,11 @@ let package = Package(
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "Yams", package: "Yams"),
             ]
+        ),
+        .testTarget(
+            name: "GuanxiAnalyticsTests",
+            dependencies: ["GuanxiAnalytics"],
+            resources: [.copy("Fixtures")]
         ),
     ]
 )
