@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct KMeansAndKanoTests {
     func blobs(seed: UInt64) -> (rows: [[Double]], truth: [Int]) {
-        var draws = Draws(seed: seed)
+        var draws = RandomDraws(seed: seed)
         let centres: [[Double]] = [[0, 0], [100, 5], [0, 10]]
         var rows: [[Double]] = [], truth: [Int] = []
         for i in 0..<300 {

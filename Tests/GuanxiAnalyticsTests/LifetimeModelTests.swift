@@ -57,25 +57,10 @@ import Testing
         #expect(abs(Special.digamma(10) - 2.251752589066721) < 1e-13)
     }
 
-    /// Simulate 8,000 customers from known parameters and fit them back.
+    /// 8,000 customers simulated from known parameters, fitted back.
     @Test func bgnbdRecoversSimulatedParameters() throws {
         let truth = BGNBD(r: 0.5, alpha: 6, a: 0.8, b: 2.5)
-        var draws = Draws(seed: 42)
-        var customers: [LifetimeSummary] = []
-        for i in 0..<8_000 {
-            let lambda = draws.gamma(shape: truth.r, rate: truth.alpha)
-            let p = draws.beta(truth.a, truth.b)
-            let T = 52.0
-            var t = 0.0, x = 0, last = 0.0
-            while true {
-                t += draws.exponential(rate: lambda)
-                if t > T { break }
-                x += 1
-                last = t
-                if draws.uniform() < p { break }
-            }
-            customers.append(LifetimeSummary(customer: i, x: x, tx: last, T: T))
-        }
+        let customers = truth.simulate(customers: 8_000, observedFor: 52, seed: 42)
         let fit = try BGNBD.fit(customers)
         #expect(fit.converged)
         #expect(abs(fit.model.r - truth.r) / truth.r < 0.15, "\(fit.model)")
@@ -111,14 +96,8 @@ import Testing
 
     @Test func gammaGammaRecoversSimulatedParameters() throws {
         let truth = GammaGamma(p: 6, q: 4, v: 15)
-        var draws = Draws(seed: 9)
-        var customers: [LifetimeSummary] = []
-        for i in 0..<20_000 {
-            let nu = draws.gamma(shape: truth.q, rate: truth.v)
-            let x = 1 + i % 10
-            let mean = (0..<x).reduce(0.0) { total, _ in total + draws.gamma(shape: truth.p, rate: nu) } / Double(x)
-            customers.append(LifetimeSummary(customer: i, x: x, tx: 1, T: 2, averageRepeatValue: mean))
-        }
+        let frequencies = (0..<20_000).map { LifetimeSummary(customer: $0, x: 1 + $0 % 10, tx: 1, T: 2) }
+        let customers = truth.simulateSpend(frequencies, seed: 9)
         let fit = try GammaGamma.fit(customers)
         #expect(abs(fit.model.p - truth.p) / truth.p < 0.1, "\(fit.model)")
         #expect(abs(fit.model.q - truth.q) / truth.q < 0.15, "\(fit.model)")
