@@ -11,6 +11,21 @@ struct Guanxi: AsyncParsableCommand {
         subcommands: [Serve.self, Migrate.self, UserCommand.self, DemoCommand.self, BackupCommand.self, RestoreCommand.self],
         defaultSubcommand: Serve.self
     )
+
+    /// ArgumentParser's own `main`, after moving Swift concurrency onto the event loops.
+    static func main() async {
+        Runtime.runTasksOnEventLoops()
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// Options shared by every command that opens the database.

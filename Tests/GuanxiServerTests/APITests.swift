@@ -163,6 +163,30 @@ struct APITests {
         }
     }
 
+    @Test("A token revoked or a custom field removed by another process stops working within two seconds")
+    func cachedDefinitionsExpire() async throws {
+        try await TestApp.run { app, client in
+            let api = APIClient(client: client, token: try await app.token(for: "admin"))
+            _ = try await api.call(.post, "/custom-fields", json: #"{"recordKind":"customers","key":"region","label":"Region","type":"text"}"#)
+            #expect(try await api.call(.post, "/customers", json: #"{"name":"甲","customFields":{"region":"华东"}}"#).status == .created)
+            // Another server process (or the shell) changes the database directly: no audit entry reaches this process.
+            try await app.services.database.sql.update("api_tokens").set("revoked_at", to: app.clock.now()).run()
+            try await app.services.database.sql.delete(from: "custom_fields").where("key", .equal, "region").run()
+            // Within the cache's lifetime the old token still works; the value for the vanished field is dropped, the customer saved.
+            let meanwhile = try await api.call(.post, "/customers", json: #"{"name":"乙","customFields":{"region":"华北"}}"#)
+            #expect(meanwhile.status == .created)
+            let saved = try #require(meanwhile.json["id"] as? String)
+            #expect(try await app.services.database.sql.select().column("value").from("custom_values")
+                .where("record_id", .equal, UUID(uuidString: saved)!).all().isEmpty)
+            app.clock.advance(by: DefinitionCaches.lifetime)
+            #expect(try await api.call(.get, "/me").status == .unauthorized)
+            let fresh = APIClient(client: client, token: try await app.token(for: "admin"))
+            let refused = try await fresh.call(.post, "/customers", json: #"{"name":"丙","customFields":{"region":"华南"}}"#)
+            #expect(refused.status == .badRequest)
+            #expect(refused.errorBody["field"] as? String == "customFields.region")
+        }
+    }
+
     @Test("Unknown routes answer 404 as JSON under /api and as a page elsewhere")
     func notFound() async throws {
         try await TestApp.run { app, client in

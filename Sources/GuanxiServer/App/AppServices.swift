@@ -10,6 +10,7 @@ public struct AppServices: Sendable {
     public let database: DatabaseService
     public let permissions: PermissionService
     public let audit: AuditLog
+    public let caches: DefinitionCaches
     public let auditQuery: AuditQuery
     public let passwords: Passwords
     public let principals: PrincipalLoader
@@ -55,7 +56,8 @@ public struct AppServices: Sendable {
         self.logger = logger
         database = try DatabaseService(location: config.database, logger: logger, connectionsPerLoop: config.databaseConnectionsPerLoop)
         permissions = PermissionService(database: database)
-        audit = AuditLog(clock: clock)
+        caches = DefinitionCaches(clock: clock)
+        audit = AuditLog(clock: clock, caches: caches)
         auditQuery = AuditQuery(database: database, permissions: permissions)
         passwords = Passwords(cost: bcryptCost)
         principals = PrincipalLoader(database: database)
@@ -69,14 +71,14 @@ public struct AppServices: Sendable {
         login = LoginService(database: database, sessions: sessions, passwords: passwords, rateLimiter: rateLimiter, audit: audit,
                              principals: principals, clock: clock, maxFailuresPerAccount: config.loginFailuresPerAccount,
                              maxFailuresPerAddress: config.loginFailuresPerAddress, lockout: config.loginLockout)
-        tokens = APITokenService(database: database, audit: audit, principals: principals, permissions: permissions, clock: clock)
+        tokens = APITokenService(database: database, audit: audit, principals: principals, permissions: permissions, clock: clock, cache: caches.tokens)
         twoFactor = TwoFactorService(database: database, passwords: passwords, audit: audit, clock: clock)
         jobs = JobQueue(database: database, clock: clock)
         localizer = try Localizer.load()
         metrics = AppMetrics()
         renderer = try await WebRenderer.load(localizer: localizer)
         settings = SettingsStore(database: database, audit: audit, clock: clock)
-        customValues = CustomValues(database: database)
+        customValues = CustomValues(database: database, cache: caches.customFields)
         customFields = CustomFieldService(database: database, audit: audit, clock: clock)
         customers = CustomerService(database: database, permissions: permissions, audit: audit, settings: settings, clock: clock, custom: customValues)
         customerQuery = CustomerQuery(database: database, permissions: permissions, custom: customValues)

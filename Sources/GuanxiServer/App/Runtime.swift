@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import NIOPosix
 
 /// What the command line needs from the server: start it, open its services, run
 /// admin tasks. The `guanxi` executable only parses arguments and calls these.
@@ -10,6 +11,16 @@ public enum Runtime {
         var logger = Logger(label: "guanxi")
         logger.logLevel = config.logLevel
         return logger
+    }
+
+    /// Runs Swift concurrency's tasks on the server's event loops instead of a separate
+    /// thread pool. Every database statement otherwise costs four thread switches
+    /// (task → event loop → database thread → event loop → task); with one SQLite
+    /// connection those switches, not the work, limited how many records a second the
+    /// API could create. Blocking work (bcrypt, SQLite) already runs on NIO's thread pool,
+    /// so nothing blocks an event loop. Call once, first thing in `main`.
+    public static func runTasksOnEventLoops() {
+        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
     }
 
     /// Prints at once, even when standard output is a file or a pipe.

@@ -28,6 +28,8 @@ public struct CustomFilter: Sendable, Equatable {
 /// validated the same way from the API, the web forms and imports.
 public struct CustomValues: Sendable {
     let database: DatabaseService
+    /// Each kind's definitions as read in the last seconds (see `DefinitionCaches`).
+    let cache: ShortLivedCache<RecordKind, [CustomField]>
 
     /// A record's values after a change, with the definitions they were checked against.
     struct Checked: Sendable {
@@ -39,8 +41,12 @@ public struct CustomValues: Sendable {
         var isNew = false
     }
 
+    /// A kind's fields in form order. The instances are shared between requests: read them, never change them.
     public func fields(of kind: RecordKind) async throws -> [CustomField] {
-        try await CustomField.query(on: database.db).filter(\.$recordKind == kind.rawValue).sort(\.$position).sort(\.$key).all()
+        if let cached = cache.value(for: kind) { return cached }
+        let fields = try await CustomField.query(on: database.db).filter(\.$recordKind == kind.rawValue).sort(\.$position).sort(\.$key).all()
+        cache.store(fields, for: kind)
+        return fields
     }
 
     /// Checks what a client sent against the kind's fields; `current` are the stored
@@ -133,16 +139,28 @@ public struct CustomValues: Sendable {
         guard checked.sent else { return }
         let sql = tx as! any SQLDatabase
         if !checked.isNew { try await sql.delete(from: "custom_values").where("record_id", .equal, id).run() }
-        var insert = sql.insert(into: "custom_values").columns("record_id", "field_id", "value", "number")
+        // One statement for all values. Each row is selected from its field's definition,
+        // so a value for a field that another server process removed a moment ago (this
+        // one may still hold the definition, see `DefinitionCaches`) is dropped, exactly
+        // as the removal would have dropped it, instead of failing the whole save.
+        var insert = SQLQueryString("INSERT INTO custom_values (record_id, field_id, value, number) ")
         var rows = 0
         for field in checked.fields {
             guard let value = checked.values[field.key] else { continue }
             for text in value.storedTexts {
-                insert = insert.values(SQLBind(id), SQLBind(field.id!), SQLBind(text), SQLBind(value.storedNumber))
+                if rows > 0 { insert.appendLiteral(" UNION ALL ") }
+                insert.appendInterpolation(unsafeRaw: "SELECT ")
+                insert.appendInterpolation(bind: id)
+                insert.appendLiteral(", id, CAST(")
+                insert.appendInterpolation(bind: text)
+                insert.appendLiteral(" AS TEXT), CAST(")
+                insert.appendInterpolation(bind: value.storedNumber)
+                insert.appendLiteral(" AS DOUBLE PRECISION) FROM custom_fields WHERE id = ")
+                insert.appendInterpolation(bind: field.id!)
                 rows += 1
             }
         }
-        if rows > 0 { try await insert.run() }
+        if rows > 0 { try await sql.raw(insert).run() }
     }
 
     /// Removes a deleted record's values (inside the caller's transaction).

@@ -32,6 +32,8 @@ public struct CustomerService: Sendable {
         let customer: Customer
         let tags: [String]
         let custom: CustomValues.Checked
+        let row: PreparedInsert
+        let auditEntry: AuditLog.Entry
     }
 
     /// The permission check and validation of a new customer; writes nothing.
@@ -50,19 +52,21 @@ public struct CustomerService: Sendable {
         customer.createdBy = actor.channel == .console ? nil : actor.userID
         customer.createdAt = clock.now()
         customer.updatedAt = customer.createdAt
-        return NewCustomer(customer: customer, tags: try CustomerValidate.tags(input.tags ?? []).sorted(),
-                           custom: try await custom.checked(.customers, sent: input.customFields, current: [:], isNew: true))
+        let tags = try CustomerValidate.tags(input.tags ?? []).sorted()
+        let checked = try await custom.checked(.customers, sent: input.customFields, current: [:], isNew: true)
+        var created = customer.auditSnapshot.merging(CustomValues.snapshot(checked.values)) { a, _ in a }
+        created["tags"] = tags.isEmpty ? nil : tags.joined(separator: ", ")
+        return NewCustomer(customer: customer, tags: tags, custom: checked, row: PreparedInsert(customer),
+                           auditEntry: try audit.createdEntry(actor: actor, kind: .customers, id: customer.id!.uuidString, label: customer.name, snapshot: created))
     }
 
     /// Saves a prepared customer and its audit entry inside the caller's transaction.
     func insert(_ new: NewCustomer, by actor: Principal, on tx: any Database) async throws {
         let customer = new.customer
-        try await customer.create(on: tx)
+        try await new.row.run(for: customer, on: tx)
         try await Self.tags.add(to: customer.id!, new.tags, on: tx)
-        var created = customer.auditSnapshot.merging(CustomValues.snapshot(new.custom.values)) { a, _ in a }
-        created["tags"] = new.tags.isEmpty ? nil : new.tags.joined(separator: ", ")
         try await CustomValues.save(new.custom, of: customer.id!, on: tx)
-        try await audit.created(on: tx, actor: actor, kind: .customers, id: customer.id!.uuidString, label: customer.name, snapshot: created)
+        try await audit.write(new.auditEntry, on: tx)
     }
 
     /// Applies `input` if `expectedVersion` is still current; otherwise answers 409 with

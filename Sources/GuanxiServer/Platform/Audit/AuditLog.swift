@@ -39,27 +39,54 @@ public typealias AuditSnapshot = [String: String?]
 /// Guanxi updates or deletes audit entries.
 public struct AuditLog: Sendable {
     let clock: any Clock
+    /// Told about every change, so cached definitions never outlive one in this process.
+    let caches: DefinitionCaches
 
-    public init(clock: any Clock) { self.clock = clock }
+    public init(clock: any Clock, caches: DefinitionCaches) {
+        self.clock = clock
+        self.caches = caches
+    }
 
     /// `address` names where an anonymous attempt came from when there is no actor.
     public func record(
         on db: any Database, actor: Principal?, action: AuditAction, kind: RecordKind,
         id: String, label: String, changes: [FieldChange] = [], address: String? = nil
     ) async throws {
+        try await write(try entry(actor: actor, action: action, kind: kind, id: id, label: label, changes: changes, address: address), on: db)
+    }
+
+    /// An audit entry ready to write: built (and its changes encoded) before a transaction
+    /// begins, so the transaction holds its connection only for the insert.
+    struct Entry: Sendable {
+        let kind: RecordKind
+        let values: [SQLBind]
+    }
+
+    func entry(actor: Principal?, action: AuditAction, kind: RecordKind, id: String, label: String,
+               changes: [FieldChange] = [], address: String? = nil) throws -> Entry {
         let json = String(decoding: try JSONEncoder.sorted.encode(changes), as: UTF8.self)
+        return Entry(kind: kind, values: [
+            SQLBind(clock.now()), SQLBind(actor?.userID), SQLBind(actor?.username ?? "system"),
+            SQLBind(address ?? actor?.address ?? ""), SQLBind(action.rawValue), SQLBind(kind.rawValue), SQLBind(id), SQLBind(label), SQLBind(json),
+        ])
+    }
+
+    /// The entry of a creation: every field from nothing to its value.
+    func createdEntry(actor: Principal?, kind: RecordKind, id: String, label: String, snapshot: AuditSnapshot) throws -> Entry {
+        try entry(actor: actor, action: .create, kind: kind, id: id, label: label, changes: Self.diff(old: [:], new: snapshot))
+    }
+
+    func write(_ entry: Entry, on db: any Database) async throws {
         try await (db as! any SQLDatabase).insert(into: "audit_entries")
             .columns("at", "actor_id", "actor_name", "address", "action", "record_kind", "record_id", "record_label", "changes")
-            .values(
-                SQLBind(clock.now()), SQLBind(actor?.userID), SQLBind(actor?.username ?? "system"),
-                SQLBind(address ?? actor?.address ?? ""), SQLBind(action.rawValue), SQLBind(kind.rawValue), SQLBind(id), SQLBind(label), SQLBind(json)
-            )
+            .values(entry.values)
             .run()
+        caches.changed(entry.kind)
     }
 
     /// Records a creation: every field from nothing to its value.
     public func created(on db: any Database, actor: Principal?, kind: RecordKind, id: String, label: String, snapshot: AuditSnapshot) async throws {
-        try await record(on: db, actor: actor, action: .create, kind: kind, id: id, label: label, changes: Self.diff(old: [:], new: snapshot))
+        try await write(try createdEntry(actor: actor, kind: kind, id: id, label: label, snapshot: snapshot), on: db)
     }
 
     /// Records an update, listing only the fields that changed; writes nothing when none did.

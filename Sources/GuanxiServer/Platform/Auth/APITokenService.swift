@@ -24,6 +24,8 @@ public struct APITokenService: Sendable {
     let principals: PrincipalLoader
     let permissions: PermissionService
     let clock: any Clock
+    /// Tokens that authenticated in the last seconds (see `DefinitionCaches`).
+    let cache: ShortLivedCache<String, CachedToken>
 
     /// Issues a token for `userID`. Users issue their own; issuing for someone else
     /// needs permission to update that user.
@@ -57,11 +59,17 @@ public struct APITokenService: Sendable {
     /// revoked or its user disabled.
     public func authenticate(_ token: String, address: String) async throws -> Principal? {
         guard token.hasPrefix(Self.marker), token.count < 200 else { return nil }
+        let hash = Secrets.sha256Hex(token)
+        let now = clock.now()
+        if let cached = cache.value(for: hash), cached.expiresAt.map({ $0 > now }) ?? true {
+            var principal = cached.principal
+            principal.address = address
+            return principal
+        }
         guard let row = try await database.sql.select()
             .columns("id", "user_id", "expires_at", "revoked_at", "last_used_at")
-            .from("api_tokens").where("token_hash", .equal, Secrets.sha256Hex(token)).first()
+            .from("api_tokens").where("token_hash", .equal, hash).first()
         else { return nil }
-        let now = clock.now()
         if try row.decode(column: "revoked_at", as: Date?.self) != nil { return nil }
         if let expiry = try row.decode(column: "expires_at", as: Date?.self), expiry <= now { return nil }
         let id = try row.decode(column: "id", as: UUID.self)
@@ -70,7 +78,9 @@ public struct APITokenService: Sendable {
         if lastUsed == nil || now.timeIntervalSince(lastUsed!) > 60 {
             try await database.sql.update("api_tokens").set("last_used_at", to: now).where("id", .equal, id).run()
         }
-        return try await principals.load(userID: try row.decode(column: "user_id", as: UUID.self), channel: .apiToken(id), address: address)
+        let principal = try await principals.load(userID: try row.decode(column: "user_id", as: UUID.self), channel: .apiToken(id), address: address)
+        if let principal { cache.store(CachedToken(principal: principal, expiresAt: try row.decode(column: "expires_at", as: Date?.self)), for: hash) }
+        return principal
     }
 
     public func list(userID: UUID?) async throws -> [APITokenInfo] {
