@@ -35,6 +35,7 @@ let package = Package(
             name: "guanxi",
             dependencies: [
                 "GuanxiServer",
+                "GuanxiAnalytics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -54,6 +55,7 @@ let package = Package(
             name: "GuanxiServer",
             dependencies: [
                 "GuanxiAPI",
+                "GuanxiAnalytics",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),

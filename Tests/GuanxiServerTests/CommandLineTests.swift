@@ -56,7 +56,7 @@ struct CommandLineTests {
     func help() throws {
         let help = try run(["--help"])
         #expect(help.status == 0)
-        for command in ["serve", "migrate", "user", "backup", "restore"] { #expect(help.out.contains(command)) }
+        for command in ["serve", "migrate", "user", "analyze", "backup", "restore"] { #expect(help.out.contains(command)) }
         let userHelp = try run(["user", "--help"])
         for command in ["add", "passwd", "disable", "token"] { #expect(userHelp.out.contains(command)) }
         let missing = try run(["user", "add"])
@@ -67,6 +67,27 @@ struct CommandLineTests {
         let steps = try run(["migrate", "--revert", "--steps", "0", "--data-dir", dataDir])
         #expect(steps.status != 0)
         #expect(steps.err.contains("--steps must be 1 or more"))
+    }
+
+    @Test("guanxi analyze scores the customer file and prints a JSON summary; bad options are refused")
+    func analyze() throws {
+        defer { try? FileManager.default.removeItem(atPath: dataDir) }
+        let run = try self.run(["analyze", "--as-of", "2026-06-30", "--time-unit", "day", "--json", "--data-dir", dataDir])
+        #expect(run.status == 0, "\(run.err)")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(run.out.utf8)) as? [String: Any])
+        #expect(summary["asOf"] as? String == "2026-06-30")
+        #expect(summary["timeUnit"] as? String == "day")
+        #expect(summary["customers"] as? Int == 0)
+        #expect((summary["skipped"] as? [String])?.isEmpty == false)
+        let text = try self.run(["analyze", "--data-dir", dataDir])
+        #expect(text.status == 0)
+        #expect(text.out.contains("Scored 0 customers"))
+        let unit = try self.run(["analyze", "--time-unit", "month", "--data-dir", dataDir])
+        #expect(unit.status != 0)
+        #expect(unit.err.contains("--time-unit must be day or week"))
+        let date = try self.run(["analyze", "--as-of", "30/06/2026", "--data-dir", dataDir])
+        #expect(date.status != 0)
+        #expect(date.err.contains("YYYY-MM-DD"))
     }
 
     @Test("Users, tokens, migrations and backups from the shell")

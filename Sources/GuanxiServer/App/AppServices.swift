@@ -114,6 +114,6 @@ public struct AppServices: Sendable {
             { try await customerPool.returnNeglected() },
             { try await leadPool.returnNeglected() },
             { try await leftovers.purge() },
-        ])]
+        ]), AnalysisRunner.jobKind: { [self] _ in _ = try await AnalysisRunner(services: self).run(by: nil) }]
     }
 }

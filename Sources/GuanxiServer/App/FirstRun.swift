@@ -22,7 +22,9 @@ struct FirstRun {
         _ = try await services.users.create(admin, by: PrincipalLoader.console())
         try await createDefaultPipeline()
         if services.config.initialAdminPassword == nil {
-            Runtime.say("""
+            // On standard error, so that a command's own output (`guanxi analyze --json`
+            // on a new data folder) stays machine-readable.
+            Runtime.sayToOperator("""
 
                 ┌──────────────────────────────────────────────────────────┐
                   Guanxi created the first administrator account.

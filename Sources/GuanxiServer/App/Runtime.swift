@@ -28,6 +28,11 @@ public enum Runtime {
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
 
+    /// A message for the person running the command rather than its output.
+    public static func sayToOperator(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
     /// Creates the data folder for SQLite, or says clearly why it cannot.
     public static func prepareDataDirectory(_ config: AppConfig) throws {
         guard case .sqliteFile(let path) = config.database else { return }

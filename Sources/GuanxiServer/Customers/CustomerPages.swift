@@ -9,7 +9,7 @@ struct CustomerPages {
     typealias Choice = WebChoice
     struct ListPage {
         let next: String?; let q: String; let canCreate: Bool
-        let stages: [Choice]; let tiers: [Choice]; let relationships: [Choice]; let grades: [Choice]; let pool: Bool; let tag: String
+        let stages: [Choice]; let tiers: [Choice]; let segments: [Choice]; let relationships: [Choice]; let grades: [Choice]; let pool: Bool; let tag: String
         let nextQuery: String; let cf: String; let sorts: [WebChoice]; let descending: Bool; let table: ListTable.Part
     }
     typealias Field = WebField
@@ -19,6 +19,8 @@ struct CustomerPages {
         let contacts: [ContactPages.Row]; let canAddContact: Bool; let inPool: Bool
         /// The customer's opportunities (the `opportunity-table` partial reads `rows`).
         let rows: [OpportunityPages.Row]; let showsDeals: Bool; let canAddDeal: Bool
+        /// Scores from the analytics run and the latest purchases.
+        let value: CustomerValuePart.Part
     }
 
     func register(on web: RouterGroup<AppRequestContext>) {
@@ -93,6 +95,7 @@ struct CustomerPages {
         filter.search = q["q"].map(String.init)
         filter.lifecycleStage = q["stage"].map(String.init)
         filter.valueTier = q["tier"].map(String.init)
+        filter.segment = q["segment"].map(String.init)
         filter.relationship = q["relationship"].map(String.init)
         filter.grade = q["grade"].map(String.init)
         filter.tag = q["tag"].map(String.init)
@@ -128,6 +131,7 @@ struct CustomerPages {
             next: page.next, q: filter.search ?? "", canCreate: principal.scope(for: .create, on: .customers) != nil,
             stages: choices(CustomerVocabulary.lifecycleStages, prefix: "lifecycle", selected: filter.lifecycleStage),
             tiers: choices(CustomerVocabulary.valueTiers, prefix: "value_tiers", selected: filter.valueTier),
+            segments: choices(CustomerScore.segments, prefix: "rfm_segments", selected: filter.segment),
             relationships: choices(CustomerVocabulary.relationships, prefix: "relationships", selected: filter.relationship),
             grades: WebChoice.list(grades, selected: filter.grade) { $0 },
             pool: filter.inPool, tag: filter.tag ?? "", nextQuery: ListTable.nextQuery(request, after: page.next),
@@ -192,7 +196,8 @@ struct CustomerPages {
                               contacts: principal.scope(for: .read, on: .contacts) == nil ? [] : try await ContactPages(services: services).orgChart(of: id, principal: principal),
                               canAddContact: principal.scope(for: .create, on: .contacts) != nil, inPool: c.ownerID == nil,
                               rows: deals, showsDeals: principal.scope(for: .read, on: .opportunities) != nil,
-                              canAddDeal: principal.scope(for: .create, on: .opportunities) != nil)
+                              canAddDeal: principal.scope(for: .create, on: .opportunities) != nil,
+                              value: try await CustomerValuePart(services: services).part(of: id, principal: principal, locale: context.locale))
         return services.renderer.render("customer", titleKey: "customers.title", page: page, context: context)
     }
 }

@@ -16,6 +16,8 @@ public struct CustomerFilter: Sendable {
     public var grade: String?
     public var valueTier: String?
     public var lifecycleStage: String?
+    /// The RFM segment the latest analytics run put the customer in.
+    public var segment: String?
     public var province: String?
     public var city: String?
     public var industry: String?
@@ -50,6 +52,9 @@ public struct CustomerQuery: Sendable {
         for (column, value) in [("kind", filter.kind), ("relationship", filter.relationship), ("grade", filter.grade), ("value_tier", filter.valueTier),
                                 ("lifecycle_stage", filter.lifecycleStage), ("province", filter.province), ("city", filter.city), ("industry", filter.industry)] {
             if let value, !value.isEmpty { query = query.where(SQLIdentifier(column), .equal, SQLBind(value)) }
+        }
+        if let segment = filter.segment, !segment.isEmpty {
+            query = query.where(SQLQueryString("id IN (SELECT customer_id FROM customer_scores WHERE rfm_segment = \(bind: segment))"))
         }
         if let tag = filter.tag, !tag.isEmpty {
             query = query.where(SQLQueryString("id IN (SELECT customer_id FROM customer_tags WHERE tag = \(bind: tag))"))

@@ -15,6 +15,7 @@ extension APIHandlers {
         filter.grade = q.grade
         filter.valueTier = q.valueTier?.rawValue
         filter.lifecycleStage = q.lifecycleStage?.rawValue
+        filter.segment = q.segment?.rawValue
         filter.province = q.province
         filter.city = q.city
         filter.industry = q.industry

@@ -22,5 +22,7 @@ public enum AllMigrations {
         M0019_CreateSavedViews(),
         M0020_CreateAttachments(),
         M0021_AddGivenNameIndexes(),
+        M0022_CreatePurchases(),
+        M0023_CreateCustomerScores(),
     ]
 }

@@ -29,6 +29,8 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case tokenRevoke = "token_revoke"
     /// Everything one user owned moved to another.
     case handOver = "hand_over"
+    /// The analytics run scored every customer.
+    case analyze
 }
 
 /// A record's audited fields as text, so any two versions can be compared.

@@ -6,7 +6,8 @@ import ServiceLifecycle
 public typealias JobHandler = @Sendable (_ payload: String) async throws -> Void
 
 /// Polls the queue and runs due jobs until the server shuts down. Also schedules the
-/// periodic housekeeping job each hour (once across all processes, by its unique key).
+/// periodic housekeeping job each hour and the analytics run each night (once across
+/// all processes, by their unique keys).
 public final class JobWorker: Service, Sendable {
     let queue: JobQueue
     let handlers: [String: JobHandler]
@@ -29,6 +30,7 @@ public final class JobWorker: Service, Sendable {
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 do {
                     try await scheduleHousekeeping()
+                    try await scheduleNightly()
                     while try await runOne() {}
                 } catch {
                     logger.error("Background job polling failed: \(error)")
@@ -60,6 +62,14 @@ public final class JobWorker: Service, Sendable {
     public func scheduleHousekeeping() async throws {
         let hour = Int(clock.now().timeIntervalSince1970 / 3600)
         try await queue.enqueue(kind: Housekeeping.kind, uniqueKey: "\(Housekeeping.kind):\(hour)")
+    }
+
+    /// The nightly analytics run, once a day across all processes: due at 18:00 UTC, which
+    /// is 02:00 in China, when nobody is working.
+    public func scheduleNightly() async throws {
+        let day = Int(clock.now().timeIntervalSince1970 / 86_400)
+        try await queue.enqueue(kind: AnalysisRunner.jobKind, runAt: Date(timeIntervalSince1970: Double(day) * 86_400 + 18 * 3600),
+                                maxAttempts: 1, uniqueKey: "\(AnalysisRunner.jobKind):\(day)")
     }
 }
 

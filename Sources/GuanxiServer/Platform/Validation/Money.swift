@@ -10,12 +10,17 @@ public struct Money: Sendable, Equatable, Comparable, Codable {
     public static func < (a: Money, b: Money) -> Bool { a.minorUnits < b.minorUnits }
 
     /// "1234.5" → 123450. Digits with an optional point and up to two decimals; commas
-    /// between thousands are allowed; negative amounts are refused.
-    public static func parse(_ text: String?, field: String) throws -> Money? {
+    /// between thousands are allowed; negative amounts are refused unless
+    /// `allowNegative` (a purchase's return, say).
+    public static func parse(_ text: String?, field: String, allowNegative: Bool = false) throws -> Money? {
         guard let raw = try Validate.text(text, field: field, required: false, max: 30) else { return nil }
-        let plain = raw.replacingOccurrences(of: ",", with: "").replacingOccurrences(of: "，", with: "")
-        if plain.hasPrefix("-") {
-            throw GuanxiError.invalid(field, "\(field) cannot be negative.").localized("msg.negative", ["field": field])
+        var plain = raw.replacingOccurrences(of: ",", with: "").replacingOccurrences(of: "，", with: "")
+        let negative = plain.hasPrefix("-")
+        if negative {
+            guard allowNegative else {
+                throw GuanxiError.invalid(field, "\(field) cannot be negative.").localized("msg.negative", ["field": field])
+            }
+            plain.removeFirst()
         }
         let parts = plain.split(separator: ".", omittingEmptySubsequences: false)
         guard (1...2).contains(parts.count), !parts[0].isEmpty, parts[0].count <= 13, parts[0].allSatisfy(\.isASCII), parts[0].allSatisfy(\.isNumber),
@@ -23,26 +28,26 @@ public struct Money: Sendable, Equatable, Comparable, Codable {
         else { throw GuanxiError.invalid(field, "\(field) must be an amount like 150000 or 1234.50.").localized("msg.money", ["field": field]) }
         let whole = Int64(parts[0])!
         let cents = parts.count == 2 ? Int64(parts[1].padding(toLength: 2, withPad: "0", startingAt: 0))! : 0
-        return Money(minorUnits: whole * 100 + cents)
+        return Money(minorUnits: (negative ? -1 : 1) * (whole * 100 + cents))
     }
 
     /// "1234.50": the form the API sends and accepts.
     public var decimalText: String {
-        let whole = minorUnits / 100
-        let cents = minorUnits % 100
-        return "\(whole).\(cents < 10 ? "0" : "")\(cents)"
+        let whole = abs(minorUnits) / 100
+        let cents = abs(minorUnits) % 100
+        return "\(minorUnits < 0 ? "-" : "")\(whole).\(cents < 10 ? "0" : "")\(cents)"
     }
 
     /// "1,234.50", for people.
     public var display: String {
-        let whole = String(minorUnits / 100)
+        let whole = String(abs(minorUnits) / 100)
         var grouped = ""
         for (index, digit) in whole.reversed().enumerated() {
             if index > 0, index % 3 == 0 { grouped.append(",") }
             grouped.append(digit)
         }
-        let cents = minorUnits % 100
-        return String(grouped.reversed()) + ".\(cents < 10 ? "0" : "")\(cents)"
+        let cents = abs(minorUnits) % 100
+        return (minorUnits < 0 ? "-" : "") + String(grouped.reversed()) + ".\(cents < 10 ? "0" : "")\(cents)"
     }
 
     public static func + (a: Money, b: Money) -> Money { Money(minorUnits: a.minorUnits + b.minorUnits) }

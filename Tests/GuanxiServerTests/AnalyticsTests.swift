@@ -1,0 +1,189 @@
+import Foundation
+import GuanxiServer
+import HTTPTypes
+import HummingbirdTesting
+import Logging
+import SQLKit
+import Testing
+
+/// Purchases and the analytics run: what it writes onto customers, what the API and the
+/// customer page show. The test clock starts on 2026-09-21.
+@Suite("Analytics in the app")
+struct AnalyticsTests {
+    @Test("Purchases are recorded with every field checked, a reference once, returns allowed, and noted in the customer's history")
+    func purchases() async throws {
+        try await TestApp.run { app, client in
+            let api = APIClient(client: client, token: try await app.token(for: "admin"))
+            let customer = try await api.call(.post, "/customers", json: #"{"name":"星辰百货"}"#).json["id"] as! String
+            let path = "/customers/\(customer)/purchases"
+            let first = try await api.call(.post, path, json: #"{"reference":"SO-1001","date":"2026-05-12","amount":"1,299.5","margin":"300","items":["蛋糕","花束"]}"#)
+            #expect(first.status == .created)
+            #expect(first.json["amount"] as? String == "1299.50")
+            #expect(first.json["margin"] as? String == "300.00")
+            #expect(first.json["currency"] as? String == "CNY")
+            #expect(first.json["items"] as? [String] == ["蛋糕", "花束"])
+            let refund = try await api.call(.post, path, json: #"{"date":"2026-06-01","amount":"-50","currency":"cny"}"#)
+            #expect(refund.status == .created)
+            #expect(refund.json["amount"] as? String == "-50.00")
+
+            for (body, field) in [
+                (#"{"date":"2026-02-30","amount":"1"}"#, "date"),
+                (#"{"date":"2027-01-01","amount":"1"}"#, "date"),
+                (#"{"date":"2026-05-01","amount":"一百"}"#, "amount"),
+                (#"{"date":"2026-05-01","amount":"10","margin":"20"}"#, "margin"),
+                (#"{"date":"2026-05-01","amount":"10","currency":"RMB1"}"#, "currency"),
+                (#"{"date":"2026-05-01"}"#, "amount"),
+            ] {
+                let refused = try await api.call(.post, path, json: body)
+                #expect(refused.status == .badRequest, "\(body)")
+                #expect(refused.errorBody["field"] as? String == field, "\(body): \(refused.text)")
+            }
+            let unknown = try await api.call(.post, path, json: #"{"date":"2026-05-01","amount":"1","colour":"red"}"#)
+            #expect(unknown.status == .badRequest)
+            let again = try await api.call(.post, path, json: #"{"reference":"SO-1001","date":"2026-05-13","amount":"5"}"#)
+            #expect(again.status == .conflict)
+            #expect(again.errorBody["field"] as? String == "reference")
+
+            let list = try await api.call(.get, path)
+            let items = try #require(list.json["items"] as? [[String: Any]])
+            #expect(items.map { $0["date"] as? String } == ["2026-06-01", "2026-05-12"])
+            let history = try await app.auditEntries(action: "update", kind: .customers, id: customer)
+            #expect(history.contains { $0.changes.contains { $0.field == "purchases" && $0.new == "2026-05-12 CNY 1299.50 (SO-1001)" } })
+
+            #expect(try await api.call(.delete, "/purchases/\(first.json["id"] as! String)").status == .noContent)
+            #expect((try await api.call(.get, path).json["items"] as? [[String: Any]])?.count == 1)
+            #expect(try await api.call(.delete, "/purchases/\(first.json["id"] as! String)").status == .notFound)
+        }
+    }
+
+    @Test("Purchases of a customer the caller cannot see are out of reach")
+    func purchasePermissions() async throws {
+        try await TestApp.run { app, client in
+            let admin = try await app.admin
+            var input = CustomerInput()
+            input.name = "别人的客户"
+            let customer = try await app.services.customers.create(input, by: admin)
+            _ = try await PurchaseService(services: app.services).add(purchaseInput("2026-03-01", "100"), to: customer.id!, by: admin)
+            let role = try await app.makeRole("rep", [.customers: Grant(actions: [.read, .update], scope: .own)])
+            try await app.makeUser("rep", roles: [role.id!])
+            let rep = APIClient(client: client, token: try await app.token(for: "rep"))
+            #expect(try await rep.call(.get, "/customers/\(customer.id!)/purchases").status == .notFound)
+            #expect(try await rep.call(.post, "/customers/\(customer.id!)/purchases", json: #"{"date":"2026-03-02","amount":"1"}"#).status == .notFound)
+            #expect(try await rep.call(.get, "/customers/\(customer.id!)/scores").status == .notFound)
+            #expect(try await rep.call(.get, "/analytics/summary").status == .forbidden)
+        }
+    }
+
+    @Test("The analysis scores every customer, writes tier and stage without touching versions, and is audited")
+    func analysisRun() async throws {
+        try await TestApp.run { app, client in
+            let admin = try await app.admin
+            let service = PurchaseService(services: app.services)
+            var ids: [UUID] = []
+            for i in 0..<40 {
+                var input = CustomerInput()
+                input.name = "客户\(i)"
+                let customer = try await app.services.customers.create(input, by: admin)
+                ids.append(customer.id!)
+                // Customer i buys (i % 8) + 1 times, every 40 days back from early September;
+                // the later customers spend more on each purchase.
+                for k in 0..<(i % 8 + 1) {
+                    let day = Calendar(identifier: .gregorian).date(byAdding: .day, value: -40 * k - (i % 5) * 30, to: Date(timeIntervalSince1970: 1_788_000_000))!
+                    let text = ISO8601DateFormatter.string(from: day, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
+                    var purchase = purchaseInput(text, String(100 + i * 20))
+                    purchase.items = k % 2 == 0 ? ["茶叶", "茶具"] : ["茶叶"]
+                    _ = try await service.add(purchase, to: customer.id!, by: admin)
+                }
+            }
+            var prospect = CustomerInput()
+            prospect.name = "尚未购买"
+            let waiting = try await app.services.customers.create(prospect, by: admin)
+            let versionBefore = try await app.services.customers.find(ids[39], for: admin).version
+
+            let summary = try await AnalysisRunner(services: app.services).run(asOf: "2026-09-15", unit: .week, by: admin)
+            #expect(summary.customers == 41 && summary.buyers == 40)
+            #expect(summary.purchases == (0..<40).reduce(0) { $0 + $1 % 8 + 1 })
+            let model = try #require(summary.purchaseModel)
+            #expect(model.converged && model.r > 0 && model.alpha > 0)
+            #expect(summary.valueTiers.values.reduce(0, +) == 40)
+            #expect(summary.lifecycleStages.values.reduce(0, +) == 41)
+            #expect(summary.rules.contains { $0.antecedent == ["茶具"] && $0.consequent == ["茶叶"] && $0.confidence == 1 })
+
+            let rows = try await app.services.database.sql.raw("SELECT COUNT(*) AS n FROM customer_scores").first(decodingColumn: "n", as: Int.self)
+            #expect(rows == 41)
+            let top = try #require(try await AnalysisRunner(services: app.services).scores(of: ids[39], for: admin))
+            #expect(top.valueTier == "vip")
+            #expect(top.frequency == 8)
+            #expect(top.rfm?.f == 5 && top.rfm?.m == 5)
+            #expect(top.lifetimeValue != nil && top.probabilityActive != nil)
+            let customer = try await app.services.customers.find(ids[39], for: admin)
+            #expect(customer.valueTier == "vip")
+            #expect(customer.lifecycleStage == top.lifecycleStage)
+            #expect(customer.version == versionBefore)
+            let none = try #require(try await AnalysisRunner(services: app.services).scores(of: waiting.id!, for: admin))
+            #expect(none.valueTier == nil && none.segment == nil && none.bankGrade == "potential" && none.lifecycleStage == "acquisition")
+
+            let entry = try #require(try await app.auditEntries(action: "analyze").first)
+            #expect(entry.changes.contains { $0.field == "customers" && $0.new == "41" })
+
+            let api = APIClient(client: client, token: try await app.token(for: "admin"))
+            let scores = try await api.call(.get, "/customers/\(ids[39])/scores")
+            #expect(scores.json["valueTier"] as? String == "vip")
+            #expect(scores.json["asOf"] as? String == "2026-09-15")
+            #expect((scores.json["rfm"] as? String)?.hasSuffix("55") == true)
+            let segment = try #require(top.segment)
+            let listed = try #require(try await api.call(.get, "/customers?segment=\(segment)&limit=200").json["items"] as? [[String: Any]])
+            #expect(listed.count == summary.segments[segment])
+            #expect(listed.contains { $0["id"] as? String == ids[39].uuidString })
+            #expect(try await api.call(.get, "/customers?segment=best").status == .badRequest)
+            let remote = try await api.call(.get, "/analytics/summary")
+            #expect(remote.json["customers"] as? Int == 41)
+            #expect((remote.json["purchaseModel"] as? [String: Any])?["converged"] as? Bool == true)
+
+            var browser = try await app.signedInBrowser(client, as: "boss")
+            let page = try await browser.get("/customers/\(ids[39])").text
+            #expect(page.contains("Customer value") || page.contains("客户价值"))
+            #expect(page.contains("VIP") || page.contains("屈从"))
+            #expect(page.contains("茶叶, 茶具"))
+            let filtered = try await browser.get("/customers?segment=\(segment)").text
+            #expect(filtered.contains("客户39"))
+            #expect(!filtered.contains("尚未购买"))
+        }
+    }
+
+    @Test("An empty customer file analyses without error, saying what it skipped")
+    func emptyAnalysis() async throws {
+        try await TestApp.run { app, _ in
+            let summary = try await AnalysisRunner(services: app.services).run(asOf: "2026-09-01", unit: .day, by: nil)
+            #expect(summary.customers == 0 && summary.purchases == 0)
+            #expect(summary.purchaseModel == nil && summary.concentration == nil)
+            #expect(summary.skipped.contains { $0.hasPrefix("purchase model") })
+            // The run log keeps the summary as the run produced it (the write's own timing aside).
+            var stored = try #require(try await AnalysisRunner(services: app.services).latest())
+            #expect(stored.timings["write"] == nil)
+            stored.timings["write"] = summary.timings["write"]
+            #expect(stored == summary)
+            await #expect(throws: GuanxiError.self) { try await AnalysisRunner(services: app.services).run(asOf: "2026-13-01", by: nil) }
+        }
+    }
+
+    @Test("The nightly analysis is queued once a day and runs as the system")
+    func nightly() async throws {
+        try await TestApp.run { app, _ in
+            let worker = JobWorker(queue: app.services.jobs, handlers: app.services.jobHandlers(), pollInterval: 1, clock: app.clock, logger: Logger(label: "t"))
+            try await worker.scheduleNightly()
+            try await worker.scheduleNightly()
+            #expect(try await app.services.jobs.counts()["queued"] == 1)
+            app.clock.advance(by: 86_400)
+            #expect(try await worker.runOne())
+            let runBy = try await app.services.database.sql.select().column("run_by").from("analysis_runs").first(decodingColumn: "run_by", as: String.self)
+            #expect(runBy == "system")
+        }
+    }
+
+    func purchaseInput(_ date: String, _ amount: String) -> PurchaseInput {
+        var input = PurchaseInput()
+        (input.date, input.amount) = (date, amount)
+        return input
+    }
+}
