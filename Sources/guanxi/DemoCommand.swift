@@ -17,13 +17,16 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         try await runReportingErrors {
             let started = Date()
-            let summary = try await Runtime.withServices(try await storage.load()) { services in
-                try await DemoData(services: services).load(customers: customers, contactsPerCustomer: contactsPerCustomer, leadsPerCustomer: leadsPerHundred, activitiesPerCustomer: activitiesPerCustomer, seed: seed) { done in
+            let (summary, analysis) = try await Runtime.withServices(try await storage.load()) { services in
+                let summary = try await DemoData(services: services).load(customers: customers, contactsPerCustomer: contactsPerCustomer, leadsPerCustomer: leadsPerHundred, activitiesPerCustomer: activitiesPerCustomer, seed: seed) { done in
                     if done % 10_000 == 0 || done == customers { FileHandle.standardError.write(Data("\r\(done)/\(customers) customers".utf8)) }
                 }
+                FileHandle.standardError.write(Data("\n".utf8))
+                // Scored at once, so the customer pages and lists show segments and values from the start.
+                return (summary, try await AnalysisRunner(services: services).run(by: PrincipalLoader.console()))
             }
-            FileHandle.standardError.write(Data("\n".utf8))
-            print("Loaded \(summary.customers) customers, \(summary.contacts) contacts, \(summary.leads) leads, \(summary.opportunities) opportunities and \(summary.activities) activities for \(summary.users) sales people in \(String(format: "%.1f", Date().timeIntervalSince(started))) s.")
+            print("Loaded \(summary.customers) customers, \(summary.contacts) contacts, \(summary.leads) leads, \(summary.opportunities) opportunities, \(summary.activities) activities and \(summary.purchases) purchases for \(summary.users) sales people in \(String(format: "%.1f", Date().timeIntervalSince(started))) s.")
+            print(AnalyzeCommand.describe(analysis))
         }
     }
 }

@@ -56,6 +56,12 @@ struct DemoDataTests {
             #expect((rows ?? 0) > 0)
             let forecast = try await app.services.forecast.rows(pipelineID: nil, from: nil, to: nil, by: .month, for: admin)
             #expect(forecast.reduce(0) { $0 + $1.open.count + $1.won.count } == deals.filter { $0.lossReason == nil }.count)
+            // Purchases for most customers, over two years, for the analytics to score.
+            let buyers = try await app.services.database.sql.raw("SELECT COUNT(DISTINCT customer_id) AS n FROM purchases").first(decodingColumn: "n", as: Int.self) ?? 0
+            #expect((36...60).contains(buyers))
+            #expect(summary.purchases >= buyers)
+            let analysis = try await AnalysisRunner(services: app.services).run(by: admin)
+            #expect(analysis.buyers == buyers && analysis.purchases == summary.purchases)
             // A second load into a filled customer file is refused.
             await #expect(throws: GuanxiError.self) { _ = try await DemoData(services: app.services).load(customers: 1, contactsPerCustomer: 0) }
         }

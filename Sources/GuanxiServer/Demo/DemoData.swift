@@ -19,6 +19,7 @@ public struct DemoData: Sendable {
         public var leads: Int
         public var opportunities: Int
         public var activities: Int
+        public var purchases: Int
     }
 
     /// Writes in batches inside transactions: each batch is all in or all out.
@@ -41,8 +42,9 @@ public struct DemoData: Sendable {
         let pipelines = try await demoPipelines(by: console)
         let competitors = try await demoCompetitors(by: console)
         var random = SeededRandom(seed: seed)
+        var purchaseRandom = SeededRandom(seed: seed ^ 0x5EED_0F_5A1E5)
         let now = services.clock.now()
-        var customersDone = 0, contactsDone = 0, leadsDone = 0, dealsDone = 0, activitiesDone = 0
+        var customersDone = 0, contactsDone = 0, leadsDone = 0, dealsDone = 0, activitiesDone = 0, purchasesDone = 0
         while customersDone < customerCount {
             let size = min(Self.batchSize, customerCount - customersDone)
             var customerRows: [[any SQLExpression]] = []
@@ -52,9 +54,11 @@ public struct DemoData: Sendable {
             var dealRows: [[any SQLExpression]] = [], historyRows: [[any SQLExpression]] = [], rivalRows: [[any SQLExpression]] = []
             var leadRows: [[any SQLExpression]] = []
             var activityRows: [[any SQLExpression]] = [], commitmentRows: [[any SQLExpression]] = []
+            var purchaseRows: [[any SQLExpression]] = []
             for index in 0..<size {
                 let c = makeCustomer(number: customersDone + index, owners: owners, random: &random, now: now)
                 customerRows.append(c.row)
+                purchaseRows += makePurchases(for: c, number: customersDone + index, random: &purchaseRandom, now: now)
                 tagRows += c.tags.map { [SQLBind(c.id), SQLBind($0)] }
                 var boss: UUID?
                 for n in 0..<contactsPerCustomer {
@@ -87,7 +91,8 @@ public struct DemoData: Sendable {
                          ("contact_channels", ["contact_id", "position", "kind", "label", "value", "normalized"], channelRows),
                          ("opportunities", Self.opportunityColumns, dealRows), ("opportunity_stage_history", Self.stageHistoryColumns, historyRows),
                          ("opportunity_competitors", ["opportunity_id", "competitor_id"], rivalRows), ("leads", Self.leadColumns, leadRows),
-                         ("activities", Self.activityColumns, activityRows), ("commitments", Self.commitmentColumns, commitmentRows)]
+                         ("activities", Self.activityColumns, activityRows), ("commitments", Self.commitmentColumns, commitmentRows),
+                         ("purchases", Self.purchaseColumns, purchaseRows)]
             try await services.database.db.transaction { tx in
                 for (table, columns, rows) in batch { try await Self.insert(tx as! any SQLDatabase, table, columns, rows) }
             }
@@ -96,6 +101,7 @@ public struct DemoData: Sendable {
             leadsDone += leadRows.count
             dealsDone += dealRows.count
             activitiesDone += activityRows.count
+            purchasesDone += purchaseRows.count
             progress?(customersDone)
         }
         try await services.audit.record(on: services.database.db, actor: console, action: .create, kind: .customers, id: "demo",
@@ -103,9 +109,10 @@ public struct DemoData: Sendable {
                                                                       FieldChange(field: "contacts", old: nil, new: String(contactsDone)),
                                                                       FieldChange(field: "leads", old: nil, new: String(leadsDone)),
                                                                       FieldChange(field: "opportunities", old: nil, new: String(dealsDone)),
-                                                                      FieldChange(field: "activities", old: nil, new: String(activitiesDone))])
+                                                                      FieldChange(field: "activities", old: nil, new: String(activitiesDone)),
+                                                                      FieldChange(field: "purchases", old: nil, new: String(purchasesDone))])
         return Summary(users: owners.count, customers: customersDone, contacts: contactsDone, leads: leadsDone, opportunities: dealsDone,
-                       activities: activitiesDone)
+                       activities: activitiesDone, purchases: purchasesDone)
     }
 
     /// Sales departments, a manager and reps with matching roles; returns the owners to spread customers over.
