@@ -187,3 +187,113 @@ struct AnalyticsTests {
         return input
     }
 }
+
+/// The analytics dashboard and the step from a segment to planned calls.
+@Suite("Analytics dashboard")
+struct AnalyticsDashboardTests {
+    /// Customers 0–9 buy often and recently, 10–19 bought a lot long ago, 20–29 never.
+    func seed(_ app: TestApp, owner: UUID) async throws -> [UUID] {
+        let admin = try await app.admin
+        var ids: [UUID] = []
+        for i in 0..<30 {
+            var input = CustomerInput()
+            (input.name, input.ownerID) = ("商户\(i)", .some(owner))
+            let c = try await app.services.customers.create(input, by: admin)
+            ids.append(c.id!)
+            guard i < 20 else { continue }
+            for k in 0..<(i < 10 ? 6 : 3) {
+                var p = PurchaseInput()
+                let daysAgo = i < 10 ? 10 + k * 30 + i : 300 + k * 20 + i
+                p.date = ISO8601DateFormatter.string(from: app.clock.now().addingTimeInterval(-Double(daysAgo) * 86_400),
+                                                     timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
+                p.amount = String(i < 10 ? 1_000 + i * 100 : 20_000 + i * 1_000)
+                p.items = k % 2 == 0 ? ["A", "B"] : ["A"]
+                _ = try await PurchaseService(services: app.services).add(p, to: c.id!, by: admin)
+            }
+        }
+        _ = try await AnalysisRunner(services: app.services).run(by: admin)
+        return ids
+    }
+
+    /// The sum of the last column of a CSV download, header left out.
+    static func total(_ csv: String) -> Int {
+        let rows: [Substring] = Array(csv.split(separator: "\r\n").dropFirst())
+        let counts: [Int] = rows.compactMap { row in row.split(separator: ",").last.flatMap { Int($0) } }
+        return counts.reduce(0, +)
+    }
+
+    @Test("The dashboard draws each chart as SVG with its table and CSV, within the reader's customers")
+    func dashboard() async throws {
+        try await TestApp.run { app, client in
+            let admin = try await app.admin
+            let ids = try await seed(app, owner: admin.userID)
+            var browser = try await app.signedInBrowser(client, as: "boss")
+            let page = try await browser.get("/analytics")
+            #expect(page.status == .ok)
+            let html = page.text
+            #expect(html.components(separatedBy: "<svg").count - 1 >= 4)
+            #expect(html.contains("<polyline"))
+            for csv in ["/analytics/csv/segments", "/analytics/csv/lifetime-value", "/analytics/csv/at-risk", "/analytics/csv/concentration", "/analytics/csv/rules", "/analytics/csv/forecast"] {
+                #expect(html.contains(csv), "\(csv)")
+            }
+            let segments = try await browser.get("/analytics/csv/segments")
+            #expect(segments.headers[.contentType] == "text/csv; charset=utf-8")
+            #expect(segments.text.hasPrefix("\u{FEFF}"))
+            #expect(Self.total(segments.text) == 20)
+            let rules = try await browser.get("/analytics/csv/rules").text
+            #expect(rules.contains("B,A,"))
+            // The at-risk list names the big spenders who went quiet, most valuable first.
+            let atRisk = try await browser.get("/analytics/csv/at-risk").text
+            #expect(atRisk.contains(ids[19].uuidString))
+            #expect(!atRisk.contains(ids[0].uuidString))
+            #expect(try await browser.get("/analytics/csv/nonsense").status == .notFound)
+
+            // A rep who owns none of these customers sees none of them, and no whole-file figures.
+            let role = try await app.makeRole("rep", [.customers: Grant(actions: [.read], scope: .own)])
+            try await app.makeUser("rep", roles: [role.id!])
+            var rep = Browser(client)
+            try await rep.signIn("rep", "Secret-pass-42")
+            let mine = try await rep.get("/analytics/csv/segments").text
+            #expect(Self.total(mine) == 0)
+            #expect(try await rep.get("/analytics/csv/rules").status == .forbidden)
+            #expect(!(try await rep.get("/analytics").text.contains("<polyline")))
+        }
+    }
+
+    @Test("A segment becomes planned calls for the customers' owners in one step, checked and audited")
+    func planCalls() async throws {
+        try await TestApp.run { app, client in
+            let admin = try await app.admin
+            let ids = try await seed(app, owner: admin.userID)
+            let scores = try await AnalysisRunner(services: app.services).scores(of: ids[19], for: admin)
+            let segment = try #require(scores?.segment)
+            let members = try await app.services.database.sql.select().column("customer_id").from("customer_scores")
+                .where("rfm_segment", .equal, segment).all().map { try $0.decode(column: "customer_id", as: UUID.self) }
+            var browser = try await app.signedInBrowser(client, as: "boss")
+            #expect(try await browser.get("/analytics").text.contains("/analytics/plan"))
+            let done = try await browser.post("/analytics/plan", ["segment": segment, "kind": "call", "subject": "回访老客户", "due": "2026-10-01"])
+            #expect(done.status == .seeOther)
+            #expect(done.headers[.location] == "/analytics?planned=\(members.count)&failed=0")
+            let calls = try await app.services.database.sql.select().columns("related_id", "owner_id", "kind", "status").from("activities")
+                .where("subject", .equal, "回访老客户").all()
+            #expect(calls.count == members.count)
+            #expect(Set(try calls.map { try $0.decode(column: "related_id", as: UUID.self) }) == Set(members))
+            let owners = Set(try calls.map { try $0.decode(column: "owner_id", as: UUID.self) })
+            let kinds = Set(try calls.map { try $0.decode(column: "kind", as: String.self) })
+            #expect(owners == [admin.userID] && kinds == ["call"])
+            #expect(try await app.auditEntries(action: "create", kind: .activities).count == members.count)
+            let notice = try await browser.get("/analytics?planned=\(members.count)&failed=0").text
+            #expect(notice.contains(String(members.count)))
+
+            for (form, field) in [(["segment": "best", "kind": "call", "subject": "x", "due": "2026-10-01"], "segment"),
+                                  (["segment": segment, "kind": "visit", "subject": "x", "due": "2026-10-01"], "kind"),
+                                  (["segment": segment, "kind": "call", "subject": "", "due": "2026-10-01"], "subject"),
+                                  (["segment": segment, "kind": "call", "subject": "x", "due": "tomorrow"], "due")] {
+                let refused = try await browser.post("/analytics/plan", form)
+                #expect(refused.status == .badRequest, "\(field)")
+            }
+            let after = try await app.services.database.sql.select().column("id").from("activities").where("subject", .equal, "x").all()
+            #expect(after.isEmpty)
+        }
+    }
+}

@@ -24,6 +24,8 @@ public struct AnalysisSummary: Codable, Sendable, Equatable {
         public var top4Percent: Double
         public var top20Percent: Double
         public var gini: Double
+        /// The Lorenz curve in 20 steps: (share of customers, share of value), ascending.
+        public var lorenz: [[Double]]
     }
 
     public struct Rule: Codable, Sendable, Equatable {

@@ -96,7 +96,7 @@ struct CustomerScoring {
         func counts(_ values: [String?]) -> [String: Int] {
             values.reduce(into: [:]) { totals, v in if let v { totals[v, default: 0] += 1 } }
         }
-        let concentration = try? Concentration(contributions: contributions)
+        let concentration = try? Concentration(contributions: contributions, points: 20)
         let summary = AnalysisSummary(
             asOf: asOfText, timeUnit: input.unit.rawValue, customers: n, buyers: rfm.count, purchases: history.purchases.count,
             ignoredAfterAsOf: history.ignoredAfterAsOf,
@@ -106,7 +106,8 @@ struct CustomerScoring {
                                              iterations: $0.iterations, converged: $0.converged, customers: $0.customers) },
             skipped: skipped, segments: counts(scores.map(\.segment)), valueTiers: counts(scores.map(\.valueTier)),
             bankGrades: counts(scores.map(\.bankGrade)), lifecycleStages: counts(scores.map(\.lifecycleStage)),
-            concentration: concentration.map { .init(top1Percent: $0.top1Percent, top4Percent: $0.top4Percent, top20Percent: $0.top20Percent, gini: $0.gini) },
+            concentration: concentration.map { .init(top1Percent: $0.top1Percent, top4Percent: $0.top4Percent, top20Percent: $0.top20Percent, gini: $0.gini,
+                                                     lorenz: $0.lorenz.map { [$0.customerShare, $0.valueShare] }) },
             rules: rules, timings: timings)
         return Output(scores: scores, summary: summary)
     }

@@ -19,6 +19,7 @@ enum WebRoutes {
         AttachmentPages(services: services).register(on: signedIn)
         CustomerSettingsPages(services: services).register(on: signedIn)
         SearchPages(services: services).register(on: signedIn)
+        AnalyticsPages(services: services).register(on: signedIn)
         ProfilePages(services: services).register(on: signedIn)
         AdminUserPages(services: services).register(on: signedIn)
         AdminOrganisationPages(services: services).register(on: signedIn)

@@ -1,0 +1,148 @@
+import Foundation
+import Hummingbird
+
+/// The analytics dashboard (`/analytics`): segment sizes, lifetime value, valuable
+/// customers at risk, revenue concentration, cross-sell rules and the pipeline forecast,
+/// each as an SVG chart with its table and a CSV download; and the step from a segment
+/// to a saved view or a batch of planned calls or tasks.
+struct AnalyticsPages {
+    let services: AppServices
+
+    struct Row: Sendable { let label: String; let value: String }
+    struct Chart: Sendable { let svg: String; let rows: [Row]; let csv: String }
+    struct SegmentRow: Sendable { let key: String; let label: String; let count: Int; let query: String }
+    struct AtRiskRow: Sendable { let id: String; let name: String; let owner: String; let tier: String; let value: String; let alive: String }
+    struct RuleRow: Sendable { let antecedent: String; let consequent: String; let confidence: String; let lift: String; let support: String }
+    struct Page: Sendable {
+        let scored: Bool; let asOf: String; let wholeFile: Bool; let notice: String?
+        let segments: Chart; let segmentRows: [SegmentRow]; let values: Chart
+        let atRisk: [AtRiskRow]; let hasAtRisk: Bool
+        let concentration: Chart?; let rules: [RuleRow]; let hasRules: Bool
+        let forecast: Chart; let segmentChoices: [WebChoice]; let tierChoices: [WebChoice]; let due: String
+    }
+
+    func register(on web: RouterGroup<AppRequestContext>) {
+        web.get("/analytics") { request, context in
+            let q = request.uri.queryParameters
+            var notice: String?
+            if let created = q["planned"].flatMap({ Int($0) }), let failed = q["failed"].flatMap({ Int($0) }) {
+                notice = services.localizer.text("analytics.planned", context.locale)
+                    .replacingOccurrences(of: "{created}", with: String(created)).replacingOccurrences(of: "{failed}", with: String(failed))
+            }
+            return try await page(context: context, notice: notice)
+        }
+        web.get("/analytics/csv/:chart") { _, context in
+            let chart = try context.parameters.require("chart")
+            let (header, rows) = try await table(chart, context: context)
+            var headers = HTTPFields()
+            headers[.contentType] = "text/csv; charset=utf-8"
+            headers[.contentDisposition] = "attachment; filename=\"\(chart).csv\""
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: CSVText.document(header: header, rows: rows))))
+        }
+        web.post("/analytics/plan") { request, context in
+            let form = try await request.form(context: context)
+            let result = try await SegmentActions(services: services).planActivities(
+                segment: form["segment"] ?? "", tiers: form.values("tiers"), kind: form["kind"] ?? "", subject: form["subject"], due: form["due"],
+                by: try context.requirePrincipal())
+            return WebRenderer.redirect("/analytics?planned=\(result.created)&failed=\(result.failed)")
+        }
+    }
+
+    func page(context: AppRequestContext, notice: String?) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        try services.permissions.require(principal, .read, on: .customers)
+        let t = { (key: String) in services.localizer.text(key, context.locale) }
+        let dashboard = AnalyticsDashboard(services: services)
+        let summary = try await AnalysisRunner(services: services).latest()
+        let segments = try await dashboard.segments(for: principal)
+        let bands = try await dashboard.lifetimeValueBands(for: principal)
+        let wholeFile = dashboard.wholeFile(principal)
+        let forecast = principal.scope(for: .read, on: .opportunities) == nil ? []
+            : try await services.forecast.rows(pipelineID: nil, from: nil, to: nil, by: .month, for: principal)
+
+        func chart(_ name: String, _ title: String, _ bars: [SVGChart.Bar]) -> Chart {
+            Chart(svg: SVGChart.bars(bars, title: title), rows: bars.map { Row(label: $0.label, value: $0.text) }, csv: "/analytics/csv/\(name)")
+        }
+        var concentration: Chart?
+        if wholeFile, let c = summary?.concentration {
+            let percent = { (v: Double) in String(format: "%.1f%%", v * 100) }
+            concentration = Chart(svg: SVGChart.lorenz(c.lorenz, title: t("analytics.concentration"), xLabel: t("analytics.share_customers"), yLabel: t("analytics.share_value")),
+                                  rows: [Row(label: t("analytics.top1"), value: percent(c.top1Percent)), Row(label: t("analytics.top4"), value: percent(c.top4Percent)),
+                                         Row(label: t("analytics.top20"), value: percent(c.top20Percent)), Row(label: t("analytics.gini"), value: String(format: "%.3f", c.gini))],
+                                  csv: "/analytics/csv/concentration")
+        }
+        let atRisk = try await dashboard.atRisk(for: principal).map {
+            AtRiskRow(id: $0.id.uuidString, name: $0.name, owner: $0.owner.isEmpty ? t("customers.pool") : $0.owner, tier: t("value_tiers.\($0.tier)"),
+                      value: $0.lifetimeValue.display, alive: $0.probabilityActive.map { String(format: "%.0f%%", $0 * 100) } ?? "")
+        }
+        let page = Page(
+            scored: summary != nil, asOf: summary?.asOf ?? "", wholeFile: wholeFile, notice: notice,
+            segments: chart("segments", t("analytics.segments"), segments.map { SVGChart.Bar(label: t("rfm_segments.\($0.segment)"), value: Double($0.count), text: String($0.count)) }),
+            segmentRows: segments.map { SegmentRow(key: $0.segment, label: t("rfm_segments.\($0.segment)"), count: $0.count, query: "segment=\($0.segment)") },
+            values: chart("lifetime-value", t("analytics.lifetime_value"), bands.map { SVGChart.Bar(label: bandLabel($0.from), value: Double($0.count), text: String($0.count)) }),
+            atRisk: atRisk, hasAtRisk: !atRisk.isEmpty, concentration: concentration,
+            rules: wholeFile ? (summary?.rules ?? []).map {
+                RuleRow(antecedent: $0.antecedent.joined(separator: " + "), consequent: $0.consequent.joined(separator: " + "),
+                        confidence: String(format: "%.0f%%", $0.confidence * 100), lift: String(format: "%.2f", $0.lift), support: String(format: "%.1f%%", $0.support * 100))
+            } : [],
+            hasRules: wholeFile && !(summary?.rules ?? []).isEmpty,
+            forecast: chart("forecast", t("analytics.forecast"), forecast.map {
+                SVGChart.Bar(label: $0.key, value: Double($0.open.weighted.minorUnits), text: $0.open.weighted.display)
+            }),
+            segmentChoices: WebChoice.list(CustomerScore.segments, selected: nil) { t("rfm_segments.\($0)") },
+            tierChoices: WebChoice.list(CustomerVocabulary.valueTiers, selected: nil) { t("value_tiers.\($0)") },
+            due: Self.day(services.clock.now().addingTimeInterval(7 * 86_400), timeZone: principal.timeZone))
+        return services.renderer.render("analytics", titleKey: "analytics.title", page: page, context: context)
+    }
+
+    /// One chart's table, for its CSV download.
+    func table(_ chart: String, context: AppRequestContext) async throws -> (header: [String], rows: [[String]]) {
+        let principal = try context.requirePrincipal()
+        try services.permissions.require(principal, .read, on: .customers)
+        let t = { (key: String) in services.localizer.text(key, context.locale) }
+        let dashboard = AnalyticsDashboard(services: services)
+        switch chart {
+        case "segments":
+            return ([t("customer_value.segment"), "code", t("analytics.customers")],
+                    try await dashboard.segments(for: principal).map { [t("rfm_segments.\($0.segment)"), $0.segment, String($0.count)] })
+        case "lifetime-value":
+            return ([t("analytics.lifetime_value"), t("analytics.customers")], try await dashboard.lifetimeValueBands(for: principal).map { [bandLabel($0.from), String($0.count)] })
+        case "at-risk":
+            return (["id", t("customer_fields.name"), t("customer_fields.owner"), t("customer_fields.value_tier"), t("customer_value.lifetime_value"), t("customer_value.probability_active")],
+                    try await dashboard.atRisk(for: principal, limit: 1_000).map {
+                        [$0.id.uuidString, $0.name, $0.owner, $0.tier, $0.lifetimeValue.decimalText, $0.probabilityActive.map { String(format: "%.4f", $0) } ?? ""]
+                    })
+        case "concentration", "rules":
+            guard dashboard.wholeFile(principal) else { throw GuanxiError.forbidden }
+            let summary = try await AnalysisRunner(services: services).latest()
+            if chart == "rules" {
+                return (["antecedent", "consequent", "support", "confidence", "lift"], (summary?.rules ?? []).map {
+                    [$0.antecedent.joined(separator: " + "), $0.consequent.joined(separator: " + "), String($0.support), String($0.confidence), String($0.lift)]
+                })
+            }
+            return ([t("analytics.share_customers"), t("analytics.share_value")], (summary?.concentration?.lorenz ?? []).map { $0.map { String($0) } })
+        case "forecast":
+            try services.permissions.require(principal, .read, on: .opportunities)
+            return (["month", "open", "weighted", "won"], try await services.forecast.rows(pipelineID: nil, from: nil, to: nil, by: .month, for: principal).map {
+                [$0.key, $0.open.amount.decimalText, $0.open.weighted.decimalText, $0.won.amount.decimalText]
+            })
+        default:
+            throw GuanxiError.notFound("Chart")
+        }
+    }
+
+    func bandLabel(_ from: Int64) -> String {
+        let bands = AnalyticsDashboard.valueBands
+        guard let i = bands.firstIndex(of: from) else { return "" }
+        let format = { (v: Int64) in Money(minorUnits: v * 100).display.replacingOccurrences(of: ".00", with: "") }
+        return i + 1 < bands.count ? "\(format(from)) – \(format(bands[i + 1]))" : "≥ \(format(from))"
+    }
+
+    static func day(_ date: Date, timeZone: String) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: timeZone) ?? TimeZone(identifier: "Asia/Shanghai")
+        f.dateFormat = "yyyy-MM-dd"
+        return f.string(from: date)
+    }
+}
