@@ -12,7 +12,7 @@ enum SVGChart {
 
     /// Horizontal bars, one per row, longest scaled to the full width.
     static func bars(_ bars: [Bar], title: String) -> String {
-        let rowHeight = 26.0, labelWidth = 150.0, barWidth = 380.0, width = 640.0
+        let rowHeight = 26.0, labelWidth = 190.0, barWidth = 360.0, width = 660.0
         let height = max(1, Double(bars.count)) * rowHeight + 10
         let top = max(bars.map(\.value).max() ?? 0, 0)
         var out = #"<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 \#(width) \#(height)" width="100%">"#
