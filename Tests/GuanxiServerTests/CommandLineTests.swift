@@ -90,6 +90,36 @@ struct CommandLineTests {
         #expect(date.err.contains("YYYY-MM-DD"))
     }
 
+    @Test("A shop's purchase history is analysed in two commands: guanxi import purchases, then guanxi analyze")
+    func importThenAnalyze() throws {
+        defer { try? FileManager.default.removeItem(atPath: dataDir) }
+        var csv = "customer,date,amount,items,order\n"
+        for c in 0..<30 {
+            for k in 0..<(1 + c % 4) {
+                let month = 1 + (c + k * 3) % 12
+                csv += "buyer\(c)@shop.cn,2025-\(month < 10 ? "0" : "")\(month)-1\(k),\(100 + c * 10),茶叶;茶具,O-\(c)-\(k)\n"
+            }
+        }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("gx-purchases-\(UUID().uuidString).csv").path
+        try Data(csv.utf8).write(to: URL(fileURLWithPath: file))
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let missing = try run(["import", "purchases", file, "--data-dir", dataDir])
+        #expect(missing.status == 0)
+        #expect(missing.out.contains("Imported 0 of 73 purchases"))
+        let loaded = try run(["import", "purchases", file, "--create-missing-customers", "--data-dir", dataDir])
+        #expect(loaded.status == 0, "\(loaded.err)")
+        #expect(loaded.out.contains("Imported 73 of 73 purchases. New customers for unknown references: 30. Rejected rows: 0."))
+        let analysis = try run(["analyze", "--as-of", "2025-12-31", "--json", "--data-dir", dataDir])
+        #expect(analysis.status == 0, "\(analysis.err)")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(analysis.out.utf8)) as? [String: Any])
+        #expect(summary["customers"] as? Int == 30 && summary["purchases"] as? Int == 73)
+        let model = try #require(summary["purchaseModel"] as? [String: Any])
+        #expect(model["logLikelihood"] is Double)
+        let other = try run(["import", "customers", file, "--data-dir", dataDir])
+        #expect(other.status != 0)
+        #expect(other.err.contains("purchases"))
+    }
+
     @Test("Users, tokens, migrations and backups from the shell")
     func administration() throws {
         defer { try? FileManager.default.removeItem(atPath: dataDir) }

@@ -40,7 +40,7 @@ public struct PurchaseService: Sendable {
                 try await (tx as! any SQLDatabase).insert(into: "purchases").columns(CustomerPurchase.columns + ["created_by"])
                     .values(SQLBind(purchase.id), SQLBind(customerID), SQLBind(purchase.reference), SQLBind(purchase.date),
                             SQLBind(purchase.amount.minorUnits), SQLBind(purchase.margin?.minorUnits), SQLBind(purchase.currency),
-                            SQLBind(CustomerPurchase.text(of: purchase.items)), SQLBind(purchase.createdAt), SQLBind(actor.userID)).run()
+                            SQLBind(CustomerPurchase.text(of: purchase.items)), SQLBind(purchase.createdAt), SQLBind(Self.creator(actor))).run()
                 try await services.audit.record(on: tx, actor: actor, action: .update, kind: .customers, id: customerID.uuidString,
                                                 label: customer.name, changes: [FieldChange(field: "purchases", old: nil, new: purchase.summary)])
             }
@@ -90,6 +90,9 @@ public struct PurchaseService: Sendable {
         return CustomerPurchase(id: UUID(), customerID: customerID, reference: reference, date: date, amount: amount, margin: margin,
                                 currency: currency, items: items, createdAt: now)
     }
+
+    /// Who recorded a purchase: nobody for the shell's console, which is no user.
+    static func creator(_ actor: Principal) -> UUID? { actor.channel == .console ? nil : actor.userID }
 
     static func duplicate(_ reference: String) -> GuanxiError {
         GuanxiError(.conflict, "A purchase with reference \(reference) is recorded already.", field: "reference")

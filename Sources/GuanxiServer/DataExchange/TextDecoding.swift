@@ -1,0 +1,39 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Text files as spreadsheets export them: UTF-8 with or without a byte-order mark, or
+/// GB18030 (which covers GBK and GB2312) as Excel and WPS write CSV on Chinese Windows.
+enum TextDecoding {
+    enum Encoding: String, Sendable { case utf8 = "UTF-8", gb18030 = "GB18030" }
+
+    /// The text and the encoding it was read in. UTF-8 is tried first — a GB18030 file of
+    /// Chinese text is almost never valid UTF-8 — then GB18030; anything else is an error.
+    static func decode(_ data: Data) throws -> (text: String, encoding: Encoding) {
+        var bytes = [UInt8](data)
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        if let text = String(validating: bytes, as: UTF8.self) { return (text, .utf8) }
+        if let text = gb18030(bytes) { return (text, .gb18030) }
+        throw GuanxiError.invalid("file", "The file is neither UTF-8 nor GB18030 (GBK) text. Save it as CSV UTF-8 and try again.")
+            .localized("msg.unknown_encoding", [:])
+    }
+
+    /// Converts with the C library's iconv, which every Linux has.
+    static func gb18030(_ bytes: [UInt8]) -> String? {
+        let converter = iconv_open("UTF-8", "GB18030")
+        guard converter != iconv_t(bitPattern: -1) else { return nil }
+        defer { iconv_close(converter) }
+        var input = bytes.map { CChar(bitPattern: $0) }
+        var output = [CChar](repeating: 0, count: bytes.count * 2 + 16)
+        var inputLeft = input.count, outputLeft = output.count
+        let result = input.withUnsafeMutableBufferPointer { inBuffer in
+            output.withUnsafeMutableBufferPointer { outBuffer in
+                var inPointer = inBuffer.baseAddress, outPointer = outBuffer.baseAddress
+                return iconv(converter, &inPointer, &inputLeft, &outPointer, &outputLeft)
+            }
+        }
+        guard result != -1, inputLeft == 0 else { return nil }
+        return String(decoding: output[0..<(output.count - outputLeft)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
