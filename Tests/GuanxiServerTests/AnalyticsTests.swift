@@ -145,9 +145,10 @@ struct AnalyticsTests {
             #expect(page.contains("Customer value") || page.contains("客户价值"))
             #expect(page.contains("VIP") || page.contains("屈从"))
             #expect(page.contains("茶叶, 茶具"))
-            let filtered = try await browser.get("/customers?segment=\(segment)").text
+            let filtered = try await browser.get("/customers?segment=\(segment)&col=segment&col=clv").text
             #expect(filtered.contains("客户39"))
             #expect(!filtered.contains("尚未购买"))
+            #expect(filtered.contains(top.lifetimeValue!.display))
         }
     }
 

@@ -110,6 +110,14 @@ public struct AnalysisRunner: Sendable {
             .where("customer_id", .equal, customerID).first().map(CustomerScore.init(row:))
     }
 
+    /// Scores of customers already read through the permission check (a list page's rows).
+    func scores(of customerIDs: [UUID]) async throws -> [UUID: CustomerScore] {
+        guard !customerIDs.isEmpty else { return [:] }
+        let rows = try await services.database.sql.select().columns(CustomerScore.columns).from("customer_scores")
+            .where("customer_id", .in, customerIDs).all()
+        return Dictionary(uniqueKeysWithValues: try rows.map { let s = try CustomerScore(row: $0); return (s.customerID, s) })
+    }
+
     func asOfDay(_ text: String?) throws -> Day {
         if let text {
             guard let day = Day(iso: text) else {
