@@ -108,6 +108,14 @@ struct AnalyticsTests {
             #expect(summary.valueTiers.values.reduce(0, +) == 40)
             #expect(summary.lifecycleStages.values.reduce(0, +) == 41)
             #expect(summary.rules.contains { $0.antecedent == ["茶具"] && $0.consequent == ["茶叶"] && $0.confidence == 1 })
+            // Revenue by month up to August (September is not complete on the 15th), then six months ahead.
+            let sales = try #require(summary.salesForecast)
+            #expect(sales.months.last == "2026-08" && sales.forecastMonths == ["2026-09", "2026-10", "2026-11", "2026-12", "2027-01", "2027-02"])
+            #expect(sales.revenue.count == sales.months.count && sales.forecast.count == 6)
+            // Every purchase in the test falls before September: the months hold all of it.
+            var total = 0.0
+            for i in 0..<40 { total += Double(100 + i * 20) * Double(i % 8 + 1) }
+            #expect(abs(sales.revenue.reduce(0, +) - total) < 1e-6)
 
             let rows = try await app.services.database.sql.raw("SELECT COUNT(*) AS n FROM customer_scores").first(decodingColumn: "n", as: Int.self)
             #expect(rows == 41)
@@ -234,7 +242,8 @@ struct AnalyticsDashboardTests {
             let html = page.text
             #expect(html.components(separatedBy: "<svg").count - 1 >= 4)
             #expect(html.contains("<polyline"))
-            for csv in ["/analytics/csv/segments", "/analytics/csv/lifetime-value", "/analytics/csv/at-risk", "/analytics/csv/concentration", "/analytics/csv/rules", "/analytics/csv/forecast"] {
+            for csv in ["/analytics/csv/segments", "/analytics/csv/lifetime-value", "/analytics/csv/at-risk", "/analytics/csv/concentration",
+                        "/analytics/csv/sales", "/analytics/csv/rules", "/analytics/csv/forecast"] {
                 #expect(html.contains(csv), "\(csv)")
             }
             let segments = try await browser.get("/analytics/csv/segments")
@@ -257,6 +266,7 @@ struct AnalyticsDashboardTests {
             let mine = try await rep.get("/analytics/csv/segments").text
             #expect(Self.total(mine) == 0)
             #expect(try await rep.get("/analytics/csv/rules").status == .forbidden)
+            #expect(try await rep.get("/analytics/csv/sales").status == .forbidden)
             #expect(!(try await rep.get("/analytics").text.contains("<polyline")))
         }
     }

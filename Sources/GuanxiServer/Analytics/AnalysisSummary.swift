@@ -36,6 +36,18 @@ public struct AnalysisSummary: Codable, Sendable, Equatable {
         public var lift: Double
     }
 
+    /// Revenue per month from the purchases and the next six months forecast by
+    /// exponential smoothing (Holt-Winters once two years of history exist).
+    public struct SalesForecast: Codable, Sendable, Equatable {
+        public var method: String
+        /// The months of history, YYYY-MM, oldest first, and their revenue.
+        public var months: [String]
+        public var revenue: [Double]
+        /// The six months after the history.
+        public var forecastMonths: [String]
+        public var forecast: [Double]
+    }
+
     public var asOf: String
     public var timeUnit: String
     public var customers: Int
@@ -52,6 +64,7 @@ public struct AnalysisSummary: Codable, Sendable, Equatable {
     public var bankGrades: [String: Int]
     public var lifecycleStages: [String: Int]
     public var concentration: Concentration?
+    public var salesForecast: SalesForecast?
     /// The strongest cross-sell rules over the purchases' items.
     public var rules: [Rule]
     /// Seconds each step took.

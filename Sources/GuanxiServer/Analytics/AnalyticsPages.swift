@@ -17,7 +17,7 @@ struct AnalyticsPages {
         let scored: Bool; let asOf: String; let wholeFile: Bool; let notice: String?
         let segments: Chart; let segmentRows: [SegmentRow]; let values: Chart
         let atRisk: [AtRiskRow]; let hasAtRisk: Bool
-        let concentration: Chart?; let rules: [RuleRow]; let hasRules: Bool
+        let concentration: Chart?; let sales: Chart?; let rules: [RuleRow]; let hasRules: Bool
         let forecast: Chart; let segmentChoices: [WebChoice]; let tierChoices: [WebChoice]; let due: String
     }
 
@@ -71,6 +71,13 @@ struct AnalyticsPages {
                                          Row(label: t("analytics.top20"), value: percent(c.top20Percent)), Row(label: t("analytics.gini"), value: String(format: "%.3f", c.gini))],
                                   csv: "/analytics/csv/concentration")
         }
+        var sales: Chart?
+        if wholeFile, let s = summary?.salesForecast {
+            let rows = salesRows(s, forecastWord: t("analytics.forecast_month"))
+            sales = chart("sales", t("analytics.sales"), rows.suffix(18).map {
+                SVGChart.Bar(label: $0.label, value: $0.value, text: Money(minorUnits: Int64(($0.value * 100).rounded())).display)
+            })
+        }
         let atRisk = try await dashboard.atRisk(for: principal).map {
             AtRiskRow(id: $0.id.uuidString, name: $0.name, owner: $0.owner.isEmpty ? t("customers.pool") : $0.owner, tier: t("value_tiers.\($0.tier)"),
                       value: $0.lifetimeValue.display, alive: $0.probabilityActive.map { String(format: "%.0f%%", $0 * 100) } ?? "")
@@ -80,7 +87,7 @@ struct AnalyticsPages {
             segments: chart("segments", t("analytics.segments"), segments.map { SVGChart.Bar(label: t("rfm_segments.\($0.segment)"), value: Double($0.count), text: String($0.count)) }),
             segmentRows: segments.map { SegmentRow(key: $0.segment, label: t("rfm_segments.\($0.segment)"), count: $0.count, query: "segment=\($0.segment)") },
             values: chart("lifetime-value", t("analytics.lifetime_value"), bands.map { SVGChart.Bar(label: bandLabel($0.from), value: Double($0.count), text: String($0.count)) }),
-            atRisk: atRisk, hasAtRisk: !atRisk.isEmpty, concentration: concentration,
+            atRisk: atRisk, hasAtRisk: !atRisk.isEmpty, concentration: concentration, sales: sales,
             rules: wholeFile ? (summary?.rules ?? []).map {
                 RuleRow(antecedent: $0.antecedent.joined(separator: " + "), consequent: $0.consequent.joined(separator: " + "),
                         confidence: String(format: "%.0f%%", $0.confidence * 100), lift: String(format: "%.2f", $0.lift), support: String(format: "%.1f%%", $0.support * 100))
@@ -112,9 +119,13 @@ struct AnalyticsPages {
                     try await dashboard.atRisk(for: principal, limit: 1_000).map {
                         [$0.id.uuidString, $0.name, $0.owner, $0.tier, $0.lifetimeValue.decimalText, $0.probabilityActive.map { String(format: "%.4f", $0) } ?? ""]
                     })
-        case "concentration", "rules":
+        case "concentration", "rules", "sales":
             guard dashboard.wholeFile(principal) else { throw GuanxiError.forbidden }
             let summary = try await AnalysisRunner(services: services).latest()
+            if chart == "sales" {
+                return (["month", "revenue"], summary?.salesForecast.map { salesRows($0, forecastWord: t("analytics.forecast_month")) }?
+                    .map { [$0.label, String(format: "%.2f", $0.value)] } ?? [])
+            }
             if chart == "rules" {
                 return (["antecedent", "consequent", "support", "confidence", "lift"], (summary?.rules ?? []).map {
                     [$0.antecedent.joined(separator: " + "), $0.consequent.joined(separator: " + "), String($0.support), String($0.confidence), String($0.lift)]
@@ -129,6 +140,11 @@ struct AnalyticsPages {
         default:
             throw GuanxiError.notFound("Chart")
         }
+    }
+
+    /// Months of revenue, then the forecast months marked as such.
+    func salesRows(_ s: AnalysisSummary.SalesForecast, forecastWord: String) -> [(label: String, value: Double)] {
+        zip(s.months, s.revenue).map { ($0, $1) } + zip(s.forecastMonths, s.forecast).map { ("\($0) \(forecastWord)", max(0, $1)) }
     }
 
     func bandLabel(_ from: Int64) -> String {

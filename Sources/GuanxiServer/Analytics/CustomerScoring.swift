@@ -78,6 +78,7 @@ struct CustomerScoring {
             Dictionary(uniqueKeysWithValues: try RepeatOccasionRule().occasions(history).map { ($0.customer, $0.nextDate) })
         }
         let rules = timed("rules") { strongestRules(input, skipped: &skipped) }
+        let sales = timed("salesForecast") { salesForecast(history, skipped: &skipped) }
 
         var revenue = [Double](repeating: 0, count: n)
         for p in history.purchases { revenue[p.customer] += p.amount }
@@ -108,7 +109,7 @@ struct CustomerScoring {
             bankGrades: counts(scores.map(\.bankGrade)), lifecycleStages: counts(scores.map(\.lifecycleStage)),
             concentration: concentration.map { .init(top1Percent: $0.top1Percent, top4Percent: $0.top4Percent, top20Percent: $0.top20Percent, gini: $0.gini,
                                                      lorenz: $0.lorenz.map { [$0.customerShare, $0.valueShare] }) },
-            rules: rules, timings: timings)
+            salesForecast: sales, rules: rules, timings: timings)
         return Output(scores: scores, summary: summary)
     }
 
@@ -126,6 +127,26 @@ struct CustomerScoring {
         let revenue = history.purchases.reduce(0) { $0 + $1.amount }
         let margin = history.purchases.reduce(0) { $0 + ($1.margin ?? 0) }
         return revenue > 0 ? margin / revenue : 1
+    }
+
+    /// Revenue per calendar month, from the first purchase's month to the last complete
+    /// month before the as-of day, and the next six months forecast from it.
+    static func salesForecast(_ history: PurchaseHistory, skipped: inout [String]) -> AnalysisSummary.SalesForecast? {
+        guard let first = history.purchases.map(\.day).min() else { return nil }
+        func index(_ day: Day) -> Int { let c = day.civil; return c.year * 12 + c.month - 1 }
+        func label(_ i: Int) -> String { let m = i % 12 + 1; return "\(i / 12)-\(m < 10 ? "0" : "")\(m)" }
+        let asOf = history.asOf.civil
+        let lastComplete = index(history.asOf) - (asOf.day == Day.daysIn(month: asOf.month, year: asOf.year) ? 0 : 1)
+        let start = index(first)
+        guard lastComplete >= start else {
+            skipped.append("sales forecast: no complete month of purchases yet")
+            return nil
+        }
+        var revenue = [Double](repeating: 0, count: lastComplete - start + 1)
+        for p in history.purchases where index(p.day) <= lastComplete { revenue[index(p.day) - start] += p.amount }
+        guard let forecast = try? GuanxiAnalytics.SalesForecast(history: revenue, horizon: 6) else { return nil }
+        return .init(method: forecast.method.rawValue, months: (start...lastComplete).map(label), revenue: revenue,
+                     forecastMonths: (1...6).map { label(lastComplete + $0) }, forecast: forecast.values)
     }
 
     /// Rules over the items of purchases that list them: itemsets in at least 1% of those
