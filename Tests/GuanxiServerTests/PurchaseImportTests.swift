@@ -91,6 +91,29 @@ struct PurchaseImportTests {
         }
     }
 
+    @Test("A shop's own customer numbers become external ids, so the next export finds the same customers")
+    func externalIDs() async throws {
+        try await TestApp.run { app, client in
+            let admin = try await app.admin
+            let first = "会员号,日期,金额,订单号\nC-10023,2026-01-05,10,O-1\nC-10024,2026-01-06,20,O-2\n"
+            let report = try await PurchaseImport(services: app.services).run(Data(first.utf8), createMissingCustomers: true, dryRun: false, by: admin)
+            #expect(report.imported == 2 && report.customersCreated == 2)
+            let next = "会员号,日期,金额,订单号\nC-10023,2026-02-05,11,O-3\n"
+            let again = try await PurchaseImport(services: app.services).run(Data(next.utf8), createMissingCustomers: true, dryRun: false, by: admin)
+            #expect(again.imported == 1 && again.customersCreated == 0)
+            let owners = try await app.services.database.sql.raw("SELECT c.external_id AS e, COUNT(*) AS n FROM purchases p JOIN customers c ON c.id = p.customer_id GROUP BY c.external_id ORDER BY c.external_id").all()
+            #expect(try owners.map { try $0.decode(column: "e", as: String.self) } == ["C-10023", "C-10024"])
+            #expect(try owners.map { try $0.decode(column: "n", as: Int.self) } == [2, 1])
+            // The external id is the customer's own field: shown, editable, unique.
+            let api = APIClient(client: client, token: try await app.token(for: "admin"))
+            let created = try await api.call(.post, "/customers", json: #"{"name":"另一家","externalId":"C-10023"}"#)
+            #expect(created.status == .conflict)
+            #expect(created.errorBody["field"] as? String == "externalId")
+            let fine = try await api.call(.post, "/customers", json: #"{"name":"另一家","externalId":"C-20000"}"#)
+            #expect(fine.json["externalId"] as? String == "C-20000")
+        }
+    }
+
     @Test("Files that cannot be read are refused whole, saying why")
     func badFiles() async throws {
         try await TestApp.run { app, _ in

@@ -23,6 +23,8 @@ public final class Customer: Model, @unchecked Sendable {
     @OptionalField(key: "email") public var email: String?
     @OptionalField(key: "website") public var website: String?
     @OptionalField(key: "source") public var source: String?
+    /// The customer's number in another system (shop, ERP); unique when set.
+    @OptionalField(key: "external_id") public var externalID: String?
     @OptionalField(key: "owner_id") public var ownerID: UUID?
     @OptionalField(key: "grade") public var grade: String?
     @OptionalField(key: "value_tier") public var valueTier: String?
@@ -76,7 +78,7 @@ public final class Customer: Model, @unchecked Sendable {
     public var auditSnapshot: AuditSnapshot {
         var out: AuditSnapshot = [
             "name": name, "kind": kind, "industry": industry, "size": size, "province": province, "city": city, "district": district,
-            "address": address, "postcode": postcode, "phone": phone, "email": email, "website": website, "source": source,
+            "address": address, "postcode": postcode, "phone": phone, "email": email, "website": website, "source": source, "external_id": externalID,
             "owner_id": ownerID?.uuidString, "grade": grade, "value_tier": valueTier, "lifecycle_stage": lifecycleStage,
             "relationship": relationship, "parent_id": parentID?.uuidString, "referred_by_id": referredByID?.uuidString,
             "birthday": birthday, "anniversary": anniversary, "notes": notes.isEmpty ? nil : notes,

@@ -7,7 +7,7 @@ import Hummingbird
 struct CustomerForm {
     let services: AppServices
 
-    static let textFields = ["name", "phone", "email", "website", "industry", "source", "province", "city", "district", "postcode",
+    static let textFields = ["name", "phone", "email", "website", "industry", "source", "external_id", "province", "city", "district", "postcode",
                              "birthday", "anniversary", "address", "notes"]
 
     typealias Choice = WebChoice
@@ -35,6 +35,7 @@ struct CustomerForm {
         input.phone = form["phone"]
         input.email = form["email"]
         input.website = form["website"]
+        input.externalID = form["external_id"]
         input.source = form["source"]
         input.grade = form["grade"]
         input.valueTier = form["value_tier"]
@@ -68,7 +69,7 @@ struct CustomerForm {
         let c = customer
         let savedText: [String: String?] = [
             "name": c?.name, "industry": c?.industry, "province": c?.province, "city": c?.city, "district": c?.district, "address": c?.address,
-            "postcode": c?.postcode, "phone": c?.phone, "email": c?.email, "website": c?.website, "source": c?.source,
+            "postcode": c?.postcode, "phone": c?.phone, "email": c?.email, "website": c?.website, "source": c?.source, "external_id": c?.externalID,
             "birthday": c?.birthday, "anniversary": c?.anniversary, "notes": c?.notes,
         ]
         let texts = Self.textFields.map { name in

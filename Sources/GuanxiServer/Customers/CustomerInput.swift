@@ -16,6 +16,7 @@ public struct CustomerInput: Sendable {
     public var phone: String?
     public var email: String?
     public var website: String?
+    public var externalID: String?
     public var source: String?
     /// `.some(nil)` moves the customer to the shared pool.
     public var ownerID: UUID??

@@ -171,6 +171,7 @@ struct CustomerPages {
             Field(label: t("customer_fields.email"), value: c.email ?? ""),
             Field(label: t("customer_fields.website"), value: c.website ?? ""),
             Field(label: t("customer_fields.source"), value: c.source ?? ""),
+            Field(label: t("customer_fields.external_id"), value: c.externalID ?? ""),
             Field(label: t("customer_fields.parent"), value: try await related(c.parentID)),
             Field(label: t("customer_fields.referred_by"), value: try await related(c.referredByID)),
             Field(label: t("customer_fields.birthday"), value: c.birthday ?? ""),

@@ -142,6 +142,14 @@ public struct CustomerService: Sendable {
         if let v = input.email { customer.email = try Validate.email(v) }
         if let v = input.website { customer.website = try CustomerValidate.website(v) }
         if let v = input.source { customer.source = try Validate.text(v, field: "source", required: false, max: 100) }
+        if let v = input.externalID {
+            customer.externalID = try Validate.text(v, field: "externalId", required: false, max: 100)
+            if let external = customer.externalID, let other = try await database.sql.select().column("name").from("customers")
+                .where("external_id", .equal, external).where("id", .notEqual, customer.id).first() {
+                throw GuanxiError(.conflict, "External id \(external) belongs to \(try other.decode(column: "name", as: String.self)) already.", field: "externalId")
+                    .localized("msg.external_id_taken", ["value": external])
+            }
+        }
         if let v = input.grade { customer.grade = try CustomerValidate.choice(v, field: "grade", from: try await settings.customerGrades()) }
         if let v = input.valueTier { customer.valueTier = try CustomerValidate.choice(v, field: "valueTier", from: CustomerVocabulary.valueTiers) }
         if let v = input.lifecycleStage { customer.lifecycleStage = try CustomerValidate.choice(v, field: "lifecycleStage", from: CustomerVocabulary.lifecycleStages) }

@@ -135,6 +135,7 @@ extension APIHandlers {
         input.phone = body.phone
         input.email = body.email
         input.website = body.website
+        input.externalID = body.externalId
         input.source = body.source
         input.ownerID = try clearable(body.ownerId, field: "ownerId")
         input.grade = body.grade
@@ -164,7 +165,7 @@ extension APIHandlers {
         return .init(
             id: c.id!.uuidString, name: c.name, kind: .init(rawValue: c.kind) ?? .company, industry: c.industry,
             size: c.size.flatMap { .init(rawValue: $0) }, province: c.province, city: c.city, district: c.district, address: c.address,
-            postcode: c.postcode, phone: c.phone, email: c.email, website: c.website, source: c.source, ownerId: c.ownerID?.uuidString,
+            postcode: c.postcode, phone: c.phone, email: c.email, website: c.website, source: c.source, externalId: c.externalID, ownerId: c.ownerID?.uuidString,
             grade: c.grade, valueTier: c.valueTier.flatMap { .init(rawValue: $0) }, lifecycleStage: c.lifecycleStage.flatMap { .init(rawValue: $0) },
             relationship: .init(rawValue: c.relationship) ?? .customer, parentId: c.parentID?.uuidString, referredById: c.referredByID?.uuidString,
             tags: tags, birthday: c.birthday, anniversary: c.anniversary, notes: c.notes,

@@ -24,5 +24,6 @@ public enum AllMigrations {
         M0021_AddGivenNameIndexes(),
         M0022_CreatePurchases(),
         M0023_CreateCustomerScores(),
+        M0024_AddCustomerExternalID(),
     ]
 }

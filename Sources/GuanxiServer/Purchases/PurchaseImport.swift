@@ -7,9 +7,11 @@ import SQLKit
 /// Columns are recognised by their header, in Chinese or English (`Column.names`): the
 /// customer reference, date and amount are required; margin, items (separated by `;`,
 /// `|` or `、`), reference (the order number) and currency are optional. The customer
-/// reference is matched, in this order, as a customer id, an e-mail address, or a phone
-/// number (by its digits); with `createMissingCustomers` a reference that matches nobody
-/// creates a customer named by it.
+/// reference is matched, in this order, as a customer's external id (their number in the
+/// shop system), a Guanxi customer id, an e-mail address, or a phone number (by its
+/// digits); with `createMissingCustomers` a reference that matches nobody creates a
+/// customer named by it, keeping it as the e-mail, the phone or else the external id — so
+/// loading the next export finds the same customer.
 ///
 /// Every row is checked like a purchase entered through the API. A row with a problem is
 /// rejected with its line, column and reason and never stops the good rows; an order
@@ -181,13 +183,20 @@ public struct PurchaseImport: Sendable {
         var input = CustomerInput()
         input.name = reference
         input.kind = "person"
-        if reference.contains("@") { input.email = reference } else if CustomerIndex.digits(reference).count >= 7 { input.phone = reference }
+        if reference.contains("@") {
+            input.email = reference
+        } else if CustomerIndex.isPhone(reference) {
+            input.phone = reference
+        } else {
+            input.externalID = reference
+        }
         return try await services.customers.create(input, by: actor).id!
     }
 }
 
-/// Customers by id, e-mail and phone digits, read once for a whole import.
+/// Customers by external id, id, e-mail and phone digits, read once for a whole import.
 struct CustomerIndex: Sendable {
+    var externalIDs: [String: UUID] = [:]
     var ids: Set<UUID> = []
     var emails: [String: UUID] = [:]
     var phones: [String: UUID] = [:]
@@ -195,9 +204,10 @@ struct CustomerIndex: Sendable {
 
     static func load(_ sql: any SQLDatabase) async throws -> CustomerIndex {
         var index = CustomerIndex()
-        for row in try await sql.select().columns("id", "email", "phone_digits").from("customers").all() {
+        for row in try await sql.select().columns("id", "email", "phone_digits", "external_id").from("customers").all() {
             let id = try row.decode(column: "id", as: UUID.self)
             index.ids.insert(id)
+            if let external = try row.decode(column: "external_id", as: String?.self) { index.externalIDs[external] = id }
             if let email = try row.decode(column: "email", as: String?.self) { index.emails[email.lowercased()] = index.emails[email.lowercased()] ?? id }
             if let digits = try row.decode(column: "phone_digits", as: String?.self), !digits.isEmpty { index.phones[digits] = index.phones[digits] ?? id }
         }
@@ -205,11 +215,16 @@ struct CustomerIndex: Sendable {
     }
 
     func find(_ reference: String) -> UUID? {
-        if let id = added[reference] { return id }
+        if let id = added[reference] ?? externalIDs[reference] { return id }
         if let id = UUID(uuidString: reference), ids.contains(id) { return id }
         if reference.contains("@") { return emails[reference.lowercased()] }
-        let digits = Self.digits(reference)
-        return digits.count >= 7 ? phones[digits] : nil
+        return Self.isPhone(reference) ? phones[Self.digits(reference)] : nil
+    }
+
+    /// Seven or more digits, and nothing but digits, spaces, dashes, dots, brackets and a
+    /// leading plus: "021-5555 0000", "+86 138 0013 8000" — not an order code like "C-10023".
+    static func isPhone(_ text: String) -> Bool {
+        digits(text).count >= 7 && text.allSatisfy { $0.isASCII && ($0.isNumber || " -.()+".contains($0)) }
     }
 
     mutating func add(_ reference: String, _ id: UUID) { added[reference] = id }
