@@ -215,3 +215,38 @@ struct CustomerTests {
         }
     }
 }
+
+/// Single creations share transactions under load (group commit) without sharing fates.
+@Suite("Customers created together")
+struct GroupCommitTests {
+    @Test("Concurrent creations all land, each audited; one that breaks a constraint fails alone")
+    func concurrentCreations() async throws {
+        try await TestApp.run { app, _ in
+            let admin = try await app.admin
+            let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for i in 0..<40 {
+                    group.addTask {
+                        var input = CustomerInput()
+                        input.name = "并发客户\(i)"
+                        input.tags = ["批量"]
+                        // Two of them claim the same external id; the unique index lets one through.
+                        input.externalID = i == 7 || i == 23 ? "DUP-1" : "EXT-\(i)"
+                        do {
+                            _ = try await app.services.customers.create(input, by: admin)
+                            return true
+                        } catch let error as GuanxiError {
+                            #expect(error.status == .conflict && error.field == "externalId")
+                            return false
+                        }
+                    }
+                }
+                return try await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 }.count == 39)
+            let customers = try await app.services.database.sql.raw("SELECT COUNT(*) AS n FROM customers").first(decodingColumn: "n", as: Int.self)
+            let tags = try await app.services.database.sql.raw("SELECT COUNT(*) AS n FROM customer_tags").first(decodingColumn: "n", as: Int.self)
+            #expect(customers == 39 && tags == 39)
+            #expect(try await app.auditEntries(action: "create", kind: .customers).count == 39)
+        }
+    }
+}

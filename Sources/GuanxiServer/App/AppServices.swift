@@ -80,7 +80,8 @@ public struct AppServices: Sendable {
         settings = SettingsStore(database: database, audit: audit, clock: clock)
         customValues = CustomValues(database: database, cache: caches.customFields)
         customFields = CustomFieldService(database: database, audit: audit, clock: clock)
-        customers = CustomerService(database: database, permissions: permissions, audit: audit, settings: settings, clock: clock, custom: customValues)
+        customers = CustomerService(database: database, permissions: permissions, audit: audit, settings: settings, clock: clock, custom: customValues,
+                                    groupCommit: GroupCommit(database: database))
         customerQuery = CustomerQuery(database: database, permissions: permissions, custom: customValues)
         customerPool = SharedPool<Customer>(database: database, permissions: permissions, audit: audit, settings: settings, clock: clock)
         contacts = ContactService(database: database, permissions: permissions, audit: audit, customers: customers, clock: clock, custom: customValues)

@@ -11,6 +11,8 @@ public struct CustomerService: Sendable {
     let settings: SettingsStore
     let clock: any Clock
     let custom: CustomValues
+    /// New customers from single requests share transactions under load.
+    let groupCommit: GroupCommit
 
     static let tags = LinkTable(table: "customer_tags", owner: "customer_id", member: "tag")
 
@@ -22,7 +24,13 @@ public struct CustomerService: Sendable {
     /// caller answering with the whole record need not read it back.
     func createSaved(_ input: CustomerInput, by actor: Principal) async throws -> NewCustomer {
         let new = try await prepare(input, by: actor)
-        try await database.db.transaction { tx in try await insert(new, by: actor, on: tx) }
+        do {
+            try await groupCommit.run { tx in try await insert(new, by: actor, on: tx) }
+        } catch let error as any DatabaseError where error.isConstraintFailure && new.customer.externalID != nil {
+            // Another request took the same external id between the check and the insert.
+            throw GuanxiError(.conflict, "External id \(new.customer.externalID!) belongs to another customer already.", field: "externalId")
+                .localized("msg.external_id_taken", ["value": new.customer.externalID!])
+        }
         return new
     }
 
