@@ -249,4 +249,27 @@ struct GroupCommitTests {
             #expect(try await app.auditEntries(action: "create", kind: .customers).count == 39)
         }
     }
+
+    @Test("Leads routed round-robin while created together still take fair turns")
+    func concurrentRoundRobin() async throws {
+        try await TestApp.run { app, client in
+            let admin = try await app.admin
+            let members = [try await app.makeUser("rr.a"), try await app.makeUser("rr.b"), try await app.makeUser("rr.c")]
+            let team = try await app.services.teams.create(name: "轮转", description: nil, memberIDs: members.map { $0.id! }, by: admin)
+            let api = APIClient(client: client, token: try await app.token(for: "admin"))
+            #expect(try await api.call(.put, "/settings/lead-routing", json: "{\"territories\":[],\"fallbackTeamId\":\"\(team.id!.uuidString)\"}").status == .ok)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for i in 0..<30 {
+                    group.addTask {
+                        var input = LeadInput()
+                        (input.name, input.assignment) = ("线索\(i)", .byRules)
+                        _ = try await app.services.leads.create(input, by: admin)
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let owners = try await app.services.database.sql.raw("SELECT owner_id, COUNT(*) AS n FROM leads GROUP BY owner_id").all()
+            #expect(try owners.map { try $0.decode(column: "n", as: Int.self) } == [10, 10, 10])
+        }
+    }
 }

@@ -80,19 +80,23 @@ public struct AppServices: Sendable {
         settings = SettingsStore(database: database, audit: audit, clock: clock)
         customValues = CustomValues(database: database, cache: caches.customFields)
         customFields = CustomFieldService(database: database, audit: audit, clock: clock)
+        // One queue of shared transactions for every kind of record created one at a time.
+        let groupCommit = GroupCommit(database: database)
         customers = CustomerService(database: database, permissions: permissions, audit: audit, settings: settings, clock: clock, custom: customValues,
-                                    groupCommit: GroupCommit(database: database))
+                                    groupCommit: groupCommit)
         customerQuery = CustomerQuery(database: database, permissions: permissions, custom: customValues)
         customerPool = SharedPool<Customer>(database: database, permissions: permissions, audit: audit, settings: settings, clock: clock)
-        contacts = ContactService(database: database, permissions: permissions, audit: audit, customers: customers, clock: clock, custom: customValues)
+        contacts = ContactService(database: database, permissions: permissions, audit: audit, customers: customers, clock: clock, custom: customValues,
+                                  groupCommit: groupCommit)
         contactQuery = ContactQuery(database: database, permissions: permissions, custom: customValues)
         leadRouter = LeadRouter(database: database, settings: settings)
-        leads = LeadService(database: database, permissions: permissions, audit: audit, router: leadRouter, clock: clock, custom: customValues)
+        leads = LeadService(database: database, permissions: permissions, audit: audit, router: leadRouter, clock: clock, custom: customValues,
+                            groupCommit: groupCommit)
         leadQuery = LeadQuery(database: database, permissions: permissions, custom: customValues)
         leadPool = SharedPool<Lead>(database: database, permissions: permissions, audit: audit, settings: settings, clock: clock)
         pipelines = PipelineService(database: database, audit: audit, clock: clock)
         opportunities = OpportunityService(database: database, permissions: permissions, audit: audit, pipelines: pipelines,
-                                           customers: customers, contacts: contacts, clock: clock, custom: customValues)
+                                           customers: customers, contacts: contacts, clock: clock, custom: customValues, groupCommit: groupCommit)
         opportunityQuery = OpportunityQuery(database: database, permissions: permissions, custom: customValues)
         forecast = Forecast(query: opportunityQuery, pipelines: pipelines)
         competitors = CompetitorService(database: database, audit: audit, clock: clock)

@@ -31,10 +31,11 @@ public struct ContactService: Sendable {
     let customers: CustomerService
     let clock: any Clock
     let custom: CustomValues
+    let groupCommit: GroupCommit
 
     public func create(_ input: ContactInput, by actor: Principal) async throws -> Contact {
         let new = try await prepare(input, by: actor)
-        try await database.db.transaction { tx in try await insert(new, by: actor, on: tx) }
+        try await groupCommit.run { tx in try await insert(new, by: actor, on: tx) }
         return new.contact
     }
 

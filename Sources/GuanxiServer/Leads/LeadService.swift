@@ -43,6 +43,7 @@ public struct LeadService: Sendable {
     let router: LeadRouter
     let clock: any Clock
     let custom: CustomValues
+    let groupCommit: GroupCommit
 
     public func create(_ input: LeadInput, by actor: Principal) async throws -> Lead {
         try permissions.require(actor, .create, on: .leads)
@@ -59,7 +60,7 @@ public struct LeadService: Sendable {
         lead.createdBy = actor.channel == .console ? nil : actor.userID
         lead.createdAt = clock.now()
         lead.updatedAt = lead.createdAt
-        try await database.db.transaction { tx in
+        try await groupCommit.run { tx in
             if let target { lead.ownerID = try await router.owner(for: target, on: tx) }
             try await lead.create(on: tx)
             try await CustomValues.save(values, of: lead.id!, on: tx)

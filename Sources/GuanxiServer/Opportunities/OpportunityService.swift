@@ -37,6 +37,7 @@ public struct OpportunityService: Sendable {
     let contacts: ContactService
     let clock: any Clock
     let custom: CustomValues
+    let groupCommit: GroupCommit
 
     static let competitors = LinkTable(table: "opportunity_competitors", owner: "opportunity_id", member: "competitor_id")
 
@@ -51,7 +52,7 @@ public struct OpportunityService: Sendable {
 
     public func create(_ input: OpportunityInput, by actor: Principal) async throws -> Opportunity {
         let new = try await prepare(input, by: actor)
-        try await database.db.transaction { tx in try await insert(new, by: actor, on: tx) }
+        try await groupCommit.run { tx in try await insert(new, by: actor, on: tx) }
         return new.opportunity
     }
 
