@@ -28,12 +28,12 @@ export GUANXI_ADMIN_PASSWORD=Bench-admin-2026 GUANXI_LOG_LEVEL=warning GUANXI_AP
 if [ -n "${GUANXI_DATABASE_URL:-}" ] || [ ! -f "$DATA/guanxi.sqlite" ]; then
   echo "== generating $CUSTOMERS customers × $CONTACTS contacts, $ACTIVITIES activities each, leads and opportunities"
   START=$(date +%s.%N)
-  LOADED=$("$BIN" demo --customers "$CUSTOMERS" --contacts-per-customer "$CONTACTS" --activities-per-customer "$ACTIVITIES" --data-dir "$DATA" 2>/dev/null | tail -1)
+  LOADED=$("$BIN" demo --customers "$CUSTOMERS" --contacts-per-customer "$CONTACTS" --activities-per-customer "$ACTIVITIES" --data-dir "$DATA" 2>/dev/null | grep '^Loaded')
   END=$(date +%s.%N)
   echo "$LOADED"
   python3 - "$LOADED" "$START" "$END" <<'PY'
 import re, sys
-total = sum(int(n.replace(",", "")) for n in re.findall(r"(\d[\d,]*) (?:customers|contacts|leads|opportunities|activities)", sys.argv[1]))
+total = sum(int(n.replace(",", "")) for n in re.findall(r"(\d[\d,]*) (?:customers|contacts|leads|opportunities|activities|purchases)", sys.argv[1]))
 print(f"generation: {total:,} records in {float(sys.argv[3]) - float(sys.argv[2]):.0f} s, {total / (float(sys.argv[3]) - float(sys.argv[2])):,.0f} records/s")
 PY
 fi
