@@ -6,7 +6,7 @@ import GuanxiServer
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Load a bilingual demo data set (sales team, customers, contacts, leads, opportunities, activities) into an empty database.")
+        abstract: "Load a bilingual demo data set (sales team, customers, contacts, leads, opportunities, activities, purchases) into an empty database and score it.")
     @Option(help: "How many customers (default 500).") var customers = 500
     @Option(help: "Contacts per customer (default 4).") var contactsPerCustomer = 4
     @Option(help: "Leads per 100 customers (default 50).") var leadsPerHundred = 50

@@ -71,12 +71,15 @@ public struct AnalysisRunner: Sendable {
         try await services.database.db.transaction { tx in
             let sql = tx as! any SQLDatabase
             try await sql.delete(from: "customer_scores").run()
-            for chunk in stride(from: 0, to: scores.count, by: 500) {
+            // A customer deleted since the run read the file gets no score (and no update).
+            let remaining = Set(try await sql.select().column("id").from("customers").all().map { try $0.decode(column: "id", as: UUID.self) })
+            let kept = scores.filter { remaining.contains($0.customerID) }
+            for chunk in stride(from: 0, to: kept.count, by: 500) {
                 var insert = sql.insert(into: "customer_scores").columns(CustomerScore.columns)
-                for score in scores[chunk..<min(chunk + 500, scores.count)] { insert = insert.values(score.binds) }
+                for score in kept[chunk..<min(chunk + 500, kept.count)] { insert = insert.values(score.binds) }
                 try await insert.run()
             }
-            for update in changed {
+            for update in changed where remaining.contains(update.id) {
                 try await sql.update("customers").set("value_tier", to: update.tier).set("lifecycle_stage", to: update.stage)
                     .where("id", .equal, update.id).run()
             }
