@@ -305,6 +305,21 @@ struct AnalyticsDashboardTests {
             }
             let after = try await app.services.database.sql.select().column("id").from("activities").where("subject", .equal, "x").all()
             #expect(after.isEmpty)
+            #expect(try await browser.post("/analytics/plan", ["kind": "call", "subject": "x", "due": "2026-10-01"]).status == .badRequest)
+
+            // The valuable customers at risk, by value tier and lifecycle stage rather than segment.
+            let group = try #require(try await app.services.database.sql.raw("""
+                SELECT value_tier, lifecycle_stage, COUNT(*) AS n FROM customer_scores
+                WHERE value_tier IN ('vip', 'high') AND lifecycle_stage IN ('at_risk', 'lost')
+                GROUP BY value_tier, lifecycle_stage ORDER BY n DESC
+                """).first())
+            let (tier, stage, size) = (try group.decode(column: "value_tier", as: String.self), try group.decode(column: "lifecycle_stage", as: String.self),
+                                       try group.decode(column: "n", as: Int.self))
+            _ = try await browser.get("/analytics")
+            let winBack = try await browser.post("/analytics/plan", ["tiers": tier, "stages": stage, "kind": "task", "subject": "挽回", "due": "2026-10-02"])
+            #expect(winBack.headers[.location] == "/analytics?planned=\(size)&failed=0")
+            let tasks = try await app.services.database.sql.select().column("id").from("activities").where("subject", .equal, "挽回").all()
+            #expect(tasks.count == size && size > 0)
         }
     }
 }

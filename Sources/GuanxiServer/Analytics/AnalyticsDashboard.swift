@@ -69,10 +69,13 @@ struct AnalyticsDashboard: Sendable {
         }
     }
 
-    /// Customer ids of a segment (optionally of some value tiers) the reader may see.
-    func customers(inSegment segment: String, tiers: [String], for principal: Principal, limit: Int) async throws -> [UUID] {
-        var query = services.database.sql.select().column("customer_id").from("customer_scores").where("rfm_segment", .equal, segment)
+    /// Customer ids of a segment, value tiers and lifecycle stages (each optional) that the
+    /// reader may see.
+    func customers(inSegment segment: String?, tiers: [String], stages: [String], for principal: Principal, limit: Int) async throws -> [UUID] {
+        var query = services.database.sql.select().column("customer_id").from("customer_scores")
+        if let segment { query = query.where("rfm_segment", .equal, segment) }
         if !tiers.isEmpty { query = query.where("value_tier", .in, tiers) }
+        if !stages.isEmpty { query = query.where("lifecycle_stage", .in, stages) }
         if let visible = try await visible(principal) { query = query.where(visible) }
         return try await query.orderBy("customer_id").limit(limit).all().map { try $0.decode(column: "customer_id", as: UUID.self) }
     }

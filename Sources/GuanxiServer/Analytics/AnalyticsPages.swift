@@ -18,7 +18,7 @@ struct AnalyticsPages {
         let segments: Chart; let segmentRows: [SegmentRow]; let values: Chart
         let atRisk: [AtRiskRow]; let hasAtRisk: Bool
         let concentration: Chart?; let sales: Chart?; let rules: [RuleRow]; let hasRules: Bool
-        let forecast: Chart; let segmentChoices: [WebChoice]; let tierChoices: [WebChoice]; let due: String
+        let forecast: Chart; let segmentChoices: [WebChoice]; let tierChoices: [WebChoice]; let stageChoices: [WebChoice]; let due: String
     }
 
     func register(on web: RouterGroup<AppRequestContext>) {
@@ -42,7 +42,7 @@ struct AnalyticsPages {
         web.post("/analytics/plan") { request, context in
             let form = try await request.form(context: context)
             let result = try await SegmentActions(services: services).planActivities(
-                segment: form["segment"] ?? "", tiers: form.values("tiers"), kind: form["kind"] ?? "", subject: form["subject"], due: form["due"],
+                segment: form["segment"], tiers: form.values("tiers"), stages: form.values("stages"), kind: form["kind"] ?? "", subject: form["subject"], due: form["due"],
                 by: try context.requirePrincipal())
             return WebRenderer.redirect("/analytics?planned=\(result.created)&failed=\(result.failed)")
         }
@@ -96,8 +96,9 @@ struct AnalyticsPages {
             forecast: chart("forecast", t("analytics.forecast"), forecast.map {
                 SVGChart.Bar(label: $0.key, value: Double($0.open.weighted.minorUnits), text: $0.open.weighted.display)
             }),
-            segmentChoices: WebChoice.list(CustomerScore.segments, selected: nil, allowEmpty: false) { t("rfm_segments.\($0)") },
+            segmentChoices: WebChoice.list(CustomerScore.segments, selected: nil) { t("rfm_segments.\($0)") },
             tierChoices: WebChoice.list(CustomerVocabulary.valueTiers, selected: nil, allowEmpty: false) { t("value_tiers.\($0)") },
+            stageChoices: WebChoice.list(CustomerVocabulary.lifecycleStages, selected: nil, allowEmpty: false) { t("lifecycle.\($0)") },
             due: Self.day(services.clock.now().addingTimeInterval(7 * 86_400), timeZone: principal.timeZone))
         return services.renderer.render("analytics", titleKey: "analytics.title", page: page, context: context)
     }

@@ -1,8 +1,9 @@
 import Foundation
 
-/// From insight to action: plan a call or a task for every customer of a segment (for
-/// example "call every at-risk VIP this week"), each assigned to the customer's owner —
-/// or to the one who asked, for customers in the shared pool.
+/// From insight to action: plan a call or a task for every customer of a group the
+/// dashboard shows — an RFM segment, value tiers, lifecycle stages, or any combination
+/// (for example "call every at-risk VIP this week") — each assigned to the customer's
+/// owner, or to the one who asked for customers in the shared pool.
 ///
 /// Each activity goes through the activity service, so it is permission-checked,
 /// validated and audited like one entered by hand; a customer whose activity cannot be
@@ -16,9 +17,17 @@ struct SegmentActions: Sendable {
 
     struct Result: Sendable, Equatable { var created: Int; var failed: Int }
 
-    func planActivities(segment: String, tiers: [String], kind: String, subject: String?, due: String?, by actor: Principal) async throws -> Result {
-        guard CustomerScore.segments.contains(segment) else {
+    func planActivities(segment: String?, tiers: [String], stages: [String] = [], kind: String, subject: String?, due: String?,
+                        by actor: Principal) async throws -> Result {
+        let segment = segment.flatMap { $0.isEmpty ? nil : $0 }
+        if let segment, !CustomerScore.segments.contains(segment) {
             throw GuanxiError.invalid("segment", "segment is not one of the RFM segments.").localized("msg.choice", ["field": "segment", "choices": CustomerScore.segments.joined(separator: ", ")])
+        }
+        for stage in stages where !CustomerVocabulary.lifecycleStages.contains(stage) {
+            throw GuanxiError.invalid("stages", "\(stage) is not a lifecycle stage.").localized("msg.choice", ["field": "stages", "choices": CustomerVocabulary.lifecycleStages.joined(separator: ", ")])
+        }
+        guard segment != nil || !tiers.isEmpty || !stages.isEmpty else {
+            throw GuanxiError.invalid("segment", "Choose a segment, a value tier or a lifecycle stage.").localized("msg.choose_group", [:])
         }
         for tier in tiers where !CustomerVocabulary.valueTiers.contains(tier) {
             throw GuanxiError.invalid("tiers", "\(tier) is not a value tier.").localized("msg.choice", ["field": "tiers", "choices": CustomerVocabulary.valueTiers.joined(separator: ", ")])
@@ -36,7 +45,7 @@ struct SegmentActions: Sendable {
         }
         try services.permissions.require(actor, .create, on: .activities)
         let dashboard = AnalyticsDashboard(services: services)
-        let ids = try await dashboard.customers(inSegment: segment, tiers: tiers, for: actor, limit: Self.largestBatch + 1)
+        let ids = try await dashboard.customers(inSegment: segment, tiers: tiers, stages: stages, for: actor, limit: Self.largestBatch + 1)
         guard ids.count <= Self.largestBatch else {
             throw GuanxiError.invalid("segment", "The segment holds more than \(Self.largestBatch) customers; narrow it by value tier.")
                 .localized("msg.batch_too_large", ["max": String(Self.largestBatch)])
