@@ -15,8 +15,6 @@ struct CSVReader {
         separator = counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key != ",") }!.key
     }
 
-    init(separator: Character) { self.separator = separator }
-
     /// Every row with the line it starts on; blank lines are skipped. An unbalanced quote
     /// is an error naming the line where the field began.
     func rows(_ text: String) throws -> [Row] {

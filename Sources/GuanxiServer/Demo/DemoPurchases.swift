@@ -1,4 +1,5 @@
 import Foundation
+import GuanxiAnalytics
 import SQLKit
 
 /// The demo's purchases: two years of orders, so the analytics has something to find —
@@ -21,12 +22,8 @@ extension DemoData {
     /// stays the same whatever is bought.
     func makePurchases(for customer: MadeCustomer, number: Int, random: inout SeededRandom, now: Date) -> [[any SQLExpression]] {
         guard !random.chance(20) else { return [] }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "Asia/Shanghai")!
-        let dayFormat = DateFormatter()
-        dayFormat.calendar = calendar
-        dayFormat.timeZone = calendar.timeZone
-        dayFormat.dateFormat = "yyyy-MM-dd"
+        // Today in China (UTC+8), as a calendar day: plain arithmetic, no formatter per customer.
+        let today = Day(Int(((now.timeIntervalSince1970 + 8 * 3600) / 86_400).rounded(.down)))
         // Skewed: most customers order a few times, a few order every month or two.
         let orders = 1 + Int(Double(random.next() % 1000) / 1000 * Double(random.next() % 1000) / 1000 * 18)
         // Some have gone quiet: their orders all fall in the first year.
@@ -38,16 +35,15 @@ extension DemoData {
         for n in 0..<orders {
             let daysAgo: Int
             if let yearly, n < 2 {
-                let thisYear = calendar.dateComponents([.year], from: now).year!
-                let anchor = calendar.date(from: DateComponents(year: thisYear - 1 - n, month: 1, day: 1))!.addingTimeInterval(Double(yearly) * 86_400)
-                daysAgo = max(1, Int(now.timeIntervalSince(anchor) / 86_400) + Int(random.next() % 7) - 3)
+                let anchor = Day(year: today.year - 1 - n, month: 1, day: 1)! + yearly
+                daysAgo = max(1, (today - anchor) + Int(random.next() % 7) - 3)
             } else {
                 daysAgo = quiet ? 365 + Int(random.next() % 365) : 1 + Int(random.next() % 730)
             }
             let items = random.pick(Self.bundles).map { Self.products[$0] }
             let amount = items.reduce(Int64(0)) { $0 + Int64(Double($1.price) * scale) * 100 }
             let margin = items.reduce(Int64(0)) { $0 + Int64(Double($1.price) * scale * $1.margin) * 100 }
-            let day = dayFormat.string(from: now.addingTimeInterval(-Double(daysAgo) * 86_400))
+            let day = (today - daysAgo).description
             rows.append([SQLBind(UUID()), SQLBind(customer.id), SQLBind("DEMO-\(number)-\(n + 1)"), SQLBind(day), SQLBind(amount), SQLBind(margin),
                          SQLBind("CNY"), SQLBind(CustomerPurchase.text(of: items.map(\.code))), SQLLiteral.null, SQLBind(now)])
         }
