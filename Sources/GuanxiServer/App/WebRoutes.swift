@@ -16,6 +16,7 @@ enum WebRoutes {
         ActivityPages(services: services).register(on: signedIn)
         CustomFieldPages(services: services).register(on: signedIn)
         ListRoutes(services: services).register(on: signedIn)
+        ExportRoutes(services: services).register(on: signedIn)
         AttachmentPages(services: services).register(on: signedIn)
         CustomerSettingsPages(services: services).register(on: signedIn)
         SearchPages(services: services).register(on: signedIn)

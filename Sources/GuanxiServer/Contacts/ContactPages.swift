@@ -127,44 +127,25 @@ struct ContactPages {
         let q = request.uri.queryParameters
         let table = ListTable(services: services)
         if let view = q["view"], q["opened"] == nil { return try await table.open(String(view), path: "/contacts", context: context) }
-        var filter = ContactFilter()
-        filter.search = q["q"].map(String.init)
+        let list = ContactList(services: services)
+        var filter = try list.filter(q)
         filter.cursor = q["after"].map(String.init)
-        filter.custom = try ListTable.customFilters(request)
         let sort = q["sort"].map(String.init) ?? "name"
-        if sort.hasPrefix("cf.") { filter.customSort = String(sort.dropFirst(3)) } else { filter.sort = ContactFilter.Sort(rawValue: sort) ?? .name }
-        filter.customSortDescending = q["order"] == "desc"
         let page = try await services.contactQuery.list(filter, for: principal)
-        let t = { (key: String) in services.localizer.text(key, context.locale) }
-        let rows = Dictionary(uniqueKeysWithValues: try await rows(page.contacts, principal: principal, tree: false).map { ($0.id, $0) })
-        let owners = try await services.users.names(of: page.contacts.compactMap(\.ownerID))
-        let cell = { (c: Contact, pick: (Row) -> String) in rows[c.id!.uuidString].map(pick) ?? "" }
-        let columns: [ListTable.Column<Contact>] = [
-            .init(key: "customer", label: t("kinds.customers")) { cell($0) { $0.customer } },
-            .init(key: "title", label: t("contact_fields.title")) { $0.title ?? "" },
-            .init(key: "department", label: t("contact_fields.department")) { $0.department ?? "" },
-            .init(key: "phones", label: t("contact_fields.phones")) { cell($0) { $0.phones } },
-            .init(key: "emails", label: t("contact_fields.emails")) { cell($0) { $0.emails } },
-            .init(key: "wechat", label: t("contact_fields.wechat")) { $0.wechat ?? "" },
-            .init(key: "age", label: t("contact_fields.age")) { cell($0) { $0.age } },
-            .init(key: "owner", label: t("customer_fields.owner")) { $0.ownerID.flatMap { owners[$0] } ?? "" },
-        ]
+        let columns = try await list.columns(for: page.contacts, principal: principal, locale: context.locale)
         let model = ListPage(
             next: page.next, nextQuery: ListTable.nextQuery(request, after: page.next), q: filter.search ?? "",
             cf: q.getAll("cf").first.map { String($0) } ?? "", sorts: try await table.sorts(.contacts, builtIn: ["name", "updated"], selected: sort, locale: context.locale),
             descending: filter.customSortDescending,
             table: try await table.part(.contacts, path: "/contacts", records: page.contacts, title: \.name, builtIn: columns,
-                                        defaults: ["customer", "title", "phones", "emails", "wechat"], request: request, context: context))
+                                        defaults: list.defaultColumns, request: request, context: context))
         return services.renderer.render("contacts", titleKey: "contacts.title", page: model, context: context)
     }
 
     func rows(_ contacts: [Contact], principal: Principal, tree: Bool) async throws -> [Row] {
         let channels = try await services.contactQuery.channels(of: contacts.map { $0.id! })
         let zone = TimeZone(identifier: principal.timeZone) ?? .current
-        var customerNames: [UUID: String] = [:]
-        for id in Set(contacts.compactMap(\.customerID)) where !tree {
-            customerNames[id] = (try? await services.customers.find(id, for: principal))?.name
-        }
+        let customerNames = tree ? [:] : try await services.customerQuery.names(of: contacts.compactMap(\.customerID), for: principal)
         func row(_ c: Contact, depth: Int) -> Row {
             let list = channels[c.id!] ?? []
             func join(_ kind: ContactChannel.Kind) -> String {

@@ -91,41 +91,13 @@ struct CustomerPages {
         let q = request.uri.queryParameters
         let table = ListTable(services: services)
         if let view = q["view"], q["opened"] == nil { return try await table.open(String(view), path: "/customers", context: context) }
-        var filter = CustomerFilter()
-        filter.search = q["q"].map(String.init)
-        filter.lifecycleStage = q["stage"].map(String.init)
-        filter.valueTier = q["tier"].map(String.init)
-        filter.segment = q["segment"].map(String.init)
-        filter.relationship = q["relationship"].map(String.init)
-        filter.grade = q["grade"].map(String.init)
-        filter.tag = q["tag"].map(String.init)
-        filter.inPool = q["pool"] == "on"
+        let list = CustomerList(services: services)
+        var filter = try list.filter(q)
         filter.cursor = q["after"].map(String.init)
-        filter.custom = try ListTable.customFilters(request)
         let sort = q["sort"].map(String.init) ?? "name"
-        if sort.hasPrefix("cf.") { filter.customSort = String(sort.dropFirst(3)) } else { filter.sort = CustomerFilter.Sort(rawValue: sort) ?? .name }
-        filter.customSortDescending = q["order"] == "desc"
         let page = try await services.customerQuery.list(filter, for: principal)
         let t = { (key: String) in services.localizer.text(key, context.locale) }
-        let format = DisplayFormat(timeZone: principal.timeZone, locale: context.locale)
-        let ownerNames = try await services.users.names(of: page.customers.compactMap(\.ownerID))
-        let scores = try await AnalysisRunner(services: services).scores(of: page.customers.compactMap(\.id))
-        let columns: [ListTable.Column<Customer>] = [
-            .init(key: "kind", label: t("customer_fields.kind")) { t("customer_kinds.\($0.kind)") },
-            .init(key: "relationship", label: t("customer_fields.relationship")) { t("relationships.\($0.relationship)") },
-            .init(key: "region", label: t("customer_fields.region")) { [$0.province, $0.city].compactMap { $0 }.joined(separator: " ") },
-            .init(key: "phone", label: t("customer_fields.phone")) { $0.phone ?? "" },
-            .init(key: "email", label: t("customer_fields.email")) { $0.email ?? "" },
-            .init(key: "industry", label: t("customer_fields.industry")) { $0.industry ?? "" },
-            .init(key: "grade", label: t("customer_fields.grade")) { $0.grade ?? "" },
-            .init(key: "tier", label: t("customer_fields.value_tier")) { $0.valueTier.map { t("value_tiers.\($0)") } ?? "" },
-            .init(key: "stage", label: t("customer_fields.lifecycle_stage")) { $0.lifecycleStage.map { t("lifecycle.\($0)") } ?? "" },
-            .init(key: "segment", label: t("customer_value.segment")) { c in scores[c.id!]?.segment.map { t("rfm_segments.\($0)") } ?? "" },
-            .init(key: "clv", label: t("customer_value.lifetime_value")) { c in scores[c.id!]?.lifetimeValue?.display ?? "" },
-            .init(key: "source", label: t("customer_fields.source")) { $0.source ?? "" },
-            .init(key: "owner", label: t("customer_fields.owner")) { $0.ownerID.flatMap { ownerNames[$0] } ?? t("customers.pool") },
-            .init(key: "updated", label: t("lists.sort_updated")) { format.dateTime($0.updatedAt) },
-        ]
+        let columns = try await list.columns(for: page.customers, principal: principal, locale: context.locale)
         func choices(_ values: [String], prefix: String, selected: String?) -> [Choice] {
             WebChoice.list(values, selected: selected) { t("\(prefix).\($0)") }
         }
@@ -141,7 +113,7 @@ struct CustomerPages {
             cf: q.getAll("cf").first.map { String($0) } ?? "", sorts: try await table.sorts(.customers, builtIn: ["name", "updated", "created"], selected: sort, locale: context.locale),
             descending: filter.customSortDescending,
             table: try await table.part(.customers, path: "/customers", records: page.customers, title: \.name, builtIn: columns,
-                                        defaults: ["kind", "region", "phone", "grade", "stage", "owner"], request: request, context: context))
+                                        defaults: list.defaultColumns, request: request, context: context))
         return services.renderer.render("customers", titleKey: "customers.title", page: model, context: context)
     }
 

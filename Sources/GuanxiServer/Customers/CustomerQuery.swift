@@ -72,6 +72,19 @@ public struct CustomerQuery: Sendable {
         return (page.items, page.next)
     }
 
+    /// The names of the customers among `ids` the actor may read, in one query — for the
+    /// customer column of contact, deal and activity lists.
+    public func names(of ids: [UUID], for actor: Principal) async throws -> [UUID: String] {
+        let unique = Array(Set(ids))
+        guard !unique.isEmpty else { return [:] }
+        let owners = try await permissions.ownerFilter(actor, .read, on: .customers)
+        var query = database.sql.select().columns("id", "name").from("customers").where("id", .in, unique)
+        if let reachable = owners.condition() { query = query.where(reachable) }
+        var out: [UUID: String] = [:]
+        for row in try await query.all() { out[try row.decode(column: "id", as: UUID.self)] = try row.decode(column: "name", as: String.self) }
+        return out
+    }
+
     /// Substring match on name, e-mail, website and phone digits, through the search index.
     func searchCondition(_ term: String) -> any SQLExpression {
         SQLSearch.matches("customers", term, engine: database.engine)

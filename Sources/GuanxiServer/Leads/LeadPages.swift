@@ -56,33 +56,13 @@ struct LeadPages {
         let q = request.uri.queryParameters
         let table = ListTable(services: services)
         if let view = q["view"], q["opened"] == nil { return try await table.open(String(view), path: "/leads", context: context) }
-        var filter = LeadFilter()
-        filter.search = q["q"].map(String.init)
-        filter.status = q["status"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
-        filter.rating = q["rating"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
-        filter.inPool = q["pool"] == "on"
+        let list = LeadList(services: services)
+        var filter = try list.filter(q)
         filter.cursor = q["after"].map(String.init)
-        filter.custom = try ListTable.customFilters(request)
         let sort = q["sort"].map(String.init) ?? "created"
-        if sort.hasPrefix("cf.") { filter.customSort = String(sort.dropFirst(3)) } else { filter.sort = LeadFilter.Sort(rawValue: sort) ?? .created }
-        filter.customSortDescending = q["order"] == "desc"
         let page = try await services.leadQuery.list(filter, for: principal)
         let t = { (key: String) in services.localizer.text(key, context.locale) }
-        let format = DisplayFormat(timeZone: principal.timeZone, locale: context.locale)
-        let owners = try await services.users.names(of: page.leads.compactMap(\.ownerID))
-        let columns: [ListTable.Column<Lead>] = [
-            .init(key: "company", label: t("lead_fields.company")) { $0.company ?? "" },
-            .init(key: "title", label: t("lead_fields.title")) { $0.title ?? "" },
-            .init(key: "status", label: t("lead_fields.status")) { t("lead_statuses.\($0.status)") },
-            .init(key: "rating", label: t("lead_fields.rating")) { $0.rating.map { t("lead_ratings.\($0)") } ?? "" },
-            .init(key: "phone", label: t("lead_fields.phone")) { $0.phone ?? "" },
-            .init(key: "email", label: t("lead_fields.email")) { $0.email ?? "" },
-            .init(key: "region", label: t("customer_fields.region")) { [$0.province, $0.city].compactMap { $0 }.joined(separator: " ") },
-            .init(key: "industry", label: t("lead_fields.industry")) { $0.industry ?? "" },
-            .init(key: "source", label: t("lead_fields.source")) { $0.source ?? "" },
-            .init(key: "owner", label: t("customer_fields.owner")) { $0.ownerID.flatMap { owners[$0] } ?? t("customers.pool") },
-            .init(key: "created", label: t("lead_fields.created")) { format.date($0.createdAt) },
-        ]
+        let columns = try await list.columns(for: page.leads, principal: principal, locale: context.locale)
         let model = ListPage(
             next: page.next, nextQuery: ListTable.nextQuery(request, after: page.next), q: filter.search ?? "",
             canCreate: principal.scope(for: .create, on: .leads) != nil,
@@ -91,7 +71,7 @@ struct LeadPages {
             cf: q.getAll("cf").first.map { String($0) } ?? "", sorts: try await table.sorts(.leads, builtIn: ["created", "updated", "name"], selected: sort, locale: context.locale),
             descending: filter.customSortDescending,
             table: try await table.part(.leads, path: "/leads", records: page.leads, title: \.name, builtIn: columns,
-                                        defaults: ["company", "status", "rating", "source", "owner", "created"], request: request, context: context))
+                                        defaults: list.defaultColumns, request: request, context: context))
         return services.renderer.render("leads", titleKey: "leads.title", page: model, context: context)
     }
 

@@ -15,6 +15,8 @@ struct ListTable {
         let path: String; let headers: [String]; let rows: [Row]; let columns: [WebChoice]; let chosen: String
         let views: [ViewLink]; let query: String; let actions: [WebChoice]; let canBulk: Bool; let owners: [WebChoice]
         let hasTag: Bool; let bulkResult: String?
+        /// The CSV download of this list (same filters and columns); nil without the export permission.
+        let exportHref: String?
     }
 
     let services: AppServices
@@ -25,14 +27,8 @@ struct ListTable {
                                          builtIn: [Column<Record>], defaults: [String], request: Request, context: AppRequestContext) async throws -> Part {
         let principal = try context.requirePrincipal()
         let q = request.uri.queryParameters
-        let fields = try await services.customValues.fields(of: kind)
-        let values = try await services.customValues.values(of: kind, ids: records.map(\.recordID))
-        let custom = fields.map { f in
-            Column<Record>(key: "cf.\(f.key)", label: f.label) { values[$0.recordID]?[f.key]?.display ?? "" }
-        }
-        let all = builtIn + custom
-        let sent: [String] = q.getAll("col").map { String($0) }
-        let chosenKeys = sent.isEmpty ? defaults : sent.filter { key in all.contains { $0.key == key } }
+        let all = try await columns(kind, builtIn: builtIn, records: records)
+        let chosenKeys = Self.chosen(q, among: all, defaults: defaults)
         let columns = chosenKeys.compactMap { key in all.first { $0.key == key } }
         let views = try await services.savedViews.list(kind, for: principal)
         let current = q["view"].map(String.init)
@@ -51,7 +47,31 @@ struct ListTable {
             views: views.map { ViewLink(id: $0.id!.uuidString, name: $0.name, shared: $0.shared, current: $0.id?.uuidString == current, mine: $0.ownerID == principal.userID) },
             query: Self.savedQuery(request), actions: actions.map { WebChoice(value: $0.rawValue, label: t("lists.action_\($0.rawValue)"), selected: false) },
             canBulk: !actions.isEmpty, owners: owners.map { WebChoice(value: $0.id!.uuidString, label: $0.displayName, selected: false) },
-            hasTag: actions.contains(.tag), bulkResult: bulkResult)
+            hasTag: actions.contains(.tag), bulkResult: bulkResult,
+            exportHref: principal.scope(for: .export, on: kind) == nil ? nil : Self.exportHref(path: path, request: request, columns: chosenKeys))
+    }
+
+    /// Every column of a list of `records`: the kind's own, then its custom fields.
+    func columns<Record: ListedRecord>(_ kind: RecordKind, builtIn: [Column<Record>], records: [Record]) async throws -> [Column<Record>] {
+        let fields = try await services.customValues.fields(of: kind)
+        let values = try await services.customValues.values(of: kind, ids: records.map(\.recordID))
+        return builtIn + fields.map { f in
+            Column<Record>(key: "cf.\(f.key)", label: f.label) { values[$0.recordID]?[f.key]?.display ?? "" }
+        }
+    }
+
+    /// The column keys the query string chose (`col`, in order; unknown ones dropped), or the defaults.
+    static func chosen<Record>(_ query: Parameters, among all: [Column<Record>], defaults: [String]) -> [String] {
+        let sent: [String] = query.getAll("col").map { String($0) }
+        return sent.isEmpty ? defaults : sent.filter { key in all.contains { $0.key == key } }
+    }
+
+    /// `/customers/export?filters&col=…`: the list as shown, as a CSV download.
+    static func exportHref(path: String, request: Request, columns: [String]) -> String {
+        var out = URLComponents()
+        out.queryItems = columns.map { URLQueryItem(name: "col", value: $0) }
+        let filters = savedQuery(request)
+        return "\(path)/export?" + [filters, out.percentEncodedQuery ?? ""].filter { !$0.isEmpty }.joined(separator: "&")
     }
 
     /// The current request's query with the next page's cursor, for the "next page" link.
@@ -63,11 +83,6 @@ struct ListTable {
         return out.percentEncodedQuery ?? ""
     }
 
-    /// Custom field filters typed into a list's filter box.
-    static func customFilters(_ request: Request) throws -> [CustomFilter] {
-        try request.uri.queryParameters.getAll("cf").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.map(CustomFilter.parse)
-    }
-
     /// The sort choices of a list: its own orders, then its custom fields.
     func sorts(_ kind: RecordKind, builtIn: [String], selected: String, locale: String) async throws -> [WebChoice] {
         let t = { (key: String) in services.localizer.text(key, locale) }
@@ -76,11 +91,12 @@ struct ListTable {
     }
 
     /// The filters of the current request, as a view saves them (no paging, columns apart).
-    static func savedQuery(_ request: Request) -> String {
-        var items = URLComponents(string: request.uri.description)?.queryItems ?? []
-        items.removeAll { ["after", "view", "col", "bulk_done", "bulk_failed", "notice"].contains($0.name) || ($0.value ?? "").isEmpty }
+    static func savedQuery(_ request: Request) -> String { savedQuery(request.uri.queryParameters) }
+
+    static func savedQuery(_ query: Parameters) -> String {
         var out = URLComponents()
-        out.queryItems = items
+        out.queryItems = query.filter { !["after", "view", "opened", "col", "bulk_done", "bulk_failed", "notice", "bom"].contains(String($0.key)) && !$0.value.isEmpty }
+            .map { URLQueryItem(name: String($0.key), value: String($0.value)) }
         return out.percentEncodedQuery ?? ""
     }
 
@@ -94,10 +110,3 @@ struct ListTable {
         return WebRenderer.redirect("\(path)?\(out.percentEncodedQuery ?? "")")
     }
 }
-
-/// What a list row needs of a record.
-protocol ListedRecord { var recordID: UUID { get } }
-extension Customer: ListedRecord { var recordID: UUID { id! } }
-extension Lead: ListedRecord { var recordID: UUID { id! } }
-extension Opportunity: ListedRecord { var recordID: UUID { id! } }
-extension Contact: ListedRecord { var recordID: UUID { id! } }

@@ -60,9 +60,7 @@ struct OpportunityPages {
 
     /// Names of the given customers the principal may see.
     func customerNames(_ ids: [UUID], principal: Principal) async -> [UUID: String] {
-        var out: [UUID: String] = [:]
-        for id in Set(ids) { if let c = try? await services.customers.find(id, for: principal) { out[id] = c.name } }
-        return out
+        (try? await services.customerQuery.names(of: ids, for: principal)) ?? [:]
     }
 
     func stageNames() async throws -> [UUID: PipelineStage] {
@@ -86,31 +84,13 @@ struct OpportunityPages {
         let table = ListTable(services: services)
         if let view = q["view"], q["opened"] == nil { return try await table.open(String(view), path: "/opportunities", context: context) }
         let t = { (key: String) in services.localizer.text(key, context.locale) }
-        var filter = OpportunityFilter()
-        filter.search = q["q"].map(String.init)
-        filter.pipelineID = try Validate.uuid(q["pipeline"].map(String.init), field: "pipelineId")
-        filter.status = q["status"].flatMap { OpportunityFilter.Status(rawValue: String($0)) }
+        let list = OpportunityList(services: services)
+        var filter = try list.filter(q)
         filter.cursor = q["after"].map(String.init)
-        filter.custom = try ListTable.customFilters(request)
         let sort = q["sort"].map(String.init) ?? "updated"
-        if sort.hasPrefix("cf.") { filter.customSort = String(sort.dropFirst(3)) } else { filter.sort = OpportunityFilter.Sort(rawValue: sort) ?? .updated }
-        filter.customSortDescending = q["order"] == "desc"
         let page = try await services.opportunityQuery.list(filter, for: principal)
         let deals = page.opportunities
-        let customers = await customerNames(deals.map(\.customerID), principal: principal)
-        let owners = try await services.users.names(of: deals.compactMap(\.ownerID))
-        let stages = try await stageNames()
-        let columns: [ListTable.Column<Opportunity>] = [
-            .init(key: "customer", label: t("kinds.customers")) { customers[$0.customerID] ?? "" },
-            .init(key: "stage", label: t("opportunity_fields.stage")) { stages[$0.stageID]?.name ?? "" },
-            .init(key: "amount", label: t("opportunity_fields.amount")) { "\($0.amount.display) \($0.currency)" },
-            .init(key: "probability", label: t("opportunity_fields.probability")) { "\($0.probability) %" },
-            .init(key: "weighted", label: t("opportunity_fields.weighted")) { $0.amount.weighted(byPercent: $0.probability).display },
-            .init(key: "close", label: t("opportunity_fields.expected_close")) { $0.expectedClose ?? "" },
-            .init(key: "owner", label: t("customer_fields.owner")) { $0.ownerID.flatMap { owners[$0] } ?? "" },
-            .init(key: "source", label: t("opportunity_fields.source")) { $0.source ?? "" },
-            .init(key: "loss_reason", label: t("opportunity_fields.loss_reason")) { $0.lossReason ?? "" },
-        ]
+        let columns = try await list.columns(for: deals, principal: principal, locale: context.locale)
         let pipelines = try await services.pipelines.list().map(\.pipeline)
         let model = ListPage(
             next: page.next, nextQuery: ListTable.nextQuery(request, after: page.next), q: filter.search ?? "",
@@ -120,7 +100,7 @@ struct OpportunityPages {
             cf: q.getAll("cf").first.map { String($0) } ?? "", sorts: try await table.sorts(.opportunities, builtIn: ["updated", "created", "name"], selected: sort, locale: context.locale),
             descending: filter.customSortDescending,
             table: try await table.part(.opportunities, path: "/opportunities", records: deals, title: \.name, builtIn: columns,
-                                        defaults: ["customer", "stage", "amount", "probability", "close", "owner"], request: request, context: context))
+                                        defaults: list.defaultColumns, request: request, context: context))
         return services.renderer.render("opportunities", titleKey: "opportunities.title", page: model, context: context)
     }
 

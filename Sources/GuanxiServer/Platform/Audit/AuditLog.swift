@@ -31,6 +31,8 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case handOver = "hand_over"
     /// The analytics run scored every customer.
     case analyze
+    /// A list was downloaded or written out (CSV, vCard, iCalendar); the entry names the filters.
+    case export
 }
 
 /// A record's audited fields as text, so any two versions can be compared.

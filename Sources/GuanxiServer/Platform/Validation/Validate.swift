@@ -75,4 +75,16 @@ public enum Validate {
         }
         throw GuanxiError.invalid(field, "\(field) must be a date and time.").localized("msg.time", ["field": field])
     }
+
+    /// A calendar day written YYYY-MM-DD, as the start of that day in `timeZone`; empty or absent gives nil.
+    public static func localDay(_ value: String?, field: String, timeZone: String) throws -> Date? {
+        guard let text = value?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        let parser = DateFormatter()
+        (parser.locale, parser.dateFormat) = (Locale(identifier: "en_US_POSIX"), "yyyy-MM-dd")
+        parser.timeZone = TimeZone(identifier: timeZone) ?? TimeZone(identifier: "Asia/Shanghai")
+        guard text.count == 10, let day = parser.date(from: text) else {
+            throw GuanxiError.invalid(field, "\(field) must be a date written YYYY-MM-DD.").localized("msg.date", ["field": field])
+        }
+        return day
+    }
 }

@@ -6,8 +6,15 @@
 /// which spreadsheets show as plain text. Numbers the app writes itself pass through
 /// `number`, which never needs that.
 enum CSVText {
+    static let byteOrderMark = "\u{FEFF}"
+
     static func document(header: [String], rows: [[String]]) -> String {
-        "\u{FEFF}" + ([header] + rows).map { $0.map(cell).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+        byteOrderMark + ([header] + rows).map(line).joined()
+    }
+
+    /// One record, CRLF-terminated.
+    static func line(_ cells: [String]) -> String {
+        cells.map(cell).joined(separator: ",") + "\r\n"
     }
 
     static func cell(_ text: String) -> String {

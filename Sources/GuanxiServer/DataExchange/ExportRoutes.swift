@@ -1,0 +1,41 @@
+import Foundation
+import Hummingbird
+
+/// `GET /customers/export?…` (and contacts, leads, opportunities, activities): the list
+/// with the same query string, streamed as a CSV download. `bom=0` leaves out the
+/// byte-order mark that Excel needs to read Chinese as UTF-8.
+struct ExportRoutes {
+    let services: AppServices
+
+    func register(on web: RouterGroup<AppRequestContext>) {
+        web.get("/customers/export") { request, context in try await csv(CustomerList(services: services), request, context) }
+        web.get("/contacts/export") { request, context in try await csv(ContactList(services: services), request, context) }
+        web.get("/leads/export") { request, context in try await csv(LeadList(services: services), request, context) }
+        web.get("/opportunities/export") { request, context in try await csv(OpportunityList(services: services), request, context) }
+        web.get("/activities/export") { request, context in try await csv(ActivityList(services: services), request, context) }
+    }
+
+    func csv<L: RecordList>(_ list: L, _ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let query = request.uri.queryParameters
+        let export = ListExport(services: services)
+        let locale = context.locale
+        let plan = try await export.start(list, query: query, by: principal, locale: locale)
+        var headers = HTTPFields()
+        headers[.contentType] = "text/csv; charset=utf-8"
+        headers[.contentDisposition] = "attachment; filename=\"\(Self.fileName(list.kind, at: services.clock.now()))\""
+        headers[.cacheControl] = "no-store"
+        let bom = query["bom"] != "0"
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            _ = try await export.write(list, plan: plan, query: query, by: principal, locale: locale, byteOrderMark: bom) { text in
+                try await writer.write(ByteBuffer(string: text))
+            }
+            try await writer.finish(nil)
+        })
+    }
+
+    /// "customers-2026-11-30.csv".
+    static func fileName(_ kind: RecordKind, at now: Date) -> String {
+        "\(kind.rawValue)-\(String(ISO8601DateFormatter().string(from: now).prefix(10))).csv"
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import Hummingbird
+import HummingbirdCore
+
+/// The kinds of record a file can be exported from or imported into.
+public enum RecordFileKind: String, Sendable, CaseIterable {
+    case customers, contacts, leads, opportunities, activities
+    var recordKind: RecordKind { RecordKind(rawValue: rawValue) }
+}
+
+/// `guanxi export KIND FILE`: a record list written to a CSV file, page by page, through
+/// the same permission check, columns and audit entry as the web download.
+public struct FileExport: Sendable {
+    let services: AppServices
+    public init(services: AppServices) { self.services = services }
+
+    /// `view` is a saved view's id or name (its filters and columns); `filters` a list
+    /// query string such as `stage=customer&tier=核心`, applied on top. Returns the row count.
+    public func run(_ kind: RecordFileKind, to path: String, view: String?, filters: String?, locale: String, byteOrderMark: Bool,
+                    by actor: Principal) async throws -> Int {
+        var query = ""
+        if let view {
+            let saved = try await find(view, kind: kind.recordKind, actor: actor)
+            var items = URLComponents(string: "?" + saved.query)?.queryItems ?? []
+            items += saved.columns.map { URLQueryItem(name: "col", value: $0) }
+            var out = URLComponents()
+            out.queryItems = items
+            query = out.percentEncodedQuery ?? ""
+        }
+        if let filters, !filters.isEmpty { query += (query.isEmpty ? "" : "&") + filters }
+        let parameters = URI("/?" + query).queryParameters
+        return switch kind {
+        case .customers: try await write(CustomerList(services: services), parameters, path, locale, byteOrderMark, actor)
+        case .contacts: try await write(ContactList(services: services), parameters, path, locale, byteOrderMark, actor)
+        case .leads: try await write(LeadList(services: services), parameters, path, locale, byteOrderMark, actor)
+        case .opportunities: try await write(OpportunityList(services: services), parameters, path, locale, byteOrderMark, actor)
+        case .activities: try await write(ActivityList(services: services), parameters, path, locale, byteOrderMark, actor)
+        }
+    }
+
+    private func write<L: RecordList>(_ list: L, _ query: Parameters, _ path: String, _ locale: String, _ bom: Bool, _ actor: Principal) async throws -> Int {
+        let export = ListExport(services: services)
+        let plan = try await export.start(list, query: query, by: actor, locale: locale)
+        guard FileManager.default.createFile(atPath: path, contents: nil), let file = FileHandle(forWritingAtPath: path) else {
+            throw GuanxiError(.badRequest, "Cannot write \(path).")
+        }
+        defer { try? file.close() }
+        return try await export.write(list, plan: plan, query: query, by: actor, locale: locale, byteOrderMark: bom) { text in
+            try file.write(contentsOf: Data(text.utf8))
+        }
+    }
+
+    private func find(_ view: String, kind: RecordKind, actor: Principal) async throws -> SavedView {
+        if let id = UUID(uuidString: view) {
+            let saved = try await services.savedViews.find(id, for: actor)
+            guard saved.recordKind == kind.rawValue else { throw GuanxiError.notFound("View \(view) of \(kind.rawValue)") }
+            return saved
+        }
+        guard let match = try await services.savedViews.list(kind, for: actor).first(where: { $0.name == view }) else {
+            throw GuanxiError.notFound("View \"\(view)\"")
+        }
+        return match
+    }
+}

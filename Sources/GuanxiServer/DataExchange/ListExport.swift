@@ -1,0 +1,61 @@
+import Foundation
+import Hummingbird
+
+/// Writes a record list — the filters, sort and columns the reader chose — as CSV, one
+/// keyset page at a time, so a million rows need no more memory than a page. The web
+/// download, the API and `guanxi export` all go through it.
+///
+/// It needs the export permission on the kind; rows are the ones the list shows the
+/// reader (the read scope) that the export scope also reaches. The export is audited
+/// before the first row is written, naming the filters and columns, so a download cut
+/// short is on record too.
+struct ListExport: Sendable {
+    let services: AppServices
+    /// Rows fetched (and their owner and customer names looked up) per round trip.
+    static let pageSize = 500
+
+    /// What an export writes: the header line's labels and the column keys behind them.
+    struct Plan: Sendable { let keys: [String]; let labels: [String] }
+
+    /// Checks the permission and the query, and records the export; `write` then streams it.
+    func start<L: RecordList>(_ list: L, query: Parameters, by principal: Principal, locale: String) async throws -> Plan {
+        _ = try services.permissions.require(principal, .export, on: list.kind)
+        let first = try await list.page(query, cursor: nil, limit: 1, for: principal)
+        let all = try await ListTable(services: services).columns(list.kind, builtIn: try await list.columns(for: first.records, principal: principal, locale: locale), records: first.records)
+        let keys = ListTable.chosen(query, among: all, defaults: list.defaultColumns)
+        let plan = Plan(keys: keys, labels: keys.compactMap { key in all.first { $0.key == key }?.label })
+        let filters = ListTable.savedQuery(query)
+        try await services.database.db.transaction { tx in
+            try await services.audit.record(on: tx, actor: principal, action: .export, kind: list.kind, id: "export", label: list.kind.rawValue,
+                                            changes: [FieldChange(field: "filters", old: nil, new: filters.isEmpty ? nil : filters),
+                                                      FieldChange(field: "columns", old: nil, new: keys.joined(separator: ","))])
+        }
+        return plan
+    }
+
+    /// Streams the header and every row to `out`, a chunk per page; returns the row count.
+    func write<L: RecordList>(_ list: L, plan: Plan, query: Parameters, by principal: Principal, locale: String, byteOrderMark: Bool,
+                              to out: (String) async throws -> Void) async throws -> Int {
+        let exportable = try await services.permissions.ownerFilter(principal, .export, on: list.kind)
+        let table = ListTable(services: services)
+        try await out((byteOrderMark ? CSVText.byteOrderMark : "") + CSVText.line([titleLabel(list, locale)] + plan.labels))
+        var cursor: String?
+        var count = 0
+        repeat {
+            let page = try await list.page(query, cursor: cursor, limit: Self.pageSize, for: principal)
+            let records = page.records.filter { exportable.allows($0.recordOwnerID) }
+            let all = try await table.columns(list.kind, builtIn: try await list.columns(for: records, principal: principal, locale: locale), records: records)
+            let columns = plan.keys.compactMap { key in all.first { $0.key == key } }
+            var chunk = ""
+            for record in records { chunk += CSVText.line([list.title(record)] + columns.map { $0.value(record) }) }
+            if !chunk.isEmpty { try await out(chunk) }
+            count += records.count
+            cursor = page.next
+        } while cursor != nil
+        return count
+    }
+
+    func titleLabel<L: RecordList>(_ list: L, _ locale: String) -> String {
+        services.localizer.text(list.kind == .activities ? "activity_fields.subject" : "lists.sort_name", locale)
+    }
+}
