@@ -115,9 +115,32 @@ struct CommandLineTests {
         #expect(summary["customers"] as? Int == 30 && summary["purchases"] as? Int == 73)
         let model = try #require(summary["purchaseModel"] as? [String: Any])
         #expect(model["logLikelihood"] is Double)
-        let other = try run(["import", "customers", file, "--data-dir", dataDir])
-        #expect(other.status != 0)
-        #expect(other.err.contains("purchases"))
+    }
+
+    @Test("Contacts come in with guanxi import (tagged, rejects written, revertable) and go out with guanxi export")
+    func importAndExport() throws {
+        defer { try? FileManager.default.removeItem(atPath: dataDir) }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gx-cards-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (cards, rejects, out) = (folder.appendingPathComponent("cards.csv").path, folder.appendingPathComponent("rejects.csv").path, folder.appendingPathComponent("out.csv").path)
+        try Data("姓名,公司,手机\n王伟,星辰科技,138 0013 8000\n坏行\n李娜,星辰科技,139 1111 2222\n".utf8).write(to: URL(fileURLWithPath: cards))
+        let dry = try run(["import", "contacts", cards, "--dry-run", "--data-dir", dataDir])
+        #expect(dry.status == 0, "\(dry.err)")
+        #expect(dry.out.contains("Dry run of 3 rows: would create 2, update 0; skipped 0, rejected 1."))
+        let imported = try run(["import", "contacts", cards, "--tag", "广交会", "--rejects", rejects, "--data-dir", dataDir])
+        #expect(imported.status == 0, "\(imported.err)")
+        #expect(imported.out.contains("Imported 3 of 3 rows: created 2, updated 0, skipped 0, rejected 1."))
+        #expect(imported.err.contains("100% (3/3 rows)"))
+        #expect(String(decoding: try Data(contentsOf: URL(fileURLWithPath: rejects)), as: UTF8.self).contains("3,,The row has 1 fields where the header has 3.,坏行"))
+        let job = try #require(imported.out.split(separator: "\n").first { $0.hasPrefix("To undo it: guanxi import --revert ") }?.split(separator: " ").last)
+        let exported = try run(["export", "contacts", out, "--filter", "col=customer&col=phones", "--locale", "en", "--no-bom", "--data-dir", dataDir])
+        #expect(exported.status == 0, "\(exported.err)")
+        #expect(String(decoding: try Data(contentsOf: URL(fileURLWithPath: out)), as: UTF8.self) == "Name,Customers,Phones\r\n李娜,星辰科技,139 1111 2222\r\n王伟,星辰科技,138 0013 8000\r\n")
+        let reverted = try run(["import", "--revert", String(job), "--data-dir", dataDir])
+        #expect(reverted.status == 0, "\(reverted.err)")
+        #expect(try run(["export", "customers", out, "--no-bom", "--data-dir", dataDir]).status == 0)
+        #expect(String(decoding: try Data(contentsOf: URL(fileURLWithPath: out)), as: UTF8.self).split(separator: "\r\n").count == 1)
     }
 
     @Test("Users, tokens, migrations and backups from the shell")

@@ -38,6 +38,8 @@ public struct AppConfig: Sendable {
     public var maxBodySize = 1_048_576
     /// Largest attachment upload (the web form and `POST /api/v1/attachments`).
     public var maxUploadBytes = 10_485_760
+    /// Largest import file (web, API and `guanxi import`); the job keeps it in the database until it is deleted.
+    public var maxImportBytes = 209_715_200
     /// Requests a single API token may make per minute.
     public var apiRequestsPerMinute = 600
     /// Failed sign-ins before an account is locked, and for how long.

@@ -80,7 +80,9 @@ public struct ContactService: Sendable {
                                 snapshot: Self.snapshot(contact, new.channels).merging(CustomValues.snapshot(new.custom.values)) { a, _ in a })
     }
 
-    public func update(_ id: UUID, _ input: ContactInput, expectedVersion: Int?, by actor: Principal) async throws -> Contact {
+    /// `alsoIn` runs inside the change's transaction (an import records its progress there).
+    public func update(_ id: UUID, _ input: ContactInput, expectedVersion: Int?, by actor: Principal,
+                       alsoIn: (@Sendable (any Database) async throws -> Void)? = nil) async throws -> Contact {
         let contact = try await find(id, for: actor, action: .update)
         try VersionCheck.require(expectedVersion, current: contact.version, what: "contact")
         let oldChannels = try await channels(of: id)
@@ -101,6 +103,7 @@ public struct ContactService: Sendable {
             try await Self.replaceChannels(of: id, with: newChannels, on: tx)
             try await CustomValues.save(newCustom, of: id, on: tx)
             try await audit.updated(on: tx, actor: actor, kind: .contacts, id: id.uuidString, label: contact.name, old: before, new: after)
+            try await alsoIn?(tx)
         }
         return contact
     }

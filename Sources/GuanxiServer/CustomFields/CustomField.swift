@@ -82,6 +82,14 @@ public enum CustomValue: Sendable, Equatable {
         }
     }
 
+    /// As an import file carries it, so that importing the text gives the value back.
+    var importText: String {
+        switch self {
+        case .choices(let list): list.joined(separator: "; ")
+        default: storedTexts.first ?? ""
+        }
+    }
+
     static func read(_ type: CustomFieldType, texts: [String]) -> CustomValue? {
         guard let first = texts.first else { return nil }
         switch type {

@@ -79,7 +79,9 @@ public struct CustomerService: Sendable {
 
     /// Applies `input` if `expectedVersion` is still current; otherwise answers 409 with
     /// the current version, so nobody silently overwrites a colleague's change.
-    public func update(_ id: UUID, _ input: CustomerInput, expectedVersion: Int?, by actor: Principal) async throws -> Customer {
+    /// `alsoIn` runs inside the change's transaction (an import records its progress there).
+    public func update(_ id: UUID, _ input: CustomerInput, expectedVersion: Int?, by actor: Principal,
+                       alsoIn: (@Sendable (any Database) async throws -> Void)? = nil) async throws -> Customer {
         let customer = try await find(id, for: actor, action: .update)
         try VersionCheck.require(expectedVersion, current: customer.version, what: "customer")
         let oldTags = try await tags(of: id)
@@ -102,6 +104,7 @@ public struct CustomerService: Sendable {
             if input.tags != nil { try await Self.tags.replace(of: id, with: newTags, on: tx) }
             try await CustomValues.save(newCustom, of: id, on: tx)
             try await audit.updated(on: tx, actor: actor, kind: .customers, id: id.uuidString, label: customer.name, old: old, new: new)
+            try await alsoIn?(tx)
         }
         return customer
     }

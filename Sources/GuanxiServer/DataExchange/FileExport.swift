@@ -3,7 +3,7 @@ import Hummingbird
 import HummingbirdCore
 
 /// The kinds of record a file can be exported from or imported into.
-public enum RecordFileKind: String, Sendable, CaseIterable {
+public enum RecordFileKind: String, Sendable, CaseIterable, Codable {
     case customers, contacts, leads, opportunities, activities
     var recordKind: RecordKind { RecordKind(rawValue: rawValue) }
 }

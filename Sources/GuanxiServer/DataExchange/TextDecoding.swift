@@ -19,6 +19,18 @@ enum TextDecoding {
             .localized("msg.unknown_encoding", [:])
     }
 
+    /// The file as UTF-8 bytes (without a byte-order mark), for reading row by row without
+    /// building one string of the whole file. Same rules as `decode`.
+    static func utf8Bytes(_ data: Data) throws -> (bytes: [UInt8], encoding: Encoding) {
+        var bytes = [UInt8](data)
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        let invalid = transcode(bytes.makeIterator(), from: UTF8.self, to: UTF32.self, stoppingOnError: true) { _ in }
+        if !invalid { return (bytes, .utf8) }
+        if let text = gb18030(bytes) { return (Array(text.utf8), .gb18030) }
+        throw GuanxiError.invalid("file", "The file is neither UTF-8 nor GB18030 (GBK) text. Save it as CSV UTF-8 and try again.")
+            .localized("msg.unknown_encoding", [:])
+    }
+
     /// Converts with the C library's iconv, which every Linux has.
     static func gb18030(_ bytes: [UInt8]) -> String? {
         let converter = iconv_open("UTF-8", "GB18030")

@@ -25,5 +25,6 @@ public enum AllMigrations {
         M0022_CreatePurchases(),
         M0023_CreateCustomerScores(),
         M0024_AddCustomerExternalID(),
+        M0025_CreateImportJobs(),
     ]
 }

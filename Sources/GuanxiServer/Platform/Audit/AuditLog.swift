@@ -33,6 +33,10 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case analyze
     /// A list was downloaded or written out (CSV, vCard, iCalendar); the entry names the filters.
     case export
+    /// A file was imported; the entry counts what it created, updated, skipped and rejected.
+    case `import`
+    /// An import was undone: what it created removed, what it updated restored.
+    case importRevert = "import_revert"
 }
 
 /// A record's audited fields as text, so any two versions can be compared.

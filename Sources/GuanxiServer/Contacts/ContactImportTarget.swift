@@ -1,0 +1,169 @@
+import FluentKit
+import Foundation
+import SQLKit
+
+/// Contacts in an import file: the columns it recognises and how rows become contacts.
+/// The customer column is matched by the customer's external id, then by exact name; a
+/// company the file names that is not on file yet becomes a new customer (tagged and
+/// sourced like the import), saved with the contact and recorded as part of the import
+/// — a revert removes it again.
+struct ContactImportTarget: ImportTarget {
+    let services: AppServices
+    init(services: AppServices, settings: ImportSettings = ImportSettings()) {
+        self.services = services
+        companies = PendingCompanies(tag: settings.tag, source: settings.source)
+    }
+    var kind: RecordKind { .contacts }
+    var keys: [String] { ["email", "phone", "wechat"] }
+    func field(forKey key: String) -> String { ["email": "emails", "phone": "phones"][key] ?? key }
+
+    var fields: [ImportField] {
+        [
+            ImportField(key: "name", names: ["姓名", "名字", "联系人", "联系人姓名", "name", "fullname", "contactname", "contact"], required: true),
+            ImportField(key: "customer", names: ["客户", "客户名称", "公司", "公司名称", "单位", "单位名称", "企业名称", "company", "customer", "account", "organization", "organisation"]),
+            ImportField(key: "title", names: ["职务", "职位", "头衔", "title", "jobtitle", "position"]),
+            ImportField(key: "department", names: ["部门", "department"]),
+            ImportField(key: "phones", names: ["电话", "手机", "手机号", "手机号码", "座机", "办公电话", "联系电话", "phone", "mobile", "telephone", "tel", "workphone", "mobilephone"],
+                        multiple: true, labelled: true),
+            ImportField(key: "emails", names: ["邮箱", "电子邮件", "电子邮箱", "email", "e-mail", "mail", "workemail"], multiple: true, labelled: true),
+            ImportField(key: "addresses", names: ["地址", "通讯地址", "address", "mailingaddress"], multiple: true, labelled: true),
+            ImportField(key: "wechat", names: ["微信", "微信号", "wechat", "weixin"]),
+            ImportField(key: "birthday", names: ["生日", "出生日期", "birthday", "birthdate"]),
+            ImportField(key: "owner", names: ["负责人", "所有者", "owner"]),
+            ImportField(key: "notes", names: ["备注", "说明", "notes", "note", "description"]),
+        ]
+    }
+
+    /// A contact row: the contact, and the company to create for it when the file names
+    /// one that is not on file.
+    struct Row: Sendable {
+        var contact: ContactInput
+        var newCompany: String?
+    }
+
+    struct Prepared: Sendable {
+        let customer: CustomerService.NewCustomer?
+        let contact: ContactService.NewContact
+    }
+
+    func input(_ values: [String: String], settings: ImportSettings, isNew: Bool, row: ImportRow, by actor: Principal) async throws -> Row {
+        var input = ContactInput()
+        (input.name, input.title, input.department, input.wechat, input.birthday, input.notes) =
+            (values["name"], values["title"], values["department"], values["wechat"], values["birthday"], values["notes"])
+        input.phones = ContactPages.channels(values["phones"], kind: .phone)
+        input.emails = ContactPages.channels(values["emails"], kind: .email)
+        input.addresses = ContactPages.channels(values["addresses"], kind: .address)
+        input.ownerID = try await ImportValues.owner(values["owner"], services: services)
+        input.customFields = ImportValues.custom(values, fields: try await services.customValues.fields(of: .contacts))
+        guard let company = values["customer"] else { return Row(contact: input) }
+        if company.isEmpty { input.customerID = .some(nil); return Row(contact: input) }
+        let sql = services.database.sql
+        for column in ["external_id", "name"] {
+            if let id = try await sql.select().column("id").from("customers").where(SQLIdentifier(column), .equal, company).limit(1).first()?
+                .decode(column: "id", as: UUID.self) {
+                input.customerID = .some(id)
+                return Row(contact: input)
+            }
+        }
+        guard isNew else {
+            throw GuanxiError.invalid("customerId", "No customer is called \(company); import it first or leave the column empty.")
+                .localized("msg.import_unknown_customer", ["value": company])
+        }
+        return Row(contact: input, newCompany: company)
+    }
+
+    /// New companies of this run by name, so two cards from one company make one customer.
+    let companies: PendingCompanies
+
+    func prepare(_ row: Row, by actor: Principal) async throws -> (prepared: Prepared, id: UUID) {
+        // The contact is checked first: a card with a problem creates no company either.
+        let contact = try await services.contacts.prepare(row.contact, by: actor)
+        var customer: CustomerService.NewCustomer?
+        if let company = row.newCompany {
+            if let pending = companies.pending(company) {
+                contact.contact.customerID = pending
+            } else {
+                var input = CustomerInput()
+                (input.name, input.source, input.tags) = (company, companies.source, companies.tag.map { [$0] })
+                let new = try await services.customers.prepare(input, by: actor)
+                companies.add(company, new.customer.id!)
+                contact.contact.customerID = new.customer.id
+                customer = new
+            }
+        }
+        return (Prepared(customer: customer, contact: contact), contact.contact.id!)
+    }
+
+    func insert(_ prepared: Prepared, by actor: Principal, on tx: any Database) async throws {
+        if let customer = prepared.customer { try await services.customers.insert(customer, by: actor, on: tx) }
+        try await services.contacts.insert(prepared.contact, by: actor, on: tx)
+    }
+
+    func alsoCreated(_ prepared: Prepared) -> [(kind: RecordKind, id: UUID)] {
+        prepared.customer.map { [(.customers, $0.customer.id!)] } ?? []
+    }
+
+    func update(_ id: UUID, _ row: Row, restoring: Bool, by actor: Principal, alsoIn: @escaping @Sendable (any Database) async throws -> Void) async throws {
+        var input = row.contact
+        if !restoring {
+            // New phones, e-mails and addresses join the contact's own; none is taken away.
+            let current = try await services.contacts.channels(of: id)
+            for kind in ContactChannel.Kind.allCases {
+                let sent: [ContactChannel]? = switch kind { case .email: input.emails; case .phone: input.phones; case .address: input.addresses }
+                guard let sent else { continue }
+                let merged = current.filter { $0.kind == kind } + sent
+                switch kind { case .email: input.emails = merged; case .phone: input.phones = merged; case .address: input.addresses = merged }
+            }
+        }
+        _ = try await services.contacts.update(id, input, expectedVersion: nil, by: actor, alsoIn: alsoIn)
+    }
+
+    func values(of id: UUID, fields: [String], by actor: Principal) async throws -> [String: String] {
+        let c = try await services.contacts.find(id, for: actor)
+        let channels = try await services.contacts.channels(of: id)
+        let custom = try await services.customValues.values(of: .contacts, id: id)
+        func lines(_ kind: ContactChannel.Kind) -> String {
+            channels.filter { $0.kind == kind }.map { ($0.label.map { "\($0): " } ?? "") + $0.value }.joined(separator: "\n")
+        }
+        var customer = ""
+        if let customerID = c.customerID {
+            let row = try await services.database.sql.select().columns("name", "external_id").from("customers").where("id", .equal, customerID).first()
+            customer = try row.map { try $0.decode(column: "external_id", as: String?.self) ?? $0.decode(column: "name", as: String.self) } ?? ""
+        }
+        var all: [String: String?] = [
+            "name": c.name, "customer": customer, "title": c.title, "department": c.department, "phones": lines(.phone), "emails": lines(.email),
+            "addresses": lines(.address), "wechat": c.wechat, "birthday": c.birthday, "notes": c.notes.isEmpty ? nil : c.notes,
+            "owner": try await ImportValues.username(c.ownerID, services: services),
+        ]
+        for (key, value) in custom { all["cf.\(key)"] = value.importText }
+        return fields.reduce(into: [:]) { out, key in out[key] = (all[key] ?? nil) ?? "" }
+    }
+
+    func delete(_ id: UUID, by actor: Principal) async throws {
+        try await services.contacts.delete(id, expectedVersion: nil, by: actor)
+    }
+
+    func find(_ key: String, _ value: String, on sql: any SQLDatabase) async throws -> [UUID] {
+        switch key {
+        case "email", "phone":
+            let normalised = key == "email" ? value.lowercased() : value.filter(\.isASCII).filter(\.isNumber)
+            return try await sql.select().distinct().column("contact_id").from("contact_channels").where("kind", .equal, key).where("normalized", .equal, normalised)
+                .limit(3).all().map { try $0.decode(column: "contact_id", as: UUID.self) }
+        case "wechat":
+            return try await sql.select().column("id").from("contacts").where("wechat", .equal, value).limit(3).all().map { try $0.decode(column: "id", as: UUID.self) }
+        default: return []
+        }
+    }
+}
+
+/// The companies an import run is creating, by name.
+final class PendingCompanies: @unchecked Sendable {
+    let tag: String?
+    let source: String?
+    private let lock = NSLock()
+    private var ids: [String: UUID] = [:]
+
+    init(tag: String? = nil, source: String? = nil) { (self.tag, self.source) = (tag, source) }
+    func pending(_ name: String) -> UUID? { lock.withLock { ids[name] } }
+    func add(_ name: String, _ id: UUID) { lock.withLock { ids[name] = id } }
+}

@@ -1,0 +1,102 @@
+import FluentKit
+import Foundation
+import SQLKit
+
+/// Customers in an import file: the columns it recognises and how rows become customers.
+struct CustomerImportTarget: ImportTarget {
+    let services: AppServices
+    var kind: RecordKind { .customers }
+    var keys: [String] { ["email", "phone", "external_id"] }
+
+    var fields: [ImportField] {
+        [
+            ImportField(key: "name", names: ["名称", "客户名称", "客户", "公司", "公司名称", "企业名称", "单位名称", "name", "customer", "company", "companyname", "account", "accountname"], required: true),
+            ImportField(key: "kind", names: ["类型", "客户类型", "type", "customertype"]),
+            ImportField(key: "industry", names: ["行业", "所属行业", "industry"]),
+            ImportField(key: "size", names: ["规模", "公司规模", "size", "companysize"]),
+            ImportField(key: "province", names: ["省份", "省", "province", "state"]),
+            ImportField(key: "city", names: ["城市", "市", "city"]),
+            ImportField(key: "district", names: ["区县", "区", "district"]),
+            ImportField(key: "address", names: ["地址", "详细地址", "address", "street"]),
+            ImportField(key: "postcode", names: ["邮编", "邮政编码", "postcode", "zip", "zipcode", "postalcode"]),
+            ImportField(key: "phone", names: ["电话", "联系电话", "手机", "座机", "phone", "telephone", "tel", "mobile"]),
+            ImportField(key: "email", names: ["邮箱", "电子邮件", "电子邮箱", "email", "e-mail", "mail"]),
+            ImportField(key: "website", names: ["网站", "网址", "主页", "website", "web", "url", "homepage"]),
+            ImportField(key: "external_id", names: ["外部编号", "客户编号", "编号", "会员号", "externalid", "customernumber", "customerid", "accountnumber"]),
+            ImportField(key: "source", names: ["来源", "客户来源", "source", "leadsource"]),
+            ImportField(key: "grade", names: ["等级", "客户等级", "grade", "rating"]),
+            ImportField(key: "relationship", names: ["关系", "关系类型", "relationship"]),
+            ImportField(key: "lifecycle_stage", names: ["生命周期", "生命周期阶段", "阶段", "lifecyclestage", "stage"]),
+            ImportField(key: "tags", names: ["标签", "tags", "tag"]),
+            ImportField(key: "owner", names: ["负责人", "所有者", "销售", "owner", "accountowner"]),
+            ImportField(key: "birthday", names: ["生日", "birthday"]),
+            ImportField(key: "anniversary", names: ["纪念日", "周年", "anniversary"]),
+            ImportField(key: "notes", names: ["备注", "说明", "notes", "note", "description", "comments"]),
+        ]
+    }
+
+    func input(_ values: [String: String], settings: ImportSettings, isNew: Bool, row: ImportRow, by actor: Principal) async throws -> CustomerInput {
+        let localizer = services.localizer
+        var input = CustomerInput()
+        (input.name, input.industry, input.province, input.city, input.district) = (values["name"], values["industry"], values["province"], values["city"], values["district"])
+        (input.address, input.postcode, input.phone, input.email, input.website) = (values["address"], values["postcode"], values["phone"], values["email"], values["website"])
+        (input.externalID, input.grade, input.birthday, input.anniversary, input.notes) = (values["external_id"], values["grade"], values["birthday"], values["anniversary"], values["notes"])
+        input.kind = ImportValues.choice(values["kind"], keys: CustomerVocabulary.kinds, labels: "customer_kinds", localizer: localizer)
+        input.size = ImportValues.choice(values["size"], keys: CustomerVocabulary.sizes, labels: "sizes", localizer: localizer)
+        input.relationship = ImportValues.choice(values["relationship"], keys: CustomerVocabulary.relationships, labels: "relationships", localizer: localizer)
+        input.lifecycleStage = ImportValues.choice(values["lifecycle_stage"], keys: CustomerVocabulary.lifecycleStages, labels: "lifecycle", localizer: localizer)
+        input.source = values["source"] ?? (isNew ? settings.source : nil)
+        input.ownerID = try await ImportValues.owner(values["owner"], services: services)
+        // Tags add to the customer's own (see `update`); an import never takes a tag away.
+        var tags = values["tags"].map(ImportValues.list)
+        if let tag = settings.tag { tags = (tags ?? []) + [tag] }
+        input.tags = tags
+        input.customFields = ImportValues.custom(values, fields: try await services.customValues.fields(of: .customers))
+        return input
+    }
+
+    func prepare(_ input: CustomerInput, by actor: Principal) async throws -> (prepared: CustomerService.NewCustomer, id: UUID) {
+        let new = try await services.customers.prepare(input, by: actor)
+        return (new, new.customer.id!)
+    }
+
+    func insert(_ prepared: CustomerService.NewCustomer, by actor: Principal, on tx: any Database) async throws {
+        try await services.customers.insert(prepared, by: actor, on: tx)
+    }
+
+    func update(_ id: UUID, _ input: CustomerInput, restoring: Bool, by actor: Principal, alsoIn: @escaping @Sendable (any Database) async throws -> Void) async throws {
+        var input = input
+        if let tags = input.tags, !restoring { input.tags = Array(Set(try await services.customers.tags(of: id) + tags)) }
+        _ = try await services.customers.update(id, input, expectedVersion: nil, by: actor, alsoIn: alsoIn)
+    }
+
+    func values(of id: UUID, fields: [String], by actor: Principal) async throws -> [String: String] {
+        let c = try await services.customers.find(id, for: actor)
+        let custom = try await services.customValues.values(of: .customers, id: id)
+        var all: [String: String?] = [
+            "name": c.name, "kind": c.kind, "industry": c.industry, "size": c.size, "province": c.province, "city": c.city, "district": c.district,
+            "address": c.address, "postcode": c.postcode, "phone": c.phone, "email": c.email, "website": c.website, "external_id": c.externalID,
+            "source": c.source, "grade": c.grade, "relationship": c.relationship, "lifecycle_stage": c.lifecycleStage, "birthday": c.birthday,
+            "anniversary": c.anniversary, "notes": c.notes.isEmpty ? nil : c.notes,
+        ]
+        for (key, value) in custom { all["cf.\(key)"] = value.importText }
+        all["tags"] = try await services.customers.tags(of: id).joined(separator: "; ")
+        all["owner"] = try await ImportValues.username(c.ownerID, services: services)
+        return fields.reduce(into: [:]) { out, key in out[key] = (all[key] ?? nil) ?? "" }
+    }
+
+    func delete(_ id: UUID, by actor: Principal) async throws {
+        try await services.customers.delete(id, expectedVersion: nil, by: actor)
+    }
+
+    func find(_ key: String, _ value: String, on sql: any SQLDatabase) async throws -> [UUID] {
+        let query = sql.select().column("id").from("customers").limit(3)
+        switch key {
+        case "email": _ = query.where(SQLFunction("lower", args: SQLIdentifier("email")), .equal, SQLBind(value.lowercased()))
+        case "phone": _ = query.where("phone_digits", .equal, value.filter(\.isASCII).filter(\.isNumber))
+        case "external_id": _ = query.where("external_id", .equal, value)
+        default: return []
+        }
+        return try await query.all().map { try $0.decode(column: "id", as: UUID.self) }
+    }
+}

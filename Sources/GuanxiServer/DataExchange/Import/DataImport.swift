@@ -1,0 +1,187 @@
+import FluentKit
+import Foundation
+
+/// Imports from the web, the API and `guanxi import`, all through one pipeline: the file
+/// is checked and kept with a job; the job runs (in the background, or in the shell with
+/// a progress bar), can be cancelled, resumed after a crash, and reverted.
+public struct DataImport: Sendable {
+    let services: AppServices
+    public init(services: AppServices) { self.services = services }
+
+    /// The background job kind that runs imports started from the web or the API.
+    static let jobKind = "import"
+    var store: ImportJobStore { ImportJobStore(services: services) }
+
+    /// What a dry run found: counts as a real run would have them, and every problem.
+    public struct Report: Sendable {
+        public var job: ImportJob
+        public var problems: [ImportProblem]
+        /// The problems as the rejects download lists them.
+        public var rejectsCSV: String { DataImport.rejectsDocument(problems) }
+    }
+
+    static func rejectsDocument(_ problems: [ImportProblem]) -> String {
+        CSVText.document(header: ["line", "column", "reason"], rows: problems.map { [String($0.line), $0.column, $0.reason] + $0.fields })
+    }
+
+    /// The mapping of a file's header and its first rows as they would be stored.
+    public struct Preview: Sendable {
+        public let header: [String]
+        /// Per column: the field it fills ("" when none).
+        public let fields: [String]
+        public let unmapped: [String]
+        /// Field key → value, for the first rows.
+        public let rows: [[String: String]]
+        public let totalRows: Int
+    }
+
+    func target(_ kind: RecordFileKind, settings: ImportSettings = ImportSettings()) throws -> any ImportTarget {
+        switch kind {
+        case .customers: CustomerImportTarget(services: services)
+        case .contacts: ContactImportTarget(services: services, settings: settings)
+        default:
+            throw GuanxiError.invalid("kind", "Importing \(kind.rawValue) is not available yet; import customers or contacts.")
+                .localized("msg.import_kind", ["kind": kind.rawValue])
+        }
+    }
+
+    /// Checks the permission, the file (size, encoding, quoting, header, key) and stores
+    /// it with a new job. With `queue` the server's background worker runs it.
+    public func start(_ kind: RecordFileKind, fileName: String, data: Data, settings: ImportSettings, queue: Bool, by actor: Principal) async throws -> ImportJob {
+        _ = try services.permissions.require(actor, .import, on: kind.recordKind)
+        try checkSize(data)
+        let settings = try checked(settings)
+        let total = try await count(try target(kind), data: data, settings: settings)
+        let now = services.clock.now()
+        let job = ImportJob(id: UUID(), kind: kind, fileName: String(fileName.suffix(200)), settings: settings, status: .queued, totalRows: total, nextLine: 2,
+                            created: 0, updated: 0, skipped: 0, rejected: 0, error: nil, cancelRequested: false,
+                            createdBy: actor.channel == .console ? nil : actor.userID, createdAt: now, updatedAt: now)
+        try await store.insert(job, content: data)
+        if queue {
+            try await services.jobs.enqueue(kind: Self.jobKind, payload: String(decoding: try JSONEncoder().encode(Payload(job: job.id, user: actor.userID)), as: UTF8.self), maxAttempts: 5)
+        }
+        return job
+    }
+
+    struct Payload: Codable { let job: UUID; let user: UUID }
+
+    /// The background worker's side: runs the job as the user who started it, with their
+    /// permissions as they are now. A job already finished, cancelled or reverted is left alone.
+    func runQueued(_ payload: String) async throws {
+        let p = try JSONDecoder().decode(Payload.self, from: Data(payload.utf8))
+        let job = try await store.find(p.job)
+        guard job.status == .queued || job.status == .running || job.status == .failed else { return }
+        guard let actor = try await services.principals.load(userID: p.user, channel: .session, address: "import") else {
+            try await store.setStatus(p.job, .failed, error: "The user who started the import is disabled.")
+            return
+        }
+        _ = try await run(p.job, by: actor)
+    }
+
+    /// Runs or resumes a job in this process. Refused while another process runs it.
+    public func run(_ id: UUID, by actor: Principal, progress: @escaping @Sendable (ImportJob) async throws -> Void = { _ in }) async throws -> ImportJob {
+        var job = try await find(id, by: actor)
+        guard job.canResume else {
+            throw GuanxiError(.conflict, "This import is \(job.status.rawValue); it cannot run again.", code: "import_finished").localized("msg.import_not_resumable", ["status": job.status.rawValue])
+        }
+        guard try await store.claim(id) else {
+            throw GuanxiError(.conflict, "This import is running in another process.", code: "import_running").localized("msg.import_running", [:])
+        }
+        job.status = .running
+        let data = try await store.content(id)
+        do {
+            _ = try await runOpened(try target(job.kind, settings: job.settings), job: &job, data: data, dryRun: false, by: actor, progress: progress)
+        } catch {
+            let message = (error as? GuanxiError).map { services.localizer.message(for: $0, actor.locale) } ?? "\(error)"
+            try? await store.setStatus(id, .failed, error: message)
+            throw error
+        }
+        return job
+    }
+
+    private func runOpened<T: ImportTarget>(_ target: T, job: inout ImportJob, data: Data, dryRun: Bool, by actor: Principal,
+                                             progress: @escaping @Sendable (ImportJob) async throws -> Void) async throws -> [ImportProblem] {
+        try await ImportRunner(services: services, target: target).run(&job, data: data, dryRun: dryRun, by: actor, progress: progress)
+    }
+
+    /// Checks every row as the import would and reports, writing nothing.
+    public func dryRun(_ kind: RecordFileKind, data: Data, settings: ImportSettings, by actor: Principal) async throws -> Report {
+        _ = try services.permissions.require(actor, .import, on: kind.recordKind)
+        try checkSize(data)
+        let now = services.clock.now()
+        var job = ImportJob(id: UUID(), kind: kind, fileName: "", settings: try checked(settings), status: .running, totalRows: 0, nextLine: 2, created: 0, updated: 0,
+                            skipped: 0, rejected: 0, error: nil, cancelRequested: false, createdBy: actor.userID, createdAt: now, updatedAt: now)
+        let problems = try await runOpened(try target(kind, settings: job.settings), job: &job, data: data, dryRun: true, by: actor, progress: { _ in })
+        job.totalRows = job.rowsDone
+        return Report(job: job, problems: problems)
+    }
+
+    public func preview(_ kind: RecordFileKind, data: Data, settings: ImportSettings, rows: Int = 5, by actor: Principal) async throws -> Preview {
+        _ = try services.permissions.require(actor, .import, on: kind.recordKind)
+        try checkSize(data)
+        return try await previewOpened(try target(kind), data: data, settings: try checked(settings), rows: rows)
+    }
+
+    private func previewOpened<T: ImportTarget>(_ target: T, data: Data, settings: ImportSettings, rows count: Int) async throws -> Preview {
+        var (rows, header, mapping) = try await ImportRunner(services: services, target: target).open(data, settings: settings)
+        var first: [[String: String]] = []
+        var total = 0
+        while let row = try rows.next() {
+            total += 1
+            if first.count < count { first.append(mapping.values(row.fields)) }
+        }
+        return Preview(header: header, fields: header.indices.map { mapping.columns[$0] ?? "" }, unmapped: mapping.unmapped, rows: first, totalRows: total)
+    }
+
+    private func count(_ target: some ImportTarget, data: Data, settings: ImportSettings) async throws -> Int {
+        var (rows, _, _) = try await ImportRunner(services: services, target: target).open(data, settings: settings)
+        var total = 0
+        while try rows.next() != nil { total += 1 }
+        return total
+    }
+
+    /// Asks a running import to stop after its current batch.
+    public func cancel(_ id: UUID, by actor: Principal) async throws -> ImportJob {
+        let job = try await find(id, by: actor)
+        if job.status == .queued { try await store.setStatus(id, .cancelled) } else { try await store.requestCancel(id) }
+        return try await store.find(id)
+    }
+
+    /// The job, for its creator, administrators and whoever may import that kind of record with a scope over all.
+    public func find(_ id: UUID, by actor: Principal) async throws -> ImportJob {
+        let job = try await store.find(id)
+        guard job.createdBy == actor.userID || actor.isAdmin || actor.channel == .console || actor.scope(for: .import, on: job.kind.recordKind) == .all else {
+            throw GuanxiError.notFound("Import")
+        }
+        return job
+    }
+
+    /// The imports the actor may follow, latest first.
+    public func recent(by actor: Principal) async throws -> [ImportJob] {
+        let everyone = actor.isAdmin || actor.channel == .console
+        return try await store.recent(createdBy: everyone ? nil : actor.userID)
+    }
+
+    /// The rows the job did not import, each with its line, column and reason, then the row as it was.
+    public func rejectsCSV(_ id: UUID, by actor: Principal) async throws -> String {
+        _ = try await find(id, by: actor)
+        return Self.rejectsDocument(try await store.rejects(of: id))
+    }
+
+    func checkSize(_ data: Data) throws {
+        let largest = services.config.maxImportBytes
+        guard !data.isEmpty else { throw GuanxiError.invalid("file", "The file is empty.").localized("msg.empty_file", [:]) }
+        guard data.count <= largest else {
+            throw GuanxiError(.payloadTooLarge, "The file is larger than \(largest / 1_048_576) MB.", field: "file")
+                .localized("msg.file_too_large", ["max": String(largest / 1_048_576)])
+        }
+    }
+
+    func checked(_ settings: ImportSettings) throws -> ImportSettings {
+        var settings = settings
+        settings.tag = try settings.tag.flatMap { try Validate.text($0, field: "tag", required: false, max: 30) }
+        settings.source = try settings.source.flatMap { try Validate.text($0, field: "source", required: false, max: 100) }
+        settings.key = settings.key.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0.trimmingCharacters(in: .whitespaces) }
+        return settings
+    }
+}

@@ -1,0 +1,176 @@
+import FluentKit
+import Foundation
+import SQLKit
+
+/// An import as it stands: what it is doing, how far it got and what it did.
+public struct ImportJob: Sendable, Equatable, Codable {
+    public enum Status: String, Sendable, Codable {
+        /// Waiting for a worker.
+        case queued
+        case running
+        case done
+        /// Stopped on request; what was imported stays and can be reverted, or the job resumed.
+        case cancelled
+        /// Stopped by an error (the file, the database); can be resumed.
+        case failed
+        /// Everything it created is removed again and what it updated restored.
+        case reverted
+    }
+    public var id: UUID
+    public var kind: RecordFileKind
+    public var fileName: String
+    public var settings: ImportSettings
+    public var status: Status
+    public var totalRows: Int
+    /// The first line of the file not yet done; rows before it are in (or were rejected).
+    public var nextLine: Int
+    public var created: Int
+    public var updated: Int
+    public var skipped: Int
+    public var rejected: Int
+    public var error: String?
+    public var cancelRequested: Bool
+    public var createdBy: UUID?
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    /// Rows handled so far, for the progress bar: lines are counted from the header (line 1).
+    public var rowsDone: Int { created + updated + skipped + rejected }
+    public var canResume: Bool { [.queued, .running, .cancelled, .failed].contains(status) }
+    public var canRevert: Bool { status != .reverted && status != .queued }
+}
+
+/// A row that was not imported: its line, the column at fault ("" for the whole row),
+/// the reason, and the row as it was.
+public struct ImportProblem: Sendable, Equatable {
+    public let line: Int
+    public let column: String
+    public let reason: String
+    public let fields: [String]
+}
+
+/// Reads and writes import jobs, the records they touched and the rows they rejected.
+struct ImportJobStore: Sendable {
+    let services: AppServices
+    var sql: any SQLDatabase { services.database.sql }
+
+    static let columns = ["id", "kind", "file_name", "settings", "status", "total_rows", "next_line", "created_count", "updated_count",
+                          "skipped_count", "rejected_count", "error", "cancel_requested", "created_by", "created_at", "updated_at"]
+
+    func insert(_ job: ImportJob, content: Data) async throws {
+        try await sql.insert(into: "import_jobs").columns(Self.columns + ["content"]).values([
+            SQLBind(job.id), SQLBind(job.kind.rawValue), SQLBind(job.fileName), SQLBind(try Self.encode(job.settings)), SQLBind(job.status.rawValue),
+            SQLBind(job.totalRows), SQLBind(job.nextLine), SQLBind(0), SQLBind(0), SQLBind(0), SQLBind(0), SQLBind(job.error), SQLBind(false),
+            SQLBind(job.createdBy), SQLBind(job.createdAt), SQLBind(job.updatedAt), SQLBind(content),
+        ]).run()
+    }
+
+    func find(_ id: UUID) async throws -> ImportJob {
+        guard let row = try await sql.select().columns(Self.columns).from("import_jobs").where("id", .equal, id).first() else {
+            throw GuanxiError.notFound("Import")
+        }
+        return try Self.job(row)
+    }
+
+    func content(_ id: UUID) async throws -> Data {
+        guard let row = try await sql.select().column("content").from("import_jobs").where("id", .equal, id).first() else { throw GuanxiError.notFound("Import") }
+        return try row.decode(column: "content", as: Data.self)
+    }
+
+    func recent(limit: Int = 50, createdBy: UUID?) async throws -> [ImportJob] {
+        var query = sql.select().columns(Self.columns).from("import_jobs").orderBy("created_at", .descending).limit(limit)
+        if let createdBy { query = query.where("created_by", .equal, createdBy) }
+        return try await query.all().map(Self.job)
+    }
+
+    /// Writes how far the job got — with the rows rejected since the last save — in the
+    /// caller's transaction, so progress and the records it counts commit together.
+    func saveProgress(_ job: ImportJob, rejects: [ImportProblem], on db: any Database) async throws {
+        let sql = db as! any SQLDatabase
+        try await sql.update("import_jobs").set("status", to: job.status.rawValue).set("next_line", to: job.nextLine)
+            .set("created_count", to: job.created).set("updated_count", to: job.updated).set("skipped_count", to: job.skipped)
+            .set("rejected_count", to: job.rejected).set("error", to: job.error).set("updated_at", to: services.clock.now())
+            .where("id", .equal, job.id).run()
+        for chunk in stride(from: 0, to: rejects.count, by: 200) {
+            var insert = sql.insert(into: "import_job_rejects").columns("job_id", "line", "column_name", "reason", "fields")
+            for p in rejects[chunk..<min(chunk + 200, rejects.count)] {
+                insert = insert.values(SQLBind(job.id), SQLBind(p.line), SQLBind(p.column), SQLBind(p.reason), SQLBind(try Self.encode(p.fields)))
+            }
+            try await insert.run()
+        }
+    }
+
+    /// Takes the job for this process: only when nobody else is running it (a run whose
+    /// last progress is older than `staleAfter` seconds is taken to have died).
+    func claim(_ id: UUID, staleAfter: TimeInterval = 120) async throws -> Bool {
+        let now = services.clock.now()
+        let rows = try await sql.raw("""
+            UPDATE import_jobs SET status = 'running', cancel_requested = \(bind: false), error = NULL, updated_at = \(bind: now)
+            WHERE id = \(bind: id) AND (status IN ('queued', 'cancelled', 'failed') OR (status = 'running' AND updated_at < \(bind: now.addingTimeInterval(-staleAfter))))
+            RETURNING id
+            """).all()
+        return !rows.isEmpty
+    }
+
+    func requestCancel(_ id: UUID) async throws {
+        try await sql.update("import_jobs").set("cancel_requested", to: true).where("id", .equal, id).run()
+    }
+
+    func cancelRequested(_ id: UUID) async throws -> Bool {
+        try await sql.select().column("cancel_requested").from("import_jobs").where("id", .equal, id).first()?.decode(column: "cancel_requested", as: Bool.self) ?? false
+    }
+
+    func setStatus(_ id: UUID, _ status: ImportJob.Status, error: String? = nil) async throws {
+        try await sql.update("import_jobs").set("status", to: status.rawValue).set("error", to: error).set("updated_at", to: services.clock.now())
+            .where("id", .equal, id).run()
+    }
+
+    static func recordCreated(job: UUID, kind: RecordKind, id: UUID, line: Int, on db: any Database) async throws {
+        try await (db as! any SQLDatabase).insert(into: "import_job_records").columns("job_id", "record_kind", "record_id", "line", "action", "before")
+            .values(SQLBind(job), SQLBind(kind.rawValue), SQLBind(id), SQLBind(line), SQLBind("created"), SQLBind(String?.none)).run()
+    }
+
+    /// Notes an update with the fields as they were; a record the job already touched keeps its first entry.
+    static func recordUpdated(job: UUID, kind: RecordKind, id: UUID, line: Int, before: [String: String], on db: any Database) async throws {
+        let sql = db as! any SQLDatabase
+        guard try await sql.select().column("line").from("import_job_records").where("job_id", .equal, job).where("record_id", .equal, id).first() == nil else { return }
+        try await sql.insert(into: "import_job_records").columns("job_id", "record_kind", "record_id", "line", "action", "before")
+            .values(SQLBind(job), SQLBind(kind.rawValue), SQLBind(id), SQLBind(line), SQLBind("updated"), SQLBind(try encode(before))).run()
+    }
+
+    struct TouchedRecord: Sendable { let kind: RecordKind; let id: UUID; let line: Int; let created: Bool; let before: [String: String] }
+
+    /// What the job touched, latest first (the order a revert undoes it in).
+    func records(of job: UUID) async throws -> [TouchedRecord] {
+        try await sql.select().columns("record_kind", "record_id", "line", "action", "before").from("import_job_records").where("job_id", .equal, job)
+            .orderBy("line", .descending).all().map { row in
+                TouchedRecord(kind: RecordKind(rawValue: try row.decode(column: "record_kind", as: String.self)), id: try row.decode(column: "record_id", as: UUID.self),
+                              line: try row.decode(column: "line", as: Int.self), created: try row.decode(column: "action", as: String.self) == "created",
+                              before: try row.decode(column: "before", as: String?.self).map { try JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:])
+            }
+    }
+
+    func rejects(of job: UUID) async throws -> [ImportProblem] {
+        try await sql.select().columns("line", "column_name", "reason", "fields").from("import_job_rejects").where("job_id", .equal, job).orderBy("line").all().map { row in
+            ImportProblem(line: try row.decode(column: "line", as: Int.self), column: try row.decode(column: "column_name", as: String.self),
+                          reason: try row.decode(column: "reason", as: String.self),
+                          fields: try JSONDecoder().decode([String].self, from: Data(try row.decode(column: "fields", as: String.self).utf8)))
+        }
+    }
+
+    static func encode(_ value: some Encodable) throws -> String { String(decoding: try JSONEncoder.sorted.encode(value), as: UTF8.self) }
+
+    static func job(_ row: any SQLRow) throws -> ImportJob {
+        ImportJob(
+            id: try row.decode(column: "id", as: UUID.self), kind: RecordFileKind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .customers,
+            fileName: try row.decode(column: "file_name", as: String.self),
+            settings: try JSONDecoder().decode(ImportSettings.self, from: Data(try row.decode(column: "settings", as: String.self).utf8)),
+            status: ImportJob.Status(rawValue: try row.decode(column: "status", as: String.self)) ?? .failed,
+            totalRows: try row.decode(column: "total_rows", as: Int.self), nextLine: try row.decode(column: "next_line", as: Int.self),
+            created: try row.decode(column: "created_count", as: Int.self), updated: try row.decode(column: "updated_count", as: Int.self),
+            skipped: try row.decode(column: "skipped_count", as: Int.self), rejected: try row.decode(column: "rejected_count", as: Int.self),
+            error: try row.decode(column: "error", as: String?.self), cancelRequested: try row.decode(column: "cancel_requested", as: Bool.self),
+            createdBy: try row.decode(column: "created_by", as: UUID?.self), createdAt: try row.decode(column: "created_at", as: Date.self),
+            updatedAt: try row.decode(column: "updated_at", as: Date.self))
+    }
+}

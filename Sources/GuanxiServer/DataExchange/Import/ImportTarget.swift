@@ -1,0 +1,118 @@
+import FluentKit
+import Foundation
+import SQLKit
+
+/// What an import needs of a kind of record: its fields and the headers that name them,
+/// how a row's text becomes the kind's input (validated by the kind's own service, as if
+/// typed into its form), how the key finds existing records, and how records are
+/// created, updated, read back and removed again on revert.
+protocol ImportTarget: Sendable {
+    associatedtype Input: Sendable
+    associatedtype Prepared: Sendable
+    var kind: RecordKind { get }
+    var fields: [ImportField] { get }
+    /// Fields that can find an existing record (besides custom fields, `cf.KEY`).
+    var keys: [String] { get }
+    /// The row's values (field key → text) as the kind's input. Custom fields arrive as `cf.KEY`.
+    func input(_ values: [String: String], settings: ImportSettings, isNew: Bool, row: ImportRow, by actor: Principal) async throws -> Input
+    /// Checks a new record completely (permission and every field) without writing it.
+    func prepare(_ input: Input, by actor: Principal) async throws -> (prepared: Prepared, id: UUID)
+    func insert(_ prepared: Prepared, by actor: Principal, on tx: any Database) async throws
+    /// Records saved along with a new one (the company a contact's card names), so a revert removes them too.
+    func alsoCreated(_ prepared: Prepared) -> [(kind: RecordKind, id: UUID)]
+    /// Changes a record; `alsoIn` runs inside the same transaction. An import adds to a
+    /// record's lists (tags); `restoring` (a revert) puts them back exactly as given.
+    func update(_ id: UUID, _ input: Input, restoring: Bool, by actor: Principal, alsoIn: @escaping @Sendable (any Database) async throws -> Void) async throws
+    /// The record's current values of `fields`, written as an import file would carry them.
+    func values(of id: UUID, fields: [String], by actor: Principal) async throws -> [String: String]
+    func delete(_ id: UUID, by actor: Principal) async throws
+    /// The field whose value a key compares (contacts find by `email` in their `emails`).
+    func field(forKey key: String) -> String
+    /// Records whose own (not custom) `key` field equals `value`.
+    func find(_ key: String, _ value: String, on sql: any SQLDatabase) async throws -> [UUID]
+}
+
+/// The row being imported: its job (nil on a dry run, which writes nothing) and line.
+struct ImportRow: Sendable {
+    let jobID: UUID?
+    let line: Int
+}
+
+extension ImportTarget {
+    func field(forKey key: String) -> String { key }
+    func alsoCreated(_ prepared: Prepared) -> [(kind: RecordKind, id: UUID)] { [] }
+
+    /// Existing records the key value finds; custom fields are looked up in their stored form.
+    func existing(_ key: String, _ value: String, services: AppServices) async throws -> [UUID] {
+        let sql = services.database.sql
+        guard key.hasPrefix("cf.") else { return try await find(key, value, on: sql) }
+        guard let field = try await services.customValues.fields(of: kind).first(where: { "cf.\($0.key)" == key }) else { return [] }
+        return try await sql.select().column("record_id").from("custom_values").where("field_id", .equal, field.id!).where("value", .equal, value)
+            .limit(3).all().map { try $0.decode(column: "record_id", as: UUID.self) }
+    }
+
+    /// The key value as rows of one file are compared with each other.
+    func normalised(_ key: String, _ value: String) -> String {
+        switch key {
+        case "email", "emails": value.lowercased()
+        case "phone", "phones": value.filter(\.isASCII).filter(\.isNumber)
+        default: value
+        }
+    }
+}
+
+/// Turning import text into field values, shared by every kind.
+enum ImportValues {
+    /// A list cell: entries separated by line breaks, `;`, `；`, `|` or `、`.
+    static func list(_ text: String) -> [String] {
+        text.split(whereSeparator: { "\n;；|、".contains($0) }).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// A vocabulary value given as its key ("company") or its label in either language ("公司", "Company").
+    static func choice(_ text: String?, keys: [String], labels prefix: String, localizer: Localizer) -> String? {
+        guard let text else { return nil }
+        let folded = ImportMapping.fold(text)
+        return keys.first { key in
+            ImportMapping.fold(key) == folded || ["zh-Hans", "en"].contains { ImportMapping.fold(localizer.text("\(prefix).\(key)", $0)) == folded }
+        } ?? text
+    }
+
+    /// Custom field cells as the custom field service reads them: lists for multiple
+    /// choice, yes/no for booleans, text otherwise.
+    static func custom(_ values: [String: String], fields: [CustomField]) -> [String: CustomInput]? {
+        var out: [String: CustomInput] = [:]
+        for field in fields {
+            guard let text = values["cf.\(field.key)"] else { continue }
+            switch field.fieldType {
+            case .multiChoice: out[field.key] = .list(list(text))
+            case .boolean:
+                let folded = text.lowercased()
+                if ["1", "true", "yes", "y", "是", "对", "有"].contains(folded) { out[field.key] = .boolean(true) }
+                else if ["0", "false", "no", "n", "否", "不", "无"].contains(folded) { out[field.key] = .boolean(false) }
+                else { out[field.key] = .text(text) }
+            default: out[field.key] = .text(text)
+            }
+        }
+        return out.isEmpty ? nil : out
+    }
+
+    /// The user name of an owner, as the owner column carries it ("" for none).
+    static func username(_ id: UUID?, services: AppServices) async throws -> String {
+        guard let id else { return "" }
+        return try await services.database.sql.select().column("username").from("users").where("id", .equal, id).first()?
+            .decode(column: "username", as: String.self) ?? ""
+    }
+
+    /// A user named by user name or display name, for the owner column.
+    static func owner(_ text: String?, services: AppServices) async throws -> UUID?? {
+        guard let text else { return nil }
+        if text.isEmpty { return .some(nil) }
+        let row = try await services.database.sql.select().column("id").from("users")
+            .where(SQLFunction("lower", args: SQLIdentifier("username")), .equal, SQLBind(text.lowercased())).orWhere("display_name", .equal, text)
+            .limit(1).first()
+        guard let id = try row?.decode(column: "id", as: UUID.self) else {
+            throw GuanxiError.invalid("owner", "owner: no user is called \(text).").localized("msg.import_unknown_user", ["value": text])
+        }
+        return .some(id)
+    }
+}

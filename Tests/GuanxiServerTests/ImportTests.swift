@@ -1,0 +1,308 @@
+import Foundation
+import GuanxiServer
+import SQLKit
+import Testing
+
+@Suite("Imports: files in, modes, keys, jobs, revert")
+struct ImportTests {
+    static func gbk(_ text: String) throws -> Data {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/iconv")
+        process.arguments = ["-f", "UTF-8", "-t", "GB18030"]
+        let (input, output) = (Pipe(), Pipe())
+        (process.standardInput, process.standardOutput) = (input, output)
+        try process.run()
+        input.fileHandleForWriting.write(Data(text.utf8))
+        try input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return data
+    }
+
+    static func settings(_ mode: ImportSettings.Mode = .create, key: String? = nil, duplicates: ImportSettings.Duplicates = .skip) -> ImportSettings {
+        var s = ImportSettings()
+        (s.mode, s.key, s.duplicates) = (mode, key, duplicates)
+        return s
+    }
+
+    static func importing(_ app: TestApp, _ kind: RecordFileKind, _ text: String, _ settings: ImportSettings, as actor: Principal? = nil) async throws -> ImportJob {
+        let imports = DataImport(services: app.services)
+        let admin = try await app.admin
+        let actor = actor ?? admin
+        let job = try await imports.start(kind, fileName: "test.csv", data: Data(text.utf8), settings: settings, queue: false, by: actor)
+        return try await imports.run(job.id, by: actor)
+    }
+
+    static func contactRows(_ app: TestApp) async throws -> [String: [String]] {
+        var out: [String: [String]] = [:]
+        for row in try await app.services.database.sql.raw("SELECT c.name, ch.label, ch.value FROM contacts c LEFT JOIN contact_channels ch ON ch.contact_id = c.id ORDER BY ch.kind, ch.position").all() {
+            let label = try row.decode(column: "label", as: String?.self)
+            let value = try row.decode(column: "value", as: String?.self)
+            out[try row.decode(column: "name", as: String.self), default: []] += value.map { [(label.map { "\($0): " } ?? "") + $0] } ?? []
+        }
+        return out
+    }
+
+    @Test("A GBK, semicolon-separated file of business cards imports: Chinese headers recognised, quoted line breaks kept, two phone columns labelled, companies created and tagged, bad rows rejected by line and column")
+    func businessCards() async throws {
+        try await TestApp.run { app, _ in
+            let admin = try await app.admin
+            let file = try Self.gbk("""
+                姓名;公司名称;职务;手机;座机;电子邮箱;备注\r
+                王伟;北京星辰科技有限公司;采购经理;138 0013 8000;010-6666 8888;wang@xingchen.cn;"展会上认识\r
+                想要报价"\r
+                李娜;上海云海贸易;总监;139 1111 2222;;li@yunhai.cn;\r
+                张三;北京星辰科技有限公司;;;;not-an-email;\r
+                坏行;只有两列\r
+                ;无名公司;;;;;\r
+                赵敏;北京星辰科技有限公司;工程师;;;zhao@xingchen.cn;\r
+
+                """)
+            var settings = ImportSettings()
+            (settings.tag, settings.source) = ("广交会", "展会")
+            let imports = DataImport(services: app.services)
+            let preview = try await imports.preview(.contacts, data: file, settings: settings, by: admin)
+            #expect(preview.fields == ["name", "customer", "title", "phones", "phones", "emails", "notes"])
+            #expect(preview.totalRows == 6)
+            #expect(preview.rows.first?["phones"] == "手机: 138 0013 8000\n座机: 010-6666 8888")
+            let started = try await imports.start(.contacts, fileName: "名片.csv", data: file, settings: settings, queue: false, by: admin)
+            #expect(started.totalRows == 6 && started.status == .queued)
+            let job = try await imports.run(started.id, by: admin)
+            #expect((job.status, job.created, job.updated, job.rejected, job.nextLine) == (.done, 3, 0, 3, 9))
+            let contacts = try await Self.contactRows(app)
+            #expect(contacts["王伟"] == ["wang@xingchen.cn", "手机: 138 0013 8000", "座机: 010-6666 8888"])
+            #expect(contacts["李娜"] == ["li@yunhai.cn", "手机: 139 1111 2222"])
+            let wang = try #require(try await app.services.database.sql.select().columns("notes", "customer_id").from("contacts").where("name", .equal, "王伟").first())
+            #expect(try wang.decode(column: "notes", as: String.self) == "展会上认识\n想要报价")
+            var filter = CustomerFilter()
+            filter.tag = "广交会"
+            let companies = try await app.services.customerQuery.list(filter, for: admin).customers
+            #expect(companies.map(\.name).sorted() == ["上海云海贸易", "北京星辰科技有限公司"])
+            #expect(companies.allSatisfy { $0.source == "展会" })
+            #expect(try wang.decode(column: "customer_id", as: UUID.self) == companies.first { $0.name == "北京星辰科技有限公司" }?.id)
+            let rejects = CSV.parse(String(try await imports.rejectsCSV(job.id, by: admin).dropFirst()))
+            #expect(rejects.map { Array($0.prefix(2)) } == [["line", "column"], ["5", "电子邮箱"], ["6", ""], ["7", "姓名"]])
+            #expect(rejects[2][2] == "这一行有 2 个字段，表头有 7 个。")
+            #expect(rejects[1].suffix(7) == ["张三", "北京星辰科技有限公司", "", "", "", "not-an-email", ""])
+            #expect(try await app.auditEntries(action: "create", kind: .contacts).count == 3)
+            let audit = try #require(try await app.auditEntries(action: "import", kind: .contacts).first)
+            #expect(audit.recordLabel == "名片.csv" && audit.changes.contains(FieldChange(field: "rejected", old: nil, new: "3")))
+        }
+    }
+
+    @Test("Upsert finds customers by e-mail, phone, external id and a custom field; update mode rejects rows that find none, blank keys and keys that find two")
+    func upsertByEachKey() async throws {
+        try await TestApp.run { app, _ in
+            let admin = try await app.admin
+            var field = CustomFieldInput()
+            (field.recordKind, field.key, field.label, field.type) = ("customers", "tax_no", "税号", "text")
+            _ = try await app.services.customFields.create(field, by: admin)
+            for (name, email, phone, external, tax) in [("甲公司", "a@jia.cn", "010-1111 2222", "C-001", "91110000A"), ("乙公司", "b@yi.cn", "021-3333 4444", "C-002", "91310000B"),
+                                                       ("丙公司", nil, "021-3333 4444", nil, nil)] as [(String, String?, String, String?, String?)] {
+                var input = CustomerInput()
+                (input.name, input.email, input.phone, input.externalID) = (name, email, phone, external)
+                if let tax { input.customFields = ["tax_no": .text(tax)] }
+                _ = try await app.services.customers.create(input, by: admin)
+            }
+            func industries() async throws -> [String: String] {
+                var out: [String: String] = [:]
+                for row in try await app.services.database.sql.select().columns("name", "industry").from("customers").all() {
+                    out[try row.decode(column: "name", as: String.self)] = try row.decode(column: "industry", as: String?.self) ?? ""
+                }
+                return out
+            }
+            var job = try await Self.importing(app, .customers, "邮箱,行业\nA@JIA.CN,制造\nnew@x.cn,零售\n", Self.settings(.upsert, key: "email"))
+            #expect((job.created, job.updated, job.rejected) == (0, 1, 1))
+            #expect(try await industries()["甲公司"] == "制造")
+            let rejects = try await DataImport(services: app.services).rejectsCSV(job.id, by: admin)
+            #expect(rejects.contains("名称") || rejects.contains("name"))
+            job = try await Self.importing(app, .customers, "名称,客户编号,行业\n乙公司（新）,C-002,物流\n新客户,C-003,教育\n", Self.settings(.upsert, key: "external_id"))
+            #expect((job.created, job.updated, job.rejected) == (1, 1, 0))
+            #expect(try await industries() == ["甲公司": "制造", "乙公司（新）": "物流", "丙公司": "", "新客户": "教育"])
+            job = try await Self.importing(app, .customers, "税号,行业\n91110000A,化工\n", Self.settings(.update, key: "cf.tax_no"))
+            #expect(job.updated == 1)
+            #expect(try await industries()["甲公司"] == "化工")
+            job = try await Self.importing(app, .customers, "电话,行业\n(010) 1111-2222,能源\n021 3333 4444,金融\n,空\n099-0000 0000,无\n", Self.settings(.update, key: "phone"))
+            #expect((job.updated, job.rejected) == (1, 3))
+            #expect(try await industries()["甲公司"] == "能源")
+            let reasons = CSV.parse(String(try await DataImport(services: app.services).rejectsCSV(job.id, by: admin).dropFirst())).dropFirst().map { $0[2] }
+            #expect(reasons == ["有 2 条记录的电话是 021 3333 4444，无法确定更新哪一条。", "电话 为空；导入要靠它找到记录。", "没有记录的电话是 099-0000 0000。"])
+            await #expect(throws: GuanxiError.self) { _ = try await Self.importing(app, .customers, "行业\n制造\n", Self.settings(.update, key: "email")) }
+            await #expect(throws: GuanxiError.self) { _ = try await Self.importing(app, .customers, "邮箱\na@b.cn\n", Self.settings(.update, key: "wechat")) }
+            await #expect(throws: GuanxiError.self) { _ = try await Self.importing(app, .customers, "邮箱\na@b.cn\n", Self.settings(.update)) }
+        }
+    }
+
+    @Test("In create mode, rows matching a record or an earlier row by the key are skipped, merged (empty fields filled) or created, as chosen")
+    func duplicates() async throws {
+        try await TestApp.run { app, _ in
+            let admin = try await app.admin
+            var existing = CustomerInput()
+            (existing.name, existing.email, existing.industry) = ("老客户", "old@x.cn", "制造")
+            _ = try await app.services.customers.create(existing, by: admin)
+            let file = "名称,邮箱,行业,城市\n老客户二,OLD@x.cn,零售,苏州\n新客户,new@x.cn,,\n新客户重复,new@x.cn,教育,\n"
+            var job = try await Self.importing(app, .customers, file, Self.settings(key: "email"))
+            #expect((job.created, job.skipped) == (1, 2))
+            let reasons = CSV.parse(String(try await DataImport(services: app.services).rejectsCSV(job.id, by: admin).dropFirst())).dropFirst().map { $0[2] }
+            #expect(reasons == ["邮箱为 OLD@x.cn 的记录已存在，已跳过。", "邮箱与第 3 行相同，已跳过。"])
+            job = try await Self.importing(app, .customers, file, Self.settings(key: "email", duplicates: .merge))
+            #expect((job.created, job.updated) == (0, 3))
+            let rows = try await app.services.database.sql.select().columns("name", "industry", "city").from("customers").orderBy("name").all()
+            let found = try rows.map { [try $0.decode(column: "name", as: String.self), try $0.decode(column: "industry", as: String?.self) ?? "", try $0.decode(column: "city", as: String?.self) ?? ""] }
+            #expect(found == [["新客户", "教育", ""], ["老客户", "制造", "苏州"]])
+            job = try await Self.importing(app, .customers, "名称,邮箱\n老客户,old@x.cn\n", Self.settings(key: "email", duplicates: .create))
+            #expect(job.created == 1)
+        }
+    }
+
+    @Test("A dry run reports what the import would do, updates included, and writes nothing")
+    func dryRun() async throws {
+        try await TestApp.run { app, _ in
+            let admin = try await app.admin
+            var existing = CustomerInput()
+            (existing.name, existing.email) = ("老客户", "old@x.cn")
+            _ = try await app.services.customers.create(existing, by: admin)
+            let before = try await app.auditEntries().count
+            let report = try await DataImport(services: app.services).dryRun(.customers, data: Data("名称,邮箱,网站\n改名,old@x.cn,\n新,new@x.cn,\n坏,bad@x.cn,not a site\n".utf8),
+                                                                              settings: Self.settings(.upsert, key: "email"), by: admin)
+            #expect((report.job.created, report.job.updated, report.job.rejected, report.job.totalRows) == (1, 1, 1, 3))
+            #expect(report.problems.map(\.line) == [4])
+            #expect(report.problems.first?.column == "网站")
+            #expect(try await app.services.database.sql.select().column("name").from("customers").all().map { try $0.decode(column: "name", as: String.self) } == ["老客户"])
+            #expect(try await app.auditEntries().count == before)
+            #expect(try await app.services.database.sql.select().column("id").from("import_jobs").all().isEmpty)
+        }
+    }
+
+    @Test("Revert removes what an import created (companies it made for contacts included) and restores exactly what it updated")
+    func revert() async throws {
+        try await TestApp.run { app, _ in
+            let admin = try await app.admin
+            var field = CustomFieldInput()
+            (field.recordKind, field.key, field.label, field.type) = ("customers", "region", "区域", "text")
+            _ = try await app.services.customFields.create(field, by: admin)
+            var existing = CustomerInput()
+            (existing.name, existing.email, existing.tags, existing.industry) = ("老客户", "old@x.cn", ["VIP"], nil)
+            existing.customFields = ["region": .text("华北")]
+            let old = try await app.services.customers.create(existing, by: admin)
+            var settings = Self.settings(.upsert, key: "email")
+            settings.tag = "迁移"
+            let job = try await Self.importing(app, .customers, "名称,邮箱,行业,区域\n老客户（改）,old@x.cn,制造,华东\n新客户,new@x.cn,零售,\n", settings)
+            #expect((job.created, job.updated) == (1, 1))
+            #expect(try await app.services.customers.tags(of: old.id!) == ["VIP", "迁移"])
+            let contacts = try await Self.importing(app, .contacts, "姓名,公司\n赵六,全新公司\n", ImportSettings())
+            #expect(contacts.created == 1)
+            #expect(try await app.services.database.sql.select().column("id").from("customers").where("name", .equal, "全新公司").first() != nil)
+            let imports = DataImport(services: app.services)
+            let reverted = try await imports.revert(job.id, by: admin)
+            #expect(reverted.status == .reverted)
+            let restored = try await app.services.customers.find(old.id!, for: admin)
+            #expect((restored.name, restored.industry) == ("老客户", nil))
+            #expect(try await app.services.customers.tags(of: old.id!) == ["VIP"])
+            #expect(try await app.services.customValues.values(of: .customers, id: old.id!)["region"] == .text("华北"))
+            #expect(try await app.services.database.sql.select().column("id").from("customers").where("name", .equal, "新客户").first() == nil)
+            _ = try await imports.revert(contacts.id, by: admin)
+            #expect(try await app.services.database.sql.select().column("id").from("customers").where("name", .equal, "全新公司").first() == nil)
+            #expect(try await app.services.database.sql.select().column("id").from("contacts").all().isEmpty)
+            await #expect(throws: GuanxiError.self) { _ = try await imports.revert(job.id, by: admin) }
+            #expect(try await app.auditEntries(action: "import_revert").count == 2)
+        }
+    }
+
+    @Test("A process killed mid-import leaves whole rows only; the job resumes where its last batch ended and every row lands once")
+    func killAndResume() async throws {
+        try await TestApp.run { app, _ in
+            let admin = try await app.admin
+            let lines = (1...1_203).map { String(format: "客户%04d,c%04d@x.cn", $0, $0) }
+            let file = Data(("名称,邮箱\n" + lines.joined(separator: "\n") + "\n").utf8)
+            let imports = DataImport(services: app.services)
+            let job = try await imports.start(.customers, fileName: "big.csv", data: file, settings: Self.settings(key: "email"), queue: false, by: admin)
+            struct Killed: Error {}
+            await #expect(throws: Killed.self) { _ = try await imports.run(job.id, by: admin) { _ in throw Killed() } }
+            // A killed process leaves its job "running"; only its first batch committed.
+            try await app.services.database.sql.update("import_jobs").set("status", to: "running").where("id", .equal, job.id).run()
+            func customers() async throws -> Int { try await app.services.database.sql.select().column("id").from("customers").all().count }
+            #expect(try await customers() == 500)
+            let stored = try await imports.find(job.id, by: admin)
+            #expect((stored.created, stored.nextLine) == (500, 502))
+            #expect(try await app.services.database.sql.select().column("record_id").from("import_job_records").all().count == 500)
+            await #expect(throws: GuanxiError.self) { _ = try await imports.run(job.id, by: admin) }
+            app.clock.advance(by: 180)
+            let resumed = try await imports.run(job.id, by: admin)
+            #expect((resumed.status, resumed.created, resumed.skipped, resumed.rejected) == (.done, 1_203, 0, 0))
+            #expect(try await customers() == 1_203)
+            let names = try await app.services.database.sql.select().column("name").from("customers").all().map { try $0.decode(column: "name", as: String.self) }
+            #expect(Set(names).count == 1_203)
+            _ = try await imports.revert(job.id, by: admin)
+            #expect(try await customers() == 0)
+        }
+    }
+
+    @Test("Cancelling stops an import after its current batch; it can be resumed later")
+    func cancel() async throws {
+        try await TestApp.run { app, _ in
+            let admin = try await app.admin
+            let file = Data(("名称\n" + (1...1_100).map { "客户\($0)" }.joined(separator: "\n")).utf8)
+            let imports = DataImport(services: app.services)
+            let job = try await imports.start(.customers, fileName: "c.csv", data: file, settings: ImportSettings(), queue: false, by: admin)
+            let services = app.services
+            let stopped = try await imports.run(job.id, by: admin) { progress in
+                if progress.created == 500 { _ = try await DataImport(services: services).cancel(progress.id, by: try await services.principals.load(userID: progress.createdBy!, channel: .session, address: "")!) }
+            }
+            #expect((stopped.status, stopped.created) == (.cancelled, 500))
+            #expect(try await imports.find(job.id, by: admin).status == .cancelled)
+            let finished = try await imports.run(job.id, by: admin)
+            #expect((finished.status, finished.created) == (.done, 1_100))
+        }
+    }
+
+    @Test("Malformed files are refused with a reason naming the problem, and nothing is written")
+    func malformedFiles() async throws {
+        try await TestApp.run(configure: { $0.maxImportBytes = 2_048 }) { app, _ in
+            let admin = try await app.admin
+            let imports = DataImport(services: app.services)
+            func refusal(_ data: Data, _ settings: ImportSettings = ImportSettings()) async -> GuanxiError? {
+                do { _ = try await imports.start(.customers, fileName: "x.csv", data: data, settings: settings, queue: false, by: admin); return nil }
+                catch let error as GuanxiError { return error } catch { return nil }
+            }
+            #expect(await refusal(Data("名称,邮箱\n\"未闭合,a@b.cn\n".utf8))?.message == "Line 2: a quoted field is never closed.")
+            #expect(await refusal(Data())?.message == "The file is empty.")
+            #expect(await refusal(Data("\n\n".utf8))?.message == "The file is empty.")
+            #expect(await refusal(Data([0x41, 0xFF, 0xFF, 0x0A]))?.field == "file")
+            #expect(await refusal(Data(String(repeating: "名称\n", count: 1_000).utf8))?.kind == .payloadTooLarge)
+            #expect(await refusal(Data("颜色,尺寸\n红,大\n".utf8))?.message == "No column of the file maps to a field (headers: 颜色, 尺寸).")
+            #expect(await refusal(Data("邮箱\na@b.cn\n".utf8))?.message == "No column fills name, which every record needs.")
+            var mapped = ImportSettings()
+            mapped.mapping = ["颜色": "colour"]
+            #expect(await refusal(Data("名称,颜色\n甲,红\n".utf8), mapped)?.field == "mapping")
+            #expect(await refusal(Data("名称,公司\n甲,乙\n".utf8))?.message == "Columns 名称 and 公司 both fill name; map one of them to nothing.")
+            #expect(try await app.services.database.sql.select().column("id").from("import_jobs").all().isEmpty)
+            var field = CustomFieldInput()
+            (field.recordKind, field.key, field.label, field.type) = ("customers", "staff", "员工数", "number")
+            _ = try await app.services.customFields.create(field, by: admin)
+            let job = try await Self.importing(app, .customers, "名称,员工数,生日\n甲,很多,\n乙,120,2099-01-01\n丙,35,\n", ImportSettings())
+            #expect((job.created, job.rejected) == (1, 2))
+            let rejects = CSV.parse(String(try await imports.rejectsCSV(job.id, by: admin).dropFirst())).dropFirst()
+            #expect(rejects.map { [$0[0], $0[1]] } == [["2", "员工数"], ["3", "生日"]])
+        }
+    }
+
+    @Test("A mapping saved as a template maps the next file; importing needs the import permission")
+    func templatesAndPermission() async throws {
+        try await TestApp.run { app, _ in
+            let admin = try await app.admin
+            let templates = ImportTemplates(services: app.services)
+            _ = try await templates.save(.customers, name: "旧系统", mapping: ["客户全称": "name", "内部备注": ""], by: admin)
+            var settings = ImportSettings()
+            settings.mapping = try await templates.find(.customers, name: "旧系统", by: admin).mapping
+            let job = try await Self.importing(app, .customers, "客户全称,内部备注\n甲公司,不要导入\n", settings)
+            #expect(job.created == 1)
+            #expect(try await app.services.database.sql.select().column("notes").from("customers").first()?.decode(column: "notes", as: String.self) == "")
+            let role = try await app.makeRole("rep", [.customers: Grant(actions: [.read, .create, .update], scope: .own)])
+            _ = try await app.makeUser("rep.zhou", roles: [role.id!])
+            let rep = try await app.principal("rep.zhou")
+            await #expect(throws: GuanxiError.self) { _ = try await Self.importing(app, .customers, "名称\n乙\n", ImportSettings(), as: rep) }
+            await #expect(throws: GuanxiError.self) { _ = try await templates.list(.customers, by: rep) }
+        }
+    }
+}
