@@ -305,4 +305,28 @@ struct ImportTests {
             await #expect(throws: GuanxiError.self) { _ = try await templates.list(.customers, by: rep) }
         }
     }
+
+    @Test("Business cards import as leads sourced by the fair and assigned by the lead rules, round-robin through the team; upsert by phone digits updates a lead")
+    func leadsByRules() async throws {
+        try await TestApp.run { app, client in
+            let admin = try await app.admin
+            let role = try await app.makeRole("rep", [.leads: Grant(actions: [.read, .create, .update], scope: .own)])
+            let a = try await app.makeUser("team.a", roles: [role.id!])
+            let b = try await app.makeUser("team.b", roles: [role.id!])
+            let team = try await app.services.teams.create(name: "展会组", description: nil, memberIDs: [a.id!, b.id!], by: admin)
+            let api = APIClient(client: client, token: try await app.token(for: "admin"))
+            #expect(try await api.call(.put, "/settings/lead-routing", json: "{\"territories\":[],\"fallbackTeamId\":\"\(team.id!.uuidString)\"}").status == .ok)
+            var settings = ImportSettings()
+            (settings.source, settings.assignByRules) = ("2026 广交会", true)
+            let job = try await Self.importing(app, .leads, "姓名,公司,手机,热度\n甲,一号公司,138 0000 0001,热\n乙,二号公司,138 0000 0002,Warm\n丙,三号公司,138 0000 0003,cold\n", settings)
+            #expect(job.created == 3)
+            let rows = try await app.services.database.sql.select().columns("name", "owner_id", "source", "rating").from("leads").orderBy("phone_digits").all()
+            #expect(try rows.map { try $0.decode(column: "owner_id", as: UUID?.self) } == [a.id, b.id, a.id])
+            #expect(try rows.map { try $0.decode(column: "source", as: String?.self) } == ["2026 广交会", "2026 广交会", "2026 广交会"])
+            #expect(try rows.map { try $0.decode(column: "rating", as: String?.self) } == ["hot", "warm", "cold"])
+            let update = try await Self.importing(app, .leads, "手机,职务\n(138) 0000-0002,采购总监\n+86 139 0000 0000,经理\n", Self.settings(.upsert, key: "phone"))
+            #expect((update.created, update.updated, update.rejected) == (0, 1, 1))
+            #expect(try await app.services.database.sql.select().column("title").from("leads").where("name", .equal, "乙").first()?.decode(column: "title", as: String?.self) == "采购总监")
+        }
+    }
 }

@@ -46,6 +46,21 @@ public struct LeadService: Sendable {
     let groupCommit: GroupCommit
 
     public func create(_ input: LeadInput, by actor: Principal) async throws -> Lead {
+        let new = try await prepare(input, by: actor)
+        try await groupCommit.run { tx in try await insert(new, by: actor, on: tx) }
+        return new.lead
+    }
+
+    /// A new lead that passed every check, ready to be saved.
+    struct NewLead: Sendable {
+        let lead: Lead
+        /// Where the assignment rules send it; the owner is picked inside the saving transaction.
+        let target: LeadRouter.Target?
+        let custom: CustomValues.Checked
+    }
+
+    /// The permission check and validation of a new lead; writes nothing.
+    func prepare(_ input: LeadInput, by actor: Principal) async throws -> NewLead {
         try permissions.require(actor, .create, on: .leads)
         guard input.name != nil else { throw GuanxiError.invalid("name", "name is required.").localized("msg.required", ["field": "name"]) }
         let lead = Lead()
@@ -60,19 +75,24 @@ public struct LeadService: Sendable {
         lead.createdBy = actor.channel == .console ? nil : actor.userID
         lead.createdAt = clock.now()
         lead.updatedAt = lead.createdAt
-        try await groupCommit.run { tx in
-            if let target { lead.ownerID = try await router.owner(for: target, on: tx) }
-            try await lead.create(on: tx)
-            try await CustomValues.save(values, of: lead.id!, on: tx)
-            try await audit.created(on: tx, actor: actor, kind: .leads, id: lead.id!.uuidString, label: lead.name,
-                                    snapshot: lead.auditSnapshot.merging(CustomValues.snapshot(values.values)) { a, _ in a })
-        }
-        return lead
+        return NewLead(lead: lead, target: target, custom: values)
+    }
+
+    /// Saves a prepared lead (its owner picked by the rules here) and its audit entry inside the caller's transaction.
+    func insert(_ new: NewLead, by actor: Principal, on tx: any Database) async throws {
+        let lead = new.lead
+        if let target = new.target { lead.ownerID = try await router.owner(for: target, on: tx) }
+        try await lead.create(on: tx)
+        try await CustomValues.save(new.custom, of: lead.id!, on: tx)
+        try await audit.created(on: tx, actor: actor, kind: .leads, id: lead.id!.uuidString, label: lead.name,
+                                snapshot: lead.auditSnapshot.merging(CustomValues.snapshot(new.custom.values)) { a, _ in a })
     }
 
     /// Applies `input` if `expectedVersion` is still current. Converted leads are closed:
     /// their story continues on the customer, contact and opportunity they became.
-    public func update(_ id: UUID, _ input: LeadInput, expectedVersion: Int?, by actor: Principal) async throws -> Lead {
+    /// `alsoIn` runs inside the change's transaction (an import records its progress there).
+    public func update(_ id: UUID, _ input: LeadInput, expectedVersion: Int?, by actor: Principal,
+                       alsoIn: (@Sendable (any Database) async throws -> Void)? = nil) async throws -> Lead {
         let lead = try await find(id, for: actor, action: .update)
         try VersionCheck.require(expectedVersion, current: lead.version, what: "lead")
         guard !lead.isConverted else { throw Self.converted }
@@ -94,6 +114,7 @@ public struct LeadService: Sendable {
             try await CustomValues.save(values, of: id, on: tx)
             try await audit.updated(on: tx, actor: actor, kind: .leads, id: id.uuidString, label: lead.name, old: before,
                                     new: lead.auditSnapshot.merging(CustomValues.snapshot(values.values)) { a, _ in a })
+            try await alsoIn?(tx)
         }
         return lead
     }

@@ -58,11 +58,13 @@ struct M0025_CreateImportJobs: GuanxiMigration {
             .create()
         let sql = db as! any SQLDatabase
         try await sql.create(index: "import_jobs_created_idx").on("import_jobs").column("created_at").run()
-        // Imports update customers found by e-mail address, compared without case.
+        // Imports update customers and leads found by e-mail address, compared without case.
         try await sql.raw("CREATE INDEX customers_email_idx ON customers (lower(email))").run()
+        try await sql.raw("CREATE INDEX leads_email_lower_idx ON leads (lower(email))").run()
     }
     func revert(on db: any Database) async throws {
         try await (db as! any SQLDatabase).raw("DROP INDEX customers_email_idx").run()
+        try await (db as! any SQLDatabase).raw("DROP INDEX leads_email_lower_idx").run()
         try await db.schema("import_templates").delete()
         try await db.schema("import_job_rejects").delete()
         try await db.schema("import_job_records").delete()

@@ -39,6 +39,7 @@ public struct DataImport: Sendable {
         switch kind {
         case .customers: CustomerImportTarget(services: services)
         case .contacts: ContactImportTarget(services: services, settings: settings)
+        case .leads: LeadImportTarget(services: services)
         default:
             throw GuanxiError.invalid("kind", "Importing \(kind.rawValue) is not available yet; import customers or contacts.")
                 .localized("msg.import_kind", ["kind": kind.rawValue])
