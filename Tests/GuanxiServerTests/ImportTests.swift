@@ -330,3 +330,68 @@ struct ImportTests {
         }
     }
 }
+
+@Suite("Imports on the web")
+struct ImportPagesTests {
+    @Test("Upload, check the mapping and the first rows, fix a column and save it as a template, dry run, start, follow to the end, download the rejects, revert")
+    func wholeFlow() async throws {
+        try await TestApp.run(runJobs: true) { app, client in
+            var browser = try await app.signedInBrowser(client, as: "chief")
+            let form = try await browser.get("/imports")
+            #expect(form.text.contains("enctype=\"multipart/form-data\"") && form.text.contains("href=\"/imports\""))
+            let csv = "姓名,公司,手机,爱好\n王伟,星辰科技,138 0013 8000,登山\n坏人,星辰科技,12,\n"
+            let uploaded = try await browser.upload("/imports", ["kind": "contacts", "mode": "create", "duplicates": "skip", "tag": "广交会"],
+                                                    file: ("file", "名片.csv", Data(csv.utf8)))
+            let location = try #require(uploaded.location)
+            var page = try await browser.get(location)
+            #expect(page.text.contains("<option value=\"phones\" selected>"))
+            #expect(page.text.contains("不导入的列: 爱好"))
+            #expect(page.text.contains("<tr><td>王伟</td><td>星辰科技</td><td>138 0013 8000</td></tr>"))
+            let saved = try await browser.post("\(location)/settings", ["map_0": "name", "map_1": "customer", "map_2": "phones", "map_3": "notes", "mode": "create",
+                                                                        "duplicates": "skip", "tag": "广交会", "template_name": "名片模板"])
+            #expect(saved.status == .seeOther)
+            page = try await browser.get(location)
+            #expect(page.text.contains("<td>登山</td>"))
+            #expect(try await ImportTemplates(services: app.services).find(.contacts, name: "名片模板", by: try await app.principal("chief")).mapping["爱好"] == "notes")
+            let dry = try await browser.post("\(location)/dry-run", [:])
+            #expect(dry.text.contains("新建: 1 · 更新: 0 · 跳过: 0 · 拒绝: 1"))
+            #expect(dry.text.contains("<tr><td>3</td><td>手机</td>"))
+            #expect(try await app.services.database.sql.select().column("id").from("contacts").all().isEmpty)
+            _ = try await browser.get(location)
+            #expect(try await browser.post("\(location)/start", [:]).status == .seeOther)
+            var status = ""
+            for _ in 0..<200 {
+                page = try await browser.get(location)
+                if page.text.contains("data-status=\"done\"") { status = "done"; break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(status == "done")
+            #expect(page.text.contains("<progress value=\"2\" max=\"2\""))
+            let rejects = try await browser.get("\(location)/rejects")
+            #expect(rejects.headers[.contentType] == "text/csv; charset=utf-8")
+            #expect(rejects.text.contains("3,手机,"))
+            #expect(try await app.services.database.sql.select().column("notes").from("contacts").first()?.decode(column: "notes", as: String.self) == "登山")
+            _ = try await browser.get(location)
+            #expect(try await browser.post("\(location)/revert", [:]).status == .seeOther)
+            page = try await browser.get(location)
+            #expect(page.text.contains("data-status=\"reverted\""))
+            #expect(try await app.services.database.sql.select().column("id").from("contacts").all().isEmpty)
+            let list = try await browser.get("/imports")
+            #expect(list.text.contains("名片.csv") && list.text.contains("已撤销"))
+        }
+    }
+
+    @Test("Someone without the import permission sees no import menu and cannot upload")
+    func permission() async throws {
+        try await TestApp.run { app, client in
+            let role = try await app.makeRole("reader", [.customers: Grant(actions: [.read, .create], scope: .own)])
+            _ = try await app.makeUser("rep.qian", roles: [role.id!])
+            var browser = Browser(client)
+            try await browser.signIn("rep.qian", "Secret-pass-42")
+            #expect(!(try await browser.get("/customers")).text.contains("href=\"/imports\""))
+            #expect(try await browser.get("/imports").status == .forbidden)
+            let upload = try await browser.upload("/imports", ["kind": "customers"], file: ("file", "a.csv", Data("名称\n甲\n".utf8)))
+            #expect(upload.status == .forbidden)
+        }
+    }
+}

@@ -17,6 +17,7 @@ enum WebRoutes {
         CustomFieldPages(services: services).register(on: signedIn)
         ListRoutes(services: services).register(on: signedIn)
         ExportRoutes(services: services).register(on: signedIn)
+        ImportPages(services: services).register(on: signedIn)
         AttachmentPages(services: services).register(on: signedIn)
         CustomerSettingsPages(services: services).register(on: signedIn)
         SearchPages(services: services).register(on: signedIn)

@@ -44,6 +44,23 @@ struct Browser {
 
     var lastCSRF: String?
 
+    /// Posts a `multipart/form-data` form with one file, and the CSRF token of the last page.
+    mutating func upload(_ path: String, _ fields: [String: String], file: (field: String, name: String, data: Data)) async throws -> TestResponse {
+        let boundary = "----guanxi\(UUID().uuidString)"
+        var body = Data()
+        for (name, value) in fields.merging(["_csrf": lastCSRF ?? ""], uniquingKeysWith: { a, _ in a }) {
+            body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8)
+        }
+        body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.field)\"; filename=\"\(file.name)\"\r\nContent-Type: text/csv\r\n\r\n".utf8)
+        body += file.data + Data("\r\n--\(boundary)--\r\n".utf8)
+        var headers = HTTPFields()
+        headers[.contentType] = "multipart/form-data; boundary=\(boundary)"
+        headers[.cookie] = cookieHeader
+        let response = try await client.execute(uri: path, method: .post, headers: headers, body: ByteBuffer(bytes: body))
+        remember(response)
+        return response
+    }
+
     private mutating func remember(_ response: TestResponse) {
         for field in response.headers where field.name == .setCookie {
             let pair = field.value.split(separator: ";")[0].split(separator: "=", maxSplits: 1).map(String.init)

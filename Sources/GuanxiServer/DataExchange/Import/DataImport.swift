@@ -35,6 +35,9 @@ public struct DataImport: Sendable {
         public let totalRows: Int
     }
 
+    /// The kinds a file can be imported into.
+    static let importable: [RecordFileKind] = [.customers, .contacts, .leads]
+
     func target(_ kind: RecordFileKind, settings: ImportSettings = ImportSettings()) throws -> any ImportTarget {
         switch kind {
         case .customers: CustomerImportTarget(services: services)
@@ -49,17 +52,66 @@ public struct DataImport: Sendable {
     /// Checks the permission, the file (size, encoding, quoting, header, key) and stores
     /// it with a new job. With `queue` the server's background worker runs it.
     public func start(_ kind: RecordFileKind, fileName: String, data: Data, settings: ImportSettings, queue: Bool, by actor: Principal) async throws -> ImportJob {
+        try await create(kind, fileName: fileName, data: data, settings: settings, status: .queued, queue: queue, by: actor)
+    }
+
+    /// Keeps an uploaded file with a draft job, to be mapped, previewed, tried and started from its page.
+    public func draft(_ kind: RecordFileKind, fileName: String, data: Data, settings: ImportSettings, by actor: Principal) async throws -> ImportJob {
+        try await create(kind, fileName: fileName, data: data, settings: settings, status: .draft, queue: false, by: actor)
+    }
+
+    private func create(_ kind: RecordFileKind, fileName: String, data: Data, settings: ImportSettings, status: ImportJob.Status, queue: Bool,
+                        by actor: Principal) async throws -> ImportJob {
         _ = try services.permissions.require(actor, .import, on: kind.recordKind)
         try checkSize(data)
         let settings = try checked(settings)
         let total = try await count(try target(kind), data: data, settings: settings)
         let now = services.clock.now()
-        let job = ImportJob(id: UUID(), kind: kind, fileName: String(fileName.suffix(200)), settings: settings, status: .queued, totalRows: total, nextLine: 2,
+        let job = ImportJob(id: UUID(), kind: kind, fileName: String(fileName.suffix(200)), settings: settings, status: status, totalRows: total, nextLine: 2,
                             created: 0, updated: 0, skipped: 0, rejected: 0, error: nil, cancelRequested: false,
                             createdBy: actor.channel == .console ? nil : actor.userID, createdAt: now, updatedAt: now)
         try await store.insert(job, content: data)
-        if queue {
-            try await services.jobs.enqueue(kind: Self.jobKind, payload: String(decoding: try JSONEncoder().encode(Payload(job: job.id, user: actor.userID)), as: UTF8.self), maxAttempts: 5)
+        if queue { try await enqueue(job.id, by: actor) }
+        return job
+    }
+
+    private func enqueue(_ id: UUID, by actor: Principal) async throws {
+        try await services.jobs.enqueue(kind: Self.jobKind, payload: String(decoding: try JSONEncoder().encode(Payload(job: id, user: actor.userID)), as: UTF8.self), maxAttempts: 5)
+    }
+
+    /// Changes a draft's settings (its mapping, mode, key …); they are checked against its file.
+    public func update(draft id: UUID, settings: ImportSettings, by actor: Principal) async throws -> ImportJob {
+        var job = try await draft(id, by: actor)
+        job.settings = try checked(settings)
+        _ = try await count(try target(job.kind, settings: job.settings), data: try await store.content(id), settings: job.settings)
+        try await services.database.sql.update("import_jobs").set("settings", to: try ImportJobStore.encode(job.settings)).set("updated_at", to: services.clock.now())
+            .where("id", .equal, id).run()
+        return job
+    }
+
+    /// Starts a draft: the background worker runs it.
+    public func queue(_ id: UUID, by actor: Principal) async throws -> ImportJob {
+        _ = try await draft(id, by: actor)
+        try await store.setStatus(id, .queued)
+        try await enqueue(id, by: actor)
+        return try await store.find(id)
+    }
+
+    /// The preview and the dry run of a draft's file.
+    public func preview(draft id: UUID, rows: Int = 5, by actor: Principal) async throws -> Preview {
+        let job = try await find(id, by: actor)
+        return try await preview(job.kind, data: try await store.content(id), settings: job.settings, rows: rows, by: actor)
+    }
+
+    public func dryRun(draft id: UUID, by actor: Principal) async throws -> Report {
+        let job = try await draft(id, by: actor)
+        return try await dryRun(job.kind, data: try await store.content(id), settings: job.settings, by: actor)
+    }
+
+    private func draft(_ id: UUID, by actor: Principal) async throws -> ImportJob {
+        let job = try await find(id, by: actor)
+        guard job.status == .draft else {
+            throw GuanxiError(.conflict, "This import has started; its settings are fixed.", code: "import_started").localized("msg.import_started", [:])
         }
         return job
     }
@@ -139,6 +191,17 @@ public struct DataImport: Sendable {
         var total = 0
         while try rows.next() != nil { total += 1 }
         return total
+    }
+
+    /// Hands a cancelled or failed import back to the background worker to continue.
+    public func resumeLater(_ id: UUID, by actor: Principal) async throws -> ImportJob {
+        let job = try await find(id, by: actor)
+        guard job.status == .cancelled || job.status == .failed else {
+            throw GuanxiError(.conflict, "This import is \(job.status.rawValue); it cannot run again.", code: "import_finished").localized("msg.import_not_resumable", ["status": job.status.rawValue])
+        }
+        try await store.setStatus(id, .queued)
+        try await enqueue(id, by: actor)
+        return try await store.find(id)
     }
 
     /// Asks a running import to stop after its current batch.

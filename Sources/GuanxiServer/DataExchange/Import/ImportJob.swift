@@ -5,6 +5,8 @@ import SQLKit
 /// An import as it stands: what it is doing, how far it got and what it did.
 public struct ImportJob: Sendable, Equatable, Codable {
     public enum Status: String, Sendable, Codable {
+        /// Uploaded from the web and being looked over (mapping, preview, dry run); not started.
+        case draft
         /// Waiting for a worker.
         case queued
         case running
@@ -37,7 +39,7 @@ public struct ImportJob: Sendable, Equatable, Codable {
     /// Rows handled so far, for the progress bar: lines are counted from the header (line 1).
     public var rowsDone: Int { created + updated + skipped + rejected }
     public var canResume: Bool { [.queued, .running, .cancelled, .failed].contains(status) }
-    public var canRevert: Bool { status != .reverted && status != .queued }
+    public var canRevert: Bool { ![.reverted, .queued, .draft].contains(status) }
 }
 
 /// A row that was not imported: its line, the column at fault ("" for the whole row),

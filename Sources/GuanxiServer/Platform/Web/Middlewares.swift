@@ -17,10 +17,11 @@ struct RequestSetupMiddleware: RouterMiddleware {
         if services.config.trustProxy, let forwarded = request.headers[.xForwardedFor]?.split(separator: ",").first {
             context.address = forwarded.trimmingCharacters(in: .whitespaces)
         }
-        // Attachment uploads may be larger than any other request.
+        // Attachment and import uploads may be larger than any other request.
         let isUpload = request.method == .post && (request.uri.path == "/attachments" || request.uri.path == "/api/v1/attachments")
+        let isImport = request.method == .post && (request.uri.path == "/imports" || request.uri.path == "/api/v1/imports")
         // (A form's other fields and the multipart framing come on top of the file.)
-        let limit = isUpload ? services.config.maxUploadBytes + 65_536 : services.config.maxBodySize
+        let limit = isImport ? services.config.maxImportBytes + 65_536 : isUpload ? services.config.maxUploadBytes + 65_536 : services.config.maxBodySize
         context.maxBody = limit
         context.locale = Self.locale(request, services: services)
         let started = ContinuousClock.now

@@ -18,6 +18,7 @@ public struct Layout: Sendable {
     public var canSeeUsers: Bool
     public var canSeeOrganisation: Bool
     public var canSeeAudit: Bool
+    public var canImport: Bool
     public var notice: String?
     public var otherLang: String
     public var otherLangLabel: String
@@ -56,6 +57,7 @@ public struct WebRenderer: Sendable {
             canSeeUsers: p?.scope(for: .read, on: .users) != nil,
             canSeeOrganisation: p?.scope(for: .read, on: .departments) != nil || p?.scope(for: .read, on: .roles) != nil || p?.scope(for: .read, on: .teams) != nil,
             canSeeAudit: p?.scope(for: .read, on: .audit) != nil,
+            canImport: DataImport.importable.contains { p?.scope(for: .import, on: $0.recordKind) != nil },
             notice: notice,
             otherLang: locale == "en" ? "zh-Hans" : "en",
             otherLangLabel: locale == "en" ? "简体中文" : "English")
