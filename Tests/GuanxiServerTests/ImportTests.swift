@@ -395,3 +395,41 @@ struct ImportPagesTests {
         }
     }
 }
+
+@Suite("Imports and exports over the API")
+struct DataExchangeAPITests {
+    @Test("POST /imports checks the file, dry-runs or queues it; the job is followed, its rejects read and it is reverted; GET /exports streams a list as CSV")
+    func importAndExport() async throws {
+        try await TestApp.run(runJobs: true) { app, client in
+            _ = try await app.makeUser("integrator", admin: true)
+            let api = APIClient(client: client, token: try await app.token(for: "integrator"))
+            let csv = "name,company,mobile,email\nWang Wei,Xingchen,138 0013 8000,wang@xc.cn\nBad,Xingchen,,not-mail\n"
+            let dry = try await api.send(.post, "/imports?kind=contacts&dryRun=true", body: csv, contentType: "text/csv")
+            #expect(dry.status == .ok)
+            #expect(dry.json["created"] as? Int == 1 && dry.json["rejected"] as? Int == 1)
+            #expect((dry.json["problems"] as? [[String: Any]])?.first?["column"] as? String == "email")
+            #expect(try await app.services.database.sql.select().column("id").from("contacts").all().isEmpty)
+            let bad = try await api.send(.post, "/imports?kind=contacts&map=colour", body: csv, contentType: "text/csv")
+            #expect(bad.status == .badRequest && bad.errorBody["field"] as? String == "map")
+            let started = try await api.send(.post, "/imports?kind=contacts&filename=cards.csv&tag=%E5%B1%95%E4%BC%9A", body: csv, contentType: "text/csv")
+            #expect(started.status == .accepted)
+            let id = try #require(started.json["id"] as? String)
+            var job: [String: Any] = [:]
+            for _ in 0..<200 {
+                job = try await api.call(.get, "/imports/\(id)").json
+                if job["status"] as? String == "done" { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(job["status"] as? String == "done" && job["created"] as? Int == 1 && job["rejected"] as? Int == 1 && job["fileName"] as? String == "cards.csv")
+            let rejects = try await api.call(.get, "/imports/\(id)/rejects")
+            #expect(rejects.text.contains("3,email,"))
+            let export = try await api.call(.get, "/exports/contacts?bom=false&locale=en&query=col%3Dcustomer%26col%3Dphones")
+            #expect(export.headers[.contentType]?.hasPrefix("text/csv") == true)
+            #expect(export.text == "Name,Customers,Phones\r\nWang Wei,Xingchen,138 0013 8000\r\n")
+            #expect(try await api.call(.get, "/exports/contacts?view=nothing").status == .notFound)
+            let reverted = try await api.call(.post, "/imports/\(id)/revert")
+            #expect(reverted.json["status"] as? String == "reverted")
+            #expect(try await api.call(.get, "/exports/contacts?bom=false&locale=en").text == "Name,Customers,Title,Phones,E-mails,WeChat ID\r\n")
+        }
+    }
+}

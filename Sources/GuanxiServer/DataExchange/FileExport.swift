@@ -18,6 +18,18 @@ public struct FileExport: Sendable {
     /// query string such as `stage=customer&tier=核心`, applied on top. Returns the row count.
     public func run(_ kind: RecordFileKind, to path: String, view: String?, filters: String?, locale: String, byteOrderMark: Bool,
                     by actor: Principal) async throws -> Int {
+        let parameters = try await query(kind, view: view, filters: filters, by: actor)
+        return switch kind {
+        case .customers: try await write(CustomerList(services: services), parameters, path, locale, byteOrderMark, actor)
+        case .contacts: try await write(ContactList(services: services), parameters, path, locale, byteOrderMark, actor)
+        case .leads: try await write(LeadList(services: services), parameters, path, locale, byteOrderMark, actor)
+        case .opportunities: try await write(OpportunityList(services: services), parameters, path, locale, byteOrderMark, actor)
+        case .activities: try await write(ActivityList(services: services), parameters, path, locale, byteOrderMark, actor)
+        }
+    }
+
+    /// A list's query: a saved view's filters and columns, then `filters` on top.
+    func query(_ kind: RecordFileKind, view: String?, filters: String?, by actor: Principal) async throws -> Parameters {
         var query = ""
         if let view {
             let saved = try await find(view, kind: kind.recordKind, actor: actor)
@@ -28,14 +40,7 @@ public struct FileExport: Sendable {
             query = out.percentEncodedQuery ?? ""
         }
         if let filters, !filters.isEmpty { query += (query.isEmpty ? "" : "&") + filters }
-        let parameters = URI("/?" + query).queryParameters
-        return switch kind {
-        case .customers: try await write(CustomerList(services: services), parameters, path, locale, byteOrderMark, actor)
-        case .contacts: try await write(ContactList(services: services), parameters, path, locale, byteOrderMark, actor)
-        case .leads: try await write(LeadList(services: services), parameters, path, locale, byteOrderMark, actor)
-        case .opportunities: try await write(OpportunityList(services: services), parameters, path, locale, byteOrderMark, actor)
-        case .activities: try await write(ActivityList(services: services), parameters, path, locale, byteOrderMark, actor)
-        }
+        return URI("/?" + query).queryParameters
     }
 
     private func write<L: RecordList>(_ list: L, _ query: Parameters, _ path: String, _ locale: String, _ bom: Bool, _ actor: Principal) async throws -> Int {

@@ -36,23 +36,58 @@ struct ListExport: Sendable {
     /// Streams the header and every row to `out`, a chunk per page; returns the row count.
     func write<L: RecordList>(_ list: L, plan: Plan, query: Parameters, by principal: Principal, locale: String, byteOrderMark: Bool,
                               to out: (String) async throws -> Void) async throws -> Int {
-        let exportable = try await services.permissions.ownerFilter(principal, .export, on: list.kind)
-        let table = ListTable(services: services)
-        try await out((byteOrderMark ? CSVText.byteOrderMark : "") + CSVText.line([titleLabel(list, locale)] + plan.labels))
+        try await out(header(list, plan: plan, locale: locale, byteOrderMark: byteOrderMark))
         var cursor: String?
         var count = 0
         repeat {
-            let page = try await list.page(query, cursor: cursor, limit: Self.pageSize, for: principal)
-            let records = page.records.filter { exportable.allows($0.recordOwnerID) }
-            let all = try await table.columns(list.kind, builtIn: try await list.columns(for: records, principal: principal, locale: locale), records: records)
-            let columns = plan.keys.compactMap { key in all.first { $0.key == key } }
-            var chunk = ""
-            for record in records { chunk += CSVText.line([list.title(record)] + columns.map { $0.value(record) }) }
-            if !chunk.isEmpty { try await out(chunk) }
-            count += records.count
-            cursor = page.next
+            let page = try await chunk(list, plan: plan, query: query, after: cursor, by: principal, locale: locale)
+            if !page.text.isEmpty { try await out(page.text) }
+            (count, cursor) = (count + page.rows, page.next)
         } while cursor != nil
         return count
+    }
+
+    func header<L: RecordList>(_ list: L, plan: Plan, locale: String, byteOrderMark: Bool) -> String {
+        (byteOrderMark ? CSVText.byteOrderMark : "") + CSVText.line([titleLabel(list, locale)] + plan.labels)
+    }
+
+    /// One page of rows as CSV, and the cursor of the next page (nil after the last).
+    func chunk<L: RecordList>(_ list: L, plan: Plan, query: Parameters, after cursor: String?, by principal: Principal,
+                              locale: String) async throws -> (text: String, rows: Int, next: String?) {
+        let exportable = try await services.permissions.ownerFilter(principal, .export, on: list.kind)
+        let page = try await list.page(query, cursor: cursor, limit: Self.pageSize, for: principal)
+        let records = page.records.filter { exportable.allows($0.recordOwnerID) }
+        let all = try await ListTable(services: services).columns(list.kind, builtIn: try await list.columns(for: records, principal: principal, locale: locale), records: records)
+        let columns = plan.keys.compactMap { key in all.first { $0.key == key } }
+        var text = ""
+        for record in records { text += CSVText.line([list.title(record)] + columns.map { $0.value(record) }) }
+        return (text, records.count, page.next)
+    }
+
+    /// The export as an async sequence of byte chunks that fetches a page only when the
+    /// reader asks for the next chunk, so a slow client never makes pages pile up.
+    struct Chunks<L: RecordList>: AsyncSequence, Sendable {
+        typealias Element = ArraySlice<UInt8>
+        let export: ListExport; let list: L; let plan: Plan; let query: Parameters; let principal: Principal; let locale: String; let byteOrderMark: Bool
+
+        struct AsyncIterator: AsyncIteratorProtocol {
+            let chunks: Chunks
+            var started = false, cursor: String?, finished = false
+            mutating func next() async throws -> ArraySlice<UInt8>? {
+                let c = chunks
+                if !started {
+                    started = true
+                    return ArraySlice(c.export.header(c.list, plan: c.plan, locale: c.locale, byteOrderMark: c.byteOrderMark).utf8)
+                }
+                while !finished {
+                    let page = try await c.export.chunk(c.list, plan: c.plan, query: c.query, after: cursor, by: c.principal, locale: c.locale)
+                    (cursor, finished) = (page.next, page.next == nil)
+                    if !page.text.isEmpty { return ArraySlice(page.text.utf8) }
+                }
+                return nil
+            }
+        }
+        func makeAsyncIterator() -> AsyncIterator { AsyncIterator(chunks: self) }
     }
 
     func titleLabel<L: RecordList>(_ list: L, _ locale: String) -> String {

@@ -97,6 +97,14 @@ struct APIClient {
         return try await client.execute(uri: "/api/v1" + path, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
     }
 
+    /// Sends `body` as it is, with its content type (a CSV file, a vCard).
+    func send(_ method: HTTPRequest.Method, _ path: String, body: String, contentType: String) async throws -> TestResponse {
+        var headers = HTTPFields()
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        headers[.contentType] = contentType
+        return try await client.execute(uri: "/api/v1" + path, method: method, headers: headers, body: ByteBuffer(string: body))
+    }
+
     func object(_ response: TestResponse) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
     }

@@ -1,0 +1,100 @@
+import Foundation
+import GuanxiAPI
+import Hummingbird
+import OpenAPIRuntime
+
+/// Imports and exports over the REST API: the same pipeline as the web and the shell.
+extension APIHandlers {
+    func listImports(_ input: Operations.listImports.Input) async throws -> Operations.listImports.Output {
+        let principal = try RequestPrincipal.require()
+        return .ok(.init(body: .json(.init(items: try await DataImport(services: services).recent(by: principal).map(Self.apiImport)))))
+    }
+
+    func startImport(_ input: Operations.startImport.Input) async throws -> Operations.startImport.Output {
+        let principal = try RequestPrincipal.require()
+        guard case .csv(let body) = input.body else { throw GuanxiError(.badRequest, "Send the file as text/csv.") }
+        let q = input.query
+        let kind = RecordFileKind(rawValue: q.kind.rawValue)!
+        let imports = DataImport(services: services)
+        let data: Data
+        do { data = try await Data(collecting: body, upTo: services.config.maxImportBytes) } catch {
+            throw GuanxiError(.payloadTooLarge, "The file is larger than \(services.config.maxImportBytes / 1_048_576) MB.", field: "file")
+                .localized("msg.file_too_large", ["max": String(services.config.maxImportBytes / 1_048_576)])
+        }
+        var settings = ImportSettings()
+        settings.mode = q.mode.flatMap { ImportSettings.Mode(rawValue: $0.rawValue) } ?? .create
+        settings.duplicates = q.duplicates.flatMap { ImportSettings.Duplicates(rawValue: $0.rawValue) } ?? .skip
+        (settings.key, settings.tag, settings.source, settings.assignByRules) = (q.key, q.tag, q.source, q.assignByRules ?? false)
+        if let template = q.template { settings.mapping = try await ImportTemplates(services: services).find(kind, name: template, by: principal).mapping }
+        for entry in q.map ?? [] {
+            let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, !parts[0].isEmpty else {
+                throw GuanxiError.invalid("map", "map takes HEADER=FIELD, not \(entry).").localized("msg.import_map_entry", ["value": entry])
+            }
+            settings.mapping[parts[0]] = parts[1]
+        }
+        if q.dryRun == true {
+            let report = try await imports.dryRun(kind, data: data, settings: settings, by: principal)
+            return .ok(.init(body: .json(.init(rows: report.job.rowsDone, created: report.job.created, updated: report.job.updated, skipped: report.job.skipped,
+                                               rejected: report.job.rejected, problems: report.problems.map { .init(line: $0.line, column: $0.column, reason: $0.reason) }))))
+        }
+        let job = try await imports.start(kind, fileName: q.filename ?? "api.csv", data: data, settings: settings, queue: true, by: principal)
+        return .accepted(.init(body: .json(Self.apiImport(job))))
+    }
+
+    func getImport(_ input: Operations.getImport.Input) async throws -> Operations.getImport.Output {
+        let principal = try RequestPrincipal.require()
+        return .ok(.init(body: .json(Self.apiImport(try await DataImport(services: services).find(try Self.id(input.path.importId, field: "importId"), by: principal)))))
+    }
+
+    func cancelImport(_ input: Operations.cancelImport.Input) async throws -> Operations.cancelImport.Output {
+        let principal = try RequestPrincipal.require()
+        return .ok(.init(body: .json(Self.apiImport(try await DataImport(services: services).cancel(try Self.id(input.path.importId, field: "importId"), by: principal)))))
+    }
+
+    func resumeImport(_ input: Operations.resumeImport.Input) async throws -> Operations.resumeImport.Output {
+        let principal = try RequestPrincipal.require()
+        return .accepted(.init(body: .json(Self.apiImport(try await DataImport(services: services).resumeLater(try Self.id(input.path.importId, field: "importId"), by: principal)))))
+    }
+
+    func revertImport(_ input: Operations.revertImport.Input) async throws -> Operations.revertImport.Output {
+        let principal = try RequestPrincipal.require()
+        return .ok(.init(body: .json(Self.apiImport(try await DataImport(services: services).revert(try Self.id(input.path.importId, field: "importId"), by: principal)))))
+    }
+
+    func getImportRejects(_ input: Operations.getImportRejects.Input) async throws -> Operations.getImportRejects.Output {
+        let principal = try RequestPrincipal.require()
+        let csv = try await DataImport(services: services).rejectsCSV(try Self.id(input.path.importId, field: "importId"), by: principal)
+        return .ok(.init(body: .csv(HTTPBody(csv))))
+    }
+
+    func exportList(_ input: Operations.exportList.Input) async throws -> Operations.exportList.Output {
+        let principal = try RequestPrincipal.require()
+        let kind = RecordFileKind(rawValue: input.path.kind.rawValue)!
+        let query = try await FileExport(services: services).query(kind, view: input.query.view, filters: input.query.query, by: principal)
+        let locale = input.query.locale?.rawValue ?? principal.locale
+        let bom = input.query.bom ?? true
+        let body: HTTPBody = switch kind {
+        case .customers: try await stream(CustomerList(services: services), query, locale, bom, principal)
+        case .contacts: try await stream(ContactList(services: services), query, locale, bom, principal)
+        case .leads: try await stream(LeadList(services: services), query, locale, bom, principal)
+        case .opportunities: try await stream(OpportunityList(services: services), query, locale, bom, principal)
+        case .activities: try await stream(ActivityList(services: services), query, locale, bom, principal)
+        }
+        let name = ExportRoutes.fileName(kind.recordKind, at: services.clock.now())
+        return .ok(.init(headers: .init(Content_hyphen_Disposition: "attachment; filename=\"\(name)\""), body: .csv(body)))
+    }
+
+    private func stream<L: RecordList>(_ list: L, _ query: Parameters, _ locale: String, _ bom: Bool, _ principal: Principal) async throws -> HTTPBody {
+        let export = ListExport(services: services)
+        let plan = try await export.start(list, query: query, by: principal, locale: locale)
+        return HTTPBody(ListExport.Chunks(export: export, list: list, plan: plan, query: query, principal: principal, locale: locale, byteOrderMark: bom),
+                        length: .unknown, iterationBehavior: .single)
+    }
+
+    static func apiImport(_ job: ImportJob) -> Components.Schemas.ImportJob {
+        .init(id: job.id.uuidString, kind: .init(rawValue: job.kind.rawValue) ?? .customers, fileName: job.fileName, status: .init(rawValue: job.status.rawValue) ?? .failed,
+              totalRows: job.totalRows, rowsDone: job.rowsDone, created: job.created, updated: job.updated, skipped: job.skipped, rejected: job.rejected,
+              mode: .init(rawValue: job.settings.mode.rawValue) ?? .create, key: job.settings.key, error: job.error, createdAt: job.createdAt, updatedAt: job.updatedAt)
+    }
+}
