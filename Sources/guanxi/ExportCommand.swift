@@ -7,7 +7,7 @@ import GuanxiServer
 struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Write customers, contacts, leads, opportunities or activities to a CSV file.",
+        abstract: "Write customers, contacts, leads, opportunities or activities to a CSV file (contacts also as vCard, activities as iCalendar).",
         discussion: """
             Without --view every record is written with the list's default columns. --view takes a saved view's \
             name or id and writes its filters and columns; --filter adds list filters as a query string, for example \
@@ -20,6 +20,7 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(help: "List filters as a query string, like the list page's address.") var filter: String?
     @Option(help: "Language of the header and of choice values: zh-Hans or en.") var locale: String = "zh-Hans"
     @Flag(help: "Leave out the byte-order mark (Excel needs it to read Chinese as UTF-8).") var noBom = false
+    @Option(help: "csv (default); vcard3 or vcard4 for contacts; ical for activities.") var format: ExportFormat = .csv
     @OptionGroup var storage: StorageOptions
 
     func validate() throws {
@@ -31,7 +32,7 @@ struct ExportCommand: AsyncParsableCommand {
             let started = Date()
             let rows = try await Runtime.withServices(try await storage.load()) { services in
                 try await FileExport(services: services).run(kind, to: file, view: view, filters: filter, locale: locale, byteOrderMark: !noBom,
-                                                             by: PrincipalLoader.console())
+                                                             format: format, by: PrincipalLoader.console())
             }
             print("Exported \(rows) \(kind.rawValue) to \(file) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s.")
         }
@@ -39,3 +40,4 @@ struct ExportCommand: AsyncParsableCommand {
 }
 
 extension RecordFileKind: ExpressibleByArgument {}
+extension ExportFormat: ExpressibleByArgument {}

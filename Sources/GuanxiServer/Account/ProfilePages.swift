@@ -1,7 +1,8 @@
 import Foundation
 import Hummingbird
 
-/// The user's own profile: language, time zone, two-factor sign-in and API tokens.
+/// The user's own profile: language, time zone, two-factor sign-in, API tokens and the
+/// calendar feed address.
 struct ProfilePages {
     let services: AppServices
 
@@ -22,6 +23,9 @@ struct ProfilePages {
         let totpSetup: TotpSetup?
         let tokens: [TokenRow]
         let newToken: String?
+        /// The calendar feed: whether one exists, and a new address (shown once).
+        let feedOn: Bool
+        let newFeedURL: String?
         let error: String?
         let notice: String?
     }
@@ -82,6 +86,15 @@ struct ProfilePages {
                 return try await page(context, error: services.localizer.message(for: error, context.locale), status: .badRequest)
             }
         }
+        web.post("/profile/calendar-feed") { request, context in
+            let secret = try await CalendarFeed(services: services).issue(by: try context.requirePrincipal())
+            let base = services.config.publicURL ?? "http://\(request.head.authority ?? "localhost")"
+            return try await page(context, newFeedURL: "\(base.hasSuffix("/") ? String(base.dropLast()) : base)/calendar/feed/\(secret).ics")
+        }
+        web.post("/profile/calendar-feed/off") { _, context in
+            try await CalendarFeed(services: services).revoke(by: try context.requirePrincipal())
+            return WebRenderer.redirect("/profile?notice=feed_off")
+        }
         web.post("/profile/tokens/:id/revoke") { _, context in
             let id = try UUID(uuidString: context.parameters.require("id")).orThrow(.notFound("API token"))
             try await services.tokens.revoke(id, by: try context.requirePrincipal())
@@ -89,7 +102,7 @@ struct ProfilePages {
         }
     }
 
-    func page(_ context: AppRequestContext, totp: TotpSetup? = nil, newToken: String? = nil, error: String? = nil,
+    func page(_ context: AppRequestContext, totp: TotpSetup? = nil, newToken: String? = nil, newFeedURL: String? = nil, error: String? = nil,
               notice: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         let principal = try context.requirePrincipal()
         guard let user = try await User.find(principal.userID, on: services.database.db) else { throw GuanxiError.notFound("User") }
@@ -97,7 +110,8 @@ struct ProfilePages {
         let tokens = try await services.tokens.list(userID: principal.userID).map { TokenRow($0, format: format) }
         let locales = Localizer.supported.map { Option(value: $0, label: services.localizer.text("language.\($0)", context.locale), selected: $0 == user.locale) }
         let model = ProfilePage(username: user.username, displayName: user.displayName, locales: locales, timeZone: user.timeZone,
-                                totpEnabled: user.totpEnabled, totpSetup: totp, tokens: tokens, newToken: newToken, error: error, notice: notice)
+                                totpEnabled: user.totpEnabled, totpSetup: totp, tokens: tokens, newToken: newToken,
+                                feedOn: try await CalendarFeed(services: services).isOn(for: principal), newFeedURL: newFeedURL, error: error, notice: notice)
         return services.renderer.render("profile", titleKey: "profile.title", page: model, context: context, status: status)
     }
 }

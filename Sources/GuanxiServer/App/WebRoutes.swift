@@ -4,6 +4,7 @@ import Hummingbird
 enum WebRoutes {
     static func register(on web: RouterGroup<AppRequestContext>, services: AppServices) {
         SignInPages(services: services).register(on: web)
+        CalendarFeed(services: services).register(on: web)
         let signedIn = web.group().add(middleware: RequireSignIn())
         HomePages(services: services).register(on: signedIn)
         CustomerPages(services: services).register(on: signedIn)

@@ -73,23 +73,51 @@ extension APIHandlers {
         let kind = RecordFileKind(rawValue: input.path.kind.rawValue)!
         let query = try await FileExport(services: services).query(kind, view: input.query.view, filters: input.query.query, by: principal)
         let locale = input.query.locale?.rawValue ?? principal.locale
-        let bom = input.query.bom ?? true
-        let body: HTTPBody = switch kind {
-        case .customers: try await stream(CustomerList(services: services), query, locale, bom, principal)
-        case .contacts: try await stream(ContactList(services: services), query, locale, bom, principal)
-        case .leads: try await stream(LeadList(services: services), query, locale, bom, principal)
-        case .opportunities: try await stream(OpportunityList(services: services), query, locale, bom, principal)
-        case .activities: try await stream(ActivityList(services: services), query, locale, bom, principal)
-        }
         let name = ExportRoutes.fileName(kind.recordKind, at: services.clock.now())
-        return .ok(.init(headers: .init(Content_hyphen_Disposition: "attachment; filename=\"\(name)\""), body: .csv(body)))
+        let disposition = { (ext: String) in Operations.exportList.Output.Ok.Headers(Content_hyphen_Disposition: "attachment; filename=\"\(name.dropLast(4)).\(ext)\"") }
+        switch (input.query.format ?? .csv, kind) {
+        case (.csv, _):
+            let bom = input.query.bom ?? true
+            let body: HTTPBody = switch kind {
+            case .customers: try await stream(CustomerList(services: services), query, locale, bom, principal)
+            case .contacts: try await stream(ContactList(services: services), query, locale, bom, principal)
+            case .leads: try await stream(LeadList(services: services), query, locale, bom, principal)
+            case .opportunities: try await stream(OpportunityList(services: services), query, locale, bom, principal)
+            case .activities: try await stream(ActivityList(services: services), query, locale, bom, principal)
+            }
+            return .ok(.init(headers: disposition("csv"), body: .csv(body)))
+        case (.vcard3, .contacts), (.vcard4, .contacts):
+            let version: VCard.Version = input.query.format == .vcard3 ? .v3 : .v4
+            let cards = ContactVCard(services: services)
+            try await cards.start(query: query, version: version, by: principal)
+            let text = PagedText(head: "") { after in
+                let page = try await cards.chunk(query: query, version: version, after: after, by: principal)
+                return (page.text, page.next)
+            }
+            return .ok(.init(headers: disposition("vcf"), body: .text_vcard(HTTPBody(text, length: .unknown, iterationBehavior: .single))))
+        case (.ical, .activities):
+            let calendar = ActivityCalendarExport(services: services)
+            try await calendar.start(query: query, by: principal)
+            let text = PagedText(head: calendar.header(for: principal), page: { after in
+                let page = try await calendar.chunk(query: query, after: after, by: principal, locale: locale)
+                return (page.text, page.next)
+            }, tail: ActivityCalendarExport.footer)
+            return .ok(.init(headers: disposition("ics"), body: .text_calendar(HTTPBody(text, length: .unknown, iterationBehavior: .single))))
+        default:
+            let format = input.query.format?.rawValue ?? ""
+            throw GuanxiError.invalid("format", "\(format) files hold other records than \(kind.rawValue).")
+                .localized("msg.export_format", ["format": format, "kind": kind.rawValue])
+        }
     }
 
     private func stream<L: RecordList>(_ list: L, _ query: Parameters, _ locale: String, _ bom: Bool, _ principal: Principal) async throws -> HTTPBody {
         let export = ListExport(services: services)
         let plan = try await export.start(list, query: query, by: principal, locale: locale)
-        return HTTPBody(ListExport.Chunks(export: export, list: list, plan: plan, query: query, principal: principal, locale: locale, byteOrderMark: bom),
-                        length: .unknown, iterationBehavior: .single)
+        let text = PagedText(head: export.header(list, plan: plan, locale: locale, byteOrderMark: bom)) { after in
+            let page = try await export.chunk(list, plan: plan, query: query, after: after, by: principal, locale: locale)
+            return (page.text, page.next)
+        }
+        return HTTPBody(text, length: .unknown, iterationBehavior: .single)
     }
 
     static func apiImport(_ job: ImportJob) -> Components.Schemas.ImportJob {

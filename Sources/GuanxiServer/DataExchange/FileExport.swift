@@ -8,6 +8,15 @@ public enum RecordFileKind: String, Sendable, CaseIterable, Codable {
     var recordKind: RecordKind { RecordKind(rawValue: rawValue) }
 }
 
+/// What an export file is written as.
+public enum ExportFormat: String, Sendable, CaseIterable {
+    case csv
+    /// Contacts as vCard 3.0 or 4.0.
+    case vcard3, vcard4
+    /// Activities as iCalendar.
+    case ical
+}
+
 /// `guanxi export KIND FILE`: a record list written to a CSV file, page by page, through
 /// the same permission check, columns and audit entry as the web download.
 public struct FileExport: Sendable {
@@ -17,8 +26,23 @@ public struct FileExport: Sendable {
     /// `view` is a saved view's id or name (its filters and columns); `filters` a list
     /// query string such as `stage=customer&tier=核心`, applied on top. Returns the row count.
     public func run(_ kind: RecordFileKind, to path: String, view: String?, filters: String?, locale: String, byteOrderMark: Bool,
-                    by actor: Principal) async throws -> Int {
+                    format: ExportFormat = .csv, by actor: Principal) async throws -> Int {
         let parameters = try await query(kind, view: view, filters: filters, by: actor)
+        switch (format, kind) {
+        case (.csv, _): break
+        case (.vcard3, .contacts), (.vcard4, .contacts):
+            let version: VCard.Version = format == .vcard3 ? .v3 : .v4
+            let cards = ContactVCard(services: services)
+            try await cards.start(query: parameters, version: version, by: actor)
+            return try await toFile(path) { out in try await cards.write(query: parameters, version: version, by: actor, to: out) }
+        case (.ical, .activities):
+            let calendar = ActivityCalendarExport(services: services)
+            try await calendar.start(query: parameters, by: actor)
+            return try await toFile(path) { out in try await calendar.write(query: parameters, by: actor, locale: locale, to: out) }
+        default:
+            throw GuanxiError.invalid("format", "\(format.rawValue) files hold \(format == .ical ? "activities" : "contacts"), not \(kind.rawValue).")
+                .localized("msg.export_format", ["format": format.rawValue, "kind": kind.rawValue])
+        }
         return switch kind {
         case .customers: try await write(CustomerList(services: services), parameters, path, locale, byteOrderMark, actor)
         case .contacts: try await write(ContactList(services: services), parameters, path, locale, byteOrderMark, actor)
@@ -46,13 +70,15 @@ public struct FileExport: Sendable {
     private func write<L: RecordList>(_ list: L, _ query: Parameters, _ path: String, _ locale: String, _ bom: Bool, _ actor: Principal) async throws -> Int {
         let export = ListExport(services: services)
         let plan = try await export.start(list, query: query, by: actor, locale: locale)
+        return try await toFile(path) { out in try await export.write(list, plan: plan, query: query, by: actor, locale: locale, byteOrderMark: bom, to: out) }
+    }
+
+    private func toFile(_ path: String, _ write: ((String) async throws -> Void) async throws -> Int) async throws -> Int {
         guard FileManager.default.createFile(atPath: path, contents: nil), let file = FileHandle(forWritingAtPath: path) else {
             throw GuanxiError(.badRequest, "Cannot write \(path).")
         }
         defer { try? file.close() }
-        return try await export.write(list, plan: plan, query: query, by: actor, locale: locale, byteOrderMark: bom) { text in
-            try file.write(contentsOf: Data(text.utf8))
-        }
+        return try await write { text in try file.write(contentsOf: Data(text.utf8)) }
     }
 
     private func find(_ view: String, kind: RecordKind, actor: Principal) async throws -> SavedView {

@@ -64,32 +64,6 @@ struct ListExport: Sendable {
         return (text, records.count, page.next)
     }
 
-    /// The export as an async sequence of byte chunks that fetches a page only when the
-    /// reader asks for the next chunk, so a slow client never makes pages pile up.
-    struct Chunks<L: RecordList>: AsyncSequence, Sendable {
-        typealias Element = ArraySlice<UInt8>
-        let export: ListExport; let list: L; let plan: Plan; let query: Parameters; let principal: Principal; let locale: String; let byteOrderMark: Bool
-
-        struct AsyncIterator: AsyncIteratorProtocol {
-            let chunks: Chunks
-            var started = false, cursor: String?, finished = false
-            mutating func next() async throws -> ArraySlice<UInt8>? {
-                let c = chunks
-                if !started {
-                    started = true
-                    return ArraySlice(c.export.header(c.list, plan: c.plan, locale: c.locale, byteOrderMark: c.byteOrderMark).utf8)
-                }
-                while !finished {
-                    let page = try await c.export.chunk(c.list, plan: c.plan, query: c.query, after: cursor, by: c.principal, locale: c.locale)
-                    (cursor, finished) = (page.next, page.next == nil)
-                    if !page.text.isEmpty { return ArraySlice(page.text.utf8) }
-                }
-                return nil
-            }
-        }
-        func makeAsyncIterator() -> AsyncIterator { AsyncIterator(chunks: self) }
-    }
-
     func titleLabel<L: RecordList>(_ list: L, _ locale: String) -> String {
         services.localizer.text(list.kind == .activities ? "activity_fields.subject" : "lists.sort_name", locale)
     }

@@ -26,5 +26,6 @@ public enum AllMigrations {
         M0023_CreateCustomerScores(),
         M0024_AddCustomerExternalID(),
         M0025_CreateImportJobs(),
+        M0026_AddCalendarFeed(),
     ]
 }

@@ -67,7 +67,7 @@ public struct DataImport: Sendable {
         let settings = try checked(settings)
         let total = try await count(try target(kind), data: data, settings: settings)
         let now = services.clock.now()
-        let job = ImportJob(id: UUID(), kind: kind, fileName: String(fileName.suffix(200)), settings: settings, status: status, totalRows: total, nextLine: 2,
+        let job = ImportJob(id: UUID(), kind: kind, fileName: String(fileName.suffix(200)), settings: settings, status: status, totalRows: total, nextLine: 1,
                             created: 0, updated: 0, skipped: 0, rejected: 0, error: nil, cancelRequested: false,
                             createdBy: actor.channel == .console ? nil : actor.userID, createdAt: now, updatedAt: now)
         try await store.insert(job, content: data)
@@ -162,7 +162,7 @@ public struct DataImport: Sendable {
         _ = try services.permissions.require(actor, .import, on: kind.recordKind)
         try checkSize(data)
         let now = services.clock.now()
-        var job = ImportJob(id: UUID(), kind: kind, fileName: "", settings: try checked(settings), status: .running, totalRows: 0, nextLine: 2, created: 0, updated: 0,
+        var job = ImportJob(id: UUID(), kind: kind, fileName: "", settings: try checked(settings), status: .running, totalRows: 0, nextLine: 1, created: 0, updated: 0,
                             skipped: 0, rejected: 0, error: nil, cancelRequested: false, createdBy: actor.userID, createdAt: now, updatedAt: now)
         let problems = try await runOpened(try target(kind, settings: job.settings), job: &job, data: data, dryRun: true, by: actor, progress: { _ in })
         job.totalRows = job.rowsDone

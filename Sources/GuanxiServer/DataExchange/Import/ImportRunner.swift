@@ -1,6 +1,19 @@
 import FluentKit
 import Foundation
 
+/// The rows of an import file: CSV read as it goes, or the cards of a vCard file.
+struct ImportRows {
+    private var csv: CSVReader.Rows?
+    private var cards: IndexingIterator<[CSVReader.Row]>?
+    init(csv: CSVReader.Rows) { self.csv = csv }
+    init(cards: [CSVReader.Row]) { self.cards = cards.makeIterator() }
+
+    mutating func next() throws -> CSVReader.Row? {
+        if csv != nil { return try csv!.next() }
+        return cards?.next()
+    }
+}
+
 /// What a row of an import does.
 enum ImportAction { case create, update(UUID, merge: Bool) }
 
@@ -26,13 +39,28 @@ struct ImportRunner<Target: ImportTarget>: Sendable {
     private struct Pending: Sendable { let prepared: Target.Prepared; let id: UUID; let line: Int; let fields: [String] }
 
     /// The file's rows after the header, and the header's mapping. Errors concern the
-    /// file as a whole: its encoding, quoting, header and the key.
-    func open(_ data: Data, settings: ImportSettings) async throws -> (rows: CSVReader.Rows, header: [String], mapping: ImportMapping) {
-        let (bytes, _) = try TextDecoding.utf8Bytes(data)
-        let reader = CSVReader(detectingIn: bytes.prefix(65_536))
-        var rows = CSVReader.Rows(bytes: bytes[...], separator: reader.separator)
-        guard let header = try rows.next() else {
-            throw GuanxiError.invalid("file", "The file is empty.").localized("msg.empty_file", [:])
+    /// file as a whole: its encoding, quoting, header and the key. A vCard file (contacts
+    /// only) reads as one row per card.
+    func open(_ data: Data, settings: ImportSettings) async throws -> (rows: ImportRows, header: [String], mapping: ImportMapping) {
+        var rows: ImportRows
+        let header: CSVReader.Row
+        if VCard.looksLikeVCard(data) {
+            guard target.kind == .contacts else {
+                throw GuanxiError.invalid("file", "A vCard file holds contacts; import it as contacts.").localized("msg.vcard_contacts_only", [:])
+            }
+            let (text, _) = try TextDecoding.decode(data)
+            let cards = ContactVCard.rows(try VCard.cards(text), locale: "zh-Hans")
+            guard !cards.rows.isEmpty else { throw GuanxiError.invalid("file", "The file is empty.").localized("msg.empty_file", [:]) }
+            rows = ImportRows(cards: cards.rows)
+            header = CSVReader.Row(line: 0, fields: cards.header)
+        } else {
+            let (bytes, _) = try TextDecoding.utf8Bytes(data)
+            let reader = CSVReader(detectingIn: bytes.prefix(65_536))
+            var csv = CSVReader.Rows(bytes: bytes[...], separator: reader.separator)
+            guard let first = try csv.next() else {
+                throw GuanxiError.invalid("file", "The file is empty.").localized("msg.empty_file", [:])
+            }
+            (rows, header) = (ImportRows(csv: csv), first)
         }
         let custom = try await services.customValues.fields(of: target.kind)
         // Only a file that creates every row must fill every required field; an update or

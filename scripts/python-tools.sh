@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Runs python3 with the independent parsers the round-trip tests check Guanxi's files
+# against (vobject for vCard, icalendar for iCalendar). They live in a virtual
+# environment under .build/, made and filled from PyPI the first time.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+venv="$root/.build/python-tools"
+if ! "$venv/bin/python" -c "import vobject, icalendar" 2>/dev/null; then
+    python3 -m venv "$venv" >&2
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "vobject==0.9.9" "icalendar==6.1.1" >&2
+fi
+exec "$venv/bin/python" "$@"
