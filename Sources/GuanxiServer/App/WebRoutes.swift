@@ -19,6 +19,7 @@ enum WebRoutes {
         ListRoutes(services: services).register(on: signedIn)
         ExportRoutes(services: services).register(on: signedIn)
         ImportPages(services: services).register(on: signedIn)
+        DuplicatePages(services: services).register(on: signedIn)
         AttachmentPages(services: services).register(on: signedIn)
         CustomerSettingsPages(services: services).register(on: signedIn)
         SearchPages(services: services).register(on: signedIn)

@@ -23,6 +23,8 @@ struct ContactPages {
         let isNew: Bool; let id: String; let customerID: String; let customerName: String; let version: Int
         let name: String; let title: String; let department: String; let wechat: String; let birthday: String; let notes: String
         let emails: String; let phones: String; let addresses: String; let managers: [Choice]; let custom: [CustomFieldForm.Input]; let error: String?
+        /// Probable duplicates when a create was refused for them.
+        let duplicates: DuplicateWarning.Part?
     }
 
     func register(on web: RouterGroup<AppRequestContext>) {
@@ -39,8 +41,9 @@ struct ContactPages {
             do {
                 var input = try Self.input(form, custom: try await services.customValues.fields(of: .contacts))
                 input.customerID = .some(customer.id)
+                input.checkDuplicates = form["allow_duplicates"] != "on"
                 _ = try await services.contacts.create(input, by: principal)
-            } catch let error as GuanxiError where error.kind == .validation {
+            } catch let error as GuanxiError where error.kind == .validation || error.code == "probable_duplicate" {
                 return try await self.form(nil, customer: customer, typed: form, context: context, error: error)
             }
             return WebRenderer.redirect("/customers/\(customer.id!.uuidString)?notice=saved")
@@ -227,8 +230,9 @@ struct ContactPages {
             emails: lines(.email), phones: lines(.phone), addresses: lines(.address), managers: managers,
             custom: try await CustomFieldForm(services: services).inputs(.contacts, recordID: contact?.id,
                                                                           typed: typed, locale: context.locale),
-            error: error.map { services.localizer.message(for: $0, context.locale) })
-        let status: HTTPResponse.Status = error == nil ? .ok : error?.code == "version_conflict" ? .conflict : .badRequest
+            error: error.map { services.localizer.message(for: $0, context.locale) },
+            duplicates: DuplicateWarning.part(error, localizer: services.localizer, locale: context.locale))
+        let status: HTTPResponse.Status = error == nil ? .ok : ["version_conflict", "probable_duplicate"].contains(error?.code ?? "") ? .conflict : .badRequest
         return services.renderer.render("contact-form", titleKey: contact == nil ? "contacts.new" : "contacts.edit", page: page, context: context, status: status)
     }
 }

@@ -19,6 +19,9 @@ public struct ContactInput: Sendable {
     public var addresses: [ContactChannel]?
     /// Custom field values by key; a key left out keeps its value.
     public var customFields: [String: CustomInput]?
+    /// On create: refuse (409 `probable_duplicate`) when a readable contact has one of the
+    /// same phones or e-mails, or the same name at the same customer.
+    public var checkDuplicates = false
     public init() {}
 }
 
@@ -62,6 +65,10 @@ public struct ContactService: Sendable {
         }
         let channels = try Self.channels(input, current: [])
         contact.refreshSearchText(channels)
+        if input.checkDuplicates {
+            let found = try await DuplicateCheck(database: database, permissions: permissions).contacts(like: contact, channels: channels, for: actor)
+            if !found.isEmpty { throw DuplicateCheck.error(found, kind: .contacts) }
+        }
         contact.version = 1
         contact.createdBy = actor.channel == .console ? nil : actor.userID
         contact.createdAt = clock.now()

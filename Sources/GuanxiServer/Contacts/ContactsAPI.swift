@@ -30,7 +30,11 @@ extension APIHandlers {
     func createContact(_ input: Operations.createContact.Input) async throws -> Operations.createContact.Output {
         let principal = try RequestPrincipal.require()
         guard case .json(let body) = input.body else { throw GuanxiError(.badRequest, "Send a JSON body.") }
-        let contact = try await services.contacts.create(try Self.contactInput(body), by: principal)
+        let contact = try await services.contacts.create({
+            var new = try Self.contactInput(body)
+            new.checkDuplicates = !(body.allowDuplicates ?? false)
+            return new
+        }(), by: principal)
         return .created(.init(headers: .init(ETag: Self.etag(version: contact.version)), body: .json(try await apiContact(contact, for: principal))))
     }
 

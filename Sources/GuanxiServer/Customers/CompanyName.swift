@@ -7,7 +7,7 @@ public enum CompanyName {
     /// before 有限公司.
     static let legalForms = [
         "股份有限公司", "有限责任公司", "集团有限公司", "有限公司", "(集团)", "（集团）", "集团", "公司",
-        "co., ltd.", "co.,ltd.", "co. ltd.", "co ltd", "company limited", "limited", "ltd.", "ltd",
+        "co., ltd.", "co.,ltd.", "co. ltd.", "co., ltd", "co.,ltd", "co. ltd", "co ltd", "company limited", "limited", "ltd.", "ltd", " co.", " co",
         "incorporated", "inc.", "inc", "corporation", "corp.", "corp", "gmbh", "llc", "plc", "s.a.", "ag",
     ]
 

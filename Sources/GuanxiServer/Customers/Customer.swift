@@ -46,6 +46,8 @@ public final class Customer: Model, @unchecked Sendable {
     @OptionalField(key: "consent_phone_via") var consentPhoneVia: String?
     /// Lower-cased name, e-mail, website and phone digits, for the search index.
     @Field(key: "search_text") var searchText: String
+    /// The name without its legal form (`CompanyName.core`), for finding duplicates.
+    @OptionalField(key: "name_key") var nameKey: String?
     /// Grows by one on every change; clients send it back to prove they saw the latest.
     @Field(key: "version") public var version: Int
     @OptionalField(key: "created_by") public var createdBy: UUID?
@@ -54,8 +56,10 @@ public final class Customer: Model, @unchecked Sendable {
 
     public init() {}
 
+    /// Refreshes the search text and the duplicate key after a change.
     func refreshSearchText() {
         searchText = SQLSearch.text([name, email, website, phoneDigits])
+        nameKey = CompanyName.core(name)
     }
 
     public func consent(_ channel: Consent.Channel) -> Consent {

@@ -18,6 +18,8 @@ struct CustomerForm {
         let isNew: Bool; let id: String; let version: Int; let title: String
         let texts: [TextField]; let selects: [Select]; let consents: [ConsentRow]; let tags: String; let custom: [CustomFieldForm.Input]
         let error: String?; let conflict: Bool
+        /// Probable duplicates when a create was refused for them.
+        let duplicates: DuplicateWarning.Part?
     }
 
     static func input(_ form: FormData, custom: [CustomField]) throws -> CustomerInput {
@@ -110,7 +112,8 @@ struct CustomerForm {
                         texts: texts, selects: selects, consents: consents, tags: form?["tags"] ?? savedTags ?? "",
                         custom: try await CustomFieldForm(services: services).inputs(.customers, recordID: c?.id,
                                                                                       typed: form, locale: context.locale),
-                        error: error.map { services.localizer.message(for: $0, context.locale) }, conflict: conflict)
+                        error: error.map { services.localizer.message(for: $0, context.locale) }, conflict: conflict,
+                        duplicates: DuplicateWarning.part(error, localizer: services.localizer, locale: context.locale))
         return services.renderer.render("customer-form", titleKey: c == nil ? "customers.new" : "customers.edit", page: page, context: context, status: status)
     }
 }

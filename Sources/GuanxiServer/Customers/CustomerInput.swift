@@ -34,6 +34,9 @@ public struct CustomerInput: Sendable {
     public var consent: [Consent.Channel: (status: String, via: String?)] = [:]
     /// Custom field values by key; a key left out keeps its value.
     public var customFields: [String: CustomInput]?
+    /// On create: refuse (409 `probable_duplicate`) when a readable customer has the same
+    /// e-mail, phone or name without legal form. The API and the form ask unless told to save anyway.
+    public var checkDuplicates = false
 
     public init() {}
 }

@@ -33,10 +33,13 @@ struct CustomerPages {
             let principal = try context.requirePrincipal()
             let form = try await request.form(context: context)
             do {
-                let customer = try await services.customers.create(try CustomerForm.input(form, custom: try await services.customValues.fields(of: .customers)), by: principal)
+                var input = try CustomerForm.input(form, custom: try await services.customValues.fields(of: .customers))
+                input.checkDuplicates = form["allow_duplicates"] != "on"
+                let customer = try await services.customers.create(input, by: principal)
                 return WebRenderer.redirect("/customers/\(customer.id!.uuidString)?notice=saved")
-            } catch let error as GuanxiError where error.kind == .validation {
-                return try await CustomerForm(services: services).render(nil, form: form, context: context, error: error, status: .badRequest)
+            } catch let error as GuanxiError where error.kind == .validation || error.code == "probable_duplicate" {
+                return try await CustomerForm(services: services).render(nil, form: form, context: context, error: error,
+                                                                         status: error.kind == .validation ? .badRequest : .conflict)
             }
         }
         web.get("/customers/:id") { request, context in

@@ -56,6 +56,10 @@ public struct CustomerService: Sendable {
         customer.ownerID = actor.channel == .console ? nil : actor.userID
         guard input.name != nil else { throw GuanxiError.invalid("name", "name is required.").localized("msg.required", ["field": "name"]) }
         try await apply(input, to: customer, by: actor)
+        if input.checkDuplicates {
+            let found = try await DuplicateCheck(database: database, permissions: permissions).customers(like: customer, for: actor)
+            if !found.isEmpty { throw DuplicateCheck.error(found, kind: .customers) }
+        }
         customer.version = 1
         customer.createdBy = actor.channel == .console ? nil : actor.userID
         customer.createdAt = clock.now()

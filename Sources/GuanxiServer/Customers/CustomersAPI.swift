@@ -36,7 +36,11 @@ extension APIHandlers {
     func createCustomer(_ input: Operations.createCustomer.Input) async throws -> Operations.createCustomer.Output {
         let principal = try RequestPrincipal.require()
         guard case .json(let body) = input.body else { throw GuanxiError(.badRequest, "Send a JSON body.") }
-        let saved = try await services.customers.createSaved(try Self.customerInput(body), by: principal)
+        let saved = try await services.customers.createSaved({
+            var new = try Self.customerInput(body)
+            new.checkDuplicates = !(body.allowDuplicates ?? false)
+            return new
+        }(), by: principal)
         let api = Self.apiCustomer(saved.customer, tags: saved.tags, custom: saved.custom.values)
         return .created(.init(headers: .init(ETag: Self.etag(version: saved.customer.version)), body: .json(api)))
     }

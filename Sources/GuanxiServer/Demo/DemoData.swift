@@ -161,7 +161,7 @@ public struct DemoData: Sendable {
 
     static let customerColumns = ["id", "name", "kind", "industry", "size", "province", "city", "district", "address", "postcode", "phone", "phone_digits",
                                   "email", "website", "source", "owner_id", "grade", "value_tier", "lifecycle_stage", "relationship", "notes",
-                                  "consent_email", "consent_sms", "consent_phone", "version", "created_at", "updated_at", "search_text"]
+                                  "consent_email", "consent_sms", "consent_phone", "version", "created_at", "updated_at", "search_text", "name_key"]
 
     private func makeCustomer(number: Int, owners: [UUID], random: inout SeededRandom, now: Date) -> MadeCustomer {
         let place = random.pick(DemoNames.cities)
@@ -185,7 +185,7 @@ public struct DemoData: Sendable {
             random.pick(CustomerVocabulary.defaultGrades), random.pick(CustomerVocabulary.valueTiers), stage,
             random.chance(90) ? "customer" : random.pick(CustomerVocabulary.relationships), "", random.chance(60) ? "opted_in" : "unknown",
             random.chance(20) ? "opted_out" : "unknown", "unknown", 1, created, created,
-            SQLSearch.text([label, "info@\(domain)", "https://www.\(domain)", phone.filter(\.isNumber)]),
+            SQLSearch.text([label, "info@\(domain)", "https://www.\(domain)", phone.filter(\.isNumber)]), CompanyName.core(label),
         ]
         let tags = random.chance(50) ? Array(Set([random.pick(DemoNames.tags), random.pick(DemoNames.tags)])) : []
         return MadeCustomer(id: id, name: label, domain: domain, area: place.area, row: values.map(Self.bind), tags: tags, ownerID: owner)

@@ -23,6 +23,8 @@ public struct LeadInput: Sendable {
     public var assignment: LeadAssignment?
     /// Custom field values by key; a key left out keeps its value.
     public var customFields: [String: CustomInput]?
+    /// On create: refuse (409 `probable_duplicate`) when a readable lead has the same e-mail or phone.
+    public var checkDuplicates = false
     public init() {}
 }
 
@@ -69,6 +71,10 @@ public struct LeadService: Sendable {
         lead.notes = ""
         lead.ownerID = actor.channel == .console ? nil : actor.userID
         try await apply(input, to: lead)
+        if input.checkDuplicates {
+            let found = try await DuplicateCheck(database: database, permissions: permissions).leads(like: lead, for: actor)
+            if !found.isEmpty { throw DuplicateCheck.error(found, kind: .leads) }
+        }
         let target: LeadRouter.Target? = input.assignment == .byRules ? try await router.target(for: lead) : nil
         let values = try await custom.checked(.leads, sent: input.customFields, current: [:], isNew: true)
         lead.version = 1

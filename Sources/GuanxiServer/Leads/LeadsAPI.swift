@@ -27,7 +27,11 @@ extension APIHandlers {
     func createLead(_ input: Operations.createLead.Input) async throws -> Operations.createLead.Output {
         let principal = try RequestPrincipal.require()
         guard case .json(let body) = input.body else { throw GuanxiError(.badRequest, "Send a JSON body.") }
-        let lead = try await services.leads.create(try Self.leadInput(body), by: principal)
+        let lead = try await services.leads.create({
+            var new = try Self.leadInput(body)
+            new.checkDuplicates = !(body.allowDuplicates ?? false)
+            return new
+        }(), by: principal)
         return .created(.init(headers: .init(ETag: Self.etag(version: lead.version)), body: .json(try await apiLead(lead))))
     }
 

@@ -27,5 +27,6 @@ public enum AllMigrations {
         M0024_AddCustomerExternalID(),
         M0025_CreateImportJobs(),
         M0026_AddCalendarFeed(),
+        M0027_CreateMerges(),
     ]
 }

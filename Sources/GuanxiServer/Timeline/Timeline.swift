@@ -34,8 +34,11 @@ public struct Timeline: Sendable {
             .localized("msg.choice", ["field": "kind", "choices": "customers, contacts, leads, opportunities"])
         }
         var items: [Item] = []
-        for entry in try await services.auditQuery.history(kind: kind, id: id.uuidString, limit: limit) {
-            items.append(Item(kind: .change, at: entry.at, actor: entry.actorName, title: entry.action, change: entry))
+        // A record's story includes that of the records merged into it.
+        for recordID in [id] + (try await MergeService(services: services).mergedInto(id)) {
+            for entry in try await services.auditQuery.history(kind: kind, id: recordID.uuidString, limit: limit) {
+                items.append(Item(kind: .change, at: entry.at, actor: entry.actorName, title: entry.action, change: entry))
+            }
         }
         if actor.scope(for: .read, on: .activities) != nil {
             var filter = ActivityFilter()

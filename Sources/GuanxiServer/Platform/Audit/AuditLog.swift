@@ -37,6 +37,10 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case `import`
     /// An import was undone: what it created removed, what it updated restored.
     case importRevert = "import_revert"
+    /// Records that were one and the same became one (on the survivor and on each removed one).
+    case merge
+    /// A merge was undone: the removed records came back with everything that had moved.
+    case mergeUndo = "merge_undo"
 }
 
 /// A record's audited fields as text, so any two versions can be compared.

@@ -15,12 +15,15 @@ public enum OwnerFilter: Sendable, Equatable {
         }
     }
 
-    /// The SQL condition on `column` that keeps reachable rows, or nil when all are.
+    /// The SQL condition on `column` (`owner_id`, or `table.owner_id` in a join) that keeps
+    /// reachable rows, or nil when all are.
     public func condition(_ column: String = "owner_id") -> (any SQLExpression)? {
         guard case .owners(let ids, let pool) = self else { return nil }
-        let owned = SQLBinaryExpression(SQLIdentifier(column), .in, SQLGroupExpression(ids.map { SQLBind($0) as any SQLExpression }))
+        let parts = column.split(separator: ".").map(String.init)
+        let target: any SQLExpression = parts.count == 2 ? SQLColumn(parts[1], table: parts[0]) : SQLIdentifier(column)
+        let owned = SQLBinaryExpression(target, .in, SQLGroupExpression(ids.map { SQLBind($0) as any SQLExpression }))
         guard pool else { return ids.isEmpty ? SQLRaw("1 = 0") : owned }
-        let unowned = SQLBinaryExpression(SQLIdentifier(column), .is, SQLLiteral.null)
+        let unowned = SQLBinaryExpression(target, .is, SQLLiteral.null)
         return ids.isEmpty ? unowned : SQLGroupExpression(SQLBinaryExpression(owned, .or, unowned))
     }
 }

@@ -1,0 +1,14 @@
+/// The list of probable duplicates a form shows above a refused "create", each a link to
+/// the record, with the "save anyway" box (the `duplicate-warning` partial).
+struct DuplicateWarning {
+    struct Link { let href: String; let name: String; let reason: String }
+    struct Part { let links: [Link] }
+
+    static func part(_ error: GuanxiError?, localizer: Localizer, locale: String) -> Part? {
+        guard let error, error.code == "probable_duplicate" else { return nil }
+        return Part(links: error.details.map { d in
+            Link(href: "/\(d["kind"] ?? "customers")/\(d["id"] ?? "")", name: d["name"] ?? "",
+                 reason: localizer.text("duplicates.reason_\(d["reason"] ?? "name")", locale))
+        })
+    }
+}
