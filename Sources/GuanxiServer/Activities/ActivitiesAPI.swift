@@ -26,6 +26,7 @@ extension APIHandlers {
         let principal = try RequestPrincipal.require()
         guard case .json(let body) = input.body else { throw GuanxiError(.badRequest, "Send a JSON body.") }
         let a = try await services.activities.create(try Self.activityInput(body), by: principal)
+        try await ContactWays(services: services).noteCallOutcome(a, by: principal)
         return .created(.init(headers: .init(ETag: Self.etag(version: a.version)), body: .json(try await apiActivities([a])[0])))
     }
 
@@ -41,6 +42,7 @@ extension APIHandlers {
         let id = try Self.id(input.path.activityId, field: "activityId")
         let expected = try Self.expectedVersion(input.headers.If_hyphen_Match)
         let a = try await Self.precondition { try await services.activities.update(id, try Self.activityInput(body), expectedVersion: expected, by: principal) }
+        try await ContactWays(services: services).noteCallOutcome(a, by: principal)
         return .ok(.init(headers: .init(ETag: Self.etag(version: a.version)), body: .json(try await apiActivities([a])[0])))
     }
 

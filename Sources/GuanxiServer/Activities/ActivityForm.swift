@@ -30,6 +30,7 @@ struct ActivityForm {
             let form = try await request.form(context: context)
             do {
                 let a = try await services.activities.create(try Self.input(form, principal: principal, custom: try await services.customValues.fields(of: .activities)), by: principal)
+                try await ContactWays(services: services).noteCallOutcome(a, by: principal)
                 return WebRenderer.redirect(Self.back(form) ?? "/activities/\(a.id!.uuidString)?notice=saved")
             } catch let error as GuanxiError where error.kind == .validation || error.code == "schedule_conflict" {
                 return try await render(nil, form: form, context: context, error: error)
@@ -44,7 +45,8 @@ struct ActivityForm {
             let activityID = try ActivityPages.id(context)
             let form = try await request.form(context: context)
             do {
-                _ = try await services.activities.update(activityID, try Self.input(form, principal: principal, custom: try await services.customValues.fields(of: .activities)), expectedVersion: Int(form["version"] ?? ""), by: principal)
+                let a = try await services.activities.update(activityID, try Self.input(form, principal: principal, custom: try await services.customValues.fields(of: .activities)), expectedVersion: Int(form["version"] ?? ""), by: principal)
+                try await ContactWays(services: services).noteCallOutcome(a, by: principal)
             } catch let error as GuanxiError where error.kind == .validation || error.kind == .conflict {
                 return try await render(try await services.activities.find(activityID, for: principal, action: .update), form: form, context: context, error: error)
             }

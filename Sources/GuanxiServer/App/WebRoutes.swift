@@ -20,6 +20,7 @@ enum WebRoutes {
         ExportRoutes(services: services).register(on: signedIn)
         ImportPages(services: services).register(on: signedIn)
         DuplicatePages(services: services).register(on: signedIn)
+        DataQualityPages(services: services).register(on: signedIn)
         AttachmentPages(services: services).register(on: signedIn)
         CustomerSettingsPages(services: services).register(on: signedIn)
         SearchPages(services: services).register(on: signedIn)

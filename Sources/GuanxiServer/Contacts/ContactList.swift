@@ -14,6 +14,7 @@ struct ContactList: RecordList {
         filter.search = q["q"].map(String.init)
         filter.customerID = try Validate.uuid(q["customer"].map(String.init), field: "customer")
         filter.custom = try ListTable.customFilters(q)
+        (filter.quality, filter.qualityCutoff) = try ListTable.quality(q, now: services.clock.now())
         let sort = ListTable.sort(q, default: "name")
         (filter.sort, filter.customSort, filter.customSortDescending) = (ContactFilter.Sort(rawValue: sort.builtIn) ?? .name, sort.custom, sort.descending)
         return filter

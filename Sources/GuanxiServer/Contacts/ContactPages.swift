@@ -16,7 +16,7 @@ struct ContactPages {
     typealias Field = WebField
     struct DetailPage {
         let id: String; let name: String; let version: Int; let customerID: String; let customerName: String
-        let fields: [Field]; let notes: String; let hasNotes: Bool; let canEdit: Bool; let canDelete: Bool; let timeline: TimelineView.Part; let attachments: AttachmentPages.Part
+        let fields: [Field]; let notes: String; let hasNotes: Bool; let canEdit: Bool; let canDelete: Bool; let timeline: TimelineView.Part; let attachments: AttachmentPages.Part; let ways: DataQualityPages.WaysPart
     }
     typealias Choice = WebChoice
     struct FormPage {
@@ -104,7 +104,8 @@ struct ContactPages {
         let page = DetailPage(
             id: contactID.uuidString, name: c.name, version: c.version, customerID: customer?.id?.uuidString ?? "", customerName: customer?.name ?? "",
             fields: (fields + custom), notes: c.notes, hasNotes: !c.notes.isEmpty, canEdit: await may(.update), canDelete: await may(.delete),
-            timeline: timeline, attachments: try await AttachmentPages(services: services).part(.contacts, contactID, principal: principal, locale: context.locale))
+            timeline: timeline, attachments: try await AttachmentPages(services: services).part(.contacts, contactID, principal: principal, locale: context.locale),
+                              ways: try await DataQualityPages(services: services).part(.contacts, contactID, principal: principal, locale: context.locale))
         return services.renderer.render("contact", titleKey: "contacts.title", page: page, context: context)
     }
 

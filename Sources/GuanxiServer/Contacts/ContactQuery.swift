@@ -15,6 +15,9 @@ public struct ContactFilter: Sendable {
     public var customSortDescending = false
     public var sort: Sort = .name
     public var cursor: String?
+    /// A data-quality check the records must fail (`QualityRule`), with the day "stale" begins.
+    public var quality: QualityRule?
+    public var qualityCutoff = Date.distantPast
     public var limit = 50
     public init() {}
 }
@@ -34,6 +37,7 @@ public struct ContactQuery: Sendable {
         if let term = filter.search?.trimmingCharacters(in: .whitespaces), !term.isEmpty {
             query = query.where(SQLSearch.matches("contacts", term, engine: database.engine))
         }
+        if let quality = filter.quality { query = query.where(quality.condition(.contacts, cutoff: filter.qualityCutoff)) }
         query = try await custom.constrain(query, table: "contacts", kind: .contacts, filters: filter.custom)
         if let key = filter.customSort {
             let sorted = try await custom.sorted(query, by: key, descending: filter.customSortDescending, table: "contacts", kind: .contacts)

@@ -11,6 +11,8 @@ extension APIHandlers {
         filter.sort = input.query.sort.flatMap { ContactFilter.Sort(rawValue: $0.rawValue) } ?? .name
         let q = input.query
         filter.custom = try Self.customFilters(q.cf)
+        filter.quality = input.query.quality.flatMap { QualityRule(rawValue: $0.rawValue) }
+        filter.qualityCutoff = services.clock.now().addingTimeInterval(-Double(QualityRule.staleDays) * 86_400)
         filter.customSort = q.sortField
         filter.customSortDescending = q.order == .desc
 

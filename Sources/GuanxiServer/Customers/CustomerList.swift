@@ -20,6 +20,7 @@ struct CustomerList: RecordList {
         filter.tag = q["tag"].map(String.init)
         filter.inPool = q["pool"] == "on"
         filter.custom = try ListTable.customFilters(q)
+        (filter.quality, filter.qualityCutoff) = try ListTable.quality(q, now: services.clock.now())
         let sort = ListTable.sort(q, default: "name")
         (filter.sort, filter.customSort, filter.customSortDescending) = (CustomerFilter.Sort(rawValue: sort.builtIn) ?? .name, sort.custom, sort.descending)
         return filter

@@ -15,7 +15,7 @@ struct CustomerPages {
     typealias Field = WebField
     struct DetailPage {
         let id: String; let name: String; let version: Int; let fields: [Field]; let tags: [String]; let notes: String; let hasNotes: Bool
-        let canEdit: Bool; let canDelete: Bool; let timeline: TimelineView.Part; let attachments: AttachmentPages.Part; let notice: String?
+        let canEdit: Bool; let canDelete: Bool; let timeline: TimelineView.Part; let attachments: AttachmentPages.Part; let ways: DataQualityPages.WaysPart; let notice: String?
         let contacts: [ContactPages.Row]; let canAddContact: Bool; let inPool: Bool
         /// The customer's opportunities (the `opportunity-table` partial reads `rows`).
         let rows: [OpportunityPages.Row]; let showsDeals: Bool; let canAddDeal: Bool
@@ -171,6 +171,7 @@ struct CustomerPages {
         let page = DetailPage(id: id.uuidString, name: c.name, version: c.version, fields: (fields + custom).filter { !$0.value.isEmpty },
                               tags: try await services.customers.tags(of: id), notes: c.notes, hasNotes: !c.notes.isEmpty, canEdit: canEdit, canDelete: canDelete,
                               timeline: timeline, attachments: try await AttachmentPages(services: services).part(.customers, id, principal: principal, locale: context.locale),
+                              ways: try await DataQualityPages(services: services).part(.customers, id, principal: principal, locale: context.locale),
                               notice: notice,
                               contacts: principal.scope(for: .read, on: .contacts) == nil ? [] : try await ContactPages(services: services).orgChart(of: id, principal: principal),
                               canAddContact: principal.scope(for: .create, on: .contacts) != nil, inPool: c.ownerID == nil,

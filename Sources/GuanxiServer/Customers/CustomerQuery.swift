@@ -30,6 +30,9 @@ public struct CustomerFilter: Sendable {
     public var sort: Sort = .name
     /// The `next` of the previous page.
     public var cursor: String?
+    /// A data-quality check the records must fail (`QualityRule`), with the day "stale" begins.
+    public var quality: QualityRule?
+    public var qualityCutoff = Date.distantPast
     public var limit = 50
     public init() {}
 }
@@ -62,6 +65,7 @@ public struct CustomerQuery: Sendable {
         if let search = filter.search?.trimmingCharacters(in: .whitespaces), !search.isEmpty {
             query = query.where(searchCondition(search))
         }
+        if let quality = filter.quality { query = query.where(quality.condition(.customers, cutoff: filter.qualityCutoff)) }
         query = try await custom.constrain(query, table: "customers", kind: .customers, filters: filter.custom)
         if let key = filter.customSort {
             let sorted = try await custom.sorted(query, by: key, descending: filter.customSortDescending, table: "customers", kind: .customers)

@@ -21,6 +21,8 @@ extension APIHandlers {
         filter.industry = q.industry
         filter.tag = q.tag
         filter.custom = try Self.customFilters(q.cf)
+        filter.quality = input.query.quality.flatMap { QualityRule(rawValue: $0.rawValue) }
+        filter.qualityCutoff = services.clock.now().addingTimeInterval(-Double(QualityRule.staleDays) * 86_400)
         filter.customSort = q.sortField
         filter.customSortDescending = q.order == .desc
         filter.sort = q.sort.flatMap { CustomerFilter.Sort(rawValue: $0.rawValue) } ?? .name

@@ -120,6 +120,23 @@ extension APIHandlers {
         return HTTPBody(text, length: .unknown, iterationBehavior: .single)
     }
 
+    func markContactWayInvalid(_ input: Operations.markContactWayInvalid.Input) async throws -> Operations.markContactWayInvalid.Output {
+        let principal = try RequestPrincipal.require()
+        guard case .json(let body) = input.body else { throw GuanxiError(.badRequest, "Send a JSON body.") }
+        guard let reason = body.reason?.rawValue else { throw GuanxiError.invalid("reason", "reason is required.").localized("msg.required", ["field": "reason"]) }
+        try await ContactWays(services: services).markInvalid(RecordKind(rawValue: body.recordKind.rawValue), try Self.id(body.recordId, field: "recordId"),
+                                                             value: body.value, reason: reason, by: principal)
+        return .noContent(.init())
+    }
+
+    func markContactWayValid(_ input: Operations.markContactWayValid.Input) async throws -> Operations.markContactWayValid.Output {
+        let principal = try RequestPrincipal.require()
+        guard case .json(let body) = input.body else { throw GuanxiError(.badRequest, "Send a JSON body.") }
+        try await ContactWays(services: services).markValid(RecordKind(rawValue: body.recordKind.rawValue), try Self.id(body.recordId, field: "recordId"),
+                                                           value: body.value, by: principal)
+        return .noContent(.init())
+    }
+
     static func apiImport(_ job: ImportJob) -> Components.Schemas.ImportJob {
         .init(id: job.id.uuidString, kind: .init(rawValue: job.kind.rawValue) ?? .customers, fileName: job.fileName, status: .init(rawValue: job.status.rawValue) ?? .failed,
               totalRows: job.totalRows, rowsDone: job.rowsDone, created: job.created, updated: job.updated, skipped: job.skipped, rejected: job.rejected,

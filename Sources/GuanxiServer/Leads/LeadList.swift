@@ -16,6 +16,7 @@ struct LeadList: RecordList {
         filter.rating = q["rating"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
         filter.inPool = q["pool"] == "on"
         filter.custom = try ListTable.customFilters(q)
+        (filter.quality, filter.qualityCutoff) = try ListTable.quality(q, now: services.clock.now())
         let sort = ListTable.sort(q, default: "created")
         (filter.sort, filter.customSort, filter.customSortDescending) = (LeadFilter.Sort(rawValue: sort.builtIn) ?? .created, sort.custom, sort.descending)
         return filter

@@ -15,7 +15,7 @@ struct LeadPages {
     struct DetailPage {
         let id: String; let name: String; let version: Int; let fields: [WebField]; let notes: String; let hasNotes: Bool
         let canEdit: Bool; let canDelete: Bool; let canConvert: Bool; let inPool: Bool; let converted: [Link]; let isConverted: Bool
-        let timeline: TimelineView.Part; let attachments: AttachmentPages.Part; let notice: String?
+        let timeline: TimelineView.Part; let attachments: AttachmentPages.Part; let ways: DataQualityPages.WaysPart; let notice: String?
     }
 
     func register(on web: RouterGroup<AppRequestContext>) {
@@ -111,6 +111,7 @@ struct LeadPages {
             id: id.uuidString, name: l.name, version: l.version, fields: (fields + custom).filter { !$0.value.isEmpty }, notes: l.notes, hasNotes: !l.notes.isEmpty,
             canEdit: canEdit && !l.isConverted, canDelete: await may(.delete), canConvert: canEdit && !l.isConverted, inPool: l.ownerID == nil,
             converted: converted, isConverted: l.isConverted, timeline: timeline, attachments: try await AttachmentPages(services: services).part(.leads, id, principal: principal, locale: context.locale),
+                              ways: try await DataQualityPages(services: services).part(.leads, id, principal: principal, locale: context.locale),
             notice: notice)
         return services.renderer.render("lead", titleKey: "leads.title", page: page, context: context)
     }

@@ -21,6 +21,9 @@ public struct LeadFilter: Sendable {
     public var customSortDescending = false
     public var sort: Sort = .created
     public var cursor: String?
+    /// A data-quality check the records must fail (`QualityRule`), with the day "stale" begins.
+    public var quality: QualityRule?
+    public var qualityCutoff = Date.distantPast
     public var limit = 50
     public init() {}
 }
@@ -44,6 +47,7 @@ public struct LeadQuery: Sendable {
         if let term = filter.search?.trimmingCharacters(in: .whitespaces), !term.isEmpty {
             query = query.where(SQLSearch.matches("leads", term, engine: database.engine))
         }
+        if let quality = filter.quality { query = query.where(quality.condition(.leads, cutoff: filter.qualityCutoff)) }
         query = try await custom.constrain(query, table: "leads", kind: .leads, filters: filter.custom)
         if let key = filter.customSort {
             let sorted = try await custom.sorted(query, by: key, descending: filter.customSortDescending, table: "leads", kind: .leads)

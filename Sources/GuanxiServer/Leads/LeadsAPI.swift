@@ -14,6 +14,8 @@ extension APIHandlers {
         filter.ownerID = try q.ownerId.map { try Self.id($0, field: "ownerId") }
         filter.inPool = q.pool ?? false
         filter.custom = try Self.customFilters(q.cf)
+        filter.quality = input.query.quality.flatMap { QualityRule(rawValue: $0.rawValue) }
+        filter.qualityCutoff = services.clock.now().addingTimeInterval(-Double(QualityRule.staleDays) * 86_400)
         filter.customSort = q.sortField
         filter.customSortDescending = q.order == .desc
         filter.sort = q.sort.flatMap { LeadFilter.Sort(rawValue: $0.rawValue) } ?? .created

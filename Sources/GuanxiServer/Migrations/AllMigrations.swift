@@ -28,5 +28,6 @@ public enum AllMigrations {
         M0025_CreateImportJobs(),
         M0026_AddCalendarFeed(),
         M0027_CreateMerges(),
+        M0028_CreateContactWayProblems(),
     ]
 }
