@@ -127,6 +127,17 @@ struct ImportJobStore: Sendable {
             .where("id", .equal, id).run()
     }
 
+    /// Notes many created records with one statement per 300.
+    static func recordCreated(job: UUID, _ records: [(kind: RecordKind, id: UUID, line: Int)], on db: any Database) async throws {
+        for chunk in stride(from: 0, to: records.count, by: 300) {
+            var insert = (db as! any SQLDatabase).insert(into: "import_job_records").columns("job_id", "record_kind", "record_id", "line", "action", "before")
+            for r in records[chunk..<min(chunk + 300, records.count)] {
+                insert = insert.values(SQLBind(job), SQLBind(r.kind.rawValue), SQLBind(r.id), SQLBind(r.line), SQLBind("created"), SQLLiteral.null)
+            }
+            try await insert.run()
+        }
+    }
+
     static func recordCreated(job: UUID, kind: RecordKind, id: UUID, line: Int, on db: any Database) async throws {
         try await (db as! any SQLDatabase).insert(into: "import_job_records").columns("job_id", "record_kind", "record_id", "line", "action", "before")
             .values(SQLBind(job), SQLBind(kind.rawValue), SQLBind(id), SQLBind(line), SQLBind("created"), SQLBind(String?.none)).run()

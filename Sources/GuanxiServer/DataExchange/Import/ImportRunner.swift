@@ -113,9 +113,10 @@ struct ImportRunner<Target: ImportTarget>: Sendable {
             let (batch, rejects, snapshot) = (pending, pendingRejects, job)
             do {
                 try await services.database.db.transaction { tx in
-                    for p in batch {
-                        try await save(p, job: snapshot.id, by: actor, on: tx)
-                    }
+                    try await target.insertAll(batch.map(\.prepared), by: actor, on: tx)
+                    try await ImportJobStore.recordCreated(job: snapshot.id, batch.flatMap { p in
+                        target.alsoCreated(p.prepared).map { ($0.kind, $0.id, p.line) } + [(target.kind, p.id, p.line)]
+                    }, on: tx)
                     try await store.saveProgress(snapshot, rejects: rejects, on: tx)
                 }
             } catch where !batch.isEmpty && !(error is CancellationError) {

@@ -18,6 +18,9 @@ protocol ImportTarget: Sendable {
     /// Checks a new record completely (permission and every field) without writing it.
     func prepare(_ input: Input, by actor: Principal) async throws -> (prepared: Prepared, id: UUID)
     func insert(_ prepared: Prepared, by actor: Principal, on tx: any Database) async throws
+    /// Saves a batch in the caller's transaction; kinds that can write many rows in one
+    /// statement do, the others save one at a time.
+    func insertAll(_ batch: [Prepared], by actor: Principal, on tx: any Database) async throws
     /// Records saved along with a new one (the company a contact's card names), so a revert removes them too.
     func alsoCreated(_ prepared: Prepared) -> [(kind: RecordKind, id: UUID)]
     /// Changes a record; `alsoIn` runs inside the same transaction. An import adds to a
@@ -41,6 +44,9 @@ struct ImportRow: Sendable {
 extension ImportTarget {
     func field(forKey key: String) -> String { key }
     func alsoCreated(_ prepared: Prepared) -> [(kind: RecordKind, id: UUID)] { [] }
+    func insertAll(_ batch: [Prepared], by actor: Principal, on tx: any Database) async throws {
+        for prepared in batch { try await insert(prepared, by: actor, on: tx) }
+    }
 
     /// Existing records the key value finds; custom fields are looked up in their stored form.
     func existing(_ key: String, _ value: String, services: AppServices) async throws -> [UUID] {

@@ -88,6 +88,17 @@ public struct AuditLog: Sendable {
         try entry(actor: actor, action: .create, kind: kind, id: id, label: label, changes: Self.diff(old: [:], new: snapshot))
     }
 
+    /// Writes many entries with one statement per 400 (an import's batch).
+    func writeAll(_ entries: [Entry], on db: any Database) async throws {
+        for chunk in stride(from: 0, to: entries.count, by: 400) {
+            var insert = (db as! any SQLDatabase).insert(into: "audit_entries")
+                .columns("at", "actor_id", "actor_name", "address", "action", "record_kind", "record_id", "record_label", "changes")
+            for entry in entries[chunk..<min(chunk + 400, entries.count)] { insert = insert.values(entry.values) }
+            try await insert.run()
+        }
+        for kind in Set(entries.map(\.kind)) { caches.changed(kind) }
+    }
+
     func write(_ entry: Entry, on db: any Database) async throws {
         try await (db as! any SQLDatabase).insert(into: "audit_entries")
             .columns("at", "actor_id", "actor_name", "address", "action", "record_kind", "record_id", "record_label", "changes")

@@ -39,6 +39,21 @@ struct PreparedInsert: Sendable {
         model._$idExists = true
     }
 
+    /// Writes many rows of one table with as few statements as the engine allows: rows
+    /// with the same columns share a statement (up to `perStatement` rows).
+    static func runAll(_ rows: [PreparedInsert], on db: any Database, perStatement: Int = 200) async throws {
+        let sql = db as! any SQLDatabase
+        for (_, group) in Dictionary(grouping: rows, by: { $0.table + "|" + $0.columns.joined(separator: ",") }) {
+            for chunk in stride(from: 0, to: group.count, by: perStatement) {
+                var insert = sql.insert(into: group[0].table).columns(group[0].columns)
+                for row in group[chunk..<min(chunk + perStatement, group.count)] {
+                    insert = insert.values(row.values.map { bind -> any SQLExpression in bind.map { $0 as any SQLExpression } ?? SQLLiteral.null })
+                }
+                try await insert.run()
+            }
+        }
+    }
+
     private final class Collector: DatabaseInput {
         var pairs: [(String, DatabaseQuery.Value)] = []
         func set(_ value: DatabaseQuery.Value, at key: FieldKey) { pairs.append((key.description, value)) }
