@@ -24,7 +24,7 @@ for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null &&
 cat > "$SCRIPT" <<'LUA'
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
-wrk.body = '{"name":"压测新建客户","phone":"021-5555 0000","tags":["bench"]}'
+wrk.body = '{"name":"压测新建客户","phone":"021-5555 0000","tags":["bench"],"allowDuplicates":true}'
 LUA
 echo "== POST /api/v1/customers, $CONNECTIONS connections"
 wrk -t"$(( CONNECTIONS < 2 ? 1 : 2 ))" -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency -H "Authorization: Bearer $TOKEN" -s "$SCRIPT" "http://127.0.0.1:$PORT/api/v1/customers" \

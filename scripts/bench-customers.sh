@@ -82,7 +82,7 @@ SCRIPT=$(mktemp /tmp/guanxi-create.XXXXXX.lua)
 cat > "$SCRIPT" <<'LUA'
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
-wrk.body = '{"name":"压测新建客户","phone":"021-5555 0000","tags":["bench"]}'
+wrk.body = '{"name":"压测新建客户","phone":"021-5555 0000","tags":["bench"],"allowDuplicates":true}'
 LUA
 echo "== creating customers through the API (POST /customers, audited)"
 wrk -t1 -c"${GUANXI_BENCH_CONNECTIONS:-16}" -d"${SECONDS_PER_RUN}s" --latency -H "$AUTH" -s "$SCRIPT" "$API/customers" | grep -E "Requests/sec|50%|90%|99%|Non-2xx"

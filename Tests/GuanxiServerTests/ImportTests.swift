@@ -211,7 +211,7 @@ struct ImportTests {
 
     @Test("A process killed mid-import leaves whole rows only; the job resumes where its last batch ended and every row lands once")
     func killAndResume() async throws {
-        try await TestApp.run { app, _ in
+        try await TestApp.run(configure: { $0.importBatchRows = 500 }) { app, _ in
             let admin = try await app.admin
             let lines = (1...1_203).map { String(format: "客户%04d,c%04d@x.cn", $0, $0) }
             let file = Data(("名称,邮箱\n" + lines.joined(separator: "\n") + "\n").utf8)
@@ -240,7 +240,7 @@ struct ImportTests {
 
     @Test("Cancelling stops an import after its current batch; it can be resumed later")
     func cancel() async throws {
-        try await TestApp.run { app, _ in
+        try await TestApp.run(configure: { $0.importBatchRows = 500 }) { app, _ in
             let admin = try await app.admin
             let file = Data(("名称\n" + (1...1_100).map { "客户\($0)" }.joined(separator: "\n")).utf8)
             let imports = DataImport(services: app.services)

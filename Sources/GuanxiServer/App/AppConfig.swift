@@ -40,6 +40,9 @@ public struct AppConfig: Sendable {
     public var maxUploadBytes = 10_485_760
     /// Largest import file (web, API and `guanxi import`); the job keeps it in the database until it is deleted.
     public var maxImportBytes = 209_715_200
+    /// Rows an import saves per transaction: larger batches import faster, smaller ones
+    /// hold the database's write lock for less time and lose less work to a crash.
+    public var importBatchRows = 2_000
     /// Requests a single API token may make per minute.
     public var apiRequestsPerMinute = 600
     /// Failed sign-ins before an account is locked, and for how long.

@@ -58,6 +58,7 @@ struct ContactImportTarget: ImportTarget {
         guard let company = values["customer"] else { return Row(contact: input) }
         if company.isEmpty { input.customerID = .some(nil); return Row(contact: input) }
         if let known = companies.found(company) { input.customerID = .some(known); return Row(contact: input) }
+        if companies.pending(company) != nil { return Row(contact: input, newCompany: company) }
         let sql = services.database.sql
         for column in ["external_id", "name"] {
             if let id = try await sql.select().column("id").from("customers").where(SQLIdentifier(column), .equal, company).limit(1).first()?
@@ -79,7 +80,7 @@ struct ContactImportTarget: ImportTarget {
 
     func prepare(_ row: Row, by actor: Principal) async throws -> (prepared: Prepared, id: UUID) {
         // The contact is checked first: a card with a problem creates no company either.
-        let contact = try await services.contacts.prepare(row.contact, by: actor)
+        let contact = try await services.contacts.prepare(row.contact, by: actor, known: companies.checked)
         var customer: CustomerService.NewCustomer?
         if let company = row.newCompany {
             if let pending = companies.pending(company) {
@@ -89,6 +90,7 @@ struct ContactImportTarget: ImportTarget {
                 (input.name, input.source, input.tags) = (company, companies.source, companies.tag.map { [$0] })
                 let new = try await services.customers.prepare(input, by: actor)
                 companies.add(company, new.customer.id!)
+                companies.checked.remember(new.customer.id!, owner: new.customer.ownerID)
                 contact.contact.customerID = new.customer.id
                 customer = new
             }
@@ -192,6 +194,8 @@ final class PendingCompanies: @unchecked Sendable {
     private let lock = NSLock()
     private var ids: [String: UUID] = [:]
     private var onFile: [String: UUID] = [:]
+    /// Customers this run has checked the actor may use, with their owners.
+    let checked = ContactService.KnownCustomers()
 
     func found(_ name: String) -> UUID? { lock.withLock { onFile[name] } }
     func remember(_ name: String, _ id: UUID) { lock.withLock { if onFile.count < 100_000 { onFile[name] = id } } }

@@ -49,18 +49,31 @@ public struct ContactService: Sendable {
         let custom: CustomValues.Checked
     }
 
+    /// Customers already checked in this run (readable by the actor) with their owners, so
+    /// an import of many people of one company asks the database about it once.
+    final class KnownCustomers: @unchecked Sendable {
+        private let lock = NSLock()
+        private var owners: [UUID: UUID?] = [:]
+        init() {}
+        func owner(of id: UUID) -> UUID?? { lock.withLock { owners[id] } }
+        func remember(_ id: UUID, owner: UUID?) { lock.withLock { if owners.count < 100_000 { owners[id] = owner } } }
+    }
+
     /// The permission check and validation of a new contact; writes nothing.
-    func prepare(_ input: ContactInput, by actor: Principal) async throws -> NewContact {
+    func prepare(_ input: ContactInput, by actor: Principal, known: KnownCustomers? = nil) async throws -> NewContact {
         try permissions.require(actor, .create, on: .contacts)
         guard input.name != nil else { throw GuanxiError.invalid("name", "name is required.").localized("msg.required", ["field": "name"]) }
         let contact = Contact()
         contact.id = UUID()
         contact.notes = ""
-        try await apply(input, to: contact, by: actor)
+        try await apply(input, to: contact, by: actor, known: known)
         if input.ownerID == nil {
             // A contact follows its customer's owner, so the account team sees its people.
             var customerOwner: UUID?
-            if let customerID = contact.customerID { customerOwner = try await Customer.find(customerID, on: database.db)?.ownerID }
+            if let customerID = contact.customerID {
+                if let cached = known?.owner(of: customerID) { customerOwner = cached }
+                else { customerOwner = try await Customer.find(customerID, on: database.db)?.ownerID }
+            }
             contact.ownerID = customerOwner ?? (actor.channel == .console ? nil : actor.userID)
         }
         let channels = try Self.channels(input, current: [])
@@ -141,7 +154,7 @@ public struct ContactService: Sendable {
             }
     }
 
-    func apply(_ input: ContactInput, to contact: Contact, by actor: Principal) async throws {
+    func apply(_ input: ContactInput, to contact: Contact, by actor: Principal, known: KnownCustomers? = nil) async throws {
         if let v = input.name { contact.name = try Validate.requiredText(v, field: "name", max: 100) }
         if let v = input.title { contact.title = try Validate.text(v, field: "title", required: false, max: 100) }
         if let v = input.department { contact.department = try Validate.text(v, field: "department", required: false, max: 100) }
@@ -149,11 +162,12 @@ public struct ContactService: Sendable {
         if let v = input.birthday { contact.birthday = try CustomerValidate.date(v, field: "birthday", notAfter: clock.now()) }
         if let v = input.notes { contact.notes = try Validate.text(v, field: "notes", required: false, max: 5000) ?? "" }
         if let customer = input.customerID {
-            if let id = customer {
-                guard (try? await customers.find(id, for: actor)) != nil else {
+            if let id = customer, known?.owner(of: id) == nil {
+                guard let found = try? await customers.find(id, for: actor) else {
                     throw GuanxiError.invalid("customerId", "customerId names a customer that does not exist or that you may not see.")
                         .localized("msg.unknown_reference", ["field": "customerId"])
                 }
+                known?.remember(id, owner: found.ownerID)
             }
             contact.customerID = customer
         }

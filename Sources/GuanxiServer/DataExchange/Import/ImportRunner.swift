@@ -21,17 +21,17 @@ enum ImportAction { case create, update(UUID, merge: Bool) }
 ///
 /// Each row is checked as if typed into the kind's form (the service's own validation and
 /// permission check); a row with a problem is rejected with its line, column and reason
-/// and never stops the others. New records are saved 500 to a transaction together with
-/// the job's progress and the rows rejected meanwhile, so after a crash every row is
-/// either fully in or not in, and the job resumes where its last transaction ended. An
-/// update saves its record, the fields as they were (for revert) and the progress in one
-/// transaction too. A dry run checks everything — updates run and are rolled back — and
-/// writes nothing.
+/// and never stops the others. New records are saved in batches of
+/// `GUANXI_IMPORT_BATCH_ROWS` (2,000), each batch in one transaction with the job's
+/// progress and the rows rejected meanwhile, so after a crash every row is either fully in
+/// or not in, and the job resumes where its last transaction ended. An update saves its
+/// record, the fields as they were (for revert) and the progress in one transaction too.
+/// A dry run checks everything — updates run and are rolled back — and writes nothing.
 struct ImportRunner<Target: ImportTarget>: Sendable {
     let services: AppServices
     let target: Target
     var store: ImportJobStore { ImportJobStore(services: services) }
-    static var batchSize: Int { 500 }
+    var batchSize: Int { services.config.importBatchRows }
 
     /// Thrown inside a dry run's update transaction to roll it back once it has passed.
     struct DryRunRollback: Error {}
@@ -212,7 +212,7 @@ struct ImportRunner<Target: ImportTarget>: Sendable {
                 reject(problem(row, column(of: error, mapping: mapping, header: header), services.localizer.message(for: error, actor.locale)))
             }
             sinceCheck += 1
-            if pending.count >= Self.batchSize || sinceCheck >= Self.batchSize {
+            if pending.count >= batchSize || sinceCheck >= batchSize {
                 job.nextLine = row.line + 1
                 try await flush()
                 sinceCheck = 0

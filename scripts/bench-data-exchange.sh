@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Data in and out at volume: imports N contacts (default 1,000,000) from a CSV file with
+# `guanxi import`, exports them again with `guanxi export`, and runs the duplicate finder
+# over them with `guanxi duplicates` — printing the time of each and the import's peak
+# memory. The file (scripts/bench/make-contacts-csv.py) has companies shared by about ten
+# people, two phones for a third of them, and 1 % of people entered twice.
+#   scripts/bench-data-exchange.sh [N]
+# Set GUANXI_DATABASE_URL (an empty database) to measure PostgreSQL instead of SQLite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${1:-1000000}
+swift build -c release --product guanxi >/dev/null 2>&1
+BIN=$PWD/.build/release/guanxi
+WORK=$(mktemp -d /tmp/guanxi-exchange.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+export GUANXI_ADMIN_PASSWORD=Bench-admin-2026 GUANXI_LOG_LEVEL=warning GUANXI_MAX_IMPORT_BYTES=1073741824
+python3 scripts/bench/make-contacts-csv.py "$N" "$WORK/contacts.csv"
+echo "== file: $N contacts, $(du -h "$WORK/contacts.csv" | cut -f1)"
+"$BIN" migrate --data-dir "$WORK/data" >/dev/null 2>&1
+echo "== guanxi import contacts"
+/usr/bin/time -f "elapsed %e s, peak memory %M KB" "$BIN" import contacts "$WORK/contacts.csv" --data-dir "$WORK/data" 2>&1 | grep -v "^[0-9]*% (" | grep -v "^$"
+echo "== guanxi export contacts"
+/usr/bin/time -f "elapsed %e s, peak memory %M KB" "$BIN" export contacts "$WORK/out.csv" --filter 'col=customer&col=title&col=phones&col=emails' --data-dir "$WORK/data" 2>&1
+echo "   $(wc -l < "$WORK/out.csv") lines written"
+echo "== guanxi duplicates contacts"
+/usr/bin/time -f "elapsed %e s, peak memory %M KB" "$BIN" duplicates contacts --limit 3 --data-dir "$WORK/data" 2>&1
