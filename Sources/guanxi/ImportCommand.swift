@@ -11,9 +11,9 @@ import Glibc
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Load customers, contacts or purchases from a CSV file (UTF-8 or GB18030; comma, semicolon or tab separated).",
+        abstract: "Load customers, contacts, leads, opportunities, activities or purchases from a CSV file (UTF-8 or GB18030; comma, semicolon or tab separated; contacts also from vCard).",
         discussion: """
-            customers, contacts: columns are recognised by their Chinese or English headers (名称/name, 电话/phone, 邮箱/email, \
+            customers, contacts, leads, opportunities, activities: columns are recognised by their Chinese or English headers (名称/name, 电话/phone, 邮箱/email, \
             客户编号/external id …); --map '表头=field' or --mapping (a saved template's name, or a JSON file {"header": "field"}) \
             maps the rest. --mode update or upsert finds each row's record by --key (email, phone, external_id, wechat or cf.KEY). \
             The import runs as a job: if it stops, `guanxi import --resume JOB` continues it; `guanxi import --revert JOB` removes \

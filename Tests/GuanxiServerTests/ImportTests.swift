@@ -439,3 +439,51 @@ struct DataExchangeAPITests {
         }
     }
 }
+
+@Suite("Imports of deals and activities")
+struct DealAndActivityImportTests {
+    @Test("Deals import onto customers named by external id or name, with pipeline and stage by name; activities import with times in the importer's zone; unknown customers and stages are rejected by column; revert removes them")
+    func dealsAndActivities() async throws {
+        try await TestApp.run { app, _ in
+            let admin = try await app.admin
+            var input = CustomerInput()
+            (input.name, input.externalID) = ("北京星辰科技有限公司", "C-001")
+            let star = try await app.services.customers.create(input, by: admin)
+            let pipelines = try await app.services.pipelines.list()
+            let pipeline = try #require(pipelines.first)
+            let stage = pipeline.stages[1]
+            let deals = try await ImportTests.importing(app, .opportunities, """
+                商机名称,客户,阶段,金额,预计成交日期,概率
+                年度框架,C-001,\(stage.name),120000.50,2026-12-31,40%
+                扩容项目,北京星辰科技有限公司,,50000,,
+                无主商机,不存在的公司,,1,,
+                错阶段,C-001,不存在的阶段,1,,
+                """, ImportSettings())
+            #expect((deals.created, deals.rejected) == (2, 2))
+            let rows = try await app.services.database.sql.select().columns("name", "customer_id", "stage_id", "amount_minor", "probability").from("opportunities").orderBy("name").all()
+            #expect(try rows.map { try $0.decode(column: "customer_id", as: UUID.self) } == [star.id!, star.id!])
+            let framework = try #require(try rows.first { try $0.decode(column: "name", as: String.self) == "年度框架" })
+            #expect(try framework.decode(column: "stage_id", as: UUID.self) == stage.id)
+            #expect(try framework.decode(column: "amount_minor", as: Int.self) == 12_000_050)
+            #expect(try framework.decode(column: "probability", as: Int.self) == 40)
+            let rejects = CSV.parse(String(try await DataImport(services: app.services).rejectsCSV(deals.id, by: admin).dropFirst())).dropFirst()
+            #expect(rejects.map { [$0[0], $0[1]] } == [["4", "客户"], ["5", "阶段"]])
+            let calls = try await ImportTests.importing(app, .activities, """
+                类型,主题,客户,开始时间,结束时间,状态,结果
+                电话,回访采购经理,C-001,2026-03-02 09:30,2026-03-02 09:45,已完成,同意下周报价
+                meeting,季度会议,北京星辰科技有限公司,2026-03-05 14:00,2026-03-05 15:00,done,
+                飞鸽传书,无效类型,C-001,2026-03-05,,,
+                """, ImportSettings())
+            #expect((calls.created, calls.rejected) == (2, 1))
+            let call = try #require(try await app.services.database.sql.select().columns("kind", "status", "starts_at", "customer_id", "outcome").from("activities")
+                .where("subject", .equal, "回访采购经理").first())
+            #expect(try call.decode(column: "kind", as: String.self) == "call" && call.decode(column: "status", as: String.self) == "done")
+            #expect(try call.decode(column: "starts_at", as: Date.self) == ISO8601DateFormatter().date(from: "2026-03-02T01:30:00Z"))
+            #expect(try call.decode(column: "customer_id", as: UUID.self) == star.id)
+            _ = try await DataImport(services: app.services).revert(deals.id, by: admin)
+            _ = try await DataImport(services: app.services).revert(calls.id, by: admin)
+            #expect(try await app.services.database.sql.select().column("id").from("opportunities").all().isEmpty)
+            #expect(try await app.services.database.sql.select().column("id").from("activities").all().isEmpty)
+        }
+    }
+}

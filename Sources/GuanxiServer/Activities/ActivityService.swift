@@ -47,6 +47,24 @@ public struct ActivityService: Sendable {
     static let longest: TimeInterval = 31 * 86_400
 
     public func create(_ input: ActivityInput, by actor: Principal) async throws -> Activity {
+        let new = try await prepare(input, by: actor)
+        try await database.db.transaction { tx in try await insert(new, by: actor, on: tx) }
+        return new.activity
+    }
+
+    /// A new activity that passed every check, ready to be saved.
+    struct NewActivity: Sendable {
+        let activity: Activity
+        let participants: [Participant]
+        let commitments: [Commitment]
+        let custom: CustomValues.Checked
+        let snapshot: AuditSnapshot
+        let callBack: Activity?
+    }
+
+    /// The permission check and validation of a new activity (and its schedule, unless
+    /// conflicts are allowed); writes nothing.
+    func prepare(_ input: ActivityInput, by actor: Principal) async throws -> NewActivity {
         try permissions.require(actor, .create, on: .activities)
         guard let kind = input.kind else { throw GuanxiError.invalid("kind", "kind is required.").localized("msg.required", ["field": "kind"]) }
         guard input.subject != nil else { throw GuanxiError.invalid("subject", "subject is required.").localized("msg.required", ["field": "subject"]) }
@@ -70,18 +88,23 @@ public struct ActivityService: Sendable {
         let callBack = try callBack(after: a, at: input.callBackAt, participants: participants)
         let values = try await custom.checked(.activities, sent: input.customFields, current: [:], isNew: true)
         let snapshot = Self.snapshot(a, participants, commitments).merging(CustomValues.snapshot(values.values)) { a, _ in a }
-        try await database.db.transaction { tx in
-            try await a.create(on: tx)
-            try await CustomValues.save(values, of: a.id!, on: tx)
-            try await Self.save(participants, commitments, of: a, on: tx)
-            try await audit.created(on: tx, actor: actor, kind: .activities, id: a.id!.uuidString, label: a.subject, snapshot: snapshot)
-            if let callBack { try await insertCallBack(callBack, participants: participants, by: actor, on: tx) }
-            try await touchRelated(a, on: tx)
-        }
-        return a
+        return NewActivity(activity: a, participants: participants, commitments: commitments, custom: values, snapshot: snapshot, callBack: callBack)
     }
 
-    public func update(_ id: UUID, _ input: ActivityInput, expectedVersion: Int?, by actor: Principal) async throws -> Activity {
+    /// Saves a prepared activity, its audit entry and its call-back inside the caller's transaction.
+    func insert(_ new: NewActivity, by actor: Principal, on tx: any Database) async throws {
+        let a = new.activity
+        try await a.create(on: tx)
+        try await CustomValues.save(new.custom, of: a.id!, on: tx)
+        try await Self.save(new.participants, new.commitments, of: a, on: tx)
+        try await audit.created(on: tx, actor: actor, kind: .activities, id: a.id!.uuidString, label: a.subject, snapshot: new.snapshot)
+        if let callBack = new.callBack { try await insertCallBack(callBack, participants: new.participants, by: actor, on: tx) }
+        try await touchRelated(a, on: tx)
+    }
+
+    /// `alsoIn` runs inside the change's transaction (an import records its progress there).
+    public func update(_ id: UUID, _ input: ActivityInput, expectedVersion: Int?, by actor: Principal,
+                       alsoIn: (@Sendable (any Database) async throws -> Void)? = nil) async throws -> Activity {
         let a = try await find(id, for: actor, action: .update)
         try VersionCheck.require(expectedVersion, current: a.version, what: "activity")
         let oldParticipants = try await participants(of: id)
@@ -113,6 +136,7 @@ public struct ActivityService: Sendable {
             try await Self.save(people, promises, of: a, on: tx)
             try await CustomValues.save(values, of: id, on: tx)
             try await audit.updated(on: tx, actor: actor, kind: .activities, id: id.uuidString, label: a.subject, old: before, new: after)
+            try await alsoIn?(tx)
             if let callBack { try await insertCallBack(callBack, participants: people, by: actor, on: tx) }
             try await touchRelated(a, on: tx)
         }

@@ -97,7 +97,9 @@ public struct OpportunityService: Sendable {
         try await audit.created(on: tx, actor: actor, kind: .opportunities, id: o.id!.uuidString, label: o.name, snapshot: snapshot)
     }
 
-    public func update(_ id: UUID, _ input: OpportunityInput, expectedVersion: Int?, by actor: Principal) async throws -> Opportunity {
+    /// `alsoIn` runs inside the change's transaction (an import records its progress there).
+    public func update(_ id: UUID, _ input: OpportunityInput, expectedVersion: Int?, by actor: Principal,
+                       alsoIn: (@Sendable (any Database) async throws -> Void)? = nil) async throws -> Opportunity {
         let o = try await find(id, for: actor, action: .update)
         try VersionCheck.require(expectedVersion, current: o.version, what: "opportunity")
         let oldCompetitors = try await competitorIDs(of: id)
@@ -126,6 +128,7 @@ public struct OpportunityService: Sendable {
             try await CustomValues.save(newCustom, of: id, on: tx)
             if o.stageID != oldStage { try await enterStage(o.stageID, named: stage.name, of: id, at: now, by: actor, on: tx) }
             try await audit.updated(on: tx, actor: actor, kind: .opportunities, id: id.uuidString, label: o.name, old: old, new: new)
+            try await alsoIn?(tx)
         }
         return o
     }

@@ -36,16 +36,15 @@ public struct DataImport: Sendable {
     }
 
     /// The kinds a file can be imported into.
-    static let importable: [RecordFileKind] = [.customers, .contacts, .leads]
+    static let importable: [RecordFileKind] = RecordFileKind.allCases
 
     func target(_ kind: RecordFileKind, settings: ImportSettings = ImportSettings()) throws -> any ImportTarget {
         switch kind {
         case .customers: CustomerImportTarget(services: services)
         case .contacts: ContactImportTarget(services: services, settings: settings)
         case .leads: LeadImportTarget(services: services)
-        default:
-            throw GuanxiError.invalid("kind", "Importing \(kind.rawValue) is not available yet; import customers or contacts.")
-                .localized("msg.import_kind", ["kind": kind.rawValue])
+        case .opportunities: OpportunityImportTarget(services: services)
+        case .activities: ActivityImportTarget(services: services)
         }
     }
 

@@ -258,7 +258,9 @@ struct ImportRunner<Target: ImportTarget>: Sendable {
         guard var field = error.field else { return "" }
         if let bracket = field.firstIndex(of: "[") { field = String(field[..<bracket]) }
         if field.hasPrefix("customFields.") { field = "cf." + field.dropFirst("customFields.".count) }
-        let aliases = ["customerId": "customer", "ownerId": "owner", "externalId": "external_id", "lifecycleStage": "lifecycle_stage", "reportsToId": "reports_to"]
+        let aliases = ["customerId": "customer", "ownerId": "owner", "externalId": "external_id", "lifecycleStage": "lifecycle_stage", "reportsToId": "reports_to",
+                       "stageId": "stage", "pipelineId": "pipeline", "expectedClose": "expected_close", "lossReason": "loss_reason", "startsAt": "starts_at",
+                       "endsAt": "ends_at", "dueAt": "due_at", "relatedId": "customer"]
         field = aliases[field] ?? field
         return mapping.columns.first { $0.value == field }.map { header[$0.key] } ?? field
     }

@@ -102,6 +102,21 @@ enum ImportValues {
         return out.isEmpty ? nil : out
     }
 
+    /// The customer a file names, by its external id or else its exact name; an error
+    /// naming it when there is none (deals and activities need their customer on file).
+    static func customer(_ text: String, services: AppServices, cache: PendingCompanies) async throws -> UUID {
+        if let known = cache.found(text) { return known }
+        for column in ["external_id", "name"] {
+            if let id = try await services.database.sql.select().column("id").from("customers").where(SQLIdentifier(column), .equal, text).limit(1).first()?
+                .decode(column: "id", as: UUID.self) {
+                cache.remember(text, id)
+                return id
+            }
+        }
+        throw GuanxiError.invalid("customerId", "No customer is called \(text); import it first or leave the column empty.")
+            .localized("msg.import_unknown_customer", ["value": text])
+    }
+
     /// The user name of an owner, as the owner column carries it ("" for none).
     static func username(_ id: UUID?, services: AppServices) async throws -> String {
         guard let id else { return "" }
