@@ -66,17 +66,21 @@ struct ImportCommand: AsyncParsableCommand {
                     return
                 }
                 guard let kind, let file else { return }
-                guard let data = FileManager.default.contents(atPath: file) else { throw GuanxiError(.badRequest, "Cannot read \(file).") }
-                if kind == .purchases { return try await purchases(data, services: services) }
+                func read() throws -> Data {
+                    guard let data = FileManager.default.contents(atPath: file) else { throw GuanxiError(.badRequest, "Cannot read \(file).") }
+                    return data
+                }
+                if kind == .purchases { return try await purchases(try read(), services: services) }
                 let fileKind = RecordFileKind(rawValue: kind.rawValue)!
                 let settings = try await settings(fileKind, services: services)
                 if dryRun {
-                    let report = try await imports.dryRun(fileKind, data: data, settings: settings, by: actor)
+                    let report = try await imports.dryRun(fileKind, data: try read(), settings: settings, by: actor)
                     print("Dry run of \(report.job.totalRows) rows: would create \(report.job.created), update \(report.job.updated); skipped \(report.job.skipped), rejected \(report.job.rejected).")
                     try printProblems(report.problems.map { ($0.line, $0.column, $0.reason) }, csv: report.rejectsCSV)
                     return
                 }
-                let job = try await imports.start(fileKind, fileName: URL(fileURLWithPath: file).lastPathComponent, data: data, settings: settings, queue: false, by: actor)
+                // The file is read for the job to keep and let go: the import reads the job's copy.
+                let job = try await imports.start(fileKind, fileName: URL(fileURLWithPath: file).lastPathComponent, data: try read(), settings: settings, queue: false, by: actor)
                 print("Import \(job.id.uuidString): \(job.totalRows) rows.")
                 try await finish(try await imports.run(job.id, by: actor, progress: ProgressBar.show), imports: imports, actor: actor)
             }

@@ -64,7 +64,7 @@ public struct DataImport: Sendable {
         _ = try services.permissions.require(actor, .import, on: kind.recordKind)
         try checkSize(data)
         let settings = try checked(settings)
-        let total = try await count(try target(kind), data: data, settings: settings)
+        let total = try await count(try target(kind), file: try ImportFile(data), settings: settings)
         let now = services.clock.now()
         let job = ImportJob(id: UUID(), kind: kind, fileName: String(fileName.suffix(200)), settings: settings, status: status, totalRows: total, nextLine: 1,
                             created: 0, updated: 0, skipped: 0, rejected: 0, error: nil, cancelRequested: false,
@@ -82,7 +82,7 @@ public struct DataImport: Sendable {
     public func update(draft id: UUID, settings: ImportSettings, by actor: Principal) async throws -> ImportJob {
         var job = try await draft(id, by: actor)
         job.settings = try checked(settings)
-        _ = try await count(try target(job.kind, settings: job.settings), data: try await store.content(id), settings: job.settings)
+        _ = try await count(try target(job.kind, settings: job.settings), file: try ImportFile(try await store.content(id)), settings: job.settings)
         try await services.database.sql.update("import_jobs").set("settings", to: try ImportJobStore.encode(job.settings)).set("updated_at", to: services.clock.now())
             .where("id", .equal, id).run()
         return job
@@ -140,9 +140,10 @@ public struct DataImport: Sendable {
             throw GuanxiError(.conflict, "This import is running in another process.", code: "import_running").localized("msg.import_running", [:])
         }
         job.status = .running
-        let data = try await store.content(id)
         do {
-            _ = try await runOpened(try target(job.kind, settings: job.settings), job: &job, data: data, dryRun: false, by: actor, progress: progress)
+            // The stored file is decoded once; its raw copy is let go before the rows are read.
+            let file = try ImportFile(try await store.content(id))
+            _ = try await runOpened(try target(job.kind, settings: job.settings), job: &job, file: file, dryRun: false, by: actor, progress: progress)
         } catch {
             let message = (error as? GuanxiError).map { services.localizer.message(for: $0, actor.locale) } ?? "\(error)"
             try? await store.setStatus(id, .failed, error: message)
@@ -151,9 +152,9 @@ public struct DataImport: Sendable {
         return job
     }
 
-    private func runOpened<T: ImportTarget>(_ target: T, job: inout ImportJob, data: Data, dryRun: Bool, by actor: Principal,
+    private func runOpened<T: ImportTarget>(_ target: T, job: inout ImportJob, file: ImportFile, dryRun: Bool, by actor: Principal,
                                              progress: @escaping @Sendable (ImportJob) async throws -> Void) async throws -> [ImportProblem] {
-        try await ImportRunner(services: services, target: target).run(&job, data: data, dryRun: dryRun, by: actor, progress: progress)
+        try await ImportRunner(services: services, target: target).run(&job, file: file, dryRun: dryRun, by: actor, progress: progress)
     }
 
     /// Checks every row as the import would and reports, writing nothing.
@@ -163,7 +164,7 @@ public struct DataImport: Sendable {
         let now = services.clock.now()
         var job = ImportJob(id: UUID(), kind: kind, fileName: "", settings: try checked(settings), status: .running, totalRows: 0, nextLine: 1, created: 0, updated: 0,
                             skipped: 0, rejected: 0, error: nil, cancelRequested: false, createdBy: actor.userID, createdAt: now, updatedAt: now)
-        let problems = try await runOpened(try target(kind, settings: job.settings), job: &job, data: data, dryRun: true, by: actor, progress: { _ in })
+        let problems = try await runOpened(try target(kind, settings: job.settings), job: &job, file: try ImportFile(data), dryRun: true, by: actor, progress: { _ in })
         job.totalRows = job.rowsDone
         return Report(job: job, problems: problems)
     }
@@ -175,7 +176,7 @@ public struct DataImport: Sendable {
     }
 
     private func previewOpened<T: ImportTarget>(_ target: T, data: Data, settings: ImportSettings, rows count: Int) async throws -> Preview {
-        var (rows, header, mapping) = try await ImportRunner(services: services, target: target).open(data, settings: settings)
+        var (rows, header, mapping) = try await ImportRunner(services: services, target: target).open(try ImportFile(data), settings: settings)
         var first: [[String: String]] = []
         var total = 0
         while let row = try rows.next() {
@@ -185,8 +186,8 @@ public struct DataImport: Sendable {
         return Preview(header: header, fields: header.indices.map { mapping.columns[$0] ?? "" }, unmapped: mapping.unmapped, rows: first, totalRows: total)
     }
 
-    private func count(_ target: some ImportTarget, data: Data, settings: ImportSettings) async throws -> Int {
-        var (rows, _, _) = try await ImportRunner(services: services, target: target).open(data, settings: settings)
+    private func count(_ target: some ImportTarget, file: ImportFile, settings: ImportSettings) async throws -> Int {
+        var (rows, _, _) = try await ImportRunner(services: services, target: target).open(file, settings: settings)
         var total = 0
         while try rows.next() != nil { total += 1 }
         return total

@@ -1,6 +1,24 @@
 import FluentKit
 import Foundation
 
+/// An import file decoded once: CSV as UTF-8 bytes (read row by row later, so the file
+/// is held once, not as text and rows besides), or a vCard file's cards.
+struct ImportFile: Sendable {
+    enum Content: Sendable { case csv([UInt8]), cards([CSVReader.Row], header: [String]) }
+    let content: Content
+
+    init(_ data: Data) throws {
+        if VCard.looksLikeVCard(data) {
+            let (text, _) = try TextDecoding.decode(data)
+            let cards = ContactVCard.rows(try VCard.cards(text), locale: "zh-Hans")
+            guard !cards.rows.isEmpty else { throw GuanxiError.invalid("file", "The file is empty.").localized("msg.empty_file", [:]) }
+            content = .cards(cards.rows, header: cards.header)
+        } else {
+            content = .csv(try TextDecoding.utf8Bytes(data).bytes)
+        }
+    }
+}
+
 /// The rows of an import file: CSV read as it goes, or the cards of a vCard file.
 struct ImportRows {
     private var csv: CSVReader.Rows?
@@ -41,20 +59,16 @@ struct ImportRunner<Target: ImportTarget>: Sendable {
     /// The file's rows after the header, and the header's mapping. Errors concern the
     /// file as a whole: its encoding, quoting, header and the key. A vCard file (contacts
     /// only) reads as one row per card.
-    func open(_ data: Data, settings: ImportSettings) async throws -> (rows: ImportRows, header: [String], mapping: ImportMapping) {
+    func open(_ file: ImportFile, settings: ImportSettings) async throws -> (rows: ImportRows, header: [String], mapping: ImportMapping) {
         var rows: ImportRows
         let header: CSVReader.Row
-        if VCard.looksLikeVCard(data) {
+        switch file.content {
+        case .cards(let cards, let fields):
             guard target.kind == .contacts else {
                 throw GuanxiError.invalid("file", "A vCard file holds contacts; import it as contacts.").localized("msg.vcard_contacts_only", [:])
             }
-            let (text, _) = try TextDecoding.decode(data)
-            let cards = ContactVCard.rows(try VCard.cards(text), locale: "zh-Hans")
-            guard !cards.rows.isEmpty else { throw GuanxiError.invalid("file", "The file is empty.").localized("msg.empty_file", [:]) }
-            rows = ImportRows(cards: cards.rows)
-            header = CSVReader.Row(line: 0, fields: cards.header)
-        } else {
-            let (bytes, _) = try TextDecoding.utf8Bytes(data)
+            (rows, header) = (ImportRows(cards: cards), CSVReader.Row(line: 0, fields: fields))
+        case .csv(let bytes):
             let reader = CSVReader(detectingIn: bytes.prefix(65_536))
             var csv = CSVReader.Rows(bytes: bytes[...], separator: reader.separator)
             guard let first = try csv.next() else {
@@ -84,9 +98,9 @@ struct ImportRunner<Target: ImportTarget>: Sendable {
 
     /// Runs (or resumes) `job`. Returns the problems met; for a real run they are also
     /// stored with the job. `progress` hears after every saved batch.
-    func run(_ job: inout ImportJob, data: Data, dryRun: Bool, by actor: Principal,
+    func run(_ job: inout ImportJob, file: ImportFile, dryRun: Bool, by actor: Principal,
              progress: @Sendable (ImportJob) async throws -> Void = { _ in }) async throws -> [ImportProblem] {
-        var (rows, header, mapping) = try await open(data, settings: job.settings)
+        var (rows, header, mapping) = try await open(file, settings: job.settings)
         let settings = job.settings
         let keyField = settings.key.map(target.field(forKey:))
         let keyHeader = keyField.flatMap { k in mapping.columns.first { $0.value == k }.map { header[$0.key] } } ?? ""
