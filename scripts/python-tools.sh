@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # Runs python3 with the independent parsers the round-trip tests check Guanxi's files
 # against (vobject for vCard, icalendar for iCalendar). They live in a virtual
-# environment under .build/, made and filled from PyPI the first time.
+# environment under .build/, made and filled from PyPI the first time; python3 and its
+# venv module come from Debian's packages when missing.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 venv="$root/.build/python-tools"
 if ! "$venv/bin/python" -c "import vobject, icalendar" 2>/dev/null; then
+    if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c "import ensurepip" 2>/dev/null; then
+        export DEBIAN_FRONTEND=noninteractive
+        { apt-get update -qq && apt-get install -y -qq python3 python3-venv; } >&2
+    fi
+    rm -rf "$venv"
     python3 -m venv "$venv" >&2
     "$venv/bin/pip" install --quiet --disable-pip-version-check "vobject==0.9.9" "icalendar==6.1.1" >&2
 fi

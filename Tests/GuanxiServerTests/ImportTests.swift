@@ -331,6 +331,28 @@ struct ImportTests {
     }
 }
 
+@Suite("Import upkeep")
+struct ImportUpkeepTests {
+    @Test("Drafts nobody started go after a week; a finished import lets its file go after 30 days and can still be reverted")
+    func purge() async throws {
+        try await TestApp.run { app, _ in
+            let admin = try await app.admin
+            let imports = DataImport(services: app.services)
+            let draft = try await imports.draft(.customers, fileName: "d.csv", data: Data("名称\n甲\n".utf8), settings: ImportSettings(), by: admin)
+            let done = try await ImportTests.importing(app, .customers, "名称\n乙\n", ImportSettings())
+            app.clock.advance(by: 8 * 86_400)
+            try await imports.purgeOld()
+            await #expect(throws: GuanxiError.self) { _ = try await imports.find(draft.id, by: admin) }
+            #expect(try await app.services.database.sql.select().column("position").from("import_job_chunks").where("job_id", .equal, done.id).all().count == 1)
+            app.clock.advance(by: 30 * 86_400)
+            try await imports.purgeOld()
+            #expect(try await app.services.database.sql.select().column("position").from("import_job_chunks").where("job_id", .equal, done.id).all().isEmpty)
+            #expect(try await imports.revert(done.id, by: admin).status == .reverted)
+            #expect(try await app.services.database.sql.select().column("id").from("customers").all().isEmpty)
+        }
+    }
+}
+
 @Suite("Imports on the web")
 struct ImportPagesTests {
     @Test("Upload, check the mapping and the first rows, fix a column and save it as a template, dry run, start, follow to the end, download the rejects, revert")

@@ -119,6 +119,7 @@ public struct AppServices: Sendable {
             { try await customerPool.returnNeglected() },
             { try await leadPool.returnNeglected() },
             { try await leftovers.purge() },
+            { [self] in try await DataImport(services: self).purgeOld() },
         ]), AnalysisRunner.jobKind: { [self] _ in _ = try await AnalysisRunner(services: self).run(by: nil) },
         DataImport.jobKind: { [self] payload in try await DataImport(services: self).runQueued(payload) }]
     }

@@ -22,7 +22,11 @@ enum TextDecoding {
     /// The file as UTF-8 bytes (without a byte-order mark), for reading row by row without
     /// building one string of the whole file. Same rules as `decode`.
     static func utf8Bytes(_ data: Data) throws -> (bytes: [UInt8], encoding: Encoding) {
-        var bytes = [UInt8](data)
+        try utf8Bytes([UInt8](data))
+    }
+
+    static func utf8Bytes(_ bytes: [UInt8]) throws -> (bytes: [UInt8], encoding: Encoding) {
+        var bytes = bytes
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         let invalid = transcode(bytes.makeIterator(), from: UTF8.self, to: UTF32.self, stoppingOnError: true) { _ in }
         if !invalid { return (bytes, .utf8) }

@@ -2,7 +2,8 @@ import FluentKit
 import SQLKit
 
 /// Imports as jobs that can be followed, cancelled, resumed and reverted. The job keeps
-/// its file (`content`), so any server process can resume it; `next_line` is the first
+/// its file (in 1 MB `import_job_chunks`, so a large file never travels as one value), so
+/// any server process can resume it; `next_line` is the first
 /// line not yet done — rows before it are in, with their `import_job_records` written in
 /// the same transaction. A record row remembers whether the import created the record or
 /// updated it, and for an update the fields as they were, so a revert can restore them;
@@ -15,7 +16,6 @@ struct M0025_CreateImportJobs: GuanxiMigration {
             .id()
             .field("kind", .string, .required)
             .field("file_name", .string, .required)
-            .field("content", .data, .required)
             .field("settings", .string, .required)
             .field("status", .string, .required)
             .field("total_rows", .int, .required)
@@ -29,6 +29,12 @@ struct M0025_CreateImportJobs: GuanxiMigration {
             .field("created_by", .uuid, .references("users", "id", onDelete: .setNull))
             .field("created_at", .datetime, .required)
             .field("updated_at", .datetime, .required)
+            .create()
+        try await db.schema("import_job_chunks")
+            .field("job_id", .uuid, .required, .references("import_jobs", "id", onDelete: .cascade))
+            .field("position", .int, .required)
+            .field("data", .data, .required)
+            .compositeIdentifier(over: "job_id", "position")
             .create()
         try await db.schema("import_job_records")
             .field("job_id", .uuid, .required, .references("import_jobs", "id", onDelete: .cascade))
@@ -67,6 +73,7 @@ struct M0025_CreateImportJobs: GuanxiMigration {
         try await (db as! any SQLDatabase).raw("DROP INDEX leads_email_lower_idx").run()
         try await db.schema("import_templates").delete()
         try await db.schema("import_job_rejects").delete()
+        try await db.schema("import_job_chunks").delete()
         try await db.schema("import_job_records").delete()
         try await db.schema("import_jobs").delete()
     }

@@ -82,7 +82,7 @@ public struct DataImport: Sendable {
     public func update(draft id: UUID, settings: ImportSettings, by actor: Principal) async throws -> ImportJob {
         var job = try await draft(id, by: actor)
         job.settings = try checked(settings)
-        _ = try await count(try target(job.kind, settings: job.settings), file: try ImportFile(try await store.content(id)), settings: job.settings)
+        _ = try await count(try target(job.kind, settings: job.settings), file: try ImportFile(bytes: try await store.content(id)), settings: job.settings)
         try await services.database.sql.update("import_jobs").set("settings", to: try ImportJobStore.encode(job.settings)).set("updated_at", to: services.clock.now())
             .where("id", .equal, id).run()
         return job
@@ -99,12 +99,12 @@ public struct DataImport: Sendable {
     /// The preview and the dry run of a draft's file.
     public func preview(draft id: UUID, rows: Int = 5, by actor: Principal) async throws -> Preview {
         let job = try await find(id, by: actor)
-        return try await preview(job.kind, data: try await store.content(id), settings: job.settings, rows: rows, by: actor)
+        return try await preview(job.kind, data: Data(try await store.content(id)), settings: job.settings, rows: rows, by: actor)
     }
 
     public func dryRun(draft id: UUID, by actor: Principal) async throws -> Report {
         let job = try await draft(id, by: actor)
-        return try await dryRun(job.kind, data: try await store.content(id), settings: job.settings, by: actor)
+        return try await dryRun(job.kind, data: Data(try await store.content(id)), settings: job.settings, by: actor)
     }
 
     private func draft(_ id: UUID, by actor: Principal) async throws -> ImportJob {
@@ -142,7 +142,7 @@ public struct DataImport: Sendable {
         job.status = .running
         do {
             // The stored file is decoded once; its raw copy is let go before the rows are read.
-            let file = try ImportFile(try await store.content(id))
+            let file = try ImportFile(bytes: try await store.content(id))
             _ = try await runOpened(try target(job.kind, settings: job.settings), job: &job, file: file, dryRun: false, by: actor, progress: progress)
         } catch {
             let message = (error as? GuanxiError).map { services.localizer.message(for: $0, actor.locale) } ?? "\(error)"
@@ -203,6 +203,9 @@ public struct DataImport: Sendable {
         try await enqueue(id, by: actor)
         return try await store.find(id)
     }
+
+    /// The hourly upkeep of imports (see `ImportJobStore.purge`).
+    public func purgeOld() async throws { try await store.purge() }
 
     /// Asks a running import to stop after its current batch.
     public func cancel(_ id: UUID, by actor: Principal) async throws -> ImportJob {

@@ -59,12 +59,22 @@ struct ImportJobStore: Sendable {
     static let columns = ["id", "kind", "file_name", "settings", "status", "total_rows", "next_line", "created_count", "updated_count",
                           "skipped_count", "rejected_count", "error", "cancel_requested", "created_by", "created_at", "updated_at"]
 
+    static let chunkSize = 1_048_576
+
+    /// Saves a new job with its file, one transaction, the file in 1 MB pieces.
     func insert(_ job: ImportJob, content: Data) async throws {
-        try await sql.insert(into: "import_jobs").columns(Self.columns + ["content"]).values([
-            SQLBind(job.id), SQLBind(job.kind.rawValue), SQLBind(job.fileName), SQLBind(try Self.encode(job.settings)), SQLBind(job.status.rawValue),
-            SQLBind(job.totalRows), SQLBind(job.nextLine), SQLBind(0), SQLBind(0), SQLBind(0), SQLBind(0), SQLBind(job.error), SQLBind(false),
-            SQLBind(job.createdBy), SQLBind(job.createdAt), SQLBind(job.updatedAt), SQLBind(content),
-        ]).run()
+        try await services.database.db.transaction { tx in
+            let sql = tx as! any SQLDatabase
+            try await sql.insert(into: "import_jobs").columns(Self.columns).values([
+                SQLBind(job.id), SQLBind(job.kind.rawValue), SQLBind(job.fileName), SQLBind(try Self.encode(job.settings)), SQLBind(job.status.rawValue),
+                SQLBind(job.totalRows), SQLBind(job.nextLine), SQLBind(0), SQLBind(0), SQLBind(0), SQLBind(0), SQLBind(job.error), SQLBind(false),
+                SQLBind(job.createdBy), SQLBind(job.createdAt), SQLBind(job.updatedAt),
+            ]).run()
+            for (position, start) in stride(from: 0, to: content.count, by: Self.chunkSize).enumerated() {
+                try await sql.insert(into: "import_job_chunks").columns("job_id", "position", "data")
+                    .values(SQLBind(job.id), SQLBind(position), SQLBind(content.subdata(in: start..<min(start + Self.chunkSize, content.count)))).run()
+            }
+        }
     }
 
     func find(_ id: UUID) async throws -> ImportJob {
@@ -74,9 +84,15 @@ struct ImportJobStore: Sendable {
         return try Self.job(row)
     }
 
-    func content(_ id: UUID) async throws -> Data {
-        guard let row = try await sql.select().column("content").from("import_jobs").where("id", .equal, id).first() else { throw GuanxiError.notFound("Import") }
-        return try row.decode(column: "content", as: Data.self)
+    /// The job's file, its pieces read one at a time into one buffer.
+    func content(_ id: UUID) async throws -> [UInt8] {
+        var out: [UInt8] = []
+        var position = 0
+        while let row = try await sql.select().column("data").from("import_job_chunks").where("job_id", .equal, id).where("position", .equal, position).first() {
+            out.append(contentsOf: try row.decode(column: "data", as: Data.self))
+            position += 1
+        }
+        return out
     }
 
     func recent(limit: Int = 50, createdBy: UUID?) async throws -> [ImportJob] {
@@ -112,6 +128,17 @@ struct ImportJobStore: Sendable {
             RETURNING id
             """).all()
         return !rows.isEmpty
+    }
+
+    /// Hourly upkeep: drafts nobody started within a week are dropped, and the files of
+    /// imports done or reverted more than 30 days ago are let go (what they did stays
+    /// listed, and they can still be reverted: that needs the records, not the file).
+    /// Cancelled and failed imports keep theirs, to be resumed.
+    func purge() async throws {
+        let now = services.clock.now()
+        try await sql.delete(from: "import_jobs").where("status", .equal, "draft").where("updated_at", .lessThan, now.addingTimeInterval(-7 * 86_400)).run()
+        try await sql.delete(from: "import_job_chunks").where(SQLQueryString(
+            "job_id IN (SELECT id FROM import_jobs WHERE status IN ('done', 'reverted') AND updated_at < \(bind: now.addingTimeInterval(-30 * 86_400)))")).run()
     }
 
     func requestCancel(_ id: UUID) async throws {

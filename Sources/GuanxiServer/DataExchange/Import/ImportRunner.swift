@@ -7,14 +7,16 @@ struct ImportFile: Sendable {
     enum Content: Sendable { case csv([UInt8]), cards([CSVReader.Row], header: [String]) }
     let content: Content
 
-    init(_ data: Data) throws {
-        if VCard.looksLikeVCard(data) {
-            let (text, _) = try TextDecoding.decode(data)
+    init(_ data: Data) throws { try self.init(bytes: [UInt8](data)) }
+
+    init(bytes: [UInt8]) throws {
+        if VCard.looksLikeVCard(Data(bytes.prefix(64))) {
+            let (text, _) = try TextDecoding.decode(Data(bytes))
             let cards = ContactVCard.rows(try VCard.cards(text), locale: "zh-Hans")
             guard !cards.rows.isEmpty else { throw GuanxiError.invalid("file", "The file is empty.").localized("msg.empty_file", [:]) }
             content = .cards(cards.rows, header: cards.header)
         } else {
-            content = .csv(try TextDecoding.utf8Bytes(data).bytes)
+            content = .csv(try TextDecoding.utf8Bytes(bytes).bytes)
         }
     }
 }
