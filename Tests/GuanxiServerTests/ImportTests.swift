@@ -369,6 +369,9 @@ struct ImportPagesTests {
             #expect(page.text.contains("<option value=\"phones\" selected>"))
             #expect(page.text.contains("不导入的列: 爱好"))
             #expect(page.text.contains("<tr><td>王伟</td><td>星辰科技</td><td>138 0013 8000</td></tr>"))
+            let wrongMode = try await browser.post("\(location)/settings", ["map_0": "name", "mode": "replace-all", "duplicates": "skip"])
+            #expect(wrongMode.status == .badRequest && wrongMode.text.contains("mode"))
+            _ = try await browser.get(location)
             let saved = try await browser.post("\(location)/settings", ["map_0": "name", "map_1": "customer", "map_2": "phones", "map_3": "notes", "mode": "create",
                                                                         "duplicates": "skip", "tag": "广交会", "template_name": "名片模板"])
             #expect(saved.status == .seeOther)

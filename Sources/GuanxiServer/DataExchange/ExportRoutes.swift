@@ -49,17 +49,10 @@ struct ExportRoutes {
         let export = ListExport(services: services)
         let locale = context.locale
         let plan = try await export.start(list, query: query, by: principal, locale: locale)
-        var headers = HTTPFields()
-        headers[.contentType] = "text/csv; charset=utf-8"
-        headers[.contentDisposition] = "attachment; filename=\"\(Self.fileName(list.kind, at: services.clock.now()))\""
-        headers[.cacheControl] = "no-store"
         let bom = query["bom"] != "0"
-        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            _ = try await export.write(list, plan: plan, query: query, by: principal, locale: locale, byteOrderMark: bom) { text in
-                try await writer.write(ByteBuffer(string: text))
-            }
-            try await writer.finish(nil)
-        })
+        return download("text/csv; charset=utf-8", name: Self.fileName(list.kind, at: services.clock.now())) { out in
+            _ = try await export.write(list, plan: plan, query: query, by: principal, locale: locale, byteOrderMark: bom, to: out)
+        }
     }
 
     /// "customers-2026-11-30.csv".

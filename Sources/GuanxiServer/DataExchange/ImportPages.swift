@@ -87,8 +87,16 @@ struct ImportPages {
 
     static func settings(_ form: FormData) throws -> ImportSettings {
         var settings = ImportSettings()
-        settings.mode = ImportSettings.Mode(rawValue: form["mode"] ?? "create") ?? .create
-        settings.duplicates = ImportSettings.Duplicates(rawValue: form["duplicates"] ?? "skip") ?? .skip
+        func choice<T: RawRepresentable & CaseIterable>(_ field: String, _ fallback: T) throws -> T where T.RawValue == String {
+            guard let text = form[field], !text.isEmpty else { return fallback }
+            guard let value = T(rawValue: text) else {
+                let choices = T.allCases.map(\.rawValue).joined(separator: ", ")
+                throw GuanxiError.invalid(field, "\(field) must be one of \(choices).").localized("msg.choice", ["field": field, "choices": choices])
+            }
+            return value
+        }
+        settings.mode = try choice("mode", ImportSettings.Mode.create)
+        settings.duplicates = try choice("duplicates", ImportSettings.Duplicates.skip)
         settings.key = form["key"].flatMap { $0.isEmpty ? nil : $0 }
         settings.tag = form["tag"].flatMap { $0.isEmpty ? nil : $0 }
         settings.source = form["source"].flatMap { $0.isEmpty ? nil : $0 }
