@@ -23,7 +23,7 @@ struct DuplicatesCommand: AsyncParsableCommand {
             }
             print("\(found.total) groups of probable duplicates among \(kind.rawValue), found in \(String(format: "%.1f", Date().timeIntervalSince(started))) s.")
             for group in found.groups {
-                print("  \(group.score)  \(group.reasons.joined(separator: "+"))  " + group.members.map { "\($0.name) (\($0.id.uuidString.prefix(8)))" }.joined(separator: " · "))
+                print("  \(group.score)  \(group.reasons.joined(separator: "+"))  " + group.members.map { "\($0.name) (\($0.id.uuidString.suffix(8)))" }.joined(separator: " · "))
             }
         }
     }

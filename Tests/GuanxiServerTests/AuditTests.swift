@@ -19,6 +19,35 @@ struct AuditTests {
         }
     }
 
+    @Test("Values with quotes, backslashes, line breaks, tabs and emoji come back from the log exactly as written")
+    func escaping() async throws {
+        try await TestApp.run { app, _ in
+            var input = ContactInput()
+            input.name = "李🌸 \"小\" 明"
+            input.notes = "他说 \"好\"\\路径 C:\\temp\n第二行\t制表 ／ <b>&</b>"
+            let contact = try await app.services.contacts.create(input, by: try await app.admin)
+            let entry = try #require(try await app.auditEntries(action: "create", kind: .contacts, id: contact.id!.uuidString).first)
+            #expect(entry.changes.first { $0.field == "name" }?.new == input.name)
+            #expect(entry.changes.first { $0.field == "notes" }?.new == input.notes)
+            #expect(entry.changes.allSatisfy { $0.old == nil })
+        }
+    }
+
+    @Test("Records made one after another get ids that sort one after another (time-ordered, version 7)")
+    func idsInOrder() async throws {
+        try await TestApp.run { app, _ in
+            var ids: [UUID] = []
+            for n in 1...20 {
+                var input = CustomerInput()
+                input.name = "顺序客户\(n)"
+                ids.append(try await app.services.customers.create(input, by: try await app.admin).id!)
+            }
+            #expect(ids.map(\.uuidString) == ids.map(\.uuidString).sorted())
+            #expect(ids.allSatisfy { Array($0.uuidString)[14] == "7" })
+            #expect(Set(ids).count == ids.count)
+        }
+    }
+
     @Test("An update records only the changed fields with old and new values")
     func updateEntry() async throws {
         try await TestApp.run { app, _ in

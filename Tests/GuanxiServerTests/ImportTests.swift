@@ -238,7 +238,39 @@ struct ImportTests {
         }
     }
 
-    @Test("Cancelling stops an import after its current batch; it can be resumed later")
+    @Test("A file longer than one stored piece is read a piece at a time: a quoted line break and a Chinese character cut by the piece boundary arrive whole, and line numbers run on")
+    func filePieces() async throws {
+        try await TestApp.run { app, _ in
+            let admin = try await app.admin
+            // The import keeps its file in 1 MB pieces. The special row is placed so that the
+            // piece boundary falls inside the three bytes of 中, within a quoted field that
+            // also holds a line break.
+            let special = "特别客户,\"第一行\r\n第二行中文\"\r\n"
+            let cut = "特别客户,\"第一行\r\n第二行".utf8.count
+            let target = 1_048_576 - 1 - cut
+            var text = "名称,备注\r\n"
+            var fillers = 0
+            let filling = String(repeating: "填充", count: 150)
+            while text.utf8.count + "客户\(fillers),\(filling)\r\n".utf8.count + 10 <= target {
+                text += "客户\(fillers),\(filling)\r\n"
+                fillers += 1
+            }
+            text += "补齐," + String(repeating: "x", count: target - text.utf8.count - 9) + "\r\n"
+            #expect(text.utf8.count + cut == 1_048_575)
+            text += special
+            let badLine = text.utf8.filter { $0 == 10 }.count + 1
+            text += ",没有名字\r\n最后客户,完\r\n"
+            let job = try await Self.importing(app, .customers, text, ImportSettings())
+            #expect((job.created, job.rejected) == (fillers + 3, 1))
+            let notes = try await app.services.database.sql.raw("SELECT name, notes FROM customers WHERE name IN ('特别客户', '最后客户') ORDER BY name DESC").all()
+                .map { [try $0.decode(column: "name", as: String.self), try $0.decode(column: "notes", as: String.self)] }
+            #expect(notes == [["特别客户", "第一行\n第二行中文"], ["最后客户", "完"]])
+            let rejects = CSV.parse(String(try await DataImport(services: app.services).rejectsCSV(job.id, by: admin).dropFirst()))
+            #expect(rejects.dropFirst().map { $0[0] } == [String(badLine)])
+        }
+    }
+
+    @Test("Cancelling stops an import after the batch in hand; it can be resumed later")
     func cancel() async throws {
         try await TestApp.run(configure: { $0.importBatchRows = 500 }) { app, _ in
             let admin = try await app.admin
@@ -249,7 +281,9 @@ struct ImportTests {
             let stopped = try await imports.run(job.id, by: admin) { progress in
                 if progress.created == 500 { _ = try await DataImport(services: services).cancel(progress.id, by: try await services.principals.load(userID: progress.createdBy!, channel: .session, address: "")!) }
             }
-            #expect((stopped.status, stopped.created) == (.cancelled, 500))
+            // Asked after the first batch was handed to the writer, while the second was
+            // being read: the second is finished, the third never started.
+            #expect((stopped.status, stopped.created) == (.cancelled, 1_000))
             #expect(try await imports.find(job.id, by: admin).status == .cancelled)
             let finished = try await imports.run(job.id, by: admin)
             #expect((finished.status, finished.created) == (.done, 1_100))

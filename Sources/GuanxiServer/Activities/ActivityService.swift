@@ -69,7 +69,7 @@ public struct ActivityService: Sendable {
         guard let kind = input.kind else { throw GuanxiError.invalid("kind", "kind is required.").localized("msg.required", ["field": "kind"]) }
         guard input.subject != nil else { throw GuanxiError.invalid("subject", "subject is required.").localized("msg.required", ["field": "subject"]) }
         let a = Activity()
-        a.id = UUID()
+        a.id = RecordID.new()
         a.kind = try CustomerValidate.choice(kind, field: "kind", from: ActivityVocabulary.kinds) ?? "task"
         a.details = ""
         a.priority = "normal"
@@ -273,7 +273,7 @@ public struct ActivityService: Sendable {
         return try sent.enumerated().map { index, c in
             let at = "commitments[\(index)]"
             // The same commitment keeps its id: sent with it, or (from a form) with the same words.
-            let kept = current.first { $0.id == c.id } ?? current.first { $0.description == c.description.trimmingCharacters(in: .whitespacesAndNewlines) }
+            let kept = current.first { $0.id == c.id } ?? current.first { $0.description == c.description.trimmed }
             return Commitment(id: kept?.id ?? UUID(),
                               description: try Validate.requiredText(c.description, field: "\(at).description", max: 500),
                               dueOn: try CustomerValidate.date(c.dueOn, field: "\(at).dueOn"),

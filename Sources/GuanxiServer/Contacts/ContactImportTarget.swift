@@ -59,20 +59,45 @@ struct ContactImportTarget: ImportTarget {
         if company.isEmpty { input.customerID = .some(nil); return Row(contact: input) }
         if let known = companies.found(company) { input.customerID = .some(known); return Row(contact: input) }
         if companies.pending(company) != nil { return Row(contact: input, newCompany: company) }
-        let sql = services.database.sql
-        for column in ["external_id", "name"] {
-            if let id = try await sql.select().column("id").from("customers").where(SQLIdentifier(column), .equal, company).limit(1).first()?
-                .decode(column: "id", as: UUID.self) {
-                companies.remember(company, id)
-                input.customerID = .some(id)
-                return Row(contact: input)
-            }
+        if !companies.isMissing(company) {
+            try await prefetch([["customer": company]], by: actor)
+            if let id = companies.found(company) { input.customerID = .some(id); return Row(contact: input) }
         }
         guard isNew else {
             throw GuanxiError.invalid("customerId", "No customer is called \(company); import it first or leave the column empty.")
                 .localized("msg.import_unknown_customer", ["value": company])
         }
         return Row(contact: input, newCompany: company)
+    }
+
+    /// Finds the companies the rows name, by external id first and then by exact name, in
+    /// one query per 500 names; names found nowhere are remembered as missing, so their
+    /// rows create them without asking again. Customers the importer may read are noted
+    /// with their owners, which their contacts follow.
+    func prefetch(_ rows: [[String: String]], by actor: Principal) async throws {
+        let names = Array(Set(rows.compactMap { $0["customer"] }.filter { name in
+            !name.isEmpty && companies.found(name) == nil && companies.pending(name) == nil && !companies.isMissing(name)
+        }))
+        guard !names.isEmpty else { return }
+        let readable = try? await services.permissions.ownerFilter(actor, .read, on: .customers)
+        for start in stride(from: 0, to: names.count, by: 500) {
+            let chunk = Array(names[start..<min(start + 500, names.count)])
+            let found = try await services.database.sql.select().columns("id", "name", "external_id", "owner_id").from("customers")
+                .where("external_id", .in, chunk).orWhere("name", .in, chunk).all()
+            var byExternalID: [String: (UUID, UUID?)] = [:]
+            var byName: [String: (UUID, UUID?)] = [:]
+            for row in found {
+                let customer = (try row.decode(column: "id", as: UUID.self), try row.decode(column: "owner_id", as: UUID?.self))
+                if let external = try row.decode(column: "external_id", as: String?.self) { byExternalID[external] = byExternalID[external] ?? customer }
+                let name = try row.decode(column: "name", as: String.self)
+                byName[name] = byName[name] ?? customer
+            }
+            for name in chunk {
+                guard let (id, owner) = byExternalID[name] ?? byName[name] else { companies.markMissing(name); continue }
+                companies.remember(name, id)
+                if readable?.allows(owner) == true { companies.checked.remember(id, owner: owner) }
+            }
+        }
     }
 
     /// New companies of this run by name, so two cards from one company make one customer.
@@ -105,27 +130,21 @@ struct ContactImportTarget: ImportTarget {
 
     /// A batch of contacts with one statement each for the contacts, their phones and
     /// e-mails, and their audit entries: an import of a million cards is mostly this.
-    func insertAll(_ batch: [Prepared], by actor: Principal, on tx: any Database) async throws {
-        for p in batch { if let customer = p.customer { try await services.customers.insert(customer, by: actor, on: tx) } }
-        try await PreparedInsert.runAll(batch.map { PreparedInsert($0.contact.contact) }, on: tx)
-        for p in batch { p.contact.contact._$idExists = true }
-        var channels: [any SQLExpression] = []
-        for p in batch {
-            for (position, channel) in p.contact.channels.enumerated() {
-                channels.append(SQLGroupExpression([SQLBind(p.contact.contact.id!), SQLBind(position), SQLBind(channel.kind.rawValue), SQLBind(channel.label),
-                                                    SQLBind(channel.value), SQLBind(ContactService.normalized(channel))] as [any SQLExpression]))
+    func insertAll(_ batch: [Prepared], by actor: Principal, to writes: inout BulkWrites) throws {
+        try services.customers.insertAll(batch.compactMap(\.customer), to: &writes)
+        try PreparedInsert.addAll(batch.map(\.contact.contact.insertRow), to: &writes)
+        try writes.insert(into: "contact_channels", columns: ["contact_id", "position", "kind", "label", "value", "normalized"], rows: batch.flatMap { p in
+            p.contact.channels.enumerated().map { position, channel in
+                [SQLBind(p.contact.contact.id!), SQLBind(position), SQLBind(channel.kind.rawValue), SQLBind(channel.label), SQLBind(channel.value),
+                 SQLBind(ContactService.normalized(channel))]
             }
-        }
-        let sql = tx as! any SQLDatabase
-        for chunk in stride(from: 0, to: channels.count, by: 300) {
-            try await sql.raw("INSERT INTO contact_channels (contact_id, position, kind, label, value, normalized) VALUES \(SQLList(Array(channels[chunk..<min(chunk + 300, channels.count)])))").run()
-        }
-        for p in batch where p.contact.custom.sent { try await CustomValues.save(p.contact.custom, of: p.contact.contact.id!, on: tx) }
-        try await services.audit.writeAll(try batch.map { p in
+        })
+        for p in batch where p.contact.custom.sent { writes.then { tx in try await CustomValues.save(p.contact.custom, of: p.contact.contact.id!, on: tx) } }
+        try services.audit.writeAll(try batch.map { p in
             let c = p.contact.contact
             return try services.audit.createdEntry(actor: actor, kind: .contacts, id: c.id!.uuidString, label: c.name,
                                                    snapshot: ContactService.snapshot(c, p.contact.channels).merging(CustomValues.snapshot(p.contact.custom.values)) { a, _ in a })
-        }, on: tx)
+        }, to: &writes)
     }
 
     func alsoCreated(_ prepared: Prepared) -> [(kind: RecordKind, id: UUID)] {
@@ -197,10 +216,15 @@ final class PendingCompanies: @unchecked Sendable {
     /// Customers this run has checked the actor may use, with their owners.
     let checked = ContactService.KnownCustomers()
 
+    /// Names looked up and found on file under neither external id nor name.
+    private var missing: Set<String> = []
+
     func found(_ name: String) -> UUID? { lock.withLock { onFile[name] } }
     func remember(_ name: String, _ id: UUID) { lock.withLock { if onFile.count < 100_000 { onFile[name] = id } } }
+    func isMissing(_ name: String) -> Bool { lock.withLock { missing.contains(name) } }
+    func markMissing(_ name: String) { lock.withLock { if missing.count < 100_000 { missing.insert(name) } } }
 
     init(tag: String? = nil, source: String? = nil) { (self.tag, self.source) = (tag, source) }
     func pending(_ name: String) -> UUID? { lock.withLock { ids[name] } }
-    func add(_ name: String, _ id: UUID) { lock.withLock { ids[name] = id } }
+    func add(_ name: String, _ id: UUID) { lock.withLock { ids[name] = id; missing.remove(name) } }
 }

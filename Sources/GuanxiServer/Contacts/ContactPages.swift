@@ -179,13 +179,13 @@ struct ContactPages {
     static func channels(_ text: String?, kind: ContactChannel.Kind) -> [ContactChannel]? {
         guard let text else { return nil }
         return text.split(whereSeparator: \.isNewline).compactMap { line in
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            let trimmed = line.trimmed
             guard !trimmed.isEmpty else { return nil }
             if let colon = trimmed.firstIndex(where: { $0 == ":" || $0 == "：" }), kind != .address || trimmed.distance(from: trimmed.startIndex, to: colon) <= 20,
-               !trimmed[..<colon].contains("@"), !trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces).isEmpty,
+               !trimmed[..<colon].contains("@"), !trimmed[trimmed.index(after: colon)...].trimmed.isEmpty,
                trimmed[..<colon].allSatisfy({ !$0.isNumber }) {
-                return ContactChannel(kind: kind, value: trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces),
-                                      label: trimmed[..<colon].trimmingCharacters(in: .whitespaces))
+                return ContactChannel(kind: kind, value: trimmed[trimmed.index(after: colon)...].trimmed,
+                                      label: trimmed[..<colon].trimmed)
             }
             return ContactChannel(kind: kind, value: trimmed)
         }

@@ -64,7 +64,7 @@ public struct ContactService: Sendable {
         try permissions.require(actor, .create, on: .contacts)
         guard input.name != nil else { throw GuanxiError.invalid("name", "name is required.").localized("msg.required", ["field": "name"]) }
         let contact = Contact()
-        contact.id = UUID()
+        contact.id = RecordID.new()
         contact.notes = ""
         try await apply(input, to: contact, by: actor, known: known)
         if input.ownerID == nil {

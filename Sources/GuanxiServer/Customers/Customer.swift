@@ -56,6 +56,22 @@ public final class Customer: Model, @unchecked Sendable {
 
     public init() {}
 
+    /// The customer's row for an insert, written out so a contact import creating a
+    /// hundred thousand companies need not reflect over forty fields for each (checked
+    /// against Fluent's row in debug builds).
+    var insertRow: PreparedInsert {
+        PreparedInsert(self, columns: [
+            "id": id, "name": name, "kind": kind, "industry": industry, "size": size, "province": province, "city": city, "district": district,
+            "address": address, "postcode": postcode, "phone": phone, "phone_digits": phoneDigits, "email": email, "website": website, "source": source,
+            "external_id": externalID, "owner_id": ownerID, "grade": grade, "value_tier": valueTier, "lifecycle_stage": lifecycleStage,
+            "relationship": relationship, "parent_id": parentID, "referred_by_id": referredByID, "birthday": birthday, "anniversary": anniversary,
+            "notes": notes, "consent_email": consentEmail, "consent_email_at": consentEmailAt, "consent_email_via": consentEmailVia,
+            "consent_sms": consentSMS, "consent_sms_at": consentSMSAt, "consent_sms_via": consentSMSVia, "consent_phone": consentPhone,
+            "consent_phone_at": consentPhoneAt, "consent_phone_via": consentPhoneVia, "search_text": searchText, "name_key": nameKey,
+            "version": version, "created_by": createdBy, "created_at": createdAt, "updated_at": updatedAt,
+        ])
+    }
+
     /// Refreshes the search text and the duplicate key after a change.
     func refreshSearchText() {
         searchText = SQLSearch.text([name, email, website, phoneDigits])

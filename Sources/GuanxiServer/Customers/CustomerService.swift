@@ -48,7 +48,7 @@ public struct CustomerService: Sendable {
     func prepare(_ input: CustomerInput, by actor: Principal) async throws -> NewCustomer {
         try permissions.require(actor, .create, on: .customers)
         let customer = Customer()
-        customer.id = UUID()
+        customer.id = RecordID.new()
         customer.kind = "company"
         customer.relationship = "customer"
         customer.notes = ""
@@ -68,7 +68,7 @@ public struct CustomerService: Sendable {
         let checked = try await custom.checked(.customers, sent: input.customFields, current: [:], isNew: true)
         var created = customer.auditSnapshot.merging(CustomValues.snapshot(checked.values)) { a, _ in a }
         created["tags"] = tags.isEmpty ? nil : tags.joined(separator: ", ")
-        return NewCustomer(customer: customer, tags: tags, custom: checked, row: PreparedInsert(customer),
+        return NewCustomer(customer: customer, tags: tags, custom: checked, row: customer.insertRow,
                            auditEntry: try audit.createdEntry(actor: actor, kind: .customers, id: customer.id!.uuidString, label: customer.name, snapshot: created))
     }
 
@@ -79,6 +79,16 @@ public struct CustomerService: Sendable {
         try await Self.tags.add(to: customer.id!, new.tags, on: tx)
         try await CustomValues.save(new.custom, of: customer.id!, on: tx)
         try await audit.write(new.auditEntry, on: tx)
+    }
+
+    /// Adds many prepared customers to a batch's writes, one statement per table (the
+    /// companies a contact import creates).
+    func insertAll(_ batch: [NewCustomer], to writes: inout BulkWrites) throws {
+        guard !batch.isEmpty else { return }
+        try PreparedInsert.addAll(batch.map(\.row), to: &writes)
+        try Self.tags.addAll(batch.map { ($0.customer.id!, $0.tags) }, to: &writes)
+        for new in batch where new.custom.sent { writes.then { tx in try await CustomValues.save(new.custom, of: new.customer.id!, on: tx) } }
+        try audit.writeAll(batch.map(\.auditEntry), to: &writes)
     }
 
     /// Applies `input` if `expectedVersion` is still current; otherwise answers 409 with

@@ -30,35 +30,55 @@ struct CSVReader {
         return out
     }
 
+    /// Thrown by `Rows.next()` over a window that is not the file's end when the window
+    /// ends inside the next row: the caller adds the file's next piece and asks again.
+    struct NeedsMore: Error {}
+
     /// The rows of UTF-8 bytes one at a time. An unbalanced quote is an error naming the
     /// line where the field began.
+    ///
+    /// `bytes` may be a window on a longer file (`isEnd` false): a row that runs past the
+    /// window is not read but `NeedsMore` thrown, with the position left at its start.
     struct Rows {
         let bytes: ArraySlice<UInt8>
         let separator: UInt8
+        let isEnd: Bool
         private(set) var position: Int
-        private(set) var line = 1
+        private(set) var line: Int
 
-        init(bytes: ArraySlice<UInt8>, separator: UInt8) {
-            (self.bytes, self.separator, position) = (bytes, separator, bytes.startIndex)
+        init(bytes: ArraySlice<UInt8>, separator: UInt8, line: Int = 1, isEnd: Bool = true) {
+            (self.bytes, self.separator, self.line, self.isEnd, position) = (bytes, separator, line, isEnd, bytes.startIndex)
         }
+
+        /// What is left of the window, from the start of the next row.
+        var rest: ArraySlice<UInt8> { bytes[position...] }
 
         mutating func next() throws -> Row? {
             let quote = UInt8(ascii: "\""), cr: UInt8 = 13, lf: UInt8 = 10
-            while position < bytes.endIndex {
+            let (startPosition, startLine) = (position, line)
+            /// Whether the byte after the current one is in the window; past a window's
+            /// end the row is left for the caller to complete.
+            func hasNext() throws -> Bool {
+                if position < bytes.endIndex { return true }
+                if isEnd { return false }
+                (position, line) = (startPosition, startLine)
+                throw NeedsMore()
+            }
+            while try hasNext() {
                 let rowStart = line
                 var fields: [String] = []
                 var field: [UInt8] = []
                 var quoted = false, fieldWasQuoted = false, quoteStart = line
                 var ended = false
-                while position < bytes.endIndex, !ended {
+                while !ended, try hasNext() {
                     let c = bytes[position]
                     position += 1
                     if quoted {
                         if c == quote {
-                            if position < bytes.endIndex, bytes[position] == quote { field.append(quote); position += 1 } else { quoted = false }
+                            if try hasNext(), bytes[position] == quote { field.append(quote); position += 1 } else { quoted = false }
                         } else if c == cr {
                             // A line break inside a field reads as "\n", however the file ends its lines.
-                            if position < bytes.endIndex, bytes[position] == lf { position += 1 }
+                            if try hasNext(), bytes[position] == lf { position += 1 }
                             line += 1
                             field.append(lf)
                         } else {
@@ -75,7 +95,7 @@ struct CSVReader {
                         field.removeAll(keepingCapacity: true)
                         fieldWasQuoted = false
                     case cr, lf:
-                        if c == cr, position < bytes.endIndex, bytes[position] == lf { position += 1 }
+                        if c == cr, try hasNext(), bytes[position] == lf { position += 1 }
                         line += 1
                         ended = true
                     default:

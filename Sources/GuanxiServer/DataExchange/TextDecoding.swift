@@ -28,11 +28,25 @@ enum TextDecoding {
     static func utf8Bytes(_ bytes: [UInt8]) throws -> (bytes: [UInt8], encoding: Encoding) {
         var bytes = bytes
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
-        let invalid = transcode(bytes.makeIterator(), from: UTF8.self, to: UTF32.self, stoppingOnError: true) { _ in }
-        if !invalid { return (bytes, .utf8) }
+        if isUTF8(bytes) { return (bytes, .utf8) }
         if let text = gb18030(bytes) { return (Array(text.utf8), .gb18030) }
         throw GuanxiError.invalid("file", "The file is neither UTF-8 nor GB18030 (GBK) text. Save it as CSV UTF-8 and try again.")
             .localized("msg.unknown_encoding", [:])
+    }
+
+    static func isUTF8(_ bytes: some Collection<UInt8>) -> Bool {
+        !transcode(bytes.makeIterator(), from: UTF8.self, to: UTF32.self, stoppingOnError: true) { _ in }
+    }
+
+    /// Where the last whole UTF-8 character of `bytes` ends: a character cut off at the
+    /// end (1–3 bytes) is left after it, to be completed by what follows.
+    static func completeUTF8Prefix(_ bytes: [UInt8]) -> Int {
+        var start = bytes.count
+        while start > 0, bytes.count - start < 3, bytes[start - 1] & 0xC0 == 0x80 { start -= 1 }
+        guard start > 0 else { return bytes.count }
+        let lead = bytes[start - 1]
+        let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1
+        return bytes.count - (start - 1) < length ? start - 1 : bytes.count
     }
 
     /// Converts with the C library's iconv, which every Linux has.

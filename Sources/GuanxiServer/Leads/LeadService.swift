@@ -66,7 +66,7 @@ public struct LeadService: Sendable {
         try permissions.require(actor, .create, on: .leads)
         guard input.name != nil else { throw GuanxiError.invalid("name", "name is required.").localized("msg.required", ["field": "name"]) }
         let lead = Lead()
-        lead.id = UUID()
+        lead.id = RecordID.new()
         lead.status = "new"
         lead.notes = ""
         lead.ownerID = actor.channel == .console ? nil : actor.userID

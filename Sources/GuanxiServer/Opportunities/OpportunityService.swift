@@ -65,7 +65,7 @@ public struct OpportunityService: Sendable {
             throw GuanxiError.invalid("customerId", "customerId is required.").localized("msg.required", ["field": "customerId"])
         }
         let o = Opportunity()
-        o.id = UUID()
+        o.id = RecordID.new()
         o.customerID = customerID
         o.amount = Money(minorUnits: 0)
         o.currency = "CNY"

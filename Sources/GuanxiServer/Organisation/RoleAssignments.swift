@@ -41,6 +41,13 @@ struct LinkTable: Sendable {
         for memberID in unique { insert = insert.values(SQLBind(id), SQLBind(memberID)) }
         try await insert.run()
     }
+
+    /// Adds the links of many new owners to a batch's writes (an import's batch).
+    func addAll<Member: Codable & Hashable & Sendable>(_ links: [(id: UUID, members: [Member])], to writes: inout BulkWrites) throws {
+        try writes.insert(into: table, columns: [owner, member], rows: links.flatMap { link in
+            Array(Set(link.members)).map { [SQLBind(link.id), SQLBind($0)] }
+        })
+    }
 }
 
 /// The user ↔ role and team ↔ member links.

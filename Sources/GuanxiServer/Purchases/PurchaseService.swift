@@ -87,7 +87,7 @@ public struct PurchaseService: Sendable {
         guard items.count <= 100 else {
             throw GuanxiError.invalid("items", "A purchase can list at most 100 items.").localized("msg.too_many_items", [:])
         }
-        return CustomerPurchase(id: UUID(), customerID: customerID, reference: reference, date: date, amount: amount, margin: margin,
+        return CustomerPurchase(id: RecordID.new(), customerID: customerID, reference: reference, date: date, amount: amount, margin: margin,
                                 currency: currency, items: items, createdAt: now)
     }
 

@@ -82,7 +82,7 @@ public struct DataImport: Sendable {
     public func update(draft id: UUID, settings: ImportSettings, by actor: Principal) async throws -> ImportJob {
         var job = try await draft(id, by: actor)
         job.settings = try checked(settings)
-        _ = try await count(try target(job.kind, settings: job.settings), file: try ImportFile(bytes: try await store.content(id)), settings: job.settings)
+        _ = try await count(try target(job.kind, settings: job.settings), file: try await ImportFile.stored(id, in: store), settings: job.settings)
         try await services.database.sql.update("import_jobs").set("settings", to: try ImportJobStore.encode(job.settings)).set("updated_at", to: services.clock.now())
             .where("id", .equal, id).run()
         return job
@@ -142,7 +142,7 @@ public struct DataImport: Sendable {
         job.status = .running
         do {
             // The stored file is decoded once; its raw copy is let go before the rows are read.
-            let file = try ImportFile(bytes: try await store.content(id))
+            let file = try await ImportFile.stored(id, in: store)
             _ = try await runOpened(try target(job.kind, settings: job.settings), job: &job, file: file, dryRun: false, by: actor, progress: progress)
         } catch {
             let message = (error as? GuanxiError).map { services.localizer.message(for: $0, actor.locale) } ?? "\(error)"
@@ -179,7 +179,7 @@ public struct DataImport: Sendable {
         var (rows, header, mapping) = try await ImportRunner(services: services, target: target).open(try ImportFile(data), settings: settings)
         var first: [[String: String]] = []
         var total = 0
-        while let row = try rows.next() {
+        while let row = try await rows.next() {
             total += 1
             if first.count < count { first.append(mapping.values(row.fields)) }
         }
@@ -189,7 +189,7 @@ public struct DataImport: Sendable {
     private func count(_ target: some ImportTarget, file: ImportFile, settings: ImportSettings) async throws -> Int {
         var (rows, _, _) = try await ImportRunner(services: services, target: target).open(file, settings: settings)
         var total = 0
-        while try rows.next() != nil { total += 1 }
+        while try await rows.next() != nil { total += 1 }
         return total
     }
 

@@ -87,12 +87,37 @@ struct ImportJobStore: Sendable {
     /// The job's file, its pieces read one at a time into one buffer.
     func content(_ id: UUID) async throws -> [UInt8] {
         var out: [UInt8] = []
+        // Sized once: growing by doubling would hold the file about twice while copying.
+        let size = try await sql.select().column(SQLFunction("sum", args: SQLFunction("length", args: SQLIdentifier("data"))), as: "size")
+            .from("import_job_chunks").where("job_id", .equal, id).first()?.decode(column: "size", as: Int?.self) ?? 0
+        out.reserveCapacity(size)
         var position = 0
-        while let row = try await sql.select().column("data").from("import_job_chunks").where("job_id", .equal, id).where("position", .equal, position).first() {
-            out.append(contentsOf: try row.decode(column: "data", as: Data.self))
+        while let piece = try await piece(of: id, at: position) {
+            out.append(contentsOf: piece)
             position += 1
         }
         return out
+    }
+
+    /// One piece of the job's file (1 MB), nil past the last.
+    func piece(of id: UUID, at position: Int) async throws -> [UInt8]? {
+        try await sql.select().column("data").from("import_job_chunks").where("job_id", .equal, id).where("position", .equal, position).first()
+            .map { [UInt8](try $0.decode(column: "data", as: Data.self)) }
+    }
+
+    /// Whether the job's file is UTF-8 (with or without a byte order mark), checked a piece
+    /// at a time; a character may straddle two pieces.
+    func isUTF8(_ id: UUID) async throws -> Bool {
+        var carried: [UInt8] = []
+        var position = 0
+        while let piece = try await piece(of: id, at: position) {
+            var bytes = carried + piece
+            carried = Array(bytes[TextDecoding.completeUTF8Prefix(bytes)...])
+            bytes.removeLast(carried.count)
+            guard TextDecoding.isUTF8(bytes) else { return false }
+            position += 1
+        }
+        return carried.isEmpty
     }
 
     func recent(limit: Int = 50, createdBy: UUID?) async throws -> [ImportJob] {
@@ -109,13 +134,9 @@ struct ImportJobStore: Sendable {
             .set("created_count", to: job.created).set("updated_count", to: job.updated).set("skipped_count", to: job.skipped)
             .set("rejected_count", to: job.rejected).set("error", to: job.error).set("updated_at", to: services.clock.now())
             .where("id", .equal, job.id).run()
-        for chunk in stride(from: 0, to: rejects.count, by: 200) {
-            var insert = sql.insert(into: "import_job_rejects").columns("job_id", "line", "column_name", "reason", "fields")
-            for p in rejects[chunk..<min(chunk + 200, rejects.count)] {
-                insert = insert.values(SQLBind(job.id), SQLBind(p.line), SQLBind(p.column), SQLBind(p.reason), SQLBind(try Self.encode(p.fields)))
-            }
-            try await insert.run()
-        }
+        try await BulkInsert.run(into: "import_job_rejects", columns: ["job_id", "line", "column_name", "reason", "fields"], rows: try rejects.map { p in
+            [SQLBind(job.id), SQLBind(p.line), SQLBind(p.column), SQLBind(p.reason), SQLBind(try Self.encode(p.fields))]
+        }, on: db)
     }
 
     /// Takes the job for this process: only when nobody else is running it (a run whose
@@ -154,15 +175,11 @@ struct ImportJobStore: Sendable {
             .where("id", .equal, id).run()
     }
 
-    /// Notes many created records with one statement per 300.
-    static func recordCreated(job: UUID, _ records: [(kind: RecordKind, id: UUID, line: Int)], on db: any Database) async throws {
-        for chunk in stride(from: 0, to: records.count, by: 300) {
-            var insert = (db as! any SQLDatabase).insert(into: "import_job_records").columns("job_id", "record_kind", "record_id", "line", "action", "before")
-            for r in records[chunk..<min(chunk + 300, records.count)] {
-                insert = insert.values(SQLBind(job), SQLBind(r.kind.rawValue), SQLBind(r.id), SQLBind(r.line), SQLBind("created"), SQLLiteral.null)
-            }
-            try await insert.run()
-        }
+    /// Notes many created records in a batch's writes.
+    static func recordCreated(job: UUID, _ records: [(kind: RecordKind, id: UUID, line: Int)], to writes: inout BulkWrites) throws {
+        try writes.insert(into: "import_job_records", columns: ["job_id", "record_kind", "record_id", "line", "action", "before"], rows: records.map { r in
+            [SQLBind(job), SQLBind(r.kind.rawValue), SQLBind(r.id), SQLBind(r.line), SQLBind("created"), nil]
+        })
     }
 
     static func recordCreated(job: UUID, kind: RecordKind, id: UUID, line: Int, on db: any Database) async throws {

@@ -38,7 +38,7 @@ struct ImportMapping: Sendable, Equatable {
         var columns: [Int: String] = [:], unmapped: [String] = [], labels: [Int: String] = [:]
         let multiple = Set(fields.filter(\.multiple).map(\.key)), labelled = Set(fields.filter(\.labelled).map(\.key))
         for (index, raw) in header.enumerated() {
-            let name = raw.trimmingCharacters(in: .whitespaces)
+            let name = raw.trimmed
             let chosen: String?
             if let sent = explicit[name] {
                 guard sent.isEmpty || valid.contains(sent) else {
@@ -51,7 +51,7 @@ struct ImportMapping: Sendable, Equatable {
             }
             guard let key = chosen else { unmapped.append(name); continue }
             if multiple.contains(key) {
-                labels[index] = labelled.contains(key) ? name.filter { !$0.isNumber }.trimmingCharacters(in: .whitespaces) : ""
+                labels[index] = labelled.contains(key) ? name.filter { !$0.isNumber }.trimmed : ""
             } else if let other = columns.first(where: { $0.value == key }) {
                 throw GuanxiError.invalid("mapping", "Columns \(header[other.key]) and \(name) both fill \(key); map one of them to nothing.")
                     .localized("msg.import_twice", ["first": header[other.key], "second": name, "field": key])
@@ -75,7 +75,7 @@ struct ImportMapping: Sendable, Equatable {
     func values(_ fields: [String]) -> [String: String] {
         var out: [String: String] = [:]
         for (index, key) in columns.sorted(by: { $0.key < $1.key }) where index < fields.count {
-            let value = fields[index].trimmingCharacters(in: .whitespacesAndNewlines)
+            let value = fields[index].trimmed
             guard !value.isEmpty else { continue }
             let entry = labels[index].map { $0.isEmpty ? value : "\($0): \(value)" } ?? value
             out[key] = out[key].map { $0 + "\n" + entry } ?? entry

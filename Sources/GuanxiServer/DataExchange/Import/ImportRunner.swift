@@ -2,9 +2,10 @@ import FluentKit
 import Foundation
 
 /// An import file decoded once: CSV as UTF-8 bytes (read row by row later, so the file
-/// is held once, not as text and rows besides), or a vCard file's cards.
+/// is held once, not as text and rows besides), a vCard file's cards, or a job's stored
+/// UTF-8 CSV file, read a piece at a time so a large import never holds its whole file.
 struct ImportFile: Sendable {
-    enum Content: Sendable { case csv([UInt8]), cards([CSVReader.Row], header: [String]) }
+    enum Content: Sendable { case csv([UInt8]), cards([CSVReader.Row], header: [String]), stored(UUID, ImportJobStore) }
     let content: Content
 
     init(_ data: Data) throws { try self.init(bytes: [UInt8](data)) }
@@ -19,18 +20,61 @@ struct ImportFile: Sendable {
             content = .csv(try TextDecoding.utf8Bytes(bytes).bytes)
         }
     }
+
+    private init(content: Content) { self.content = content }
+
+    /// A job's file as kept in the database. A UTF-8 CSV file is read from there a piece at
+    /// a time; a vCard or GB18030 file is read whole (converting GB18030 needs all of it).
+    static func stored(_ job: UUID, in store: ImportJobStore) async throws -> ImportFile {
+        guard let first = try await store.piece(of: job, at: 0) else { throw GuanxiError.invalid("file", "The file is empty.").localized("msg.empty_file", [:]) }
+        if !VCard.looksLikeVCard(Data(first.prefix(64))), try await store.isUTF8(job) { return ImportFile(content: .stored(job, store)) }
+        return try ImportFile(bytes: try await store.content(job))
+    }
 }
 
 /// The rows of an import file: CSV read as it goes, or the cards of a vCard file.
 struct ImportRows {
     private var csv: CSVReader.Rows?
     private var cards: IndexingIterator<[CSVReader.Row]>?
+    private var stored: StoredRows?
     init(csv: CSVReader.Rows) { self.csv = csv }
     init(cards: [CSVReader.Row]) { self.cards = cards.makeIterator() }
+    init(stored: StoredRows) { self.stored = stored }
 
-    mutating func next() throws -> CSVReader.Row? {
+    mutating func next() async throws -> CSVReader.Row? {
         if csv != nil { return try csv!.next() }
+        if stored != nil { return try await stored!.next() }
         return cards?.next()
+    }
+}
+
+/// The rows of a job's stored CSV file: a window of the file, refilled with the next
+/// piece whenever a row runs past its end.
+struct StoredRows {
+    let job: UUID
+    let store: ImportJobStore
+    private var rows: CSVReader.Rows
+    private var nextPiece = 1
+
+    /// Opens the file on its first piece (without a byte order mark).
+    init(job: UUID, store: ImportJobStore) async throws {
+        var first = try await store.piece(of: job, at: 0) ?? []
+        if first.starts(with: [0xEF, 0xBB, 0xBF]) { first.removeFirst(3) }
+        (self.job, self.store) = (job, store)
+        let separator = CSVReader(detectingIn: first.prefix(65_536)).separator
+        rows = CSVReader.Rows(bytes: first[...], separator: separator, isEnd: try await store.piece(of: job, at: 1) == nil)
+    }
+
+    mutating func next() async throws -> CSVReader.Row? {
+        while true {
+            do {
+                return try rows.next()
+            } catch is CSVReader.NeedsMore {
+                let piece = try await store.piece(of: job, at: nextPiece)
+                nextPiece += 1
+                rows = CSVReader.Rows(bytes: ArraySlice(rows.rest + (piece ?? [])), separator: rows.separator, line: rows.line, isEnd: piece == nil)
+            }
+        }
     }
 }
 
@@ -71,12 +115,11 @@ struct ImportRunner<Target: ImportTarget>: Sendable {
             }
             (rows, header) = (ImportRows(cards: cards), CSVReader.Row(line: 0, fields: fields))
         case .csv(let bytes):
-            let reader = CSVReader(detectingIn: bytes.prefix(65_536))
-            var csv = CSVReader.Rows(bytes: bytes[...], separator: reader.separator)
-            guard let first = try csv.next() else {
-                throw GuanxiError.invalid("file", "The file is empty.").localized("msg.empty_file", [:])
-            }
-            (rows, header) = (ImportRows(csv: csv), first)
+            rows = ImportRows(csv: CSVReader.Rows(bytes: bytes[...], separator: CSVReader(detectingIn: bytes.prefix(65_536)).separator))
+            header = try await Self.header(&rows)
+        case .stored(let job, let store):
+            rows = ImportRows(stored: try await StoredRows(job: job, store: store))
+            header = try await Self.header(&rows)
         }
         let custom = try await services.customValues.fields(of: target.kind)
         // Only a file that creates every row must fill every required field; an update or
@@ -98,19 +141,42 @@ struct ImportRunner<Target: ImportTarget>: Sendable {
         return (rows, header.fields, mapping)
     }
 
+    private static func header(_ rows: inout ImportRows) async throws -> CSVReader.Row {
+        guard let first = try await rows.next() else { throw GuanxiError.invalid("file", "The file is empty.").localized("msg.empty_file", [:]) }
+        return first
+    }
+
     /// Runs (or resumes) `job`. Returns the problems met; for a real run they are also
-    /// stored with the job. `progress` hears after every saved batch.
+    /// stored with the job. `progress` hears after every batch.
+    ///
+    /// Three things overlap: while the database writes one batch (on its own thread), the
+    /// writer makes the next batch's statements (on the database's event loop) and this
+    /// task reads and checks the batch after that (on another loop, see `EventLoopExecutor`). Between two
+    /// batches the target looks up what the coming rows refer to (`prefetch`), so checking
+    /// them rarely waits for the database.
     func run(_ job: inout ImportJob, file: ImportFile, dryRun: Bool, by actor: Principal,
              progress: @Sendable (ImportJob) async throws -> Void = { _ in }) async throws -> [ImportProblem] {
+        try await withTaskExecutorPreference(services.database.computingExecutor) {
+            try await runHere(&job, file: file, dryRun: dryRun, by: actor, progress: progress)
+        }
+    }
+
+    private func runHere(_ job: inout ImportJob, file: ImportFile, dryRun: Bool, by actor: Principal,
+                         progress: @Sendable (ImportJob) async throws -> Void) async throws -> [ImportProblem] {
         var (rows, header, mapping) = try await open(file, settings: job.settings)
         let settings = job.settings
         let keyField = settings.key.map(target.field(forKey:))
         let keyHeader = keyField.flatMap { k in mapping.columns.first { $0.value == k }.map { header[$0.key] } } ?? ""
+        let firstLine = job.nextLine
         var seen: [String: (line: Int, id: UUID?)] = [:]
         var pending: [Pending] = []
         var pendingRejects: [ImportProblem] = []
         var problems: [ImportProblem] = []
-        var sinceCheck = 0
+        // Batches handed to the writer, oldest first: at most one being written and one
+        // being made ready. `failedSoFar` counts the rows the database refused, up to and
+        // including a batch; `counted` is how many of them `job` already reflects.
+        var writing: [Task<WriteOutcome, any Error>] = []
+        var counted = 0
 
         func problem(_ row: CSVReader.Row, _ column: String, _ reason: String) -> ImportProblem {
             ImportProblem(line: row.line, column: column, reason: reason, fields: row.fields)
@@ -123,46 +189,46 @@ struct ImportRunner<Target: ImportTarget>: Sendable {
         func says(_ key: String, _ english: String, _ arguments: [String: String]) -> String {
             services.localizer.known(key, actor.locale) != nil ? services.localizer.text(key, actor.locale, arguments) : english
         }
-        func flush() async throws {
-            defer { (pending, pendingRejects) = ([], []) }
-            guard !dryRun, !(pending.isEmpty && pendingRejects.isEmpty) else { return }
-            let (batch, rejects, snapshot) = (pending, pendingRejects, job)
-            do {
-                try await services.database.db.transaction { tx in
-                    try await target.insertAll(batch.map(\.prepared), by: actor, on: tx)
-                    try await ImportJobStore.recordCreated(job: snapshot.id, batch.flatMap { p in
-                        target.alsoCreated(p.prepared).map { ($0.kind, $0.id, p.line) } + [(target.kind, p.id, p.line)]
-                    }, on: tx)
-                    try await store.saveProgress(snapshot, rejects: rejects, on: tx)
-                }
-            } catch where !batch.isEmpty && !(error is CancellationError) {
-                // One record broke a rule the checks could not see (another user took the
-                // same external id meanwhile): save the others one by one.
-                var rejects = rejects
-                for p in batch {
-                    do {
-                        try await services.database.db.transaction { tx in try await save(p, job: snapshot.id, by: actor, on: tx) }
-                    } catch {
-                        (job.created, job.rejected) = (job.created - 1, job.rejected + 1)
-                        let failed = ImportProblem(line: p.line, column: "", reason: "\(error)", fields: p.fields)
-                        rejects.append(failed)
-                        problems.append(failed)
-                    }
-                }
-                let (fixed, allRejects) = (job, rejects)
-                try await services.database.db.transaction { tx in try await store.saveProgress(fixed, rejects: allRejects, on: tx) }
+        /// Waits until at most `left` batches are still with the writer; rows the database
+        /// refused count as rejected.
+        func awaitWriter(leaving left: Int) async throws {
+            while writing.count > left {
+                let outcome = try await writing.removeFirst().value
+                (job.created, job.rejected) = (job.created - (outcome.failedSoFar - counted), job.rejected + (outcome.failedSoFar - counted))
+                counted = outcome.failedSoFar
+                problems += outcome.failed
             }
         }
+        /// Hands what is pending to the writer; `wait` waits until everything is written
+        /// (before an update, and at the end).
+        func flush(wait: Bool) async throws {
+            try await awaitWriter(leaving: 1)
+            defer { (pending, pendingRejects) = ([], []) }
+            if !dryRun, !(pending.isEmpty && pendingRejects.isEmpty) {
+                let (batch, rejects, snapshot, earlier, alreadyCounted) = (pending, pendingRejects, job, writing.last, counted)
+                writing.append(Task(executorPreference: services.database.computingExecutor) {
+                    try await write(batch, rejects: rejects, job: snapshot, counting: alreadyCounted, after: earlier, by: actor)
+                })
+            }
+            if wait { try await awaitWriter(leaving: 0) }
+        }
+        /// The next batch of rows of the file, with their values by field (nil: ragged).
+        func readBatch() async throws -> [(row: CSVReader.Row, values: [String: String]?)] {
+            var batch: [(row: CSVReader.Row, values: [String: String]?)] = []
+            while batch.count < batchSize, let row = try await rows.next() {
+                guard row.line >= firstLine else { continue }
+                batch.append((row, row.fields.count == header.count ? mapping.values(row.fields) : nil))
+            }
+            return batch
+        }
 
-        while let row = try rows.next() {
-            guard row.line >= job.nextLine else { continue }
+        func process(_ row: CSVReader.Row, _ mapped: [String: String]?) async throws {
             defer { job.nextLine = row.line + 1 }
-            guard row.fields.count == header.count else {
+            guard var values = mapped else {
                 reject(problem(row, "", says("msg.import_ragged", "The row has \(row.fields.count) fields where the header has \(header.count).",
                                              ["count": String(row.fields.count), "expected": String(header.count)])))
-                continue
+                return
             }
-            var values = mapping.values(row.fields)
             let keyValue = keyField.flatMap { values[$0] }.flatMap { ImportValues.list($0).first }.map(Self.unlabelled)
             var matches: [UUID] = []
             var earlierLine: Int?
@@ -172,14 +238,14 @@ struct ImportRunner<Target: ImportTarget>: Sendable {
                 if matches.isEmpty { matches = try await target.existing(key, keyValue, services: services) }
             } else if settings.mode != .create {
                 reject(problem(row, keyHeader, says("msg.import_key_blank", "\(keyHeader) is empty; the import finds records by it.", ["field": keyHeader])))
-                continue
+                return
             }
             var action = ImportAction.create
             switch (settings.mode, matches.count) {
             case (_, 2...):
                 reject(problem(row, keyHeader, says("msg.import_ambiguous", "\(matches.count) records have \(keyHeader) \(keyValue ?? ""); the import cannot tell which to update.",
                                                     ["count": String(matches.count), "field": keyHeader, "value": keyValue ?? ""])))
-                continue
+                return
             case (.create, 1):
                 switch settings.duplicates {
                 case .create: action = .create
@@ -188,11 +254,11 @@ struct ImportRunner<Target: ImportTarget>: Sendable {
                     let reason = earlierLine.map { says("msg.import_duplicate_row", "Same \(keyHeader) as line \($0); skipped.", ["field": keyHeader, "line": String($0)]) }
                         ?? says("msg.import_duplicate_record", "A record with \(keyHeader) \(keyValue ?? "") exists already; skipped.", ["field": keyHeader, "value": keyValue ?? ""])
                     reject(problem(row, keyHeader, reason), skipped: true)
-                    continue
+                    return
                 }
             case (.update, 0):
                 reject(problem(row, keyHeader, says("msg.import_no_match", "No record has \(keyHeader) \(keyValue ?? "").", ["field": keyHeader, "value": keyValue ?? ""])))
-                continue
+                return
             case (.update, _), (.upsert, 1): action = .update(matches[0], merge: false)
             default: action = .create
             }
@@ -206,7 +272,8 @@ struct ImportRunner<Target: ImportTarget>: Sendable {
                     job.created += 1
                     if let key = settings.key, let keyValue { seen[target.normalised(key, keyValue)] = (row.line, id) }
                 case .update(let id, let merge):
-                    try await flush()
+                    // What came before is saved first, so the job's progress stays in file order.
+                    try await flush(wait: true)
                     let touched = Array(values.keys) + (settings.tag != nil && target.fields.contains { $0.key == "tags" } && values["tags"] == nil ? ["tags"] : [])
                     let before = try await target.values(of: id, fields: touched, by: actor)
                     if merge { values = values.filter { field, _ in (before[field] ?? "").isEmpty || target.fields.first { $0.key == field }?.multiple == true } }
@@ -227,20 +294,43 @@ struct ImportRunner<Target: ImportTarget>: Sendable {
             } catch let error as GuanxiError where error.kind != .internal {
                 reject(problem(row, column(of: error, mapping: mapping, header: header), services.localizer.message(for: error, actor.locale)))
             }
-            sinceCheck += 1
-            if pending.count >= batchSize || sinceCheck >= batchSize {
-                job.nextLine = row.line + 1
-                try await flush()
-                sinceCheck = 0
+        }
+
+        var ahead: Task<Bool, any Error>?
+        do {
+            var batch = try await readBatch()
+            try await target.prefetch(batch.compactMap(\.values), by: actor)
+            // The next batch's lookups (and the cancel flag) are asked for while this batch
+            // is checked, so they wait their turn between the writer's transactions
+            // without holding up the checking.
+            var next = try await readBatch()
+            ahead = lookAhead(next, jobID: job.id, dryRun: dryRun, by: actor)
+            while !batch.isEmpty {
+                for (index, (row, values)) in batch.enumerated() {
+                    try await process(row, values)
+                    // Checking rows never waits on anything, so it would keep its event
+                    // loop to itself; stepping aside now and then lets the writer go on.
+                    if index % 64 == 63 { await Task.yield() }
+                }
+                let cancelled = try await ahead!.value
+                try await flush(wait: cancelled)
                 try await progress(job)
-                if !dryRun, try await store.cancelRequested(job.id) {
+                if cancelled {
                     job.status = .cancelled
                     try await services.database.db.transaction { [job] tx in try await store.saveProgress(job, rejects: [], on: tx) }
                     return problems
                 }
+                batch = next
+                next = try await readBatch()
+                ahead = lookAhead(next, jobID: job.id, dryRun: dryRun, by: actor)
             }
+            try await flush(wait: true)
+        } catch {
+            // A failed run leaves no write behind it: the caller marks the job failed next.
+            for batch in writing { _ = try? await batch.value }
+            _ = try? await ahead?.value
+            throw error
         }
-        try await flush()
         job.status = .done
         if !dryRun {
             let finished = job
@@ -256,6 +346,66 @@ struct ImportRunner<Target: ImportTarget>: Sendable {
         return problems
     }
 
+    /// Looks up what `rows` refer to, and whether the import was asked to stop, in a task
+    /// of its own.
+    private func lookAhead(_ rows: [(row: CSVReader.Row, values: [String: String]?)], jobID: UUID, dryRun: Bool, by actor: Principal) -> Task<Bool, any Error> {
+        let (target, store, values) = (target, store, rows.compactMap(\.values))
+        return Task(executorPreference: services.database.writingExecutor) {
+            try await target.prefetch(values, by: actor)
+            return dryRun ? false : try await store.cancelRequested(jobID)
+        }
+    }
+
+    /// What writing a batch came to: the rows the database refused, and how many it has
+    /// refused in this run up to and including this batch.
+    struct WriteOutcome: Sendable { let failed: [ImportProblem]; let failedSoFar: Int }
+
+    /// Writes a batch of new records with the job's progress and the rejects met since the
+    /// last batch, in one transaction, once the batch before it (`earlier`) is written. The
+    /// statements are made first, while `earlier` may still be writing. `snapshot` counts
+    /// `counting` refused rows; those refused since are taken off it before it is saved.
+    ///
+    /// If the database refuses the batch (a record broke a rule the checks could not see —
+    /// another user took the same external id meanwhile), the records are saved one by one
+    /// and those refused come back as problems.
+    private func write(_ batch: [Pending], rejects: [ImportProblem], job snapshot: ImportJob, counting: Int,
+                       after earlier: Task<WriteOutcome, any Error>?, by actor: Principal) async throws -> WriteOutcome {
+        var writes = BulkWrites(engine: services.database.engine)
+        try target.insertAll(batch.map(\.prepared), by: actor, to: &writes)
+        try ImportJobStore.recordCreated(job: snapshot.id, batch.flatMap { p in
+            target.alsoCreated(p.prepared).map { ($0.kind, $0.id, p.line) } + [(target.kind, p.id, p.line)]
+        }, to: &writes)
+        let failedBefore = try await earlier?.value.failedSoFar ?? counting
+        var progress = snapshot
+        (progress.created, progress.rejected) = (progress.created - (failedBefore - counting), progress.rejected + (failedBefore - counting))
+        let (ready, saved) = (writes, progress)
+        do {
+            // The statements are made; running them is the database's work, and the
+            // database's own loop is where the transaction's steps follow each other fastest.
+            try await withTaskExecutorPreference(services.database.writingExecutor) {
+                try await services.database.db.transaction { tx in
+                    try await ready.run(on: tx)
+                    try await store.saveProgress(saved, rejects: rejects, on: tx)
+                }
+            }
+            return WriteOutcome(failed: [], failedSoFar: failedBefore)
+        } catch where !batch.isEmpty && !(error is CancellationError) {
+            var failed: [ImportProblem] = []
+            for p in batch {
+                do {
+                    try await services.database.db.transaction { tx in try await save(p, job: snapshot.id, by: actor, on: tx) }
+                } catch {
+                    failed.append(ImportProblem(line: p.line, column: "", reason: "\(error)", fields: p.fields))
+                }
+            }
+            var fixed = progress
+            (fixed.created, fixed.rejected) = (fixed.created - failed.count, fixed.rejected + failed.count)
+            let allRejects = rejects + failed
+            try await services.database.db.transaction { [fixed] tx in try await store.saveProgress(fixed, rejects: allRejects, on: tx) }
+            return WriteOutcome(failed: failed, failedSoFar: failedBefore + failed.count)
+        }
+    }
+
     /// Saves a new record, and notes it (with what was created along with it) for revert.
     private func save(_ p: Pending, job: UUID, by actor: Principal, on tx: any Database) async throws {
         try await target.insert(p.prepared, by: actor, on: tx)
@@ -266,7 +416,7 @@ struct ImportRunner<Target: ImportTarget>: Sendable {
     /// "手机: 138 0013 8000" → "138 0013 8000": a key compares values, not their labels.
     static func unlabelled(_ entry: String) -> String {
         guard let colon = entry.firstIndex(where: { $0 == ":" || $0 == "：" }), !entry[..<colon].contains("@"), entry[..<colon].allSatisfy({ !$0.isNumber }) else { return entry }
-        return entry[entry.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        return entry[entry.index(after: colon)...].trimmed
     }
 
     /// The file's header for the field an error names ("emails[0]" → the e-mail column).
@@ -281,3 +431,4 @@ struct ImportRunner<Target: ImportTarget>: Sendable {
         return mapping.columns.first { $0.value == field }.map { header[$0.key] } ?? field
     }
 }
+

@@ -15,12 +15,15 @@ protocol ImportTarget: Sendable {
     var keys: [String] { get }
     /// The row's values (field key → text) as the kind's input. Custom fields arrive as `cf.KEY`.
     func input(_ values: [String: String], settings: ImportSettings, isNew: Bool, row: ImportRow, by actor: Principal) async throws -> Input
+    /// Looks up, in as few queries as it can, what the coming rows refer to (the companies
+    /// a contact file names), so `input` finds it without asking the database row by row.
+    func prefetch(_ rows: [[String: String]], by actor: Principal) async throws
     /// Checks a new record completely (permission and every field) without writing it.
     func prepare(_ input: Input, by actor: Principal) async throws -> (prepared: Prepared, id: UUID)
     func insert(_ prepared: Prepared, by actor: Principal, on tx: any Database) async throws
-    /// Saves a batch in the caller's transaction; kinds that can write many rows in one
-    /// statement do, the others save one at a time.
-    func insertAll(_ batch: [Prepared], by actor: Principal, on tx: any Database) async throws
+    /// Adds saving a batch to its writes (run in the batch's transaction); kinds that can
+    /// write many rows in one statement do, the others save one at a time.
+    func insertAll(_ batch: [Prepared], by actor: Principal, to writes: inout BulkWrites) throws
     /// Records saved along with a new one (the company a contact's card names), so a revert removes them too.
     func alsoCreated(_ prepared: Prepared) -> [(kind: RecordKind, id: UUID)]
     /// Changes a record; `alsoIn` runs inside the same transaction. An import adds to a
@@ -44,8 +47,9 @@ struct ImportRow: Sendable {
 extension ImportTarget {
     func field(forKey key: String) -> String { key }
     func alsoCreated(_ prepared: Prepared) -> [(kind: RecordKind, id: UUID)] { [] }
-    func insertAll(_ batch: [Prepared], by actor: Principal, on tx: any Database) async throws {
-        for prepared in batch { try await insert(prepared, by: actor, on: tx) }
+    func prefetch(_ rows: [[String: String]], by actor: Principal) async throws {}
+    func insertAll(_ batch: [Prepared], by actor: Principal, to writes: inout BulkWrites) throws {
+        for prepared in batch { writes.then { tx in try await insert(prepared, by: actor, on: tx) } }
     }
 
     /// Existing records the key value finds; custom fields are looked up in their stored form.
@@ -71,7 +75,7 @@ extension ImportTarget {
 enum ImportValues {
     /// A list cell: entries separated by line breaks, `;`, `；`, `|` or `、`.
     static func list(_ text: String) -> [String] {
-        text.split(whereSeparator: { "\n;；|、".contains($0) }).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        text.split(whereSeparator: { "\n;；|、".contains($0) }).map { $0.trimmed }.filter { !$0.isEmpty }
     }
 
     /// A vocabulary value given as its key ("company") or its label in either language ("公司", "Company").

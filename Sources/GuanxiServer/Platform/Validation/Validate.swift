@@ -5,7 +5,7 @@ import Foundation
 public enum Validate {
     /// Trims a text field, enforces presence and a length limit in characters.
     public static func text(_ value: String?, field: String, required: Bool = true, max: Int = 200) throws -> String? {
-        let trimmed = value?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let trimmed = value?.trimmed ?? ""
         if trimmed.isEmpty {
             if required { throw GuanxiError.invalid(field, "\(field) is required.").localized("msg.required", ["field": field]) }
             return nil
@@ -34,7 +34,7 @@ public enum Validate {
     public static func email(_ value: String?, field: String = "email", required: Bool = false) throws -> String? {
         guard let email = try text(value, field: field, required: required, max: 254) else { return nil }
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("." as Character), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
               !email.contains(where: \.isWhitespace)
         else { throw GuanxiError.invalid(field, "\(field) is not a valid e-mail address.").localized("msg.email", ["field": field]) }
         return email

@@ -1,0 +1,104 @@
+import FluentKit
+import FluentSQLiteDriver
+import Foundation
+import SQLKit
+
+/// Many rows of one table, inserted with as few statements as the engine allows — the
+/// one way Guanxi writes rows by the thousand (an import's records, their phones, audit
+/// entries and job records).
+///
+/// The statements are worked out when the value is made, so a caller can make it before
+/// its transaction begins and the transaction only runs them. SQLite is handed the
+/// statement text and its values directly, each value converted as SQLKit would convert
+/// it: building SQLKit's expression tree for a million rows cost more than SQLite's own
+/// work. PostgreSQL goes through SQLKit. Table and column names come from the code, never
+/// from users; every value is bound.
+struct BulkInsert: Sendable {
+    /// Values per statement: SQLite takes up to 32,766, PostgreSQL 65,535. Fewer, larger
+    /// statements also mean fewer flushes of SQLite's full-text index.
+    static let valuesPerStatement = 30_000
+
+    private enum Statement: Sendable {
+        case sqlite(String, [SQLiteData])
+        case sqlKit(table: String, columns: [String], rows: ArraySlice<[SQLBind?]>)
+    }
+    private let statements: [Statement]
+
+    /// `rows` must each have one value per column; nil is SQL NULL.
+    init(into table: String, columns: [String], rows: [[SQLBind?]], engine: SQLEngine) throws {
+        let perStatement = max(1, Self.valuesPerStatement / max(1, columns.count))
+        statements = try stride(from: 0, to: rows.count, by: perStatement).map { start in
+            let chunk = rows[start..<min(start + perStatement, rows.count)]
+            switch engine {
+            case .sqlite: return .sqlite(Self.statement(table, columns, rows: chunk.count), try Self.sqliteValues(chunk, columns: columns.count))
+            case .postgres: return .sqlKit(table: table, columns: columns, rows: chunk)
+            }
+        }
+    }
+
+    /// Makes and runs the statements at once.
+    static func run(into table: String, columns: [String], rows: [[SQLBind?]], on db: any Database) async throws {
+        try await BulkInsert(into: table, columns: columns, rows: rows, engine: db is any SQLiteDatabase ? .sqlite : .postgres).run(on: db)
+    }
+
+    func run(on db: any Database) async throws {
+        for statement in statements {
+            switch statement {
+            case .sqlite(let text, let values):
+                try await (db as! any SQLiteDatabase).query(text, values) { _ in }
+            case .sqlKit(let table, let columns, let rows):
+                var insert = (db as! any SQLDatabase).insert(into: table).columns(columns)
+                for row in rows { insert = insert.values(row.map { value -> any SQLExpression in value ?? SQLLiteral.null }) }
+                try await insert.run()
+            }
+        }
+    }
+
+    private static func statement(_ table: String, _ columns: [String], rows: Int) -> String {
+        let row = "(" + repeatElement("?", count: columns.count).joined(separator: ",") + ")"
+        return "INSERT INTO \"\(table)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ", ") + ") VALUES "
+            + repeatElement(row, count: rows).joined(separator: ",")
+    }
+
+    private static func sqliteValues(_ rows: ArraySlice<[SQLBind?]>, columns: Int) throws -> [SQLiteData] {
+        let encoder = SQLiteDataEncoder()
+        var values: [SQLiteData] = []
+        values.reserveCapacity(rows.count * columns)
+        for row in rows {
+            precondition(row.count == columns, "a bulk insert row needs one value per column")
+            for value in row {
+                switch value?.encodable {
+                case nil: values.append(.null)
+                case let text as String: values.append(.text(text))
+                // What UUID's Codable conformance gives SQLKit: its upper-case text.
+                case let id as UUID: values.append(.text(id.uuidString))
+                case let other?: values.append(try encoder.encode(other))
+                }
+            }
+        }
+        return values
+    }
+}
+
+/// The writes of a batch, worked out before its transaction and run inside it, in order:
+/// bulk inserts, and steps that need the transaction itself. Making the statements is a
+/// good part of the work; done beforehand, on the writer's own thread, it leaves the
+/// transaction (and, with SQLite, the only connection) just the writing.
+struct BulkWrites: Sendable {
+    private var steps: [@Sendable (any Database) async throws -> Void] = []
+    let engine: SQLEngine
+
+    init(engine: SQLEngine) { self.engine = engine }
+
+    mutating func insert(into table: String, columns: [String], rows: [[SQLBind?]]) throws {
+        guard !rows.isEmpty else { return }
+        let insert = try BulkInsert(into: table, columns: columns, rows: rows, engine: engine)
+        steps.append { try await insert.run(on: $0) }
+    }
+
+    mutating func then(_ step: @escaping @Sendable (any Database) async throws -> Void) { steps.append(step) }
+
+    func run(on tx: any Database) async throws {
+        for step in steps { try await step(tx) }
+    }
+}

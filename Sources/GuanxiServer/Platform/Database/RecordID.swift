@@ -1,0 +1,47 @@
+import Foundation
+
+/// Ids for new records: UUID version 7 (RFC 9562) — 48 bits of Unix time in
+/// milliseconds, then a 12-bit counter, then random bits.
+///
+/// Ids made one after another sort one after another, so every index keyed by a record
+/// id (the primary key, search keys, contact channels, audit entries, an import's record
+/// list) grows at its end instead of at a random page. With random (version 4) ids an
+/// import of a million contacts spent most of its time reading and rewriting index pages
+/// all over the file. The counter keeps ids made in the same millisecond in order.
+enum RecordID {
+    private static let state = Mutex()
+
+    static func new() -> UUID {
+        let (millis, counter) = state.next(now: UInt64(Date().timeIntervalSince1970 * 1000))
+        var random = SystemRandomNumberGenerator()
+        let tail = random.next() as UInt64
+        return UUID(uuid: (
+            UInt8(truncatingIfNeeded: millis >> 40), UInt8(truncatingIfNeeded: millis >> 32), UInt8(truncatingIfNeeded: millis >> 24),
+            UInt8(truncatingIfNeeded: millis >> 16), UInt8(truncatingIfNeeded: millis >> 8), UInt8(truncatingIfNeeded: millis),
+            0x70 | UInt8(counter >> 8), UInt8(truncatingIfNeeded: counter),
+            0x80 | UInt8(truncatingIfNeeded: tail >> 58), UInt8(truncatingIfNeeded: tail >> 48), UInt8(truncatingIfNeeded: tail >> 40),
+            UInt8(truncatingIfNeeded: tail >> 32), UInt8(truncatingIfNeeded: tail >> 24), UInt8(truncatingIfNeeded: tail >> 16),
+            UInt8(truncatingIfNeeded: tail >> 8), UInt8(truncatingIfNeeded: tail)))
+    }
+
+    /// The last millisecond used and its counter; a clock that steps back, or more than
+    /// 4,096 ids in one millisecond, borrow the next millisecond so order holds.
+    private final class Mutex: @unchecked Sendable {
+        private let lock = NSLock()
+        private var millis: UInt64 = 0
+        private var counter: UInt16 = 0
+
+        func next(now: UInt64) -> (UInt64, UInt16) {
+            lock.withLock {
+                if now > millis {
+                    (millis, counter) = (now, UInt16.random(in: 0..<1024))
+                } else if counter < 0x0FFF {
+                    counter += 1
+                } else {
+                    (millis, counter) = (millis + 1, 0)
+                }
+                return (millis, counter)
+            }
+        }
+    }
+}
