@@ -1,9 +1,10 @@
 import FluentKit
 import Foundation
+import SQLKit
 
 /// A contact (联系人): a person, usually at a customer, with any number of e-mails,
 /// phones and addresses. `reportsToID` builds the customer's organisation chart.
-public final class Contact: Model, @unchecked Sendable {
+public final class Contact: Model, RowDecodable, @unchecked Sendable {
     public static let schema = "contacts"
 
     @ID(key: .id) public var id: UUID?
@@ -25,6 +26,30 @@ public final class Contact: Model, @unchecked Sendable {
     @Field(key: "updated_at") public var updatedAt: Date
 
     public init() {}
+
+    /// A contact read from a list query's row, field by field: an export of a million
+    /// contacts spent a third of its time letting Fluent find the fields by reflection.
+    /// (Checked against Fluent's reading of the same row in debug builds.)
+    convenience init(row: any SQLRow) throws {
+        self.init()
+        (id, customerID, name, title) = (try row.decode(column: "id", as: UUID.self), try row.decode(column: "customer_id", as: UUID?.self),
+                                          try row.decode(column: "name", as: String.self), try row.decode(column: "title", as: String?.self))
+        (department, reportsToID, wechat, birthday) = (try row.decode(column: "department", as: String?.self), try row.decode(column: "reports_to_id", as: UUID?.self),
+                                                       try row.decode(column: "wechat", as: String?.self), try row.decode(column: "birthday", as: String?.self))
+        (notes, ownerID, searchText, version) = (try row.decode(column: "notes", as: String.self), try row.decode(column: "owner_id", as: UUID?.self),
+                                                 try row.decode(column: "search_text", as: String.self), try row.decode(column: "version", as: Int.self))
+        (createdBy, createdAt, updatedAt) = (try row.decode(column: "created_by", as: UUID?.self), try row.decode(column: "created_at", as: Date.self),
+                                             try row.decode(column: "updated_at", as: Date.self))
+        _$idExists = true
+        assert(Self.sameFields(self, (try? row.decode(fluentModel: Contact.self)) ?? Contact()), "contacts: the hand-written row reading differs from Fluent's")
+    }
+
+    private static func sameFields(_ a: Contact, _ b: Contact) -> Bool {
+        a.id == b.id && a.customerID == b.customerID && a.name == b.name && a.title == b.title && a.department == b.department
+            && a.reportsToID == b.reportsToID && a.wechat == b.wechat && a.birthday == b.birthday && a.notes == b.notes && a.ownerID == b.ownerID
+            && a.searchText == b.searchText && a.version == b.version && a.createdBy == b.createdBy && a.createdAt == b.createdAt && a.updatedAt == b.updatedAt
+            && Self.keys.count == 15  // the fields read above: a field added to the model must be read there too
+    }
 
     func refreshSearchText(_ channels: [ContactChannel]) {
         searchText = SQLSearch.text([name, wechat] + channels.filter { $0.kind != .address }.map(ContactService.normalized))

@@ -34,17 +34,35 @@ struct ListExport: Sendable {
     }
 
     /// Streams the header and every row to `out`, a chunk per page; returns the row count.
+    ///
+    /// The next page is read while this one becomes text: the reading is mostly the
+    /// database's work (on its own thread, with results taken in on the database's event
+    /// loop), the text is this task's (on another loop, see `EventLoopExecutor`).
     func write<L: RecordList>(_ list: L, plan: Plan, query: Parameters, by principal: Principal, locale: String, byteOrderMark: Bool,
                               to out: (String) async throws -> Void) async throws -> Int {
-        try await out(header(list, plan: plan, locale: locale, byteOrderMark: byteOrderMark))
-        var cursor: String?
-        var count = 0
-        repeat {
-            let page = try await chunk(list, plan: plan, query: query, after: cursor, by: principal, locale: locale)
-            if !page.text.isEmpty { try await out(page.text) }
-            (count, cursor) = (count + page.rows, page.next)
-        } while cursor != nil
-        return count
+        try await withTaskExecutorPreference(services.database.computingExecutor) {
+            try await out(header(list, plan: plan, locale: locale, byteOrderMark: byteOrderMark))
+            var upcoming = read(list, query: query, after: nil, by: principal)
+            var count = 0
+            while true {
+                let page = try await upcoming.value
+                if let next = page.next { upcoming = read(list, query: query, after: next, by: principal) }
+                let (text, rows) = try await self.text(list, plan: plan, records: page.records, by: principal, locale: locale)
+                if !text.isEmpty { try await out(text) }
+                count += rows
+                if page.next == nil { return count }
+            }
+        }
+    }
+
+    /// A page of records handed from the task that read it to the one that writes it out.
+    private struct Page<Record>: @unchecked Sendable { let records: [Record]; let next: String? }
+
+    private func read<L: RecordList>(_ list: L, query: Parameters, after cursor: String?, by principal: Principal) -> Task<Page<L.Record>, any Error> {
+        Task(executorPreference: services.database.writingExecutor) {
+            let page = try await list.page(query, cursor: cursor, limit: Self.pageSize, for: principal)
+            return Page(records: page.records, next: page.next)
+        }
     }
 
     func header<L: RecordList>(_ list: L, plan: Plan, locale: String, byteOrderMark: Bool) -> String {
@@ -54,14 +72,20 @@ struct ListExport: Sendable {
     /// One page of rows as CSV, and the cursor of the next page (nil after the last).
     func chunk<L: RecordList>(_ list: L, plan: Plan, query: Parameters, after cursor: String?, by principal: Principal,
                               locale: String) async throws -> (text: String, rows: Int, next: String?) {
-        let exportable = try await services.permissions.ownerFilter(principal, .export, on: list.kind)
         let page = try await list.page(query, cursor: cursor, limit: Self.pageSize, for: principal)
-        let records = page.records.filter { exportable.allows($0.recordOwnerID) }
+        let (text, rows) = try await text(list, plan: plan, records: page.records, by: principal, locale: locale)
+        return (text, rows, page.next)
+    }
+
+    /// The CSV lines of a page's records that the export scope reaches, and how many.
+    private func text<L: RecordList>(_ list: L, plan: Plan, records page: [L.Record], by principal: Principal, locale: String) async throws -> (String, Int) {
+        let exportable = try await services.permissions.ownerFilter(principal, .export, on: list.kind)
+        let records = page.filter { exportable.allows($0.recordOwnerID) }
         let all = try await ListTable(services: services).columns(list.kind, builtIn: try await list.columns(for: records, principal: principal, locale: locale), records: records)
         let columns = plan.keys.compactMap { key in all.first { $0.key == key } }
         var text = ""
         for record in records { text += CSVText.line([list.title(record)] + columns.map { $0.value(record) }) }
-        return (text, records.count, page.next)
+        return (text, records.count)
     }
 
     func titleLabel<L: RecordList>(_ list: L, _ locale: String) -> String {

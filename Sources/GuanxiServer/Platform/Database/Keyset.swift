@@ -60,13 +60,20 @@ public struct Keyset: Sendable {
     }
 }
 
+/// A model a list query reads field by field rather than through Fluent's reflection.
+protocol RowDecodable: Model {
+    init(row: any SQLRow) throws
+}
+
 extension Keyset {
     /// One page of `query` as models, and the cursor of the next page (nil on the last).
     /// `value` gives the sort value of a row, from the model or from the selected row.
     func page<M: Model>(_ query: SQLSelectBuilder, as type: M.Type, cursor: String?, limit: Int,
                         value: (M, any SQLRow) throws -> Value) async throws -> (items: [M], next: String?) where M.IDValue == UUID {
         let rows = try await apply(to: query, cursor: cursor).limit(limit + 1).all()
-        var items: [(M, any SQLRow)] = try rows.map { (try $0.decode(fluentModel: M.self), $0) }
+        var items: [(M, any SQLRow)] = try rows.map { row in
+            (try (M.self as? any RowDecodable.Type).map { try $0.init(row: row) as! M } ?? row.decode(fluentModel: M.self), row)
+        }
         let more = items.count > limit
         if more { items.removeLast() }
         let next = try more ? items.last.map { try Self.cursor(value($0.0, $0.1), id: $0.0.id!) } : nil
