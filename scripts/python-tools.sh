@@ -6,7 +6,15 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 venv="$root/.build/python-tools"
-if ! "$venv/bin/python" -c "import vobject, icalendar" 2>/dev/null; then
+ready() { "$venv/bin/python" -c "import vobject, icalendar" 2>/dev/null; }
+if ! ready; then
+    # Tests run side by side: the first to get here fills the environment while the
+    # others wait for it, instead of removing it under each other.
+    mkdir -p "$root/.build"
+    exec 9>"$root/.build/python-tools.lock"
+    flock 9
+fi
+if ! ready; then
     if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c "import ensurepip" 2>/dev/null; then
         export DEBIAN_FRONTEND=noninteractive
         { apt-get update -qq && apt-get install -y -qq python3 python3-venv; } >&2
@@ -15,4 +23,5 @@ if ! "$venv/bin/python" -c "import vobject, icalendar" 2>/dev/null; then
     python3 -m venv "$venv" >&2
     "$venv/bin/pip" install --quiet --disable-pip-version-check "vobject==0.9.9" "icalendar==6.1.1" >&2
 fi
+exec 9>&- 2>/dev/null || true
 exec "$venv/bin/python" "$@"
