@@ -324,6 +324,9 @@ struct ImportRunner<Target: ImportTarget>: Sendable {
                 next = try await readBatch()
                 ahead = lookAhead(next, jobID: job.id, dryRun: dryRun, by: actor)
             }
+            // The file has ended; the last look-ahead (of no rows) is let finish, so no
+            // query of this run outlives it.
+            _ = try await ahead?.value
             try await flush(wait: true)
         } catch {
             // A failed run leaves no write behind it: the caller marks the job failed next.
