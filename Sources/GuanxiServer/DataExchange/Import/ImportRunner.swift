@@ -62,7 +62,8 @@ struct StoredRows {
         if first.starts(with: [0xEF, 0xBB, 0xBF]) { first.removeFirst(3) }
         (self.job, self.store) = (job, store)
         let separator = CSVReader(detectingIn: first.prefix(65_536)).separator
-        rows = CSVReader.Rows(bytes: first[...], separator: separator, isEnd: try await store.piece(of: job, at: 1) == nil)
+        // Whether more pieces follow is learnt when a row runs past this one.
+        rows = CSVReader.Rows(bytes: first[...], separator: separator, isEnd: false)
     }
 
     mutating func next() async throws -> CSVReader.Row? {

@@ -58,8 +58,7 @@ public final class DatabaseService: Sendable {
             eventLoop = nil
             maxConnections = connectionsPerLoop * System.coreCount
         }
-        writingExecutor = .database(eventLoop)
-        computingExecutor = .besideDatabase(eventLoop)
+        (writingExecutor, computingExecutor) = EventLoopExecutor.pair(database: eventLoop)
     }
 
     public var db: any Database {

@@ -15,15 +15,12 @@ final class EventLoopExecutor: TaskExecutor, @unchecked Sendable {
 
     init(_ loop: any EventLoop) { self.loop = loop }
 
-    /// The database's loop (SQLite's), or any for an engine without one.
-    static func database(_ loop: (any EventLoop)?) -> EventLoopExecutor {
-        EventLoopExecutor(loop ?? MultiThreadedEventLoopGroup.singleton.next())
-    }
-
-    /// A loop other than the database's, when the group has one.
-    static func besideDatabase(_ busy: (any EventLoop)?) -> EventLoopExecutor {
+    /// Two executors on different loops (when the group has two): one for the database's
+    /// work — on SQLite's own loop when there is one — and one for computing beside it.
+    static func pair(database: (any EventLoop)?) -> (writing: EventLoopExecutor, computing: EventLoopExecutor) {
         let loops = Array(MultiThreadedEventLoopGroup.singleton.makeIterator())
-        return EventLoopExecutor(loops.first { $0 !== busy } ?? loops[0])
+        let writing = database ?? loops[loops.count - 1]
+        return (EventLoopExecutor(writing), EventLoopExecutor(loops.first { $0 !== writing } ?? writing))
     }
 
     func enqueue(_ job: consuming ExecutorJob) {

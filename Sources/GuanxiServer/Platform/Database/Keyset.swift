@@ -71,8 +71,9 @@ extension Keyset {
     func page<M: Model>(_ query: SQLSelectBuilder, as type: M.Type, cursor: String?, limit: Int,
                         value: (M, any SQLRow) throws -> Value) async throws -> (items: [M], next: String?) where M.IDValue == UUID {
         let rows = try await apply(to: query, cursor: cursor).limit(limit + 1).all()
+        let decodable = M.self as? any RowDecodable.Type
         var items: [(M, any SQLRow)] = try rows.map { row in
-            (try (M.self as? any RowDecodable.Type).map { try $0.init(row: row) as! M } ?? row.decode(fluentModel: M.self), row)
+            (try decodable.map { try $0.init(row: row) as! M } ?? row.decode(fluentModel: M.self), row)
         }
         let more = items.count > limit
         if more { items.removeLast() }

@@ -9,7 +9,7 @@ import Foundation
 /// import of a million contacts spent most of its time reading and rewriting index pages
 /// all over the file. The counter keeps ids made in the same millisecond in order.
 enum RecordID {
-    private static let state = Mutex()
+    private static let state = LastID()
 
     static func new() -> UUID {
         let (millis, counter) = state.next(now: UInt64(Date().timeIntervalSince1970 * 1000))
@@ -26,7 +26,7 @@ enum RecordID {
 
     /// The last millisecond used and its counter; a clock that steps back, or more than
     /// 4,096 ids in one millisecond, borrow the next millisecond so order holds.
-    private final class Mutex: @unchecked Sendable {
+    private final class LastID: @unchecked Sendable {
         private let lock = NSLock()
         private var millis: UInt64 = 0
         private var counter: UInt16 = 0
