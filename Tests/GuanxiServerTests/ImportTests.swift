@@ -238,6 +238,73 @@ struct ImportTests {
         }
     }
 
+    @Test("A large import into SQLite sets aside the indexes its records land all over and builds them again, unchanged, when it stops; those of a killed import are built once it no longer runs")
+    func setAsideIndexes() async throws {
+        try await TestApp.run(configure: { ($0.importBatchRows, $0.importSetAsideRows) = (10, 20) }) { app, _ in
+            let admin = try await app.admin
+            let sql = app.services.database.sql
+            let imports = DataImport(services: app.services)
+            let scattered = ["contact_channels_value_idx", "contacts_name_from2_idx", "contacts_name_from3_idx", "contacts_name_idx", "contacts_owner_idx"]
+            func indexes() async throws -> [String: String] {
+                guard app.services.database.engine == .sqlite else { return [:] }
+                return try await sql.raw("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name LIKE 'contact%' AND sql IS NOT NULL").all()
+                    .reduce(into: [:]) { out, row in out[try row.decode(column: "name", as: String.self)] = try row.decode(column: "sql", as: String.self) }
+            }
+            @Sendable func setAside() async throws -> [String] {
+                try await sql.raw("SELECT name FROM set_aside_indexes ORDER BY name").all().map { try $0.decode(column: "name", as: String.self) }
+            }
+            func file(_ count: Int, from first: Int) -> Data {
+                Data(("姓名,手机\n" + (first..<first + count).map { "联系人\($0),1390000\(String(format: "%04d", $0))" }.joined(separator: "\n") + "\n").utf8)
+            }
+            let before = try await indexes()
+            let sqlite = app.services.database.engine == .sqlite
+            if sqlite { #expect(Set(scattered).isSubset(of: before.keys)) }
+
+            // 25 rows to go: set aside while it runs (seen after each batch), built again at its end.
+            let big = try await imports.start(.contacts, fileName: "big.csv", data: file(25, from: 0), settings: ImportSettings(), queue: false, by: admin)
+            let during = Observed()
+            let done = try await imports.run(big.id, by: admin) { _ in await during.add(try await setAside()) }
+            #expect(done.created == 25)
+            let seen = await during.seen
+            #expect(seen.allSatisfy { $0 == (sqlite ? scattered : []) } && seen.count >= 2)
+            #expect(try await indexes() == before)
+            #expect(try await setAside().isEmpty)
+            if sqlite { #expect(try await sql.raw("PRAGMA integrity_check").first()?.decode(column: "integrity_check", as: String.self) == "ok") }
+            // The rebuilt indexes answer: the name search and the phone look-up find the new people.
+            #expect(try await sql.raw("SELECT count(*) AS n FROM contacts WHERE name >= '联系人1' AND name < '联系人2'").first()?.decode(column: "n", as: Int.self) == 11)
+
+            // Found by phone: the import reads the phone index, so that one stays.
+            let keyed = try await imports.start(.contacts, fileName: "keyed.csv", data: file(25, from: 100), settings: Self.settings(key: "phone"), queue: false, by: admin)
+            let keyedDuring = Observed()
+            _ = try await imports.run(keyed.id, by: admin) { _ in await keyedDuring.add(try await setAside()) }
+            #expect(await keyedDuring.seen.allSatisfy { $0 == (sqlite ? scattered.filter { $0 != "contact_channels_value_idx" } : []) })
+            // Fewer rows than the threshold: nothing is set aside.
+            let small = try await imports.start(.contacts, fileName: "small.csv", data: file(5, from: 200), settings: ImportSettings(), queue: false, by: admin)
+            let smallDuring = Observed()
+            _ = try await imports.run(small.id, by: admin) { _ in await smallDuring.add(try await setAside()) }
+            #expect(await smallDuring.seen.allSatisfy(\.isEmpty))
+            #expect(try await indexes() == before)
+
+            guard sqlite else { return }
+            // A process killed mid-import leaves its job "running" and the indexes aside:
+            // they stay while the job may still be alive, and are built once it is silent.
+            let killed = try await imports.start(.contacts, fileName: "killed.csv", data: file(25, from: 300), settings: ImportSettings(), queue: false, by: admin)
+            try await sql.update("import_jobs").set("status", to: "running").set("updated_at", to: app.clock.now()).where("id", .equal, killed.id).run()
+            // What a killed process leaves: the indexes dropped, their definitions noted for its job.
+            for name in scattered {
+                try await sql.insert(into: "set_aside_indexes").columns("name", "definition", "job_id", "set_aside_at")
+                    .values(SQLBind(name), SQLBind(before[name]!), SQLBind(killed.id), SQLBind(app.clock.now())).run()
+                try await sql.raw("DROP INDEX \(ident: name)").run()
+            }
+            _ = try await Self.importing(app, .contacts, "姓名\n某甲\n", ImportSettings())
+            #expect(try await setAside() == scattered)
+            app.clock.advance(by: 180)
+            _ = try await Self.importing(app, .contacts, "姓名\n某乙\n", ImportSettings())
+            #expect(try await setAside().isEmpty)
+            #expect(try await indexes() == before)
+        }
+    }
+
     @Test("A file longer than one stored piece is read a piece at a time: a quoted line break and a Chinese character cut by the piece boundary arrive whole, and line numbers run on")
     func filePieces() async throws {
         try await TestApp.run { app, _ in
@@ -545,4 +612,10 @@ struct DealAndActivityImportTests {
             #expect(try await app.services.database.sql.select().column("id").from("activities").all().isEmpty)
         }
     }
+}
+
+/// What a test saw while an import ran (its progress callback may run on any thread).
+private actor Observed {
+    private(set) var seen: [[String]] = []
+    func add(_ names: [String]) { seen.append(names) }
 }

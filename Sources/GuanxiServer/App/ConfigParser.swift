@@ -34,6 +34,7 @@ struct ConfigParser {
         c.maxUploadBytes = integer("guanxi.max.upload.bytes", default: c.maxUploadBytes, in: 1024...1_073_741_824)
         c.maxImportBytes = integer("guanxi.max.import.bytes", default: c.maxImportBytes, in: 1024...1_073_741_824)
         c.importBatchRows = integer("guanxi.import.batch.rows", default: c.importBatchRows, in: 10...50_000)
+        c.importSetAsideRows = integer("guanxi.import.set.aside.rows", default: c.importSetAsideRows, in: 0...1_000_000_000)
         c.databaseConnectionsPerLoop = integer("guanxi.database.connections.per.loop", default: c.databaseConnectionsPerLoop, in: 1...64)
         c.apiRequestsPerMinute = integer("guanxi.api.rate.limit", default: c.apiRequestsPerMinute, in: 1...1_000_000)
         c.loginFailuresPerAccount = integer("guanxi.login.max.failures", default: c.loginFailuresPerAccount, in: 1...1000)

@@ -202,6 +202,13 @@ struct ContactImportTarget: ImportTarget {
         default: return []
         }
     }
+
+    /// Ordered by name (the lists, and the short given-name search) or by phone/e-mail —
+    /// the last kept when the import finds records by phone or e-mail.
+    func scatteredIndexes(_ settings: ImportSettings) -> [String] {
+        ["contacts_name_idx", "contacts_owner_idx", "contacts_name_from2_idx", "contacts_name_from3_idx"]
+            + (["email", "phone"].contains(settings.key ?? "") ? [] : ["contact_channels_value_idx"])
+    }
 }
 
 /// The companies an import run is creating, and those it found on file, by name — a file

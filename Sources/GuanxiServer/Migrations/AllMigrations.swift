@@ -29,5 +29,6 @@ public enum AllMigrations {
         M0026_AddCalendarFeed(),
         M0027_CreateMerges(),
         M0028_CreateContactWayProblems(),
+        M0029_CreateSetAsideIndexes(),
     ]
 }

@@ -140,13 +140,22 @@ public struct DataImport: Sendable {
             throw GuanxiError(.conflict, "This import is running in another process.", code: "import_running").localized("msg.import_running", [:])
         }
         job.status = .running
+        let indexes = SetAsideIndexes(database: services.database, clock: services.clock)
         do {
+            try await indexes.rebuildAbandoned()
+            let target = try target(job.kind, settings: job.settings)
+            let toGo = job.totalRows - job.rowsDone
+            if services.config.importSetAsideRows > 0, toGo >= services.config.importSetAsideRows {
+                try await indexes.setAside(target.scatteredIndexes(job.settings), for: id)
+            }
             // The stored file is decoded once; its raw copy is let go before the rows are read.
             let file = try await ImportFile.stored(id, in: store)
-            _ = try await runOpened(try target(job.kind, settings: job.settings), job: &job, file: file, dryRun: false, by: actor, progress: progress)
+            _ = try await runOpened(target, job: &job, file: file, dryRun: false, by: actor, progress: progress)
+            try await indexes.rebuild(for: id)
         } catch {
             let message = (error as? GuanxiError).map { services.localizer.message(for: $0, actor.locale) } ?? "\(error)"
             try? await store.setStatus(id, .failed, error: message)
+            try? await indexes.rebuild(for: id)
             throw error
         }
         return job

@@ -36,6 +36,10 @@ protocol ImportTarget: Sendable {
     func field(forKey key: String) -> String
     /// Records whose own (not custom) `key` field equals `value`.
     func find(_ key: String, _ value: String, on sql: any SQLDatabase) async throws -> [UUID]
+    /// Indexes that new records land all over (ordered by name, phone…), which a large
+    /// import sets aside and builds again at its end (`SetAsideIndexes`) — never one the
+    /// import itself reads with `settings`.
+    func scatteredIndexes(_ settings: ImportSettings) -> [String]
 }
 
 /// The row being imported: its job (nil on a dry run, which writes nothing) and line.
@@ -48,6 +52,7 @@ extension ImportTarget {
     func field(forKey key: String) -> String { key }
     func alsoCreated(_ prepared: Prepared) -> [(kind: RecordKind, id: UUID)] { [] }
     func prefetch(_ rows: [[String: String]], by actor: Principal) async throws {}
+    func scatteredIndexes(_ settings: ImportSettings) -> [String] { [] }
     func insertAll(_ batch: [Prepared], by actor: Principal, to writes: inout BulkWrites) throws {
         for prepared in batch { writes.then { tx in try await insert(prepared, by: actor, on: tx) } }
     }

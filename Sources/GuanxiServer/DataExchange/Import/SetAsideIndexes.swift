@@ -1,0 +1,86 @@
+import FluentKit
+import Foundation
+import SQLKit
+
+/// The indexes a large import into SQLite sets aside while it runs, and builds again when
+/// it stops.
+///
+/// New records land at the end of most indexes — their ids grow with time — but all over
+/// the ones ordered by name or phone number. Once such an index outgrows SQLite's page
+/// cache, every batch rewrites thousands of its pages: importing a million contacts spent
+/// about a fifth of its time keeping five of them up row by row, while building them again
+/// in one go takes a few seconds. So an import with at least `GUANXI_IMPORT_SET_ASIDE_ROWS`
+/// rows to go drops the ones its kind names (`ImportTarget.scatteredIndexes`) and builds
+/// them again when it stops, done, cancelled or failed. PostgreSQL keeps its indexes.
+///
+/// Each definition is kept in `set_aside_indexes` by the transaction that drops the index.
+/// A process killed mid-import leaves that note behind: the job's resume builds the indexes
+/// when it stops, and the next import or the hourly upkeep builds those of an import that no
+/// longer runs. Meanwhile lists sorted by name and look-ups by phone read the whole table:
+/// slower, never wrong.
+struct SetAsideIndexes: Sendable {
+    let database: DatabaseService
+    let clock: any Clock
+
+    /// A job whose progress is older than this is taken to have died (as `ImportJobStore.claim` does).
+    static let staleAfter: TimeInterval = 120
+
+    /// Drops those of `names` that exist, noting their definitions for `job`, in one transaction.
+    func setAside(_ names: [String], for job: UUID) async throws {
+        guard database.engine == .sqlite, !names.isEmpty else { return }
+        let now = clock.now()
+        try await database.db.transaction { tx in
+            let sql = tx as! any SQLDatabase
+            for name in names {
+                // Gone already: set aside by another import running beside this one, which builds it again.
+                guard let definition = try await sql.select().column("sql").from("sqlite_master")
+                    .where("type", .equal, "index").where("name", .equal, name).first()?.decode(column: "sql", as: String.self) else { continue }
+                try await sql.insert(into: "set_aside_indexes").columns("name", "definition", "job_id", "set_aside_at")
+                    .values(SQLBind(name), SQLBind(definition), SQLBind(job), SQLBind(now)).run()
+                try await sql.raw("DROP INDEX \(ident: name)").run()
+            }
+        }
+    }
+
+    /// Builds again what `job` set aside.
+    func rebuild(for job: UUID) async throws {
+        guard database.engine == .sqlite else { return }
+        try await rebuild(try await database.sql.select().columns("name", "definition").from("set_aside_indexes").where("job_id", .equal, job).all())
+    }
+
+    /// Builds again what imports that no longer run set aside: stopped without building
+    /// them (a process killed), or silent for two minutes.
+    func rebuildAbandoned() async throws {
+        guard database.engine == .sqlite else { return }
+        try await rebuild(try await database.sql.raw("""
+            SELECT name, definition FROM set_aside_indexes s WHERE NOT EXISTS (SELECT 1 FROM import_jobs j
+            WHERE j.id = s.job_id AND j.status = 'running' AND j.updated_at >= \(bind: clock.now().addingTimeInterval(-Self.staleAfter)))
+            """).all())
+    }
+
+    /// Each index with the removal of its note, in one transaction.
+    private func rebuild(_ rows: [any SQLRow]) async throws {
+        guard !rows.isEmpty else { return }
+        // Building an index sorts the whole table's keys; what does not fit the page cache
+        // goes to temporary files, which would otherwise be kept in memory (`prepareEngine`).
+        try await database.sql.raw("PRAGMA temp_store=FILE").run()
+        do { try await build(rows) } catch {
+            try? await database.sql.raw("PRAGMA temp_store=MEMORY").run()
+            throw error
+        }
+        try await database.sql.raw("PRAGMA temp_store=MEMORY").run()
+    }
+
+    private func build(_ rows: [any SQLRow]) async throws {
+        for row in rows {
+            let (name, definition) = (try row.decode(column: "name", as: String.self), try row.decode(column: "definition", as: String.self))
+            try await database.db.transaction { tx in
+                let sql = tx as! any SQLDatabase
+                // The definition is SQLite's own text of an index Guanxi's migrations made.
+                try await sql.raw("\(unsafeRaw: definition)").run()
+                try await sql.delete(from: "set_aside_indexes").where("name", .equal, name).run()
+            }
+        }
+    }
+
+}
