@@ -33,7 +33,7 @@ struct AuditTests {
         }
     }
 
-    @Test("Records made one after another get ids that sort one after another (time-ordered, version 7)")
+    @Test("Records made one after another get ids that sort one after another (time-ordered, version 7), written as Foundation writes them")
     func idsInOrder() async throws {
         try await TestApp.run { app, _ in
             var ids: [UUID] = []
@@ -45,6 +45,10 @@ struct AuditTests {
             #expect(ids.map(\.uuidString) == ids.map(\.uuidString).sorted())
             #expect(ids.allSatisfy { Array($0.uuidString)[14] == "7" })
             #expect(Set(ids).count == ids.count)
+            // The text bulk writes store is Foundation's own, for these ids and any other.
+            let others = (0..<500).map { _ in UUID() } + [UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)),
+                                                         UUID(uuid: (255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255))]
+            #expect((ids + others).allSatisfy { $0.text == $0.uuidString })
         }
     }
 

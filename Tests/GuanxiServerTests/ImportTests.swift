@@ -254,7 +254,7 @@ struct ImportTests {
                 try await sql.raw("SELECT name FROM set_aside_indexes ORDER BY name").all().map { try $0.decode(column: "name", as: String.self) }
             }
             func file(_ count: Int, from first: Int) -> Data {
-                Data(("姓名,手机\n" + (first..<first + count).map { "联系人\($0),1390000\(String(format: "%04d", $0))" }.joined(separator: "\n") + "\n").utf8)
+                Data(("姓名,手机,公司\n" + (first..<first + count).map { "联系人\($0),1390000\(String(format: "%04d", $0)),公司\($0 % 3)" }.joined(separator: "\n") + "\n").utf8)
             }
             let before = try await indexes()
             let sqlite = app.services.database.engine == .sqlite
@@ -265,6 +265,13 @@ struct ImportTests {
             let during = Observed()
             let done = try await imports.run(big.id, by: admin) { _ in await during.add(try await setAside()) }
             #expect(done.created == 25)
+            // Ids written by the bulk path read back as the ids the records were made with:
+            // each contact's audit entry (its id and customer written out by Foundation) matches its row.
+            for row in try await sql.raw("SELECT id, customer_id FROM contacts").all() {
+                let (id, customer) = (try row.decode(column: "id", as: UUID.self), try row.decode(column: "customer_id", as: UUID.self))
+                let entry = try #require(try await app.auditEntries(action: "create", kind: .contacts, id: id.uuidString).first)
+                #expect(entry.changes.first { $0.field == "customer_id" }?.new == customer.uuidString)
+            }
             let seen = await during.seen
             #expect(seen.allSatisfy { $0 == (sqlite ? scattered : []) } && seen.count >= 2)
             #expect(try await indexes() == before)

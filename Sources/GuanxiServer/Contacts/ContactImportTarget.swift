@@ -142,7 +142,7 @@ struct ContactImportTarget: ImportTarget {
         for p in batch where p.contact.custom.sent { writes.then { tx in try await CustomValues.save(p.contact.custom, of: p.contact.contact.id!, on: tx) } }
         try services.audit.writeAll(try batch.map { p in
             let c = p.contact.contact
-            return try services.audit.createdEntry(actor: actor, kind: .contacts, id: c.id!.uuidString, label: c.name,
+            return try services.audit.createdEntry(actor: actor, kind: .contacts, id: c.id!.text, label: c.name,
                                                    snapshot: ContactService.snapshot(c, p.contact.channels).merging(CustomValues.snapshot(p.contact.custom.values)) { a, _ in a })
         }, to: &writes)
     }

@@ -69,7 +69,7 @@ public struct CustomerService: Sendable {
         var created = customer.auditSnapshot.merging(CustomValues.snapshot(checked.values)) { a, _ in a }
         created["tags"] = tags.isEmpty ? nil : tags.joined(separator: ", ")
         return NewCustomer(customer: customer, tags: tags, custom: checked, row: customer.insertRow,
-                           auditEntry: try audit.createdEntry(actor: actor, kind: .customers, id: customer.id!.uuidString, label: customer.name, snapshot: created))
+                           auditEntry: try audit.createdEntry(actor: actor, kind: .customers, id: customer.id!.text, label: customer.name, snapshot: created))
     }
 
     /// Saves a prepared customer and its audit entry inside the caller's transaction.

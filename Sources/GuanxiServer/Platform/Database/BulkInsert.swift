@@ -71,7 +71,7 @@ struct BulkInsert: Sendable {
                 case nil: values.append(.null)
                 case let text as String: values.append(.text(text))
                 // What UUID's Codable conformance gives SQLKit: its upper-case text.
-                case let id as UUID: values.append(.text(id.uuidString))
+                case let id as UUID: values.append(.text(id.text))
                 case let other?: values.append(try encoder.encode(other))
                 }
             }
