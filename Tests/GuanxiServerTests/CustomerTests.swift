@@ -65,6 +65,21 @@ struct CustomerTests {
         }
     }
 
+    @Test("Text fields lose the white space at their ends (ideographic and other Unicode spaces too), count length in characters, and refuse control characters")
+    func textChecks() throws {
+        // The White_Space list spelled out in code agrees with Unicode's tables for every scalar.
+        let scalars = (0...0x10FFFF).compactMap(Unicode.Scalar.init)
+        #expect(scalars.allSatisfy { $0.isWhiteSpace == $0.properties.isWhitespace })
+        #expect(try Validate.text("\u{3000} 张三\u{2003}\t\n", field: "name") == "张三")
+        #expect(try Validate.text("  ", field: "name", required: false) == nil)
+        #expect(try Validate.text("王小明", field: "name", max: 3) == "王小明")
+        #expect(throws: GuanxiError.self) { try Validate.text("王小明", field: "name", max: 2) }
+        #expect(try Validate.text("第一行\n第二行\t完", field: "notes") == "第一行\n第二行\t完")
+        #expect(throws: GuanxiError.self) { try Validate.text("铃\u{07}声", field: "notes") }
+        #expect(throws: GuanxiError.self) { try Validate.email("zhang\u{3000}san@example.cn") }
+        #expect(try Validate.email(" zhang@example.cn ") == "zhang@example.cn")
+    }
+
     @Test("Two people saving the same version: the second gets 412 and nothing is overwritten")
     func versionConflict() async throws {
         try await TestApp.run { app, client in

@@ -10,8 +10,10 @@ public enum Validate {
             if required { throw GuanxiError.invalid(field, "\(field) is required.").localized("msg.required", ["field": field]) }
             return nil
         }
-        if trimmed.count > max { throw GuanxiError.invalid(field, "\(field) must be at most \(max) characters (got \(trimmed.count)).").localized("msg.too_long", ["field": field, "max": String(max)]) }
-        if trimmed.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\t" }) {
+        // A character is at least one byte: only text longer in bytes needs counting.
+        if trimmed.utf8.count > max, trimmed.count > max { throw GuanxiError.invalid(field, "\(field) must be at most \(max) characters (got \(trimmed.count)).").localized("msg.too_long", ["field": field, "max": String(max)]) }
+        // Control characters are single bytes in UTF-8 (no longer character contains a byte under 0x80).
+        if trimmed.utf8.contains(where: { $0 < 0x20 && $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\t") }) {
             throw GuanxiError.invalid(field, "\(field) contains control characters.").localized("msg.control_chars", ["field": field])
         }
         return trimmed
@@ -35,7 +37,7 @@ public enum Validate {
         guard let email = try text(value, field: field, required: required, max: 254) else { return nil }
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("." as Character), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
-              !email.contains(where: \.isWhitespace)
+              !email.unicodeScalars.contains(where: \.isWhiteSpace)
         else { throw GuanxiError.invalid(field, "\(field) is not a valid e-mail address.").localized("msg.email", ["field": field]) }
         return email
     }
