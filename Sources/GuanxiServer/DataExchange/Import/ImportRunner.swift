@@ -207,7 +207,9 @@ struct ImportRunner<Target: ImportTarget>: Sendable {
             defer { (pending, pendingRejects) = ([], []) }
             if !dryRun, !(pending.isEmpty && pendingRejects.isEmpty) {
                 let (batch, rejects, snapshot, earlier, alreadyCounted) = (pending, pendingRejects, job, writing.last, counted)
-                writing.append(Task(executorPreference: services.database.computingExecutor) {
+                // Made on the database's loop, which the transactions leave mostly idle: the
+                // checking has the other loop to itself (a million-row import took a tenth less).
+                writing.append(Task(executorPreference: services.database.writingExecutor) {
                     try await write(batch, rejects: rejects, job: snapshot, counting: alreadyCounted, after: earlier, by: actor)
                 })
             }
