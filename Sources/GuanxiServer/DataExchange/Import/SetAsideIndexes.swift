@@ -61,14 +61,17 @@ struct SetAsideIndexes: Sendable {
     /// Each index with the removal of its note, in one transaction.
     private func rebuild(_ rows: [any SQLRow]) async throws {
         guard !rows.isEmpty else { return }
-        // Building an index sorts the whole table's keys; what does not fit the page cache
-        // goes to temporary files, which would otherwise be kept in memory (`prepareEngine`).
+        // Building an index sorts the whole table's keys in runs the size of the page
+        // cache, merged through temporary files. Runs of SQLite's default 2 MB sorted a
+        // million contacts' keys twice as fast as runs of the server's 64 MB, and the files
+        // go to disk rather than memory (`prepareEngine` keeps them in memory).
         try await database.sql.raw("PRAGMA temp_store=FILE").run()
-        do { try await build(rows) } catch {
-            try? await database.sql.raw("PRAGMA temp_store=MEMORY").run()
-            throw error
-        }
+        try await database.sql.raw("PRAGMA cache_size=-2000").run()
+        var failure: (any Error)?
+        do { try await build(rows) } catch { failure = error }
+        try await database.sql.raw("PRAGMA cache_size=-\(unsafeRaw: String(DatabaseService.sqliteCacheKiB))").run()
         try await database.sql.raw("PRAGMA temp_store=MEMORY").run()
+        if let failure { throw failure }
     }
 
     private func build(_ rows: [any SQLRow]) async throws {

@@ -20,6 +20,8 @@ public final class DatabaseService: Sendable {
     public let engine: SQLEngine
     /// The most connections the pool opens (SQLite: one; PostgreSQL: per event loop × loops).
     public let maxConnections: Int
+    /// SQLite's page cache, in KiB (`prepareEngine`).
+    static let sqliteCacheKiB = 65_536
     public static let postgresConnectionsPerLoop = 8
     /// PostgreSQL connections each event loop may open (tests use fewer: many apps share one server).
     let connectionsPerLoop: Int
@@ -77,7 +79,7 @@ public final class DatabaseService: Sendable {
         // index keeps one) stay in memory instead of a temporary file.
         try await sql.raw("PRAGMA temp_store=MEMORY").run()
         // 64 MB of pages in memory (the default is 2 MB): a busy index stays cached.
-        try await sql.raw("PRAGMA cache_size=-65536").run()
+        try await sql.raw("PRAGMA cache_size=-\(unsafeRaw: String(Self.sqliteCacheKiB))").run()
         // The log is copied back into the file every 20,000 pages (80 MB) rather than
         // every 1,000: a page changed by many transactions meanwhile is copied once. An
         // import of a million contacts spent a tenth of its time copying. The file is cut
