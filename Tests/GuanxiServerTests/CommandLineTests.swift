@@ -137,6 +137,13 @@ struct CommandLineTests {
         let exported = try run(["export", "contacts", out, "--filter", "col=customer&col=phones", "--locale", "en", "--no-bom", "--data-dir", dataDir])
         #expect(exported.status == 0, "\(exported.err)")
         #expect(String(decoding: try Data(contentsOf: URL(fileURLWithPath: out)), as: UTF8.self) == "Name,Customers,Phones\r\n李娜,星辰科技,139 1111 2222\r\n王伟,星辰科技,138 0013 8000\r\n")
+        // A path that names something else (a link here; /dev/stdout, a pipe) is written through, not replaced.
+        let link = folder.appendingPathComponent("link.csv").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: out)
+        #expect(try run(["export", "contacts", link, "--filter", "col=title", "--locale", "en", "--no-bom", "--data-dir", dataDir]).status == 0)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == out)
+        #expect(String(decoding: try Data(contentsOf: URL(fileURLWithPath: out)), as: UTF8.self) == "Name,Title\r\n李娜,\r\n王伟,\r\n")
+        #expect(try run(["export", "contacts", folder.appendingPathComponent("no-such-folder/x.csv").path, "--data-dir", dataDir]).err.contains("No such file or directory"))
         let reverted = try run(["import", "--revert", String(job), "--data-dir", dataDir])
         #expect(reverted.status == 0, "\(reverted.err)")
         #expect(try run(["export", "customers", out, "--no-bom", "--data-dir", dataDir]).status == 0)

@@ -73,10 +73,15 @@ public struct FileExport: Sendable {
         return try await toFile(path) { out in try await export.write(list, plan: plan, query: query, by: actor, locale: locale, byteOrderMark: bom, to: out) }
     }
 
+    /// Writes to `path` itself: a new or emptied file, or what the path names — a link's
+    /// target, `/dev/stdout`, a pipe. (`FileManager.createFile` writes a new file and moves
+    /// it over the path, which replaced such a path with a plain file.)
     private func toFile(_ path: String, _ write: ((String) async throws -> Void) async throws -> Int) async throws -> Int {
-        guard FileManager.default.createFile(atPath: path, contents: nil), let file = FileHandle(forWritingAtPath: path) else {
-            throw GuanxiError(.badRequest, "Cannot write \(path).")
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard descriptor >= 0 else {
+            throw GuanxiError(.badRequest, "Cannot write \(path): \(String(cString: strerror(errno))).")
         }
+        let file = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         defer { try? file.close() }
         return try await write { text in try file.write(contentsOf: Data(text.utf8)) }
     }
