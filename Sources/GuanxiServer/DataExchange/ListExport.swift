@@ -35,47 +35,34 @@ struct ListExport: Sendable {
 
     /// Streams the header and every row to `out`, a chunk per page; returns the row count.
     ///
-    /// The next page is read — its rows and what its columns look up (phones, customer
-    /// names, custom values) — while this one becomes text: the reading is mostly the
+    /// The next page is read while this one becomes text: the reading is mostly the
     /// database's work (on its own thread, with results taken in on the database's event
     /// loop), the text is this task's (on another loop, see `EventLoopExecutor`).
     func write<L: RecordList>(_ list: L, plan: Plan, query: Parameters, by principal: Principal, locale: String, byteOrderMark: Bool,
                               to out: (String) async throws -> Void) async throws -> Int {
         try await withTaskExecutorPreference(services.database.computingExecutor) {
             try await out(header(list, plan: plan, locale: locale, byteOrderMark: byteOrderMark))
-            var upcoming = read(list, plan: plan, query: query, after: nil, by: principal, locale: locale)
+            var upcoming = read(list, query: query, after: nil, by: principal)
             var count = 0
             while true {
                 let page = try await upcoming.value
-                if let next = page.next { upcoming = read(list, plan: plan, query: query, after: next, by: principal, locale: locale) }
-                let text = Self.text(list, page)
+                if let next = page.next { upcoming = read(list, query: query, after: next, by: principal) }
+                let (text, rows) = try await self.text(list, plan: plan, records: page.records, by: principal, locale: locale)
                 if !text.isEmpty { try await out(text) }
-                count += page.records.count
+                count += rows
                 if page.next == nil { return count }
             }
         }
     }
 
-    /// A page of the records the export scope reaches with their columns, handed from the
-    /// task that read it to the one that writes it out.
-    private struct Page<Record>: @unchecked Sendable { let records: [Record]; let columns: [ListTable.Column<Record>]; let next: String? }
+    /// A page of records handed from the task that read it to the one that writes it out.
+    private struct Page<Record>: @unchecked Sendable { let records: [Record]; let next: String? }
 
-    private func read<L: RecordList>(_ list: L, plan: Plan, query: Parameters, after cursor: String?, by principal: Principal,
-                                     locale: String) -> Task<Page<L.Record>, any Error> {
+    private func read<L: RecordList>(_ list: L, query: Parameters, after cursor: String?, by principal: Principal) -> Task<Page<L.Record>, any Error> {
         Task(executorPreference: services.database.writingExecutor) {
-            try await page(list, plan: plan, query: query, after: cursor, by: principal, locale: locale)
+            let page = try await list.page(query, cursor: cursor, limit: Self.pageSize, for: principal)
+            return Page(records: page.records, next: page.next)
         }
-    }
-
-    /// One page of the list: the records the export scope reaches, the plan's columns for
-    /// them (looked up once for the page), and the cursor of the next page.
-    private func page<L: RecordList>(_ list: L, plan: Plan, query: Parameters, after cursor: String?, by principal: Principal,
-                                     locale: String) async throws -> Page<L.Record> {
-        let page = try await list.page(query, cursor: cursor, limit: Self.pageSize, for: principal)
-        let exportable = try await services.permissions.ownerFilter(principal, .export, on: list.kind)
-        let records = page.records.filter { exportable.allows($0.recordOwnerID) }
-        let all = try await ListTable(services: services).columns(list.kind, builtIn: try await list.columns(for: records, principal: principal, locale: locale), records: records)
-        return Page(records: records, columns: plan.keys.compactMap { key in all.first { $0.key == key } }, next: page.next)
     }
 
     func header<L: RecordList>(_ list: L, plan: Plan, locale: String, byteOrderMark: Bool) -> String {
@@ -85,15 +72,20 @@ struct ListExport: Sendable {
     /// One page of rows as CSV, and the cursor of the next page (nil after the last).
     func chunk<L: RecordList>(_ list: L, plan: Plan, query: Parameters, after cursor: String?, by principal: Principal,
                               locale: String) async throws -> (text: String, rows: Int, next: String?) {
-        let page = try await page(list, plan: plan, query: query, after: cursor, by: principal, locale: locale)
-        return (Self.text(list, page), page.records.count, page.next)
+        let page = try await list.page(query, cursor: cursor, limit: Self.pageSize, for: principal)
+        let (text, rows) = try await text(list, plan: plan, records: page.records, by: principal, locale: locale)
+        return (text, rows, page.next)
     }
 
-    /// The CSV lines of a page.
-    private static func text<L: RecordList>(_ list: L, _ page: Page<L.Record>) -> String {
+    /// The CSV lines of a page's records that the export scope reaches, and how many.
+    private func text<L: RecordList>(_ list: L, plan: Plan, records page: [L.Record], by principal: Principal, locale: String) async throws -> (String, Int) {
+        let exportable = try await services.permissions.ownerFilter(principal, .export, on: list.kind)
+        let records = page.filter { exportable.allows($0.recordOwnerID) }
+        let all = try await ListTable(services: services).columns(list.kind, builtIn: try await list.columns(for: records, principal: principal, locale: locale), records: records)
+        let columns = plan.keys.compactMap { key in all.first { $0.key == key } }
         var text = ""
-        for record in page.records { text += CSVText.line([list.title(record)] + page.columns.map { $0.value(record) }) }
-        return text
+        for record in records { text += CSVText.line([list.title(record)] + columns.map { $0.value(record) }) }
+        return (text, records.count)
     }
 
     func titleLabel<L: RecordList>(_ list: L, _ locale: String) -> String {
