@@ -305,6 +305,8 @@ struct ImportTests {
             }
             _ = try await Self.importing(app, .contacts, "姓名\n某甲\n", ImportSettings())
             #expect(try await setAside() == scattered)
+            // One of them built again by hand meanwhile: the others are still built, that one left as it is.
+            try await sql.raw("\(unsafeRaw: before["contacts_name_idx"]!)").run()
             app.clock.advance(by: 180)
             _ = try await Self.importing(app, .contacts, "姓名\n某乙\n", ImportSettings())
             #expect(try await setAside().isEmpty)

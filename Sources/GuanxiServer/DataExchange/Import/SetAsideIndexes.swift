@@ -79,8 +79,10 @@ struct SetAsideIndexes: Sendable {
             let (name, definition) = (try row.decode(column: "name", as: String.self), try row.decode(column: "definition", as: String.self))
             try await database.db.transaction { tx in
                 let sql = tx as! any SQLDatabase
-                // The definition is SQLite's own text of an index Guanxi's migrations made.
-                try await sql.raw("\(unsafeRaw: definition)").run()
+                // The definition is SQLite's own text of an index Guanxi's migrations made;
+                // one built meanwhile (by hand, or by another process's upkeep) stays as it is.
+                let create = definition.hasPrefix("CREATE INDEX ") ? "CREATE INDEX IF NOT EXISTS " + definition.dropFirst("CREATE INDEX ".count) : definition
+                try await sql.raw("\(unsafeRaw: create)").run()
                 try await sql.delete(from: "set_aside_indexes").where("name", .equal, name).run()
             }
         }
