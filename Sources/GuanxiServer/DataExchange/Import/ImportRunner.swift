@@ -151,9 +151,10 @@ struct ImportRunner<Target: ImportTarget>: Sendable {
     /// Runs (or resumes) `job`. Returns the problems met; for a real run they are also
     /// stored with the job. `progress` hears after every batch.
     ///
-    /// Three things overlap: while the database writes one batch (on its own thread), the
-    /// writer makes the next batch's statements (on the database's event loop) and this
-    /// task reads and checks the batch after that (on another loop, see `EventLoopExecutor`). Between two
+    /// Three things overlap: while the database writes one batch (on its own thread, the
+    /// transaction stepped on the database's event loop), the writer makes the next batch's
+    /// statements (on a thread of the pool) and this task reads and checks the batch after
+    /// that (on another loop, see `EventLoopExecutor`). Between two
     /// batches the target looks up what the coming rows refer to (`prefetch`), so checking
     /// them rarely waits for the database.
     func run(_ job: inout ImportJob, file: ImportFile, dryRun: Bool, by actor: Principal,
