@@ -58,7 +58,7 @@ struct SetAsideIndexes: Sendable {
             """).all())
     }
 
-    /// Each index with the removal of its note, in one transaction.
+    /// Builds the noted indexes, with the settings that sort fastest.
     private func rebuild(_ rows: [any SQLRow]) async throws {
         guard !rows.isEmpty else { return }
         // Building an index sorts the whole table's keys in runs the size of the page
@@ -74,6 +74,7 @@ struct SetAsideIndexes: Sendable {
         if let failure { throw failure }
     }
 
+    /// Each index with the removal of its note, in one transaction.
     private func build(_ rows: [any SQLRow]) async throws {
         for row in rows {
             let (name, definition) = (try row.decode(column: "name", as: String.self), try row.decode(column: "definition", as: String.self))
@@ -87,5 +88,4 @@ struct SetAsideIndexes: Sendable {
             }
         }
     }
-
 }
