@@ -40,7 +40,7 @@ public final class Contact: Model, RowDecodable, @unchecked Sendable {
                                                  try row.decode(column: "search_text", as: String.self), try row.decode(column: "version", as: Int.self))
         (createdBy, createdAt, updatedAt) = (try row.decode(column: "created_by", as: UUID?.self), try row.decode(column: "created_at", as: Date.self),
                                              try row.decode(column: "updated_at", as: Date.self))
-        _$idExists = true
+        $id.exists = true  // as `_$idExists` would, without its reflection over the model
         assert(Self.sameFields(self, (try? row.decode(fluentModel: Contact.self)) ?? Contact()), "contacts: the hand-written row reading differs from Fluent's")
     }
 

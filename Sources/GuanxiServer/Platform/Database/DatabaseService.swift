@@ -68,7 +68,12 @@ public final class DatabaseService: Sendable {
         return databases.database(logger: logger, on: databases.eventLoopGroup.any())!
     }
 
-    public var sql: any SQLDatabase { db as! any SQLDatabase }
+    /// SQL on the database; on SQLite, rows come back without a hop per row (`SQLiteReads`).
+    public var sql: any SQLDatabase {
+        let db = self.db
+        if engine == .sqlite, let sqlite = db as? any SQLDatabase & SQLiteDatabase { return SQLiteReads(base: sqlite) }
+        return db as! any SQLDatabase
+    }
 
     /// Tunes a SQLite file for a server: write-ahead logging lets readers work while one writes.
     public func prepareEngine() async throws {

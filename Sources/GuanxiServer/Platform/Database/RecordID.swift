@@ -66,3 +66,42 @@ extension UUID {
         }
     }
 }
+
+extension UUID {
+    /// Reads the text `uuidString` writes (hyphens at 8, 13, 18 and 23, hex digits of
+    /// either case), as `UUID(uuidString:)` does but without Foundation's `sscanf`; nil
+    /// for any other text. SQLite hands every id back as this text.
+    public init?(text: String) {
+        var text = text
+        guard let id = text.withUTF8({ Self.parse($0) }) else { return nil }
+        self = id
+    }
+
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> UUID? {
+        guard bytes.count == 36 else { return nil }
+        var out: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        let parsed = withUnsafeMutableBytes(of: &out) { raw -> Bool in
+            var at = 0
+            for index in 0..<16 {
+                if index == 4 || index == 6 || index == 8 || index == 10 {
+                    guard bytes[at] == UInt8(ascii: "-") else { return false }
+                    at += 1
+                }
+                guard let high = hexValue(bytes[at]), let low = hexValue(bytes[at + 1]) else { return false }
+                raw[index] = high << 4 | low
+                at += 2
+            }
+            return true
+        }
+        return parsed ? UUID(uuid: out) : nil
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        default: nil
+        }
+    }
+}
