@@ -1,5 +1,5 @@
 import Foundation
-import GuanxiServer
+@testable import GuanxiServer
 import HTTPTypes
 import HummingbirdTesting
 import SQLKit
@@ -43,6 +43,16 @@ struct ExportTests {
             #expect(!plain.text.hasPrefix("\u{FEFF}"))
             #expect(CSV.parse(plain.text).count == 4)
         }
+    }
+
+    @Test("CSV cells are quoted when they hold a comma, a quote or a line break (CR LF too), quotes doubled; formulas neutralised, numbers left alone")
+    func cells() {
+        #expect(CSVText.line(["张三", "a,b", "say \"hi\"", "line\r\nbreak", "line\nbreak", "=1+1", "-5", "-x", "@me", ""]) ==
+                "张三,\"a,b\",\"say \"\"hi\"\"\",\"line\r\nbreak\",\"line\nbreak\",'=1+1,-5,'-x,'@me,\r\n")
+        #expect(CSVText.cell("=HYPERLINK(\"x\")") == "\"'=HYPERLINK(\"\"x\"\")\"")
+        #expect(CSVText.cell("\"") == "\"\"\"\"")
+        let rows = CSV.parse(CSVText.line(["line\r\nbreak", "b"]) + CSVText.line(["c", "d"]))
+        #expect(rows == [["line\r\nbreak", "b"], ["c", "d"]])
     }
 
     @Test("Exporting needs the export permission; rows are those the reader sees that the export scope also reaches")

@@ -29,9 +29,10 @@ struct ContactList: RecordList {
 
     func columns(for records: [Contact], principal: Principal, locale: String) async throws -> [ListTable.Column<Contact>] {
         let t = { (key: String) in services.localizer.text(key, locale) }
-        let rows = Dictionary(uniqueKeysWithValues: try await ContactPages(services: services).rows(records, principal: principal, tree: false).map { ($0.id, $0) })
+        // Without the tree, rows come in the records' order.
+        let rows = Dictionary(uniqueKeysWithValues: zip(records.map(\.recordID), try await ContactPages(services: services).rows(records, principal: principal, tree: false)))
         let owners = try await services.users.names(of: records.compactMap(\.ownerID))
-        let cell = { (c: Contact, pick: (ContactPages.Row) -> String) in rows[c.id!.uuidString].map(pick) ?? "" }
+        let cell = { (c: Contact, pick: (ContactPages.Row) -> String) in rows[c.recordID].map(pick) ?? "" }
         return [
             .init(key: "customer", label: t("kinds.customers")) { cell($0) { $0.customer } },
             .init(key: "title", label: t("contact_fields.title")) { $0.title ?? "" },

@@ -155,10 +155,10 @@ struct ContactPages {
             func join(_ kind: ContactChannel.Kind) -> String {
                 list.filter { $0.kind == kind }.map { ($0.label.map { "\($0): " } ?? "") + $0.value }.joined(separator: ", ")
             }
-            return Row(id: c.id!.uuidString, name: c.name, title: c.title ?? "", department: c.department ?? "",
+            return Row(id: c.id!.text, name: c.name, title: c.title ?? "", department: c.department ?? "",
                        indent: String(repeating: "— ", count: depth), phones: join(.phone), emails: join(.email), wechat: c.wechat ?? "",
                        age: c.age(on: services.clock.now(), timeZone: zone).map(String.init) ?? "",
-                       customer: c.customerID.flatMap { customerNames[$0] } ?? "", customerID: c.customerID?.uuidString ?? "")
+                       customer: c.customerID.flatMap { customerNames[$0] } ?? "", customerID: c.customerID?.text ?? "")
         }
         guard tree else { return contacts.map { row($0, depth: 0) } }
         let ids = Set(contacts.map { $0.id! })

@@ -14,13 +14,48 @@ enum CSVText {
 
     /// One record, CRLF-terminated.
     static func line(_ cells: [String]) -> String {
-        cells.map(cell).joined(separator: ",") + "\r\n"
+        var out = ""
+        append(cells, to: &out)
+        return out
+    }
+
+    /// Appends one record, CRLF-terminated, to `out` — an export writes a page into one string.
+    static func append(_ cells: [String], to out: inout String) {
+        for (index, text) in cells.enumerated() {
+            if index > 0 { out += "," }
+            appendCell(text, to: &out)
+        }
+        out += "\r\n"
     }
 
     static func cell(_ text: String) -> String {
-        var value = text
-        if let first = value.first, "=+-@\t\r".contains(first), Double(value) == nil { value = "'" + value }
-        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
-        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        var out = ""
+        appendCell(text, to: &out)
+        return out
     }
+
+    /// Looks at the cell's bytes, not its characters: a line break written as CR LF is
+    /// one character, which compared unequal to both "\r" and "\n" and went out unquoted.
+    private static func appendCell(_ text: String, to out: inout String) {
+        let bytes = text.utf8
+        let formula = bytes.first.map { formulaStarts.contains($0) } == true && Double(text) == nil
+        var quotes = false, special = false
+        for byte in bytes where byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
+            special = true
+            if byte == UInt8(ascii: "\"") { quotes = true; break }
+        }
+        if special { out += "\"" }
+        if formula { out += "'" }
+        if quotes {
+            for (index, part) in bytes.split(separator: UInt8(ascii: "\""), omittingEmptySubsequences: false).enumerated() {
+                if index > 0 { out += "\"\"" }
+                out += Substring(part)
+            }
+        } else {
+            out += text
+        }
+        if special { out += "\"" }
+    }
+
+    private static let formulaStarts: [UInt8] = Array("=+-@\t\r".utf8)
 }
