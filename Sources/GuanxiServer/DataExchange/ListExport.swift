@@ -35,31 +35,49 @@ struct ListExport: Sendable {
 
     /// Streams the header and every row to `out`, a chunk per page; returns the row count.
     ///
-    /// The next page is read while this one becomes text: the reading is mostly the
-    /// database's work (on its own thread, with results taken in on the database's event
-    /// loop), the text is this task's (on another loop, see `EventLoopExecutor`).
+    /// Pages overlap, so the database is never idle while text is made: the next page is
+    /// read as soon as this one is, and each page becomes text — its look-ups (phones,
+    /// customer and owner names) and its CSV lines — in a task of its own while later
+    /// pages are read and looked up. Up to `pagesInFlight` pages are held at once; the
+    /// text goes out in page order.
+    ///
+    /// All of it runs on the computing loop, none on the database's: with SQLite, every
+    /// query borrows the one connection on the database's loop, and a page being turned
+    /// into records there held up the hand-over to the next query (a million contacts:
+    /// 25 s with pages read on the database's loop, 17 s without).
     func write<L: RecordList>(_ list: L, plan: Plan, query: Parameters, by principal: Principal, locale: String, byteOrderMark: Bool,
                               to out: (String) async throws -> Void) async throws -> Int {
         try await withTaskExecutorPreference(services.database.computingExecutor) {
             try await out(header(list, plan: plan, locale: locale, byteOrderMark: byteOrderMark))
-            var upcoming = read(list, query: query, after: nil, by: principal)
+            var reading: Task<Page<L.Record>, any Error>? = read(list, query: query, after: nil, by: principal)
+            var texts: [Task<(String, Int), any Error>] = []
+            defer { reading?.cancel(); texts.forEach { $0.cancel() } }
             var count = 0
-            while true {
-                let page = try await upcoming.value
-                if let next = page.next { upcoming = read(list, query: query, after: next, by: principal) }
-                let (text, rows) = try await self.text(list, plan: plan, records: page.records, by: principal, locale: locale)
+            while reading != nil || !texts.isEmpty {
+                if let next = reading, texts.count < Self.pagesInFlight {
+                    let page = try await next.value
+                    reading = page.next.map { read(list, query: query, after: $0, by: principal) }
+                    texts.append(Task(executorPreference: services.database.computingExecutor) {
+                        try await self.text(list, plan: plan, records: page.records, by: principal, locale: locale)
+                    })
+                    continue
+                }
+                let (text, rows) = try await texts.removeFirst().value
                 if !text.isEmpty { try await out(text) }
                 count += rows
-                if page.next == nil { return count }
             }
+            return count
         }
     }
+
+    /// Pages read and not yet written out.
+    static let pagesInFlight = 3
 
     /// A page of records handed from the task that read it to the one that writes it out.
     private struct Page<Record>: @unchecked Sendable { let records: [Record]; let next: String? }
 
     private func read<L: RecordList>(_ list: L, query: Parameters, after cursor: String?, by principal: Principal) -> Task<Page<L.Record>, any Error> {
-        Task(executorPreference: services.database.writingExecutor) {
+        Task(executorPreference: services.database.computingExecutor) {
             let page = try await list.page(query, cursor: cursor, limit: Self.pageSize, for: principal)
             return Page(records: page.records, next: page.next)
         }
@@ -84,7 +102,7 @@ struct ListExport: Sendable {
         let all = try await ListTable(services: services).columns(list.kind, builtIn: try await list.columns(for: records, principal: principal, locale: locale), records: records)
         let columns = plan.keys.compactMap { key in all.first { $0.key == key } }
         var text = ""
-        for record in records { text += CSVText.line([list.title(record)] + columns.map { $0.value(record) }) }
+        for record in records { CSVText.append([list.title(record)] + columns.map { $0.value(record) }, to: &text) }
         return (text, records.count)
     }
 
