@@ -1,4 +1,5 @@
 import FluentKit
+import Logging
 import Foundation
 @testable import GuanxiServer
 import SQLKit
@@ -76,5 +77,38 @@ struct SQLiteReadTests {
             // goes to its decoder, as before.)
             #expect(UUID(text: candidate) == nil, "\(candidate)")
         }
+    }
+}
+
+@Suite("Side reader")
+struct SideReaderTests {
+    @Test("On a SQLite file an import's side reader reads the last committed rows while a write transaction holds the connection, and cannot write")
+    func besideTheWriter() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gx-side-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let database = try DatabaseService(location: .sqliteFile(folder.appendingPathComponent("side.sqlite").path), logger: Logger(label: "test"))
+        do {
+            try await database.prepareEngine()
+            try await database.sql.raw("CREATE TABLE cards (name TEXT NOT NULL)").run()
+            try await database.sql.raw("INSERT INTO cards (name) VALUES ('李雷')").run()
+            let seen = try await database.db.transaction { tx in
+                try await (tx as! any SQLDatabase).raw("INSERT INTO cards (name) VALUES ('韩梅梅')").run()
+                // The writer holds the only pooled connection here; the side reader does not need it.
+                return try await database.withSideReader { reader in
+                    try await reader.raw("SELECT name FROM cards ORDER BY name").all().map { try $0.decode(column: "name", as: String.self) }
+                }
+            }
+            #expect(seen == ["李雷"])
+            await #expect(throws: (any Error).self) {
+                try await database.withSideReader { reader in try await reader.raw("INSERT INTO cards (name) VALUES ('写不进')").run() }
+            }
+            let after = try await database.withSideReader { reader in try await reader.raw("SELECT COUNT(*) AS n FROM cards").first()?.decode(column: "n", as: Int.self) }
+            #expect(after == 2)
+        } catch {
+            await database.shutdown()
+            throw error
+        }
+        await database.shutdown()
     }
 }

@@ -60,7 +60,7 @@ struct ContactImportTarget: ImportTarget {
         if let known = companies.found(company) { input.customerID = .some(known); return Row(contact: input) }
         if companies.pending(company) != nil { return Row(contact: input, newCompany: company) }
         if !companies.isMissing(company) {
-            try await prefetch([["customer": company]], by: actor)
+            try await prefetch([["customer": company]], by: actor, reading: services.database.sql)
             if let id = companies.found(company) { input.customerID = .some(id); return Row(contact: input) }
         }
         guard isNew else {
@@ -74,7 +74,7 @@ struct ContactImportTarget: ImportTarget {
     /// one query per 500 names; names found nowhere are remembered as missing, so their
     /// rows create them without asking again. Customers the importer may read are noted
     /// with their owners, which their contacts follow.
-    func prefetch(_ rows: [[String: String]], by actor: Principal) async throws {
+    func prefetch(_ rows: [[String: String]], by actor: Principal, reading: any SQLDatabase) async throws {
         let names = Array(Set(rows.compactMap { $0["customer"] }.filter { name in
             !name.isEmpty && companies.found(name) == nil && companies.pending(name) == nil && !companies.isMissing(name)
         }))
@@ -82,7 +82,7 @@ struct ContactImportTarget: ImportTarget {
         let readable = try? await services.permissions.ownerFilter(actor, .read, on: .customers)
         for start in stride(from: 0, to: names.count, by: 500) {
             let chunk = Array(names[start..<min(start + 500, names.count)])
-            let found = try await services.database.sql.select().columns("id", "name", "external_id", "owner_id").from("customers")
+            let found = try await reading.select().columns("id", "name", "external_id", "owner_id").from("customers")
                 .where("external_id", .in, chunk).orWhere("name", .in, chunk).all()
             var byExternalID: [String: (UUID, UUID?)] = [:]
             var byName: [String: (UUID, UUID?)] = [:]

@@ -166,8 +166,8 @@ struct ImportJobStore: Sendable {
         try await sql.update("import_jobs").set("cancel_requested", to: true).where("id", .equal, id).run()
     }
 
-    func cancelRequested(_ id: UUID) async throws -> Bool {
-        try await sql.select().column("cancel_requested").from("import_jobs").where("id", .equal, id).first()?.decode(column: "cancel_requested", as: Bool.self) ?? false
+    func cancelRequested(_ id: UUID, reading: any SQLDatabase) async throws -> Bool {
+        try await reading.select().column("cancel_requested").from("import_jobs").where("id", .equal, id).first()?.decode(column: "cancel_requested", as: Bool.self) ?? false
     }
 
     func setStatus(_ id: UUID, _ status: ImportJob.Status, error: String? = nil) async throws {

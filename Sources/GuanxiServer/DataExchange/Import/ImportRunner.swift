@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import NIOPosix
+import SQLKit
 
 /// An import file decoded once: CSV as UTF-8 bytes (read row by row later, so the file
 /// is held once, not as text and rows besides), a vCard file's cards, or a job's stored
@@ -154,17 +155,20 @@ struct ImportRunner<Target: ImportTarget>: Sendable {
     /// Three things overlap: while the database writes one batch (on its own thread, the
     /// transaction stepped on the database's event loop), the writer makes the next batch's
     /// statements (on a thread of the pool) and this task reads and checks the batch after
-    /// that (on another loop, see `EventLoopExecutor`). Between two
-    /// batches the target looks up what the coming rows refer to (`prefetch`), so checking
-    /// them rarely waits for the database.
+    /// that (on another loop, see `EventLoopExecutor`). Meanwhile the target looks up what
+    /// the batch after that refers to (`prefetch`) on a side reader, which on SQLite reads
+    /// beside the writer's transactions rather than between them
+    /// (`DatabaseService.withSideReader`), so checking rarely waits for the database.
     func run(_ job: inout ImportJob, file: ImportFile, dryRun: Bool, by actor: Principal,
              progress: @Sendable (ImportJob) async throws -> Void = { _ in }) async throws -> [ImportProblem] {
         try await withTaskExecutorPreference(services.database.computingExecutor) {
-            try await runHere(&job, file: file, dryRun: dryRun, by: actor, progress: progress)
+            try await services.database.withSideReader { reader in
+                try await runHere(&job, file: file, dryRun: dryRun, by: actor, reading: reader, progress: progress)
+            }
         }
     }
 
-    private func runHere(_ job: inout ImportJob, file: ImportFile, dryRun: Bool, by actor: Principal,
+    private func runHere(_ job: inout ImportJob, file: ImportFile, dryRun: Bool, by actor: Principal, reading: any SQLDatabase,
                          progress: @Sendable (ImportJob) async throws -> Void) async throws -> [ImportProblem] {
         var (rows, header, mapping) = try await open(file, settings: job.settings)
         let settings = job.settings
@@ -302,12 +306,12 @@ struct ImportRunner<Target: ImportTarget>: Sendable {
         var ahead: Task<Bool, any Error>?
         do {
             var batch = try await readBatch()
-            try await target.prefetch(batch.compactMap(\.values), by: actor)
+            try await target.prefetch(batch.compactMap(\.values), by: actor, reading: reading)
             // The next batch's lookups (and the cancel flag) are asked for while this batch
             // is checked, so they wait their turn between the writer's transactions
             // without holding up the checking.
             var next = try await readBatch()
-            ahead = lookAhead(next, jobID: job.id, dryRun: dryRun, by: actor)
+            ahead = lookAhead(next, jobID: job.id, dryRun: dryRun, by: actor, reading: reading)
             while !batch.isEmpty {
                 for (index, (row, values)) in batch.enumerated() {
                     try await process(row, values)
@@ -325,7 +329,7 @@ struct ImportRunner<Target: ImportTarget>: Sendable {
                 }
                 batch = next
                 next = try await readBatch()
-                ahead = lookAhead(next, jobID: job.id, dryRun: dryRun, by: actor)
+                ahead = lookAhead(next, jobID: job.id, dryRun: dryRun, by: actor, reading: reading)
             }
             // The file has ended; the last look-ahead (of no rows) is let finish, so no
             // query of this run outlives it.
@@ -354,11 +358,12 @@ struct ImportRunner<Target: ImportTarget>: Sendable {
 
     /// Looks up what `rows` refer to, and whether the import was asked to stop, in a task
     /// of its own.
-    private func lookAhead(_ rows: [(row: CSVReader.Row, values: [String: String]?)], jobID: UUID, dryRun: Bool, by actor: Principal) -> Task<Bool, any Error> {
+    private func lookAhead(_ rows: [(row: CSVReader.Row, values: [String: String]?)], jobID: UUID, dryRun: Bool, by actor: Principal,
+                           reading: any SQLDatabase) -> Task<Bool, any Error> {
         let (target, store, values) = (target, store, rows.compactMap(\.values))
         return Task(executorPreference: services.database.writingExecutor) {
-            try await target.prefetch(values, by: actor)
-            return dryRun ? false : try await store.cancelRequested(jobID)
+            try await target.prefetch(values, by: actor, reading: reading)
+            return dryRun ? false : try await store.cancelRequested(jobID, reading: reading)
         }
     }
 
@@ -444,4 +449,3 @@ struct ImportRunner<Target: ImportTarget>: Sendable {
         return mapping.columns.first { $0.value == field }.map { header[$0.key] } ?? field
     }
 }
-

@@ -16,8 +16,9 @@ protocol ImportTarget: Sendable {
     /// The row's values (field key → text) as the kind's input. Custom fields arrive as `cf.KEY`.
     func input(_ values: [String: String], settings: ImportSettings, isNew: Bool, row: ImportRow, by actor: Principal) async throws -> Input
     /// Looks up, in as few queries as it can, what the coming rows refer to (the companies
-    /// a contact file names), so `input` finds it without asking the database row by row.
-    func prefetch(_ rows: [[String: String]], by actor: Principal) async throws
+    /// a contact file names), so `input` finds it without asking the database row by row;
+    /// `reading` is the import's side reader (`DatabaseService.withSideReader`).
+    func prefetch(_ rows: [[String: String]], by actor: Principal, reading: any SQLDatabase) async throws
     /// Checks a new record completely (permission and every field) without writing it.
     func prepare(_ input: Input, by actor: Principal) async throws -> (prepared: Prepared, id: UUID)
     func insert(_ prepared: Prepared, by actor: Principal, on tx: any Database) async throws
@@ -51,7 +52,7 @@ struct ImportRow: Sendable {
 extension ImportTarget {
     func field(forKey key: String) -> String { key }
     func alsoCreated(_ prepared: Prepared) -> [(kind: RecordKind, id: UUID)] { [] }
-    func prefetch(_ rows: [[String: String]], by actor: Principal) async throws {}
+    func prefetch(_ rows: [[String: String]], by actor: Principal, reading: any SQLDatabase) async throws {}
     func scatteredIndexes(_ settings: ImportSettings) -> [String] { [] }
     func insertAll(_ batch: [Prepared], by actor: Principal, to writes: inout BulkWrites) throws {
         for prepared in batch { writes.then { tx in try await insert(prepared, by: actor, on: tx) } }
