@@ -43,8 +43,10 @@ public struct AppConfig: Sendable {
     /// Rows an import saves per transaction: larger batches import faster, smaller ones
     /// hold the database's write lock for less time and lose less work to a crash.
     public var importBatchRows = 2_000
-    /// An import into SQLite with at least this many rows to go sets aside the indexes
-    /// its records land all over and builds them again at its end (`SetAsideIndexes`); 0: never.
+    /// A large import: one with at least this many rows to go. Into SQLite it sets aside the
+    /// indexes its records land all over and builds them again at its end
+    /// (`SetAsideIndexes`); on PostgreSQL it brings the planner's statistics up to date
+    /// when done (`ANALYZE`). 0: never.
     public var importSetAsideRows = 100_000
     /// Requests a single API token may make per minute.
     public var apiRequestsPerMinute = 600

@@ -152,6 +152,7 @@ public struct DataImport: Sendable {
             let file = try await ImportFile.stored(id, in: store)
             _ = try await runOpened(target, job: &job, file: file, dryRun: false, by: actor, progress: progress)
             try await indexes.rebuild(for: id)
+            if services.config.importSetAsideRows > 0, toGo >= services.config.importSetAsideRows { try await refreshStatistics() }
         } catch {
             let message = (error as? GuanxiError).map { services.localizer.message(for: $0, actor.locale) } ?? "\(error)"
             try? await store.setStatus(id, .failed, error: message)
@@ -159,6 +160,17 @@ public struct DataImport: Sendable {
             throw error
         }
         return job
+    }
+
+    /// After a large import, PostgreSQL's planner still believes the tables as they were
+    /// until its autovacuum gets round to them (a minute or more): meanwhile a list or an
+    /// export of the new records may take a slow plan (200,000 contacts exported in 13 s
+    /// instead of 5 s). `ANALYZE` brings the statistics up to date at once; it reads a
+    /// sample of each table, so it takes a second or two however large they are. SQLite
+    /// keeps no statistics unless asked, and its plans do not change with a table's size.
+    private func refreshStatistics() async throws {
+        guard services.database.engine == .postgres else { return }
+        try await services.database.sql.raw("ANALYZE").run()
     }
 
     private func runOpened<T: ImportTarget>(_ target: T, job: inout ImportJob, file: ImportFile, dryRun: Bool, by actor: Principal,
