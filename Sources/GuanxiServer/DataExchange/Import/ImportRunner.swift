@@ -361,7 +361,9 @@ struct ImportRunner<Target: ImportTarget>: Sendable {
     private func lookAhead(_ rows: [(row: CSVReader.Row, values: [String: String]?)], jobID: UUID, dryRun: Bool, by actor: Principal,
                            reading: any SQLDatabase) -> Task<Bool, any Error> {
         let (target, store, values) = (target, store, rows.compactMap(\.values))
-        return Task(executorPreference: services.database.writingExecutor) {
+        // On the computing loop, not the database's: the writer's transaction steps from
+        // statement to statement there, and reading the look-up's rows held it up.
+        return Task(executorPreference: services.database.computingExecutor) {
             try await target.prefetch(values, by: actor, reading: reading)
             return dryRun ? false : try await store.cancelRequested(jobID, reading: reading)
         }
