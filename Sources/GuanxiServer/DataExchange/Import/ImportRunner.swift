@@ -308,8 +308,8 @@ struct ImportRunner<Target: ImportTarget>: Sendable {
             var batch = try await readBatch()
             try await target.prefetch(batch.compactMap(\.values), by: actor, reading: reading)
             // The next batch's lookups (and the cancel flag) are asked for while this batch
-            // is checked, so they wait their turn between the writer's transactions
-            // without holding up the checking.
+            // is checked, on the side reader, so neither the checking nor the writer's
+            // transactions wait for them.
             var next = try await readBatch()
             ahead = lookAhead(next, jobID: job.id, dryRun: dryRun, by: actor, reading: reading)
             while !batch.isEmpty {
