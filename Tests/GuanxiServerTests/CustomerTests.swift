@@ -1,5 +1,5 @@
 import Foundation
-import GuanxiServer
+@testable import GuanxiServer
 import HTTPTypes
 import HummingbirdTesting
 import Testing
@@ -78,6 +78,20 @@ struct CustomerTests {
         #expect(throws: GuanxiError.self) { try Validate.text("铃\u{07}声", field: "notes") }
         #expect(throws: GuanxiError.self) { try Validate.email("zhang\u{3000}san@example.cn") }
         #expect(try Validate.email(" zhang@example.cn ") == "zhang@example.cn")
+    }
+
+    @Test("Phone numbers: digits are the ASCII 0–9 only, and only digits, spaces, + - ( ) . make a number")
+    func phoneDigits() throws {
+        let samples = ["+86 (138) 0013-8000", "010.6543.2100", "１３８００１３８０００", "٠١٢٣٤٥٦٧٨٩ 12345", "手机 13800138000", "", "12\u{0301}345", "ⅫⅢ 2"]
+        for text in samples {
+            // What the Unicode-level definition it replaced gives, character by character.
+            #expect(text.asciiDigits == String(text.unicodeScalars.filter { $0.isASCII && $0.properties.numericType != nil }.map(Character.init)))
+        }
+        #expect(try CustomerValidate.phone("+86 (138) 0013-8000")?.digits == "8613800138000")
+        #expect(try CustomerValidate.phone("010.6543.2100")?.digits == "01065432100")
+        for bad in ["１３８００１３８０００", "138 0013 8000 转 2", "13800138000#", "1234"] {
+            #expect(throws: GuanxiError.self) { try CustomerValidate.phone(bad) }
+        }
     }
 
     @Test("Two people saving the same version: the second gets 412 and nothing is overwritten")

@@ -55,21 +55,38 @@ public final class Contact: Model, RowDecodable, @unchecked Sendable {
         searchText = SQLSearch.text([name, wechat] + channels.filter { $0.kind != .address }.map(ContactService.normalized))
     }
 
-    /// The contact's row for an insert, written out so an import need not reflect over
-    /// the model for every contact (checked against Fluent's row in debug builds).
-    var insertRow: PreparedInsert {
-        PreparedInsert(self, columns: [
-            "id": id, "customer_id": customerID, "name": name, "title": title, "department": department, "reports_to_id": reportsToID,
-            "wechat": wechat, "birthday": birthday, "notes": notes, "owner_id": ownerID, "search_text": searchText, "version": version,
-            "created_by": createdBy, "created_at": createdAt, "updated_at": updatedAt,
-        ])
+    /// The contact's fields as plain values, read from the model once. Each read of a
+    /// Fluent field casts its value back from `Encodable`; an import writes a million
+    /// contacts and reads every field for the row and again for the audit entry.
+    struct Values {
+        let id: UUID?, customerID: UUID?, name: String, title: String?, department: String?, reportsToID: UUID?, wechat: String?
+        let birthday: String?, notes: String, ownerID: UUID?, searchText: String, version: Int, createdBy: UUID?, createdAt: Date, updatedAt: Date
+
+        /// The contact's row for an insert, written out so an import need not reflect over
+        /// the model for every contact (checked against Fluent's row in debug builds).
+        func insertRow(of contact: Contact) -> PreparedInsert {
+            PreparedInsert(contact, columns: [
+                "id": .init(id), "customer_id": .init(customerID), "name": .init(name), "title": .init(title), "department": .init(department),
+                "reports_to_id": .init(reportsToID), "wechat": .init(wechat), "birthday": .init(birthday), "notes": .init(notes), "owner_id": .init(ownerID),
+                "search_text": .init(searchText), "version": .init(version), "created_by": .init(createdBy), "created_at": .init(createdAt),
+                "updated_at": .init(updatedAt),
+            ])
+        }
+
+        var auditSnapshot: AuditSnapshot {
+            ["name": name, "customer_id": customerID?.uuidString, "title": title, "department": department,
+             "reports_to_id": reportsToID?.uuidString, "wechat": wechat, "birthday": birthday,
+             "notes": notes.isEmpty ? nil : notes, "owner_id": ownerID?.uuidString]
+        }
     }
 
-    var auditSnapshot: AuditSnapshot {
-        ["name": name, "customer_id": customerID?.uuidString, "title": title, "department": department,
-         "reports_to_id": reportsToID?.uuidString, "wechat": wechat, "birthday": birthday,
-         "notes": notes.isEmpty ? nil : notes, "owner_id": ownerID?.uuidString]
+    var values: Values {
+        Values(id: id, customerID: customerID, name: name, title: title, department: department, reportsToID: reportsToID, wechat: wechat,
+               birthday: birthday, notes: notes, ownerID: ownerID, searchText: searchText, version: version, createdBy: createdBy,
+               createdAt: createdAt, updatedAt: updatedAt)
     }
+
+    var auditSnapshot: AuditSnapshot { values.auditSnapshot }
 
     /// Whole years since the birthday, as of `today` in `timeZone`.
     public func age(on today: Date, timeZone: TimeZone) -> Int? {

@@ -132,18 +132,18 @@ struct ContactImportTarget: ImportTarget {
     /// e-mails, and their audit entries: an import of a million cards is mostly this.
     func insertAll(_ batch: [Prepared], by actor: Principal, to writes: inout BulkWrites) throws {
         try services.customers.insertAll(batch.compactMap(\.customer), to: &writes)
-        try PreparedInsert.addAll(batch.map(\.contact.contact.insertRow), to: &writes)
-        try writes.insert(into: "contact_channels", columns: ["contact_id", "position", "kind", "label", "value", "normalized"], rows: batch.flatMap { p in
-            p.contact.channels.enumerated().map { position, channel in
-                [SQLBind(p.contact.contact.id!), SQLBind(position), SQLBind(channel.kind.rawValue), SQLBind(channel.label), SQLBind(channel.value),
-                 SQLBind(ContactService.normalized(channel))]
+        let contacts = batch.map { p in (new: p.contact, values: p.contact.contact.values) }
+        try PreparedInsert.addAll(contacts.map { $0.values.insertRow(of: $0.new.contact) }, to: &writes)
+        try writes.insert(into: "contact_channels", columns: ["contact_id", "position", "kind", "label", "value", "normalized"], rows: contacts.flatMap { c in
+            c.new.channels.enumerated().map { position, channel in
+                [BulkValue(c.values.id), BulkValue(position), BulkValue(channel.kind.rawValue), BulkValue(channel.label), BulkValue(channel.value),
+                 BulkValue(ContactService.normalized(channel))]
             }
         })
-        for p in batch where p.contact.custom.sent { writes.then { tx in try await CustomValues.save(p.contact.custom, of: p.contact.contact.id!, on: tx) } }
-        try services.audit.writeAll(try batch.map { p in
-            let c = p.contact.contact
-            return try services.audit.createdEntry(actor: actor, kind: .contacts, id: c.id!.text, label: c.name,
-                                                   snapshot: ContactService.snapshot(c, p.contact.channels).merging(CustomValues.snapshot(p.contact.custom.values)) { a, _ in a })
+        for c in contacts where c.new.custom.sent { writes.then { tx in try await CustomValues.save(c.new.custom, of: c.values.id!, on: tx) } }
+        try services.audit.writeAll(try contacts.map { c in
+            try services.audit.createdEntry(actor: actor, kind: .contacts, id: c.values.id!.text, label: c.values.name,
+                                            snapshot: ContactService.snapshot(c.values.auditSnapshot, c.new.channels).merging(CustomValues.snapshot(c.new.custom.values)) { a, _ in a })
         }, to: &writes)
     }
 
@@ -194,7 +194,7 @@ struct ContactImportTarget: ImportTarget {
     func find(_ key: String, _ value: String, on sql: any SQLDatabase) async throws -> [UUID] {
         switch key {
         case "email", "phone":
-            let normalised = key == "email" ? value.lowercased() : value.filter(\.isASCII).filter(\.isNumber)
+            let normalised = key == "email" ? value.lowercased() : value.asciiDigits
             return try await sql.select().distinct().column("contact_id").from("contact_channels").where("kind", .equal, key).where("normalized", .equal, normalised)
                 .limit(3).all().map { try $0.decode(column: "contact_id", as: UUID.self) }
         case "wechat":

@@ -239,7 +239,7 @@ public struct ContactService: Sendable {
     static func normalized(_ channel: ContactChannel) -> String {
         switch channel.kind {
         case .email: channel.value.lowercased()
-        case .phone: channel.value.filter(\.isASCII).filter(\.isNumber)
+        case .phone: channel.value.asciiDigits
         case .address: channel.value.lowercased()
         }
     }
@@ -255,7 +255,12 @@ public struct ContactService: Sendable {
     }
 
     static func snapshot(_ contact: Contact, _ channels: [ContactChannel]) -> AuditSnapshot {
-        var out = contact.auditSnapshot
+        snapshot(contact.auditSnapshot, channels)
+    }
+
+    /// A contact's audit snapshot (its fields' part) with its phones, e-mails and addresses.
+    static func snapshot(_ fields: AuditSnapshot, _ channels: [ContactChannel]) -> AuditSnapshot {
+        var out = fields
         for kind in ContactChannel.Kind.allCases {
             let values = channels.filter { $0.kind == kind }.map { ($0.label.map { "\($0): " } ?? "") + $0.value }
             out["\(kind.rawValue)s"] = values.isEmpty ? nil : values.joined(separator: "; ")

@@ -61,14 +61,14 @@ public final class Customer: Model, @unchecked Sendable {
     /// against Fluent's row in debug builds).
     var insertRow: PreparedInsert {
         PreparedInsert(self, columns: [
-            "id": id, "name": name, "kind": kind, "industry": industry, "size": size, "province": province, "city": city, "district": district,
-            "address": address, "postcode": postcode, "phone": phone, "phone_digits": phoneDigits, "email": email, "website": website, "source": source,
-            "external_id": externalID, "owner_id": ownerID, "grade": grade, "value_tier": valueTier, "lifecycle_stage": lifecycleStage,
-            "relationship": relationship, "parent_id": parentID, "referred_by_id": referredByID, "birthday": birthday, "anniversary": anniversary,
-            "notes": notes, "consent_email": consentEmail, "consent_email_at": consentEmailAt, "consent_email_via": consentEmailVia,
-            "consent_sms": consentSMS, "consent_sms_at": consentSMSAt, "consent_sms_via": consentSMSVia, "consent_phone": consentPhone,
-            "consent_phone_at": consentPhoneAt, "consent_phone_via": consentPhoneVia, "search_text": searchText, "name_key": nameKey,
-            "version": version, "created_by": createdBy, "created_at": createdAt, "updated_at": updatedAt,
+            "id": .init(id), "name": .init(name), "kind": .init(kind), "industry": .init(industry), "size": .init(size), "province": .init(province), "city": .init(city), "district": .init(district),
+            "address": .init(address), "postcode": .init(postcode), "phone": .init(phone), "phone_digits": .init(phoneDigits), "email": .init(email), "website": .init(website), "source": .init(source),
+            "external_id": .init(externalID), "owner_id": .init(ownerID), "grade": .init(grade), "value_tier": .init(valueTier), "lifecycle_stage": .init(lifecycleStage),
+            "relationship": .init(relationship), "parent_id": .init(parentID), "referred_by_id": .init(referredByID), "birthday": .init(birthday), "anniversary": .init(anniversary),
+            "notes": .init(notes), "consent_email": .init(consentEmail), "consent_email_at": .init(consentEmailAt), "consent_email_via": .init(consentEmailVia),
+            "consent_sms": .init(consentSMS), "consent_sms_at": .init(consentSMSAt), "consent_sms_via": .init(consentSMSVia), "consent_phone": .init(consentPhone),
+            "consent_phone_at": .init(consentPhoneAt), "consent_phone_via": .init(consentPhoneVia), "search_text": .init(searchText), "name_key": .init(nameKey),
+            "version": .init(version), "created_by": .init(createdBy), "created_at": .init(createdAt), "updated_at": .init(updatedAt),
         ])
     }
 

@@ -93,7 +93,7 @@ struct CustomerImportTarget: ImportTarget {
         let query = sql.select().column("id").from("customers").limit(3)
         switch key {
         case "email": _ = query.where(SQLFunction("lower", args: SQLIdentifier("email")), .equal, SQLBind(value.lowercased()))
-        case "phone": _ = query.where("phone_digits", .equal, value.filter(\.isASCII).filter(\.isNumber))
+        case "phone": _ = query.where("phone_digits", .equal, value.asciiDigits)
         case "external_id": _ = query.where("external_id", .equal, value)
         default: return []
         }

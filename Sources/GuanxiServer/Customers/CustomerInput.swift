@@ -55,11 +55,12 @@ enum CustomerValidate {
 
     /// A phone number as people write it: digits with spaces, dashes, dots, brackets or a
     /// leading +; 5 to 20 digits. Returns the text as typed and its digits.
+    private static let phoneBytes = Set("0123456789 +-().".utf8)
+
     static func phone(_ value: String?, field: String = "phone") throws -> (text: String, digits: String)? {
         guard let text = try Validate.text(value, field: field, required: false, max: 40) else { return nil }
-        let allowed = CharacterSet(charactersIn: "0123456789 +-().")
-        let digits = text.filter(\.isASCII).filter(\.isNumber)
-        guard text.unicodeScalars.allSatisfy(allowed.contains), (5...20).contains(digits.count) else {
+        let digits = text.asciiDigits
+        guard text.utf8.allSatisfy(Self.phoneBytes.contains), (5...20).contains(digits.count) else {
             throw GuanxiError.invalid(field, "\(field) is not a valid phone number.").localized("msg.phone", ["field": field])
         }
         return (text, digits)

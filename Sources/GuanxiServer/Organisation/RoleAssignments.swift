@@ -45,7 +45,7 @@ struct LinkTable: Sendable {
     /// Adds the links of many new owners to a batch's writes (an import's batch).
     func addAll<Member: Codable & Hashable & Sendable>(_ links: [(id: UUID, members: [Member])], to writes: inout BulkWrites) throws {
         try writes.insert(into: table, columns: [owner, member], rows: links.flatMap { link in
-            Array(Set(link.members)).map { [SQLBind(link.id), SQLBind($0)] }
+            Array(Set(link.members)).map { [BulkValue(link.id), BulkValue(any: $0)] }
         })
     }
 }

@@ -218,16 +218,15 @@ struct CustomerIndex: Sendable {
         if let id = added[reference] ?? externalIDs[reference] { return id }
         if let id = UUID(uuidString: reference), ids.contains(id) { return id }
         if reference.contains("@") { return emails[reference.lowercased()] }
-        return Self.isPhone(reference) ? phones[Self.digits(reference)] : nil
+        return Self.isPhone(reference) ? phones[reference.asciiDigits] : nil
     }
 
     /// Seven or more digits, and nothing but digits, spaces, dashes, dots, brackets and a
     /// leading plus: "021-5555 0000", "+86 138 0013 8000" — not an order code like "C-10023".
     static func isPhone(_ text: String) -> Bool {
-        digits(text).count >= 7 && text.allSatisfy { $0.isASCII && ($0.isNumber || " -.()+".contains($0)) }
+        text.asciiDigits.count >= 7 && text.allSatisfy { $0.isASCII && ($0.isNumber || " -.()+".contains($0)) }
     }
 
     mutating func add(_ reference: String, _ id: UUID) { added[reference] = id }
 
-    static func digits(_ text: String) -> String { text.filter { $0.isASCII && $0.isNumber } }
 }

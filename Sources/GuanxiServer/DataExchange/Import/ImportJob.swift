@@ -135,7 +135,7 @@ struct ImportJobStore: Sendable {
             .set("rejected_count", to: job.rejected).set("error", to: job.error).set("updated_at", to: services.clock.now())
             .where("id", .equal, job.id).run()
         try await BulkInsert.run(into: "import_job_rejects", columns: ["job_id", "line", "column_name", "reason", "fields"], rows: try rejects.map { p in
-            [SQLBind(job.id), SQLBind(p.line), SQLBind(p.column), SQLBind(p.reason), SQLBind(try Self.encode(p.fields))]
+            [BulkValue(job.id), BulkValue(p.line), BulkValue(p.column), BulkValue(p.reason), BulkValue(try Self.encode(p.fields))]
         }, on: db)
     }
 
@@ -178,7 +178,7 @@ struct ImportJobStore: Sendable {
     /// Notes many created records in a batch's writes.
     static func recordCreated(job: UUID, _ records: [(kind: RecordKind, id: UUID, line: Int)], to writes: inout BulkWrites) throws {
         try writes.insert(into: "import_job_records", columns: ["job_id", "record_kind", "record_id", "line", "action", "before"], rows: records.map { r in
-            [SQLBind(job), SQLBind(r.kind.rawValue), SQLBind(r.id), SQLBind(r.line), SQLBind("created"), nil]
+            [BulkValue(job), BulkValue(r.kind.rawValue), BulkValue(r.id), BulkValue(r.line), BulkValue("created"), .null]
         })
     }
 

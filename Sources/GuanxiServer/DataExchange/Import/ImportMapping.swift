@@ -22,6 +22,13 @@ struct ImportMapping: Sendable, Equatable {
     var labels: [Int: String] = [:]
     /// Headers that map to nothing, for the preview and report.
     var unmapped: [String] = []
+    /// The mapped columns in file order, so each row's values come out in the same order
+    /// without sorting `columns` for every row.
+    private let ordered: [Int]
+
+    init(columns: [Int: String], labels: [Int: String] = [:], unmapped: [String] = []) {
+        (self.columns, self.labels, self.unmapped, ordered) = (columns, labels, unmapped, columns.keys.sorted())
+    }
 
     static func fold(_ text: String) -> String {
         text.lowercased().filter { !" _-\t.：:（）()".contains($0) }
@@ -74,7 +81,8 @@ struct ImportMapping: Sendable, Equatable {
     /// gets one line per column, labelled by its header ("手机: 138 0013 8000").
     func values(_ fields: [String]) -> [String: String] {
         var out: [String: String] = [:]
-        for (index, key) in columns.sorted(by: { $0.key < $1.key }) where index < fields.count {
+        for index in ordered where index < fields.count {
+            let key = columns[index]!
             let value = fields[index].trimmed
             guard !value.isEmpty else { continue }
             let entry = labels[index].map { $0.isEmpty ? value : "\($0): \(value)" } ?? value

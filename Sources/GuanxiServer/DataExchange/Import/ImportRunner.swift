@@ -35,7 +35,7 @@ struct ImportFile: Sendable {
 }
 
 /// The rows of an import file: CSV read as it goes, or the cards of a vCard file.
-struct ImportRows {
+struct ImportRows: Sendable {
     private var csv: CSVReader.Rows?
     private var cards: IndexingIterator<[CSVReader.Row]>?
     private var stored: StoredRows?
@@ -52,7 +52,7 @@ struct ImportRows {
 
 /// The rows of a job's stored CSV file: a window of the file, refilled with the next
 /// piece whenever a row runs past its end.
-struct StoredRows {
+struct StoredRows: Sendable {
     let job: UUID
     let store: ImportJobStore
     private var rows: CSVReader.Rows
@@ -155,10 +155,11 @@ struct ImportRunner<Target: ImportTarget>: Sendable {
     /// Three things overlap: while the database writes one batch (on its own thread, the
     /// transaction stepped on the database's event loop), the writer makes the next batch's
     /// statements (on a thread of the pool) and this task reads and checks the batch after
-    /// that (on another loop, see `EventLoopExecutor`). Meanwhile the target looks up what
-    /// the batch after that refers to (`prefetch`) on a side reader, which on SQLite reads
-    /// beside the writer's transactions rather than between them
-    /// (`DatabaseService.withSideReader`), so checking rarely waits for the database.
+    /// that (on another loop, see `EventLoopExecutor`). Meanwhile a fourth task reads the
+    /// batch after that from the file and looks up what it refers to (`prefetch`) on a
+    /// side reader, which on SQLite reads beside the writer's transactions rather than
+    /// between them (`DatabaseService.withSideReader`), so checking rarely waits for the
+    /// file or the database.
     func run(_ job: inout ImportJob, file: ImportFile, dryRun: Bool, by actor: Principal,
              progress: @Sendable (ImportJob) async throws -> Void = { _ in }) async throws -> [ImportProblem] {
         try await withTaskExecutorPreference(services.database.computingExecutor) {
@@ -170,7 +171,7 @@ struct ImportRunner<Target: ImportTarget>: Sendable {
 
     private func runHere(_ job: inout ImportJob, file: ImportFile, dryRun: Bool, by actor: Principal, reading: any SQLDatabase,
                          progress: @Sendable (ImportJob) async throws -> Void) async throws -> [ImportProblem] {
-        var (rows, header, mapping) = try await open(file, settings: job.settings)
+        let (rows, header, mapping) = try await open(file, settings: job.settings)
         let settings = job.settings
         let keyField = settings.key.map(target.field(forKey:))
         let keyHeader = keyField.flatMap { k in mapping.columns.first { $0.value == k }.map { header[$0.key] } } ?? ""
@@ -219,16 +220,6 @@ struct ImportRunner<Target: ImportTarget>: Sendable {
             }
             if wait { try await awaitWriter(leaving: 0) }
         }
-        /// The next batch of rows of the file, with their values by field (nil: ragged).
-        func readBatch() async throws -> [(row: CSVReader.Row, values: [String: String]?)] {
-            var batch: [(row: CSVReader.Row, values: [String: String]?)] = []
-            while batch.count < batchSize, let row = try await rows.next() {
-                guard row.line >= firstLine else { continue }
-                batch.append((row, row.fields.count == header.count ? mapping.values(row.fields) : nil))
-            }
-            return batch
-        }
-
         func process(_ row: CSVReader.Row, _ mapped: [String: String]?) async throws {
             defer { job.nextLine = row.line + 1 }
             guard var values = mapped else {
@@ -303,15 +294,15 @@ struct ImportRunner<Target: ImportTarget>: Sendable {
             }
         }
 
-        var ahead: Task<Bool, any Error>?
+        var ahead: Task<Ahead, any Error>?
         do {
-            var batch = try await readBatch()
+            var reader = BatchReader(rows: rows, columns: header.count, mapping: mapping, firstLine: firstLine, size: batchSize)
+            var batch = try await reader.next()
             try await target.prefetch(batch.compactMap(\.values), by: actor, reading: reading)
-            // The next batch's lookups (and the cancel flag) are asked for while this batch
-            // is checked, on the side reader, so neither the checking nor the writer's
-            // transactions wait for them.
-            var next = try await readBatch()
-            ahead = lookAhead(next, jobID: job.id, dryRun: dryRun, by: actor, reading: reading)
+            // The next batch is read, its look-ups (and the cancel flag) asked for while
+            // this batch is checked — in a task of its own, on the side reader — so the
+            // checking waits neither for the file nor for the database.
+            ahead = lookAhead(reader, jobID: job.id, dryRun: dryRun, by: actor, reading: reading)
             while !batch.isEmpty {
                 for (index, (row, values)) in batch.enumerated() {
                     try await process(row, values)
@@ -319,21 +310,18 @@ struct ImportRunner<Target: ImportTarget>: Sendable {
                     // loop to itself; stepping aside now and then lets the writer go on.
                     if index % 64 == 63 { await Task.yield() }
                 }
-                let cancelled = try await ahead!.value
-                try await flush(wait: cancelled)
+                let next = try await ahead!.value
+                ahead = nil
+                try await flush(wait: next.cancelled)
                 try await progress(job)
-                if cancelled {
+                if next.cancelled {
                     job.status = .cancelled
                     try await services.database.db.transaction { [job] tx in try await store.saveProgress(job, rejects: [], on: tx) }
                     return problems
                 }
-                batch = next
-                next = try await readBatch()
-                ahead = lookAhead(next, jobID: job.id, dryRun: dryRun, by: actor, reading: reading)
+                batch = next.batch
+                if !batch.isEmpty { ahead = lookAhead(next.reader, jobID: job.id, dryRun: dryRun, by: actor, reading: reading) }
             }
-            // The file has ended; the last look-ahead (of no rows) is let finish, so no
-            // query of this run outlives it.
-            _ = try await ahead?.value
             try await flush(wait: true)
         } catch {
             // A failed run leaves no write behind it: the caller marks the job failed next.
@@ -356,16 +344,45 @@ struct ImportRunner<Target: ImportTarget>: Sendable {
         return problems
     }
 
-    /// Looks up what `rows` refer to, and whether the import was asked to stop, in a task
-    /// of its own.
-    private func lookAhead(_ rows: [(row: CSVReader.Row, values: [String: String]?)], jobID: UUID, dryRun: Bool, by actor: Principal,
-                           reading: any SQLDatabase) -> Task<Bool, any Error> {
-        let (target, store, values) = (target, store, rows.compactMap(\.values))
-        // On the computing loop, not the database's: the writer's transaction steps from
-        // statement to statement there, and reading the look-up's rows held it up.
-        return Task(executorPreference: services.database.computingExecutor) {
-            try await target.prefetch(values, by: actor, reading: reading)
-            return dryRun ? false : try await store.cancelRequested(jobID, reading: reading)
+    /// A file's rows a batch at a time, each with its values by field (nil: a ragged row).
+    struct BatchReader: Sendable {
+        var rows: ImportRows
+        let columns: Int
+        let mapping: ImportMapping
+        /// Rows before it were imported by an earlier run of the job.
+        let firstLine: Int
+        let size: Int
+
+        mutating func next() async throws -> [(row: CSVReader.Row, values: [String: String]?)] {
+            var batch: [(row: CSVReader.Row, values: [String: String]?)] = []
+            batch.reserveCapacity(size)
+            while batch.count < size, let row = try await rows.next() {
+                guard row.line >= firstLine else { continue }
+                batch.append((row, row.fields.count == columns ? mapping.values(row.fields) : nil))
+            }
+            return batch
+        }
+    }
+
+    /// The batch after the one being checked: read, looked up, and whether the import was
+    /// asked to stop meanwhile. `reader` goes on after it.
+    struct Ahead: Sendable {
+        let reader: BatchReader
+        let batch: [(row: CSVReader.Row, values: [String: String]?)]
+        let cancelled: Bool
+    }
+
+    /// Reads the next batch of `reader` and looks up what it refers to, in a task of its own.
+    private func lookAhead(_ reader: BatchReader, jobID: UUID, dryRun: Bool, by actor: Principal, reading: any SQLDatabase) -> Task<Ahead, any Error> {
+        let (target, store) = (target, store)
+        // Neither on the computing loop, where the checking runs, nor on the database's,
+        // where the writer's transaction steps from statement to statement: reading a
+        // batch of the file is milliseconds of work that would hold either up.
+        return Task(executorPreference: globalConcurrentExecutor) {
+            var reader = reader
+            let batch = try await reader.next()
+            try await target.prefetch(batch.compactMap(\.values), by: actor, reading: reading)
+            return Ahead(reader: reader, batch: batch, cancelled: dryRun ? false : try await store.cancelRequested(jobID, reading: reading))
         }
     }
 

@@ -71,7 +71,7 @@ extension ImportTarget {
     func normalised(_ key: String, _ value: String) -> String {
         switch key {
         case "email", "emails": value.lowercased()
-        case "phone", "phones": value.filter(\.isASCII).filter(\.isNumber)
+        case "phone", "phones": value.asciiDigits
         default: value
         }
     }

@@ -113,15 +113,15 @@ public struct AuditLog: Sendable {
     /// begins, so the transaction holds its connection only for the insert.
     struct Entry: Sendable {
         let kind: RecordKind
-        let values: [SQLBind]
+        let values: [BulkValue]
     }
 
     func entry(actor: Principal?, action: AuditAction, kind: RecordKind, id: String, label: String,
                changes: [FieldChange] = [], address: String? = nil) throws -> Entry {
         let json = FieldChange.json(changes)
         return Entry(kind: kind, values: [
-            SQLBind(clock.now()), SQLBind(actor?.userID), SQLBind(actor?.username ?? "system"),
-            SQLBind(address ?? actor?.address ?? ""), SQLBind(action.rawValue), SQLBind(kind.rawValue), SQLBind(id), SQLBind(label), SQLBind(json),
+            BulkValue(clock.now()), BulkValue(actor?.userID), BulkValue(actor?.username ?? "system"),
+            BulkValue(address ?? actor?.address ?? ""), BulkValue(action.rawValue), BulkValue(kind.rawValue), BulkValue(id), BulkValue(label), BulkValue(json),
         ])
     }
 
@@ -135,7 +135,7 @@ public struct AuditLog: Sendable {
     /// Adds many entries to a batch's writes (an import's batch).
     func writeAll(_ entries: [Entry], to writes: inout BulkWrites) throws {
         try writes.insert(into: "audit_entries", columns: ["at", "actor_id", "actor_name", "address", "action", "record_kind", "record_id", "record_label", "changes"],
-                          rows: entries.map { $0.values.map(Optional.some) })
+                          rows: entries.map(\.values))
         let (kinds, caches) = (Set(entries.map(\.kind)), caches)
         writes.then { _ in for kind in kinds { caches.changed(kind) } }
     }
@@ -143,7 +143,7 @@ public struct AuditLog: Sendable {
     func write(_ entry: Entry, on db: any Database) async throws {
         try await (db as! any SQLDatabase).insert(into: "audit_entries")
             .columns("at", "actor_id", "actor_name", "address", "action", "record_kind", "record_id", "record_label", "changes")
-            .values(entry.values)
+            .values(entry.values.map(\.expression))
             .run()
         caches.changed(entry.kind)
     }

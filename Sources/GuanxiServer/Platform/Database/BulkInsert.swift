@@ -10,8 +10,8 @@ import SQLKit
 /// The statements are worked out when the value is made, so a caller can make it before
 /// its transaction begins and the transaction only runs them. SQLite is handed the
 /// statement text and its values directly, each value converted as SQLKit would convert
-/// it: building SQLKit's expression tree for a million rows cost more than SQLite's own
-/// work. PostgreSQL goes through SQLKit. Table and column names come from the code, never
+/// it (`BulkValue`): building SQLKit's expression tree for a million rows cost more than
+/// SQLite's own work. PostgreSQL goes through SQLKit. Table and column names come from the code, never
 /// from users; every value is bound.
 struct BulkInsert: Sendable {
     /// Values per statement: SQLite takes up to 32,766, PostgreSQL 65,535. Fewer, larger
@@ -20,12 +20,12 @@ struct BulkInsert: Sendable {
 
     private enum Statement: Sendable {
         case sqlite(String, [SQLiteData])
-        case sqlKit(table: String, columns: [String], rows: ArraySlice<[SQLBind?]>)
+        case sqlKit(table: String, columns: [String], rows: ArraySlice<[BulkValue]>)
     }
     private let statements: [Statement]
 
-    /// `rows` must each have one value per column; nil is SQL NULL.
-    init(into table: String, columns: [String], rows: [[SQLBind?]], engine: SQLEngine) throws {
+    /// `rows` must each have one value per column.
+    init(into table: String, columns: [String], rows: [[BulkValue]], engine: SQLEngine) throws {
         let perStatement = max(1, Self.valuesPerStatement / max(1, columns.count))
         statements = try stride(from: 0, to: rows.count, by: perStatement).map { start in
             let chunk = rows[start..<min(start + perStatement, rows.count)]
@@ -37,7 +37,7 @@ struct BulkInsert: Sendable {
     }
 
     /// Makes and runs the statements at once.
-    static func run(into table: String, columns: [String], rows: [[SQLBind?]], on db: any Database) async throws {
+    static func run(into table: String, columns: [String], rows: [[BulkValue]], on db: any Database) async throws {
         try await BulkInsert(into: table, columns: columns, rows: rows, engine: db is any SQLiteDatabase ? .sqlite : .postgres).run(on: db)
     }
 
@@ -48,7 +48,7 @@ struct BulkInsert: Sendable {
                 try await (db as! any SQLiteDatabase).query(text, values) { _ in }
             case .sqlKit(let table, let columns, let rows):
                 var insert = (db as! any SQLDatabase).insert(into: table).columns(columns)
-                for row in rows { insert = insert.values(row.map { value -> any SQLExpression in value ?? SQLLiteral.null }) }
+                for row in rows { insert = insert.values(row.map(\.expression)) }
                 try await insert.run()
             }
         }
@@ -60,21 +60,13 @@ struct BulkInsert: Sendable {
             + repeatElement(row, count: rows).joined(separator: ",")
     }
 
-    private static func sqliteValues(_ rows: ArraySlice<[SQLBind?]>, columns: Int) throws -> [SQLiteData] {
+    private static func sqliteValues(_ rows: ArraySlice<[BulkValue]>, columns: Int) throws -> [SQLiteData] {
         let encoder = SQLiteDataEncoder()
         var values: [SQLiteData] = []
         values.reserveCapacity(rows.count * columns)
         for row in rows {
             precondition(row.count == columns, "a bulk insert row needs one value per column")
-            for value in row {
-                switch value?.encodable {
-                case nil: values.append(.null)
-                case let text as String: values.append(.text(text))
-                // What UUID's Codable conformance gives SQLKit: its upper-case text.
-                case let id as UUID: values.append(.text(id.text))
-                case let other?: values.append(try encoder.encode(other))
-                }
-            }
+            for value in row { values.append(try value.sqlite(encoder)) }
         }
         return values
     }
@@ -90,7 +82,7 @@ struct BulkWrites: Sendable {
 
     init(engine: SQLEngine) { self.engine = engine }
 
-    mutating func insert(into table: String, columns: [String], rows: [[SQLBind?]]) throws {
+    mutating func insert(into table: String, columns: [String], rows: [[BulkValue]]) throws {
         guard !rows.isEmpty else { return }
         let insert = try BulkInsert(into: table, columns: columns, rows: rows, engine: engine)
         steps.append { try await insert.run(on: $0) }

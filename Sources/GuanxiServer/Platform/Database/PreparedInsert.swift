@@ -11,25 +11,23 @@ import SQLKit
 struct PreparedInsert: Sendable {
     let table: String
     let columns: [String]
-    /// nil stands for SQL NULL (a typed null bind would not fit every column in PostgreSQL).
-    let values: [SQLBind?]
+    let values: [BulkValue]
 
     /// A row written out by hand, for the few models created by the million (contacts in
     /// an import), where even collecting Fluent's row once per record was a tenth of the
     /// time. In debug builds (and so in every test) it is compared with Fluent's own row
     /// for the same model, so a column added to the model cannot be forgotten here.
-    init<M: Model>(_ model: M, columns: KeyValuePairs<String, (any Encodable & Sendable)?>) {
+    init<M: Model>(_ model: M, columns: KeyValuePairs<String, BulkValue>) {
         table = M.schema
         self.columns = columns.map(\.key)
-        values = columns.map { _, value in value.map { SQLBind($0) } }
+        values = columns.map(\.value)
         assert(self.matches(PreparedInsert(model)), "\(M.schema): the hand-written row differs from the model's")
     }
 
     /// Same table and values; a column Fluent leaves out (a field never set) must be NULL here.
     private func matches(_ fluent: PreparedInsert) -> Bool {
-        func text(_ bind: SQLBind?) -> String { bind.map { String(describing: $0.encodable) } ?? "NULL" }
-        let mine = Dictionary(uniqueKeysWithValues: zip(columns, values.map(text)))
-        let theirs = Dictionary(uniqueKeysWithValues: zip(fluent.columns, fluent.values.map(text)))
+        let mine = Dictionary(uniqueKeysWithValues: zip(columns, values.map(\.description)))
+        let theirs = Dictionary(uniqueKeysWithValues: zip(fluent.columns, fluent.values.map(\.description)))
         return table == fluent.table && Set(theirs.keys).isSubset(of: mine.keys) && mine.allSatisfy { column, value in (theirs[column] ?? "NULL") == value }
     }
 
@@ -40,9 +38,9 @@ struct PreparedInsert: Sendable {
         columns = collector.pairs.map(\.0)
         values = collector.pairs.map { column, value in
             switch value {
-            case .bind(let encodable): SQLBind(encodable)
-            case .enumCase(let name): SQLBind(name)
-            case .null: nil
+            case .bind(let encodable): BulkValue(any: encodable)
+            case .enumCase(let name): .text(name)
+            case .null: .null
             default: preconditionFailure("\(M.schema).\(column): only plain values can be prepared for insert")
             }
         }
@@ -50,11 +48,7 @@ struct PreparedInsert: Sendable {
 
     /// Writes the row; the model then counts as saved, so a later `update(on:)` works.
     func run<M: Model>(for model: M, on db: any Database) async throws {
-        let expressions: [any SQLExpression] = values.map { bind -> any SQLExpression in
-            if let bind { return bind }
-            return SQLLiteral.null
-        }
-        try await (db as! any SQLDatabase).insert(into: table).columns(columns).values(expressions).run()
+        try await (db as! any SQLDatabase).insert(into: table).columns(columns).values(values.map(\.expression)).run()
         model._$idExists = true
     }
 

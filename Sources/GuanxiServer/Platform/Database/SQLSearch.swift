@@ -41,7 +41,7 @@ public enum SQLSearch {
             })
         }
         var needle = term.trimmingCharacters(in: .whitespaces).lowercased()
-        let digits = needle.filter(\.isASCII).filter(\.isNumber)
+        let digits = needle.asciiDigits
         if digits.count >= 3, needle.allSatisfy({ $0.isNumber || " +-().".contains($0) }) { needle = digits }
         if engine == .sqlite, needle.count >= 3 {
             let phrase = "\"" + needle.replacingOccurrences(of: "\"", with: "\"\"") + "\""
