@@ -204,10 +204,12 @@ struct ContactImportTarget: ImportTarget {
     }
 
     /// Ordered by name (the lists, and the short given-name search) or by phone/e-mail —
-    /// the last kept when the import finds records by phone or e-mail.
+    /// the last kept when the import finds records by phone or e-mail — and the search
+    /// index, of the contacts and of the companies created with them.
     func scatteredIndexes(_ settings: ImportSettings) -> [String] {
         ["contacts_name_idx", "contacts_owner_idx", "contacts_name_from2_idx", "contacts_name_from3_idx"]
             + (["email", "phone"].contains(settings.key ?? "") ? [] : ["contact_channels_value_idx"])
+            + [SQLiteSearchIndex.insertTrigger("contacts"), SQLiteSearchIndex.insertTrigger("customers")]
     }
 }
 

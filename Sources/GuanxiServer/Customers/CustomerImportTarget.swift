@@ -99,4 +99,8 @@ struct CustomerImportTarget: ImportTarget {
         }
         return try await query.all().map { try $0.decode(column: "id", as: UUID.self) }
     }
+
+    /// The search index: customers are found by their keys (e-mail, phone digits,
+    /// external id) from their own indexes, never through the search.
+    func scatteredIndexes(_ settings: ImportSettings) -> [String] { [SQLiteSearchIndex.insertTrigger("customers")] }
 }

@@ -32,33 +32,13 @@ struct M0014_AddSearchIndex: GuanxiMigration {
     }
 
     /// The SQLite side of a table's search index: triggers that keep `search_fts` in step
-    /// with `search_text`, and the rows already there. Later kinds (leads, opportunities)
-    /// call this from their own migrations, so it must keep doing exactly this.
+    /// with `search_text`, and the rows already there (`SQLiteSearchIndex`). Later kinds
+    /// (leads, opportunities) call this from their own migrations.
     static func indexOnSQLite(_ table: String, on sql: any SQLDatabase) async throws {
-        let key = "(SELECT id FROM search_keys WHERE kind = '\(table)' AND record_id = %@.id)"
-        try await sql.raw("""
-            CREATE TRIGGER \(unsafeRaw: table)_search_insert AFTER INSERT ON \(unsafeRaw: table) BEGIN
-                INSERT INTO search_keys (kind, record_id) VALUES ('\(unsafeRaw: table)', new.id);
-                INSERT INTO search_fts (rowid, text) VALUES (\(unsafeRaw: key.replacingOccurrences(of: "%@", with: "new")), new.search_text);
-            END
-            """).run()
-        try await sql.raw("""
-            CREATE TRIGGER \(unsafeRaw: table)_search_update AFTER UPDATE OF search_text ON \(unsafeRaw: table) BEGIN
-                DELETE FROM search_fts WHERE rowid = \(unsafeRaw: key.replacingOccurrences(of: "%@", with: "old"));
-                INSERT INTO search_fts (rowid, text) VALUES (\(unsafeRaw: key.replacingOccurrences(of: "%@", with: "new")), new.search_text);
-            END
-            """).run()
-        try await sql.raw("""
-            CREATE TRIGGER \(unsafeRaw: table)_search_delete AFTER DELETE ON \(unsafeRaw: table) BEGIN
-                DELETE FROM search_fts WHERE rowid = \(unsafeRaw: key.replacingOccurrences(of: "%@", with: "old"));
-                DELETE FROM search_keys WHERE kind = '\(unsafeRaw: table)' AND record_id = old.id;
-            END
-            """).run()
-        try await sql.raw("INSERT INTO search_keys (kind, record_id) SELECT '\(unsafeRaw: table)', id FROM \(unsafeRaw: table)").run()
-        try await sql.raw("""
-            INSERT INTO search_fts (rowid, text)
-            SELECT k.id, t.search_text FROM \(unsafeRaw: table) t JOIN search_keys k ON k.kind = '\(unsafeRaw: table)' AND k.record_id = t.id
-            """).run()
+        try await SQLiteSearchIndex.createInsertTrigger(table, on: sql)
+        try await SQLiteSearchIndex.createUpdateTrigger(table, on: sql)
+        try await SQLiteSearchIndex.createDeleteTrigger(table, on: sql)
+        try await SQLiteSearchIndex.indexMissing(table, on: sql)
     }
 
     /// Undoes `indexOnSQLite` for a table whose kind came later (leads, opportunities).

@@ -30,5 +30,6 @@ public enum AllMigrations {
         M0027_CreateMerges(),
         M0028_CreateContactWayProblems(),
         M0029_CreateSetAsideIndexes(),
+        M0030_IndexSearchUpdatesByKey(),
     ]
 }

@@ -37,9 +37,9 @@ protocol ImportTarget: Sendable {
     func field(forKey key: String) -> String
     /// Records whose own (not custom) `key` field equals `value`.
     func find(_ key: String, _ value: String, on sql: any SQLDatabase) async throws -> [UUID]
-    /// Indexes that new records land all over (ordered by name, phone…), which a large
-    /// import sets aside and builds again at its end (`SetAsideIndexes`) — never one the
-    /// import itself reads with `settings`.
+    /// Indexes that new records land all over (ordered by name, phone…, and the search
+    /// index's insert triggers), which a large import sets aside and builds again at its
+    /// end (`SetAsideIndexes`) — never one the import itself reads with `settings`.
     func scatteredIndexes(_ settings: ImportSettings) -> [String]
 }
 

@@ -13,11 +13,16 @@ import SQLKit
 /// rows to go drops the ones its kind names (`ImportTarget.scatteredIndexes`) and builds
 /// them again when it stops, done, cancelled or failed. PostgreSQL keeps its indexes.
 ///
+/// The search index is set aside the same way: its insert trigger is dropped, and put back
+/// when the import stops, after the records saved meanwhile are indexed in one statement
+/// (`SQLiteSearchIndex.indexMissing`). Until then a search does not find those records.
+///
 /// Each definition is kept in `set_aside_indexes` by the transaction that drops the index.
 /// A process killed mid-import leaves that note behind: the job's resume builds the indexes
 /// when it stops, and the next import or the hourly upkeep builds those of an import that no
 /// longer runs. Meanwhile lists sorted by name and look-ups by phone read the whole table:
-/// slower, never wrong.
+/// slower, never wrong — and the search finds the records imported so far once the
+/// triggers are back.
 struct SetAsideIndexes: Sendable {
     let database: DatabaseService
     let clock: any Clock
@@ -25,7 +30,8 @@ struct SetAsideIndexes: Sendable {
     /// A job whose progress is older than this is taken to have died (as `ImportJobStore.claim` does).
     static let staleAfter: TimeInterval = 120
 
-    /// Drops those of `names` that exist, noting their definitions for `job`, in one transaction.
+    /// Drops those of `names` (indexes, or a search insert trigger) that exist, noting their
+    /// definitions for `job`, in one transaction.
     func setAside(_ names: [String], for job: UUID) async throws {
         guard database.engine == .sqlite, !names.isEmpty else { return }
         let now = clock.now()
@@ -33,11 +39,12 @@ struct SetAsideIndexes: Sendable {
             let sql = tx as! any SQLDatabase
             for name in names {
                 // Gone already: set aside by another import running beside this one, which builds it again.
-                guard let definition = try await sql.select().column("sql").from("sqlite_master")
-                    .where("type", .equal, "index").where("name", .equal, name).first()?.decode(column: "sql", as: String.self) else { continue }
+                guard let found = try await sql.select().columns("type", "sql").from("sqlite_master")
+                    .where("type", .in, ["index", "trigger"]).where("name", .equal, name).first() else { continue }
+                let (type, definition) = (try found.decode(column: "type", as: String.self), try found.decode(column: "sql", as: String.self))
                 try await sql.insert(into: "set_aside_indexes").columns("name", "definition", "job_id", "set_aside_at")
                     .values(SQLBind(name), SQLBind(definition), SQLBind(job), SQLBind(now)).run()
-                try await sql.raw("DROP INDEX \(ident: name)").run()
+                try await sql.raw("DROP \(unsafeRaw: type == "trigger" ? "TRIGGER" : "INDEX") \(ident: name)").run()
             }
         }
     }
@@ -80,9 +87,15 @@ struct SetAsideIndexes: Sendable {
             let (name, definition) = (try row.decode(column: "name", as: String.self), try row.decode(column: "definition", as: String.self))
             try await database.db.transaction { tx in
                 let sql = tx as! any SQLDatabase
-                // The definition is SQLite's own text of an index Guanxi's migrations made;
-                // one built meanwhile (by hand, or by another process's upkeep) stays as it is.
-                let create = definition.hasPrefix("CREATE INDEX ") ? "CREATE INDEX IF NOT EXISTS " + definition.dropFirst("CREATE INDEX ".count) : definition
+                // The definition is SQLite's own text of an index or trigger Guanxi's
+                // migrations made; one built meanwhile (by hand, or by another process's
+                // upkeep) stays as it is. Records saved while a search trigger was away are
+                // indexed first, in this same transaction, so none is missed or indexed twice.
+                if let table = SQLiteSearchIndex.table(ofInsertTrigger: name) { try await SQLiteSearchIndex.indexMissing(table, on: sql) }
+                var create = definition
+                for kind in ["INDEX", "TRIGGER"] where definition.hasPrefix("CREATE \(kind) ") {
+                    create = "CREATE \(kind) IF NOT EXISTS " + definition.dropFirst("CREATE \(kind) ".count)
+                }
                 try await sql.raw("\(unsafeRaw: create)").run()
                 try await sql.delete(from: "set_aside_indexes").where("name", .equal, name).run()
             }
