@@ -1,0 +1,45 @@
+import Foundation
+@testable import GuanxiServer
+import SQLKit
+import Testing
+
+@Suite("Writing rows in bulk")
+struct BulkInsertTests {
+    @Test("Every row reads back exactly as given — texts, NULLs, ids, times, yes/no, texts Swift calls equal whose bytes differ — across statements")
+    func roundTrip() async throws {
+        try await TestApp.run { app, _ in
+            let sql = app.services.database.sql
+            let postgres = app.services.database.engine == .postgres
+            try await sql.raw("""
+                CREATE TABLE bulk_probe (n BIGINT, shared TEXT, note TEXT, accent TEXT, blank TEXT, id \(unsafeRaw: postgres ? "UUID" : "TEXT"),
+                at \(unsafeRaw: postgres ? "TIMESTAMPTZ" : "REAL"), flag BOOLEAN)
+                """).run()
+            let id = RecordID.new()
+            let at = Date(timeIntervalSince1970: 1_790_000_000.25)
+            // 8 columns: 3,750 rows per statement, so 4,000 rows take two, the second sharing less.
+            func row(_ n: Int) -> [BulkValue] {
+                let shared: String = n < 3_750 ? "同一家公司" : "另一家 \(n % 2)"
+                let note: String? = n % 3 == 0 ? nil : "备注 \(n)"
+                let accent: String = n % 2 == 0 ? "caf\u{E9}" : "cafe\u{301}"
+                let rowID: UUID = n % 5 == 0 ? id : RecordID.new()
+                return [BulkValue(n), BulkValue(shared), BulkValue(note), BulkValue(accent), .null, BulkValue(rowID), BulkValue(at), BulkValue(n % 7 == 0)]
+            }
+            let rows = (0..<4_000).map(row)
+            try await BulkInsert.run(into: "bulk_probe", columns: ["n", "shared", "note", "accent", "blank", "id", "at", "flag"], rows: rows,
+                                     on: app.services.database.db)
+            let read = try await sql.raw("SELECT n, shared, note, accent, blank, id, at, flag FROM bulk_probe ORDER BY n").all()
+            #expect(read.count == rows.count)
+            for (n, row) in read.enumerated() {
+                #expect(try row.decode(column: "n", as: Int.self) == n)
+                #expect(try row.decode(column: "shared", as: String.self) == (n < 3_750 ? "同一家公司" : "另一家 \(n % 2)"))
+                #expect(try row.decode(column: "note", as: String?.self) == (n % 3 == 0 ? nil : "备注 \(n)"))
+                #expect(Array(try row.decode(column: "accent", as: String.self).utf8) == Array((n % 2 == 0 ? "caf\u{E9}" : "cafe\u{301}").utf8))
+                #expect(try row.decode(column: "blank", as: String?.self) == nil)
+                if n % 5 == 0 { #expect(try row.decode(column: "id", as: UUID.self) == id) }
+                #expect(try row.decode(column: "at", as: Date.self) == at)
+                #expect(try row.decode(column: "flag", as: Bool.self) == (n % 7 == 0))
+            }
+            #expect(Set(try read.map { try $0.decode(column: "id", as: UUID.self) }).count == 4_000 - 800 + 1)
+        }
+    }
+}
