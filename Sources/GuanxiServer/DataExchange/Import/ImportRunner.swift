@@ -152,10 +152,10 @@ struct ImportRunner<Target: ImportTarget>: Sendable {
     /// Runs (or resumes) `job`. Returns the problems met; for a real run they are also
     /// stored with the job. `progress` hears after every batch.
     ///
-    /// Three things overlap: while the database writes one batch (on its own thread, the
+    /// Four things overlap: while the database writes one batch (on its own thread, the
     /// transaction stepped on the database's event loop), the writer makes the next batch's
-    /// statements (on a thread of the pool) and this task reads and checks the batch after
-    /// that (on another loop, see `EventLoopExecutor`). Meanwhile a fourth task reads the
+    /// statements (on a thread of the pool) and this task checks the batch after that (on
+    /// another loop, see `EventLoopExecutor`). Meanwhile a fourth task reads the
     /// batch after that from the file and looks up what it refers to (`prefetch`) on a
     /// side reader, which on SQLite reads beside the writer's transactions rather than
     /// between them (`DatabaseService.withSideReader`), so checking rarely waits for the
