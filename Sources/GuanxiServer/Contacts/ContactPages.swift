@@ -95,7 +95,6 @@ struct ContactPages {
             Field(label: t("contact_fields.wechat"), value: c.wechat ?? ""), Field(label: t("contact_fields.birthday"), value: c.birthday ?? ""),
             Field(label: t("contact_fields.age"), value: age),
         ].filter { !$0.value.isEmpty }
-        let format = DisplayFormat(timeZone: principal.timeZone, locale: context.locale)
         let timeline = try await TimelineView(services: services).part(of: .contacts, id: contactID, principal: principal, locale: context.locale)
         let may = { (action: PermissionAction) async -> Bool in
             (try? await services.permissions.requireAccess(principal, action, on: .contacts, owner: c.ownerID, notFound: .notFound("Contact"))) != nil
