@@ -74,6 +74,140 @@ struct SignInTests {
         }
     }
 
+    @Test("Wrong passwords sent in parallel still lock the account, and the right one is then refused")
+    func parallelGuessesLock() async throws {
+        try await TestApp.run(configure: { $0.loginFailuresPerAccount = 5 }) { app, client in
+            let mei = try await app.makeUser("mei")
+            let answers = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<12 {
+                    group.addTask {
+                        do { _ = try await app.services.login.signIn(username: "mei", password: "wrong-password-9", address: "198.51.100.1"); return "signed in" }
+                        catch let error as GuanxiError { return error.code ?? error.kind.rawValue }
+                    }
+                }
+                return try await group.reduce(into: [String]()) { $0.append($1) }
+            }
+            // Five guesses were within the limit and checked; the other seven were refused unchecked.
+            #expect(answers.filter { $0 == "bad_credentials" }.count == 5)
+            #expect(answers.filter { $0 == "account_locked" }.count == 7)
+            let locked = try #require(try await app.services.database.sql.select().column("locked_until").from("users")
+                .where("id", .equal, mei.id!).first(decodingColumn: "locked_until", as: Date?.self))
+            #expect(locked != nil)
+            var browser = Browser(client)
+            let right = try await browser.signIn("mei", "Secret-pass-42")
+            #expect(right.status == .tooManyRequests)
+            #expect(browser.cookies["guanxi_session"] == nil)
+        }
+    }
+
+    @Test("A burst from one address near its limit gets only the attempts left checked; a right password gives its attempt back")
+    func addressLimitReservesAttempts() async throws {
+        try await TestApp.run(configure: { $0.loginFailuresPerAddress = 20; $0.loginFailuresPerAccount = 100 }) { app, client in
+            try await app.makeUser("mei")
+            let address = "203.0.113.77"
+            for _ in 0..<16 { _ = try? await app.services.login.signIn(username: "nobody", password: "whatever-123", address: address) }
+            // The right password neither counts nor uses up an attempt.
+            _ = try await app.services.login.signIn(username: "mei", password: "Secret-pass-42", address: address)
+            _ = try? await app.services.login.signIn(username: "nobody", password: "whatever-123", address: address)
+            let answers = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<10 {
+                    group.addTask {
+                        do { _ = try await app.services.login.signIn(username: "mei", password: "wrong-password-9", address: address); return "signed in" }
+                        catch let error as GuanxiError { return error.code ?? error.kind.rawValue }
+                    }
+                }
+                return try await group.reduce(into: [String]()) { $0.append($1) }
+            }
+            #expect(answers.filter { $0 == "bad_credentials" }.count == 3)
+            #expect(answers.filter { $0 == "address_throttled" }.count == 7)
+            let failures = try await app.auditEntries(action: "login_failed").filter { $0.address == address }
+            #expect(failures.count == 20)
+        }
+    }
+
+    @Test("Starting a new two-factor set-up asks for the password, keeps the current one working until confirmed, and is audited")
+    func totpReplacement() async throws {
+        try await TestApp.run { app, client in
+            try await app.makeUser("zhao")
+            let zhao = try await app.principal("zhao")
+            _ = try await app.services.twoFactor.begin(for: zhao, password: "Secret-pass-42")
+            let first = try #require(try await app.services.database.sql.select().column("totp_pending_secret").from("users")
+                .where("username", .equal, "zhao").first(decodingColumn: "totp_pending_secret", as: String.self))
+            try await app.services.twoFactor.confirm(for: zhao, code: TwoFactor.code(secret: first, at: app.clock.now()))
+            app.clock.advance(by: 30)
+
+            var browser = Browser(client)
+            #expect(try await browser.signIn("zhao", "Secret-pass-42").location == "/login/totp")
+            _ = try await browser.get("/login/totp")
+            #expect(try await browser.post("/login/totp", ["code": TwoFactor.code(secret: first, at: app.clock.now())]).location == "/")
+            _ = try await browser.get("/profile")
+            let refused = try await browser.post("/profile/totp/begin", ["password": "not-my-password"])
+            #expect(refused.status == .badRequest)
+            #expect(refused.text.contains("密码不正确"))
+            let started = try await browser.post("/profile/totp/begin", ["password": "Secret-pass-42"])
+            #expect(started.status == .ok)
+            #expect(started.text.contains("/profile/totp/confirm"))
+            #expect(try await app.auditEntries(action: "two_factor_setup").count == 2)
+            let row = try #require(try await app.services.database.sql.select().columns("totp_enabled", "totp_secret").from("users")
+                .where("username", .equal, "zhao").first())
+            #expect(try row.decode(column: "totp_enabled", as: Bool.self))
+            #expect(try row.decode(column: "totp_secret", as: String.self) == first)
+
+            // Until the new code is confirmed, signing in still takes the current app's code.
+            app.clock.advance(by: 30)
+            var other = Browser(client)
+            #expect(try await other.signIn("zhao", "Secret-pass-42").location == "/login/totp")
+            _ = try await other.get("/login/totp")
+            #expect(try await other.post("/login/totp", ["code": TwoFactor.code(secret: first, at: app.clock.now())]).location == "/")
+        }
+    }
+
+    @Test("One fresh code sent twice at once signs in only once")
+    func totpCodeRace() async throws {
+        try await TestApp.run { app, client in
+            let user = try await app.makeUser("zhao")
+            let zhao = try await app.principal("zhao")
+            _ = try await app.services.twoFactor.begin(for: zhao, password: "Secret-pass-42")
+            let secret = try #require(try await app.services.database.sql.select().column("totp_pending_secret").from("users")
+                .where("id", .equal, user.id!).first(decodingColumn: "totp_pending_secret", as: String.self))
+            try await app.services.twoFactor.confirm(for: zhao, code: TwoFactor.code(secret: secret, at: app.clock.now()))
+            app.clock.advance(by: 30)
+            var sessions: [SessionRecord] = []
+            for _ in 0..<2 { sessions.append(try await app.services.login.signIn(username: "zhao", password: "Secret-pass-42", address: "198.51.100.2").session) }
+            let code = TwoFactor.code(secret: secret, at: app.clock.now())
+            let accepted = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for session in sessions {
+                    group.addTask {
+                        do { try await app.services.login.verifySecondFactor(session: session, code: code, address: "198.51.100.2"); return true }
+                        catch is GuanxiError { return false }
+                    }
+                }
+                return try await group.reduce(into: 0) { $0 += $1 ? 1 : 0 }
+            }
+            #expect(accepted == 1)
+            let waiting = try await app.services.database.sql.select().column("id").from("sessions")
+                .where("user_id", .equal, user.id!).where("awaiting_second_factor", .equal, true).all()
+            #expect(waiting.count == 1)
+        }
+    }
+
+    @Test("Changing your own password ends your other sessions and keeps this one")
+    func passwordChangeEndsOtherSessions() async throws {
+        try await TestApp.run { app, client in
+            try await app.makeUser("lili")
+            var laptop = Browser(client)
+            try await laptop.signIn("lili", "Secret-pass-42")
+            var phone = Browser(client)
+            try await phone.signIn("lili", "Secret-pass-42")
+            #expect(try await phone.get("/").status == .ok)
+            _ = try await laptop.get("/password")
+            let changed = try await laptop.post("/password", ["current_password": "Secret-pass-42", "new_password": "New-lili-pass-7", "confirm_password": "New-lili-pass-7"])
+            #expect(changed.location == "/?notice=password_changed")
+            #expect(try await laptop.get("/").status == .ok)
+            #expect(try await phone.get("/").location == "/login")
+        }
+    }
+
     @Test("Sessions end after the idle timeout and after the absolute timeout")
     func sessionExpiry() async throws {
         try await TestApp.run(configure: { $0.sessionIdleTimeout = 600; $0.sessionAbsoluteTimeout = 3600 }) { app, client in
@@ -113,11 +247,11 @@ struct SignInTests {
         try await TestApp.run { app, client in
             try await app.makeUser("zhao")
             let zhao = try await app.principal("zhao")
-            let setup = try await app.services.twoFactor.begin(for: zhao)
+            let setup = try await app.services.twoFactor.begin(for: zhao, password: "Secret-pass-42")
             #expect(setup.url.hasPrefix("otpauth://totp/"))
             let user = try #require(try await app.services.users.find(username: "zhao"))
-            let secret = try #require(try await app.services.database.sql.select().column("totp_secret").from("users")
-                .where("id", .equal, user.id!).first(decodingColumn: "totp_secret", as: String.self))
+            let secret = try #require(try await app.services.database.sql.select().column("totp_pending_secret").from("users")
+                .where("id", .equal, user.id!).first(decodingColumn: "totp_pending_secret", as: String.self))
             #expect(TwoFactor.base32(secret) == setup.secret)
             await #expect(throws: GuanxiError.self) { try await app.services.twoFactor.confirm(for: zhao, code: "000000") }
             try await app.services.twoFactor.confirm(for: zhao, code: TwoFactor.code(secret: secret, at: app.clock.now()))

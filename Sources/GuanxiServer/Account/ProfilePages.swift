@@ -49,9 +49,14 @@ struct ProfilePages {
             }
             return response
         }
-        web.post("/profile/totp/begin") { _, context in
-            let setup = try await services.twoFactor.begin(for: try context.requirePrincipal())
-            return try await page(context, totp: TotpSetup(secret: setup.secret, url: setup.url))
+        web.post("/profile/totp/begin") { request, context in
+            let form = try await request.form(context: context)
+            do {
+                let setup = try await services.twoFactor.begin(for: try context.requirePrincipal(), password: form["password"] ?? "")
+                return try await page(context, totp: TotpSetup(secret: setup.secret, url: setup.url))
+            } catch let error as GuanxiError where error.kind == .validation {
+                return try await page(context, error: services.localizer.message(for: error, context.locale), status: .badRequest)
+            }
         }
         web.post("/profile/totp/confirm") { request, context in
             let form = try await request.form(context: context)

@@ -68,7 +68,8 @@ struct SignInPages {
                                                 context: context, status: .badRequest)
             }
             do {
-                try await services.users.changeOwnPassword(principal, current: form["current_password"] ?? "", new: form["new_password"] ?? "")
+                try await services.users.changeOwnPassword(principal, current: form["current_password"] ?? "", new: form["new_password"] ?? "",
+                                                           keepingSession: context.session?.id)
             } catch let error as GuanxiError where error.kind == .validation {
                 return services.renderer.render("password", titleKey: "password.title",
                                                 page: PasswordPage(forced: principal.mustChangePassword, error: services.localizer.message(for: error, context.locale)), context: context, status: .badRequest)

@@ -14,7 +14,8 @@ extension APIHandlers {
         }
         filter.kind = q.kind?.rawValue
         filter.status = q.status?.rawValue
-        (filter.from, filter.to) = (q.from, q.to)
+        filter.from = try q.from.map { try Validate.storable($0, field: "from") }
+        filter.to = try q.to.map { try Validate.storable($0, field: "to") }
         filter.custom = try Self.customFilters(q.cf)
         filter.cursor = q.cursor
         filter.limit = try Self.limit(q.limit)
@@ -63,6 +64,7 @@ extension APIHandlers {
     func getCalendar(_ input: Operations.getCalendar.Input) async throws -> Operations.getCalendar.Output {
         let principal = try RequestPrincipal.require()
         let q = input.query
+        _ = try (Validate.storable(q.from, field: "from"), Validate.storable(q.to, field: "to"))
         guard q.to > q.from, q.to.timeIntervalSince(q.from) <= 62 * 86_400 else {
             throw GuanxiError.invalid("to", "to must be after from and at most 62 days later.").localized("msg.calendar_range", [:])
         }
@@ -133,7 +135,7 @@ extension APIHandlers {
         guard let date = plain.date(from: text) ?? fractional.date(from: text) else {
             throw GuanxiError.invalid(field, "\(field) must be a time like 2026-12-01T09:30:00+08:00.").localized("msg.time", ["field": field])
         }
-        return .some(date)
+        return .some(try Validate.storable(date, field: field))
     }
 
     static func activityInput(_ body: Components.Schemas.ActivityWrite) throws -> ActivityInput {

@@ -125,7 +125,10 @@ public struct ActivityService: Sendable {
         let timeMoved = before["starts_at"] != after["starts_at"] || before["ends_at"] != after["ends_at"] || input.participants != nil
         if timeMoved && !input.allowConflicts { try await checkSchedule(a, participants: newParticipants, by: actor) }
         let callBack = try callBack(after: a, at: input.callBackAt, participants: newParticipants)
-        guard after != before || callBack != nil else { return a }
+        guard after != before || callBack != nil else {
+            if expectedVersion != nil { try await VersionCheck.confirm("activities", id: id, at: a.version, what: "activity", on: database.sql) }
+            return a
+        }
         let startedFrom = a.version
         a.version += 1
         a.updatedAt = clock.now()
@@ -148,6 +151,8 @@ public struct ActivityService: Sendable {
         try VersionCheck.require(expectedVersion, current: a.version, what: "activity")
         let snapshot = Self.snapshot(a, try await participants(of: id), try await commitments(of: id))
         try await database.db.transaction { tx in
+            // The version is checked again as the row goes, so a change saved since it was read stops the delete.
+            if expectedVersion != nil { try await VersionCheck.bump("activities", id: a.id!, from: a.version, on: tx, what: "activity") }
             try await a.delete(on: tx)
             try await CustomValues.remove(of: id, on: tx)
             try await AttachmentService.removeAll(of: id, on: tx)

@@ -34,7 +34,7 @@ struct CalendarPage {
                 guard let day = dayFormat.date(from: String(text)) else {
                     throw GuanxiError.invalid("date", "date must be written YYYY-MM-DD.").localized("msg.date", ["field": "date"])
                 }
-                return day
+                return try Validate.storable(day, field: "date")
             } ?? calendar.startOfDay(for: now)
             let (start, end, step): (Date, Date, DateComponents) = switch view {
             case .day: (calendar.startOfDay(for: anchor), calendar.date(byAdding: .day, value: 1, to: calendar.startOfDay(for: anchor))!, DateComponents(day: 1))

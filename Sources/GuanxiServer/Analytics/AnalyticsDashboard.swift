@@ -13,20 +13,26 @@ struct AnalyticsDashboard: Sendable {
     /// Lifetime value bands in yuan: the lower bound of each.
     static let valueBands: [Int64] = [0, 1_000, 10_000, 50_000, 100_000, 500_000, 1_000_000]
 
-    /// Customers the reader may see, as a condition on `customer_scores`.
-    func visible(_ principal: Principal) async throws -> (any SQLExpression)? {
-        let owners = try await services.permissions.ownerFilter(principal, .read, on: .customers)
-        guard let condition = owners.condition() else { return nil }
-        return SQLQueryString("customer_id IN (SELECT id FROM customers WHERE \(condition))")
+    /// Customers the reader may see, as a condition on `customer_scores`. For a download
+    /// (`exporting`), those the reader may also export, as a list's export is.
+    func visible(_ principal: Principal, exporting: Bool = false) async throws -> (any SQLExpression)? {
+        var conditions: [any SQLExpression] = []
+        for action in exporting ? [PermissionAction.read, .export] : [.read] {
+            if let condition = try await services.permissions.ownerFilter(principal, action, on: .customers).condition() { conditions.append(condition) }
+        }
+        guard !conditions.isEmpty else { return nil }
+        return SQLQueryString("customer_id IN (SELECT id FROM customers WHERE \(SQLList(conditions, separator: SQLRaw(" AND "))))")
     }
 
-    func wholeFile(_ principal: Principal) -> Bool { principal.scope(for: .read, on: .customers) == .all }
+    func wholeFile(_ principal: Principal, exporting: Bool = false) -> Bool {
+        principal.scope(for: .read, on: .customers) == .all && (!exporting || principal.scope(for: .export, on: .customers) == .all)
+    }
 
     /// RFM segment → customers, in the grid's order of value.
-    func segments(for principal: Principal) async throws -> [(segment: String, count: Int)] {
+    func segments(for principal: Principal, exporting: Bool = false) async throws -> [(segment: String, count: Int)] {
         var query = services.database.sql.select().column("rfm_segment").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
             .from("customer_scores").where("rfm_segment", .isNot, SQLLiteral.null)
-        if let visible = try await visible(principal) { query = query.where(visible) }
+        if let visible = try await visible(principal, exporting: exporting) { query = query.where(visible) }
         let counts = Dictionary(uniqueKeysWithValues: try await query.groupBy("rfm_segment").all().map {
             (try $0.decode(column: "rfm_segment", as: String.self), try $0.decode(column: "n", as: Int.self))
         })
@@ -34,14 +40,14 @@ struct AnalyticsDashboard: Sendable {
     }
 
     /// Customers per lifetime-value band (`valueBands`), counted in one pass by the database.
-    func lifetimeValueBands(for principal: Principal) async throws -> [(from: Int64, count: Int)] {
+    func lifetimeValueBands(for principal: Principal, exporting: Bool = false) async throws -> [(from: Int64, count: Int)] {
         let bands = Self.valueBands
         var cases = "CASE"
         for (i, lower) in bands.enumerated().reversed() { cases += " WHEN clv >= \(lower * 100) THEN \(i)" }
         cases += " ELSE 0 END"
         var query = services.database.sql.select().column(SQLRaw(cases), as: "band").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
             .from("customer_scores").where("clv", .isNot, SQLLiteral.null)
-        if let visible = try await visible(principal) { query = query.where(visible) }
+        if let visible = try await visible(principal, exporting: exporting) { query = query.where(visible) }
         let counts = Dictionary(uniqueKeysWithValues: try await query.groupBy(SQLRaw(cases)).all().map {
             (try $0.decode(column: "band", as: Int.self), try $0.decode(column: "n", as: Int.self))
         })
@@ -49,10 +55,10 @@ struct AnalyticsDashboard: Sendable {
     }
 
     /// VIP and high-value customers at risk or lost, most valuable first.
-    func atRisk(for principal: Principal, limit: Int = 20) async throws -> [AtRisk] {
+    func atRisk(for principal: Principal, limit: Int = 20, exporting: Bool = false) async throws -> [AtRisk] {
         var query = services.database.sql.select().columns("customer_id", "value_tier", "clv", "probability_active").from("customer_scores")
             .where("value_tier", .in, ["vip", "high"]).where("lifecycle_stage", .in, ["at_risk", "lost"])
-        if let visible = try await visible(principal) { query = query.where(visible) }
+        if let visible = try await visible(principal, exporting: exporting) { query = query.where(visible) }
         let rows = try await query.orderBy("clv", .descending).limit(limit).all()
         let ids = try rows.map { try $0.decode(column: "customer_id", as: UUID.self) }
         guard !ids.isEmpty else { return [] }

@@ -34,6 +34,12 @@ struct AnalyticsPages {
         web.get("/analytics/csv/:chart") { _, context in
             let chart = try context.parameters.require("chart")
             let (header, rows) = try await table(chart, context: context)
+            // A download follows the export rule of lists: the export grant, and an audit entry.
+            let principal = try context.requirePrincipal()
+            try await services.database.db.transaction { tx in
+                try await services.audit.record(on: tx, actor: principal, action: .export, kind: .customers, id: "export", label: "analytics",
+                                                changes: [FieldChange(field: "chart", old: nil, new: chart), FieldChange(field: "rows", old: nil, new: String(rows.count))])
+            }
             var headers = HTTPFields()
             headers[.contentType] = "text/csv; charset=utf-8"
             headers[.contentDisposition] = "attachment; filename=\"\(chart).csv\""
@@ -51,6 +57,7 @@ struct AnalyticsPages {
     func page(context: AppRequestContext, notice: String?) async throws -> Response {
         let principal = try context.requirePrincipal()
         try services.permissions.require(principal, .read, on: .customers)
+        try services.permissions.require(principal, .export, on: .customers)
         let t = { (key: String) in services.localizer.text(key, context.locale) }
         let dashboard = AnalyticsDashboard(services: services)
         let summary = try await AnalysisRunner(services: services).latest()
@@ -107,21 +114,22 @@ struct AnalyticsPages {
     func table(_ chart: String, context: AppRequestContext) async throws -> (header: [String], rows: [[String]]) {
         let principal = try context.requirePrincipal()
         try services.permissions.require(principal, .read, on: .customers)
+        try services.permissions.require(principal, .export, on: .customers)
         let t = { (key: String) in services.localizer.text(key, context.locale) }
         let dashboard = AnalyticsDashboard(services: services)
         switch chart {
         case "segments":
             return ([t("customer_value.segment"), "code", t("analytics.customers")],
-                    try await dashboard.segments(for: principal).map { [t("rfm_segments.\($0.segment)"), $0.segment, String($0.count)] })
+                    try await dashboard.segments(for: principal, exporting: true).map { [t("rfm_segments.\($0.segment)"), $0.segment, String($0.count)] })
         case "lifetime-value":
-            return ([t("analytics.lifetime_value"), t("analytics.customers")], try await dashboard.lifetimeValueBands(for: principal).map { [bandLabel($0.from), String($0.count)] })
+            return ([t("analytics.lifetime_value"), t("analytics.customers")], try await dashboard.lifetimeValueBands(for: principal, exporting: true).map { [bandLabel($0.from), String($0.count)] })
         case "at-risk":
             return (["id", t("customer_fields.name"), t("customer_fields.owner"), t("customer_fields.value_tier"), t("customer_value.lifetime_value"), t("customer_value.probability_active")],
-                    try await dashboard.atRisk(for: principal, limit: 1_000).map {
+                    try await dashboard.atRisk(for: principal, limit: 1_000, exporting: true).map {
                         [$0.id.uuidString, $0.name, $0.owner, $0.tier, $0.lifetimeValue.decimalText, $0.probabilityActive.map { String(format: "%.4f", $0) } ?? ""]
                     })
         case "concentration", "rules", "sales":
-            guard dashboard.wholeFile(principal) else { throw GuanxiError.forbidden }
+            guard dashboard.wholeFile(principal, exporting: true) else { throw GuanxiError.forbidden }
             let summary = try await AnalysisRunner(services: services).latest()
             if chart == "sales" {
                 return (["month", "revenue"], summary?.salesForecast.map { salesRows($0, forecastWord: t("analytics.forecast_month")) }?

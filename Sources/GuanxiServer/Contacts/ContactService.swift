@@ -113,7 +113,10 @@ public struct ContactService: Sendable {
         contact.refreshSearchText(newChannels)
         let newCustom = try await custom.checked(.contacts, sent: input.customFields, current: oldCustom, isNew: false)
         let after = Self.snapshot(contact, newChannels).merging(CustomValues.snapshot(newCustom.values)) { a, _ in a }
-        guard after != before else { return contact }
+        guard after != before else {
+            if expectedVersion != nil { try await VersionCheck.confirm("contacts", id: id, at: contact.version, what: "contact", on: database.sql) }
+            return contact
+        }
         let startedFrom = contact.version
         contact.version += 1
         contact.updatedAt = clock.now()
@@ -133,6 +136,8 @@ public struct ContactService: Sendable {
         try VersionCheck.require(expectedVersion, current: contact.version, what: "contact")
         let snapshot = Self.snapshot(contact, try await channels(of: id)).merging(CustomValues.snapshot(try await custom.values(of: .contacts, id: id))) { a, _ in a }
         try await database.db.transaction { tx in
+            // The version is checked again as the row goes, so a change saved since it was read stops the delete.
+            if expectedVersion != nil { try await VersionCheck.bump("contacts", id: contact.id!, from: contact.version, on: tx, what: "contact") }
             try await contact.delete(on: tx)
             try await CustomValues.remove(of: id, on: tx)
             try await AttachmentService.removeAll(of: id, on: tx)

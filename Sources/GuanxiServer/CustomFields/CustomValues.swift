@@ -185,7 +185,7 @@ public struct CustomValues: Sendable {
             let match: any SQLExpression
             switch (field.fieldType, filter.op) {
             case (.number, .atLeast), (.money, .atLeast), (.number, .atMost), (.money, .atMost), (.number, .equals), (.money, .equals):
-                guard let number = (try? Self.value(.text(filter.value), for: field))?.flatMap(\.storedNumber) ?? Double(filter.value) else {
+                guard let number = (try? Self.value(.text(filter.value), for: field))?.flatMap(\.storedNumber) ?? Double(filter.value), number.isFinite else {
                     throw GuanxiError.invalid("cf", "\(filter.key) compares with a number.").localized("msg.custom_type", ["field": field.label, "type": field.type])
                 }
                 let op = filter.op == .equals ? "=" : filter.op.rawValue

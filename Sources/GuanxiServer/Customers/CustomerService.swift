@@ -107,7 +107,10 @@ public struct CustomerService: Sendable {
         let newCustom = try await custom.checked(.customers, sent: input.customFields, current: oldCustom, isNew: false)
         var after = customer.auditSnapshot.merging(CustomValues.snapshot(newCustom.values)) { a, _ in a }
         after["tags"] = newTags.isEmpty ? nil : newTags.joined(separator: ", ")
-        guard after != before else { return customer }
+        guard after != before else {
+            if expectedVersion != nil { try await VersionCheck.confirm("customers", id: id, at: customer.version, what: "customer", on: database.sql) }
+            return customer
+        }
         let (old, new) = (before, after)
         let startedFrom = customer.version
         customer.version += 1
@@ -131,6 +134,8 @@ public struct CustomerService: Sendable {
         snapshot["tags"] = tags.isEmpty ? nil : tags.joined(separator: ", ")
         let final = snapshot
         try await database.db.transaction { tx in
+            // The version is checked again as the row goes, so a change saved since it was read stops the delete.
+            if expectedVersion != nil { try await VersionCheck.bump("customers", id: customer.id!, from: customer.version, on: tx, what: "customer") }
             try await customer.delete(on: tx)
             try await CustomValues.remove(of: id, on: tx)
             try await AttachmentService.removeAll(of: id, on: tx)
@@ -169,9 +174,14 @@ public struct CustomerService: Sendable {
         if let v = input.source { customer.source = try Validate.text(v, field: "source", required: false, max: 100) }
         if let v = input.externalID {
             customer.externalID = try Validate.text(v, field: "externalId", required: false, max: 100)
-            if let external = customer.externalID, let other = try await database.sql.select().column("name").from("customers")
+            if let external = customer.externalID, let other = try await database.sql.select().columns("name", "owner_id").from("customers")
                 .where("external_id", .equal, external).where("id", .notEqual, customer.id).first() {
-                throw GuanxiError(.conflict, "External id \(external) belongs to \(try other.decode(column: "name", as: String.self)) already.", field: "externalId")
+                // The holder is named only to someone who may read it: to anyone else its
+                // name would be a glimpse of a record their scope hides.
+                let owner = try other.decode(column: "owner_id", as: UUID?.self)
+                let readable = (try? await permissions.ownerFilter(actor, .read, on: .customers))?.allows(owner) == true
+                let holder = readable ? try other.decode(column: "name", as: String.self) : "another customer"
+                throw GuanxiError(.conflict, "External id \(external) belongs to \(holder) already.", field: "externalId")
                     .localized("msg.external_id_taken", ["value": external])
             }
         }

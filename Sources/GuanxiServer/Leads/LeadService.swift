@@ -107,7 +107,10 @@ public struct LeadService: Sendable {
         try await apply(input, to: lead)
         let target: LeadRouter.Target? = input.assignment == .byRules ? try await router.target(for: lead) : nil
         let values = try await custom.checked(.leads, sent: input.customFields, current: oldCustom, isNew: false)
-        guard target != nil || lead.auditSnapshot.merging(CustomValues.snapshot(values.values)) { a, _ in a } != before else { return lead }
+        guard target != nil || lead.auditSnapshot.merging(CustomValues.snapshot(values.values)) { a, _ in a } != before else {
+            if expectedVersion != nil { try await VersionCheck.confirm("leads", id: id, at: lead.version, what: "lead", on: database.sql) }
+            return lead
+        }
         let startedFrom = lead.version
         lead.version += 1
         lead.updatedAt = clock.now()
@@ -129,6 +132,8 @@ public struct LeadService: Sendable {
         let lead = try await find(id, for: actor, action: .delete)
         try VersionCheck.require(expectedVersion, current: lead.version, what: "lead")
         try await database.db.transaction { tx in
+            // The version is checked again as the row goes, so a change saved since it was read stops the delete.
+            if expectedVersion != nil { try await VersionCheck.bump("leads", id: lead.id!, from: lead.version, on: tx, what: "lead") }
             try await lead.delete(on: tx)
             try await CustomValues.remove(of: id, on: tx)
             try await AttachmentService.removeAll(of: id, on: tx)

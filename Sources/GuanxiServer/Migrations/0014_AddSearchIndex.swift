@@ -38,7 +38,7 @@ struct M0014_AddSearchIndex: GuanxiMigration {
         try await SQLiteSearchIndex.createInsertTrigger(table, on: sql)
         try await SQLiteSearchIndex.createUpdateTrigger(table, on: sql)
         try await SQLiteSearchIndex.createDeleteTrigger(table, on: sql)
-        try await SQLiteSearchIndex.indexMissing(table, on: sql)
+        try await SQLiteSearchIndex.indexMissing(table, on: sql as! any Database, inTransaction: true)
     }
 
     /// Undoes `indexOnSQLite` for a table whose kind came later (leads, opportunities).

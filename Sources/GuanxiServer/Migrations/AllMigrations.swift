@@ -31,5 +31,6 @@ public enum AllMigrations {
         M0028_CreateContactWayProblems(),
         M0029_CreateSetAsideIndexes(),
         M0030_IndexSearchUpdatesByKey(),
+        M0031_AddTOTPPendingSecret(),
     ]
 }

@@ -114,7 +114,10 @@ public struct OpportunityService: Sendable {
         let newCustom = try await custom.checked(.opportunities, sent: input.customFields, current: oldCustom, isNew: false)
         var after = o.auditSnapshot.merging(CustomValues.snapshot(newCustom.values)) { a, _ in a }
         after["competitors"] = try await competitorNames(newCompetitors)
-        guard after != before else { return o }
+        guard after != before else {
+            if expectedVersion != nil { try await VersionCheck.confirm("opportunities", id: id, at: o.version, what: "opportunity", on: database.sql) }
+            return o
+        }
         let (old, new) = (before, after)
         let startedFrom = o.version
         let now = clock.now()
@@ -140,6 +143,8 @@ public struct OpportunityService: Sendable {
         snapshot["competitors"] = try await competitorNames(try await competitorIDs(of: id))
         let final = snapshot
         try await database.db.transaction { tx in
+            // The version is checked again as the row goes, so a change saved since it was read stops the delete.
+            if expectedVersion != nil { try await VersionCheck.bump("opportunities", id: o.id!, from: o.version, on: tx, what: "opportunity") }
             try await o.delete(on: tx)
             try await CustomValues.remove(of: id, on: tx)
             try await AttachmentService.removeAll(of: id, on: tx)

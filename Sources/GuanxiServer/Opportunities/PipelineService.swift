@@ -73,7 +73,10 @@ public struct PipelineService: Sendable {
             }
         }
         let after = Self.snapshot(pipeline, clean)
-        guard after != before else { return pipeline }
+        guard after != before else {
+            if expectedVersion != nil { try await VersionCheck.confirm("pipelines", id: id, at: pipeline.version, what: "pipeline", on: database.sql) }
+            return pipeline
+        }
         let startedFrom = pipeline.version
         pipeline.version += 1
         pipeline.updatedAt = clock.now()

@@ -20,6 +20,8 @@ public final class User: Model, @unchecked Sendable {
     @Field(key: "locale") public var locale: String
     @Field(key: "time_zone") public var timeZone: String
     @OptionalField(key: "totp_secret") var totpSecret: String?
+    /// A secret being set up, which replaces `totpSecret` once a code of it is confirmed.
+    @OptionalField(key: "totp_pending_secret") var totpPendingSecret: String?
     @Field(key: "totp_enabled") public var totpEnabled: Bool
     /// Time step of the last accepted code; a code of that step or earlier is refused.
     @OptionalField(key: "totp_last_step") var totpLastStep: Int64?

@@ -141,8 +141,10 @@ public struct UserService: Sendable {
         }
     }
 
-    /// A user changes their own password, proving the current one.
-    public func changeOwnPassword(_ actor: Principal, current: String, new: String) async throws {
+    /// A user changes their own password, proving the current one. Their other sessions
+    /// end — a password changed because it leaked must shut out whoever used it — and the
+    /// one the change was made in (`keepingSession`) stays signed in.
+    public func changeOwnPassword(_ actor: Principal, current: String, new: String, keepingSession: String? = nil) async throws {
         guard let user = try await User.find(actor.userID, on: database.db) else { throw GuanxiError.notFound("User") }
         guard try await passwords.verify(current, hash: user.passwordHash) else {
             throw GuanxiError.invalid("currentPassword", "The current password is not correct.").localized("msg.password_wrong", [:])
@@ -156,6 +158,7 @@ public struct UserService: Sendable {
         user.updatedAt = clock.now()
         try await database.db.transaction { tx in
             try await user.update(on: tx)
+            try await SessionStore.deleteAll(of: user.id!, except: keepingSession, on: tx)
             try await audit.record(on: tx, actor: actor, action: .passwordChange, kind: .users, id: user.id!.uuidString, label: user.username)
         }
     }

@@ -151,7 +151,9 @@ public struct DataImport: Sendable {
             // The stored file is decoded once; its raw copy is let go before the rows are read.
             let file = try await ImportFile.stored(id, in: store)
             _ = try await runOpened(target, job: &job, file: file, dryRun: false, by: actor, progress: progress)
-            try await indexes.rebuild(for: id)
+            // Rows are all in: a server stopping while the indexes are built leaves the rest
+            // of them to the hourly upkeep (`rebuildAbandoned`) rather than failing the import.
+            do { try await indexes.rebuild(for: id) } catch is CancellationError { return job }
             if services.config.importSetAsideRows > 0, toGo >= services.config.importSetAsideRows { try await refreshStatistics() }
         } catch {
             let message = (error as? GuanxiError).map { services.localizer.message(for: $0, actor.locale) } ?? "\(error)"

@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import ServiceLifecycle
 import SQLKit
 
 /// The indexes a large import into SQLite sets aside while it runs, and builds again when
@@ -14,8 +15,9 @@ import SQLKit
 /// them again when it stops, done, cancelled or failed. PostgreSQL keeps its indexes.
 ///
 /// The search index is set aside the same way: its insert trigger is dropped, and put back
-/// when the import stops, after the records saved meanwhile are indexed in one statement
-/// (`SQLiteSearchIndex.indexMissing`). Until then a search does not find those records.
+/// when the import stops; then the records saved meanwhile are indexed, a few thousand
+/// per transaction (`SQLiteSearchIndex.indexMissing`). Until then a search does not find
+/// those records.
 ///
 /// Each definition is kept in `set_aside_indexes` by the transaction that drops the index.
 /// A process killed mid-import leaves that note behind: the job's resume builds the indexes
@@ -65,40 +67,64 @@ struct SetAsideIndexes: Sendable {
             """).all())
     }
 
-    /// Builds the noted indexes, with the settings that sort fastest.
+    /// Builds the noted indexes, then puts back the noted search triggers.
     private func rebuild(_ rows: [any SQLRow]) async throws {
-        guard !rows.isEmpty else { return }
-        // Building an index sorts the whole table's keys in runs the size of the page
-        // cache, merged through temporary files. Runs of SQLite's default 2 MB sorted a
-        // million contacts' keys twice as fast as runs of the server's 64 MB, and the files
-        // go to disk rather than memory (`prepareEngine` keeps them in memory).
+        let notes = try rows.map { (name: try $0.decode(column: "name", as: String.self), definition: try $0.decode(column: "definition", as: String.self)) }
+        let indexes = notes.filter { SQLiteSearchIndex.table(ofInsertTrigger: $0.name) == nil }
+        if !indexes.isEmpty { try await withSortSettings { try await build(indexes) } }
+        for note in notes where SQLiteSearchIndex.table(ofInsertTrigger: note.name) != nil { try await restore(note) }
+    }
+
+    /// Runs `body` with the settings that sort fastest. Building an index sorts the whole
+    /// table's keys in runs the size of the page cache, merged through temporary files.
+    /// Runs of SQLite's default 2 MB sorted a million contacts' keys twice as fast as runs
+    /// of the server's 64 MB, and the files go to disk rather than memory (`prepareEngine`
+    /// keeps them in memory).
+    private func withSortSettings(_ body: () async throws -> Void) async throws {
         try await database.sql.raw("PRAGMA temp_store=FILE").run()
         try await database.sql.raw("PRAGMA cache_size=-2000").run()
         var failure: (any Error)?
-        do { try await build(rows) } catch { failure = error }
+        do { try await body() } catch { failure = error }
         try await database.sql.raw("PRAGMA cache_size=-\(unsafeRaw: String(DatabaseService.sqliteCacheKiB))").run()
         try await database.sql.raw("PRAGMA temp_store=MEMORY").run()
         if let failure { throw failure }
     }
 
-    /// Each index with the removal of its note, in one transaction.
-    private func build(_ rows: [any SQLRow]) async throws {
-        for row in rows {
-            let (name, definition) = (try row.decode(column: "name", as: String.self), try row.decode(column: "definition", as: String.self))
+    /// Each index with the removal of its note, in one transaction. Between two indexes,
+    /// a server shutting down stops here and leaves the rest to the next rebuild.
+    private func build(_ notes: [(name: String, definition: String)]) async throws {
+        for note in notes {
+            if Self.shouldStop() { throw CancellationError() }
             try await database.db.transaction { tx in
                 let sql = tx as! any SQLDatabase
-                // The definition is SQLite's own text of an index or trigger Guanxi's
-                // migrations made; one built meanwhile (by hand, or by another process's
-                // upkeep) stays as it is. Records saved while a search trigger was away are
-                // indexed first, in this same transaction, so none is missed or indexed twice.
-                if let table = SQLiteSearchIndex.table(ofInsertTrigger: name) { try await SQLiteSearchIndex.indexMissing(table, on: sql) }
-                var create = definition
-                for kind in ["INDEX", "TRIGGER"] where definition.hasPrefix("CREATE \(kind) ") {
-                    create = "CREATE \(kind) IF NOT EXISTS " + definition.dropFirst("CREATE \(kind) ".count)
-                }
-                try await sql.raw("\(unsafeRaw: create)").run()
-                try await sql.delete(from: "set_aside_indexes").where("name", .equal, name).run()
+                try await sql.raw("\(unsafeRaw: Self.ifNotExists(note.definition))").run()
+                try await sql.delete(from: "set_aside_indexes").where("name", .equal, note.name).run()
             }
         }
     }
+
+    /// Puts a search trigger back, then indexes the records saved while it was away, in
+    /// steps (`SQLiteSearchIndex.indexMissing`): one long statement held SQLite's only
+    /// writer, and with it every request of a serving process, for as long as it ran. The
+    /// note goes only when every record is indexed, so a process stopped half-way (a
+    /// server shutting down stops between two steps) leaves the rest to the next rebuild.
+    private func restore(_ note: (name: String, definition: String)) async throws {
+        guard let table = SQLiteSearchIndex.table(ofInsertTrigger: note.name) else { return }
+        if Self.shouldStop() { throw CancellationError() }
+        try await database.sql.raw("\(unsafeRaw: Self.ifNotExists(note.definition))").run()
+        try await SQLiteSearchIndex.indexMissing(table, on: database.db, shouldStop: Self.shouldStop)
+        try await database.sql.delete(from: "set_aside_indexes").where("name", .equal, note.name).run()
+    }
+
+    /// The definition is SQLite's own text of an index or trigger Guanxi's migrations
+    /// made; one built meanwhile (by hand, or by another process's upkeep) stays as it is.
+    private static func ifNotExists(_ definition: String) -> String {
+        for kind in ["INDEX", "TRIGGER"] where definition.hasPrefix("CREATE \(kind) ") {
+            return "CREATE \(kind) IF NOT EXISTS " + definition.dropFirst("CREATE \(kind) ".count)
+        }
+        return definition
+    }
+
+    /// Whether the task is being cancelled, or its server shutting down.
+    @Sendable static func shouldStop() -> Bool { Task.isCancelled || Task.isShuttingDownGracefully }
 }

@@ -12,8 +12,8 @@ extension APIHandlers {
         filter.recordKind = q.recordKind
         filter.recordID = q.recordId
         filter.action = q.action
-        filter.from = q.from
-        filter.to = q.to
+        filter.from = try q.from.map { try Validate.storable($0, field: "from") }
+        filter.to = try q.to.map { try Validate.storable($0, field: "to") }
         if let cursor = q.cursor {
             guard let seq = Int64(cursor) else { throw GuanxiError.invalid("cursor", "cursor is not one this API returned.") }
             filter.before = seq

@@ -69,6 +69,8 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case passwordReset = "password_reset"
     case tokenIssue = "token_issue"
     case tokenRevoke = "token_revoke"
+    /// A new two-factor secret was made; it replaces the current one once confirmed.
+    case twoFactorSetup = "two_factor_setup"
     /// Everything one user owned moved to another.
     case handOver = "hand_over"
     /// The analytics run scored every customer.

@@ -28,11 +28,8 @@ struct AuditPages {
             filter.action = q["action"].flatMap { $0.isEmpty ? nil : String($0) }
             if let actor = q["actor"], !actor.isEmpty { filter.actorID = try await services.users.find(username: String(actor))?.id ?? UUID() }
             filter.before = q["before"].flatMap { Int64($0) }
-            let day = DateFormatter()
-            day.dateFormat = "yyyy-MM-dd"
-            day.timeZone = TimeZone(identifier: principal.timeZone)
-            filter.from = q["from"].flatMap { day.date(from: String($0)) }
-            filter.to = q["to"].flatMap { day.date(from: String($0)) }.map { $0.addingTimeInterval(86_400) }
+            filter.from = try Validate.localDay(q["from"].map(String.init), field: "from", timeZone: principal.timeZone)
+            filter.to = try Validate.localDay(q["to"].map(String.init), field: "to", timeZone: principal.timeZone).map { $0.addingTimeInterval(86_400) }
             let result = try await services.auditQuery.list(filter, for: principal)
             let format = DisplayFormat(timeZone: principal.timeZone, locale: context.locale)
             let t = { (key: String) in services.localizer.text(key, context.locale) }

@@ -33,6 +33,15 @@ public struct RateLimiter: Sendable {
         return Outcome(allowed: count <= limit, count: count, retryAfter: retryAfter)
     }
 
+    /// Takes back one event `hit` counted in the current window: a sign-in attempt counted
+    /// before its password was checked, which turned out right.
+    public func giveBack(_ key: String, window: Int) async throws {
+        let (start, _) = windowStart(window)
+        try await database.sql.raw("""
+            UPDATE rate_limits SET count = count - 1 WHERE key = \(bind: key) AND window_start = \(bind: start) AND count > 0
+            """).run()
+    }
+
     /// Counts one API request like `hit`, but writes to the database at most once a second
     /// per key — and on every request while this process believes the limit is being
     /// reached — instead of once per request. Within one process the count is exact;
@@ -57,15 +66,6 @@ public struct RateLimiter: Sendable {
             ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limits.count + \(bind: events)
             RETURNING count
             """).first(decodingColumn: "count", as: Int.self) ?? events
-    }
-
-    /// How many events `key` has in the current window, without counting one.
-    public func peek(_ key: String, window: Int) async throws -> (count: Int, retryAfter: Int) {
-        let (start, retryAfter) = windowStart(window)
-        let count = try await database.sql.select().column("count").from("rate_limits")
-            .where("key", .equal, key).where("window_start", .equal, start)
-            .first(decodingColumn: "count", as: Int.self) ?? 0
-        return (count, retryAfter)
     }
 
     /// Drops counters of windows that ended long ago (run by the housekeeping job).

@@ -68,8 +68,11 @@ public struct SessionStore: Sendable {
         try await database.sql.delete(from: "sessions").where("id", .equal, id).run()
     }
 
-    public static func deleteAll(of userID: UUID, on db: any Database) async throws {
-        try await (db as! any SQLDatabase).delete(from: "sessions").where("user_id", .equal, userID).run()
+    /// Ends every session of `userID`, but the one `except` names.
+    public static func deleteAll(of userID: UUID, except kept: String? = nil, on db: any Database) async throws {
+        var delete = (db as! any SQLDatabase).delete(from: "sessions").where("user_id", .equal, userID)
+        if let kept { delete = delete.where("id", .notEqual, kept) }
+        try await delete.run()
     }
 
     /// Removes sessions past either timeout (run by the housekeeping job).

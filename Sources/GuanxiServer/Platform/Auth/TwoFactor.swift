@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import HummingbirdOTP
+import SQLKit
 
 /// Time-based one-time passwords (RFC 6238: SHA-1, six digits, 30-second steps), the
 /// settings every common authenticator app uses.
@@ -25,6 +26,16 @@ public enum TwoFactor {
             return Int64((date.timeIntervalSince1970 + offset) / 30)
         }
         return nil
+    }
+
+    /// Records `step` as the user's last used one, if it is later than the last; says
+    /// whether it was. One statement, so of two submissions of the same code only one wins.
+    static func takeStep(_ step: Int64, of userID: UUID, on sql: any SQLDatabase) async throws -> Bool {
+        try await sql.raw("""
+            UPDATE users SET totp_last_step = \(bind: step)
+            WHERE id = \(bind: userID) AND (totp_last_step IS NULL OR totp_last_step < \(bind: step))
+            RETURNING id
+            """).first() != nil
     }
 
     public static func code(secret: String, at date: Date) -> String {

@@ -25,13 +25,8 @@ public struct Keyset: Sendable {
     func apply(to query: SQLSelectBuilder, cursor: String?) throws -> SQLSelectBuilder {
         var query = query
         if let cursor {
-            guard let (value, id) = Self.parse(cursor), kind == .text || Double(value) != nil else {
+            guard let (value, id) = Self.parse(cursor), let bound = Self.bound(value, kind: kind) else {
                 throw GuanxiError.invalid("cursor", "cursor is not one this list returned.").localized("msg.bad_cursor", [:])
-            }
-            let bound: any Encodable & Sendable = switch kind {
-            case .text: value
-            case .time: Date(timeIntervalSince1970: Double(value)!)
-            case .number: Double(value)!
             }
             let op = ascending ? ">" : "<"
             // A row-value comparison, which both engines answer from the (column, id) index;
@@ -52,8 +47,26 @@ public struct Keyset: Sendable {
         return Data("\(text)\u{1F}\(id.uuidString)".utf8).base64EncodedString()
     }
 
+    /// The sort value a cursor carries, as the database compares it — or nil when no page
+    /// of this list could have ended there. A cursor comes from the client, so it is checked
+    /// like any input: a time outside the years 1–9999 or a number that is not finite would
+    /// reach the database driver, and PostgreSQL's traps on a time it cannot encode (which
+    /// stops the whole process); text is held to what a sort column can hold.
+    static func bound(_ value: String, kind: Kind) -> (any Encodable & Sendable)? {
+        switch kind {
+        case .text:
+            return value.utf8.count <= 4_000 && !value.utf8.contains(0) ? value : nil
+        case .time:
+            guard let seconds = Double(value), Validate.storableTimes.contains(seconds) else { return nil }
+            return Date(timeIntervalSince1970: seconds)
+        case .number:
+            guard let number = Double(value), number.isFinite else { return nil }
+            return number
+        }
+    }
+
     static func parse(_ cursor: String) -> (String, UUID)? {
-        guard let data = Data(base64Encoded: cursor), let text = String(data: data, encoding: .utf8) else { return nil }
+        guard cursor.utf8.count <= 8_000, let data = Data(base64Encoded: cursor), let text = String(data: data, encoding: .utf8) else { return nil }
         let parts = text.split(separator: "\u{1F}", omittingEmptySubsequences: false)
         guard parts.count == 2, let id = UUID(uuidString: String(parts[1])) else { return nil }
         return (String(parts[0]), id)

@@ -1,3 +1,5 @@
+import FluentKit
+import Foundation
 import SQLKit
 
 /// SQLite's substring search index (migration 0014): `search_fts`, an FTS5 trigram table
@@ -6,8 +8,8 @@ import SQLKit
 /// keep it in step with the records' `search_text`.
 ///
 /// A large import sets the insert trigger aside (`SetAsideIndexes`) and indexes its
-/// records at the end in one statement (`indexMissing`): kept up row by row, the index
-/// was a quarter of SQLite's work in an import of a million contacts.
+/// records at the end, in steps (`indexMissing`): kept up row by row, the index was a
+/// quarter of SQLite's work in an import of a million contacts.
 enum SQLiteSearchIndex {
     static func insertTrigger(_ table: String) -> String { "\(table)_search_insert" }
 
@@ -46,24 +48,55 @@ enum SQLiteSearchIndex {
             """).run()
     }
 
-    /// Indexes the records of `table` that have no search key: all of them when the index
-    /// is new, those saved while the insert trigger was set aside otherwise.
+    /// Records one step of `indexMissing` looks at. A step is one transaction, so it holds
+    /// SQLite's only writer — and every request waiting to write — for a few tens of
+    /// milliseconds, whatever the size of the table.
+    static let stepSize = 10_000
+
+    /// Indexes the records of `table` that have no search key — all of them when the index
+    /// is new, those saved while the insert trigger was set aside otherwise — in steps of
+    /// `stepSize` records in id order, each its own transaction when `sql` is not one
+    /// already. Between steps it stops with `CancellationError` when `shouldStop` says so
+    /// (a server shutting down); what it indexed stays indexed, and a later call goes on.
     ///
-    /// FTS5 writes its pending terms out as a new segment whenever they pass `hashsize`
-    /// (1 MB by default) and merges the segments as they pile up; a million records in
-    /// 1 MB segments were mostly merging. With 16 MB the same work took a third less time.
-    static func indexMissing(_ table: String, on sql: any SQLDatabase) async throws {
+    /// A record saved meanwhile gets its key from the insert trigger, if it is back, or
+    /// from a later step; each step adds keys only where there are none, in one statement,
+    /// so no record is indexed twice.
+    static func indexMissing(_ table: String, on db: any Database, inTransaction: Bool = false,
+                             shouldStop: @Sendable () -> Bool = { false }) async throws {
+        var after: UUID?
+        repeat {
+            if shouldStop() { throw CancellationError() }
+            let from = after
+            if inTransaction {
+                after = try await indexStep(table, after: from, on: db as! any SQLDatabase)
+            } else {
+                after = try await db.transaction { tx in try await indexStep(table, after: from, on: tx as! any SQLDatabase) }
+            }
+        } while after != nil
+    }
+
+    /// One step of `indexMissing`: the next `stepSize` records after `after`; returns the
+    /// last id it looked at, nil when there were no more.
+    ///
+    /// `+t.id` matters: the records' ids are declared `UUID`, which SQLite gives numeric
+    /// affinity, and comparing `record_id` (a BLOB) with such a column makes SQLite search
+    /// `search_keys` by `kind` alone — every record of the kind per record, sixteen minutes
+    /// for 200,000. Without affinity on the right, the lookup uses `(kind, record_id)`.
+    static func indexStep(_ table: String, after: UUID?, on sql: any SQLDatabase) async throws -> UUID? {
+        let range: SQLQueryString = after.map { "SELECT id FROM \(ident: table) WHERE id > \(bind: $0) ORDER BY id LIMIT \(literal: stepSize)" }
+            ?? "SELECT id FROM \(ident: table) ORDER BY id LIMIT \(literal: stepSize)"
+        guard let last = try await sql.raw("SELECT max(id) AS last FROM (\(range))").first()?.decode(column: "last", as: UUID?.self) else { return nil }
         let before = try await sql.raw("SELECT coalesce(max(id), 0) AS last FROM search_keys").first()?.decode(column: "last", as: Int.self) ?? 0
         try await sql.raw("""
-            INSERT INTO search_keys (kind, record_id) SELECT \(literal: table), t.id FROM \(ident: table) t
-            WHERE NOT EXISTS (SELECT 1 FROM search_keys k WHERE k.kind = \(literal: table) AND k.record_id = t.id)
+            INSERT INTO search_keys (kind, record_id) SELECT \(literal: table), t.id FROM (\(range)) t
+            WHERE NOT EXISTS (SELECT 1 FROM search_keys k WHERE k.kind = \(literal: table) AND k.record_id = +t.id)
             """).run()
-        try await sql.raw("INSERT INTO search_fts (search_fts, rank) VALUES ('hashsize', \(literal: 16 << 20))").run()
         try await sql.raw("""
             INSERT INTO search_fts (rowid, text) SELECT k.id, t.search_text FROM search_keys k JOIN \(ident: table) t ON t.id = k.record_id
             WHERE k.kind = \(literal: table) AND k.id > \(bind: before)
             """).run()
-        try await sql.raw("INSERT INTO search_fts (search_fts, rank) VALUES ('hashsize', \(literal: 1 << 20))").run()
+        return last
     }
 
     /// The search key of the trigger's `old` or `new` record, as an SQL expression.

@@ -19,6 +19,15 @@ public enum VersionCheck {
         guard !saved.isEmpty else { throw conflict(what, current: version + 1) }
     }
 
+    /// For a save that turns out to change nothing: confirms that `table`'s row is still at
+    /// `version`, the one the record was read at. The values the save compared with were
+    /// read after that, so another save in between may have made them equal to what this
+    /// one sends — answering "saved" then would lose this change without a word.
+    public static func confirm(_ table: String, id: UUID, at version: Int, what: String, on sql: any SQLDatabase) async throws {
+        let stored = try await sql.select().column("version").from(table).where("id", .equal, id).first(decodingColumn: "version", as: Int.self)
+        guard stored == version else { throw conflict(what, current: stored ?? version) }
+    }
+
     public static func conflict(_ what: String, current: Int) -> GuanxiError {
         GuanxiError(.conflict, "Someone else changed this \(what) since you loaded it (now version \(current)). Reload it and apply your change again.",
                     code: "version_conflict").localized("msg.version_conflict", [:])

@@ -50,10 +50,17 @@ public struct Money: Sendable, Equatable, Comparable, Codable {
         return (minorUnits < 0 ? "-" : "") + String(grouped.reversed()) + ".\(cents < 10 ? "0" : "")\(cents)"
     }
 
-    public static func + (a: Money, b: Money) -> Money { Money(minorUnits: a.minorUnits + b.minorUnits) }
+    /// Sums stop at the largest amount rather than trap: each amount is checked, but
+    /// enough of the largest ones would overflow, and a trap stops the whole server.
+    public static func + (a: Money, b: Money) -> Money {
+        let (sum, overflow) = a.minorUnits.addingReportingOverflow(b.minorUnits)
+        return Money(minorUnits: overflow ? (b.minorUnits > 0 ? .max : .min) : sum)
+    }
 
     /// The amount times a percentage, rounded half up to the minor unit.
     public func weighted(byPercent percent: Int) -> Money {
-        Money(minorUnits: (minorUnits * Int64(percent) + 50) / 100)
+        let (product, overflow) = minorUnits.multipliedReportingOverflow(by: Int64(percent))
+        guard !overflow, product < .max - 50 else { return Money(minorUnits: minorUnits / 100 * Int64(percent)) }
+        return Money(minorUnits: (product + 50) / 100)
     }
 }

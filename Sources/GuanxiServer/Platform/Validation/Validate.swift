@@ -62,6 +62,19 @@ public enum Validate {
         return id
     }
 
+    /// Seconds since 1970 of the times Guanxi stores: the years 1 to 9999. A client's time
+    /// outside them is refused before it reaches a database driver — PostgreSQL's traps on
+    /// a time it cannot encode, which stops the whole process.
+    public static let storableTimes: ClosedRange<Double> = -62_135_596_800 ... 253_402_300_799
+
+    /// `date` if it lies within `storableTimes`; a validation error naming `field` otherwise.
+    public static func storable(_ date: Date, field: String) throws -> Date {
+        guard storableTimes.contains(date.timeIntervalSince1970) else {
+            throw GuanxiError.invalid(field, "\(field) must be a time between the years 1 and 9999.").localized("msg.time_range", ["field": field])
+        }
+        return date
+    }
+
     /// A date and time as a browser's datetime-local field sends it ("2026-12-01T09:30"),
     /// read in the user's time zone; empty gives `.some(nil)` (clear), absent gives nil.
     public static func localTime(_ value: String?, field: String, timeZone: String) throws -> Date?? {
@@ -73,7 +86,7 @@ public enum Validate {
         parser.timeZone = TimeZone(identifier: timeZone) ?? TimeZone(identifier: "Asia/Shanghai")
         for format in ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd HH:mm"] {
             parser.dateFormat = format
-            if let date = parser.date(from: text) { return .some(date) }
+            if let date = parser.date(from: text) { return .some(try storable(date, field: field)) }
         }
         throw GuanxiError.invalid(field, "\(field) must be a date and time.").localized("msg.time", ["field": field])
     }
@@ -87,6 +100,6 @@ public enum Validate {
         guard text.count == 10, let day = parser.date(from: text) else {
             throw GuanxiError.invalid(field, "\(field) must be a date written YYYY-MM-DD.").localized("msg.date", ["field": field])
         }
-        return day
+        return try storable(day, field: field)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 import OpenAPIRuntime
 
 /// Turns any error into the answer a client expects: JSON
@@ -60,6 +61,9 @@ struct ErrorResponder {
             return classify(server.underlyingError)
         }
         if let decoding = error as? DecodingError { return describe(decoding) }
+        if error is NIOTooManyBytesError {
+            return GuanxiError(.payloadTooLarge, "The request body is larger than the configured limit.").localized("msg.body_too_large_plain", [:])
+        }
         if let http = error as? HTTPError {
             switch http.status {
             case .notFound: return GuanxiError(.notFound, "There is nothing at this address.")

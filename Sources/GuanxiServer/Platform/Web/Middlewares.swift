@@ -29,8 +29,11 @@ struct RequestSetupMiddleware: RouterMiddleware {
         do {
             if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
                 throw GuanxiError(.payloadTooLarge, "The request body is \(length) bytes; the limit is \(limit) bytes.")
+                    .localized("msg.body_too_large", ["limit": String(limit)])
             }
-            response = try await next(request, context)
+            var limited = request
+            limited.body = RequestBody(asyncSequence: BodyLimit(base: request.body, limit: limit))
+            response = try await next(limited, context)
         } catch {
             response = ErrorResponder(services: services).response(for: error, request: request, context: context)
         }
