@@ -15,7 +15,9 @@ struct TestApp {
     static let adminPassword = "Admin-Pass-2026"
 
     /// Runs `body` against a new app whose router is driven in-process.
-    static func run(configure: (inout AppConfig) -> Void = { _ in }, runJobs: Bool = false,
+    /// With `live`, the app listens on a port of the loopback address and the client is a
+    /// real HTTP client (`client.port` names the port), for what only a socket shows.
+    static func run(configure: (inout AppConfig) -> Void = { _ in }, runJobs: Bool = false, live: Bool = false,
                     _ body: @Sendable (TestApp, any TestClientProtocol) async throws -> Void) async throws {
         var config = AppConfig.testing()
         configure(&config)
@@ -28,7 +30,7 @@ struct TestApp {
         do {
             let app = try await GuanxiApp.build(services: services, runJobs: runJobs)
             let testApp = TestApp(services: services, clock: clock)
-            try await app.test(.router) { client in try await body(testApp, client) }
+            try await app.test(live ? .live : .router) { client in try await body(testApp, client) }
             await services.database.shutdown()
         } catch {
             await services.database.shutdown()
