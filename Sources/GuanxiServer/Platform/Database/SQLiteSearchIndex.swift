@@ -55,48 +55,59 @@ enum SQLiteSearchIndex {
 
     /// Indexes the records of `table` that have no search key — all of them when the index
     /// is new, those saved while the insert trigger was set aside otherwise — in steps of
-    /// `stepSize` records in id order, each its own transaction when `sql` is not one
+    /// `stepSize` records in id order, each its own transaction unless `inTransaction` says `db` is one
     /// already. Between steps it stops with `CancellationError` when `shouldStop` says so
     /// (a server shutting down); what it indexed stays indexed, and a later call goes on.
     ///
     /// A record saved meanwhile gets its key from the insert trigger, if it is back, or
     /// from a later step; each step adds keys only where there are none, in one statement,
     /// so no record is indexed twice.
-    static func indexMissing(_ table: String, on db: any Database, inTransaction: Bool = false,
+    static func indexMissing(_ table: String, on db: any Database, inTransaction: Bool = false, step size: Int = stepSize,
                              shouldStop: @Sendable () -> Bool = { false }) async throws {
         var after: UUID?
         repeat {
             if shouldStop() { throw CancellationError() }
             let from = after
             if inTransaction {
-                after = try await indexStep(table, after: from, on: db as! any SQLDatabase)
+                after = try await indexStep(table, after: from, size: size, on: db as! any SQLDatabase)
             } else {
-                after = try await db.transaction { tx in try await indexStep(table, after: from, on: tx as! any SQLDatabase) }
+                after = try await db.transaction { tx in try await indexStep(table, after: from, size: size, on: tx as! any SQLDatabase) }
             }
         } while after != nil
     }
 
-    /// One step of `indexMissing`: the next `stepSize` records after `after`; returns the
+    /// One step of `indexMissing`: the next `size` records after `after`; returns the
     /// last id it looked at, nil when there were no more.
-    ///
-    /// `+t.id` matters: the records' ids are declared `UUID`, which SQLite gives numeric
-    /// affinity, and comparing `record_id` (a BLOB) with such a column makes SQLite search
-    /// `search_keys` by `kind` alone — every record of the kind per record, sixteen minutes
-    /// for 200,000. Without affinity on the right, the lookup uses `(kind, record_id)`.
-    static func indexStep(_ table: String, after: UUID?, on sql: any SQLDatabase) async throws -> UUID? {
-        let range: SQLQueryString = after.map { "SELECT id FROM \(ident: table) WHERE id > \(bind: $0) ORDER BY id LIMIT \(literal: stepSize)" }
-            ?? "SELECT id FROM \(ident: table) ORDER BY id LIMIT \(literal: stepSize)"
+    static func indexStep(_ table: String, after: UUID?, size: Int, on sql: any SQLDatabase) async throws -> UUID? {
+        let range = records(table, after: after, size: size)
         guard let last = try await sql.raw("SELECT max(id) AS last FROM (\(range))").first()?.decode(column: "last", as: UUID?.self) else { return nil }
         let before = try await sql.raw("SELECT coalesce(max(id), 0) AS last FROM search_keys").first()?.decode(column: "last", as: Int.self) ?? 0
-        try await sql.raw("""
-            INSERT INTO search_keys (kind, record_id) SELECT \(literal: table), t.id FROM (\(range)) t
-            WHERE NOT EXISTS (SELECT 1 FROM search_keys k WHERE k.kind = \(literal: table) AND k.record_id = +t.id)
-            """).run()
+        try await sql.raw(addKeys(table, range)).run()
         try await sql.raw("""
             INSERT INTO search_fts (rowid, text) SELECT k.id, t.search_text FROM search_keys k JOIN \(ident: table) t ON t.id = k.record_id
             WHERE k.kind = \(literal: table) AND k.id > \(bind: before)
             """).run()
         return last
+    }
+
+    /// The ids of the next `size` records of `table` after `after`, in id order.
+    static func records(_ table: String, after: UUID?, size: Int) -> SQLQueryString {
+        guard let after else { return "SELECT id FROM \(ident: table) ORDER BY id LIMIT \(literal: size)" }
+        return "SELECT id FROM \(ident: table) WHERE id > \(bind: after) ORDER BY id LIMIT \(literal: size)"
+    }
+
+    /// Gives search keys to those of `records` that have none.
+    ///
+    /// `+t.id` matters: the records' ids are declared `UUID`, which SQLite gives numeric
+    /// affinity, and comparing `record_id` (a BLOB) with such a column makes SQLite search
+    /// `search_keys` by `kind` alone — every key of the kind for each record: sixteen
+    /// minutes for 200,000 records. Without affinity on the right, the look-up uses
+    /// `(kind, record_id)`.
+    static func addKeys(_ table: String, _ records: SQLQueryString) -> SQLQueryString {
+        """
+        INSERT INTO search_keys (kind, record_id) SELECT \(literal: table), t.id FROM (\(records)) t
+        WHERE NOT EXISTS (SELECT 1 FROM search_keys k WHERE k.kind = \(literal: table) AND k.record_id = +t.id)
+        """
     }
 
     /// The search key of the trigger's `old` or `new` record, as an SQL expression.
