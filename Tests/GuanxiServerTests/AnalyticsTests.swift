@@ -258,8 +258,22 @@ struct AnalyticsDashboardTests {
             #expect(!atRisk.contains(ids[0].uuidString))
             #expect(try await browser.get("/analytics/csv/nonsense").status == .notFound)
 
+            // Each download is audited as an export.
+            let exports = try await app.auditEntries(action: "export").filter { $0.recordLabel == "analytics" }
+            #expect(exports.count == 3)
+            #expect(exports.contains { $0.changes.contains { $0.field == "chart" && $0.new == "segments" } })
+
+            // Without the export grant the tables are not offered, nor downloadable.
+            let readerRole = try await app.makeRole("reader", [.customers: Grant(actions: [.read], scope: .all)])
+            try await app.makeUser("reader", roles: [readerRole.id!])
+            var reader = Browser(client)
+            try await reader.signIn("reader", "Secret-pass-42")
+            #expect(try await reader.get("/analytics").text.contains("<svg"))
+            #expect(!(try await reader.get("/analytics").text.contains("/analytics/csv/")))
+            #expect(try await reader.get("/analytics/csv/segments").status == .forbidden)
+
             // A rep who owns none of these customers sees none of them, and no whole-file figures.
-            let role = try await app.makeRole("rep", [.customers: Grant(actions: [.read], scope: .own)])
+            let role = try await app.makeRole("rep", [.customers: Grant(actions: [.read, .export], scope: .own)])
             try await app.makeUser("rep", roles: [role.id!])
             var rep = Browser(client)
             try await rep.signIn("rep", "Secret-pass-42")

@@ -75,6 +75,11 @@ struct AttachmentTests {
             let files = try await AttachmentService(services: app.services).list(.leads, lead.id!, for: try await app.principal("chief"))
             let (_, data) = try await AttachmentService(services: app.services).download(files[0].id, for: try await app.principal("chief"))
             #expect(String(decoding: data, as: UTF8.self) == "王小明 138 0013 8000")
+            // Downloads name the file as RFC 6266 has it, on the page and through the API alike.
+            let disposition = #"attachment; filename="__.txt"; filename*=UTF-8''%E5%90%8D%E7%89%87.txt"#
+            #expect(try await browser.get("/attachments/\(files[0].id.uuidString)").headers[.contentDisposition] == disposition)
+            let api = APIClient(client: client, token: try await app.token(for: "chief"))
+            #expect(try await api.call(.get, "/attachments/\(files[0].id.uuidString)").headers[.contentDisposition] == disposition)
             // Without the token the upload is refused.
             let forged = body.replacingOccurrences(of: browser.lastCSRF ?? "", with: "forged")
             #expect(try await client.execute(uri: "/attachments", method: .post, headers: headers, body: ByteBuffer(string: forged)).status == .forbidden)

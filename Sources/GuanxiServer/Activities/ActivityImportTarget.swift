@@ -43,7 +43,7 @@ struct ActivityImportTarget: ImportTarget {
             switch key { case "starts_at": input.startsAt = time; case "ends_at": input.endsAt = time; default: input.dueAt = time }
         }
         if let company = values["customer"] {
-            input.related = company.isEmpty ? .some(nil) : .some((.customers, try await ImportValues.customer(company, services: services, cache: companies)))
+            input.related = company.isEmpty ? .some(nil) : .some((.customers, try await ImportValues.customer(company, by: actor, services: services, cache: companies)))
         }
         input.ownerID = try await ImportValues.owner(values["owner"], services: services)
         input.allowConflicts = true

@@ -39,8 +39,7 @@ struct AttachmentPages {
     static func download(_ file: (Attachment, Data)) throws -> Response {
         var headers = HTTPFields()
         headers[.contentType] = file.0.contentType
-        let encoded = file.0.filename.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "file"
-        headers[.contentDisposition] = "attachment; filename=\"download\"; filename*=UTF-8''\(encoded)"
+        headers[.contentDisposition] = ContentDisposition.attachment(file.0.filename)
         headers[.contentLength] = String(file.1.count)
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: file.1)))
     }

@@ -27,8 +27,7 @@ extension APIHandlers {
     func downloadAttachment(_ input: Operations.downloadAttachment.Input) async throws -> Operations.downloadAttachment.Output {
         let principal = try RequestPrincipal.require()
         let (a, data) = try await AttachmentService(services: services).download(try Self.id(input.path.attachmentId, field: "attachmentId"), for: principal)
-        let encoded = a.filename.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "file"
-        return .ok(.init(headers: .init(Content_hyphen_Disposition: "attachment; filename*=UTF-8''\(encoded)"), body: .binary(HTTPBody(data))))
+        return .ok(.init(headers: .init(Content_hyphen_Disposition: ContentDisposition.attachment(a.filename)), body: .binary(HTTPBody(data))))
     }
 
     func deleteAttachment(_ input: Operations.deleteAttachment.Input) async throws -> Operations.deleteAttachment.Output {

@@ -64,7 +64,7 @@ struct ContactImportTarget: ImportTarget {
             if let id = companies.found(company) { input.customerID = .some(id); return Row(contact: input) }
         }
         guard isNew else {
-            throw GuanxiError.invalid("customerId", "No customer is called \(company); import it first or leave the column empty.")
+            throw GuanxiError.invalid("customerId", "No customer you can see is called \(company); import it first or leave the column empty.")
                 .localized("msg.import_unknown_customer", ["value": company])
         }
         return Row(contact: input, newCompany: company)
@@ -79,11 +79,17 @@ struct ContactImportTarget: ImportTarget {
             !name.isEmpty && companies.found(name) == nil && companies.pending(name) == nil && !companies.isMissing(name)
         }))
         guard !names.isEmpty else { return }
+        // Only customers the importer may read are looked at: a name held by a hidden
+        // customer is treated as new, exactly like a name nobody holds, so the outcome
+        // says nothing of records outside the importer's scope.
         let readable = try? await services.permissions.ownerFilter(actor, .read, on: .customers)
         for start in stride(from: 0, to: names.count, by: 500) {
             let chunk = Array(names[start..<min(start + 500, names.count)])
-            let found = try await reading.select().columns("id", "name", "external_id", "owner_id").from("customers")
-                .where("external_id", .in, chunk).orWhere("name", .in, chunk).all()
+            var query = reading.select().columns("id", "name", "external_id", "owner_id").from("customers")
+                .where { $0.where("external_id", .in, chunk).orWhere("name", .in, chunk) }
+            let condition: (any SQLExpression)? = if let readable { readable.condition() } else { SQLRaw("1 = 0") }
+            if let condition { query = query.where(condition) }
+            let found = try await query.all()
             var byExternalID: [String: (UUID, UUID?)] = [:]
             var byName: [String: (UUID, UUID?)] = [:]
             for row in found {

@@ -74,7 +74,7 @@ extension APIHandlers {
         let query = try await FileExport(services: services).query(kind, view: input.query.view, filters: input.query.query, by: principal)
         let locale = input.query.locale?.rawValue ?? principal.locale
         let name = ExportRoutes.fileName(kind.recordKind, at: services.clock.now())
-        let disposition = { (ext: String) in Operations.exportList.Output.Ok.Headers(Content_hyphen_Disposition: "attachment; filename=\"\(name.dropLast(4)).\(ext)\"") }
+        let disposition = { (ext: String) in Operations.exportList.Output.Ok.Headers(Content_hyphen_Disposition: ContentDisposition.attachment("\(name.dropLast(4)).\(ext)")) }
         switch (input.query.format ?? .csv, kind) {
         case (.csv, _):
             let bom = input.query.bom ?? true

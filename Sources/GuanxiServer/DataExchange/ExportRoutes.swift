@@ -35,7 +35,7 @@ struct ExportRoutes {
     func download(_ type: String, name: String, _ write: @escaping @Sendable ((String) async throws -> Void) async throws -> Void) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = type
-        headers[.contentDisposition] = "attachment; filename=\"\(name)\""
+        headers[.contentDisposition] = ContentDisposition.attachment(name)
         headers[.cacheControl] = "no-store"
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             try await write { text in try await writer.write(ByteBuffer(string: text)) }

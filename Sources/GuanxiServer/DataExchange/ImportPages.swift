@@ -75,7 +75,7 @@ struct ImportPages {
             let id = try Self.id(context)
             var headers = HTTPFields()
             headers[.contentType] = "text/csv; charset=utf-8"
-            headers[.contentDisposition] = "attachment; filename=\"rejected-rows.csv\""
+            headers[.contentDisposition] = ContentDisposition.attachment("rejected-rows.csv")
             return Response(status: .ok, headers: headers,
                             body: .init(byteBuffer: ByteBuffer(string: try await DataImport(services: services).rejectsCSV(id, by: try context.requirePrincipal()))))
         }

@@ -33,7 +33,7 @@ struct OpportunityImportTarget: ImportTarget {
         var input = OpportunityInput()
         (input.name, input.amount, input.currency, input.expectedClose) = (values["name"], values["amount"], values["currency"], values["expected_close"])
         (input.source, input.lossReason, input.notes) = (values["source"] ?? (isNew ? settings.source : nil), values["loss_reason"], values["notes"])
-        if let company = values["customer"] { input.customerID = .some(try await ImportValues.customer(company, services: services, cache: companies)) }
+        if let company = values["customer"] { input.customerID = .some(try await ImportValues.customer(company, by: actor, services: services, cache: companies)) }
         if let text = values["probability"] {
             guard let p = Int(text.replacingOccurrences(of: "%", with: "").trimmingCharacters(in: .whitespaces)) else {
                 throw GuanxiError.invalid("probability", "probability must be a whole number from 0 to 100.").localized("msg.range", ["field": "probability", "min": "0", "max": "100"])

@@ -233,7 +233,7 @@ struct ImportRunner<Target: ImportTarget>: Sendable {
             if let key = settings.key, let keyValue {
                 let normal = target.normalised(key, keyValue)
                 if let earlier = seen[normal] { earlierLine = earlier.line; matches = earlier.id.map { [$0] } ?? [] }
-                if matches.isEmpty { matches = try await target.existing(key, keyValue, services: services) }
+                if matches.isEmpty { matches = try await target.existing(key, keyValue, by: actor, services: services) }
             } else if settings.mode != .create {
                 reject(problem(row, keyHeader, says("msg.import_key_blank", "\(keyHeader) is empty; the import finds records by it.", ["field": keyHeader])))
                 return

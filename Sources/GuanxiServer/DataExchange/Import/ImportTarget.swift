@@ -58,13 +58,23 @@ extension ImportTarget {
         for prepared in batch { writes.then { tx in try await insert(prepared, by: actor, on: tx) } }
     }
 
-    /// Existing records the key value finds; custom fields are looked up in their stored form.
-    func existing(_ key: String, _ value: String, services: AppServices) async throws -> [UUID] {
+    /// Existing records the key value finds, among those the importer may read: a record
+    /// outside their scope is neither updated nor counted as a duplicate, so no count or
+    /// message of an import tells them it exists. Custom fields are looked up in their
+    /// stored form.
+    func existing(_ key: String, _ value: String, by actor: Principal, services: AppServices) async throws -> [UUID] {
         let sql = services.database.sql
-        guard key.hasPrefix("cf.") else { return try await find(key, value, on: sql) }
-        guard let field = try await services.customValues.fields(of: kind).first(where: { "cf.\($0.key)" == key }) else { return [] }
-        return try await sql.select().column("record_id").from("custom_values").where("field_id", .equal, field.id!).where("value", .equal, value)
-            .limit(3).all().map { try $0.decode(column: "record_id", as: UUID.self) }
+        var found: [UUID]
+        if key.hasPrefix("cf.") {
+            guard let field = try await services.customValues.fields(of: kind).first(where: { "cf.\($0.key)" == key }) else { return [] }
+            found = try await sql.select().column("record_id").from("custom_values").where("field_id", .equal, field.id!).where("value", .equal, value)
+                .limit(50).all().map { try $0.decode(column: "record_id", as: UUID.self) }
+        } else {
+            found = try await find(key, value, on: sql)
+        }
+        guard !found.isEmpty, let readable = try await services.permissions.ownerFilter(actor, .read, on: kind).condition() else { return found }
+        return try await sql.select().column("id").from(kind.rawValue).where("id", .in, found).where(readable).limit(3).all()
+            .map { try $0.decode(column: "id", as: UUID.self) }
     }
 
     /// The key value as rows of one file are compared with each other.
@@ -114,16 +124,20 @@ enum ImportValues {
 
     /// The customer a file names, by its external id or else its exact name; an error
     /// naming it when there is none (deals and activities need their customer on file).
-    static func customer(_ text: String, services: AppServices, cache: PendingCompanies) async throws -> UUID {
+    /// Only customers the importer may read are looked at, so the answer is the same
+    /// whether a hidden customer of that name exists or not.
+    static func customer(_ text: String, by actor: Principal, services: AppServices, cache: PendingCompanies) async throws -> UUID {
         if let known = cache.found(text) { return known }
+        let readable = try await services.permissions.ownerFilter(actor, .read, on: .customers).condition()
         for column in ["external_id", "name"] {
-            if let id = try await services.database.sql.select().column("id").from("customers").where(SQLIdentifier(column), .equal, text).limit(1).first()?
-                .decode(column: "id", as: UUID.self) {
+            var query = services.database.sql.select().column("id").from("customers").where(SQLIdentifier(column), .equal, text)
+            if let readable { query = query.where(readable) }
+            if let id = try await query.limit(1).first()?.decode(column: "id", as: UUID.self) {
                 cache.remember(text, id)
                 return id
             }
         }
-        throw GuanxiError.invalid("customerId", "No customer is called \(text); import it first or leave the column empty.")
+        throw GuanxiError.invalid("customerId", "No customer you can see is called \(text); import it first or leave the column empty.")
             .localized("msg.import_unknown_customer", ["value": text])
     }
 

@@ -37,6 +37,7 @@ struct RequestSetupMiddleware: RouterMiddleware {
         } catch {
             response = ErrorResponder(services: services).response(for: error, request: request, context: context)
         }
+        if request.uri.path.hasPrefix("/api/") { ContentDisposition.restore(in: &response.headers) }
         response.headers[.requestID] = requestID
         SecurityHeaders.apply(to: &response.headers)
         let elapsed = ContinuousClock.now - started
