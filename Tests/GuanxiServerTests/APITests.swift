@@ -113,6 +113,24 @@ struct APITests {
         }
     }
 
+    @Test("A token keeps working while its user must choose a new password: it is a credential of its own, with its own expiry and revocation")
+    func tokensWhilePasswordChangeIsPending() async throws {
+        try await TestApp.run { app, client in
+            let user = try await app.makeUser("bot")
+            let token = try await app.token(for: "bot")
+            try await app.services.users.resetPassword(user.id!, to: "Temporary-pass-9", by: try await app.admin)
+            let me = try await APIClient(client: client, token: token).call(.get, "/me")
+            #expect(me.status == .ok)
+            let shown = me.json["user"] as? [String: Any]
+            #expect(shown?["username"] as? String == "bot")
+            #expect(shown?["mustChangePassword"] as? Bool == true)
+            // The browser, by contrast, goes nowhere but the password form.
+            var browser = Browser(client)
+            try await browser.signIn("bot", "Temporary-pass-9")
+            #expect(try await browser.get("/customers").location == "/password")
+        }
+    }
+
     @Test("Tokens are stored hashed")
     func tokensHashed() async throws {
         try await TestApp.run { app, _ in

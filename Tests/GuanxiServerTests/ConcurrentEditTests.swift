@@ -7,7 +7,7 @@ import Testing
 /// Several clients changing one record at once with `If-Match`: every change that is
 /// answered "saved" must be in the record, for every kind and every part of it (fields,
 /// custom values, tags).
-@Suite("Concurrent edits")
+@Suite("Concurrent edits", .serialized)
 struct ConcurrentEditTests {
     /// Creates a record of `kind` with a number custom field `counter` at 0; returns its id.
     static func record(_ kind: String, api: APIClient) async throws -> String {

@@ -69,6 +69,25 @@ struct CraftedInputTests {
         }
     }
 
+    @Test("A bad query parameter is named in the error, in words a client can act on")
+    func badQueryParameter() async throws {
+        try await TestApp.run { app, client in
+            let api = APIClient(client: client, token: try await app.token(for: "admin"))
+            let cases = [("/customers?limit=lots", "limit"), ("/customers?limit=9999", "limit"), ("/customers?sort=sideways", "sort"),
+                         ("/activities?from=yesterday", "from"), ("/activities?from=99999-01-01T00:00:00Z", "from"), ("/activities?relatedId=xyz", "relatedId"),
+                         ("/exports/customers?bom=perhaps", "bom")]
+            for (path, parameter) in cases {
+                let query = path
+                let answer = try await api.call(.get, path)
+                #expect(answer.status == .badRequest, "\(query)")
+                #expect(answer.errorBody["field"] as? String == parameter, "\(query): \(answer.text)")
+                let message = answer.errorBody["message"] as? String ?? ""
+                #expect(message.contains(parameter), "\(message)")
+                #expect(!message.contains("JSON") && !message.contains("Operations.") && !message.contains("Components."), "\(message)")
+            }
+        }
+    }
+
     @Test("Bodies sent in chunks with no length are cut off at the limit with 413, on the API, web forms and sign-in")
     func chunkedBodiesOverTheLimit() async throws {
         try await TestApp.run(configure: { $0.maxBodySize = 64 * 1024 }, live: true) { app, client in
@@ -78,18 +97,18 @@ struct CraftedInputTests {
                 "POST \(path) HTTP/1.1\r\nHost: localhost\r\nContent-Type: \(type)\r\nTransfer-Encoding: chunked\r\n\(extra)Connection: close\r\n\r\n"
             }
             // 4 MB, far past the 64 KB limit: refused without being held whole.
-            let api = try RawHTTP.chunked(port: port, head: head("/api/v1/customers", "application/json", "Authorization: Bearer \(token)\r\n"),
+            let api = try await RawHTTP.chunked(port: port, head: head("/api/v1/customers", "application/json", "Authorization: Bearer \(token)\r\n"),
                                           chunks: 256, chunkSize: 16_384)
             #expect(api.hasPrefix("HTTP/1.1 413"), "\(api.prefix(300))")
             #expect(api.contains("payload_too_large"))
-            let login = try RawHTTP.chunked(port: port, head: head("/login", "application/x-www-form-urlencoded", ""), chunks: 256, chunkSize: 16_384)
+            let login = try await RawHTTP.chunked(port: port, head: head("/login", "application/x-www-form-urlencoded", ""), chunks: 256, chunkSize: 16_384)
             #expect(login.hasPrefix("HTTP/1.1 413"), "\(login.prefix(300))")
-            let upload = try RawHTTP.chunked(port: port, head: head("/api/v1/imports?kind=customers", "text/csv", "Authorization: Bearer \(token)\r\n"),
+            let upload = try await RawHTTP.chunked(port: port, head: head("/api/v1/imports?kind=customers", "text/csv", "Authorization: Bearer \(token)\r\n"),
                                              chunks: 4, chunkSize: 16_384)
             // An import may be larger than other requests: this one is within its limit, and is read.
             #expect(!upload.hasPrefix("HTTP/1.1 413") && !upload.hasPrefix("HTTP/1.1 500"), "\(upload.prefix(300))")
             // A small chunked body is read as usual.
-            let small = try RawHTTP.chunked(port: port, head: head("/api/v1/customers", "application/json", "Authorization: Bearer \(token)\r\n"),
+            let small = try await RawHTTP.chunked(port: port, head: head("/api/v1/customers", "application/json", "Authorization: Bearer \(token)\r\n"),
                                             chunks: 0, chunkSize: 0)
             #expect(small.hasPrefix("HTTP/1.1 400"), "\(small.prefix(300))")
             let alive = try await client.execute(uri: "/health", method: .get)

@@ -25,6 +25,9 @@ struct DemoDataTests {
             let leadView = try await app.services.customerQuery.list(filter, for: lead).customers
             #expect(leadView.count >= repView.count)
             #expect(Set(repView.compactMap(\.ownerID)).isSubset(of: Set(leadView.compactMap(\.ownerID))))
+            // Each demo user has a password of their own, none the administrator's.
+            var browser = Browser(client)
+            #expect(try await browser.signIn("wang.lei", TestApp.adminPassword).status == .unauthorized)
             // Every customer's first contact heads its organisation chart.
             var contacts = ContactFilter()
             contacts.customerID = all[0].id

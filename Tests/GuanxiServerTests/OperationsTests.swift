@@ -11,19 +11,54 @@ import Testing
 struct OperationsTests {
     @Test("/health, /ready and /metrics answer with real figures")
     func probes() async throws {
-        try await TestApp.run { app, client in
+        try await TestApp.run(configure: { $0.trustProxy = true }) { app, client in
             let health = try await client.execute(uri: "/health", method: .get)
             #expect(health.json["status"] as? String == "ok")
             let ready = try await client.execute(uri: "/ready", method: .get)
             #expect(ready.json["schema"] as? String == "current")
             _ = try await client.execute(uri: "/login", method: .get)
-            let metrics = try await client.execute(uri: "/metrics", method: .get)
+            let metrics = try await client.execute(uri: "/metrics", method: .get, headers: [HTTPField.Name("X-Forwarded-For")!: "127.0.0.1"])
             #expect(metrics.text.contains(#"guanxi_http_requests_total{route="/login",method="GET",status="200"} 1"#))
             #expect(metrics.text.contains("guanxi_http_request_duration_seconds_bucket"))
             #expect(metrics.text.contains("guanxi_database_up 1"))
             #expect(metrics.text.contains("guanxi_database_ping_seconds "))
             #expect(metrics.text.contains("guanxi_database_pool_max_connections \(app.services.database.maxConnections)"))
             #expect(metrics.text.contains(#"guanxi_jobs{status="queued"}"#))
+        }
+    }
+
+    @Test("/metrics answers the loopback address only, or with a token configured only clients sending it")
+    func metricsAccess() async throws {
+        let forwarded = HTTPField.Name("X-Forwarded-For")!
+        try await TestApp.run(configure: { $0.trustProxy = true }) { _, client in
+            let outside = try await client.execute(uri: "/metrics", method: .get, headers: [forwarded: "203.0.113.5"])
+            #expect(outside.status == .forbidden)
+            let local = try await client.execute(uri: "/metrics", method: .get, headers: [forwarded: "::1"])
+            #expect(local.status == .ok)
+        }
+        try await TestApp.run(configure: { ($0.trustProxy, $0.metricsToken) = (true, "scrape-token-0123456789") }) { _, client in
+            let local = try await client.execute(uri: "/metrics", method: .get, headers: [forwarded: "127.0.0.1"])
+            #expect(local.status == .forbidden)
+            let wrong = try await client.execute(uri: "/metrics", method: .get, headers: [forwarded: "127.0.0.1", .authorization: "Bearer wrong-token-0123456789"])
+            #expect(wrong.status == .forbidden)
+            let scraped = try await client.execute(uri: "/metrics", method: .get, headers: [forwarded: "203.0.113.5", .authorization: "Bearer scrape-token-0123456789"])
+            #expect(scraped.status == .ok)
+            #expect(scraped.text.contains("guanxi_database_up 1"))
+        }
+    }
+
+    @Test("With an https public address every answer tells browsers to keep to https (HSTS); without one, none does")
+    func strictTransportSecurity() async throws {
+        let hsts = HTTPField.Name("Strict-Transport-Security")!
+        try await TestApp.run(configure: { $0.publicURL = "https://crm.example.cn" }) { _, client in
+            let page = try await client.execute(uri: "/login", method: .get)
+            #expect(page.headers[hsts] == "max-age=31536000")
+            let api = try await client.execute(uri: "/api/v1/customers", method: .get)
+            #expect(api.headers[hsts] == "max-age=31536000")
+        }
+        try await TestApp.run { _, client in
+            let page = try await client.execute(uri: "/login", method: .get)
+            #expect(page.headers[hsts] == nil)
         }
     }
 

@@ -60,6 +60,9 @@ public struct AppConfig: Sendable {
     /// Mark cookies `Secure` (set automatically when the public URL is https).
     public var secureCookies = false
     public var publicURL: String?
+    /// Who may read `/metrics`: with a token, clients sending it as a bearer token; without
+    /// one, only clients on the loopback address (a scraper on the same machine).
+    public var metricsToken: String?
     public var defaultLocale = "zh-Hans"
     public var defaultTimeZone = "Asia/Shanghai"
     public var logLevel: Logger.Level = .info

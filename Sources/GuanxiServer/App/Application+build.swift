@@ -58,7 +58,8 @@ public enum GuanxiApp {
         router.add(middleware: FileMiddleware(Resources.url("Public")?.path ?? "Public", searchForIndexHtml: false))
         OperationsRoutes(services: services).register(on: router)
         APIDocsRoutes(services: services).register(on: router)
-        let api = router.group().add(middleware: APIAuthMiddleware(services: services)).add(middleware: ETagHeaderMiddleware())
+        let api = router.group().add(middleware: APIAuthMiddleware(services: services))
+            .add(middleware: QueryParameterMiddleware(check: QueryParameterCheck(document: APIDocsRoutes.document))).add(middleware: ETagHeaderMiddleware())
         try! APIHandlers(services: services).registerHandlers(on: api, serverURL: URL(string: "/api/v1")!)
         router.get("/api/**") { _, _ -> Response in throw GuanxiError(.notFound, "There is no API operation at this address.") }
         let web = router.group()

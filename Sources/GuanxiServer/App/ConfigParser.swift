@@ -42,6 +42,9 @@ struct ConfigParser {
         c.loginFailuresPerAddress = integer("guanxi.login.max.failures.per.address", default: c.loginFailuresPerAddress, in: 1...100_000)
         c.trustProxy = boolean("guanxi.trust.proxy", default: c.trustProxy)
         c.publicURL = read("guanxi.public.url")
+        if let token = read("guanxi.metrics.token"), !token.isEmpty {
+            if token.count >= 16 { c.metricsToken = token } else { problems.append("GUANXI_METRICS_TOKEN must be at least 16 characters.") }
+        }
         c.secureCookies = boolean("guanxi.secure.cookies", default: c.publicURL?.hasPrefix("https://") ?? false)
         if let locale = read("guanxi.default.locale") {
             if Localizer.supported.contains(locale) { c.defaultLocale = locale } else {

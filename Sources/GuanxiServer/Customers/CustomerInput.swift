@@ -68,10 +68,16 @@ enum CustomerValidate {
 
     static func website(_ value: String?, field: String = "website") throws -> String? {
         guard let text = try Validate.text(value, field: field, required: false, max: 200) else { return nil }
-        let host = text.replacingOccurrences(of: "https://", with: "").replacingOccurrences(of: "http://", with: "")
+        // Only web addresses: "www.x.cn" or one starting http:// or https://. Anything else
+        // with a scheme ("javascript:…", "data:…", "file:…") would be a link that runs or
+        // opens something other than a page once a client shows it.
+        let lower = text.lowercased()
+        let rest = lower.hasPrefix("https://") ? String(text.dropFirst(8)) : lower.hasPrefix("http://") ? String(text.dropFirst(7)) : text
+        let host = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
         guard !text.contains(where: \.isWhitespace), host.contains("."), !host.hasPrefix("."),
-              !text.contains("://") || text.hasPrefix("http://") || text.hasPrefix("https://")
-        else { throw GuanxiError.invalid(field, "\(field) is not a web address.").localized("msg.website", ["field": field]) }
+              host.allSatisfy({ !$0.isASCII || $0.isLetter || $0.isNumber || "-.:".contains($0) }),
+              !host.contains(":") || host.split(separator: ":").last.map({ $0.allSatisfy(\.isNumber) }) == true
+        else { throw GuanxiError.invalid(field, "\(field) must be a web address starting http:// or https://, or like www.example.com.").localized("msg.website", ["field": field]) }
         return text
     }
 

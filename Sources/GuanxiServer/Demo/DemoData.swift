@@ -134,12 +134,16 @@ public struct DemoData: Sendable {
             "activities": Grant(actions: [.read, .create, .update, .delete, .export], scope: .subordinates),
             "users": Grant(actions: [.read], scope: .subordinates),
         ], by: console)
-        let password = services.config.initialAdminPassword ?? Passwords.generate()
+        // Each demo user gets a password of their own: one shared password — least of all the
+        // administrator's — would let anyone who learns it sign in as everyone.
+        var passwords: [(username: String, password: String)] = []
         func person(_ username: String, _ name: String, department: UUID?, manager boss: UUID?, role: UUID) async throws -> UUID {
             var input = UserService.NewUser()
             input.username = username
             input.displayName = name
+            let password = Passwords.generate()
             input.password = password
+            passwords.append((username, password))
             input.departmentID = department
             input.managerID = boss
             input.roleIDs = [role]
@@ -153,7 +157,8 @@ public struct DemoData: Sendable {
                                                    ("emma.smith", "Emma Smith", northLead, north.id), ("sun.tao", "孙涛", northLead, north.id)] {
             reps.append(try await person(username, name, department: department, manager: lead, role: rep.id!))
         }
-        Runtime.say("Demo sales team created (password for all: \(password)): zhou.min, chen.jie, li.na, wang.lei, zhao.yang, emma.smith, sun.tao")
+        Runtime.say("Demo sales team created; each signs in with the password beside their name and chooses a new one:")
+        for (username, password) in passwords { Runtime.say("  \(username)  \(password)") }
         return reps
     }
 

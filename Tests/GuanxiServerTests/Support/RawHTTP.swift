@@ -9,7 +9,15 @@ import Glibc
 enum RawHTTP {
     /// Writes `head`, then each chunk of `chunks` in HTTP/1.1 chunked framing, then reads
     /// the answer. Stops writing when the server stops reading (it answered early).
-    static func chunked(port: Int, head: String, chunks: Int, chunkSize: Int) throws -> String {
+    /// The socket blocks, so it runs on a thread of its own rather than one of the few the
+    /// other tests' tasks share.
+    static func chunked(port: Int, head: String, chunks: Int, chunkSize: Int) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try chunkedBlocking(port: port, head: head, chunks: chunks, chunkSize: chunkSize) }) }.start()
+        }
+    }
+
+    private static func chunkedBlocking(port: Int, head: String, chunks: Int, chunkSize: Int) throws -> String {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
         defer { close(fd) }

@@ -15,12 +15,27 @@ struct OperationsRoutes {
             response.status = status.ready ? .ok : .serviceUnavailable
             return response
         }
-        router.get("/metrics") { _, _ in
+        router.get("/metrics") { request, context in
+            guard Self.mayReadMetrics(request, context: context, token: services.config.metricsToken) else {
+                throw GuanxiError(.forbidden, "The metrics are for the loopback address, or for clients sending GUANXI_METRICS_TOKEN as a bearer token.")
+            }
             await refreshGauges()
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: services.metrics.exposition())))
         }
+    }
+
+    /// The figures say how busy the server is and which routes are used: not for anyone on
+    /// the network. With a token configured, the token decides; without one, the client
+    /// must be on the loopback address (the forwarded client's, when the proxy is trusted).
+    static func mayReadMetrics(_ request: Request, context: AppRequestContext, token: String?) -> Bool {
+        if let token {
+            guard let sent = request.headers[.authorization], sent.hasPrefix("Bearer ") else { return false }
+            return Secrets.constantTimeEquals(String(sent.dropFirst("Bearer ".count)), token)
+        }
+        let address = context.address
+        return address.hasPrefix("127.") || address == "::1" || address.hasPrefix("::ffff:127.")
     }
 
     func readiness() async -> (ready: Bool, body: [String: String]) {

@@ -39,7 +39,7 @@ struct RequestSetupMiddleware: RouterMiddleware {
         }
         if request.uri.path.hasPrefix("/api/") { ContentDisposition.restore(in: &response.headers) }
         response.headers[.requestID] = requestID
-        SecurityHeaders.apply(to: &response.headers)
+        SecurityHeaders.apply(to: &response.headers, https: services.config.publicURL?.lowercased().hasPrefix("https://") == true)
         let elapsed = ContinuousClock.now - started
         services.metrics.requestFinished(route: context.endpointPath ?? "unmatched", method: request.method.rawValue,
                                          status: response.status.code, duration: elapsed)
@@ -61,8 +61,11 @@ struct RequestSetupMiddleware: RouterMiddleware {
 enum SecurityHeaders {
     static let contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 
-    static func apply(to headers: inout HTTPFields) {
+    /// With `https` (the public URL is one), browsers are told to use nothing else for a
+    /// year (HSTS), so a network attacker cannot downgrade a later visit to plain HTTP.
+    static func apply(to headers: inout HTTPFields, https: Bool) {
         headers[.contentSecurityPolicy] = contentSecurityPolicy
+        if https { headers[.strictTransportSecurity] = "max-age=31536000" }
         headers[.xContentTypeOptions] = "nosniff"
         headers[.xFrameOptions] = "DENY"
         headers[.referrerPolicy] = "same-origin"
@@ -76,6 +79,7 @@ extension HTTPField.Name {
     static let xFrameOptions = Self("X-Frame-Options")!
     static let xContentTypeOptions = Self("X-Content-Type-Options")!
     static let referrerPolicy = Self("Referrer-Policy")!
+    static let strictTransportSecurity = Self("Strict-Transport-Security")!
     static let csrfToken = Self("X-CSRF-Token")!
     static let rateLimitLimit = Self("X-RateLimit-Limit")!
     static let rateLimitRemaining = Self("X-RateLimit-Remaining")!
