@@ -39,8 +39,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Every test migrates a database of its own in one transaction, many at once: the shared
+# lock table (max_locks_per_transaction × max_connections) must hold all their new tables.
 as_pg "'$INITDB' -D '$DIR/data' -U guanxi --auth=trust --encoding=UTF8 --locale=C.UTF-8" >/dev/null
-as_pg "'$PG_CTL' -D '$DIR/data' -o \"-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c max_connections=500 -c fsync=off\" -l '$DIR/server.log' -w start" >/dev/null
+as_pg "'$PG_CTL' -D '$DIR/data' -o \"-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c max_connections=500 -c max_locks_per_transaction=1024 -c fsync=off\" -l '$DIR/server.log' -w start" >/dev/null
 echo "Throwaway PostgreSQL running on 127.0.0.1:$PORT"
 export GUANXI_TEST_DATABASE_URL="postgres://guanxi@127.0.0.1:$PORT/postgres?sslmode=disable"
 "$@"

@@ -21,12 +21,17 @@ struct TestApp {
                     _ body: @Sendable (TestApp, any TestClientProtocol) async throws -> Void) async throws {
         var config = AppConfig.testing()
         configure(&config)
-        let scratch = try await ScratchDatabase.make(for: config.database)
+        let scratch: ScratchDatabase
+        do { scratch = try await ScratchDatabase.make(for: config.database) } catch { throw Self.described(error) }
         config.database = scratch.location
         let clock = ManualClock()
         var logger = Logger(label: "guanxi-test")
         logger.logLevel = .error
-        let services = try await AppServices(config: config, clock: clock, logger: logger, bcryptCost: 4)
+        let services: AppServices
+        do { services = try await AppServices(config: config, clock: clock, logger: logger, bcryptCost: 4) } catch {
+            try? await scratch.drop()
+            throw Self.described(error)
+        }
         do {
             let app = try await GuanxiApp.build(services: services, runJobs: runJobs)
             let testApp = TestApp(services: services, clock: clock)
@@ -35,10 +40,18 @@ struct TestApp {
         } catch {
             await services.database.shutdown()
             try await scratch.drop()
-            throw error
+            throw Self.described(error)
         }
         try await scratch.drop()
     }
+
+    /// PostgresNIO's errors describe themselves only when asked in full; a test that fails
+    /// on one should say what the server said.
+    static func described(_ error: any Error) -> any Error {
+        "\(error)".hasPrefix("PSQLError") ? DescribedError(text: String(reflecting: error)) : error
+    }
+
+    struct DescribedError: Error, CustomStringConvertible { let text: String; var description: String { text } }
 
     var admin: Principal { get async throws { try await principal("admin") } }
 
