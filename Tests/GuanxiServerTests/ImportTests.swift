@@ -657,7 +657,7 @@ struct DealAndActivityImportTests {
 }
 
 /// What a test saw while an import ran (its progress callback may run on any thread).
-private actor Observed {
+actor Observed {
     private(set) var seen: [[String]] = []
     func add(_ names: [String]) { seen.append(names) }
 }

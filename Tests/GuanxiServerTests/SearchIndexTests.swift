@@ -57,6 +57,28 @@ struct SearchIndexTests {
             #expect(try await sql.raw("SELECT count(*) AS n FROM search_fts").first()?.decode(column: "n", as: Int.self) == 23)
         }
     }
+
+    @Test("A large import on a serving process sets aside only the search index, and catches it up; the command line sets aside every scattered index")
+    func servingImportKeepsItsIndexes() async throws {
+        try await TestApp.run(configure: { ($0.importBatchRows, $0.importSetAsideRows) = (10, 20) }) { app, _ in
+            guard app.services.database.engine == .sqlite else { return }
+            let admin = try await app.admin
+            let sql = app.services.database.sql
+            let imports = DataImport(services: app.services)
+            @Sendable func setAside() async throws -> [String] {
+                try await sql.raw("SELECT name FROM set_aside_indexes ORDER BY name").all().map { try $0.decode(column: "name", as: String.self) }
+            }
+            let file = Data(("姓名,公司\n" + (0..<25).map { "同事\($0),服务公司\($0 % 3)" }.joined(separator: "\n") + "\n").utf8)
+            let job = try await imports.start(.contacts, fileName: "c.csv", data: file, settings: ImportSettings(), queue: false, by: admin)
+            let seen = Observed()
+            let done = try await imports.run(job.id, by: admin, serving: true) { _ in await seen.add(try await setAside()) }
+            #expect(done.created == 25)
+            #expect(await seen.seen.allSatisfy { $0 == ["contacts_search_insert", "customers_search_insert"] })
+            #expect(try await setAside().isEmpty)
+            let found = try await sql.select().column("id").from("contacts").where(SQLSearch.matches("contacts", "同事", engine: .sqlite)).all()
+            #expect(found.count == 25)
+        }
+    }
 }
 
 /// Counts calls from any task, synchronously (a stop check cannot await).

@@ -6,6 +6,20 @@ import Testing
 
 @Suite("Signing in")
 struct SignInTests {
+    /// The secret of a two-factor set-up begun and not yet confirmed, as the app would hold it.
+    static func pendingSecret(_ app: TestApp, _ userID: UUID) async throws -> String {
+        try #require(try await app.services.database.sql.select().column("totp_pending_secret").from("users")
+            .where("id", .equal, userID).first(decodingColumn: "totp_pending_secret", as: String.self))
+    }
+
+    /// Sets up two-factor sign-in for `user` (password Secret-pass-42); returns its secret.
+    static func turnOnTwoFactor(_ app: TestApp, _ user: Principal) async throws -> String {
+        _ = try await app.services.twoFactor.begin(for: user, password: "Secret-pass-42")
+        let secret = try await pendingSecret(app, user.userID)
+        try await app.services.twoFactor.confirm(for: user, code: TwoFactor.code(secret: secret, at: app.clock.now()))
+        return secret
+    }
+
     @Test("The first admin must change the one-time password before anything else")
     func firstAdminMustChangePassword() async throws {
         try await TestApp.run { app, client in
@@ -130,10 +144,7 @@ struct SignInTests {
         try await TestApp.run { app, client in
             try await app.makeUser("zhao")
             let zhao = try await app.principal("zhao")
-            _ = try await app.services.twoFactor.begin(for: zhao, password: "Secret-pass-42")
-            let first = try #require(try await app.services.database.sql.select().column("totp_pending_secret").from("users")
-                .where("username", .equal, "zhao").first(decodingColumn: "totp_pending_secret", as: String.self))
-            try await app.services.twoFactor.confirm(for: zhao, code: TwoFactor.code(secret: first, at: app.clock.now()))
+            let first = try await Self.turnOnTwoFactor(app, zhao)
             app.clock.advance(by: 30)
 
             var browser = Browser(client)
@@ -167,10 +178,7 @@ struct SignInTests {
         try await TestApp.run { app, client in
             let user = try await app.makeUser("zhao")
             let zhao = try await app.principal("zhao")
-            _ = try await app.services.twoFactor.begin(for: zhao, password: "Secret-pass-42")
-            let secret = try #require(try await app.services.database.sql.select().column("totp_pending_secret").from("users")
-                .where("id", .equal, user.id!).first(decodingColumn: "totp_pending_secret", as: String.self))
-            try await app.services.twoFactor.confirm(for: zhao, code: TwoFactor.code(secret: secret, at: app.clock.now()))
+            let secret = try await Self.turnOnTwoFactor(app, zhao)
             app.clock.advance(by: 30)
             var sessions: [SessionRecord] = []
             for _ in 0..<2 { sessions.append(try await app.services.login.signIn(username: "zhao", password: "Secret-pass-42", address: "198.51.100.2").session) }
@@ -250,8 +258,7 @@ struct SignInTests {
             let setup = try await app.services.twoFactor.begin(for: zhao, password: "Secret-pass-42")
             #expect(setup.url.hasPrefix("otpauth://totp/"))
             let user = try #require(try await app.services.users.find(username: "zhao"))
-            let secret = try #require(try await app.services.database.sql.select().column("totp_pending_secret").from("users")
-                .where("id", .equal, user.id!).first(decodingColumn: "totp_pending_secret", as: String.self))
+            let secret = try await Self.pendingSecret(app, user.id!)
             #expect(TwoFactor.base32(secret) == setup.secret)
             await #expect(throws: GuanxiError.self) { try await app.services.twoFactor.confirm(for: zhao, code: "000000") }
             try await app.services.twoFactor.confirm(for: zhao, code: TwoFactor.code(secret: secret, at: app.clock.now()))

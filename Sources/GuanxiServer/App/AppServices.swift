@@ -120,7 +120,7 @@ public struct AppServices: Sendable {
             { try await leadPool.returnNeglected() },
             { try await leftovers.purge() },
             { [self] in try await DataImport(services: self).purgeOld() },
-            { [self] in try await SetAsideIndexes(database: database, clock: clock).rebuildAbandoned() },
+            { [self] in try await SetAsideIndexes(serving: database, clock: clock).rebuildAbandoned() },
         ]), AnalysisRunner.jobKind: { [self] _ in _ = try await AnalysisRunner(services: self).run(by: nil) },
         DataImport.jobKind: { [self] payload in try await DataImport(services: self).runQueued(payload) }]
     }

@@ -127,11 +127,18 @@ public struct DataImport: Sendable {
             try await store.setStatus(p.job, .failed, error: "The user who started the import is disabled.")
             return
         }
-        _ = try await run(p.job, by: actor)
+        _ = try await run(p.job, by: actor, serving: true)
     }
 
     /// Runs or resumes a job in this process. Refused while another process runs it.
-    public func run(_ id: UUID, by actor: Principal, progress: @escaping @Sendable (ImportJob) async throws -> Void = { _ in }) async throws -> ImportJob {
+    ///
+    /// `serving`: this process answers requests meanwhile (the background worker of
+    /// `guanxi serve`). A large import then sets aside only the search index, whose catch-up
+    /// goes in short steps: building an index again is one statement that holds SQLite's
+    /// writer — and every request — for seconds on a million records. The command line
+    /// sets aside all its kind's scattered indexes and catches up in one go.
+    public func run(_ id: UUID, by actor: Principal, serving: Bool = false,
+                    progress: @escaping @Sendable (ImportJob) async throws -> Void = { _ in }) async throws -> ImportJob {
         var job = try await find(id, by: actor)
         guard job.canResume else {
             throw GuanxiError(.conflict, "This import is \(job.status.rawValue); it cannot run again.", code: "import_finished").localized("msg.import_not_resumable", ["status": job.status.rawValue])
@@ -140,13 +147,14 @@ public struct DataImport: Sendable {
             throw GuanxiError(.conflict, "This import is running in another process.", code: "import_running").localized("msg.import_running", [:])
         }
         job.status = .running
-        let indexes = SetAsideIndexes(database: services.database, clock: services.clock)
+        let indexes = serving ? SetAsideIndexes(serving: services.database, clock: services.clock) : SetAsideIndexes(alone: services.database, clock: services.clock)
         do {
             try await indexes.rebuildAbandoned()
             let target = try target(job.kind, settings: job.settings)
             let toGo = job.totalRows - job.rowsDone
             if services.config.importSetAsideRows > 0, toGo >= services.config.importSetAsideRows {
-                try await indexes.setAside(target.scatteredIndexes(job.settings), for: id)
+                let scattered = target.scatteredIndexes(job.settings)
+                try await indexes.setAside(serving ? scattered.filter { SQLiteSearchIndex.table(ofInsertTrigger: $0) != nil } : scattered, for: id)
             }
             // The stored file is decoded once; its raw copy is let go before the rows are read.
             let file = try await ImportFile.stored(id, in: store)

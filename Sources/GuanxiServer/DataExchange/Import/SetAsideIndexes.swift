@@ -28,6 +28,21 @@ import SQLKit
 struct SetAsideIndexes: Sendable {
     let database: DatabaseService
     let clock: any Clock
+    /// Records the search index's catch-up indexes per transaction: a serving process takes
+    /// short steps (`SQLiteSearchIndex.stepSize`), so no request waits long for SQLite's
+    /// writer; the command line, which serves no one, takes one (8 s against 14 s for a
+    /// million contacts).
+    let catchUpStep: Int
+
+    /// For a process that serves requests: only short steps while it catches up.
+    init(serving database: DatabaseService, clock: any Clock) {
+        (self.database, self.clock, catchUpStep) = (database, clock, SQLiteSearchIndex.stepSize)
+    }
+
+    /// For the command line: the catch-up in one statement.
+    init(alone database: DatabaseService, clock: any Clock) {
+        (self.database, self.clock, catchUpStep) = (database, clock, .max)
+    }
 
     /// A job whose progress is older than this is taken to have died (as `ImportJobStore.claim` does).
     static let staleAfter: TimeInterval = 120
@@ -112,7 +127,7 @@ struct SetAsideIndexes: Sendable {
         guard let table = SQLiteSearchIndex.table(ofInsertTrigger: note.name) else { return }
         if Self.shouldStop() { throw CancellationError() }
         try await database.sql.raw("\(unsafeRaw: Self.ifNotExists(note.definition))").run()
-        try await SQLiteSearchIndex.indexMissing(table, on: database.db, shouldStop: Self.shouldStop)
+        try await SQLiteSearchIndex.indexMissing(table, on: database.db, step: catchUpStep, shouldStop: Self.shouldStop)
         try await database.sql.delete(from: "set_aside_indexes").where("name", .equal, note.name).run()
     }
 

@@ -34,13 +34,7 @@ public struct LoginService: Sendable {
     /// have their password checked.
     public func signIn(username rawName: String, password: String, address: String) async throws -> SignedIn {
         let username = rawName.trimmingCharacters(in: .whitespaces).lowercased()
-        let addressKey = Self.addressKey(address)
-        let window = Int(lockout)
-        let reserved = try await rateLimiter.hit(addressKey, limit: maxFailuresPerAddress, window: window)
-        guard reserved.allowed else {
-            throw GuanxiError(.tooManyRequests, "Too many failed sign-ins from your network address. Try again in \(Self.minutes(reserved.retryAfter)) minutes.",
-                              retryAfter: reserved.retryAfter, code: "address_throttled")
-        }
+        try await reserveAttempt(from: address)
         let user = try await User.query(on: database.db).filter(\.$username == username).first()
         if let user { try await reserveAttempt(user) }
         let matches = try await passwords.verify(password, hash: user?.passwordHash ?? Self.decoyHash)
@@ -48,7 +42,7 @@ public struct LoginService: Sendable {
             try await recordFailure(user: user, username: username, address: address)
             throw GuanxiError(.unauthorized, "The user name or password is not correct.", code: "bad_credentials")
         }
-        try await rateLimiter.giveBack(addressKey, window: window)
+        try await rateLimiter.giveBack(Self.addressKey(address), window: Int(lockout))
         guard user.isActive else {
             throw GuanxiError(.forbidden, "This account is disabled. Ask an administrator to enable it.", code: "account_disabled")
         }
@@ -63,6 +57,15 @@ public struct LoginService: Sendable {
     }
 
     static func addressKey(_ address: String) -> String { "login-failures:\(address)" }
+
+    /// Counts an attempt from `address` before it is checked; refuses it beyond the limit.
+    private func reserveAttempt(from address: String) async throws {
+        let reserved = try await rateLimiter.hit(Self.addressKey(address), limit: maxFailuresPerAddress, window: Int(lockout))
+        guard reserved.allowed else {
+            throw GuanxiError(.tooManyRequests, "Too many failed sign-ins from your network address. Try again in \(Self.minutes(reserved.retryAfter)) minutes.",
+                              retryAfter: reserved.retryAfter, code: "address_throttled")
+        }
+    }
 
     /// Counts an attempt on the account before it is checked, in one statement that also
     /// tests the lock. Refuses it when the account is locked, or when the attempts under
@@ -94,12 +97,7 @@ public struct LoginService: Sendable {
     /// submissions of one code cannot both sign in.
     public func verifySecondFactor(session: SessionRecord, code: String, address: String) async throws {
         guard session.awaitingSecondFactor, let user = try await User.find(session.userID, on: database.db) else { return }
-        let (addressKey, window) = (Self.addressKey(address), Int(lockout))
-        let reserved = try await rateLimiter.hit(addressKey, limit: maxFailuresPerAddress, window: window)
-        guard reserved.allowed else {
-            throw GuanxiError(.tooManyRequests, "Too many failed sign-ins from your network address. Try again in \(Self.minutes(reserved.retryAfter)) minutes.",
-                              retryAfter: reserved.retryAfter, code: "address_throttled")
-        }
+        try await reserveAttempt(from: address)
         do { try await reserveAttempt(user) } catch {
             try await sessions.delete(id: session.id)
             throw error
@@ -111,7 +109,7 @@ public struct LoginService: Sendable {
             try await recordFailure(user: user, username: user.username, address: address)
             throw GuanxiError.invalid("code", "The code is not correct. Enter the six digits your authenticator app shows now.").localized("login.error.bad_code", [:])
         }
-        try await rateLimiter.giveBack(addressKey, window: window)
+        try await rateLimiter.giveBack(Self.addressKey(address), window: Int(lockout))
         try await database.sql.update("users").set("failed_logins", to: 0).where("id", .equal, user.id!).run()
         try await sessions.completeSecondFactor(session.id)
         let principal = try await principals.principal(for: user, channel: .session, address: address)
