@@ -97,10 +97,13 @@ enum SQLiteSearchIndex {
         return last
     }
 
-    /// The ids of the next `size` records of `table` after `after`, in id order.
+    /// The ids of the next `size` records of `table` after `after`, in id order. Without a
+    /// bound (`Int.max`) the ids are read as they lie, with nothing to sort or keep: ordered
+    /// and limited, SQLite kept a million of them aside in memory.
     static func records(_ table: String, after: UUID?, size: Int) -> SQLQueryString {
-        guard let after else { return "SELECT id FROM \(ident: table) ORDER BY id LIMIT \(literal: size)" }
-        return "SELECT id FROM \(ident: table) WHERE id > \(bind: after) ORDER BY id LIMIT \(literal: size)"
+        let order: SQLQueryString = size == .max ? "" : " ORDER BY id LIMIT \(literal: size)"
+        guard let after else { return "SELECT id FROM \(ident: table)\(order)" }
+        return "SELECT id FROM \(ident: table) WHERE id > \(bind: after)\(order)"
     }
 
     /// Gives search keys to those of `records` that have none.
