@@ -70,6 +70,11 @@ public struct AppConfig: Sendable {
     public var jobPollInterval: TimeInterval = 2
     /// PostgreSQL connections per event loop (one loop per core).
     public var databaseConnectionsPerLoop = 8
+    /// Seconds a query waits for a pooled connection before it fails. Tests wait longer:
+    /// the whole suite runs at once, and every in-memory SQLite database does its work on
+    /// the same two threads of NIO's pool, so under that load a connection can stay busy
+    /// past ten seconds without anything being wrong.
+    public var databasePoolTimeout: TimeInterval = 10
 
     public init() {}
 
@@ -80,6 +85,7 @@ public struct AppConfig: Sendable {
         config.logLevel = .error
         config.initialAdminPassword = "Admin-Pass-2026"
         config.jobPollInterval = 0.05
+        config.databasePoolTimeout = 120
         // Every test runs its own app against one throwaway server, in parallel.
         config.databaseConnectionsPerLoop = 2
         return config

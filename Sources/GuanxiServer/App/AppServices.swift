@@ -54,7 +54,8 @@ public struct AppServices: Sendable {
         self.config = config
         self.clock = clock
         self.logger = logger
-        database = try DatabaseService(location: config.database, logger: logger, connectionsPerLoop: config.databaseConnectionsPerLoop)
+        database = try DatabaseService(location: config.database, logger: logger, connectionsPerLoop: config.databaseConnectionsPerLoop,
+                                       poolTimeout: .milliseconds(Int64(config.databasePoolTimeout * 1000)))
         permissions = PermissionService(database: database)
         caches = DefinitionCaches(clock: clock)
         audit = AuditLog(clock: clock, caches: caches)

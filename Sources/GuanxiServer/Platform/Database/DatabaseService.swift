@@ -37,7 +37,9 @@ public final class DatabaseService: Sendable {
     let writingExecutor: EventLoopExecutor
     let computingExecutor: EventLoopExecutor
 
-    public init(location: AppConfig.DatabaseLocation, logger: Logger, connectionsPerLoop: Int = DatabaseService.postgresConnectionsPerLoop) throws {
+    /// `poolTimeout`: how long a query waits for a pooled connection before it fails.
+    public init(location: AppConfig.DatabaseLocation, logger: Logger, connectionsPerLoop: Int = DatabaseService.postgresConnectionsPerLoop,
+                poolTimeout: TimeAmount = .seconds(10)) throws {
         self.logger = logger
         self.connectionsPerLoop = connectionsPerLoop
         databases = Databases(threadPool: .singleton, on: MultiThreadedEventLoopGroup.singleton)
@@ -45,20 +47,20 @@ public final class DatabaseService: Sendable {
         case .sqliteFile(let path):
             engine = .sqlite
             sqliteFile = path
-            databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
+            databases.use(.sqlite(.file(path), connectionPoolTimeout: poolTimeout, sqlLogLevel: .trace), as: .sqlite)
             eventLoop = MultiThreadedEventLoopGroup.singleton.next()
             maxConnections = 1
         case .sqliteMemory:
             engine = .sqlite
             sqliteFile = nil
-            databases.use(.sqlite(.memory, sqlLogLevel: .trace), as: .sqlite)
+            databases.use(.sqlite(.memory, connectionPoolTimeout: poolTimeout, sqlLogLevel: .trace), as: .sqlite)
             eventLoop = MultiThreadedEventLoopGroup.singleton.next()
             maxConnections = 1
         case .postgres(let url):
             engine = .postgres
             sqliteFile = nil
             do {
-                databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: connectionsPerLoop, sqlLogLevel: .trace), as: .psql)
+                databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: connectionsPerLoop, connectionPoolTimeout: poolTimeout, sqlLogLevel: .trace), as: .psql)
             } catch {
                 throw GuanxiError(.configuration, "GUANXI_DATABASE_URL is not a usable PostgreSQL URL: \(error)")
             }
