@@ -129,10 +129,7 @@ extension APIHandlers {
     static func time(_ text: String?, field: String) throws -> Date?? {
         guard let text else { return nil }
         if text.isEmpty { return .some(nil) }
-        let plain = ISO8601DateFormatter()
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        guard let date = plain.date(from: text) ?? fractional.date(from: text) else {
+        guard let date = Validate.isoTime(text) else {
             throw GuanxiError.invalid(field, "\(field) must be a time like 2026-12-01T09:30:00+08:00.").localized("msg.time", ["field": field])
         }
         return .some(try Validate.storable(date, field: field))

@@ -75,6 +75,14 @@ public enum Validate {
         return date
     }
 
+    /// An ISO 8601 time with its offset ("2026-12-01T09:30:00+08:00"), fractional seconds or not.
+    public static func isoTime(_ text: String) -> Date? {
+        let plain = ISO8601DateFormatter()
+        let fractional = ISO8601DateFormatter()
+        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return plain.date(from: text) ?? fractional.date(from: text)
+    }
+
     /// A date and time as a browser's datetime-local field sends it ("2026-12-01T09:30"),
     /// read in the user's time zone; empty gives `.some(nil)` (clear), absent gives nil.
     public static func localTime(_ value: String?, field: String, timeZone: String) throws -> Date?? {

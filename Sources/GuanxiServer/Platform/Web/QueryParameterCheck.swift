@@ -89,12 +89,8 @@ struct QueryParameterCheck: Sendable {
         guard let operation = operation(method, path) else { return }
         for (name, value) in query {
             guard let rule = operation.parameters[name] else { continue }
-            if rule.type == "array" {
-                let each = rule.items.first ?? Rule()
-                for part in value.split(separator: ",", omittingEmptySubsequences: false) { try Self.check(String(part), name: name, rule: each) }
-            } else {
-                try Self.check(value, name: name, rule: rule)
-            }
+            // Array parameters are exploded (`cf=a&cf=b`): each value is one item.
+            try Self.check(value, name: name, rule: rule.type == "array" ? rule.items.first ?? Rule() : rule)
         }
     }
 
@@ -119,11 +115,11 @@ struct QueryParameterCheck: Sendable {
             switch rule.format {
             case "uuid": guard UUID(uuidString: value) != nil else { throw refuse("must be an id like 6F1B0F5C-1E2D-4C3B-8A79-0123456789AB") }
             case "date-time":
-                guard let time = Self.time(value), Validate.storableTimes.contains(time.timeIntervalSince1970) else {
+                guard let time = Validate.isoTime(value), Validate.storableTimes.contains(time.timeIntervalSince1970) else {
                     throw refuse("must be a time like 2026-12-01T09:30:00+08:00, between the years 1 and 9999")
                 }
             case "date":
-                guard value.count == 10, let day = Self.day(value), Validate.storableTimes.contains(day.timeIntervalSince1970) else {
+                guard (try? Validate.localDay(value, field: name, timeZone: "UTC")) != nil else {
                     throw refuse("must be a date written YYYY-MM-DD")
                 }
             default: break
@@ -140,19 +136,6 @@ struct QueryParameterCheck: Sendable {
     }
 
     private static func plain(_ number: Double) -> String { number == number.rounded() ? String(Int(number)) : String(number) }
-
-    private static func time(_ text: String) -> Date? {
-        let plain = ISO8601DateFormatter()
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return plain.date(from: text) ?? fractional.date(from: text)
-    }
-
-    private static func day(_ text: String) -> Date? {
-        let parser = DateFormatter()
-        (parser.locale, parser.timeZone, parser.dateFormat) = (Locale(identifier: "en_US_POSIX"), TimeZone(identifier: "UTC"), "yyyy-MM-dd")
-        return parser.date(from: text)
-    }
 }
 
 /// Checks an API request's query against the contract (`QueryParameterCheck`).
