@@ -14,13 +14,13 @@ struct ExportCommand: AsyncParsableCommand {
             --filter 'stage=maturity&segment=champions' or --filter 'cf=region:华东&col=phone&col=email'.
             """)
 
-    @Argument(help: "What to export: \(RecordFileKind.allCases.map(\.rawValue).joined(separator: ", ")).") var kind: RecordFileKind
+    @Argument(help: "What to export: customers, contacts, leads, opportunities or activities.") var kind: String
     @Argument(help: "The CSV file to write.") var file: String
     @Option(help: "A saved view (name or id) whose filters and columns to use.") var view: String?
     @Option(help: "List filters as a query string, like the list page's address.") var filter: String?
     @Option(help: "Language of the header and of choice values: zh-Hans or en.") var locale: String = "zh-Hans"
     @Flag(help: "Leave out the byte-order mark (Excel needs it to read Chinese as UTF-8).") var noBom = false
-    @Option(help: "csv (default); vcard3 or vcard4 for contacts; ical for activities.") var format: ExportFormat = .csv
+    @Option(help: "csv (default); vcard3 or vcard4 for contacts; ical for activities.") var format: String = "csv"
     @OptionGroup var storage: StorageOptions
 
     func validate() throws {
@@ -34,10 +34,8 @@ struct ExportCommand: AsyncParsableCommand {
                 try await FileExport(services: services).run(kind, to: file, view: view, filters: filter, locale: locale, byteOrderMark: !noBom,
                                                              format: format, by: PrincipalLoader.console())
             }
-            print("Exported \(rows) \(kind.rawValue) to \(file) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s.")
+            print("Exported \(rows) \(kind) to \(file) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s.")
         }
     }
 }
 
-extension RecordFileKind: ExpressibleByArgument {}
-extension ExportFormat: ExpressibleByArgument {}

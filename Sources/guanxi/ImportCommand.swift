@@ -24,9 +24,7 @@ struct ImportCommand: AsyncParsableCommand {
             (客户, 日期, 金额, 利润, 商品, 订单号, 币种).
             """)
 
-    enum Kind: String, ExpressibleByArgument, CaseIterable { case purchases, customers, contacts, leads, opportunities, activities }
-
-    @Argument(help: "What the file holds: \(Kind.allCases.map(\.rawValue).joined(separator: ", ")).") var kind: Kind?
+    @Argument(help: "What the file holds: purchases, customers, contacts, leads, opportunities or activities.") var kind: String?
     @Argument(help: "The CSV file.") var file: String?
     @Option(help: "create (default), update or upsert.") var mode: String = "create"
     @Option(help: "The field that finds existing records: email, phone, external_id, wechat or cf.KEY.") var key: String?
@@ -70,8 +68,8 @@ struct ImportCommand: AsyncParsableCommand {
                     guard let data = FileManager.default.contents(atPath: file) else { throw GuanxiError(.badRequest, "Cannot read \(file).") }
                     return data
                 }
-                if kind == .purchases { return try await purchases(try read(), services: services) }
-                let fileKind = RecordFileKind(rawValue: kind.rawValue)!
+                if kind == "purchases" { return try await purchases(try read(), services: services) }
+                let fileKind = RecordKind(rawValue: kind)
                 let settings = try await settings(fileKind, services: services)
                 if dryRun {
                     let report = try await imports.dryRun(fileKind, data: try read(), settings: settings, by: actor)
@@ -87,7 +85,7 @@ struct ImportCommand: AsyncParsableCommand {
         }
     }
 
-    func settings(_ kind: RecordFileKind, services: AppServices) async throws -> ImportSettings {
+    func settings(_ kind: RecordKind, services: AppServices) async throws -> ImportSettings {
         var settings = ImportSettings()
         settings.mode = ImportSettings.Mode(rawValue: mode)!
         settings.duplicates = ImportSettings.Duplicates(rawValue: duplicates)!

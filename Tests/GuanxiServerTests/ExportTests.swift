@@ -97,7 +97,7 @@ struct ExportTests {
             }
             let path = FileManager.default.temporaryDirectory.appendingPathComponent("contacts-\(UUID().uuidString).csv").path
             defer { try? FileManager.default.removeItem(atPath: path) }
-            let count = try await FileExport(services: app.services).run(.contacts, to: path, view: nil, filters: "col=customer", locale: "en", byteOrderMark: false, by: PrincipalLoader.console())
+            let count = try await FileExport(services: app.services).run("contacts", to: path, view: nil, filters: "col=customer", locale: "en", byteOrderMark: false, by: PrincipalLoader.console())
             #expect(count == 1203)
             let rows = CSV.parse(try String(contentsOfFile: path, encoding: .utf8))
             #expect(rows.first == ["Name", "Customers"])
@@ -122,12 +122,12 @@ struct ExportTests {
             let path = FileManager.default.temporaryDirectory.appendingPathComponent("view-\(UUID().uuidString).csv").path
             defer { try? FileManager.default.removeItem(atPath: path) }
             let exporter = FileExport(services: app.services)
-            #expect(try await exporter.run(.customers, to: path, view: "成交客户", filters: nil, locale: "zh-Hans", byteOrderMark: true, by: PrincipalLoader.console()) == 1)
+            #expect(try await exporter.run("customers", to: path, view: "成交客户", filters: nil, locale: "zh-Hans", byteOrderMark: true, by: PrincipalLoader.console()) == 1)
             let written = try Data(contentsOf: URL(fileURLWithPath: path))
             #expect(Array(written.prefix(3)) == [0xEF, 0xBB, 0xBF])
             #expect(CSV.parse(String(decoding: written.dropFirst(3), as: UTF8.self)) == [["名称", "电子邮箱"], ["老客户甲", "amaturity@example.cn"]])
             await #expect(throws: GuanxiError.self) {
-                _ = try await exporter.run(.leads, to: path, view: "成交客户", filters: nil, locale: "en", byteOrderMark: false, by: PrincipalLoader.console())
+                _ = try await exporter.run("leads", to: path, view: "成交客户", filters: nil, locale: "en", byteOrderMark: false, by: PrincipalLoader.console())
             }
             var call = ActivityInput()
             (call.kind, call.subject, call.dueAt, call.status) = ("task", "寄送报价", .some(ISO8601DateFormatter().date(from: "2026-09-22T02:00:00Z")!), "planned")
@@ -135,11 +135,11 @@ struct ExportTests {
             var late = call
             (late.subject, late.dueAt) = ("年底回访", .some(ISO8601DateFormatter().date(from: "2026-12-20T02:00:00Z")!))
             _ = try await app.services.activities.create(late, by: admin)
-            #expect(try await exporter.run(.activities, to: path, view: nil, filters: "from=2026-09-01&to=2026-09-30&col=due_at", locale: "en",
+            #expect(try await exporter.run("activities", to: path, view: nil, filters: "from=2026-09-01&to=2026-09-30&col=due_at", locale: "en",
                                            byteOrderMark: false, by: PrincipalLoader.console()) == 1)
             #expect(CSV.parse(try String(contentsOfFile: path, encoding: .utf8)) == [["Subject", "Due"], ["寄送报价", "2026-09-22 02:00"]])
             let error = await #expect(throws: GuanxiError.self) {
-                _ = try await exporter.run(.activities, to: path, view: nil, filters: "from=2026-13-01", locale: "en", byteOrderMark: false, by: PrincipalLoader.console())
+                _ = try await exporter.run("activities", to: path, view: nil, filters: "from=2026-13-01", locale: "en", byteOrderMark: false, by: PrincipalLoader.console())
             }
             #expect(error?.field == "from")
         }

@@ -25,7 +25,7 @@ struct ImportTests {
         return s
     }
 
-    static func importing(_ app: TestApp, _ kind: RecordFileKind, _ text: String, _ settings: ImportSettings, as actor: Principal? = nil) async throws -> ImportJob {
+    static func importing(_ app: TestApp, _ kind: RecordKind, _ text: String, _ settings: ImportSettings, as actor: Principal? = nil) async throws -> ImportJob {
         let imports = DataImport(services: app.services)
         let admin = try await app.admin
         let actor = actor ?? admin

@@ -49,10 +49,10 @@ struct InteropTests {
     func vcardExport() async throws {
         try await TestApp.run { app, _ in
             let admin = try await makeContacts(app)
-            for (format, version) in [(ExportFormat.vcard3, "3.0"), (.vcard4, "4.0")] {
+            for (format, version) in [("vcard3", "3.0"), ("vcard4", "4.0")] {
                 let path = scratchFile("contacts.vcf")
                 defer { try? FileManager.default.removeItem(atPath: path) }
-                #expect(try await FileExport(services: app.services).run(.contacts, to: path, view: nil, filters: nil, locale: "zh-Hans", byteOrderMark: false,
+                #expect(try await FileExport(services: app.services).run("contacts", to: path, view: nil, filters: nil, locale: "zh-Hans", byteOrderMark: false,
                                                                          format: format, by: admin) == 2)
                 let text = try String(contentsOfFile: path, encoding: .utf8)
                 #expect(text.components(separatedBy: "\r\n").allSatisfy { $0.utf8.count <= 75 })
@@ -98,7 +98,7 @@ struct InteropTests {
             // Round trip: export, remove, import the export — the same people come back.
             let exported = scratchFile("guanxi.vcf")
             defer { try? FileManager.default.removeItem(atPath: exported) }
-            _ = try await FileExport(services: app.services).run(.contacts, to: exported, view: nil, filters: nil, locale: "zh-Hans", byteOrderMark: false, format: .vcard3, by: admin)
+            _ = try await FileExport(services: app.services).run("contacts", to: exported, view: nil, filters: nil, locale: "zh-Hans", byteOrderMark: false, format: "vcard3", by: admin)
             _ = try await imports.revert(job.id, by: admin)
             #expect(try await ImportTests.contactRows(app).isEmpty)
             let again = try await imports.start(.contacts, fileName: "guanxi.vcf", data: try Data(contentsOf: URL(fileURLWithPath: exported)), settings: ImportSettings(),
@@ -129,8 +129,8 @@ struct InteropTests {
             _ = try await app.services.activities.create(task, by: chief)
             let path = scratchFile("activities.ics")
             defer { try? FileManager.default.removeItem(atPath: path) }
-            #expect(try await FileExport(services: app.services).run(.activities, to: path, view: nil, filters: nil, locale: "zh-Hans", byteOrderMark: false,
-                                                                     format: .ical, by: chief) == 2)
+            #expect(try await FileExport(services: app.services).run("activities", to: path, view: nil, filters: nil, locale: "zh-Hans", byteOrderMark: false,
+                                                                     format: "ical", by: chief) == 2)
             func check(_ items: [[String: Any]]) throws {
                 let event = try #require(items.first { $0["type"] as? String == "VEVENT" })
                 #expect(event["summary"] as? String == "季度回顾：星辰科技")

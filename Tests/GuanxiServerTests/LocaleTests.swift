@@ -31,10 +31,15 @@ struct LocaleTests {
     }
 
     @Test("Every record kind, action and scope has a label in both languages")
-    func permissionLabels() throws {
+    func permissionLabels() async throws {
         let localizer = try Localizer.load()
+        try await TestApp.run { app, _ in
+            #expect(app.services.records.all.count >= 10)
+            for locale in Localizer.supported {
+                for kind in app.services.records.all { #expect(localizer.known(kind.nameKey, locale) != nil, "\(kind.kind.rawValue) in \(locale)") }
+            }
+        }
         for locale in Localizer.supported {
-            for kind in RecordKind.all { #expect(localizer.known("kinds.\(kind.rawValue)", locale) != nil) }
             for action in PermissionAction.allCases { #expect(localizer.known("actions.\(action.rawValue)", locale) != nil) }
             for scope in DataScope.allCases { #expect(localizer.known("scopes.\(scope.rawValue)", locale) != nil) }
             for action in AuditAction.allCases { #expect(localizer.known("audit_actions.\(action.rawValue)", locale) != nil) }

@@ -151,11 +151,8 @@ extension APIHandlers {
         case (nil, nil): break
         case ("", _), (_, ""): input.related = .some(nil)
         case (let kind?, let id?):
-            guard let recordKind = ActivityVocabulary.relatedKinds.first(where: { $0.rawValue == kind }) else {
-                throw GuanxiError.invalid("relatedKind", "relatedKind must be customers, contacts, leads or opportunities.")
-                    .localized("msg.choice", ["field": "relatedKind", "choices": "customers, contacts, leads, opportunities"])
-            }
-            input.related = .some((recordKind, try Self.id(id, field: "relatedId")))
+            // Whether the kind has a timeline the activity service checks, naming the kinds that do.
+            input.related = .some((RecordKind(rawValue: kind), try Self.id(id, field: "relatedId")))
         default:
             let missing = body.relatedKind == nil ? "relatedKind" : "relatedId"
             throw GuanxiError.invalid(missing, "relatedKind and relatedId go together.").localized("msg.required", ["field": missing])

@@ -81,6 +81,4 @@ public enum ActivityVocabulary {
     public static let statuses = ["planned", "done", "cancelled"]
     public static let priorities = ["low", "normal", "high"]
     public static let commitmentStatuses = ["open", "kept", "broken"]
-    /// The kinds of record an activity can be about.
-    public static let relatedKinds: [RecordKind] = [.customers, .contacts, .leads, .opportunities]
 }

@@ -154,11 +154,6 @@ struct ActivityForm {
     private func customerOf(_ about: (kind: RecordKind, id: UUID)?, a: Activity?, principal: Principal) async throws -> UUID? {
         if let customer = a?.customerID { return customer }
         guard let about else { return nil }
-        switch about.kind {
-        case .customers: return about.id
-        case .contacts: return try? await services.contacts.find(about.id, for: principal).customerID
-        case .opportunities: return try? await services.opportunities.find(about.id, for: principal).customerID
-        default: return nil
-        }
+        return try? await services.records.find(about.kind, about.id, for: principal).customerID
     }
 }

@@ -23,14 +23,20 @@ struct ActivityPages {
         try UUID(uuidString: context.parameters.require("id")).orThrow(.notFound("Activity"))
     }
 
-    /// "customers:UUID" → the record an activity is about.
+    /// "customers:UUID" → the record an activity is about. Whether the kind has a
+    /// timeline, and the record exists for the reader, the activity service checks.
     static func about(_ text: String) -> (kind: RecordKind, id: UUID)? {
         let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
-        guard parts.count == 2, let kind = ActivityVocabulary.relatedKinds.first(where: { $0.rawValue == parts[0] }), let id = UUID(uuidString: parts[1]) else { return nil }
-        return (kind, id)
+        guard parts.count == 2, !parts[0].isEmpty, parts[0].allSatisfy({ $0.isASCII && ($0.isLowercase || $0 == "_") }),
+              let id = UUID(uuidString: parts[1]) else { return nil }
+        return (RecordKind(rawValue: parts[0]), id)
     }
 
     func register(on web: RouterGroup<AppRequestContext>) {
+        // The address of the calendar download before all exports moved to `/activities/export?format=`.
+        web.get("/activities/ical") { request, _ in
+            WebRenderer.redirect("/activities/export?format=ical" + (request.uri.query.map { "&" + $0 } ?? ""))
+        }
         web.get("/activities/:id") { request, context in
             try await detail(try Self.id(context), context: context,
                              notice: request.uri.queryParameters["notice"].flatMap { services.localizer.known("notice.\($0)", context.locale) })
@@ -80,14 +86,9 @@ struct ActivityPages {
 
     /// How a record an activity is about is named on a page: "客户 · 北京星辰科技".
     func label(of kind: RecordKind, _ id: UUID, principal: Principal, locale: String) async throws -> String {
-        let name: String? = switch kind {
-        case .customers: try? await services.customers.find(id, for: principal).name
-        case .contacts: try? await services.contacts.find(id, for: principal).name
-        case .leads: try? await services.leads.find(id, for: principal).name
-        case .opportunities: try? await services.opportunities.find(id, for: principal).name
-        default: nil
-        }
-        return name.map { "\(services.localizer.text("kinds.\(kind.rawValue)", locale)) · \($0)" } ?? ""
+        guard let descriptor = services.records[kind], descriptor.timeline,
+              let name = try? await services.records.find(kind, id, for: principal).name else { return "" }
+        return "\(services.localizer.text(descriptor.nameKey, locale)) · \(name)"
     }
 
     func rows(_ activities: [Activity], principal: Principal, locale: String) async throws -> [Row] {

@@ -36,10 +36,9 @@ public struct ActivityService: Sendable {
     let database: DatabaseService
     let permissions: PermissionService
     let audit: AuditLog
-    let customers: CustomerService
     let contacts: ContactService
-    let leads: LeadService
-    let opportunities: OpportunityService
+    /// Finds the record an activity is about, whatever its kind.
+    let records: RecordKinds
     let clock: any Clock
     let custom: CustomValues
 
@@ -237,14 +236,12 @@ public struct ActivityService: Sendable {
 
     /// The customer an activity about `kind`/`id` concerns; the record must be visible.
     private func customerOf(_ kind: RecordKind, _ id: UUID, by actor: Principal) async throws -> UUID? {
+        guard records[kind]?.timeline == true else {
+            let choices = records.kinds(where: \.timeline).map(\.rawValue).joined(separator: ", ")
+            throw GuanxiError.invalid("relatedKind", "relatedKind must be one of \(choices).").localized("msg.choice", ["field": "relatedKind", "choices": choices])
+        }
         do {
-            switch kind {
-            case .customers: return try await customers.find(id, for: actor).id
-            case .contacts: return try await contacts.find(id, for: actor).customerID
-            case .leads: _ = try await leads.find(id, for: actor); return nil
-            case .opportunities: return try await opportunities.find(id, for: actor).customerID
-            default: break
-            }
+            return try await records.find(kind, id, for: actor).customerID
         } catch let error as GuanxiError where error.kind == .notFound {}
         throw GuanxiError.invalid("relatedId", "relatedId names a record that does not exist or that you may not see.")
             .localized("msg.unknown_reference", ["field": "relatedId"])
@@ -338,13 +335,13 @@ public struct ActivityService: Sendable {
         try await audit.created(on: tx, actor: actor, kind: .activities, id: c.id!.uuidString, label: c.subject, snapshot: Self.snapshot(c, participants, []))
     }
 
-    /// Working with a customer or lead counts as activity on it: the shared pool's
-    /// "untouched for N days" clock starts again.
+    /// Working with a customer, or a record of another kind kept in the shared pool
+    /// (leads), counts as activity on it: the pool's "untouched for N days" clock starts again.
     private func touchRelated(_ a: Activity, on tx: any Database) async throws {
         let sql = tx as! any SQLDatabase
         if let customer = a.customerID { try await sql.update("customers").set("updated_at", to: a.updatedAt).where("id", .equal, customer).run() }
-        if a.relatedKind == RecordKind.leads.rawValue, let lead = a.relatedID {
-            try await sql.update("leads").set("updated_at", to: a.updatedAt).where("id", .equal, lead).run()
+        if let kind = a.relatedKind, let related = records[RecordKind(rawValue: kind)], related.inSharedPool, related.kind != .customers, let id = a.relatedID {
+            try await sql.update(related.table).set("updated_at", to: a.updatedAt).where("id", .equal, id).run()
         }
     }
 

@@ -49,6 +49,8 @@ public struct AppServices: Sendable {
     public let activityQuery: ActivityQuery
     public let savedViews: SavedViewService
     public let handOver: HandOverService
+    /// Every kind of record and what it offers (`registerRecordKinds`).
+    let records: RecordKinds
 
     public init(config: AppConfig, clock: any Clock = SystemClock(), logger: Logger, bcryptCost: UInt8 = 12) async throws {
         self.config = config
@@ -56,7 +58,8 @@ public struct AppServices: Sendable {
         self.logger = logger
         database = try DatabaseService(location: config.database, logger: logger, connectionsPerLoop: config.databaseConnectionsPerLoop,
                                        poolTimeout: .milliseconds(Int64(config.databasePoolTimeout * 1000)))
-        permissions = PermissionService(database: database)
+        records = RecordKinds()
+        permissions = PermissionService(database: database) { [records] kind in records[kind]?.inSharedPool == true }
         caches = DefinitionCaches(clock: clock)
         audit = AuditLog(clock: clock, caches: caches)
         auditQuery = AuditQuery(database: database, permissions: permissions)
@@ -66,7 +69,7 @@ public struct AppServices: Sendable {
                             defaults: (config.defaultLocale, config.defaultTimeZone))
         departments = DepartmentService(database: database, permissions: permissions, audit: audit, clock: clock)
         teams = TeamService(database: database, permissions: permissions, audit: audit, clock: clock)
-        roles = RoleService(database: database, permissions: permissions, audit: audit, clock: clock)
+        roles = RoleService(database: database, permissions: permissions, audit: audit, clock: clock, records: records)
         sessions = SessionStore(database: database, clock: clock, idleTimeout: config.sessionIdleTimeout, absoluteTimeout: config.sessionAbsoluteTimeout)
         rateLimiter = RateLimiter(database: database, clock: clock)
         login = LoginService(database: database, sessions: sessions, passwords: passwords, rateLimiter: rateLimiter, audit: audit,
@@ -77,10 +80,10 @@ public struct AppServices: Sendable {
         jobs = JobQueue(database: database, clock: clock)
         localizer = try Localizer.load()
         metrics = AppMetrics()
-        renderer = try await WebRenderer.load(localizer: localizer)
+        renderer = try await WebRenderer.load(localizer: localizer) { [records] in DataImport.importable(records) }
         settings = SettingsStore(database: database, audit: audit, clock: clock)
         customValues = CustomValues(database: database, cache: caches.customFields)
-        customFields = CustomFieldService(database: database, audit: audit, clock: clock)
+        customFields = CustomFieldService(database: database, audit: audit, clock: clock, records: records)
         // One queue of shared transactions for every kind of record created one at a time.
         let groupCommit = GroupCommit(database: database)
         customers = CustomerService(database: database, permissions: permissions, audit: audit, settings: settings, clock: clock, custom: customValues,
@@ -103,16 +106,17 @@ public struct AppServices: Sendable {
         competitors = CompetitorService(database: database, audit: audit, clock: clock)
         leadConversion = LeadConversion(database: database, leads: leads, customers: customers, customerQuery: customerQuery, contacts: contacts,
                                         contactQuery: contactQuery, opportunities: opportunities, audit: audit, clock: clock)
-        activities = ActivityService(database: database, permissions: permissions, audit: audit, customers: customers, contacts: contacts,
-                                     leads: leads, opportunities: opportunities, clock: clock, custom: customValues)
+        activities = ActivityService(database: database, permissions: permissions, audit: audit, contacts: contacts, records: records,
+                                     clock: clock, custom: customValues)
         activityQuery = ActivityQuery(database: database, permissions: permissions, custom: customValues)
-        savedViews = SavedViewService(database: database, audit: audit, clock: clock)
-        handOver = HandOverService(database: database, permissions: permissions, audit: audit, clock: clock)
+        savedViews = SavedViewService(database: database, audit: audit, clock: clock, records: records)
+        handOver = HandOverService(database: database, permissions: permissions, audit: audit, clock: clock, records: records)
+        registerRecordKinds()
     }
 
     public func jobHandlers() -> [String: JobHandler] {
         let (sessions, rateLimiter, jobs, customerPool, leadPool) = (sessions, rateLimiter, jobs, customerPool, leadPool)
-        let leftovers = Leftovers(database: database)
+        let leftovers = Leftovers(database: database, records: records)
         return [Housekeeping.kind: Housekeeping.handler([
             { _ = try await sessions.purgeExpired() },
             { try await rateLimiter.purge() },

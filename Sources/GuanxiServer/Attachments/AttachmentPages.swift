@@ -12,7 +12,7 @@ struct AttachmentPages {
         web.post("/attachments") { request, context in
             let principal = try context.requirePrincipal()
             let form = try await request.form(context: context)
-            guard let kind = RecordDirectory.kinds.first(where: { $0.rawValue == form["kind"] }), let id = form["id"].flatMap(UUID.init(uuidString:)) else {
+            guard let kind = services.records.kinds(where: \.attachments).first(where: { $0.rawValue == form["kind"] }), let id = form["id"].flatMap(UUID.init(uuidString:)) else {
                 throw GuanxiError.notFound("Record")
             }
             guard let file = form.files["file"]?.first else {
@@ -48,7 +48,7 @@ struct AttachmentPages {
     func part(_ kind: RecordKind, _ id: UUID, principal: Principal, locale: String) async throws -> Part {
         let format = DisplayFormat(timeZone: principal.timeZone, locale: locale)
         let files = try await AttachmentService(services: services).list(kind, id, for: principal)
-        let canAdd = (try? await RecordDirectory(services: services).find(kind, id, for: principal, action: .update)) != nil
+        let canAdd = (try? await services.records.find(kind, id, for: principal, action: .update)) != nil
         return Part(kind: kind.rawValue, id: id.uuidString,
                     rows: files.map { Row(id: $0.id.uuidString, filename: $0.filename, size: ByteCountFormatter.string(fromByteCount: Int64($0.size), countStyle: .file),
                                           at: format.dateTime($0.createdAt)) },

@@ -30,13 +30,13 @@ public struct AttachmentService: Sendable {
     static let columns = ["id", "record_kind", "record_id", "filename", "content_type", "size", "sha256", "uploaded_by", "created_at"]
 
     public func list(_ kind: RecordKind, _ id: UUID, for actor: Principal) async throws -> [Attachment] {
-        _ = try await RecordDirectory(services: services).find(kind, id, for: actor)
+        _ = try await services.records.find(kind, id, for: actor)
         return try await services.database.sql.select().columns(Self.columns).from("attachments").where("record_id", .equal, id)
             .orderBy("created_at", .descending).all().map(Self.attachment)
     }
 
     public func add(to kind: RecordKind, _ id: UUID, filename: String, contentType: String, data: Data, by actor: Principal) async throws -> Attachment {
-        let record = try await RecordDirectory(services: services).find(kind, id, for: actor, action: .update)
+        let record = try await services.records.find(kind, id, for: actor, action: .update)
         let name = try Self.cleanName(filename)
         guard !data.isEmpty else { throw GuanxiError.invalid("file", "The file is empty.").localized("msg.empty_file", [:]) }
         guard data.count <= largest else {
@@ -62,7 +62,7 @@ public struct AttachmentService: Sendable {
         guard let row = try await services.database.sql.select().columns(Self.columns + ["content"]).from("attachments")
             .where("id", .equal, attachmentID).first() else { throw GuanxiError.notFound("Attachment") }
         let a = try Self.attachment(row)
-        do { _ = try await RecordDirectory(services: services).find(a.recordKind, a.recordID, for: actor) } catch { throw GuanxiError.notFound("Attachment") }
+        do { _ = try await services.records.find(a.recordKind, a.recordID, for: actor) } catch { throw GuanxiError.notFound("Attachment") }
         return (a, try row.decode(column: "content", as: Data.self))
     }
 
@@ -72,8 +72,8 @@ public struct AttachmentService: Sendable {
         guard let row = try await services.database.sql.select().columns(Self.columns).from("attachments").where("id", .equal, attachmentID).first()
         else { throw GuanxiError.notFound("Attachment") }
         let a = try Self.attachment(row)
-        let record: RecordDirectory.Found
-        do { record = try await RecordDirectory(services: services).find(a.recordKind, a.recordID, for: actor, action: .update) } catch {
+        let record: FoundRecord
+        do { record = try await services.records.find(a.recordKind, a.recordID, for: actor, action: .update) } catch {
             throw GuanxiError.notFound("Attachment")
         }
         try await services.database.db.transaction { tx in

@@ -29,6 +29,11 @@ struct ContactPages {
 
     func register(on web: RouterGroup<AppRequestContext>) {
         web.get("/contacts") { request, context in try await list(request, context) }
+        // The address of the vCard download before all exports moved to `/contacts/export?format=`.
+        web.get("/contacts/vcard") { request, _ in
+            let version = request.uri.queryParameters["version"] == "3.0" ? "vcard3" : "vcard4"
+            return WebRenderer.redirect("/contacts/export?format=\(version)" + (request.uri.query.map { "&" + $0 } ?? ""))
+        }
         web.get("/customers/:id/contacts/new") { _, context in
             let customer = try await services.customers.find(try id(context), for: try context.requirePrincipal())
             try services.permissions.require(try context.requirePrincipal(), .create, on: .contacts)

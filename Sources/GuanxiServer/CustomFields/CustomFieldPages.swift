@@ -64,7 +64,7 @@ struct CustomFieldPages {
         }
         let model = Page(
             rows: rows,
-            kinds: WebChoice.list(CustomFieldService.kinds.map(\.rawValue), selected: typed?["record_kind"] ?? "customers", allowEmpty: false) { t("kinds.\($0)") },
+            kinds: WebChoice.list(services.customFields.kinds.map(\.rawValue), selected: typed?["record_kind"] ?? "customers", allowEmpty: false) { t("kinds.\($0)") },
             types: WebChoice.list(CustomFieldType.allCases.map(\.rawValue), selected: typed?["type"] ?? "text", allowEmpty: false) { t("custom_fields.type_\($0)") },
             key: typed?["key"] ?? "", label: typed?["label"] ?? "", choices: typed?["choices"] ?? "", error: error, notice: notice)
         return services.renderer.render("admin-custom-fields", titleKey: "custom_fields.title", page: model, context: context, status: status)

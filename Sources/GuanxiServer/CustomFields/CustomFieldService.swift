@@ -18,9 +18,11 @@ public struct CustomFieldService: Sendable {
     let database: DatabaseService
     let audit: AuditLog
     let clock: any Clock
+    /// Which kinds of record take custom fields.
+    let records: RecordKinds
 
-    /// The kinds of record that take custom fields.
-    public static let kinds: [RecordKind] = [.customers, .contacts, .leads, .opportunities, .activities]
+    /// The kinds of record that take custom fields, in the registry's order.
+    var kinds: [RecordKind] { records.kinds(where: \.customFields) }
 
     public func list(for kind: RecordKind? = nil) async throws -> [CustomField] {
         let query = CustomField.query(on: database.db).sort(\.$recordKind).sort(\.$position).sort(\.$key)
@@ -36,7 +38,7 @@ public struct CustomFieldService: Sendable {
         guard actor.isAdmin else { throw GuanxiError.forbidden }
         let f = CustomField()
         f.id = UUID()
-        f.recordKind = try CustomerValidate.choice(input.recordKind, field: "recordKind", from: Self.kinds.map(\.rawValue))
+        f.recordKind = try CustomerValidate.choice(input.recordKind, field: "recordKind", from: kinds.map(\.rawValue))
             ?? { throw GuanxiError.invalid("recordKind", "recordKind is required.").localized("msg.required", ["field": "recordKind"]) }()
         let key = try Validate.requiredText(input.key, field: "key", max: 40)
         guard key.first!.isASCII, key.first!.isLowercase, key.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") }) else {

@@ -6,18 +6,19 @@ import SQLKit
 /// upkeep removes what such deletions left behind.
 struct Leftovers: Sendable {
     let database: DatabaseService
+    let records: RecordKinds
 
     @discardableResult
     func purge() async throws -> Int {
         var removed = 0
-        for kind in CustomFieldService.kinds {
-            let table = kind.rawValue
+        for kind in records.all where kind.customFields || kind.attachments {
+            let (name, table) = (kind.kind.rawValue, kind.table)
             removed += try await database.sql.raw("""
-                DELETE FROM custom_values WHERE field_id IN (SELECT id FROM custom_fields WHERE record_kind = \(bind: table))
+                DELETE FROM custom_values WHERE field_id IN (SELECT id FROM custom_fields WHERE record_kind = \(bind: name))
                 AND NOT EXISTS (SELECT 1 FROM \(unsafeRaw: table) r WHERE r.id = custom_values.record_id) RETURNING record_id
                 """).all().count
             removed += try await database.sql.raw("""
-                DELETE FROM attachments WHERE record_kind = \(bind: table)
+                DELETE FROM attachments WHERE record_kind = \(bind: name)
                 AND NOT EXISTS (SELECT 1 FROM \(unsafeRaw: table) r WHERE r.id = attachments.record_id) RETURNING id
                 """).all().count
         }

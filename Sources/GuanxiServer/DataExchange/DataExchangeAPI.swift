@@ -14,7 +14,7 @@ extension APIHandlers {
         let principal = try RequestPrincipal.require()
         guard case .csv(let body) = input.body else { throw GuanxiError(.badRequest, "Send the file as text/csv.") }
         let q = input.query
-        let kind = RecordFileKind(rawValue: q.kind.rawValue)!
+        let kind = RecordKind(rawValue: q.kind.rawValue)
         let imports = DataImport(services: services)
         let data: Data
         do { data = try await Data(collecting: body, upTo: services.config.maxImportBytes) } catch {
@@ -70,43 +70,22 @@ extension APIHandlers {
 
     func exportList(_ input: Operations.exportList.Input) async throws -> Operations.exportList.Output {
         let principal = try RequestPrincipal.require()
-        let kind = RecordFileKind(rawValue: input.path.kind.rawValue)!
-        let query = try await FileExport(services: services).query(kind, view: input.query.view, filters: input.query.query, by: principal)
+        let descriptor = try FileExport.exportable(input.path.kind.rawValue, in: services.records)
+        let query = try await FileExport(services: services).query(descriptor.kind, view: input.query.view, filters: input.query.query, by: principal)
         let locale = input.query.locale?.rawValue ?? principal.locale
-        let name = ExportRoutes.fileName(kind.recordKind, at: services.clock.now())
+        let name = ExportRoutes.fileName(descriptor.kind, at: services.clock.now())
         let disposition = { (ext: String) in Operations.exportList.Output.Ok.Headers(Content_hyphen_Disposition: ContentDisposition.attachment("\(name.dropLast(4)).\(ext)")) }
-        switch (input.query.format ?? .csv, kind) {
-        case (.csv, _):
-            let bom = input.query.bom ?? true
-            let body: HTTPBody = switch kind {
-            case .customers: try await stream(CustomerList(services: services), query, locale, bom, principal)
-            case .contacts: try await stream(ContactList(services: services), query, locale, bom, principal)
-            case .leads: try await stream(LeadList(services: services), query, locale, bom, principal)
-            case .opportunities: try await stream(OpportunityList(services: services), query, locale, bom, principal)
-            case .activities: try await stream(ActivityList(services: services), query, locale, bom, principal)
-            }
+        let format = input.query.format?.rawValue ?? "csv"
+        guard format != "csv" else {
+            let body = try await stream(descriptor.list!, query, locale, input.query.bom ?? true, principal)
             return .ok(.init(headers: disposition("csv"), body: .csv(body)))
-        case (.vcard3, .contacts), (.vcard4, .contacts):
-            let version: VCard.Version = input.query.format == .vcard3 ? .v3 : .v4
-            let cards = ContactVCard(services: services)
-            try await cards.start(query: query, version: version, by: principal)
-            let text = PagedText(head: "") { after in
-                let page = try await cards.chunk(query: query, version: version, after: after, by: principal)
-                return (page.text, page.next)
-            }
-            return .ok(.init(headers: disposition("vcf"), body: .text_vcard(HTTPBody(text, length: .unknown, iterationBehavior: .single))))
-        case (.ical, .activities):
-            let calendar = ActivityCalendarExport(services: services)
-            try await calendar.start(query: query, by: principal)
-            let text = PagedText(head: calendar.header(for: principal), page: { after in
-                let page = try await calendar.chunk(query: query, after: after, by: principal, locale: locale)
-                return (page.text, page.next)
-            }, tail: ActivityCalendarExport.footer)
-            return .ok(.init(headers: disposition("ics"), body: .text_calendar(HTTPBody(text, length: .unknown, iterationBehavior: .single))))
-        default:
-            let format = input.query.format?.rawValue ?? ""
-            throw GuanxiError.invalid("format", "\(format) files hold other records than \(kind.rawValue).")
-                .localized("msg.export_format", ["format": format, "kind": kind.rawValue])
+        }
+        let chosen = try FileExport.format(format, of: descriptor, in: services.records)
+        let body = HTTPBody(try await chosen.open(query, principal, locale).text, length: .unknown, iterationBehavior: .single)
+        return switch chosen.fileExtension {
+        case "vcf": .ok(.init(headers: disposition("vcf"), body: .text_vcard(body)))
+        case "ics": .ok(.init(headers: disposition("ics"), body: .text_calendar(body)))
+        default: throw GuanxiError(.internal, "The API contract names no content type for .\(chosen.fileExtension) files.")
         }
     }
 

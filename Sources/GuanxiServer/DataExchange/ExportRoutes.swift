@@ -1,35 +1,35 @@
 import Foundation
 import Hummingbird
 
-/// `GET /customers/export?…` (and contacts, leads, opportunities, activities): the list
-/// with the same query string, streamed as a CSV download. `bom=0` leaves out the
-/// byte-order mark that Excel needs to read Chinese as UTF-8.
+/// `GET /customers/export?…` (and every other kind with a list): the list with the same
+/// query string, streamed as a CSV download. `bom=0` leaves out the byte-order mark that
+/// Excel needs to read Chinese as UTF-8; `format=` picks another format the kind offers
+/// (`/contacts/export?format=vcard4`, `/activities/export?format=ical`).
 struct ExportRoutes {
     let services: AppServices
 
     func register(on web: RouterGroup<AppRequestContext>) {
-        web.get("/customers/export") { request, context in try await csv(CustomerList(services: services), request, context) }
-        web.get("/contacts/export") { request, context in try await csv(ContactList(services: services), request, context) }
-        web.get("/leads/export") { request, context in try await csv(LeadList(services: services), request, context) }
-        web.get("/opportunities/export") { request, context in try await csv(OpportunityList(services: services), request, context) }
-        web.get("/activities/export") { request, context in try await csv(ActivityList(services: services), request, context) }
-        web.get("/contacts/vcard") { request, context in
-            let principal = try context.requirePrincipal()
-            let query = request.uri.queryParameters
-            let version = VCard.Version(rawValue: query["version"].map(String.init) ?? "4.0") ?? .v4
-            let cards = ContactVCard(services: services)
-            try await cards.start(query: query, version: version, by: principal)
-            return download("text/vcard; charset=utf-8", name: "contacts.vcf") { out in _ = try await cards.write(query: query, version: version, by: principal, to: out) }
-        }
-        web.get("/activities/ical") { request, context in
-            let principal = try context.requirePrincipal()
-            let query = request.uri.queryParameters
-            let calendar = ActivityCalendarExport(services: services)
-            try await calendar.start(query: query, by: principal)
-            let locale = context.locale
-            return download("text/calendar; charset=utf-8", name: "activities.ics") { out in _ = try await calendar.write(query: query, by: principal, locale: locale, to: out) }
+        for descriptor in services.records.all {
+            guard let list = descriptor.list else { continue }
+            web.get("\(descriptor.path)/export") { request, context in
+                guard let format = request.uri.queryParameters["format"].map(String.init), format != "csv" else {
+                    return try await csv(list, request, context)
+                }
+                return try await file(descriptor, format: format, request, context)
+            }
         }
     }
+
+    /// The list in one of the kind's other formats.
+    func file(_ descriptor: RecordKindDescriptor, format: String, _ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let chosen = try FileExport.format(format, of: descriptor, in: services.records)
+        let pages = try await chosen.open(request.uri.queryParameters, principal, context.locale)
+        let type = Self.contentTypes[chosen.fileExtension] ?? "application/octet-stream"
+        return download(type, name: "\(descriptor.kind.rawValue).\(chosen.fileExtension)") { out in _ = try await pages.write(to: out) }
+    }
+
+    static let contentTypes = ["vcf": "text/vcard; charset=utf-8", "ics": "text/calendar; charset=utf-8"]
 
     /// A download streamed as `write` produces it.
     func download(_ type: String, name: String, _ write: @escaping @Sendable ((String) async throws -> Void) async throws -> Void) -> Response {

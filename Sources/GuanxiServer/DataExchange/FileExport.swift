@@ -2,20 +2,6 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 
-/// The kinds of record a file can be exported from or imported into.
-public enum RecordFileKind: String, Sendable, CaseIterable, Codable {
-    case customers, contacts, leads, opportunities, activities
-    var recordKind: RecordKind { RecordKind(rawValue: rawValue) }
-}
-
-/// What an export file is written as.
-public enum ExportFormat: String, Sendable, CaseIterable {
-    case csv
-    /// Contacts as vCard 3.0 or 4.0.
-    case vcard3, vcard4
-    /// Activities as iCalendar.
-    case ical
-}
 
 /// `guanxi export KIND FILE`: a record list written to a CSV file, page by page, through
 /// the same permission check, columns and audit entry as the web download.
@@ -25,38 +11,41 @@ public struct FileExport: Sendable {
 
     /// `view` is a saved view's id or name (its filters and columns); `filters` a list
     /// query string such as `stage=customer&tier=核心`, applied on top. Returns the row count.
-    public func run(_ kind: RecordFileKind, to path: String, view: String?, filters: String?, locale: String, byteOrderMark: Bool,
-                    format: ExportFormat = .csv, by actor: Principal) async throws -> Int {
-        let parameters = try await query(kind, view: view, filters: filters, by: actor)
-        switch (format, kind) {
-        case (.csv, _): break
-        case (.vcard3, .contacts), (.vcard4, .contacts):
-            let version: VCard.Version = format == .vcard3 ? .v3 : .v4
-            let cards = ContactVCard(services: services)
-            try await cards.start(query: parameters, version: version, by: actor)
-            return try await toFile(path) { out in try await cards.write(query: parameters, version: version, by: actor, to: out) }
-        case (.ical, .activities):
-            let calendar = ActivityCalendarExport(services: services)
-            try await calendar.start(query: parameters, by: actor)
-            return try await toFile(path) { out in try await calendar.write(query: parameters, by: actor, locale: locale, to: out) }
-        default:
-            throw GuanxiError.invalid("format", "\(format.rawValue) files hold \(format == .ical ? "activities" : "contacts"), not \(kind.rawValue).")
-                .localized("msg.export_format", ["format": format.rawValue, "kind": kind.rawValue])
+    ///
+    /// `kind` is a kind with a list (`customers`, `contacts` …); `format` is `csv` or one of
+    /// the kind's other formats (`vcard4` for contacts, `ical` for activities).
+    public func run(_ kind: String, to path: String, view: String?, filters: String?, locale: String, byteOrderMark: Bool,
+                    format: String = "csv", by actor: Principal) async throws -> Int {
+        let descriptor = try Self.exportable(kind, in: services.records)
+        let parameters = try await query(descriptor.kind, view: view, filters: filters, by: actor)
+        if format != "csv" {
+            let pages = try await Self.format(format, of: descriptor, in: services.records).open(parameters, actor, locale)
+            return try await toFile(path) { out in try await pages.write(to: out) }
         }
-        return switch kind {
-        case .customers: try await write(CustomerList(services: services), parameters, path, locale, byteOrderMark, actor)
-        case .contacts: try await write(ContactList(services: services), parameters, path, locale, byteOrderMark, actor)
-        case .leads: try await write(LeadList(services: services), parameters, path, locale, byteOrderMark, actor)
-        case .opportunities: try await write(OpportunityList(services: services), parameters, path, locale, byteOrderMark, actor)
-        case .activities: try await write(ActivityList(services: services), parameters, path, locale, byteOrderMark, actor)
-        }
+        return try await write(descriptor.list!, parameters, path, locale, byteOrderMark, actor)
+    }
+
+    /// The kinds whose lists can be exported, by the names files and URLs use.
+    public static func exportableKinds(_ services: AppServices) -> [String] { services.records.kinds { $0.list != nil }.map(\.rawValue) }
+
+    /// The kind a client named, if it has a list to export; otherwise an error naming those that do.
+    static func exportable(_ kind: String, in records: RecordKinds) throws -> RecordKindDescriptor {
+        try records.named(kind, field: "kind") { $0.list != nil }
+    }
+
+    /// One of a kind's formats besides CSV; an error naming the kinds that offer it otherwise.
+    static func format(_ name: String, of descriptor: RecordKindDescriptor, in records: RecordKinds) throws -> RecordFileFormat {
+        if let format = descriptor.fileFormats[name] { return format }
+        let holders = records.kinds { $0.fileFormats[name] != nil }.map(\.rawValue).joined(separator: ", ")
+        throw GuanxiError.invalid("format", "\(name) files hold \(holders.isEmpty ? "nothing Guanxi exports" : holders), not \(descriptor.kind.rawValue).")
+            .localized("msg.export_format", ["format": name, "kind": descriptor.kind.rawValue])
     }
 
     /// A list's query: a saved view's filters and columns, then `filters` on top.
-    func query(_ kind: RecordFileKind, view: String?, filters: String?, by actor: Principal) async throws -> Parameters {
+    func query(_ kind: RecordKind, view: String?, filters: String?, by actor: Principal) async throws -> Parameters {
         var query = ""
         if let view {
-            let saved = try await find(view, kind: kind.recordKind, actor: actor)
+            let saved = try await find(view, kind: kind, actor: actor)
             var items = URLComponents(string: "?" + saved.query)?.queryItems ?? []
             items += saved.columns.map { URLQueryItem(name: "col", value: $0) }
             var out = URLComponents()

@@ -26,7 +26,8 @@ struct ImportPages {
             let form = try await request.form(context: context)
             let principal = try context.requirePrincipal()
             guard let file = form.files["file"]?.first else { throw GuanxiError.invalid("file", "Choose a file.").localized("msg.required", ["field": "file"]) }
-            let kind = try RecordFileKind(rawValue: form["kind"] ?? "").orThrow(.invalid("kind", "Choose what the file holds.").localized("msg.required", ["field": "kind"]))
+            guard let named = form["kind"], !named.isEmpty else { throw GuanxiError.invalid("kind", "Choose what the file holds.").localized("msg.required", ["field": "kind"]) }
+            let kind = try services.records.named(named, field: "kind") { $0.importTarget != nil }.kind
             var settings = try Self.settings(form)
             if let template = form["template"], !template.isEmpty {
                 settings.mapping = try await ImportTemplates(services: services).find(kind, name: template, by: principal).mapping
@@ -107,7 +108,7 @@ struct ImportPages {
     func list(_ context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let t = { (key: String) in services.localizer.text(key, context.locale) }
-        let kinds = DataImport.importable.filter { principal.scope(for: .import, on: $0.recordKind) != nil }
+        let kinds = DataImport.importable(services.records).filter { principal.scope(for: .import, on: $0) != nil }
         guard !kinds.isEmpty else { throw GuanxiError(.forbidden, "You may not import records.") }
         var templates: [WebChoice] = [WebChoice(value: "", label: "—", selected: true)]
         for kind in kinds {
@@ -137,7 +138,7 @@ struct ImportPages {
         let imports = DataImport(services: services)
         let job = try await imports.find(id, by: principal)
         let t = { (key: String) in services.localizer.text(key, context.locale) }
-        let custom = try await services.customValues.fields(of: job.kind.recordKind)
+        let custom = try await services.customValues.fields(of: job.kind)
         let target = try imports.target(job.kind)
         func label(_ key: String) -> String {
             key.hasPrefix("cf.") ? custom.first { "cf.\($0.key)" == key }?.label ?? key : t("import_fields.\(key)")

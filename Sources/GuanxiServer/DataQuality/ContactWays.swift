@@ -20,7 +20,6 @@ public struct ContactWays: Sendable {
     public init(services: AppServices) { self.services = services }
 
     public static let reasons = ["bounced", "wrong_number", "no_longer_there", "refused", "other"]
-    static let markable: [RecordKind] = [.customers, .contacts, .leads]
 
     static func normalized(_ kind: String, _ value: String) -> String {
         kind == "email" ? value.lowercased().trimmingCharacters(in: .whitespaces) : value.filter(\.isASCII).filter(\.isNumber)
@@ -28,18 +27,22 @@ public struct ContactWays: Sendable {
 
     /// The record's current phones and e-mails.
     func ways(of kind: RecordKind, _ id: UUID) async throws -> [(kind: String, value: String)] {
-        switch kind {
-        case .contacts: return try await services.contacts.channels(of: id).filter { $0.kind != .address }.map { ($0.kind.rawValue, $0.value) }
-        default:
-            guard let row = try await services.database.sql.select().columns("email", "phone").from(kind.rawValue).where("id", .equal, id).first() else { return [] }
-            return [("email", try row.decode(column: "email", as: String?.self)), ("phone", try row.decode(column: "phone", as: String?.self))].compactMap { k, v in v.map { (k, $0) } }
-        }
+        try await services.records[kind]?.contactWays?(id) ?? []
     }
+
+    /// The ways of a kind that keeps one e-mail and one phone in columns of its own row.
+    static func emailAndPhone(of id: UUID, in table: String, sql: any SQLDatabase) async throws -> [(kind: String, value: String)] {
+        guard let row = try await sql.select().columns("email", "phone").from(table).where("id", .equal, id).first() else { return [] }
+        return [("email", try row.decode(column: "email", as: String?.self)), ("phone", try row.decode(column: "phone", as: String?.self))].compactMap { k, v in v.map { (k, $0) } }
+    }
+
+    /// The kinds whose phones and e-mails can be marked.
+    static func markable(_ records: RecordKinds) -> [RecordKind] { records.kinds { $0.contactWays != nil } }
 
     /// Marks the record's phone or e-mail `value` as not working.
     public func markInvalid(_ kind: RecordKind, _ id: UUID, value: String, reason: String, by actor: Principal) async throws {
-        guard Self.markable.contains(kind) else { throw GuanxiError.notFound("Record") }
-        let record = try await RecordDirectory(services: services).find(kind, id, for: actor, action: .update)
+        guard Self.markable(services.records).contains(kind) else { throw GuanxiError.notFound("Record") }
+        let record = try await services.records.find(kind, id, for: actor, action: .update)
         guard Self.reasons.contains(reason) else {
             throw GuanxiError.invalid("reason", "reason must be one of \(Self.reasons.joined(separator: ", ")).")
                 .localized("msg.choice", ["field": "reason", "choices": Self.reasons.joined(separator: ", ")])
@@ -64,7 +67,7 @@ public struct ContactWays: Sendable {
 
     /// Takes the mark off again (the number works after all).
     public func markValid(_ kind: RecordKind, _ id: UUID, value: String, by actor: Principal) async throws {
-        let record = try await RecordDirectory(services: services).find(kind, id, for: actor, action: .update)
+        let record = try await services.records.find(kind, id, for: actor, action: .update)
         let wayKind = value.contains("@") ? "email" : "phone"
         try await services.database.db.transaction { tx in
             try await (tx as! any SQLDatabase).delete(from: "contact_way_problems").where("record_kind", .equal, kind.rawValue).where("record_id", .equal, id)
@@ -91,7 +94,7 @@ public struct ContactWays: Sendable {
     func noteCallOutcome(_ activity: Activity, by actor: Principal) async throws {
         guard activity.kind == "call", let outcome = activity.outcome?.lowercased(),
               ["空号", "错号", "号码错误", "号码有误", "停机", "wrong number", "not in service"].contains(where: outcome.contains),
-              let kind = activity.relatedKind.map(RecordKind.init(rawValue:)), Self.markable.contains(kind), let id = activity.relatedID else { return }
+              let kind = activity.relatedKind.map(RecordKind.init(rawValue:)), Self.markable(services.records).contains(kind), let id = activity.relatedID else { return }
         let phones = try await ways(of: kind, id).filter { $0.kind == "phone" }
         guard phones.count == 1, actor.scope(for: .update, on: kind) != nil else { return }
         // Whoever logs the call may not change the record itself; the outcome is noted on the call either way.

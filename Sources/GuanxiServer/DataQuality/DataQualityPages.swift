@@ -20,20 +20,20 @@ struct DataQualityPages {
         web.get("/data-quality") { _, context in try await page(context) }
         web.post("/contact-ways/invalid") { request, context in
             let form = try await request.form(context: context)
-            let (kind, id) = try Self.record(form)
+            let (kind, id) = try Self.record(form, records: services.records)
             try await ContactWays(services: services).markInvalid(kind, id, value: form["value"] ?? "", reason: form["reason"] ?? "", by: try context.requirePrincipal())
             return WebRenderer.redirect("/\(kind.rawValue)/\(id.uuidString)?notice=saved")
         }
         web.post("/contact-ways/valid") { request, context in
             let form = try await request.form(context: context)
-            let (kind, id) = try Self.record(form)
+            let (kind, id) = try Self.record(form, records: services.records)
             try await ContactWays(services: services).markValid(kind, id, value: form["value"] ?? "", by: try context.requirePrincipal())
             return WebRenderer.redirect("/\(kind.rawValue)/\(id.uuidString)?notice=saved")
         }
     }
 
-    static func record(_ form: FormData) throws -> (RecordKind, UUID) {
-        guard let kind = ContactWays.markable.first(where: { $0.rawValue == form["kind"] }), let id = form["id"].flatMap(UUID.init(uuidString:)) else {
+    static func record(_ form: FormData, records: RecordKinds) throws -> (RecordKind, UUID) {
+        guard let kind = ContactWays.markable(records).first(where: { $0.rawValue == form["kind"] }), let id = form["id"].flatMap(UUID.init(uuidString:)) else {
             throw GuanxiError.notFound("Record")
         }
         return (kind, id)
@@ -44,7 +44,7 @@ struct DataQualityPages {
         let t = { (key: String) in services.localizer.text(key, context.locale) }
         let cutoff = services.clock.now().addingTimeInterval(-Double(QualityRule.staleDays) * 86_400)
         var sections: [KindSection] = []
-        for kind in ContactWays.markable where principal.scope(for: .read, on: kind) != nil {
+        for kind in ContactWays.markable(services.records) where principal.scope(for: .read, on: kind) != nil {
             let owners = try await services.permissions.ownerFilter(principal, .read, on: kind)
             var checks: [Check] = []
             for rule in QualityRule.rules(for: kind) {

@@ -52,7 +52,7 @@ struct DuplicatePages {
             }
             let kind = RecordKind(rawValue: try row.decode(column: "kind", as: String.self))
             let survivor = try row.decode(column: "survivor_id", as: UUID.self)
-            let name = try await RecordDirectory(services: services).find(kind, survivor, for: principal).name
+            let name = try await services.records.find(kind, survivor, for: principal).name
             let page = DonePage(id: id.uuidString, survivorHref: "/\(kind.rawValue)/\(survivor.uuidString)", survivorName: name,
                                 undone: try row.decode(column: "undone_at", as: Date?.self) != nil)
             return services.renderer.render("merge-done", titleKey: "duplicates.merge_title", page: page, context: context)

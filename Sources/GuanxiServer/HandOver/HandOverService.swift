@@ -11,6 +11,8 @@ public struct HandOverService: Sendable {
     let permissions: PermissionService
     let audit: AuditLog
     let clock: any Clock
+    /// Which kinds of record move (`RecordKindDescriptor.handOver`).
+    let records: RecordKinds
 
     public struct Result: Sendable, Equatable {
         public var customers: Int
@@ -18,21 +20,23 @@ public struct HandOverService: Sendable {
         public var leads: Int
         public var opportunities: Int
         public var openActivities: Int
+        /// Records moved, by kind: every kind that takes part, those above included.
+        public var moved: [RecordKind: Int]
     }
 
-    /// The kinds of record that move, by table, in the order they are handed over, with
-    /// the column that names a record and, for activities, which of them move.
-    static let tables: [(kind: RecordKind, table: String, label: String, only: String?)] = [
-        (.customers, "customers", "name", nil), (.contacts, "contacts", "name", nil), (.leads, "leads", "name", nil),
-        (.opportunities, "opportunities", "name", nil), (.activities, "activities", "subject", "status = 'planned'"),
-    ]
+    /// The kinds of record that move, in the registry's order, with their table, the
+    /// column that names a record and which of them move (activities: the open ones).
+    var tables: [(kind: RecordKind, table: String, label: String, only: String?)] {
+        records.all.filter(\.handOver).map { ($0.kind, $0.table, $0.labelColumn, $0.handOverOnly) }
+    }
 
     public func handOver(from fromID: UUID, to toID: UUID, by actor: Principal) async throws -> Result {
         guard let from = try await User.find(fromID, on: database.db) else { throw GuanxiError.notFound("User") }
         guard toID != fromID, let to = try await User.find(toID, on: database.db), to.isActive else {
             throw GuanxiError.invalid("toUserId", "toUserId must name another active user.").localized("msg.unknown_reference", ["field": "toUserId"])
         }
-        for (kind, _, _, _) in Self.tables {
+        let tables = self.tables
+        for (kind, _, _, _) in tables {
             try await permissions.requireAccess(actor, .update, on: kind, owner: fromID, notFound: .notFound("User"))
             try await permissions.requireAccess(actor, .update, on: kind, owner: toID, notFound: .notFound("User"))
         }
@@ -40,7 +44,7 @@ public struct HandOverService: Sendable {
         let counts: [RecordKind: Int] = try await database.db.transaction { tx in
             var counts: [RecordKind: Int] = [:]
             let sql = tx as! any SQLDatabase
-            for (kind, table, label, only) in Self.tables {
+            for (kind, table, label, only) in tables {
                 var select = sql.select().column("id").column(SQLIdentifier(label)).from(table).where("owner_id", .equal, fromID)
                 var update = sql.update(table).set("owner_id", to: toID).set(SQLIdentifier("version"), to: SQLRaw("version + 1")).set("updated_at", to: now)
                     .where("owner_id", .equal, fromID)
@@ -55,10 +59,10 @@ public struct HandOverService: Sendable {
                 counts[kind] = rows.count
             }
             try await audit.record(on: tx, actor: actor, action: .handOver, kind: .users, id: fromID.uuidString, label: from.username,
-                                   changes: Self.tables.map { FieldChange(field: $0.table, old: from.username, new: "\(to.username) (\(counts[$0.kind] ?? 0))") })
+                                   changes: tables.map { FieldChange(field: $0.table, old: from.username, new: "\(to.username) (\(counts[$0.kind] ?? 0))") })
             return counts
         }
         return Result(customers: counts[.customers] ?? 0, contacts: counts[.contacts] ?? 0, leads: counts[.leads] ?? 0,
-                      opportunities: counts[.opportunities] ?? 0, openActivities: counts[.activities] ?? 0)
+                      opportunities: counts[.opportunities] ?? 0, openActivities: counts[.activities] ?? 0, moved: counts)
     }
 }

@@ -9,7 +9,7 @@ public struct BulkActions: Sendable {
 
     public init(services: AppServices) { self.services = services }
 
-    public enum Action: String, Sendable, CaseIterable { case assign, tag, pool, delete }
+    public typealias Action = BulkAction
 
     public struct Failure: Sendable, Equatable {
         public var id: UUID
@@ -22,22 +22,19 @@ public struct BulkActions: Sendable {
         public var failed: [Failure]
     }
 
-    /// What each list offers.
-    public static func actions(for kind: RecordKind) -> [Action] {
-        switch kind {
-        case .customers: [.assign, .tag, .pool, .delete]
-        case .leads: [.assign, .pool, .delete]
-        case .opportunities, .contacts: [.assign, .delete]
-        default: []
-        }
+    /// What a kind's list offers, in the order the action menu lists them.
+    static func actions(for kind: RecordKind, in records: RecordKinds) -> [Action] {
+        let offered = records[kind]?.bulkActions ?? [:]
+        return Action.allCases.filter { offered[$0] != nil }
     }
 
     public static let most = 500
 
     public func run(_ action: Action, on kind: RecordKind, ids: [UUID], ownerID: UUID?, tag: String?, by actor: Principal) async throws -> Result {
-        guard Self.actions(for: kind).contains(action) else {
+        guard let apply = services.records[kind]?.bulkActions[action] else {
+            let offered = Self.actions(for: kind, in: services.records)
             throw GuanxiError.invalid("action", "\(action.rawValue) is not offered for \(kind.rawValue).")
-                .localized("msg.choice", ["field": "action", "choices": Self.actions(for: kind).map(\.rawValue).joined(separator: ", ")])
+                .localized("msg.choice", ["field": "action", "choices": offered.map(\.rawValue).joined(separator: ", ")])
         }
         let unique = Array(NSOrderedSet(array: ids).array as! [UUID])
         guard (1...Self.most).contains(unique.count) else {
@@ -55,44 +52,12 @@ public struct BulkActions: Sendable {
         var result = Result(succeeded: 0, failed: [])
         for id in unique {
             do {
-                try await apply(action, to: id, kind: kind, ownerID: ownerID, tag: checkedTag, by: actor)
+                try await apply(id, BulkAction.Arguments(ownerID: ownerID, tag: checkedTag), actor)
                 result.succeeded += 1
             } catch let error as GuanxiError {
                 result.failed.append(Failure(id: id, error: error))
             }
         }
         return result
-    }
-
-    private func apply(_ action: Action, to id: UUID, kind: RecordKind, ownerID: UUID?, tag: String?, by actor: Principal) async throws {
-        switch (kind, action) {
-        case (.customers, .assign):
-            var input = CustomerInput()
-            input.ownerID = .some(ownerID)
-            _ = try await services.customers.update(id, input, expectedVersion: nil, by: actor)
-        case (.customers, .tag):
-            var input = CustomerInput()
-            input.tags = try await services.customers.tags(of: try await services.customers.find(id, for: actor, action: .update).id!) + [tag!]
-            _ = try await services.customers.update(id, input, expectedVersion: nil, by: actor)
-        case (.customers, .pool): _ = try await services.customerPool.release(id, by: actor)
-        case (.customers, .delete): try await services.customers.delete(id, expectedVersion: nil, by: actor)
-        case (.leads, .assign):
-            var input = LeadInput()
-            input.assignment = .owner(ownerID)
-            _ = try await services.leads.update(id, input, expectedVersion: nil, by: actor)
-        case (.leads, .pool): _ = try await services.leadPool.release(id, by: actor)
-        case (.leads, .delete): try await services.leads.delete(id, expectedVersion: nil, by: actor)
-        case (.opportunities, .assign):
-            var input = OpportunityInput()
-            input.ownerID = .some(ownerID)
-            _ = try await services.opportunities.update(id, input, expectedVersion: nil, by: actor)
-        case (.opportunities, .delete): try await services.opportunities.delete(id, expectedVersion: nil, by: actor)
-        case (.contacts, .assign):
-            var input = ContactInput()
-            input.ownerID = .some(ownerID)
-            _ = try await services.contacts.update(id, input, expectedVersion: nil, by: actor)
-        case (.contacts, .delete): try await services.contacts.delete(id, expectedVersion: nil, by: actor)
-        default: throw GuanxiError.invalid("action", "\(action.rawValue) is not offered for \(kind.rawValue).")
-        }
     }
 }

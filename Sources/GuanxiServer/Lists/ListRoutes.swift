@@ -6,10 +6,11 @@ import Hummingbird
 struct ListRoutes {
     let services: AppServices
 
-    static let kinds: [RecordKind] = [.customers, .contacts, .leads, .opportunities]
+    /// The lists with saved views and bulk actions.
+    var kinds: [RecordKind] { services.records.kinds(where: \.savedViews) }
 
     func register(on web: RouterGroup<AppRequestContext>) {
-        for kind in Self.kinds {
+        for kind in kinds {
             web.post("/\(kind.rawValue)/bulk") { request, context in
                 let form = try await request.form(context: context)
                 let back = Self.safeBack(form["back"], kind: kind)
@@ -24,7 +25,7 @@ struct ListRoutes {
         }
         web.post("/views") { request, context in
             let form = try await request.form(context: context)
-            guard let kind = Self.kinds.first(where: { "/\($0.rawValue)" == form["path"] }) else { throw GuanxiError.notFound("List") }
+            guard let kind = kinds.first(where: { "/\($0.rawValue)" == form["path"] }) else { throw GuanxiError.notFound("List") }
             var input = SavedViewInput()
             (input.recordKind, input.name, input.shared, input.query) = (kind.rawValue, form["name"], form["shared"] == "on", form["query"])
             input.columns = (form["columns"] ?? "").split(separator: ",").map(String.init)
@@ -35,7 +36,7 @@ struct ListRoutes {
             let form = try await request.form(context: context)
             let id = try UUID(uuidString: context.parameters.require("id")).orThrow(.notFound("View"))
             try await services.savedViews.delete(id, by: try context.requirePrincipal())
-            return WebRenderer.redirect(Self.kinds.first { "/\($0.rawValue)" == form["back"] }.map { "/\($0.rawValue)" } ?? "/")
+            return WebRenderer.redirect(kinds.first { "/\($0.rawValue)" == form["back"] }.map { "/\($0.rawValue)" } ?? "/")
         }
     }
 

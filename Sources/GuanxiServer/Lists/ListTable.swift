@@ -33,7 +33,7 @@ struct ListTable {
         let views = try await services.savedViews.list(kind, for: principal)
         let current = q["view"].map(String.init)
         let t = { (key: String) in services.localizer.text(key, context.locale) }
-        let actions = BulkActions.actions(for: kind)
+        let actions = BulkActions.actions(for: kind, in: services.records)
         let owners = try await services.users.pickable(for: principal)
         var bulkResult: String?
         if let done = q["bulk_done"].flatMap({ Int($0) }), let failed = q["bulk_failed"].flatMap({ Int($0) }) {

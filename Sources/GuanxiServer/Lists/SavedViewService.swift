@@ -17,9 +17,8 @@ public struct SavedViewService: Sendable {
     let database: DatabaseService
     let audit: AuditLog
     let clock: any Clock
-
-    /// The lists that have saved views.
-    public static let kinds: [RecordKind] = [.customers, .contacts, .leads, .opportunities]
+    /// Which lists have saved views.
+    let records: RecordKinds
 
     /// The caller's own views and the shared ones, by name.
     public func list(_ kind: RecordKind, for actor: Principal) async throws -> [SavedView] {
@@ -38,10 +37,7 @@ public struct SavedViewService: Sendable {
     public func create(_ input: SavedViewInput, by actor: Principal) async throws -> SavedView {
         let view = SavedView()
         view.id = UUID()
-        guard let kind = Self.kinds.first(where: { $0.rawValue == input.recordKind }) else {
-            throw GuanxiError.invalid("recordKind", "recordKind must be customers, contacts, leads or opportunities.")
-                .localized("msg.choice", ["field": "recordKind", "choices": Self.kinds.map(\.rawValue).joined(separator: ", ")])
-        }
+        let kind = try records.named(input.recordKind, field: "recordKind", offering: \.savedViews).kind
         guard actor.scope(for: .read, on: kind) != nil else { throw GuanxiError.forbidden }
         view.recordKind = kind.rawValue
         view.ownerID = actor.userID

@@ -98,7 +98,7 @@ struct AdminOrganisationPages {
     /// Reads the role editor's matrix: `grant.<kind>.<action>` check boxes and `scope.<kind>`.
     func grants(_ form: FormData) throws -> [String: Grant] {
         var out: [String: Grant] = [:]
-        for kind in RecordKind.all {
+        for kind in services.records.kinds(where: \.grantable) {
             let actions = PermissionAction.allCases.filter { form["grant.\(kind.rawValue).\($0.rawValue)"] == "on" }
             guard !actions.isEmpty else { continue }
             guard let scope = DataScope(rawValue: form["scope.\(kind.rawValue)"] ?? "") else {
@@ -152,7 +152,7 @@ struct AdminOrganisationPages {
         var history: [AuditEntry] = []
         if let id = role?.id { history = try await services.auditQuery.history(kind: .roles, id: id.uuidString, limit: 50) }
         let grants = role?.grants ?? [:]
-        let kinds = RecordKind.all.map { kind in
+        let kinds = services.records.kinds(where: \.grantable).map { kind in
             KindRow(kind: kind.rawValue, label: services.localizer.text("kinds.\(kind.rawValue)", context.locale),
                     actions: PermissionAction.allCases.map { ActionCell(name: $0.rawValue, label: services.localizer.text("actions.\($0.rawValue)", context.locale),
                                                                         checked: grants[kind]?.actions.contains($0) ?? false) },

@@ -7,6 +7,8 @@ public struct RoleService: Sendable {
     let permissions: PermissionService
     let audit: AuditLog
     let clock: any Clock
+    /// The kinds a role can grant on.
+    let records: RecordKinds
 
     public func list(for actor: Principal) async throws -> [Role] {
         try permissions.require(actor, .read, on: .roles)
@@ -25,7 +27,7 @@ public struct RoleService: Sendable {
         role.id = UUID()
         role.name = try Validate.requiredText(name, field: "name", max: 100)
         role.details = try Validate.text(description, field: "description", required: false, max: 1000) ?? ""
-        role.grants = try Self.validated(grants)
+        role.grants = try validated(grants)
         try await checkUniqueName(role)
         role.createdAt = clock.now()
         role.updatedAt = role.createdAt
@@ -42,7 +44,7 @@ public struct RoleService: Sendable {
         let before = role.auditSnapshot
         if let name { role.name = try Validate.requiredText(name, field: "name", max: 100) }
         if let description { role.details = try Validate.text(description, field: "description", required: false, max: 1000) ?? "" }
-        if let grants { role.grants = try Self.validated(grants) }
+        if let grants { role.grants = try validated(grants) }
         try await checkUniqueName(role)
         role.updatedAt = clock.now()
         try await database.db.transaction { tx in
@@ -62,12 +64,13 @@ public struct RoleService: Sendable {
     }
 
     /// Only known record kinds; a grant with no actions is dropped.
-    static func validated(_ grants: [String: Grant]) throws -> [RecordKind: Grant] {
+    func validated(_ grants: [String: Grant]) throws -> [RecordKind: Grant] {
         var out: [RecordKind: Grant] = [:]
         for (key, grant) in grants {
             let kind = RecordKind(rawValue: key)
-            guard RecordKind.all.contains(kind) else {
-                throw GuanxiError.invalid("grants.\(key)", "grants names an unknown kind of record \"\(key)\"; known kinds: \(RecordKind.all.map(\.rawValue).joined(separator: ", ")).")
+            let known = records.kinds(where: \.grantable)
+            guard known.contains(kind) else {
+                throw GuanxiError.invalid("grants.\(key)", "grants names an unknown kind of record \"\(key)\"; known kinds: \(known.map(\.rawValue).joined(separator: ", ")).")
             }
             if !grant.actions.isEmpty { out[kind] = Grant(actions: Array(Set(grant.actions)), scope: grant.scope) }
         }

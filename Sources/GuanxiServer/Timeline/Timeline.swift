@@ -19,20 +19,11 @@ public struct Timeline: Sendable {
         public var change: AuditEntry?
     }
 
-    /// Kinds of record that have a timeline.
-    public static let kinds: [RecordKind] = [.customers, .contacts, .leads, .opportunities]
-
     /// The newest `limit` items, newest first. The record must be readable; activities
     /// the reader may not see are left out.
     public func items(of kind: RecordKind, id: UUID, for actor: Principal, limit: Int = 200) async throws -> [Item] {
-        switch kind {
-        case .customers: _ = try await services.customers.find(id, for: actor)
-        case .contacts: _ = try await services.contacts.find(id, for: actor)
-        case .leads: _ = try await services.leads.find(id, for: actor)
-        case .opportunities: _ = try await services.opportunities.find(id, for: actor)
-        default: throw GuanxiError.invalid("kind", "kind must be customers, contacts, leads or opportunities.")
-            .localized("msg.choice", ["field": "kind", "choices": "customers, contacts, leads, opportunities"])
-        }
+        _ = try services.records.named(kind.rawValue, field: "kind", offering: \.timeline)
+        _ = try await services.records.find(kind, id, for: actor)
         var items: [Item] = []
         // A record's story includes that of the records merged into it.
         for recordID in [id] + (try await MergeService(services: services).mergedInto(id)) {
@@ -52,10 +43,8 @@ public struct Timeline: Sendable {
                                   activity: Activity.Summary(a, commitments: commitments[a.id!] ?? [])))
             }
         }
-        if kind == .opportunities {
-            for visit in try await services.opportunities.stageHistory(of: id) {
-                items.append(Item(kind: .stage, at: visit.enteredAt, actor: visit.movedBy, title: visit.stageName))
-            }
+        for event in try await services.records[kind]?.timelineEvents?(id) ?? [] {
+            items.append(Item(kind: .stage, at: event.at, actor: event.actor, title: event.title))
         }
         return Array(items.sorted { $0.at > $1.at }.prefix(limit))
     }

@@ -35,33 +35,28 @@ public struct DataImport: Sendable {
         public let totalRows: Int
     }
 
-    /// The kinds a file can be imported into.
-    static let importable: [RecordFileKind] = RecordFileKind.allCases
+    /// The kinds a file can be imported into, in the registry's order.
+    static func importable(_ records: RecordKinds) -> [RecordKind] { records.kinds { $0.importTarget != nil } }
 
-    func target(_ kind: RecordFileKind, settings: ImportSettings = ImportSettings()) throws -> any ImportTarget {
-        switch kind {
-        case .customers: CustomerImportTarget(services: services)
-        case .contacts: ContactImportTarget(services: services, settings: settings)
-        case .leads: LeadImportTarget(services: services)
-        case .opportunities: OpportunityImportTarget(services: services)
-        case .activities: ActivityImportTarget(services: services)
-        }
+    /// How a file becomes records of `kind`; an error naming the importable kinds when it cannot.
+    func target(_ kind: RecordKind, settings: ImportSettings = ImportSettings()) throws -> any ImportTarget {
+        try services.records.named(kind.rawValue, field: "kind") { $0.importTarget != nil }.importTarget!(settings)
     }
 
     /// Checks the permission, the file (size, encoding, quoting, header, key) and stores
     /// it with a new job. With `queue` the server's background worker runs it.
-    public func start(_ kind: RecordFileKind, fileName: String, data: Data, settings: ImportSettings, queue: Bool, by actor: Principal) async throws -> ImportJob {
+    public func start(_ kind: RecordKind, fileName: String, data: Data, settings: ImportSettings, queue: Bool, by actor: Principal) async throws -> ImportJob {
         try await create(kind, fileName: fileName, data: data, settings: settings, status: .queued, queue: queue, by: actor)
     }
 
     /// Keeps an uploaded file with a draft job, to be mapped, previewed, tried and started from its page.
-    public func draft(_ kind: RecordFileKind, fileName: String, data: Data, settings: ImportSettings, by actor: Principal) async throws -> ImportJob {
+    public func draft(_ kind: RecordKind, fileName: String, data: Data, settings: ImportSettings, by actor: Principal) async throws -> ImportJob {
         try await create(kind, fileName: fileName, data: data, settings: settings, status: .draft, queue: false, by: actor)
     }
 
-    private func create(_ kind: RecordFileKind, fileName: String, data: Data, settings: ImportSettings, status: ImportJob.Status, queue: Bool,
+    private func create(_ kind: RecordKind, fileName: String, data: Data, settings: ImportSettings, status: ImportJob.Status, queue: Bool,
                         by actor: Principal) async throws -> ImportJob {
-        _ = try services.permissions.require(actor, .import, on: kind.recordKind)
+        _ = try services.permissions.require(actor, .import, on: kind)
         try checkSize(data)
         let settings = try checked(settings)
         let total = try await count(try target(kind), file: try ImportFile(data), settings: settings)
@@ -189,8 +184,8 @@ public struct DataImport: Sendable {
     }
 
     /// Checks every row as the import would and reports, writing nothing.
-    public func dryRun(_ kind: RecordFileKind, data: Data, settings: ImportSettings, by actor: Principal) async throws -> Report {
-        _ = try services.permissions.require(actor, .import, on: kind.recordKind)
+    public func dryRun(_ kind: RecordKind, data: Data, settings: ImportSettings, by actor: Principal) async throws -> Report {
+        _ = try services.permissions.require(actor, .import, on: kind)
         try checkSize(data)
         let now = services.clock.now()
         var job = ImportJob(id: UUID(), kind: kind, fileName: "", settings: try checked(settings), status: .running, totalRows: 0, nextLine: 1, created: 0, updated: 0,
@@ -200,8 +195,8 @@ public struct DataImport: Sendable {
         return Report(job: job, problems: problems)
     }
 
-    public func preview(_ kind: RecordFileKind, data: Data, settings: ImportSettings, rows: Int = 5, by actor: Principal) async throws -> Preview {
-        _ = try services.permissions.require(actor, .import, on: kind.recordKind)
+    public func preview(_ kind: RecordKind, data: Data, settings: ImportSettings, rows: Int = 5, by actor: Principal) async throws -> Preview {
+        _ = try services.permissions.require(actor, .import, on: kind)
         try checkSize(data)
         return try await previewOpened(try target(kind), data: data, settings: try checked(settings), rows: rows)
     }
@@ -248,7 +243,7 @@ public struct DataImport: Sendable {
     /// The job, for its creator, administrators and whoever may import that kind of record with a scope over all.
     public func find(_ id: UUID, by actor: Principal) async throws -> ImportJob {
         let job = try await store.find(id)
-        guard job.createdBy == actor.userID || actor.isAdmin || actor.channel == .console || actor.scope(for: .import, on: job.kind.recordKind) == .all else {
+        guard job.createdBy == actor.userID || actor.isAdmin || actor.channel == .console || actor.scope(for: .import, on: job.kind) == .all else {
             throw GuanxiError.notFound("Import")
         }
         return job

@@ -19,7 +19,7 @@ public struct ImportJob: Sendable, Equatable, Codable {
         case reverted
     }
     public var id: UUID
-    public var kind: RecordFileKind
+    public var kind: RecordKind
     public var fileName: String
     public var settings: ImportSettings
     public var status: Status
@@ -219,7 +219,7 @@ struct ImportJobStore: Sendable {
 
     static func job(_ row: any SQLRow) throws -> ImportJob {
         ImportJob(
-            id: try row.decode(column: "id", as: UUID.self), kind: RecordFileKind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .customers,
+            id: try row.decode(column: "id", as: UUID.self), kind: RecordKind(rawValue: try row.decode(column: "kind", as: String.self)),
             fileName: try row.decode(column: "file_name", as: String.self),
             settings: try JSONDecoder().decode(ImportSettings.self, from: Data(try row.decode(column: "settings", as: String.self).utf8)),
             status: ImportJob.Status(rawValue: try row.decode(column: "status", as: String.self)) ?? .failed,

@@ -10,7 +10,7 @@ extension DataImport {
     /// cancelled first.
     public func revert(_ id: UUID, by actor: Principal) async throws -> ImportJob {
         let job = try await find(id, by: actor)
-        _ = try services.permissions.require(actor, .import, on: job.kind.recordKind)
+        _ = try services.permissions.require(actor, .import, on: job.kind)
         guard job.canRevert else {
             throw GuanxiError(.conflict, "This import is \(job.status.rawValue); there is nothing to revert.", code: "import_reverted").localized("msg.import_not_revertable", [:])
         }
@@ -21,8 +21,8 @@ extension DataImport {
         var undone = 0
         for record in try await store.records(of: id) {
             do {
-                guard let kind = RecordFileKind(rawValue: record.kind.rawValue) else { continue }
-                try await undo(record, target: try target(kind), by: actor)
+                guard services.records[record.kind]?.importTarget != nil else { continue }
+                try await undo(record, target: try target(record.kind), by: actor)
                 undone += 1
             } catch let error as GuanxiError where error.kind == .notFound {
                 // Deleted since the import: nothing left to undo.
@@ -37,7 +37,7 @@ extension DataImport {
             try await (tx as! any SQLDatabase).update("import_jobs").set("status", to: status.rawValue)
                 .set("error", to: failures.isEmpty ? nil : failures.prefix(20).joined(separator: "\n")).set("updated_at", to: services.clock.now())
                 .where("id", .equal, id).run()
-            try await services.audit.record(on: tx, actor: actor, action: .importRevert, kind: job.kind.recordKind, id: id.uuidString, label: job.fileName,
+            try await services.audit.record(on: tx, actor: actor, action: .importRevert, kind: job.kind, id: id.uuidString, label: job.fileName,
                                             changes: [FieldChange(field: "undone", old: nil, new: String(undone)),
                                                       FieldChange(field: "failed", old: nil, new: failures.isEmpty ? nil : String(failures.count))])
         }

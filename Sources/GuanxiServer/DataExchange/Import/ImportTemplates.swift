@@ -10,13 +10,13 @@ public struct ImportTemplates: Sendable {
 
     public struct Template: Sendable, Equatable { public let id: UUID; public let name: String; public let mapping: [String: String] }
 
-    public func list(_ kind: RecordFileKind, by actor: Principal) async throws -> [Template] {
-        _ = try services.permissions.require(actor, .import, on: kind.recordKind)
+    public func list(_ kind: RecordKind, by actor: Principal) async throws -> [Template] {
+        _ = try services.permissions.require(actor, .import, on: kind)
         return try await services.database.sql.select().columns("id", "name", "mapping").from("import_templates").where("kind", .equal, kind.rawValue)
             .orderBy("name").all().map(Self.template)
     }
 
-    public func find(_ kind: RecordFileKind, name: String, by actor: Principal) async throws -> Template {
+    public func find(_ kind: RecordKind, name: String, by actor: Principal) async throws -> Template {
         guard let found = try await list(kind, by: actor).first(where: { $0.name == name || $0.id.uuidString == name }) else {
             throw GuanxiError.notFound("Mapping template \"\(name)\"")
         }
@@ -24,8 +24,8 @@ public struct ImportTemplates: Sendable {
     }
 
     @discardableResult
-    public func save(_ kind: RecordFileKind, name: String, mapping: [String: String], by actor: Principal) async throws -> Template {
-        _ = try services.permissions.require(actor, .import, on: kind.recordKind)
+    public func save(_ kind: RecordKind, name: String, mapping: [String: String], by actor: Principal) async throws -> Template {
+        _ = try services.permissions.require(actor, .import, on: kind)
         let name = try Validate.requiredText(name, field: "name", max: 60)
         guard !mapping.isEmpty, mapping.count <= 500 else {
             throw GuanxiError.invalid("mapping", "A template maps 1 to 500 columns.").localized("msg.range", ["field": "mapping", "min": "1", "max": "500"])
@@ -46,7 +46,7 @@ public struct ImportTemplates: Sendable {
                     .values(SQLBind(id), SQLBind(kind.rawValue), SQLBind(name), SQLBind(json), SQLBind(actor.channel == .console ? nil : actor.userID),
                             SQLBind(services.clock.now())).run()
             }
-            try await services.audit.record(on: tx, actor: actor, action: existing == nil ? .create : .update, kind: kind.recordKind, id: id.uuidString,
+            try await services.audit.record(on: tx, actor: actor, action: existing == nil ? .create : .update, kind: kind, id: id.uuidString,
                                             label: "import template \(name)", changes: [FieldChange(field: "mapping", old: nil, new: json)])
         }
         return Template(id: id, name: name, mapping: mapping)

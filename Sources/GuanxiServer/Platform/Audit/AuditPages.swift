@@ -34,7 +34,7 @@ struct AuditPages {
             let format = DisplayFormat(timeZone: principal.timeZone, locale: context.locale)
             let t = { (key: String) in services.localizer.text(key, context.locale) }
             let kinds = [Choice(value: "", label: "—", selected: filter.recordKind == nil)]
-                + RecordKind.all.map { Choice(value: $0.rawValue, label: t("kinds.\($0.rawValue)"), selected: filter.recordKind == $0.rawValue) }
+                + services.records.kinds(where: \.grantable).map { Choice(value: $0.rawValue, label: t("kinds.\($0.rawValue)"), selected: filter.recordKind == $0.rawValue) }
             let actions = [Choice(value: "", label: "—", selected: filter.action == nil)]
                 + AuditAction.allCases.map { Choice(value: $0.rawValue, label: t("audit_actions.\($0.rawValue)"), selected: filter.action == $0.rawValue) }
             let page = Page(entries: result.entries.map { EntryRow($0, format: format, localizer: services.localizer, locale: context.locale) },

@@ -9,7 +9,7 @@ extension APIHandlers {
         // Everyone may read their own account, whatever their roles grant on users.
         guard let user = try await User.find(principal.userID, on: services.database.db) else { throw GuanxiError.notFound("User") }
         var permissions: [String: Components.Schemas.Me.permissionsPayload.additionalPropertiesPayload] = [:]
-        let kinds = principal.isAdmin ? RecordKind.all : Array(principal.permissions.keys)
+        let kinds = principal.isAdmin ? services.records.kinds(where: \.grantable) : Array(principal.permissions.keys)
         for kind in kinds {
             var actions: [String: Components.Schemas.Scope] = [:]
             for action in PermissionAction.allCases {

@@ -32,8 +32,13 @@ public enum OwnerFilter: Sendable, Equatable {
 /// reports all ask it; none filters records on its own.
 public struct PermissionService: Sendable {
     let database: DatabaseService
+    /// Whether a kind's unowned records sit in the shared pool; the record-kind registry
+    /// answers, so the check names no kind itself.
+    let isPooled: @Sendable (RecordKind) -> Bool
 
-    public init(database: DatabaseService) { self.database = database }
+    public init(database: DatabaseService, isPooled: @escaping @Sendable (RecordKind) -> Bool) {
+        (self.database, self.isPooled) = (database, isPooled)
+    }
 
     /// Fails with 403 unless the principal may do `action` on some records of `kind`.
     @discardableResult
@@ -64,7 +69,7 @@ public struct PermissionService: Sendable {
     }
 
     func owners(in scope: DataScope, of principal: Principal, kind: RecordKind) async throws -> OwnerFilter {
-        let pool = RecordKind.withPool.contains(kind)
+        let pool = isPooled(kind)
         return switch try await ownerSet(in: scope, of: principal) {
         case nil: .everyone
         case let ids?: .owners(ids, includingPool: pool)

@@ -1,5 +1,6 @@
-/// A kind of record that roles grant permissions on. Each business area adds its kinds
-/// to `RecordKind.all`, which drives the role editor and validation of role grants.
+/// A kind of record that roles grant permissions on. Each kind registers what it offers
+/// with the record-kind registry (`RecordKinds`), which drives the role editor, the
+/// validation of role grants and every feature shared between kinds.
 public struct RecordKind: Hashable, Sendable, Codable, RawRepresentable, CustomStringConvertible {
     public let rawValue: String
     public init(rawValue: String) { self.rawValue = rawValue }
@@ -31,12 +32,6 @@ public struct RecordKind: Hashable, Sendable, Codable, RawRepresentable, CustomS
     /// Organisation settings; changed by administrators, recorded in the audit log.
     public static let settings = RecordKind(rawValue: "settings")
 
-    /// Kinds whose unowned records sit in the shared pool (公海), open to everyone
-    /// granted the action, for anyone to claim.
-    public static let withPool: Set<RecordKind> = [.customers, .leads]
-
-    /// Every kind a role can grant on, in the order the role editor lists them.
-    public static let all: [RecordKind] = [.customers, .contacts, .leads, .opportunities, .activities, .users, .departments, .teams, .roles, .audit]
 }
 
 /// What a user may do with a kind of record.

@@ -30,10 +30,12 @@ public struct Layout: Sendable {
 public struct WebRenderer: Sendable {
     let library: MustacheLibrary
     let localizer: Localizer
+    /// The kinds of record a file can be imported into, for the Import menu entry.
+    let importable: @Sendable () -> [RecordKind]
 
-    public static func load(localizer: Localizer) async throws -> WebRenderer {
+    public static func load(localizer: Localizer, importable: @escaping @Sendable () -> [RecordKind] = { [] }) async throws -> WebRenderer {
         guard let dir = Resources.url("Templates") else { throw GuanxiError(.internal, "The page templates are missing from the resources.") }
-        return WebRenderer(library: try await MustacheLibrary(directory: dir.path), localizer: localizer)
+        return WebRenderer(library: try await MustacheLibrary(directory: dir.path), localizer: localizer, importable: importable)
     }
 
     struct Root {
@@ -57,7 +59,7 @@ public struct WebRenderer: Sendable {
             canSeeUsers: p?.scope(for: .read, on: .users) != nil,
             canSeeOrganisation: p?.scope(for: .read, on: .departments) != nil || p?.scope(for: .read, on: .roles) != nil || p?.scope(for: .read, on: .teams) != nil,
             canSeeAudit: p?.scope(for: .read, on: .audit) != nil,
-            canImport: DataImport.importable.contains { p?.scope(for: .import, on: $0.recordKind) != nil },
+            canImport: importable().contains { p?.scope(for: .import, on: $0) != nil },
             notice: notice,
             otherLang: locale == "en" ? "zh-Hans" : "en",
             otherLangLabel: locale == "en" ? "简体中文" : "English")

@@ -1,0 +1,15 @@
+import Foundation
+
+extension AppServices {
+    /// Every kind of record Guanxi knows, one line each, in the order menus and the role
+    /// editor list them. A kind's folder supplies its descriptor; the shared features
+    /// (lists, import, export, timelines, hand-over …) find it here.
+    func registerRecordKinds() {
+        records.register(.customers(self))
+        records.register(.contacts(self))
+        records.register(.leads(self))
+        records.register(.opportunities(self))
+        records.register(.activities(self))
+        for kind in [RecordKind.users, .departments, .teams, .roles, .audit] { records.register(RecordKindDescriptor(kind: kind)) }
+    }
+}

@@ -1,0 +1,32 @@
+import Foundation
+
+extension RecordKindDescriptor {
+    /// Contacts (联系人): the people at a customer.
+    static func contacts(_ services: AppServices) -> RecordKindDescriptor {
+        var d = RecordKindDescriptor(kind: .contacts)
+        d.find = { id, actor, action in
+            let c = try await services.contacts.find(id, for: actor, action: action)
+            return FoundRecord(kind: .contacts, id: id, name: c.name, customerID: c.customerID)
+        }
+        d.list = ContactList(services: services)
+        for version in [VCard.Version.v3, .v4] {
+            d.fileFormats["vcard\(version == .v3 ? 3 : 4)"] = RecordFileFormat(fileExtension: "vcf") { query, actor, _ in
+                let cards = ContactVCard(services: services)
+                try await cards.start(query: query, version: version, by: actor)
+                return RecordFileFormat.Pages { after in try await cards.chunk(query: query, version: version, after: after, by: actor) }
+            }
+        }
+        d.importTarget = { settings in ContactImportTarget(services: services, settings: settings) }
+        d.bulkActions = [
+            .assign: { id, arguments, actor in
+                var input = ContactInput()
+                input.ownerID = .some(arguments.ownerID)
+                _ = try await services.contacts.update(id, input, expectedVersion: nil, by: actor)
+            },
+            .delete: { id, _, actor in try await services.contacts.delete(id, expectedVersion: nil, by: actor) },
+        ]
+        (d.savedViews, d.timeline, d.attachments, d.customFields, d.handOver) = (true, true, true, true, true)
+        d.contactWays = { id in try await services.contacts.channels(of: id).filter { $0.kind != .address }.map { ($0.kind.rawValue, $0.value) } }
+        return d
+    }
+}

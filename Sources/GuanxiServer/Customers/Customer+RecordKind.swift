@@ -1,0 +1,33 @@
+import Foundation
+
+extension RecordKindDescriptor {
+    /// Customers (客户): companies and people who buy, the centre of the customer file.
+    static func customers(_ services: AppServices) -> RecordKindDescriptor {
+        var d = RecordKindDescriptor(kind: .customers)
+        d.inSharedPool = true
+        d.find = { id, actor, action in
+            let c = try await services.customers.find(id, for: actor, action: action)
+            return FoundRecord(kind: .customers, id: id, name: c.name, customerID: id)
+        }
+        d.list = CustomerList(services: services)
+        d.importTarget = { _ in CustomerImportTarget(services: services) }
+        d.bulkActions = [
+            .assign: { id, arguments, actor in
+                var input = CustomerInput()
+                input.ownerID = .some(arguments.ownerID)
+                _ = try await services.customers.update(id, input, expectedVersion: nil, by: actor)
+            },
+            .tag: { id, arguments, actor in
+                var input = CustomerInput()
+                let customer = try await services.customers.find(id, for: actor, action: .update)
+                input.tags = try await services.customers.tags(of: customer.id!) + [arguments.tag ?? ""]
+                _ = try await services.customers.update(id, input, expectedVersion: nil, by: actor)
+            },
+            .pool: { id, _, actor in _ = try await services.customerPool.release(id, by: actor) },
+            .delete: { id, _, actor in try await services.customers.delete(id, expectedVersion: nil, by: actor) },
+        ]
+        (d.savedViews, d.timeline, d.attachments, d.customFields, d.handOver) = (true, true, true, true, true)
+        d.contactWays = { id in try await ContactWays.emailAndPhone(of: id, in: "customers", sql: services.database.sql) }
+        return d
+    }
+}

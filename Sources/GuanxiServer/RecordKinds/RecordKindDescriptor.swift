@@ -1,0 +1,101 @@
+import Foundation
+
+/// Everything the shared features need to know about one kind of record, supplied by the
+/// kind's own folder and registered once at start-up (`RecordKinds`). Lists, saved views,
+/// import, export, bulk actions, timelines, attachments, custom fields, contact-way marks,
+/// duplicates and merge, hand-over and the role editor read it, so none of them names a
+/// concrete kind: a new kind of record is its folder plus one registration line.
+///
+/// A capability left `nil` (or `false`) is one the kind does not offer; the features that
+/// need it leave the kind out.
+struct RecordKindDescriptor: Sendable {
+    let kind: RecordKind
+    /// Its table; rows have `id`, `version`, `updated_at` and, when owned, `owner_id`.
+    var table: String
+    /// Locale key of its name as menus and filters show it ("kinds.customers").
+    var nameKey: String
+    /// Where its pages are ("/customers"); a record's page is `path/ID`.
+    var path: String
+    /// The column that names one record in audit entries and hand-over summaries.
+    var labelColumn = "name"
+    /// Roles grant permissions on it (the role editor lists it).
+    var grantable = true
+    /// Its unowned records sit in the shared pool (公海), open to everyone granted the
+    /// action, for anyone to claim.
+    var inSharedPool = false
+    /// Finds one record for a principal, through the kind's own permission check; 404 when
+    /// the record is missing or out of the principal's reach for `action`.
+    var find: (@Sendable (_ id: UUID, _ actor: Principal, _ action: PermissionAction) async throws -> FoundRecord)?
+    /// Its list: filters, pages and columns, shared by the list page, saved views and exports.
+    var list: (any RecordList)?
+    /// Formats its list exports to besides CSV, by the name clients ask for ("vcard4").
+    var fileFormats: [String: RecordFileFormat] = [:]
+    /// How a CSV file becomes records of this kind (import, dry run, revert).
+    var importTarget: (@Sendable (ImportSettings) -> any ImportTarget)?
+    /// Actions on many records picked in its list, each applied one record at a time
+    /// through the kind's service.
+    var bulkActions: [BulkAction: BulkAction.Apply] = [:]
+    /// Readers can save views of its list (filters and columns), and pick records in it
+    /// for bulk actions.
+    var savedViews = false
+    /// Has a timeline (its history and the activities about it); activities can be about it.
+    var timeline = false
+    /// What the kind adds to one of its records' timelines besides changes and
+    /// activities (a deal's stage moves).
+    var timelineEvents: (@Sendable (_ id: UUID) async throws -> [TimelineEvent])?
+    /// Files can be attached to its records.
+    var attachments = false
+    /// Administrators can define custom fields for it.
+    var customFields = false
+    /// Its phones and e-mails (kind `phone` or `email`, value as stored), which data
+    /// quality can mark as not working; nil for a kind that has none.
+    var contactWays: (@Sendable (_ id: UUID) async throws -> [(kind: String, value: String)])?
+    /// A hand-over of everything a user owns moves its records; `handOverOnly` narrows
+    /// which (activities: only the open ones).
+    var handOver = false
+    var handOverOnly: String?
+
+    init(kind: RecordKind, table: String? = nil, nameKey: String? = nil, path: String? = nil) {
+        self.kind = kind
+        self.table = table ?? kind.rawValue
+        self.nameKey = nameKey ?? "kinds.\(kind.rawValue)"
+        self.path = path ?? "/\(kind.rawValue)"
+    }
+}
+
+/// A record as the shared features see it: what it is called and which customer it
+/// belongs to (for activities about it and the timeline of its customer).
+public struct FoundRecord: Sendable, Equatable {
+    let kind: RecordKind
+    public let id: UUID
+    public let name: String
+    public let customerID: UUID?
+    init(kind: RecordKind, id: UUID, name: String, customerID: UUID?) {
+        (self.kind, self.id, self.name, self.customerID) = (kind, id, name, customerID)
+    }
+}
+
+/// A moment a kind adds to its records' timelines, shown under `title`.
+struct TimelineEvent: Sendable {
+    let at: Date
+    let actor: String
+    let title: String
+}
+
+/// One action on many records picked in a list.
+public enum BulkAction: String, Sendable, CaseIterable {
+    /// Give them an owner (`ownerID`; nil leaves them unowned).
+    case assign
+    /// Add a tag (`tag`).
+    case tag
+    /// Move them to the shared pool.
+    case pool
+    case delete
+
+    /// What the action needs besides the record.
+    public struct Arguments: Sendable {
+        public var ownerID: UUID?
+        public var tag: String?
+    }
+    public typealias Apply = @Sendable (_ id: UUID, _ arguments: Arguments, _ actor: Principal) async throws -> Void
+}

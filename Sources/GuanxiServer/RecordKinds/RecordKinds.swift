@@ -1,0 +1,43 @@
+import Foundation
+import Synchronization
+
+/// The registry of record kinds: each kind's folder hands its `RecordKindDescriptor` in at
+/// start-up (`AppServices.registerRecordKinds`), and the shared features ask here which
+/// kinds offer what. Registration happens before the server answers its first request;
+/// after that the registry is only read.
+final class RecordKinds: Sendable {
+    private let entries = Mutex<[RecordKindDescriptor]>([])
+
+    init() {}
+
+    /// Adds a kind, or replaces the one registered under the same key.
+    func register(_ descriptor: RecordKindDescriptor) {
+        entries.withLock { all in
+            if let at = all.firstIndex(where: { $0.kind == descriptor.kind }) { all[at] = descriptor } else { all.append(descriptor) }
+        }
+    }
+
+    /// Every kind, in the order they were registered (the order menus and editors list them).
+    var all: [RecordKindDescriptor] { entries.withLock { $0 } }
+
+    subscript(kind: RecordKind) -> RecordKindDescriptor? { entries.withLock { all in all.first { $0.kind == kind } } }
+
+    /// The kinds that offer what `offers` asks for, in registration order.
+    func kinds(where offers: (RecordKindDescriptor) -> Bool) -> [RecordKind] { all.filter(offers).map(\.kind) }
+
+    /// The kind a client named (`raw` as in URLs and files) if it offers what `offers`
+    /// asks; otherwise an error naming the kinds that do.
+    func named(_ raw: String?, field: String, offering offers: (RecordKindDescriptor) -> Bool) throws -> RecordKindDescriptor {
+        let candidates = all.filter(offers)
+        if let raw, let found = candidates.first(where: { $0.kind.rawValue == raw }) { return found }
+        let choices = candidates.map(\.kind.rawValue).joined(separator: ", ")
+        throw GuanxiError.invalid(field, "\(field) must be one of \(choices).").localized("msg.choice", ["field": field, "choices": choices])
+    }
+
+    /// The record if the actor may do `action` on it; 404 otherwise, also for a kind
+    /// that cannot be looked up one record at a time.
+    func find(_ kind: RecordKind, _ id: UUID, for actor: Principal, action: PermissionAction = .read) async throws -> FoundRecord {
+        guard let find = self[kind]?.find else { throw GuanxiError.notFound("Record") }
+        return try await find(id, actor, action)
+    }
+}
