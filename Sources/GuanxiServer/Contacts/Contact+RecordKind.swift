@@ -17,6 +17,8 @@ extension RecordKindDescriptor {
             }
         }
         d.importTarget = { settings in ContactImportTarget(services: services, settings: settings) }
+        d.duplicateKeys = Contact.duplicateKeys
+        d.merging = .contacts(services)
         d.bulkActions = [
             .assign: { id, arguments, actor in
                 var input = ContactInput()

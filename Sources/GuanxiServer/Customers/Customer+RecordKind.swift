@@ -11,6 +11,8 @@ extension RecordKindDescriptor {
         }
         d.list = CustomerList(services: services)
         d.importTarget = { _ in CustomerImportTarget(services: services) }
+        d.duplicateKeys = [.email(in: "customers"), .phone(in: "customers"), .name(in: "customers", column: "name_key")]
+        d.merging = .customers(services)
         d.bulkActions = [
             .assign: { id, arguments, actor in
                 var input = CustomerInput()

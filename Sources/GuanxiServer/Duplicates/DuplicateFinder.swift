@@ -25,7 +25,13 @@ public struct DuplicateFinder: Sendable {
 
     static let scores = ["email": 100, "phone": 90, "name": 80]
 
+    /// What finds duplicates of `kind`; an error naming the kinds that have duplicates otherwise.
+    func keys(_ kind: RecordKind) throws -> [DuplicateKey] {
+        try services.records.named(kind.rawValue, field: "kind") { !$0.duplicateKeys.isEmpty }.duplicateKeys
+    }
+
     public func groups(_ kind: RecordKind, for actor: Principal, limit: Int = 200) async throws -> (groups: [DuplicateGroup], total: Int) {
+        let keys = try keys(kind)
         let sql = services.database.sql
         let owners = try await services.permissions.ownerFilter(actor, .read, on: kind)
         var links: [(reason: String, key: String, id: UUID, name: String)] = []
@@ -35,31 +41,7 @@ public struct DuplicateFinder: Sendable {
             }
         }
         let visible = owners.condition("t.owner_id").map { SQLQueryString(" AND \($0)") } ?? ""
-        switch kind {
-        case .customers, .leads:
-            let table = kind.rawValue
-            try await collect("email", "SELECT t.id, t.name, lower(t.email) AS k FROM \(unsafeRaw: table) t WHERE lower(t.email) IN (SELECT lower(email) FROM \(unsafeRaw: table) WHERE email IS NOT NULL GROUP BY lower(email) HAVING COUNT(*) > 1)\(visible)")
-            try await collect("phone", "SELECT t.id, t.name, t.phone_digits AS k FROM \(unsafeRaw: table) t WHERE t.phone_digits IN (SELECT phone_digits FROM \(unsafeRaw: table) WHERE phone_digits IS NOT NULL AND length(phone_digits) >= 7 GROUP BY phone_digits HAVING COUNT(*) > 1)\(visible)")
-            if kind == .customers {
-                try await collect("name", "SELECT t.id, t.name, t.name_key AS k FROM customers t WHERE t.name_key IN (SELECT name_key FROM customers WHERE name_key IS NOT NULL GROUP BY name_key HAVING COUNT(*) > 1)\(visible)")
-            }
-        case .contacts:
-            try await collect("email", """
-                SELECT t.id, t.name, c.normalized AS k FROM contact_channels c JOIN contacts t ON t.id = c.contact_id WHERE c.kind = 'email' AND c.normalized IN \
-                (SELECT normalized FROM contact_channels WHERE kind = 'email' GROUP BY normalized HAVING COUNT(DISTINCT contact_id) > 1)\(visible)
-                """)
-            try await collect("phone", """
-                SELECT t.id, t.name, c.normalized AS k FROM contact_channels c JOIN contacts t ON t.id = c.contact_id WHERE c.kind = 'phone' AND length(c.normalized) >= 7 AND c.normalized IN \
-                (SELECT normalized FROM contact_channels WHERE kind = 'phone' GROUP BY normalized HAVING COUNT(DISTINCT contact_id) > 1)\(visible)
-                """)
-            let key = services.database.engine == .postgres ? SQLQueryString("t.customer_id::text || '/' || t.name") : SQLQueryString("t.customer_id || '/' || t.name")
-            try await collect("name", """
-                SELECT t.id, t.name, \(key) AS k FROM contacts t JOIN (SELECT customer_id, name FROM contacts WHERE customer_id IS NOT NULL GROUP BY customer_id, name HAVING COUNT(*) > 1) d \
-                ON d.customer_id = t.customer_id AND d.name = t.name WHERE 1 = 1\(visible)
-                """)
-        default:
-            throw GuanxiError.invalid("kind", "Duplicates are found among customers, contacts and leads.").localized("msg.choice", ["field": "kind", "choices": "customers, contacts, leads"])
-        }
+        for key in keys { try await collect(key.reason, key.query(visible, services.database.engine)) }
         let dismissed = Set(try await sql.select().column("pair").from("duplicate_dismissals").where("kind", .equal, kind.rawValue).all()
             .map { try $0.decode(column: "pair", as: String.self) })
         let groups = Self.group(links).filter { !dismissed.contains($0.key) }
@@ -115,7 +97,7 @@ public struct DuplicateFinder: Sendable {
         var merged = 0, failed = 0
         for group in try await groups(kind, for: actor, limit: 10_000).groups where group.isExact {
             let ids = group.members.map(\.id)
-            let oldest = try await services.database.sql.select().column("id").from(kind.rawValue).where("id", .in, ids).orderBy("created_at").first()?
+            let oldest = try await services.database.sql.select().column("id").from(services.records[kind]?.table ?? kind.rawValue).where("id", .in, ids).orderBy("created_at").first()?
                 .decode(column: "id", as: UUID.self) ?? ids[0]
             do {
                 try await MergeService(services: services).merge(kind, survivor: oldest, others: ids.filter { $0 != oldest }, by: actor)

@@ -15,26 +15,27 @@ struct DuplicatePages {
     struct MergePage { let kind: String; let ids: String; let columns: [Column]; let rows: [FieldRow] }
     struct DonePage { let id: String; let survivorHref: String; let survivorName: String; let undone: Bool }
 
-    static let kinds: [RecordKind] = [.customers, .contacts, .leads]
+    /// The kinds whose duplicates are looked for.
+    var kinds: [RecordKind] { services.records.kinds { !$0.duplicateKeys.isEmpty } }
 
     func register(on web: RouterGroup<AppRequestContext>) {
         web.get("/duplicates") { request, context in try await queue(request, context) }
         web.post("/duplicates/dismiss") { request, context in
             let form = try await request.form(context: context)
-            let kind = try Self.kind(form["kind"])
+            let kind = try duplicateKind(form["kind"])
             try await DuplicateFinder(services: services).dismiss(kind, key: form["key"] ?? "", by: try context.requirePrincipal())
             return WebRenderer.redirect("/duplicates?kind=\(kind.rawValue)")
         }
         web.post("/duplicates/merge-exact") { request, context in
             let form = try await request.form(context: context)
-            let kind = try Self.kind(form["kind"])
+            let kind = try duplicateKind(form["kind"])
             let result = try await DuplicateFinder(services: services).mergeExact(kind, by: try context.requirePrincipal())
             return WebRenderer.redirect("/duplicates?kind=\(kind.rawValue)&merged=\(result.merged)&failed=\(result.failed)")
         }
         web.get("/duplicates/merge") { request, context in try await mergePage(request, context) }
         web.post("/duplicates/merge") { request, context in
             let form = try await request.form(context: context)
-            let kind = try Self.kind(form["kind"])
+            let kind = try duplicateKind(form["kind"])
             let ids = (form["ids"] ?? "").split(separator: ",").compactMap { UUID(uuidString: String($0)) }
             guard let survivor = form["survivor"].flatMap(UUID.init(uuidString:)), ids.contains(survivor) else {
                 throw GuanxiError.invalid("survivor", "Choose the record that stays.").localized("msg.required", ["field": "survivor"])
@@ -64,19 +65,18 @@ struct DuplicatePages {
         }
     }
 
-    static func kind(_ text: String?) throws -> RecordKind {
-        try kinds.first { $0.rawValue == text }.orThrow(.invalid("kind", "kind must be customers, contacts or leads.")
-            .localized("msg.choice", ["field": "kind", "choices": "customers, contacts, leads"]))
+    func duplicateKind(_ text: String?) throws -> RecordKind {
+        try services.records.named(text, field: "kind") { !$0.duplicateKeys.isEmpty }.kind
     }
 
     func queue(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let q = request.uri.queryParameters
-        let kind = try Self.kind(q["kind"].map(String.init) ?? "customers")
+        let kind = try duplicateKind(q["kind"].map(String.init) ?? "customers")
         _ = try services.permissions.require(principal, .read, on: kind)
         let t = { (key: String) in services.localizer.text(key, context.locale) }
         let found = try await DuplicateFinder(services: services).groups(kind, for: principal)
-        let canMerge = kind != .leads && principal.scope(for: .delete, on: kind) != nil
+        let canMerge = services.records[kind]?.merging != nil && principal.scope(for: .delete, on: kind) != nil
         let groups = found.groups.map { g in
             Group(key: g.key, score: g.score, reasons: g.reasons.map { t("duplicates.reason_\($0)") }.joined(separator: " · "),
                   members: g.members.map { Member(id: $0.id.uuidString, name: $0.name, href: "/\(kind.rawValue)/\($0.id.uuidString)") },
@@ -86,7 +86,7 @@ struct DuplicatePages {
         if let merged = q["merged"], let failed = q["failed"] {
             notice = services.localizer.text("duplicates.bulk_result", context.locale, ["merged": String(merged), "failed": String(failed)])
         }
-        let page = QueuePage(kind: kind.rawValue, kinds: Self.kinds.filter { principal.scope(for: .read, on: $0) != nil }.map {
+        let page = QueuePage(kind: kind.rawValue, kinds: kinds.filter { principal.scope(for: .read, on: $0) != nil }.map {
             WebChoice(value: $0.rawValue, label: t("kinds.\($0.rawValue)"), selected: $0 == kind) }, groups: groups, total: found.total,
                              exact: found.groups.filter(\.isExact).count, canMerge: canMerge, notice: notice)
         return services.renderer.render("duplicates", titleKey: "duplicates.title", page: page, context: context)
@@ -95,41 +95,15 @@ struct DuplicatePages {
     func mergePage(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let q = request.uri.queryParameters
-        let kind = try Self.kind(q["kind"].map(String.init))
+        let kind = try duplicateKind(q["kind"].map(String.init))
         let ids = (q["ids"].map(String.init) ?? "").split(separator: ",").compactMap { UUID(uuidString: String($0)) }
         let t = { (key: String) in services.localizer.text(key, context.locale) }
-        var columns: [Column] = [], rows: [FieldRow] = []
-        func build<R>(_ records: [R], _ fields: [(key: String, read: @Sendable (R) -> String?, copy: MergeFields.Copy<R>)], id: (R) -> UUID, name: (R) -> String,
-                      show: (String, String) async throws -> String) async throws {
-            let survivor = records[0]
-            let choices = MergeFields.defaults(fields, survivor: survivor, others: Array(records.dropFirst()), id: id)
-            columns = records.enumerated().map { Column(id: id($1).uuidString, name: name($1), survivor: $0 == 0) }
-            for field in fields where Set(records.map { field.read($0) ?? "" }).count > 1 {
-                var options: [Option] = []
-                for r in records { options.append(Option(recordID: id(r).uuidString, value: try await show(field.key, field.read(r) ?? ""), selected: choices[field.key] == id(r))) }
-                rows.append(FieldRow(key: field.key, label: t("merge_fields.\(field.key)"), options: options))
-            }
-        }
-        let owners = { (text: String) async throws -> String in
-            guard let id = UUID(uuidString: text) else { return text }
-            return try await services.users.names(of: [id])[id] ?? text
-        }
-        switch kind {
-        case .customers:
-            var records: [Customer] = []
-            for id in ids { records.append(try await services.customers.find(id, for: principal, action: .update)) }
-            guard records.count >= 2 else { throw GuanxiError.invalid("ids", "Choose 2 to 21 records to merge.").localized("msg.merge_count", [:]) }
-            try await build(records, MergeFields.customer, id: { $0.id! }, name: \.name) { key, value in key == "owner" ? try await owners(value) : value }
-        case .contacts:
-            var records: [Contact] = []
-            for id in ids { records.append(try await services.contacts.find(id, for: principal, action: .update)) }
-            guard records.count >= 2 else { throw GuanxiError.invalid("ids", "Choose 2 to 21 records to merge.").localized("msg.merge_count", [:]) }
-            let companies = try await services.customerQuery.names(of: records.compactMap(\.customerID), for: principal)
-            try await build(records, MergeFields.contact, id: { $0.id! }, name: \.name) { key, value in
-                key == "owner" ? try await owners(value) : key == "customer" ? UUID(uuidString: value).flatMap { companies[$0] } ?? value : value
-            }
-        default:
-            throw GuanxiError.invalid("kind", "Customers and contacts can be merged.").localized("msg.choice", ["field": "kind", "choices": "customers, contacts"])
+        let comparison = try await MergeService(services: services).merging(kind).compare(ids, principal)
+        let columns = comparison.records.enumerated().map { Column(id: $1.id.uuidString, name: $1.name, survivor: $0 == 0) }
+        let rows = comparison.fields.map { field in
+            FieldRow(key: field.key, label: t("merge_fields.\(field.key)"), options: zip(comparison.records, field.values).map { record, value in
+                Option(recordID: record.id.uuidString, value: value, selected: field.chosen == record.id)
+            })
         }
         let page = MergePage(kind: kind.rawValue, ids: ids.map(\.uuidString).joined(separator: ","), columns: columns, rows: rows)
         return services.renderer.render("merge", titleKey: "duplicates.merge_title", page: page, context: context)

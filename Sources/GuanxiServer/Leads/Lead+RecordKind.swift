@@ -11,6 +11,7 @@ extension RecordKindDescriptor {
         }
         d.list = LeadList(services: services)
         d.importTarget = { _ in LeadImportTarget(services: services) }
+        d.duplicateKeys = [.email(in: "leads"), .phone(in: "leads")]
         d.bulkActions = [
             .assign: { id, arguments, actor in
                 var input = LeadInput()

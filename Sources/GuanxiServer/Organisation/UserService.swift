@@ -185,6 +185,12 @@ public struct UserService: Sendable {
     }
 
     /// Display names of users by id, for showing owners on lists (one query for a page).
+    /// The display name of the user whose id `text` holds; `text` itself when it holds none.
+    func displayName(_ text: String) async throws -> String {
+        guard let id = UUID(uuidString: text) else { return text }
+        return try await names(of: [id])[id] ?? text
+    }
+
     func names(of ids: [UUID]) async throws -> [UUID: String] {
         guard !ids.isEmpty else { return [:] }
         return Dictionary(uniqueKeysWithValues: try await User.query(on: database.db).filter(\.$id ~~ Array(Set(ids))).all().map { ($0.id!, $0.displayName) })

@@ -50,6 +50,10 @@ struct RecordKindDescriptor: Sendable {
     /// Its phones and e-mails (kind `phone` or `email`, value as stored), which data
     /// quality can mark as not working; nil for a kind that has none.
     var contactWays: (@Sendable (_ id: UUID) async throws -> [(kind: String, value: String)])?
+    /// How its duplicates are found over the whole file: one grouped query per key.
+    var duplicateKeys: [DuplicateKey] = []
+    /// How two or more of its records become one; nil when they cannot be merged.
+    var merging: RecordMerging?
     /// A hand-over of everything a user owns moves its records; `handOverOnly` narrows
     /// which (activities: only the open ones).
     var handOver = false

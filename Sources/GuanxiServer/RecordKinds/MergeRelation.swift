@@ -12,23 +12,14 @@ struct MergeRelation: Sendable, Codable, Hashable {
     /// `column = value` that must also hold, e.g. `related_kind = contacts`.
     var condition: [String]?
 
-    static func of(_ kind: RecordKind) -> [MergeRelation] {
-        switch kind {
-        case .customers: [
-            MergeRelation(table: "contacts", column: "customer_id"), MergeRelation(table: "opportunities", column: "customer_id"),
-            MergeRelation(table: "activities", column: "customer_id"), MergeRelation(table: "activities", column: "related_id", condition: ["related_kind", "customers"]),
-            MergeRelation(table: "commitments", column: "customer_id"), MergeRelation(table: "purchases", column: "customer_id"),
-            MergeRelation(table: "attachments", column: "record_id", condition: ["record_kind", "customers"]),
-            MergeRelation(table: "customers", column: "parent_id"), MergeRelation(table: "customers", column: "referred_by_id"),
-            MergeRelation(table: "leads", column: "converted_customer_id"),
-        ]
-        case .contacts: [
-            MergeRelation(table: "opportunities", column: "contact_id"), MergeRelation(table: "activities", column: "related_id", condition: ["related_kind", "contacts"]),
-            MergeRelation(table: "attachments", column: "record_id", condition: ["record_kind", "contacts"]),
-            MergeRelation(table: "contacts", column: "reports_to_id"), MergeRelation(table: "leads", column: "converted_contact_id"),
-        ]
-        default: []
-        }
+    /// A record's attachments, which move with it whatever its kind.
+    static func attachments(of kind: RecordKind) -> MergeRelation {
+        MergeRelation(table: "attachments", column: "record_id", condition: ["record_kind", kind.rawValue])
+    }
+
+    /// Activities about a record (`related_kind`/`related_id`).
+    static func activities(about kind: RecordKind) -> MergeRelation {
+        MergeRelation(table: "activities", column: "related_id", condition: ["related_kind", kind.rawValue])
     }
 
     /// Moves the rows pointing at `from` to `to`; returns the ids of the rows moved.
