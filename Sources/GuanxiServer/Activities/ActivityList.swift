@@ -4,6 +4,7 @@ import Hummingbird
 /// The activity list's filters and columns, for exports (`/activities/export`, `guanxi
 /// export activities`): the calendar and task pages show activities their own way.
 struct ActivityList: RecordList {
+    let titleLabelKey = "activity_fields.subject"
     let services: AppServices
     var kind: RecordKind { .activities }
     var defaultColumns: [String] { ["kind", "status", "customer", "starts_at", "due_at", "owner", "outcome"] }

@@ -26,6 +26,8 @@ public struct ActivityQuery: Sendable {
     let database: DatabaseService
     let permissions: PermissionService
     let custom: CustomValues
+    /// Says which column of an activity names a record of each kind.
+    let records: RecordKinds
 
     /// The time an activity is placed at: its start, else its due time, else its creation.
     static let when = SQLRaw("COALESCE(starts_at, due_at, created_at)")
@@ -35,7 +37,7 @@ public struct ActivityQuery: Sendable {
         var query = try await base(for: actor)
         if let owner = filter.ownerID { query = query.where("owner_id", .equal, owner) }
         if let about = filter.about {
-            query = about.kind == .customers ? query.where("customer_id", .equal, about.id) : query.where("related_id", .equal, about.id)
+            query = query.where(SQLIdentifier(records[about.kind]?.activityColumn ?? "related_id"), .equal, about.id)
         }
         if let kind = filter.kind { query = query.where("kind", .equal, kind) }
         if let status = filter.status { query = query.where("status", .equal, status) }

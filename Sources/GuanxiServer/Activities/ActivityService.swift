@@ -340,7 +340,7 @@ public struct ActivityService: Sendable {
     private func touchRelated(_ a: Activity, on tx: any Database) async throws {
         let sql = tx as! any SQLDatabase
         if let customer = a.customerID { try await sql.update("customers").set("updated_at", to: a.updatedAt).where("id", .equal, customer).run() }
-        if let kind = a.relatedKind, let related = records[RecordKind(rawValue: kind)], related.inSharedPool, related.kind != .customers, let id = a.relatedID {
+        if let kind = a.relatedKind, let related = records[RecordKind(rawValue: kind)], related.inSharedPool, let id = a.relatedID, id != a.customerID {
             try await sql.update(related.table).set("updated_at", to: a.updatedAt).where("id", .equal, id).run()
         }
     }

@@ -75,14 +75,15 @@ public struct AppServices: Sendable {
         login = LoginService(database: database, sessions: sessions, passwords: passwords, rateLimiter: rateLimiter, audit: audit,
                              principals: principals, clock: clock, maxFailuresPerAccount: config.loginFailuresPerAccount,
                              maxFailuresPerAddress: config.loginFailuresPerAddress, lockout: config.loginLockout)
-        tokens = APITokenService(database: database, audit: audit, principals: principals, permissions: permissions, clock: clock, cache: caches.tokens)
+        tokens = APITokenService(database: database, audit: audit, principals: principals, permissions: permissions, clock: clock,
+                                 cache: caches.cache(forgettingOn: [.users, .roles, .teams, .departments]))
         twoFactor = TwoFactorService(database: database, passwords: passwords, audit: audit, clock: clock)
         jobs = JobQueue(database: database, clock: clock)
         localizer = try Localizer.load()
         metrics = AppMetrics()
         renderer = try await WebRenderer.load(localizer: localizer) { [records] in DataImport.importable(records) }
         settings = SettingsStore(database: database, audit: audit, clock: clock)
-        customValues = CustomValues(database: database, cache: caches.customFields)
+        customValues = CustomValues(database: database, cache: caches.cache(forgettingOn: [.customFields]))
         customFields = CustomFieldService(database: database, audit: audit, clock: clock, records: records)
         // One queue of shared transactions for every kind of record created one at a time.
         let groupCommit = GroupCommit(database: database)
@@ -108,7 +109,7 @@ public struct AppServices: Sendable {
                                         contactQuery: contactQuery, opportunities: opportunities, audit: audit, clock: clock)
         activities = ActivityService(database: database, permissions: permissions, audit: audit, contacts: contacts, records: records,
                                      clock: clock, custom: customValues)
-        activityQuery = ActivityQuery(database: database, permissions: permissions, custom: customValues)
+        activityQuery = ActivityQuery(database: database, permissions: permissions, custom: customValues, records: records)
         savedViews = SavedViewService(database: database, audit: audit, clock: clock, records: records)
         handOver = HandOverService(database: database, permissions: permissions, audit: audit, clock: clock, records: records)
         registerRecordKinds()

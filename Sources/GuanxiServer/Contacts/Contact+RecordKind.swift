@@ -19,6 +19,7 @@ extension RecordKindDescriptor {
         d.importTarget = { settings in ContactImportTarget(services: services, settings: settings) }
         d.duplicateKeys = Contact.duplicateKeys
         d.merging = .contacts(services)
+        d.quality = Contact.quality
         d.bulkActions = [
             .assign: { id, arguments, actor in
                 var input = ContactInput()
@@ -31,4 +32,8 @@ extension RecordKindDescriptor {
         d.contactWays = { id in try await services.contacts.channels(of: id).filter { $0.kind != .address }.map { ($0.kind.rawValue, $0.value) } }
         return d
     }
+}
+
+extension Contact {
+    static let quality = QualitySubject(kind: .contacts, table: "contacts", channels: true)
 }

@@ -8,6 +8,7 @@ import SQLKit
 /// sourced like the import), saved with the contact and recorded as part of the import
 /// — a revert removes it again.
 struct ContactImportTarget: ImportTarget {
+    let readsCards = true
     let services: AppServices
     init(services: AppServices, settings: ImportSettings = ImportSettings()) {
         self.services = services

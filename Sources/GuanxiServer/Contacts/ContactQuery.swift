@@ -37,7 +37,7 @@ public struct ContactQuery: Sendable {
         if let term = filter.search?.trimmingCharacters(in: .whitespaces), !term.isEmpty {
             query = query.where(SQLSearch.matches("contacts", term, engine: database.engine))
         }
-        if let quality = filter.quality { query = query.where(quality.condition(.contacts, cutoff: filter.qualityCutoff)) }
+        if let quality = filter.quality { query = query.where(quality.condition(Contact.quality, cutoff: filter.qualityCutoff)) }
         query = try await custom.constrain(query, table: "contacts", kind: .contacts, filters: filter.custom)
         if let key = filter.customSort {
             let sorted = try await custom.sorted(query, by: key, descending: filter.customSortDescending, table: "contacts", kind: .contacts)

@@ -13,6 +13,7 @@ extension RecordKindDescriptor {
         d.importTarget = { _ in CustomerImportTarget(services: services) }
         d.duplicateKeys = [.email(in: "customers"), .phone(in: "customers"), .name(in: "customers", column: "name_key")]
         d.merging = .customers(services)
+        (d.quality, d.activityColumn) = (Customer.quality, Customer.quality.activityColumn)
         d.bulkActions = [
             .assign: { id, arguments, actor in
                 var input = CustomerInput()
@@ -32,4 +33,9 @@ extension RecordKindDescriptor {
         d.contactWays = { id in try await ContactWays.emailAndPhone(of: id, in: "customers", sql: services.database.sql) }
         return d
     }
+}
+
+extension Customer {
+    /// A customer's activities are all those of the customer, whatever record they are about.
+    static let quality = QualitySubject(kind: .customers, table: "customers", activityColumn: "customer_id", hasIndustry: true)
 }

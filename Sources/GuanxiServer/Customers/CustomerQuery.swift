@@ -65,7 +65,7 @@ public struct CustomerQuery: Sendable {
         if let search = filter.search?.trimmingCharacters(in: .whitespaces), !search.isEmpty {
             query = query.where(searchCondition(search))
         }
-        if let quality = filter.quality { query = query.where(quality.condition(.customers, cutoff: filter.qualityCutoff)) }
+        if let quality = filter.quality { query = query.where(quality.condition(Customer.quality, cutoff: filter.qualityCutoff)) }
         query = try await custom.constrain(query, table: "customers", kind: .customers, filters: filter.custom)
         if let key = filter.customSort {
             let sorted = try await custom.sorted(query, by: key, descending: filter.customSortDescending, table: "customers", kind: .customers)

@@ -16,7 +16,7 @@ struct ImportPages {
         let total: Int; let done: Int; let created: Int; let updated: Int; let skipped: Int; let rejected: Int; let error: String?
         let isDraft: Bool; let isActive: Bool; let canCancel: Bool; let canResume: Bool; let canRevert: Bool; let hasRejects: Bool
         let mapping: [MappingRow]; let previewHeaders: [String]; let previewRows: [[String]]; let unmapped: String
-        let modes: [WebChoice]; let duplicates: [WebChoice]; let keys: [WebChoice]; let tag: String; let source: String; let byRules: Bool; let isLeads: Bool
+        let modes: [WebChoice]; let duplicates: [WebChoice]; let keys: [WebChoice]; let tag: String; let source: String; let byRules: Bool; let offersRules: Bool
         let dryRun: Bool; let dryCreated: Int; let dryUpdated: Int; let drySkipped: Int; let dryRejected: Int; let problems: [Problem]
     }
 
@@ -168,7 +168,7 @@ struct ImportPages {
             mapping: mapping, previewHeaders: headers, previewRows: rows, unmapped: unmapped,
             modes: Self.modes(job.settings.mode, t), duplicates: Self.duplicates(job.settings.duplicates, t),
             keys: WebChoice.list(keys, selected: job.settings.key) { label(target.field(forKey: $0)) },
-            tag: job.settings.tag ?? "", source: job.settings.source ?? "", byRules: job.settings.assignByRules, isLeads: job.kind == .leads,
+            tag: job.settings.tag ?? "", source: job.settings.source ?? "", byRules: job.settings.assignByRules, offersRules: target.assignsByRules,
             dryRun: report != nil, dryCreated: report?.job.created ?? 0, dryUpdated: report?.job.updated ?? 0, drySkipped: report?.job.skipped ?? 0,
             dryRejected: report?.job.rejected ?? 0, problems: (report?.problems ?? []).prefix(100).map { Problem(line: $0.line, column: $0.column, reason: $0.reason) })
         return services.renderer.render("import", titleKey: "imports.title", page: page, context: context)

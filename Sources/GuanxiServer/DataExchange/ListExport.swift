@@ -107,6 +107,6 @@ struct ListExport: Sendable {
     }
 
     func titleLabel<L: RecordList>(_ list: L, _ locale: String) -> String {
-        services.localizer.text(list.kind == .activities ? "activity_fields.subject" : "lists.sort_name", locale)
+        services.localizer.text(list.titleLabelKey, locale)
     }
 }

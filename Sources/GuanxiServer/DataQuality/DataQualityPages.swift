@@ -44,19 +44,22 @@ struct DataQualityPages {
         let t = { (key: String) in services.localizer.text(key, context.locale) }
         let cutoff = services.clock.now().addingTimeInterval(-Double(QualityRule.staleDays) * 86_400)
         var sections: [KindSection] = []
-        for kind in ContactWays.markable(services.records) where principal.scope(for: .read, on: kind) != nil {
+        for descriptor in services.records.all where descriptor.quality != nil && principal.scope(for: .read, on: descriptor.kind) != nil {
+            let (kind, subject) = (descriptor.kind, descriptor.quality!)
             let owners = try await services.permissions.ownerFilter(principal, .read, on: kind)
             var checks: [Check] = []
-            for rule in QualityRule.rules(for: kind) {
-                var query = services.database.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from(kind.rawValue)
-                    .where(rule.condition(kind, cutoff: cutoff))
+            for rule in QualityRule.rules(for: subject) {
+                var query = services.database.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from(subject.table)
+                    .where(rule.condition(subject, cutoff: cutoff))
                 if let reachable = owners.condition() { query = query.where(reachable) }
                 let count = try await query.first()?.decode(column: "n", as: Int.self) ?? 0
                 checks.append(Check(label: t("data_quality.\(rule.rawValue)"), count: count, href: "/\(kind.rawValue)?quality=\(rule.rawValue)"))
             }
-            let duplicates = try await DuplicateFinder(services: services).groups(kind, for: principal, limit: 0).total
-            checks.append(Check(label: t("data_quality.duplicates"), count: duplicates, href: "/duplicates?kind=\(kind.rawValue)"))
-            sections.append(KindSection(kind: kind.rawValue, title: t("kinds.\(kind.rawValue)"), checks: checks))
+            if !descriptor.duplicateKeys.isEmpty {
+                let duplicates = try await DuplicateFinder(services: services).groups(kind, for: principal, limit: 0).total
+                checks.append(Check(label: t("data_quality.duplicates"), count: duplicates, href: "/duplicates?kind=\(kind.rawValue)"))
+            }
+            sections.append(KindSection(kind: kind.rawValue, title: t(descriptor.nameKey), checks: checks))
         }
         guard !sections.isEmpty else { throw GuanxiError(.forbidden, "You may not read customers, contacts or leads.") }
         return services.renderer.render("data-quality", titleKey: "data_quality.title", page: Page(sections: sections), context: context)

@@ -17,24 +17,24 @@ public enum QualityRule: String, Sendable, CaseIterable {
 
     public static let staleDays = 180
 
-    static func rules(for kind: RecordKind) -> [QualityRule] {
-        kind == .customers ? allCases : [.noContact, .invalidWays, .unreachable, .stale]
+    static func rules(for subject: QualitySubject) -> [QualityRule] {
+        subject.hasIndustry ? allCases : [.noContact, .invalidWays, .unreachable, .stale]
     }
 
-    /// The condition on `table` (customers, contacts or leads); `cutoff` is when "stale" begins.
-    func condition(_ kind: RecordKind, cutoff: Date) -> SQLQueryString {
-        let table = kind.rawValue
+    /// The condition on the subject's table; `cutoff` is when "stale" begins.
+    func condition(_ subject: QualitySubject, cutoff: Date) -> SQLQueryString {
+        let table = subject.table
         let problem = { (way: String, value: String) -> SQLQueryString in
-            "EXISTS (SELECT 1 FROM contact_way_problems p WHERE p.record_kind = \(bind: table) AND p.record_id = \(unsafeRaw: table).id AND p.kind = \(bind: way) AND p.normalized = \(unsafeRaw: value))"
+            "EXISTS (SELECT 1 FROM contact_way_problems p WHERE p.record_kind = \(bind: subject.kind.rawValue) AND p.record_id = \(unsafeRaw: table).id AND p.kind = \(bind: way) AND p.normalized = \(unsafeRaw: value))"
         }
-        if kind == .contacts {
-            let channel = "FROM contact_channels ch WHERE ch.contact_id = contacts.id AND ch.kind IN ('email', 'phone')"
-            let marked = "EXISTS (SELECT 1 FROM contact_way_problems p WHERE p.record_kind = 'contacts' AND p.record_id = contacts.id AND p.kind = ch.kind AND p.normalized = ch.normalized)"
+        if subject.channels {
+            let channel = "FROM contact_channels ch WHERE ch.contact_id = \(table).id AND ch.kind IN ('email', 'phone')"
+            let marked = "EXISTS (SELECT 1 FROM contact_way_problems p WHERE p.record_kind = '\(subject.kind.rawValue)' AND p.record_id = \(table).id AND p.kind = ch.kind AND p.normalized = ch.normalized)"
             switch self {
             case .noContact: return "NOT EXISTS (SELECT 1 \(unsafeRaw: channel))"
             case .invalidWays: return "EXISTS (SELECT 1 \(unsafeRaw: channel) AND \(unsafeRaw: marked))"
             case .unreachable: return "EXISTS (SELECT 1 \(unsafeRaw: channel)) AND NOT EXISTS (SELECT 1 \(unsafeRaw: channel) AND NOT \(unsafeRaw: marked))"
-            case .stale: return "contacts.updated_at < \(bind: cutoff) AND NOT EXISTS (SELECT 1 FROM activities a WHERE a.related_id = contacts.id AND a.created_at >= \(bind: cutoff))"
+            case .stale: return "\(unsafeRaw: table).updated_at < \(bind: cutoff) AND NOT EXISTS (SELECT 1 FROM activities a WHERE a.\(unsafeRaw: subject.activityColumn) = \(unsafeRaw: table).id AND a.created_at >= \(bind: cutoff))"
             case .noIndustry: return "1 = 1"
             }
         }
@@ -45,9 +45,9 @@ public enum QualityRule: String, Sendable, CaseIterable {
         case .unreachable:
             return "(\(unsafeRaw: table).email IS NOT NULL OR \(unsafeRaw: table).phone_digits IS NOT NULL) AND (\(unsafeRaw: table).email IS NULL OR \(email)) AND (\(unsafeRaw: table).phone_digits IS NULL OR \(phone))"
         case .stale:
-            let about: SQLQueryString = kind == .customers ? "a.customer_id = customers.id" : "a.related_id = \(unsafeRaw: table).id"
+            let about: SQLQueryString = "a.\(unsafeRaw: subject.activityColumn) = \(unsafeRaw: table).id"
             return "\(unsafeRaw: table).updated_at < \(bind: cutoff) AND NOT EXISTS (SELECT 1 FROM activities a WHERE \(about) AND a.created_at >= \(bind: cutoff))"
-        case .noIndustry: return "\(unsafeRaw: table).industry IS NULL"
+        case .noIndustry: return subject.hasIndustry ? "\(unsafeRaw: table).industry IS NULL" : "1 = 1"
         }
     }
 }

@@ -12,6 +12,7 @@ extension RecordKindDescriptor {
         d.list = LeadList(services: services)
         d.importTarget = { _ in LeadImportTarget(services: services) }
         d.duplicateKeys = [.email(in: "leads"), .phone(in: "leads")]
+        d.quality = Lead.quality
         d.bulkActions = [
             .assign: { id, arguments, actor in
                 var input = LeadInput()
@@ -25,4 +26,8 @@ extension RecordKindDescriptor {
         d.contactWays = { id in try await ContactWays.emailAndPhone(of: id, in: "leads", sql: services.database.sql) }
         return d
     }
+}
+
+extension Lead {
+    static let quality = QualitySubject(kind: .leads, table: "leads")
 }

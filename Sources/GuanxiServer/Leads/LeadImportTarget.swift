@@ -6,6 +6,7 @@ import SQLKit
 /// `assignByRules` new leads go to owners by the lead assignment rules (territories and
 /// round-robin), as leads from the web form do.
 struct LeadImportTarget: ImportTarget {
+    let assignsByRules = true
     let services: AppServices
     var kind: RecordKind { .leads }
     var keys: [String] { ["email", "phone", "wechat"] }

@@ -47,7 +47,7 @@ public struct LeadQuery: Sendable {
         if let term = filter.search?.trimmingCharacters(in: .whitespaces), !term.isEmpty {
             query = query.where(SQLSearch.matches("leads", term, engine: database.engine))
         }
-        if let quality = filter.quality { query = query.where(quality.condition(.leads, cutoff: filter.qualityCutoff)) }
+        if let quality = filter.quality { query = query.where(quality.condition(Lead.quality, cutoff: filter.qualityCutoff)) }
         query = try await custom.constrain(query, table: "leads", kind: .leads, filters: filter.custom)
         if let key = filter.customSort {
             let sorted = try await custom.sorted(query, by: key, descending: filter.customSortDescending, table: "leads", kind: .leads)

@@ -10,12 +10,18 @@ protocol RecordList: Sendable {
     var kind: RecordKind { get }
     /// The built-in columns shown when the reader chose none.
     var defaultColumns: [String] { get }
+    /// Locale key of the first column's header, which holds `title(_:)`.
+    var titleLabelKey: String { get }
     func title(_ record: Record) -> String
     /// One page of the list the query string describes, after `cursor`.
     func page(_ query: Parameters, cursor: String?, limit: Int, for principal: Principal) async throws -> (records: [Record], next: String?)
     /// The kind's own columns for `records`; names of owners and customers are looked up
     /// once for the whole page.
     func columns(for records: [Record], principal: Principal, locale: String) async throws -> [ListTable.Column<Record>]
+}
+
+extension RecordList {
+    var titleLabelKey: String { "lists.sort_name" }
 }
 
 /// What a list row needs of a record.

@@ -47,6 +47,11 @@ struct RecordKindDescriptor: Sendable {
     var attachments = false
     /// Administrators can define custom fields for it.
     var customFields = false
+    /// What the data-quality checks need to know of it; nil for a kind they leave out.
+    var quality: QualitySubject?
+    /// The column of `activities` that names one of its records, for its timeline and
+    /// activity lists (a customer's are all those of the customer).
+    var activityColumn = "related_id"
     /// Its phones and e-mails (kind `phone` or `email`, value as stored), which data
     /// quality can mark as not working; nil for a kind that has none.
     var contactWays: (@Sendable (_ id: UUID) async throws -> [(kind: String, value: String)])?

@@ -113,7 +113,7 @@ struct ImportRunner<Target: ImportTarget>: Sendable {
         let header: CSVReader.Row
         switch file.content {
         case .cards(let cards, let fields):
-            guard target.kind == .contacts else {
+            guard target.readsCards else {
                 throw GuanxiError.invalid("file", "A vCard file holds contacts; import it as contacts.").localized("msg.vcard_contacts_only", [:])
             }
             (rows, header) = (ImportRows(cards: cards), CSVReader.Row(line: 0, fields: fields))

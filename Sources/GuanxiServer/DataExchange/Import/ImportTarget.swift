@@ -13,6 +13,11 @@ protocol ImportTarget: Sendable {
     var fields: [ImportField] { get }
     /// Fields that can find an existing record (besides custom fields, `cf.KEY`).
     var keys: [String] { get }
+    /// A vCard file (one row per card) can be imported into this kind.
+    var readsCards: Bool { get }
+    /// New records can be handed out by the assignment rules instead of going to the
+    /// importer (`ImportSettings.assignByRules`).
+    var assignsByRules: Bool { get }
     /// The row's values (field key → text) as the kind's input. Custom fields arrive as `cf.KEY`.
     func input(_ values: [String: String], settings: ImportSettings, isNew: Bool, row: ImportRow, by actor: Principal) async throws -> Input
     /// Looks up, in as few queries as it can, what the coming rows refer to (the companies
@@ -50,6 +55,8 @@ struct ImportRow: Sendable {
 }
 
 extension ImportTarget {
+    var readsCards: Bool { false }
+    var assignsByRules: Bool { false }
     func field(forKey key: String) -> String { key }
     func alsoCreated(_ prepared: Prepared) -> [(kind: RecordKind, id: UUID)] { [] }
     func prefetch(_ rows: [[String: String]], by actor: Principal, reading: any SQLDatabase) async throws {}

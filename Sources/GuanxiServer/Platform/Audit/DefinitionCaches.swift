@@ -1,32 +1,32 @@
 import Foundation
 import Synchronization
 
-/// Values every request needs but that change rarely: who an API token acts as, and
-/// which custom fields a record kind has. Reading them from the database on each
-/// request cost a busy integration two of its five statements per write.
+/// Values every request needs but that change rarely — who an API token acts as, which
+/// custom fields a record kind has — are kept in `ShortLivedCache`s. Reading them from the
+/// database on each request cost a busy integration two of its five statements per write.
 ///
-/// Entries live `lifetime` seconds, so a change made by another server process (or
-/// from the shell) takes effect within that time. In this process a change takes effect
-/// at once: the audit log, which every change to users, roles, teams, departments, API
-/// tokens and custom fields passes through, tells these caches to forget.
+/// Entries live `lifetime` seconds, so a change made by another server process (or from
+/// the shell) takes effect within that time. In this process a change takes effect at
+/// once: every change passes through the audit log, which tells the caches registered
+/// here for the kinds of record it concerns to forget.
 public final class DefinitionCaches: Sendable {
     public static let lifetime: TimeInterval = 2
 
-    let tokens: ShortLivedCache<String, CachedToken>
-    let customFields: ShortLivedCache<RecordKind, [CustomField]>
+    private let listeners = Mutex<[(kinds: Set<RecordKind>, forget: @Sendable () -> Void)]>([])
+    let clock: any Clock
 
-    public init(clock: any Clock) {
-        tokens = ShortLivedCache(clock: clock, lifetime: Self.lifetime)
-        customFields = ShortLivedCache(clock: clock, lifetime: Self.lifetime)
+    public init(clock: any Clock) { self.clock = clock }
+
+    /// A new cache, emptied whenever a record of one of `kinds` changes.
+    func cache<Key: Hashable & Sendable, Value: Sendable>(forgettingOn kinds: Set<RecordKind>) -> ShortLivedCache<Key, Value> {
+        let cache = ShortLivedCache<Key, Value>(clock: clock, lifetime: Self.lifetime)
+        listeners.withLock { $0.append((kinds, { cache.forgetAll() })) }
+        return cache
     }
 
     /// Called by the audit log for every audited change.
     func changed(_ kind: RecordKind) {
-        switch kind {
-        case .users, .roles, .teams, .departments: tokens.forgetAll()
-        case .customFields: customFields.forgetAll()
-        default: break
-        }
+        for listener in listeners.withLock({ $0 }) where listener.kinds.contains(kind) { listener.forget() }
     }
 }
 

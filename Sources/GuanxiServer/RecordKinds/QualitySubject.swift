@@ -1,0 +1,17 @@
+import Foundation
+
+/// What the data-quality checks need to know of a kind whose records people are reached
+/// at: where its phones and e-mails are kept, how activities about it are found, and
+/// whether it records an industry.
+struct QualitySubject: Sendable {
+    let kind: RecordKind
+    let table: String
+    /// Phones and e-mails are rows of `contact_channels` (by `contact_id`) rather than
+    /// the `email` and `phone_digits` columns of the record's own row.
+    var channels = false
+    /// The column of `activities` that names the record (a customer's activities are
+    /// all those of the customer, `customer_id`).
+    var activityColumn = "related_id"
+    /// Has an `industry` column, which segmentation and reports need filled.
+    var hasIndustry = false
+}
