@@ -91,7 +91,7 @@ struct Migrate: AsyncParsableCommand {
         try await runReportingErrors {
             let config = try await storage.load()
             try await Runtime.withServices(config, migrate: false) { services in
-                let migrator = Migrator(db: services.database.db)
+                let migrator = services.migrator
                 let names = revert ? try await migrator.revert(steps: steps) : try await migrator.migrate()
                 print(names.isEmpty ? "Nothing to do: the schema is current." : "\(revert ? "Reverted" : "Applied"): \(names.joined(separator: ", "))")
             }

@@ -33,11 +33,11 @@ public enum GuanxiApp {
     static func prepareDatabase(_ services: AppServices) async throws {
         do {
             try await services.database.prepareEngine()
-            _ = try await Migrator(db: services.database.db).state()
+            _ = try await services.migrator.state()
         } catch {
             throw GuanxiError(.configuration, "Cannot use the database \(services.config.database.safeDescription): \(String(reflecting: error))")
         }
-        let migrator = Migrator(db: services.database.db, clock: services.clock)
+        let migrator = services.migrator
         if services.config.autoMigrate {
             let applied = try await migrator.migrate()
             if !applied.isEmpty { services.logger.info("Applied migrations: \(applied.joined(separator: ", "))") }

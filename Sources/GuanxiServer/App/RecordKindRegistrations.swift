@@ -1,6 +1,12 @@
 import Foundation
 
 extension AppServices {
+    /// The migrations of this build: the numbered ones, then those of kinds that bring
+    /// their own tables (`RecordKindDescriptor.migrations`).
+    public var migrator: Migrator {
+        Migrator(db: database.db, migrations: AllMigrations.list + records.all.flatMap(\.migrations), clock: clock)
+    }
+
     /// Every kind of record Guanxi knows, one line each, in the order menus and the role
     /// editor list them. A kind's folder supplies its descriptor; the shared features
     /// (lists, import, export, timelines, hand-over …) find it here.

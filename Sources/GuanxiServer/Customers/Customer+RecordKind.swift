@@ -10,6 +10,13 @@ extension RecordKindDescriptor {
             return FoundRecord(kind: .customers, id: id, name: c.name, customerID: id)
         }
         d.list = CustomerList(services: services)
+        d.search = { term, actor, limit in
+            var filter = CustomerFilter()
+            (filter.search, filter.limit) = (term, limit)
+            return try await services.customerQuery.list(filter, for: actor).customers.map {
+                SearchHit(kind: .customers, id: $0.id!, title: $0.name, detail: [$0.city, $0.phone].compactMap { $0 }.joined(separator: " · "))
+            }
+        }
         d.importTarget = { _ in CustomerImportTarget(services: services) }
         d.duplicateKeys = [.email(in: "customers"), .phone(in: "customers"), .name(in: "customers", column: "name_key")]
         d.merging = .customers(services)

@@ -10,6 +10,16 @@ extension RecordKindDescriptor {
             return FoundRecord(kind: .leads, id: id, name: l.name, customerID: nil)
         }
         d.list = LeadList(services: services)
+        d.search = { term, actor, limit in
+            var filter = LeadFilter()
+            (filter.search, filter.limit) = (term, limit)
+            // By name, like every kind here: a short term is matched on names by scanning the
+            // name index, which stops as soon as a page is full.
+            filter.sort = .name
+            return try await services.leadQuery.list(filter, for: actor).leads.map {
+                SearchHit(kind: .leads, id: $0.id!, title: $0.name, detail: [$0.company, $0.phone].compactMap { $0 }.joined(separator: " · "))
+            }
+        }
         d.importTarget = { _ in LeadImportTarget(services: services) }
         d.duplicateKeys = [.email(in: "leads"), .phone(in: "leads")]
         d.quality = Lead.quality

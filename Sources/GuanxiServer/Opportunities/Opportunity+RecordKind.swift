@@ -9,6 +9,16 @@ extension RecordKindDescriptor {
             return FoundRecord(kind: .opportunities, id: id, name: o.name, customerID: o.customerID)
         }
         d.list = OpportunityList(services: services)
+        d.search = { term, actor, limit in
+            var filter = OpportunityFilter()
+            (filter.search, filter.limit, filter.sort) = (term, limit, .name)
+            let found = try await services.opportunityQuery.list(filter, for: actor).opportunities
+            let names = try await services.customerQuery.names(of: found.map(\.customerID), for: actor)
+            return found.map {
+                SearchHit(kind: .opportunities, id: $0.id!, title: $0.name,
+                          detail: [names[$0.customerID], "\($0.amount.display) \($0.currency)"].compactMap { $0 }.joined(separator: " · "))
+            }
+        }
         d.importTarget = { _ in OpportunityImportTarget(services: services) }
         d.bulkActions = [
             .assign: { id, arguments, actor in

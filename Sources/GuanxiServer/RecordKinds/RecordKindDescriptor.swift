@@ -23,6 +23,9 @@ struct RecordKindDescriptor: Sendable {
     /// Its unowned records sit in the shared pool (公海), open to everyone granted the
     /// action, for anyone to claim.
     var inSharedPool = false
+    /// Migrations that create the kind's tables, run after the core ones (a kind described
+    /// by hand keeps its tables in the numbered migrations).
+    var migrations: [any GuanxiMigration] = []
     /// Finds one record for a principal, through the kind's own permission check; 404 when
     /// the record is missing or out of the principal's reach for `action`.
     var find: (@Sendable (_ id: UUID, _ actor: Principal, _ action: PermissionAction) async throws -> FoundRecord)?
@@ -30,6 +33,8 @@ struct RecordKindDescriptor: Sendable {
     var list: (any RecordList)?
     /// Formats its list exports to besides CSV, by the name clients ask for ("vcard4").
     var fileFormats: [String: RecordFileFormat] = [:]
+    /// The global search box's hits among its records that the actor may read.
+    var search: (@Sendable (_ term: String, _ actor: Principal, _ limit: Int) async throws -> [SearchHit])?
     /// How a CSV file becomes records of this kind (import, dry run, revert).
     var importTarget: (@Sendable (ImportSettings) -> any ImportTarget)?
     /// Actions on many records picked in its list, each applied one record at a time
@@ -82,6 +87,14 @@ public struct FoundRecord: Sendable, Equatable {
     init(kind: RecordKind, id: UUID, name: String, customerID: UUID?) {
         (self.kind, self.id, self.name, self.customerID) = (kind, id, name, customerID)
     }
+}
+
+/// One record the search box found.
+public struct SearchHit: Sendable, Equatable {
+    public var kind: RecordKind
+    public var id: UUID
+    public var title: String
+    public var detail: String
 }
 
 /// A moment a kind adds to its records' timelines, shown under `title`.

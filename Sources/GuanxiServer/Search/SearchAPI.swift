@@ -3,11 +3,14 @@ import GuanxiAPI
 
 /// The search box over the REST API.
 extension APIHandlers {
+    private typealias Item = Operations.search.Output.Ok.Body.jsonPayload.itemsPayloadPayload
+
     func search(_ input: Operations.search.Input) async throws -> Operations.search.Output {
         let principal = try RequestPrincipal.require()
         let hits = try await GlobalSearch(services: services).search(input.query.q, for: principal)
-        return .ok(.init(body: .json(.init(items: hits.map {
-            .init(kind: .init(rawValue: $0.kind.rawValue) ?? .customers, id: $0.id.uuidString, title: $0.title, detail: $0.detail)
+        // Kinds the API contract does not name yet are left out of its answer.
+        return .ok(.init(body: .json(.init(items: hits.compactMap { hit in
+            Item.kindPayload(rawValue: hit.kind.rawValue).map { Item(kind: $0, id: hit.id.uuidString, title: hit.title, detail: hit.detail) }
         }))))
     }
 }

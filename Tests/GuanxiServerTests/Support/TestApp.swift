@@ -17,7 +17,9 @@ struct TestApp {
     /// Runs `body` against a new app whose router is driven in-process.
     /// With `live`, the app listens on a port of the loopback address and the client is a
     /// real HTTP client (`client.port` names the port), for what only a socket shows.
+    /// `register` runs before the app is built: a test registers kinds of record there.
     static func run(configure: (inout AppConfig) -> Void = { _ in }, runJobs: Bool = false, live: Bool = false,
+                    register: (AppServices) -> Void = { _ in },
                     _ body: @Sendable (TestApp, any TestClientProtocol) async throws -> Void) async throws {
         var config = AppConfig.testing()
         configure(&config)
@@ -33,6 +35,7 @@ struct TestApp {
             throw Self.described(error)
         }
         do {
+            register(services)
             let app = try await GuanxiApp.build(services: services, runJobs: runJobs)
             let testApp = TestApp(services: services, clock: clock)
             try await app.test(live ? .live : .router) { client in try await body(testApp, client) }

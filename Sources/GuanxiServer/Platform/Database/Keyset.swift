@@ -79,6 +79,17 @@ protocol RowDecodable: Model {
 }
 
 extension Keyset {
+    /// One page of `query` as rows, and the cursor of the next page (nil on the last);
+    /// `key` gives a row's id and sort value.
+    func rows(_ query: SQLSelectBuilder, cursor: String?, limit: Int,
+              key: (any SQLRow) throws -> (id: UUID, value: Value)) async throws -> (rows: [any SQLRow], next: String?) {
+        var rows = try await apply(to: query, cursor: cursor).limit(limit + 1).all()
+        let more = rows.count > limit
+        if more { rows.removeLast() }
+        let next = try more ? rows.last.map { row in try key(row) }.map { Self.cursor($0.value, id: $0.id) } : nil
+        return (rows, next)
+    }
+
     /// One page of `query` as models, and the cursor of the next page (nil on the last).
     /// `value` gives the sort value of a row, from the model or from the selected row.
     func page<M: Model>(_ query: SQLSelectBuilder, as type: M.Type, cursor: String?, limit: Int,

@@ -28,7 +28,7 @@ public enum SQLSearch {
     /// matches the start of the name or of the given name after a one- or two-character
     /// surname — "王伟" finds 王伟东, "晓明" finds 欧阳晓明 — answered from indexes on those
     /// (migration 0021) instead of reading a million names that do not contain it.
-    public static func matches(_ table: String, _ term: String, engine: SQLEngine) -> any SQLExpression {
+    public static func matches(_ table: String, _ term: String, engine: SQLEngine, nameColumn: String = "name") -> any SQLExpression {
         let trimmed = term.trimmingCharacters(in: .whitespaces)
         if personNames.contains(table), trimmed.count < 3, !trimmed.isEmpty, !trimmed.allSatisfy(\.isNumber) {
             // Both as typed and capitalised, for Latin names ("em" finds "Emma").
@@ -50,7 +50,7 @@ public enum SQLSearch {
                 WHERE search_fts MATCH \(bind: phrase) AND k.kind = \(bind: table))
                 """)
         }
-        if needle.count < 3 { return contains("\(table).name", needle, engine: engine) }
+        if needle.count < 3 { return contains("\(table).\(nameColumn)", needle, engine: engine) }
         return SQLQueryString("\(unsafeRaw: table).search_text LIKE \(bind: "%" + escape(needle) + "%") ESCAPE '\\'")
     }
 

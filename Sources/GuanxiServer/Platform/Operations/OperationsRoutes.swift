@@ -41,7 +41,7 @@ struct OperationsRoutes {
     func readiness() async -> (ready: Bool, body: [String: String]) {
         guard await services.database.ping() else { return (false, ["status": "unavailable", "database": "unreachable"]) }
         do {
-            switch try await Migrator(db: services.database.db).state() {
+            switch try await services.migrator.state() {
             case .current: return (true, ["status": "ready", "database": "ok", "schema": "current"])
             case .pending(let names): return (false, ["status": "unavailable", "database": "ok", "schema": "pending: \(names.joined(separator: ","))"])
             case .newerThanThisBuild: return (false, ["status": "unavailable", "database": "ok", "schema": "newer than this version"])

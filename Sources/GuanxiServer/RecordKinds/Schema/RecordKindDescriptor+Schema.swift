@@ -1,0 +1,37 @@
+import Foundation
+
+extension RecordKindDescriptor {
+    /// Everything a kind declared as data offers: finding one record, its list and export,
+    /// search, import, bulk assignment and deletion, duplicates and merge, a timeline
+    /// (activities can be about its records), attachments and hand-over.
+    static func schema(_ schema: RecordSchema, _ services: AppServices) -> RecordKindDescriptor {
+        let records = SchemaRecords(schema: schema, database: services.database, permissions: services.permissions, audit: services.audit, clock: services.clock)
+        var d = RecordKindDescriptor(kind: schema.kind)
+        d.labelColumn = schema.nameField
+        d.migrations = [SchemaMigration(schema: schema)]
+        d.find = { id, actor, action in
+            let record = try await records.find(id, for: actor, action: action)
+            return FoundRecord(kind: schema.kind, id: id, name: record.values[schema.nameField] ?? "", customerID: nil)
+        }
+        d.list = SchemaList(records: records, users: services.users, localizer: services.localizer)
+        d.search = { term, actor, limit in
+            try await records.page(search: term, ownerID: nil, cursor: nil, limit: limit, for: actor).records.map { record in
+                SearchHit(kind: schema.kind, id: record.id, title: record.values[schema.nameField] ?? "",
+                          detail: schema.fields.dropFirst().filter(\.searchable).compactMap { record.values[$0.key] }.joined(separator: " · "))
+            }
+        }
+        d.importTarget = { _ in SchemaImportTarget(records: records) }
+        d.bulkActions = [
+            .assign: { id, arguments, actor in try await records.update(id, [:], ownerID: .some(arguments.ownerID), expectedVersion: nil, by: actor) },
+            .delete: { id, _, actor in try await records.delete(id, expectedVersion: nil, by: actor) },
+        ]
+        d.duplicateKeys = schema.duplicateFields.map { field, reason in
+            DuplicateKey(reason: reason) { visible, _ in
+                "SELECT t.id, t.\(unsafeRaw: schema.nameField) AS name, t.\(unsafeRaw: field) AS k FROM \(unsafeRaw: schema.table) t WHERE t.\(unsafeRaw: field) IN (SELECT \(unsafeRaw: field) FROM \(unsafeRaw: schema.table) WHERE \(unsafeRaw: field) IS NOT NULL GROUP BY \(unsafeRaw: field) HAVING COUNT(*) > 1)\(visible)"
+            }
+        }
+        d.merging = schema.duplicateFields.isEmpty ? nil : .schema(records, users: services.users, clock: services.clock)
+        (d.savedViews, d.timeline, d.attachments, d.handOver) = (true, true, true, true)
+        return d
+    }
+}
