@@ -179,7 +179,7 @@ struct AnalyticsTests {
     @Test("The nightly analysis is queued once a day and runs as the system")
     func nightly() async throws {
         try await TestApp.run { app, _ in
-            let worker = JobWorker(queue: app.services.jobs, handlers: app.services.jobHandlers(), pollInterval: 1, clock: app.clock, logger: Logger(label: "t"))
+            let worker = JobWorker(queue: app.services.jobs, handlers: app.services.jobHandlers(), daily: app.services.dailyJobs, pollInterval: 1, clock: app.clock, logger: Logger(label: "t"))
             try await worker.scheduleNightly()
             try await worker.scheduleNightly()
             #expect(try await app.services.jobs.counts()["queued"] == 1)

@@ -27,7 +27,7 @@ struct MigrationTests {
     @Test("All migrations apply, then revert one by one back to an empty schema")
     func upAndDown() async throws {
         try await withDatabase { db in
-            let migrator = Migrator(db: db.db)
+            let migrator = Migrator(db: db.db, migrations: AllMigrations.list)
             #expect(try await migrator.migrate() == AllMigrations.list.map(\.name))
             #expect(try await migrator.state() == .current)
             #expect(try await tables(db).isSuperset(of: ["users", "departments", "roles", "sessions", "api_tokens", "audit_entries", "jobs"]))
@@ -55,7 +55,7 @@ struct MigrationTests {
             await #expect(throws: GuanxiError.self) { try await migrator.migrate() }
             let left = try await tables(db)
             #expect(left == [Migrator.table])
-            let state = try await Migrator(db: db.db).state()
+            let state = try await Migrator(db: db.db, migrations: AllMigrations.list).state()
             #expect(state == .pending(AllMigrations.list.map(\.name)))
         }
     }
@@ -63,11 +63,11 @@ struct MigrationTests {
     @Test("A schema written by a newer Guanxi is refused with a clear message")
     func newerSchema() async throws {
         try await withDatabase { db in
-            try await Migrator(db: db.db).migrate()
+            try await Migrator(db: db.db, migrations: AllMigrations.list).migrate()
             try await db.sql.insert(into: Migrator.table).columns("name", "applied_at").values(SQLBind("0999_FromTheFuture"), SQLBind(Date())).run()
-            #expect(try await Migrator(db: db.db).state() == .newerThanThisBuild(["0999_FromTheFuture"]))
+            #expect(try await Migrator(db: db.db, migrations: AllMigrations.list).state() == .newerThanThisBuild(["0999_FromTheFuture"]))
             do {
-                try await Migrator(db: db.db).migrate()
+                try await Migrator(db: db.db, migrations: AllMigrations.list).migrate()
                 Issue.record("migrate should refuse")
             } catch let error as GuanxiError {
                 #expect(error.message.contains("newer version of Guanxi"))
@@ -85,7 +85,7 @@ struct MigrationTests {
         var config = AppConfig.testing(environment: [:])
         config.database = .sqliteFile(dir.appendingPathComponent("g.sqlite").path)
         let first = try await AppServices(config: config, logger: Logger(label: "t"), bcryptCost: 4)
-        try await Migrator(db: first.database.db).migrate()
+        try await Migrator(db: first.database.db, migrations: AllMigrations.list).migrate()
         try await first.database.sql.insert(into: Migrator.table).columns("name", "applied_at").values(SQLBind("0999_FromTheFuture"), SQLBind(Date())).run()
         await #expect(throws: GuanxiError.self) { _ = try await GuanxiApp.build(services: first, runJobs: false) }
         await first.database.shutdown()

@@ -115,6 +115,9 @@ public struct AppServices: Sendable {
         registerRecordKinds()
     }
 
+    /// Jobs run once a day: the analytics run at 18:00 UTC, which is 02:00 in China, when nobody is working.
+    public var dailyJobs: [DailyJob] { [DailyJob(kind: AnalysisRunner.jobKind, hourUTC: 18)] }
+
     public func jobHandlers() -> [String: JobHandler] {
         let (sessions, rateLimiter, jobs, customerPool, leadPool) = (sessions, rateLimiter, jobs, customerPool, leadPool)
         let leftovers = Leftovers(database: database, records: records)

@@ -16,7 +16,7 @@ public enum GuanxiApp {
         // stopped, so no service can reach for a closed pool during shutdown.
         var lifecycle: [any Service] = []
         if runJobs {
-            lifecycle.append(JobWorker(queue: services.jobs, handlers: services.jobHandlers(), pollInterval: services.config.jobPollInterval,
+            lifecycle.append(JobWorker(queue: services.jobs, handlers: services.jobHandlers(), daily: services.dailyJobs, pollInterval: services.config.jobPollInterval,
                                        clock: services.clock, logger: services.logger))
         }
         return Application(
@@ -54,16 +54,21 @@ public enum GuanxiApp {
 
     public static func makeRouter(_ services: AppServices) -> Router<AppRequestContext> {
         let router = Router(context: AppRequestContext.self)
-        router.add(middleware: RequestSetupMiddleware(services: services))
+        let errors = ErrorResponder(localizer: services.localizer, renderer: services.renderer)
+        // A form's other fields and the multipart framing come on top of an uploaded file.
+        let uploads = ["/attachments", "/api/v1/attachments"].map { ($0, services.config.maxUploadBytes + 65_536) }
+            + ["/imports", "/api/v1/imports"].map { ($0, services.config.maxImportBytes + 65_536) }
+        router.add(middleware: RequestSetupMiddleware(config: services.config, localizer: services.localizer, metrics: services.metrics, errors: errors,
+                                                      uploadLimits: Dictionary(uniqueKeysWithValues: uploads)))
         router.add(middleware: FileMiddleware(Resources.url("Public")?.path ?? "Public", searchForIndexHtml: false))
         OperationsRoutes(services: services).register(on: router)
         APIDocsRoutes(services: services).register(on: router)
-        let api = router.group().add(middleware: APIAuthMiddleware(services: services))
+        let api = router.group().add(middleware: APIAuthMiddleware(tokens: services.tokens, rateLimiter: services.rateLimiter, requestsPerMinute: services.config.apiRequestsPerMinute))
             .add(middleware: QueryParameterMiddleware(check: QueryParameterCheck(document: APIDocsRoutes.document))).add(middleware: ETagHeaderMiddleware())
         try! APIHandlers(services: services).registerHandlers(on: api, serverURL: URL(string: "/api/v1")!)
         router.get("/api/**") { _, _ -> Response in throw GuanxiError(.notFound, "There is no API operation at this address.") }
         let web = router.group()
-            .add(middleware: SessionMiddleware(services: services))
+            .add(middleware: SessionMiddleware(sessions: services.sessions, principals: services.principals, errors: errors))
             .add(middleware: CSRFMiddleware())
         WebRoutes.register(on: web, services: services)
         return router

@@ -6,20 +6,23 @@ import Hummingbird
 /// generated API handlers through `RequestPrincipal.current`.
 struct APIAuthMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
-    let services: AppServices
+    let tokens: APITokenService
+    let rateLimiter: RateLimiter
+    /// Requests each token may make per minute.
+    let requestsPerMinute: Int
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
             throw GuanxiError(.unauthorized, "Send a personal API token as 'Authorization: Bearer <token>'.", code: "token_missing")
         }
         let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
-        guard let principal = try await services.tokens.authenticate(token, address: context.address),
+        guard let principal = try await tokens.authenticate(token, address: context.address),
               case .apiToken(let tokenID) = principal.channel
         else {
             throw GuanxiError(.unauthorized, "The API token is unknown, expired or revoked, or its user is disabled.", code: "token_invalid")
         }
-        let limit = services.config.apiRequestsPerMinute
-        let outcome = try await services.rateLimiter.hitBatched("api:\(tokenID.uuidString)", limit: limit, window: 60)
+        let limit = requestsPerMinute
+        let outcome = try await rateLimiter.hitBatched("api:\(tokenID.uuidString)", limit: limit, window: 60)
         guard outcome.allowed else {
             throw GuanxiError(.tooManyRequests, "This token has made more than \(limit) requests this minute. Retry after \(outcome.retryAfter) seconds.",
                               retryAfter: outcome.retryAfter, code: "rate_limited")

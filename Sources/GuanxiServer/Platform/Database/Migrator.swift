@@ -19,7 +19,7 @@ public struct Migrator: Sendable {
     let migrations: [any GuanxiMigration]
     let clock: any Clock
 
-    public init(db: any Database, migrations: [any GuanxiMigration] = AllMigrations.list, clock: any Clock = SystemClock()) {
+    public init(db: any Database, migrations: [any GuanxiMigration], clock: any Clock = SystemClock()) {
         self.db = db
         self.migrations = migrations
         self.clock = clock

@@ -5,9 +5,17 @@ import ServiceLifecycle
 /// Runs one kind of background job.
 public typealias JobHandler = @Sendable (_ payload: String) async throws -> Void
 
+/// A job the worker schedules once a day, due at `hourUTC` (across all processes, by its
+/// unique key). The business areas register theirs (the nightly analytics run).
+public struct DailyJob: Sendable {
+    public let kind: String
+    public let hourUTC: Int
+    public init(kind: String, hourUTC: Int) { (self.kind, self.hourUTC) = (kind, hourUTC) }
+}
+
 /// Polls the queue and runs due jobs until the server shuts down. Also schedules the
-/// periodic housekeeping job each hour and the analytics run each night (once across
-/// all processes, by their unique keys).
+/// periodic housekeeping job each hour and the daily jobs once a day (once across all
+/// processes, by their unique keys).
 public final class JobWorker: Service, Sendable {
     let queue: JobQueue
     let handlers: [String: JobHandler]
@@ -15,9 +23,11 @@ public final class JobWorker: Service, Sendable {
     let logger: Logger
     let name: String
     let clock: any Clock
+    let daily: [DailyJob]
 
-    public init(queue: JobQueue, handlers: [String: JobHandler], pollInterval: TimeInterval, clock: any Clock, logger: Logger) {
+    public init(queue: JobQueue, handlers: [String: JobHandler], daily: [DailyJob] = [], pollInterval: TimeInterval, clock: any Clock, logger: Logger) {
         self.queue = queue
+        self.daily = daily
         self.handlers = handlers
         self.pollInterval = pollInterval
         self.clock = clock
@@ -64,12 +74,13 @@ public final class JobWorker: Service, Sendable {
         try await queue.enqueue(kind: Housekeeping.kind, uniqueKey: "\(Housekeeping.kind):\(hour)")
     }
 
-    /// The nightly analytics run, once a day across all processes: due at 18:00 UTC, which
-    /// is 02:00 in China, when nobody is working.
+    /// Today's run of each daily job, once across all processes.
     public func scheduleNightly() async throws {
         let day = Int(clock.now().timeIntervalSince1970 / 86_400)
-        try await queue.enqueue(kind: AnalysisRunner.jobKind, runAt: Date(timeIntervalSince1970: Double(day) * 86_400 + 18 * 3600),
-                                maxAttempts: 1, uniqueKey: "\(AnalysisRunner.jobKind):\(day)")
+        for job in daily {
+            try await queue.enqueue(kind: job.kind, runAt: Date(timeIntervalSince1970: Double(day) * 86_400 + Double(job.hourUTC) * 3600),
+                                    maxAttempts: 1, uniqueKey: "\(job.kind):\(day)")
+        }
     }
 }
 

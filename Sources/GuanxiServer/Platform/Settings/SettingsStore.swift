@@ -7,8 +7,6 @@ public struct SettingsStore: Sendable {
     let audit: AuditLog
     let clock: any Clock
 
-    public static let customerGrades = "customers.grades"
-
     public func value<T: Decodable>(_ key: String, as type: T.Type) async throws -> T? {
         guard let text = try await database.sql.select().column("value").from("settings").where("key", .equal, key)
             .first(decodingColumn: "value", as: String.self) else { return nil }
@@ -26,23 +24,5 @@ public struct SettingsStore: Sendable {
             try await audit.record(on: tx, actor: actor, action: .update, kind: .settings, id: key, label: key,
                                    changes: [FieldChange(field: key, old: old, new: json)])
         }
-    }
-
-    /// The organisation's customer grade scale, e.g. A/B/C or nine grades.
-    public func customerGrades() async throws -> [String] {
-        try await value(Self.customerGrades, as: [String].self) ?? CustomerVocabulary.defaultGrades
-    }
-
-    public func setCustomerGrades(_ grades: [String], by actor: Principal) async throws {
-        guard actor.isAdmin else { throw GuanxiError.forbidden }
-        var clean: [String] = []
-        for grade in grades {
-            guard let text = try Validate.text(grade, field: "grades", required: false, max: 20), !clean.contains(text) else { continue }
-            clean.append(text)
-        }
-        guard (1...20).contains(clean.count) else {
-            throw GuanxiError.invalid("grades", "A grade scale has 1 to 20 grades.").localized("msg.grade_scale", [:])
-        }
-        try await set(Self.customerGrades, to: clean, by: actor)
     }
 }

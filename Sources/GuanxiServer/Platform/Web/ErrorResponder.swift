@@ -6,8 +6,9 @@ import OpenAPIRuntime
 /// Turns any error into the answer a client expects: JSON
 /// `{"error":{"code","message","field"}}` under `/api`, a page elsewhere. Unexpected
 /// errors are logged and answered without internal detail.
-struct ErrorResponder {
-    let services: AppServices
+struct ErrorResponder: Sendable {
+    let localizer: Localizer
+    let renderer: WebRenderer
 
     func response(for error: any Error, request: Request, context: AppRequestContext) -> Response {
         let problem = Self.classify(error)
@@ -17,13 +18,13 @@ struct ErrorResponder {
         }
         if problem.kind == .unauthorized { return WebRenderer.redirect("/login") }
         let message = switch problem.kind {
-        case .notFound: services.localizer.text("error.not_found", context.locale)
-        case .internal: services.localizer.text("error.internal", context.locale)
-        case .forbidden where problem.key == nil: services.localizer.text("error.forbidden", context.locale)
-        default: services.localizer.message(for: problem, context.locale)
+        case .notFound: localizer.text("error.not_found", context.locale)
+        case .internal: localizer.text("error.internal", context.locale)
+        case .forbidden where problem.key == nil: localizer.text("error.forbidden", context.locale)
+        default: localizer.message(for: problem, context.locale)
         }
         let page = ErrorPage(status: Int(problem.status.code), message: message)
-        return services.renderer.render("error", titleKey: "error.title", page: page, context: context, status: problem.status)
+        return renderer.render("error", titleKey: "error.title", page: page, context: context, status: problem.status)
     }
 
     struct ErrorPage { let status: Int; let message: String }

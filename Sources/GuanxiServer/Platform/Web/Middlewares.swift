@@ -7,23 +7,25 @@ import Logging
 /// language, body limit, security headers, and per-route metrics.
 struct RequestSetupMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
-    let services: AppServices
+    let config: AppConfig
+    let localizer: Localizer
+    let metrics: AppMetrics
+    let errors: ErrorResponder
+    /// Routes that take larger bodies than `config.maxBodySize` (uploads), by path, with
+    /// their limit; the features that own them register them.
+    let uploadLimits: [String: Int]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         let incoming = request.headers[.requestID].flatMap { id in id.count <= 100 && id.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" } ? id : nil }
         let requestID = incoming ?? context.id
         context.logger[metadataKey: "request_id"] = .string(requestID)
-        if services.config.trustProxy, let forwarded = request.headers[.xForwardedFor]?.split(separator: ",").first {
+        if config.trustProxy, let forwarded = request.headers[.xForwardedFor]?.split(separator: ",").first {
             context.address = forwarded.trimmingCharacters(in: .whitespaces)
         }
-        // Attachment and import uploads may be larger than any other request.
-        let isUpload = request.method == .post && (request.uri.path == "/attachments" || request.uri.path == "/api/v1/attachments")
-        let isImport = request.method == .post && (request.uri.path == "/imports" || request.uri.path == "/api/v1/imports")
-        // (A form's other fields and the multipart framing come on top of the file.)
-        let limit = isImport ? services.config.maxImportBytes + 65_536 : isUpload ? services.config.maxUploadBytes + 65_536 : services.config.maxBodySize
+        let limit = request.method == .post ? uploadLimits[request.uri.path] ?? config.maxBodySize : config.maxBodySize
         context.maxBody = limit
-        context.locale = Self.locale(request, services: services)
+        context.locale = Self.locale(request, localizer: localizer, fallback: config.defaultLocale)
         let started = ContinuousClock.now
         var response: Response
         do {
@@ -35,13 +37,13 @@ struct RequestSetupMiddleware: RouterMiddleware {
             limited.body = RequestBody(asyncSequence: BodyLimit(base: request.body, limit: limit))
             response = try await next(limited, context)
         } catch {
-            response = ErrorResponder(services: services).response(for: error, request: request, context: context)
+            response = errors.response(for: error, request: request, context: context)
         }
         if request.uri.path.hasPrefix("/api/") { ContentDisposition.restore(in: &response.headers) }
         response.headers[.requestID] = requestID
-        SecurityHeaders.apply(to: &response.headers, https: services.config.publicURL?.lowercased().hasPrefix("https://") == true)
+        SecurityHeaders.apply(to: &response.headers, https: config.publicURL?.lowercased().hasPrefix("https://") == true)
         let elapsed = ContinuousClock.now - started
-        services.metrics.requestFinished(route: context.endpointPath ?? "unmatched", method: request.method.rawValue,
+        metrics.requestFinished(route: context.endpointPath ?? "unmatched", method: request.method.rawValue,
                                          status: response.status.code, duration: elapsed)
         context.logger.info("request", metadata: [
             "method": .string(request.method.rawValue), "path": .string(request.uri.path), "status": .stringConvertible(response.status.code),
@@ -51,9 +53,9 @@ struct RequestSetupMiddleware: RouterMiddleware {
     }
 
     /// Chosen language: explicit cookie, then the browser's `Accept-Language`, then the default.
-    static func locale(_ request: Request, services: AppServices) -> String {
+    static func locale(_ request: Request, localizer: Localizer, fallback: String) -> String {
         if let chosen = request.cookies["guanxi_lang"]?.value, Localizer.supported.contains(chosen) { return chosen }
-        return services.localizer.negotiate(request.headers[.acceptLanguage], fallback: services.config.defaultLocale)
+        return localizer.negotiate(request.headers[.acceptLanguage], fallback: fallback)
     }
 }
 

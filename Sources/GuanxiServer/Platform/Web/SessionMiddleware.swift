@@ -5,13 +5,15 @@ import Hummingbird
 /// that need a signed-in user ask `RequireSignIn`.
 struct SessionMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
-    let services: AppServices
+    let sessions: SessionStore
+    let principals: PrincipalLoader
+    let errors: ErrorResponder
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         if let cookie = request.cookies[SessionStore.cookieName]?.value, !cookie.isEmpty,
-           let session = try await services.sessions.lookup(cookie: cookie),
-           let principal = try await services.principals.load(userID: session.userID, channel: .session, address: context.address) {
+           let session = try await sessions.lookup(cookie: cookie),
+           let principal = try await principals.load(userID: session.userID, channel: .session, address: context.address) {
             context.session = session
             context.principal = principal
             if request.cookies["guanxi_lang"] == nil { context.locale = principal.locale }
@@ -20,7 +22,7 @@ struct SessionMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch {
             // Answer here, where the session is known, so error pages keep the signed-in layout.
-            return ErrorResponder(services: services).response(for: error, request: request, context: context)
+            return errors.response(for: error, request: request, context: context)
         }
     }
 }
