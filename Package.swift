@@ -35,6 +35,7 @@ let package = Package(
             name: "guanxi",
             dependencies: [
                 "GuanxiServer",
+                "GuanxiPlatform",
                 "GuanxiAnalytics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -51,9 +52,36 @@ let package = Package(
             resources: [.copy("openapi.yaml")],
             plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
         ),
+        // The ground floor: database, migrations runner, configuration, sign-in, sessions,
+        // tokens, permissions, audit, jobs, locales, web plumbing, metrics, bulk writes and
+        // shared validators. It imports no feature; features register with it.
+        .target(
+            name: "GuanxiPlatform",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "FluentSQL", package: "fluent-kit"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         .target(
             name: "GuanxiServer",
             dependencies: [
+                "GuanxiPlatform",
                 "GuanxiAPI",
                 "GuanxiAnalytics",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -82,6 +110,7 @@ let package = Package(
             name: "GuanxiServerTests",
             dependencies: [
                 "GuanxiServer",
+                "GuanxiPlatform",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GuanxiAnalytics
 import GuanxiServer
+import GuanxiPlatform
 
 /// `guanxi analyze`: score every customer from the purchases on file (RFM, value tier,
 /// lifetime value, probability active, lifecycle stage, next yearly occasion).

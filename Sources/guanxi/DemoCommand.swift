@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GuanxiServer
+import GuanxiPlatform
 
 /// `guanxi demo`: a living customer file to try Guanxi with, or volume for benchmarks.
 struct DemoCommand: AsyncParsableCommand {

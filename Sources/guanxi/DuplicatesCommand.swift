@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GuanxiServer
+import GuanxiPlatform
 
 /// `guanxi duplicates KIND`: the duplicate review queue on the shell — how many groups of
 /// probable duplicates the file holds, and the strongest of them.

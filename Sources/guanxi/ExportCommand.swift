@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GuanxiServer
+import GuanxiPlatform
 
 /// `guanxi export KIND FILE`: a record list as a CSV file, the way the list's download
 /// button writes it (filters, columns, formula neutralising, a byte-order mark for Excel).

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GuanxiServer
+import GuanxiPlatform
 
 /// The `guanxi` command: the server and the administrator's tools in one binary.
 @main

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GuanxiServer
+import GuanxiPlatform
 
 #if canImport(Glibc)
 import Glibc

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GuanxiServer
+import GuanxiPlatform
 
 /// `guanxi user …`: accounts from the shell, acting as the machine's administrator.
 struct UserCommand: AsyncParsableCommand {

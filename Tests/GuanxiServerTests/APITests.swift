@@ -5,6 +5,7 @@ import HummingbirdTesting
 import SQLKit
 import Testing
 import Yams
+import GuanxiPlatform
 
 @Suite("REST API")
 struct APITests {

@@ -3,6 +3,7 @@ import GuanxiServer
 import HTTPTypes
 import HummingbirdTesting
 import Testing
+import GuanxiPlatform
 
 @Suite("Activities, calendar and timeline")
 struct ActivityTests {

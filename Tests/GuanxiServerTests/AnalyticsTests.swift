@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Logging
 import SQLKit
 import Testing
+import GuanxiPlatform
 
 /// Purchases and the analytics run: what it writes onto customers, what the API and the
 /// customer page show. The test clock starts on 2026-09-21.

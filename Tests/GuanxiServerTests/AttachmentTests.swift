@@ -6,6 +6,7 @@ import NIOCore
 import Logging
 import SQLKit
 import Testing
+import GuanxiPlatform
 
 @Suite("Attachments")
 struct AttachmentTests {

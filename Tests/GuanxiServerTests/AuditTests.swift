@@ -1,6 +1,7 @@
 import Foundation
 import GuanxiServer
 import Testing
+import GuanxiPlatform
 
 @Suite("Audit log")
 struct AuditTests {

@@ -2,6 +2,7 @@ import Foundation
 @testable import GuanxiServer
 import SQLKit
 import Testing
+@testable import GuanxiPlatform
 
 @Suite("Writing rows in bulk")
 struct BulkInsertTests {

@@ -1,5 +1,6 @@
 @testable import GuanxiServer
 import Testing
+@testable import GuanxiPlatform
 
 @Suite("CSV reading")
 struct CSVReaderTests {

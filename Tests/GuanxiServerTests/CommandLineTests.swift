@@ -1,4 +1,5 @@
 import Foundation
+import GuanxiPlatform
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif

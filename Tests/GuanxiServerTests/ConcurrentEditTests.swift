@@ -3,6 +3,7 @@ import GuanxiServer
 import HTTPTypes
 import HummingbirdTesting
 import Testing
+import GuanxiPlatform
 
 /// Several clients changing one record at once with `If-Match`: every change that is
 /// answered "saved" must be in the record, for every kind and every part of it (fields,

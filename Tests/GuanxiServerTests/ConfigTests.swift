@@ -1,6 +1,7 @@
 import Foundation
 @testable import GuanxiServer
 import Testing
+@testable import GuanxiPlatform
 
 @Suite("Configuration")
 struct ConfigTests {

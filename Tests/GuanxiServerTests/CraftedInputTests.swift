@@ -4,6 +4,7 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import Testing
+import GuanxiPlatform
 
 /// Values a careless or hostile client sends that no form would: cursors made by hand,
 /// times outside any calendar, bodies without a length. Each gets a clear 4xx naming what

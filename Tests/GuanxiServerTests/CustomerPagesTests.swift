@@ -2,6 +2,7 @@ import Foundation
 import GuanxiServer
 import HummingbirdTesting
 import Testing
+import GuanxiPlatform
 
 @Suite("Customer pages")
 struct CustomerPagesTests {

@@ -4,6 +4,7 @@ import HTTPTypes
 import HummingbirdTesting
 import Logging
 import Testing
+import GuanxiPlatform
 
 @Suite("Shared pool")
 struct CustomerPoolTests {

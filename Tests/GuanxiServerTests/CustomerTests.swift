@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import Testing
+@testable import GuanxiPlatform
 
 @Suite("Customers")
 struct CustomerTests {

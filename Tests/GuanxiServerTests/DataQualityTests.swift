@@ -3,6 +3,7 @@ import GuanxiServer
 import HTTPTypes
 import SQLKit
 import Testing
+import GuanxiPlatform
 
 @Suite("Self-updating records and data quality")
 struct DataQualityTests {

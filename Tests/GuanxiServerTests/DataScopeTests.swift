@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import GuanxiServer
 import Testing
+import GuanxiPlatform
 
 /// The data-scope matrix on user records (a user's own record is the one they "own").
 /// The organisation: HQ ⊃ Sales ⊃ Sales-North; boss manages lead, lead manages rep.

@@ -3,6 +3,7 @@ import GuanxiServer
 import HTTPTypes
 import SQLKit
 import Testing
+import GuanxiPlatform
 
 @Suite("Duplicates and merge")
 struct DuplicateTests {

@@ -4,6 +4,7 @@ import HTTPTypes
 import HummingbirdTesting
 import SQLKit
 import Testing
+@testable import GuanxiPlatform
 
 @Suite("Exports: lists to CSV")
 struct ExportTests {

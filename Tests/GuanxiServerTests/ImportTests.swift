@@ -2,6 +2,7 @@ import Foundation
 import GuanxiServer
 import SQLKit
 import Testing
+import GuanxiPlatform
 
 @Suite("Imports: files in, modes, keys, jobs, revert")
 struct ImportTests {

@@ -3,6 +3,7 @@ import GuanxiServer
 import HTTPTypes
 import SQLKit
 import Testing
+import GuanxiPlatform
 
 /// Runs scripts/interop/cards.py with vobject and icalendar (installed from PyPI by
 /// scripts/python-tools.sh on first use) and returns its JSON.

@@ -4,6 +4,7 @@ import GuanxiServer
 import Logging
 import SQLKit
 import Testing
+import GuanxiPlatform
 
 @Suite("Migrations")
 struct MigrationTests {

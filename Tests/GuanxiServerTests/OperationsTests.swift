@@ -6,6 +6,7 @@ import HummingbirdTesting
 import Logging
 import SQLKit
 import Testing
+@testable import GuanxiPlatform
 
 @Suite("Operations")
 struct OperationsTests {

@@ -3,6 +3,7 @@ import GuanxiServer
 import HTTPTypes
 import HummingbirdTesting
 import Testing
+import GuanxiPlatform
 
 @Suite("Opportunities")
 struct OpportunityTests {

@@ -2,6 +2,7 @@ import Foundation
 import GuanxiServer
 import SQLKit
 import Testing
+import GuanxiPlatform
 
 /// Loading purchase histories from CSV files as shop systems, Excel and WPS write them.
 @Suite("Purchase import")

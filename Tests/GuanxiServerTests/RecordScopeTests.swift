@@ -3,6 +3,7 @@ import GuanxiServer
 import HTTPTypes
 import HummingbirdTesting
 import Testing
+import GuanxiPlatform
 
 /// The data-scope matrix for every kind of sales record: who sees whose leads,
 /// opportunities and activities, in the API list and on direct reads.

@@ -4,6 +4,7 @@ import Foundation
 @testable import GuanxiServer
 import SQLKit
 import Testing
+@testable import GuanxiPlatform
 
 @Suite("Reading rows")
 struct SQLiteReadTests {

@@ -3,6 +3,7 @@ import GuanxiServer
 import HTTPTypes
 import HummingbirdTesting
 import Testing
+import GuanxiPlatform
 
 /// What a user learns of records outside their scope from answers that are not about
 /// those records: conflict messages and import outcomes tell them nothing a record they

@@ -4,6 +4,7 @@ import Foundation
 import SQLKit
 import Synchronization
 import Testing
+@testable import GuanxiPlatform
 
 /// SQLite's search index catching up with records saved while its insert trigger was set
 /// aside (after a large import): by the index, in short steps, stoppable between them.

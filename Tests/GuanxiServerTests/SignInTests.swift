@@ -3,6 +3,7 @@ import HTTPTypes
 import GuanxiServer
 import HummingbirdTesting
 import Testing
+import GuanxiPlatform
 
 @Suite("Signing in")
 struct SignInTests {

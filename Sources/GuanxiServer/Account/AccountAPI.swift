@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import GuanxiAPI
+import GuanxiPlatform
 
 /// `/me` and the caller's personal API tokens.
 extension APIHandlers {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import GuanxiPlatform
 
 /// The start page after sign-in.
 struct HomePages {

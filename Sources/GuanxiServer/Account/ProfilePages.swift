@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import GuanxiPlatform
 
 /// The user's own profile: language, time zone, two-factor sign-in, API tokens and the
 /// calendar feed address.

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import GuanxiPlatform
 
 /// Sign-in, the second factor, sign-out, the forced password change and the language switch.
 struct SignInPages {

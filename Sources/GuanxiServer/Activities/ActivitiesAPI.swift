@@ -1,5 +1,6 @@
 import Foundation
 import GuanxiAPI
+import GuanxiPlatform
 
 /// Activities, the calendar, task lists, reminders and timelines over the REST API.
 extension APIHandlers {

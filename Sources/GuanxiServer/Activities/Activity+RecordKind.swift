@@ -1,4 +1,5 @@
 import Foundation
+import GuanxiPlatform
 
 extension RecordKindDescriptor {
     /// Activities (活动): calls, meetings, visits and tasks, about a record of another kind.

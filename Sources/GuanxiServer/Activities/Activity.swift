@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import GuanxiPlatform
 
 /// An activity (活动): a call, meeting, visit, e-mail, fax, task or note, about one
 /// customer, contact, lead or opportunity. `ownerID` is who does it; participants are

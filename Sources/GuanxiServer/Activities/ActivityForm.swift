@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import GuanxiPlatform
 
 /// The activity form, for logging or planning one and for changing it. A schedule
 /// conflict brings the form back with the clashing activities and a "save anyway" box.

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import GuanxiPlatform
 
 /// Activities as iCalendar: meetings, calls and visits with a time as events, tasks with a
 /// due time as to-dos — for a downloaded `.ics` file and for a user's calendar feed.

@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 /// Activities in an import file — the call log and visit reports of a CRM left behind.
 /// Times are read in the importer's time zone (`2026-03-01 14:30`, or a day alone); the

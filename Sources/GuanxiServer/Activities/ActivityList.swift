@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import GuanxiPlatform
 
 /// The activity list's filters and columns, for exports (`/activities/export`, `guanxi
 /// export activities`): the calendar and task pages show activities their own way.

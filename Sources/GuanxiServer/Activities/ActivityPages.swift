@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import GuanxiPlatform
 
 /// Activities on the web: the activity page (complete it, schedule the call-back, keep
 /// its commitments), the task lists with due reminders, and the calendar.

@@ -2,6 +2,7 @@ import FluentKit
 import FluentSQL
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 /// Filters of an activity list.
 public struct ActivityFilter: Sendable {

@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 /// What a client may send to create or change an activity: `nil` keeps a field; for
 /// the optional times and links, `.some(nil)` clears it.

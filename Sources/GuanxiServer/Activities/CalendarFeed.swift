@@ -2,6 +2,7 @@ import FluentKit
 import Foundation
 import Hummingbird
 import SQLKit
+import GuanxiPlatform
 
 /// A user's activities as a calendar feed that Outlook, Apple Calendar or Google Calendar
 /// subscribe to: an address holding a secret, which the user can replace (the old one then

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import GuanxiPlatform
 
 /// The calendar: a month, a week or a day of one's own activities, or also those of
 /// one's teams' members, in the viewer's time zone.

@@ -1,4 +1,5 @@
 import Foundation
+import GuanxiPlatform
 
 /// Whose activities a calendar shows: one's own, or also those of everyone in one's teams.
 struct CalendarPeople {

@@ -2,6 +2,7 @@ import FluentKit
 import Foundation
 import GuanxiAnalytics
 import SQLKit
+import GuanxiPlatform
 
 /// One analytics run: reads every customer and purchase, scores them (`CustomerScoring`)
 /// and writes the scores, the customers' value tier and lifecycle stage, a run record and

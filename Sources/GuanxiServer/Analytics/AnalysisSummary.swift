@@ -1,4 +1,5 @@
 import Foundation
+import GuanxiPlatform
 
 /// What one analytics run found, as `guanxi analyze --json` prints it and the run log
 /// keeps it: fitted parameters, counts per segment, tier and stage, and step timings.

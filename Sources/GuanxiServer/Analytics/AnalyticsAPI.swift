@@ -1,6 +1,7 @@
 import Foundation
 import GuanxiAPI
 import OpenAPIRuntime
+import GuanxiPlatform
 
 /// Analytics results over the REST API: one customer's scores, and the latest run's
 /// summary for those who may read the whole customer file.

@@ -1,5 +1,6 @@
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 /// The figures behind the analytics dashboard, each read through the permission check:
 /// segment sizes, the spread of lifetime value and the at-risk valuable customers count

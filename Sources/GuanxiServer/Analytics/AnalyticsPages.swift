@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import GuanxiPlatform
 
 /// The analytics dashboard (`/analytics`): segment sizes, lifetime value, valuable
 /// customers at risk, revenue concentration, cross-sell rules and the pipeline forecast,

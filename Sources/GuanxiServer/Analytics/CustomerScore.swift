@@ -1,6 +1,7 @@
 import Foundation
 import GuanxiAnalytics
 import SQLKit
+import GuanxiPlatform
 
 /// What the analytics run wrote for one customer (the `customer_scores` row).
 public struct CustomerScore: Sendable, Equatable {
@@ -49,7 +50,7 @@ public struct CustomerScore: Sendable, Equatable {
         (self.probabilityActive, self.expectedPurchases, self.lifetimeValue, self.nextOccasion) = (probabilityActive, expectedPurchases, lifetimeValue, nextOccasion)
     }
 
-    init(row: any SQLRow) throws {
+    package init(row: any SQLRow) throws {
         customerID = try row.decode(column: "customer_id", as: UUID.self)
         asOf = try row.decode(column: "as_of", as: String.self)
         recencyDays = try row.decode(column: "recency_days", as: Int?.self)

@@ -1,5 +1,6 @@
 import Foundation
 import GuanxiAnalytics
+import GuanxiPlatform
 
 /// Turns customers and their purchases into scores with the analytics library. Pure:
 /// the caller loads the data and writes the result (`AnalysisRunner`), so this is where

@@ -1,4 +1,5 @@
 import Foundation
+import GuanxiPlatform
 
 /// The "customer value" card on a customer's page: what the latest analytics run
 /// computed (segment, RFM, tier, lifetime value, probability active, next occasion) and

@@ -1,4 +1,5 @@
 import Foundation
+import GuanxiPlatform
 
 /// Charts drawn as SVG by the server, so the dashboard needs no chart service and no
 /// script. Every text that goes into the markup passes through `escape`.

@@ -1,4 +1,5 @@
 import Foundation
+import GuanxiPlatform
 
 /// From insight to action: plan a call or a task for every customer of a group the
 /// dashboard shows — an RFM segment, value tiers, lifecycle stages, or any combination

@@ -1,6 +1,7 @@
 import Foundation
 import GuanxiAPI
 import OpenAPIRuntime
+import GuanxiPlatform
 
 /// Implements the generated `APIProtocol`. Each business area adds its operations in
 /// an extension in its own folder; all of them call the same services as the web pages.

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import GuanxiPlatform
 
 /// The services of one Guanxi instance, built once in `buildApplication` and passed to
 /// whatever needs them. No globals.
@@ -81,7 +82,7 @@ public struct AppServices: Sendable {
         jobs = JobQueue(database: database, clock: clock)
         localizer = try Localizer.load()
         metrics = AppMetrics()
-        renderer = try await WebRenderer.load(localizer: localizer) { [records] in DataImport.importable(records) }
+        renderer = try await WebRenderer.load(templates: Resources.url("Templates"), localizer: localizer) { [records] in DataImport.importable(records) }
         settings = SettingsStore(database: database, audit: audit, clock: clock)
         customValues = CustomValues(database: database, cache: caches.cache(forgettingOn: [.customFields]))
         customFields = CustomFieldService(database: database, audit: audit, clock: clock, records: records)

@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 import OpenAPIHummingbird
+import GuanxiPlatform
 
 /// The composition root: builds the services, the router and the application.
 public enum GuanxiApp {

@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 /// On the first start of an empty database: records the organisation and creates the
 /// `admin` account, printing its one-time password (or using `GUANXI_ADMIN_PASSWORD`).

@@ -1,4 +1,5 @@
 import Foundation
+import GuanxiPlatform
 
 extension AppServices {
     /// The migrations of this build: the numbered ones, then those of kinds that bring

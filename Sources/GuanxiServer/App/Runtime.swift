@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import NIOPosix
+import GuanxiPlatform
 
 /// What the command line needs from the server: start it, open its services, run
 /// admin tasks. The `guanxi` executable only parses arguments and calls these.

@@ -1,4 +1,5 @@
 import Hummingbird
+import GuanxiPlatform
 
 /// Every web page, registered by its business area.
 enum WebRoutes {

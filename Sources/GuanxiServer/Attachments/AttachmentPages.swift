@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import GuanxiPlatform
 
 /// Attachments on record pages: the list, the upload form and downloads.
 struct AttachmentPages {

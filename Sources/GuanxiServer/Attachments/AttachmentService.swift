@@ -2,6 +2,7 @@ import Crypto
 import FluentKit
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 /// A file attached to a record, without its content.
 public struct Attachment: Sendable, Equatable {

@@ -1,6 +1,7 @@
 import Foundation
 import GuanxiAPI
 import OpenAPIRuntime
+import GuanxiPlatform
 
 /// Attachments over the REST API: the file travels as the raw request or response body.
 extension APIHandlers {

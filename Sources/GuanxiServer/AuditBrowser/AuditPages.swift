@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import GuanxiPlatform
 
 /// Browsing the audit log on the web, with filters.
 struct AuditPages {

@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 extension RecordMerging {
     /// Contacts merge field by field; the phones and e-mails of all of them stay (once

@@ -1,4 +1,5 @@
 import Foundation
+import GuanxiPlatform
 
 extension RecordKindDescriptor {
     /// Contacts (联系人): the people at a customer.

@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 /// A contact (联系人): a person, usually at a customer, with any number of e-mails,
 /// phones and addresses. `reportsToID` builds the customer's organisation chart.
@@ -30,7 +31,7 @@ public final class Contact: Model, RowDecodable, @unchecked Sendable {
     /// A contact read from a list query's row, field by field: an export of a million
     /// contacts spent a third of its time letting Fluent find the fields by reflection.
     /// (Checked against Fluent's reading of the same row in debug builds.)
-    convenience init(row: any SQLRow) throws {
+    package convenience init(row: any SQLRow) throws {
         self.init()
         (id, customerID, name, title) = (try row.decode(column: "id", as: UUID.self), try row.decode(column: "customer_id", as: UUID?.self),
                                           try row.decode(column: "name", as: String.self), try row.decode(column: "title", as: String?.self))

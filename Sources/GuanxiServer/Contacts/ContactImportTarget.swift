@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 /// Contacts in an import file: the columns it recognises and how rows become contacts.
 /// The customer column is matched by the customer's external id, then by exact name; a

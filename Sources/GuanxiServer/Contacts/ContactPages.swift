@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import GuanxiPlatform
 
 /// Contacts on the web: the list, the organisation chart on a customer's page (built
 /// by `orgChart`), and the contact form.

@@ -2,6 +2,7 @@ import FluentKit
 import FluentSQL
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 public struct ContactFilter: Sendable {
     public enum Sort: String, Sendable, CaseIterable { case name, updated }

@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import Hummingbird
+import GuanxiPlatform
 
 /// Contacts as vCards — for phones, Outlook, Apple and Google contacts — and vCard files
 /// read back as contact rows for the import pipeline.

@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import GuanxiPlatform
 
 /// A field an administrator adds to a kind of record without a code change (自定义字段):
 /// "年营业额" on customers, "决策链" on opportunities. Values are validated on every write

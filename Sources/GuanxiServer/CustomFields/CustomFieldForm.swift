@@ -1,4 +1,5 @@
 import Foundation
+import GuanxiPlatform
 
 /// The custom fields of a record on its form (`custom-inputs` partial) and on its page.
 struct CustomFieldForm {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import GuanxiPlatform
 
 /// Administrators' page for custom fields: every kind's fields, a form to add one, and
 /// per field a form to relabel it, change its choices or whether it is required.

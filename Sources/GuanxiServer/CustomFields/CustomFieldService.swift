@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 /// What an administrator sends to define or change a custom field.
 public struct CustomFieldInput: Sendable {

@@ -1,6 +1,7 @@
 import Foundation
 import GuanxiAPI
 import OpenAPIRuntime
+import GuanxiPlatform
 
 /// Custom field definitions over the REST API, and the conversions every record's API
 /// uses for its `customFields` object and its `cf` / `sortField` list parameters.

@@ -1,5 +1,6 @@
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 extension CustomValues {
     /// The keyset of a list sorted by a custom field, with the sort value selected as

@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 /// A list filter on a custom field: `key:value` (equals; contains for text; has for
 /// multiple choice), `key>=value` or `key<=value` (numbers, money, dates).

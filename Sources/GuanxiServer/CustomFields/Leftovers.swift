@@ -1,5 +1,6 @@
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 /// Custom values and attachments belong to records that a cascade can delete without
 /// the record's own service (a customer's contacts and deals go with it). The hourly

@@ -1,4 +1,5 @@
 import Foundation
+import GuanxiPlatform
 
 /// Company names as people compare them: "北京星辰科技有限公司", "星辰科技" and
 /// "Xingchen Technology Co., Ltd." name the same firm more often than not.

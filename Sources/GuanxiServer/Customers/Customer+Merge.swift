@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import GuanxiPlatform
 
 extension RecordMerging {
     /// Customers merge field by field; their contacts, deals, activities, commitments,

@@ -1,4 +1,5 @@
 import Foundation
+import GuanxiPlatform
 
 extension RecordKindDescriptor {
     /// Customers (客户): companies and people who buy, the centre of the customer file.

@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import GuanxiPlatform
 
 /// A customer (客户): a company or a person, and more broadly any relationship worth
 /// managing (partner, supplier, competitor, media, government). Every department works

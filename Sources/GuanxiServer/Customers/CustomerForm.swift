@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import Hummingbird
+import GuanxiPlatform
 
 /// The customer form: reads a submitted form into a `CustomerInput` and renders the
 /// form, either from the saved customer or, after a rejected save, from what was typed.

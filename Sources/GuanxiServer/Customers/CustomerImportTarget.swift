@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 /// Customers in an import file: the columns it recognises and how rows become customers.
 struct CustomerImportTarget: ImportTarget {

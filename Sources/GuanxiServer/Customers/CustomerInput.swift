@@ -1,4 +1,5 @@
 import Foundation
+import GuanxiPlatform
 
 /// What a client may send to create or change a customer. `nil` leaves a field as it
 /// is; an empty string clears it. The API, the web form and imports all fill this in,

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import GuanxiPlatform
 
 /// The customer list's filters and columns, shared by the list page and its export.
 struct CustomerList: RecordList {

@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import Hummingbird
+import GuanxiPlatform
 
 /// The customer list, the customer page (details, history) and the customer form.
 struct CustomerPages {

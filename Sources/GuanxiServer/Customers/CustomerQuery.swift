@@ -2,6 +2,7 @@ import FluentKit
 import FluentSQL
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 /// Filters and order of a customer list.
 public struct CustomerFilter: Sendable {

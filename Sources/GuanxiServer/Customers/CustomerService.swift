@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 /// Creating, changing and deleting customers: validation, the permission check, the
 /// version check against concurrent edits, and the audit entry, in one transaction.

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import GuanxiPlatform
 
 /// The administrators' settings for the customer file: the grade scale and the rules
 /// of the shared pool.

@@ -1,5 +1,6 @@
 import Foundation
 import GuanxiAPI
+import GuanxiPlatform
 
 /// Customers over the REST API. Versions travel as `ETag` / `If-Match`.
 extension APIHandlers {

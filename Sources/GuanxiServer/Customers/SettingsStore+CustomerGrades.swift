@@ -1,4 +1,5 @@
 import Foundation
+import GuanxiPlatform
 
 extension SettingsStore {
     public static let customerGrades = "customers.grades"

@@ -1,3 +1,4 @@
+import GuanxiPlatform
 /// Reads CSV as Excel and WPS write it (RFC 4180): comma, semicolon or tab separated —
 /// the separator is the one of the three that the header line uses most, outside
 /// quotes — with quoted fields that may hold separators, doubled quotes and line breaks.

@@ -2,6 +2,7 @@ import Foundation
 import GuanxiAPI
 import Hummingbird
 import OpenAPIRuntime
+import GuanxiPlatform
 
 /// Imports and exports over the REST API: the same pipeline as the web and the shell.
 extension APIHandlers {

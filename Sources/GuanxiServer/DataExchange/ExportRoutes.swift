@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import GuanxiPlatform
 
 /// `GET /customers/export?…` (and every other kind with a list): the list with the same
 /// query string, streamed as a CSV download. `bom=0` leaves out the byte-order mark that

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdCore
+import GuanxiPlatform
 
 
 /// `guanxi export KIND FILE`: a record list written to a CSV file, page by page, through

@@ -1,4 +1,5 @@
 import Foundation
+import GuanxiPlatform
 
 /// iCalendar text (RFC 5545): times in UTC or in a named zone with its VTIMEZONE, text
 /// escaped and folded the same way as vCard.

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import GuanxiPlatform
 
 /// The import pages: upload a file, look over how its columns map and how its first rows
 /// will be stored, try it (dry run), start it, follow its progress, cancel, resume or

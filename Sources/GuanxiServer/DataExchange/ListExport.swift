@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import GuanxiPlatform
 
 /// Writes a record list — the filters, sort and columns the reader chose — as CSV, one
 /// keyset page at a time, so a million rows need no more memory than a page. The web

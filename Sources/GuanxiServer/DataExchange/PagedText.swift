@@ -1,3 +1,4 @@
+import GuanxiPlatform
 /// A download as an async sequence of byte chunks — a head, one chunk per page, a tail —
 /// that fetches a page only when the reader asks for the next chunk, so a slow client
 /// never makes pages pile up in memory.

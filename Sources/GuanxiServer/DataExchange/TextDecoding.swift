@@ -1,4 +1,5 @@
 import Foundation
+import GuanxiPlatform
 #if canImport(Glibc)
 import Glibc
 #endif

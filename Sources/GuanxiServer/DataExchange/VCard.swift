@@ -1,4 +1,5 @@
 import Foundation
+import GuanxiPlatform
 
 /// vCard text (RFC 2426 for 3.0, RFC 6350 for 4.0; 2.1 as older phones export it, read
 /// only): escaping, line folding at 75 octets without splitting a character, and reading

@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 /// A phone number or e-mail address that failed, with why.
 public struct ContactWayProblem: Sendable, Equatable {

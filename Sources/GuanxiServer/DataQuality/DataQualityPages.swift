@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import SQLKit
+import GuanxiPlatform
 
 /// The data-quality page — records missing key fields, contact ways that fail, records
 /// nobody can reach, probable duplicates, records untouched for half a year — each number

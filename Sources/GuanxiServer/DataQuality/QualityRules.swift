@@ -1,5 +1,6 @@
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 /// The data-quality checks as list filters (`/customers?quality=unreachable`), so every
 /// number on the data-quality page opens the records behind it.

@@ -1,5 +1,6 @@
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 /// The demo's activities: calls, visits, meetings, e-mails and notes over the customer's
 /// life, done ones with outcomes and promises made, planned ones in the weeks ahead.

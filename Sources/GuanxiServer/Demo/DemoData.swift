@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 /// `guanxi demo`: fills an empty database with a believable, bilingual customer file —
 /// sales departments and people, customers across ten cities and ten industries, their

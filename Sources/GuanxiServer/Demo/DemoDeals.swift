@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 /// The sales side of the demo: two pipelines, competitors, opportunities spread over the
 /// last two years with their stage histories, and leads in every status.

@@ -1,4 +1,5 @@
 import Foundation
+import GuanxiPlatform
 
 /// Word lists for believable, bilingual demo data. A seeded generator picks from them,
 /// so the same seed always gives the same data set.

@@ -1,6 +1,7 @@
 import Foundation
 import GuanxiAnalytics
 import SQLKit
+import GuanxiPlatform
 
 /// The demo's purchases: two years of orders, so the analytics has something to find —
 /// a few big accounts that buy often, many that buy now and then, some that have gone

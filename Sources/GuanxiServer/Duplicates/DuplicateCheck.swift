@@ -1,5 +1,6 @@
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 /// A record that probably is the one being entered again.
 public struct DuplicateCandidate: Sendable, Equatable {

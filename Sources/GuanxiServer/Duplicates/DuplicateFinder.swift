@@ -1,5 +1,6 @@
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 /// Records already on file that are probably one and the same, in groups, strongest first.
 public struct DuplicateGroup: Sendable, Equatable {

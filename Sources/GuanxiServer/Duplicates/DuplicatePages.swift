@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import GuanxiPlatform
 
 /// The duplicate review queue, the merge page (choose the survivor and, field by field,
 /// the value that stays) and undoing a merge.

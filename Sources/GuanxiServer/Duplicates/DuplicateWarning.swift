@@ -1,3 +1,4 @@
+import GuanxiPlatform
 /// The list of probable duplicates a form shows above a refused "create", each a link to
 /// the record, with the "save anyway" box (the `duplicate-warning` partial).
 struct DuplicateWarning {

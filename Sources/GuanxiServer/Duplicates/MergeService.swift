@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 /// Merging records that are one and the same, for every kind that says how
 /// (`RecordKindDescriptor.merging`): the survivor keeps, field by field, the value the user

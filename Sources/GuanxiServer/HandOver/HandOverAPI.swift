@@ -1,5 +1,6 @@
 import Foundation
 import GuanxiAPI
+import GuanxiPlatform
 
 /// Hand-over over the REST API.
 extension APIHandlers {

@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 /// Hands everything one user owns to another in one step — customers, contacts, leads,
 /// opportunities and open activities — for the rep who just left, so that nothing waits

@@ -1,4 +1,5 @@
 import Foundation
+import GuanxiPlatform
 
 extension RecordKindDescriptor {
     /// Leads (线索): prospects not yet qualified, assigned by rules or taken from the pool.

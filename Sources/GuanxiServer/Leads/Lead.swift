@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import GuanxiPlatform
 
 /// A lead (线索): someone who may become a customer — a business card from a fair, a
 /// web enquiry, a referral — not yet qualified. `ownerID` nil means it sits in the

@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 /// What the person converting a lead chose: for the customer and for the contact,
 /// either an existing record (the matches offered) or a new one made from the lead.

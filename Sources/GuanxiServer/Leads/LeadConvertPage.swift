@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import GuanxiPlatform
 
 /// The conversion page: the lead's probable matches are offered first, so the person
 /// converting picks the existing customer and contact instead of creating duplicates.

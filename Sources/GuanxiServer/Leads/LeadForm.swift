@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import GuanxiPlatform
 
 /// The lead form, for a new lead and for changes. After a rejected save it shows what
 /// was typed; after a version conflict, the saved value beside each field that differs.

@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 /// Leads in an import file — the cards from a trade fair, a purchased list. With
 /// `assignByRules` new leads go to owners by the lead assignment rules (territories and

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import GuanxiPlatform
 
 /// The lead list's filters and columns, shared by the list page and its export.
 struct LeadList: RecordList {

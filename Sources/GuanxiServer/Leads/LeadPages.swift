@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import Hummingbird
+import GuanxiPlatform
 
 /// Leads on the web: the list (with the pool), the lead page, claim, release and delete.
 struct LeadPages {

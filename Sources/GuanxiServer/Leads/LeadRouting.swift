@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 /// How new leads find an owner when nobody names one: territory rules, tried in order,
 /// send a lead to a user or to a team (round-robin among its active members); a lead

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import GuanxiPlatform
 
 /// The administrators' lead settings: the lead pool's rules and the assignment rules
 /// (territories tried in order, then the fallback team).

@@ -1,5 +1,6 @@
 import Foundation
 import GuanxiAPI
+import GuanxiPlatform
 
 /// Leads over the REST API: records, the pool, assignment rules and conversion.
 extension APIHandlers {

@@ -1,4 +1,5 @@
 import Foundation
+import GuanxiPlatform
 
 /// One action on many records picked in a list: give them an owner, tag them, move them
 /// to the shared pool, or delete them. Each record goes through the same service call

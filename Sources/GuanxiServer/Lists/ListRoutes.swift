@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import GuanxiPlatform
 
 /// Web routes shared by every record list: bulk actions on the picked rows, and saving
 /// or deleting a view.

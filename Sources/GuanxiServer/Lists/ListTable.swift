@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import GuanxiPlatform
 
 /// The table part of every record list: the columns the reader chose (built-in ones and
 /// custom fields), saved views, and the bulk-action form around the rows.

@@ -1,5 +1,6 @@
 import Foundation
 import GuanxiAPI
+import GuanxiPlatform
 
 /// Saved views and bulk actions over the REST API.
 extension APIHandlers {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import GuanxiPlatform
 
 /// One kind's record list as the list page shows it and as an export writes it: how its
 /// filters read from the query string, how a page of records is fetched through the

@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import GuanxiPlatform
 
 /// A saved list view (视图): a list's filters, sort and columns under a name, for its
 /// owner alone or shared with everyone who may read that kind of record.

@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import GuanxiPlatform
 
 /// What a client sends to save or change a view.
 public struct SavedViewInput: Sendable {

@@ -1,4 +1,5 @@
 import FluentKit
+import GuanxiPlatform
 
 /// Organisation-wide settings as key/value pairs (the organisation's name, its defaults).
 struct M0001_CreateSettings: GuanxiMigration {

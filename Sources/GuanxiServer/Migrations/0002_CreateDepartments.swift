@@ -1,4 +1,5 @@
 import FluentKit
+import GuanxiPlatform
 
 /// Departments form a tree through `parent_id`.
 struct M0002_CreateDepartments: GuanxiMigration {

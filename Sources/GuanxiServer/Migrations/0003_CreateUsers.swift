@@ -1,5 +1,6 @@
 import FluentKit
 import SQLKit
+import GuanxiPlatform
 
 struct M0003_CreateUsers: GuanxiMigration {
     let name = "0003_CreateUsers"

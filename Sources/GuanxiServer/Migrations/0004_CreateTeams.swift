@@ -1,4 +1,5 @@
 import FluentKit
+import GuanxiPlatform
 
 /// Teams cut across departments (a sales team, an on-call rota); members are users.
 struct M0004_CreateTeams: GuanxiMigration {

@@ -1,4 +1,5 @@
 import FluentKit
+import GuanxiPlatform
 
 /// Roles grant actions and a data scope per kind of record; users hold any number of roles.
 struct M0005_CreateRoles: GuanxiMigration {

@@ -1,5 +1,6 @@
 import FluentKit
 import SQLKit
+import GuanxiPlatform
 
 /// Server-side sign-in sessions. The id is a SHA-256 of the cookie value, so a copy of
 /// the table does not let anyone sign in.

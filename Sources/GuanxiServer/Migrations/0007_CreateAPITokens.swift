@@ -1,5 +1,6 @@
 import FluentKit
 import SQLKit
+import GuanxiPlatform
 
 /// Personal API tokens, stored as SHA-256 hashes; `prefix` lets a user recognise one.
 struct M0007_CreateAPITokens: GuanxiMigration {

@@ -1,5 +1,6 @@
 import FluentKit
 import SQLKit
+import GuanxiPlatform
 
 /// The append-only audit log. `seq` orders entries and serves as the keyset cursor.
 struct M0008_CreateAuditLog: GuanxiMigration {

@@ -1,4 +1,5 @@
 import FluentKit
+import GuanxiPlatform
 
 /// Fixed-window counters shared by every server process: API request limits and
 /// failed sign-ins per network address.

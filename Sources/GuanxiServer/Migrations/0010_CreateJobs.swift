@@ -1,5 +1,6 @@
 import FluentKit
 import SQLKit
+import GuanxiPlatform
 
 /// Background jobs. Any server process may claim a due job; the claim is one atomic
 /// statement so a job runs once however many processes poll.

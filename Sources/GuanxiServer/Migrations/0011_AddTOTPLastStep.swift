@@ -1,4 +1,5 @@
 import FluentKit
+import GuanxiPlatform
 
 /// Remembers the time step of the last accepted TOTP code, so a code cannot be replayed
 /// (RFC 6238 §5.2).

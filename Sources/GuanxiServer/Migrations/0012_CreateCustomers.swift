@@ -1,5 +1,6 @@
 import FluentKit
 import SQLKit
+import GuanxiPlatform
 
 /// The shared customer file. Tags sit in their own table so lists can filter on them
 /// with an index; consent is kept per channel with when and how it was given.

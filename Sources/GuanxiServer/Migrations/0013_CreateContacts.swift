@@ -1,5 +1,6 @@
 import FluentKit
 import SQLKit
+import GuanxiPlatform
 
 /// Contacts (联系人) and their ways to be reached. Each e-mail, phone and address is a
 /// row of its own, so any of them can be searched, and later marked invalid, on its own.

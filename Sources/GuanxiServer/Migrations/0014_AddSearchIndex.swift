@@ -1,5 +1,6 @@
 import FluentKit
 import SQLKit
+import GuanxiPlatform
 
 /// Substring search that stays fast at millions of rows. Customers and contacts carry a
 /// lower-cased `search_text` (names, e-mails, WeChat IDs, phone digits). PostgreSQL

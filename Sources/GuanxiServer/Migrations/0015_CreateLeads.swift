@@ -1,5 +1,6 @@
 import FluentKit
 import SQLKit
+import GuanxiPlatform
 
 /// Leads, in the same search index as customers and contacts.
 struct M0015_CreateLeads: GuanxiMigration {

@@ -1,5 +1,6 @@
 import FluentKit
 import SQLKit
+import GuanxiPlatform
 
 /// Pipelines and their stages, opportunities with their stage history, and competitors.
 struct M0016_CreateOpportunities: GuanxiMigration {

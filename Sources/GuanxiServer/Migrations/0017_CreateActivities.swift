@@ -1,5 +1,6 @@
 import FluentKit
 import SQLKit
+import GuanxiPlatform
 
 /// Activities with their participants and commitments.
 struct M0017_CreateActivities: GuanxiMigration {

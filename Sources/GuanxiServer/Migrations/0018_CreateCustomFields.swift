@@ -1,5 +1,6 @@
 import FluentKit
 import SQLKit
+import GuanxiPlatform
 
 /// Custom field definitions and their values. A value row per record and field (per
 /// chosen option for multiple choice), with a numeric copy so numbers filter and sort

@@ -1,5 +1,6 @@
 import FluentKit
 import SQLKit
+import GuanxiPlatform
 
 /// Saved list views, personal or shared.
 struct M0019_CreateSavedViews: GuanxiMigration {

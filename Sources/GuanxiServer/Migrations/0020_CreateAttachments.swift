@@ -1,5 +1,6 @@
 import FluentKit
 import SQLKit
+import GuanxiPlatform
 
 /// Files attached to customers, contacts, leads and opportunities. The content lives in
 /// the database, so a backup (VACUUM INTO, pg_dump) holds the files with their records.

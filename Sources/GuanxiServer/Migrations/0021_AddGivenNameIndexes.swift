@@ -1,5 +1,6 @@
 import FluentKit
 import SQLKit
+import GuanxiPlatform
 
 /// Short searches on people's names: a one- or two-character term matches the start of
 /// the name, or of the name after a one- or two-character surname (王 | 晓明, 欧阳 | 晓明),

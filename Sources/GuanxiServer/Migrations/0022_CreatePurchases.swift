@@ -1,5 +1,6 @@
 import FluentKit
 import SQLKit
+import GuanxiPlatform
 
 /// Purchases (transactions) of customers: what the analytics reads until orders exist.
 /// `reference` is the source system's transaction id, unique so that loading the same

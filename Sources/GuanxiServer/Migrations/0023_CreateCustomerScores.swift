@@ -1,5 +1,6 @@
 import FluentKit
 import SQLKit
+import GuanxiPlatform
 
 /// What the analytics run computed for each customer, and a record of each run.
 ///

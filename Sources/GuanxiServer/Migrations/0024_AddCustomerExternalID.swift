@@ -1,5 +1,6 @@
 import FluentKit
 import SQLKit
+import GuanxiPlatform
 
 /// The customer's number in another system (a shop, an ERP, the CRM being replaced), so
 /// that loading that system's exports again finds the same customer instead of a new one.

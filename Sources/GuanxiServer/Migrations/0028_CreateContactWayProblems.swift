@@ -1,5 +1,6 @@
 import FluentKit
 import SQLKit
+import GuanxiPlatform
 
 /// Contact ways known not to work — an e-mail that bounced, a number that is wrong — kept
 /// apart from the records: a row names the record, the kind of way and its normalised

@@ -1,4 +1,5 @@
 import FluentKit
+import GuanxiPlatform
 
 /// Indexes a large import has set aside on SQLite (see `SetAsideIndexes`): each row is the
 /// index's own definition, kept in the transaction that dropped it, so whatever stops the

@@ -1,5 +1,6 @@
 import FluentKit
 import SQLKit
+import GuanxiPlatform
 
 /// On SQLite, a record's changed search text reaches the search index only when the
 /// record has a search key (`SQLiteSearchIndex.createUpdateTrigger`). Before, a record

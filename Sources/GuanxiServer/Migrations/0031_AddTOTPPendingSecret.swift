@@ -1,4 +1,5 @@
 import FluentKit
+import GuanxiPlatform
 
 /// Keeps a new two-factor secret apart from the one in use until the user confirms a code
 /// of it, so starting a set-up never turns off the one that works.

@@ -1,3 +1,4 @@
+import GuanxiPlatform
 /// Every migration, in the order they apply. Append only; never reorder or rename.
 public enum AllMigrations {
     public static let list: [any GuanxiMigration] = [

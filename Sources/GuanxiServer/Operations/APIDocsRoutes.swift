@@ -1,6 +1,7 @@
 import Foundation
 import GuanxiAPI
 import Hummingbird
+import GuanxiPlatform
 
 /// Serves the OpenAPI document and a readable reference page generated from it.
 struct APIDocsRoutes {

@@ -1,5 +1,6 @@
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 /// Consistent copies of the embedded SQLite database. PostgreSQL is backed up with its
 /// own tools (`pg_dump`), as `docs/operations.md` describes.

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import GuanxiPlatform
 
 /// `/health`, `/ready` and `/metrics`, for load balancers and monitoring.
 struct OperationsRoutes {

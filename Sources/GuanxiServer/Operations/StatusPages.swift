@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import GuanxiPlatform
 
 /// The administrators' system status page: database, schema, jobs, version.
 struct StatusPages {

@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import GuanxiPlatform
 
 /// A competitor (竞争对手) met in deals, with what it does well and badly, so the next
 /// rep facing it knows what to stress.

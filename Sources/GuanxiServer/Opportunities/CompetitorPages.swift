@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import GuanxiPlatform
 
 /// The competitor list with its form: what each competitor does well and badly.
 struct CompetitorPages {

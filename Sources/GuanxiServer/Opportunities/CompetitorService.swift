@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import GuanxiPlatform
 
 /// What a client may send to create or change a competitor; `nil` keeps a field.
 public struct CompetitorInput: Sendable {

@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 /// The sales forecast: opportunities grouped by the month they are expected to close,
 /// or by owner, with what is still open (and its weighted value) beside what was won.

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import GuanxiPlatform
 
 /// The forecast page: by expected close month and by owner, for one pipeline or all.
 struct ForecastPage {

@@ -1,5 +1,6 @@
 import Foundation
 import GuanxiAPI
+import GuanxiPlatform
 
 /// Opportunities, their stage history and the forecast over the REST API.
 extension APIHandlers {

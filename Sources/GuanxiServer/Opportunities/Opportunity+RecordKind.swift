@@ -1,4 +1,5 @@
 import Foundation
+import GuanxiPlatform
 
 extension RecordKindDescriptor {
     /// Opportunities (商机): deals moving through a pipeline's stages.

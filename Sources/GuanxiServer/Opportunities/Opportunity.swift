@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import GuanxiPlatform
 
 /// An opportunity (商机): a deal being worked at a customer, moving through the stages
 /// of its pipeline. The amount is kept in minor units (分).

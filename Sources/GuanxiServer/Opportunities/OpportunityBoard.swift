@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import GuanxiPlatform
 
 /// The kanban board of one pipeline: a column per stage with its open deals and its
 /// totals. Dragging a card onto another column submits the card's stage form (app.js);

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import GuanxiPlatform
 
 /// The opportunity form. The stage select lists every pipeline's stages ("pipeline ›
 /// stage"), so choosing a stage also chooses the pipeline.

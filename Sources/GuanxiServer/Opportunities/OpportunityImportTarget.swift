@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 /// Opportunities in an import file — the deals of a CRM left behind. The customer column
 /// names a customer on file by external id or exact name (import the customers first);

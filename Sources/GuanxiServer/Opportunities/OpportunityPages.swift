@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import GuanxiPlatform
 
 /// Opportunities on the web: the list, the deal page with its stage history, and the
 /// stage move that the kanban board's drag and drop also uses.

@@ -2,6 +2,7 @@ import FluentKit
 import FluentSQL
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 /// Filters and order of an opportunity list.
 public struct OpportunityFilter: Sendable {

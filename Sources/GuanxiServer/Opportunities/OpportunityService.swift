@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 /// What a client may send to create or change an opportunity: `nil` keeps a field, an
 /// empty string clears it.

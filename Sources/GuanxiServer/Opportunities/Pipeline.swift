@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import GuanxiPlatform
 
 /// A sales pipeline (销售流程): the stages a deal of one kind goes through. An
 /// organisation may run several — new business, renewals, projects — each with its

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import GuanxiPlatform
 
 /// Administrators' pipeline pages: every pipeline with its stages, and one form for a
 /// new or changed pipeline (a row per stage, blank rows to add stages; clearing a

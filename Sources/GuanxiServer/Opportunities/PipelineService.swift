@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 /// A stage as an administrator sends it: `id` keeps an existing stage (and the deals in
 /// it); a stage without one is new.

@@ -1,5 +1,6 @@
 import Foundation
 import GuanxiAPI
+import GuanxiPlatform
 
 /// Pipelines and competitors over the REST API.
 extension APIHandlers {

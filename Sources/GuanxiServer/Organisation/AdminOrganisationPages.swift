@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import GuanxiPlatform
 
 /// Departments, teams and roles on the web.
 struct AdminOrganisationPages {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import GuanxiPlatform
 
 /// Managing users on the web: list, create, edit (department, manager, roles, active),
 /// reset a password and issue an API token for someone.

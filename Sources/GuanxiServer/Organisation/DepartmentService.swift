@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import GuanxiPlatform
 
 /// The department tree. Departments are organisation structure, readable by anyone
 /// granted `departments: read`; the data scope of that grant does not narrow them.

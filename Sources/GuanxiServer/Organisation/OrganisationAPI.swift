@@ -1,5 +1,6 @@
 import Foundation
 import GuanxiAPI
+import GuanxiPlatform
 
 /// Users, departments, teams and roles over the REST API.
 extension APIHandlers {

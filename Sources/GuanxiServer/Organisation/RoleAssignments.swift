@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 /// A many-to-many link kept as a plain two-column table: owner id → members (ids or
 /// plain values such as tags).

@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import GuanxiPlatform
 
 /// Roles: named sets of grants (actions and a data scope per kind of record).
 public struct RoleService: Sendable {

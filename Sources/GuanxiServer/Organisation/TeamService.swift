@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import GuanxiPlatform
 
 /// Teams and their members.
 public struct TeamService: Sendable {

@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import GuanxiPlatform
 
 /// Everything that creates or changes users: validation, the permission check and the
 /// audit entry, in one transaction. The API, the web pages and the CLI all call this.

@@ -1,5 +1,6 @@
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 /// A customer's purchase (transaction): what the analytics reads until orders exist.
 public struct CustomerPurchase: Sendable, Equatable {
@@ -20,7 +21,7 @@ public struct CustomerPurchase: Sendable, Equatable {
 
     static let columns = ["id", "customer_id", "reference", "purchased_on", "amount", "margin", "currency", "items", "created_at"]
 
-    init(row: any SQLRow) throws {
+    package init(row: any SQLRow) throws {
         id = try row.decode(column: "id", as: UUID.self)
         customerID = try row.decode(column: "customer_id", as: UUID.self)
         reference = try row.decode(column: "reference", as: String?.self)

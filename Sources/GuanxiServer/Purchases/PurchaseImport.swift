@@ -1,5 +1,6 @@
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 /// Loads purchases from a CSV file — a history exported from a shop or ERP system — so
 /// that the analytics can run on it. `guanxi import purchases FILE` calls it.

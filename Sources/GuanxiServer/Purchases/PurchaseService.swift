@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 /// Recording and listing a customer's purchases. Purchases belong to their customer:
 /// who may read the customer sees them, who may change the customer records and removes

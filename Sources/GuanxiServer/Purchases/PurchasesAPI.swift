@@ -1,6 +1,7 @@
 import Foundation
 import GuanxiAPI
 import OpenAPIRuntime
+import GuanxiPlatform
 
 /// A customer's purchases over the REST API.
 extension APIHandlers {

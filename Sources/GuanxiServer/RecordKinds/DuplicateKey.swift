@@ -1,5 +1,6 @@
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 /// One thing records of a kind can share that makes them probably the same (an e-mail
 /// address, a phone number, a name), as a grouped query over the whole file: it gives

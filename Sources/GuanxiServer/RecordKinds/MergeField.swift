@@ -1,4 +1,5 @@
 import Foundation
+import GuanxiPlatform
 
 /// One field a merge lets the user choose between: how it reads (for the comparison
 /// page and the defaults) and how the chosen record's value is copied onto the survivor.

@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 /// The rows that point at a record, which a merge moves to the survivor and an undo moves
 /// back: each relation is a table, the column holding the record's id, and an optional

@@ -1,4 +1,5 @@
 import Foundation
+import GuanxiPlatform
 
 /// What the data-quality checks need to know of a kind whose records people are reached
 /// at: where its phones and e-mails are kept, how activities about it are found, and

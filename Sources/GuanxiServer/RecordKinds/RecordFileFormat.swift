@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import GuanxiPlatform
 
 /// A file format a kind of record exports to besides CSV — contacts as vCard, activities
 /// as iCalendar — for the web download, the API and `guanxi export` alike.

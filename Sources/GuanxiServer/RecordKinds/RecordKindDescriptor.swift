@@ -1,4 +1,5 @@
 import Foundation
+import GuanxiPlatform
 
 /// Everything the shared features need to know about one kind of record, supplied by the
 /// kind's own folder and registered once at start-up (`RecordKinds`). Lists, saved views,

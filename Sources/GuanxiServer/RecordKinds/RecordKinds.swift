@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import GuanxiPlatform
 
 /// The registry of record kinds: each kind's folder hands its `RecordKindDescriptor` in at
 /// start-up (`AppServices.registerRecordKinds`), and the shared features ask here which

@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 /// How two or more records of one kind become one, supplied by the kind's folder
 /// (`Customer+Merge.swift`). The merge engine (`MergeService`) does the rest for every

@@ -1,4 +1,5 @@
 import Foundation
+import GuanxiPlatform
 
 /// One search box across the kinds of record that offer it (`RecordKindDescriptor.search`),
 /// each through its own permission check.

@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 /// The rules of one kind's shared pool (公海).
 public struct PoolRules: Codable, Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Foundation
+import GuanxiPlatform
 
 /// A record's complete history in time order — activities with their commitments and
 /// outcomes, stage moves, and every audited change (owner changes included) — so whoever

@@ -1,4 +1,5 @@
 import Foundation
+import GuanxiPlatform
 
 /// A record's timeline as its page shows it, with the link to log a new activity.
 struct TimelineView {

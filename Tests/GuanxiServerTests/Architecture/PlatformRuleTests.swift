@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import GuanxiPlatform
 
 /// The platform is the ground floor: it knows nothing of customers, deals or imports.
 /// What it needs to know of features, they register with it at start-up.
@@ -32,11 +33,14 @@ struct PlatformRuleTests {
         #expect(declared == ["Customer": "A/B.swift", "CustomerService": "A/B.swift"])
     }
 
+    /// The compiler holds the platform target to this already (it cannot import the
+    /// features); the scan also catches a name in a platform file that only a later
+    /// layer would give meaning to, and says which file declares it.
     @Test("No platform file names a type of a feature")
     func platformNamesNoFeature() throws {
-        let platform = try SourceTree.files(under: "GuanxiServer/Platform")
+        let platform = try SourceTree.files(under: "GuanxiPlatform")
         #expect(platform.count > 40)
-        let features = try SourceTree.files(under: "GuanxiServer").filter { !$0.path.hasPrefix("GuanxiServer/Platform/") }
+        let features = try SourceTree.files(under: "GuanxiServer") + SourceTree.files(under: "guanxi")
         let platformTypes = Self.declarations(in: platform)
         let featureTypes = Self.declarations(in: features).filter { name, _ in platformTypes[name] == nil }
         #expect(featureTypes["CustomerService"] != nil)

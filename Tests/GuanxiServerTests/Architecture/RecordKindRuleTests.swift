@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import GuanxiPlatform
 
 /// A new kind of record must be its folder plus one registration line: so no code outside
 /// a kind's own folder may branch on that kind by name — it asks the registry instead.
@@ -7,7 +8,7 @@ import Testing
 struct RecordKindRuleTests {
     /// The kinds `RecordKind` names (`static let customers = RecordKind(rawValue: …)`).
     static func kindNames() throws -> [String] {
-        let text = try SourceTree.files(under: "GuanxiServer/Platform/Permissions").first { $0.path.hasSuffix("RecordKind.swift") }!.text
+        let text = try SourceTree.files(under: "GuanxiPlatform/Permissions").first { $0.path.hasSuffix("RecordKind.swift") }!.text
         let pattern = try NSRegularExpression(pattern: #"static let (\w+) = RecordKind\(rawValue:"#)
         return pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)).map { String(text[Range($0.range(at: 1), in: text)!]) }
     }
@@ -56,7 +57,7 @@ struct RecordKindRuleTests {
     func noSwitchOverKinds() throws {
         let kinds = try Self.kindNames()
         #expect(kinds.contains("customers") && kinds.contains("users"))
-        let files = try SourceTree.files(under: "GuanxiServer") + SourceTree.files(under: "guanxi")
+        let files = try SourceTree.files(under: "GuanxiPlatform") + SourceTree.files(under: "GuanxiServer") + SourceTree.files(under: "guanxi")
         let homes = Self.homes(files)
         #expect(homes["customers"] == "GuanxiServer/Customers")
         var offences: [String] = []

@@ -1,4 +1,5 @@
 import Foundation
+import GuanxiPlatform
 
 /// The project's Swift sources as text, for tests that hold the code to its layering rules.
 struct SourceTree {

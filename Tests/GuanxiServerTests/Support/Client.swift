@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Testing
+import GuanxiPlatform
 
 /// A browser-like session over the in-process test client: keeps cookies and sends
 /// forms with the page's CSRF token.

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Logging
 import SQLKit
 import Testing
+import GuanxiPlatform
 
 /// A fresh Guanxi for one test: an in-memory SQLite database, or with
 /// `GUANXI_TEST_DATABASE_URL` a new PostgreSQL database created for the test and dropped after.

@@ -1,6 +1,7 @@
 import Foundation
 import HummingbirdTesting
 @testable import GuanxiServer
+@testable import GuanxiPlatform
 
 /// A kind of record that exists only in the tests: the lab's gadgets. It is declared as
 /// data and registered in one line (`TestApp.runWithGadgets`), and everything the shared

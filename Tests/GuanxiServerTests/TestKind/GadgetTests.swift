@@ -2,6 +2,7 @@ import Foundation
 @testable import GuanxiServer
 import SQLKit
 import Testing
+@testable import GuanxiPlatform
 
 /// What a kind of record gets from the registry alone, proved on gadgets (`Gadget`), a
 /// kind the product does not have.

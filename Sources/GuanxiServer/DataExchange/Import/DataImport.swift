@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import GuanxiPlatform
 
 /// Imports from the web, the API and `guanxi import`, all through one pipeline: the file
 /// is checked and kept with a job; the job runs (in the background, or in the shell with

@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 /// An import as it stands: what it is doing, how far it got and what it did.
 public struct ImportJob: Sendable, Equatable, Codable {

@@ -1,4 +1,5 @@
 import Foundation
+import GuanxiPlatform
 
 /// A field of a kind of record that an import column can fill.
 struct ImportField: Sendable {

@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 extension DataImport {
     /// Undoes an import, latest row first: records it created are deleted, records it

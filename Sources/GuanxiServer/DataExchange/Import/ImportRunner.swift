@@ -2,6 +2,7 @@ import FluentKit
 import Foundation
 import NIOPosix
 import SQLKit
+import GuanxiPlatform
 
 /// An import file decoded once: CSV as UTF-8 bytes (read row by row later, so the file
 /// is held once, not as text and rows besides), a vCard file's cards, or a job's stored

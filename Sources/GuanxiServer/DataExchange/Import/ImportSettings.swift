@@ -1,4 +1,5 @@
 import Foundation
+import GuanxiPlatform
 
 /// How an import treats its rows, chosen before it starts and kept with the job.
 public struct ImportSettings: Codable, Sendable, Equatable {

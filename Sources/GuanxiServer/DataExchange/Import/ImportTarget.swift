@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 /// What an import needs of a kind of record: its fields and the headers that name them,
 /// how a row's text becomes the kind's input (validated by the kind's own service, as if

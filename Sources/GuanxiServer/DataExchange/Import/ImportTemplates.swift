@@ -1,5 +1,6 @@
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 /// Column mappings saved under a name ("展会名片", "old CRM export") so the next file of
 /// the same layout imports without mapping it again. Anyone who may import the kind can

@@ -2,6 +2,7 @@ import FluentKit
 import Foundation
 import ServiceLifecycle
 import SQLKit
+import GuanxiPlatform
 
 /// The indexes a large import into SQLite sets aside while it runs, and builds again when
 /// it stops.

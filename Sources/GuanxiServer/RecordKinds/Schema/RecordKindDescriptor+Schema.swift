@@ -1,4 +1,5 @@
 import Foundation
+import GuanxiPlatform
 
 extension RecordKindDescriptor {
     /// Everything a kind declared as data offers: finding one record, its list and export,

@@ -1,4 +1,5 @@
 import Foundation
+import GuanxiPlatform
 
 /// A kind of record declared as data — its table and its fields — for which Guanxi builds
 /// everything else (`RecordKindDescriptor.schema`): the table, versioned and audited writes

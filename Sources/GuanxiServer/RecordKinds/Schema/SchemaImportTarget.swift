@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 /// A schema kind's records from a CSV file: a column per field, found by its key or the
 /// headers the schema gives; the duplicate fields find existing records.

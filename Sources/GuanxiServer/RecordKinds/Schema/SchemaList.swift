@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import GuanxiPlatform
 
 /// A schema kind's list: `q` searches, `owner` narrows to one owner's records, rows by name.
 struct SchemaList: RecordList {

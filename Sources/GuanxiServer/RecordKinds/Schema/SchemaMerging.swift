@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 extension RecordMerging {
     /// Schema kinds merge field by field (the owner too); activities about the others and

@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 /// Creates a schema kind's table, its indexes and its place in the search index.
 struct SchemaMigration: GuanxiMigration {

@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import SQLKit
+import GuanxiPlatform
 
 /// Reading and writing the records of a schema kind: every read through the permission
 /// check, every write versioned, in one transaction with its audit entry.

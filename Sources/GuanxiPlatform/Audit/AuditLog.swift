@@ -1,0 +1,186 @@
+import FluentKit
+import Foundation
+import SQLKit
+
+/// One changed field of an audited write.
+public struct FieldChange: Codable, Sendable, Equatable {
+    public var field: String
+    public var old: String?
+    public var new: String?
+    public init(field: String, old: String?, new: String?) {
+        self.field = field
+        self.old = old
+        self.new = new
+    }
+}
+
+extension FieldChange {
+    /// The changes as stored: a JSON array of `{"field","new","old"}` objects (keys sorted,
+    /// nil left out) — what `JSONEncoder` with sorted keys writes, written directly because
+    /// an import writes one entry per record and the encoder's generic path was a twentieth
+    /// of its time.
+    package static func json(_ changes: [FieldChange]) -> String {
+        var out = "["
+        for (index, change) in changes.enumerated() {
+            out += index == 0 ? "{\"field\":" : ",{\"field\":"
+            appendQuoted(change.field, to: &out)
+            if let new = change.new { out += ",\"new\":"; appendQuoted(new, to: &out) }
+            if let old = change.old { out += ",\"old\":"; appendQuoted(old, to: &out) }
+            out += "}"
+        }
+        return out + "]"
+    }
+
+    private static func appendQuoted(_ text: String, to out: inout String) {
+        out += "\""
+        // Most values need no escaping and go in whole.
+        guard text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
+            out += text
+            out += "\""
+            return
+        }
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
+    }
+}
+
+/// What an audit entry records. Stored by raw value; labels live in the locale files
+/// under `audit_actions`.
+public enum AuditAction: String, Sendable, CaseIterable {
+    case create, update, delete
+    case login
+    /// The password was right and the second factor is still to come.
+    case loginPasswordAccepted = "login_password_ok"
+    case loginFailed = "login_failed"
+    case logout
+    case passwordChange = "password_change"
+    case passwordReset = "password_reset"
+    case tokenIssue = "token_issue"
+    case tokenRevoke = "token_revoke"
+    /// A new two-factor secret was made; it replaces the current one once confirmed.
+    case twoFactorSetup = "two_factor_setup"
+    /// Everything one user owned moved to another.
+    case handOver = "hand_over"
+    /// The analytics run scored every customer.
+    case analyze
+    /// A list was downloaded or written out (CSV, vCard, iCalendar); the entry names the filters.
+    case export
+    /// A file was imported; the entry counts what it created, updated, skipped and rejected.
+    case `import`
+    /// An import was undone: what it created removed, what it updated restored.
+    case importRevert = "import_revert"
+    /// Records that were one and the same became one (on the survivor and on each removed one).
+    case merge
+    /// A merge was undone: the removed records came back with everything that had moved.
+    case mergeUndo = "merge_undo"
+}
+
+/// A record's audited fields as text, so any two versions can be compared.
+public typealias AuditSnapshot = [String: String?]
+
+/// Writes the append-only audit log. Callers pass the database handle of their own
+/// transaction, so the change and its audit entry commit or fail together. Nothing in
+/// Guanxi updates or deletes audit entries.
+public struct AuditLog: Sendable {
+    package let clock: any Clock
+    /// Told about every change, so cached definitions never outlive one in this process.
+    package let caches: DefinitionCaches
+
+    public init(clock: any Clock, caches: DefinitionCaches) {
+        self.clock = clock
+        self.caches = caches
+    }
+
+    /// `address` names where an anonymous attempt came from when there is no actor.
+    public func record(
+        on db: any Database, actor: Principal?, action: AuditAction, kind: RecordKind,
+        id: String, label: String, changes: [FieldChange] = [], address: String? = nil
+    ) async throws {
+        try await write(try entry(actor: actor, action: action, kind: kind, id: id, label: label, changes: changes, address: address), on: db)
+    }
+
+    /// An audit entry ready to write: built (and its changes encoded) before a transaction
+    /// begins, so the transaction holds its connection only for the insert.
+    package struct Entry: Sendable {
+        package let kind: RecordKind
+        package let values: [BulkValue]
+    }
+
+    package func entry(actor: Principal?, action: AuditAction, kind: RecordKind, id: String, label: String,
+               changes: [FieldChange] = [], address: String? = nil) throws -> Entry {
+        let json = FieldChange.json(changes)
+        return Entry(kind: kind, values: [
+            BulkValue(clock.now()), BulkValue(actor?.userID), BulkValue(actor?.username ?? "system"),
+            BulkValue(address ?? actor?.address ?? ""), BulkValue(action.rawValue), BulkValue(kind.rawValue), BulkValue(id), BulkValue(label), BulkValue(json),
+        ])
+    }
+
+    /// The entry of a creation: every field from nothing to its value.
+    package func createdEntry(actor: Principal?, kind: RecordKind, id: String, label: String, snapshot: AuditSnapshot) throws -> Entry {
+        // `diff` from nothing, without its union of field names (an import makes a million of these).
+        let changes = snapshot.compactMap { field, value in value.map { FieldChange(field: field, old: nil, new: $0) } }.sorted { $0.field < $1.field }
+        return try entry(actor: actor, action: .create, kind: kind, id: id, label: label, changes: changes)
+    }
+
+    /// Adds many entries to a batch's writes (an import's batch).
+    package func writeAll(_ entries: [Entry], to writes: inout BulkWrites) throws {
+        try writes.insert(into: "audit_entries", columns: ["at", "actor_id", "actor_name", "address", "action", "record_kind", "record_id", "record_label", "changes"],
+                          rows: entries.map(\.values))
+        let (kinds, caches) = (Set(entries.map(\.kind)), caches)
+        writes.then { _ in for kind in kinds { caches.changed(kind) } }
+    }
+
+    package func write(_ entry: Entry, on db: any Database) async throws {
+        try await (db as! any SQLDatabase).insert(into: "audit_entries")
+            .columns("at", "actor_id", "actor_name", "address", "action", "record_kind", "record_id", "record_label", "changes")
+            .values(entry.values.map(\.expression))
+            .run()
+        caches.changed(entry.kind)
+    }
+
+    /// Records a creation: every field from nothing to its value.
+    public func created(on db: any Database, actor: Principal?, kind: RecordKind, id: String, label: String, snapshot: AuditSnapshot) async throws {
+        try await write(try createdEntry(actor: actor, kind: kind, id: id, label: label, snapshot: snapshot), on: db)
+    }
+
+    /// Records an update, listing only the fields that changed; writes nothing when none did.
+    public func updated(on db: any Database, actor: Principal?, kind: RecordKind, id: String, label: String, old: AuditSnapshot, new: AuditSnapshot) async throws {
+        let changes = Self.diff(old: old, new: new)
+        guard !changes.isEmpty else { return }
+        try await record(on: db, actor: actor, action: .update, kind: kind, id: id, label: label, changes: changes)
+    }
+
+    public func deleted(on db: any Database, actor: Principal?, kind: RecordKind, id: String, label: String, snapshot: AuditSnapshot) async throws {
+        try await record(on: db, actor: actor, action: .delete, kind: kind, id: id, label: label, changes: Self.diff(old: snapshot, new: [:]))
+    }
+
+    public static func diff(old: AuditSnapshot, new: AuditSnapshot) -> [FieldChange] {
+        Set(old.keys).union(new.keys).sorted().compactMap { field in
+            let before = old[field] ?? nil
+            let after = new[field] ?? nil
+            return before == after ? nil : FieldChange(field: field, old: before, new: after)
+        }
+    }
+}
+
+extension JSONEncoder {
+    /// Stable key order, so stored JSON compares and diffs cleanly.
+    package static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+import SQLKit
+
+/// Organisation-wide settings kept as JSON values in the `settings` table.
+public struct SettingsStore: Sendable {
+    package init(database: DatabaseService, audit: AuditLog, clock: any Clock) { self.database = database; self.audit = audit; self.clock = clock }
+    package let database: DatabaseService
+    package let audit: AuditLog
+    package let clock: any Clock
+
+    public func value<T: Decodable>(_ key: String, as type: T.Type) async throws -> T? {
+        guard let text = try await database.sql.select().column("value").from("settings").where("key", .equal, key)
+            .first(decodingColumn: "value", as: String.self) else { return nil }
+        return try? JSONDecoder().decode(T.self, from: Data(text.utf8))
+    }
+
+    public func set<T: Encodable>(_ key: String, to value: T, by actor: Principal) async throws {
+        let json = String(decoding: try JSONEncoder.sorted.encode(value), as: UTF8.self)
+        let old = try await database.sql.select().column("value").from("settings").where("key", .equal, key)
+            .first(decodingColumn: "value", as: String.self)
+        try await database.db.transaction { tx in
+            let sql = tx as! any SQLDatabase
+            try await sql.delete(from: "settings").where("key", .equal, key).run()
+            try await sql.insert(into: "settings").columns("key", "value", "updated_at").values(SQLBind(key), SQLBind(json), SQLBind(clock.now())).run()
+            try await audit.record(on: tx, actor: actor, action: .update, kind: .settings, id: key, label: key,
+                                   changes: [FieldChange(field: key, old: old, new: json)])
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import Hummingbird
+
+/// Reads the session cookie and puts the signed-in principal on the context. Pages
+/// that need a signed-in user ask `RequireSignIn`.
+package struct SessionMiddleware: RouterMiddleware {
+    package init(sessions: SessionStore, principals: PrincipalLoader, errors: ErrorResponder) {
+        self.sessions = sessions
+        self.principals = principals
+        self.errors = errors
+    }
+    package typealias Context = AppRequestContext
+    package let sessions: SessionStore
+    package let principals: PrincipalLoader
+    package let errors: ErrorResponder
+
+    package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        if let cookie = request.cookies[SessionStore.cookieName]?.value, !cookie.isEmpty,
+           let session = try await sessions.lookup(cookie: cookie),
+           let principal = try await principals.load(userID: session.userID, channel: .session, address: context.address) {
+            context.session = session
+            context.principal = principal
+            if request.cookies["guanxi_lang"] == nil { context.locale = principal.locale }
+        }
+        do {
+            return try await next(request, context)
+        } catch {
+            // Answer here, where the session is known, so error pages keep the signed-in layout.
+            return errors.response(for: error, request: request, context: context)
+        }
+    }
+}
+
+/// Rejects state-changing requests whose form field `_csrf` (or `X-CSRF-Token` header)
+/// does not match the session's token or, before sign-in, the `guanxi_csrf` cookie.
+package struct CSRFMiddleware: RouterMiddleware {
+    package init() {  }
+    package typealias Context = AppRequestContext
+    package static let cookieName = "guanxi_csrf"
+
+    package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard [.post, .put, .patch, .delete].contains(request.method) else { return try await next(request, context) }
+        var request = request
+        let form = try await FormData.read(&request, context: context)
+        let sent = request.headers[.csrfToken] ?? form["_csrf"] ?? ""
+        let expected = context.session?.csrfToken ?? request.cookies[Self.cookieName]?.value ?? ""
+        guard !expected.isEmpty, Secrets.constantTimeEquals(sent, expected) else {
+            throw GuanxiError(.forbidden, "The form has expired or did not come from this site. Reload the page and try again.", code: "csrf_failed").localized("msg.csrf", [:])
+        }
+        return try await next(request, context)
+    }
+}
+
+/// Pages behind sign-in. A session still waiting for its second factor, or a user who
+/// must change their password, is sent to that step first.
+package struct RequireSignIn: RouterMiddleware {
+    package init() {  }
+    package typealias Context = AppRequestContext
+
+    package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let principal = context.principal, let session = context.session else { return WebRenderer.redirect("/login") }
+        if session.awaitingSecondFactor { return WebRenderer.redirect("/login/totp") }
+        if principal.mustChangePassword && request.uri.path != "/password" { return WebRenderer.redirect("/password") }
+        return try await next(request, context)
+    }
+}
