@@ -69,7 +69,6 @@ struct ImportCommand: AsyncParsableCommand {
                     guard let data = FileManager.default.contents(atPath: file) else { throw GuanxiError(.badRequest, "Cannot read \(file).") }
                     return data
                 }
-                if kind == "purchases" { return try await purchases(try read(), services: services) }
                 let fileKind = RecordKind(rawValue: kind)
                 let settings = try await settings(fileKind, services: services)
                 if dryRun {
@@ -91,6 +90,7 @@ struct ImportCommand: AsyncParsableCommand {
         settings.mode = ImportSettings.Mode(rawValue: mode)!
         settings.duplicates = ImportSettings.Duplicates(rawValue: duplicates)!
         (settings.key, settings.tag, settings.source) = (key, tag, source)
+        if createMissingCustomers { settings.createMissingCustomers = true }
         if let mapping {
             if let json = FileManager.default.contents(atPath: mapping) {
                 guard let decoded = try? JSONDecoder().decode([String: String].self, from: json) else {
@@ -126,13 +126,6 @@ struct ImportCommand: AsyncParsableCommand {
             }
         }
         print("To undo it: guanxi import --revert \(job.id.uuidString)")
-    }
-
-    func purchases(_ data: Data, services: AppServices) async throws {
-        let report = try await PurchaseImport(services: services).run(data, createMissingCustomers: createMissingCustomers, dryRun: dryRun, by: PrincipalLoader.console())
-        let verb = report.dryRun ? "Would import" : "Imported"
-        print("\(verb) \(report.imported) of \(report.rows) purchases. New customers for unknown references: \(report.customersCreated). Rejected rows: \(report.problems.count).")
-        try printProblems(report.problems.map { ($0.line, $0.column, $0.message) }, csv: report.rejectedCSV)
     }
 
     func printProblems(_ problems: [(line: Int, column: String, reason: String)], csv: String) throws {

@@ -1,12 +1,27 @@
 import Foundation
-import GuanxiServer
+@testable import GuanxiServer
 import SQLKit
 import Testing
 import GuanxiPlatform
 
-/// Loading purchase histories from CSV files as shop systems, Excel and WPS write them.
+/// Loading purchase histories from CSV files as shop systems, Excel and WPS write them,
+/// through the import pipeline every kind shares.
 @Suite("Purchase import")
 struct PurchaseImportTests {
+    static func settings(createMissing: Bool = false) -> ImportSettings {
+        var settings = ImportSettings()
+        settings.createMissingCustomers = createMissing ? true : nil
+        return settings
+    }
+
+    func load(_ app: TestApp, _ data: Data, createMissing: Bool = false, as actor: Principal? = nil) async throws -> ImportJob {
+        let imports = DataImport(services: app.services)
+        let admin = try await app.admin
+        let actor = actor ?? admin
+        let job = try await imports.start(.purchases, fileName: "shop.csv", data: data, settings: Self.settings(createMissing: createMissing), queue: false, by: actor)
+        return try await imports.run(job.id, by: actor)
+    }
+
     func customer(_ app: TestApp, _ name: String, email: String? = nil, phone: String? = nil) async throws -> UUID {
         var input = CustomerInput()
         (input.name, input.email, input.phone) = (name, email, phone)
@@ -34,15 +49,16 @@ struct PurchaseImportTests {
                 + "\r\n"
                 + "A-3;\(byID.uuidString);2026-07-01;88;;\"茶叶;\n茶具\"\r\n"
             let data = gb18030(csv)
-            let report = try await PurchaseImport(services: app.services).run(data, createMissingCustomers: false, dryRun: false, by: try await app.admin)
-            #expect(report.rows == 3 && report.imported == 3 && report.problems.isEmpty, "\(report.problems)")
+            let job = try await load(app, data)
+            #expect(job.totalRows == 3 && job.created == 3 && job.rejected == 0)
             let rows = try await purchases(app)
             #expect(rows.map(\.customer) == [mei, shop, byID])
             #expect(rows.map(\.amount) == [129_950, -5_000, 8_800])
             #expect(rows[0].items == "蛋糕\n花束")
             #expect(rows[2].items == "茶叶\n茶具")
-            let entry = try #require(try await app.auditEntries(action: "create", kind: .customers, id: "import").first)
-            #expect(entry.changes.contains { $0.field == "purchases" && $0.new == "3" })
+            // Each purchase is in its customer's history, as one entered by hand is.
+            let history = try await app.services.auditQuery.history(kind: .customers, id: mei.uuidString, limit: 5)
+            #expect(history.first?.changes == [FieldChange(field: "purchases", old: nil, new: "2026-05-12 CNY 1299.50 (A-1)")])
         }
     }
 
@@ -62,19 +78,22 @@ struct PurchaseImportTests {
                 ,2026-06-01,5,,B-6
                 """
             let admin = try await app.admin
-            let dry = try await PurchaseImport(services: app.services).run(Data(csv.utf8), createMissingCustomers: false, dryRun: true, by: admin)
-            #expect(dry.dryRun && dry.imported == 1 && dry.problems.count == 7)
+            let dry = try await DataImport(services: app.services).dryRun(.purchases, data: Data(csv.utf8), settings: Self.settings(), by: admin)
+            #expect(dry.job.created == 1 && dry.problems.count == 7)
             #expect(try await purchases(app).isEmpty)
-            let report = try await PurchaseImport(services: app.services).run(Data(csv.utf8), createMissingCustomers: false, dryRun: false, by: admin)
-            #expect(report.imported == 1)
-            #expect(report.problems.map(\.line) == [3, 4, 5, 6, 7, 8, 9])
-            #expect(report.problems.map(\.column) == ["date", "customer", "amount", "margin", "order id", "", "customer"])
-            #expect(report.problems[1].message.contains("--create-missing-customers"))
-            #expect(report.rejectedCSV.contains("13800138000,2026-13-01,10,,B-2"))
+            let job = try await load(app, Data(csv.utf8))
+            #expect(job.created == 1 && job.rejected == 7)
+            let problems = dry.problems
+            #expect(problems.map(\.line) == [3, 4, 5, 6, 7, 8, 9])
+            #expect(problems.map(\.column) == ["date", "customer", "amount", "margin", "order id", "", "customer"])
+            #expect(problems[1].reason.contains("自动建立缺少的客户"), "the reason is in the importer's language")
+            let rejects = try await DataImport(services: app.services).rejectsCSV(job.id, by: admin)
+            #expect(rejects.contains("13800138000,2026-13-01,10,,B-2"))
             // Loading the same file again adds nothing: its order numbers are on file.
-            let again = try await PurchaseImport(services: app.services).run(Data(csv.utf8), createMissingCustomers: false, dryRun: false, by: admin)
-            #expect(again.imported == 0)
-            #expect(again.problems.contains { $0.line == 2 && $0.message.contains("recorded already") })
+            let again = try await load(app, Data(csv.utf8))
+            #expect(again.created == 0)
+            let second = try await DataImport(services: app.services).rejectsCSV(again.id, by: admin)
+            #expect(second.split(whereSeparator: \.isNewline).contains { $0.hasPrefix("2,") && $0.contains("单号为 B-1 的购买已经记录过了") }, "\(second)")
             #expect(try await purchases(app).count == 1)
         }
     }
@@ -83,8 +102,8 @@ struct PurchaseImportTests {
     func createMissing() async throws {
         try await TestApp.run { app, _ in
             let csv = "email,date,amount\nnew@shop.cn,2026-01-05,10\nnew@shop.cn,2026-02-05,12\n13912345678,2026-02-06,8\n"
-            let report = try await PurchaseImport(services: app.services).run(Data(csv.utf8), createMissingCustomers: true, dryRun: false, by: try await app.admin)
-            #expect(report.imported == 3 && report.customersCreated == 2)
+            let job = try await load(app, Data(csv.utf8), createMissing: true)
+            #expect(job.created == 3)
             let customers = try await app.services.database.sql.select().columns("name", "email", "phone_digits").from("customers").orderBy("name").all()
             #expect(try customers.map { try $0.decode(column: "name", as: String.self) } == ["13912345678", "new@shop.cn"])
             #expect(try customers[1].decode(column: "email", as: String?.self) == "new@shop.cn")
@@ -97,11 +116,14 @@ struct PurchaseImportTests {
         try await TestApp.run { app, client in
             let admin = try await app.admin
             let first = "会员号,日期,金额,订单号\nC-10023,2026-01-05,10,O-1\nC-10024,2026-01-06,20,O-2\n"
-            let report = try await PurchaseImport(services: app.services).run(Data(first.utf8), createMissingCustomers: true, dryRun: false, by: admin)
-            #expect(report.imported == 2 && report.customersCreated == 2)
+            let job = try await load(app, Data(first.utf8), createMissing: true)
+            #expect(job.created == 2)
+            #expect(try await app.services.database.sql.raw("SELECT COUNT(*) AS n FROM customers").first()?.decode(column: "n", as: Int.self) == 2)
             let next = "会员号,日期,金额,订单号\nC-10023,2026-02-05,11,O-3\n"
-            let again = try await PurchaseImport(services: app.services).run(Data(next.utf8), createMissingCustomers: true, dryRun: false, by: admin)
-            #expect(again.imported == 1 && again.customersCreated == 0)
+            let again = try await load(app, Data(next.utf8), createMissing: true)
+            #expect(again.created == 1)
+            #expect(try await app.services.database.sql.raw("SELECT COUNT(*) AS n FROM customers").first()?.decode(column: "n", as: Int.self) == 2)
+            _ = admin
             let owners = try await app.services.database.sql.raw("SELECT c.external_id AS e, COUNT(*) AS n FROM purchases p JOIN customers c ON c.id = p.customer_id GROUP BY c.external_id ORDER BY c.external_id").all()
             #expect(try owners.map { try $0.decode(column: "e", as: String.self) } == ["C-10023", "C-10024"])
             #expect(try owners.map { try $0.decode(column: "n", as: Int.self) } == [2, 1])
@@ -119,13 +141,15 @@ struct PurchaseImportTests {
     func badFiles() async throws {
         try await TestApp.run { app, _ in
             let admin = try await app.admin
-            let importer = PurchaseImport(services: app.services)
-            for (data, words) in [(Data(), "empty"), (Data("name,when\nx,y\n".utf8), "No customer column"),
-                                  (Data("customer,date,amount\n\"x,2026-01-01,1\n".utf8), "Line 2"),
-                                  (Data([0xFF, 0xFE, 0x00, 0xD8, 0x81]), "neither UTF-8 nor GB18030")] {
-                await #expect(throws: GuanxiError.self, "\(words)") { _ = try await importer.run(data, createMissingCustomers: false, dryRun: false, by: admin) }
-                do { _ = try await importer.run(data, createMissingCustomers: false, dryRun: false, by: admin) } catch let error as GuanxiError {
-                    #expect(error.message.contains(words), "\(error.message)")
+            let imports = DataImport(services: app.services)
+            for (data, words) in [(Data(), "empty"), (Data("name,when\nx,y\n".utf8), "maps to a field"),
+                                  (Data("customer,date,amount\n\"x,2026-01-01,1\n".utf8), "line 2"),
+                                  (Data([0xFF, 0xFE, 0x00, 0xD8, 0x81]), "GB18030")] {
+                do {
+                    _ = try await imports.start(.purchases, fileName: "bad.csv", data: data, settings: Self.settings(), queue: false, by: admin)
+                    Issue.record("\(words): accepted")
+                } catch let error as GuanxiError {
+                    #expect(error.message.lowercased().contains(words.lowercased()), "\(error.message)")
                 }
             }
             #expect(try await purchases(app).isEmpty)
@@ -146,5 +170,57 @@ struct PurchaseImportTests {
         process.waitUntilExit()
         #expect(String(data: data, encoding: .utf8) == nil, "the GB18030 bytes must not also be valid UTF-8")
         return data
+    }
+
+    @Test("A purchase import shows its progress, can be reverted — customers it created go too — and needs the import grant on customers")
+    func revertAndPermission() async throws {
+        try await TestApp.run { app, _ in
+            let admin = try await app.admin
+            let kept = try await customer(app, "老客户", email: "old@shop.cn")
+            let csv = "email,date,amount,order\nold@shop.cn,2026-01-05,10,R-1\nnew@shop.cn,2026-02-05,12,R-2\n"
+            let job = try await load(app, Data(csv.utf8), createMissing: true)
+            #expect((job.created, job.rowsDone, job.totalRows) == (2, 2, 2))
+            _ = try await DataImport(services: app.services).revert(job.id, by: admin)
+            #expect(try await purchases(app).isEmpty)
+            let left = try await app.services.database.sql.select().column("id").from("customers").all().map { try $0.decode(column: "id", as: UUID.self) }
+            #expect(left == [kept])
+
+            // A rep who may import customers, and change only their own, loads purchases of their own customers only.
+            let role = try await app.makeRole("importer", [.customers: Grant(actions: [.read, .create, .update, .import], scope: .own)])
+            try await app.makeUser("rep", roles: [role.id!])
+            let rep = try await app.principal("rep")
+            var mine = CustomerInput()
+            (mine.name, mine.email) = ("我的客户", "mine@shop.cn")
+            _ = try await app.services.customers.create(mine, by: rep)
+            let theirs = "email,date,amount\nmine@shop.cn,2026-03-01,5\nold@shop.cn,2026-03-02,6\n"
+            let repJob = try await load(app, Data(theirs.utf8), as: rep)
+            #expect((repJob.created, repJob.rejected) == (1, 1))
+            let plain = try await app.makeRole("reader", [.customers: Grant(actions: [.read], scope: .all)])
+            try await app.makeUser("reader", roles: [plain.id!])
+            let reader = try await app.principal("reader")
+            await #expect(throws: GuanxiError.self) { _ = try await load(app, Data(theirs.utf8), as: reader) }
+        }
+    }
+
+    @Test("Over the API a purchase history is queued, creates the customers it names when asked, and is followed to the end")
+    func overTheAPI() async throws {
+        try await TestApp.run(runJobs: true) { app, client in
+            _ = try await app.makeUser("shop", admin: true)
+            let api = APIClient(client: client, token: try await app.token(for: "shop"))
+            let csv = "会员号,日期,金额,订单号\nC-1,2026-01-05,10,P-1\nC-2,2026-01-06,20,P-2\n"
+            let dry = try await api.send(.post, "/imports?kind=purchases&dryRun=true", body: csv, contentType: "text/csv")
+            #expect(dry.json["created"] as? Int == 0 && dry.json["rejected"] as? Int == 2)
+            let started = try await api.send(.post, "/imports?kind=purchases&createMissingCustomers=true", body: csv, contentType: "text/csv")
+            #expect(started.status == .accepted && started.json["kind"] as? String == "purchases")
+            let id = try #require(started.json["id"] as? String)
+            var job: [String: Any] = [:]
+            for _ in 0..<200 {
+                job = try await api.call(.get, "/imports/\(id)").json
+                if job["status"] as? String == "done" { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(job["status"] as? String == "done" && job["created"] as? Int == 2)
+            #expect(try await purchases(app).map(\.amount) == [1_000, 2_000])
+        }
     }
 }

@@ -82,7 +82,7 @@ public struct AppServices: Sendable {
         jobs = JobQueue(database: database, clock: clock)
         localizer = try Localizer.load()
         metrics = AppMetrics()
-        renderer = try await WebRenderer.load(templates: Resources.url("Templates"), localizer: localizer) { [records] in DataImport.importable(records) }
+        renderer = try await WebRenderer.load(templates: Resources.url("Templates"), localizer: localizer) { [records] in DataImport.importable(records).map(records.permissionKind(of:)) }
         settings = SettingsStore(database: database, audit: audit, clock: clock)
         customValues = CustomValues(database: database, cache: caches.cache(forgettingOn: [.customFields]))
         customFields = CustomFieldService(database: database, audit: audit, clock: clock, records: records)

@@ -17,6 +17,7 @@ extension AppServices {
         records.register(.leads(self))
         records.register(.opportunities(self))
         records.register(.activities(self))
+        records.register(.purchases(self))
         for kind in [RecordKind.users, .departments, .teams, .roles, .audit] { records.register(RecordKindDescriptor(kind: kind)) }
     }
 }

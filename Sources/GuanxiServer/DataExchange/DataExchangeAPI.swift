@@ -26,6 +26,7 @@ extension APIHandlers {
         settings.mode = q.mode.flatMap { ImportSettings.Mode(rawValue: $0.rawValue) } ?? .create
         settings.duplicates = q.duplicates.flatMap { ImportSettings.Duplicates(rawValue: $0.rawValue) } ?? .skip
         (settings.key, settings.tag, settings.source, settings.assignByRules) = (q.key, q.tag, q.source, q.assignByRules ?? false)
+        settings.createMissingCustomers = q.createMissingCustomers == true ? true : nil
         if let template = q.template { settings.mapping = try await ImportTemplates(services: services).find(kind, name: template, by: principal).mapping }
         for entry in q.map ?? [] {
             let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }

@@ -18,6 +18,7 @@ struct ImportPages {
         let isDraft: Bool; let isActive: Bool; let canCancel: Bool; let canResume: Bool; let canRevert: Bool; let hasRejects: Bool
         let mapping: [MappingRow]; let previewHeaders: [String]; let previewRows: [[String]]; let unmapped: String
         let modes: [WebChoice]; let duplicates: [WebChoice]; let keys: [WebChoice]; let tag: String; let source: String; let byRules: Bool; let offersRules: Bool
+        let createMissing: Bool; let offersMissing: Bool
         let dryRun: Bool; let dryCreated: Int; let dryUpdated: Int; let drySkipped: Int; let dryRejected: Int; let problems: [Problem]
     }
 
@@ -103,13 +104,14 @@ struct ImportPages {
         settings.tag = form["tag"].flatMap { $0.isEmpty ? nil : $0 }
         settings.source = form["source"].flatMap { $0.isEmpty ? nil : $0 }
         settings.assignByRules = form["by_rules"] == "on"
+        settings.createMissingCustomers = form["create_missing"] == "on" ? true : nil
         return settings
     }
 
     func list(_ context: AppRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let t = { (key: String) in services.localizer.text(key, context.locale) }
-        let kinds = DataImport.importable(services.records).filter { principal.scope(for: .import, on: $0) != nil }
+        let kinds = DataImport.importable(services.records).filter { principal.scope(for: .import, on: services.records.permissionKind(of: $0)) != nil }
         guard !kinds.isEmpty else { throw GuanxiError(.forbidden, "You may not import records.") }
         var templates: [WebChoice] = [WebChoice(value: "", label: "—", selected: true)]
         for kind in kinds {
@@ -170,6 +172,7 @@ struct ImportPages {
             modes: Self.modes(job.settings.mode, t), duplicates: Self.duplicates(job.settings.duplicates, t),
             keys: WebChoice.list(keys, selected: job.settings.key) { label(target.field(forKey: $0)) },
             tag: job.settings.tag ?? "", source: job.settings.source ?? "", byRules: job.settings.assignByRules, offersRules: target.assignsByRules,
+            createMissing: job.settings.createMissingCustomers == true, offersMissing: target.createsMissingCustomers,
             dryRun: report != nil, dryCreated: report?.job.created ?? 0, dryUpdated: report?.job.updated ?? 0, drySkipped: report?.job.skipped ?? 0,
             dryRejected: report?.job.rejected ?? 0, problems: (report?.problems ?? []).prefix(100).map { Problem(line: $0.line, column: $0.column, reason: $0.reason) })
         return services.renderer.render("import", titleKey: "imports.title", page: page, context: context)

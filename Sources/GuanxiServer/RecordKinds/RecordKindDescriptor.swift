@@ -21,6 +21,9 @@ struct RecordKindDescriptor: Sendable {
     var labelColumn = "name"
     /// Roles grant permissions on it (the role editor lists it).
     var grantable = true
+    /// The kind whose grants cover it: its own, or that of the records it belongs to
+    /// (purchases are imported by whoever may import customers).
+    var permissionKind: RecordKind
     /// Its unowned records sit in the shared pool (公海), open to everyone granted the
     /// action, for anyone to claim.
     var inSharedPool = false
@@ -72,6 +75,7 @@ struct RecordKindDescriptor: Sendable {
 
     init(kind: RecordKind, table: String? = nil, nameKey: String? = nil, path: String? = nil) {
         self.kind = kind
+        self.permissionKind = kind
         self.table = table ?? kind.rawValue
         self.nameKey = nameKey ?? "kinds.\(kind.rawValue)"
         self.path = path ?? "/\(kind.rawValue)"

@@ -35,6 +35,9 @@ final class RecordKinds: Sendable {
         throw GuanxiError.invalid(field, "\(field) must be one of \(choices).").localized("msg.choice", ["field": field, "choices": choices])
     }
 
+    /// The kind whose grants cover `kind` (`RecordKindDescriptor.permissionKind`).
+    func permissionKind(of kind: RecordKind) -> RecordKind { self[kind]?.permissionKind ?? kind }
+
     /// The record if the actor may do `action` on it; 404 otherwise, also for a kind
     /// that cannot be looked up one record at a time.
     func find(_ kind: RecordKind, _ id: UUID, for actor: Principal, action: PermissionAction = .read) async throws -> FoundRecord {

@@ -57,7 +57,7 @@ public struct DataImport: Sendable {
 
     private func create(_ kind: RecordKind, fileName: String, data: Data, settings: ImportSettings, status: ImportJob.Status, queue: Bool,
                         by actor: Principal) async throws -> ImportJob {
-        _ = try services.permissions.require(actor, .import, on: kind)
+        _ = try services.permissions.require(actor, .import, on: services.records.permissionKind(of: kind))
         try checkSize(data)
         let settings = try checked(settings)
         let total = try await count(try target(kind), file: try ImportFile(data), settings: settings)
@@ -186,7 +186,7 @@ public struct DataImport: Sendable {
 
     /// Checks every row as the import would and reports, writing nothing.
     public func dryRun(_ kind: RecordKind, data: Data, settings: ImportSettings, by actor: Principal) async throws -> Report {
-        _ = try services.permissions.require(actor, .import, on: kind)
+        _ = try services.permissions.require(actor, .import, on: services.records.permissionKind(of: kind))
         try checkSize(data)
         let now = services.clock.now()
         var job = ImportJob(id: UUID(), kind: kind, fileName: "", settings: try checked(settings), status: .running, totalRows: 0, nextLine: 1, created: 0, updated: 0,
@@ -197,7 +197,7 @@ public struct DataImport: Sendable {
     }
 
     public func preview(_ kind: RecordKind, data: Data, settings: ImportSettings, rows: Int = 5, by actor: Principal) async throws -> Preview {
-        _ = try services.permissions.require(actor, .import, on: kind)
+        _ = try services.permissions.require(actor, .import, on: services.records.permissionKind(of: kind))
         try checkSize(data)
         return try await previewOpened(try target(kind), data: data, settings: try checked(settings), rows: rows)
     }
@@ -244,7 +244,7 @@ public struct DataImport: Sendable {
     /// The job, for its creator, administrators and whoever may import that kind of record with a scope over all.
     public func find(_ id: UUID, by actor: Principal) async throws -> ImportJob {
         let job = try await store.find(id)
-        guard job.createdBy == actor.userID || actor.isAdmin || actor.channel == .console || actor.scope(for: .import, on: job.kind) == .all else {
+        guard job.createdBy == actor.userID || actor.isAdmin || actor.channel == .console || actor.scope(for: .import, on: services.records.permissionKind(of: job.kind)) == .all else {
             throw GuanxiError.notFound("Import")
         }
         return job

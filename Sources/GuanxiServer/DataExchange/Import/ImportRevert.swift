@@ -11,7 +11,7 @@ extension DataImport {
     /// cancelled first.
     public func revert(_ id: UUID, by actor: Principal) async throws -> ImportJob {
         let job = try await find(id, by: actor)
-        _ = try services.permissions.require(actor, .import, on: job.kind)
+        _ = try services.permissions.require(actor, .import, on: services.records.permissionKind(of: job.kind))
         guard job.canRevert else {
             throw GuanxiError(.conflict, "This import is \(job.status.rawValue); there is nothing to revert.", code: "import_reverted").localized("msg.import_not_revertable", [:])
         }

@@ -38,6 +38,8 @@ public struct ImportSettings: Codable, Sendable, Equatable {
     public var source: String?
     /// New leads are assigned by the lead assignment rules instead of to the importer.
     public var assignByRules = false
+    /// A purchase whose customer reference matches nobody creates that customer.
+    public var createMissingCustomers: Bool?
 
     public init() {}
 }

@@ -19,6 +19,9 @@ protocol ImportTarget: Sendable {
     /// New records can be handed out by the assignment rules instead of going to the
     /// importer (`ImportSettings.assignByRules`).
     var assignsByRules: Bool { get }
+    /// Rows that name a customer nobody matches can create it
+    /// (`ImportSettings.createMissingCustomers`).
+    var createsMissingCustomers: Bool { get }
     /// The row's values (field key → text) as the kind's input. Custom fields arrive as `cf.KEY`.
     func input(_ values: [String: String], settings: ImportSettings, isNew: Bool, row: ImportRow, by actor: Principal) async throws -> Input
     /// Looks up, in as few queries as it can, what the coming rows refer to (the companies
@@ -58,6 +61,7 @@ struct ImportRow: Sendable {
 extension ImportTarget {
     var readsCards: Bool { false }
     var assignsByRules: Bool { false }
+    var createsMissingCustomers: Bool { false }
     func field(forKey key: String) -> String { key }
     func alsoCreated(_ prepared: Prepared) -> [(kind: RecordKind, id: UUID)] { [] }
     func prefetch(_ rows: [[String: String]], by actor: Principal, reading: any SQLDatabase) async throws {}

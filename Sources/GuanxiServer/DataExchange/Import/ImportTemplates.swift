@@ -12,7 +12,7 @@ public struct ImportTemplates: Sendable {
     public struct Template: Sendable, Equatable { public let id: UUID; public let name: String; public let mapping: [String: String] }
 
     public func list(_ kind: RecordKind, by actor: Principal) async throws -> [Template] {
-        _ = try services.permissions.require(actor, .import, on: kind)
+        _ = try services.permissions.require(actor, .import, on: services.records.permissionKind(of: kind))
         return try await services.database.sql.select().columns("id", "name", "mapping").from("import_templates").where("kind", .equal, kind.rawValue)
             .orderBy("name").all().map(Self.template)
     }
@@ -26,7 +26,7 @@ public struct ImportTemplates: Sendable {
 
     @discardableResult
     public func save(_ kind: RecordKind, name: String, mapping: [String: String], by actor: Principal) async throws -> Template {
-        _ = try services.permissions.require(actor, .import, on: kind)
+        _ = try services.permissions.require(actor, .import, on: services.records.permissionKind(of: kind))
         let name = try Validate.requiredText(name, field: "name", max: 60)
         guard !mapping.isEmpty, mapping.count <= 500 else {
             throw GuanxiError.invalid("mapping", "A template maps 1 to 500 columns.").localized("msg.range", ["field": "mapping", "min": "1", "max": "500"])

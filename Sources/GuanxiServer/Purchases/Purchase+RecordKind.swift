@@ -1,0 +1,18 @@
+import Foundation
+import GuanxiPlatform
+
+extension RecordKind {
+    /// A customer's purchases, kept for the analytics.
+    static let purchases = RecordKind(rawValue: "purchases")
+}
+
+extension RecordKindDescriptor {
+    /// Purchases belong to their customer: whoever may import customers imports them,
+    /// each row needing update access to its customer. They have no list of their own.
+    static func purchases(_ services: AppServices) -> RecordKindDescriptor {
+        var d = RecordKindDescriptor(kind: .purchases)
+        (d.grantable, d.permissionKind) = (false, .customers)
+        d.importTarget = { settings in PurchaseImportTarget(services: services, settings: settings) }
+        return d
+    }
+}
