@@ -20,12 +20,6 @@ public struct AppRequestContext: RequestContext {
     }
 
     public var maxUploadSize: Int { maxBody }
-
-    /// The signed-in principal, or 401.
-    public func requirePrincipal() throws -> Principal {
-        guard let principal else { throw GuanxiError(.unauthorized, "Sign in first.") }
-        return principal
-    }
 }
 
 /// The principal of the API request being handled, for the generated OpenAPI handlers,

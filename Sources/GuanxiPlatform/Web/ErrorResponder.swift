@@ -11,7 +11,7 @@ package struct ErrorResponder: Sendable {
     package let localizer: Localizer
     package let renderer: WebRenderer
 
-    package func response(for error: any Error, request: Request, context: AppRequestContext) -> Response {
+    package func response(for error: any Error, request: Request, context: some PageContext) -> Response {
         let problem = Self.classify(error)
         if problem.kind == .internal { context.logger.error("Request failed: \(Self.logDescription(error))") }
         if request.uri.path.hasPrefix("/api") {

@@ -15,7 +15,7 @@ public struct FormData: Sendable {
     public func values(_ key: String) -> [String] { all[key] ?? [] }
 
     /// Reads the form once and leaves the body in place for the handler.
-    package static func read(_ request: inout Request, context: AppRequestContext) async throws -> FormData {
+    package static func read(_ request: inout Request, context: some PageContext) async throws -> FormData {
         guard let type = request.headers[.contentType]?.lowercased() else { return FormData() }
         if type.hasPrefix("multipart/form-data"), let boundary = request.headers[.contentType].flatMap(Self.boundary) {
             let buffer = try await request.collectBody(upTo: context.maxUploadSize)
@@ -85,7 +85,7 @@ public struct FormData: Sendable {
 
 extension Request {
     /// The form of a POST, read from the body the CSRF check already collected.
-    package func form(context: AppRequestContext) async throws -> FormData {
+    package func form(context: some PageContext) async throws -> FormData {
         var copy = self
         return try await FormData.read(&copy, context: context)
     }

@@ -45,8 +45,8 @@ public struct WebRenderer: Sendable {
         package let page: Any
     }
 
-    public func layout(_ context: AppRequestContext, titleKey: String, notice: String? = nil) -> Layout {
-        let p = context.principal
+    public func layout(_ context: some PageContext, titleKey: String, notice: String? = nil) -> Layout {
+        let p = context.viewer
         let locale = context.locale
         return Layout(
             title: localizer.text(titleKey, locale), lang: locale, signedIn: p != nil && context.session?.awaitingSecondFactor != true,
@@ -68,7 +68,7 @@ public struct WebRenderer: Sendable {
 
     /// Renders `template` with a page view model; `csrfOverride` supplies the token on
     /// pages shown before sign-in.
-    public func render(_ template: String, titleKey: String, page: Any, context: AppRequestContext, status: HTTPResponse.Status = .ok,
+    public func render(_ template: String, titleKey: String, page: Any, context: some PageContext, status: HTTPResponse.Status = .ok,
                        notice: String? = nil, csrfOverride: String? = nil) -> Response {
         var layout = layout(context, titleKey: titleKey, notice: notice)
         if let csrfOverride { layout.csrf = csrfOverride }

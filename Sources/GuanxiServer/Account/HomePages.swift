@@ -15,9 +15,9 @@ struct HomePages {
         let rows: [ActivityPages.Row]
     }
 
-    func register(on web: RouterGroup<AppRequestContext>) {
+    func register(on web: RouterGroup<SignedInContext>) {
         web.get("/") { request, context in
-            let principal = try context.requirePrincipal()
+            let principal = context.principal
             let notice = request.uri.queryParameters["notice"].flatMap { services.localizer.known("notice.\($0)", context.locale) }
             var reminders: [ActivityPages.Row] = [], today: [ActivityPages.Row] = []
             let showsWork = principal.scope(for: .read, on: .activities) != nil

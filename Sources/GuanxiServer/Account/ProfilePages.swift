@@ -32,12 +32,12 @@ struct ProfilePages {
     }
     struct TotpSetup { let secret: String; let url: String }
 
-    func register(on web: RouterGroup<AppRequestContext>) {
+    func register(on web: RouterGroup<SignedInContext>) {
         web.get("/profile") { request, context in
             try await page(context, notice: request.uri.queryParameters["notice"].flatMap { services.localizer.known("notice.\($0)", context.locale) })
         }
         web.post("/profile") { request, context in
-            let principal = try context.requirePrincipal()
+            let principal = context.principal
             let form = try await request.form(context: context)
             do {
                 try await services.users.updateOwnProfile(principal, displayName: form["display_name"], locale: form["locale"], timeZone: form["time_zone"])
@@ -53,7 +53,7 @@ struct ProfilePages {
         web.post("/profile/totp/begin") { request, context in
             let form = try await request.form(context: context)
             do {
-                let setup = try await services.twoFactor.begin(for: try context.requirePrincipal(), password: form["password"] ?? "")
+                let setup = try await services.twoFactor.begin(for: context.principal, password: form["password"] ?? "")
                 return try await page(context, totp: TotpSetup(secret: setup.secret, url: setup.url))
             } catch let error as GuanxiError where error.kind == .validation {
                 return try await page(context, error: services.localizer.message(for: error, context.locale), status: .badRequest)
@@ -62,7 +62,7 @@ struct ProfilePages {
         web.post("/profile/totp/confirm") { request, context in
             let form = try await request.form(context: context)
             do {
-                try await services.twoFactor.confirm(for: try context.requirePrincipal(), code: form["code"] ?? "")
+                try await services.twoFactor.confirm(for: context.principal, code: form["code"] ?? "")
             } catch let error as GuanxiError where error.kind == .validation {
                 return try await page(context, error: services.localizer.text("login.error.bad_code", context.locale), status: .badRequest)
             }
@@ -71,14 +71,14 @@ struct ProfilePages {
         web.post("/profile/totp/disable") { request, context in
             let form = try await request.form(context: context)
             do {
-                try await services.twoFactor.disable(for: try context.requirePrincipal(), password: form["password"] ?? "")
+                try await services.twoFactor.disable(for: context.principal, password: form["password"] ?? "")
             } catch let error as GuanxiError where error.kind == .validation {
                 return try await page(context, error: services.localizer.message(for: error, context.locale), status: .badRequest)
             }
             return WebRenderer.redirect("/profile?notice=totp_off")
         }
         web.post("/profile/tokens") { request, context in
-            let principal = try context.requirePrincipal()
+            let principal = context.principal
             let form = try await request.form(context: context)
             let days = form["expires_in_days"].flatMap { $0.isEmpty ? nil : Int($0) }
             if let raw = form["expires_in_days"], !raw.isEmpty, days == nil {
@@ -93,24 +93,24 @@ struct ProfilePages {
             }
         }
         web.post("/profile/calendar-feed") { request, context in
-            let secret = try await CalendarFeed(services: services).issue(by: try context.requirePrincipal())
+            let secret = try await CalendarFeed(services: services).issue(by: context.principal)
             let base = services.config.publicURL ?? "http://\(request.head.authority ?? "localhost")"
             return try await page(context, newFeedURL: "\(base.hasSuffix("/") ? String(base.dropLast()) : base)/calendar/feed/\(secret).ics")
         }
         web.post("/profile/calendar-feed/off") { _, context in
-            try await CalendarFeed(services: services).revoke(by: try context.requirePrincipal())
+            try await CalendarFeed(services: services).revoke(by: context.principal)
             return WebRenderer.redirect("/profile?notice=feed_off")
         }
         web.post("/profile/tokens/:id/revoke") { _, context in
             let id = try UUID(uuidString: context.parameters.require("id")).orThrow(.notFound("API token"))
-            try await services.tokens.revoke(id, by: try context.requirePrincipal())
+            try await services.tokens.revoke(id, by: context.principal)
             return WebRenderer.redirect("/profile?notice=token_revoked")
         }
     }
 
-    func page(_ context: AppRequestContext, totp: TotpSetup? = nil, newToken: String? = nil, newFeedURL: String? = nil, error: String? = nil,
+    func page(_ context: SignedInContext, totp: TotpSetup? = nil, newToken: String? = nil, newFeedURL: String? = nil, error: String? = nil,
               notice: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
-        let principal = try context.requirePrincipal()
+        let principal = context.principal
         guard let user = try await User.find(principal.userID, on: services.database.db) else { throw GuanxiError.notFound("User") }
         let format = DisplayFormat(timeZone: user.timeZone, locale: context.locale)
         let tokens = try await services.tokens.list(userID: principal.userID).map { TokenRow($0, format: format) }

@@ -56,12 +56,12 @@ struct SignInPages {
             response.setCookie(Cookie(name: "guanxi_lang", value: chosen, maxAge: 365 * 86_400, path: "/", secure: isSecure(request), httpOnly: true, sameSite: .lax))
             return response
         }
-        let password = web.group().add(middleware: RequireSignIn())
+        let password = web.group().add(middleware: RequireSignIn()).group(context: SignedInContext.self)
         password.get("/password") { _, context in
-            services.renderer.render("password", titleKey: "password.title", page: PasswordPage(forced: context.principal?.mustChangePassword ?? false), context: context)
+            services.renderer.render("password", titleKey: "password.title", page: PasswordPage(forced: context.principal.mustChangePassword), context: context)
         }
         password.post("/password") { request, context in
-            let principal = try context.requirePrincipal()
+            let principal = context.principal
             let form = try await request.form(context: context)
             guard form["new_password"] == form["confirm_password"] else {
                 return services.renderer.render("password", titleKey: "password.title",

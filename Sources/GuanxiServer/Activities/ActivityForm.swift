@@ -17,9 +17,9 @@ struct ActivityForm {
         let error: String?; let clashes: [Clash]; let hasClashes: Bool
     }
 
-    func register(on web: RouterGroup<AppRequestContext>) {
+    func register(on web: RouterGroup<SignedInContext>) {
         web.get("/activities/new") { request, context in
-            try services.permissions.require(try context.requirePrincipal(), .create, on: .activities)
+            try services.permissions.require(context.principal, .create, on: .activities)
             let q = request.uri.queryParameters
             var form = FormData()
             form.all["about"] = q["about"].map { [String($0)] }
@@ -27,7 +27,7 @@ struct ActivityForm {
             return try await render(nil, form: form, fresh: true, context: context)
         }
         web.post("/activities/new") { request, context in
-            let principal = try context.requirePrincipal()
+            let principal = context.principal
             let form = try await request.form(context: context)
             do {
                 let a = try await services.activities.create(try Self.input(form, principal: principal, custom: try await services.customValues.fields(of: .activities)), by: principal)
@@ -38,11 +38,11 @@ struct ActivityForm {
             }
         }
         web.get("/activities/:id/edit") { _, context in
-            let a = try await services.activities.find(try ActivityPages.id(context), for: try context.requirePrincipal(), action: .update)
+            let a = try await services.activities.find(try ActivityPages.id(context), for: context.principal, action: .update)
             return try await render(a, context: context)
         }
         web.post("/activities/:id/edit") { request, context in
-            let principal = try context.requirePrincipal()
+            let principal = context.principal
             let activityID = try ActivityPages.id(context)
             let form = try await request.form(context: context)
             do {
@@ -92,8 +92,8 @@ struct ActivityForm {
         return input
     }
 
-    func render(_ a: Activity?, form: FormData? = nil, fresh: Bool = false, context: AppRequestContext, error: GuanxiError? = nil) async throws -> Response {
-        let principal = try context.requirePrincipal()
+    func render(_ a: Activity?, form: FormData? = nil, fresh: Bool = false, context: SignedInContext, error: GuanxiError? = nil) async throws -> Response {
+        let principal = context.principal
         let t = { (key: String) in services.localizer.text(key, context.locale) }
         let format = DisplayFormat(timeZone: principal.timeZone, locale: context.locale)
         let typed = fresh ? nil : form

@@ -20,7 +20,7 @@ struct ActivityPages {
     }
     struct TasksPage { let lists: [WebChoice]; let rows: [Row]; let reminders: [Row]; let canCreate: Bool }
 
-    static func id(_ context: AppRequestContext) throws -> UUID {
+    static func id(_ context: SignedInContext) throws -> UUID {
         try UUID(uuidString: context.parameters.require("id")).orThrow(.notFound("Activity"))
     }
 
@@ -33,7 +33,7 @@ struct ActivityPages {
         return (RecordKind(rawValue: parts[0]), id)
     }
 
-    func register(on web: RouterGroup<AppRequestContext>) {
+    func register(on web: RouterGroup<SignedInContext>) {
         // The address of the calendar download before all exports moved to `/activities/export?format=`.
         web.get("/activities/ical") { request, _ in
             WebRenderer.redirect("/activities/export?format=ical" + (request.uri.query.map { "&" + $0 } ?? ""))
@@ -43,7 +43,7 @@ struct ActivityPages {
                              notice: request.uri.queryParameters["notice"].flatMap { services.localizer.known("notice.\($0)", context.locale) })
         }
         web.post("/activities/:id/complete") { request, context in
-            let principal = try context.requirePrincipal()
+            let principal = context.principal
             let activityID = try Self.id(context)
             let form = try await request.form(context: context)
             var input = ActivityInput()
@@ -59,16 +59,16 @@ struct ActivityPages {
         }
         web.post("/activities/:id/dismiss") { request, context in
             let form = try await request.form(context: context)
-            try await services.activities.dismissReminder(try Self.id(context), by: try context.requirePrincipal())
+            try await services.activities.dismissReminder(try Self.id(context), by: context.principal)
             return WebRenderer.redirect(form["back"] == "home" ? "/" : "/tasks")
         }
         web.post("/activities/:id/delete") { request, context in
             let form = try await request.form(context: context)
-            try await services.activities.delete(try Self.id(context), expectedVersion: Int(form["version"] ?? ""), by: try context.requirePrincipal())
+            try await services.activities.delete(try Self.id(context), expectedVersion: Int(form["version"] ?? ""), by: context.principal)
             return WebRenderer.redirect("/tasks")
         }
         web.get("/tasks") { request, context in
-            let principal = try context.requirePrincipal()
+            let principal = context.principal
             try services.permissions.require(principal, .read, on: .activities)
             let t = { (key: String) in services.localizer.text(key, context.locale) }
             let list = request.uri.queryParameters["list"].flatMap { ActivityQuery.TaskList(rawValue: String($0)) } ?? .mine
@@ -109,8 +109,8 @@ struct ActivityPages {
         }
     }
 
-    func detail(_ id: UUID, context: AppRequestContext, notice: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
-        let principal = try context.requirePrincipal()
+    func detail(_ id: UUID, context: SignedInContext, notice: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let principal = context.principal
         let a = try await services.activities.find(id, for: principal)
         let t = { (key: String) in services.localizer.text(key, context.locale) }
         let format = DisplayFormat(timeZone: principal.timeZone, locale: context.locale)

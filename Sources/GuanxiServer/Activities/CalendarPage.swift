@@ -18,9 +18,9 @@ struct CalendarPage {
         let days: [Day]; let canCreate: Bool
     }
 
-    func register(on web: RouterGroup<AppRequestContext>) {
+    func register(on web: RouterGroup<SignedInContext>) {
         web.get("/calendar") { request, context in
-            let principal = try context.requirePrincipal()
+            let principal = context.principal
             try services.permissions.require(principal, .read, on: .activities)
             let q = request.uri.queryParameters
             let t = { (key: String) in services.localizer.text(key, context.locale) }

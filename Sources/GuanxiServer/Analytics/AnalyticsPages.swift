@@ -24,7 +24,7 @@ struct AnalyticsPages {
         let forecast: Chart; let segmentChoices: [WebChoice]; let tierChoices: [WebChoice]; let stageChoices: [WebChoice]; let due: String
     }
 
-    func register(on web: RouterGroup<AppRequestContext>) {
+    func register(on web: RouterGroup<SignedInContext>) {
         web.get("/analytics") { request, context in
             let q = request.uri.queryParameters
             var notice: String?
@@ -38,7 +38,7 @@ struct AnalyticsPages {
             let chart = try context.parameters.require("chart")
             let (header, rows) = try await table(chart, context: context)
             // A download follows the export rule of lists: the export grant, and an audit entry.
-            let principal = try context.requirePrincipal()
+            let principal = context.principal
             try await services.database.db.transaction { tx in
                 try await services.audit.record(on: tx, actor: principal, action: .export, kind: .customers, id: "export", label: "analytics",
                                                 changes: [FieldChange(field: "chart", old: nil, new: chart), FieldChange(field: "rows", old: nil, new: String(rows.count))])
@@ -52,13 +52,13 @@ struct AnalyticsPages {
             let form = try await request.form(context: context)
             let result = try await SegmentActions(services: services).planActivities(
                 segment: form["segment"], tiers: form.values("tiers"), stages: form.values("stages"), kind: form["kind"] ?? "", subject: form["subject"], due: form["due"],
-                by: try context.requirePrincipal())
+                by: context.principal)
             return WebRenderer.redirect("/analytics?planned=\(result.created)&failed=\(result.failed)")
         }
     }
 
-    func page(context: AppRequestContext, notice: String?) async throws -> Response {
-        let principal = try context.requirePrincipal()
+    func page(context: SignedInContext, notice: String?) async throws -> Response {
+        let principal = context.principal
         try services.permissions.require(principal, .read, on: .customers)
         let t = { (key: String) in services.localizer.text(key, context.locale) }
         let dashboard = AnalyticsDashboard(services: services)
@@ -114,8 +114,8 @@ struct AnalyticsPages {
     }
 
     /// One chart's table, for its CSV download.
-    func table(_ chart: String, context: AppRequestContext) async throws -> (header: [String], rows: [[String]]) {
-        let principal = try context.requirePrincipal()
+    func table(_ chart: String, context: SignedInContext) async throws -> (header: [String], rows: [[String]]) {
+        let principal = context.principal
         try services.permissions.require(principal, .read, on: .customers)
         try services.permissions.require(principal, .export, on: .customers)
         let t = { (key: String) in services.localizer.text(key, context.locale) }

@@ -6,7 +6,7 @@ enum WebRoutes {
     static func register(on web: RouterGroup<AppRequestContext>, services: AppServices) {
         SignInPages(services: services).register(on: web)
         CalendarFeed(services: services).register(on: web)
-        let signedIn = web.group().add(middleware: RequireSignIn())
+        let signedIn = web.group().add(middleware: RequireSignIn()).group(context: SignedInContext.self)
         HomePages(services: services).register(on: signedIn)
         CustomerPages(services: services).register(on: signedIn)
         ContactPages(services: services).register(on: signedIn)

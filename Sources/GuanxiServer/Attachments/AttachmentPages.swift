@@ -9,9 +9,9 @@ struct AttachmentPages {
     struct Row { let id: String; let filename: String; let size: String; let at: String }
     struct Part { let kind: String; let id: String; let rows: [Row]; let canAdd: Bool; let largest: String }
 
-    func register(on web: RouterGroup<AppRequestContext>) {
+    func register(on web: RouterGroup<SignedInContext>) {
         web.post("/attachments") { request, context in
-            let principal = try context.requirePrincipal()
+            let principal = context.principal
             let form = try await request.form(context: context)
             guard let kind = services.records.kinds(where: \.attachments).first(where: { $0.rawValue == form["kind"] }), let id = form["id"].flatMap(UUID.init(uuidString:)) else {
                 throw GuanxiError.notFound("Record")
@@ -24,15 +24,15 @@ struct AttachmentPages {
             return WebRenderer.redirect("/\(kind.rawValue)/\(id.uuidString)?notice=saved")
         }
         web.get("/attachments/:id") { _, context in
-            try Self.download(try await AttachmentService(services: services).download(try Self.id(context), for: try context.requirePrincipal()))
+            try Self.download(try await AttachmentService(services: services).download(try Self.id(context), for: context.principal))
         }
         web.post("/attachments/:id/delete") { _, context in
-            let attachment = try await AttachmentService(services: services).remove(try Self.id(context), by: try context.requirePrincipal())
+            let attachment = try await AttachmentService(services: services).remove(try Self.id(context), by: context.principal)
             return WebRenderer.redirect("/\(attachment.recordKind.rawValue)/\(attachment.recordID.uuidString)?notice=saved")
         }
     }
 
-    static func id(_ context: AppRequestContext) throws -> UUID {
+    static func id(_ context: SignedInContext) throws -> UUID {
         try UUID(uuidString: context.parameters.require("id")).orThrow(.notFound("Attachment"))
     }
 

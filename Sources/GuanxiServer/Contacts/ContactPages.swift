@@ -28,7 +28,7 @@ struct ContactPages {
         let duplicates: DuplicateWarning.Part?
     }
 
-    func register(on web: RouterGroup<AppRequestContext>) {
+    func register(on web: RouterGroup<SignedInContext>) {
         web.get("/contacts") { request, context in try await list(request, context) }
         // The address of the vCard download before all exports moved to `/contacts/export?format=`.
         web.get("/contacts/vcard") { request, _ in
@@ -36,12 +36,12 @@ struct ContactPages {
             return WebRenderer.redirect("/contacts/export?format=\(version)" + (request.uri.query.map { "&" + $0 } ?? ""))
         }
         web.get("/customers/:id/contacts/new") { _, context in
-            let customer = try await services.customers.find(try id(context), for: try context.requirePrincipal())
-            try services.permissions.require(try context.requirePrincipal(), .create, on: .contacts)
+            let customer = try await services.customers.find(try id(context), for: context.principal)
+            try services.permissions.require(context.principal, .create, on: .contacts)
             return try await form(nil, customer: customer, context: context)
         }
         web.post("/customers/:id/contacts/new") { request, context in
-            let principal = try context.requirePrincipal()
+            let principal = context.principal
             let customer = try await services.customers.find(try id(context), for: principal)
             let form = try await request.form(context: context)
             do {
@@ -56,12 +56,12 @@ struct ContactPages {
         }
         web.get("/contacts/:id") { _, context in try await detail(try id(context), context: context) }
         web.get("/contacts/:id/edit") { _, context in
-            let principal = try context.requirePrincipal()
+            let principal = context.principal
             let contact = try await services.contacts.find(try id(context), for: principal, action: .update)
             return try await form(contact, customer: try await customer(of: contact, principal), context: context)
         }
         web.post("/contacts/:id/edit") { request, context in
-            let principal = try context.requirePrincipal()
+            let principal = context.principal
             let contactID = try id(context)
             let form = try await request.form(context: context)
             do {
@@ -73,7 +73,7 @@ struct ContactPages {
             }
         }
         web.post("/contacts/:id/delete") { request, context in
-            let principal = try context.requirePrincipal()
+            let principal = context.principal
             let form = try await request.form(context: context)
             let contact = try await services.contacts.find(try id(context), for: principal, action: .delete)
             try await services.contacts.delete(contact.id!, expectedVersion: Int(form["version"] ?? ""), by: principal)
@@ -82,8 +82,8 @@ struct ContactPages {
     }
 
     /// A contact's page: details, ways to reach them, and their history.
-    func detail(_ contactID: UUID, context: AppRequestContext) async throws -> Response {
-        let principal = try context.requirePrincipal()
+    func detail(_ contactID: UUID, context: SignedInContext) async throws -> Response {
+        let principal = context.principal
         let c = try await services.contacts.find(contactID, for: principal)
         let t = { (key: String) in services.localizer.text(key, context.locale) }
         let channels = try await services.contacts.channels(of: contactID)
@@ -114,7 +114,7 @@ struct ContactPages {
         return services.renderer.render("contact", titleKey: "contacts.title", page: page, context: context)
     }
 
-    func id(_ context: AppRequestContext) throws -> UUID {
+    func id(_ context: SignedInContext) throws -> UUID {
         try UUID(uuidString: context.parameters.require("id")).orThrow(.notFound("Contact"))
     }
 
@@ -131,8 +131,8 @@ struct ContactPages {
         return try await rows(try await services.contactQuery.list(filter, for: principal).contacts, principal: principal, tree: true)
     }
 
-    func list(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let principal = try context.requirePrincipal()
+    func list(_ request: Request, _ context: SignedInContext) async throws -> Response {
+        let principal = context.principal
         let q = request.uri.queryParameters
         let table = ListTable(services: services)
         if let view = q["view"], q["opened"] == nil { return try await table.open(String(view), path: "/contacts", context: context) }
@@ -212,8 +212,8 @@ struct ContactPages {
         return input
     }
 
-    func form(_ contact: Contact?, customer: Customer?, typed: FormData? = nil, context: AppRequestContext, error: GuanxiError? = nil) async throws -> Response {
-        let principal = try context.requirePrincipal()
+    func form(_ contact: Contact?, customer: Customer?, typed: FormData? = nil, context: SignedInContext, error: GuanxiError? = nil) async throws -> Response {
+        let principal = context.principal
         var channels: [ContactChannel] = []
         if let id = contact?.id { channels = try await services.contacts.channels(of: id) }
         func lines(_ kind: ContactChannel.Kind) -> String {

@@ -13,9 +13,9 @@ struct CustomFieldPages {
         let error: String?; let notice: String?
     }
 
-    func register(on web: RouterGroup<AppRequestContext>) {
+    func register(on web: RouterGroup<SignedInContext>) {
         web.get("/admin/custom-fields") { request, context in
-            guard try context.requirePrincipal().isAdmin else { throw GuanxiError.forbidden }
+            guard context.principal.isAdmin else { throw GuanxiError.forbidden }
             return try await page(context, notice: request.uri.queryParameters["notice"].flatMap { services.localizer.known("notice.\($0)", context.locale) })
         }
         web.post("/admin/custom-fields") { request, context in
@@ -25,7 +25,7 @@ struct CustomFieldPages {
             input.choices = Self.lines(form["choices"])
             input.required = form["required"] == "on"
             do {
-                _ = try await services.customFields.create(input, by: try context.requirePrincipal())
+                _ = try await services.customFields.create(input, by: context.principal)
             } catch let error as GuanxiError where error.kind == .validation {
                 return try await page(context, typed: form, error: services.localizer.message(for: error, context.locale), status: .badRequest)
             }
@@ -36,13 +36,13 @@ struct CustomFieldPages {
             let id = try UUID(uuidString: context.parameters.require("id")).orThrow(.notFound("Custom field"))
             do {
                 if form["delete"] == "on" {
-                    try await services.customFields.delete(id, by: try context.requirePrincipal())
+                    try await services.customFields.delete(id, by: context.principal)
                 } else {
                     var input = CustomFieldInput()
                     input.label = form["label"]
                     input.choices = form["choices"].map { Self.lines($0) }
                     input.required = form["required"] == "on"
-                    _ = try await services.customFields.update(id, input, by: try context.requirePrincipal())
+                    _ = try await services.customFields.update(id, input, by: context.principal)
                 }
             } catch let error as GuanxiError where error.kind == .validation {
                 return try await page(context, error: services.localizer.message(for: error, context.locale), status: .badRequest)
@@ -55,9 +55,9 @@ struct CustomFieldPages {
         (text ?? "").split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
-    func page(_ context: AppRequestContext, typed: FormData? = nil, error: String? = nil, notice: String? = nil,
+    func page(_ context: SignedInContext, typed: FormData? = nil, error: String? = nil, notice: String? = nil,
               status: HTTPResponse.Status = .ok) async throws -> Response {
-        guard try context.requirePrincipal().isAdmin else { throw GuanxiError.forbidden }
+        guard context.principal.isAdmin else { throw GuanxiError.forbidden }
         let t = { (key: String) in services.localizer.text(key, context.locale) }
         let rows = try await services.customFields.list().map {
             Row(id: $0.id!.uuidString, kind: t("kinds.\($0.recordKind)"), key: $0.key, label: $0.label, type: t("custom_fields.type_\($0.type)"),

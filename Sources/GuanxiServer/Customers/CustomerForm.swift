@@ -58,9 +58,9 @@ struct CustomerForm {
         return input
     }
 
-    func render(_ customer: Customer?, form: FormData? = nil, context: AppRequestContext, error: GuanxiError? = nil,
+    func render(_ customer: Customer?, form: FormData? = nil, context: SignedInContext, error: GuanxiError? = nil,
                 status: HTTPResponse.Status = .ok) async throws -> Response {
-        let principal = try context.requirePrincipal()
+        let principal = context.principal
         let t = { (key: String) in services.localizer.text(key, context.locale) }
         let conflict = error?.code == "version_conflict"
         // What the form shows: the typed values after a rejected save, else the saved ones.

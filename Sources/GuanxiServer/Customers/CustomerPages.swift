@@ -24,14 +24,14 @@ struct CustomerPages {
         let value: CustomerValuePart.Part
     }
 
-    func register(on web: RouterGroup<AppRequestContext>) {
+    func register(on web: RouterGroup<SignedInContext>) {
         web.get("/customers") { request, context in try await list(request, context) }
         web.get("/customers/new") { _, context in
-            try services.permissions.require(try context.requirePrincipal(), .create, on: .customers)
+            try services.permissions.require(context.principal, .create, on: .customers)
             return try await CustomerForm(services: services).render(nil, context: context)
         }
         web.post("/customers/new") { request, context in
-            let principal = try context.requirePrincipal()
+            let principal = context.principal
             let form = try await request.form(context: context)
             do {
                 var input = try CustomerForm.input(form, custom: try await services.customValues.fields(of: .customers))
@@ -48,11 +48,11 @@ struct CustomerPages {
                              notice: request.uri.queryParameters["notice"].flatMap { services.localizer.known("notice.\($0)", context.locale) })
         }
         web.get("/customers/:id/edit") { _, context in
-            let customer = try await services.customers.find(try id(context), for: try context.requirePrincipal(), action: .update)
+            let customer = try await services.customers.find(try id(context), for: context.principal, action: .update)
             return try await CustomerForm(services: services).render(customer, context: context)
         }
         web.post("/customers/:id/edit") { request, context in
-            let principal = try context.requirePrincipal()
+            let principal = context.principal
             let customerID = try id(context)
             let form = try await request.form(context: context)
             do {
@@ -68,7 +68,7 @@ struct CustomerPages {
         web.post("/customers/:id/claim") { _, context in
             let customerID = try id(context)
             do {
-                _ = try await services.customerPool.claim(customerID, by: try context.requirePrincipal())
+                _ = try await services.customerPool.claim(customerID, by: context.principal)
             } catch let error as GuanxiError where error.kind == .conflict {
                 return try await detail(customerID, context: context, notice: services.localizer.message(for: error, context.locale))
             }
@@ -76,22 +76,22 @@ struct CustomerPages {
         }
         web.post("/customers/:id/release") { _, context in
             let customerID = try id(context)
-            _ = try await services.customerPool.release(customerID, by: try context.requirePrincipal())
+            _ = try await services.customerPool.release(customerID, by: context.principal)
             return WebRenderer.redirect("/customers/\(customerID.uuidString)?notice=released")
         }
         web.post("/customers/:id/delete") { request, context in
             let form = try await request.form(context: context)
-            try await services.customers.delete(try id(context), expectedVersion: Int(form["version"] ?? ""), by: try context.requirePrincipal())
+            try await services.customers.delete(try id(context), expectedVersion: Int(form["version"] ?? ""), by: context.principal)
             return WebRenderer.redirect("/customers")
         }
     }
 
-    func id(_ context: AppRequestContext) throws -> UUID {
+    func id(_ context: SignedInContext) throws -> UUID {
         try UUID(uuidString: context.parameters.require("id")).orThrow(.notFound("Customer"))
     }
 
-    func list(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let principal = try context.requirePrincipal()
+    func list(_ request: Request, _ context: SignedInContext) async throws -> Response {
+        let principal = context.principal
         let q = request.uri.queryParameters
         let table = ListTable(services: services)
         if let view = q["view"], q["opened"] == nil { return try await table.open(String(view), path: "/customers", context: context) }
@@ -121,8 +121,8 @@ struct CustomerPages {
         return services.renderer.render("customers", titleKey: "customers.title", page: model, context: context)
     }
 
-    func detail(_ id: UUID, context: AppRequestContext, notice: String?) async throws -> Response {
-        let principal = try context.requirePrincipal()
+    func detail(_ id: UUID, context: SignedInContext, notice: String?) async throws -> Response {
+        let principal = context.principal
         let c = try await services.customers.find(id, for: principal)
         let t = { (key: String) in services.localizer.text(key, context.locale) }
         let format = DisplayFormat(timeZone: principal.timeZone, locale: context.locale)

@@ -9,13 +9,13 @@ struct CustomerSettingsPages {
 
     struct Page { let grades: String; let claimLimit: Int; let returnAfterDays: Int; let error: String?; let notice: String? }
 
-    func register(on web: RouterGroup<AppRequestContext>) {
+    func register(on web: RouterGroup<SignedInContext>) {
         web.get("/admin/settings") { request, context in
-            guard try context.requirePrincipal().isAdmin else { throw GuanxiError.forbidden }
+            guard context.principal.isAdmin else { throw GuanxiError.forbidden }
             return try await page(context, notice: request.uri.queryParameters["notice"].flatMap { services.localizer.known("notice.\($0)", context.locale) })
         }
         web.post("/admin/settings") { request, context in
-            let principal = try context.requirePrincipal()
+            let principal = context.principal
             let form = try await request.form(context: context)
             do {
                 let grades = (form["grades"] ?? "").split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -33,7 +33,7 @@ struct CustomerSettingsPages {
         }
     }
 
-    func page(_ context: AppRequestContext, error: String? = nil, notice: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+    func page(_ context: SignedInContext, error: String? = nil, notice: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         let rules = try await services.customerPool.rules()
         let model = Page(grades: try await services.settings.customerGrades().joined(separator: "\n"), claimLimit: rules.claimLimit,
                          returnAfterDays: rules.returnAfterDays, error: error, notice: notice)

@@ -9,7 +9,7 @@ import GuanxiPlatform
 struct ExportRoutes {
     let services: AppServices
 
-    func register(on web: RouterGroup<AppRequestContext>) {
+    func register(on web: RouterGroup<SignedInContext>) {
         for descriptor in services.records.all {
             guard let list = descriptor.list else { continue }
             web.get("\(descriptor.path)/export") { request, context in
@@ -22,8 +22,8 @@ struct ExportRoutes {
     }
 
     /// The list in one of the kind's other formats.
-    func file(_ descriptor: RecordKindDescriptor, format: String, _ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let principal = try context.requirePrincipal()
+    func file(_ descriptor: RecordKindDescriptor, format: String, _ request: Request, _ context: SignedInContext) async throws -> Response {
+        let principal = context.principal
         let chosen = try FileExport.format(format, of: descriptor, in: services.records)
         let pages = try await chosen.open(request.uri.queryParameters, principal, context.locale)
         let type = Self.contentTypes[chosen.fileExtension] ?? "application/octet-stream"
@@ -44,8 +44,8 @@ struct ExportRoutes {
         })
     }
 
-    func csv<L: RecordList>(_ list: L, _ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let principal = try context.requirePrincipal()
+    func csv<L: RecordList>(_ list: L, _ request: Request, _ context: SignedInContext) async throws -> Response {
+        let principal = context.principal
         let query = request.uri.queryParameters
         let export = ListExport(services: services)
         let locale = context.locale

@@ -22,11 +22,11 @@ struct ImportPages {
         let dryRun: Bool; let dryCreated: Int; let dryUpdated: Int; let drySkipped: Int; let dryRejected: Int; let problems: [Problem]
     }
 
-    func register(on web: RouterGroup<AppRequestContext>) {
+    func register(on web: RouterGroup<SignedInContext>) {
         web.get("/imports") { _, context in try await list(context) }
         web.post("/imports") { request, context in
             let form = try await request.form(context: context)
-            let principal = try context.requirePrincipal()
+            let principal = context.principal
             guard let file = form.files["file"]?.first else { throw GuanxiError.invalid("file", "Choose a file.").localized("msg.required", ["field": "file"]) }
             guard let named = form["kind"], !named.isEmpty else { throw GuanxiError.invalid("kind", "Choose what the file holds.").localized("msg.required", ["field": "kind"]) }
             let kind = try services.records.named(named, field: "kind") { $0.importTarget != nil }.kind
@@ -41,7 +41,7 @@ struct ImportPages {
         web.post("/imports/:id/settings") { request, context in
             let form = try await request.form(context: context)
             let id = try Self.id(context)
-            let principal = try context.requirePrincipal()
+            let principal = context.principal
             let imports = DataImport(services: services)
             let job = try await imports.find(id, by: principal)
             var settings = try Self.settings(form)
@@ -56,22 +56,22 @@ struct ImportPages {
         web.post("/imports/:id/dry-run") { _, context in try await page(try Self.id(context), dryRun: true, context: context) }
         web.post("/imports/:id/start") { _, context in
             let id = try Self.id(context)
-            _ = try await DataImport(services: services).queue(id, by: try context.requirePrincipal())
+            _ = try await DataImport(services: services).queue(id, by: context.principal)
             return WebRenderer.redirect("/imports/\(id.uuidString)")
         }
         web.post("/imports/:id/resume") { _, context in
             let id = try Self.id(context)
-            _ = try await DataImport(services: services).resumeLater(id, by: try context.requirePrincipal())
+            _ = try await DataImport(services: services).resumeLater(id, by: context.principal)
             return WebRenderer.redirect("/imports/\(id.uuidString)")
         }
         web.post("/imports/:id/cancel") { _, context in
             let id = try Self.id(context)
-            _ = try await DataImport(services: services).cancel(id, by: try context.requirePrincipal())
+            _ = try await DataImport(services: services).cancel(id, by: context.principal)
             return WebRenderer.redirect("/imports/\(id.uuidString)")
         }
         web.post("/imports/:id/revert") { _, context in
             let id = try Self.id(context)
-            _ = try await DataImport(services: services).revert(id, by: try context.requirePrincipal())
+            _ = try await DataImport(services: services).revert(id, by: context.principal)
             return WebRenderer.redirect("/imports/\(id.uuidString)")
         }
         web.get("/imports/:id/rejects") { _, context in
@@ -80,11 +80,11 @@ struct ImportPages {
             headers[.contentType] = "text/csv; charset=utf-8"
             headers[.contentDisposition] = ContentDisposition.attachment("rejected-rows.csv")
             return Response(status: .ok, headers: headers,
-                            body: .init(byteBuffer: ByteBuffer(string: try await DataImport(services: services).rejectsCSV(id, by: try context.requirePrincipal()))))
+                            body: .init(byteBuffer: ByteBuffer(string: try await DataImport(services: services).rejectsCSV(id, by: context.principal))))
         }
     }
 
-    static func id(_ context: AppRequestContext) throws -> UUID {
+    static func id(_ context: SignedInContext) throws -> UUID {
         try UUID(uuidString: context.parameters.require("id")).orThrow(.notFound("Import"))
     }
 
@@ -108,8 +108,8 @@ struct ImportPages {
         return settings
     }
 
-    func list(_ context: AppRequestContext) async throws -> Response {
-        let principal = try context.requirePrincipal()
+    func list(_ context: SignedInContext) async throws -> Response {
+        let principal = context.principal
         let t = { (key: String) in services.localizer.text(key, context.locale) }
         let kinds = DataImport.importable(services.records).filter { principal.scope(for: .import, on: services.records.permissionKind(of: $0)) != nil }
         guard !kinds.isEmpty else { throw GuanxiError(.forbidden, "You may not import records.") }
@@ -136,8 +136,8 @@ struct ImportPages {
         ImportSettings.Duplicates.allCases.map { WebChoice(value: $0.rawValue, label: t("imports.duplicates_\($0.rawValue)"), selected: $0 == selected) }
     }
 
-    func page(_ id: UUID, dryRun: Bool, context: AppRequestContext) async throws -> Response {
-        let principal = try context.requirePrincipal()
+    func page(_ id: UUID, dryRun: Bool, context: SignedInContext) async throws -> Response {
+        let principal = context.principal
         let imports = DataImport(services: services)
         let job = try await imports.find(id, by: principal)
         let t = { (key: String) in services.localizer.text(key, context.locale) }

@@ -17,18 +17,18 @@ struct DataQualityPages {
     struct WaysPart { let kind: String; let id: String; let back: String; let ways: [Way]; let reasons: [WebChoice]; let canMark: Bool; let unreachable: Bool }
     struct Way { let value: String; let invalid: Bool; let reason: String }
 
-    func register(on web: RouterGroup<AppRequestContext>) {
+    func register(on web: RouterGroup<SignedInContext>) {
         web.get("/data-quality") { _, context in try await page(context) }
         web.post("/contact-ways/invalid") { request, context in
             let form = try await request.form(context: context)
             let (kind, id) = try Self.record(form, records: services.records)
-            try await ContactWays(services: services).markInvalid(kind, id, value: form["value"] ?? "", reason: form["reason"] ?? "", by: try context.requirePrincipal())
+            try await ContactWays(services: services).markInvalid(kind, id, value: form["value"] ?? "", reason: form["reason"] ?? "", by: context.principal)
             return WebRenderer.redirect("/\(kind.rawValue)/\(id.uuidString)?notice=saved")
         }
         web.post("/contact-ways/valid") { request, context in
             let form = try await request.form(context: context)
             let (kind, id) = try Self.record(form, records: services.records)
-            try await ContactWays(services: services).markValid(kind, id, value: form["value"] ?? "", by: try context.requirePrincipal())
+            try await ContactWays(services: services).markValid(kind, id, value: form["value"] ?? "", by: context.principal)
             return WebRenderer.redirect("/\(kind.rawValue)/\(id.uuidString)?notice=saved")
         }
     }
@@ -40,8 +40,8 @@ struct DataQualityPages {
         return (kind, id)
     }
 
-    func page(_ context: AppRequestContext) async throws -> Response {
-        let principal = try context.requirePrincipal()
+    func page(_ context: SignedInContext) async throws -> Response {
+        let principal = context.principal
         let t = { (key: String) in services.localizer.text(key, context.locale) }
         let cutoff = services.clock.now().addingTimeInterval(-Double(QualityRule.staleDays) * 86_400)
         var sections: [KindSection] = []

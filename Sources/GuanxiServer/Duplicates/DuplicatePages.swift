@@ -19,18 +19,18 @@ struct DuplicatePages {
     /// The kinds whose duplicates are looked for.
     var kinds: [RecordKind] { services.records.kinds { !$0.duplicateKeys.isEmpty } }
 
-    func register(on web: RouterGroup<AppRequestContext>) {
+    func register(on web: RouterGroup<SignedInContext>) {
         web.get("/duplicates") { request, context in try await queue(request, context) }
         web.post("/duplicates/dismiss") { request, context in
             let form = try await request.form(context: context)
             let kind = try duplicateKind(form["kind"])
-            try await DuplicateFinder(services: services).dismiss(kind, key: form["key"] ?? "", by: try context.requirePrincipal())
+            try await DuplicateFinder(services: services).dismiss(kind, key: form["key"] ?? "", by: context.principal)
             return WebRenderer.redirect("/duplicates?kind=\(kind.rawValue)")
         }
         web.post("/duplicates/merge-exact") { request, context in
             let form = try await request.form(context: context)
             let kind = try duplicateKind(form["kind"])
-            let result = try await DuplicateFinder(services: services).mergeExact(kind, by: try context.requirePrincipal())
+            let result = try await DuplicateFinder(services: services).mergeExact(kind, by: context.principal)
             return WebRenderer.redirect("/duplicates?kind=\(kind.rawValue)&merged=\(result.merged)&failed=\(result.failed)")
         }
         web.get("/duplicates/merge") { request, context in try await mergePage(request, context) }
@@ -43,12 +43,12 @@ struct DuplicatePages {
             }
             var take: [String: UUID] = [:]
             for (key, values) in form.all where key.hasPrefix("take_") { take[String(key.dropFirst(5))] = values.first.flatMap(UUID.init(uuidString:)) }
-            let merge = try await MergeService(services: services).merge(kind, survivor: survivor, others: ids.filter { $0 != survivor }, take: take, by: try context.requirePrincipal())
+            let merge = try await MergeService(services: services).merge(kind, survivor: survivor, others: ids.filter { $0 != survivor }, take: take, by: context.principal)
             return WebRenderer.redirect("/merges/\(merge.uuidString)")
         }
         web.get("/merges/:id") { _, context in
             let id = try UUID(uuidString: context.parameters.require("id")).orThrow(.notFound("Merge"))
-            let principal = try context.requirePrincipal()
+            let principal = context.principal
             guard let row = try await services.database.sql.select().columns("kind", "survivor_id", "undone_at").from("merges").where("id", .equal, id).first() else {
                 throw GuanxiError.notFound("Merge")
             }
@@ -61,7 +61,7 @@ struct DuplicatePages {
         }
         web.post("/merges/:id/undo") { _, context in
             let id = try UUID(uuidString: context.parameters.require("id")).orThrow(.notFound("Merge"))
-            try await MergeService(services: services).undo(id, by: try context.requirePrincipal())
+            try await MergeService(services: services).undo(id, by: context.principal)
             return WebRenderer.redirect("/merges/\(id.uuidString)")
         }
     }
@@ -70,8 +70,8 @@ struct DuplicatePages {
         try services.records.named(text, field: "kind") { !$0.duplicateKeys.isEmpty }.kind
     }
 
-    func queue(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let principal = try context.requirePrincipal()
+    func queue(_ request: Request, _ context: SignedInContext) async throws -> Response {
+        let principal = context.principal
         let q = request.uri.queryParameters
         let kind = try duplicateKind(q["kind"].map(String.init) ?? "customers")
         _ = try services.permissions.require(principal, .read, on: kind)
@@ -93,8 +93,8 @@ struct DuplicatePages {
         return services.renderer.render("duplicates", titleKey: "duplicates.title", page: page, context: context)
     }
 
-    func mergePage(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let principal = try context.requirePrincipal()
+    func mergePage(_ request: Request, _ context: SignedInContext) async throws -> Response {
+        let principal = context.principal
         let q = request.uri.queryParameters
         let kind = try duplicateKind(q["kind"].map(String.init))
         let ids = (q["ids"].map(String.init) ?? "").split(separator: ",").compactMap { UUID(uuidString: String($0)) }

@@ -16,10 +16,10 @@ struct LeadConvertPage {
         let error: String?
     }
 
-    func register(on web: RouterGroup<AppRequestContext>) {
+    func register(on web: RouterGroup<SignedInContext>) {
         web.get("/leads/:id/convert") { _, context in try await render(try LeadPages(services: services).id(context), context: context) }
         web.post("/leads/:id/convert") { request, context in
-            let principal = try context.requirePrincipal()
+            let principal = context.principal
             let leadID = try LeadPages(services: services).id(context)
             let form = try await request.form(context: context)
             do {
@@ -54,9 +54,9 @@ struct LeadConvertPage {
         return input
     }
 
-    func render(_ leadID: UUID, form: FormData? = nil, context: AppRequestContext, error: GuanxiError? = nil,
+    func render(_ leadID: UUID, form: FormData? = nil, context: SignedInContext, error: GuanxiError? = nil,
                 status: HTTPResponse.Status = .ok) async throws -> Response {
-        let principal = try context.requirePrincipal()
+        let principal = context.principal
         let lead = try await services.leads.find(leadID, for: principal, action: .update)
         guard !lead.isConverted else { throw LeadService.converted }
         let t = { (key: String) in services.localizer.text(key, context.locale) }

@@ -15,26 +15,26 @@ struct LeadForm {
     struct Select { let name: String; let label: String; let options: [WebChoice] }
     struct Page { let isNew: Bool; let id: String; let version: Int; let title: String; let texts: [TextField]; let selects: [Select]; let custom: [CustomFieldForm.Input]; let error: String?; let conflict: Bool }
 
-    func register(on web: RouterGroup<AppRequestContext>) {
+    func register(on web: RouterGroup<SignedInContext>) {
         web.get("/leads/new") { _, context in
-            try services.permissions.require(try context.requirePrincipal(), .create, on: .leads)
+            try services.permissions.require(context.principal, .create, on: .leads)
             return try await render(nil, context: context)
         }
         web.post("/leads/new") { request, context in
             let form = try await request.form(context: context)
             do {
-                let lead = try await services.leads.create(try Self.input(form, custom: try await services.customValues.fields(of: .leads)), by: try context.requirePrincipal())
+                let lead = try await services.leads.create(try Self.input(form, custom: try await services.customValues.fields(of: .leads)), by: context.principal)
                 return WebRenderer.redirect("/leads/\(lead.id!.uuidString)?notice=saved")
             } catch let error as GuanxiError where error.kind == .validation {
                 return try await render(nil, form: form, context: context, error: error, status: .badRequest)
             }
         }
         web.get("/leads/:id/edit") { _, context in
-            let lead = try await services.leads.find(try LeadPages(services: services).id(context), for: try context.requirePrincipal(), action: .update)
+            let lead = try await services.leads.find(try LeadPages(services: services).id(context), for: context.principal, action: .update)
             return try await render(lead, context: context)
         }
         web.post("/leads/:id/edit") { request, context in
-            let principal = try context.requirePrincipal()
+            let principal = context.principal
             let leadID = try LeadPages(services: services).id(context)
             let form = try await request.form(context: context)
             do {
@@ -59,9 +59,9 @@ struct LeadForm {
         return input
     }
 
-    func render(_ lead: Lead?, form: FormData? = nil, context: AppRequestContext, error: GuanxiError? = nil,
+    func render(_ lead: Lead?, form: FormData? = nil, context: SignedInContext, error: GuanxiError? = nil,
                 status: HTTPResponse.Status = .ok) async throws -> Response {
-        let principal = try context.requirePrincipal()
+        let principal = context.principal
         let t = { (key: String) in services.localizer.text(key, context.locale) }
         let conflict = error?.code == "version_conflict"
         let l = lead

@@ -19,7 +19,7 @@ struct LeadPages {
         let timeline: TimelineView.Part; let attachments: AttachmentPages.Part; let ways: DataQualityPages.WaysPart; let notice: String?
     }
 
-    func register(on web: RouterGroup<AppRequestContext>) {
+    func register(on web: RouterGroup<SignedInContext>) {
         web.get("/leads") { request, context in try await list(request, context) }
         web.get("/leads/:id") { request, context in
             try await detail(try id(context), context: context,
@@ -28,7 +28,7 @@ struct LeadPages {
         web.post("/leads/:id/claim") { _, context in
             let leadID = try id(context)
             do {
-                _ = try await services.leadPool.claim(leadID, by: try context.requirePrincipal())
+                _ = try await services.leadPool.claim(leadID, by: context.principal)
             } catch let error as GuanxiError where error.kind == .conflict {
                 return try await detail(leadID, context: context, notice: services.localizer.message(for: error, context.locale))
             }
@@ -36,24 +36,24 @@ struct LeadPages {
         }
         web.post("/leads/:id/release") { _, context in
             let leadID = try id(context)
-            _ = try await services.leadPool.release(leadID, by: try context.requirePrincipal())
+            _ = try await services.leadPool.release(leadID, by: context.principal)
             return WebRenderer.redirect("/leads/\(leadID.uuidString)?notice=released")
         }
         web.post("/leads/:id/delete") { request, context in
             let form = try await request.form(context: context)
-            try await services.leads.delete(try id(context), expectedVersion: Int(form["version"] ?? ""), by: try context.requirePrincipal())
+            try await services.leads.delete(try id(context), expectedVersion: Int(form["version"] ?? ""), by: context.principal)
             return WebRenderer.redirect("/leads")
         }
         LeadForm(services: services).register(on: web)
         LeadConvertPage(services: services).register(on: web)
     }
 
-    func id(_ context: AppRequestContext) throws -> UUID {
+    func id(_ context: SignedInContext) throws -> UUID {
         try UUID(uuidString: context.parameters.require("id")).orThrow(.notFound("Lead"))
     }
 
-    func list(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let principal = try context.requirePrincipal()
+    func list(_ request: Request, _ context: SignedInContext) async throws -> Response {
+        let principal = context.principal
         let q = request.uri.queryParameters
         let table = ListTable(services: services)
         if let view = q["view"], q["opened"] == nil { return try await table.open(String(view), path: "/leads", context: context) }
@@ -76,8 +76,8 @@ struct LeadPages {
         return services.renderer.render("leads", titleKey: "leads.title", page: model, context: context)
     }
 
-    func detail(_ id: UUID, context: AppRequestContext, notice: String?) async throws -> Response {
-        let principal = try context.requirePrincipal()
+    func detail(_ id: UUID, context: SignedInContext, notice: String?) async throws -> Response {
+        let principal = context.principal
         let l = try await services.leads.find(id, for: principal)
         let t = { (key: String) in services.localizer.text(key, context.locale) }
         let format = DisplayFormat(timeZone: principal.timeZone, locale: context.locale)

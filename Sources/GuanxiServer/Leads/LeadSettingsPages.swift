@@ -16,13 +16,13 @@ struct LeadSettingsPages {
     /// Blank rows offered under the saved rules for adding new ones.
     static let blankRows = 3
 
-    func register(on web: RouterGroup<AppRequestContext>) {
+    func register(on web: RouterGroup<SignedInContext>) {
         web.get("/admin/lead-settings") { request, context in
-            guard try context.requirePrincipal().isAdmin else { throw GuanxiError.forbidden }
+            guard context.principal.isAdmin else { throw GuanxiError.forbidden }
             return try await page(context, notice: request.uri.queryParameters["notice"].flatMap { services.localizer.known("notice.\($0)", context.locale) })
         }
         web.post("/admin/lead-settings") { request, context in
-            let principal = try context.requirePrincipal()
+            let principal = context.principal
             let form = try await request.form(context: context)
             do {
                 guard let limit = Int(form["claim_limit"] ?? ""), let days = Int(form["return_after_days"] ?? "") else {
@@ -56,8 +56,8 @@ struct LeadSettingsPages {
         return LeadRoutingRules(territories: territories, fallbackTeamID: try Validate.uuid(form["fallback_team"], field: "fallbackTeamId"))
     }
 
-    func page(_ context: AppRequestContext, error: String? = nil, notice: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
-        let principal = try context.requirePrincipal()
+    func page(_ context: SignedInContext, error: String? = nil, notice: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let principal = context.principal
         let t = { (key: String) in services.localizer.text(key, context.locale) }
         let pool = try await services.leadPool.rules()
         let routing = try await services.leadRouter.rules()

@@ -10,7 +10,7 @@ struct ListRoutes {
     /// The lists with saved views and bulk actions.
     var kinds: [RecordKind] { services.records.kinds(where: \.savedViews) }
 
-    func register(on web: RouterGroup<AppRequestContext>) {
+    func register(on web: RouterGroup<SignedInContext>) {
         for kind in kinds {
             web.post("/\(kind.rawValue)/bulk") { request, context in
                 let form = try await request.form(context: context)
@@ -20,7 +20,7 @@ struct ListRoutes {
                 }
                 let ids = form.values("ids").compactMap(UUID.init(uuidString:))
                 let result = try await BulkActions(services: services).run(action, on: kind, ids: ids, ownerID: try Validate.uuid(form["owner_id"], field: "ownerId"),
-                                                                           tag: form["tag"], by: try context.requirePrincipal())
+                                                                           tag: form["tag"], by: context.principal)
                 return WebRenderer.redirect("\(back)\(back.contains("?") ? "&" : "?")bulk_done=\(result.succeeded)&bulk_failed=\(result.failed.count)")
             }
         }
@@ -30,13 +30,13 @@ struct ListRoutes {
             var input = SavedViewInput()
             (input.recordKind, input.name, input.shared, input.query) = (kind.rawValue, form["name"], form["shared"] == "on", form["query"])
             input.columns = (form["columns"] ?? "").split(separator: ",").map(String.init)
-            let view = try await services.savedViews.create(input, by: try context.requirePrincipal())
+            let view = try await services.savedViews.create(input, by: context.principal)
             return WebRenderer.redirect("/\(kind.rawValue)?view=\(view.id!.uuidString)")
         }
         web.post("/views/:id/delete") { request, context in
             let form = try await request.form(context: context)
             let id = try UUID(uuidString: context.parameters.require("id")).orThrow(.notFound("View"))
-            try await services.savedViews.delete(id, by: try context.requirePrincipal())
+            try await services.savedViews.delete(id, by: context.principal)
             return WebRenderer.redirect(kinds.first { "/\($0.rawValue)" == form["back"] }.map { "/\($0.rawValue)" } ?? "/")
         }
     }

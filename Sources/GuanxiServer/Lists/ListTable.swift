@@ -25,8 +25,8 @@ struct ListTable {
     /// Builds the table for `records` of `kind` at `path` ("/customers"). `builtIn` are the
     /// kind's own columns, the first `defaults` of which show unless the reader chose.
     func part<Record: ListedRecord>(_ kind: RecordKind, path: String, records: [Record], title: (Record) -> String,
-                                         builtIn: [Column<Record>], defaults: [String], request: Request, context: AppRequestContext) async throws -> Part {
-        let principal = try context.requirePrincipal()
+                                         builtIn: [Column<Record>], defaults: [String], request: Request, context: SignedInContext) async throws -> Part {
+        let principal = context.principal
         let q = request.uri.queryParameters
         let all = try await columns(kind, builtIn: builtIn, records: records)
         let chosenKeys = Self.chosen(q, among: all, defaults: defaults)
@@ -102,8 +102,8 @@ struct ListTable {
     }
 
     /// `/customers?view=ID` opens the view: its filters and columns, as a plain list URL.
-    func open(_ viewID: String, path: String, context: AppRequestContext) async throws -> Response {
-        let view = try await services.savedViews.find(try UUID(uuidString: viewID).orThrow(.notFound("View")), for: try context.requirePrincipal())
+    func open(_ viewID: String, path: String, context: SignedInContext) async throws -> Response {
+        let view = try await services.savedViews.find(try UUID(uuidString: viewID).orThrow(.notFound("View")), for: context.principal)
         var items = URLComponents(string: "?" + view.query)?.queryItems ?? []
         items += view.columns.map { URLQueryItem(name: "col", value: $0) } + [URLQueryItem(name: "view", value: viewID), URLQueryItem(name: "opened", value: "1")]
         var out = URLComponents()

@@ -12,24 +12,24 @@ struct CompetitorPages {
         let name: String; let website: String; let strengths: String; let weaknesses: String; let notes: String; let error: String?; let notice: String?
     }
 
-    func register(on web: RouterGroup<AppRequestContext>) {
+    func register(on web: RouterGroup<SignedInContext>) {
         web.get("/competitors") { request, context in
             try await page(nil, context: context, notice: request.uri.queryParameters["notice"].flatMap { services.localizer.known("notice.\($0)", context.locale) })
         }
         web.get("/competitors/:id") { _, context in
-            try await page(try await services.competitors.find(try id(context), for: try context.requirePrincipal()), context: context)
+            try await page(try await services.competitors.find(try id(context), for: context.principal), context: context)
         }
         web.post("/competitors") { request, context in
             let form = try await request.form(context: context)
             do {
-                _ = try await services.competitors.create(Self.input(form), by: try context.requirePrincipal())
+                _ = try await services.competitors.create(Self.input(form), by: context.principal)
             } catch let error as GuanxiError where error.kind == .validation {
                 return try await page(nil, typed: form, context: context, error: error)
             }
             return WebRenderer.redirect("/competitors?notice=saved")
         }
         web.post("/competitors/:id") { request, context in
-            let principal = try context.requirePrincipal()
+            let principal = context.principal
             let competitorID = try id(context)
             let form = try await request.form(context: context)
             do {
@@ -41,7 +41,7 @@ struct CompetitorPages {
         }
     }
 
-    func id(_ context: AppRequestContext) throws -> UUID {
+    func id(_ context: SignedInContext) throws -> UUID {
         try UUID(uuidString: context.parameters.require("id")).orThrow(.notFound("Competitor"))
     }
 
@@ -51,8 +51,8 @@ struct CompetitorPages {
         return input
     }
 
-    func page(_ editing: Competitor?, typed: FormData? = nil, context: AppRequestContext, error: GuanxiError? = nil, notice: String? = nil) async throws -> Response {
-        let principal = try context.requirePrincipal()
+    func page(_ editing: Competitor?, typed: FormData? = nil, context: SignedInContext, error: GuanxiError? = nil, notice: String? = nil) async throws -> Response {
+        let principal = context.principal
         let list = try await services.competitors.list(for: principal)
         let c = editing
         let model = Page(

@@ -9,9 +9,9 @@ struct ForecastPage {
     struct Row { let label: String; let openCount: Int; let openAmount: String; let weighted: String; let wonCount: Int; let wonAmount: String }
     struct Page { let pipelines: [WebChoice]; let from: String; let to: String; let months: [Row]; let owners: [Row]; let total: Row }
 
-    func register(on web: RouterGroup<AppRequestContext>) {
+    func register(on web: RouterGroup<SignedInContext>) {
         web.get("/opportunities/forecast") { request, context in
-            let principal = try context.requirePrincipal()
+            let principal = context.principal
             try services.permissions.require(principal, .read, on: .opportunities)
             let q = request.uri.queryParameters
             let t = { (key: String) in services.localizer.text(key, context.locale) }

@@ -15,9 +15,9 @@ struct OpportunityBoard {
     struct Column { let id: String; let name: String; let probability: Int; let closed: Bool; let count: Int; let amount: String; let weighted: String; let cards: [Card]; let more: Bool }
     struct Page { let pipelineID: String; let pipelines: [WebChoice]; let columns: [Column]; let openAmount: String; let openWeighted: String; let notice: String? }
 
-    func register(on web: RouterGroup<AppRequestContext>) {
+    func register(on web: RouterGroup<SignedInContext>) {
         web.get("/opportunities/board") { request, context in
-            let principal = try context.requirePrincipal()
+            let principal = context.principal
             try services.permissions.require(principal, .read, on: .opportunities)
             let all = try await services.pipelines.list()
             let wanted = try Validate.uuid(request.uri.queryParameters["pipeline"].map(String.init), field: "pipelineId")

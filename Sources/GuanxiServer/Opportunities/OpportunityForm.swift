@@ -17,16 +17,16 @@ struct OpportunityForm {
         let competitors: [Check]; let custom: [CustomFieldForm.Input]; let error: String?; let conflict: Bool
     }
 
-    func register(on web: RouterGroup<AppRequestContext>) {
+    func register(on web: RouterGroup<SignedInContext>) {
         web.get("/opportunities/new") { request, context in
-            try services.permissions.require(try context.requirePrincipal(), .create, on: .opportunities)
+            try services.permissions.require(context.principal, .create, on: .opportunities)
             let customer = try Validate.uuid(request.uri.queryParameters["customer"].map(String.init), field: "customerId")
             return try await render(nil, customerID: customer, context: context)
         }
         web.post("/opportunities/new") { request, context in
             let form = try await request.form(context: context)
             do {
-                let o = try await services.opportunities.create(try Self.input(form, custom: try await services.customValues.fields(of: .opportunities)), by: try context.requirePrincipal())
+                let o = try await services.opportunities.create(try Self.input(form, custom: try await services.customValues.fields(of: .opportunities)), by: context.principal)
                 return WebRenderer.redirect("/opportunities/\(o.id!.uuidString)?notice=saved")
             } catch let error as GuanxiError where error.kind == .validation {
                 return try await render(nil, customerID: try? Validate.uuid(form["customer_id"], field: "customerId"), form: form, context: context,
@@ -34,11 +34,11 @@ struct OpportunityForm {
             }
         }
         web.get("/opportunities/:id/edit") { _, context in
-            let o = try await services.opportunities.find(try OpportunityPages(services: services).id(context), for: try context.requirePrincipal(), action: .update)
+            let o = try await services.opportunities.find(try OpportunityPages(services: services).id(context), for: context.principal, action: .update)
             return try await render(o, customerID: o.customerID, context: context)
         }
         web.post("/opportunities/:id/edit") { request, context in
-            let principal = try context.requirePrincipal()
+            let principal = context.principal
             let dealID = try OpportunityPages(services: services).id(context)
             let form = try await request.form(context: context)
             do {
@@ -75,9 +75,9 @@ struct OpportunityForm {
         return input
     }
 
-    func render(_ o: Opportunity?, customerID: UUID?, form: FormData? = nil, context: AppRequestContext, error: GuanxiError? = nil,
+    func render(_ o: Opportunity?, customerID: UUID?, form: FormData? = nil, context: SignedInContext, error: GuanxiError? = nil,
                 status: HTTPResponse.Status = .ok) async throws -> Response {
-        let principal = try context.requirePrincipal()
+        let principal = context.principal
         let t = { (key: String) in services.localizer.text(key, context.locale) }
         let conflict = error?.code == "version_conflict"
         let saved: [String: String?] = [

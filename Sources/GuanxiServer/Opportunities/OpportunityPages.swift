@@ -24,14 +24,14 @@ struct OpportunityPages {
         let timeline: TimelineView.Part; let attachments: AttachmentPages.Part; let notice: String?
     }
 
-    func register(on web: RouterGroup<AppRequestContext>) {
+    func register(on web: RouterGroup<SignedInContext>) {
         web.get("/opportunities") { request, context in try await list(request, context) }
         web.get("/opportunities/:id") { request, context in
             try await detail(try id(context), context: context,
                              notice: request.uri.queryParameters["notice"].flatMap { services.localizer.known("notice.\($0)", context.locale) })
         }
         web.post("/opportunities/:id/stage") { request, context in
-            let principal = try context.requirePrincipal()
+            let principal = context.principal
             let dealID = try id(context)
             let form = try await request.form(context: context)
             var input = OpportunityInput()
@@ -47,7 +47,7 @@ struct OpportunityPages {
         }
         web.post("/opportunities/:id/delete") { request, context in
             let form = try await request.form(context: context)
-            try await services.opportunities.delete(try id(context), expectedVersion: Int(form["version"] ?? ""), by: try context.requirePrincipal())
+            try await services.opportunities.delete(try id(context), expectedVersion: Int(form["version"] ?? ""), by: context.principal)
             return WebRenderer.redirect("/opportunities")
         }
         OpportunityForm(services: services).register(on: web)
@@ -55,7 +55,7 @@ struct OpportunityPages {
         ForecastPage(services: services).register(on: web)
     }
 
-    func id(_ context: AppRequestContext) throws -> UUID {
+    func id(_ context: SignedInContext) throws -> UUID {
         try UUID(uuidString: context.parameters.require("id")).orThrow(.notFound("Opportunity"))
     }
 
@@ -79,8 +79,8 @@ struct OpportunityPages {
         }
     }
 
-    func list(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let principal = try context.requirePrincipal()
+    func list(_ request: Request, _ context: SignedInContext) async throws -> Response {
+        let principal = context.principal
         let q = request.uri.queryParameters
         let table = ListTable(services: services)
         if let view = q["view"], q["opened"] == nil { return try await table.open(String(view), path: "/opportunities", context: context) }
@@ -105,8 +105,8 @@ struct OpportunityPages {
         return services.renderer.render("opportunities", titleKey: "opportunities.title", page: model, context: context)
     }
 
-    func detail(_ id: UUID, context: AppRequestContext, notice: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
-        let principal = try context.requirePrincipal()
+    func detail(_ id: UUID, context: SignedInContext, notice: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let principal = context.principal
         let o = try await services.opportunities.find(id, for: principal)
         let t = { (key: String) in services.localizer.text(key, context.locale) }
         let format = DisplayFormat(timeZone: principal.timeZone, locale: context.locale)

@@ -14,9 +14,9 @@ struct PipelineAdminPages {
     struct StageRow { let index: Int; let id: String; let name: String; let probability: String; let outcomes: [WebChoice] }
     struct FormPage { let isNew: Bool; let id: String; let version: Int; let name: String; let rows: [StageRow]; let error: String? }
 
-    func register(on web: RouterGroup<AppRequestContext>) {
+    func register(on web: RouterGroup<SignedInContext>) {
         web.get("/admin/pipelines") { request, context in
-            guard try context.requirePrincipal().isAdmin else { throw GuanxiError.forbidden }
+            guard context.principal.isAdmin else { throw GuanxiError.forbidden }
             let list = try await services.pipelines.list().map { p in
                 Summary(id: p.pipeline.id!.uuidString, name: p.pipeline.name, stages: p.stages.map { "\($0.name) \($0.probability)%" }.joined(separator: " → "))
             }
@@ -25,20 +25,20 @@ struct PipelineAdminPages {
             return services.renderer.render("admin-pipelines", titleKey: "pipelines.title", page: Page(pipelines: list, notice: notice), context: context)
         }
         web.get("/admin/pipelines/new") { _, context in
-            guard try context.requirePrincipal().isAdmin else { throw GuanxiError.forbidden }
+            guard context.principal.isAdmin else { throw GuanxiError.forbidden }
             return try await form(nil, context: context)
         }
         web.post("/admin/pipelines/new") { request, context in
             let form = try await request.form(context: context)
             do {
-                _ = try await services.pipelines.create(name: form["name"] ?? "", stages: try Self.stages(form), by: try context.requirePrincipal())
+                _ = try await services.pipelines.create(name: form["name"] ?? "", stages: try Self.stages(form), by: context.principal)
             } catch let error as GuanxiError where error.kind == .validation {
                 return try await self.form(nil, typed: form, context: context, error: error)
             }
             return WebRenderer.redirect("/admin/pipelines?notice=saved")
         }
         web.get("/admin/pipelines/:id") { _, context in
-            guard try context.requirePrincipal().isAdmin else { throw GuanxiError.forbidden }
+            guard context.principal.isAdmin else { throw GuanxiError.forbidden }
             return try await form(try await services.pipelines.find(try id(context)), context: context)
         }
         web.post("/admin/pipelines/:id") { request, context in
@@ -46,7 +46,7 @@ struct PipelineAdminPages {
             let form = try await request.form(context: context)
             do {
                 _ = try await services.pipelines.update(pipelineID, name: form["name"], stages: try Self.stages(form),
-                                                        expectedVersion: Int(form["version"] ?? ""), by: try context.requirePrincipal())
+                                                        expectedVersion: Int(form["version"] ?? ""), by: context.principal)
             } catch let error as GuanxiError where error.kind == .validation || error.kind == .conflict {
                 return try await self.form(try await services.pipelines.find(pipelineID), typed: form, context: context, error: error)
             }
@@ -54,7 +54,7 @@ struct PipelineAdminPages {
         }
         web.post("/admin/pipelines/:id/delete") { _, context in
             do {
-                try await services.pipelines.delete(try id(context), by: try context.requirePrincipal())
+                try await services.pipelines.delete(try id(context), by: context.principal)
             } catch let error as GuanxiError where error.kind == .conflict {
                 return try await form(try await services.pipelines.find(try id(context)), context: context, error: error)
             }
@@ -62,7 +62,7 @@ struct PipelineAdminPages {
         }
     }
 
-    func id(_ context: AppRequestContext) throws -> UUID {
+    func id(_ context: SignedInContext) throws -> UUID {
         try UUID(uuidString: context.parameters.require("id")).orThrow(.notFound("Pipeline"))
     }
 
@@ -83,7 +83,7 @@ struct PipelineAdminPages {
         return out
     }
 
-    func form(_ saved: (pipeline: Pipeline, stages: [PipelineStage])?, typed: FormData? = nil, context: AppRequestContext,
+    func form(_ saved: (pipeline: Pipeline, stages: [PipelineStage])?, typed: FormData? = nil, context: SignedInContext,
               error: GuanxiError? = nil) async throws -> Response {
         let t = { (key: String) in services.localizer.text(key, context.locale) }
         func outcomes(_ selected: String) -> [WebChoice] {

@@ -20,12 +20,12 @@ struct AdminOrganisationPages {
         let history: [AuditPages.EntryRow]
     }
 
-    func register(on web: RouterGroup<AppRequestContext>) {
+    func register(on web: RouterGroup<SignedInContext>) {
         web.get("/admin/departments") { _, context in try await departments(context) }
         web.post("/admin/departments") { request, context in
             let form = try await request.form(context: context)
             do {
-                _ = try await services.departments.create(name: form["name"], parentID: try Validate.uuid(form["parent_id"], field: "parentId"), by: try context.requirePrincipal())
+                _ = try await services.departments.create(name: form["name"], parentID: try Validate.uuid(form["parent_id"], field: "parentId"), by: context.principal)
             } catch let error as GuanxiError where error.kind == .validation || error.kind == .conflict {
                 return try await departments(context, error: services.localizer.message(for: error, context.locale), status: .badRequest)
             }
@@ -33,7 +33,7 @@ struct AdminOrganisationPages {
         }
         web.post("/admin/departments/:id/delete") { _, context in
             do {
-                try await services.departments.delete(try id(context), by: try context.requirePrincipal())
+                try await services.departments.delete(try id(context), by: context.principal)
             } catch let error as GuanxiError where error.kind == .conflict {
                 return try await departments(context, error: services.localizer.message(for: error, context.locale), status: .conflict)
             }
@@ -44,18 +44,18 @@ struct AdminOrganisationPages {
             let form = try await request.form(context: context)
             do {
                 let members = try form.values("member_ids").compactMap { try Validate.uuid($0, field: "memberIds") }
-                _ = try await services.teams.create(name: form["name"], description: form["description"], memberIDs: members, by: try context.requirePrincipal())
+                _ = try await services.teams.create(name: form["name"], description: form["description"], memberIDs: members, by: context.principal)
             } catch let error as GuanxiError where error.kind == .validation || error.kind == .conflict {
                 return try await teams(context, error: services.localizer.message(for: error, context.locale), status: .badRequest)
             }
             return WebRenderer.redirect("/admin/teams")
         }
         web.post("/admin/teams/:id/delete") { _, context in
-            try await services.teams.delete(try id(context), by: try context.requirePrincipal())
+            try await services.teams.delete(try id(context), by: context.principal)
             return WebRenderer.redirect("/admin/teams")
         }
         web.get("/admin/roles") { _, context in
-            let principal = try context.requirePrincipal()
+            let principal = context.principal
             let rows = try await services.roles.list(for: principal).map { role in
                 RoleRow(id: role.id!.uuidString, name: role.name, description: role.details,
                         summary: role.grants.keys.map(\.rawValue).sorted().map { services.localizer.text("kinds.\($0)", context.locale) }.joined(separator: ", "))
@@ -64,23 +64,23 @@ struct AdminOrganisationPages {
                                             page: RolesPage(roles: rows, error: nil, canEdit: principal.scope(for: .create, on: .roles) != nil), context: context)
         }
         web.get("/admin/roles/new") { _, context in
-            try services.permissions.require(try context.requirePrincipal(), .create, on: .roles)
+            try services.permissions.require(context.principal, .create, on: .roles)
             return try await role(nil, context: context)
         }
         web.get("/admin/roles/:id") { _, context in
-            try await role(try await services.roles.get(try id(context), for: try context.requirePrincipal()), context: context)
+            try await role(try await services.roles.get(try id(context), for: context.principal), context: context)
         }
         web.post("/admin/roles/new") { request, context in
             let form = try await request.form(context: context)
             do {
-                _ = try await services.roles.create(name: form["name"], description: form["description"], grants: try grants(form), by: try context.requirePrincipal())
+                _ = try await services.roles.create(name: form["name"], description: form["description"], grants: try grants(form), by: context.principal)
             } catch let error as GuanxiError where error.kind == .validation || error.kind == .conflict {
                 return try await role(nil, context: context, error: services.localizer.message(for: error, context.locale), status: .badRequest)
             }
             return WebRenderer.redirect("/admin/roles")
         }
         web.post("/admin/roles/:id") { request, context in
-            let principal = try context.requirePrincipal()
+            let principal = context.principal
             let roleID = try id(context)
             let form = try await request.form(context: context)
             do {
@@ -92,7 +92,7 @@ struct AdminOrganisationPages {
         }
     }
 
-    func id(_ context: AppRequestContext) throws -> UUID {
+    func id(_ context: SignedInContext) throws -> UUID {
         try UUID(uuidString: context.parameters.require("id")).orThrow(.notFound("Record"))
     }
 
@@ -110,8 +110,8 @@ struct AdminOrganisationPages {
         return out
     }
 
-    func departments(_ context: AppRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
-        let principal = try context.requirePrincipal()
+    func departments(_ context: SignedInContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let principal = context.principal
         let all = try await services.departments.list(for: principal)
         let counts = try await User.query(on: services.database.db).all().reduce(into: [UUID: Int]()) { acc, user in
             if let d = user.departmentID { acc[d, default: 0] += 1 }
@@ -130,8 +130,8 @@ struct AdminOrganisationPages {
                                         context: context, status: status)
     }
 
-    func teams(_ context: AppRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
-        let principal = try context.requirePrincipal()
+    func teams(_ context: SignedInContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let principal = context.principal
         // Member names come only from users the reader may see; the others are counted.
         let users = (try? await services.users.list(for: principal, limit: 200).users) ?? []
         let names = Dictionary(uniqueKeysWithValues: users.map { ($0.id!, $0.displayName) })
@@ -147,8 +147,8 @@ struct AdminOrganisationPages {
                                         context: context, status: status)
     }
 
-    func role(_ role: Role?, context: AppRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
-        let principal = try context.requirePrincipal()
+    func role(_ role: Role?, context: SignedInContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let principal = context.principal
         let format = DisplayFormat(timeZone: principal.timeZone, locale: context.locale)
         var history: [AuditEntry] = []
         if let id = role?.id { history = try await services.auditQuery.history(kind: .roles, id: id.uuidString, limit: 50) }

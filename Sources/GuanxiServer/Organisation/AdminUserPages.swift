@@ -28,9 +28,9 @@ struct AdminUserPages {
         let notice: String?
     }
 
-    func register(on web: RouterGroup<AppRequestContext>) {
+    func register(on web: RouterGroup<SignedInContext>) {
         web.get("/admin/users") { request, context in
-            let principal = try context.requirePrincipal()
+            let principal = context.principal
             let q = request.uri.queryParameters["q"].map(String.init) ?? ""
             let page = try await services.users.list(for: principal, after: request.uri.queryParameters["after"].map(String.init), limit: 50, search: q)
             let names = try await departmentNames()
@@ -40,11 +40,11 @@ struct AdminUserPages {
                                             page: ListPage(users: rows, next: page.next, q: q, canCreate: principal.scope(for: .create, on: .users) != nil), context: context)
         }
         web.get("/admin/users/new") { _, context in
-            try services.permissions.require(try context.requirePrincipal(), .create, on: .users)
+            try services.permissions.require(context.principal, .create, on: .users)
             return try await form(nil, context: context)
         }
         web.post("/admin/users/new") { request, context in
-            let principal = try context.requirePrincipal()
+            let principal = context.principal
             let form = try await request.form(context: context)
             var new = UserService.NewUser()
             new.username = form["username"]
@@ -63,11 +63,11 @@ struct AdminUserPages {
             }
         }
         web.get("/admin/users/:id") { request, context in
-            let user = try await services.users.find(try id(context), for: try context.requirePrincipal())
+            let user = try await services.users.find(try id(context), for: context.principal)
             return try await form(user, context: context, notice: request.uri.queryParameters["notice"].flatMap { services.localizer.known("notice.\($0)", context.locale) })
         }
         web.post("/admin/users/:id") { request, context in
-            let principal = try context.requirePrincipal()
+            let principal = context.principal
             let userID = try id(context)
             let form = try await request.form(context: context)
             var changes = UserService.UserChanges()
@@ -89,7 +89,7 @@ struct AdminUserPages {
             return WebRenderer.redirect("/admin/users/\(userID.uuidString)?notice=saved")
         }
         web.post("/admin/users/:id/password") { request, context in
-            let principal = try context.requirePrincipal()
+            let principal = context.principal
             let userID = try id(context)
             let form = try await request.form(context: context)
             do {
@@ -100,7 +100,7 @@ struct AdminUserPages {
             return WebRenderer.redirect("/admin/users/\(userID.uuidString)?notice=password_reset")
         }
         web.post("/admin/users/:id/tokens/:token/revoke") { _, context in
-            let principal = try context.requirePrincipal()
+            let principal = context.principal
             let userID = try id(context)
             let tokenID = try UUID(uuidString: context.parameters.require("token")).orThrow(.notFound("API token"))
             guard try await services.tokens.list(userID: userID).contains(where: { $0.id == tokenID }) else { throw GuanxiError.notFound("API token") }
@@ -108,7 +108,7 @@ struct AdminUserPages {
             return WebRenderer.redirect("/admin/users/\(userID.uuidString)?notice=token_revoked")
         }
         web.post("/admin/users/:id/hand-over") { request, context in
-            let principal = try context.requirePrincipal()
+            let principal = context.principal
             let userID = try id(context)
             let form = try await request.form(context: context)
             do {
@@ -123,7 +123,7 @@ struct AdminUserPages {
             return WebRenderer.redirect("/admin/users/\(userID.uuidString)?notice=handed_over")
         }
         web.post("/admin/users/:id/token") { request, context in
-            let principal = try context.requirePrincipal()
+            let principal = context.principal
             let userID = try id(context)
             let form = try await request.form(context: context)
             do {
@@ -135,7 +135,7 @@ struct AdminUserPages {
         }
     }
 
-    func id(_ context: AppRequestContext) throws -> UUID {
+    func id(_ context: SignedInContext) throws -> UUID {
         try UUID(uuidString: context.parameters.require("id")).orThrow(.notFound("User"))
     }
 
@@ -143,9 +143,9 @@ struct AdminUserPages {
         Dictionary(uniqueKeysWithValues: try await Department.query(on: services.database.db).all().map { ($0.id!, $0.name) })
     }
 
-    func form(_ user: User?, context: AppRequestContext, token: String? = nil, error: String? = nil, notice: String? = nil,
+    func form(_ user: User?, context: SignedInContext, token: String? = nil, error: String? = nil, notice: String? = nil,
               status: HTTPResponse.Status = .ok) async throws -> Response {
-        let principal = try context.requirePrincipal()
+        let principal = context.principal
         var roleIDs: Set<UUID> = []
         var history: [AuditEntry] = []
         var tokens: [APITokenInfo] = []

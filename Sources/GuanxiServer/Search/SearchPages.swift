@@ -9,9 +9,9 @@ struct SearchPages {
     struct Row { let href: String; let kind: String; let title: String; let detail: String }
     struct Page { let q: String; let rows: [Row]; let searched: Bool }
 
-    func register(on web: RouterGroup<AppRequestContext>) {
+    func register(on web: RouterGroup<SignedInContext>) {
         web.get("/search") { request, context in
-            let principal = try context.requirePrincipal()
+            let principal = context.principal
             let q = request.uri.queryParameters["q"].map(String.init) ?? ""
             var rows: [Row] = []
             if !q.trimmingCharacters(in: .whitespaces).isEmpty {
