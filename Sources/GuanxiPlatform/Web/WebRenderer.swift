@@ -80,6 +80,12 @@ public struct WebRenderer: Sendable {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
+    /// A part of a page (a template without the layout), escaped like a page, to be
+    /// placed into another page as it is (`{{{html}}}`).
+    public func fragment(_ template: String, page: Any, context: some PageContext) -> String {
+        library.render(Root(t: localizer.tree(context.locale), layout: layout(context, titleKey: "app.name"), page: page), withTemplate: template) ?? ""
+    }
+
     public static func redirect(_ location: String) -> Response {
         var headers = HTTPFields()
         headers[.location] = location

@@ -39,3 +39,13 @@ struct CustomerValuePart: Sendable {
                     hasPurchases: !purchases.isEmpty)
     }
 }
+
+extension CustomerValuePart {
+    /// The card on each customer's page, registered with the record kinds.
+    static func panel(_ services: AppServices) -> RecordPanel {
+        RecordPanel(host: .customers) { customerID, context in
+            let value = try await CustomerValuePart(services: services).part(of: customerID, principal: context.principal, locale: context.locale)
+            return services.renderer.fragment("customer-value-panel", page: ["value": value], context: context)
+        }
+    }
+}

@@ -18,10 +18,8 @@ struct CustomerPages {
         let id: String; let name: String; let version: Int; let fields: [Field]; let tags: [String]; let notes: String; let hasNotes: Bool
         let canEdit: Bool; let canDelete: Bool; let timeline: TimelineView.Part; let attachments: AttachmentPages.Part; let ways: DataQualityPages.WaysPart; let notice: String?
         let contacts: [ContactPages.Row]; let canAddContact: Bool; let inPool: Bool
-        /// The customer's opportunities (the `opportunity-table` partial reads `rows`).
-        let rows: [OpportunityPages.Row]; let showsDeals: Bool; let canAddDeal: Bool
-        /// Scores from the analytics run and the latest purchases.
-        let value: CustomerValuePart.Part
+        /// Sections other areas show here (the customer's deals, their value), as HTML.
+        let panels: [String]
     }
 
     func register(on web: RouterGroup<SignedInContext>) {
@@ -162,13 +160,8 @@ struct CustomerPages {
         let canEdit = (try? await services.permissions.requireAccess(principal, .update, on: .customers, owner: c.ownerID, notFound: .notFound("Customer"))) != nil
         let canDelete = (try? await services.permissions.requireAccess(principal, .delete, on: .customers, owner: c.ownerID, notFound: .notFound("Customer"))) != nil
         let custom = try await CustomFieldForm(services: services).display(.customers, values: try await services.customValues.values(of: .customers, id: id), locale: context.locale)
-        var deals: [OpportunityPages.Row] = []
-        if principal.scope(for: .read, on: .opportunities) != nil {
-            var dealFilter = OpportunityFilter()
-            dealFilter.customerID = id
-            deals = try await OpportunityPages(services: services).rows(try await services.opportunityQuery.list(dealFilter, for: principal).opportunities,
-                                                                        principal: principal, locale: context.locale)
-        }
+        var panels: [String] = []
+        for panel in services.records.panels(on: .customers) { if let html = try await panel.render(id, context) { panels.append(html) } }
         let page = DetailPage(id: id.uuidString, name: c.name, version: c.version, fields: (fields + custom).filter { !$0.value.isEmpty },
                               tags: try await services.customers.tags(of: id), notes: c.notes, hasNotes: !c.notes.isEmpty, canEdit: canEdit, canDelete: canDelete,
                               timeline: timeline, attachments: try await AttachmentPages(services: services).part(.customers, id, principal: principal, locale: context.locale),
@@ -176,9 +169,7 @@ struct CustomerPages {
                               notice: notice,
                               contacts: principal.scope(for: .read, on: .contacts) == nil ? [] : try await ContactPages(services: services).orgChart(of: id, principal: principal),
                               canAddContact: principal.scope(for: .create, on: .contacts) != nil, inPool: c.ownerID == nil,
-                              rows: deals, showsDeals: principal.scope(for: .read, on: .opportunities) != nil,
-                              canAddDeal: principal.scope(for: .create, on: .opportunities) != nil,
-                              value: try await CustomerValuePart(services: services).part(of: id, principal: principal, locale: context.locale))
+                              panels: panels)
         return services.renderer.render("customer", titleKey: "customers.title", page: page, context: context)
     }
 }

@@ -29,6 +29,16 @@ extension RecordKindDescriptor {
             },
             .delete: { id, _, actor in try await services.opportunities.delete(id, expectedVersion: nil, by: actor) },
         ]
+        d.panels = [RecordPanel(host: .customers) { customerID, context in
+            let principal = context.principal
+            guard principal.scope(for: .read, on: .opportunities) != nil else { return nil }
+            var filter = OpportunityFilter()
+            filter.customerID = customerID
+            let rows = try await OpportunityPages(services: services).rows(try await services.opportunityQuery.list(filter, for: principal).opportunities,
+                                                                          principal: principal, locale: context.locale)
+            let page = CustomerDeals(id: customerID.uuidString, rows: rows, canAddDeal: principal.scope(for: .create, on: .opportunities) != nil)
+            return services.renderer.fragment("opportunity-panel", page: page, context: context)
+        }]
         d.timelineEvents = { id in
             try await services.opportunities.stageHistory(of: id).map { TimelineEvent(at: $0.enteredAt, actor: $0.movedBy, title: $0.stageName) }
         }
@@ -36,3 +46,6 @@ extension RecordKindDescriptor {
         return d
     }
 }
+
+/// A customer's deals on the customer's page (`opportunity-panel`).
+struct CustomerDeals { let id: String; let rows: [OpportunityPages.Row]; let canAddDeal: Bool }

@@ -47,6 +47,8 @@ struct RecordKindDescriptor: Sendable {
     /// Readers can save views of its list (filters and columns), and pick records in it
     /// for bulk actions.
     var savedViews = false
+    /// Sections it shows on other kinds' record pages (a deal list on a customer's page).
+    var panels: [RecordPanel] = []
     /// Has a timeline (its history and the activities about it); activities can be about it.
     var timeline = false
     /// What the kind adds to one of its records' timelines besides changes and

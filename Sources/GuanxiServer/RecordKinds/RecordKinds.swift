@@ -8,6 +8,8 @@ import GuanxiPlatform
 /// after that the registry is only read.
 final class RecordKinds: Sendable {
     private let entries = Mutex<[RecordKindDescriptor]>([])
+    /// Panels of areas that are no kind of record themselves (the analytics).
+    private let loosePanels = Mutex<[RecordPanel]>([])
 
     init() {}
 
@@ -16,6 +18,15 @@ final class RecordKinds: Sendable {
         entries.withLock { all in
             if let at = all.firstIndex(where: { $0.kind == descriptor.kind }) { all[at] = descriptor } else { all.append(descriptor) }
         }
+    }
+
+    /// Adds a panel that no kind of record owns.
+    func register(panel: RecordPanel) { loosePanels.withLock { $0.append(panel) } }
+
+    /// The panels shown on `kind`'s record pages: the kinds' own, in the order the kinds
+    /// were registered, then the others in theirs.
+    func panels(on kind: RecordKind) -> [RecordPanel] {
+        (all.flatMap(\.panels) + loosePanels.withLock { $0 }).filter { $0.host == kind }
     }
 
     /// Every kind, in the order they were registered (the order menus and editors list them).

@@ -1,0 +1,39 @@
+import Foundation
+@testable import GuanxiServer
+import GuanxiPlatform
+import Testing
+
+/// Sections other areas register on a kind's record page.
+@Suite("Panels on record pages")
+struct RecordPanelTests {
+    @Test("A customer's page shows the deals and the value card that their areas registered, each only to a reader allowed to see it")
+    func customerPanels() async throws {
+        try await TestApp.run { app, client in
+            let admin = try await app.admin
+            var customer = CustomerInput()
+            customer.name = "星辰百货"
+            let c = try await app.services.customers.create(customer, by: admin)
+            var deal = OpportunityInput()
+            (deal.name, deal.customerID) = ("年度框架协议", .some(c.id))
+            let o = try await app.services.opportunities.create(deal, by: admin)
+            #expect(app.services.records.panels(on: .customers).count == 2)
+
+            var boss = try await app.signedInBrowser(client, as: "boss")
+            let page = try await boss.get("/customers/\(c.id!.uuidString)").text
+            let deals = try #require(page.range(of: "href=\"/opportunities/\(o.id!.uuidString)\""))
+            let value = try #require(page.range(of: "客户价值"))
+            #expect(deals.lowerBound < value.lowerBound, "the deals come before the value card, in the order the areas registered")
+            #expect(page.contains("/opportunities/new?customer=\(c.id!.uuidString)"))
+
+            // A reader of customers who may not read deals sees the customer, not its deals.
+            let role = try await app.makeRole("customers-only", [.customers: Grant(actions: [.read], scope: .all)])
+            try await app.makeUser("clerk", roles: [role.id!])
+            var clerk = Browser(client)
+            _ = try await clerk.signIn("clerk", "Secret-pass-42")
+            let seen = try await clerk.get("/customers/\(c.id!.uuidString)").text
+            #expect(seen.contains("星辰百货"))
+            #expect(!seen.contains("年度框架协议"))
+            #expect(seen.contains("客户价值"))
+        }
+    }
+}
