@@ -12,8 +12,9 @@ CONNECTIONS=${2:-32}
 PORT=${GUANXI_BENCH_PORT:-18080}
 
 command -v wrk >/dev/null || { export DEBIAN_FRONTEND=noninteractive; apt-get update -qq; apt-get install -y -qq wrk >/dev/null; }
-swift build -c release --product guanxi >/dev/null 2>&1
-BIN=.build/release/guanxi
+# GUANXI_BENCH_BIN measures another build (an earlier release, to compare).
+BIN=${GUANXI_BENCH_BIN:-.build/release/guanxi}
+[ -n "${GUANXI_BENCH_BIN:-}" ] || swift build -c release --product guanxi >/dev/null 2>&1
 DATA=$(mktemp -d /tmp/guanxi-bench.XXXXXX)
 SERVER=""
 trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; wait 2>/dev/null; rm -rf "$DATA"' EXIT

@@ -128,6 +128,16 @@ struct AnalyticsTests {
             let customer = try await app.services.customers.find(ids[39], for: admin)
             #expect(customer.valueTier == "vip")
             #expect(customer.lifecycleStage == top.lifecycleStage)
+            // The analytics add the segment and lifetime value to the customer list's columns,
+            // which an export (like the list page) offers; a customer not yet scored has them empty.
+            let path = NSTemporaryDirectory() + "scores-\(UUID().uuidString).csv"
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            _ = try await FileExport(services: app.services).run("customers", to: path, view: nil, filters: "q=客户39&col=segment&col=clv", locale: "en",
+                                                                 byteOrderMark: false, by: admin)
+            let exported = try String(contentsOfFile: path, encoding: .utf8).split(whereSeparator: \.isNewline)
+            let segmentName = try Localizer.load().text("rfm_segments.\(try #require(top.segment))", "en")
+            let expected = ["Name,RFM segment,Lifetime value (12 months)", "客户39,\(segmentName),\"\(try #require(top.lifetimeValue).display)\""]
+            #expect(exported.map(String.init) == expected)
             #expect(customer.version == versionBefore)
             let none = try #require(try await AnalysisRunner(services: app.services).scores(of: waiting.id!, for: admin))
             #expect(none.valueTier == nil && none.segment == nil && none.bankGrade == "potential" && none.lifecycleStage == "acquisition")

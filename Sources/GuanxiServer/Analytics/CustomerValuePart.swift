@@ -48,4 +48,16 @@ extension CustomerValuePart {
             return services.renderer.fragment("customer-value-panel", page: ["value": value], context: context)
         }
     }
+
+    /// The latest run's segment and lifetime value as columns of the customer list.
+    static func listColumns(_ services: AppServices) -> ListColumnSource {
+        ListColumnSource(host: .customers) { ids, locale in
+            let t = { (key: String) in services.localizer.text(key, locale) }
+            let scores = try await AnalysisRunner(services: services).scores(of: ids)
+            return [
+                .init(key: "segment", label: t("customer_value.segment"), values: scores.compactMapValues { $0.segment.map { t("rfm_segments.\($0)") } }),
+                .init(key: "clv", label: t("customer_value.lifetime_value"), values: scores.compactMapValues { $0.lifetimeValue?.display }),
+            ]
+        }
+    }
 }

@@ -38,7 +38,6 @@ struct CustomerList: RecordList {
         let t = { (key: String) in services.localizer.text(key, locale) }
         let format = DisplayFormat(timeZone: principal.timeZone, locale: locale)
         let ownerNames = try await services.users.names(of: records.compactMap(\.ownerID))
-        let scores = try await AnalysisRunner(services: services).scores(of: records.compactMap(\.id))
         return [
             .init(key: "kind", label: t("customer_fields.kind")) { t("customer_kinds.\($0.kind)") },
             .init(key: "relationship", label: t("customer_fields.relationship")) { t("relationships.\($0.relationship)") },
@@ -49,8 +48,6 @@ struct CustomerList: RecordList {
             .init(key: "grade", label: t("customer_fields.grade")) { $0.grade ?? "" },
             .init(key: "tier", label: t("customer_fields.value_tier")) { $0.valueTier.map { t("value_tiers.\($0)") } ?? "" },
             .init(key: "stage", label: t("customer_fields.lifecycle_stage")) { $0.lifecycleStage.map { t("lifecycle.\($0)") } ?? "" },
-            .init(key: "segment", label: t("customer_value.segment")) { c in scores[c.id!]?.segment.map { t("rfm_segments.\($0)") } ?? "" },
-            .init(key: "clv", label: t("customer_value.lifetime_value")) { c in scores[c.id!]?.lifetimeValue?.display ?? "" },
             .init(key: "source", label: t("customer_fields.source")) { $0.source ?? "" },
             .init(key: "external_id", label: t("customer_fields.external_id")) { $0.externalID ?? "" },
             .init(key: "owner", label: t("customer_fields.owner")) { $0.ownerID.flatMap { ownerNames[$0] } ?? t("customers.pool") },

@@ -22,7 +22,7 @@ struct ListExport: Sendable {
     func start<L: RecordList>(_ list: L, query: Parameters, by principal: Principal, locale: String) async throws -> Plan {
         _ = try services.permissions.require(principal, .export, on: list.kind)
         let first = try await list.page(query, cursor: nil, limit: 1, for: principal)
-        let all = try await ListTable(services: services).columns(list.kind, builtIn: try await list.columns(for: first.records, principal: principal, locale: locale), records: first.records)
+        let all = try await ListTable(services: services).columns(list.kind, builtIn: try await list.columns(for: first.records, principal: principal, locale: locale), records: first.records, locale: locale)
         let keys = ListTable.chosen(query, among: all, defaults: list.defaultColumns)
         let plan = Plan(keys: keys, labels: keys.compactMap { key in all.first { $0.key == key }?.label })
         let filters = ListTable.savedQuery(query)
@@ -100,7 +100,7 @@ struct ListExport: Sendable {
     private func text<L: RecordList>(_ list: L, plan: Plan, records page: [L.Record], by principal: Principal, locale: String) async throws -> (String, Int) {
         let exportable = try await services.permissions.ownerFilter(principal, .export, on: list.kind)
         let records = page.filter { exportable.allows($0.recordOwnerID) }
-        let all = try await ListTable(services: services).columns(list.kind, builtIn: try await list.columns(for: records, principal: principal, locale: locale), records: records)
+        let all = try await ListTable(services: services).columns(list.kind, builtIn: try await list.columns(for: records, principal: principal, locale: locale), records: records, locale: locale)
         let columns = plan.keys.compactMap { key in all.first { $0.key == key } }
         var text = ""
         for record in records { CSVText.append([list.title(record)] + columns.map { $0.value(record) }, to: &text) }

@@ -28,7 +28,7 @@ struct ListTable {
                                          builtIn: [Column<Record>], defaults: [String], request: Request, context: SignedInContext) async throws -> Part {
         let principal = context.principal
         let q = request.uri.queryParameters
-        let all = try await columns(kind, builtIn: builtIn, records: records)
+        let all = try await columns(kind, builtIn: builtIn, records: records, locale: context.locale)
         let chosenKeys = Self.chosen(q, among: all, defaults: defaults)
         let columns = chosenKeys.compactMap { key in all.first { $0.key == key } }
         let views = try await services.savedViews.list(kind, for: principal)
@@ -53,10 +53,18 @@ struct ListTable {
     }
 
     /// Every column of a list of `records`: the kind's own, then its custom fields.
-    func columns<Record: ListedRecord>(_ kind: RecordKind, builtIn: [Column<Record>], records: [Record]) async throws -> [Column<Record>] {
+    /// Every column of a list of `records`: the kind's own, those other areas add
+    /// (`ListColumnSource`), then its custom fields.
+    func columns<Record: ListedRecord>(_ kind: RecordKind, builtIn: [Column<Record>], records: [Record], locale: String) async throws -> [Column<Record>] {
         let fields = try await services.customValues.fields(of: kind)
         let values = try await services.customValues.values(of: kind, ids: records.map(\.recordID))
-        return builtIn + fields.map { f in
+        var added: [Column<Record>] = []
+        for source in services.records.columnSources(of: kind) {
+            for column in try await source.columns(records.map(\.recordID), locale) {
+                added.append(Column<Record>(key: column.key, label: column.label) { column.values[$0.recordID] ?? "" })
+            }
+        }
+        return builtIn + added + fields.map { f in
             Column<Record>(key: "cf.\(f.key)", label: f.label) { values[$0.recordID]?[f.key]?.display ?? "" }
         }
     }

@@ -20,6 +20,14 @@ final class RecordKinds: Sendable {
         }
     }
 
+    private let columnSources = Mutex<[ListColumnSource]>([])
+
+    /// Adds columns to another kind's lists.
+    func register(columns: ListColumnSource) { columnSources.withLock { $0.append(columns) } }
+
+    /// The column sources of `kind`'s lists, in the order they were registered.
+    func columnSources(of kind: RecordKind) -> [ListColumnSource] { columnSources.withLock { $0 }.filter { $0.host == kind } }
+
     /// Adds a panel that no kind of record owns.
     func register(panel: RecordPanel) { loosePanels.withLock { $0.append(panel) } }
 
