@@ -25,3 +25,5 @@ extension RecordKindDescriptor {
         return d
     }
 }
+
+extension Activity: ListedRecord { var recordID: UUID { id! }; var recordOwnerID: UUID? { ownerID } }

@@ -47,3 +47,5 @@ extension RecordKindDescriptor {
 extension Contact {
     static let quality = QualitySubject(kind: .contacts, table: "contacts", channels: true)
 }
+
+extension Contact: ListedRecord { var recordID: UUID { id! }; var recordOwnerID: UUID? { ownerID } }

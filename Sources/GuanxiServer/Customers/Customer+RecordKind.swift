@@ -47,3 +47,5 @@ extension Customer {
     /// A customer's activities are all those of the customer, whatever record they are about.
     static let quality = QualitySubject(kind: .customers, table: "customers", activityColumn: "customer_id", hasIndustry: true)
 }
+
+extension Customer: ListedRecord { var recordID: UUID { id! }; var recordOwnerID: UUID? { ownerID } }

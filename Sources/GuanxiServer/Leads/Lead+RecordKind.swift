@@ -42,3 +42,5 @@ extension RecordKindDescriptor {
 extension Lead {
     static let quality = QualitySubject(kind: .leads, table: "leads")
 }
+
+extension Lead: ListedRecord { var recordID: UUID { id! }; var recordOwnerID: UUID? { ownerID } }

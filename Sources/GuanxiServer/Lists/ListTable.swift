@@ -5,11 +5,7 @@ import GuanxiPlatform
 /// The table part of every record list: the columns the reader chose (built-in ones and
 /// custom fields), saved views, and the bulk-action form around the rows.
 struct ListTable {
-    struct Column<Record> {
-        let key: String
-        let label: String
-        let value: (Record) -> String
-    }
+    typealias Column<Record> = ListColumn<Record>
     struct Row { let id: String; let href: String; let title: String; let cells: [String] }
     struct ViewLink { let id: String; let name: String; let shared: Bool; let current: Bool; let mine: Bool }
     struct Part {

@@ -49,3 +49,5 @@ extension RecordKindDescriptor {
 
 /// A customer's deals on the customer's page (`opportunity-panel`).
 struct CustomerDeals { let id: String; let rows: [OpportunityPages.Row]; let canAddDeal: Bool }
+
+extension Opportunity: ListedRecord { var recordID: UUID { id! }; var recordOwnerID: UUID? { ownerID } }

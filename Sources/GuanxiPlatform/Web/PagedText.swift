@@ -1,19 +1,22 @@
-import GuanxiPlatform
+import Foundation
+
 /// A download as an async sequence of byte chunks — a head, one chunk per page, a tail —
 /// that fetches a page only when the reader asks for the next chunk, so a slow client
 /// never makes pages pile up in memory.
-struct PagedText: AsyncSequence, Sendable {
-    typealias Element = ArraySlice<UInt8>
+package struct PagedText: AsyncSequence, Sendable {
+    package typealias Element = ArraySlice<UInt8>
     /// One page after the cursor: its text and the next cursor (nil after the last page).
-    typealias Page = @Sendable (_ after: String?) async throws -> (text: String, next: String?)
-    let head: String
-    let page: Page
-    var tail = ""
+    package typealias Page = @Sendable (_ after: String?) async throws -> (text: String, next: String?)
+    package let head: String
+    package let page: Page
+    package var tail = ""
 
-    struct AsyncIterator: AsyncIteratorProtocol {
+    package init(head: String, page: @escaping Page, tail: String = "") { (self.head, self.page, self.tail) = (head, page, tail) }
+
+    package struct AsyncIterator: AsyncIteratorProtocol {
         let text: PagedText
         var started = false, cursor: String?, finished = false, ended = false
-        mutating func next() async throws -> ArraySlice<UInt8>? {
+        package mutating func next() async throws -> ArraySlice<UInt8>? {
             if !started {
                 started = true
                 if !text.head.isEmpty { return ArraySlice(text.head.utf8) }
@@ -28,5 +31,5 @@ struct PagedText: AsyncSequence, Sendable {
             return ArraySlice(text.tail.utf8)
         }
     }
-    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(text: self) }
+    package func makeAsyncIterator() -> AsyncIterator { AsyncIterator(text: self) }
 }

@@ -1,0 +1,41 @@
+import Foundation
+import Hummingbird
+import GuanxiPlatform
+
+/// One kind's record list as the list page shows it and as an export writes it: how its
+/// filters read from the query string, how a page of records is fetched through the
+/// permission check, and which columns it has. The page and the export share it, so an
+/// export holds exactly the rows and columns the reader was looking at.
+protocol RecordList: Sendable {
+    associatedtype Record: ListedRecord
+    var kind: RecordKind { get }
+    /// The built-in columns shown when the reader chose none.
+    var defaultColumns: [String] { get }
+    /// Locale key of the first column's header, which holds `title(_:)`.
+    var titleLabelKey: String { get }
+    func title(_ record: Record) -> String
+    /// One page of the list the query string describes, after `cursor`.
+    func page(_ query: Parameters, cursor: String?, limit: Int, for principal: Principal) async throws -> (records: [Record], next: String?)
+    /// The kind's own columns for `records`; names of owners and customers are looked up
+    /// once for the whole page.
+    func columns(for records: [Record], principal: Principal, locale: String) async throws -> [ListColumn<Record>]
+}
+
+extension RecordList {
+    var titleLabelKey: String { "lists.sort_name" }
+}
+
+/// What a list row needs of a record.
+protocol ListedRecord {
+    var recordID: UUID { get }
+    /// Whose record it is, for the export permission's data scope.
+    var recordOwnerID: UUID? { get }
+}
+
+/// One column of a record list: its key (as `col=` names it), its header and how a
+/// record's cell reads.
+struct ListColumn<Record> {
+    let key: String
+    let label: String
+    let value: (Record) -> String
+}
