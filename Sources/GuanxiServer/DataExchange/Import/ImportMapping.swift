@@ -1,18 +1,6 @@
 import Foundation
 import GuanxiPlatform
 
-/// A field of a kind of record that an import column can fill.
-struct ImportField: Sendable {
-    let key: String
-    /// Headers that name the field, in Chinese and English, compared by `ImportMapping.fold`.
-    let names: [String]
-    var required = false
-    /// A list (phones, e-mails, tags): several columns may fill it.
-    var multiple = false
-    /// Entries from several columns are labelled by their header (手机, 座机).
-    var labelled = false
-}
-
 /// Which column of a file fills which field. Headers are recognised by name (Chinese or
 /// English, without regard to case, spaces, dashes or underscores), by a custom field's
 /// key or label, or as the settings map them explicitly; a header mapped to "" is ignored.
