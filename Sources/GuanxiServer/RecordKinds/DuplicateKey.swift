@@ -27,8 +27,13 @@ struct DuplicateKey: Sendable {
 
     /// The same value of `column` (a name already brought to a comparable form).
     static func name(in table: String, column: String) -> DuplicateKey {
-        DuplicateKey(reason: "name") { visible, _ in
-            "SELECT t.id, t.name, t.\(unsafeRaw: column) AS k FROM \(unsafeRaw: table) t WHERE t.\(unsafeRaw: column) IN (SELECT \(unsafeRaw: column) FROM \(unsafeRaw: table) WHERE \(unsafeRaw: column) IS NOT NULL GROUP BY \(unsafeRaw: column) HAVING COUNT(*) > 1)\(visible)"
+        same(column, in: table, reason: "name")
+    }
+
+    /// The same value of `column`, counted as `reason`; records are named by `nameColumn`.
+    static func same(_ column: String, in table: String, reason: String, nameColumn: String = "name") -> DuplicateKey {
+        DuplicateKey(reason: reason) { visible, _ in
+            "SELECT t.id, t.\(unsafeRaw: nameColumn) AS name, t.\(unsafeRaw: column) AS k FROM \(unsafeRaw: table) t WHERE t.\(unsafeRaw: column) IN (SELECT \(unsafeRaw: column) FROM \(unsafeRaw: table) WHERE \(unsafeRaw: column) IS NOT NULL GROUP BY \(unsafeRaw: column) HAVING COUNT(*) > 1)\(visible)"
         }
     }
 }

@@ -27,9 +27,7 @@ extension RecordKindDescriptor {
             .delete: { id, _, actor in try await records.delete(id, expectedVersion: nil, by: actor) },
         ]
         d.duplicateKeys = schema.duplicateFields.map { field, reason in
-            DuplicateKey(reason: reason) { visible, _ in
-                "SELECT t.id, t.\(unsafeRaw: schema.nameField) AS name, t.\(unsafeRaw: field) AS k FROM \(unsafeRaw: schema.table) t WHERE t.\(unsafeRaw: field) IN (SELECT \(unsafeRaw: field) FROM \(unsafeRaw: schema.table) WHERE \(unsafeRaw: field) IS NOT NULL GROUP BY \(unsafeRaw: field) HAVING COUNT(*) > 1)\(visible)"
-            }
+            .same(field, in: schema.table, reason: reason, nameColumn: schema.nameField)
         }
         d.merging = schema.duplicateFields.isEmpty ? nil : .schema(records, users: services.users, clock: services.clock)
         (d.savedViews, d.timeline, d.attachments, d.handOver) = (true, true, true, true)
