@@ -284,6 +284,47 @@ struct GroupCommitTests {
         }
     }
 
+    @Test("Contacts saved together while their company is deleted: those naming it fail alone, the others land once")
+    func sharedTransactionRetriedAlone() async throws {
+        try await TestApp.run { app, _ in
+            let admin = try await app.admin
+            var company = CustomerInput()
+            company.name = "将被删除的公司"
+            let doomed = try await app.services.customers.create(company, by: admin)
+            // Checked while the company exists; saved after it is gone, so the database
+            // refuses those rows and every shared transaction holding one is run again,
+            // write by write.
+            var prepared: [(ContactService.NewContact, Bool)] = []
+            for i in 0..<48 {
+                var input = ContactInput()
+                input.name = "联系人 \(i)"
+                let namesDoomed = i % 6 == 5
+                if namesDoomed { input.customerID = .some(doomed.id!) }
+                prepared.append((try await app.services.contacts.prepare(input, by: admin), namesDoomed))
+            }
+            try await app.services.customers.delete(doomed.id!, expectedVersion: nil, by: admin)
+            let contacts = app.services.contacts
+            let landed = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for (new, namesDoomed) in prepared {
+                    group.addTask {
+                        do {
+                            try await contacts.writer.create { tx in try await contacts.insert(new, by: admin, on: tx) }
+                            return true
+                        } catch {
+                            #expect(namesDoomed, "only contacts naming the deleted company may fail: \(error)")
+                            return false
+                        }
+                    }
+                }
+                return try await group.reduce(into: 0) { $0 += $1 ? 1 : 0 }
+            }
+            #expect(landed == 40)
+            let stored = try await app.services.database.sql.raw("SELECT COUNT(*) AS n FROM contacts").first(decodingColumn: "n", as: Int.self)
+            #expect(stored == 40)
+            #expect(try await app.auditEntries(action: "create", kind: .contacts).count == 40)
+        }
+    }
+
     @Test("Leads routed round-robin while created together still take fair turns")
     func concurrentRoundRobin() async throws {
         try await TestApp.run { app, client in

@@ -36,7 +36,7 @@ public struct ActivityInput: Sendable {
 public struct ActivityService: Sendable {
     let database: DatabaseService
     let permissions: PermissionService
-    let audit: AuditLog
+    let writer: RecordWriter
     let contacts: ContactService
     /// Finds the record an activity is about, whatever its kind.
     let records: RecordKinds
@@ -48,7 +48,7 @@ public struct ActivityService: Sendable {
 
     public func create(_ input: ActivityInput, by actor: Principal) async throws -> Activity {
         let new = try await prepare(input, by: actor)
-        try await database.db.transaction { tx in try await insert(new, by: actor, on: tx) }
+        try await writer.create { tx in try await insert(new, by: actor, on: tx) }
         return new.activity
     }
 
@@ -87,17 +87,17 @@ public struct ActivityService: Sendable {
         if !input.allowConflicts { try await checkSchedule(a, participants: participants, by: actor) }
         let callBack = try callBack(after: a, at: input.callBackAt, participants: participants)
         let values = try await custom.checked(.activities, sent: input.customFields, current: [:], isNew: true)
-        let snapshot = Self.snapshot(a, participants, commitments).merging(CustomValues.snapshot(values.values)) { a, _ in a }
+        let snapshot = Self.snapshot(a, participants, commitments, custom: values.values)
         return NewActivity(activity: a, participants: participants, commitments: commitments, custom: values, snapshot: snapshot, callBack: callBack)
     }
 
     /// Saves a prepared activity, its audit entry and its call-back inside the caller's transaction.
     func insert(_ new: NewActivity, by actor: Principal, on tx: any Database) async throws {
         let a = new.activity
-        try await a.create(on: tx)
-        try await CustomValues.save(new.custom, of: a.id!, on: tx)
-        try await Self.save(new.participants, new.commitments, of: a, on: tx)
-        try await audit.created(on: tx, actor: actor, kind: .activities, id: a.id!.uuidString, label: a.subject, snapshot: new.snapshot)
+        try await writer.insert(id: a.id!, custom: new.custom, entry: writer.createdEntry(id: a.id!, label: a.subject, snapshot: new.snapshot, by: actor), on: tx) { tx in
+            try await a.insert(on: tx)
+            try await Self.save(new.participants, new.commitments, of: a, on: tx)
+        }
         if let callBack = new.callBack { try await insertCallBack(callBack, participants: new.participants, by: actor, on: tx) }
         try await touchRelated(a, on: tx)
     }
@@ -106,11 +106,11 @@ public struct ActivityService: Sendable {
     public func update(_ id: UUID, _ input: ActivityInput, expectedVersion: Int?, by actor: Principal,
                        alsoIn: (@Sendable (any Database) async throws -> Void)? = nil) async throws -> Activity {
         let a = try await find(id, for: actor, action: .update)
-        try VersionCheck.require(expectedVersion, current: a.version, what: "activity")
+        try writer.requireVersion(expectedVersion, current: a.version)
         let oldParticipants = try await participants(of: id)
         let oldCommitments = try await commitments(of: id)
         let oldCustom = try await custom.values(of: .activities, id: id)
-        let before = Self.snapshot(a, oldParticipants, oldCommitments).merging(CustomValues.snapshot(oldCustom)) { a, _ in a }
+        let before = Self.snapshot(a, oldParticipants, oldCommitments, custom: oldCustom)
         if let kind = input.kind { a.kind = try CustomerValidate.choice(kind, field: "kind", from: ActivityVocabulary.kinds) ?? a.kind }
         let wasOpen = a.isOpen
         var newParticipants = oldParticipants
@@ -121,42 +121,28 @@ public struct ActivityService: Sendable {
         var newCommitments = oldCommitments
         if let sent = input.commitments { newCommitments = try checkedCommitments(sent, current: oldCommitments) }
         let values = try await custom.checked(.activities, sent: input.customFields, current: oldCustom, isNew: false)
-        let after = Self.snapshot(a, newParticipants, newCommitments).merging(CustomValues.snapshot(values.values)) { a, _ in a }
+        let after = Self.snapshot(a, newParticipants, newCommitments, custom: values.values)
         let timeMoved = before["starts_at"] != after["starts_at"] || before["ends_at"] != after["ends_at"] || input.participants != nil
         if timeMoved && !input.allowConflicts { try await checkSchedule(a, participants: newParticipants, by: actor) }
         let callBack = try callBack(after: a, at: input.callBackAt, participants: newParticipants)
-        guard after != before || callBack != nil else {
-            if expectedVersion != nil { try await VersionCheck.confirm("activities", id: id, at: a.version, what: "activity", on: database.sql) }
-            return a
-        }
-        let startedFrom = a.version
-        a.version += 1
-        a.updatedAt = clock.now()
+        let change = RecordWriter.Change(id: id, label: a.subject, version: a.version, before: before, after: after, custom: values, always: callBack != nil)
         let (people, promises) = (newParticipants, newCommitments)
-        try await database.db.transaction { tx in
-            try await VersionCheck.bump("activities", id: id, from: startedFrom, on: tx, what: "activity")
+        try await writer.update(change, expectedVersion: expectedVersion, by: actor, save: { tx, stamp in
+            (a.version, a.updatedAt) = (stamp.version, stamp.at)
             try await a.update(on: tx)
             try await Self.save(people, promises, of: a, on: tx)
-            try await CustomValues.save(values, of: id, on: tx)
-            try await audit.updated(on: tx, actor: actor, kind: .activities, id: id.uuidString, label: a.subject, old: before, new: after)
-            try await alsoIn?(tx)
             if let callBack { try await insertCallBack(callBack, participants: people, by: actor, on: tx) }
             try await touchRelated(a, on: tx)
-        }
+            return nil
+        }, alsoIn: alsoIn)
         return a
     }
 
     public func delete(_ id: UUID, expectedVersion: Int?, by actor: Principal) async throws {
         let a = try await find(id, for: actor, action: .delete)
-        try VersionCheck.require(expectedVersion, current: a.version, what: "activity")
-        let snapshot = Self.snapshot(a, try await participants(of: id), try await commitments(of: id))
-        try await database.db.transaction { tx in
-            // The version is checked again as the row goes, so a change saved since it was read stops the delete.
-            if expectedVersion != nil { try await VersionCheck.bump("activities", id: a.id!, from: a.version, on: tx, what: "activity") }
+        let snapshot = Self.snapshot(a, try await participants(of: id), try await commitments(of: id), custom: try await custom.values(of: .activities, id: id))
+        try await writer.delete(id, label: a.subject, version: a.version, expectedVersion: expectedVersion, snapshot: snapshot, by: actor) { tx in
             try await a.delete(on: tx)
-            try await CustomValues.remove(of: id, on: tx)
-            try await AttachmentService.removeAll(of: id, on: tx)
-            try await audit.deleted(on: tx, actor: actor, kind: .activities, id: id.uuidString, label: a.subject, snapshot: snapshot)
         }
     }
 
@@ -167,7 +153,7 @@ public struct ActivityService: Sendable {
         a.reminderDismissedAt = clock.now()
         try await database.db.transaction { tx in
             try await a.update(on: tx)
-            try await audit.record(on: tx, actor: actor, action: .update, kind: .activities, id: id.uuidString, label: a.subject,
+            try await writer.audit.record(on: tx, actor: actor, action: .update, kind: .activities, id: id.uuidString, label: a.subject,
                                    changes: [FieldChange(field: "reminder_dismissed", old: nil, new: ISO8601DateFormatter().string(from: a.reminderDismissedAt!))])
         }
     }
@@ -331,9 +317,11 @@ public struct ActivityService: Sendable {
 
     private func insertCallBack(_ c: Activity, participants: [Participant], by actor: Principal, on tx: any Database) async throws {
         c.createdBy = actor.channel == .console ? nil : actor.userID
-        try await c.create(on: tx)
-        try await Self.save(participants, [], of: c, on: tx)
-        try await audit.created(on: tx, actor: actor, kind: .activities, id: c.id!.uuidString, label: c.subject, snapshot: Self.snapshot(c, participants, []))
+        try await writer.insert(id: c.id!, custom: nil, entry: writer.createdEntry(id: c.id!, label: c.subject, snapshot: Self.snapshot(c, participants, []), by: actor),
+                                on: tx) { tx in
+            try await c.insert(on: tx)
+            try await Self.save(participants, [], of: c, on: tx)
+        }
     }
 
     /// Working with a customer, or a record of another kind kept in the shared pool
@@ -358,6 +346,11 @@ public struct ActivityService: Sendable {
             try await sql.insert(into: "commitments").columns("id", "activity_id", "customer_id", "position", "description", "due_on", "status")
                 .values(SQLBind(c.id), SQLBind(a.id!), SQLBind(a.customerID), SQLBind(position), SQLBind(c.description), SQLBind(c.dueOn), SQLBind(c.status)).run()
         }
+    }
+
+    /// What the audit trail keeps of an activity: its fields, participants, commitments and custom values.
+    static func snapshot(_ a: Activity, _ participants: [Participant], _ commitments: [Commitment], custom: [String: CustomValue]) -> AuditSnapshot {
+        RecordWriter.snapshot(snapshot(a, participants, commitments), custom: custom)
     }
 
     static func snapshot(_ a: Activity, _ participants: [Participant], _ commitments: [Commitment]) -> AuditSnapshot {

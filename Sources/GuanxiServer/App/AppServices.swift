@@ -52,6 +52,8 @@ public struct AppServices: Sendable {
     public let handOver: HandOverService
     /// Every kind of record and what it offers (`registerRecordKinds`).
     let records: RecordKinds
+    /// The write lifecycle for a kind of record (`RecordWriter`), sharing one group-commit queue.
+    let writer: @Sendable (_ kind: RecordKind, _ table: String, _ what: String) -> RecordWriter
 
     public init(config: AppConfig, clock: any Clock = SystemClock(), logger: Logger, bcryptCost: UInt8 = 12) async throws {
         self.config = config
@@ -88,28 +90,33 @@ public struct AppServices: Sendable {
         customFields = CustomFieldService(database: database, audit: audit, clock: clock, records: records)
         // One queue of shared transactions for every kind of record created one at a time.
         let groupCommit = GroupCommit(database: database)
-        customers = CustomerService(database: database, permissions: permissions, audit: audit, settings: settings, clock: clock, custom: customValues,
-                                    groupCommit: groupCommit)
+        let (database, audit, clock, records) = (database, audit, clock, records)
+        @Sendable func writer(_ kind: RecordKind, table: String, what: String) -> RecordWriter {
+            RecordWriter(kind: kind, table: table, what: what, database: database, audit: audit, clock: clock, records: records, groupCommit: groupCommit)
+        }
+        self.writer = writer
+        customers = CustomerService(database: database, permissions: permissions, writer: writer(.customers, table: "customers", what: "customer"),
+                                    settings: settings, clock: clock, custom: customValues)
         customerQuery = CustomerQuery(database: database, permissions: permissions, custom: customValues)
         customerPool = SharedPool<Customer>(database: database, permissions: permissions, audit: audit, settings: settings, clock: clock)
-        contacts = ContactService(database: database, permissions: permissions, audit: audit, customers: customers, clock: clock, custom: customValues,
-                                  groupCommit: groupCommit)
+        contacts = ContactService(database: database, permissions: permissions, writer: writer(.contacts, table: "contacts", what: "contact"),
+                                  customers: customers, clock: clock, custom: customValues)
         contactQuery = ContactQuery(database: database, permissions: permissions, custom: customValues)
         leadRouter = LeadRouter(database: database, settings: settings)
-        leads = LeadService(database: database, permissions: permissions, audit: audit, router: leadRouter, clock: clock, custom: customValues,
-                            groupCommit: groupCommit)
+        leads = LeadService(database: database, permissions: permissions, writer: writer(.leads, table: "leads", what: "lead"), router: leadRouter,
+                            clock: clock, custom: customValues)
         leadQuery = LeadQuery(database: database, permissions: permissions, custom: customValues)
         leadPool = SharedPool<Lead>(database: database, permissions: permissions, audit: audit, settings: settings, clock: clock)
         pipelines = PipelineService(database: database, audit: audit, clock: clock)
-        opportunities = OpportunityService(database: database, permissions: permissions, audit: audit, pipelines: pipelines,
-                                           customers: customers, contacts: contacts, clock: clock, custom: customValues, groupCommit: groupCommit)
+        opportunities = OpportunityService(database: database, permissions: permissions, writer: writer(.opportunities, table: "opportunities", what: "opportunity"),
+                                           pipelines: pipelines, customers: customers, contacts: contacts, clock: clock, custom: customValues)
         opportunityQuery = OpportunityQuery(database: database, permissions: permissions, custom: customValues)
         forecast = Forecast(query: opportunityQuery, pipelines: pipelines)
         competitors = CompetitorService(database: database, audit: audit, clock: clock)
         leadConversion = LeadConversion(database: database, leads: leads, customers: customers, customerQuery: customerQuery, contacts: contacts,
                                         contactQuery: contactQuery, opportunities: opportunities, audit: audit, clock: clock)
-        activities = ActivityService(database: database, permissions: permissions, audit: audit, contacts: contacts, records: records,
-                                     clock: clock, custom: customValues)
+        activities = ActivityService(database: database, permissions: permissions, writer: writer(.activities, table: "activities", what: "activity"),
+                                     contacts: contacts, records: records, clock: clock, custom: customValues)
         activityQuery = ActivityQuery(database: database, permissions: permissions, custom: customValues, records: records)
         savedViews = SavedViewService(database: database, audit: audit, clock: clock, records: records)
         handOver = HandOverService(database: database, permissions: permissions, audit: audit, clock: clock, records: records)

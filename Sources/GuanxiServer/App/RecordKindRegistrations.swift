@@ -18,6 +18,7 @@ extension AppServices {
         records.register(.opportunities(self))
         records.register(.activities(self))
         records.register(.purchases(self))
+        records.register(deletion: AttachmentService.removeAll)
         records.register(panel: CustomerValuePart.panel(self))
         records.register(columns: CustomerValuePart.listColumns(self))
         for kind in [RecordKind.users, .departments, .teams, .roles, .audit] { records.register(RecordKindDescriptor(kind: kind)) }

@@ -85,9 +85,10 @@ public struct AttachmentService: Sendable {
         return a
     }
 
-    /// Drops a deleted record's files (inside the caller's transaction).
-    static func removeAll(of recordID: UUID, on tx: any Database) async throws {
-        try await (tx as! any SQLDatabase).delete(from: "attachments").where("record_id", .equal, recordID).run()
+    /// Drops a deleted record's files (inside the deletion's transaction; registered as a
+    /// step of every record's deletion, `RecordKinds.register(deletion:)`).
+    @Sendable static func removeAll(of kind: RecordKind, _ recordID: UUID, on tx: any Database) async throws {
+        try await (tx as! any SQLDatabase).delete(from: "attachments").where("record_kind", .equal, kind.rawValue).where("record_id", .equal, recordID).run()
     }
 
     /// A file name as stored and offered for download: no folders, no control characters.

@@ -64,7 +64,7 @@ public final class Contact: Model, RowDecodable, @unchecked Sendable {
         let birthday: String?, notes: String, ownerID: UUID?, searchText: String, version: Int, createdBy: UUID?, createdAt: Date, updatedAt: Date
 
         /// The contact's row for an insert, written out so an import need not reflect over
-        /// the model for every contact (checked against Fluent's row in debug builds).
+        /// the model for every contact (checked against Fluent's row by `RowCodecTests`).
         func insertRow(of contact: Contact) -> PreparedInsert {
             PreparedInsert(contact, columns: [
                 "id": .init(id), "customer_id": .init(customerID), "name": .init(name), "title": .init(title), "department": .init(department),

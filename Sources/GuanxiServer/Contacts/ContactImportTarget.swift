@@ -149,9 +149,10 @@ struct ContactImportTarget: ImportTarget {
             }
         })
         for c in contacts where c.new.custom.sent { writes.then { tx in try await CustomValues.save(c.new.custom, of: c.values.id!, on: tx) } }
-        try services.audit.writeAll(try contacts.map { c in
-            try services.audit.createdEntry(actor: actor, kind: .contacts, id: c.values.id!.text, label: c.values.name,
-                                            snapshot: ContactService.snapshot(c.values.auditSnapshot, c.new.channels).merging(CustomValues.snapshot(c.new.custom.values)) { a, _ in a })
+        let writer = services.contacts.writer
+        try writer.audit.writeAll(try contacts.map { c in
+            try writer.createdEntry(id: c.values.id!, label: c.values.name,
+                                    snapshot: RecordWriter.snapshot(ContactService.snapshot(c.values.auditSnapshot, c.new.channels), custom: c.new.custom.values), by: actor)
         }, to: &writes)
     }
 

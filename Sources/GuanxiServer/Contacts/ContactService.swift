@@ -31,15 +31,14 @@ public struct ContactInput: Sendable {
 public struct ContactService: Sendable {
     let database: DatabaseService
     let permissions: PermissionService
-    let audit: AuditLog
+    let writer: RecordWriter
     let customers: CustomerService
     let clock: any Clock
     let custom: CustomValues
-    let groupCommit: GroupCommit
 
     public func create(_ input: ContactInput, by actor: Principal) async throws -> Contact {
         let new = try await prepare(input, by: actor)
-        try await groupCommit.run { tx in try await insert(new, by: actor, on: tx) }
+        try await writer.create { tx in try await insert(new, by: actor, on: tx) }
         return new.contact
     }
 
@@ -94,55 +93,42 @@ public struct ContactService: Sendable {
     /// Saves a prepared contact and its audit entry inside the caller's transaction.
     func insert(_ new: NewContact, by actor: Principal, on tx: any Database) async throws {
         let contact = new.contact
-        try await contact.create(on: tx)
-        try await Self.replaceChannels(of: contact.id!, with: new.channels, on: tx)
-        try await CustomValues.save(new.custom, of: contact.id!, on: tx)
-        try await audit.created(on: tx, actor: actor, kind: .contacts, id: contact.id!.uuidString, label: contact.name,
-                                snapshot: Self.snapshot(contact, new.channels).merging(CustomValues.snapshot(new.custom.values)) { a, _ in a })
+        try await writer.insert(id: contact.id!, custom: new.custom,
+                                entry: writer.createdEntry(id: contact.id!, label: contact.name, snapshot: Self.snapshot(contact, new.channels, custom: new.custom.values), by: actor),
+                                on: tx) { tx in
+            try await contact.insert(on: tx)
+            try await Self.replaceChannels(of: contact.id!, with: new.channels, on: tx)
+        }
     }
 
     /// `alsoIn` runs inside the change's transaction (an import records its progress there).
     public func update(_ id: UUID, _ input: ContactInput, expectedVersion: Int?, by actor: Principal,
                        alsoIn: (@Sendable (any Database) async throws -> Void)? = nil) async throws -> Contact {
         let contact = try await find(id, for: actor, action: .update)
-        try VersionCheck.require(expectedVersion, current: contact.version, what: "contact")
+        try writer.requireVersion(expectedVersion, current: contact.version)
         let oldChannels = try await channels(of: id)
         let oldCustom = try await custom.values(of: .contacts, id: id)
-        let before = Self.snapshot(contact, oldChannels).merging(CustomValues.snapshot(oldCustom)) { a, _ in a }
+        let before = Self.snapshot(contact, oldChannels, custom: oldCustom)
         try await apply(input, to: contact, by: actor)
         let newChannels = try Self.channels(input, current: oldChannels)
         contact.refreshSearchText(newChannels)
         let newCustom = try await custom.checked(.contacts, sent: input.customFields, current: oldCustom, isNew: false)
-        let after = Self.snapshot(contact, newChannels).merging(CustomValues.snapshot(newCustom.values)) { a, _ in a }
-        guard after != before else {
-            if expectedVersion != nil { try await VersionCheck.confirm("contacts", id: id, at: contact.version, what: "contact", on: database.sql) }
-            return contact
-        }
-        let startedFrom = contact.version
-        contact.version += 1
-        contact.updatedAt = clock.now()
-        try await database.db.transaction { tx in
-            try await VersionCheck.bump("contacts", id: id, from: startedFrom, on: tx, what: "contact")
+        let change = RecordWriter.Change(id: id, label: contact.name, version: contact.version, before: before,
+                                         after: Self.snapshot(contact, newChannels, custom: newCustom.values), custom: newCustom)
+        try await writer.update(change, expectedVersion: expectedVersion, by: actor, save: { tx, stamp in
+            (contact.version, contact.updatedAt) = (stamp.version, stamp.at)
             try await contact.update(on: tx)
             try await Self.replaceChannels(of: id, with: newChannels, on: tx)
-            try await CustomValues.save(newCustom, of: id, on: tx)
-            try await audit.updated(on: tx, actor: actor, kind: .contacts, id: id.uuidString, label: contact.name, old: before, new: after)
-            try await alsoIn?(tx)
-        }
+            return nil
+        }, alsoIn: alsoIn)
         return contact
     }
 
     public func delete(_ id: UUID, expectedVersion: Int?, by actor: Principal) async throws {
         let contact = try await find(id, for: actor, action: .delete)
-        try VersionCheck.require(expectedVersion, current: contact.version, what: "contact")
-        let snapshot = Self.snapshot(contact, try await channels(of: id)).merging(CustomValues.snapshot(try await custom.values(of: .contacts, id: id))) { a, _ in a }
-        try await database.db.transaction { tx in
-            // The version is checked again as the row goes, so a change saved since it was read stops the delete.
-            if expectedVersion != nil { try await VersionCheck.bump("contacts", id: contact.id!, from: contact.version, on: tx, what: "contact") }
+        let snapshot = Self.snapshot(contact, try await channels(of: id), custom: try await custom.values(of: .contacts, id: id))
+        try await writer.delete(id, label: contact.name, version: contact.version, expectedVersion: expectedVersion, snapshot: snapshot, by: actor) { tx in
             try await contact.delete(on: tx)
-            try await CustomValues.remove(of: id, on: tx)
-            try await AttachmentService.removeAll(of: id, on: tx)
-            try await audit.deleted(on: tx, actor: actor, kind: .contacts, id: id.uuidString, label: contact.name, snapshot: snapshot)
         }
     }
 
@@ -262,6 +248,12 @@ public struct ContactService: Sendable {
 
     static func snapshot(_ contact: Contact, _ channels: [ContactChannel]) -> AuditSnapshot {
         snapshot(contact.auditSnapshot, channels)
+    }
+
+    /// What the audit trail keeps of a contact: its fields, its phones, e-mails and
+    /// addresses, and its custom values.
+    static func snapshot(_ contact: Contact, _ channels: [ContactChannel], custom: [String: CustomValue]) -> AuditSnapshot {
+        RecordWriter.snapshot(snapshot(contact.auditSnapshot, channels), custom: custom)
     }
 
     /// A contact's audit snapshot (its fields' part) with its phones, e-mails and addresses.

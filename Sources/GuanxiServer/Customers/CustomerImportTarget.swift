@@ -65,6 +65,12 @@ struct CustomerImportTarget: ImportTarget {
         try await services.customers.insert(prepared, by: actor, on: tx)
     }
 
+    /// A batch of customers with one statement each for the customers, their tags and
+    /// their audit entries, as contacts are written.
+    func insertAll(_ batch: [CustomerService.NewCustomer], by actor: Principal, to writes: inout BulkWrites) throws {
+        try services.customers.insertAll(batch, to: &writes)
+    }
+
     func update(_ id: UUID, _ input: CustomerInput, restoring: Bool, by actor: Principal, alsoIn: @escaping @Sendable (any Database) async throws -> Void) async throws {
         var input = input
         if let tags = input.tags, !restoring { input.tags = Array(Set(try await services.customers.tags(of: id) + tags)) }

@@ -8,12 +8,10 @@ import GuanxiPlatform
 public struct CustomerService: Sendable {
     let database: DatabaseService
     let permissions: PermissionService
-    let audit: AuditLog
+    let writer: RecordWriter
     let settings: SettingsStore
     let clock: any Clock
     let custom: CustomValues
-    /// New customers from single requests share transactions under load.
-    let groupCommit: GroupCommit
 
     static let tags = LinkTable(table: "customer_tags", owner: "customer_id", member: "tag")
 
@@ -26,7 +24,7 @@ public struct CustomerService: Sendable {
     func createSaved(_ input: CustomerInput, by actor: Principal) async throws -> NewCustomer {
         let new = try await prepare(input, by: actor)
         do {
-            try await groupCommit.run { tx in try await insert(new, by: actor, on: tx) }
+            try await writer.create { tx in try await insert(new, by: actor, on: tx) }
         } catch let error as any DatabaseError where error.isConstraintFailure && new.customer.externalID != nil {
             // Another request took the same external id between the check and the insert.
             throw GuanxiError(.conflict, "External id \(new.customer.externalID!) belongs to another customer already.", field: "externalId")
@@ -67,19 +65,18 @@ public struct CustomerService: Sendable {
         customer.updatedAt = customer.createdAt
         let tags = try CustomerValidate.tags(input.tags ?? []).sorted()
         let checked = try await custom.checked(.customers, sent: input.customFields, current: [:], isNew: true)
-        var created = customer.auditSnapshot.merging(CustomValues.snapshot(checked.values)) { a, _ in a }
-        created["tags"] = tags.isEmpty ? nil : tags.joined(separator: ", ")
+        let created = Self.snapshot(customer, tags: tags, custom: checked.values)
         return NewCustomer(customer: customer, tags: tags, custom: checked, row: customer.insertRow,
-                           auditEntry: try audit.createdEntry(actor: actor, kind: .customers, id: customer.id!.text, label: customer.name, snapshot: created))
+                           auditEntry: try writer.createdEntry(id: customer.id!, label: customer.name, snapshot: created, by: actor))
     }
 
     /// Saves a prepared customer and its audit entry inside the caller's transaction.
     func insert(_ new: NewCustomer, by actor: Principal, on tx: any Database) async throws {
         let customer = new.customer
-        try await new.row.run(for: customer, on: tx)
-        try await Self.tags.add(to: customer.id!, new.tags, on: tx)
-        try await CustomValues.save(new.custom, of: customer.id!, on: tx)
-        try await audit.write(new.auditEntry, on: tx)
+        try await writer.insert(id: customer.id!, custom: new.custom, entry: new.auditEntry, on: tx) { tx in
+            try await new.row.run(for: customer, on: tx)
+            try await Self.tags.add(to: customer.id!, new.tags, on: tx)
+        }
     }
 
     /// Adds many prepared customers to a batch's writes, one statement per table (the
@@ -89,7 +86,7 @@ public struct CustomerService: Sendable {
         try PreparedInsert.addAll(batch.map(\.row), to: &writes)
         try Self.tags.addAll(batch.map { ($0.customer.id!, $0.tags) }, to: &writes)
         for new in batch where new.custom.sent { writes.then { tx in try await CustomValues.save(new.custom, of: new.customer.id!, on: tx) } }
-        try audit.writeAll(batch.map(\.auditEntry), to: &writes)
+        try writer.audit.writeAll(batch.map(\.auditEntry), to: &writes)
     }
 
     /// Applies `input` if `expectedVersion` is still current; otherwise answers 409 with
@@ -98,50 +95,38 @@ public struct CustomerService: Sendable {
     public func update(_ id: UUID, _ input: CustomerInput, expectedVersion: Int?, by actor: Principal,
                        alsoIn: (@Sendable (any Database) async throws -> Void)? = nil) async throws -> Customer {
         let customer = try await find(id, for: actor, action: .update)
-        try VersionCheck.require(expectedVersion, current: customer.version, what: "customer")
+        try writer.requireVersion(expectedVersion, current: customer.version)
         let oldTags = try await tags(of: id)
         let oldCustom = try await custom.values(of: .customers, id: id)
-        var before = customer.auditSnapshot.merging(CustomValues.snapshot(oldCustom)) { a, _ in a }
-        before["tags"] = oldTags.isEmpty ? nil : oldTags.joined(separator: ", ")
+        let before = Self.snapshot(customer, tags: oldTags, custom: oldCustom)
         try await apply(input, to: customer, by: actor)
         let newTags = try input.tags.map(CustomerValidate.tags)?.sorted() ?? oldTags
         let newCustom = try await custom.checked(.customers, sent: input.customFields, current: oldCustom, isNew: false)
-        var after = customer.auditSnapshot.merging(CustomValues.snapshot(newCustom.values)) { a, _ in a }
-        after["tags"] = newTags.isEmpty ? nil : newTags.joined(separator: ", ")
-        guard after != before else {
-            if expectedVersion != nil { try await VersionCheck.confirm("customers", id: id, at: customer.version, what: "customer", on: database.sql) }
-            return customer
-        }
-        let (old, new) = (before, after)
-        let startedFrom = customer.version
-        customer.version += 1
-        customer.updatedAt = clock.now()
-        try await database.db.transaction { tx in
-            try await VersionCheck.bump("customers", id: id, from: startedFrom, on: tx, what: "customer")
+        let change = RecordWriter.Change(id: id, label: customer.name, version: customer.version, before: before,
+                                         after: Self.snapshot(customer, tags: newTags, custom: newCustom.values), custom: newCustom)
+        let tagsSent = input.tags != nil
+        try await writer.update(change, expectedVersion: expectedVersion, by: actor, save: { tx, stamp in
+            (customer.version, customer.updatedAt) = (stamp.version, stamp.at)
             try await customer.update(on: tx)
-            if input.tags != nil { try await Self.tags.replace(of: id, with: newTags, on: tx) }
-            try await CustomValues.save(newCustom, of: id, on: tx)
-            try await audit.updated(on: tx, actor: actor, kind: .customers, id: id.uuidString, label: customer.name, old: old, new: new)
-            try await alsoIn?(tx)
-        }
+            if tagsSent { try await Self.tags.replace(of: id, with: newTags, on: tx) }
+            return nil
+        }, alsoIn: alsoIn)
         return customer
     }
 
     public func delete(_ id: UUID, expectedVersion: Int?, by actor: Principal) async throws {
         let customer = try await find(id, for: actor, action: .delete)
-        try VersionCheck.require(expectedVersion, current: customer.version, what: "customer")
-        let tags = try await tags(of: id)
-        var snapshot = customer.auditSnapshot.merging(CustomValues.snapshot(try await custom.values(of: .customers, id: id))) { a, _ in a }
-        snapshot["tags"] = tags.isEmpty ? nil : tags.joined(separator: ", ")
-        let final = snapshot
-        try await database.db.transaction { tx in
-            // The version is checked again as the row goes, so a change saved since it was read stops the delete.
-            if expectedVersion != nil { try await VersionCheck.bump("customers", id: customer.id!, from: customer.version, on: tx, what: "customer") }
+        let snapshot = Self.snapshot(customer, tags: try await tags(of: id), custom: try await custom.values(of: .customers, id: id))
+        try await writer.delete(id, label: customer.name, version: customer.version, expectedVersion: expectedVersion, snapshot: snapshot, by: actor) { tx in
             try await customer.delete(on: tx)
-            try await CustomValues.remove(of: id, on: tx)
-            try await AttachmentService.removeAll(of: id, on: tx)
-            try await audit.deleted(on: tx, actor: actor, kind: .customers, id: id.uuidString, label: customer.name, snapshot: final)
         }
+    }
+
+    /// What the audit trail keeps of a customer: its fields, its tags and its custom values.
+    static func snapshot(_ customer: Customer, tags: [String], custom: [String: CustomValue]) -> AuditSnapshot {
+        var snapshot = RecordWriter.snapshot(customer.auditSnapshot, custom: custom)
+        snapshot["tags"] = tags.isEmpty ? nil : tags.joined(separator: ", ")
+        return snapshot
     }
 
     /// One customer the principal may reach for `action`; 404 when it may not read it.

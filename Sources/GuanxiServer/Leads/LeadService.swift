@@ -42,15 +42,14 @@ public enum LeadAssignment: Sendable, Equatable {
 public struct LeadService: Sendable {
     let database: DatabaseService
     let permissions: PermissionService
-    let audit: AuditLog
+    let writer: RecordWriter
     let router: LeadRouter
     let clock: any Clock
     let custom: CustomValues
-    let groupCommit: GroupCommit
 
     public func create(_ input: LeadInput, by actor: Principal) async throws -> Lead {
         let new = try await prepare(input, by: actor)
-        try await groupCommit.run { tx in try await insert(new, by: actor, on: tx) }
+        try await writer.create { tx in try await insert(new, by: actor, on: tx) }
         return new.lead
     }
 
@@ -88,11 +87,12 @@ public struct LeadService: Sendable {
     /// Saves a prepared lead (its owner picked by the rules here) and its audit entry inside the caller's transaction.
     func insert(_ new: NewLead, by actor: Principal, on tx: any Database) async throws {
         let lead = new.lead
-        if let target = new.target { lead.ownerID = try await router.owner(for: target, on: tx) }
-        try await lead.create(on: tx)
-        try await CustomValues.save(new.custom, of: lead.id!, on: tx)
-        try await audit.created(on: tx, actor: actor, kind: .leads, id: lead.id!.uuidString, label: lead.name,
-                                snapshot: lead.auditSnapshot.merging(CustomValues.snapshot(new.custom.values)) { a, _ in a })
+        try await writer.insert(id: lead.id!, custom: new.custom,
+                                entry: writer.createdEntry(id: lead.id!, label: lead.name, snapshot: Self.snapshot(lead, custom: new.custom.values), by: actor),
+                                on: tx) { tx in
+            if let target = new.target { lead.ownerID = try await router.owner(for: target, on: tx) }
+            try await lead.insert(on: tx)
+        }
     }
 
     /// Applies `input` if `expectedVersion` is still current. Converted leads are closed:
@@ -101,45 +101,38 @@ public struct LeadService: Sendable {
     public func update(_ id: UUID, _ input: LeadInput, expectedVersion: Int?, by actor: Principal,
                        alsoIn: (@Sendable (any Database) async throws -> Void)? = nil) async throws -> Lead {
         let lead = try await find(id, for: actor, action: .update)
-        try VersionCheck.require(expectedVersion, current: lead.version, what: "lead")
+        try writer.requireVersion(expectedVersion, current: lead.version)
         guard !lead.isConverted else { throw Self.converted }
         let oldCustom = try await custom.values(of: .leads, id: id)
-        let before = lead.auditSnapshot.merging(CustomValues.snapshot(oldCustom)) { a, _ in a }
+        let before = Self.snapshot(lead, custom: oldCustom)
         try await apply(input, to: lead)
         let target: LeadRouter.Target? = input.assignment == .byRules ? try await router.target(for: lead) : nil
         let values = try await custom.checked(.leads, sent: input.customFields, current: oldCustom, isNew: false)
-        guard target != nil || lead.auditSnapshot.merging(CustomValues.snapshot(values.values)) { a, _ in a } != before else {
-            if expectedVersion != nil { try await VersionCheck.confirm("leads", id: id, at: lead.version, what: "lead", on: database.sql) }
-            return lead
-        }
-        let startedFrom = lead.version
-        lead.version += 1
-        lead.updatedAt = clock.now()
         // Re-routing a lead is a save even when the rules pick its current owner: the
         // team's rotation moves on, as it would for a new lead.
-        try await database.db.transaction { tx in
-            if let target { lead.ownerID = try await router.owner(for: target, on: tx) }
-            try await VersionCheck.bump("leads", id: id, from: startedFrom, on: tx, what: "lead")
+        let change = RecordWriter.Change(id: id, label: lead.name, version: lead.version, before: before,
+                                         after: Self.snapshot(lead, custom: values.values), custom: values, always: target != nil)
+        try await writer.update(change, expectedVersion: expectedVersion, by: actor, save: { tx, stamp in
+            (lead.version, lead.updatedAt) = (stamp.version, stamp.at)
+            guard let target else { try await lead.update(on: tx); return nil }
+            lead.ownerID = try await router.owner(for: target, on: tx)
             try await lead.update(on: tx)
-            try await CustomValues.save(values, of: id, on: tx)
-            try await audit.updated(on: tx, actor: actor, kind: .leads, id: id.uuidString, label: lead.name, old: before,
-                                    new: lead.auditSnapshot.merging(CustomValues.snapshot(values.values)) { a, _ in a })
-            try await alsoIn?(tx)
-        }
+            return Self.snapshot(lead, custom: values.values)
+        }, alsoIn: alsoIn)
         return lead
     }
 
     public func delete(_ id: UUID, expectedVersion: Int?, by actor: Principal) async throws {
         let lead = try await find(id, for: actor, action: .delete)
-        try VersionCheck.require(expectedVersion, current: lead.version, what: "lead")
-        try await database.db.transaction { tx in
-            // The version is checked again as the row goes, so a change saved since it was read stops the delete.
-            if expectedVersion != nil { try await VersionCheck.bump("leads", id: lead.id!, from: lead.version, on: tx, what: "lead") }
+        let snapshot = Self.snapshot(lead, custom: try await custom.values(of: .leads, id: id))
+        try await writer.delete(id, label: lead.name, version: lead.version, expectedVersion: expectedVersion, snapshot: snapshot, by: actor) { tx in
             try await lead.delete(on: tx)
-            try await CustomValues.remove(of: id, on: tx)
-            try await AttachmentService.removeAll(of: id, on: tx)
-            try await audit.deleted(on: tx, actor: actor, kind: .leads, id: id.uuidString, label: lead.name, snapshot: lead.auditSnapshot)
         }
+    }
+
+    /// What the audit trail keeps of a lead: its fields and its custom values.
+    static func snapshot(_ lead: Lead, custom: [String: CustomValue]) -> AuditSnapshot {
+        RecordWriter.snapshot(lead.auditSnapshot, custom: custom)
     }
 
     /// One lead the principal may reach for `action`; 404 when it may not read it.

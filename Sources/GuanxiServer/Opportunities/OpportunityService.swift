@@ -32,13 +32,12 @@ public struct OpportunityInput: Sendable {
 public struct OpportunityService: Sendable {
     let database: DatabaseService
     let permissions: PermissionService
-    let audit: AuditLog
+    let writer: RecordWriter
     let pipelines: PipelineService
     let customers: CustomerService
     let contacts: ContactService
     let clock: any Clock
     let custom: CustomValues
-    let groupCommit: GroupCommit
 
     static let competitors = LinkTable(table: "opportunity_competitors", owner: "opportunity_id", member: "competitor_id")
 
@@ -53,7 +52,7 @@ public struct OpportunityService: Sendable {
 
     public func create(_ input: OpportunityInput, by actor: Principal) async throws -> Opportunity {
         let new = try await prepare(input, by: actor)
-        try await groupCommit.run { tx in try await insert(new, by: actor, on: tx) }
+        try await writer.create { tx in try await insert(new, by: actor, on: tx) }
         return new.opportunity
     }
 
@@ -89,68 +88,57 @@ public struct OpportunityService: Sendable {
     /// caller's transaction.
     func insert(_ new: NewOpportunity, by actor: Principal, on tx: any Database) async throws {
         let o = new.opportunity
-        try await o.create(on: tx)
-        try await Self.competitors.add(to: o.id!, new.competitors, on: tx)
-        try await enterStage(o.stageID, named: new.stageName, of: o.id!, at: o.createdAt, by: actor, on: tx)
-        try await CustomValues.save(new.custom, of: o.id!, on: tx)
-        var snapshot = o.auditSnapshot.merging(CustomValues.snapshot(new.custom.values)) { a, _ in a }
-        snapshot["competitors"] = new.competitorNames
-        try await audit.created(on: tx, actor: actor, kind: .opportunities, id: o.id!.uuidString, label: o.name, snapshot: snapshot)
+        try await writer.insert(id: o.id!, custom: new.custom,
+                                entry: writer.createdEntry(id: o.id!, label: o.name, snapshot: Self.snapshot(o, competitors: new.competitorNames, custom: new.custom.values), by: actor),
+                                on: tx) { tx in
+            try await o.insert(on: tx)
+            try await Self.competitors.add(to: o.id!, new.competitors, on: tx)
+            try await enterStage(o.stageID, named: new.stageName, of: o.id!, at: o.createdAt, by: actor, on: tx)
+        }
     }
 
     /// `alsoIn` runs inside the change's transaction (an import records its progress there).
     public func update(_ id: UUID, _ input: OpportunityInput, expectedVersion: Int?, by actor: Principal,
                        alsoIn: (@Sendable (any Database) async throws -> Void)? = nil) async throws -> Opportunity {
         let o = try await find(id, for: actor, action: .update)
-        try VersionCheck.require(expectedVersion, current: o.version, what: "opportunity")
+        try writer.requireVersion(expectedVersion, current: o.version)
         let oldCompetitors = try await competitorIDs(of: id)
         let oldCustom = try await custom.values(of: .opportunities, id: id)
-        var before = o.auditSnapshot.merging(CustomValues.snapshot(oldCustom)) { a, _ in a }
-        before["competitors"] = try await competitorNames(oldCompetitors)
+        let before = Self.snapshot(o, competitors: try await competitorNames(oldCompetitors), custom: oldCustom)
         let oldStage = o.stageID
         let stage = try await apply(input, to: o, isNew: false, by: actor)
         var checkedSent: [UUID]?
         if let sent = input.competitorIDs { checkedSent = try await checkedCompetitors(sent) }
         let newCompetitors = checkedSent ?? oldCompetitors
         let newCustom = try await custom.checked(.opportunities, sent: input.customFields, current: oldCustom, isNew: false)
-        var after = o.auditSnapshot.merging(CustomValues.snapshot(newCustom.values)) { a, _ in a }
-        after["competitors"] = try await competitorNames(newCompetitors)
-        guard after != before else {
-            if expectedVersion != nil { try await VersionCheck.confirm("opportunities", id: id, at: o.version, what: "opportunity", on: database.sql) }
-            return o
-        }
-        let (old, new) = (before, after)
-        let startedFrom = o.version
-        let now = clock.now()
-        o.version += 1
-        o.updatedAt = now
-        if o.stageID != oldStage { o.stageEnteredAt = now }
-        try await database.db.transaction { tx in
-            try await VersionCheck.bump("opportunities", id: id, from: startedFrom, on: tx, what: "opportunity")
+        let change = RecordWriter.Change(id: id, label: o.name, version: o.version, before: before,
+                                         after: Self.snapshot(o, competitors: try await competitorNames(newCompetitors), custom: newCustom.values), custom: newCustom)
+        let (stageMoved, competitorsSent) = (o.stageID != oldStage, checkedSent != nil)
+        try await writer.update(change, expectedVersion: expectedVersion, by: actor, save: { tx, stamp in
+            (o.version, o.updatedAt) = (stamp.version, stamp.at)
+            if stageMoved { o.stageEnteredAt = stamp.at }
             try await o.update(on: tx)
-            if input.competitorIDs != nil { try await Self.competitors.replace(of: id, with: newCompetitors, on: tx) }
-            try await CustomValues.save(newCustom, of: id, on: tx)
-            if o.stageID != oldStage { try await enterStage(o.stageID, named: stage.name, of: id, at: now, by: actor, on: tx) }
-            try await audit.updated(on: tx, actor: actor, kind: .opportunities, id: id.uuidString, label: o.name, old: old, new: new)
-            try await alsoIn?(tx)
-        }
+            if competitorsSent { try await Self.competitors.replace(of: id, with: newCompetitors, on: tx) }
+            if stageMoved { try await enterStage(o.stageID, named: stage.name, of: id, at: o.stageEnteredAt, by: actor, on: tx) }
+            return nil
+        }, alsoIn: alsoIn)
         return o
     }
 
     public func delete(_ id: UUID, expectedVersion: Int?, by actor: Principal) async throws {
         let o = try await find(id, for: actor, action: .delete)
-        try VersionCheck.require(expectedVersion, current: o.version, what: "opportunity")
-        var snapshot = o.auditSnapshot
-        snapshot["competitors"] = try await competitorNames(try await competitorIDs(of: id))
-        let final = snapshot
-        try await database.db.transaction { tx in
-            // The version is checked again as the row goes, so a change saved since it was read stops the delete.
-            if expectedVersion != nil { try await VersionCheck.bump("opportunities", id: o.id!, from: o.version, on: tx, what: "opportunity") }
+        let snapshot = Self.snapshot(o, competitors: try await competitorNames(try await competitorIDs(of: id)),
+                                     custom: try await custom.values(of: .opportunities, id: id))
+        try await writer.delete(id, label: o.name, version: o.version, expectedVersion: expectedVersion, snapshot: snapshot, by: actor) { tx in
             try await o.delete(on: tx)
-            try await CustomValues.remove(of: id, on: tx)
-            try await AttachmentService.removeAll(of: id, on: tx)
-            try await audit.deleted(on: tx, actor: actor, kind: .opportunities, id: id.uuidString, label: o.name, snapshot: final)
         }
+    }
+
+    /// What the audit trail keeps of a deal: its fields, its competitors' names and its custom values.
+    static func snapshot(_ o: Opportunity, competitors: String?, custom: [String: CustomValue]) -> AuditSnapshot {
+        var snapshot = RecordWriter.snapshot(o.auditSnapshot, custom: custom)
+        snapshot["competitors"] = competitors
+        return snapshot
     }
 
     public func find(_ id: UUID, for actor: Principal, action: PermissionAction = .read) async throws -> Opportunity {

@@ -1,3 +1,4 @@
+import FluentKit
 import Foundation
 import Synchronization
 import GuanxiPlatform
@@ -36,6 +37,17 @@ final class RecordKinds: Sendable {
     func panels(on kind: RecordKind) -> [RecordPanel] {
         (all.flatMap(\.panels) + loosePanels.withLock { $0 }).filter { $0.host == kind }
     }
+
+    /// What deleting a record of any kind takes with it, inside the deletion's transaction:
+    /// the record's attachments, and whatever else an area hangs on records of every kind.
+    typealias Deletion = @Sendable (_ kind: RecordKind, _ id: UUID, _ tx: any Database) async throws -> Void
+    private let deletionSteps = Mutex<[Deletion]>([])
+
+    /// Adds a step to every record's deletion (`RecordWriter.delete`).
+    func register(deletion: @escaping Deletion) { deletionSteps.withLock { $0.append(deletion) } }
+
+    /// The steps every deletion runs, in the order they were registered.
+    var deletions: [Deletion] { deletionSteps.withLock { $0 } }
 
     /// Every kind, in the order they were registered (the order menus and editors list them).
     var all: [RecordKindDescriptor] { entries.withLock { $0 } }

@@ -25,6 +25,7 @@ extension TestApp {
     }
 
     var gadgets: SchemaRecords {
-        SchemaRecords(schema: Gadget.schema, database: services.database, permissions: services.permissions, audit: services.audit, clock: services.clock)
+        SchemaRecords(schema: Gadget.schema, database: services.database, permissions: services.permissions,
+                      writer: services.writer(Gadget.schema.kind, Gadget.schema.table, Gadget.schema.kind.rawValue))
     }
 }

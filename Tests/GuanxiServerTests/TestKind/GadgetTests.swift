@@ -153,6 +153,30 @@ struct GadgetTests {
         }
     }
 
+    @Test("Deleting one takes its attachments with it and keeps its last state in the audit trail; a stale version stops the delete")
+    func deletion() async throws {
+        try await TestApp.runWithGadgets { app, _ in
+            let admin = try await app.admin
+            let doomed = try await app.gadgets.create(["name": "Oscilloscope", "serial": "SN-9"], by: admin)
+            let kept = try await app.gadgets.create(["name": "Multimeter"], by: admin)
+            let files = AttachmentService(services: app.services)
+            for gadget in [doomed, kept] {
+                _ = try await files.add(to: Gadget.kind, gadget.id, filename: "manual.pdf", contentType: "application/pdf", data: Data("%PDF".utf8), by: admin)
+            }
+            try await app.gadgets.update(doomed.id, ["model": "DS1054Z"], expectedVersion: 1, by: admin)
+            #expect(await Self.failure { try await app.gadgets.delete(doomed.id, expectedVersion: 1, by: admin) }?.code == "version_conflict")
+            #expect(try await files.list(Gadget.kind, doomed.id, for: admin).count == 1)
+
+            try await app.gadgets.delete(doomed.id, expectedVersion: 2, by: admin)
+            let left = try await app.services.database.sql.select().column("record_id").from("attachments").all().map { try $0.decode(column: "record_id", as: UUID.self) }
+            #expect(left == [kept.id])
+            let entry = try await app.services.auditQuery.history(kind: Gadget.kind, id: doomed.id.uuidString, limit: 1)[0]
+            #expect(entry.action == "delete")
+            #expect(Set(entry.changes.map(\.field)).isSuperset(of: ["name", "serial", "model"]))
+            #expect(entry.changes.first { $0.field == "model" }?.old == "DS1054Z")
+        }
+    }
+
     /// Every record's title, page by page; and how many pages that took.
     static func titles<L: RecordList>(_ list: L, pageSize: Int, for actor: Principal) async throws -> (titles: [String], pages: Int) {
         var titles: [String] = [], cursor: String?, pages = 0

@@ -6,7 +6,8 @@ extension RecordKindDescriptor {
     /// search, import, bulk assignment and deletion, duplicates and merge, a timeline
     /// (activities can be about its records), attachments and hand-over.
     static func schema(_ schema: RecordSchema, _ services: AppServices) -> RecordKindDescriptor {
-        let records = SchemaRecords(schema: schema, database: services.database, permissions: services.permissions, audit: services.audit, clock: services.clock)
+        let records = SchemaRecords(schema: schema, database: services.database, permissions: services.permissions,
+                                    writer: services.writer(schema.kind, schema.table, schema.kind.rawValue))
         var d = RecordKindDescriptor(kind: schema.kind)
         d.labelColumn = schema.nameField
         d.migrations = [SchemaMigration(schema: schema)]

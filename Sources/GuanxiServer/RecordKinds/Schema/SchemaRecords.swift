@@ -9,8 +9,9 @@ struct SchemaRecords: Sendable {
     let schema: RecordSchema
     let database: DatabaseService
     let permissions: PermissionService
-    let audit: AuditLog
-    let clock: any Clock
+    /// Versioned, audited writes, the same as every other kind's.
+    let writer: RecordWriter
+    var clock: any Clock { writer.clock }
 
     var kind: RecordKind { schema.kind }
     var what: String { kind.rawValue }
@@ -88,15 +89,16 @@ struct SchemaRecords: Sendable {
 
     func create(_ input: [String: String], ownerID: UUID?? = nil, by actor: Principal) async throws -> SchemaRecord {
         let record = try await prepare(input, ownerID: ownerID, by: actor)
-        try await database.db.transaction { tx in try await insert(record, by: actor, on: tx) }
+        try await writer.create { tx in try await insert(record, by: actor, on: tx) }
         return record
     }
 
     func insert(_ record: SchemaRecord, by actor: Principal, on tx: any Database) async throws {
-        try await insertRow(record, on: tx)
-        try await audit.created(on: tx, actor: actor, kind: kind, id: record.id.uuidString, label: record.values[schema.nameField] ?? "",
-                                snapshot: record.snapshot(schema))
+        try await writer.insert(id: record.id, custom: nil, entry: writer.createdEntry(id: record.id, label: label(record), snapshot: record.snapshot(schema), by: actor),
+                                on: tx) { tx in try await insertRow(record, on: tx) }
     }
+
+    private func label(_ record: SchemaRecord) -> String { record.values[schema.nameField] ?? "" }
 
     /// Writes the row as it is, unaudited: the caller's audit entry covers it (a merge's undo).
     func insertRow(_ record: SchemaRecord, on tx: any Database) async throws {
@@ -125,41 +127,28 @@ struct SchemaRecords: Sendable {
     func update(_ id: UUID, _ input: [String: String], ownerID: UUID?? = nil, expectedVersion: Int?, by actor: Principal,
                 alsoIn: (@Sendable (any Database) async throws -> Void)? = nil) async throws -> SchemaRecord {
         let old = try await find(id, for: actor, action: .update)
-        try VersionCheck.require(expectedVersion, current: old.version, what: what)
+        try writer.requireVersion(expectedVersion, current: old.version)
         var new = old
         for (key, value) in try checked(input, isNew: false) { new.values[key] = value }
         if let ownerID {
             try await permissions.requireAccess(actor, .update, on: kind, owner: ownerID, notFound: .forbidden)
             new.ownerID = ownerID
         }
-        let changed = new.snapshot(schema) != old.snapshot(schema)
-        if changed { (new.version, new.updatedAt) = (old.version + 1, clock.now()) }
-        let saved = new
-        try await database.db.transaction { tx in
-            let sql = tx as! any SQLDatabase
-            if changed {
-                try await VersionCheck.bump(schema.table, id: id, from: old.version, on: tx, what: what)
-                var update = sql.update(schema.table).set("owner_id", to: saved.ownerID).set("search_text", to: searchText(saved.values))
-                    .set("updated_at", to: saved.updatedAt)
-                for field in schema.fields { update = update.set(SQLIdentifier(field.key), to: bind(field, saved.values[field.key])) }
-                try await update.where("id", .equal, id).run()
-                try await audit.updated(on: tx, actor: actor, kind: kind, id: id.uuidString, label: saved.values[schema.nameField] ?? "",
-                                        old: old.snapshot(schema), new: saved.snapshot(schema))
-            } else if expectedVersion != nil {
-                try await VersionCheck.confirm(schema.table, id: id, at: old.version, what: what, on: sql)
-            }
-            try await alsoIn?(tx)
-        }
-        return saved
+        let change = RecordWriter.Change(id: id, label: label(new), version: old.version, before: old.snapshot(schema), after: new.snapshot(schema))
+        let stamp = try await writer.update(change, expectedVersion: expectedVersion, by: actor, save: { [new] tx, stamp in
+            var saved = new
+            (saved.version, saved.updatedAt) = (stamp.version, stamp.at)
+            try await overwrite(saved, on: tx)
+            return nil
+        }, alsoIn: alsoIn)
+        if let stamp { (new.version, new.updatedAt) = (stamp.version, stamp.at) }
+        return new
     }
 
     func delete(_ id: UUID, expectedVersion: Int?, by actor: Principal) async throws {
         let old = try await find(id, for: actor, action: .delete)
-        try VersionCheck.require(expectedVersion, current: old.version, what: what)
-        try await database.db.transaction { tx in
-            if expectedVersion != nil { try await VersionCheck.bump(schema.table, id: id, from: old.version, on: tx, what: what) }
+        try await writer.delete(id, label: label(old), version: old.version, expectedVersion: expectedVersion, snapshot: old.snapshot(schema), by: actor) { tx in
             try await (tx as! any SQLDatabase).delete(from: schema.table).where("id", .equal, id).run()
-            try await audit.deleted(on: tx, actor: actor, kind: kind, id: id.uuidString, label: old.values[schema.nameField] ?? "", snapshot: old.snapshot(schema))
         }
     }
 
