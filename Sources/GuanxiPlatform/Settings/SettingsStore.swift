@@ -1,17 +1,30 @@
 import Foundation
 import SQLKit
 
-/// Organisation-wide settings kept as JSON values in the `settings` table.
+/// Organisation-wide settings kept as JSON values in the `settings` table. They are read
+/// for nearly every record checked (a customer's grade against the grade scale) and change
+/// rarely, so each value is kept for a moment (`DefinitionCaches`); a change through
+/// `set` takes effect at once.
 public struct SettingsStore: Sendable {
-    package init(database: DatabaseService, audit: AuditLog, clock: any Clock) { self.database = database; self.audit = audit; self.clock = clock }
+    package init(database: DatabaseService, audit: AuditLog, clock: any Clock, caches: DefinitionCaches) {
+        (self.database, self.audit, self.clock) = (database, audit, clock)
+        stored = caches.cache(forgettingOn: [.settings])
+    }
     package let database: DatabaseService
     package let audit: AuditLog
     package let clock: any Clock
+    /// Each key's stored JSON text, nil for a key never set.
+    private let stored: ShortLivedCache<String, String?>
 
     public func value<T: Decodable>(_ key: String, as type: T.Type) async throws -> T? {
-        guard let text = try await database.sql.select().column("value").from("settings").where("key", .equal, key)
-            .first(decodingColumn: "value", as: String.self) else { return nil }
-        return try? JSONDecoder().decode(T.self, from: Data(text.utf8))
+        let text: String?
+        if let cached = stored.value(for: key) {
+            text = cached
+        } else {
+            text = try await database.sql.select().column("value").from("settings").where("key", .equal, key).first(decodingColumn: "value", as: String.self)
+            stored.store(text, for: key)
+        }
+        return text.flatMap { try? JSONDecoder().decode(T.self, from: Data($0.utf8)) }
     }
 
     public func set<T: Encodable>(_ key: String, to value: T, by actor: Principal) async throws {

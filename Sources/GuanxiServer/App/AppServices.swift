@@ -85,7 +85,7 @@ public struct AppServices: Sendable {
         localizer = try Localizer.load()
         metrics = AppMetrics()
         renderer = try await WebRenderer.load(templates: Resources.url("Templates"), localizer: localizer) { [records] in DataImport.importable(records).map(records.permissionKind(of:)) }
-        settings = SettingsStore(database: database, audit: audit, clock: clock)
+        settings = SettingsStore(database: database, audit: audit, clock: clock, caches: caches)
         customValues = CustomValues(database: database, cache: caches.cache(forgettingOn: [.customFields]))
         customFields = CustomFieldService(database: database, audit: audit, clock: clock, records: records)
         // One queue of shared transactions for every kind of record created one at a time.
