@@ -11,24 +11,14 @@ public struct RecordKind: Hashable, Sendable, Codable, RawRepresentable, CustomS
     }
     public var description: String { rawValue }
 
+    // The platform's own kinds. Each feature declares its kinds in its folder
+    // (`Customers/Customer+RecordKind.swift`) and registers them (`RecordKinds`).
+
     public static let users = RecordKind(rawValue: "users")
     public static let departments = RecordKind(rawValue: "departments")
     public static let teams = RecordKind(rawValue: "teams")
     public static let roles = RecordKind(rawValue: "roles")
     public static let audit = RecordKind(rawValue: "audit")
-    public static let customers = RecordKind(rawValue: "customers")
-    public static let contacts = RecordKind(rawValue: "contacts")
-    public static let leads = RecordKind(rawValue: "leads")
-    public static let opportunities = RecordKind(rawValue: "opportunities")
-    public static let activities = RecordKind(rawValue: "activities")
-    /// Pipelines and their stages; changed by administrators.
-    public static let pipelines = RecordKind(rawValue: "pipelines")
-    /// Competitors met in deals; kept by anyone who may update opportunities.
-    public static let competitors = RecordKind(rawValue: "competitors")
-    /// Custom field definitions; changed by administrators.
-    public static let customFields = RecordKind(rawValue: "custom_fields")
-    /// Saved list views; each user keeps their own, shared ones are seen by all.
-    public static let savedViews = RecordKind(rawValue: "saved_views")
     /// Organisation settings; changed by administrators, recorded in the audit log.
     public static let settings = RecordKind(rawValue: "settings")
 

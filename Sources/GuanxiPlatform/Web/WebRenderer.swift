@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import Mustache
 
-/// The chrome every page shares: who is signed in, what they may open, the CSRF token.
+/// The chrome every page shares: who is signed in, the menu entries they see, the CSRF token.
 public struct Layout: Sendable {
     public var title: String
     public var lang: String
@@ -10,18 +10,16 @@ public struct Layout: Sendable {
     public var userName: String
     public var csrf: String
     public var isAdmin: Bool
-    public var canSeeCustomers: Bool
-    public var canSeeContacts: Bool
-    public var canSeeLeads: Bool
-    public var canSeeOpportunities: Bool
-    public var canSeeActivities: Bool
-    public var canSeeUsers: Bool
-    public var canSeeOrganisation: Bool
-    public var canSeeAudit: Bool
-    public var canImport: Bool
+    /// The main menu as this user sees it (`Menu`).
+    public var menu: [Link]
     public var notice: String?
     public var otherLang: String
     public var otherLangLabel: String
+
+    public struct Link: Sendable {
+        public let href: String
+        public let title: String
+    }
 }
 
 /// Renders Mustache templates from `Resources/Templates`. Templates escape every value
@@ -30,13 +28,13 @@ public struct Layout: Sendable {
 public struct WebRenderer: Sendable {
     package let library: MustacheLibrary
     package let localizer: Localizer
-    /// The kinds of record a file can be imported into, for the Import menu entry.
-    package let importable: @Sendable () -> [RecordKind]
+    /// The main menu, whose entries the areas register.
+    package let menu: Menu
 
     /// Reads the templates in `templates` (a directory of `.mustache` files).
-    public static func load(templates: URL?, localizer: Localizer, importable: @escaping @Sendable () -> [RecordKind] = { [] }) async throws -> WebRenderer {
+    public static func load(templates: URL?, localizer: Localizer, menu: Menu = Menu()) async throws -> WebRenderer {
         guard let dir = templates else { throw GuanxiError(.internal, "The page templates are missing from the resources.") }
-        return WebRenderer(library: try await MustacheLibrary(directory: dir.path), localizer: localizer, importable: importable)
+        return WebRenderer(library: try await MustacheLibrary(directory: dir.path), localizer: localizer, menu: menu)
     }
 
     package struct Root {
@@ -52,15 +50,7 @@ public struct WebRenderer: Sendable {
             title: localizer.text(titleKey, locale), lang: locale, signedIn: p != nil && context.session?.awaitingSecondFactor != true,
             userName: p?.displayName ?? "", csrf: context.session?.csrfToken ?? "",
             isAdmin: p?.isAdmin ?? false,
-            canSeeCustomers: p?.scope(for: .read, on: .customers) != nil,
-            canSeeContacts: p?.scope(for: .read, on: .contacts) != nil,
-            canSeeLeads: p?.scope(for: .read, on: .leads) != nil,
-            canSeeOpportunities: p?.scope(for: .read, on: .opportunities) != nil,
-            canSeeActivities: p?.scope(for: .read, on: .activities) != nil,
-            canSeeUsers: p?.scope(for: .read, on: .users) != nil,
-            canSeeOrganisation: p?.scope(for: .read, on: .departments) != nil || p?.scope(for: .read, on: .roles) != nil || p?.scope(for: .read, on: .teams) != nil,
-            canSeeAudit: p?.scope(for: .read, on: .audit) != nil,
-            canImport: importable().contains { p?.scope(for: .import, on: $0) != nil },
+            menu: p.map { p in menu.entries(for: p).map { Layout.Link(href: $0.path, title: localizer.text($0.titleKey, locale)) } } ?? [],
             notice: notice,
             otherLang: locale == "en" ? "zh-Hans" : "en",
             otherLangLabel: locale == "en" ? "简体中文" : "English")

@@ -1,6 +1,11 @@
 import Foundation
 import GuanxiPlatform
 
+extension RecordKind {
+    /// Activities (活动): calls, visits, meetings, tasks.
+    public static let activities = RecordKind(rawValue: "activities")
+}
+
 extension RecordKindDescriptor {
     /// Activities (活动): calls, meetings, visits and tasks, about a record of another kind.
     static func activities(_ services: AppServices) -> RecordKindDescriptor {

@@ -5,6 +5,8 @@ import GuanxiPlatform
 /// Activities on the web: the activity page (complete it, schedule the call-back, keep
 /// its commitments), the task lists with due reminders, and the calendar.
 struct ActivityPages {
+    static let menu = MenuEntry("/tasks", titleKey: "nav.tasks", readers: .activities)
+
     let services: AppServices
 
     /// One activity in a list: task lists, the calendar, the home page.

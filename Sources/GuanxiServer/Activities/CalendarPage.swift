@@ -5,6 +5,8 @@ import GuanxiPlatform
 /// The calendar: a month, a week or a day of one's own activities, or also those of
 /// one's teams' members, in the viewer's time zone.
 struct CalendarPage {
+    static let menu = MenuEntry("/calendar", titleKey: "nav.calendar", readers: .activities)
+
     let services: AppServices
 
     enum View: String, CaseIterable { case month, week, day }

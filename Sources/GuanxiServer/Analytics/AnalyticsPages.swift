@@ -7,6 +7,9 @@ import GuanxiPlatform
 /// each as an SVG chart with its table and a CSV download; and the step from a segment
 /// to a saved view or a batch of planned calls or tasks.
 struct AnalyticsPages {
+    /// The analytics read the customer file: whoever may read customers opens them.
+    static let menu = MenuEntry("/analytics", titleKey: "nav.analytics", readers: .customers)
+
     let services: AppServices
 
     struct Row: Sendable { let label: String; let value: String }

@@ -28,6 +28,8 @@ public struct AppServices: Sendable {
     public let localizer: Localizer
     public let metrics: AppMetrics
     public let renderer: WebRenderer
+    /// The main menu's entries (`registerMenu`).
+    let menu: Menu
     public let settings: SettingsStore
     public let customValues: CustomValues
     public let customFields: CustomFieldService
@@ -84,7 +86,8 @@ public struct AppServices: Sendable {
         jobs = JobQueue(database: database, clock: clock)
         localizer = try Localizer.load()
         metrics = AppMetrics()
-        renderer = try await WebRenderer.load(templates: Resources.url("Templates"), localizer: localizer) { [records] in DataImport.importable(records).map(records.permissionKind(of:)) }
+        menu = Menu()
+        renderer = try await WebRenderer.load(templates: Resources.url("Templates"), localizer: localizer, menu: menu)
         settings = SettingsStore(database: database, audit: audit, clock: clock, caches: caches)
         customValues = CustomValues(database: database, cache: caches.cache(forgettingOn: [.customFields]))
         customFields = CustomFieldService(database: database, audit: audit, clock: clock, records: records)
@@ -121,6 +124,7 @@ public struct AppServices: Sendable {
         savedViews = SavedViewService(database: database, audit: audit, clock: clock, records: records)
         handOver = HandOverService(database: database, permissions: permissions, audit: audit, clock: clock, records: records)
         registerRecordKinds()
+        registerMenu()
     }
 
     /// Jobs run once a day: the analytics run at 18:00 UTC, which is 02:00 in China, when nobody is working.

@@ -4,6 +4,8 @@ import GuanxiPlatform
 
 /// Browsing the audit log on the web, with filters.
 struct AuditPages {
+    static let menu = MenuEntry("/admin/audit", titleKey: "nav.audit", readers: .audit)
+
     let services: AppServices
 
     struct ChangeRow { let field: String; let old: String; let new: String }

@@ -1,6 +1,11 @@
 import Foundation
 import GuanxiPlatform
 
+extension RecordKind {
+    /// The people at customers (联系人).
+    public static let contacts = RecordKind(rawValue: "contacts")
+}
+
 extension RecordKindDescriptor {
     /// Contacts (联系人): the people at a customer.
     static func contacts(_ services: AppServices) -> RecordKindDescriptor {

@@ -5,6 +5,8 @@ import GuanxiPlatform
 /// Contacts on the web: the list, the organisation chart on a customer's page (built
 /// by `orgChart`), and the contact form.
 struct ContactPages {
+    static let menu = MenuEntry("/contacts", titleKey: "nav.contacts", readers: .contacts)
+
     let services: AppServices
 
     struct Row {

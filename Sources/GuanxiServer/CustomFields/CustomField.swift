@@ -2,6 +2,11 @@ import FluentKit
 import Foundation
 import GuanxiPlatform
 
+extension RecordKind {
+    /// Custom field definitions; changed by administrators.
+    public static let customFields = RecordKind(rawValue: "custom_fields")
+}
+
 /// A field an administrator adds to a kind of record without a code change (自定义字段):
 /// "年营业额" on customers, "决策链" on opportunities. Values are validated on every write
 /// and can be filtered, sorted and shown as list columns.

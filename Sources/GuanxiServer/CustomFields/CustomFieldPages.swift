@@ -5,6 +5,8 @@ import GuanxiPlatform
 /// Administrators' page for custom fields: every kind's fields, a form to add one, and
 /// per field a form to relabel it, change its choices or whether it is required.
 struct CustomFieldPages {
+    static let menu = MenuEntry.administrators("/admin/custom-fields", titleKey: "nav.custom_fields")
+
     let services: AppServices
 
     struct Row { let id: String; let kind: String; let key: String; let label: String; let type: String; let choices: String; let required: Bool }

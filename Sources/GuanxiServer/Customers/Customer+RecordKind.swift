@@ -1,6 +1,11 @@
 import Foundation
 import GuanxiPlatform
 
+extension RecordKind {
+    /// Customers (客户): companies and people who buy.
+    public static let customers = RecordKind(rawValue: "customers")
+}
+
 extension RecordKindDescriptor {
     /// Customers (客户): companies and people who buy, the centre of the customer file.
     static func customers(_ services: AppServices) -> RecordKindDescriptor {

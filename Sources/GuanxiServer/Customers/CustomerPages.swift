@@ -5,6 +5,9 @@ import GuanxiPlatform
 
 /// The customer list, the customer page (details, history) and the customer form.
 struct CustomerPages {
+    /// The main menu's entry for the customer list.
+    static let menu = MenuEntry("/customers", titleKey: "nav.customers", readers: .customers)
+
     let services: AppServices
 
     typealias Choice = WebChoice

@@ -5,6 +5,8 @@ import GuanxiPlatform
 /// The administrators' settings for the customer file: the grade scale and the rules
 /// of the shared pool.
 struct CustomerSettingsPages {
+    static let menu = MenuEntry.administrators("/admin/settings", titleKey: "nav.settings")
+
     let services: AppServices
 
     struct Page { let grades: String; let claimLimit: Int; let returnAfterDays: Int; let error: String?; let notice: String? }

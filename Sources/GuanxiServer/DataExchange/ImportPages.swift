@@ -6,6 +6,13 @@ import GuanxiPlatform
 /// will be stored, try it (dry run), start it, follow its progress, cancel, resume or
 /// revert it, and download the rows it did not import.
 struct ImportPages {
+    /// Shown to whoever may import into any kind that takes files.
+    static func menu(_ records: RecordKinds) -> MenuEntry {
+        MenuEntry("/imports", titleKey: "nav.imports") { principal in
+            DataImport.importable(records).contains { principal.scope(for: .import, on: records.permissionKind(of: $0)) != nil }
+        }
+    }
+
     let services: AppServices
 
     struct JobRow { let id: String; let file: String; let kind: String; let status: String; let done: Int; let total: Int; let at: String }

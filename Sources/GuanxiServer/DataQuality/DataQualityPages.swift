@@ -8,6 +8,8 @@ import GuanxiPlatform
 /// a link to the list of the records behind it; and marking a phone or e-mail as not
 /// working (or working again) from a record's page.
 struct DataQualityPages {
+    static let menu = MenuEntry("/data-quality", titleKey: "nav.data_quality", readers: .customers)
+
     let services: AppServices
 
     struct Check { let label: String; let count: Int; let href: String }

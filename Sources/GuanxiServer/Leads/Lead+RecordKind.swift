@@ -1,6 +1,11 @@
 import Foundation
 import GuanxiPlatform
 
+extension RecordKind {
+    /// Leads (线索): prospects not yet qualified.
+    public static let leads = RecordKind(rawValue: "leads")
+}
+
 extension RecordKindDescriptor {
     /// Leads (线索): prospects not yet qualified, assigned by rules or taken from the pool.
     static func leads(_ services: AppServices) -> RecordKindDescriptor {

@@ -5,6 +5,8 @@ import GuanxiPlatform
 
 /// Leads on the web: the list (with the pool), the lead page, claim, release and delete.
 struct LeadPages {
+    static let menu = MenuEntry("/leads", titleKey: "nav.leads", readers: .leads)
+
     let services: AppServices
 
     struct ListPage {

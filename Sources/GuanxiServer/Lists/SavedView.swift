@@ -2,6 +2,11 @@ import FluentKit
 import Foundation
 import GuanxiPlatform
 
+extension RecordKind {
+    /// Saved list views; each user keeps their own, shared ones are seen by all.
+    public static let savedViews = RecordKind(rawValue: "saved_views")
+}
+
 /// A saved list view (视图): a list's filters, sort and columns under a name, for its
 /// owner alone or shared with everyone who may read that kind of record.
 public final class SavedView: Model, @unchecked Sendable {

@@ -4,6 +4,8 @@ import GuanxiPlatform
 
 /// The administrators' system status page: database, schema, jobs, version.
 struct StatusPages {
+    static let menu = MenuEntry.administrators("/admin/status", titleKey: "nav.status")
+
     let services: AppServices
 
     struct Row { let label: String; let value: String }

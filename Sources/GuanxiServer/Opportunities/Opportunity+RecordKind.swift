@@ -1,6 +1,15 @@
 import Foundation
 import GuanxiPlatform
 
+extension RecordKind {
+    /// Opportunities (商机): deals in a pipeline.
+    public static let opportunities = RecordKind(rawValue: "opportunities")
+    /// Pipelines and their stages; changed by administrators.
+    public static let pipelines = RecordKind(rawValue: "pipelines")
+    /// Competitors met in deals; kept by anyone who may update opportunities.
+    public static let competitors = RecordKind(rawValue: "competitors")
+}
+
 extension RecordKindDescriptor {
     /// Opportunities (商机): deals moving through a pipeline's stages.
     static func opportunities(_ services: AppServices) -> RecordKindDescriptor {

@@ -5,6 +5,8 @@ import GuanxiPlatform
 /// Opportunities on the web: the list, the deal page with its stage history, and the
 /// stage move that the kanban board's drag and drop also uses.
 struct OpportunityPages {
+    static let menu = MenuEntry("/opportunities", titleKey: "nav.opportunities", readers: .opportunities)
+
     let services: AppServices
 
     struct Row {

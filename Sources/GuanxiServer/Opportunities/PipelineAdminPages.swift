@@ -6,6 +6,8 @@ import GuanxiPlatform
 /// new or changed pipeline (a row per stage, blank rows to add stages; clearing a
 /// stage's name removes it).
 struct PipelineAdminPages {
+    static let menu = MenuEntry.administrators("/admin/pipelines", titleKey: "nav.pipelines")
+
     let services: AppServices
 
     static let blankRows = 3

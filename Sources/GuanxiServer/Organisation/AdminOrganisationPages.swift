@@ -4,6 +4,11 @@ import GuanxiPlatform
 
 /// Departments, teams and roles on the web.
 struct AdminOrganisationPages {
+    /// Departments, teams and roles, shown together to whoever may read any of them.
+    static let menu = [("/admin/departments", "nav.departments"), ("/admin/teams", "nav.teams"), ("/admin/roles", "nav.roles")].map { path, title in
+        MenuEntry(path, titleKey: title, readers: .departments, .roles, .teams)
+    }
+
     let services: AppServices
 
     typealias Choice = WebChoice

@@ -5,6 +5,8 @@ import GuanxiPlatform
 /// Managing users on the web: list, create, edit (department, manager, roles, active),
 /// reset a password and issue an API token for someone.
 struct AdminUserPages {
+    static let menu = MenuEntry("/admin/users", titleKey: "nav.users", readers: .users)
+
     let services: AppServices
 
     typealias Choice = WebChoice

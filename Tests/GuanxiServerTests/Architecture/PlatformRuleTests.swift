@@ -52,4 +52,11 @@ struct PlatformRuleTests {
         }
         #expect(offences.isEmpty, "The platform must not know features; let them register instead:\n\(offences.joined(separator: "\n"))")
     }
+
+    @Test("The platform declares only its own kinds of record; features declare theirs in their folders")
+    func platformKindsAreItsOwn() throws {
+        let pattern = /static let (\w+) = RecordKind\(rawValue:/
+        let declared = try SourceTree.files(under: "GuanxiPlatform").flatMap { file in SourceTree.code(file.text).matches(of: pattern).map { String($0.1) } }
+        #expect(Set(declared) == ["users", "departments", "teams", "roles", "audit", "settings"])
+    }
 }

@@ -1,0 +1,42 @@
+import Foundation
+@testable import GuanxiServer
+import GuanxiPlatform
+import Testing
+
+/// The main menu is what the areas registered, filtered by what each user may open.
+@Suite("The main menu")
+struct MenuTests {
+    /// The menu's links on a page, in order.
+    static func links(_ html: String) -> [String] {
+        guard let start = html.range(of: "<nav class=\"nav\">"), let end = html.range(of: "</nav>", range: start.upperBound..<html.endIndex) else { return [] }
+        return html[start.upperBound..<end.lowerBound].matches(of: /<a href="([^"]+)"/).map { String($0.1) }
+    }
+
+    @Test("Each user sees the entries their roles open, in the registered order, in their language")
+    func entriesFollowPermissions() async throws {
+        try await TestApp.run { app, client in
+            let contactsOnly = try await app.makeRole("contacts-only", [.contacts: Grant(actions: [.read], scope: .own)])
+            _ = try await app.makeUser("rep.zhao", roles: [contactsOnly.id!])
+            let importer = try await app.makeRole("importer", [.customers: Grant(actions: [.read, .import], scope: .all), .teams: Grant(actions: [.read], scope: .all)])
+            _ = try await app.makeUser("clerk.sun", roles: [importer.id!])
+            _ = try await app.makeUser("boss", admin: true)
+
+            var rep = Browser(client)
+            try await rep.signIn("rep.zhao", "Secret-pass-42")
+            #expect(Self.links(try await rep.get("/").text) == ["/", "/contacts", "/api/docs", "/profile"])
+
+            var clerk = Browser(client)
+            try await clerk.signIn("clerk.sun", "Secret-pass-42")
+            #expect(Self.links(try await clerk.get("/").text) == ["/", "/customers", "/analytics", "/imports", "/data-quality",
+                                                                  "/admin/departments", "/admin/teams", "/admin/roles", "/api/docs", "/profile"])
+
+            var boss = Browser(client)
+            try await boss.signIn("boss", "Secret-pass-42")
+            let page = try await boss.get("/").text
+            let registered = app.services.menu.entries(for: try await app.principal("boss")).map(\.path)
+            #expect(registered.count == 18)
+            #expect(Self.links(page) == ["/"] + registered + ["/api/docs", "/profile"])
+            #expect(page.contains(">客户</a>") && page.contains(">系统状态</a>"))
+        }
+    }
+}
