@@ -203,20 +203,20 @@ public struct DataImport: Sendable {
     }
 
     private func previewOpened<T: ImportTarget>(_ target: T, data: Data, settings: ImportSettings, rows count: Int) async throws -> Preview {
-        var (rows, header, mapping) = try await ImportRunner(services: services, target: target).open(try ImportFile(data), settings: settings)
+        var plan = try await ImportRunner(services: services, target: target).plan(try ImportFile(data), settings: settings)
         var first: [[String: String]] = []
         var total = 0
-        while let row = try await rows.next() {
+        while let row = try await plan.rows.next() {
             total += 1
-            if first.count < count { first.append(mapping.values(row.fields)) }
+            if first.count < count { first.append(plan.mapping.values(row.fields)) }
         }
-        return Preview(header: header, fields: header.indices.map { mapping.columns[$0] ?? "" }, unmapped: mapping.unmapped, rows: first, totalRows: total)
+        return Preview(header: plan.header, fields: plan.header.indices.map { plan.mapping.columns[$0] ?? "" }, unmapped: plan.mapping.unmapped, rows: first, totalRows: total)
     }
 
     private func count(_ target: some ImportTarget, file: ImportFile, settings: ImportSettings) async throws -> Int {
-        var (rows, _, _) = try await ImportRunner(services: services, target: target).open(file, settings: settings)
+        var plan = try await ImportRunner(services: services, target: target).plan(file, settings: settings)
         var total = 0
-        while try await rows.next() != nil { total += 1 }
+        while try await plan.rows.next() != nil { total += 1 }
         return total
     }
 

@@ -1,0 +1,62 @@
+import Foundation
+@testable import GuanxiServer
+import GuanxiPlatform
+import Testing
+
+/// The rules that decide what an import row does, checked without a database.
+@Suite("Import row decisions")
+struct ImportRowCheckTests {
+    typealias Decision = ImportRowCheck.Decision
+    let a = UUID(), b = UUID()
+
+    func decide(_ mode: ImportSettings.Mode, _ duplicates: ImportSettings.Duplicates = .skip, key: String? = "a@example.cn",
+                matches: [UUID] = [], earlierLine: Int? = nil) -> Decision {
+        ImportRowCheck.decide(mode: mode, duplicates: duplicates, keyHeader: "邮箱", keyValue: key, matches: matches, earlierLine: earlierLine)
+    }
+
+    /// The locale key of a refusal, and whether it was a chosen skip.
+    func refusal(_ decision: Decision) -> (key: String, skipped: Bool)? {
+        if case .refuse(let reason, let skipped) = decision { return (reason.key, skipped) }
+        return nil
+    }
+
+    @Test("Create mode: a new key creates; a known one is skipped, merged or created again as chosen")
+    func createMode() {
+        #expect(decide(.create) == .create)
+        #expect(decide(.create, key: nil) == .create)
+        #expect(refusal(decide(.create, .skip, matches: [a]))! == ("msg.import_duplicate_record", true))
+        #expect(refusal(decide(.create, .skip, matches: [a], earlierLine: 7))! == ("msg.import_duplicate_row", true))
+        #expect(decide(.create, .merge, matches: [a]) == .update(a, merge: true))
+        #expect(decide(.create, .create, matches: [a]) == .create)
+    }
+
+    @Test("Update mode changes the one record its key finds; upsert creates when it finds none")
+    func updateAndUpsert() {
+        #expect(decide(.update, matches: [a]) == .update(a, merge: false))
+        #expect(refusal(decide(.update))! == ("msg.import_no_match", false))
+        #expect(decide(.upsert, matches: [a]) == .update(a, merge: false))
+        #expect(decide(.upsert) == .create)
+    }
+
+    @Test("A key that finds two records, or a blank key outside create mode, refuses the row and names the column")
+    func ambiguousAndBlank() {
+        for mode in ImportSettings.Mode.allCases {
+            let decision = decide(mode, .merge, matches: [a, b])
+            #expect(refusal(decision)! == ("msg.import_ambiguous", false), "\(mode)")
+            if case .refuse(let reason, _) = decision { #expect(reason.arguments == ["count": "2", "field": "邮箱", "value": "a@example.cn"]) }
+        }
+        #expect(refusal(decide(.update, key: nil))! == ("msg.import_key_blank", false))
+        #expect(refusal(decide(.upsert, key: nil))! == ("msg.import_key_blank", false))
+    }
+
+    @Test("The key's value is the first entry of a list, without its label; a ragged row says both counts")
+    func keyValues() {
+        #expect(ImportRowCheck.keyValue(["phones": "手机: 138 0013 8000\n座机: 010-1234"], keyField: "phones") == "138 0013 8000")
+        #expect(ImportRowCheck.keyValue(["emails": "wang@example.cn"], keyField: "emails") == "wang@example.cn")
+        #expect(ImportRowCheck.keyValue(["emails": "wang@example.cn"], keyField: nil) == nil)
+        #expect(ImportRowCheck.unlabelled("Work: a@b.cn") == "a@b.cn")
+        #expect(ImportRowCheck.unlabelled("wang@example.cn") == "wang@example.cn")
+        #expect(ImportRowCheck.unlabelled("2024: x") == "2024: x")
+        #expect(ImportRowCheck.ragged(fields: 3, expected: 5).arguments == ["count": "3", "expected": "5"])
+    }
+}
