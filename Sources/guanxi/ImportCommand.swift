@@ -77,8 +77,8 @@ struct ImportCommand: AsyncParsableCommand {
                     try printProblems(report.problems.map { ($0.line, $0.column, $0.reason) }, csv: report.rejectsCSV)
                     return
                 }
-                // The file is read for the job to keep and let go: the import reads the job's copy.
-                let job = try await imports.start(fileKind, fileName: URL(fileURLWithPath: file).lastPathComponent, data: try read(), settings: settings, queue: false, by: actor)
+                // The file streams into the job's store a piece at a time; the import reads the job's copy.
+                let job = try await imports.start(fileKind, file: URL(fileURLWithPath: file), settings: settings, queue: false, by: actor)
                 print("Import \(job.id.uuidString): \(job.totalRows) rows.")
                 try await finish(try await imports.run(job.id, by: actor, progress: ProgressBar.show), imports: imports, actor: actor)
             }

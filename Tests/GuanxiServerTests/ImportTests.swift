@@ -20,6 +20,43 @@ struct ImportTests {
         return data
     }
 
+    @Test("A local file (guanxi import) streams into its job a piece at a time, rows across pieces arrive whole; GB18030 is read; a refused file leaves no job")
+    func localFile() async throws {
+        try await TestApp.run { app, _ in
+            let admin = try await app.admin
+            let imports = DataImport(services: app.services)
+            let sql = app.services.database.sql
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gx-local-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            // About 1.4 MB: two pieces, one row cut by the boundary between them.
+            let note = String(repeating: "长备注 long note ", count: 70)
+            let big = folder.appendingPathComponent("big.csv")
+            try Data((["名称,备注"] + (0..<1_000).map { "本地公司\($0),\(note)" }).joined(separator: "\n").utf8).write(to: big)
+            let job = try await imports.start(.customers, file: big, settings: Self.settings(), queue: false, by: admin)
+            #expect(job.totalRows == 1_000 && job.fileName == "big.csv" && job.status == .queued)
+            #expect(try await sql.select().column("position").from("import_job_chunks").where("job_id", .equal, job.id).all().count == 2)
+            let done = try await imports.run(job.id, by: admin)
+            #expect(done.created == 1_000 && done.rejected == 0)
+            let whole = try await sql.raw("SELECT COUNT(*) AS n FROM customers WHERE name LIKE '本地公司%' AND length(notes) = 979").first(decodingColumn: "n", as: Int.self)
+            #expect(whole == 1_000)
+
+            let chinese = folder.appendingPathComponent("gb.csv")
+            try Self.gbk("名称,城市\n甲骨文贸易,北京\n").write(to: chinese)
+            let gb = try await imports.run(try await imports.start(.customers, file: chinese, settings: Self.settings(), queue: false, by: admin).id, by: admin)
+            #expect(gb.created == 1)
+            #expect(try await sql.select().column("city").from("customers").where("name", .equal, "甲骨文贸易").first(decodingColumn: "city", as: String.self) == "北京")
+
+            let jobs = try await sql.raw("SELECT COUNT(*) AS n FROM import_jobs").first(decodingColumn: "n", as: Int.self)
+            let headless = folder.appendingPathComponent("no-name.csv")
+            try Data("城市\n北京\n".utf8).write(to: headless)
+            await #expect(throws: GuanxiError.self) { _ = try await imports.start(.customers, file: headless, settings: Self.settings(), queue: false, by: admin) }
+            await #expect(throws: GuanxiError.self) { _ = try await imports.start(.customers, file: folder.appendingPathComponent("gone.csv"), settings: Self.settings(), queue: false, by: admin) }
+            #expect(try await sql.raw("SELECT COUNT(*) AS n FROM import_jobs").first(decodingColumn: "n", as: Int.self) == jobs)
+            #expect(try await sql.raw("SELECT COUNT(*) AS n FROM import_job_chunks WHERE job_id NOT IN (SELECT id FROM import_jobs)").first(decodingColumn: "n", as: Int.self) == 0)
+        }
+    }
+
     static func settings(_ mode: ImportSettings.Mode = .create, key: String? = nil, duplicates: ImportSettings.Duplicates = .skip) -> ImportSettings {
         var s = ImportSettings()
         (s.mode, s.key, s.duplicates) = (mode, key, duplicates)

@@ -50,6 +50,36 @@ public struct DataImport: Sendable {
         try await create(kind, fileName: fileName, data: data, settings: settings, status: .queued, queue: queue, by: actor)
     }
 
+    /// Starts an import of a local file (`guanxi import`), read a piece at a time into the
+    /// job's store and checked from there, so a file of a million rows is never held whole
+    /// (one in GB18030 is, once: converting it needs all of it). A file the checks refuse
+    /// leaves no job behind.
+    public func start(_ kind: RecordKind, file url: URL, settings: ImportSettings, queue: Bool, by actor: Principal) async throws -> ImportJob {
+        _ = try services.permissions.require(actor, .import, on: services.records.permissionKind(of: kind))
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? Int, let handle = try? FileHandle(forReadingFrom: url) else {
+            throw GuanxiError.invalid("file", "Cannot read \(url.path).")
+        }
+        defer { try? handle.close() }
+        try checkSize(bytes: size)
+        let settings = try checked(settings)
+        let target = try target(kind, settings: settings)
+        let now = services.clock.now()
+        var job = ImportJob(id: UUID(), kind: kind, fileName: String(url.lastPathComponent.suffix(200)), settings: settings, status: .draft, totalRows: 0,
+                            nextLine: 1, created: 0, updated: 0, skipped: 0, rejected: 0, error: nil, cancelRequested: false,
+                            createdBy: actor.channel == .console ? nil : actor.userID, createdAt: now, updatedAt: now)
+        try await store.insert(job, content: FilePieces(handle))
+        do {
+            job.totalRows = try await count(target, file: try await ImportFile.stored(job.id, in: store), settings: settings)
+        } catch {
+            try? await store.remove(job.id)
+            throw error
+        }
+        job.status = .queued
+        try await store.setTotal(job.id, rows: job.totalRows, status: job.status)
+        if queue { try await enqueue(job.id, by: actor) }
+        return job
+    }
+
     /// Keeps an uploaded file with a draft job, to be mapped, previewed, tried and started from its page.
     public func draft(_ kind: RecordKind, fileName: String, data: Data, settings: ImportSettings, by actor: Principal) async throws -> ImportJob {
         try await create(kind, fileName: fileName, data: data, settings: settings, status: .draft, queue: false, by: actor)
@@ -65,7 +95,7 @@ public struct DataImport: Sendable {
         let job = ImportJob(id: UUID(), kind: kind, fileName: String(fileName.suffix(200)), settings: settings, status: status, totalRows: total, nextLine: 1,
                             created: 0, updated: 0, skipped: 0, rejected: 0, error: nil, cancelRequested: false,
                             createdBy: actor.channel == .console ? nil : actor.userID, createdAt: now, updatedAt: now)
-        try await store.insert(job, content: data)
+        try await store.insert(job, content: FilePieces(data))
         if queue { try await enqueue(job.id, by: actor) }
         return job
     }
@@ -262,10 +292,12 @@ public struct DataImport: Sendable {
         return Self.rejectsDocument(try await store.rejects(of: id))
     }
 
-    func checkSize(_ data: Data) throws {
+    func checkSize(_ data: Data) throws { try checkSize(bytes: data.count) }
+
+    func checkSize(bytes: Int) throws {
         let largest = services.config.maxImportBytes
-        guard !data.isEmpty else { throw GuanxiError.invalid("file", "The file is empty.").localized("msg.empty_file", [:]) }
-        guard data.count <= largest else {
+        guard bytes > 0 else { throw GuanxiError.invalid("file", "The file is empty.").localized("msg.empty_file", [:]) }
+        guard bytes <= largest else {
             throw GuanxiError(.payloadTooLarge, "The file is larger than \(largest / 1_048_576) MB.", field: "file")
                 .localized("msg.file_too_large", ["max": String(largest / 1_048_576)])
         }

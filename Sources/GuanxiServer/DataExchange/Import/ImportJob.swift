@@ -62,8 +62,9 @@ struct ImportJobStore: Sendable {
 
     static let chunkSize = 1_048_576
 
-    /// Saves a new job with its file, one transaction, the file in 1 MB pieces.
-    func insert(_ job: ImportJob, content: Data) async throws {
+    /// Saves a new job with its file in one transaction, the file in pieces of at most
+    /// `chunkSize` bytes: a local file is read a piece at a time and never held whole.
+    func insert(_ job: ImportJob, content: FilePieces) async throws {
         try await services.database.db.transaction { tx in
             let sql = tx as! any SQLDatabase
             try await sql.insert(into: "import_jobs").columns(Self.columns).values([
@@ -71,9 +72,10 @@ struct ImportJobStore: Sendable {
                 SQLBind(job.totalRows), SQLBind(job.nextLine), SQLBind(0), SQLBind(0), SQLBind(0), SQLBind(0), SQLBind(job.error), SQLBind(false),
                 SQLBind(job.createdBy), SQLBind(job.createdAt), SQLBind(job.updatedAt),
             ]).run()
-            for (position, start) in stride(from: 0, to: content.count, by: Self.chunkSize).enumerated() {
-                try await sql.insert(into: "import_job_chunks").columns("job_id", "position", "data")
-                    .values(SQLBind(job.id), SQLBind(position), SQLBind(content.subdata(in: start..<min(start + Self.chunkSize, content.count)))).run()
+            var position = 0
+            while let piece = try content.next(), !piece.isEmpty {
+                try await sql.insert(into: "import_job_chunks").columns("job_id", "position", "data").values(SQLBind(job.id), SQLBind(position), SQLBind(piece)).run()
+                position += 1
             }
         }
     }
@@ -163,6 +165,17 @@ struct ImportJobStore: Sendable {
             "job_id IN (SELECT id FROM import_jobs WHERE status IN ('done', 'reverted') AND updated_at < \(bind: now.addingTimeInterval(-30 * 86_400)))")).run()
     }
 
+    /// Drops a job that never started, with its file.
+    func remove(_ id: UUID) async throws {
+        try await sql.delete(from: "import_jobs").where("id", .equal, id).run()
+    }
+
+    /// Settles a stored job's row count and status once its file has been checked.
+    func setTotal(_ id: UUID, rows: Int, status: ImportJob.Status) async throws {
+        try await sql.update("import_jobs").set("total_rows", to: rows).set("status", to: status.rawValue).set("updated_at", to: services.clock.now())
+            .where("id", .equal, id).run()
+    }
+
     func requestCancel(_ id: UUID) async throws {
         try await sql.update("import_jobs").set("cancel_requested", to: true).where("id", .equal, id).run()
     }
@@ -231,4 +244,27 @@ struct ImportJobStore: Sendable {
             createdBy: try row.decode(column: "created_by", as: UUID?.self), createdAt: try row.decode(column: "created_at", as: Date.self),
             updatedAt: try row.decode(column: "updated_at", as: Date.self))
     }
+}
+
+/// A file on its way into a job's store, a piece at a time (`ImportJobStore.insert`).
+/// Read by one transaction from start to end, never by two at once.
+final class FilePieces: @unchecked Sendable {
+    private var nextPiece: () throws -> Data?
+
+    /// A file already in memory (an upload).
+    init(_ data: Data) {
+        var start = 0
+        nextPiece = {
+            defer { start += ImportJobStore.chunkSize }
+            return start < data.count ? data.subdata(in: start..<min(start + ImportJobStore.chunkSize, data.count)) : nil
+        }
+    }
+
+    /// A local file, read as it is stored.
+    init(_ handle: FileHandle) {
+        nextPiece = { try handle.read(upToCount: ImportJobStore.chunkSize) }
+    }
+
+    /// The next piece; nil (or empty) at the end.
+    func next() throws -> Data? { try nextPiece() }
 }
