@@ -10,6 +10,7 @@ extension RecordKindDescriptor {
     /// Activities (活动): calls, meetings, visits and tasks, about a record of another kind.
     static func activities(_ services: AppServices) -> RecordKindDescriptor {
         var d = RecordKindDescriptor(kind: .activities)
+        d.hangsOn = [RecordDependent(host: .customers, kind: .activities, table: "activities", column: "customer_id", fate: .detached)]
         d.labelColumn = "subject"
         d.find = { id, actor, action in
             let a = try await services.activities.find(id, for: actor, action: action)

@@ -64,6 +64,7 @@ struct ActivityPages {
             try await services.activities.dismissReminder(try Self.id(context), by: context.principal)
             return WebRenderer.redirect(form["back"] == "home" ? "/" : "/tasks")
         }
+        DeletionQuestion(services: services).register(.activities, on: web)
         web.post("/activities/:id/delete") { request, context in
             let form = try await request.form(context: context)
             try await services.activities.delete(try Self.id(context), expectedVersion: Int(form["version"] ?? ""), by: context.principal)

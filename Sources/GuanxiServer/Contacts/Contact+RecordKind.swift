@@ -10,6 +10,7 @@ extension RecordKindDescriptor {
     /// Contacts (联系人): the people at a customer.
     static func contacts(_ services: AppServices) -> RecordKindDescriptor {
         var d = RecordKindDescriptor(kind: .contacts)
+        d.hangsOn = [RecordDependent(host: .customers, kind: .contacts, table: "contacts", column: "customer_id", fate: .detached)]
         d.find = { id, actor, action in
             let c = try await services.contacts.find(id, for: actor, action: action)
             return FoundRecord(kind: .contacts, id: id, name: c.name, customerID: c.customerID)

@@ -74,6 +74,7 @@ struct ContactPages {
                 return try await self.form(current, customer: try await customer(of: current, principal), typed: form, context: context, error: error)
             }
         }
+        DeletionQuestion(services: services).register(.contacts, on: web)
         web.post("/contacts/:id/delete") { request, context in
             let principal = context.principal
             let form = try await request.form(context: context)

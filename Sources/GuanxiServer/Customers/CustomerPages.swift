@@ -80,6 +80,7 @@ struct CustomerPages {
             _ = try await services.customerPool.release(customerID, by: context.principal)
             return WebRenderer.redirect("/customers/\(customerID.uuidString)?notice=released")
         }
+        DeletionQuestion(services: services).register(.customers, on: web)
         web.post("/customers/:id/delete") { request, context in
             let form = try await request.form(context: context)
             try await services.customers.delete(try id(context), expectedVersion: Int(form["version"] ?? ""), by: context.principal)

@@ -41,6 +41,7 @@ struct LeadPages {
             _ = try await services.leadPool.release(leadID, by: context.principal)
             return WebRenderer.redirect("/leads/\(leadID.uuidString)?notice=released")
         }
+        DeletionQuestion(services: services).register(.leads, on: web)
         web.post("/leads/:id/delete") { request, context in
             let form = try await request.form(context: context)
             try await services.leads.delete(try id(context), expectedVersion: Int(form["version"] ?? ""), by: context.principal)

@@ -14,6 +14,8 @@ extension RecordKindDescriptor {
     /// Opportunities (商机): deals moving through a pipeline's stages.
     static func opportunities(_ services: AppServices) -> RecordKindDescriptor {
         var d = RecordKindDescriptor(kind: .opportunities)
+        d.hangsOn = [RecordDependent(host: .customers, kind: .opportunities, table: "opportunities", column: "customer_id", fate: .deleted),
+                     RecordDependent(host: .contacts, kind: .opportunities, table: "opportunities", column: "contact_id", fate: .detached)]
         d.find = { id, actor, action in
             let o = try await services.opportunities.find(id, for: actor, action: action)
             return FoundRecord(kind: .opportunities, id: id, name: o.name, customerID: o.customerID)

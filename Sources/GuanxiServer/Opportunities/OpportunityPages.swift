@@ -47,6 +47,7 @@ struct OpportunityPages {
             }
             return WebRenderer.redirect(back.contains("?") ? back + "&notice=saved" : back + "?notice=saved")
         }
+        DeletionQuestion(services: services).register(.opportunities, on: web)
         web.post("/opportunities/:id/delete") { request, context in
             let form = try await request.form(context: context)
             try await services.opportunities.delete(try id(context), expectedVersion: Int(form["version"] ?? ""), by: context.principal)

@@ -11,6 +11,7 @@ extension RecordKindDescriptor {
     /// each row needing update access to its customer. They have no list of their own.
     static func purchases(_ services: AppServices) -> RecordKindDescriptor {
         var d = RecordKindDescriptor(kind: .purchases)
+        d.hangsOn = [RecordDependent(host: .customers, kind: .purchases, table: "purchases", column: "customer_id", fate: .deleted)]
         (d.grantable, d.permissionKind) = (false, .customers)
         d.importTarget = { settings in PurchaseImportTarget(services: services, settings: settings) }
         return d

@@ -49,6 +49,9 @@ struct RecordKindDescriptor: Sendable {
     var savedViews = false
     /// Sections it shows on other kinds' record pages (a deal list on a customer's page).
     var panels: [RecordPanel] = []
+    /// The records of other kinds its records hang on, and whether deleting one of those
+    /// deletes them or leaves them detached: what another kind's deletion takes with it.
+    var hangsOn: [RecordDependent] = []
     /// Has a timeline (its history and the activities about it); activities can be about it.
     var timeline = false
     /// What the kind adds to one of its records' timelines besides changes and

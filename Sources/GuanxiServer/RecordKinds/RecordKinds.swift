@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import SQLKit
 import Synchronization
 import GuanxiPlatform
 
@@ -48,6 +49,21 @@ final class RecordKinds: Sendable {
 
     /// The steps every deletion runs, in the order they were registered.
     var deletions: [Deletion] { deletionSteps.withLock { $0 } }
+
+    /// What hangs on records of `host` (`RecordKindDescriptor.hangsOn`), in registration order.
+    func dependents(of host: RecordKind) -> [RecordDependent] { all.flatMap(\.hangsOn).filter { $0.host == host } }
+
+    /// How many records of each kind hang on one record of `kind`, for the question before
+    /// its deletion: every one, also those the asker cannot read, since they go too.
+    func dependents(of kind: RecordKind, _ id: UUID, on sql: any SQLDatabase) async throws -> [(dependent: RecordDependent, count: Int)] {
+        var out: [(RecordDependent, Int)] = []
+        for dependent in dependents(of: kind) {
+            let count = try await sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from(dependent.table)
+                .where(SQLIdentifier(dependent.column), .equal, id).first(decodingColumn: "n", as: Int.self) ?? 0
+            if count > 0 { out.append((dependent, count)) }
+        }
+        return out
+    }
 
     /// Every kind, in the order they were registered (the order menus and editors list them).
     var all: [RecordKindDescriptor] { entries.withLock { $0 } }

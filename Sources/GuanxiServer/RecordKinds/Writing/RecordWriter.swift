@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import SQLKit
 import GuanxiPlatform
 
 /// The one write lifecycle every kind of record goes through. A kind's service finds the
@@ -116,19 +117,39 @@ struct RecordWriter: Sendable {
     // MARK: Deleting
 
     /// Deletes a record in one transaction: with `expectedVersion`, the version is checked
-    /// again as the row goes, so a change saved since it was read stops the delete; `remove`
-    /// deletes the kind's rows; then its custom values and whatever deleting any record
-    /// takes with it go, and the audit entry keeps the last state (`snapshot`).
+    /// again as the row goes, so a change saved since it was read stops the delete; the
+    /// records that go with it (`RecordDependent`) lose their custom values and whatever
+    /// deleting any record takes with it; `remove` deletes the kind's rows; then its own
+    /// custom values and the rest go. The audit entry keeps the last state (`snapshot`)
+    /// and how many records went with it or were detached from it (`with.deals`…).
     func delete(_ id: UUID, label: String, version: Int, expectedVersion: Int?, snapshot: AuditSnapshot, by actor: Principal,
                 remove: @escaping @Sendable (any Database) async throws -> Void) async throws {
         try requireVersion(expectedVersion, current: version)
-        let followers = records.deletions
+        let (steps, dependents) = (records.deletions, records.dependents(of: kind))
         try await database.db.transaction { tx in
             if expectedVersion != nil { try await VersionCheck.bump(table, id: id, from: version, on: tx, what: what) }
+            var last = snapshot
+            for dependent in dependents {
+                let ids = try await Self.ids(of: dependent, on: id, in: tx)
+                guard !ids.isEmpty else { continue }
+                last["with.\(dependent.kind.rawValue)"] = "\(ids.count) \(dependent.fate.rawValue)"
+                guard dependent.fate == .deleted else { continue }
+                for other in ids {
+                    try await CustomValues.remove(of: other, on: tx)
+                    for step in steps { try await step(dependent.kind, other, tx) }
+                }
+            }
             try await remove(tx)
             try await CustomValues.remove(of: id, on: tx)
-            for follow in followers { try await follow(kind, id, tx) }
-            try await audit.deleted(on: tx, actor: actor, kind: kind, id: id.uuidString, label: label, snapshot: snapshot)
+            for step in steps { try await step(kind, id, tx) }
+            try await audit.deleted(on: tx, actor: actor, kind: kind, id: id.uuidString, label: label, snapshot: last)
         }
     }
+
+    /// The records of `dependent` that hang on `host`.
+    static func ids(of dependent: RecordDependent, on host: UUID, in db: any Database) async throws -> [UUID] {
+        try await (db as! any SQLDatabase).select().column("id").from(dependent.table).where(SQLIdentifier(dependent.column), .equal, host).all()
+            .map { try $0.decode(column: "id", as: UUID.self) }
+    }
+
 }
