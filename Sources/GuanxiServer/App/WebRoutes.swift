@@ -18,6 +18,8 @@ enum WebRoutes {
         ActivityPages(services: services).register(on: signedIn)
         CustomFieldPages(services: services).register(on: signedIn)
         ListRoutes(services: services).register(on: signedIn)
+        // Kinds declared as data get their pages from their declaration.
+        for schema in services.records.all.compactMap(\.schema) { SchemaPages(services: services, schema: schema).register(on: signedIn) }
         ExportRoutes(services: services).register(on: signedIn)
         ImportPages(services: services).register(on: signedIn)
         DuplicatePages(services: services).register(on: signedIn)

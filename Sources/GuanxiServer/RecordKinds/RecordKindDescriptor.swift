@@ -49,6 +49,9 @@ struct RecordKindDescriptor: Sendable {
     var savedViews = false
     /// Sections it shows on other kinds' record pages (a deal list on a customer's page).
     var panels: [RecordPanel] = []
+    /// The kind's declaration, if it is declared as data (`RecordSchema`): the app builds
+    /// its web pages from it (`SchemaPages`).
+    var schema: RecordSchema?
     /// The records of other kinds its records hang on, and whether deleting one of those
     /// deletes them or leaves them detached: what another kind's deletion takes with it.
     var hangsOn: [RecordDependent] = []

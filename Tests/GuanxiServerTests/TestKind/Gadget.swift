@@ -25,7 +25,6 @@ extension TestApp {
     }
 
     var gadgets: SchemaRecords {
-        SchemaRecords(schema: Gadget.schema, database: services.database, permissions: services.permissions,
-                      writer: services.writer(Gadget.schema.kind, Gadget.schema.table, Gadget.schema.kind.rawValue))
+        SchemaRecords(Gadget.schema, services: services)
     }
 }

@@ -177,6 +177,53 @@ struct GadgetTests {
         }
     }
 
+    @Test("Its web pages come from its declaration: list with search, form with named errors, record page, conflicts shown, edit and delete as permitted, all escaped")
+    func webPages() async throws {
+        try await TestApp.runWithGadgets { app, client in
+            var browser = try await app.signedInBrowser(client, as: "lab.lead")
+            let blank = try await browser.get("/gadgets/new")
+            #expect(blank.status == .ok && blank.text.contains("name=\"name\" type=\"text\" value=\"\" maxlength=\"200\" required"))
+            let empty = try await browser.post("/gadgets/new", ["name": "", "serial": "SN-<1>", "price": "12"])
+            #expect(empty.status == .badRequest)
+            #expect(empty.text.contains("role=\"alert\"") && empty.text.contains("name") && empty.text.contains("value=\"SN-&lt;1&gt;\""))
+            #expect(try await browser.post("/gadgets/new", ["name": "Scope", "price": "twelve"]).status == .badRequest)
+            let made = try await browser.post("/gadgets/new", ["name": "<b>示波器</b>", "serial": "SN-77", "model": "DS1054Z", "price": "3200", "bought_on": "2026-03-01"])
+            #expect(made.status == .seeOther)
+            let location = try #require(made.headers[.location])
+            let id = String(location.dropFirst("/gadgets/".count).prefix(36))
+            let page = try await browser.get(location)
+            #expect(page.text.contains("&lt;b&gt;示波器&lt;/b&gt;") && !page.text.contains("<b>示波器</b>"))
+            #expect(page.text.contains("<td>DS1054Z</td>") && page.text.contains("<td>3200</td>") && page.text.contains("<td>2026-03-01</td>"))
+            #expect(page.text.contains("href=\"/gadgets/\(id)/edit\"") && page.text.contains("href=\"/gadgets/\(id)/delete?version=1\""))
+
+            let list = try await browser.get("/gadgets?q=sn-77")
+            #expect(list.text.contains("href=\"/gadgets/\(id)\"") && list.text.contains("href=\"/gadgets/new\""))
+            #expect(!(try await browser.get("/gadgets?q=nothing-like-it")).text.contains("href=\"/gadgets/\(id)\""))
+
+            let form = try await browser.get("/gadgets/\(id)/edit")
+            #expect(form.text.contains("name=\"price\" type=\"number\" value=\"3200\"") && form.text.contains("name=\"bought_on\" type=\"date\""))
+            try await app.gadgets.update(UUID(uuidString: id)!, ["model": "DS2072A"], expectedVersion: 1, by: try await app.admin)
+            let stale = try await browser.post("/gadgets/\(id)/edit", ["version": "1", "name": "<b>示波器</b>", "model": "MSO5000"])
+            #expect(stale.status == .conflict && stale.text.contains("DS2072A") && stale.text.contains("value=\"MSO5000\""))
+            #expect(try await browser.post("/gadgets/\(id)/edit", ["version": "2", "name": "示波器", "model": "MSO5000"]).status == .seeOther)
+            #expect(try await app.gadgets.find(UUID(uuidString: id)!, for: try await app.admin).values["model"] == "MSO5000")
+
+            let reader = try await app.makeRole("gadget-reader", [Gadget.kind: Grant(actions: [.read], scope: .all)])
+            _ = try await app.makeUser("lab.guest", roles: [reader.id!])
+            var guest = Browser(client)
+            try await guest.signIn("lab.guest", "Secret-pass-42")
+            let seen = try await guest.get("/gadgets/\(id)")
+            #expect(seen.status == .ok && !seen.text.contains("/edit\"") && !seen.text.contains("/delete?"))
+            #expect(try await guest.get("/gadgets/new").status == .forbidden)
+            #expect(try await guest.post("/gadgets/\(id)/edit", ["version": "3", "model": "x"]).status == .forbidden)
+
+            let question = try await browser.get("/gadgets/\(id)/delete?version=3")
+            #expect(question.text.contains("action=\"/gadgets/\(id)/delete\""))
+            #expect(try await browser.post("/gadgets/\(id)/delete", ["version": "3"]).status == .seeOther)
+            #expect(try await browser.get("/gadgets/\(id)").status == .notFound)
+        }
+    }
+
     /// Every record's title, page by page; and how many pages that took.
     static func titles<L: RecordList>(_ list: L, pageSize: Int, for actor: Principal) async throws -> (titles: [String], pages: Int) {
         var titles: [String] = [], cursor: String?, pages = 0

@@ -6,9 +6,9 @@ extension RecordKindDescriptor {
     /// search, import, bulk assignment and deletion, duplicates and merge, a timeline
     /// (activities can be about its records), attachments and hand-over.
     static func schema(_ schema: RecordSchema, _ services: AppServices) -> RecordKindDescriptor {
-        let records = SchemaRecords(schema: schema, database: services.database, permissions: services.permissions,
-                                    writer: services.writer(schema.kind, schema.table, schema.kind.rawValue))
+        let records = SchemaRecords(schema, services: services)
         var d = RecordKindDescriptor(kind: schema.kind)
+        d.schema = schema
         d.labelColumn = schema.nameField
         d.migrations = [SchemaMigration(schema: schema)]
         d.find = { id, actor, action in
@@ -33,5 +33,13 @@ extension RecordKindDescriptor {
         d.merging = schema.duplicateFields.isEmpty ? nil : .schema(records, users: services.users, clock: services.clock)
         (d.savedViews, d.timeline, d.attachments, d.handOver) = (true, true, true, true)
         return d
+    }
+}
+
+extension SchemaRecords {
+    /// The records of `schema`, written through its kind's `RecordWriter`.
+    init(_ schema: RecordSchema, services: AppServices) {
+        self.init(schema: schema, database: services.database, permissions: services.permissions,
+                  writer: services.writer(schema.kind, schema.table, schema.kind.rawValue))
     }
 }
