@@ -82,9 +82,18 @@ struct SchemaRecords: Sendable {
         _ = try permissions.require(actor, .create, on: kind)
         let values = try checked(input, isNew: true).compactMapValues { $0 }
         let owner = ownerID ?? actor.userID
+        if let ownerID { try await checkOwner(ownerID) }
         try await permissions.requireAccess(actor, .create, on: kind, owner: owner, notFound: .forbidden)
         let now = clock.now()
         return SchemaRecord(id: UUID(), ownerID: owner, version: 1, createdAt: now, updatedAt: now, values: values)
+    }
+
+    /// An owner a client names must be an active user (nil: no owner).
+    private func checkOwner(_ owner: UUID?) async throws {
+        guard let owner else { return }
+        guard try await database.sql.select().column("id").from("users").where("id", .equal, owner).where("is_active", .equal, true).first() != nil else {
+            throw GuanxiError.invalid("ownerId", "ownerId does not name an active user.").localized("msg.unknown_reference", ["field": "ownerId"])
+        }
     }
 
     func create(_ input: [String: String], ownerID: UUID?? = nil, by actor: Principal) async throws -> SchemaRecord {
@@ -131,6 +140,7 @@ struct SchemaRecords: Sendable {
         var new = old
         for (key, value) in try checked(input, isNew: false) { new.values[key] = value }
         if let ownerID {
+            try await checkOwner(ownerID)
             try await permissions.requireAccess(actor, .update, on: kind, owner: ownerID, notFound: .forbidden)
             new.ownerID = ownerID
         }
