@@ -8,13 +8,6 @@ struct ProfilePages {
     let services: AppServices
 
     typealias Option = WebChoice
-    struct TokenRow {
-        let id: String; let name: String; let prefix: String; let created: String; let expires: String; let lastUsed: String; let revoked: Bool
-        init(_ info: APITokenInfo, format: DisplayFormat) {
-            id = info.id.uuidString; name = info.name; prefix = info.prefix; created = format.dateTime(info.createdAt)
-            expires = info.expiresAt.map(format.dateTime) ?? "—"; lastUsed = info.lastUsedAt.map(format.dateTime) ?? "—"; revoked = info.revokedAt != nil
-        }
-    }
     struct ProfilePage {
         let username: String
         let displayName: String
@@ -22,7 +15,7 @@ struct ProfilePages {
         let timeZone: String
         let totpEnabled: Bool
         let totpSetup: TotpSetup?
-        let tokens: [TokenRow]
+        let tokens: [APITokenRow]
         let newToken: String?
         /// The calendar feed: whether one exists, and a new address (shown once).
         let feedOn: Bool
@@ -113,7 +106,7 @@ struct ProfilePages {
         let principal = context.principal
         guard let user = try await User.find(principal.userID, on: services.database.db) else { throw GuanxiError.notFound("User") }
         let format = DisplayFormat(timeZone: user.timeZone, locale: context.locale)
-        let tokens = try await services.tokens.list(userID: principal.userID).map { TokenRow($0, format: format) }
+        let tokens = try await services.tokens.list(userID: principal.userID).map { APITokenRow($0, format: format) }
         let locales = Localizer.supported.map { Option(value: $0, label: services.localizer.text("language.\($0)", context.locale), selected: $0 == user.locale) }
         let model = ProfilePage(username: user.username, displayName: user.displayName, locales: locales, timeZone: user.timeZone,
                                 totpEnabled: user.totpEnabled, totpSetup: totp, tokens: tokens, newToken: newToken,

@@ -18,7 +18,7 @@ struct ActivityPages {
     struct DetailPage {
         let id: String; let subject: String; let version: Int; let fields: [WebField]; let description: String; let hasDescription: Bool
         let commitments: [CommitmentRow]; let isOpen: Bool; let canEdit: Bool; let canDelete: Bool; let reminderDue: Bool
-        let history: [AuditPages.EntryRow]; let notice: String?
+        let history: [AuditEntryRow]; let notice: String?
     }
     struct TasksPage { let lists: [WebChoice]; let rows: [Row]; let reminders: [Row]; let canCreate: Bool }
 
@@ -151,7 +151,7 @@ struct ActivityPages {
             id: id.uuidString, subject: a.subject, version: a.version, fields: (fields + custom).filter { !$0.value.isEmpty }, description: a.details,
             hasDescription: !a.details.isEmpty, commitments: commitments, isOpen: a.isOpen, canEdit: await may(.update), canDelete: await may(.delete),
             reminderDue: a.remindAt.map { $0 <= services.clock.now() } == true && a.reminderDismissedAt == nil && a.isOpen,
-            history: history.map { AuditPages.EntryRow($0, format: format, localizer: services.localizer, locale: context.locale) }, notice: notice)
+            history: history.map { AuditEntryRow($0, format: format, localizer: services.localizer, locale: context.locale) }, notice: notice)
         return services.renderer.render("activity", titleKey: "activities.title", page: page, context: context, status: status)
     }
 }

@@ -8,19 +8,8 @@ struct AuditPages {
 
     let services: AppServices
 
-    struct ChangeRow { let field: String; let old: String; let new: String }
-    /// One entry as shown: action, kind and field names in the reader's language.
-    struct EntryRow {
-        let at: String; let actor: String; let address: String; let action: String; let kind: String; let label: String; let changes: [ChangeRow]
-        init(_ e: AuditEntry, format: DisplayFormat, localizer: Localizer, locale: String) {
-            at = format.dateTime(e.at); actor = e.actorName; address = e.address; label = e.recordLabel
-            action = localizer.known("audit_actions.\(e.action)", locale) ?? e.action
-            kind = localizer.known("kinds.\(e.recordKind)", locale) ?? e.recordKind
-            changes = e.changes.map { ChangeRow(field: localizer.known("audit_fields.\($0.field)", locale) ?? $0.field, old: $0.old ?? "—", new: $0.new ?? "—") }
-        }
-    }
     typealias Choice = WebChoice
-    struct Page { let entries: [EntryRow]; let next: String?; let kinds: [Choice]; let actions: [Choice]; let kind: String; let action: String; let actor: String; let from: String; let to: String }
+    struct Page { let entries: [AuditEntryRow]; let next: String?; let kinds: [Choice]; let actions: [Choice]; let kind: String; let action: String; let actor: String; let from: String; let to: String }
 
     func register(on web: RouterGroup<SignedInContext>) {
         web.get("/admin/audit") { request, context in
@@ -40,7 +29,7 @@ struct AuditPages {
                 + services.records.kinds(where: \.grantable).map { Choice(value: $0.rawValue, label: t("kinds.\($0.rawValue)"), selected: filter.recordKind == $0.rawValue) }
             let actions = [Choice(value: "", label: "—", selected: filter.action == nil)]
                 + AuditAction.allCases.map { Choice(value: $0.rawValue, label: t("audit_actions.\($0.rawValue)"), selected: filter.action == $0.rawValue) }
-            let page = Page(entries: result.entries.map { EntryRow($0, format: format, localizer: services.localizer, locale: context.locale) },
+            let page = Page(entries: result.entries.map { AuditEntryRow($0, format: format, localizer: services.localizer, locale: context.locale) },
                             next: result.next.map(String.init), kinds: kinds, actions: actions,
                             kind: filter.recordKind ?? "", action: filter.action ?? "", actor: q["actor"].map(String.init) ?? "",
                             from: q["from"].map(String.init) ?? "", to: q["to"].map(String.init) ?? "")

@@ -221,28 +221,3 @@ struct ContactImportTarget: ImportTarget {
             + [SQLiteSearchIndex.insertTrigger("contacts"), SQLiteSearchIndex.insertTrigger("customers")]
     }
 }
-
-/// The companies an import run is creating, and those it found on file, by name — a file
-/// names each company once per person, and asking the database every time would cost a
-/// query per row.
-final class PendingCompanies: @unchecked Sendable {
-    let tag: String?
-    let source: String?
-    private let lock = NSLock()
-    private var ids: [String: UUID] = [:]
-    private var onFile: [String: UUID] = [:]
-    /// Customers this run has checked the actor may use, with their owners.
-    let checked = ContactService.KnownCustomers()
-
-    /// Names looked up and found on file under neither external id nor name.
-    private var missing: Set<String> = []
-
-    func found(_ name: String) -> UUID? { lock.withLock { onFile[name] } }
-    func remember(_ name: String, _ id: UUID) { lock.withLock { if onFile.count < 100_000 { onFile[name] = id } } }
-    func isMissing(_ name: String) -> Bool { lock.withLock { missing.contains(name) } }
-    func markMissing(_ name: String) { lock.withLock { if missing.count < 100_000 { missing.insert(name) } } }
-
-    init(tag: String? = nil, source: String? = nil) { (self.tag, self.source) = (tag, source) }
-    func pending(_ name: String) -> UUID? { lock.withLock { ids[name] } }
-    func add(_ name: String, _ id: UUID) { lock.withLock { ids[name] = id; missing.remove(name) } }
-}

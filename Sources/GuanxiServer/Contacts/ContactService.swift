@@ -49,16 +49,6 @@ public struct ContactService: Sendable {
         let custom: CustomValues.Checked
     }
 
-    /// Customers already checked in this run (readable by the actor) with their owners, so
-    /// an import of many people of one company asks the database about it once.
-    final class KnownCustomers: @unchecked Sendable {
-        private let lock = NSLock()
-        private var owners: [UUID: UUID?] = [:]
-        init() {}
-        func owner(of id: UUID) -> UUID?? { lock.withLock { owners[id] } }
-        func remember(_ id: UUID, owner: UUID?) { lock.withLock { if owners.count < 100_000 { owners[id] = owner } } }
-    }
-
     /// The permission check and validation of a new contact; writes nothing.
     func prepare(_ input: ContactInput, by actor: Principal, known: KnownCustomers? = nil) async throws -> NewContact {
         try permissions.require(actor, .create, on: .contacts)

@@ -22,7 +22,7 @@ struct AdminOrganisationPages {
     struct RolesPage { let roles: [RoleRow]; let error: String?; let canEdit: Bool }
     struct RolePage {
         let isNew: Bool; let id: String; let name: String; let description: String; let kinds: [KindRow]; let error: String?
-        let history: [AuditPages.EntryRow]
+        let history: [AuditEntryRow]
     }
 
     func register(on web: RouterGroup<SignedInContext>) {
@@ -166,7 +166,7 @@ struct AdminOrganisationPages {
                                                             selected: (grants[kind]?.scope ?? .own) == $0) })
         }
         let page = RolePage(isNew: role == nil, id: role?.id?.uuidString ?? "", name: role?.name ?? "", description: role?.details ?? "", kinds: kinds, error: error,
-                            history: history.map { AuditPages.EntryRow($0, format: format, localizer: services.localizer, locale: context.locale) })
+                            history: history.map { AuditEntryRow($0, format: format, localizer: services.localizer, locale: context.locale) })
         return services.renderer.render("admin-role", titleKey: role == nil ? "roles.new" : "roles.edit", page: page, context: context, status: status)
     }
 }

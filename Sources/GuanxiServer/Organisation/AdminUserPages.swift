@@ -23,8 +23,8 @@ struct AdminUserPages {
         let departments: [Choice]
         let managers: [Choice]
         let roles: [Choice]
-        let tokens: [ProfilePages.TokenRow]
-        let history: [AuditPages.EntryRow]
+        let tokens: [APITokenRow]
+        let history: [AuditEntryRow]
         let issuedToken: String?
         let error: String?
         let notice: String?
@@ -170,8 +170,8 @@ struct AdminUserPages {
             isNew: user == nil, id: user?.id?.uuidString ?? "", username: user?.username ?? "", displayName: user?.displayName ?? "",
             email: user?.email ?? "", active: user?.isActive ?? true, admin: user?.isAdmin ?? false,
             departments: [none] + departments, managers: [none] + managers, roles: roles,
-            tokens: tokens.map { ProfilePages.TokenRow($0, format: format) },
-            history: history.map { AuditPages.EntryRow($0, format: format, localizer: services.localizer, locale: context.locale) }, issuedToken: token, error: error, notice: notice)
+            tokens: tokens.map { APITokenRow($0, format: format) },
+            history: history.map { AuditEntryRow($0, format: format, localizer: services.localizer, locale: context.locale) }, issuedToken: token, error: error, notice: notice)
         return services.renderer.render("admin-user", titleKey: user == nil ? "users.new" : "users.edit", page: page, context: context, status: status)
     }
 }

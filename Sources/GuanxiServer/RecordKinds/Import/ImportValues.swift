@@ -38,25 +38,6 @@ enum ImportValues {
         return out.isEmpty ? nil : out
     }
 
-    /// The customer a file names, by its external id or else its exact name; an error
-    /// naming it when there is none (deals and activities need their customer on file).
-    /// Only customers the importer may read are looked at, so the answer is the same
-    /// whether a hidden customer of that name exists or not.
-    static func customer(_ text: String, by actor: Principal, services: AppServices, cache: PendingCompanies) async throws -> UUID {
-        if let known = cache.found(text) { return known }
-        let readable = try await services.permissions.ownerFilter(actor, .read, on: .customers).condition()
-        for column in ["external_id", "name"] {
-            var query = services.database.sql.select().column("id").from("customers").where(SQLIdentifier(column), .equal, text)
-            if let readable { query = query.where(readable) }
-            if let id = try await query.limit(1).first()?.decode(column: "id", as: UUID.self) {
-                cache.remember(text, id)
-                return id
-            }
-        }
-        throw GuanxiError.invalid("customerId", "No customer you can see is called \(text); import it first or leave the column empty.")
-            .localized("msg.import_unknown_customer", ["value": text])
-    }
-
     /// The user name of an owner, as the owner column carries it ("" for none).
     static func username(_ id: UUID?, services: AppServices) async throws -> String {
         guard let id else { return "" }
