@@ -57,6 +57,25 @@ struct ImportTests {
         }
     }
 
+    @Test("Customers' external ids are looked up a batch at a time: one already held, and one used twice in the file, are rejected on their lines; the rest land")
+    func externalIDsByBatch() async throws {
+        try await TestApp.run { app, _ in
+            let admin = try await app.admin
+            var held = CustomerInput()
+            (held.name, held.externalID) = ("老客户", "C-1")
+            _ = try await app.services.customers.create(held, by: admin)
+            let job = try await Self.importing(app, .customers, "名称,客户编号\n新客户甲,C-2\n冒名客户,C-1\n新客户乙,C-3\n重复客户,C-3\n无编号客户,\n", Self.settings())
+            #expect((job.created, job.rejected) == (3, 2))
+            let rejects = CSV.parse(String(try await DataImport(services: app.services).rejectsCSV(job.id, by: admin).dropFirst())).dropFirst()
+            #expect(rejects.map { $0[0] } == ["3", "5"])
+            #expect(rejects.first?[2].contains("C-1") == true)
+            #expect(rejects.last?[2].contains("冲突") == true)
+            let ids = try await app.services.database.sql.raw("SELECT name, external_id FROM customers ORDER BY name").all()
+                .map { "\(try $0.decode(column: "name", as: String.self))=\(try $0.decode(column: "external_id", as: String?.self) ?? "")" }
+            #expect(Set(ids) == ["老客户=C-1", "新客户甲=C-2", "新客户乙=C-3", "无编号客户="])
+        }
+    }
+
     static func settings(_ mode: ImportSettings.Mode = .create, key: String? = nil, duplicates: ImportSettings.Duplicates = .skip) -> ImportSettings {
         var s = ImportSettings()
         (s.mode, s.key, s.duplicates) = (mode, key, duplicates)

@@ -6,6 +6,8 @@ import GuanxiPlatform
 /// Customers in an import file: the columns it recognises and how rows become customers.
 struct CustomerImportTarget: ImportTarget {
     let services: AppServices
+    /// External ids of the coming rows that no customer holds, looked up a batch at a time.
+    let freeExternalIDs = ExternalIDs()
     var kind: RecordKind { .customers }
     var keys: [String] { ["email", "phone", "external_id"] }
 
@@ -53,7 +55,32 @@ struct CustomerImportTarget: ImportTarget {
         if let tag = settings.tag { tags = (tags ?? []) + [tag] }
         input.tags = tags
         input.customFields = ImportValues.custom(values, fields: try await services.customValues.fields(of: .customers))
+        input.externalIDKnownFree = input.externalID.map(freeExternalIDs.take) ?? false
         return input
+    }
+
+    /// Looks up the external ids of a batch in one query per 500, so that checking each
+    /// row need not ask whether its id is taken: one query per row was 40 % of an import.
+    func prefetch(_ rows: [[String: String]], by actor: Principal, reading: any SQLDatabase) async throws {
+        let ids = Array(Set(rows.compactMap { $0["external_id"]?.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }))
+        var taken: Set<String> = []
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let chunk = Array(ids[start..<min(start + 500, ids.count)])
+            for row in try await reading.select().column("external_id").from("customers").where("external_id", .in, chunk).all() {
+                taken.insert(try row.decode(column: "external_id", as: String.self))
+            }
+        }
+        freeExternalIDs.add(Set(ids).subtracting(taken))
+    }
+
+    /// External ids found free for the batches being checked (the next batch is looked up
+    /// while this one is checked). Each is taken by the first row that uses it; a second
+    /// row with the same id is checked against the database as usual.
+    final class ExternalIDs: @unchecked Sendable {
+        private let lock = NSLock()
+        private var free: Set<String> = []
+        func take(_ id: String) -> Bool { lock.withLock { free.remove(id.trimmingCharacters(in: .whitespacesAndNewlines)) != nil } }
+        func add(_ ids: Set<String>) { lock.withLock { if free.count > 100_000 { free.removeAll() }; free.formUnion(ids) } }
     }
 
     func prepare(_ input: CustomerInput, by actor: Principal) async throws -> (prepared: CustomerService.NewCustomer, id: UUID) {

@@ -38,6 +38,10 @@ public struct CustomerInput: Sendable {
     /// On create: refuse (409 `probable_duplicate`) when a readable customer has the same
     /// e-mail, phone or name without legal form. The API and the form ask unless told to save anyway.
     public var checkDuplicates = false
+    /// The external id was looked up with many others just before and no customer held it
+    /// (an import checks a batch's ids in one query, `CustomerImportTarget.prefetch`); the
+    /// unique index still refuses one taken since.
+    var externalIDKnownFree = false
 
     public init() {}
 }

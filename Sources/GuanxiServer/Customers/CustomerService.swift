@@ -160,7 +160,7 @@ public struct CustomerService: Sendable {
         if let v = input.source { customer.source = try Validate.text(v, field: "source", required: false, max: 100) }
         if let v = input.externalID {
             customer.externalID = try Validate.text(v, field: "externalId", required: false, max: 100)
-            if let external = customer.externalID, let other = try await database.sql.select().columns("name", "owner_id").from("customers")
+            if let external = customer.externalID, !input.externalIDKnownFree, let other = try await database.sql.select().columns("name", "owner_id").from("customers")
                 .where("external_id", .equal, external).where("id", .notEqual, customer.id).first() {
                 // The holder is named only to someone who may read it: to anyone else its
                 // name would be a glimpse of a record their scope hides.

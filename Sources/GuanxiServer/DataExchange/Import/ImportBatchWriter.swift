@@ -117,6 +117,10 @@ struct ImportBatchWriter<Target: ImportTarget>: Sendable {
             for p in batch {
                 do {
                     try await services.database.db.transaction { tx in try await save(p, job: snapshot.id, on: tx) }
+                } catch let error as any DatabaseError where error.isConstraintFailure {
+                    // Two rows of one batch with the same external id, or a record saved
+                    // meanwhile that holds it: the checks could not see the other.
+                    failed.append(ImportProblem(line: p.line, column: "", reason: services.localizer.text("msg.import_row_clash", actor.locale), fields: p.fields))
                 } catch {
                     failed.append(ImportProblem(line: p.line, column: "", reason: "\(error)", fields: p.fields))
                 }
