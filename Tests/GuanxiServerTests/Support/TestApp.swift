@@ -113,10 +113,15 @@ struct ScratchDatabase {
     let adminURL: String?
     let name: String?
 
+    /// Tests run all at once, each app holding a few connections; the server takes 500.
+    /// At most this many scratch databases are in use at a time, the others wait.
+    static let gate = Gate(48)
+
     static func make(for location: AppConfig.DatabaseLocation) async throws -> ScratchDatabase {
         guard case .postgres(let url) = location else { return ScratchDatabase(location: location, adminURL: nil, name: nil) }
+        await gate.enter()
         let name = "gx_test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased())"
-        try await withAdmin(url) { try await $0.raw("CREATE DATABASE \(unsafeRaw: name)").run() }
+        do { try await withAdmin(url) { try await $0.raw("CREATE DATABASE \(unsafeRaw: name)").run() } } catch { await gate.leave(); throw error }
         var parts = URLComponents(string: url)!
         parts.path = "/\(name)"
         return ScratchDatabase(location: .postgres(parts.string!), adminURL: url, name: name)
@@ -124,7 +129,22 @@ struct ScratchDatabase {
 
     func drop() async throws {
         guard let adminURL, let name else { return }
+        defer { Task { await Self.gate.leave() } }
         try await Self.withAdmin(adminURL) { try await $0.raw("DROP DATABASE IF EXISTS \(unsafeRaw: name) WITH (FORCE)").run() }
+    }
+
+    /// Lets `limit` holders in at a time; the others wait their turn, first come first served.
+    actor Gate {
+        private var free: Int
+        private var waiting: [CheckedContinuation<Void, Never>] = []
+        init(_ limit: Int) { free = limit }
+        func enter() async {
+            if free > 0 { free -= 1; return }
+            await withCheckedContinuation { waiting.append($0) }
+        }
+        func leave() {
+            if waiting.isEmpty { free += 1 } else { waiting.removeFirst().resume() }
+        }
     }
 
     static func withAdmin(_ url: String, _ body: (any SQLDatabase) async throws -> Void) async throws {
