@@ -19,6 +19,7 @@ extension AppServices {
         records.register(.activities(self))
         records.register(.purchases(self))
         records.register(deletion: AttachmentService.removeAll)
+        records.register(mergedInto: { [self] survivor in try await MergeService(services: self).mergedInto(survivor) })
         records.register(panel: CustomerValuePart.panel(self))
         records.register(columns: CustomerValuePart.listColumns(self))
         for kind in [RecordKind.users, .departments, .teams, .roles, .audit] { records.register(RecordKindDescriptor(kind: kind)) }

@@ -65,6 +65,21 @@ final class RecordKinds: Sendable {
         return out
     }
 
+    /// The records that were merged into one and live on as it, if an area keeps such
+    /// (the duplicates' merges): a record's timeline tells their story too.
+    typealias MergedInto = @Sendable (_ survivor: UUID) async throws -> [UUID]
+    private let mergedSources = Mutex<[MergedInto]>([])
+
+    /// Adds a source of merged records (`Duplicates` registers its merges).
+    func register(mergedInto source: @escaping MergedInto) { mergedSources.withLock { $0.append(source) } }
+
+    /// The records merged into `survivor` and not taken apart again.
+    func merged(into survivor: UUID) async throws -> [UUID] {
+        var out: [UUID] = []
+        for source in mergedSources.withLock({ $0 }) { out += try await source(survivor) }
+        return out
+    }
+
     /// Every kind, in the order they were registered (the order menus and editors list them).
     var all: [RecordKindDescriptor] { entries.withLock { $0 } }
 

@@ -27,7 +27,7 @@ public struct Timeline: Sendable {
         _ = try await services.records.find(kind, id, for: actor)
         var items: [Item] = []
         // A record's story includes that of the records merged into it.
-        for recordID in [id] + (try await MergeService(services: services).mergedInto(id)) {
+        for recordID in [id] + (try await services.records.merged(into: id)) {
             for entry in try await services.auditQuery.history(kind: kind, id: recordID.uuidString, limit: limit) {
                 items.append(Item(kind: .change, at: entry.at, actor: entry.actorName, title: entry.action, change: entry))
             }
