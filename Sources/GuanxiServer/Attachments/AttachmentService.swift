@@ -87,8 +87,9 @@ public struct AttachmentService: Sendable {
 
     /// Drops a deleted record's files (inside the deletion's transaction; registered as a
     /// step of every record's deletion, `RecordKinds.register(deletion:)`).
-    @Sendable static func removeAll(of kind: RecordKind, _ recordID: UUID, on tx: any Database) async throws {
-        try await (tx as! any SQLDatabase).delete(from: "attachments").where("record_kind", .equal, kind.rawValue).where("record_id", .equal, recordID).run()
+    @Sendable static func removeAll(of kind: RecordKind, _ recordIDs: [UUID], on tx: any Database) async throws {
+        guard !recordIDs.isEmpty else { return }
+        try await (tx as! any SQLDatabase).delete(from: "attachments").where("record_kind", .equal, kind.rawValue).where("record_id", .in, recordIDs).run()
     }
 
     /// A file name as stored and offered for download: no folders, no control characters.

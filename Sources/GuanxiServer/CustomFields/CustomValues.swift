@@ -166,7 +166,13 @@ public struct CustomValues: Sendable {
 
     /// Removes a deleted record's values (inside the caller's transaction).
     static func remove(of id: UUID, on tx: any Database) async throws {
-        try await (tx as! any SQLDatabase).delete(from: "custom_values").where("record_id", .equal, id).run()
+        try await remove(of: [id], on: tx)
+    }
+
+    /// Drops the values of many deleted records at once (those a deletion takes along).
+    static func remove(of ids: [UUID], on tx: any Database) async throws {
+        guard !ids.isEmpty else { return }
+        try await (tx as! any SQLDatabase).delete(from: "custom_values").where("record_id", .in, ids).run()
     }
 
     /// The values as audit fields, "cf.<key>", so changes show in history like any field.

@@ -41,7 +41,9 @@ final class RecordKinds: Sendable {
 
     /// What deleting a record of any kind takes with it, inside the deletion's transaction:
     /// the record's attachments, and whatever else an area hangs on records of every kind.
-    typealias Deletion = @Sendable (_ kind: RecordKind, _ id: UUID, _ tx: any Database) async throws -> Void
+    /// A step receives the deleted records of one kind together (the record itself, or a
+    /// chunk of those its deletion takes along), so it can remove what hangs on them at once.
+    typealias Deletion = @Sendable (_ kind: RecordKind, _ ids: [UUID], _ tx: any Database) async throws -> Void
     private let deletionSteps = Mutex<[Deletion]>([])
 
     /// Adds a step to every record's deletion (`RecordWriter.delete`).
@@ -58,11 +60,16 @@ final class RecordKinds: Sendable {
     func dependents(of kind: RecordKind, _ id: UUID, on sql: any SQLDatabase) async throws -> [(dependent: RecordDependent, count: Int)] {
         var out: [(RecordDependent, Int)] = []
         for dependent in dependents(of: kind) {
-            let count = try await sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from(dependent.table)
-                .where(SQLIdentifier(dependent.column), .equal, id).first(decodingColumn: "n", as: Int.self) ?? 0
+            let count = try await Self.count(of: dependent, on: id, in: sql)
             if count > 0 { out.append((dependent, count)) }
         }
         return out
+    }
+
+    /// How many records of `dependent` hang on `host`.
+    static func count(of dependent: RecordDependent, on host: UUID, in sql: any SQLDatabase) async throws -> Int {
+        try await sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from(dependent.table)
+            .where(SQLIdentifier(dependent.column), .equal, host).first(decodingColumn: "n", as: Int.self) ?? 0
     }
 
     /// The records that were merged into one and live on as it, if an area keeps such

@@ -130,18 +130,24 @@ struct RecordWriter: Sendable {
             if expectedVersion != nil { try await VersionCheck.bump(table, id: id, from: version, on: tx, what: what) }
             var last = snapshot
             for dependent in dependents {
+                guard dependent.fate == .deleted else {
+                    let count = try await RecordKinds.count(of: dependent, on: id, in: tx as! any SQLDatabase)
+                    if count > 0 { last["with.\(dependent.kind.rawValue)"] = "\(count) \(dependent.fate.rawValue)" }
+                    continue
+                }
                 let ids = try await Self.ids(of: dependent, on: id, in: tx)
                 guard !ids.isEmpty else { continue }
                 last["with.\(dependent.kind.rawValue)"] = "\(ids.count) \(dependent.fate.rawValue)"
-                guard dependent.fate == .deleted else { continue }
-                for other in ids {
-                    try await CustomValues.remove(of: other, on: tx)
-                    for step in steps { try await step(dependent.kind, other, tx) }
+                // A chunk at a time: a customer may take thousands of purchases along.
+                for start in stride(from: 0, to: ids.count, by: 500) {
+                    let chunk = Array(ids[start..<min(start + 500, ids.count)])
+                    try await CustomValues.remove(of: chunk, on: tx)
+                    for step in steps { try await step(dependent.kind, chunk, tx) }
                 }
             }
             try await remove(tx)
             try await CustomValues.remove(of: id, on: tx)
-            for step in steps { try await step(kind, id, tx) }
+            for step in steps { try await step(kind, [id], tx) }
             try await audit.deleted(on: tx, actor: actor, kind: kind, id: id.uuidString, label: label, snapshot: last)
         }
     }
