@@ -120,6 +120,22 @@ package enum SQLiteSearchIndex {
         """
     }
 
+    /// The SQLite side of a table's search index: triggers that keep `search_fts` in step
+    /// with `search_text`, and the rows already there. Each searchable kind's migration calls it.
+    package static func index(_ table: String, on sql: any SQLDatabase) async throws {
+        try await createInsertTrigger(table, on: sql)
+        try await createUpdateTrigger(table, on: sql)
+        try await createDeleteTrigger(table, on: sql)
+        try await indexMissing(table, on: sql as! any Database, inTransaction: true)
+    }
+
+    /// Undoes `index` for a table whose kind came later (leads, opportunities).
+    package static func dropIndex(_ table: String, on sql: any SQLDatabase) async throws {
+        for event in ["insert", "update", "delete"] { try await sql.raw("DROP TRIGGER \(unsafeRaw: table)_search_\(unsafeRaw: event)").run() }
+        try await sql.raw("DELETE FROM search_fts WHERE rowid IN (SELECT id FROM search_keys WHERE kind = \(bind: table))").run()
+        try await sql.raw("DELETE FROM search_keys WHERE kind = \(bind: table)").run()
+    }
+
     /// The search key of the trigger's `old` or `new` record, as an SQL expression.
     private static func key(_ table: String, _ record: String) -> String {
         "(SELECT id FROM search_keys WHERE kind = '\(table)' AND record_id = \(record).id)"

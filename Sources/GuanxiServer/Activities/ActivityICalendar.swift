@@ -78,7 +78,7 @@ struct ActivityCalendarExport: Sendable {
     func chunk(query: Parameters, after cursor: String?, by actor: Principal, locale: String) async throws -> (text: String, rows: Int, next: String?) {
         let exportable = try await services.permissions.ownerFilter(actor, .export, on: .activities)
         let zone = ICalendar.fixedZone(actor.timeZone, around: services.clock.now())
-        let page = try await ActivityList(services: services).page(query, cursor: cursor, limit: ListExport.pageSize, for: actor)
+        let page = try await ActivityList(services: services).page(query, cursor: cursor, limit: ActivityList.exportPageSize, for: actor)
         let activities = page.records.filter { exportable.allows($0.ownerID) }
         let customers = try await services.customerQuery.names(of: activities.compactMap(\.customerID), for: actor)
         let parts = activities.compactMap {

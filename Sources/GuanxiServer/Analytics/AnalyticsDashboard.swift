@@ -37,7 +37,7 @@ struct AnalyticsDashboard: Sendable {
         let counts = Dictionary(uniqueKeysWithValues: try await query.groupBy("rfm_segment").all().map {
             (try $0.decode(column: "rfm_segment", as: String.self), try $0.decode(column: "n", as: Int.self))
         })
-        return CustomerScore.segments.map { ($0, counts[$0] ?? 0) }
+        return CustomerSegments.all.map { ($0, counts[$0] ?? 0) }
     }
 
     /// Customers per lifetime-value band (`valueBands`), counted in one pass by the database.

@@ -109,7 +109,7 @@ struct AnalyticsPages {
             forecast: chart("forecast", t("analytics.forecast"), forecast.map {
                 SVGChart.Bar(label: $0.key, value: Double($0.open.weighted.minorUnits), text: $0.open.weighted.display)
             }),
-            segmentChoices: WebChoice.list(CustomerScore.segments, selected: nil) { t("rfm_segments.\($0)") },
+            segmentChoices: WebChoice.list(CustomerSegments.all, selected: nil) { t("rfm_segments.\($0)") },
             tierChoices: WebChoice.list(CustomerVocabulary.valueTiers, selected: nil, allowEmpty: false) { t("value_tiers.\($0)") },
             stageChoices: WebChoice.list(CustomerVocabulary.lifecycleStages, selected: nil, allowEmpty: false) { t("lifecycle.\($0)") },
             due: Self.day(services.clock.now().addingTimeInterval(7 * 86_400), timeZone: principal.timeZone))

@@ -29,9 +29,6 @@ public struct CustomerScore: Sendable, Equatable {
             && a.lifetimeValue == b.lifetimeValue && a.nextOccasion == b.nextOccasion
     }
 
-    /// Every RFM segment as stored (`GuanxiAnalytics.RFMSegment` in snake case).
-    static let segments = RFMSegment.allCases.map { CustomerScoring.snake($0.rawValue) }
-
     static let columns = ["customer_id", "as_of", "recency_days", "frequency", "monetary", "rfm_r", "rfm_f", "rfm_m", "rfm_segment",
                           "value_tier", "bank_grade", "lifecycle_stage", "probability_active", "expected_purchases", "clv", "next_occasion"]
 

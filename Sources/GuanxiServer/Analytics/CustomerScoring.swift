@@ -89,7 +89,7 @@ struct CustomerScoring {
             return CustomerScore(
                 customerID: input.customerIDs[i], asOf: asOfText, recencyDays: r?.recencyDays, frequency: r?.frequency ?? 0,
                 monetary: Self.money(revenue[i]),
-                rfm: r.map { ($0.r, $0.f, $0.m) }, segment: r.map { Self.snake($0.segment.rawValue) },
+                rfm: r.map { ($0.r, $0.f, $0.m) }, segment: r.map { $0.segment.rawValue.snakeCased },
                 valueTier: r == nil ? nil : Self.tier(tiers[i]), bankGrade: grades[i].rawValue, lifecycleStage: Self.stage(stages[i]),
                 probabilityActive: alive[i], expectedPurchases: expected[i],
                 lifetimeValue: lifetimeValue[i].map(Self.money),
@@ -191,12 +191,5 @@ struct CustomerScoring {
         }
     }
 
-    static func stage(_ stage: LifecycleStage) -> String { snake(stage.rawValue) }
-
-    /// "atRisk" → "at_risk", the form stored and sent in the API.
-    static func snake(_ name: String) -> String {
-        name.reduce(into: "") { out, c in
-            if c.isUppercase { out += "_" + c.lowercased() } else { out.append(c) }
-        }
-    }
+    static func stage(_ stage: LifecycleStage) -> String { stage.rawValue.snakeCased }
 }

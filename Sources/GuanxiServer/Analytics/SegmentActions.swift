@@ -21,8 +21,8 @@ struct SegmentActions: Sendable {
     func planActivities(segment: String?, tiers: [String], stages: [String] = [], kind: String, subject: String?, due: String?,
                         by actor: Principal) async throws -> Result {
         let segment = segment.flatMap { $0.isEmpty ? nil : $0 }
-        if let segment, !CustomerScore.segments.contains(segment) {
-            throw GuanxiError.invalid("segment", "segment is not one of the RFM segments.").localized("msg.choice", ["field": "segment", "choices": CustomerScore.segments.joined(separator: ", ")])
+        if let segment, !CustomerSegments.all.contains(segment) {
+            throw GuanxiError.invalid("segment", "segment is not one of the RFM segments.").localized("msg.choice", ["field": "segment", "choices": CustomerSegments.all.joined(separator: ", ")])
         }
         for stage in stages where !CustomerVocabulary.lifecycleStages.contains(stage) {
             throw GuanxiError.invalid("stages", "\(stage) is not a lifecycle stage.").localized("msg.choice", ["field": "stages", "choices": CustomerVocabulary.lifecycleStages.joined(separator: ", ")])

@@ -34,7 +34,7 @@ struct ContactVCard: Sendable {
     /// One page of cards, and the cursor of the next page (nil after the last).
     func chunk(query: Parameters, version: VCard.Version, after cursor: String?, by actor: Principal) async throws -> (text: String, rows: Int, next: String?) {
         let exportable = try await services.permissions.ownerFilter(actor, .export, on: .contacts)
-        let page = try await ContactList(services: services).page(query, cursor: cursor, limit: ListExport.pageSize, for: actor)
+        let page = try await ContactList(services: services).page(query, cursor: cursor, limit: ContactList.exportPageSize, for: actor)
         let contacts = page.records.filter { exportable.allows($0.ownerID) }
         let channels = try await services.contactQuery.channels(of: contacts.map { $0.id! })
         let companies = try await services.customerQuery.names(of: contacts.compactMap(\.customerID), for: actor)

@@ -112,7 +112,7 @@ struct CustomerPages {
             next: page.next, q: filter.search ?? "", canCreate: principal.scope(for: .create, on: .customers) != nil,
             stages: choices(CustomerVocabulary.lifecycleStages, prefix: "lifecycle", selected: filter.lifecycleStage),
             tiers: choices(CustomerVocabulary.valueTiers, prefix: "value_tiers", selected: filter.valueTier),
-            segments: choices(CustomerScore.segments, prefix: "rfm_segments", selected: filter.segment),
+            segments: choices(CustomerSegments.all, prefix: "rfm_segments", selected: filter.segment),
             relationships: choices(CustomerVocabulary.relationships, prefix: "relationships", selected: filter.relationship),
             grades: WebChoice.list(grades, selected: filter.grade) { $0 },
             pool: filter.inPool, tag: filter.tag ?? "", nextQuery: ListTable.nextQuery(request, after: page.next),

@@ -12,8 +12,6 @@ import GuanxiPlatform
 /// short is on record too.
 struct ListExport: Sendable {
     let services: AppServices
-    /// Rows fetched (and their owner and customer names looked up) per round trip.
-    static let pageSize = 500
 
     /// What an export writes: the header line's labels and the column keys behind them.
     struct Plan: Sendable { let keys: [String]; let labels: [String] }
@@ -79,7 +77,7 @@ struct ListExport: Sendable {
 
     private func read<L: RecordList>(_ list: L, query: Parameters, after cursor: String?, by principal: Principal) -> Task<Page<L.Record>, any Error> {
         Task(executorPreference: services.database.computingExecutor) {
-            let page = try await list.page(query, cursor: cursor, limit: Self.pageSize, for: principal)
+            let page = try await list.page(query, cursor: cursor, limit: L.exportPageSize, for: principal)
             return Page(records: page.records, next: page.next)
         }
     }
@@ -91,7 +89,7 @@ struct ListExport: Sendable {
     /// One page of rows as CSV, and the cursor of the next page (nil after the last).
     func chunk<L: RecordList>(_ list: L, plan: Plan, query: Parameters, after cursor: String?, by principal: Principal,
                               locale: String) async throws -> (text: String, rows: Int, next: String?) {
-        let page = try await list.page(query, cursor: cursor, limit: Self.pageSize, for: principal)
+        let page = try await list.page(query, cursor: cursor, limit: L.exportPageSize, for: principal)
         let (text, rows) = try await text(list, plan: plan, records: page.records, by: principal, locale: locale)
         return (text, rows, page.next)
     }

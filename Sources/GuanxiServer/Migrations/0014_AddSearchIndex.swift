@@ -29,24 +29,7 @@ struct M0014_AddSearchIndex: GuanxiMigration {
         }
         try await sql.raw("CREATE TABLE search_keys (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, record_id BLOB NOT NULL, UNIQUE (kind, record_id))").run()
         try await sql.raw("CREATE VIRTUAL TABLE search_fts USING fts5(text, content='', contentless_delete=1, tokenize='trigram')").run()
-        for table in ["customers", "contacts"] { try await Self.indexOnSQLite(table, on: sql) }
-    }
-
-    /// The SQLite side of a table's search index: triggers that keep `search_fts` in step
-    /// with `search_text`, and the rows already there (`SQLiteSearchIndex`). Later kinds
-    /// (leads, opportunities) call this from their own migrations.
-    static func indexOnSQLite(_ table: String, on sql: any SQLDatabase) async throws {
-        try await SQLiteSearchIndex.createInsertTrigger(table, on: sql)
-        try await SQLiteSearchIndex.createUpdateTrigger(table, on: sql)
-        try await SQLiteSearchIndex.createDeleteTrigger(table, on: sql)
-        try await SQLiteSearchIndex.indexMissing(table, on: sql as! any Database, inTransaction: true)
-    }
-
-    /// Undoes `indexOnSQLite` for a table whose kind came later (leads, opportunities).
-    static func dropIndexOnSQLite(_ table: String, on sql: any SQLDatabase) async throws {
-        for event in ["insert", "update", "delete"] { try await sql.raw("DROP TRIGGER \(unsafeRaw: table)_search_\(unsafeRaw: event)").run() }
-        try await sql.raw("DELETE FROM search_fts WHERE rowid IN (SELECT id FROM search_keys WHERE kind = \(bind: table))").run()
-        try await sql.raw("DELETE FROM search_keys WHERE kind = \(bind: table)").run()
+        for table in ["customers", "contacts"] { try await SQLiteSearchIndex.index(table, on: sql) }
     }
 
     func revert(on db: any Database) async throws {

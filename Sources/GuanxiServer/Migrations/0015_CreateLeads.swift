@@ -53,12 +53,12 @@ struct M0015_CreateLeads: GuanxiMigration {
             try await sql.raw("CREATE INDEX leads_search_trgm_idx ON leads USING gin (search_text gin_trgm_ops)").run()
             try await sql.raw("CREATE INDEX leads_name_trgm_idx ON leads USING gin (name gin_trgm_ops)").run()
         } else {
-            try await M0014_AddSearchIndex.indexOnSQLite("leads", on: sql)
+            try await SQLiteSearchIndex.index("leads", on: sql)
         }
     }
     func revert(on db: any Database) async throws {
         let sql = db as! any SQLDatabase
-        if sql.dialect.name != "postgresql" { try await M0014_AddSearchIndex.dropIndexOnSQLite("leads", on: sql) }
+        if sql.dialect.name != "postgresql" { try await SQLiteSearchIndex.dropIndex("leads", on: sql) }
         try await db.schema("lead_rotation").delete()
         try await db.schema("leads").delete()
     }

@@ -92,12 +92,12 @@ struct M0016_CreateOpportunities: GuanxiMigration {
             try await sql.raw("CREATE INDEX opportunities_search_trgm_idx ON opportunities USING gin (search_text gin_trgm_ops)").run()
             try await sql.raw("CREATE INDEX opportunities_name_trgm_idx ON opportunities USING gin (name gin_trgm_ops)").run()
         } else {
-            try await M0014_AddSearchIndex.indexOnSQLite("opportunities", on: sql)
+            try await SQLiteSearchIndex.index("opportunities", on: sql)
         }
     }
     func revert(on db: any Database) async throws {
         let sql = db as! any SQLDatabase
-        if sql.dialect.name != "postgresql" { try await M0014_AddSearchIndex.dropIndexOnSQLite("opportunities", on: sql) }
+        if sql.dialect.name != "postgresql" { try await SQLiteSearchIndex.dropIndex("opportunities", on: sql) }
         for table in ["opportunity_competitors", "opportunity_stage_history", "opportunities", "competitors", "pipeline_stages", "pipelines"] {
             try await db.schema(table).delete()
         }

@@ -23,6 +23,8 @@ protocol RecordList: Sendable {
 
 extension RecordList {
     var titleLabelKey: String { "lists.sort_name" }
+    /// Rows an export (CSV, vCard, iCalendar) fetches — and looks up names for — per round trip.
+    static var exportPageSize: Int { 500 }
 }
 
 /// What a list row needs of a record.

@@ -37,13 +37,13 @@ struct SchemaMigration: GuanxiMigration {
         if sql.dialect.name == "postgresql" {
             try await sql.raw("CREATE INDEX \(ident: "\(t)_search_trgm_idx") ON \(ident: t) USING gin (search_text gin_trgm_ops)").run()
         } else {
-            try await M0014_AddSearchIndex.indexOnSQLite(t, on: sql)
+            try await SQLiteSearchIndex.index(t, on: sql)
         }
     }
 
     func revert(on db: any Database) async throws {
         let sql = db as! any SQLDatabase
-        if sql.dialect.name != "postgresql" { try await M0014_AddSearchIndex.dropIndexOnSQLite(schema.table, on: sql) }
+        if sql.dialect.name != "postgresql" { try await SQLiteSearchIndex.dropIndex(schema.table, on: sql) }
         try await db.schema(schema.table).delete()
     }
 }

@@ -6,14 +6,18 @@ import GuanxiPlatform
 /// It works on UTF-8 bytes, a row at a time (`Rows`), so a file of a million rows is read
 /// without holding a million rows: separators, quotes and line ends are ASCII and never
 /// occur inside a multi-byte character.
-struct CSVReader {
-    struct Row: Sendable { let line: Int; let fields: [String] }
+package struct CSVReader {
+    package struct Row: Sendable {
+        package let line: Int
+        package let fields: [String]
+        package init(line: Int, fields: [String]) { (self.line, self.fields) = (line, fields) }
+    }
 
-    let separator: UInt8
+    package let separator: UInt8
 
-    init(detectingFrom text: String) { self.init(detectingIn: Array(text.utf8.prefix(65_536))) }
+    package init(detectingFrom text: String) { self.init(detectingIn: Array(text.utf8.prefix(65_536))) }
 
-    init(detectingIn bytes: some Collection<UInt8>) {
+    package init(detectingIn bytes: some Collection<UInt8>) {
         var counts: [UInt8: Int] = [UInt8(ascii: ","): 0, UInt8(ascii: ";"): 0, UInt8(ascii: "\t"): 0]
         var quoted = false
         for c in bytes {
@@ -23,7 +27,7 @@ struct CSVReader {
     }
 
     /// Every row of `text` with the line it starts on; blank lines are skipped.
-    func rows(_ text: String) throws -> [Row] {
+    package func rows(_ text: String) throws -> [Row] {
         let bytes = Array(text.utf8)
         var rows = Rows(bytes: bytes[...], separator: separator)
         var out: [Row] = []
@@ -33,28 +37,28 @@ struct CSVReader {
 
     /// Thrown by `Rows.next()` over a window that is not the file's end when the window
     /// ends inside the next row: the caller adds the file's next piece and asks again.
-    struct NeedsMore: Error {}
+    package struct NeedsMore: Error {}
 
     /// The rows of UTF-8 bytes one at a time. An unbalanced quote is an error naming the
     /// line where the field began.
     ///
     /// `bytes` may be a window on a longer file (`isEnd` false): a row that runs past the
     /// window is not read but `NeedsMore` thrown, with the position left at its start.
-    struct Rows: Sendable {
-        let bytes: ArraySlice<UInt8>
-        let separator: UInt8
-        let isEnd: Bool
-        private(set) var position: Int
-        private(set) var line: Int
+    package struct Rows: Sendable {
+        package let bytes: ArraySlice<UInt8>
+        package let separator: UInt8
+        package let isEnd: Bool
+        package private(set) var position: Int
+        package private(set) var line: Int
 
-        init(bytes: ArraySlice<UInt8>, separator: UInt8, line: Int = 1, isEnd: Bool = true) {
+        package init(bytes: ArraySlice<UInt8>, separator: UInt8, line: Int = 1, isEnd: Bool = true) {
             (self.bytes, self.separator, self.line, self.isEnd, position) = (bytes, separator, line, isEnd, bytes.startIndex)
         }
 
         /// What is left of the window, from the start of the next row.
-        var rest: ArraySlice<UInt8> { bytes[position...] }
+        package var rest: ArraySlice<UInt8> { bytes[position...] }
 
-        mutating func next() throws -> Row? {
+        package mutating func next() throws -> Row? {
             let quote = UInt8(ascii: "\""), cr: UInt8 = 13, lf: UInt8 = 10
             let (startPosition, startLine) = (position, line)
             /// Whether the byte after the current one is in the window; past a window's

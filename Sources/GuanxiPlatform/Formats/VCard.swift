@@ -4,28 +4,28 @@ import GuanxiPlatform
 /// vCard text (RFC 2426 for 3.0, RFC 6350 for 4.0; 2.1 as older phones export it, read
 /// only): escaping, line folding at 75 octets without splitting a character, and reading
 /// cards back into properties with their parameters.
-enum VCard {
-    enum Version: String, Sendable, CaseIterable { case v3 = "3.0", v4 = "4.0" }
+package enum VCard {
+    package enum Version: String, Sendable, CaseIterable { case v3 = "3.0", v4 = "4.0" }
 
     /// One property of a card: `TEL;TYPE=CELL:138 0013 8000`.
-    struct Property: Sendable, Equatable {
-        let name: String
+    package struct Property: Sendable, Equatable {
+        package let name: String
         /// Parameter names upper-cased; bare 2.1 types (`TEL;CELL`) are kept under TYPE.
-        let parameters: [String: [String]]
-        let value: String
+        package let parameters: [String: [String]]
+        package let value: String
         /// Lower-cased TYPE values: cell, work, home, fax, internet, pref …
-        var types: Set<String> { Set((parameters["TYPE"] ?? []).flatMap { $0.lowercased().split(separator: ",").map(String.init) }) }
+        package var types: Set<String> { Set((parameters["TYPE"] ?? []).flatMap { $0.lowercased().split(separator: ",").map(String.init) }) }
     }
 
-    struct Card: Sendable { let line: Int; let properties: [Property] }
+    package struct Card: Sendable { package let line: Int; package let properties: [Property] }
 
-    static func escape(_ text: String) -> String {
+    package static func escape(_ text: String) -> String {
         text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: ",", with: "\\,").replacingOccurrences(of: ";", with: "\\;")
             .replacingOccurrences(of: "\r\n", with: "\\n").replacingOccurrences(of: "\n", with: "\\n")
     }
 
     /// A content line folded at 75 octets, CRLF-terminated; continuation lines start with a space.
-    static func line(_ text: String) -> String {
+    package static func line(_ text: String) -> String {
         var out = "", current = 0
         for scalar in text.unicodeScalars {
             let size = String(scalar).utf8.count
@@ -37,7 +37,7 @@ enum VCard {
     }
 
     /// Splits a structured value (N, ADR, ORG) at unescaped semicolons and unescapes each part.
-    static func components(_ value: String) -> [String] {
+    package static func components(_ value: String) -> [String] {
         var parts: [String] = [], current = "", escaped = false
         for c in value {
             if escaped { current.append(c == "n" || c == "N" ? "\n" : c); escaped = false }
@@ -48,11 +48,11 @@ enum VCard {
         return parts + [current]
     }
 
-    static func unescape(_ value: String) -> String { components(value.replacingOccurrences(of: ";", with: "\\;")).joined(separator: ";") }
+    package static func unescape(_ value: String) -> String { components(value.replacingOccurrences(of: ";", with: "\\;")).joined(separator: ";") }
 
     /// Every card of a file, each with the line it begins on. Unfolds continuation lines
     /// and decodes 2.1's quoted-printable values.
-    static func cards(_ text: String) throws -> [Card] {
+    package static func cards(_ text: String) throws -> [Card] {
         var lines: [(number: Int, text: String)] = []
         var number = 0
         for raw in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
@@ -107,7 +107,7 @@ enum VCard {
         return nil
     }
 
-    static func quotedPrintable(_ text: String) -> String {
+    package static func quotedPrintable(_ text: String) -> String {
         var bytes: [UInt8] = []
         var utf8 = Array(text.utf8)[...]
         while let b = utf8.popFirst() {
@@ -121,7 +121,7 @@ enum VCard {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    static func looksLikeVCard(_ data: Data) -> Bool {
+    package static func looksLikeVCard(_ data: Data) -> Bool {
         let head = String(decoding: data.prefix(64), as: UTF8.self).trimmingCharacters(in: CharacterSet(charactersIn: "\u{FEFF}").union(.whitespacesAndNewlines))
         return head.uppercased().hasPrefix("BEGIN:VCARD")
     }

@@ -6,12 +6,12 @@ import Glibc
 
 /// Text files as spreadsheets export them: UTF-8 with or without a byte-order mark, or
 /// GB18030 (which covers GBK and GB2312) as Excel and WPS write CSV on Chinese Windows.
-enum TextDecoding {
-    enum Encoding: String, Sendable { case utf8 = "UTF-8", gb18030 = "GB18030" }
+package enum TextDecoding {
+    package enum Encoding: String, Sendable { case utf8 = "UTF-8", gb18030 = "GB18030" }
 
     /// The text and the encoding it was read in. UTF-8 is tried first — a GB18030 file of
     /// Chinese text is almost never valid UTF-8 — then GB18030; anything else is an error.
-    static func decode(_ data: Data) throws -> (text: String, encoding: Encoding) {
+    package static func decode(_ data: Data) throws -> (text: String, encoding: Encoding) {
         var bytes = [UInt8](data)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         if let text = String(validating: bytes, as: UTF8.self) { return (text, .utf8) }
@@ -22,11 +22,11 @@ enum TextDecoding {
 
     /// The file as UTF-8 bytes (without a byte-order mark), for reading row by row without
     /// building one string of the whole file. Same rules as `decode`.
-    static func utf8Bytes(_ data: Data) throws -> (bytes: [UInt8], encoding: Encoding) {
+    package static func utf8Bytes(_ data: Data) throws -> (bytes: [UInt8], encoding: Encoding) {
         try utf8Bytes([UInt8](data))
     }
 
-    static func utf8Bytes(_ bytes: [UInt8]) throws -> (bytes: [UInt8], encoding: Encoding) {
+    package static func utf8Bytes(_ bytes: [UInt8]) throws -> (bytes: [UInt8], encoding: Encoding) {
         var bytes = bytes
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         if isUTF8(bytes) { return (bytes, .utf8) }
@@ -35,13 +35,13 @@ enum TextDecoding {
             .localized("msg.unknown_encoding", [:])
     }
 
-    static func isUTF8(_ bytes: some Collection<UInt8>) -> Bool {
+    package static func isUTF8(_ bytes: some Collection<UInt8>) -> Bool {
         !transcode(bytes.makeIterator(), from: UTF8.self, to: UTF32.self, stoppingOnError: true) { _ in }
     }
 
     /// Where the last whole UTF-8 character of `bytes` ends: a character cut off at the
     /// end (1–3 bytes) is left after it, to be completed by what follows.
-    static func completeUTF8Prefix(_ bytes: [UInt8]) -> Int {
+    package static func completeUTF8Prefix(_ bytes: [UInt8]) -> Int {
         var start = bytes.count
         while start > 0, bytes.count - start < 3, bytes[start - 1] & 0xC0 == 0x80 { start -= 1 }
         guard start > 0 else { return bytes.count }
@@ -51,7 +51,7 @@ enum TextDecoding {
     }
 
     /// Converts with the C library's iconv, which every Linux has.
-    static func gb18030(_ bytes: [UInt8]) -> String? {
+    package static func gb18030(_ bytes: [UInt8]) -> String? {
         let converter = iconv_open("UTF-8", "GB18030")
         guard converter != iconv_t(bitPattern: -1) else { return nil }
         defer { iconv_close(converter) }
