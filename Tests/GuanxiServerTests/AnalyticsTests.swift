@@ -268,10 +268,13 @@ struct AnalyticsDashboardTests {
             #expect(atRisk.contains(ids[19].uuidString))
             #expect(!atRisk.contains(ids[0].uuidString))
             #expect(try await browser.get("/analytics/csv/nonsense").status == .notFound)
+            // The pipeline chart comes from the sales area (`DashboardFigure`), with its own CSV.
+            #expect(html.contains("<h2>按预计成交月份的加权销售管道</h2>"))
+            #expect(try await browser.get("/analytics/csv/forecast").text.contains("month,open,weighted,won"))
 
             // Each download is audited as an export.
             let exports = try await app.auditEntries(action: "export").filter { $0.recordLabel == "analytics" }
-            #expect(exports.count == 3)
+            #expect(exports.count == 4)
             #expect(exports.contains { $0.changes.contains { $0.field == "chart" && $0.new == "segments" } })
 
             // Without the export grant the tables are not offered, nor downloadable.
@@ -292,6 +295,9 @@ struct AnalyticsDashboardTests {
             #expect(Self.total(mine) == 0)
             #expect(try await rep.get("/analytics/csv/rules").status == .forbidden)
             #expect(try await rep.get("/analytics/csv/sales").status == .forbidden)
+            // Deals are not the rep's to read: no forecast chart, no forecast table.
+            #expect(!(try await rep.get("/analytics").text.contains("/analytics/csv/forecast")))
+            #expect(try await rep.get("/analytics/csv/forecast").status == .forbidden)
             #expect(!(try await rep.get("/analytics").text.contains("<polyline")))
         }
     }

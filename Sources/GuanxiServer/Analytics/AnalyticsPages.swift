@@ -13,7 +13,7 @@ struct AnalyticsPages {
     let services: AppServices
 
     struct Row: Sendable { let label: String; let value: String }
-    struct Chart: Sendable { let svg: String; let rows: [Row]; let csv: String }
+    struct Chart: Sendable { var title = ""; let svg: String; let rows: [Row]; let csv: String; var exportable = false }
     struct SegmentRow: Sendable { let key: String; let label: String; let count: Int; let query: String }
     struct AtRiskRow: Sendable { let id: String; let name: String; let owner: String; let tier: String; let value: String; let alive: String }
     struct RuleRow: Sendable { let antecedent: String; let consequent: String; let confidence: String; let lift: String; let support: String }
@@ -24,7 +24,7 @@ struct AnalyticsPages {
         let segments: Chart; let segmentRows: [SegmentRow]; let values: Chart
         let atRisk: [AtRiskRow]; let hasAtRisk: Bool
         let concentration: Chart?; let sales: Chart?; let rules: [RuleRow]; let hasRules: Bool
-        let forecast: Chart; let segmentChoices: [WebChoice]; let tierChoices: [WebChoice]; let stageChoices: [WebChoice]; let due: String
+        let figures: [Chart]; let segmentChoices: [WebChoice]; let tierChoices: [WebChoice]; let stageChoices: [WebChoice]; let due: String
     }
 
     func register(on web: RouterGroup<SignedInContext>) {
@@ -69,8 +69,6 @@ struct AnalyticsPages {
         let segments = try await dashboard.segments(for: principal)
         let bands = try await dashboard.lifetimeValueBands(for: principal)
         let wholeFile = dashboard.wholeFile(principal)
-        let forecast = principal.scope(for: .read, on: .opportunities) == nil ? []
-            : try await services.forecast.rows(pipelineID: nil, from: nil, to: nil, by: .month, for: principal)
 
         func chart(_ name: String, _ title: String, _ bars: [SVGChart.Bar]) -> Chart {
             Chart(svg: SVGChart.bars(bars, title: title), rows: bars.map { Row(label: $0.label, value: $0.text) }, csv: "/analytics/csv/\(name)")
@@ -106,9 +104,7 @@ struct AnalyticsPages {
                         confidence: String(format: "%.0f%%", $0.confidence * 100), lift: String(format: "%.2f", $0.lift), support: String(format: "%.1f%%", $0.support * 100))
             } : [],
             hasRules: wholeFile && !(summary?.rules ?? []).isEmpty,
-            forecast: chart("forecast", t("analytics.forecast"), forecast.map {
-                SVGChart.Bar(label: $0.key, value: Double($0.open.weighted.minorUnits), text: $0.open.weighted.display)
-            }),
+            figures: try await figures(for: principal, t),
             segmentChoices: WebChoice.list(CustomerSegments.all, selected: nil) { t("rfm_segments.\($0)") },
             tierChoices: WebChoice.list(CustomerVocabulary.valueTiers, selected: nil, allowEmpty: false) { t("value_tiers.\($0)") },
             stageChoices: WebChoice.list(CustomerVocabulary.lifecycleStages, selected: nil, allowEmpty: false) { t("lifecycle.\($0)") },
@@ -147,14 +143,24 @@ struct AnalyticsPages {
                 })
             }
             return ([t("analytics.share_customers"), t("analytics.share_value")], (summary?.concentration?.lorenz ?? []).map { $0.map { String($0) } })
-        case "forecast":
-            try services.permissions.require(principal, .read, on: .opportunities)
-            return (["month", "open", "weighted", "won"], try await services.forecast.rows(pipelineID: nil, from: nil, to: nil, by: .month, for: principal).map {
-                [$0.key, $0.open.amount.decimalText, $0.open.weighted.decimalText, $0.won.amount.decimalText]
-            })
         default:
-            throw GuanxiError.notFound("Chart")
+            guard let figure = services.records.dashboardFigures.first(where: { $0.key == chart }) else { throw GuanxiError.notFound("Chart") }
+            try services.permissions.require(principal, .read, on: figure.readers)
+            try services.permissions.require(principal, .export, on: figure.readers)
+            return (figure.header, try await figure.bars(principal).map(\.cells))
         }
+    }
+
+    /// The charts other areas offer (`DashboardFigure`) that the reader may read.
+    func figures(for principal: Principal, _ t: (String) -> String) async throws -> [Chart] {
+        var charts: [Chart] = []
+        for figure in services.records.dashboardFigures where principal.scope(for: .read, on: figure.readers) != nil {
+            let bars = try await figure.bars(principal)
+            charts.append(Chart(title: t(figure.titleKey), svg: SVGChart.bars(bars.map { SVGChart.Bar(label: $0.label, value: $0.value, text: $0.text) }, title: t(figure.titleKey)),
+                                rows: bars.map { Row(label: $0.label, value: $0.text) }, csv: "/analytics/csv/\(figure.key)",
+                                exportable: principal.scope(for: .export, on: .customers) != nil && principal.scope(for: .export, on: figure.readers) != nil))
+        }
+        return charts
     }
 
     /// Months of revenue, then the forecast months marked as such.

@@ -22,6 +22,7 @@ extension AppServices {
         records.register(mergedInto: { [self] survivor in try await MergeService(services: self).mergedInto(survivor) })
         records.register(panel: CustomerValuePart.panel(self))
         records.register(columns: CustomerValuePart.listColumns(self))
+        records.register(figure: forecast.dashboardFigure)
         for kind in [RecordKind.users, .departments, .teams, .roles, .audit] { records.register(RecordKindDescriptor(kind: kind)) }
     }
 }

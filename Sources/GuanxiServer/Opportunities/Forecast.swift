@@ -56,3 +56,16 @@ public struct Forecast: Sendable {
         return out.sorted { $0.key < $1.key }
     }
 }
+
+extension Forecast {
+    /// The analytics dashboard's pipeline chart: the weighted value still open, by the
+    /// month deals are expected to close; its CSV has the open, weighted and won sums.
+    var dashboardFigure: DashboardFigure {
+        DashboardFigure(key: "forecast", titleKey: "analytics.forecast", readers: .opportunities, header: ["month", "open", "weighted", "won"]) { principal in
+            try await rows(pipelineID: nil, from: nil, to: nil, by: .month, for: principal).map {
+                DashboardFigure.Bar(label: $0.key, value: Double($0.open.weighted.minorUnits), text: $0.open.weighted.display,
+                                    cells: [$0.key, $0.open.amount.decimalText, $0.open.weighted.decimalText, $0.won.amount.decimalText])
+            }
+        }
+    }
+}

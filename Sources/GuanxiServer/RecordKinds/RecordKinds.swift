@@ -39,6 +39,14 @@ final class RecordKinds: Sendable {
         (all.flatMap(\.panels) + loosePanels.withLock { $0 }).filter { $0.host == kind }
     }
 
+    private let figures = Mutex<[DashboardFigure]>([])
+
+    /// Adds a chart to the analytics dashboard.
+    func register(figure: DashboardFigure) { figures.withLock { $0.append(figure) } }
+
+    /// The dashboard's charts from other areas, in the order they were registered.
+    var dashboardFigures: [DashboardFigure] { figures.withLock { $0 } }
+
     /// What deleting a record of any kind takes with it, inside the deletion's transaction:
     /// the record's attachments, and whatever else an area hangs on records of every kind.
     /// A step receives the deleted records of one kind together (the record itself, or a
