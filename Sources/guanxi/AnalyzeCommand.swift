@@ -2,7 +2,11 @@ import ArgumentParser
 import Foundation
 import GuanxiAnalytics
 import GuanxiServer
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 
 /// `guanxi analyze`: score every customer from the purchases on file (RFM, value tier,
 /// lifetime value, probability active, lifecycle stage, next yearly occasion).
@@ -23,7 +27,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
     func run() async throws {
         try await runReportingErrors {
             let summary = try await Runtime.withServices(try await storage.load()) { services in
-                try await AnalysisRunner(services: services).run(asOf: asOf, unit: TimeUnit(rawValue: timeUnit)!, by: PrincipalLoader.console())
+                try await AnalysisRunner(services: services.customerFile).run(asOf: asOf, unit: TimeUnit(rawValue: timeUnit)!, by: PrincipalLoader.console())
             }
             if json {
                 let encoder = JSONEncoder()

@@ -1,7 +1,11 @@
 import ArgumentParser
 import Foundation
 import GuanxiServer
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 
 /// `guanxi demo`: a living customer file to try Guanxi with, or volume for benchmarks.
 struct DemoCommand: AsyncParsableCommand {
@@ -24,7 +28,7 @@ struct DemoCommand: AsyncParsableCommand {
                 }
                 FileHandle.standardError.write(Data("\n".utf8))
                 // Scored at once, so the customer pages and lists show segments and values from the start.
-                return (summary, try await AnalysisRunner(services: services).run(by: PrincipalLoader.console()))
+                return (summary, try await AnalysisRunner(services: services.customerFile).run(by: PrincipalLoader.console()))
             }
             print("Loaded \(summary.customers) customers, \(summary.contacts) contacts, \(summary.leads) leads, \(summary.opportunities) opportunities, \(summary.activities) activities and \(summary.purchases) purchases for \(summary.users) sales people in \(String(format: "%.1f", Date().timeIntervalSince(started))) s.")
             print(AnalyzeCommand.describe(analysis))

@@ -1,7 +1,11 @@
 import ArgumentParser
 import Foundation
 import GuanxiServer
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 
 /// `guanxi duplicates KIND`: the duplicate review queue on the shell — how many groups of
 /// probable duplicates the file holds, and the strongest of them.
@@ -20,7 +24,7 @@ struct DuplicatesCommand: AsyncParsableCommand {
         try await runReportingErrors {
             let started = Date()
             let found = try await Runtime.withServices(try await storage.load()) { services in
-                try await DuplicateFinder(services: services).groups(RecordKind(rawValue: kind.rawValue), for: PrincipalLoader.console(), limit: max(0, limit))
+                try await DuplicateFinder(services: services.customerFile).groups(RecordKind(rawValue: kind.rawValue), for: PrincipalLoader.console(), limit: max(0, limit))
             }
             print("\(found.total) groups of probable duplicates among \(kind.rawValue), found in \(String(format: "%.1f", Date().timeIntervalSince(started))) s.")
             for group in found.groups {

@@ -1,7 +1,11 @@
 import ArgumentParser
 import Foundation
 import GuanxiServer
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 
 /// `guanxi export KIND FILE`: a record list as a CSV file, the way the list's download
 /// button writes it (filters, columns, formula neutralising, a byte-order mark for Excel).
@@ -32,7 +36,7 @@ struct ExportCommand: AsyncParsableCommand {
         try await runReportingErrors {
             let started = Date()
             let rows = try await Runtime.withServices(try await storage.load()) { services in
-                try await FileExport(services: services).run(kind, to: file, view: view, filters: filter, locale: locale, byteOrderMark: !noBom,
+                try await FileExport(services: services.customerFile).run(kind, to: file, view: view, filters: filter, locale: locale, byteOrderMark: !noBom,
                                                              format: format, by: PrincipalLoader.console())
             }
             print("Exported \(rows) \(kind) to \(file) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s.")

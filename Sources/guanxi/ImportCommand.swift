@@ -1,7 +1,11 @@
 import ArgumentParser
 import Foundation
 import GuanxiServer
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 
 #if canImport(Glibc)
 import Glibc
@@ -54,7 +58,7 @@ struct ImportCommand: AsyncParsableCommand {
         try await runReportingErrors {
             try await Runtime.withServices(try await storage.load()) { services in
                 let actor = PrincipalLoader.console()
-                let imports = DataImport(services: services)
+                let imports = DataImport(services: services.customerFile)
                 if let revert {
                     let job = try await imports.revert(try jobID(revert), by: actor)
                     print("Reverted import \(job.id.uuidString) (\(job.fileName)): what it created is removed, what it updated restored.")
@@ -98,7 +102,7 @@ struct ImportCommand: AsyncParsableCommand {
                 }
                 settings.mapping = decoded
             } else {
-                settings.mapping = try await ImportTemplates(services: services).find(kind, name: mapping, by: PrincipalLoader.console()).mapping
+                settings.mapping = try await ImportTemplates(services: services.customerFile).find(kind, name: mapping, by: PrincipalLoader.console()).mapping
             }
         }
         for entry in map {
@@ -106,7 +110,7 @@ struct ImportCommand: AsyncParsableCommand {
             settings.mapping[parts[0].trimmingCharacters(in: .whitespaces)] = parts[1].trimmingCharacters(in: .whitespaces)
         }
         if let saveMapping {
-            try await ImportTemplates(services: services).save(kind, name: saveMapping, mapping: settings.mapping, by: PrincipalLoader.console())
+            try await ImportTemplates(services: services.customerFile).save(kind, name: saveMapping, mapping: settings.mapping, by: PrincipalLoader.console())
             print("Mapping saved as \"\(saveMapping)\".")
         }
         return settings

@@ -1,7 +1,11 @@
 import ArgumentParser
 import Foundation
 import GuanxiServer
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 
 /// `guanxi user …`: accounts from the shell, acting as the machine's administrator.
 struct UserCommand: AsyncParsableCommand {

@@ -1,6 +1,10 @@
 import Foundation
 import HTTPTypes
 import GuanxiServer
+import GuanxiCustomerFile
+import GuanxiSales
+import GuanxiCustomerAnalytics
+import GuanxiDataExchange
 import HummingbirdTesting
 import SQLKit
 import Testing

@@ -1,5 +1,9 @@
 import Foundation
 import GuanxiServer
+import GuanxiCustomerFile
+import GuanxiSales
+import GuanxiCustomerAnalytics
+import GuanxiDataExchange
 import HTTPTypes
 import HummingbirdTesting
 import Testing
@@ -175,7 +179,7 @@ struct ActivityTests {
             #expect(items.map { $0["title"] as? String } == ["update", "发送方案", "与马超通话", "create"])
             let call = try #require(items.first { $0["title"] as? String == "与马超通话" }?["activity"] as? [String: Any])
             #expect((call["commitments"] as? [[String: Any]])?.first?["description"] as? String == "寄送样品")
-            let stages = try await app.services.pipelines.list()[0].stages
+            let stages = try await app.services.sales.pipelines.list()[0].stages
             _ = try await api.call(.patch, "/opportunities/\(dealID)", json: "{\"stageId\":\"\(stages[2].id!.uuidString)\"}")
             let dealItems = try #require(try await api.call(.get, "/timeline?kind=opportunities&id=\(dealID)").json["items"] as? [[String: Any]])
             #expect(dealItems.filter { $0["type"] as? String == "stage" }.map { $0["title"] as? String } == [stages[2].name, stages[0].name])

@@ -1,5 +1,9 @@
 import Foundation
 import GuanxiServer
+import GuanxiCustomerFile
+import GuanxiSales
+import GuanxiCustomerAnalytics
+import GuanxiDataExchange
 import HTTPTypes
 import HummingbirdTesting
 import Logging
@@ -64,7 +68,7 @@ struct AnalyticsTests {
             var input = CustomerInput()
             input.name = "别人的客户"
             let customer = try await app.services.customers.create(input, by: admin)
-            _ = try await PurchaseService(services: app.services).add(purchaseInput("2026-03-01", "100"), to: customer.id!, by: admin)
+            _ = try await PurchaseService(services: app.services.customerFile).add(purchaseInput("2026-03-01", "100"), to: customer.id!, by: admin)
             let role = try await app.makeRole("rep", [.customers: Grant(actions: [.read, .update], scope: .own)])
             try await app.makeUser("rep", roles: [role.id!])
             let rep = APIClient(client: client, token: try await app.token(for: "rep"))
@@ -79,7 +83,7 @@ struct AnalyticsTests {
     func analysisRun() async throws {
         try await TestApp.run { app, client in
             let admin = try await app.admin
-            let service = PurchaseService(services: app.services)
+            let service = PurchaseService(services: app.services.customerFile)
             var ids: [UUID] = []
             for i in 0..<40 {
                 var input = CustomerInput()
@@ -101,7 +105,7 @@ struct AnalyticsTests {
             let waiting = try await app.services.customers.create(prospect, by: admin)
             let versionBefore = try await app.services.customers.find(ids[39], for: admin).version
 
-            let summary = try await AnalysisRunner(services: app.services).run(asOf: "2026-09-15", unit: .week, by: admin)
+            let summary = try await AnalysisRunner(services: app.services.customerFile).run(asOf: "2026-09-15", unit: .week, by: admin)
             #expect(summary.customers == 41 && summary.buyers == 40)
             #expect(summary.purchases == (0..<40).reduce(0) { $0 + $1 % 8 + 1 })
             let model = try #require(summary.purchaseModel)
@@ -120,7 +124,7 @@ struct AnalyticsTests {
 
             let rows = try await app.services.database.sql.raw("SELECT COUNT(*) AS n FROM customer_scores").first(decodingColumn: "n", as: Int.self)
             #expect(rows == 41)
-            let top = try #require(try await AnalysisRunner(services: app.services).scores(of: ids[39], for: admin))
+            let top = try #require(try await AnalysisRunner(services: app.services.customerFile).scores(of: ids[39], for: admin))
             #expect(top.valueTier == "vip")
             #expect(top.frequency == 8)
             #expect(top.rfm?.f == 5 && top.rfm?.m == 5)
@@ -132,14 +136,14 @@ struct AnalyticsTests {
             // which an export (like the list page) offers; a customer not yet scored has them empty.
             let path = NSTemporaryDirectory() + "scores-\(UUID().uuidString).csv"
             defer { try? FileManager.default.removeItem(atPath: path) }
-            _ = try await FileExport(services: app.services).run("customers", to: path, view: nil, filters: "q=客户39&col=segment&col=clv", locale: "en",
+            _ = try await FileExport(services: app.services.customerFile).run("customers", to: path, view: nil, filters: "q=客户39&col=segment&col=clv", locale: "en",
                                                                  byteOrderMark: false, by: admin)
             let exported = try String(contentsOfFile: path, encoding: .utf8).split(whereSeparator: \.isNewline)
             let segmentName = try Localizer.load().text("rfm_segments.\(try #require(top.segment))", "en")
             let expected = ["Name,RFM segment,Lifetime value (12 months)", "客户39,\(segmentName),\"\(try #require(top.lifetimeValue).display)\""]
             #expect(exported.map(String.init) == expected)
             #expect(customer.version == versionBefore)
-            let none = try #require(try await AnalysisRunner(services: app.services).scores(of: waiting.id!, for: admin))
+            let none = try #require(try await AnalysisRunner(services: app.services.customerFile).scores(of: waiting.id!, for: admin))
             #expect(none.valueTier == nil && none.segment == nil && none.bankGrade == "potential" && none.lifecycleStage == "acquisition")
 
             let entry = try #require(try await app.auditEntries(action: "analyze").first)
@@ -174,16 +178,16 @@ struct AnalyticsTests {
     @Test("An empty customer file analyses without error, saying what it skipped")
     func emptyAnalysis() async throws {
         try await TestApp.run { app, _ in
-            let summary = try await AnalysisRunner(services: app.services).run(asOf: "2026-09-01", unit: .day, by: nil)
+            let summary = try await AnalysisRunner(services: app.services.customerFile).run(asOf: "2026-09-01", unit: .day, by: nil)
             #expect(summary.customers == 0 && summary.purchases == 0)
             #expect(summary.purchaseModel == nil && summary.concentration == nil)
             #expect(summary.skipped.contains { $0.hasPrefix("purchase model") })
             // The run log keeps the summary as the run produced it (the write's own timing aside).
-            var stored = try #require(try await AnalysisRunner(services: app.services).latest())
+            var stored = try #require(try await AnalysisRunner(services: app.services.customerFile).latest())
             #expect(stored.timings["write"] == nil)
             stored.timings["write"] = summary.timings["write"]
             #expect(stored == summary)
-            await #expect(throws: GuanxiError.self) { try await AnalysisRunner(services: app.services).run(asOf: "2026-13-01", by: nil) }
+            await #expect(throws: GuanxiError.self) { try await AnalysisRunner(services: app.services.customerFile).run(asOf: "2026-13-01", by: nil) }
         }
     }
 
@@ -228,10 +232,10 @@ struct AnalyticsDashboardTests {
                                                      timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
                 p.amount = String(i < 10 ? 1_000 + i * 100 : 20_000 + i * 1_000)
                 p.items = k % 2 == 0 ? ["A", "B"] : ["A"]
-                _ = try await PurchaseService(services: app.services).add(p, to: c.id!, by: admin)
+                _ = try await PurchaseService(services: app.services.customerFile).add(p, to: c.id!, by: admin)
             }
         }
-        _ = try await AnalysisRunner(services: app.services).run(by: admin)
+        _ = try await AnalysisRunner(services: app.services.customerFile).run(by: admin)
         return ids
     }
 
@@ -307,7 +311,7 @@ struct AnalyticsDashboardTests {
         try await TestApp.run { app, client in
             let admin = try await app.admin
             let ids = try await seed(app, owner: admin.userID)
-            let scores = try await AnalysisRunner(services: app.services).scores(of: ids[19], for: admin)
+            let scores = try await AnalysisRunner(services: app.services.customerFile).scores(of: ids[19], for: admin)
             let segment = try #require(scores?.segment)
             let members = try await app.services.database.sql.select().column("customer_id").from("customer_scores")
                 .where("rfm_segment", .equal, segment).all().map { try $0.decode(column: "customer_id", as: UUID.self) }

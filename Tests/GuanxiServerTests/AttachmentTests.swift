@@ -1,5 +1,9 @@
 import Foundation
 import GuanxiServer
+import GuanxiCustomerFile
+import GuanxiSales
+import GuanxiCustomerAnalytics
+import GuanxiDataExchange
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
@@ -59,7 +63,7 @@ struct AttachmentTests {
             var browser = try await app.signedInBrowser(client, as: "chief")
             var input = LeadInput()
             input.name = "带附件的线索"
-            let lead = try await app.services.leads.create(input, by: try await app.principal("chief"))
+            let lead = try await app.services.sales.leads.create(input, by: try await app.principal("chief"))
             let page = try await browser.get("/leads/\(lead.id!.uuidString)")
             #expect(page.text.contains("enctype=\"multipart/form-data\""))
             let boundary = "----guanxi\(UUID().uuidString)"
@@ -73,8 +77,8 @@ struct AttachmentTests {
             #expect(posted.status == .seeOther)
             let after = try await browser.get("/leads/\(lead.id!.uuidString)")
             #expect(after.text.contains("名片.txt"))
-            let files = try await AttachmentService(services: app.services).list(.leads, lead.id!, for: try await app.principal("chief"))
-            let (_, data) = try await AttachmentService(services: app.services).download(files[0].id, for: try await app.principal("chief"))
+            let files = try await AttachmentService(services: app.services.customerFile).list(.leads, lead.id!, for: try await app.principal("chief"))
+            let (_, data) = try await AttachmentService(services: app.services.customerFile).download(files[0].id, for: try await app.principal("chief"))
             #expect(String(decoding: data, as: UTF8.self) == "王小明 138 0013 8000")
             // Downloads name the file as RFC 6266 has it, on the page and through the API alike.
             let disposition = #"attachment; filename="__.txt"; filename*=UTF-8''%E5%90%8D%E7%89%87.txt"#
@@ -99,8 +103,8 @@ struct AttachmentTests {
             let c = try await app.services.customers.create(customer, by: admin)
             var deal = OpportunityInput()
             (deal.name, deal.customerID, deal.customFields) = ("项目", .some(c.id), ["nickname": .text("青龙")])
-            let o = try await app.services.opportunities.create(deal, by: admin)
-            _ = try await AttachmentService(services: app.services).add(to: .opportunities, o.id!, filename: "a.txt", contentType: "text/plain", data: Data("x".utf8), by: admin)
+            let o = try await app.services.sales.opportunities.create(deal, by: admin)
+            _ = try await AttachmentService(services: app.services.customerFile).add(to: .opportunities, o.id!, filename: "a.txt", contentType: "text/plain", data: Data("x".utf8), by: admin)
             try await app.services.customers.delete(c.id!, expectedVersion: nil, by: admin)
             let worker = JobWorker(queue: app.services.jobs, handlers: app.services.jobHandlers(), pollInterval: 1, clock: app.clock, logger: .init(label: "t"))
             try await worker.scheduleHousekeeping()

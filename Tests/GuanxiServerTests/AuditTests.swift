@@ -1,5 +1,9 @@
 import Foundation
 import GuanxiServer
+import GuanxiCustomerFile
+import GuanxiSales
+import GuanxiCustomerAnalytics
+import GuanxiDataExchange
 import Testing
 import GuanxiPlatform
 

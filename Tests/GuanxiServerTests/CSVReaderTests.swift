@@ -1,4 +1,8 @@
 @testable import GuanxiServer
+@testable import GuanxiCustomerFile
+@testable import GuanxiSales
+@testable import GuanxiCustomerAnalytics
+@testable import GuanxiDataExchange
 import Testing
 @testable import GuanxiPlatform
 

@@ -1,5 +1,9 @@
 import Foundation
 @testable import GuanxiServer
+@testable import GuanxiCustomerFile
+@testable import GuanxiSales
+@testable import GuanxiCustomerAnalytics
+@testable import GuanxiDataExchange
 import HTTPTypes
 import HummingbirdTesting
 import Testing
@@ -338,7 +342,7 @@ struct GroupCommitTests {
                     group.addTask {
                         var input = LeadInput()
                         (input.name, input.assignment) = ("线索\(i)", .byRules)
-                        _ = try await app.services.leads.create(input, by: admin)
+                        _ = try await app.services.sales.leads.create(input, by: admin)
                     }
                 }
                 try await group.waitForAll()

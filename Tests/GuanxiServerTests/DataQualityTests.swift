@@ -1,5 +1,9 @@
 import Foundation
 import GuanxiServer
+import GuanxiCustomerFile
+import GuanxiSales
+import GuanxiCustomerAnalytics
+import GuanxiDataExchange
 import HTTPTypes
 import SQLKit
 import Testing
@@ -30,7 +34,7 @@ struct DataQualityTests {
             filter.quality = .unreachable
             #expect(try await app.services.customerQuery.list(filter, for: admin).customers.map(\.name) == ["云海贸易"])
             #expect((try await api.call(.get, "/customers?quality=unreachable").json["items"] as? [[String: Any]])?.map { $0["name"] as? String } == ["云海贸易"])
-            #expect(try await ContactWays(services: app.services).problems(of: .customers, customer.id!).map(\.reason).sorted() == ["bounced", "wrong_number"])
+            #expect(try await ContactWays(services: app.services.customerFile).problems(of: .customers, customer.id!).map(\.reason).sorted() == ["bounced", "wrong_number"])
             var browser = try await app.signedInBrowser(client, as: "chief")
             let page = try await browser.get("/customers/\(customer.id!.uuidString)")
             #expect(page.text.contains("所有电话和电子邮箱都已标记为无效") && page.text.contains("无效: 邮件被退回"))
@@ -44,7 +48,7 @@ struct DataQualityTests {
             #expect(try await app.services.customerQuery.list(filter, for: admin).customers.isEmpty)
             _ = try await browser.get("/customers/\(customer.id!.uuidString)")
             _ = try await browser.post("/contact-ways/valid", ["kind": "customers", "id": customer.id!.uuidString, "value": "021-5555 0000"])
-            #expect(try await ContactWays(services: app.services).problems(of: .customers, customer.id!).isEmpty)
+            #expect(try await ContactWays(services: app.services.customerFile).problems(of: .customers, customer.id!).isEmpty)
             #expect(try await app.auditEntries(action: "update", kind: .customers, id: customer.id!.uuidString).contains { $0.changes.first?.field == "invalid_email" })
         }
     }
@@ -61,7 +65,7 @@ struct DataQualityTests {
             var bare = ContactInput()
             bare.name = "无联系方式"
             _ = try await app.services.contacts.create(bare, by: admin)
-            let ways = ContactWays(services: app.services)
+            let ways = ContactWays(services: app.services.customerFile)
             try await ways.markInvalid(.contacts, wang.id!, value: "13800138000", reason: "wrong_number", by: admin)
             var filter = ContactFilter()
             filter.quality = .unreachable

@@ -1,5 +1,9 @@
 import Foundation
 @testable import GuanxiServer
+@testable import GuanxiCustomerFile
+@testable import GuanxiSales
+@testable import GuanxiCustomerAnalytics
+@testable import GuanxiDataExchange
 import GuanxiPlatform
 import SQLKit
 import Testing
@@ -19,7 +23,7 @@ struct DeletionTests {
             for name in ["年度框架", "二期"] {
                 var deal = OpportunityInput()
                 (deal.name, deal.customerID, deal.amount) = (name, .some(customer.id), "1000")
-                deals.append(try await app.services.opportunities.create(deal, by: admin).id!)
+                deals.append(try await app.services.sales.opportunities.create(deal, by: admin).id!)
             }
             for name in ["王伟", "李娜"] {
                 var person = ContactInput()
@@ -31,13 +35,13 @@ struct DeletionTests {
             _ = try await app.services.activities.create(call, by: admin)
             var purchase = PurchaseInput()
             (purchase.date, purchase.amount) = ("2026-05-01", "999")
-            _ = try await PurchaseService(services: app.services).add(purchase, to: customer.id!, by: admin)
-            _ = try await AttachmentService(services: app.services).add(to: .opportunities, deals[0], filename: "报价.pdf", contentType: "application/pdf",
+            _ = try await PurchaseService(services: app.services.customerFile).add(purchase, to: customer.id!, by: admin)
+            _ = try await AttachmentService(services: app.services.customerFile).add(to: .opportunities, deals[0], filename: "报价.pdf", contentType: "application/pdf",
                                                                        data: Data("pdf".utf8), by: admin)
             let other = try await app.services.customers.create({ var c = CustomerInput(); c.name = "别家"; return c }(), by: admin)
             var theirs = OpportunityInput()
             (theirs.name, theirs.customerID) = ("别家的商机", .some(other.id))
-            _ = try await app.services.opportunities.create(theirs, by: admin)
+            _ = try await app.services.sales.opportunities.create(theirs, by: admin)
 
             var browser = try await app.signedInBrowser(client, as: "boss")
             let record = try await browser.get("/customers/\(customer.id!.uuidString)")

@@ -1,5 +1,9 @@
 import Foundation
 import GuanxiServer
+import GuanxiCustomerFile
+import GuanxiSales
+import GuanxiCustomerAnalytics
+import GuanxiDataExchange
 import HummingbirdTesting
 import Testing
 import GuanxiPlatform
@@ -38,33 +42,33 @@ struct DemoDataTests {
             // Leads in every status; converted ones point at a real customer.
             var leadFilter = LeadFilter()
             leadFilter.limit = 200
-            let leads = try await app.services.leadQuery.list(leadFilter, for: admin).leads
+            let leads = try await app.services.sales.leadQuery.list(leadFilter, for: admin).leads
             #expect(leads.count == 30)
             for lead in leads where lead.isConverted { #expect(all.contains { $0.id == lead.convertedCustomerID }) }
             // Deals over two pipelines, open and closed, each with a stage history that ends where the deal is.
             var dealFilter = OpportunityFilter()
             dealFilter.limit = 200
-            let deals = try await app.services.opportunityQuery.list(dealFilter, for: admin).opportunities
+            let deals = try await app.services.sales.opportunityQuery.list(dealFilter, for: admin).opportunities
             #expect(deals.count == summary.opportunities)
             #expect(Set(deals.map(\.pipelineID)).count == 2)
             #expect(deals.contains { $0.closedAt != nil } && deals.contains { $0.closedAt == nil })
             for deal in deals.prefix(10) {
-                let visits = try await app.services.opportunities.stageHistory(of: deal.id!)
+                let visits = try await app.services.sales.opportunities.stageHistory(of: deal.id!)
                 #expect(visits.last?.stageID == deal.stageID && visits.last?.leftAt == nil)
             }
             // Activities over the customer's life, with commitments, on its timeline.
             #expect(summary.activities == 240)
-            let story = try await Timeline(services: app.services).items(of: .customers, id: all[0].id!, for: admin)
+            let story = try await Timeline(services: app.services.customerFile).items(of: .customers, id: all[0].id!, for: admin)
             #expect(story.filter { $0.kind == .activity }.count == 4)
             let rows = try await app.services.database.sql.raw("SELECT COUNT(*) AS n FROM commitments").first(decodingColumn: "n", as: Int.self)
             #expect((rows ?? 0) > 0)
-            let forecast = try await app.services.forecast.rows(pipelineID: nil, from: nil, to: nil, by: .month, for: admin)
+            let forecast = try await app.services.sales.forecast.rows(pipelineID: nil, from: nil, to: nil, by: .month, for: admin)
             #expect(forecast.reduce(0) { $0 + $1.open.count + $1.won.count } == deals.filter { $0.lossReason == nil }.count)
             // Purchases for most customers, over two years, for the analytics to score.
             let buyers = try await app.services.database.sql.raw("SELECT COUNT(DISTINCT customer_id) AS n FROM purchases").first(decodingColumn: "n", as: Int.self) ?? 0
             #expect((36...60).contains(buyers))
             #expect(summary.purchases >= buyers)
-            let analysis = try await AnalysisRunner(services: app.services).run(by: admin)
+            let analysis = try await AnalysisRunner(services: app.services.customerFile).run(by: admin)
             #expect(analysis.buyers == buyers && analysis.purchases == summary.purchases)
             // A second load into a filled customer file is refused.
             await #expect(throws: GuanxiError.self) { _ = try await DemoData(services: app.services).load(customers: 1, contactsPerCustomer: 0) }

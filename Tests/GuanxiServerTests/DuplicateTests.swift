@@ -1,5 +1,9 @@
 import Foundation
 import GuanxiServer
+import GuanxiCustomerFile
+import GuanxiSales
+import GuanxiCustomerAnalytics
+import GuanxiDataExchange
 import HTTPTypes
 import SQLKit
 import Testing
@@ -58,7 +62,7 @@ struct DuplicateTests {
                 (input.name, input.email, input.phone) = (name, email, phone)
                 _ = try await app.services.customers.create(input, by: admin)
             }
-            let finder = DuplicateFinder(services: app.services)
+            let finder = DuplicateFinder(services: app.services.customerFile)
             let found = try await finder.groups(.customers, for: admin)
             #expect(found.total == 3)
             #expect(found.groups.map { $0.members.map(\.name) } == [["上海云海", "云海贸易（上海）"], ["ACME Co., Ltd.", "Acme Limited"], ["北京星辰科技有限公司", "北京星辰科技股份有限公司"]])
@@ -101,19 +105,19 @@ struct DuplicateTests {
             let wang = try await app.services.contacts.create(contact, by: admin)
             var deal = OpportunityInput()
             (deal.name, deal.customerID, deal.amount) = ("年度框架", .some(other.id), "200000")
-            let opportunity = try await app.services.opportunities.create(deal, by: admin)
+            let opportunity = try await app.services.sales.opportunities.create(deal, by: admin)
             var call = ActivityInput()
             (call.kind, call.subject, call.related) = ("note", "初次拜访", .some((.customers, other.id!)))
             let note = try await app.services.activities.create(call, by: admin)
             var purchase = PurchaseInput()
             (purchase.date, purchase.amount, purchase.reference) = ("2026-05-01", "999", "SO-1")
-            _ = try await PurchaseService(services: app.services).add(purchase, to: other.id!, by: admin)
-            _ = try await AttachmentService(services: app.services).add(to: .customers, other.id!, filename: "合同.pdf", contentType: "application/pdf", data: Data("pdf".utf8), by: admin)
+            _ = try await PurchaseService(services: app.services.customerFile).add(purchase, to: other.id!, by: admin)
+            _ = try await AttachmentService(services: app.services.customerFile).add(to: .customers, other.id!, filename: "合同.pdf", contentType: "application/pdf", data: Data("pdf".utf8), by: admin)
             var child = CustomerInput()
             (child.name, child.parentID) = ("星辰上海分公司", .some(other.id))
             let branch = try await app.services.customers.create(child, by: admin)
 
-            let merge = try await MergeService(services: app.services).merge(.customers, survivor: keep.id!, others: [other.id!], take: ["name": other.id!], by: admin)
+            let merge = try await MergeService(services: app.services.customerFile).merge(.customers, survivor: keep.id!, others: [other.id!], take: ["name": other.id!], by: admin)
             let merged = try await app.services.customers.find(keep.id!, for: admin)
             #expect((merged.name, merged.email, merged.phone, merged.externalID, merged.industry, merged.notes) == ("北京星辰科技有限公司", "info@xc.cn", "010-6666 8888", "ERP-7", "软件", "旧系统导入"))
             await #expect(throws: GuanxiError.self) { _ = try await app.services.customers.find(other.id!, for: admin) }
@@ -126,14 +130,14 @@ struct DuplicateTests {
             #expect(try await owner("activities", "related_id", note.id!) == keep.id)
             #expect(try await owner("customers", "parent_id", branch.id!) == keep.id)
             #expect(try await sql.select().column("customer_id").from("purchases").first()?.decode(column: "customer_id", as: UUID.self) == keep.id)
-            #expect(try await AttachmentService(services: app.services).list(.customers, keep.id!, for: admin).map(\.filename) == ["合同.pdf"])
+            #expect(try await AttachmentService(services: app.services.customerFile).list(.customers, keep.id!, for: admin).map(\.filename) == ["合同.pdf"])
             #expect(try await app.services.customers.tags(of: keep.id!) == ["VIP", "展会"])
             #expect(try await app.services.customValues.values(of: .customers, id: keep.id!)["tax_no"] == .text("91110000X"))
-            let history = try await Timeline(services: app.services).items(of: .customers, id: keep.id!, for: admin)
+            let history = try await Timeline(services: app.services.customerFile).items(of: .customers, id: keep.id!, for: admin)
             #expect(history.contains { $0.change?.recordID == other.id!.uuidString && $0.change?.changes.contains { $0.field == "notes" } == true })
             #expect(try await app.auditEntries(action: "merge", kind: .customers).count == 2)
 
-            try await MergeService(services: app.services).undo(merge, by: admin)
+            try await MergeService(services: app.services.customerFile).undo(merge, by: admin)
             let back = try await app.services.customers.find(other.id!, for: admin)
             #expect((back.name, back.externalID, back.phone, back.notes) == ("北京星辰科技有限公司", "ERP-7", "010-6666 8888", "旧系统导入"))
             let restored = try await app.services.customers.find(keep.id!, for: admin)
@@ -147,8 +151,8 @@ struct DuplicateTests {
             #expect(try await owner("activities", "related_id", note.id!) == other.id)
             #expect(try await owner("customers", "parent_id", branch.id!) == other.id)
             #expect(try await sql.select().column("customer_id").from("purchases").first()?.decode(column: "customer_id", as: UUID.self) == other.id)
-            #expect(try await AttachmentService(services: app.services).list(.customers, other.id!, for: admin).map(\.filename) == ["合同.pdf"])
-            await #expect(throws: GuanxiError.self) { try await MergeService(services: app.services).undo(merge, by: admin) }
+            #expect(try await AttachmentService(services: app.services.customerFile).list(.customers, other.id!, for: admin).map(\.filename) == ["合同.pdf"])
+            await #expect(throws: GuanxiError.self) { try await MergeService(services: app.services.customerFile).undo(merge, by: admin) }
             #expect(try await app.auditEntries(action: "merge_undo").count == 1)
         }
     }
@@ -171,10 +175,10 @@ struct DuplicateTests {
             (meeting.kind, meeting.subject, meeting.startsAt, meeting.endsAt) = ("meeting", "报价会", .some(app.clock.now().addingTimeInterval(86_400)), .some(app.clock.now().addingTimeInterval(90_000)))
             meeting.participants = [Participant(.contact, b.id!)]
             let m = try await app.services.activities.create(meeting, by: admin)
-            let merge = try await MergeService(services: app.services).merge(.contacts, survivor: a.id!, others: [b.id!], by: admin)
+            let merge = try await MergeService(services: app.services.customerFile).merge(.contacts, survivor: a.id!, others: [b.id!], by: admin)
             #expect(try await app.services.contacts.channels(of: a.id!).map(\.value).sorted() == ["139 1111 2222", "li@yunhai.cn", "lina@qq.com"])
             #expect(try await app.services.activities.participants(of: m.id!).map(\.id) == [a.id!])
-            try await MergeService(services: app.services).undo(merge, by: admin)
+            try await MergeService(services: app.services.customerFile).undo(merge, by: admin)
             #expect(try await app.services.contacts.channels(of: a.id!).map(\.value).sorted() == ["139 1111 2222", "li@yunhai.cn"])
             #expect(try await app.services.contacts.channels(of: b.id!).map(\.value).sorted() == ["139 1111 2222", "lina@qq.com"])
             #expect(try await app.services.activities.participants(of: m.id!).map(\.id) == [b.id!])

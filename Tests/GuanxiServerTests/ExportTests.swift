@@ -1,5 +1,9 @@
 import Foundation
 @testable import GuanxiServer
+@testable import GuanxiCustomerFile
+@testable import GuanxiSales
+@testable import GuanxiCustomerAnalytics
+@testable import GuanxiDataExchange
 import HTTPTypes
 import HummingbirdTesting
 import SQLKit
@@ -98,7 +102,7 @@ struct ExportTests {
             }
             let path = FileManager.default.temporaryDirectory.appendingPathComponent("contacts-\(UUID().uuidString).csv").path
             defer { try? FileManager.default.removeItem(atPath: path) }
-            let count = try await FileExport(services: app.services).run("contacts", to: path, view: nil, filters: "col=customer", locale: "en", byteOrderMark: false, by: PrincipalLoader.console())
+            let count = try await FileExport(services: app.services.customerFile).run("contacts", to: path, view: nil, filters: "col=customer", locale: "en", byteOrderMark: false, by: PrincipalLoader.console())
             #expect(count == 1203)
             let rows = CSV.parse(try String(contentsOfFile: path, encoding: .utf8))
             #expect(rows.first == ["Name", "Customers"])
@@ -122,7 +126,7 @@ struct ExportTests {
             _ = try await app.services.savedViews.create(view, by: admin)
             let path = FileManager.default.temporaryDirectory.appendingPathComponent("view-\(UUID().uuidString).csv").path
             defer { try? FileManager.default.removeItem(atPath: path) }
-            let exporter = FileExport(services: app.services)
+            let exporter = FileExport(services: app.services.customerFile)
             #expect(try await exporter.run("customers", to: path, view: "成交客户", filters: nil, locale: "zh-Hans", byteOrderMark: true, by: PrincipalLoader.console()) == 1)
             let written = try Data(contentsOf: URL(fileURLWithPath: path))
             #expect(Array(written.prefix(3)) == [0xEF, 0xBB, 0xBF])

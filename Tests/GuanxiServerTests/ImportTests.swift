@@ -1,5 +1,9 @@
 import Foundation
 import GuanxiServer
+import GuanxiCustomerFile
+import GuanxiSales
+import GuanxiCustomerAnalytics
+import GuanxiDataExchange
 import SQLKit
 import Testing
 import GuanxiPlatform
@@ -24,7 +28,7 @@ struct ImportTests {
     func localFile() async throws {
         try await TestApp.run { app, _ in
             let admin = try await app.admin
-            let imports = DataImport(services: app.services)
+            let imports = DataImport(services: app.services.customerFile)
             let sql = app.services.database.sql
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gx-local-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -66,7 +70,7 @@ struct ImportTests {
             _ = try await app.services.customers.create(held, by: admin)
             let job = try await Self.importing(app, .customers, "名称,客户编号\n新客户甲,C-2\n冒名客户,C-1\n新客户乙,C-3\n重复客户,C-3\n无编号客户,\n", Self.settings())
             #expect((job.created, job.rejected) == (3, 2))
-            let rejects = CSV.parse(String(try await DataImport(services: app.services).rejectsCSV(job.id, by: admin).dropFirst())).dropFirst()
+            let rejects = CSV.parse(String(try await DataImport(services: app.services.customerFile).rejectsCSV(job.id, by: admin).dropFirst())).dropFirst()
             #expect(rejects.map { $0[0] } == ["3", "5"])
             #expect(rejects.first?[2].contains("C-1") == true)
             #expect(rejects.last?[2].contains("冲突") == true)
@@ -83,7 +87,7 @@ struct ImportTests {
     }
 
     static func importing(_ app: TestApp, _ kind: RecordKind, _ text: String, _ settings: ImportSettings, as actor: Principal? = nil) async throws -> ImportJob {
-        let imports = DataImport(services: app.services)
+        let imports = DataImport(services: app.services.customerFile)
         let admin = try await app.admin
         let actor = actor ?? admin
         let job = try await imports.start(kind, fileName: "test.csv", data: Data(text.utf8), settings: settings, queue: false, by: actor)
@@ -117,7 +121,7 @@ struct ImportTests {
                 """)
             var settings = ImportSettings()
             (settings.tag, settings.source) = ("广交会", "展会")
-            let imports = DataImport(services: app.services)
+            let imports = DataImport(services: app.services.customerFile)
             let preview = try await imports.preview(.contacts, data: file, settings: settings, by: admin)
             #expect(preview.fields == ["name", "customer", "title", "phones", "phones", "emails", "notes"])
             #expect(preview.totalRows == 6)
@@ -171,7 +175,7 @@ struct ImportTests {
             var job = try await Self.importing(app, .customers, "邮箱,行业\nA@JIA.CN,制造\nnew@x.cn,零售\n", Self.settings(.upsert, key: "email"))
             #expect((job.created, job.updated, job.rejected) == (0, 1, 1))
             #expect(try await industries()["甲公司"] == "制造")
-            let rejects = try await DataImport(services: app.services).rejectsCSV(job.id, by: admin)
+            let rejects = try await DataImport(services: app.services.customerFile).rejectsCSV(job.id, by: admin)
             #expect(rejects.contains("名称") || rejects.contains("name"))
             job = try await Self.importing(app, .customers, "名称,客户编号,行业\n乙公司（新）,C-002,物流\n新客户,C-003,教育\n", Self.settings(.upsert, key: "external_id"))
             #expect((job.created, job.updated, job.rejected) == (1, 1, 0))
@@ -182,7 +186,7 @@ struct ImportTests {
             job = try await Self.importing(app, .customers, "电话,行业\n(010) 1111-2222,能源\n021 3333 4444,金融\n,空\n099-0000 0000,无\n", Self.settings(.update, key: "phone"))
             #expect((job.updated, job.rejected) == (1, 3))
             #expect(try await industries()["甲公司"] == "能源")
-            let reasons = CSV.parse(String(try await DataImport(services: app.services).rejectsCSV(job.id, by: admin).dropFirst())).dropFirst().map { $0[2] }
+            let reasons = CSV.parse(String(try await DataImport(services: app.services.customerFile).rejectsCSV(job.id, by: admin).dropFirst())).dropFirst().map { $0[2] }
             #expect(reasons == ["有 2 条记录的电话是 021 3333 4444，无法确定更新哪一条。", "电话 为空；导入要靠它找到记录。", "没有记录的电话是 099-0000 0000。"])
             await #expect(throws: GuanxiError.self) { _ = try await Self.importing(app, .customers, "行业\n制造\n", Self.settings(.update, key: "email")) }
             await #expect(throws: GuanxiError.self) { _ = try await Self.importing(app, .customers, "邮箱\na@b.cn\n", Self.settings(.update, key: "wechat")) }
@@ -200,7 +204,7 @@ struct ImportTests {
             let file = "名称,邮箱,行业,城市\n老客户二,OLD@x.cn,零售,苏州\n新客户,new@x.cn,,\n新客户重复,new@x.cn,教育,\n"
             var job = try await Self.importing(app, .customers, file, Self.settings(key: "email"))
             #expect((job.created, job.skipped) == (1, 2))
-            let reasons = CSV.parse(String(try await DataImport(services: app.services).rejectsCSV(job.id, by: admin).dropFirst())).dropFirst().map { $0[2] }
+            let reasons = CSV.parse(String(try await DataImport(services: app.services.customerFile).rejectsCSV(job.id, by: admin).dropFirst())).dropFirst().map { $0[2] }
             #expect(reasons == ["邮箱为 OLD@x.cn 的记录已存在，已跳过。", "邮箱与第 3 行相同，已跳过。"])
             job = try await Self.importing(app, .customers, file, Self.settings(key: "email", duplicates: .merge))
             #expect((job.created, job.updated) == (0, 3))
@@ -220,7 +224,7 @@ struct ImportTests {
             (existing.name, existing.email) = ("老客户", "old@x.cn")
             _ = try await app.services.customers.create(existing, by: admin)
             let before = try await app.auditEntries().count
-            let report = try await DataImport(services: app.services).dryRun(.customers, data: Data("名称,邮箱,网站\n改名,old@x.cn,\n新,new@x.cn,\n坏,bad@x.cn,not a site\n".utf8),
+            let report = try await DataImport(services: app.services.customerFile).dryRun(.customers, data: Data("名称,邮箱,网站\n改名,old@x.cn,\n新,new@x.cn,\n坏,bad@x.cn,not a site\n".utf8),
                                                                               settings: Self.settings(.upsert, key: "email"), by: admin)
             #expect((report.job.created, report.job.updated, report.job.rejected, report.job.totalRows) == (1, 1, 1, 3))
             #expect(report.problems.map(\.line) == [4])
@@ -250,7 +254,7 @@ struct ImportTests {
             let contacts = try await Self.importing(app, .contacts, "姓名,公司\n赵六,全新公司\n", ImportSettings())
             #expect(contacts.created == 1)
             #expect(try await app.services.database.sql.select().column("id").from("customers").where("name", .equal, "全新公司").first() != nil)
-            let imports = DataImport(services: app.services)
+            let imports = DataImport(services: app.services.customerFile)
             let reverted = try await imports.revert(job.id, by: admin)
             #expect(reverted.status == .reverted)
             let restored = try await app.services.customers.find(old.id!, for: admin)
@@ -272,7 +276,7 @@ struct ImportTests {
             let admin = try await app.admin
             let lines = (1...1_203).map { String(format: "客户%04d,c%04d@x.cn", $0, $0) }
             let file = Data(("名称,邮箱\n" + lines.joined(separator: "\n") + "\n").utf8)
-            let imports = DataImport(services: app.services)
+            let imports = DataImport(services: app.services.customerFile)
             let job = try await imports.start(.customers, fileName: "big.csv", data: file, settings: Self.settings(key: "email"), queue: false, by: admin)
             struct Killed: Error {}
             await #expect(throws: Killed.self) { _ = try await imports.run(job.id, by: admin) { _ in throw Killed() } }
@@ -300,7 +304,7 @@ struct ImportTests {
         try await TestApp.run(configure: { ($0.importBatchRows, $0.importSetAsideRows) = (10, 20) }) { app, _ in
             let admin = try await app.admin
             let sql = app.services.database.sql
-            let imports = DataImport(services: app.services)
+            let imports = DataImport(services: app.services.customerFile)
             let scattered = ["contact_channels_value_idx", "contacts_name_from2_idx", "contacts_name_from3_idx", "contacts_name_idx", "contacts_owner_idx",
                              "contacts_search_insert", "customers_search_insert"]
             func indexes() async throws -> [String: String] {
@@ -431,7 +435,7 @@ struct ImportTests {
             let notes = try await app.services.database.sql.raw("SELECT name, notes FROM customers WHERE name IN ('特别客户', '最后客户') ORDER BY name DESC").all()
                 .map { [try $0.decode(column: "name", as: String.self), try $0.decode(column: "notes", as: String.self)] }
             #expect(notes == [["特别客户", "第一行\n第二行中文"], ["最后客户", "完"]])
-            let rejects = CSV.parse(String(try await DataImport(services: app.services).rejectsCSV(job.id, by: admin).dropFirst()))
+            let rejects = CSV.parse(String(try await DataImport(services: app.services.customerFile).rejectsCSV(job.id, by: admin).dropFirst()))
             #expect(rejects.dropFirst().map { $0[0] } == [String(badLine)])
         }
     }
@@ -441,11 +445,11 @@ struct ImportTests {
         try await TestApp.run(configure: { $0.importBatchRows = 500 }) { app, _ in
             let admin = try await app.admin
             let file = Data(("名称\n" + (1...1_100).map { "客户\($0)" }.joined(separator: "\n")).utf8)
-            let imports = DataImport(services: app.services)
+            let imports = DataImport(services: app.services.customerFile)
             let job = try await imports.start(.customers, fileName: "c.csv", data: file, settings: ImportSettings(), queue: false, by: admin)
             let services = app.services
             let stopped = try await imports.run(job.id, by: admin) { progress in
-                if progress.created == 500 { _ = try await DataImport(services: services).cancel(progress.id, by: try await services.principals.load(userID: progress.createdBy!, channel: .session, address: "")!) }
+                if progress.created == 500 { _ = try await DataImport(services: services.customerFile).cancel(progress.id, by: try await services.principals.load(userID: progress.createdBy!, channel: .session, address: "")!) }
             }
             // Asked after the first batch was handed to the writer, while the second was
             // being read: the second is finished, the third never started.
@@ -460,7 +464,7 @@ struct ImportTests {
     func malformedFiles() async throws {
         try await TestApp.run(configure: { $0.maxImportBytes = 2_048 }) { app, _ in
             let admin = try await app.admin
-            let imports = DataImport(services: app.services)
+            let imports = DataImport(services: app.services.customerFile)
             func refusal(_ data: Data, _ settings: ImportSettings = ImportSettings()) async -> GuanxiError? {
                 do { _ = try await imports.start(.customers, fileName: "x.csv", data: data, settings: settings, queue: false, by: admin); return nil }
                 catch let error as GuanxiError { return error } catch { return nil }
@@ -491,7 +495,7 @@ struct ImportTests {
     func templatesAndPermission() async throws {
         try await TestApp.run { app, _ in
             let admin = try await app.admin
-            let templates = ImportTemplates(services: app.services)
+            let templates = ImportTemplates(services: app.services.customerFile)
             _ = try await templates.save(.customers, name: "旧系统", mapping: ["客户全称": "name", "内部备注": ""], by: admin)
             var settings = ImportSettings()
             settings.mapping = try await templates.find(.customers, name: "旧系统", by: admin).mapping
@@ -537,7 +541,7 @@ struct ImportUpkeepTests {
     func purge() async throws {
         try await TestApp.run { app, _ in
             let admin = try await app.admin
-            let imports = DataImport(services: app.services)
+            let imports = DataImport(services: app.services.customerFile)
             let draft = try await imports.draft(.customers, fileName: "d.csv", data: Data("名称\n甲\n".utf8), settings: ImportSettings(), by: admin)
             let done = try await ImportTests.importing(app, .customers, "名称\n乙\n", ImportSettings())
             app.clock.advance(by: 8 * 86_400)
@@ -577,7 +581,7 @@ struct ImportPagesTests {
             #expect(saved.status == .seeOther)
             page = try await browser.get(location)
             #expect(page.text.contains("<td>登山</td>"))
-            #expect(try await ImportTemplates(services: app.services).find(.contacts, name: "名片模板", by: try await app.principal("chief")).mapping["爱好"] == "notes")
+            #expect(try await ImportTemplates(services: app.services.customerFile).find(.contacts, name: "名片模板", by: try await app.principal("chief")).mapping["爱好"] == "notes")
             let dry = try await browser.post("\(location)/dry-run", [:])
             #expect(dry.text.contains("新建: 1 · 更新: 0 · 跳过: 0 · 拒绝: 1"))
             #expect(dry.text.contains("<tr><td>3</td><td>手机</td>"))
@@ -674,7 +678,7 @@ struct DealAndActivityImportTests {
             var input = CustomerInput()
             (input.name, input.externalID) = ("北京星辰科技有限公司", "C-001")
             let star = try await app.services.customers.create(input, by: admin)
-            let pipelines = try await app.services.pipelines.list()
+            let pipelines = try await app.services.sales.pipelines.list()
             let pipeline = try #require(pipelines.first)
             let stage = pipeline.stages[1]
             let deals = try await ImportTests.importing(app, .opportunities, """
@@ -691,7 +695,7 @@ struct DealAndActivityImportTests {
             #expect(try framework.decode(column: "stage_id", as: UUID.self) == stage.id)
             #expect(try framework.decode(column: "amount_minor", as: Int.self) == 12_000_050)
             #expect(try framework.decode(column: "probability", as: Int.self) == 40)
-            let rejects = CSV.parse(String(try await DataImport(services: app.services).rejectsCSV(deals.id, by: admin).dropFirst())).dropFirst()
+            let rejects = CSV.parse(String(try await DataImport(services: app.services.customerFile).rejectsCSV(deals.id, by: admin).dropFirst())).dropFirst()
             #expect(rejects.map { [$0[0], $0[1]] } == [["4", "客户"], ["5", "阶段"]])
             let calls = try await ImportTests.importing(app, .activities, """
                 类型,主题,客户,开始时间,结束时间,状态,结果
@@ -705,8 +709,8 @@ struct DealAndActivityImportTests {
             #expect(try call.decode(column: "kind", as: String.self) == "call" && call.decode(column: "status", as: String.self) == "done")
             #expect(try call.decode(column: "starts_at", as: Date.self) == ISO8601DateFormatter().date(from: "2026-03-02T01:30:00Z"))
             #expect(try call.decode(column: "customer_id", as: UUID.self) == star.id)
-            _ = try await DataImport(services: app.services).revert(deals.id, by: admin)
-            _ = try await DataImport(services: app.services).revert(calls.id, by: admin)
+            _ = try await DataImport(services: app.services.customerFile).revert(deals.id, by: admin)
+            _ = try await DataImport(services: app.services.customerFile).revert(calls.id, by: admin)
             #expect(try await app.services.database.sql.select().column("id").from("opportunities").all().isEmpty)
             #expect(try await app.services.database.sql.select().column("id").from("activities").all().isEmpty)
         }

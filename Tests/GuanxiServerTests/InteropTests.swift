@@ -1,5 +1,9 @@
 import Foundation
 import GuanxiServer
+import GuanxiCustomerFile
+import GuanxiSales
+import GuanxiCustomerAnalytics
+import GuanxiDataExchange
 import HTTPTypes
 import SQLKit
 import Testing
@@ -53,7 +57,7 @@ struct InteropTests {
             for (format, version) in [("vcard3", "3.0"), ("vcard4", "4.0")] {
                 let path = scratchFile("contacts.vcf")
                 defer { try? FileManager.default.removeItem(atPath: path) }
-                #expect(try await FileExport(services: app.services).run("contacts", to: path, view: nil, filters: nil, locale: "zh-Hans", byteOrderMark: false,
+                #expect(try await FileExport(services: app.services.customerFile).run("contacts", to: path, view: nil, filters: nil, locale: "zh-Hans", byteOrderMark: false,
                                                                          format: format, by: admin) == 2)
                 let text = try String(contentsOfFile: path, encoding: .utf8)
                 #expect(text.components(separatedBy: "\r\n").allSatisfy { $0.utf8.count <= 75 })
@@ -84,7 +88,7 @@ struct InteropTests {
             let written = scratchFile("vobject.vcf")
             defer { try? FileManager.default.removeItem(atPath: written) }
             _ = try interop("write-vcard", written)
-            let imports = DataImport(services: app.services)
+            let imports = DataImport(services: app.services.customerFile)
             let job = try await imports.start(.contacts, fileName: "vobject.vcf", data: try Data(contentsOf: URL(fileURLWithPath: written)), settings: ImportSettings(),
                                               queue: false, by: admin)
             let done = try await imports.run(job.id, by: admin)
@@ -99,7 +103,7 @@ struct InteropTests {
             // Round trip: export, remove, import the export — the same people come back.
             let exported = scratchFile("guanxi.vcf")
             defer { try? FileManager.default.removeItem(atPath: exported) }
-            _ = try await FileExport(services: app.services).run("contacts", to: exported, view: nil, filters: nil, locale: "zh-Hans", byteOrderMark: false, format: "vcard3", by: admin)
+            _ = try await FileExport(services: app.services.customerFile).run("contacts", to: exported, view: nil, filters: nil, locale: "zh-Hans", byteOrderMark: false, format: "vcard3", by: admin)
             _ = try await imports.revert(job.id, by: admin)
             #expect(try await ImportTests.contactRows(app).isEmpty)
             let again = try await imports.start(.contacts, fileName: "guanxi.vcf", data: try Data(contentsOf: URL(fileURLWithPath: exported)), settings: ImportSettings(),
@@ -130,7 +134,7 @@ struct InteropTests {
             _ = try await app.services.activities.create(task, by: chief)
             let path = scratchFile("activities.ics")
             defer { try? FileManager.default.removeItem(atPath: path) }
-            #expect(try await FileExport(services: app.services).run("activities", to: path, view: nil, filters: nil, locale: "zh-Hans", byteOrderMark: false,
+            #expect(try await FileExport(services: app.services.customerFile).run("activities", to: path, view: nil, filters: nil, locale: "zh-Hans", byteOrderMark: false,
                                                                      format: "ical", by: chief) == 2)
             func check(_ items: [[String: Any]]) throws {
                 let event = try #require(items.first { $0["type"] as? String == "VEVENT" })

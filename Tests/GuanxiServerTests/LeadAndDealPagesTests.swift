@@ -1,5 +1,9 @@
 import Foundation
 import GuanxiServer
+import GuanxiCustomerFile
+import GuanxiSales
+import GuanxiCustomerAnalytics
+import GuanxiDataExchange
 import HummingbirdTesting
 import Testing
 import GuanxiPlatform
@@ -27,7 +31,7 @@ struct LeadAndDealPagesTests {
             // The existing customer is offered, and chosen by default.
             #expect(convert.text.contains("value=\"\(existing.id!.uuidString)\" checked"))
             #expect(convert.text.contains("公司相同"))
-            let pipeline = try #require(try await app.services.pipelines.list().first?.pipeline.id)
+            let pipeline = try #require(try await app.services.sales.pipelines.list().first?.pipeline.id)
             let bad = try await browser.post("/leads/\(leadID)/convert", [
                 "version": "1", "customer": existing.id!.uuidString, "contact": "new", "create_opportunity": "on",
                 "opportunity_name": "年度供货", "amount": "abc", "pipeline_id": pipeline.uuidString,
@@ -41,7 +45,7 @@ struct LeadAndDealPagesTests {
             #expect(done.location == "/customers/\(existing.id!.uuidString)?notice=converted")
             let admin = try await app.admin
             #expect(try await app.services.customerQuery.list(CustomerFilter(), for: admin).customers.count == 1)
-            let deals = try await app.services.opportunityQuery.list(OpportunityFilter(), for: admin).opportunities
+            let deals = try await app.services.sales.opportunityQuery.list(OpportunityFilter(), for: admin).opportunities
             #expect(deals.map(\.name) == ["年度供货"])
             let after = try await browser.get("/leads/\(leadID)")
             #expect(after.text.contains("已转化为"))
@@ -61,8 +65,8 @@ struct LeadAndDealPagesTests {
             input.customerID = .some(c.id)
             input.amount = "500000"
             input.expectedClose = "2027-04-15"
-            let deal = try await app.services.opportunities.create(input, by: try await app.admin)
-            let (pipeline, stages) = try #require(try await app.services.pipelines.list().first)
+            let deal = try await app.services.sales.opportunities.create(input, by: try await app.admin)
+            let (pipeline, stages) = try #require(try await app.services.sales.pipelines.list().first)
             let board = try await browser.get("/opportunities/board")
             #expect(board.text.contains("机床改造"))
             #expect(board.text.contains("data-stage=\"\(stages[0].id!.uuidString)\""))
@@ -82,7 +86,7 @@ struct LeadAndDealPagesTests {
             // A stale card (version 1 again) is refused rather than moving the deal back.
             let stale = try await browser.post("/opportunities/\(deal.id!.uuidString)/stage", ["version": "1", "stage_id": stages[0].id!.uuidString])
             #expect(stale.status == .conflict)
-            #expect(try await app.services.opportunities.find(deal.id!, for: try await app.admin).stageID == negotiation.id)
+            #expect(try await app.services.sales.opportunities.find(deal.id!, for: try await app.admin).stageID == negotiation.id)
         }
     }
 
@@ -104,7 +108,7 @@ struct LeadAndDealPagesTests {
                 "stage_2_name": "落标", "stage_2_probability": "0", "stage_2_outcome": "lost", "stage_3_name": "",
             ])
             #expect(good.location == "/admin/pipelines?notice=saved")
-            #expect(try await app.services.pipelines.list().map(\.pipeline.name).contains("项目制"))
+            #expect(try await app.services.sales.pipelines.list().map(\.pipeline.name).contains("项目制"))
             let team = try await app.services.teams.create(name: "华西", description: nil, memberIDs: [], by: try await app.admin)
             _ = try await browser.get("/admin/lead-settings")
             let settings = try await browser.post("/admin/lead-settings", [
@@ -112,12 +116,12 @@ struct LeadAndDealPagesTests {
                 "rule_0_target": "team:\(team.id!.uuidString)", "rule_1_province": "", "rule_1_target": "", "fallback_team": "",
             ])
             #expect(settings.location == "/admin/lead-settings?notice=saved")
-            #expect(try await app.services.leadRouter.rules().territories == [LeadRoutingRules.Territory(province: "四川省", teamID: team.id)])
-            #expect(try await app.services.leadPool.rules() == PoolRules(claimLimit: 30, returnAfterDays: 14))
+            #expect(try await app.services.sales.leadRouter.rules().territories == [LeadRoutingRules.Territory(province: "四川省", teamID: team.id)])
+            #expect(try await app.services.sales.leadPool.rules() == PoolRules(claimLimit: 30, returnAfterDays: 14))
             // A bad pool rule saves neither half of the form.
             let refused = try await browser.post("/admin/lead-settings", ["claim_limit": "0", "return_after_days": "14", "rule_0_target": "", "fallback_team": ""])
             #expect(refused.status == .badRequest)
-            #expect(try await app.services.leadRouter.rules().territories.count == 1)
+            #expect(try await app.services.sales.leadRouter.rules().territories.count == 1)
         }
     }
 }

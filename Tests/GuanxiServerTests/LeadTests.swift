@@ -1,5 +1,9 @@
 import Foundation
 import GuanxiServer
+import GuanxiCustomerFile
+import GuanxiSales
+import GuanxiCustomerAnalytics
+import GuanxiDataExchange
 import HTTPTypes
 import HummingbirdTesting
 import Logging
@@ -119,7 +123,7 @@ struct LeadTests {
             let worker = JobWorker(queue: app.services.jobs, handlers: app.services.jobHandlers(), pollInterval: 1, clock: app.clock, logger: Logger(label: "t"))
             try await worker.scheduleHousekeeping()
             #expect(try await worker.runOne())
-            #expect(try await app.services.leads.find(UUID(uuidString: ids[0])!, for: admin).ownerID == nil)
+            #expect(try await app.services.sales.leads.find(UUID(uuidString: ids[0])!, for: admin).ownerID == nil)
         }
     }
 
@@ -134,7 +138,7 @@ struct LeadTests {
                 var input = LeadInput()
                 input.name = name
                 input.assignment = .owner(owner)
-                let lead = try await app.services.leads.create(input, by: admin)
+                let lead = try await app.services.sales.leads.create(input, by: admin)
                 if name == "Admin's" { hidden = lead }
             }
             let api = APIClient(client: client, token: try await app.token(for: "rep"))

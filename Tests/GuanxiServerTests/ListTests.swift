@@ -1,5 +1,9 @@
 import Foundation
 import GuanxiServer
+import GuanxiCustomerFile
+import GuanxiSales
+import GuanxiCustomerAnalytics
+import GuanxiDataExchange
 import HTTPTypes
 import HummingbirdTesting
 import Testing
@@ -58,7 +62,7 @@ struct ListTests {
                 var input = LeadInput()
                 input.name = name
                 input.customFields = ["expo": .text(expo)]
-                _ = try await app.services.leads.create(input, by: admin)
+                _ = try await app.services.sales.leads.create(input, by: admin)
             }
             var browser = try await app.signedInBrowser(client, as: "chief")
             let list = try await browser.get("/leads?cf=expo:%E5%B9%BF%E4%BA%A4%E4%BC%9A&col=cf.expo&col=status")

@@ -1,6 +1,10 @@
 import FluentKit
 import Foundation
 import GuanxiServer
+import GuanxiCustomerFile
+import GuanxiSales
+import GuanxiCustomerAnalytics
+import GuanxiDataExchange
 import Logging
 import SQLKit
 import Testing

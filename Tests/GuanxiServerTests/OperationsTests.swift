@@ -1,6 +1,10 @@
 import Foundation
 import OpenAPIRuntime
 @testable import GuanxiServer
+@testable import GuanxiCustomerFile
+@testable import GuanxiSales
+@testable import GuanxiCustomerAnalytics
+@testable import GuanxiDataExchange
 import HTTPTypes
 import HummingbirdTesting
 import Logging

@@ -1,5 +1,9 @@
 import Foundation
 @testable import GuanxiServer
+@testable import GuanxiCustomerFile
+@testable import GuanxiSales
+@testable import GuanxiCustomerAnalytics
+@testable import GuanxiDataExchange
 import SQLKit
 import Testing
 import GuanxiPlatform
@@ -15,7 +19,7 @@ struct PurchaseImportTests {
     }
 
     func load(_ app: TestApp, _ data: Data, createMissing: Bool = false, as actor: Principal? = nil) async throws -> ImportJob {
-        let imports = DataImport(services: app.services)
+        let imports = DataImport(services: app.services.customerFile)
         let admin = try await app.admin
         let actor = actor ?? admin
         let job = try await imports.start(.purchases, fileName: "shop.csv", data: data, settings: Self.settings(createMissing: createMissing), queue: false, by: actor)
@@ -78,7 +82,7 @@ struct PurchaseImportTests {
                 ,2026-06-01,5,,B-6
                 """
             let admin = try await app.admin
-            let dry = try await DataImport(services: app.services).dryRun(.purchases, data: Data(csv.utf8), settings: Self.settings(), by: admin)
+            let dry = try await DataImport(services: app.services.customerFile).dryRun(.purchases, data: Data(csv.utf8), settings: Self.settings(), by: admin)
             #expect(dry.job.created == 1 && dry.problems.count == 7)
             #expect(try await purchases(app).isEmpty)
             let job = try await load(app, Data(csv.utf8))
@@ -87,12 +91,12 @@ struct PurchaseImportTests {
             #expect(problems.map(\.line) == [3, 4, 5, 6, 7, 8, 9])
             #expect(problems.map(\.column) == ["date", "customer", "amount", "margin", "order id", "", "customer"])
             #expect(problems[1].reason.contains("自动建立缺少的客户"), "the reason is in the importer's language")
-            let rejects = try await DataImport(services: app.services).rejectsCSV(job.id, by: admin)
+            let rejects = try await DataImport(services: app.services.customerFile).rejectsCSV(job.id, by: admin)
             #expect(rejects.contains("13800138000,2026-13-01,10,,B-2"))
             // Loading the same file again adds nothing: its order numbers are on file.
             let again = try await load(app, Data(csv.utf8))
             #expect(again.created == 0)
-            let second = try await DataImport(services: app.services).rejectsCSV(again.id, by: admin)
+            let second = try await DataImport(services: app.services.customerFile).rejectsCSV(again.id, by: admin)
             #expect(second.split(whereSeparator: \.isNewline).contains { $0.hasPrefix("2,") && $0.contains("单号为 B-1 的购买已经记录过了") }, "\(second)")
             #expect(try await purchases(app).count == 1)
         }
@@ -141,7 +145,7 @@ struct PurchaseImportTests {
     func badFiles() async throws {
         try await TestApp.run { app, _ in
             let admin = try await app.admin
-            let imports = DataImport(services: app.services)
+            let imports = DataImport(services: app.services.customerFile)
             for (data, words) in [(Data(), "empty"), (Data("name,when\nx,y\n".utf8), "maps to a field"),
                                   (Data("customer,date,amount\n\"x,2026-01-01,1\n".utf8), "line 2"),
                                   (Data([0xFF, 0xFE, 0x00, 0xD8, 0x81]), "GB18030")] {
@@ -180,7 +184,7 @@ struct PurchaseImportTests {
             let csv = "email,date,amount,order\nold@shop.cn,2026-01-05,10,R-1\nnew@shop.cn,2026-02-05,12,R-2\n"
             let job = try await load(app, Data(csv.utf8), createMissing: true)
             #expect((job.created, job.rowsDone, job.totalRows) == (2, 2, 2))
-            _ = try await DataImport(services: app.services).revert(job.id, by: admin)
+            _ = try await DataImport(services: app.services.customerFile).revert(job.id, by: admin)
             #expect(try await purchases(app).isEmpty)
             let left = try await app.services.database.sql.select().column("id").from("customers").all().map { try $0.decode(column: "id", as: UUID.self) }
             #expect(left == [kept])

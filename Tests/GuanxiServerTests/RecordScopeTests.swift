@@ -1,5 +1,9 @@
 import Foundation
 import GuanxiServer
+import GuanxiCustomerFile
+import GuanxiSales
+import GuanxiCustomerAnalytics
+import GuanxiDataExchange
 import HTTPTypes
 import HummingbirdTesting
 import Testing
@@ -34,11 +38,11 @@ struct RecordScopeTests {
                 case .leads:
                     var input = LeadInput()
                     (input.name, input.assignment) = (name, .owner(owner))
-                    ids[name] = try await app.services.leads.create(input, by: admin).id
+                    ids[name] = try await app.services.sales.leads.create(input, by: admin).id
                 case .opportunities:
                     var input = OpportunityInput()
                     (input.name, input.customerID, input.ownerID) = (name, .some(c.id), .some(owner))
-                    ids[name] = try await app.services.opportunities.create(input, by: admin).id
+                    ids[name] = try await app.services.sales.opportunities.create(input, by: admin).id
                 default:
                     var input = ActivityInput()
                     (input.kind, input.subject, input.ownerID) = ("task", name, .some(owner))

@@ -2,6 +2,10 @@ import FluentKit
 import Logging
 import Foundation
 @testable import GuanxiServer
+@testable import GuanxiCustomerFile
+@testable import GuanxiSales
+@testable import GuanxiCustomerAnalytics
+@testable import GuanxiDataExchange
 import SQLKit
 import Testing
 @testable import GuanxiPlatform

@@ -1,5 +1,9 @@
 import Foundation
 import GuanxiServer
+import GuanxiCustomerFile
+import GuanxiSales
+import GuanxiCustomerAnalytics
+import GuanxiDataExchange
 import HTTPTypes
 import HummingbirdTesting
 import Testing
@@ -43,7 +47,7 @@ struct ScopeLeakTests {
     func importsSeeOnlyTheImportersScope() async throws {
         try await TestApp.run { app, _ in
             let rep = try await Self.setUp(app)
-            let imports = DataImport(services: app.services)
+            let imports = DataImport(services: app.services.customerFile)
             var byEmail = ImportSettings()
             byEmail.key = "email"
             // The hidden customer's e-mail is no duplicate to the rep: the row is created, not skipped.

@@ -1,6 +1,10 @@
 import FluentKit
 import Foundation
 @testable import GuanxiServer
+@testable import GuanxiCustomerFile
+@testable import GuanxiSales
+@testable import GuanxiCustomerAnalytics
+@testable import GuanxiDataExchange
 import SQLKit
 import Synchronization
 import Testing
@@ -65,7 +69,7 @@ struct SearchIndexTests {
             guard app.services.database.engine == .sqlite else { return }
             let admin = try await app.admin
             let sql = app.services.database.sql
-            let imports = DataImport(services: app.services)
+            let imports = DataImport(services: app.services.customerFile)
             @Sendable func setAside() async throws -> [String] {
                 try await sql.raw("SELECT name FROM set_aside_indexes ORDER BY name").all().map { try $0.decode(column: "name", as: String.self) }
             }

@@ -1,138 +1,36 @@
 import Foundation
 import Logging
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 
-/// The services of one Guanxi instance, built once in `buildApplication` and passed to
-/// whatever needs them. No globals.
+/// One Guanxi instance: the customer file (with the platform under it) and the business
+/// areas built on it, each given exactly the layer below. Built once in
+/// `GuanxiApp.build`'s caller and passed down; the customer file's services read straight
+/// through (`services.customers` is `services.customerFile.customers`). No globals.
+@dynamicMemberLookup
 public struct AppServices: Sendable {
-    public let config: AppConfig
-    public let clock: any Clock
-    public let logger: Logger
-    public let database: DatabaseService
-    public let permissions: PermissionService
-    public let audit: AuditLog
-    public let caches: DefinitionCaches
-    public let auditQuery: AuditQuery
-    public let passwords: Passwords
-    public let principals: PrincipalLoader
-    public let users: UserService
-    public let departments: DepartmentService
-    public let teams: TeamService
-    public let roles: RoleService
-    public let sessions: SessionStore
-    public let login: LoginService
-    public let tokens: APITokenService
-    public let twoFactor: TwoFactorService
-    public let rateLimiter: RateLimiter
-    public let jobs: JobQueue
-    public let localizer: Localizer
-    public let metrics: AppMetrics
-    public let renderer: WebRenderer
-    /// The main menu's entries (`registerMenu`).
-    let menu: Menu
-    public let settings: SettingsStore
-    public let customValues: CustomValues
-    public let customFields: CustomFieldService
-    public let customers: CustomerService
-    public let customerQuery: CustomerQuery
-    public let customerPool: SharedPool<Customer>
-    public let contacts: ContactService
-    public let contactQuery: ContactQuery
-    public let leads: LeadService
-    public let leadQuery: LeadQuery
-    public let leadPool: SharedPool<Lead>
-    public let leadRouter: LeadRouter
-    public let leadConversion: LeadConversion
-    public let pipelines: PipelineService
-    public let opportunities: OpportunityService
-    public let opportunityQuery: OpportunityQuery
-    public let forecast: Forecast
-    public let competitors: CompetitorService
-    public let activities: ActivityService
-    public let activityQuery: ActivityQuery
-    public let savedViews: SavedViewService
-    public let handOver: HandOverService
-    /// Every kind of record and what it offers (`registerRecordKinds`).
-    let records: RecordKinds
-    /// The write lifecycle for a kind of record (`RecordWriter`), sharing one group-commit queue.
-    let writer: @Sendable (_ kind: RecordKind, _ table: String, _ what: String) -> RecordWriter
+    public let customerFile: CustomerFileServices
+    public let sales: SalesServices
 
     public init(config: AppConfig, clock: any Clock = SystemClock(), logger: Logger, bcryptCost: UInt8 = 12) async throws {
-        self.config = config
-        self.clock = clock
-        self.logger = logger
-        database = try DatabaseService(location: config.database, logger: logger, connectionsPerLoop: config.databaseConnectionsPerLoop,
-                                       poolTimeout: .milliseconds(Int64(config.databasePoolTimeout * 1000)))
-        records = RecordKinds()
-        permissions = PermissionService(database: database) { [records] kind in records[kind]?.inSharedPool == true }
-        caches = DefinitionCaches(clock: clock)
-        audit = AuditLog(clock: clock, caches: caches)
-        auditQuery = AuditQuery(database: database, permissions: permissions)
-        passwords = Passwords(cost: bcryptCost)
-        principals = PrincipalLoader(database: database)
-        users = UserService(database: database, permissions: permissions, audit: audit, passwords: passwords, clock: clock,
-                            defaults: (config.defaultLocale, config.defaultTimeZone))
-        departments = DepartmentService(database: database, permissions: permissions, audit: audit, clock: clock)
-        teams = TeamService(database: database, permissions: permissions, audit: audit, clock: clock)
-        roles = RoleService(database: database, permissions: permissions, audit: audit, clock: clock, records: records)
-        sessions = SessionStore(database: database, clock: clock, idleTimeout: config.sessionIdleTimeout, absoluteTimeout: config.sessionAbsoluteTimeout)
-        rateLimiter = RateLimiter(database: database, clock: clock)
-        login = LoginService(database: database, sessions: sessions, passwords: passwords, rateLimiter: rateLimiter, audit: audit,
-                             principals: principals, clock: clock, maxFailuresPerAccount: config.loginFailuresPerAccount,
-                             maxFailuresPerAddress: config.loginFailuresPerAddress, lockout: config.loginLockout)
-        tokens = APITokenService(database: database, audit: audit, principals: principals, permissions: permissions, clock: clock,
-                                 cache: caches.cache(forgettingOn: [.users, .roles, .teams, .departments]))
-        twoFactor = TwoFactorService(database: database, passwords: passwords, audit: audit, clock: clock)
-        jobs = JobQueue(database: database, clock: clock)
-        localizer = try Localizer.load()
-        metrics = AppMetrics()
-        menu = Menu()
-        renderer = try await WebRenderer.load(templates: Resources.url("Templates"), localizer: localizer, menu: menu)
-        settings = SettingsStore(database: database, audit: audit, clock: clock, caches: caches)
-        customValues = CustomValues(database: database, cache: caches.cache(forgettingOn: [.customFields]))
-        customFields = CustomFieldService(database: database, audit: audit, clock: clock, records: records)
-        // One queue of shared transactions for every kind of record created one at a time.
-        let groupCommit = GroupCommit(database: database)
-        let (database, audit, clock, records) = (database, audit, clock, records)
-        @Sendable func writer(_ kind: RecordKind, table: String, what: String) -> RecordWriter {
-            RecordWriter(kind: kind, table: table, what: what, database: database, audit: audit, clock: clock, records: records, groupCommit: groupCommit)
-        }
-        self.writer = writer
-        customers = CustomerService(database: database, permissions: permissions, writer: writer(.customers, table: "customers", what: "customer"),
-                                    settings: settings, clock: clock, custom: customValues)
-        customerQuery = CustomerQuery(database: database, permissions: permissions, custom: customValues)
-        customerPool = SharedPool<Customer>(database: database, permissions: permissions, audit: audit, settings: settings, clock: clock)
-        contacts = ContactService(database: database, permissions: permissions, writer: writer(.contacts, table: "contacts", what: "contact"),
-                                  customers: customers, clock: clock, custom: customValues)
-        contactQuery = ContactQuery(database: database, permissions: permissions, custom: customValues)
-        leadRouter = LeadRouter(database: database, settings: settings)
-        leads = LeadService(database: database, permissions: permissions, writer: writer(.leads, table: "leads", what: "lead"), router: leadRouter,
-                            clock: clock, custom: customValues)
-        leadQuery = LeadQuery(database: database, permissions: permissions, custom: customValues)
-        leadPool = SharedPool<Lead>(database: database, permissions: permissions, audit: audit, settings: settings, clock: clock)
-        pipelines = PipelineService(database: database, audit: audit, clock: clock)
-        opportunities = OpportunityService(database: database, permissions: permissions, writer: writer(.opportunities, table: "opportunities", what: "opportunity"),
-                                           pipelines: pipelines, customers: customers, contacts: contacts, clock: clock, custom: customValues)
-        opportunityQuery = OpportunityQuery(database: database, permissions: permissions, custom: customValues)
-        forecast = Forecast(query: opportunityQuery, pipelines: pipelines)
-        competitors = CompetitorService(database: database, audit: audit, clock: clock)
-        leadConversion = LeadConversion(database: database, leads: leads, customers: customers, customerQuery: customerQuery, contacts: contacts,
-                                        contactQuery: contactQuery, opportunities: opportunities, audit: audit, clock: clock)
-        activities = ActivityService(database: database, permissions: permissions, writer: writer(.activities, table: "activities", what: "activity"),
-                                     contacts: contacts, records: records, clock: clock, custom: customValues)
-        activityQuery = ActivityQuery(database: database, permissions: permissions, custom: customValues, records: records)
-        savedViews = SavedViewService(database: database, audit: audit, clock: clock, records: records)
-        handOver = HandOverService(database: database, permissions: permissions, audit: audit, clock: clock, records: records)
+        customerFile = try await CustomerFileServices(config: config, clock: clock, logger: logger, bcryptCost: bcryptCost,
+                                                      templates: Resources.url("Templates"), locales: Resources.url("Locales"))
+        sales = SalesServices(customerFile)
         registerRecordKinds()
         registerMenu()
     }
+
+    public subscript<T>(dynamicMember path: KeyPath<CustomerFileServices, T>) -> T { customerFile[keyPath: path] }
 
     /// Jobs run once a day: the analytics run at 18:00 UTC, which is 02:00 in China, when nobody is working.
     public var dailyJobs: [DailyJob] { [DailyJob(kind: AnalysisRunner.jobKind, hourUTC: 18)] }
 
     public func jobHandlers() -> [String: JobHandler] {
-        let (sessions, rateLimiter, jobs, customerPool, leadPool) = (sessions, rateLimiter, jobs, customerPool, leadPool)
-        let leftovers = Leftovers(database: database, records: records)
+        let (sessions, rateLimiter, jobs, customerPool, leadPool, database, clock) = (self.sessions, self.rateLimiter, self.jobs, self.customerPool, sales.leadPool, self.database, self.clock)
+        let leftovers = Leftovers(database: database, records: self.records)
         return [Housekeeping.kind: Housekeeping.handler([
             { _ = try await sessions.purgeExpired() },
             { try await rateLimiter.purge() },
@@ -140,9 +38,9 @@ public struct AppServices: Sendable {
             { try await customerPool.returnNeglected() },
             { try await leadPool.returnNeglected() },
             { try await leftovers.purge() },
-            { [self] in try await DataImport(services: self).purgeOld() },
+            { [self] in try await DataImport(services: customerFile).purgeOld() },
             { [self] in try await SetAsideIndexes(serving: database, clock: clock).rebuildAbandoned() },
-        ]), AnalysisRunner.jobKind: { [self] _ in _ = try await AnalysisRunner(services: self).run(by: nil) },
-        DataImport.jobKind: { [self] payload in try await DataImport(services: self).runQueued(payload) }]
+        ]), AnalysisRunner.jobKind: { [self] _ in _ = try await AnalysisRunner(services: customerFile).run(by: nil) },
+        DataImport.jobKind: { [self] payload in try await DataImport(services: customerFile).runQueued(payload) }]
     }
 }

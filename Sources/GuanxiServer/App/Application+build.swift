@@ -4,7 +4,11 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 import OpenAPIHummingbird
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 
 /// The composition root: builds the services, the router and the application.
 public enum GuanxiApp {
@@ -66,7 +70,7 @@ public enum GuanxiApp {
         APIDocsRoutes(services: services).register(on: router)
         let api = router.group().add(middleware: APIAuthMiddleware(tokens: services.tokens, rateLimiter: services.rateLimiter, requestsPerMinute: services.config.apiRequestsPerMinute))
             .add(middleware: QueryParameterMiddleware(check: QueryParameterCheck(document: APIDocsRoutes.document))).add(middleware: ETagHeaderMiddleware())
-        try! APIHandlers(services: services).registerHandlers(on: api, serverURL: URL(string: "/api/v1")!)
+        try! APIHandlers(services: services.customerFile, sales: services.sales).registerHandlers(on: api, serverURL: URL(string: "/api/v1")!)
         router.get("/api/**") { _, _ -> Response in throw GuanxiError(.notFound, "There is no API operation at this address.") }
         let web = router.group()
             .add(middleware: SessionMiddleware(sessions: services.sessions, principals: services.principals, errors: errors))

@@ -1,7 +1,11 @@
 import FluentKit
 import Foundation
 import SQLKit
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 
 /// On the first start of an empty database: records the organisation and creates the
 /// `admin` account, printing its one-time password (or using `GUANXI_ADMIN_PASSWORD`).
@@ -42,7 +46,7 @@ struct FirstRun {
     /// administrators rename and reshape it (or add others) on the pipelines page.
     func createDefaultPipeline() async throws {
         let t = { (key: String) in services.localizer.text("pipeline_defaults.\(key)", services.config.defaultLocale) }
-        try await services.pipelines.createDefault(named: t("name"), stages: [
+        try await services.sales.pipelines.createDefault(named: t("name"), stages: [
             StageInput(name: t("prospecting"), probability: 10), StageInput(name: t("qualification"), probability: 25),
             StageInput(name: t("proposal"), probability: 50), StageInput(name: t("negotiation"), probability: 75),
             StageInput(name: t("won"), probability: 100, outcome: "won"), StageInput(name: t("lost"), probability: 0, outcome: "lost"),

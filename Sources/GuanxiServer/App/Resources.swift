@@ -1,5 +1,9 @@
 import Foundation
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 
 /// Files bundled with the server (templates, locales, static assets).
 public enum Resources {

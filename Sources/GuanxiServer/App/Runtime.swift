@@ -3,7 +3,11 @@ import Hummingbird
 import Logging
 import NIOCore
 import NIOPosix
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 
 /// What the command line needs from the server: start it, open its services, run
 /// admin tasks. The `guanxi` executable only parses arguments and calls these.

@@ -1,6 +1,10 @@
 import Foundation
 import SQLKit
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 
 /// The demo's activities: calls, visits, meetings, e-mails and notes over the customer's
 /// life, done ones with outcomes and promises made, planned ones in the weeks ahead.

@@ -1,7 +1,11 @@
 import FluentKit
 import Foundation
 import SQLKit
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 
 /// `guanxi demo`: fills an empty database with a believable, bilingual customer file —
 /// sales departments and people, customers across ten cities and ten industries, their

@@ -1,7 +1,11 @@
 import FluentKit
 import Foundation
 import SQLKit
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 
 /// The sales side of the demo: two pipelines, competitors, opportunities spread over the
 /// last two years with their stage histories, and leads in every status.
@@ -11,13 +15,13 @@ extension DemoData {
 
     /// The organisation's first pipeline and a renewals pipeline added for the demo.
     func demoPipelines(by console: Principal) async throws -> [DemoPipeline] {
-        if try await services.pipelines.list().isEmpty { try await FirstRun(services: services).createDefaultPipeline() }
-        let renewals = try await services.pipelines.create(name: "续约业务 Renewals", stages: [
+        if try await services.sales.pipelines.list().isEmpty { try await FirstRun(services: services).createDefaultPipeline() }
+        let renewals = try await services.sales.pipelines.create(name: "续约业务 Renewals", stages: [
             StageInput(name: "续约沟通", probability: 40), StageInput(name: "续约报价", probability: 70),
             StageInput(name: "已续约", probability: 100, outcome: "won"), StageInput(name: "流失", probability: 0, outcome: "lost"),
         ], by: console)
         _ = renewals
-        return try await services.pipelines.list().map { DemoPipeline(id: $0.pipeline.id!, stages: $0.stages) }
+        return try await services.sales.pipelines.list().map { DemoPipeline(id: $0.pipeline.id!, stages: $0.stages) }
     }
 
     func demoCompetitors(by console: Principal) async throws -> [UUID] {
@@ -25,7 +29,7 @@ extension DemoData {
         for c in DemoNames.competitors {
             var input = CompetitorInput()
             (input.name, input.strengths, input.weaknesses) = (c.name, c.strengths, c.weaknesses)
-            ids.append(try await services.competitors.create(input, by: console).id!)
+            ids.append(try await services.sales.competitors.create(input, by: console).id!)
         }
         return ids
     }

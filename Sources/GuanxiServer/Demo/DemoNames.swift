@@ -1,5 +1,9 @@
 import Foundation
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 
 /// Word lists for believable, bilingual demo data. A seeded generator picks from them,
 /// so the same seed always gives the same data set.

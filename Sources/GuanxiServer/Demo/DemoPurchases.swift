@@ -1,7 +1,11 @@
 import Foundation
 import GuanxiAnalytics
 import SQLKit
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 
 /// The demo's purchases: two years of orders, so the analytics has something to find —
 /// a few big accounts that buy often, many that buy now and then, some that have gone

@@ -1,5 +1,9 @@
 import FluentKit
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 
 /// Organisation-wide settings as key/value pairs (the organisation's name, its defaults).
 struct M0001_CreateSettings: GuanxiMigration {

@@ -1,5 +1,9 @@
 import FluentKit
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 
 /// Departments form a tree through `parent_id`.
 struct M0002_CreateDepartments: GuanxiMigration {

@@ -1,5 +1,9 @@
 import FluentKit
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 
 /// Teams cut across departments (a sales team, an on-call rota); members are users.
 struct M0004_CreateTeams: GuanxiMigration {

@@ -1,5 +1,9 @@
 import FluentKit
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 
 /// Roles grant actions and a data scope per kind of record; users hold any number of roles.
 struct M0005_CreateRoles: GuanxiMigration {

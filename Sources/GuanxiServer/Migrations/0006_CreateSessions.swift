@@ -1,6 +1,10 @@
 import FluentKit
 import SQLKit
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 
 /// Server-side sign-in sessions. The id is a SHA-256 of the cookie value, so a copy of
 /// the table does not let anyone sign in.

@@ -1,6 +1,10 @@
 import FluentKit
 import SQLKit
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 
 /// Personal API tokens, stored as SHA-256 hashes; `prefix` lets a user recognise one.
 struct M0007_CreateAPITokens: GuanxiMigration {

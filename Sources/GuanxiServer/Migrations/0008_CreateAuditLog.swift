@@ -1,6 +1,10 @@
 import FluentKit
 import SQLKit
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 
 /// The append-only audit log. `seq` orders entries and serves as the keyset cursor.
 struct M0008_CreateAuditLog: GuanxiMigration {

@@ -1,6 +1,10 @@
 import FluentKit
 import SQLKit
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 
 /// Background jobs. Any server process may claim a due job; the claim is one atomic
 /// statement so a job runs once however many processes poll.

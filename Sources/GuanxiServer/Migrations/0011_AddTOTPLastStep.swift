@@ -1,5 +1,9 @@
 import FluentKit
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 
 /// Remembers the time step of the last accepted TOTP code, so a code cannot be replayed
 /// (RFC 6238 §5.2).

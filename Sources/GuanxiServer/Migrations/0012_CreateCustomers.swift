@@ -1,6 +1,10 @@
 import FluentKit
 import SQLKit
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 
 /// The shared customer file. Tags sit in their own table so lists can filter on them
 /// with an index; consent is kept per channel with when and how it was given.

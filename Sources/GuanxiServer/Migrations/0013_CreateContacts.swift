@@ -1,6 +1,10 @@
 import FluentKit
 import SQLKit
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 
 /// Contacts (联系人) and their ways to be reached. Each e-mail, phone and address is a
 /// row of its own, so any of them can be searched, and later marked invalid, on its own.

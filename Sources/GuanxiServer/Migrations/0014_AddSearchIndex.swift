@@ -1,6 +1,10 @@
 import FluentKit
 import SQLKit
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 
 /// Substring search that stays fast at millions of rows. Customers and contacts carry a
 /// lower-cased `search_text` (names, e-mails, WeChat IDs, phone digits). PostgreSQL

@@ -1,6 +1,10 @@
 import FluentKit
 import SQLKit
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 
 /// Leads, in the same search index as customers and contacts.
 struct M0015_CreateLeads: GuanxiMigration {

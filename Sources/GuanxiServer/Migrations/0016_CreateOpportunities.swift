@@ -1,6 +1,10 @@
 import FluentKit
 import SQLKit
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 
 /// Pipelines and their stages, opportunities with their stage history, and competitors.
 struct M0016_CreateOpportunities: GuanxiMigration {

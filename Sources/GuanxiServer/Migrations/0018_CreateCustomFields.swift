@@ -1,6 +1,10 @@
 import FluentKit
 import SQLKit
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 
 /// Custom field definitions and their values. A value row per record and field (per
 /// chosen option for multiple choice), with a numeric copy so numbers filter and sort

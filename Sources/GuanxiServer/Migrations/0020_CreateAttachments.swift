@@ -1,6 +1,10 @@
 import FluentKit
 import SQLKit
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 
 /// Files attached to customers, contacts, leads and opportunities. The content lives in
 /// the database, so a backup (VACUUM INTO, pg_dump) holds the files with their records.

@@ -1,6 +1,10 @@
 import FluentKit
 import SQLKit
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 
 /// Short searches on people's names: a one- or two-character term matches the start of
 /// the name, or of the name after a one- or two-character surname (王 | 晓明, 欧阳 | 晓明),

@@ -1,6 +1,10 @@
 import FluentKit
 import SQLKit
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 
 /// Purchases (transactions) of customers: what the analytics reads until orders exist.
 /// `reference` is the source system's transaction id, unique so that loading the same

@@ -1,6 +1,10 @@
 import FluentKit
 import SQLKit
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 
 /// The customer's number in another system (a shop, an ERP, the CRM being replaced), so
 /// that loading that system's exports again finds the same customer instead of a new one.

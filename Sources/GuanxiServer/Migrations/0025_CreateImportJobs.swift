@@ -1,6 +1,10 @@
 import FluentKit
 import SQLKit
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 
 /// Imports as jobs that can be followed, cancelled, resumed and reverted. The job keeps
 /// its file (in 1 MB `import_job_chunks`, so a large file never travels as one value), so

@@ -1,6 +1,10 @@
 import FluentKit
 import SQLKit
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 
 /// A user's calendar feed address: only the SHA-256 of its secret is kept (the address is
 /// shown once, like an API token); a new address replaces the old one, which stops working.

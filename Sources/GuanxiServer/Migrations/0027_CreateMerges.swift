@@ -1,7 +1,11 @@
 import FluentKit
 import Foundation
 import SQLKit
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 
 /// Duplicates and merges. Customers get `name_key`, their name without its legal form, so
 /// that 北京星辰科技有限公司 and 北京星辰科技 meet in one index lookup; existing customers

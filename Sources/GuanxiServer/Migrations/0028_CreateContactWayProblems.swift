@@ -1,6 +1,10 @@
 import FluentKit
 import SQLKit
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 
 /// Contact ways known not to work — an e-mail that bounced, a number that is wrong — kept
 /// apart from the records: a row names the record, the kind of way and its normalised

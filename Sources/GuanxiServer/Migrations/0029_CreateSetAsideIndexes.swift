@@ -1,5 +1,9 @@
 import FluentKit
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 
 /// Indexes a large import has set aside on SQLite (see `SetAsideIndexes`): each row is the
 /// index's own definition, kept in the transaction that dropped it, so whatever stops the

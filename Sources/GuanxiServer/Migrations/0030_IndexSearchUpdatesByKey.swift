@@ -1,6 +1,10 @@
 import FluentKit
 import SQLKit
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 
 /// On SQLite, a record's changed search text reaches the search index only when the
 /// record has a search key (`SQLiteSearchIndex.createUpdateTrigger`). Before, a record

@@ -1,5 +1,9 @@
 import FluentKit
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 
 /// Keeps a new two-factor secret apart from the one in use until the user confirms a code
 /// of it, so starting a set-up never turns off the one that works.

@@ -1,4 +1,8 @@
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 /// Every migration, in the order they apply. Append only; never reorder or rename.
 public enum AllMigrations {
     public static let list: [any GuanxiMigration] = [

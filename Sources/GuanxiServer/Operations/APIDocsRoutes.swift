@@ -1,7 +1,11 @@
 import Foundation
 import GuanxiAPI
 import Hummingbird
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 
 /// Serves the OpenAPI document and a readable reference page generated from it.
 struct APIDocsRoutes {

@@ -1,6 +1,10 @@
 import Foundation
 import SQLKit
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 
 /// Consistent copies of the embedded SQLite database. PostgreSQL is backed up with its
 /// own tools (`pg_dump`), as `docs/operations.md` describes.

@@ -1,6 +1,10 @@
 import Foundation
 import Hummingbird
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 
 /// `/health`, `/ready` and `/metrics`, for load balancers and monitoring.
 struct OperationsRoutes {

@@ -1,6 +1,10 @@
 import Foundation
 import Hummingbird
+import GuanxiCustomerAnalytics
+import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
+import GuanxiSales
 
 /// The administrators' system status page: database, schema, jobs, version.
 struct StatusPages {

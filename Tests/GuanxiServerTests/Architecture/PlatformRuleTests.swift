@@ -40,7 +40,7 @@ struct PlatformRuleTests {
     func platformNamesNoFeature() throws {
         let platform = try SourceTree.files(under: "GuanxiPlatform")
         #expect(platform.count > 40)
-        let features = try SourceTree.files(under: "GuanxiServer") + SourceTree.files(under: "guanxi")
+        let features = try SourceTree.featureFiles()
         let platformTypes = Self.declarations(in: platform)
         let featureTypes = Self.declarations(in: features).filter { name, _ in platformTypes[name] == nil }
         #expect(featureTypes["CustomerService"] != nil)

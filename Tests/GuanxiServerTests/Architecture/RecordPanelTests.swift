@@ -1,5 +1,9 @@
 import Foundation
 @testable import GuanxiServer
+@testable import GuanxiCustomerFile
+@testable import GuanxiSales
+@testable import GuanxiCustomerAnalytics
+@testable import GuanxiDataExchange
 import GuanxiPlatform
 import Testing
 
@@ -15,7 +19,7 @@ struct RecordPanelTests {
             let c = try await app.services.customers.create(customer, by: admin)
             var deal = OpportunityInput()
             (deal.name, deal.customerID) = ("年度框架协议", .some(c.id))
-            let o = try await app.services.opportunities.create(deal, by: admin)
+            let o = try await app.services.sales.opportunities.create(deal, by: admin)
             #expect(app.services.records.panels(on: .customers).count == 2)
 
             var boss = try await app.signedInBrowser(client, as: "boss")

@@ -1,5 +1,9 @@
 import Foundation
 @testable import GuanxiServer
+@testable import GuanxiCustomerFile
+@testable import GuanxiSales
+@testable import GuanxiCustomerAnalytics
+@testable import GuanxiDataExchange
 import GuanxiPlatform
 import Testing
 
@@ -11,7 +15,7 @@ struct RegistryInputTests {
     func unknownKindsAndFormats() async throws {
         try await TestApp.run { app, client in
             let admin = try await app.admin
-            let exporter = FileExport(services: app.services)
+            let exporter = FileExport(services: app.services.customerFile)
             let path = NSTemporaryDirectory() + "never-\(UUID().uuidString).csv"
             for (kind, format, field, words) in [("gizmos", "csv", "kind", "kind must be one of customers, contacts, leads, opportunities, activities"),
                                                  ("customers", "vcard4", "format", "vcard4 files hold contacts, not customers"),
@@ -25,7 +29,7 @@ struct RegistryInputTests {
             }
             #expect(!FileManager.default.fileExists(atPath: path))
 
-            let imports = DataImport(services: app.services)
+            let imports = DataImport(services: app.services.customerFile)
             do {
                 _ = try await imports.start(RecordKind(rawValue: "gizmos"), fileName: "x.csv", data: Data("name\nx\n".utf8), settings: ImportSettings(), queue: false, by: admin)
                 Issue.record("an unknown kind was imported")

@@ -3,6 +3,10 @@ import Foundation
 import GuanxiPlatform
 import Testing
 @testable import GuanxiServer
+@testable import GuanxiCustomerFile
+@testable import GuanxiSales
+@testable import GuanxiCustomerAnalytics
+@testable import GuanxiDataExchange
 
 /// The rows written out by hand for bulk inserts (`PreparedInsert(_:columns:)`): each
 /// kind declares its row once, and these tests check it against Fluent's own on the

@@ -9,6 +9,12 @@ struct SourceTree {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Sources")
 
+    /// The targets above the platform, from the customer file up to the app and its command line.
+    static let featureTargets = ["GuanxiCustomerFile", "GuanxiSales", "GuanxiCustomerAnalytics", "GuanxiDataExchange", "GuanxiServer", "guanxi"]
+
+    /// Every file of every target above the platform.
+    static func featureFiles() throws -> [File] { try featureTargets.flatMap { try files(under: $0) } }
+
     /// Every `.swift` file under `folder` (relative to `Sources/`), with paths relative to `Sources/`.
     static func files(under folder: String) throws -> [File] {
         let base = root.appendingPathComponent(folder)

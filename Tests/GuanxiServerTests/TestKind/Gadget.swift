@@ -1,6 +1,10 @@
 import Foundation
 import HummingbirdTesting
 @testable import GuanxiServer
+@testable import GuanxiCustomerFile
+@testable import GuanxiSales
+@testable import GuanxiCustomerAnalytics
+@testable import GuanxiDataExchange
 @testable import GuanxiPlatform
 
 /// A kind of record that exists only in the tests: the lab's gadgets. It is declared as
@@ -21,10 +25,10 @@ enum Gadget {
 extension TestApp {
     /// A test app that knows gadgets.
     static func runWithGadgets(_ body: @escaping @Sendable (TestApp, any TestClientProtocol) async throws -> Void) async throws {
-        try await run(register: { $0.records.register(.schema(Gadget.schema, $0)) }, body)
+        try await run(register: { $0.records.register(.schema(Gadget.schema, $0.customerFile)) }, body)
     }
 
     var gadgets: SchemaRecords {
-        SchemaRecords(Gadget.schema, services: services)
+        SchemaRecords(Gadget.schema, services: services.customerFile)
     }
 }

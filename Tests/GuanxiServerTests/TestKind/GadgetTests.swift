@@ -1,5 +1,9 @@
 import Foundation
 @testable import GuanxiServer
+@testable import GuanxiCustomerFile
+@testable import GuanxiSales
+@testable import GuanxiCustomerAnalytics
+@testable import GuanxiDataExchange
 import SQLKit
 import Testing
 @testable import GuanxiPlatform
@@ -56,7 +60,7 @@ struct GadgetTests {
             let bySerial = try await app.gadgets.page(search: "sn-1003", ownerID: nil, cursor: nil, limit: 10, for: admin).records
             #expect(bySerial.map { $0.values["name"] } == ["Calliper"])
             #expect(try await app.gadgets.page(search: "示", ownerID: nil, cursor: nil, limit: 10, for: admin).records.map { $0.values["name"] } == ["示波器"])
-            let hits = try await GlobalSearch(services: app.services).search("meter", for: admin).filter { $0.kind == Gadget.kind }
+            let hits = try await GlobalSearch(services: app.services.customerFile).search("meter", for: admin).filter { $0.kind == Gadget.kind }
             #expect(hits.map(\.title) == ["Anemometer", "Barometer", "Electrometer"])
             #expect(hits[0].detail == "SN-1001 · Mk I")
             // Bad input is named.
@@ -86,13 +90,13 @@ struct GadgetTests {
 
             let path = NSTemporaryDirectory() + "gadgets-\(UUID().uuidString).csv"
             defer { try? FileManager.default.removeItem(atPath: path) }
-            let rows = try await FileExport(services: app.services).run("gadgets", to: path, view: nil, filters: "col=serial&col=price", locale: "en",
+            let rows = try await FileExport(services: app.services.customerFile).run("gadgets", to: path, view: nil, filters: "col=serial&col=price", locale: "en",
                                                                         byteOrderMark: false, by: admin)
             #expect(rows == 2)
             let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\r\n").map(String.init)
             #expect(lines == ["Name,serial,price", "万用表,SN-1,899", "电烙铁,SN-2,"])
 
-            _ = try await DataImport(services: app.services).revert(job.id, by: admin)
+            _ = try await DataImport(services: app.services.customerFile).revert(job.id, by: admin)
             #expect(try await app.gadgets.page(search: nil, ownerID: nil, cursor: nil, limit: 5, for: admin).records.isEmpty)
             #expect(try await app.services.auditQuery.history(kind: Gadget.kind, id: meter.id.uuidString, limit: 10).map(\.action) == ["delete", "create"])
         }
@@ -105,21 +109,21 @@ struct GadgetTests {
             let keep = try await app.gadgets.create(["name": "Scope A", "serial": "SN-9", "model": "Rigol"], by: admin)
             let other = try await app.gadgets.create(["name": "Scope B", "serial": "SN-9", "price": "2400"], by: admin)
             _ = try await app.gadgets.create(["name": "Other", "serial": "SN-7"], by: admin)
-            let groups = try await DuplicateFinder(services: app.services).groups(Gadget.kind, for: admin).groups
+            let groups = try await DuplicateFinder(services: app.services.customerFile).groups(Gadget.kind, for: admin).groups
             #expect(groups.map { Set($0.members.map(\.id)) } == [[keep.id, other.id]])
             #expect(groups[0].reasons == ["email"])
             var call = ActivityInput()
             (call.kind, call.subject, call.related) = ("call", "Calibration", .some((Gadget.kind, other.id)))
             let activity = try await app.services.activities.create(call, by: admin)
 
-            let merge = try await MergeService(services: app.services).merge(Gadget.kind, survivor: keep.id, others: [other.id], take: ["name": other.id], by: admin)
+            let merge = try await MergeService(services: app.services.customerFile).merge(Gadget.kind, survivor: keep.id, others: [other.id], take: ["name": other.id], by: admin)
             let merged = try await app.gadgets.find(keep.id, for: admin)
             #expect(merged.values == ["name": "Scope B", "serial": "SN-9", "model": "Rigol", "price": "2400"])
             #expect(merged.version == 2)
             #expect(await Self.failure { _ = try await app.gadgets.find(other.id, for: admin) }?.kind == .notFound)
             #expect(try await app.services.activities.find(activity.id!, for: admin).relatedID == keep.id)
 
-            try await MergeService(services: app.services).undo(merge, by: admin)
+            try await MergeService(services: app.services.customerFile).undo(merge, by: admin)
             #expect(try await app.gadgets.find(keep.id, for: admin).values == keep.values)
             #expect(try await app.gadgets.find(other.id, for: admin).values == other.values)
             #expect(try await app.services.activities.find(activity.id!, for: admin).relatedID == other.id)
@@ -141,7 +145,7 @@ struct GadgetTests {
             (visit.kind, visit.subject, visit.related) = ("task", "Recalibrate", .some((Gadget.kind, gadget.id)))
             _ = try await app.services.activities.create(visit, by: admin)
 
-            let items = try await Timeline(services: app.services).items(of: Gadget.kind, id: gadget.id, for: admin)
+            let items = try await Timeline(services: app.services.customerFile).items(of: Gadget.kind, id: gadget.id, for: admin)
             #expect(items.map(\.title) == ["Recalibrate", "update", "create"])
             #expect(items[1].change?.changes == [FieldChange(field: "model", old: nil, new: "N9320B")])
 
@@ -159,7 +163,7 @@ struct GadgetTests {
             let admin = try await app.admin
             let doomed = try await app.gadgets.create(["name": "Oscilloscope", "serial": "SN-9"], by: admin)
             let kept = try await app.gadgets.create(["name": "Multimeter"], by: admin)
-            let files = AttachmentService(services: app.services)
+            let files = AttachmentService(services: app.services.customerFile)
             for gadget in [doomed, kept] {
                 _ = try await files.add(to: Gadget.kind, gadget.id, filename: "manual.pdf", contentType: "application/pdf", data: Data("%PDF".utf8), by: admin)
             }

@@ -1,0 +1,140 @@
+import FluentKit
+import Foundation
+import GuanxiAnalytics
+import SQLKit
+import GuanxiCustomerFile
+import GuanxiPlatform
+
+/// One analytics run: reads every customer and purchase, scores them (`CustomerScoring`)
+/// and writes the scores, the customers' value tier and lifecycle stage, a run record and
+/// one audit entry — all in one transaction, so readers see either the old scores or the
+/// new ones. Run by `guanxi analyze` and by the nightly job.
+///
+/// The run rewrites `value_tier` and `lifecycle_stage` on customers who bought (stage on
+/// every customer) without touching their version: it is the source of those fields, and
+/// a nightly recomputation should never make a colleague's open edit conflict.
+public struct AnalysisRunner: Sendable {
+    package let services: CustomerFileServices
+
+    public init(services: CustomerFileServices) { self.services = services }
+
+    public static let jobKind = "analytics"
+
+    /// `asOf` as YYYY-MM-DD (default: today in the organisation's time zone); `actor` nil
+    /// for the nightly job, which the audit log shows as "system".
+    public func run(asOf text: String? = nil, unit: TimeUnit = .week, by actor: Principal?) async throws -> AnalysisSummary {
+        let started = services.clock.now()
+        let asOf = try asOfDay(text)
+        let loadStart = ContinuousClock.now
+        let customers = try await services.database.sql.select().columns("id", "value_tier", "lifecycle_stage").from("customers")
+            .orderBy("id").all()
+        var ids: [UUID] = []
+        var current: [(tier: String?, stage: String?)] = []
+        var index: [UUID: Int] = [:]
+        for row in customers {
+            let id = try row.decode(column: "id", as: UUID.self)
+            index[id] = ids.count
+            ids.append(id)
+            current.append((try row.decode(column: "value_tier", as: String?.self), try row.decode(column: "lifecycle_stage", as: String?.self)))
+        }
+        var purchases: [Purchase] = []
+        var items: [[String]] = []
+        for row in try await services.database.sql.select().columns("customer_id", "purchased_on", "amount", "margin", "items").from("purchases").all() {
+            guard let customer = index[try row.decode(column: "customer_id", as: UUID.self)],
+                  let day = Day(iso: try row.decode(column: "purchased_on", as: String.self)) else { continue }
+            let margin = try row.decode(column: "margin", as: Int64?.self)
+            purchases.append(Purchase(customer: customer, day: day, amount: Double(try row.decode(column: "amount", as: Int64.self)) / 100,
+                                      margin: margin.map { Double($0) / 100 }))
+            items.append(CustomerPurchase.items(from: try row.decode(column: "items", as: String.self)))
+        }
+        let loadSeconds = ContinuousClock.now - loadStart
+
+        var output = try CustomerScoring.compute(.init(customerIDs: ids, purchases: purchases, items: items, asOf: asOf, unit: unit))
+        output.summary.timings["load"] = Self.seconds(loadSeconds)
+        // Decided before the transaction: which customers' tier or stage actually changes.
+        var updates: [(id: UUID, tier: String?, stage: String)] = []
+        var tierChanges = 0, stageChanges = 0
+        for (i, score) in output.scores.enumerated() {
+            let tier = score.valueTier ?? current[i].tier
+            guard tier != current[i].tier || score.lifecycleStage != current[i].stage else { continue }
+            if tier != current[i].tier { tierChanges += 1 }
+            if score.lifecycleStage != current[i].stage { stageChanges += 1 }
+            updates.append((score.customerID, tier, score.lifecycleStage))
+        }
+        let (scores, summary, changes) = (output.scores, output.summary, [
+            FieldChange(field: "customers", old: nil, new: String(ids.count)),
+            FieldChange(field: "purchases", old: nil, new: String(output.summary.purchases)),
+            FieldChange(field: "value_tier", old: nil, new: "\(tierChanges) changed"),
+            FieldChange(field: "lifecycle_stage", old: nil, new: "\(stageChanges) changed"),
+        ])
+        let json = String(decoding: try JSONEncoder.sorted.encode(summary), as: UTF8.self)
+        let (customerCount, changed) = (ids.count, updates)
+        let writeStart = ContinuousClock.now
+        try await services.database.db.transaction { tx in
+            let sql = tx as! any SQLDatabase
+            try await sql.delete(from: "customer_scores").run()
+            // A customer deleted since the run read the file gets no score (and no update).
+            let remaining = Set(try await sql.select().column("id").from("customers").all().map { try $0.decode(column: "id", as: UUID.self) })
+            let kept = scores.filter { remaining.contains($0.customerID) }
+            for chunk in stride(from: 0, to: kept.count, by: 500) {
+                var insert = sql.insert(into: "customer_scores").columns(CustomerScore.columns)
+                for score in kept[chunk..<min(chunk + 500, kept.count)] { insert = insert.values(score.binds) }
+                try await insert.run()
+            }
+            for update in changed where remaining.contains(update.id) {
+                try await sql.update("customers").set("value_tier", to: update.tier).set("lifecycle_stage", to: update.stage)
+                    .where("id", .equal, update.id).run()
+            }
+            try await sql.insert(into: "analysis_runs")
+                .columns("id", "as_of", "time_unit", "started_at", "finished_at", "customers", "purchases", "summary", "run_by")
+                .values(SQLBind(UUID()), SQLBind(summary.asOf), SQLBind(unit.rawValue), SQLBind(started), SQLBind(services.clock.now()),
+                        SQLBind(customerCount), SQLBind(summary.purchases), SQLBind(json), SQLBind(actor?.username ?? "system")).run()
+            try await services.audit.record(on: tx, actor: actor, action: .analyze, kind: .customers, id: "analysis",
+                                            label: "analysis as of \(summary.asOf)", changes: changes)
+        }
+        output.summary.timings["write"] = Self.seconds(ContinuousClock.now - writeStart)
+        return output.summary
+    }
+
+    /// The summary of the latest run, if any has finished.
+    public func latest() async throws -> AnalysisSummary? {
+        guard let row = try await services.database.sql.select().column("summary").from("analysis_runs")
+            .orderBy("finished_at", .descending).limit(1).first() else { return nil }
+        return try JSONDecoder().decode(AnalysisSummary.self, from: Data(try row.decode(column: "summary", as: String.self).utf8))
+    }
+
+    /// Totals over the whole customer file are for those who may read every customer.
+    public func requireWholeFile(_ actor: Principal) throws {
+        guard try services.permissions.require(actor, .read, on: .customers) == .all else { throw GuanxiError.forbidden }
+    }
+
+    /// A customer's scores if the actor may read the customer; nil before the first run.
+    public func scores(of customerID: UUID, for actor: Principal) async throws -> CustomerScore? {
+        _ = try await services.customers.find(customerID, for: actor)
+        return try await services.database.sql.select().columns(CustomerScore.columns).from("customer_scores")
+            .where("customer_id", .equal, customerID).first().map(CustomerScore.init(row:))
+    }
+
+    /// Scores of customers already read through the permission check (a list page's rows).
+    package func scores(of customerIDs: [UUID]) async throws -> [UUID: CustomerScore] {
+        guard !customerIDs.isEmpty else { return [:] }
+        let rows = try await services.database.sql.select().columns(CustomerScore.columns).from("customer_scores")
+            .where("customer_id", .in, customerIDs).all()
+        return Dictionary(uniqueKeysWithValues: try rows.map { let s = try CustomerScore(row: $0); return (s.customerID, s) })
+    }
+
+    package func asOfDay(_ text: String?) throws -> Day {
+        if let text {
+            guard let day = Day(iso: text) else {
+                throw GuanxiError.invalid("asOf", "asOf must be a date written YYYY-MM-DD.").localized("msg.date", ["field": "asOf"])
+            }
+            return day
+        }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: services.config.defaultTimeZone) ?? TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month, .day], from: services.clock.now())
+        return Day(year: parts.year!, month: parts.month!, day: parts.day!)!
+    }
+
+    package static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import Hummingbird
+import GuanxiPlatform
+
+/// Sign-in, the second factor, sign-out, the forced password change and the language switch.
+package struct SignInPages {
+    package let services: CustomerFileServices
+
+    package struct LoginPage { package var username = ""; package var error: String? }
+    package struct CodePage { package var error: String? }
+    package struct PasswordPage { package var forced: Bool; package var error: String? }
+
+    package func register(on web: RouterGroup<AppRequestContext>) {
+        web.get("/login") { request, context in
+            if context.principal != nil && context.session?.awaitingSecondFactor == false { return WebRenderer.redirect("/") }
+            return loginForm(LoginPage(), request: request, context: context)
+        }
+        web.post("/login") { request, context in
+            let form = try await request.form(context: context)
+            do {
+                let signedIn = try await services.login.signIn(username: form["username"] ?? "", password: form["password"] ?? "", address: context.address)
+                var response = WebRenderer.redirect(signedIn.needsSecondFactor ? "/login/totp" : "/")
+                response.setCookie(sessionCookie(signedIn.cookie, request: request))
+                return response
+            } catch let error as GuanxiError where [.unauthorized, .tooManyRequests, .forbidden].contains(error.kind) {
+                let message = services.localizer.text("login.error.\(error.code ?? "bad_credentials")", context.locale)
+                return loginForm(LoginPage(username: form["username"] ?? "", error: message), request: request, context: context, status: error.status)
+            }
+        }
+        web.get("/login/totp") { _, context in
+            guard context.session?.awaitingSecondFactor == true else { return WebRenderer.redirect("/login") }
+            return services.renderer.render("login-totp", titleKey: "login.totp_title", page: CodePage(), context: context)
+        }
+        web.post("/login/totp") { request, context in
+            guard let session = context.session, session.awaitingSecondFactor else { return WebRenderer.redirect("/login") }
+            let form = try await request.form(context: context)
+            do {
+                try await services.login.verifySecondFactor(session: session, code: form["code"] ?? "", address: context.address)
+                return WebRenderer.redirect("/")
+            } catch let error as GuanxiError where error.kind == .validation {
+                return services.renderer.render("login-totp", titleKey: "login.totp_title",
+                                                page: CodePage(error: services.localizer.text("login.error.bad_code", context.locale)),
+                                                context: context, status: .badRequest)
+            }
+        }
+        web.post("/logout") { request, context in
+            if let session = context.session { try await services.login.signOut(session: session, principal: context.principal) }
+            var response = WebRenderer.redirect("/login")
+            response.setCookie(sessionCookie("", request: request, expire: true))
+            return response
+        }
+        web.post("/language") { request, context in
+            let form = try await request.form(context: context)
+            let chosen = Localizer.supported.contains(form["lang"] ?? "") ? form["lang"]! : services.config.defaultLocale
+            var response = WebRenderer.redirect(context.principal == nil ? "/login" : "/")
+            response.setCookie(Cookie(name: "guanxi_lang", value: chosen, maxAge: 365 * 86_400, path: "/", secure: isSecure(request), httpOnly: true, sameSite: .lax))
+            return response
+        }
+        let password = web.group().add(middleware: RequireSignIn()).group(context: SignedInContext.self)
+        password.get("/password") { _, context in
+            services.renderer.render("password", titleKey: "password.title", page: PasswordPage(forced: context.principal.mustChangePassword), context: context)
+        }
+        password.post("/password") { request, context in
+            let principal = context.principal
+            let form = try await request.form(context: context)
+            guard form["new_password"] == form["confirm_password"] else {
+                return services.renderer.render("password", titleKey: "password.title",
+                                                page: PasswordPage(forced: principal.mustChangePassword, error: services.localizer.text("password.mismatch", context.locale)),
+                                                context: context, status: .badRequest)
+            }
+            do {
+                try await services.users.changeOwnPassword(principal, current: form["current_password"] ?? "", new: form["new_password"] ?? "",
+                                                           keepingSession: context.session?.id)
+            } catch let error as GuanxiError where error.kind == .validation {
+                return services.renderer.render("password", titleKey: "password.title",
+                                                page: PasswordPage(forced: principal.mustChangePassword, error: services.localizer.message(for: error, context.locale)), context: context, status: .badRequest)
+            }
+            return WebRenderer.redirect("/?notice=password_changed")
+        }
+    }
+
+    /// The sign-in form carries a CSRF token in a cookie of its own, since no session exists yet.
+    package func loginForm(_ page: LoginPage, request: Request, context: AppRequestContext, status: HTTPResponse.Status = .ok) -> Response {
+        let token = request.cookies[CSRFMiddleware.cookieName]?.value ?? Secrets.randomToken(bytes: 24)
+        var response = services.renderer.render("login", titleKey: "login.title", page: page, context: context, status: status, csrfOverride: token)
+        response.setCookie(Cookie(name: CSRFMiddleware.cookieName, value: token, path: "/", secure: isSecure(request), httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    package func sessionCookie(_ value: String, request: Request, expire: Bool = false) -> Cookie {
+        Cookie(name: SessionStore.cookieName, value: value, maxAge: expire ? 0 : Int(services.config.sessionAbsoluteTimeout),
+               path: "/", secure: isSecure(request), httpOnly: true, sameSite: .lax)
+    }
+
+    /// `Secure` when configured, or when a trusted proxy says the client used https.
+    package func isSecure(_ request: Request) -> Bool {
+        services.config.secureCookies || (services.config.trustProxy && request.headers[.xForwardedProto] == "https")
+    }
+
+    package init(services: CustomerFileServices) { self.services = services }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import Hummingbird
+import GuanxiPlatform
+
+/// The activity form, for logging or planning one and for changing it. A schedule
+/// conflict brings the form back with the clashing activities and a "save anyway" box.
+package struct ActivityForm {
+    package let services: CustomerFileServices
+
+    package struct Select { package let name: String; package let label: String; package let options: [WebChoice] }
+    package struct Check { package let name: String; package let value: String; package let label: String; package let checked: Bool }
+    package struct Clash { package let subject: String; package let when: String }
+    package struct Page {
+        package let isNew: Bool; let id: String; let version: Int; let title: String; let about: String; let aboutLabel: String
+        package let subject: String; let description: String; let startsAt: String; let endsAt: String; let dueAt: String; let remindAt: String
+        package let outcome: String; let callBackAt: String; let commitments: String; let selects: [Select]; let people: [Check]; let custom: [CustomFieldForm.Input]
+        package let error: String?; let clashes: [Clash]; let hasClashes: Bool
+    }
+
+    package func register(on web: RouterGroup<SignedInContext>) {
+        web.get("/activities/new") { request, context in
+            try services.permissions.require(context.principal, .create, on: .activities)
+            let q = request.uri.queryParameters
+            var form = FormData()
+            form.all["about"] = q["about"].map { [String($0)] }
+            form.all["kind"] = q["kind"].map { [String($0)] }
+            return try await render(nil, form: form, fresh: true, context: context)
+        }
+        web.post("/activities/new") { request, context in
+            let principal = context.principal
+            let form = try await request.form(context: context)
+            do {
+                let a = try await services.activities.create(try Self.input(form, principal: principal, custom: try await services.customValues.fields(of: .activities)), by: principal)
+                try await ContactWays(services: services).noteCallOutcome(a, by: principal)
+                return WebRenderer.redirect(Self.back(form) ?? "/activities/\(a.id!.uuidString)?notice=saved")
+            } catch let error as GuanxiError where error.kind == .validation || error.code == "schedule_conflict" {
+                return try await render(nil, form: form, context: context, error: error)
+            }
+        }
+        web.get("/activities/:id/edit") { _, context in
+            let a = try await services.activities.find(try ActivityPages.id(context), for: context.principal, action: .update)
+            return try await render(a, context: context)
+        }
+        web.post("/activities/:id/edit") { request, context in
+            let principal = context.principal
+            let activityID = try ActivityPages.id(context)
+            let form = try await request.form(context: context)
+            do {
+                let a = try await services.activities.update(activityID, try Self.input(form, principal: principal, custom: try await services.customValues.fields(of: .activities)), expectedVersion: Int(form["version"] ?? ""), by: principal)
+                try await ContactWays(services: services).noteCallOutcome(a, by: principal)
+            } catch let error as GuanxiError where error.kind == .validation || error.kind == .conflict {
+                return try await render(try await services.activities.find(activityID, for: principal, action: .update), form: form, context: context, error: error)
+            }
+            return WebRenderer.redirect("/activities/\(activityID.uuidString)?notice=saved")
+        }
+    }
+
+    /// Where to go after saving: the record the activity was logged from.
+    package static func back(_ form: FormData) -> String? {
+        guard let about = form["about"], let (kind, id) = ActivityPages.about(about) else { return nil }
+        return "/\(kind.rawValue)/\(id.uuidString)?notice=saved"
+    }
+
+    package static func input(_ form: FormData, principal: Principal, custom: [CustomField]) throws -> ActivityInput {
+        var input = ActivityInput()
+        input.customFields = CustomFieldForm.values(form, fields: custom)
+        let tz = principal.timeZone
+        (input.kind, input.subject, input.description, input.status, input.priority, input.outcome) =
+            (form["kind"], form["subject"], form["description"], form["status"], form["priority"], form["outcome"])
+        input.startsAt = try Validate.localTime(form["starts_at"], field: "startsAt", timeZone: tz)
+        input.endsAt = try Validate.localTime(form["ends_at"], field: "endsAt", timeZone: tz)
+        input.dueAt = try Validate.localTime(form["due_at"], field: "dueAt", timeZone: tz)
+        input.remindAt = try Validate.localTime(form["remind_at"], field: "remindAt", timeZone: tz)
+        input.callBackAt = try Validate.localTime(form["call_back_at"], field: "callBackAt", timeZone: tz) ?? nil
+        if let owner = form["owner_id"] { input.ownerID = .some(try Validate.uuid(owner, field: "ownerId")) }
+        if let about = form["about"] { input.related = about.isEmpty ? .some(nil) : ActivityPages.about(about).map { .some($0) } }
+        if form["people_sent"] != nil {
+            input.participants = try form.values("user").compactMap { try Validate.uuid($0, field: "participants").map { Participant(.user, $0) } }
+                + form.values("contact").compactMap { try Validate.uuid($0, field: "participants").map { Participant(.contact, $0) } }
+        }
+        if let lines = form["commitments"] {
+            // One per line: "what was promised" or "what was promised | YYYY-MM-DD", optionally "[kept]" or "[broken]" at the end.
+            input.commitments = lines.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.map { line in
+                var text = line.trimmingCharacters(in: .whitespaces)
+                var status = "open"
+                for s in ["kept", "broken"] where text.hasSuffix("[\(s)]") { status = s; text = String(text.dropLast(s.count + 2)).trimmingCharacters(in: .whitespaces) }
+                let parts = text.split(separator: "|", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                return Commitment(description: parts[0], dueOn: parts.count > 1 ? parts[1] : nil, status: status)
+            }
+        }
+        input.allowConflicts = form["allow_conflicts"] == "on"
+        return input
+    }
+
+    package func render(_ a: Activity?, form: FormData? = nil, fresh: Bool = false, context: SignedInContext, error: GuanxiError? = nil) async throws -> Response {
+        let principal = context.principal
+        let t = { (key: String) in services.localizer.text(key, context.locale) }
+        let format = DisplayFormat(timeZone: principal.timeZone, locale: context.locale)
+        let typed = fresh ? nil : form
+        let about = form?["about"] ?? a.flatMap { x in x.relatedKind.flatMap { k in x.relatedID.map { "\(k):\($0.uuidString)" } } } ?? ""
+        let aboutRecord = ActivityPages.about(about)
+        var aboutLabel = ""
+        if let (kind, id) = aboutRecord { aboutLabel = try await ActivityPages(services: services).label(of: kind, id, principal: principal, locale: context.locale) }
+        let kind = form?["kind"] ?? a?.kind ?? "call"
+        let owners = try await services.users.pickable(for: principal)
+        let participants = a == nil ? [] : try await services.activities.participants(of: a!.id!)
+        let chosenUsers = Set(typed.map { $0.values("user") } ?? participants.filter { $0.kind == .user }.map(\.id.uuidString))
+        let chosenContacts = Set(typed.map { $0.values("contact") } ?? participants.filter { $0.kind == .contact }.map(\.id.uuidString))
+        var contacts: [Contact] = []
+        if let customerID = try await customerOf(aboutRecord, a: a, principal: principal) {
+            var filter = ContactFilter()
+            filter.customerID = customerID
+            contacts = try await services.contactQuery.list(filter, for: principal).contacts
+        }
+        let people = owners.filter { $0.id != principal.userID }.map { Check(name: "user", value: $0.id!.uuidString, label: $0.displayName, checked: chosenUsers.contains($0.id!.uuidString)) }
+            + contacts.map { Check(name: "contact", value: $0.id!.uuidString, label: $0.name, checked: chosenContacts.contains($0.id!.uuidString)) }
+        let selects = [
+            Select(name: "kind", label: t("activity_fields.kind"),
+                   options: WebChoice.list(ActivityVocabulary.kinds, selected: kind, allowEmpty: false) { t("activity_kinds.\($0)") }),
+            Select(name: "status", label: t("activity_fields.status"),
+                   options: WebChoice.list(ActivityVocabulary.statuses, selected: typed?["status"] ?? a?.status ?? (ActivityVocabulary.recorded.contains(kind) ? "done" : "planned"),
+                                           allowEmpty: false) { t("activity_statuses.\($0)") }),
+            Select(name: "priority", label: t("activity_fields.priority"),
+                   options: WebChoice.list(ActivityVocabulary.priorities, selected: typed?["priority"] ?? a?.priority ?? "normal", allowEmpty: false) { t("priorities.\($0)") }),
+            Select(name: "owner_id", label: t("customer_fields.owner"),
+                   options: WebChoice.list(owners.map { $0.id!.uuidString }, selected: typed?["owner_id"] ?? (a == nil ? principal.userID.uuidString : a?.ownerID?.uuidString)) { id in
+                       owners.first { $0.id?.uuidString == id }?.displayName ?? id
+                   }),
+        ]
+        var savedCommitments = ""
+        if let id = a?.id {
+            savedCommitments = try await services.activities.commitments(of: id).map { c in
+                c.description + (c.dueOn.map { " | \($0)" } ?? "") + (c.status == "open" ? "" : " [\(c.status)]")
+            }.joined(separator: "\n")
+        }
+        let clashes = (error?.code == "schedule_conflict" ? error!.details : []).map { d in
+            Clash(subject: d["subject"].flatMap { $0.isEmpty ? nil : $0 } ?? t("activities.busy"),
+                  when: [d["startsAt"], d["endsAt"]].compactMap { $0.flatMap { ISO8601DateFormatter().date(from: $0) }.map(format.dateTime) }.joined(separator: " – "))
+        }
+        let page = Page(
+            isNew: a == nil, id: a?.id?.uuidString ?? "", version: a?.version ?? 0, title: a?.subject ?? t("activities.new"), about: about, aboutLabel: aboutLabel,
+            subject: typed?["subject"] ?? a?.subject ?? "", description: typed?["description"] ?? a?.details ?? "",
+            startsAt: typed?["starts_at"] ?? a?.startsAt.map(format.localInput) ?? "", endsAt: typed?["ends_at"] ?? a?.endsAt.map(format.localInput) ?? "",
+            dueAt: typed?["due_at"] ?? a?.dueAt.map(format.localInput) ?? "", remindAt: typed?["remind_at"] ?? a?.remindAt.map(format.localInput) ?? "",
+            outcome: typed?["outcome"] ?? a?.outcome ?? "", callBackAt: typed?["call_back_at"] ?? "", commitments: typed?["commitments"] ?? savedCommitments,
+            selects: selects, people: people,
+            custom: try await CustomFieldForm(services: services).inputs(.activities, recordID: a?.id,
+                                                                          typed: typed, locale: context.locale),
+            error: error.map { services.localizer.message(for: $0, context.locale) }, clashes: clashes, hasClashes: !clashes.isEmpty)
+        let status: HTTPResponse.Status = error == nil ? .ok : error!.kind == .validation ? .badRequest : .conflict
+        return services.renderer.render("activity-form", titleKey: a == nil ? "activities.new" : "activities.edit", page: page, context: context, status: status)
+    }
+
+    /// The customer whose people may take part: the one the activity is about.
+    private func customerOf(_ about: (kind: RecordKind, id: UUID)?, a: Activity?, principal: Principal) async throws -> UUID? {
+        if let customer = a?.customerID { return customer }
+        guard let about else { return nil }
+        return try? await services.records.find(about.kind, about.id, for: principal).customerID
+    }
+}

@@ -1,0 +1,249 @@
+import Foundation
+import Hummingbird
+import GuanxiPlatform
+
+/// Contacts on the web: the list, the organisation chart on a customer's page (built
+/// by `orgChart`), and the contact form.
+package struct ContactPages {
+    package static let menu = MenuEntry("/contacts", titleKey: "nav.contacts", readers: .contacts)
+
+    package let services: CustomerFileServices
+
+    package struct Row {
+        package let id: String; let name: String; let title: String; let department: String; let indent: String
+        package let phones: String; let emails: String; let wechat: String; let age: String; let customer: String; let customerID: String
+    }
+    package struct ListPage {
+        package let next: String?; let nextQuery: String; let q: String; let cf: String; let sorts: [WebChoice]; let descending: Bool; let table: ListTable.Part
+    }
+    package typealias Field = WebField
+    package struct DetailPage {
+        package let id: String; let name: String; let version: Int; let customerID: String; let customerName: String
+        package let fields: [Field]; let notes: String; let hasNotes: Bool; let canEdit: Bool; let canDelete: Bool; let timeline: TimelineView.Part; let attachments: AttachmentPages.Part; let ways: DataQualityPages.WaysPart
+    }
+    package typealias Choice = WebChoice
+    package struct FormPage {
+        package let isNew: Bool; let id: String; let customerID: String; let customerName: String; let version: Int
+        package let name: String; let title: String; let department: String; let wechat: String; let birthday: String; let notes: String
+        package let emails: String; let phones: String; let addresses: String; let managers: [Choice]; let custom: [CustomFieldForm.Input]; let error: String?
+        /// Probable duplicates when a create was refused for them.
+        package let duplicates: DuplicateWarning.Part?
+    }
+
+    package func register(on web: RouterGroup<SignedInContext>) {
+        web.get("/contacts") { request, context in try await list(request, context) }
+        // The address of the vCard download before all exports moved to `/contacts/export?format=`.
+        web.get("/contacts/vcard") { request, _ in
+            let version = request.uri.queryParameters["version"] == "3.0" ? "vcard3" : "vcard4"
+            return WebRenderer.redirect("/contacts/export?format=\(version)" + (request.uri.query.map { "&" + $0 } ?? ""))
+        }
+        web.get("/customers/:id/contacts/new") { _, context in
+            let customer = try await services.customers.find(try id(context), for: context.principal)
+            try services.permissions.require(context.principal, .create, on: .contacts)
+            return try await form(nil, customer: customer, context: context)
+        }
+        web.post("/customers/:id/contacts/new") { request, context in
+            let principal = context.principal
+            let customer = try await services.customers.find(try id(context), for: principal)
+            let form = try await request.form(context: context)
+            do {
+                var input = try Self.input(form, custom: try await services.customValues.fields(of: .contacts))
+                input.customerID = .some(customer.id)
+                input.checkDuplicates = form["allow_duplicates"] != "on"
+                _ = try await services.contacts.create(input, by: principal)
+            } catch let error as GuanxiError where error.kind == .validation || error.code == "probable_duplicate" {
+                return try await self.form(nil, customer: customer, typed: form, context: context, error: error)
+            }
+            return WebRenderer.redirect("/customers/\(customer.id!.uuidString)?notice=saved")
+        }
+        web.get("/contacts/:id") { _, context in try await detail(try id(context), context: context) }
+        web.get("/contacts/:id/edit") { _, context in
+            let principal = context.principal
+            let contact = try await services.contacts.find(try id(context), for: principal, action: .update)
+            return try await form(contact, customer: try await customer(of: contact, principal), context: context)
+        }
+        web.post("/contacts/:id/edit") { request, context in
+            let principal = context.principal
+            let contactID = try id(context)
+            let form = try await request.form(context: context)
+            do {
+                let contact = try await services.contacts.update(contactID, try Self.input(form, custom: try await services.customValues.fields(of: .contacts)), expectedVersion: Int(form["version"] ?? ""), by: principal)
+                return WebRenderer.redirect(contact.customerID.map { "/customers/\($0.uuidString)?notice=saved" } ?? "/contacts")
+            } catch let error as GuanxiError where error.kind == .validation || error.code == "version_conflict" {
+                let current = try await services.contacts.find(contactID, for: principal, action: .update)
+                return try await self.form(current, customer: try await customer(of: current, principal), typed: form, context: context, error: error)
+            }
+        }
+        DeletionQuestion(services: services).register(.contacts, on: web)
+        web.post("/contacts/:id/delete") { request, context in
+            let principal = context.principal
+            let form = try await request.form(context: context)
+            let contact = try await services.contacts.find(try id(context), for: principal, action: .delete)
+            try await services.contacts.delete(contact.id!, expectedVersion: Int(form["version"] ?? ""), by: principal)
+            return WebRenderer.redirect(contact.customerID.map { "/customers/\($0.uuidString)" } ?? "/contacts")
+        }
+    }
+
+    /// A contact's page: details, ways to reach them, and their history.
+    package func detail(_ contactID: UUID, context: SignedInContext) async throws -> Response {
+        let principal = context.principal
+        let c = try await services.contacts.find(contactID, for: principal)
+        let t = { (key: String) in services.localizer.text(key, context.locale) }
+        let channels = try await services.contacts.channels(of: contactID)
+        func join(_ kind: ContactChannel.Kind) -> String {
+            channels.filter { $0.kind == kind }.map { ($0.label.map { "\($0): " } ?? "") + $0.value }.joined(separator: "; ")
+        }
+        let customer = try await customer(of: c, principal)
+        var boss = ""
+        if let bossID = c.reportsToID, let found = try? await services.contacts.find(bossID, for: principal) { boss = found.name }
+        let age = c.age(on: services.clock.now(), timeZone: TimeZone(identifier: principal.timeZone) ?? .current).map(String.init) ?? ""
+        let fields = [
+            Field(label: t("contact_fields.title"), value: c.title ?? ""), Field(label: t("contact_fields.department"), value: c.department ?? ""),
+            Field(label: t("contact_fields.reports_to"), value: boss), Field(label: t("contact_fields.phones"), value: join(.phone)),
+            Field(label: t("contact_fields.emails"), value: join(.email)), Field(label: t("contact_fields.addresses"), value: join(.address)),
+            Field(label: t("contact_fields.wechat"), value: c.wechat ?? ""), Field(label: t("contact_fields.birthday"), value: c.birthday ?? ""),
+            Field(label: t("contact_fields.age"), value: age),
+        ].filter { !$0.value.isEmpty }
+        let timeline = try await TimelineView(services: services).part(of: .contacts, id: contactID, principal: principal, locale: context.locale)
+        let may = { (action: PermissionAction) async -> Bool in
+            (try? await services.permissions.requireAccess(principal, action, on: .contacts, owner: c.ownerID, notFound: .notFound("Contact"))) != nil
+        }
+        let custom = try await CustomFieldForm(services: services).display(.contacts, values: try await services.customValues.values(of: .contacts, id: contactID), locale: context.locale)
+        let page = DetailPage(
+            id: contactID.uuidString, name: c.name, version: c.version, customerID: customer?.id?.uuidString ?? "", customerName: customer?.name ?? "",
+            fields: (fields + custom), notes: c.notes, hasNotes: !c.notes.isEmpty, canEdit: await may(.update), canDelete: await may(.delete),
+            timeline: timeline, attachments: try await AttachmentPages(services: services).part(.contacts, contactID, principal: principal, locale: context.locale),
+                              ways: try await DataQualityPages(services: services).part(.contacts, contactID, principal: principal, locale: context.locale))
+        return services.renderer.render("contact", titleKey: "contacts.title", page: page, context: context)
+    }
+
+    package func id(_ context: SignedInContext) throws -> UUID {
+        try UUID(uuidString: context.parameters.require("id")).orThrow(.notFound("Contact"))
+    }
+
+    package func customer(of contact: Contact, _ principal: Principal) async throws -> Customer? {
+        guard let id = contact.customerID else { return nil }
+        return try? await services.customers.find(id, for: principal)
+    }
+
+    /// A customer's people as an organisation chart: each under the one they report to.
+    package func orgChart(of customerID: UUID, principal: Principal) async throws -> [Row] {
+        var filter = ContactFilter()
+        filter.customerID = customerID
+        filter.limit = 500
+        return try await rows(try await services.contactQuery.list(filter, for: principal).contacts, principal: principal, tree: true)
+    }
+
+    package func list(_ request: Request, _ context: SignedInContext) async throws -> Response {
+        let principal = context.principal
+        let q = request.uri.queryParameters
+        let table = ListTable(services: services)
+        if let view = q["view"], q["opened"] == nil { return try await table.open(String(view), path: "/contacts", context: context) }
+        let list = ContactList(services: services)
+        var filter = try list.filter(q)
+        filter.cursor = q["after"].map(String.init)
+        let sort = q["sort"].map(String.init) ?? "name"
+        let page = try await services.contactQuery.list(filter, for: principal)
+        let columns = try await list.columns(for: page.contacts, principal: principal, locale: context.locale)
+        let model = ListPage(
+            next: page.next, nextQuery: ListTable.nextQuery(request, after: page.next), q: filter.search ?? "",
+            cf: q.getAll("cf").first.map { String($0) } ?? "", sorts: try await table.sorts(.contacts, builtIn: ["name", "updated"], selected: sort, locale: context.locale),
+            descending: filter.customSortDescending,
+            table: try await table.part(.contacts, path: "/contacts", records: page.contacts, title: \.name, builtIn: columns,
+                                        defaults: list.defaultColumns, request: request, context: context))
+        return services.renderer.render("contacts", titleKey: "contacts.title", page: model, context: context)
+    }
+
+    package func rows(_ contacts: [Contact], principal: Principal, tree: Bool) async throws -> [Row] {
+        let channels = try await services.contactQuery.channels(of: contacts.map { $0.id! })
+        let zone = TimeZone(identifier: principal.timeZone) ?? .current
+        let customerNames = tree ? [:] : try await services.customerQuery.names(of: contacts.compactMap(\.customerID), for: principal)
+        func row(_ c: Contact, depth: Int) -> Row {
+            let list = channels[c.id!] ?? []
+            func join(_ kind: ContactChannel.Kind) -> String {
+                list.filter { $0.kind == kind }.map { ($0.label.map { "\($0): " } ?? "") + $0.value }.joined(separator: ", ")
+            }
+            return Row(id: c.id!.text, name: c.name, title: c.title ?? "", department: c.department ?? "",
+                       indent: String(repeating: "— ", count: depth), phones: join(.phone), emails: join(.email), wechat: c.wechat ?? "",
+                       age: c.age(on: services.clock.now(), timeZone: zone).map(String.init) ?? "",
+                       customer: c.customerID.flatMap { customerNames[$0] } ?? "", customerID: c.customerID?.text ?? "")
+        }
+        guard tree else { return contacts.map { row($0, depth: 0) } }
+        let ids = Set(contacts.map { $0.id! })
+        var out: [Row] = []
+        var placed: Set<UUID> = []
+        func walk(_ boss: UUID?, depth: Int) {
+            for c in contacts where (boss == nil ? (c.reportsToID.map { !ids.contains($0) } ?? true) : c.reportsToID == boss) && !placed.contains(c.id!) {
+                placed.insert(c.id!)
+                out.append(row(c, depth: depth))
+                walk(c.id, depth: depth + 1)
+            }
+        }
+        walk(nil, depth: 0)
+        return out
+    }
+
+    /// One entry a line, optionally labelled: `工作: li@example.cn`.
+    package static func channels(_ text: String?, kind: ContactChannel.Kind) -> [ContactChannel]? {
+        guard let text else { return nil }
+        return text.split(whereSeparator: \.isNewline).compactMap { line in
+            let trimmed = line.trimmed
+            guard !trimmed.isEmpty else { return nil }
+            if let colon = trimmed.firstIndex(where: { $0 == ":" || $0 == "：" }), kind != .address || trimmed.distance(from: trimmed.startIndex, to: colon) <= 20,
+               !trimmed[..<colon].contains("@"), !trimmed[trimmed.index(after: colon)...].trimmed.isEmpty,
+               trimmed[..<colon].allSatisfy({ !$0.isNumber }) {
+                return ContactChannel(kind: kind, value: trimmed[trimmed.index(after: colon)...].trimmed,
+                                      label: trimmed[..<colon].trimmed)
+            }
+            return ContactChannel(kind: kind, value: trimmed)
+        }
+    }
+
+    package static func input(_ form: FormData, custom: [CustomField]) throws -> ContactInput {
+        var input = ContactInput()
+        input.customFields = CustomFieldForm.values(form, fields: custom)
+        input.name = form["name"]
+        input.title = form["title"]
+        input.department = form["department"]
+        input.wechat = form["wechat"]
+        input.birthday = form["birthday"]
+        input.notes = form["notes"]
+        if let boss = form["reports_to_id"] { input.reportsToID = .some(try Validate.uuid(boss, field: "reportsToId")) }
+        input.emails = channels(form["emails"], kind: .email)
+        input.phones = channels(form["phones"], kind: .phone)
+        input.addresses = channels(form["addresses"], kind: .address)
+        return input
+    }
+
+    package func form(_ contact: Contact?, customer: Customer?, typed: FormData? = nil, context: SignedInContext, error: GuanxiError? = nil) async throws -> Response {
+        let principal = context.principal
+        var channels: [ContactChannel] = []
+        if let id = contact?.id { channels = try await services.contacts.channels(of: id) }
+        func lines(_ kind: ContactChannel.Kind) -> String {
+            typed?["\(kind.rawValue)s"] ?? channels.filter { $0.kind == kind }.map { ($0.label.map { "\($0): " } ?? "") + $0.value }.joined(separator: "\n")
+        }
+        var managers = [Choice(value: "", label: "—", selected: contact?.reportsToID == nil)]
+        if let customerID = customer?.id {
+            var filter = ContactFilter()
+            filter.customerID = customerID
+            filter.limit = 500
+            let selected = typed?["reports_to_id"] ?? contact?.reportsToID?.uuidString
+            managers += try await services.contactQuery.list(filter, for: principal).contacts.filter { $0.id != contact?.id }
+                .map { Choice(value: $0.id!.uuidString, label: $0.name + ($0.title.map { " · \($0)" } ?? ""), selected: $0.id!.uuidString == selected) }
+        }
+        let page = FormPage(
+            isNew: contact == nil, id: contact?.id?.uuidString ?? "", customerID: customer?.id?.uuidString ?? "", customerName: customer?.name ?? "",
+            version: contact?.version ?? 0, name: typed?["name"] ?? contact?.name ?? "", title: typed?["title"] ?? contact?.title ?? "",
+            department: typed?["department"] ?? contact?.department ?? "", wechat: typed?["wechat"] ?? contact?.wechat ?? "",
+            birthday: typed?["birthday"] ?? contact?.birthday ?? "", notes: typed?["notes"] ?? contact?.notes ?? "",
+            emails: lines(.email), phones: lines(.phone), addresses: lines(.address), managers: managers,
+            custom: try await CustomFieldForm(services: services).inputs(.contacts, recordID: contact?.id,
+                                                                          typed: typed, locale: context.locale),
+            error: error.map { services.localizer.message(for: $0, context.locale) },
+            duplicates: DuplicateWarning.part(error, localizer: services.localizer, locale: context.locale))
+        let status: HTTPResponse.Status = error == nil ? .ok : ["version_conflict", "probable_duplicate"].contains(error?.code ?? "") ? .conflict : .badRequest
+        return services.renderer.render("contact-form", titleKey: contact == nil ? "contacts.new" : "contacts.edit", page: page, context: context, status: status)
+    }
+
+    package init(services: CustomerFileServices) { self.services = services }
+}

@@ -1,0 +1,67 @@
+import FluentKit
+import FluentSQL
+import Foundation
+import SQLKit
+import GuanxiPlatform
+
+public struct ContactFilter: Sendable {
+    public enum Sort: String, Sendable, CaseIterable { case name, updated }
+    /// Part of the name, WeChat ID or an e-mail; or three or more digits of a phone.
+    public var search: String?
+    public var customerID: UUID?
+    /// Filters on custom fields, all of which must hold.
+    public var custom: [CustomFilter] = []
+    /// Sorts by this custom field instead of `sort`.
+    public var customSort: String?
+    public var customSortDescending = false
+    public var sort: Sort = .name
+    public var cursor: String?
+    /// A data-quality check the records must fail (`QualityRule`), with the day "stale" begins.
+    public var quality: QualityRule?
+    public var qualityCutoff = Date.distantPast
+    public var limit = 50
+    public init() {}
+}
+
+/// Lists contacts through the permission check, a keyset page at a time.
+public struct ContactQuery: Sendable {
+    package let database: DatabaseService
+    package let permissions: PermissionService
+    package let custom: CustomValues
+
+    public func list(_ filter: ContactFilter, for actor: Principal) async throws -> (contacts: [Contact], next: String?) {
+        let owners = try await permissions.ownerFilter(actor, .read, on: .contacts)
+        let limit = max(1, min(filter.limit, 500))
+        var query = database.sql.select().column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("contacts"))).from("contacts")
+        if let reachable = owners.condition() { query = query.where(reachable) }
+        if let customer = filter.customerID { query = query.where("customer_id", .equal, customer) }
+        if let term = filter.search?.trimmingCharacters(in: .whitespaces), !term.isEmpty {
+            query = query.where(SQLSearch.matches("contacts", term, engine: database.engine))
+        }
+        if let quality = filter.quality { query = query.where(quality.condition(Contact.quality, cutoff: filter.qualityCutoff)) }
+        query = try await custom.constrain(query, table: "contacts", kind: .contacts, filters: filter.custom)
+        if let key = filter.customSort {
+            let sorted = try await custom.sorted(query, by: key, descending: filter.customSortDescending, table: "contacts", kind: .contacts)
+            let page = try await sorted.keyset.page(sorted.query, as: Contact.self, cursor: filter.cursor, limit: limit) { try sorted.value($1) }
+            return (page.items, page.next)
+        }
+        let keyset: Keyset = filter.sort == .name ? .text("name") : .time("updated_at")
+        let page = try await keyset.page(query, as: Contact.self, cursor: filter.cursor, limit: limit) { c, _ in
+            filter.sort == .name ? .text(c.name) : .time(c.updatedAt)
+        }
+        return (page.items, page.next)
+    }
+
+    /// The channels of many contacts in one query, for list pages.
+    public func channels(of ids: [UUID]) async throws -> [UUID: [ContactChannel]] {
+        guard !ids.isEmpty else { return [:] }
+        var out: [UUID: [ContactChannel]] = [:]
+        for row in try await database.sql.select().columns("contact_id", "kind", "label", "value").from("contact_channels")
+            .where("contact_id", .in, ids).orderBy("kind").orderBy("position").all() {
+            guard let kind = ContactChannel.Kind(rawValue: try row.decode(column: "kind", as: String.self)) else { continue }
+            out[try row.decode(column: "contact_id", as: UUID.self), default: []].append(
+                ContactChannel(kind: kind, value: try row.decode(column: "value", as: String.self), label: try row.decode(column: "label", as: String?.self)))
+        }
+        return out
+    }
+}

@@ -1,0 +1,258 @@
+import FluentKit
+import Foundation
+import SQLKit
+import GuanxiPlatform
+
+/// What a client may send to create or change a contact: `nil` keeps a field, an empty
+/// string clears it, and a channel list (e-mails, phones, addresses) replaces the old one.
+public struct ContactInput: Sendable {
+    public var name: String?
+    public var customerID: UUID??
+    public var title: String?
+    public var department: String?
+    public var reportsToID: UUID??
+    public var wechat: String?
+    public var birthday: String?
+    public var notes: String?
+    public var ownerID: UUID??
+    public var emails: [ContactChannel]?
+    public var phones: [ContactChannel]?
+    public var addresses: [ContactChannel]?
+    /// Custom field values by key; a key left out keeps its value.
+    public var customFields: [String: CustomInput]?
+    /// On create: refuse (409 `probable_duplicate`) when a readable contact has one of the
+    /// same phones or e-mails, or the same name at the same customer.
+    public var checkDuplicates = false
+    public init() {}
+}
+
+/// Creating, changing and deleting contacts, with the same guarantees as customers:
+/// validation first, the permission check, the version check, and the audit entry.
+public struct ContactService: Sendable {
+    package let database: DatabaseService
+    package let permissions: PermissionService
+    package let writer: RecordWriter
+    package let customers: CustomerService
+    package let clock: any Clock
+    package let custom: CustomValues
+
+    public func create(_ input: ContactInput, by actor: Principal) async throws -> Contact {
+        let new = try await prepare(input, by: actor)
+        try await writer.create { tx in try await insert(new, by: actor, on: tx) }
+        return new.contact
+    }
+
+    /// A new contact that passed every check, ready to be saved.
+    package struct NewContact: Sendable {
+        package let contact: Contact
+        package let channels: [ContactChannel]
+        package let custom: CustomValues.Checked
+    }
+
+    /// The permission check and validation of a new contact; writes nothing.
+    package func prepare(_ input: ContactInput, by actor: Principal, known: KnownCustomers? = nil) async throws -> NewContact {
+        try permissions.require(actor, .create, on: .contacts)
+        guard input.name != nil else { throw GuanxiError.invalid("name", "name is required.").localized("msg.required", ["field": "name"]) }
+        let contact = Contact()
+        contact.id = RecordID.new()
+        contact.notes = ""
+        try await apply(input, to: contact, by: actor, known: known)
+        if input.ownerID == nil {
+            // A contact follows its customer's owner, so the account team sees its people.
+            var customerOwner: UUID?
+            if let customerID = contact.customerID {
+                if let cached = known?.owner(of: customerID) { customerOwner = cached }
+                else { customerOwner = try await Customer.find(customerID, on: database.db)?.ownerID }
+            }
+            contact.ownerID = customerOwner ?? (actor.channel == .console ? nil : actor.userID)
+        }
+        let channels = try Self.channels(input, current: [])
+        contact.refreshSearchText(channels)
+        if input.checkDuplicates {
+            let found = try await DuplicateCheck(database: database, permissions: permissions).contacts(like: contact, channels: channels, for: actor)
+            if !found.isEmpty { throw DuplicateCheck.error(found, kind: .contacts) }
+        }
+        contact.version = 1
+        contact.createdBy = actor.channel == .console ? nil : actor.userID
+        contact.createdAt = clock.now()
+        contact.updatedAt = contact.createdAt
+        return NewContact(contact: contact, channels: channels,
+                          custom: try await custom.checked(.contacts, sent: input.customFields, current: [:], isNew: true))
+    }
+
+    /// Saves a prepared contact and its audit entry inside the caller's transaction.
+    package func insert(_ new: NewContact, by actor: Principal, on tx: any Database) async throws {
+        let contact = new.contact
+        try await writer.insert(id: contact.id!, custom: new.custom,
+                                entry: writer.createdEntry(id: contact.id!, label: contact.name, snapshot: Self.snapshot(contact, new.channels, custom: new.custom.values), by: actor),
+                                on: tx) { tx in
+            try await contact.insert(on: tx)
+            try await Self.replaceChannels(of: contact.id!, with: new.channels, on: tx)
+        }
+    }
+
+    /// `alsoIn` runs inside the change's transaction (an import records its progress there).
+    public func update(_ id: UUID, _ input: ContactInput, expectedVersion: Int?, by actor: Principal,
+                       alsoIn: (@Sendable (any Database) async throws -> Void)? = nil) async throws -> Contact {
+        let contact = try await find(id, for: actor, action: .update)
+        try writer.requireVersion(expectedVersion, current: contact.version)
+        let oldChannels = try await channels(of: id)
+        let oldCustom = try await custom.values(of: .contacts, id: id)
+        let before = Self.snapshot(contact, oldChannels, custom: oldCustom)
+        try await apply(input, to: contact, by: actor)
+        let newChannels = try Self.channels(input, current: oldChannels)
+        contact.refreshSearchText(newChannels)
+        let newCustom = try await custom.checked(.contacts, sent: input.customFields, current: oldCustom, isNew: false)
+        let change = RecordWriter.Change(id: id, label: contact.name, version: contact.version, before: before,
+                                         after: Self.snapshot(contact, newChannels, custom: newCustom.values), custom: newCustom)
+        try await writer.update(change, expectedVersion: expectedVersion, by: actor, save: { tx, stamp in
+            (contact.version, contact.updatedAt) = (stamp.version, stamp.at)
+            try await contact.update(on: tx)
+            try await Self.replaceChannels(of: id, with: newChannels, on: tx)
+            return nil
+        }, alsoIn: alsoIn)
+        return contact
+    }
+
+    public func delete(_ id: UUID, expectedVersion: Int?, by actor: Principal) async throws {
+        let contact = try await find(id, for: actor, action: .delete)
+        let snapshot = Self.snapshot(contact, try await channels(of: id), custom: try await custom.values(of: .contacts, id: id))
+        try await writer.delete(id, label: contact.name, version: contact.version, expectedVersion: expectedVersion, snapshot: snapshot, by: actor) { tx in
+            try await contact.delete(on: tx)
+        }
+    }
+
+    public func find(_ id: UUID, for actor: Principal, action: PermissionAction = .read) async throws -> Contact {
+        guard let contact = try await Contact.find(id, on: database.db) else { throw GuanxiError.notFound("Contact") }
+        try await permissions.requireAccess(actor, action, on: .contacts, owner: contact.ownerID, notFound: .notFound("Contact"))
+        return contact
+    }
+
+    public func channels(of id: UUID) async throws -> [ContactChannel] {
+        try await database.sql.select().columns("kind", "label", "value").from("contact_channels").where("contact_id", .equal, id)
+            .orderBy("kind").orderBy("position").all().compactMap { row in
+                guard let kind = ContactChannel.Kind(rawValue: try row.decode(column: "kind", as: String.self)) else { return nil }
+                return ContactChannel(kind: kind, value: try row.decode(column: "value", as: String.self), label: try row.decode(column: "label", as: String?.self))
+            }
+    }
+
+    package func apply(_ input: ContactInput, to contact: Contact, by actor: Principal, known: KnownCustomers? = nil) async throws {
+        if let v = input.name { contact.name = try Validate.requiredText(v, field: "name", max: 100) }
+        if let v = input.title { contact.title = try Validate.text(v, field: "title", required: false, max: 100) }
+        if let v = input.department { contact.department = try Validate.text(v, field: "department", required: false, max: 100) }
+        if let v = input.wechat { contact.wechat = try Self.wechat(v) }
+        if let v = input.birthday { contact.birthday = try CustomerValidate.date(v, field: "birthday", notAfter: clock.now()) }
+        if let v = input.notes { contact.notes = try Validate.text(v, field: "notes", required: false, max: 5000) ?? "" }
+        if let customer = input.customerID {
+            if let id = customer, known?.owner(of: id) == nil {
+                guard let found = try? await customers.find(id, for: actor) else {
+                    throw GuanxiError.invalid("customerId", "customerId names a customer that does not exist or that you may not see.")
+                        .localized("msg.unknown_reference", ["field": "customerId"])
+                }
+                known?.remember(id, owner: found.ownerID)
+            }
+            contact.customerID = customer
+        }
+        if let owner = input.ownerID {
+            if let id = owner, (try await User.find(id, on: database.db))?.isActive != true {
+                throw GuanxiError.invalid("ownerId", "ownerId does not name an active user.").localized("msg.unknown_reference", ["field": "ownerId"])
+            }
+            contact.ownerID = owner
+        }
+        if let boss = input.reportsToID { contact.reportsToID = try await checkedManager(boss, of: contact, by: actor) }
+    }
+
+    /// The person a contact reports to works at the same customer, is visible to the
+    /// actor, and is not someone who (directly or not) reports to the contact.
+    private func checkedManager(_ id: UUID?, of contact: Contact, by actor: Principal) async throws -> UUID? {
+        guard let id else { return nil }
+        let invalid = GuanxiError.invalid("reportsToId", "reportsToId must name another contact at the same customer.")
+            .localized("msg.reports_to", [:])
+        guard id != contact.id, let boss = try? await find(id, for: actor), boss.customerID == contact.customerID, contact.customerID != nil else { throw invalid }
+        var step = boss.reportsToID
+        var seen: Set<UUID> = []
+        while let current = step, !seen.contains(current) {
+            if current == contact.id { throw invalid }
+            seen.insert(current)
+            step = try await Contact.find(current, on: database.db)?.reportsToID
+        }
+        return id
+    }
+
+    /// WeChat IDs: 6–20 letters, digits, '_' or '-', starting with a letter.
+    package static func wechat(_ value: String) throws -> String? {
+        guard let id = try Validate.text(value, field: "wechat", required: false, max: 20) else { return nil }
+        guard id.count >= 6, id.first!.isASCII, id.first!.isLetter,
+              id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") })
+        else { throw GuanxiError.invalid("wechat", "wechat is not a WeChat ID (6–20 letters, digits, _ or -, starting with a letter).").localized("msg.wechat", [:]) }
+        return id
+    }
+
+    /// The validated channel list after `input`: lists sent replace those of their kind.
+    package static func channels(_ input: ContactInput, current: [ContactChannel]) throws -> [ContactChannel] {
+        var out: [ContactChannel] = []
+        for kind in ContactChannel.Kind.allCases {
+            let sent: [ContactChannel]? = switch kind {
+            case .email: input.emails
+            case .phone: input.phones
+            case .address: input.addresses
+            }
+            guard let sent else { out += current.filter { $0.kind == kind }; continue }
+            let field = "\(kind.rawValue)s"
+            guard sent.count <= 10 else {
+                throw GuanxiError.invalid(field, "\(field) can hold at most 10 entries.").localized("msg.too_many", ["field": field, "max": "10"])
+            }
+            for (index, channel) in sent.enumerated() {
+                let at = "\(field)[\(index)]"
+                let label = try Validate.text(channel.label, field: "\(at).label", required: false, max: 20)
+                let value: String? = switch kind {
+                case .email: try Validate.email(channel.value, field: at, required: false)
+                case .phone: try CustomerValidate.phone(channel.value, field: at)?.text
+                case .address: try Validate.text(channel.value, field: at, required: false, max: 300)
+                }
+                if let value, !out.contains(where: { $0.kind == kind && normalized($0) == normalized(ContactChannel(kind: kind, value: value)) }) {
+                    out.append(ContactChannel(kind: kind, value: value, label: label))
+                }
+            }
+        }
+        return out
+    }
+
+    package static func normalized(_ channel: ContactChannel) -> String {
+        switch channel.kind {
+        case .email: channel.value.lowercased()
+        case .phone: channel.value.asciiDigits
+        case .address: channel.value.lowercased()
+        }
+    }
+
+    package static func replaceChannels(of id: UUID, with channels: [ContactChannel], on db: any Database) async throws {
+        let sql = db as! any SQLDatabase
+        try await sql.delete(from: "contact_channels").where("contact_id", .equal, id).run()
+        for (position, channel) in channels.enumerated() {
+            try await sql.insert(into: "contact_channels").columns("contact_id", "position", "kind", "label", "value", "normalized")
+                .values(SQLBind(id), SQLBind(position), SQLBind(channel.kind.rawValue), SQLBind(channel.label), SQLBind(channel.value), SQLBind(normalized(channel)))
+                .run()
+        }
+    }
+
+    package static func snapshot(_ contact: Contact, _ channels: [ContactChannel]) -> AuditSnapshot {
+        snapshot(contact.auditSnapshot, channels)
+    }
+
+    /// What the audit trail keeps of a contact: its fields, its phones, e-mails and
+    /// addresses, and its custom values.
+    package static func snapshot(_ contact: Contact, _ channels: [ContactChannel], custom: [String: CustomValue]) -> AuditSnapshot {
+        RecordWriter.snapshot(snapshot(contact.auditSnapshot, channels), custom: custom)
+    }
+
+    /// A contact's audit snapshot (its fields' part) with its phones, e-mails and addresses.
+    package static func snapshot(_ fields: AuditSnapshot, _ channels: [ContactChannel]) -> AuditSnapshot {
+        var out = fields
+        for kind in ContactChannel.Kind.allCases {
+            let values = channels.filter { $0.kind == kind }.map { ($0.label.map { "\($0): " } ?? "") + $0.value }
+            out["\(kind.rawValue)s"] = values.isEmpty ? nil : values.joined(separator: "; ")
+        }
+        return out
+    }
+}

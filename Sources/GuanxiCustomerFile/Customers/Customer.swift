@@ -1,0 +1,145 @@
+import FluentKit
+import Foundation
+import GuanxiPlatform
+
+/// A customer (客户): a company or a person, and more broadly any relationship worth
+/// managing (partner, supplier, competitor, media, government). Every department works
+/// from this one record. `ownerID` nil means the customer sits in the shared pool.
+public final class Customer: Model, @unchecked Sendable {
+    public static let schema = "customers"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "name") public var name: String
+    @Field(key: "kind") public var kind: String
+    @OptionalField(key: "industry") public var industry: String?
+    @OptionalField(key: "size") public var size: String?
+    @OptionalField(key: "province") public var province: String?
+    @OptionalField(key: "city") public var city: String?
+    @OptionalField(key: "district") public var district: String?
+    @OptionalField(key: "address") public var address: String?
+    @OptionalField(key: "postcode") public var postcode: String?
+    @OptionalField(key: "phone") public var phone: String?
+    /// The phone's digits only, so "010-6543 2100" and "01065432100" match.
+    @OptionalField(key: "phone_digits") package var phoneDigits: String?
+    @OptionalField(key: "email") public var email: String?
+    @OptionalField(key: "website") public var website: String?
+    @OptionalField(key: "source") public var source: String?
+    /// The customer's number in another system (shop, ERP); unique when set.
+    @OptionalField(key: "external_id") public var externalID: String?
+    @OptionalField(key: "owner_id") public var ownerID: UUID?
+    @OptionalField(key: "grade") public var grade: String?
+    @OptionalField(key: "value_tier") public var valueTier: String?
+    @OptionalField(key: "lifecycle_stage") public var lifecycleStage: String?
+    @Field(key: "relationship") public var relationship: String
+    @OptionalField(key: "parent_id") public var parentID: UUID?
+    @OptionalField(key: "referred_by_id") public var referredByID: UUID?
+    @OptionalField(key: "birthday") public var birthday: String?
+    @OptionalField(key: "anniversary") public var anniversary: String?
+    @Field(key: "notes") public var notes: String
+    @Field(key: "consent_email") package var consentEmail: String
+    @OptionalField(key: "consent_email_at") package var consentEmailAt: Date?
+    @OptionalField(key: "consent_email_via") package var consentEmailVia: String?
+    @Field(key: "consent_sms") package var consentSMS: String
+    @OptionalField(key: "consent_sms_at") package var consentSMSAt: Date?
+    @OptionalField(key: "consent_sms_via") package var consentSMSVia: String?
+    @Field(key: "consent_phone") package var consentPhone: String
+    @OptionalField(key: "consent_phone_at") package var consentPhoneAt: Date?
+    @OptionalField(key: "consent_phone_via") package var consentPhoneVia: String?
+    /// Lower-cased name, e-mail, website and phone digits, for the search index.
+    @Field(key: "search_text") package var searchText: String
+    /// The name without its legal form (`CompanyName.core`), for finding duplicates.
+    @OptionalField(key: "name_key") package var nameKey: String?
+    /// Grows by one on every change; clients send it back to prove they saw the latest.
+    @Field(key: "version") public var version: Int
+    @OptionalField(key: "created_by") public var createdBy: UUID?
+    @Field(key: "created_at") public var createdAt: Date
+    @Field(key: "updated_at") public var updatedAt: Date
+
+    public init() {}
+
+    /// The customer's row for an insert, written out so an import creating a hundred
+    /// thousand companies need not reflect over forty fields for each (checked against
+    /// Fluent's row by `RowCodecTests`).
+    package var insertRow: PreparedInsert {
+        PreparedInsert(self, columns: [
+            "id": .init(id), "name": .init(name), "kind": .init(kind), "industry": .init(industry), "size": .init(size), "province": .init(province), "city": .init(city), "district": .init(district),
+            "address": .init(address), "postcode": .init(postcode), "phone": .init(phone), "phone_digits": .init(phoneDigits), "email": .init(email), "website": .init(website), "source": .init(source),
+            "external_id": .init(externalID), "owner_id": .init(ownerID), "grade": .init(grade), "value_tier": .init(valueTier), "lifecycle_stage": .init(lifecycleStage),
+            "relationship": .init(relationship), "parent_id": .init(parentID), "referred_by_id": .init(referredByID), "birthday": .init(birthday), "anniversary": .init(anniversary),
+            "notes": .init(notes), "consent_email": .init(consentEmail), "consent_email_at": .init(consentEmailAt), "consent_email_via": .init(consentEmailVia),
+            "consent_sms": .init(consentSMS), "consent_sms_at": .init(consentSMSAt), "consent_sms_via": .init(consentSMSVia), "consent_phone": .init(consentPhone),
+            "consent_phone_at": .init(consentPhoneAt), "consent_phone_via": .init(consentPhoneVia), "search_text": .init(searchText), "name_key": .init(nameKey),
+            "version": .init(version), "created_by": .init(createdBy), "created_at": .init(createdAt), "updated_at": .init(updatedAt),
+        ])
+    }
+
+    /// Refreshes the search text and the duplicate key after a change.
+    package func refreshSearchText() {
+        searchText = SQLSearch.text([name, email, website, phoneDigits])
+        nameKey = CompanyName.core(name)
+    }
+
+    public func consent(_ channel: Consent.Channel) -> Consent {
+        switch channel {
+        case .email: Consent(status: .init(rawValue: consentEmail) ?? .unknown, at: consentEmailAt, via: consentEmailVia)
+        case .sms: Consent(status: .init(rawValue: consentSMS) ?? .unknown, at: consentSMSAt, via: consentSMSVia)
+        case .phone: Consent(status: .init(rawValue: consentPhone) ?? .unknown, at: consentPhoneAt, via: consentPhoneVia)
+        }
+    }
+
+    package func setConsent(_ consent: Consent, for channel: Consent.Channel) {
+        switch channel {
+        case .email: (consentEmail, consentEmailAt, consentEmailVia) = (consent.status.rawValue, consent.at, consent.via)
+        case .sms: (consentSMS, consentSMSAt, consentSMSVia) = (consent.status.rawValue, consent.at, consent.via)
+        case .phone: (consentPhone, consentPhoneAt, consentPhoneVia) = (consent.status.rawValue, consent.at, consent.via)
+        }
+    }
+
+    /// The audited fields (tags are added by the service, which owns them).
+    public var auditSnapshot: AuditSnapshot {
+        var out: AuditSnapshot = [
+            "name": name, "kind": kind, "industry": industry, "size": size, "province": province, "city": city, "district": district,
+            "address": address, "postcode": postcode, "phone": phone, "email": email, "website": website, "source": source, "external_id": externalID,
+            "owner_id": ownerID?.uuidString, "grade": grade, "value_tier": valueTier, "lifecycle_stage": lifecycleStage,
+            "relationship": relationship, "parent_id": parentID?.uuidString, "referred_by_id": referredByID?.uuidString,
+            "birthday": birthday, "anniversary": anniversary, "notes": notes.isEmpty ? nil : notes,
+        ]
+        for channel in Consent.Channel.allCases {
+            let c = consent(channel)
+            out["consent_\(channel.rawValue)"] = c.status == .unknown ? nil : "\(c.status.rawValue)\(c.via.map { " (\($0))" } ?? "")"
+        }
+        return out
+    }
+}
+
+extension Customer: PooledRecord {
+    public static let recordKind = RecordKind.customers
+    public static let recordName = "Customer"
+}
+
+/// Whether a customer agreed to be contacted on a channel, when, and how it was recorded.
+public struct Consent: Sendable, Equatable {
+    public enum Channel: String, Sendable, CaseIterable { case email, sms, phone }
+    public enum Status: String, Sendable, CaseIterable { case unknown, optedIn = "opted_in", optedOut = "opted_out" }
+    public var status: Status
+    public var at: Date?
+    public var via: String?
+    public init(status: Status, at: Date? = nil, via: String? = nil) {
+        self.status = status
+        self.at = at
+        self.via = via
+    }
+}
+
+/// The fixed vocabularies of the customer file. Grades are the organisation's own scale.
+public enum CustomerVocabulary {
+    public static let kinds = ["company", "person"]
+    public static let sizes = ["micro", "small", "medium", "large", "enterprise"]
+    /// 培育 acquisition, 成长 growth, 回报 maturity, 挽留 at risk, 终止 lost.
+    public static let lifecycleStages = ["acquisition", "growth", "maturity", "at_risk", "lost"]
+    /// 屈从型 VIP, 关怀型 high, 适应型 ordinary, 冷漠型 low (unprofitable).
+    public static let valueTiers = ["vip", "high", "ordinary", "low"]
+    public static let relationships = ["customer", "partner", "supplier", "competitor", "media", "government"]
+    /// The grade scale when an administrator has not set one.
+    public static let defaultGrades = ["A", "B", "C"]
+}

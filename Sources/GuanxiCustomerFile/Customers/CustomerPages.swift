@@ -1,0 +1,181 @@
+import FluentKit
+import Foundation
+import Hummingbird
+import GuanxiPlatform
+
+/// The customer list, the customer page (details, history) and the customer form.
+package struct CustomerPages {
+    /// The main menu's entry for the customer list.
+    package static let menu = MenuEntry("/customers", titleKey: "nav.customers", readers: .customers)
+
+    package let services: CustomerFileServices
+
+    package typealias Choice = WebChoice
+    package struct ListPage {
+        package let next: String?; let q: String; let canCreate: Bool
+        package let stages: [Choice]; let tiers: [Choice]; let segments: [Choice]; let relationships: [Choice]; let grades: [Choice]; let pool: Bool; let tag: String
+        package let nextQuery: String; let cf: String; let sorts: [WebChoice]; let descending: Bool; let table: ListTable.Part
+    }
+    package typealias Field = WebField
+    package struct DetailPage {
+        package let id: String; let name: String; let version: Int; let fields: [Field]; let tags: [String]; let notes: String; let hasNotes: Bool
+        package let canEdit: Bool; let canDelete: Bool; let timeline: TimelineView.Part; let attachments: AttachmentPages.Part; let ways: DataQualityPages.WaysPart; let notice: String?
+        package let contacts: [ContactPages.Row]; let canAddContact: Bool; let inPool: Bool
+        /// Sections other areas show here (the customer's deals, their value), as HTML.
+        package let panels: [String]
+    }
+
+    package func register(on web: RouterGroup<SignedInContext>) {
+        web.get("/customers") { request, context in try await list(request, context) }
+        web.get("/customers/new") { _, context in
+            try services.permissions.require(context.principal, .create, on: .customers)
+            return try await CustomerForm(services: services).render(nil, context: context)
+        }
+        web.post("/customers/new") { request, context in
+            let principal = context.principal
+            let form = try await request.form(context: context)
+            do {
+                var input = try CustomerForm.input(form, custom: try await services.customValues.fields(of: .customers))
+                input.checkDuplicates = form["allow_duplicates"] != "on"
+                let customer = try await services.customers.create(input, by: principal)
+                return WebRenderer.redirect("/customers/\(customer.id!.uuidString)?notice=saved")
+            } catch let error as GuanxiError where error.kind == .validation || error.code == "probable_duplicate" {
+                return try await CustomerForm(services: services).render(nil, form: form, context: context, error: error,
+                                                                         status: error.kind == .validation ? .badRequest : .conflict)
+            }
+        }
+        web.get("/customers/:id") { request, context in
+            try await detail(try id(context), context: context,
+                             notice: request.uri.queryParameters["notice"].flatMap { services.localizer.known("notice.\($0)", context.locale) })
+        }
+        web.get("/customers/:id/edit") { _, context in
+            let customer = try await services.customers.find(try id(context), for: context.principal, action: .update)
+            return try await CustomerForm(services: services).render(customer, context: context)
+        }
+        web.post("/customers/:id/edit") { request, context in
+            let principal = context.principal
+            let customerID = try id(context)
+            let form = try await request.form(context: context)
+            do {
+                _ = try await services.customers.update(customerID, try CustomerForm.input(form, custom: try await services.customValues.fields(of: .customers)), expectedVersion: Int(form["version"] ?? ""), by: principal)
+            } catch let error as GuanxiError where error.kind == .validation || error.code == "version_conflict" {
+                // On a conflict the form keeps what this user typed and shows the saved values beside it.
+                let current = try await services.customers.find(customerID, for: principal, action: .update)
+                return try await CustomerForm(services: services).render(current, form: form, context: context, error: error,
+                                                                         status: error.kind == .validation ? .badRequest : .conflict)
+            }
+            return WebRenderer.redirect("/customers/\(customerID.uuidString)?notice=saved")
+        }
+        web.post("/customers/:id/claim") { _, context in
+            let customerID = try id(context)
+            do {
+                _ = try await services.customerPool.claim(customerID, by: context.principal)
+            } catch let error as GuanxiError where error.kind == .conflict {
+                return try await detail(customerID, context: context, notice: services.localizer.message(for: error, context.locale))
+            }
+            return WebRenderer.redirect("/customers/\(customerID.uuidString)?notice=claimed")
+        }
+        web.post("/customers/:id/release") { _, context in
+            let customerID = try id(context)
+            _ = try await services.customerPool.release(customerID, by: context.principal)
+            return WebRenderer.redirect("/customers/\(customerID.uuidString)?notice=released")
+        }
+        DeletionQuestion(services: services).register(.customers, on: web)
+        web.post("/customers/:id/delete") { request, context in
+            let form = try await request.form(context: context)
+            try await services.customers.delete(try id(context), expectedVersion: Int(form["version"] ?? ""), by: context.principal)
+            return WebRenderer.redirect("/customers")
+        }
+    }
+
+    package func id(_ context: SignedInContext) throws -> UUID {
+        try UUID(uuidString: context.parameters.require("id")).orThrow(.notFound("Customer"))
+    }
+
+    package func list(_ request: Request, _ context: SignedInContext) async throws -> Response {
+        let principal = context.principal
+        let q = request.uri.queryParameters
+        let table = ListTable(services: services)
+        if let view = q["view"], q["opened"] == nil { return try await table.open(String(view), path: "/customers", context: context) }
+        let list = CustomerList(services: services)
+        var filter = try list.filter(q)
+        filter.cursor = q["after"].map(String.init)
+        let sort = q["sort"].map(String.init) ?? "name"
+        let page = try await services.customerQuery.list(filter, for: principal)
+        let t = { (key: String) in services.localizer.text(key, context.locale) }
+        let columns = try await list.columns(for: page.customers, principal: principal, locale: context.locale)
+        func choices(_ values: [String], prefix: String, selected: String?) -> [Choice] {
+            WebChoice.list(values, selected: selected) { t("\(prefix).\($0)") }
+        }
+        let grades = try await services.settings.customerGrades()
+        let model = ListPage(
+            next: page.next, q: filter.search ?? "", canCreate: principal.scope(for: .create, on: .customers) != nil,
+            stages: choices(CustomerVocabulary.lifecycleStages, prefix: "lifecycle", selected: filter.lifecycleStage),
+            tiers: choices(CustomerVocabulary.valueTiers, prefix: "value_tiers", selected: filter.valueTier),
+            segments: choices(CustomerSegments.all, prefix: "rfm_segments", selected: filter.segment),
+            relationships: choices(CustomerVocabulary.relationships, prefix: "relationships", selected: filter.relationship),
+            grades: WebChoice.list(grades, selected: filter.grade) { $0 },
+            pool: filter.inPool, tag: filter.tag ?? "", nextQuery: ListTable.nextQuery(request, after: page.next),
+            cf: q.getAll("cf").first.map { String($0) } ?? "", sorts: try await table.sorts(.customers, builtIn: ["name", "updated", "created"], selected: sort, locale: context.locale),
+            descending: filter.customSortDescending,
+            table: try await table.part(.customers, path: "/customers", records: page.customers, title: \.name, builtIn: columns,
+                                        defaults: list.defaultColumns, request: request, context: context))
+        return services.renderer.render("customers", titleKey: "customers.title", page: model, context: context)
+    }
+
+    package func detail(_ id: UUID, context: SignedInContext, notice: String?) async throws -> Response {
+        let principal = context.principal
+        let c = try await services.customers.find(id, for: principal)
+        let t = { (key: String) in services.localizer.text(key, context.locale) }
+        let format = DisplayFormat(timeZone: principal.timeZone, locale: context.locale)
+        var owner = t("customers.pool")
+        if let ownerID = c.ownerID, let user = try await User.find(ownerID, on: services.database.db) { owner = user.displayName }
+        let related = { (id: UUID?) async throws -> String in
+            guard let id, let other = try? await services.customers.find(id, for: principal) else { return "" }
+            return other.name
+        }
+        var fields: [Field] = [
+            Field(label: t("customer_fields.kind"), value: t("customer_kinds.\(c.kind)")),
+            Field(label: t("customer_fields.relationship"), value: t("relationships.\(c.relationship)")),
+            Field(label: t("customer_fields.owner"), value: owner),
+            Field(label: t("customer_fields.grade"), value: c.grade ?? ""),
+            Field(label: t("customer_fields.value_tier"), value: c.valueTier.map { t("value_tiers.\($0)") } ?? ""),
+            Field(label: t("customer_fields.lifecycle_stage"), value: c.lifecycleStage.map { t("lifecycle.\($0)") } ?? ""),
+            Field(label: t("customer_fields.industry"), value: c.industry ?? ""),
+            Field(label: t("customer_fields.size"), value: c.size.map { t("sizes.\($0)") } ?? ""),
+            Field(label: t("customer_fields.region"), value: [c.province, c.city, c.district].compactMap { $0 }.joined(separator: " ")),
+            Field(label: t("customer_fields.address"), value: [c.address, c.postcode].compactMap { $0 }.joined(separator: " ")),
+            Field(label: t("customer_fields.phone"), value: c.phone ?? ""),
+            Field(label: t("customer_fields.email"), value: c.email ?? ""),
+            Field(label: t("customer_fields.website"), value: c.website ?? ""),
+            Field(label: t("customer_fields.source"), value: c.source ?? ""),
+            Field(label: t("customer_fields.external_id"), value: c.externalID ?? ""),
+            Field(label: t("customer_fields.parent"), value: try await related(c.parentID)),
+            Field(label: t("customer_fields.referred_by"), value: try await related(c.referredByID)),
+            Field(label: t("customer_fields.birthday"), value: c.birthday ?? ""),
+            Field(label: t("customer_fields.anniversary"), value: c.anniversary ?? ""),
+        ]
+        for channel in Consent.Channel.allCases {
+            let consent = c.consent(channel)
+            let when = consent.at.map { " · " + format.dateTime($0) } ?? ""
+            fields.append(Field(label: t("audit_fields.consent_\(channel.rawValue)"), value: t("consent.\(consent.status.rawValue)") + (consent.via.map { " (\($0))" } ?? "") + when))
+        }
+        let timeline = try await TimelineView(services: services).part(of: .customers, id: id, principal: principal, locale: context.locale)
+        let canEdit = (try? await services.permissions.requireAccess(principal, .update, on: .customers, owner: c.ownerID, notFound: .notFound("Customer"))) != nil
+        let canDelete = (try? await services.permissions.requireAccess(principal, .delete, on: .customers, owner: c.ownerID, notFound: .notFound("Customer"))) != nil
+        let custom = try await CustomFieldForm(services: services).display(.customers, values: try await services.customValues.values(of: .customers, id: id), locale: context.locale)
+        var panels: [String] = []
+        for panel in services.records.panels(on: .customers) { if let html = try await panel.render(id, context) { panels.append(html) } }
+        let page = DetailPage(id: id.uuidString, name: c.name, version: c.version, fields: (fields + custom).filter { !$0.value.isEmpty },
+                              tags: try await services.customers.tags(of: id), notes: c.notes, hasNotes: !c.notes.isEmpty, canEdit: canEdit, canDelete: canDelete,
+                              timeline: timeline, attachments: try await AttachmentPages(services: services).part(.customers, id, principal: principal, locale: context.locale),
+                              ways: try await DataQualityPages(services: services).part(.customers, id, principal: principal, locale: context.locale),
+                              notice: notice,
+                              contacts: principal.scope(for: .read, on: .contacts) == nil ? [] : try await ContactPages(services: services).orgChart(of: id, principal: principal),
+                              canAddContact: principal.scope(for: .create, on: .contacts) != nil, inPool: c.ownerID == nil,
+                              panels: panels)
+        return services.renderer.render("customer", titleKey: "customers.title", page: page, context: context)
+    }
+
+    package init(services: CustomerFileServices) { self.services = services }
+}

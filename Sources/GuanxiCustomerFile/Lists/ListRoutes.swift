@@ -1,0 +1,51 @@
+import Foundation
+import Hummingbird
+import GuanxiPlatform
+
+/// Web routes shared by every record list: bulk actions on the picked rows, and saving
+/// or deleting a view.
+package struct ListRoutes {
+    package let services: CustomerFileServices
+
+    /// The lists with saved views and bulk actions.
+    package var kinds: [RecordKind] { services.records.kinds(where: \.savedViews) }
+
+    package func register(on web: RouterGroup<SignedInContext>) {
+        for kind in kinds {
+            web.post("/\(kind.rawValue)/bulk") { request, context in
+                let form = try await request.form(context: context)
+                let back = Self.safeBack(form["back"], kind: kind)
+                guard let action = form["action"].flatMap(BulkActions.Action.init(rawValue:)) else {
+                    throw GuanxiError.invalid("action", "Choose an action.").localized("msg.required", ["field": "action"])
+                }
+                let ids = form.values("ids").compactMap(UUID.init(uuidString:))
+                let result = try await BulkActions(services: services).run(action, on: kind, ids: ids, ownerID: try Validate.uuid(form["owner_id"], field: "ownerId"),
+                                                                           tag: form["tag"], by: context.principal)
+                return WebRenderer.redirect("\(back)\(back.contains("?") ? "&" : "?")bulk_done=\(result.succeeded)&bulk_failed=\(result.failed.count)")
+            }
+        }
+        web.post("/views") { request, context in
+            let form = try await request.form(context: context)
+            guard let kind = kinds.first(where: { "/\($0.rawValue)" == form["path"] }) else { throw GuanxiError.notFound("List") }
+            var input = SavedViewInput()
+            (input.recordKind, input.name, input.shared, input.query) = (kind.rawValue, form["name"], form["shared"] == "on", form["query"])
+            input.columns = (form["columns"] ?? "").split(separator: ",").map(String.init)
+            let view = try await services.savedViews.create(input, by: context.principal)
+            return WebRenderer.redirect("/\(kind.rawValue)?view=\(view.id!.uuidString)")
+        }
+        web.post("/views/:id/delete") { request, context in
+            let form = try await request.form(context: context)
+            let id = try UUID(uuidString: context.parameters.require("id")).orThrow(.notFound("View"))
+            try await services.savedViews.delete(id, by: context.principal)
+            return WebRenderer.redirect(kinds.first { "/\($0.rawValue)" == form["back"] }.map { "/\($0.rawValue)" } ?? "/")
+        }
+    }
+
+    /// Only a page of this list is a place to go back to: never another site.
+    package static func safeBack(_ back: String?, kind: RecordKind) -> String {
+        guard let back, back.hasPrefix("/\(kind.rawValue)?") || back == "/\(kind.rawValue)" else { return "/\(kind.rawValue)" }
+        return back
+    }
+
+    package init(services: CustomerFileServices) { self.services = services }
+}

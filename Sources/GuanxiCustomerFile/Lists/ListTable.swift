@@ -1,0 +1,119 @@
+import Foundation
+import Hummingbird
+import GuanxiPlatform
+
+/// The table part of every record list: the columns the reader chose (built-in ones and
+/// custom fields), saved views, and the bulk-action form around the rows.
+package struct ListTable {
+    package typealias Column<Record> = ListColumn<Record>
+    package struct Row { package let id: String; package let href: String; package let title: String; package let cells: [String] }
+    package struct ViewLink { package let id: String; package let name: String; package let shared: Bool; package let current: Bool; package let mine: Bool }
+    package struct Part {
+        package let path: String; let headers: [String]; let rows: [Row]; let columns: [WebChoice]; let chosen: String
+        package let views: [ViewLink]; let query: String; let actions: [WebChoice]; let canBulk: Bool; let owners: [WebChoice]
+        package let hasTag: Bool; let bulkResult: String?
+        /// The CSV download of this list (same filters and columns); nil without the export permission.
+        package let exportHref: String?
+    }
+
+    package let services: CustomerFileServices
+
+    /// Builds the table for `records` of `kind` at `path` ("/customers"). `builtIn` are the
+    /// kind's own columns, the first `defaults` of which show unless the reader chose.
+    package func part<Record: ListedRecord>(_ kind: RecordKind, path: String, records: [Record], title: (Record) -> String,
+                                         builtIn: [Column<Record>], defaults: [String], request: Request, context: SignedInContext) async throws -> Part {
+        let principal = context.principal
+        let q = request.uri.queryParameters
+        let all = try await columns(kind, builtIn: builtIn, records: records, locale: context.locale)
+        let chosenKeys = Self.chosen(q, among: all, defaults: defaults)
+        let columns = chosenKeys.compactMap { key in all.first { $0.key == key } }
+        let views = try await services.savedViews.list(kind, for: principal)
+        let current = q["view"].map(String.init)
+        let t = { (key: String) in services.localizer.text(key, context.locale) }
+        let actions = BulkActions.actions(for: kind, in: services.records)
+        let owners = try await services.users.pickable(for: principal)
+        var bulkResult: String?
+        if let done = q["bulk_done"].flatMap({ Int($0) }), let failed = q["bulk_failed"].flatMap({ Int($0) }) {
+            bulkResult = services.localizer.text("lists.bulk_result", context.locale, ["done": String(done), "failed": String(failed)])
+        }
+        return Part(
+            path: path, headers: columns.map { $0.label },
+            rows: records.map { r in Row(id: r.recordID.uuidString, href: "\(path)/\(r.recordID.uuidString)", title: title(r), cells: columns.map { $0.value(r) }) },
+            columns: all.map { WebChoice(value: $0.key, label: $0.label, selected: chosenKeys.contains($0.key)) },
+            chosen: chosenKeys.joined(separator: ","),
+            views: views.map { ViewLink(id: $0.id!.uuidString, name: $0.name, shared: $0.shared, current: $0.id?.uuidString == current, mine: $0.ownerID == principal.userID) },
+            query: Self.savedQuery(request), actions: actions.map { WebChoice(value: $0.rawValue, label: t("lists.action_\($0.rawValue)"), selected: false) },
+            canBulk: !actions.isEmpty, owners: owners.map { WebChoice(value: $0.id!.uuidString, label: $0.displayName, selected: false) },
+            hasTag: actions.contains(.tag), bulkResult: bulkResult,
+            exportHref: principal.scope(for: .export, on: kind) == nil ? nil : Self.exportHref(path: path, request: request, columns: chosenKeys))
+    }
+
+    /// Every column of a list of `records`: the kind's own, then its custom fields.
+    /// Every column of a list of `records`: the kind's own, those other areas add
+    /// (`ListColumnSource`), then its custom fields.
+    package func columns<Record: ListedRecord>(_ kind: RecordKind, builtIn: [Column<Record>], records: [Record], locale: String) async throws -> [Column<Record>] {
+        let fields = try await services.customValues.fields(of: kind)
+        let values = try await services.customValues.values(of: kind, ids: records.map(\.recordID))
+        var added: [Column<Record>] = []
+        for source in services.records.columnSources(of: kind) {
+            for column in try await source.columns(records.map(\.recordID), locale) {
+                added.append(Column<Record>(key: column.key, label: column.label) { column.values[$0.recordID] ?? "" })
+            }
+        }
+        return builtIn + added + fields.map { f in
+            Column<Record>(key: "cf.\(f.key)", label: f.label) { values[$0.recordID]?[f.key]?.display ?? "" }
+        }
+    }
+
+    /// The column keys the query string chose (`col`, in order; unknown ones dropped), or the defaults.
+    package static func chosen<Record>(_ query: Parameters, among all: [Column<Record>], defaults: [String]) -> [String] {
+        let sent: [String] = query.getAll("col").map { String($0) }
+        return sent.isEmpty ? defaults : sent.filter { key in all.contains { $0.key == key } }
+    }
+
+    /// `/customers/export?filters&col=…`: the list as shown, as a CSV download.
+    package static func exportHref(path: String, request: Request, columns: [String]) -> String {
+        var out = URLComponents()
+        out.queryItems = columns.map { URLQueryItem(name: "col", value: $0) }
+        let filters = savedQuery(request)
+        return "\(path)/export?" + [filters, out.percentEncodedQuery ?? ""].filter { !$0.isEmpty }.joined(separator: "&")
+    }
+
+    /// The current request's query with the next page's cursor, for the "next page" link.
+    package static func nextQuery(_ request: Request, after: String?) -> String {
+        var items = URLComponents(string: request.uri.description)?.queryItems ?? []
+        items.removeAll { ["after", "bulk_done", "bulk_failed", "notice"].contains($0.name) }
+        var out = URLComponents()
+        out.queryItems = items + [URLQueryItem(name: "after", value: after ?? "")]
+        return out.percentEncodedQuery ?? ""
+    }
+
+    /// The sort choices of a list: its own orders, then its custom fields.
+    package func sorts(_ kind: RecordKind, builtIn: [String], selected: String, locale: String) async throws -> [WebChoice] {
+        let t = { (key: String) in services.localizer.text(key, locale) }
+        return builtIn.map { WebChoice(value: $0, label: t("lists.sort_\($0)"), selected: $0 == selected) }
+            + (try await services.customValues.fields(of: kind)).map { WebChoice(value: "cf.\($0.key)", label: $0.label, selected: "cf.\($0.key)" == selected) }
+    }
+
+    /// The filters of the current request, as a view saves them (no paging, columns apart).
+    package static func savedQuery(_ request: Request) -> String { savedQuery(request.uri.queryParameters) }
+
+    package static func savedQuery(_ query: Parameters) -> String {
+        var out = URLComponents()
+        out.queryItems = query.filter { !["after", "view", "opened", "col", "bulk_done", "bulk_failed", "notice", "bom"].contains(String($0.key)) && !$0.value.isEmpty }
+            .map { URLQueryItem(name: String($0.key), value: String($0.value)) }
+        return out.percentEncodedQuery ?? ""
+    }
+
+    /// `/customers?view=ID` opens the view: its filters and columns, as a plain list URL.
+    package func open(_ viewID: String, path: String, context: SignedInContext) async throws -> Response {
+        let view = try await services.savedViews.find(try UUID(uuidString: viewID).orThrow(.notFound("View")), for: context.principal)
+        var items = URLComponents(string: "?" + view.query)?.queryItems ?? []
+        items += view.columns.map { URLQueryItem(name: "col", value: $0) } + [URLQueryItem(name: "view", value: viewID), URLQueryItem(name: "opened", value: "1")]
+        var out = URLComponents()
+        out.queryItems = items
+        return WebRenderer.redirect("\(path)?\(out.percentEncodedQuery ?? "")")
+    }
+
+    package init(services: CustomerFileServices) { self.services = services }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import Hummingbird
+import GuanxiPlatform
+
+/// One kind's record list as the list page shows it and as an export writes it: how its
+/// filters read from the query string, how a page of records is fetched through the
+/// permission check, and which columns it has. The page and the export share it, so an
+/// export holds exactly the rows and columns the reader was looking at.
+package protocol RecordList: Sendable {
+    associatedtype Record: ListedRecord
+    var kind: RecordKind { get }
+    /// The built-in columns shown when the reader chose none.
+    var defaultColumns: [String] { get }
+    /// Locale key of the first column's header, which holds `title(_:)`.
+    var titleLabelKey: String { get }
+    func title(_ record: Record) -> String
+    /// One page of the list the query string describes, after `cursor`.
+    func page(_ query: Parameters, cursor: String?, limit: Int, for principal: Principal) async throws -> (records: [Record], next: String?)
+    /// The kind's own columns for `records`; names of owners and customers are looked up
+    /// once for the whole page.
+    func columns(for records: [Record], principal: Principal, locale: String) async throws -> [ListColumn<Record>]
+}
+
+extension RecordList {
+    package var titleLabelKey: String { "lists.sort_name" }
+    /// Rows an export (CSV, vCard, iCalendar) fetches — and looks up names for — per round trip.
+    package static var exportPageSize: Int { 500 }
+}
+
+/// What a list row needs of a record.
+package protocol ListedRecord {
+    var recordID: UUID { get }
+    /// Whose record it is, for the export permission's data scope.
+    var recordOwnerID: UUID? { get }
+}
+
+/// One column of a record list: its key (as `col=` names it), its header and how a
+/// record's cell reads.
+package struct ListColumn<Record> {
+    package let key: String
+    package let label: String
+    package let value: (Record) -> String
+
+    package init(key: String, label: String, value: @escaping (Record) -> String) { (self.key, self.label, self.value) = (key, label, value) }
+}

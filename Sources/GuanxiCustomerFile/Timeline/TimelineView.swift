@@ -1,0 +1,44 @@
+import Foundation
+import GuanxiPlatform
+
+/// A record's timeline as its page shows it, with the link to log a new activity.
+package struct TimelineView {
+    package let services: CustomerFileServices
+
+    package struct Change { package let field: String; package let old: String; package let new: String }
+    package struct CommitmentRow { package let description: String; package let dueOn: String; package let status: String; package let open: Bool }
+    package struct Row {
+        package let at: String; let actor: String; let title: String; let label: String
+        package let isActivity: Bool; let isChange: Bool; let isStage: Bool; let href: String
+        package let status: String; let outcome: String; let commitments: [CommitmentRow]; let changes: [Change]
+    }
+    package struct Part { package let rows: [Row]; package let about: String; package let canLog: Bool }
+
+    package func part(of kind: RecordKind, id: UUID, principal: Principal, locale: String) async throws -> Part {
+        let t = { (key: String) in services.localizer.text(key, locale) }
+        let format = DisplayFormat(timeZone: principal.timeZone, locale: locale)
+        let items = try await Timeline(services: services).items(of: kind, id: id, for: principal)
+        let rows = items.map { item -> Row in
+            switch item.kind {
+            case .activity:
+                let a = item.activity!
+                return Row(at: format.dateTime(item.at), actor: item.actor, title: item.title, label: t("activity_kinds.\(a.kind)"),
+                           isActivity: true, isChange: false, isStage: false, href: "/activities/\(a.id.uuidString)",
+                           status: t("activity_statuses.\(a.status)"), outcome: a.outcome ?? "",
+                           commitments: a.commitments.map { CommitmentRow(description: $0.description, dueOn: $0.dueOn ?? "", status: t("commitment_statuses.\($0.status)"), open: $0.status == "open") },
+                           changes: [])
+            case .change:
+                let e = item.change!
+                return Row(at: format.dateTime(item.at), actor: item.actor, title: services.localizer.known("audit_actions.\(e.action)", locale) ?? e.action,
+                           label: t("timeline.change"), isActivity: false, isChange: true, isStage: false, href: "", status: "", outcome: "", commitments: [],
+                           changes: e.changes.map { Change(field: services.localizer.known("audit_fields.\($0.field)", locale) ?? $0.field, old: $0.old ?? "—", new: $0.new ?? "—") })
+            case .stage:
+                return Row(at: format.dateTime(item.at), actor: item.actor, title: item.title, label: t("timeline.stage"),
+                           isActivity: false, isChange: false, isStage: true, href: "", status: "", outcome: "", commitments: [], changes: [])
+            }
+        }
+        return Part(rows: rows, about: "\(kind.rawValue):\(id.uuidString)", canLog: principal.scope(for: .create, on: .activities) != nil)
+    }
+
+    package init(services: CustomerFileServices) { self.services = services }
+}

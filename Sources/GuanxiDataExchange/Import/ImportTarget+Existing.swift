@@ -1,0 +1,25 @@
+import Foundation
+import SQLKit
+import GuanxiCustomerFile
+import GuanxiPlatform
+
+extension ImportTarget {
+    /// Existing records the key value finds, among those the importer may read: a record
+    /// outside their scope is neither updated nor counted as a duplicate, so no count or
+    /// message of an import tells them it exists. Custom fields are looked up in their
+    /// stored form.
+    package func existing(_ key: String, _ value: String, by actor: Principal, services: CustomerFileServices) async throws -> [UUID] {
+        let sql = services.database.sql
+        var found: [UUID]
+        if key.hasPrefix("cf.") {
+            guard let field = try await services.customValues.fields(of: kind).first(where: { "cf.\($0.key)" == key }) else { return [] }
+            found = try await sql.select().column("record_id").from("custom_values").where("field_id", .equal, field.id!).where("value", .equal, value)
+                .limit(50).all().map { try $0.decode(column: "record_id", as: UUID.self) }
+        } else {
+            found = try await find(key, value, on: sql)
+        }
+        guard !found.isEmpty, let readable = try await services.permissions.ownerFilter(actor, .read, on: kind).condition() else { return found }
+        return try await sql.select().column("id").from(kind.rawValue).where("id", .in, found).where(readable).limit(3).all()
+            .map { try $0.decode(column: "id", as: UUID.self) }
+    }
+}

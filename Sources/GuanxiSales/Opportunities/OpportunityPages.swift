@@ -1,0 +1,159 @@
+import Foundation
+import Hummingbird
+import GuanxiCustomerFile
+import GuanxiPlatform
+
+/// Opportunities on the web: the list, the deal page with its stage history, and the
+/// stage move that the kanban board's drag and drop also uses.
+package struct OpportunityPages {
+    package static let menu = MenuEntry("/opportunities", titleKey: "nav.opportunities", readers: .opportunities)
+
+    package let services: SalesServices
+
+    package struct Row {
+        package let id: String; let name: String; let customer: String; let customerID: String; let stage: String; let amount: String
+        package let probability: Int; let close: String; let owner: String
+    }
+    package struct ListPage {
+        package let next: String?; let nextQuery: String; let q: String; let canCreate: Bool
+        package let pipelines: [WebChoice]; let statuses: [WebChoice]
+        package let cf: String; let sorts: [WebChoice]; let descending: Bool; let table: ListTable.Part
+    }
+    package struct Visit { package let stage: String; package let entered: String; package let left: String; package let duration: String; package let by: String }
+    package struct CompetitorRow { package let name: String; package let strengths: String; package let weaknesses: String }
+    package struct DetailPage {
+        package let id: String; let name: String; let version: Int; let fields: [WebField]; let notes: String; let hasNotes: Bool
+        package let canEdit: Bool; let canDelete: Bool; let stages: [WebChoice]; let visits: [Visit]; let competitors: [CompetitorRow]
+        package let timeline: TimelineView.Part; let attachments: AttachmentPages.Part; let notice: String?
+    }
+
+    package func register(on web: RouterGroup<SignedInContext>) {
+        web.get("/opportunities") { request, context in try await list(request, context) }
+        web.get("/opportunities/:id") { request, context in
+            try await detail(try id(context), context: context,
+                             notice: request.uri.queryParameters["notice"].flatMap { services.localizer.known("notice.\($0)", context.locale) })
+        }
+        web.post("/opportunities/:id/stage") { request, context in
+            let principal = context.principal
+            let dealID = try id(context)
+            let form = try await request.form(context: context)
+            var input = OpportunityInput()
+            input.stageID = try Validate.uuid(form["stage_id"], field: "stageId")
+            if let reason = form["loss_reason"], !reason.isEmpty { input.lossReason = reason }
+            let back = form["back"] == "board" ? "/opportunities/board?pipeline=\(form["pipeline"] ?? "")" : "/opportunities/\(dealID.uuidString)"
+            do {
+                _ = try await services.opportunities.update(dealID, input, expectedVersion: Int(form["version"] ?? ""), by: principal)
+            } catch let error as GuanxiError where error.kind == .validation || error.kind == .conflict {
+                return try await detail(dealID, context: context, notice: services.localizer.message(for: error, context.locale), status: error.kind == .validation ? .badRequest : .conflict)
+            }
+            return WebRenderer.redirect(back.contains("?") ? back + "&notice=saved" : back + "?notice=saved")
+        }
+        DeletionQuestion(services: services.customerFile).register(.opportunities, on: web)
+        web.post("/opportunities/:id/delete") { request, context in
+            let form = try await request.form(context: context)
+            try await services.opportunities.delete(try id(context), expectedVersion: Int(form["version"] ?? ""), by: context.principal)
+            return WebRenderer.redirect("/opportunities")
+        }
+        OpportunityForm(services: services).register(on: web)
+        OpportunityBoard(services: services).register(on: web)
+        ForecastPage(services: services).register(on: web)
+    }
+
+    package func id(_ context: SignedInContext) throws -> UUID {
+        try UUID(uuidString: context.parameters.require("id")).orThrow(.notFound("Opportunity"))
+    }
+
+    /// Names of the given customers the principal may see.
+    package func customerNames(_ ids: [UUID], principal: Principal) async -> [UUID: String] {
+        (try? await services.customerQuery.names(of: ids, for: principal)) ?? [:]
+    }
+
+    package func stageNames() async throws -> [UUID: PipelineStage] {
+        Dictionary(uniqueKeysWithValues: try await services.pipelines.list().flatMap(\.stages).map { ($0.id!, $0) })
+    }
+
+    package func rows(_ deals: [Opportunity], principal: Principal, locale: String) async throws -> [Row] {
+        let customers = await customerNames(deals.map(\.customerID), principal: principal)
+        let owners = try await services.users.names(of: deals.compactMap(\.ownerID))
+        let stages = try await stageNames()
+        return deals.map { o in
+            Row(id: o.id!.uuidString, name: o.name, customer: customers[o.customerID] ?? "", customerID: o.customerID.uuidString,
+                stage: stages[o.stageID]?.name ?? "", amount: "\(o.amount.display) \(o.currency)", probability: o.probability,
+                close: o.expectedClose ?? "", owner: o.ownerID.flatMap { owners[$0] } ?? "")
+        }
+    }
+
+    package func list(_ request: Request, _ context: SignedInContext) async throws -> Response {
+        let principal = context.principal
+        let q = request.uri.queryParameters
+        let table = ListTable(services: services.customerFile)
+        if let view = q["view"], q["opened"] == nil { return try await table.open(String(view), path: "/opportunities", context: context) }
+        let t = { (key: String) in services.localizer.text(key, context.locale) }
+        let list = OpportunityList(services: services)
+        var filter = try list.filter(q)
+        filter.cursor = q["after"].map(String.init)
+        let sort = q["sort"].map(String.init) ?? "updated"
+        let page = try await services.opportunityQuery.list(filter, for: principal)
+        let deals = page.opportunities
+        let columns = try await list.columns(for: deals, principal: principal, locale: context.locale)
+        let pipelines = try await services.pipelines.list().map(\.pipeline)
+        let model = ListPage(
+            next: page.next, nextQuery: ListTable.nextQuery(request, after: page.next), q: filter.search ?? "",
+            canCreate: principal.scope(for: .create, on: .opportunities) != nil,
+            pipelines: WebChoice.list(pipelines.map { $0.id!.uuidString }, selected: filter.pipelineID?.uuidString) { id in pipelines.first { $0.id?.uuidString == id }?.name ?? id },
+            statuses: WebChoice.list(OpportunityFilter.Status.allCases.map(\.rawValue), selected: filter.status?.rawValue) { t("deal_status.\($0)") },
+            cf: q.getAll("cf").first.map { String($0) } ?? "", sorts: try await table.sorts(.opportunities, builtIn: ["updated", "created", "name"], selected: sort, locale: context.locale),
+            descending: filter.customSortDescending,
+            table: try await table.part(.opportunities, path: "/opportunities", records: deals, title: \.name, builtIn: columns,
+                                        defaults: list.defaultColumns, request: request, context: context))
+        return services.renderer.render("opportunities", titleKey: "opportunities.title", page: model, context: context)
+    }
+
+    package func detail(_ id: UUID, context: SignedInContext, notice: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let principal = context.principal
+        let o = try await services.opportunities.find(id, for: principal)
+        let t = { (key: String) in services.localizer.text(key, context.locale) }
+        let format = DisplayFormat(timeZone: principal.timeZone, locale: context.locale)
+        let (pipeline, stages) = try await services.pipelines.find(o.pipelineID)
+        let customer = await customerNames([o.customerID], principal: principal)[o.customerID] ?? ""
+        var contact: String?
+        if let contactID = o.contactID { contact = try? await services.contacts.find(contactID, for: principal).name }
+        let owners = try await services.users.names(of: o.ownerID.map { [$0] } ?? [])
+        let fields = [
+            WebField(label: t("kinds.customers"), value: customer),
+            WebField(label: t("kinds.contacts"), value: contact ?? ""),
+            WebField(label: t("opportunity_fields.pipeline"), value: pipeline.name),
+            WebField(label: t("opportunity_fields.stage"), value: stages.first { $0.id == o.stageID }?.name ?? ""),
+            WebField(label: t("opportunity_fields.amount"), value: "\(o.amount.display) \(o.currency)"),
+            WebField(label: t("opportunity_fields.probability"), value: "\(o.probability) %"),
+            WebField(label: t("opportunity_fields.weighted"), value: "\(o.amount.weighted(byPercent: o.probability).display) \(o.currency)"),
+            WebField(label: t("opportunity_fields.expected_close"), value: o.expectedClose ?? ""),
+            WebField(label: t("customer_fields.owner"), value: o.ownerID.flatMap { owners[$0] } ?? ""),
+            WebField(label: t("customer_fields.source"), value: o.source ?? ""),
+            WebField(label: t("opportunity_fields.loss_reason"), value: o.lossReason ?? ""),
+            WebField(label: t("opportunity_fields.closed_at"), value: o.closedAt.map(format.dateTime) ?? ""),
+        ]
+        let now = services.clock.now()
+        let visits = try await services.opportunities.stageHistory(of: id).map {
+            Visit(stage: $0.stageName, entered: format.dateTime($0.enteredAt), left: $0.leftAt.map(format.dateTime) ?? "",
+                  duration: DisplayFormat.duration($0.duration(now: now), locale: context.locale), by: $0.movedBy)
+        }
+        let competitorIDs = try await services.opportunities.competitorIDs(of: id)
+        let competitors = try await services.competitors.list(for: principal).filter { competitorIDs.contains($0.id!) }
+            .map { CompetitorRow(name: $0.name, strengths: $0.strengths, weaknesses: $0.weaknesses) }
+        let may = { (action: PermissionAction) async -> Bool in
+            (try? await services.permissions.requireAccess(principal, action, on: .opportunities, owner: o.ownerID, notFound: .notFound("Opportunity"))) != nil
+        }
+        let timeline = try await TimelineView(services: services.customerFile).part(of: .opportunities, id: id, principal: principal, locale: context.locale)
+        let custom = try await CustomFieldForm(services: services.customerFile).display(.opportunities, values: try await services.customValues.values(of: .opportunities, id: id), locale: context.locale)
+        let page = DetailPage(
+            id: id.uuidString, name: o.name, version: o.version, fields: (fields + custom).filter { !$0.value.isEmpty }, notes: o.notes, hasNotes: !o.notes.isEmpty,
+            canEdit: await may(.update), canDelete: await may(.delete),
+            stages: stages.map { WebChoice(value: $0.id!.uuidString, label: "\($0.name) (\($0.probability) %)", selected: $0.id == o.stageID) },
+            visits: visits, competitors: competitors,
+            timeline: timeline, attachments: try await AttachmentPages(services: services.customerFile).part(.opportunities, id, principal: principal, locale: context.locale), notice: notice)
+        return services.renderer.render("opportunity", titleKey: "opportunities.title", page: page, context: context, status: status)
+    }
+
+    package init(services: SalesServices) { self.services = services }
+}
