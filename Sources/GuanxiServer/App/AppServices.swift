@@ -25,22 +25,17 @@ public struct AppServices: Sendable {
 
     public subscript<T>(dynamicMember path: KeyPath<CustomerFileServices, T>) -> T { customerFile[keyPath: path] }
 
-    /// Jobs run once a day: the analytics run at 18:00 UTC, which is 02:00 in China, when nobody is working.
-    public var dailyJobs: [DailyJob] { [DailyJob(kind: AnalysisRunner.jobKind, hourUTC: 18)] }
+    /// What each layer and area hands the app: pages, jobs and upkeep, in mounting order.
+    var parts: AreaParts {
+        AreaParts.combined([customerFile.parts, sales.parts, CustomerAnalytics.parts(customerFile), DataExchange.parts(customerFile)])
+    }
 
+    /// Jobs queued once a day.
+    public var dailyJobs: [DailyJob] { parts.daily }
+
+    /// Every queued job's handler, with the hourly housekeeping made of every area's upkeep.
     public func jobHandlers() -> [String: JobHandler] {
-        let (sessions, rateLimiter, jobs, customerPool, leadPool, database, clock) = (self.sessions, self.rateLimiter, self.jobs, self.customerPool, sales.leadPool, self.database, self.clock)
-        let leftovers = Leftovers(database: database, records: self.records)
-        return [Housekeeping.kind: Housekeeping.handler([
-            { _ = try await sessions.purgeExpired() },
-            { try await rateLimiter.purge() },
-            { try await jobs.purgeFinished() },
-            { try await customerPool.returnNeglected() },
-            { try await leadPool.returnNeglected() },
-            { try await leftovers.purge() },
-            { [self] in try await DataImport(services: customerFile).purgeOld() },
-            { [self] in try await SetAsideIndexes(serving: database, clock: clock).rebuildAbandoned() },
-        ]), AnalysisRunner.jobKind: { [self] _ in _ = try await AnalysisRunner(services: customerFile).run(by: nil) },
-        DataImport.jobKind: { [self] payload in try await DataImport(services: customerFile).runQueued(payload) }]
+        let parts = parts
+        return parts.jobs.merging([Housekeeping.kind: Housekeeping.handler(parts.upkeep)]) { first, _ in first }
     }
 }
