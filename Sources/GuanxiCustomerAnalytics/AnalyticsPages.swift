@@ -8,6 +8,9 @@ import GuanxiPlatform
 /// each as an SVG chart with its table and a CSV download; and the step from a segment
 /// to a saved view or a batch of planned calls or tasks.
 package struct AnalyticsPages {
+    /// Where these pages are; links and redirects build on it.
+    package static let url = SiteURL("/analytics")
+
     /// The analytics read the customer file: whoever may read customers opens them.
     package static let menu = MenuEntry("/analytics", titleKey: "nav.analytics", readers: .customers)
 
@@ -57,7 +60,7 @@ package struct AnalyticsPages {
             let result = try await SegmentActions(services: services).planActivities(
                 segment: form["segment"], tiers: form.values("tiers"), stages: form.values("stages"), kind: form["kind"] ?? "", subject: form["subject"], due: form["due"],
                 by: context.principal)
-            return WebRenderer.redirect("/analytics?planned=\(result.created)&failed=\(result.failed)")
+            return WebRenderer.redirect(Self.url.with("planned", result.created).with("failed", result.failed))
         }
     }
 

@@ -7,6 +7,9 @@ import GuanxiPlatform
 /// will be stored, try it (dry run), start it, follow its progress, cancel, resume or
 /// revert it, and download the rows it did not import.
 package struct ImportPages {
+    /// Where these pages are; links and redirects build on it.
+    package static let url = SiteURL("/imports")
+
     /// Shown to whoever may import into any kind that takes files.
     package static func menu(_ records: RecordKinds) -> MenuEntry {
         MenuEntry("/imports", titleKey: "nav.imports") { principal in
@@ -43,7 +46,7 @@ package struct ImportPages {
                 settings.mapping = try await ImportTemplates(services: services).find(kind, name: template, by: principal).mapping
             }
             let job = try await DataImport(services: services).draft(kind, fileName: file.filename, data: file.data, settings: settings, by: principal)
-            return WebRenderer.redirect("/imports/\(job.id.uuidString)")
+            return WebRenderer.redirect(Self.url.appending(job.id))
         }
         web.get("/imports/:id") { request, context in try await page(try Self.id(context), dryRun: false, context: context) }
         web.post("/imports/:id/settings") { request, context in
@@ -59,28 +62,28 @@ package struct ImportPages {
             if let name = form["template_name"], !name.trimmingCharacters(in: .whitespaces).isEmpty {
                 try await ImportTemplates(services: services).save(job.kind, name: name, mapping: settings.mapping, by: principal)
             }
-            return WebRenderer.redirect("/imports/\(id.uuidString)")
+            return WebRenderer.redirect(Self.url.appending(id))
         }
         web.post("/imports/:id/dry-run") { _, context in try await page(try Self.id(context), dryRun: true, context: context) }
         web.post("/imports/:id/start") { _, context in
             let id = try Self.id(context)
             _ = try await DataImport(services: services).queue(id, by: context.principal)
-            return WebRenderer.redirect("/imports/\(id.uuidString)")
+            return WebRenderer.redirect(Self.url.appending(id))
         }
         web.post("/imports/:id/resume") { _, context in
             let id = try Self.id(context)
             _ = try await DataImport(services: services).resumeLater(id, by: context.principal)
-            return WebRenderer.redirect("/imports/\(id.uuidString)")
+            return WebRenderer.redirect(Self.url.appending(id))
         }
         web.post("/imports/:id/cancel") { _, context in
             let id = try Self.id(context)
             _ = try await DataImport(services: services).cancel(id, by: context.principal)
-            return WebRenderer.redirect("/imports/\(id.uuidString)")
+            return WebRenderer.redirect(Self.url.appending(id))
         }
         web.post("/imports/:id/revert") { _, context in
             let id = try Self.id(context)
             _ = try await DataImport(services: services).revert(id, by: context.principal)
-            return WebRenderer.redirect("/imports/\(id.uuidString)")
+            return WebRenderer.redirect(Self.url.appending(id))
         }
         web.get("/imports/:id/rejects") { _, context in
             let id = try Self.id(context)

@@ -4,6 +4,9 @@ import GuanxiPlatform
 
 /// The start page after sign-in.
 package struct HomePages {
+    /// Where these pages are; links and redirects build on it.
+    package static let url = SiteURL("/")
+
     package let services: CustomerFileServices
 
     package struct HomePage {

@@ -5,6 +5,9 @@ import GuanxiPlatform
 /// The user's own profile: language, time zone, two-factor sign-in, API tokens and the
 /// calendar feed address.
 package struct ProfilePages {
+    /// Where these pages are; links and redirects build on it.
+    package static let url = SiteURL("/profile")
+
     package let services: CustomerFileServices
 
     package typealias Option = WebChoice
@@ -37,7 +40,7 @@ package struct ProfilePages {
             } catch let error as GuanxiError where error.kind == .validation {
                 return try await page(context, error: services.localizer.message(for: error, context.locale), status: .badRequest)
             }
-            var response = WebRenderer.redirect("/profile?notice=saved")
+            var response = WebRenderer.redirect(Self.url.notice("saved"))
             if let locale = form["locale"], Localizer.supported.contains(locale) {
                 response.setCookie(Cookie(name: "guanxi_lang", value: locale, maxAge: 365 * 86_400, path: "/", httpOnly: true, sameSite: .lax))
             }
@@ -59,7 +62,7 @@ package struct ProfilePages {
             } catch let error as GuanxiError where error.kind == .validation {
                 return try await page(context, error: services.localizer.text("login.error.bad_code", context.locale), status: .badRequest)
             }
-            return WebRenderer.redirect("/profile?notice=totp_on")
+            return WebRenderer.redirect(Self.url.notice("totp_on"))
         }
         web.post("/profile/totp/disable") { request, context in
             let form = try await request.form(context: context)
@@ -68,7 +71,7 @@ package struct ProfilePages {
             } catch let error as GuanxiError where error.kind == .validation {
                 return try await page(context, error: services.localizer.message(for: error, context.locale), status: .badRequest)
             }
-            return WebRenderer.redirect("/profile?notice=totp_off")
+            return WebRenderer.redirect(Self.url.notice("totp_off"))
         }
         web.post("/profile/tokens") { request, context in
             let principal = context.principal
@@ -92,12 +95,12 @@ package struct ProfilePages {
         }
         web.post("/profile/calendar-feed/off") { _, context in
             try await CalendarFeed(services: services).revoke(by: context.principal)
-            return WebRenderer.redirect("/profile?notice=feed_off")
+            return WebRenderer.redirect(Self.url.notice("feed_off"))
         }
         web.post("/profile/tokens/:id/revoke") { _, context in
             let id = try UUID(uuidString: context.parameters.require("id")).orThrow(.notFound("API token"))
             try await services.tokens.revoke(id, by: context.principal)
-            return WebRenderer.redirect("/profile?notice=token_revoked")
+            return WebRenderer.redirect(Self.url.notice("token_revoked"))
         }
     }
 

@@ -4,6 +4,11 @@ import GuanxiPlatform
 
 /// Sign-in, the second factor, sign-out, the forced password change and the language switch.
 package struct SignInPages {
+    /// Where these pages are; links and redirects build on them.
+    package static let login = SiteURL.signIn
+    package static let password = SiteURL.passwordChange
+    package static let secondFactor = SiteURL.secondFactor
+
     package let services: CustomerFileServices
 
     package struct LoginPage { package var username = ""; package var error: String? }
@@ -12,7 +17,7 @@ package struct SignInPages {
 
     package func register(on web: RouterGroup<AppRequestContext>) {
         web.get("/login") { request, context in
-            if context.principal != nil && context.session?.awaitingSecondFactor == false { return WebRenderer.redirect("/") }
+            if context.principal != nil && context.session?.awaitingSecondFactor == false { return WebRenderer.redirect(HomePages.url) }
             return loginForm(LoginPage(), request: request, context: context)
         }
         web.post("/login") { request, context in
@@ -28,15 +33,15 @@ package struct SignInPages {
             }
         }
         web.get("/login/totp") { _, context in
-            guard context.session?.awaitingSecondFactor == true else { return WebRenderer.redirect("/login") }
+            guard context.session?.awaitingSecondFactor == true else { return WebRenderer.redirect(Self.login) }
             return services.renderer.render("login-totp", titleKey: "login.totp_title", page: CodePage(), context: context)
         }
         web.post("/login/totp") { request, context in
-            guard let session = context.session, session.awaitingSecondFactor else { return WebRenderer.redirect("/login") }
+            guard let session = context.session, session.awaitingSecondFactor else { return WebRenderer.redirect(Self.login) }
             let form = try await request.form(context: context)
             do {
                 try await services.login.verifySecondFactor(session: session, code: form["code"] ?? "", address: context.address)
-                return WebRenderer.redirect("/")
+                return WebRenderer.redirect(HomePages.url)
             } catch let error as GuanxiError where error.kind == .validation {
                 return services.renderer.render("login-totp", titleKey: "login.totp_title",
                                                 page: CodePage(error: services.localizer.text("login.error.bad_code", context.locale)),
@@ -45,7 +50,7 @@ package struct SignInPages {
         }
         web.post("/logout") { request, context in
             if let session = context.session { try await services.login.signOut(session: session, principal: context.principal) }
-            var response = WebRenderer.redirect("/login")
+            var response = WebRenderer.redirect(Self.login)
             response.setCookie(sessionCookie("", request: request, expire: true))
             return response
         }
@@ -75,7 +80,7 @@ package struct SignInPages {
                 return services.renderer.render("password", titleKey: "password.title",
                                                 page: PasswordPage(forced: principal.mustChangePassword, error: services.localizer.message(for: error, context.locale)), context: context, status: .badRequest)
             }
-            return WebRenderer.redirect("/?notice=password_changed")
+            return WebRenderer.redirect(HomePages.url.notice("password_changed"))
         }
     }
 

@@ -51,7 +51,7 @@ package struct ActivityForm {
             } catch let error as GuanxiError where error.kind == .validation || error.kind == .conflict {
                 return try await render(try await services.activities.find(activityID, for: principal, action: .update), form: form, context: context, error: error)
             }
-            return WebRenderer.redirect("/activities/\(activityID.uuidString)?notice=saved")
+            return WebRenderer.redirect(ActivityPages.url.appending(activityID).notice("saved"))
         }
     }
 

@@ -5,6 +5,10 @@ import GuanxiPlatform
 /// Activities on the web: the activity page (complete it, schedule the call-back, keep
 /// its commitments), the task lists with due reminders, and the calendar.
 package struct ActivityPages {
+    /// Where these pages are; links and redirects build on them.
+    package static let tasks = SiteURL("/tasks")
+    package static let url = SiteURL("/activities")
+
     package static let menu = MenuEntry("/tasks", titleKey: "nav.tasks", readers: .activities)
 
     package let services: CustomerFileServices
@@ -38,7 +42,7 @@ package struct ActivityPages {
     package func register(on web: RouterGroup<SignedInContext>) {
         // The address of the calendar download before all exports moved to `/activities/export?format=`.
         web.get("/activities/ical") { request, _ in
-            WebRenderer.redirect("/activities/export?format=ical" + (request.uri.query.map { "&" + $0 } ?? ""))
+            WebRenderer.redirect(Self.url.appending("export").with("format", "ical").with(rawQuery: request.uri.query))
         }
         web.get("/activities/:id") { request, context in
             try await detail(try Self.id(context), context: context,
@@ -68,7 +72,7 @@ package struct ActivityPages {
         web.post("/activities/:id/delete") { request, context in
             let form = try await request.form(context: context)
             try await services.activities.delete(try Self.id(context), expectedVersion: Int(form["version"] ?? ""), by: context.principal)
-            return WebRenderer.redirect("/tasks")
+            return WebRenderer.redirect(Self.tasks)
         }
         web.get("/tasks") { request, context in
             let principal = context.principal

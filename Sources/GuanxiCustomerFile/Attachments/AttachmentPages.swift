@@ -21,14 +21,14 @@ package struct AttachmentPages {
             }
             _ = try await AttachmentService(services: services).add(to: kind, id, filename: file.filename, contentType: file.contentType,
                                                                     data: file.data, by: principal)
-            return WebRenderer.redirect("/\(kind.rawValue)/\(id.uuidString)?notice=saved")
+            return WebRenderer.redirect(services.records.url(kind, id).notice("saved"))
         }
         web.get("/attachments/:id") { _, context in
             try Self.download(try await AttachmentService(services: services).download(try Self.id(context), for: context.principal))
         }
         web.post("/attachments/:id/delete") { _, context in
             let attachment = try await AttachmentService(services: services).remove(try Self.id(context), by: context.principal)
-            return WebRenderer.redirect("/\(attachment.recordKind.rawValue)/\(attachment.recordID.uuidString)?notice=saved")
+            return WebRenderer.redirect(services.records.url(attachment.recordKind, attachment.recordID).notice("saved"))
         }
     }
 

@@ -5,6 +5,9 @@ import GuanxiPlatform
 /// Contacts on the web: the list, the organisation chart on a customer's page (built
 /// by `orgChart`), and the contact form.
 package struct ContactPages {
+    /// Where these pages are; links and redirects build on it.
+    package static let url = SiteURL("/contacts")
+
     package static let menu = MenuEntry("/contacts", titleKey: "nav.contacts", readers: .contacts)
 
     package let services: CustomerFileServices
@@ -35,7 +38,7 @@ package struct ContactPages {
         // The address of the vCard download before all exports moved to `/contacts/export?format=`.
         web.get("/contacts/vcard") { request, _ in
             let version = request.uri.queryParameters["version"] == "3.0" ? "vcard3" : "vcard4"
-            return WebRenderer.redirect("/contacts/export?format=\(version)" + (request.uri.query.map { "&" + $0 } ?? ""))
+            return WebRenderer.redirect(Self.url.appending("export").with("format", version).with(rawQuery: request.uri.query))
         }
         web.get("/customers/:id/contacts/new") { _, context in
             let customer = try await services.customers.find(try id(context), for: context.principal)
@@ -54,7 +57,7 @@ package struct ContactPages {
             } catch let error as GuanxiError where error.kind == .validation || error.code == "probable_duplicate" {
                 return try await self.form(nil, customer: customer, typed: form, context: context, error: error)
             }
-            return WebRenderer.redirect("/customers/\(customer.id!.uuidString)?notice=saved")
+            return WebRenderer.redirect(CustomerPages.url.appending(customer.id!).notice("saved"))
         }
         web.get("/contacts/:id") { _, context in try await detail(try id(context), context: context) }
         web.get("/contacts/:id/edit") { _, context in

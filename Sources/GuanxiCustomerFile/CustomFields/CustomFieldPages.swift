@@ -5,6 +5,9 @@ import GuanxiPlatform
 /// Administrators' page for custom fields: every kind's fields, a form to add one, and
 /// per field a form to relabel it, change its choices or whether it is required.
 package struct CustomFieldPages {
+    /// Where these pages are; links and redirects build on it.
+    package static let url = SiteURL("/admin/custom-fields")
+
     package static let menu = MenuEntry.administrators("/admin/custom-fields", titleKey: "nav.custom_fields")
 
     package let services: CustomerFileServices
@@ -31,7 +34,7 @@ package struct CustomFieldPages {
             } catch let error as GuanxiError where error.kind == .validation {
                 return try await page(context, typed: form, error: services.localizer.message(for: error, context.locale), status: .badRequest)
             }
-            return WebRenderer.redirect("/admin/custom-fields?notice=saved")
+            return WebRenderer.redirect(Self.url.notice("saved"))
         }
         web.post("/admin/custom-fields/:id") { request, context in
             let form = try await request.form(context: context)
@@ -49,7 +52,7 @@ package struct CustomFieldPages {
             } catch let error as GuanxiError where error.kind == .validation {
                 return try await page(context, error: services.localizer.message(for: error, context.locale), status: .badRequest)
             }
-            return WebRenderer.redirect("/admin/custom-fields?notice=saved")
+            return WebRenderer.redirect(Self.url.notice("saved"))
         }
     }
 

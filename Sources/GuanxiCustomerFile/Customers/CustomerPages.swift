@@ -5,6 +5,9 @@ import GuanxiPlatform
 
 /// The customer list, the customer page (details, history) and the customer form.
 package struct CustomerPages {
+    /// Where these pages are; links and redirects build on it.
+    package static let url = SiteURL("/customers")
+
     /// The main menu's entry for the customer list.
     package static let menu = MenuEntry("/customers", titleKey: "nav.customers", readers: .customers)
 
@@ -38,7 +41,7 @@ package struct CustomerPages {
                 var input = try CustomerForm.input(form, custom: try await services.customValues.fields(of: .customers))
                 input.checkDuplicates = form["allow_duplicates"] != "on"
                 let customer = try await services.customers.create(input, by: principal)
-                return WebRenderer.redirect("/customers/\(customer.id!.uuidString)?notice=saved")
+                return WebRenderer.redirect(Self.url.appending(customer.id!).notice("saved"))
             } catch let error as GuanxiError where error.kind == .validation || error.code == "probable_duplicate" {
                 return try await CustomerForm(services: services).render(nil, form: form, context: context, error: error,
                                                                          status: error.kind == .validation ? .badRequest : .conflict)
@@ -64,7 +67,7 @@ package struct CustomerPages {
                 return try await CustomerForm(services: services).render(current, form: form, context: context, error: error,
                                                                          status: error.kind == .validation ? .badRequest : .conflict)
             }
-            return WebRenderer.redirect("/customers/\(customerID.uuidString)?notice=saved")
+            return WebRenderer.redirect(Self.url.appending(customerID).notice("saved"))
         }
         web.post("/customers/:id/claim") { _, context in
             let customerID = try id(context)
@@ -73,18 +76,18 @@ package struct CustomerPages {
             } catch let error as GuanxiError where error.kind == .conflict {
                 return try await detail(customerID, context: context, notice: services.localizer.message(for: error, context.locale))
             }
-            return WebRenderer.redirect("/customers/\(customerID.uuidString)?notice=claimed")
+            return WebRenderer.redirect(Self.url.appending(customerID).notice("claimed"))
         }
         web.post("/customers/:id/release") { _, context in
             let customerID = try id(context)
             _ = try await services.customerPool.release(customerID, by: context.principal)
-            return WebRenderer.redirect("/customers/\(customerID.uuidString)?notice=released")
+            return WebRenderer.redirect(Self.url.appending(customerID).notice("released"))
         }
         DeletionQuestion(services: services).register(.customers, on: web)
         web.post("/customers/:id/delete") { request, context in
             let form = try await request.form(context: context)
             try await services.customers.delete(try id(context), expectedVersion: Int(form["version"] ?? ""), by: context.principal)
-            return WebRenderer.redirect("/customers")
+            return WebRenderer.redirect(Self.url)
         }
     }
 

@@ -5,6 +5,9 @@ import GuanxiPlatform
 /// The administrators' settings for the customer file: the grade scale and the rules
 /// of the shared pool.
 package struct CustomerSettingsPages {
+    /// Where these pages are; links and redirects build on it.
+    package static let url = SiteURL("/admin/settings")
+
     package static let menu = MenuEntry.administrators("/admin/settings", titleKey: "nav.settings")
 
     package let services: CustomerFileServices
@@ -31,7 +34,7 @@ package struct CustomerSettingsPages {
             } catch let error as GuanxiError where error.kind == .validation {
                 return try await page(context, error: services.localizer.message(for: error, context.locale), status: .badRequest)
             }
-            return WebRenderer.redirect("/admin/settings?notice=saved")
+            return WebRenderer.redirect(Self.url.notice("saved"))
         }
     }
 

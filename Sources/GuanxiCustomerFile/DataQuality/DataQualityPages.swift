@@ -25,13 +25,13 @@ package struct DataQualityPages {
             let form = try await request.form(context: context)
             let (kind, id) = try Self.record(form, records: services.records)
             try await ContactWays(services: services).markInvalid(kind, id, value: form["value"] ?? "", reason: form["reason"] ?? "", by: context.principal)
-            return WebRenderer.redirect("/\(kind.rawValue)/\(id.uuidString)?notice=saved")
+            return WebRenderer.redirect(services.records.url(kind, id).notice("saved"))
         }
         web.post("/contact-ways/valid") { request, context in
             let form = try await request.form(context: context)
             let (kind, id) = try Self.record(form, records: services.records)
             try await ContactWays(services: services).markValid(kind, id, value: form["value"] ?? "", by: context.principal)
-            return WebRenderer.redirect("/\(kind.rawValue)/\(id.uuidString)?notice=saved")
+            return WebRenderer.redirect(services.records.url(kind, id).notice("saved"))
         }
     }
 

@@ -24,7 +24,7 @@ package struct SchemaForm {
             let form = try await request.form(context: context)
             do {
                 let record = try await pages.records.create(values(form), by: context.principal)
-                return WebRenderer.redirect("\(path)/\(record.id.uuidString)?notice=saved")
+                return WebRenderer.redirect(SiteURL(path).appending(record.id).notice("saved"))
             } catch let error as GuanxiError where error.kind == .validation {
                 return render(nil, form: form, context: context, error: error, status: .badRequest)
             }
@@ -41,7 +41,7 @@ package struct SchemaForm {
                 let current = try await pages.records.find(id, for: context.principal, action: .update)
                 return render(current, form: form, context: context, error: error, status: error.kind == .validation ? .badRequest : .conflict)
             }
-            return WebRenderer.redirect("\(path)/\(id.uuidString)?notice=saved")
+            return WebRenderer.redirect(SiteURL(path).appending(id).notice("saved"))
         }
     }
 

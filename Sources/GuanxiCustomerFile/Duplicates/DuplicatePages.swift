@@ -5,6 +5,10 @@ import GuanxiPlatform
 /// The duplicate review queue, the merge page (choose the survivor and, field by field,
 /// the value that stays) and undoing a merge.
 package struct DuplicatePages {
+    /// Where these pages are; links and redirects build on them.
+    package static let merges = SiteURL("/merges")
+    package static let url = SiteURL("/duplicates")
+
     package let services: CustomerFileServices
 
     package struct Member { package let id: String; package let name: String; package let href: String }
@@ -25,13 +29,13 @@ package struct DuplicatePages {
             let form = try await request.form(context: context)
             let kind = try duplicateKind(form["kind"])
             try await DuplicateFinder(services: services).dismiss(kind, key: form["key"] ?? "", by: context.principal)
-            return WebRenderer.redirect("/duplicates?kind=\(kind.rawValue)")
+            return WebRenderer.redirect(Self.url.with("kind", kind.rawValue))
         }
         web.post("/duplicates/merge-exact") { request, context in
             let form = try await request.form(context: context)
             let kind = try duplicateKind(form["kind"])
             let result = try await DuplicateFinder(services: services).mergeExact(kind, by: context.principal)
-            return WebRenderer.redirect("/duplicates?kind=\(kind.rawValue)&merged=\(result.merged)&failed=\(result.failed)")
+            return WebRenderer.redirect(Self.url.with("kind", kind.rawValue).with("merged", result.merged).with("failed", result.failed))
         }
         web.get("/duplicates/merge") { request, context in try await mergePage(request, context) }
         web.post("/duplicates/merge") { request, context in
@@ -44,7 +48,7 @@ package struct DuplicatePages {
             var take: [String: UUID] = [:]
             for (key, values) in form.all where key.hasPrefix("take_") { take[String(key.dropFirst(5))] = values.first.flatMap(UUID.init(uuidString:)) }
             let merge = try await MergeService(services: services).merge(kind, survivor: survivor, others: ids.filter { $0 != survivor }, take: take, by: context.principal)
-            return WebRenderer.redirect("/merges/\(merge.uuidString)")
+            return WebRenderer.redirect(Self.merges.appending(merge))
         }
         web.get("/merges/:id") { _, context in
             let id = try UUID(uuidString: context.parameters.require("id")).orThrow(.notFound("Merge"))
@@ -62,7 +66,7 @@ package struct DuplicatePages {
         web.post("/merges/:id/undo") { _, context in
             let id = try UUID(uuidString: context.parameters.require("id")).orThrow(.notFound("Merge"))
             try await MergeService(services: services).undo(id, by: context.principal)
-            return WebRenderer.redirect("/merges/\(id.uuidString)")
+            return WebRenderer.redirect(Self.merges.appending(id))
         }
     }
 

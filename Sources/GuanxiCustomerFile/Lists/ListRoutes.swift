@@ -21,7 +21,7 @@ package struct ListRoutes {
                 let ids = form.values("ids").compactMap(UUID.init(uuidString:))
                 let result = try await BulkActions(services: services).run(action, on: kind, ids: ids, ownerID: try Validate.uuid(form["owner_id"], field: "ownerId"),
                                                                            tag: form["tag"], by: context.principal)
-                return WebRenderer.redirect("\(back)\(back.contains("?") ? "&" : "?")bulk_done=\(result.succeeded)&bulk_failed=\(result.failed.count)")
+                return WebRenderer.redirect(back.with("bulk_done", result.succeeded).with("bulk_failed", result.failed.count))
             }
         }
         web.post("/views") { request, context in
@@ -31,7 +31,7 @@ package struct ListRoutes {
             (input.recordKind, input.name, input.shared, input.query) = (kind.rawValue, form["name"], form["shared"] == "on", form["query"])
             input.columns = (form["columns"] ?? "").split(separator: ",").map(String.init)
             let view = try await services.savedViews.create(input, by: context.principal)
-            return WebRenderer.redirect("/\(kind.rawValue)?view=\(view.id!.uuidString)")
+            return WebRenderer.redirect(services.records.url(kind).with("view", view.id!.uuidString))
         }
         web.post("/views/:id/delete") { request, context in
             let form = try await request.form(context: context)
@@ -42,9 +42,10 @@ package struct ListRoutes {
     }
 
     /// Only a page of this list is a place to go back to: never another site.
-    package static func safeBack(_ back: String?, kind: RecordKind) -> String {
-        guard let back, back.hasPrefix("/\(kind.rawValue)?") || back == "/\(kind.rawValue)" else { return "/\(kind.rawValue)" }
-        return back
+    package static func safeBack(_ back: String?, kind: RecordKind) -> SiteURL {
+        let list = SiteURL("/\(kind.rawValue)")
+        guard let back, back.hasPrefix("/\(kind.rawValue)?") else { return list }
+        return list.with(rawQuery: String(back.dropFirst(kind.rawValue.count + 2)))
     }
 
     package init(services: CustomerFileServices) { self.services = services }

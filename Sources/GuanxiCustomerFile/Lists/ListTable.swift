@@ -108,11 +108,9 @@ package struct ListTable {
     /// `/customers?view=ID` opens the view: its filters and columns, as a plain list URL.
     package func open(_ viewID: String, path: String, context: SignedInContext) async throws -> Response {
         let view = try await services.savedViews.find(try UUID(uuidString: viewID).orThrow(.notFound("View")), for: context.principal)
-        var items = URLComponents(string: "?" + view.query)?.queryItems ?? []
-        items += view.columns.map { URLQueryItem(name: "col", value: $0) } + [URLQueryItem(name: "view", value: viewID), URLQueryItem(name: "opened", value: "1")]
-        var out = URLComponents()
-        out.queryItems = items
-        return WebRenderer.redirect("\(path)?\(out.percentEncodedQuery ?? "")")
+        var url = SiteURL(path).with(rawQuery: view.query)
+        for column in view.columns { url = url.with("col", column) }
+        return WebRenderer.redirect(url.with("view", viewID).with("opened", "1"))
     }
 
     package init(services: CustomerFileServices) { self.services = services }

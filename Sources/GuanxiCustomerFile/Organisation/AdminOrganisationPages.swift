@@ -4,6 +4,11 @@ import GuanxiPlatform
 
 /// Departments, teams and roles on the web.
 package struct AdminOrganisationPages {
+    /// Where these pages are; links and redirects build on them.
+    package static let departments = SiteURL("/admin/departments")
+    package static let roles = SiteURL("/admin/roles")
+    package static let teams = SiteURL("/admin/teams")
+
     /// Departments, teams and roles, shown together to whoever may read any of them.
     package static let menu = [("/admin/departments", "nav.departments"), ("/admin/teams", "nav.teams"), ("/admin/roles", "nav.roles")].map { path, title in
         MenuEntry(path, titleKey: title, readers: .departments, .roles, .teams)
@@ -34,7 +39,7 @@ package struct AdminOrganisationPages {
             } catch let error as GuanxiError where error.kind == .validation || error.kind == .conflict {
                 return try await departments(context, error: services.localizer.message(for: error, context.locale), status: .badRequest)
             }
-            return WebRenderer.redirect("/admin/departments")
+            return WebRenderer.redirect(Self.departments)
         }
         web.post("/admin/departments/:id/delete") { _, context in
             do {
@@ -42,7 +47,7 @@ package struct AdminOrganisationPages {
             } catch let error as GuanxiError where error.kind == .conflict {
                 return try await departments(context, error: services.localizer.message(for: error, context.locale), status: .conflict)
             }
-            return WebRenderer.redirect("/admin/departments")
+            return WebRenderer.redirect(Self.departments)
         }
         web.get("/admin/teams") { _, context in try await teams(context) }
         web.post("/admin/teams") { request, context in
@@ -53,11 +58,11 @@ package struct AdminOrganisationPages {
             } catch let error as GuanxiError where error.kind == .validation || error.kind == .conflict {
                 return try await teams(context, error: services.localizer.message(for: error, context.locale), status: .badRequest)
             }
-            return WebRenderer.redirect("/admin/teams")
+            return WebRenderer.redirect(Self.teams)
         }
         web.post("/admin/teams/:id/delete") { _, context in
             try await services.teams.delete(try id(context), by: context.principal)
-            return WebRenderer.redirect("/admin/teams")
+            return WebRenderer.redirect(Self.teams)
         }
         web.get("/admin/roles") { _, context in
             let principal = context.principal
@@ -82,7 +87,7 @@ package struct AdminOrganisationPages {
             } catch let error as GuanxiError where error.kind == .validation || error.kind == .conflict {
                 return try await role(nil, context: context, error: services.localizer.message(for: error, context.locale), status: .badRequest)
             }
-            return WebRenderer.redirect("/admin/roles")
+            return WebRenderer.redirect(Self.roles)
         }
         web.post("/admin/roles/:id") { request, context in
             let principal = context.principal
@@ -93,7 +98,7 @@ package struct AdminOrganisationPages {
             } catch let error as GuanxiError where error.kind == .validation || error.kind == .conflict {
                 return try await role(try await services.roles.get(roleID, for: principal), context: context, error: services.localizer.message(for: error, context.locale), status: .badRequest)
             }
-            return WebRenderer.redirect("/admin/roles")
+            return WebRenderer.redirect(Self.roles)
         }
     }
 

@@ -5,6 +5,9 @@ import GuanxiPlatform
 /// Managing users on the web: list, create, edit (department, manager, roles, active),
 /// reset a password and issue an API token for someone.
 package struct AdminUserPages {
+    /// Where these pages are; links and redirects build on it.
+    package static let url = SiteURL("/admin/users")
+
     package static let menu = MenuEntry("/admin/users", titleKey: "nav.users", readers: .users)
 
     package let services: CustomerFileServices
@@ -59,7 +62,7 @@ package struct AdminUserPages {
                 new.managerID = try Validate.uuid(form["manager_id"], field: "managerId")
                 new.roleIDs = try form.values("role_ids").compactMap { try Validate.uuid($0, field: "roleIds") }
                 let user = try await services.users.create(new, by: principal)
-                return WebRenderer.redirect("/admin/users/\(user.id!.uuidString)?notice=saved")
+                return WebRenderer.redirect(Self.url.appending(user.id!).notice("saved"))
             } catch let error as GuanxiError where error.kind == .validation || error.kind == .conflict {
                 return try await self.form(nil, context: context, error: services.localizer.message(for: error, context.locale), status: .badRequest)
             }
@@ -88,7 +91,7 @@ package struct AdminUserPages {
                 let user = try await services.users.find(userID, for: principal)
                 return try await self.form(user, context: context, error: services.localizer.message(for: error, context.locale), status: .badRequest)
             }
-            return WebRenderer.redirect("/admin/users/\(userID.uuidString)?notice=saved")
+            return WebRenderer.redirect(Self.url.appending(userID).notice("saved"))
         }
         web.post("/admin/users/:id/password") { request, context in
             let principal = context.principal
@@ -99,7 +102,7 @@ package struct AdminUserPages {
             } catch let error as GuanxiError where error.kind == .validation {
                 return try await self.form(try await services.users.find(userID, for: principal), context: context, error: services.localizer.message(for: error, context.locale), status: .badRequest)
             }
-            return WebRenderer.redirect("/admin/users/\(userID.uuidString)?notice=password_reset")
+            return WebRenderer.redirect(Self.url.appending(userID).notice("password_reset"))
         }
         web.post("/admin/users/:id/tokens/:token/revoke") { _, context in
             let principal = context.principal
@@ -107,7 +110,7 @@ package struct AdminUserPages {
             let tokenID = try UUID(uuidString: context.parameters.require("token")).orThrow(.notFound("API token"))
             guard try await services.tokens.list(userID: userID).contains(where: { $0.id == tokenID }) else { throw GuanxiError.notFound("API token") }
             try await services.tokens.revoke(tokenID, by: principal)
-            return WebRenderer.redirect("/admin/users/\(userID.uuidString)?notice=token_revoked")
+            return WebRenderer.redirect(Self.url.appending(userID).notice("token_revoked"))
         }
         web.post("/admin/users/:id/hand-over") { request, context in
             let principal = context.principal
@@ -122,7 +125,7 @@ package struct AdminUserPages {
                 return try await self.form(try await services.users.find(userID, for: principal), context: context,
                                            error: services.localizer.message(for: error, context.locale), status: .badRequest)
             }
-            return WebRenderer.redirect("/admin/users/\(userID.uuidString)?notice=handed_over")
+            return WebRenderer.redirect(Self.url.appending(userID).notice("handed_over"))
         }
         web.post("/admin/users/:id/token") { request, context in
             let principal = context.principal

@@ -113,6 +113,12 @@ package final class RecordKinds: Sendable {
     }
 
     /// The kind whose grants cover `kind` (`RecordKindDescriptor.permissionKind`).
+    /// Where `kind`'s pages are (`RecordKindDescriptor.path`), or a record's page when `id` is given.
+    package func url(_ kind: RecordKind, _ id: UUID? = nil) -> SiteURL {
+        let url = SiteURL(self[kind]?.path ?? "/\(kind.rawValue)")
+        return id.map { url.appending($0) } ?? url
+    }
+
     package func permissionKind(of kind: RecordKind) -> RecordKind { self[kind]?.permissionKind ?? kind }
 
     /// The record if the actor may do `action` on it; 404 otherwise, also for a kind

@@ -17,7 +17,7 @@ package struct ErrorResponder: Sendable {
         if request.uri.path.hasPrefix("/api") {
             return Self.json(problem)
         }
-        if problem.kind == .unauthorized { return WebRenderer.redirect("/login") }
+        if problem.kind == .unauthorized { return WebRenderer.redirect(SiteURL.signIn) }
         let message = switch problem.kind {
         case .notFound: localizer.text("error.not_found", context.locale)
         case .internal: localizer.text("error.internal", context.locale)

@@ -59,9 +59,9 @@ package struct RequireSignIn: RouterMiddleware {
     package typealias Context = AppRequestContext
 
     package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let principal = context.principal, let session = context.session else { return WebRenderer.redirect("/login") }
-        if session.awaitingSecondFactor { return WebRenderer.redirect("/login/totp") }
-        if principal.mustChangePassword && request.uri.path != "/password" { return WebRenderer.redirect("/password") }
+        guard let principal = context.principal, let session = context.session else { return WebRenderer.redirect(SiteURL.signIn) }
+        if session.awaitingSecondFactor { return WebRenderer.redirect(SiteURL.secondFactor) }
+        if principal.mustChangePassword && request.uri.path != SiteURL.passwordChange.description { return WebRenderer.redirect(SiteURL.passwordChange) }
         return try await next(request, context)
     }
 }

@@ -76,6 +76,9 @@ public struct WebRenderer: Sendable {
         library.render(Root(t: localizer.tree(context.locale), layout: layout(context, titleKey: "app.name"), page: page), withTemplate: template) ?? ""
     }
 
+    /// See-other to a page of this site.
+    public static func redirect(_ url: SiteURL) -> Response { redirect(url.description) }
+
     public static func redirect(_ location: String) -> Response {
         var headers = HTTPFields()
         headers[.location] = location

@@ -25,7 +25,7 @@ package struct LeadConvertPage {
             let form = try await request.form(context: context)
             do {
                 let result = try await services.leadConversion.convert(leadID, try Self.input(form, customerFields: try await services.customValues.fields(of: .customers)), expectedVersion: Int(form["version"] ?? ""), by: principal)
-                return WebRenderer.redirect("/customers/\(result.customerID.uuidString)?notice=converted")
+                return WebRenderer.redirect(CustomerPages.url.appending(result.customerID).notice("converted"))
             } catch let error as GuanxiError where error.kind == .validation || error.kind == .conflict {
                 return try await render(leadID, form: form, context: context, error: error, status: error.kind == .validation ? .badRequest : .conflict)
             }

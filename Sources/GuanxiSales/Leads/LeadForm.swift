@@ -25,7 +25,7 @@ package struct LeadForm {
             let form = try await request.form(context: context)
             do {
                 let lead = try await services.leads.create(try Self.input(form, custom: try await services.customValues.fields(of: .leads)), by: context.principal)
-                return WebRenderer.redirect("/leads/\(lead.id!.uuidString)?notice=saved")
+                return WebRenderer.redirect(LeadPages.url.appending(lead.id!).notice("saved"))
             } catch let error as GuanxiError where error.kind == .validation {
                 return try await render(nil, form: form, context: context, error: error, status: .badRequest)
             }
@@ -44,7 +44,7 @@ package struct LeadForm {
                 let current = try await services.leads.find(leadID, for: principal, action: .update)
                 return try await render(current, form: form, context: context, error: error, status: error.kind == .validation ? .badRequest : .conflict)
             }
-            return WebRenderer.redirect("/leads/\(leadID.uuidString)?notice=saved")
+            return WebRenderer.redirect(LeadPages.url.appending(leadID).notice("saved"))
         }
     }
 

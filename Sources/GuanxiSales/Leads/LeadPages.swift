@@ -6,6 +6,9 @@ import GuanxiPlatform
 
 /// Leads on the web: the list (with the pool), the lead page, claim, release and delete.
 package struct LeadPages {
+    /// Where these pages are; links and redirects build on it.
+    package static let url = SiteURL("/leads")
+
     package static let menu = MenuEntry("/leads", titleKey: "nav.leads", readers: .leads)
 
     package let services: SalesServices
@@ -35,18 +38,18 @@ package struct LeadPages {
             } catch let error as GuanxiError where error.kind == .conflict {
                 return try await detail(leadID, context: context, notice: services.localizer.message(for: error, context.locale))
             }
-            return WebRenderer.redirect("/leads/\(leadID.uuidString)?notice=claimed")
+            return WebRenderer.redirect(Self.url.appending(leadID).notice("claimed"))
         }
         web.post("/leads/:id/release") { _, context in
             let leadID = try id(context)
             _ = try await services.leadPool.release(leadID, by: context.principal)
-            return WebRenderer.redirect("/leads/\(leadID.uuidString)?notice=released")
+            return WebRenderer.redirect(Self.url.appending(leadID).notice("released"))
         }
         DeletionQuestion(services: services.customerFile).register(.leads, on: web)
         web.post("/leads/:id/delete") { request, context in
             let form = try await request.form(context: context)
             try await services.leads.delete(try id(context), expectedVersion: Int(form["version"] ?? ""), by: context.principal)
-            return WebRenderer.redirect("/leads")
+            return WebRenderer.redirect(Self.url)
         }
         LeadForm(services: services).register(on: web)
         LeadConvertPage(services: services).register(on: web)

@@ -6,6 +6,9 @@ import GuanxiPlatform
 /// The administrators' lead settings: the lead pool's rules and the assignment rules
 /// (territories tried in order, then the fallback team).
 package struct LeadSettingsPages {
+    /// Where these pages are; links and redirects build on it.
+    package static let url = SiteURL("/admin/lead-settings")
+
     package let services: SalesServices
 
     package struct RuleRow { package let index: Int; package let province: String; package let city: String; package let industry: String; package let targets: [WebChoice] }
@@ -37,7 +40,7 @@ package struct LeadSettingsPages {
             } catch let error as GuanxiError where error.kind == .validation {
                 return try await page(context, error: services.localizer.message(for: error, context.locale), status: .badRequest)
             }
-            return WebRenderer.redirect("/admin/lead-settings?notice=saved")
+            return WebRenderer.redirect(Self.url.notice("saved"))
         }
     }
 

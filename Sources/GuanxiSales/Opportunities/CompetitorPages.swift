@@ -5,6 +5,9 @@ import GuanxiPlatform
 
 /// The competitor list with its form: what each competitor does well and badly.
 package struct CompetitorPages {
+    /// Where these pages are; links and redirects build on it.
+    package static let url = SiteURL("/competitors")
+
     package let services: SalesServices
 
     package struct Row { package let id: String; package let name: String; package let website: String; package let strengths: String; package let weaknesses: String }
@@ -27,7 +30,7 @@ package struct CompetitorPages {
             } catch let error as GuanxiError where error.kind == .validation {
                 return try await page(nil, typed: form, context: context, error: error)
             }
-            return WebRenderer.redirect("/competitors?notice=saved")
+            return WebRenderer.redirect(Self.url.notice("saved"))
         }
         web.post("/competitors/:id") { request, context in
             let principal = context.principal
@@ -38,7 +41,7 @@ package struct CompetitorPages {
             } catch let error as GuanxiError where error.kind == .validation || error.kind == .conflict {
                 return try await page(try await services.competitors.find(competitorID, for: principal), typed: form, context: context, error: error)
             }
-            return WebRenderer.redirect("/competitors?notice=saved")
+            return WebRenderer.redirect(Self.url.notice("saved"))
         }
     }
 

@@ -28,7 +28,7 @@ package struct OpportunityForm {
             let form = try await request.form(context: context)
             do {
                 let o = try await services.opportunities.create(try Self.input(form, custom: try await services.customValues.fields(of: .opportunities)), by: context.principal)
-                return WebRenderer.redirect("/opportunities/\(o.id!.uuidString)?notice=saved")
+                return WebRenderer.redirect(OpportunityPages.url.appending(o.id!).notice("saved"))
             } catch let error as GuanxiError where error.kind == .validation {
                 return try await render(nil, customerID: try? Validate.uuid(form["customer_id"], field: "customerId"), form: form, context: context,
                                         error: error, status: .badRequest)
@@ -53,7 +53,7 @@ package struct OpportunityForm {
                 return try await render(current, customerID: current.customerID, form: form, context: context, error: error,
                                         status: error.kind == .validation ? .badRequest : .conflict)
             }
-            return WebRenderer.redirect("/opportunities/\(dealID.uuidString)?notice=saved")
+            return WebRenderer.redirect(OpportunityPages.url.appending(dealID).notice("saved"))
         }
     }
 

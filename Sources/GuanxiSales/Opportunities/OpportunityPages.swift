@@ -6,6 +6,9 @@ import GuanxiPlatform
 /// Opportunities on the web: the list, the deal page with its stage history, and the
 /// stage move that the kanban board's drag and drop also uses.
 package struct OpportunityPages {
+    /// Where these pages are; links and redirects build on it.
+    package static let url = SiteURL("/opportunities")
+
     package static let menu = MenuEntry("/opportunities", titleKey: "nav.opportunities", readers: .opportunities)
 
     package let services: SalesServices
@@ -52,7 +55,7 @@ package struct OpportunityPages {
         web.post("/opportunities/:id/delete") { request, context in
             let form = try await request.form(context: context)
             try await services.opportunities.delete(try id(context), expectedVersion: Int(form["version"] ?? ""), by: context.principal)
-            return WebRenderer.redirect("/opportunities")
+            return WebRenderer.redirect(Self.url)
         }
         OpportunityForm(services: services).register(on: web)
         OpportunityBoard(services: services).register(on: web)

@@ -7,6 +7,9 @@ import GuanxiPlatform
 /// new or changed pipeline (a row per stage, blank rows to add stages; clearing a
 /// stage's name removes it).
 package struct PipelineAdminPages {
+    /// Where these pages are; links and redirects build on it.
+    package static let url = SiteURL("/admin/pipelines")
+
     package static let menu = MenuEntry.administrators("/admin/pipelines", titleKey: "nav.pipelines")
 
     package let services: SalesServices
@@ -38,7 +41,7 @@ package struct PipelineAdminPages {
             } catch let error as GuanxiError where error.kind == .validation {
                 return try await self.form(nil, typed: form, context: context, error: error)
             }
-            return WebRenderer.redirect("/admin/pipelines?notice=saved")
+            return WebRenderer.redirect(Self.url.notice("saved"))
         }
         web.get("/admin/pipelines/:id") { _, context in
             guard context.principal.isAdmin else { throw GuanxiError.forbidden }
@@ -53,7 +56,7 @@ package struct PipelineAdminPages {
             } catch let error as GuanxiError where error.kind == .validation || error.kind == .conflict {
                 return try await self.form(try await services.pipelines.find(pipelineID), typed: form, context: context, error: error)
             }
-            return WebRenderer.redirect("/admin/pipelines?notice=saved")
+            return WebRenderer.redirect(Self.url.notice("saved"))
         }
         web.post("/admin/pipelines/:id/delete") { _, context in
             do {
@@ -61,7 +64,7 @@ package struct PipelineAdminPages {
             } catch let error as GuanxiError where error.kind == .conflict {
                 return try await form(try await services.pipelines.find(try id(context)), context: context, error: error)
             }
-            return WebRenderer.redirect("/admin/pipelines?notice=saved")
+            return WebRenderer.redirect(Self.url.notice("saved"))
         }
     }
 

@@ -1,0 +1,68 @@
+import Foundation
+
+/// An address on this site. A page family declares its address once, where its routes
+/// are (`CustomerPages.url`), and links and redirects build on it: a record's page is
+/// `CustomerPages.url.appending(id)`, a notice after a save `.notice("saved")`. Each path
+/// segment and query value is percent-escaped, so an id, a view name or a search term
+/// can never break out of its place.
+public struct SiteURL: Sendable, Equatable, CustomStringConvertible {
+    public private(set) var segments: [String]
+    public private(set) var query: [URLQueryItem] = []
+
+    /// `path` as routes write it: "/customers", "/admin/users", "/" for the home page.
+    public init(_ path: String) {
+        segments = path.split(separator: "/").map(String.init)
+    }
+
+    /// The address one level down: a record's page under its kind's, an action under a record's.
+    public func appending(_ segment: String) -> SiteURL {
+        var url = self
+        url.segments.append(segment)
+        return url
+    }
+
+    public func appending(_ id: UUID) -> SiteURL { appending(id.uuidString) }
+
+    /// The address with `name=value` in its query; a nil value leaves it out.
+    public func with(_ name: String, _ value: String?) -> SiteURL {
+        guard let value else { return self }
+        var url = self
+        url.query.append(URLQueryItem(name: name, value: value))
+        return url
+    }
+
+    public func with(_ name: String, _ value: some BinaryInteger) -> SiteURL { with(name, String(value)) }
+
+    /// The address with the page's notice (`saved`, `claimed` …), which the page shows once.
+    public func notice(_ key: String) -> SiteURL { with("notice", key) }
+
+    /// The address with a query string received as is (the filters of the list being exported).
+    public func with(rawQuery: String?) -> SiteURL {
+        guard let rawQuery, !rawQuery.isEmpty else { return self }
+        var url = self
+        var parts = URLComponents()
+        parts.percentEncodedQuery = rawQuery
+        url.query += parts.queryItems ?? []
+        return url
+    }
+
+    public var description: String {
+        let path = "/" + segments.map { $0.addingPercentEncoding(withAllowedCharacters: Self.segmentCharacters) ?? $0 }.joined(separator: "/")
+        guard !query.isEmpty else { return path }
+        return path + "?" + query.map { item in
+            Self.escape(item.name) + "=" + Self.escape(item.value ?? "")
+        }.joined(separator: "&")
+    }
+
+    /// Unreserved characters (RFC 3986) stay; everything else is escaped.
+    private static let segmentCharacters = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+    private static func escape(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: segmentCharacters) ?? text }
+}
+
+extension SiteURL {
+    /// The sign-in pages, which the session checks send a visitor to.
+    public static let signIn = SiteURL("/login")
+    public static let secondFactor = SiteURL("/login/totp")
+    public static let passwordChange = SiteURL("/password")
+}
