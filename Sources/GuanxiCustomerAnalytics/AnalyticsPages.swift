@@ -75,7 +75,7 @@ package struct AnalyticsPages {
         let wholeFile = dashboard.wholeFile(principal)
 
         func chart(_ name: String, _ title: String, _ bars: [SVGChart.Bar]) -> Chart {
-            Chart(svg: SVGChart.bars(bars, title: title), rows: bars.map { Row(label: $0.label, value: $0.text) }, csv: "/analytics/csv/\(name)")
+            Chart(svg: SVGChart.bars(bars, title: title), rows: bars.map { Row(label: $0.label, value: $0.text) }, csv: Self.url.appending("csv").appending(name).description)
         }
         var concentration: Chart?
         if wholeFile, let c = summary?.concentration {
@@ -83,7 +83,7 @@ package struct AnalyticsPages {
             concentration = Chart(svg: SVGChart.lorenz(c.lorenz, title: t("analytics.concentration"), xLabel: t("analytics.share_customers"), yLabel: t("analytics.share_value")),
                                   rows: [Row(label: t("analytics.top1"), value: percent(c.top1Percent)), Row(label: t("analytics.top4"), value: percent(c.top4Percent)),
                                          Row(label: t("analytics.top20"), value: percent(c.top20Percent)), Row(label: t("analytics.gini"), value: String(format: "%.3f", c.gini))],
-                                  csv: "/analytics/csv/concentration")
+                                  csv: Self.url.appending("csv").appending("concentration").description)
         }
         var sales: Chart?
         if wholeFile, let s = summary?.salesForecast {
@@ -161,7 +161,7 @@ package struct AnalyticsPages {
         for figure in services.records.dashboardFigures where principal.scope(for: .read, on: figure.readers) != nil {
             let bars = try await figure.bars(principal)
             charts.append(Chart(title: t(figure.titleKey), svg: SVGChart.bars(bars.map { SVGChart.Bar(label: $0.label, value: $0.value, text: $0.text) }, title: t(figure.titleKey)),
-                                rows: bars.map { Row(label: $0.label, value: $0.text) }, csv: "/analytics/csv/\(figure.key)",
+                                rows: bars.map { Row(label: $0.label, value: $0.text) }, csv: Self.url.appending("csv").appending(figure.key).description,
                                 exportable: principal.scope(for: .export, on: .customers) != nil && principal.scope(for: .export, on: figure.readers) != nil))
         }
         return charts

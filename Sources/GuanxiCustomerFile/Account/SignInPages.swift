@@ -24,7 +24,7 @@ package struct SignInPages {
             let form = try await request.form(context: context)
             do {
                 let signedIn = try await services.login.signIn(username: form["username"] ?? "", password: form["password"] ?? "", address: context.address)
-                var response = WebRenderer.redirect(signedIn.needsSecondFactor ? "/login/totp" : "/")
+                var response = WebRenderer.redirect(signedIn.needsSecondFactor ? Self.secondFactor : HomePages.url)
                 response.setCookie(sessionCookie(signedIn.cookie, request: request))
                 return response
             } catch let error as GuanxiError where [.unauthorized, .tooManyRequests, .forbidden].contains(error.kind) {
@@ -57,7 +57,7 @@ package struct SignInPages {
         web.post("/language") { request, context in
             let form = try await request.form(context: context)
             let chosen = Localizer.supported.contains(form["lang"] ?? "") ? form["lang"]! : services.config.defaultLocale
-            var response = WebRenderer.redirect(context.principal == nil ? "/login" : "/")
+            var response = WebRenderer.redirect(context.principal == nil ? Self.login : HomePages.url)
             response.setCookie(Cookie(name: "guanxi_lang", value: chosen, maxAge: 365 * 86_400, path: "/", secure: isSecure(request), httpOnly: true, sameSite: .lax))
             return response
         }

@@ -32,7 +32,7 @@ package struct ActivityForm {
             do {
                 let a = try await services.activities.create(try Self.input(form, principal: principal, custom: try await services.customValues.fields(of: .activities)), by: principal)
                 try await ContactWays(services: services).noteCallOutcome(a, by: principal)
-                return WebRenderer.redirect(Self.back(form) ?? "/activities/\(a.id!.uuidString)?notice=saved")
+                return WebRenderer.redirect(Self.back(form, records: services.records) ?? ActivityPages.url.appending(a.id!).notice("saved"))
             } catch let error as GuanxiError where error.kind == .validation || error.code == "schedule_conflict" {
                 return try await render(nil, form: form, context: context, error: error)
             }
@@ -56,9 +56,9 @@ package struct ActivityForm {
     }
 
     /// Where to go after saving: the record the activity was logged from.
-    package static func back(_ form: FormData) -> String? {
+    package static func back(_ form: FormData, records: RecordKinds) -> SiteURL? {
         guard let about = form["about"], let (kind, id) = ActivityPages.about(about) else { return nil }
-        return "/\(kind.rawValue)/\(id.uuidString)?notice=saved"
+        return records.url(kind, id).notice("saved")
     }
 
     package static func input(_ form: FormData, principal: Principal, custom: [CustomField]) throws -> ActivityInput {

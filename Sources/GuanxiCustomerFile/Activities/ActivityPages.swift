@@ -61,12 +61,12 @@ package struct ActivityPages {
             } catch let error as GuanxiError where error.kind == .validation || error.kind == .conflict {
                 return try await detail(activityID, context: context, notice: services.localizer.message(for: error, context.locale), status: error.kind == .validation ? .badRequest : .conflict)
             }
-            return WebRenderer.redirect(form["back"] == "tasks" ? "/tasks" : "/activities/\(activityID.uuidString)?notice=saved")
+            return WebRenderer.redirect(form["back"] == "tasks" ? Self.tasks : Self.url.appending(activityID).notice("saved"))
         }
         web.post("/activities/:id/dismiss") { request, context in
             let form = try await request.form(context: context)
             try await services.activities.dismissReminder(try Self.id(context), by: context.principal)
-            return WebRenderer.redirect(form["back"] == "home" ? "/" : "/tasks")
+            return WebRenderer.redirect(form["back"] == "home" ? HomePages.url : Self.tasks)
         }
         DeletionQuestion(services: services).register(.activities, on: web)
         web.post("/activities/:id/delete") { request, context in

@@ -71,7 +71,7 @@ package struct ContactPages {
             let form = try await request.form(context: context)
             do {
                 let contact = try await services.contacts.update(contactID, try Self.input(form, custom: try await services.customValues.fields(of: .contacts)), expectedVersion: Int(form["version"] ?? ""), by: principal)
-                return WebRenderer.redirect(contact.customerID.map { "/customers/\($0.uuidString)?notice=saved" } ?? "/contacts")
+                return WebRenderer.redirect(contact.customerID.map { CustomerPages.url.appending($0).notice("saved") } ?? Self.url)
             } catch let error as GuanxiError where error.kind == .validation || error.code == "version_conflict" {
                 let current = try await services.contacts.find(contactID, for: principal, action: .update)
                 return try await self.form(current, customer: try await customer(of: current, principal), typed: form, context: context, error: error)
@@ -83,7 +83,7 @@ package struct ContactPages {
             let form = try await request.form(context: context)
             let contact = try await services.contacts.find(try id(context), for: principal, action: .delete)
             try await services.contacts.delete(contact.id!, expectedVersion: Int(form["version"] ?? ""), by: principal)
-            return WebRenderer.redirect(contact.customerID.map { "/customers/\($0.uuidString)" } ?? "/contacts")
+            return WebRenderer.redirect(contact.customerID.map { CustomerPages.url.appending($0) } ?? Self.url)
         }
     }
 
@@ -141,7 +141,7 @@ package struct ContactPages {
         let principal = context.principal
         let q = request.uri.queryParameters
         let table = ListTable(services: services)
-        if let view = q["view"], q["opened"] == nil { return try await table.open(String(view), path: "/contacts", context: context) }
+        if let view = q["view"], q["opened"] == nil { return try await table.open(String(view), path: Self.url.description, context: context) }
         let list = ContactList(services: services)
         var filter = try list.filter(q)
         filter.cursor = q["after"].map(String.init)
@@ -152,7 +152,7 @@ package struct ContactPages {
             next: page.next, nextQuery: ListTable.nextQuery(request, after: page.next), q: filter.search ?? "",
             cf: q.getAll("cf").first.map { String($0) } ?? "", sorts: try await table.sorts(.contacts, builtIn: ["name", "updated"], selected: sort, locale: context.locale),
             descending: filter.customSortDescending,
-            table: try await table.part(.contacts, path: "/contacts", records: page.contacts, title: \.name, builtIn: columns,
+            table: try await table.part(.contacts, path: Self.url.description, records: page.contacts, title: \.name, builtIn: columns,
                                         defaults: list.defaultColumns, request: request, context: context))
         return services.renderer.render("contacts", titleKey: "contacts.title", page: model, context: context)
     }

@@ -99,7 +99,7 @@ package struct CustomerPages {
         let principal = context.principal
         let q = request.uri.queryParameters
         let table = ListTable(services: services)
-        if let view = q["view"], q["opened"] == nil { return try await table.open(String(view), path: "/customers", context: context) }
+        if let view = q["view"], q["opened"] == nil { return try await table.open(String(view), path: Self.url.description, context: context) }
         let list = CustomerList(services: services)
         var filter = try list.filter(q)
         filter.cursor = q["after"].map(String.init)
@@ -121,7 +121,7 @@ package struct CustomerPages {
             pool: filter.inPool, tag: filter.tag ?? "", nextQuery: ListTable.nextQuery(request, after: page.next),
             cf: q.getAll("cf").first.map { String($0) } ?? "", sorts: try await table.sorts(.customers, builtIn: ["name", "updated", "created"], selected: sort, locale: context.locale),
             descending: filter.customSortDescending,
-            table: try await table.part(.customers, path: "/customers", records: page.customers, title: \.name, builtIn: columns,
+            table: try await table.part(.customers, path: Self.url.description, records: page.customers, title: \.name, builtIn: columns,
                                         defaults: list.defaultColumns, request: request, context: context))
         return services.renderer.render("customers", titleKey: "customers.title", page: model, context: context)
     }

@@ -60,7 +60,7 @@ package struct DataQualityPages {
             }
             if !descriptor.duplicateKeys.isEmpty {
                 let duplicates = try await DuplicateFinder(services: services).groups(kind, for: principal, limit: 0).total
-                checks.append(Check(label: t("data_quality.duplicates"), count: duplicates, href: "/duplicates?kind=\(kind.rawValue)"))
+                checks.append(Check(label: t("data_quality.duplicates"), count: duplicates, href: DuplicatePages.url.with("kind", kind.rawValue).description))
             }
             sections.append(KindSection(kind: kind.rawValue, title: t(descriptor.nameKey), checks: checks))
         }

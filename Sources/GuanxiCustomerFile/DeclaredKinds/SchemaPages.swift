@@ -36,7 +36,7 @@ package struct SchemaPages {
         web.post(RouterPath("\(path)/:id/delete")) { request, context in
             let form = try await request.form(context: context)
             try await records.delete(try id(context), expectedVersion: Int(form["version"] ?? ""), by: context.principal)
-            return WebRenderer.redirect(path)
+            return WebRenderer.redirect(SiteURL(path))
         }
     }
 

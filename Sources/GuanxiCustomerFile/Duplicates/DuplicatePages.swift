@@ -85,7 +85,7 @@ package struct DuplicatePages {
         let groups = found.groups.map { g in
             Group(key: g.key, score: g.score, reasons: g.reasons.map { t("duplicates.reason_\($0)") }.joined(separator: " · "),
                   members: g.members.map { Member(id: $0.id.uuidString, name: $0.name, href: "/\(kind.rawValue)/\($0.id.uuidString)") },
-                  mergeHref: "/duplicates/merge?kind=\(kind.rawValue)&ids=\(g.key)", canMerge: canMerge)
+                  mergeHref: Self.url.appending("merge").with("kind", kind.rawValue).with("ids", g.key).description, canMerge: canMerge)
         }
         var notice: String?
         if let merged = q["merged"], let failed = q["failed"] {

@@ -37,7 +37,7 @@ package struct ListRoutes {
             let form = try await request.form(context: context)
             let id = try UUID(uuidString: context.parameters.require("id")).orThrow(.notFound("View"))
             try await services.savedViews.delete(id, by: context.principal)
-            return WebRenderer.redirect(kinds.first { "/\($0.rawValue)" == form["back"] }.map { "/\($0.rawValue)" } ?? "/")
+            return WebRenderer.redirect(kinds.first { "/\($0.rawValue)" == form["back"] }.map { services.records.url($0) } ?? HomePages.url)
         }
     }
 

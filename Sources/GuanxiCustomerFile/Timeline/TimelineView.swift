@@ -23,7 +23,7 @@ package struct TimelineView {
             case .activity:
                 let a = item.activity!
                 return Row(at: format.dateTime(item.at), actor: item.actor, title: item.title, label: t("activity_kinds.\(a.kind)"),
-                           isActivity: true, isChange: false, isStage: false, href: "/activities/\(a.id.uuidString)",
+                           isActivity: true, isChange: false, isStage: false, href: ActivityPages.url.appending(a.id).description,
                            status: t("activity_statuses.\(a.status)"), outcome: a.outcome ?? "",
                            commitments: a.commitments.map { CommitmentRow(description: $0.description, dueOn: $0.dueOn ?? "", status: t("commitment_statuses.\($0.status)"), open: $0.status == "open") },
                            changes: [])

@@ -79,7 +79,7 @@ public struct WebRenderer: Sendable {
     /// See-other to a page of this site.
     public static func redirect(_ url: SiteURL) -> Response { redirect(url.description) }
 
-    public static func redirect(_ location: String) -> Response {
+    private static func redirect(_ location: String) -> Response {
         var headers = HTTPFields()
         headers[.location] = location
         return Response(status: .seeOther, headers: headers)

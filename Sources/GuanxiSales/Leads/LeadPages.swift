@@ -63,7 +63,7 @@ package struct LeadPages {
         let principal = context.principal
         let q = request.uri.queryParameters
         let table = ListTable(services: services.customerFile)
-        if let view = q["view"], q["opened"] == nil { return try await table.open(String(view), path: "/leads", context: context) }
+        if let view = q["view"], q["opened"] == nil { return try await table.open(String(view), path: Self.url.description, context: context) }
         let list = LeadList(services: services)
         var filter = try list.filter(q)
         filter.cursor = q["after"].map(String.init)
@@ -78,7 +78,7 @@ package struct LeadPages {
             ratings: WebChoice.list(LeadVocabulary.ratings, selected: filter.rating) { t("lead_ratings.\($0)") }, pool: filter.inPool,
             cf: q.getAll("cf").first.map { String($0) } ?? "", sorts: try await table.sorts(.leads, builtIn: ["created", "updated", "name"], selected: sort, locale: context.locale),
             descending: filter.customSortDescending,
-            table: try await table.part(.leads, path: "/leads", records: page.leads, title: \.name, builtIn: columns,
+            table: try await table.part(.leads, path: Self.url.description, records: page.leads, title: \.name, builtIn: columns,
                                         defaults: list.defaultColumns, request: request, context: context))
         return services.renderer.render("leads", titleKey: "leads.title", page: model, context: context)
     }
@@ -106,9 +106,9 @@ package struct LeadPages {
             WebField(label: t("lead_fields.converted_at"), value: l.convertedAt.map(format.dateTime) ?? ""),
         ]
         var converted: [Link] = []
-        if let c = l.convertedCustomerID { converted.append(Link(label: t("kinds.customers"), href: "/customers/\(c.uuidString)")) }
-        if let c = l.convertedContactID { converted.append(Link(label: t("kinds.contacts"), href: "/contacts/\(c.uuidString)")) }
-        if let o = l.convertedOpportunityID { converted.append(Link(label: t("kinds.opportunities"), href: "/opportunities/\(o.uuidString)")) }
+        if let c = l.convertedCustomerID { converted.append(Link(label: t("kinds.customers"), href: CustomerPages.url.appending(c).description)) }
+        if let c = l.convertedContactID { converted.append(Link(label: t("kinds.contacts"), href: ContactPages.url.appending(c).description)) }
+        if let o = l.convertedOpportunityID { converted.append(Link(label: t("kinds.opportunities"), href: OpportunityPages.url.appending(o).description)) }
         let may = { (action: PermissionAction) async -> Bool in
             (try? await services.permissions.requireAccess(principal, action, on: .leads, owner: l.ownerID, notFound: .notFound("Lead"))) != nil
         }

@@ -43,13 +43,13 @@ package struct OpportunityPages {
             var input = OpportunityInput()
             input.stageID = try Validate.uuid(form["stage_id"], field: "stageId")
             if let reason = form["loss_reason"], !reason.isEmpty { input.lossReason = reason }
-            let back = form["back"] == "board" ? "/opportunities/board?pipeline=\(form["pipeline"] ?? "")" : "/opportunities/\(dealID.uuidString)"
+            let back = form["back"] == "board" ? Self.url.appending("board").with("pipeline", form["pipeline"] ?? "") : Self.url.appending(dealID)
             do {
                 _ = try await services.opportunities.update(dealID, input, expectedVersion: Int(form["version"] ?? ""), by: principal)
             } catch let error as GuanxiError where error.kind == .validation || error.kind == .conflict {
                 return try await detail(dealID, context: context, notice: services.localizer.message(for: error, context.locale), status: error.kind == .validation ? .badRequest : .conflict)
             }
-            return WebRenderer.redirect(back.contains("?") ? back + "&notice=saved" : back + "?notice=saved")
+            return WebRenderer.redirect(back.notice("saved"))
         }
         DeletionQuestion(services: services.customerFile).register(.opportunities, on: web)
         web.post("/opportunities/:id/delete") { request, context in
@@ -90,7 +90,7 @@ package struct OpportunityPages {
         let principal = context.principal
         let q = request.uri.queryParameters
         let table = ListTable(services: services.customerFile)
-        if let view = q["view"], q["opened"] == nil { return try await table.open(String(view), path: "/opportunities", context: context) }
+        if let view = q["view"], q["opened"] == nil { return try await table.open(String(view), path: Self.url.description, context: context) }
         let t = { (key: String) in services.localizer.text(key, context.locale) }
         let list = OpportunityList(services: services)
         var filter = try list.filter(q)
@@ -107,7 +107,7 @@ package struct OpportunityPages {
             statuses: WebChoice.list(OpportunityFilter.Status.allCases.map(\.rawValue), selected: filter.status?.rawValue) { t("deal_status.\($0)") },
             cf: q.getAll("cf").first.map { String($0) } ?? "", sorts: try await table.sorts(.opportunities, builtIn: ["updated", "created", "name"], selected: sort, locale: context.locale),
             descending: filter.customSortDescending,
-            table: try await table.part(.opportunities, path: "/opportunities", records: deals, title: \.name, builtIn: columns,
+            table: try await table.part(.opportunities, path: Self.url.description, records: deals, title: \.name, builtIn: columns,
                                         defaults: list.defaultColumns, request: request, context: context))
         return services.renderer.render("opportunities", titleKey: "opportunities.title", page: model, context: context)
     }
