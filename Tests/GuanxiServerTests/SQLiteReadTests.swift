@@ -7,6 +7,7 @@ import Foundation
 @testable import GuanxiCustomerAnalytics
 @testable import GuanxiDataExchange
 import SQLKit
+import Synchronization
 import Testing
 @testable import GuanxiPlatform
 
@@ -85,35 +86,75 @@ struct SQLiteReadTests {
     }
 }
 
-@Suite("Side reader")
-struct SideReaderTests {
-    @Test("On a SQLite file an import's side reader reads the last committed rows while a write transaction holds the connection, and cannot write")
-    func besideTheWriter() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gx-side-\(UUID().uuidString)")
+@Suite("Reads beside the writer")
+struct ReadPoolTests {
+    /// A fresh SQLite file with a table of cards, ready as the server leaves it.
+    static func withFile(_ body: (DatabaseService) async throws -> Void) async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gx-read-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let database = try DatabaseService(location: .sqliteFile(folder.appendingPathComponent("side.sqlite").path), logger: Logger(label: "test"))
+        let database = try DatabaseService(location: .sqliteFile(folder.appendingPathComponent("read.sqlite").path), logger: Logger(label: "test"))
         do {
             try await database.prepareEngine()
-            try await database.sql.raw("CREATE TABLE cards (name TEXT NOT NULL)").run()
+            try await database.sql.raw("CREATE TABLE cards (id INTEGER PRIMARY KEY, name TEXT NOT NULL)").run()
             try await database.sql.raw("INSERT INTO cards (name) VALUES ('李雷')").run()
-            let seen = try await database.db.transaction { tx in
-                try await (tx as! any SQLDatabase).raw("INSERT INTO cards (name) VALUES ('韩梅梅')").run()
-                // The writer holds the only pooled connection here; the side reader does not need it.
-                return try await database.withSideReader { reader in
-                    try await reader.raw("SELECT name FROM cards ORDER BY name").all().map { try $0.decode(column: "name", as: String.self) }
-                }
-            }
-            #expect(seen == ["李雷"])
-            await #expect(throws: (any Error).self) {
-                try await database.withSideReader { reader in try await reader.raw("INSERT INTO cards (name) VALUES ('写不进')").run() }
-            }
-            let after = try await database.withSideReader { reader in try await reader.raw("SELECT COUNT(*) AS n FROM cards").first()?.decode(column: "n", as: Int.self) }
-            #expect(after == 2)
+            try await body(database)
         } catch {
             await database.shutdown()
             throw error
         }
         await database.shutdown()
+    }
+
+    static func names(_ sql: any SQLDatabase) async throws -> [String] {
+        try await sql.raw("SELECT name FROM cards ORDER BY id").all().map { try $0.decode(column: "name", as: String.self) }
+    }
+
+    @Test("Only a plain SELECT counts as a read")
+    func whatReads() {
+        #expect(SQLiteReads.isRead("SELECT 1") && SQLiteReads.isRead("select name from cards"))
+        #expect(!SQLiteReads.isRead("INSERT INTO cards SELECT 1") && !SQLiteReads.isRead("WITH x AS (SELECT 1) DELETE FROM cards")
+                && !SQLiteReads.isRead("PRAGMA journal_mode") && !SQLiteReads.isRead(" UPDATE cards SET name = ''"))
+    }
+
+    @Test("On a SQLite file a read runs while a write transaction holds the writer, and sees only what is committed; the next read sees the commit")
+    func besideTheWriter() async throws {
+        try await Self.withFile { database in
+            let seen = try await database.db.transaction { tx in
+                try await (tx as! any SQLDatabase).raw("INSERT INTO cards (name) VALUES ('韩梅梅')").run()
+                // The writer's only connection is held here: on it, this read would wait for
+                // the pool until it timed out.
+                return try await Self.names(database.sql)
+            }
+            #expect(seen == ["李雷"])
+            #expect(try await Self.names(database.sql) == ["李雷", "韩梅梅"])
+            // Each write is seen by the read right after it, whichever connection reads.
+            for n in 1...50 {
+                try await database.sql.raw("INSERT INTO cards (name) VALUES (\(bind: "卡\(n)"))").run()
+                #expect(try await Self.names(database.sql).last == "卡\(n)")
+            }
+        }
+    }
+
+    @Test("A long read holds up neither a write nor another read")
+    func longRead() async throws {
+        try await Self.withFile { database in
+            let slowDone = Atomic<Bool>(false)
+            // A read that steps through millions of rows, for a while.
+            let slow = Task {
+                let row = try await database.sql.raw("""
+                    SELECT (SELECT COUNT(*) FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000000) SELECT i FROM n)) AS c
+                    """).first()
+                slowDone.store(true, ordering: .sequentiallyConsistent)
+                return try row?.decode(column: "c", as: Int.self)
+            }
+            try await Task.sleep(for: .milliseconds(50))
+            try await database.sql.raw("INSERT INTO cards (name) VALUES ('写')").run()
+            let names = try await Self.names(database.sql)
+            let doneMeanwhile = slowDone.load(ordering: .sequentiallyConsistent)
+            #expect(names == ["李雷", "写"])
+            #expect(!doneMeanwhile, "the write and the short read finished before the long read")
+            #expect(try await slow.value == 5_000_000)
+        }
     }
 }

@@ -37,16 +37,14 @@ package struct ImportRunner<Target: ImportTarget>: Sendable {
     /// transaction stepped on the database's event loop), the writer makes the next batch's
     /// statements (on a thread of the pool) and this task checks the batch after that (on
     /// another loop, see `EventLoopExecutor`). Meanwhile a fourth task reads the
-    /// batch after that from the file and looks up what it refers to (`prefetch`) on a
-    /// side reader, which on SQLite reads beside the writer's transactions rather than
-    /// between them (`DatabaseService.withSideReader`), so checking rarely waits for the
+    /// batch after that from the file and looks up what it refers to (`prefetch`); on a
+    /// SQLite file those reads go to the read-only connections (`DatabaseService.sql`), beside
+    /// the writer's transactions rather than between them, so checking rarely waits for the
     /// file or the database.
     package func run(_ job: inout ImportJob, file: ImportFile, dryRun: Bool, by actor: Principal,
              progress: @Sendable (ImportJob) async throws -> Void = { _ in }) async throws -> [ImportProblem] {
         try await withTaskExecutorPreference(services.database.computingExecutor) {
-            try await services.database.withSideReader { reader in
-                try await runHere(&job, file: file, dryRun: dryRun, by: actor, reading: reader, progress: progress)
-            }
+            try await runHere(&job, file: file, dryRun: dryRun, by: actor, reading: services.database.sql, progress: progress)
         }
     }
 

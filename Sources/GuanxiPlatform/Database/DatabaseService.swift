@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import SQLKit
+import Synchronization
 
 /// Which SQL engine Guanxi talks to. The few statements that differ between the
 /// engines switch on this, and only this.
@@ -27,11 +28,16 @@ public final class DatabaseService: Sendable {
     package let connectionsPerLoop: Int
     private let databases: Databases
     private let logger: Logger
-    /// The SQLite file, when the database is one (`withSideReader` opens it again).
-    private let sqliteFile: String?
     /// SQLite allows one writer at a time, so all work goes through one event loop and
     /// therefore one connection; this avoids lock contention between connections.
     private let eventLoop: (any EventLoop)?
+    /// On a SQLite file, statements that only read go to read-only connections instead
+    /// (`sql`) — once `prepareEngine` has put the file in write-ahead-log mode (before, the
+    /// file may not exist, and readers of a file without the log would wait for every write).
+    private let readers: SQLiteReaderPool?
+    private let readersOpen = Atomic<Bool>(false)
+    /// How many statements read at once beside the writer.
+    package static let sqliteReaders = 4
     /// Where a long job's writing runs (the database's own loop) and where its computing
     /// runs (another loop), so the two use both cores (see `EventLoopExecutor`).
     package let writingExecutor: EventLoopExecutor
@@ -46,24 +52,24 @@ public final class DatabaseService: Sendable {
         switch location {
         case .sqliteFile(let path):
             engine = .sqlite
-            sqliteFile = path
             databases.use(.sqlite(.file(path), connectionPoolTimeout: poolTimeout, sqlLogLevel: .trace), as: .sqlite)
+            readers = SQLiteReaderPool(path: path, size: Self.sqliteReaders, logger: logger)
             eventLoop = MultiThreadedEventLoopGroup.singleton.next()
             maxConnections = 1
         case .sqliteMemory:
             engine = .sqlite
-            sqliteFile = nil
             databases.use(.sqlite(.memory, connectionPoolTimeout: poolTimeout, sqlLogLevel: .trace), as: .sqlite)
+            readers = nil
             eventLoop = MultiThreadedEventLoopGroup.singleton.next()
             maxConnections = 1
         case .postgres(let url):
             engine = .postgres
-            sqliteFile = nil
             do {
                 databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: connectionsPerLoop, connectionPoolTimeout: poolTimeout, sqlLogLevel: .trace), as: .psql)
             } catch {
                 throw GuanxiError(.configuration, "GUANXI_DATABASE_URL is not a usable PostgreSQL URL: \(error)")
             }
+            readers = nil
             eventLoop = nil
             maxConnections = connectionsPerLoop * System.coreCount
         }
@@ -75,35 +81,21 @@ public final class DatabaseService: Sendable {
         return databases.database(logger: logger, on: databases.eventLoopGroup.any())!
     }
 
-    /// SQL on the database; on SQLite, rows come back without a hop per row (`SQLiteReads`).
+    /// SQL on the database. On SQLite, rows come back without a hop per row
+    /// (`SQLiteReads`), and on a SQLite file a statement that only reads runs on one of the
+    /// read-only connections: with write-ahead logging they read the last committed state
+    /// beside the writer and beside each other, so a slow list or report holds up neither
+    /// the writes nor the other readers. A statement outside a transaction commits as it
+    /// ends, so the next read — on whichever connection — sees it. Statements inside a
+    /// transaction (`db.transaction`) stay on the writer's connection.
     public var sql: any SQLDatabase {
         let db = self.db
-        if engine == .sqlite, let sqlite = db as? any SQLDatabase & SQLiteDatabase { return SQLiteReads(base: sqlite) }
+        if engine == .sqlite, let sqlite = db as? any SQLDatabase & SQLiteDatabase {
+            return SQLiteReads(base: sqlite, readers: readersOpen.load(ordering: .relaxed) ? readers : nil)
+        }
         return db as! any SQLDatabase
     }
 
-    /// Runs `body` with a handle for reads beside a long run of writes (an import's
-    /// look-ups). On a SQLite file that is a second connection, opened for the call and
-    /// kept to reading (`query_only`): with write-ahead logging it reads the last committed
-    /// state while the writing connection works, instead of queueing behind each of the
-    /// writer's transactions — an import of a million contacts spent a third of its time
-    /// waiting so. Elsewhere it is `sql`: PostgreSQL's pool has connections to spare, and a
-    /// second connection to an in-memory SQLite database would open another, empty one.
-    package func withSideReader<T>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
-        guard let sqliteFile, let eventLoop else { return try await body(sql) }
-        let connection = try await SQLiteConnection.open(storage: .file(path: sqliteFile), threadPool: .singleton, logger: logger, on: eventLoop)
-        do {
-            let reader = connection.sql(queryLogLevel: .trace)
-            try await reader.raw("PRAGMA query_only=1").run()
-            try await reader.raw("PRAGMA busy_timeout=5000").run()
-            let result = try await body(reader)
-            try await connection.close()
-            return result
-        } catch {
-            try? await connection.close()
-            throw error
-        }
-    }
 
     /// Tunes a SQLite file for a server: write-ahead logging lets readers work while one writes.
     public func prepareEngine() async throws {
@@ -121,6 +113,7 @@ public final class DatabaseService: Sendable {
         // back to 128 MB after a copy.
         try await sql.raw("PRAGMA wal_autocheckpoint=20000").run()
         try await sql.raw("PRAGMA journal_size_limit=134217728").run()
+        readersOpen.store(true, ordering: .relaxed)
     }
 
     /// Checks that the database answers, for `/ready`.
@@ -134,6 +127,7 @@ public final class DatabaseService: Sendable {
     }
 
     public func shutdown() async {
+        await readers?.close()
         await databases.shutdownAsync()
     }
 }

@@ -15,6 +15,8 @@ import SQLKit
 /// (same serializer, same value encoder, same query log).
 package struct SQLiteReads: SQLDatabase {
     package let base: any SQLDatabase & SQLiteDatabase
+    /// The read-only connections, which take the statements that only read (`isRead`).
+    package var readers: SQLiteReaderPool? = nil
 
     package var logger: Logger { base.logger }
     package var eventLoop: any EventLoop { base.eventLoop }
@@ -33,9 +35,15 @@ package struct SQLiteReads: SQLDatabase {
         }
         let encoder = SQLiteDataEncoder()
         let binds = try values.map { try encoder.encode($0) }
-        try await base.withConnection { (connection: SQLiteConnection) in
+        let query: @Sendable (SQLiteConnection) async throws -> Void = { connection in
             try await connection.query(text, binds) { row in onRow(SQLiteReadRow(row: row)) }
         }
+        if let readers, Self.isRead(text) { try await readers.withConnection(query) } else { try await base.withConnection(query) }
+    }
+
+    /// A statement that only reads: a plain `SELECT` (a `WITH` may end in a write).
+    package static func isRead(_ text: String) -> Bool {
+        text.utf8.prefix(6).elementsEqual("SELECT".utf8) || text.utf8.prefix(6).elementsEqual("select".utf8)
     }
 
     package func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {

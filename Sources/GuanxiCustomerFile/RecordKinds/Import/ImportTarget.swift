@@ -26,7 +26,7 @@ package protocol ImportTarget: Sendable {
     func input(_ values: [String: String], settings: ImportSettings, isNew: Bool, row: ImportRow, by actor: Principal) async throws -> Input
     /// Looks up, in as few queries as it can, what the coming rows refer to (the companies
     /// a contact file names), so `input` finds it without asking the database row by row;
-    /// `reading` is the import's side reader (`DatabaseService.withSideReader`).
+    /// `reading` is where the import reads (`DatabaseService.sql`: on SQLite, beside the writer).
     func prefetch(_ rows: [[String: String]], by actor: Principal, reading: any SQLDatabase) async throws
     /// Checks a new record completely (permission and every field) without writing it.
     func prepare(_ input: Input, by actor: Principal) async throws -> (prepared: Prepared, id: UUID)
