@@ -37,10 +37,24 @@ public struct WebRenderer: Sendable {
         return WebRenderer(library: try await MustacheLibrary(directory: dir.path), localizer: localizer, menu: menu)
     }
 
-    package struct Root {
+    /// What a template sees: the texts (`t`), the layout (`layout`) and the page (`page`).
+    package struct Root: MustacheParent {
         package let t: [String: Any]
-        package let layout: Layout
+        package let layout: Any
         package let page: Any
+
+        package init(t: [String: Any], layout: Layout, page: Any) {
+            (self.t, self.layout, self.page) = (t, MustacheTree.make(layout), MustacheTree.make(page))
+        }
+
+        package func child(named name: String) -> Any? {
+            switch name {
+            case "t": t
+            case "layout": layout
+            case "page": page
+            default: nil
+            }
+        }
     }
 
     public func layout(_ context: some PageContext, titleKey: String, notice: String? = nil) -> Layout {
