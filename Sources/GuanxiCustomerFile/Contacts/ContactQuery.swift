@@ -35,11 +35,13 @@ public struct ContactQuery: Sendable {
         var query = database.sql.select().column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("contacts"))).from("contacts")
         if let reachable = owners.condition() { query = query.where(reachable) }
         if let customer = filter.customerID { query = query.where("customer_id", .equal, customer) }
-        if let term = filter.search?.trimmingCharacters(in: .whitespaces), !term.isEmpty {
-            query = query.where(SQLSearch.matches("contacts", term, engine: database.engine))
-        }
         if let quality = filter.quality { query = query.where(quality.condition(Contact.quality, cutoff: filter.qualityCutoff)) }
         query = try await custom.constrain(query, table: "contacts", kind: .contacts, filters: filter.custom)
+        if let term = filter.search?.trimmingCharacters(in: .whitespaces), !term.isEmpty {
+            let search = SQLSearch.condition("contacts", term, engine: database.engine)
+            // Both built-in orders have an index to read along; a custom field's has not.
+            query = query.where(filter.customSort == nil ? try await search.forPage(of: query, on: database.sql) : search.indexed)
+        }
         if let key = filter.customSort {
             let sorted = try await custom.sorted(query, by: key, descending: filter.customSortDescending, table: "contacts", kind: .contacts)
             let page = try await sorted.keyset.page(sorted.query, as: Contact.self, cursor: filter.cursor, limit: limit) { try sorted.value($1) }

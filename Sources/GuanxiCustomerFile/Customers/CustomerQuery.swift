@@ -63,11 +63,14 @@ public struct CustomerQuery: Sendable {
         if let tag = filter.tag, !tag.isEmpty {
             query = query.where(SQLQueryString("id IN (SELECT customer_id FROM customer_tags WHERE tag = \(bind: tag))"))
         }
-        if let search = filter.search?.trimmingCharacters(in: .whitespaces), !search.isEmpty {
-            query = query.where(searchCondition(search))
-        }
         if let quality = filter.quality { query = query.where(quality.condition(Customer.quality, cutoff: filter.qualityCutoff)) }
         query = try await custom.constrain(query, table: "customers", kind: .customers, filters: filter.custom)
+        if let term = filter.search?.trimmingCharacters(in: .whitespaces), !term.isEmpty {
+            let search = SQLSearch.condition("customers", term, engine: database.engine)
+            // Name and last change have an index to read along; creation time and custom fields have not.
+            let ordered = filter.customSort == nil && filter.sort != .created
+            query = query.where(ordered ? try await search.forPage(of: query, on: sql) : search.indexed)
+        }
         if let key = filter.customSort {
             let sorted = try await custom.sorted(query, by: key, descending: filter.customSortDescending, table: "customers", kind: .customers)
             let page = try await sorted.keyset.page(sorted.query, as: Customer.self, cursor: filter.cursor, limit: limit) { try sorted.value($1) }
@@ -88,11 +91,6 @@ public struct CustomerQuery: Sendable {
         var out: [UUID: String] = [:]
         for row in try await query.all() { out[try row.decode(column: "id", as: UUID.self)] = try row.decode(column: "name", as: String.self) }
         return out
-    }
-
-    /// Substring match on name, e-mail, website and phone digits, through the search index.
-    package func searchCondition(_ term: String) -> any SQLExpression {
-        SQLSearch.matches("customers", term, engine: database.engine)
     }
 
     package static func keyset(_ sort: CustomerFilter.Sort) -> Keyset {

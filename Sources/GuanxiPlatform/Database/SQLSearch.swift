@@ -19,39 +19,53 @@ public enum SQLSearch {
         values.compactMap { $0?.lowercased() }.filter { !$0.isEmpty }.joined(separator: " ")
     }
 
-    /// Rows of `table` whose `search_text` contains `term`. A term that looks like a phone
-    /// number is matched on its digits. SQLite answers from its FTS5 trigram index for
-    /// terms of three characters or more; PostgreSQL from its pg_trgm index. Trigrams
-    /// cannot serve one or two characters (a two-character Chinese name is common), so
-    /// such terms match names only: lists are ordered by name, so the name index lets the
-    /// scan stop as soon as a page is full. For people (contacts, leads) a short term
-    /// matches the start of the name or of the given name after a one- or two-character
-    /// surname — "王伟" finds 王伟东, "晓明" finds 欧阳晓明 — answered from indexes on those
-    /// (migration 0021) instead of reading a million names that do not contain it.
+    /// Rows of `table` whose `search_text` contains `term`, in the form an index answers
+    /// (`SearchCondition.indexed`): for a total or a count, which needs every match.
     public static func matches(_ table: String, _ term: String, engine: SQLEngine, nameColumn: String = "name") -> any SQLExpression {
+        condition(table, term, engine: engine, nameColumn: nameColumn).indexed
+    }
+
+    /// Rows of `table` whose `search_text` contains `term`, in both forms (`SearchCondition`).
+    /// A term that looks like a phone number is matched on its digits. SQLite answers from
+    /// its FTS5 trigram index for terms of three characters or more; PostgreSQL from its
+    /// pg_trgm index. Trigrams cannot serve one or two characters (a two-character Chinese
+    /// name is common), so such terms match names only. For people (contacts, leads) a
+    /// short term matches the start of the name or of the given name after a one- or
+    /// two-character surname — "王伟" finds 王伟东, "晓明" finds 欧阳晓明 — answered from
+    /// indexes on those (migration 0021) instead of reading a million names.
+    public static func condition(_ table: String, _ term: String, engine: SQLEngine, nameColumn: String = "name") -> SearchCondition {
         let trimmed = term.trimmingCharacters(in: .whitespaces)
         if personNames.contains(table), trimmed.count < 3, !trimmed.isEmpty, !trimmed.allSatisfy(\.isNumber) {
             // Both as typed and capitalised, for Latin names ("em" finds "Emma").
-            let variants = Array(Set([trimmed, trimmed.prefix(1).uppercased() + trimmed.dropFirst()]))
+            let variants = Array(Set([trimmed, trimmed.prefix(1).uppercased() + trimmed.dropFirst()])).sorted()
             let starts = ["\(table).name", "substr(\(table).name, 2)", "substr(\(table).name, 3)"]
-            return any(variants.flatMap { prefix in
+            let ranges = any(variants.flatMap { prefix in
                 starts.map { start in
                     SQLQueryString("(\(unsafeRaw: start) >= \(bind: prefix) AND \(unsafeRaw: start) < \(bind: prefix + "\u{10FFFF}"))") as any SQLExpression
                 }
             })
+            return SearchCondition(indexed: ranges, scanned: opaque(ranges))
         }
         var needle = term.trimmingCharacters(in: .whitespaces).lowercased()
         let digits = needle.asciiDigits
         if digits.count >= 3, needle.allSatisfy({ $0.isNumber || " +-().".contains($0) }) { needle = digits }
-        if engine == .sqlite, needle.count >= 3 {
-            let phrase = "\"" + needle.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-            return SQLQueryString("""
-                \(unsafeRaw: table).id IN (SELECT k.record_id FROM search_fts f JOIN search_keys k ON k.id = f.rowid \
-                WHERE search_fts MATCH \(bind: phrase) AND k.kind = \(bind: table))
-                """)
-        }
-        if needle.count < 3 { return contains("\(table).\(nameColumn)", needle, engine: engine) }
-        return SQLQueryString("\(unsafeRaw: table).search_text LIKE \(bind: "%" + escape(needle) + "%") ESCAPE '\\'")
+        if needle.count < 3 { return SearchCondition(indexed: contains("\(table).\(nameColumn)", needle, engine: engine), scanned: nil) }
+        let like = SQLQueryString("\(unsafeRaw: table).search_text LIKE \(bind: "%" + escape(needle) + "%") ESCAPE '\\'")
+        guard engine == .sqlite else { return SearchCondition(indexed: like, scanned: opaque(like)) }
+        let phrase = "\"" + needle.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        let fts = SQLQueryString("""
+            \(unsafeRaw: table).id IN (SELECT k.record_id FROM search_fts f JOIN search_keys k ON k.id = f.rowid \
+            WHERE search_fts MATCH \(bind: phrase) AND k.kind = \(bind: table))
+            """)
+        // `search_text` is lower-cased, and SQLite's LIKE ignores the case of Latin letters: the
+        // same rows as the trigram index, which folds case.
+        return SearchCondition(indexed: fts, scanned: like)
+    }
+
+    /// `condition` hidden from the query planner, which then cannot answer it from an index
+    /// and tests it on each row it reads in the list's order.
+    private static func opaque(_ condition: any SQLExpression) -> any SQLExpression {
+        SQLQueryString("(CASE WHEN \(condition) THEN 1 ELSE 0 END) = 1")
     }
 
     /// Tables whose `name` is a person's name.
@@ -60,5 +74,42 @@ public enum SQLSearch {
     /// Ors several conditions, in brackets.
     public static func any(_ parts: [any SQLExpression]) -> any SQLExpression {
         SQLGroupExpression(SQLList(parts, separator: SQLRaw(" OR ")))
+    }
+}
+
+/// A search term as a condition, in two forms for the two shapes a result can have. With
+/// few matches, the search index finds them all and the page sorts them (`indexed`). With
+/// many — "王" or "秀" among a million contacts, "ang" in every Zhang and Wang — sorting every
+/// match for a page of fifty is the whole cost; reading the list's own order and testing
+/// each row (`scanned`) fills the page after a few hundred rows instead.
+public struct SearchCondition: Sendable {
+    public let indexed: any SQLExpression
+    /// Nil when no index serves the term anyway (a short term on a company name).
+    public let scanned: (any SQLExpression)?
+
+    /// How many matches mark a term as common. Below it, sorting the matches costs less
+    /// than reading the list's order until a page is full (the read is about
+    /// `page size × rows ÷ matches` long); at 2,000 either is a few milliseconds on a
+    /// million rows.
+    public static let commonAt = 2_000
+
+    /// The form that fills the first page of `query` (with every other condition of the
+    /// list applied, and ordered by an indexed column) soonest. It counts the matches
+    /// through the index, stopping at `commonAt`.
+    public func forPage(of query: SQLSelectBuilder, on sql: any SQLDatabase, commonAt: Int = Self.commonAt) async throws -> any SQLExpression {
+        guard let scanned, try await Self.isCommon(indexed, in: query, on: sql, commonAt: commonAt) else { return indexed }
+        return scanned
+    }
+
+    /// Whether `condition` holds for at least `commonAt` rows that `query` keeps.
+    package static func isCommon(_ condition: any SQLExpression, in query: SQLSelectBuilder, on sql: any SQLDatabase, commonAt: Int) async throws -> Bool {
+        var probe = SQLSelect()
+        probe.columns = [SQLLiteral.numeric("1")]
+        probe.tables = query.select.tables
+        probe.joins = query.select.joins
+        probe.predicate = query.select.predicate.map { SQLBinaryExpression($0, .and, condition) } ?? condition
+        probe.limit = commonAt
+        let count = try await sql.raw("SELECT count(*) AS n FROM (\(probe)) p").first()?.decode(column: "n", as: Int.self) ?? 0
+        return count >= commonAt
     }
 }

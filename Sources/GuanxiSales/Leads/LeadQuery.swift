@@ -46,11 +46,13 @@ public struct LeadQuery: Sendable {
         for (column, value) in [("status", filter.status), ("rating", filter.rating), ("source", filter.source)] {
             if let value, !value.isEmpty { query = query.where(SQLIdentifier(column), .equal, SQLBind(value)) }
         }
-        if let term = filter.search?.trimmingCharacters(in: .whitespaces), !term.isEmpty {
-            query = query.where(SQLSearch.matches("leads", term, engine: database.engine))
-        }
         if let quality = filter.quality { query = query.where(quality.condition(Lead.quality, cutoff: filter.qualityCutoff)) }
         query = try await custom.constrain(query, table: "leads", kind: .leads, filters: filter.custom)
+        if let term = filter.search?.trimmingCharacters(in: .whitespaces), !term.isEmpty {
+            let search = SQLSearch.condition("leads", term, engine: database.engine)
+            // Every built-in order has an index to read along; a custom field's has not.
+            query = query.where(filter.customSort == nil ? try await search.forPage(of: query, on: database.sql) : search.indexed)
+        }
         if let key = filter.customSort {
             let sorted = try await custom.sorted(query, by: key, descending: filter.customSortDescending, table: "leads", kind: .leads)
             let page = try await sorted.keyset.page(sorted.query, as: Lead.self, cursor: filter.cursor, limit: limit) { try sorted.value($1) }

@@ -38,7 +38,7 @@ public struct OpportunityQuery: Sendable {
 
     public func list(_ filter: OpportunityFilter, for actor: Principal) async throws -> (opportunities: [Opportunity], next: String?) {
         let limit = max(1, min(filter.limit, 200))
-        let query = try await filtered(filter, for: actor, columns: [SQLColumn(SQLLiteral.all, table: SQLIdentifier("opportunities"))])
+        let query = try await filtered(filter, for: actor, columns: [SQLColumn(SQLLiteral.all, table: SQLIdentifier("opportunities"))], page: true)
         if let key = filter.customSort {
             let sorted = try await custom.sorted(query, by: key, descending: filter.customSortDescending, table: "opportunities", kind: .opportunities)
             let page = try await sorted.keyset.page(sorted.query, as: Opportunity.self, cursor: filter.cursor, limit: limit) { try sorted.value($1) }
@@ -54,8 +54,10 @@ public struct OpportunityQuery: Sendable {
         return try await Self.figures(query.groupBy("stage_id").all())
     }
 
-    /// The select with the permission check and every filter applied.
-    package func filtered(_ filter: OpportunityFilter, for actor: Principal, columns: [any SQLExpression]) async throws -> SQLSelectBuilder {
+    /// The select with the permission check and every filter applied. For a `page` of the
+    /// list, the search term takes the form that fills it soonest (`SearchCondition`);
+    /// totals need every match, which the index finds.
+    package func filtered(_ filter: OpportunityFilter, for actor: Principal, columns: [any SQLExpression], page: Bool = false) async throws -> SQLSelectBuilder {
         let owners = try await permissions.ownerFilter(actor, .read, on: .opportunities)
         var query = database.sql.select().columns(columns).from("opportunities")
         if let reachable = owners.condition() { query = query.where(reachable) }
@@ -67,10 +69,14 @@ public struct OpportunityQuery: Sendable {
         }
         if let from = filter.closeFrom { query = query.where("expected_close", .greaterThanOrEqual, try CustomerValidate.date(from, field: "closeFrom")) }
         if let to = filter.closeTo { query = query.where("expected_close", .lessThanOrEqual, try CustomerValidate.date(to, field: "closeTo")) }
+        query = try await custom.constrain(query, table: "opportunities", kind: .opportunities, filters: filter.custom)
         if let term = filter.search?.trimmingCharacters(in: .whitespaces), !term.isEmpty {
-            query = query.where(SQLSearch.matches("opportunities", term, engine: database.engine))
+            let search = SQLSearch.condition("opportunities", term, engine: database.engine)
+            // Name and last change have an index to read along; creation time and custom fields have not.
+            let ordered = page && filter.customSort == nil && filter.sort != .created
+            query = query.where(ordered ? try await search.forPage(of: query, on: database.sql) : search.indexed)
         }
-        return try await custom.constrain(query, table: "opportunities", kind: .opportunities, filters: filter.custom)
+        return query
     }
 
     package static let sums: [any SQLExpression] = [
