@@ -76,15 +76,9 @@ public struct AnalysisRunner: Sendable {
             // A customer deleted since the run read the file gets no score (and no update).
             let remaining = Set(try await sql.select().column("id").from("customers").all().map { try $0.decode(column: "id", as: UUID.self) })
             let kept = scores.filter { remaining.contains($0.customerID) }
-            for chunk in stride(from: 0, to: kept.count, by: 500) {
-                var insert = sql.insert(into: "customer_scores").columns(CustomerScore.columns)
-                for score in kept[chunk..<min(chunk + 500, kept.count)] { insert = insert.values(score.binds) }
-                try await insert.run()
-            }
-            for update in changed where remaining.contains(update.id) {
-                try await sql.update("customers").set("value_tier", to: update.tier).set("lifecycle_stage", to: update.stage)
-                    .where("id", .equal, update.id).run()
-            }
+            try await BulkInsert.run(into: "customer_scores", columns: CustomerScore.columns, rows: kept.map(\.row), on: tx)
+            try await BulkUpdate.run("customers", set: [.init("value_tier", "TEXT"), .init("lifecycle_stage", "TEXT")],
+                                     rows: changed.filter { remaining.contains($0.id) }.map { ($0.id, [BulkValue($0.tier), BulkValue($0.stage)]) }, on: tx)
             try await sql.insert(into: "analysis_runs")
                 .columns("id", "as_of", "time_unit", "started_at", "finished_at", "customers", "purchases", "summary", "run_by")
                 .values(SQLBind(UUID()), SQLBind(summary.asOf), SQLBind(unit.rawValue), SQLBind(started), SQLBind(services.clock.now()),

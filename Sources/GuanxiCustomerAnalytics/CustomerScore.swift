@@ -33,11 +33,12 @@ public struct CustomerScore: Sendable, Equatable {
     package static let columns = ["customer_id", "as_of", "recency_days", "frequency", "monetary", "rfm_r", "rfm_f", "rfm_m", "rfm_segment",
                           "value_tier", "bank_grade", "lifecycle_stage", "probability_active", "expected_purchases", "clv", "next_occasion"]
 
-    package var binds: [SQLBind] {
-        [SQLBind(customerID), SQLBind(asOf), SQLBind(recencyDays), SQLBind(frequency), SQLBind(monetary.minorUnits),
-         SQLBind(rfm?.r), SQLBind(rfm?.f), SQLBind(rfm?.m), SQLBind(segment), SQLBind(valueTier), SQLBind(bankGrade),
-         SQLBind(lifecycleStage), SQLBind(probabilityActive), SQLBind(expectedPurchases), SQLBind(lifetimeValue?.minorUnits),
-         SQLBind(nextOccasion)]
+    /// The values of `columns`, for writing a run's scores in bulk.
+    package var row: [BulkValue] {
+        [BulkValue(customerID), BulkValue(asOf), BulkValue(recencyDays), BulkValue(frequency), BulkValue(any: monetary.minorUnits),
+         BulkValue(rfm?.r), BulkValue(rfm?.f), BulkValue(rfm?.m), BulkValue(segment), BulkValue(valueTier), BulkValue(bankGrade),
+         BulkValue(lifecycleStage), probabilityActive.map { BulkValue(any: $0) } ?? .null, expectedPurchases.map { BulkValue(any: $0) } ?? .null,
+         lifetimeValue.map { BulkValue(any: $0.minorUnits) } ?? .null, BulkValue(nextOccasion)]
     }
 
     package init(customerID: UUID, asOf: String, recencyDays: Int?, frequency: Int, monetary: Money, rfm: (r: Int, f: Int, m: Int)?, segment: String?,

@@ -103,6 +103,26 @@ struct CustomerTests {
         }
     }
 
+    @Test("Calendar days: every day of 1896–2104 (leap years and the century rule) reads as the formatter reads it; impossible and mis-written days are refused")
+    func calendarDays() throws {
+        let formatter = DateFormatter()
+        (formatter.calendar, formatter.locale, formatter.timeZone, formatter.dateFormat) =
+            (Calendar(identifier: .gregorian), Locale(identifier: "en_US_POSIX"), TimeZone(identifier: "UTC"), "yyyy-MM-dd")
+        var day = try #require(formatter.date(from: "1896-01-01"))
+        while day < formatter.date(from: "2105-01-01")! {
+            let text = formatter.string(from: day)
+            #expect(Validate.isoDay(text) == day, "\(text)")
+            day += 86_400
+        }
+        for bad in ["2026-02-29", "2100-02-29", "2026-13-01", "2026-00-10", "2026-04-31", "2026-4-03", "2026/04/03", "20260403", "２０２６-04-03",
+                    "0000-01-01", "", "+026-04-03", "2026-04-0x"] {
+            #expect(Validate.isoDay(bad) == nil, "\(bad)")
+            #expect(throws: GuanxiError.self) { try CustomerValidate.date(bad.isEmpty ? "x" : bad, field: "birthday") }
+        }
+        #expect(try CustomerValidate.date("2024-02-29", field: "birthday") == "2024-02-29")
+        #expect(throws: GuanxiError.self) { try CustomerValidate.date("2999-01-01", field: "purchasedOn", notAfter: Date()) }
+    }
+
     @Test("Two people saving the same version: the second gets 412 and nothing is overwritten")
     func versionConflict() async throws {
         try await TestApp.run { app, client in

@@ -97,12 +97,7 @@ package enum CustomerValidate {
     /// A calendar date as YYYY-MM-DD; birthdays cannot be in the future.
     package static func date(_ value: String?, field: String, notAfter today: Date? = nil) throws -> String? {
         guard let text = try Validate.text(value, field: field, required: false, max: 10) else { return nil }
-        let parser = DateFormatter()
-        parser.calendar = Calendar(identifier: .gregorian)
-        parser.locale = Locale(identifier: "en_US_POSIX")
-        parser.timeZone = TimeZone(identifier: "UTC")
-        parser.dateFormat = "yyyy-MM-dd"
-        guard text.count == 10, let date = parser.date(from: text), parser.string(from: date) == text else {
+        guard let date = Validate.isoDay(text) else {
             throw GuanxiError.invalid(field, "\(field) must be a date written YYYY-MM-DD.").localized("msg.date", ["field": field])
         }
         if let today, date > today {
