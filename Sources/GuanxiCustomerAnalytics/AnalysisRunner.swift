@@ -42,8 +42,9 @@ public struct AnalysisRunner: Sendable {
         for row in try await services.database.sql.select().columns("customer_id", "purchased_on", "amount", "margin", "items").from("purchases").all() {
             guard let customer = index[try row.decode(column: "customer_id", as: UUID.self)],
                   let day = Day(iso: try row.decode(column: "purchased_on", as: String.self)) else { continue }
-            let margin = try row.decode(column: "margin", as: Int64?.self)
-            purchases.append(Purchase(customer: customer, day: day, amount: Double(try row.decode(column: "amount", as: Int64.self)) / 100,
+            // Read as Int, which the SQLite row reads directly (Int64 goes through a decoder).
+            let margin = try row.decode(column: "margin", as: Int?.self)
+            purchases.append(Purchase(customer: customer, day: day, amount: Double(try row.decode(column: "amount", as: Int.self)) / 100,
                                       margin: margin.map { Double($0) / 100 }))
             items.append(CustomerPurchase.items(from: try row.decode(column: "items", as: String.self)))
         }

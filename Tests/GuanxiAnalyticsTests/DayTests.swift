@@ -18,6 +18,8 @@ import Testing
         #expect(Day(iso: "2023-13-01") == nil)
         #expect(Day(iso: "2023-1-01") == nil)
         #expect(Day(iso: "not a date") == nil)
+        for bad in ["2023-01-1x", "2023-01-011", "2023/01/01", "+023-01-01", "2023-01-", "", "２０２３-01-01", "2023--1-01"] { #expect(Day(iso: bad) == nil, "\(bad)") }
+        #expect(Day(iso: "1999-12-31".dropFirst(0))?.description == "1999-12-31")
     }
 
     @Test func countsDaysOfTheYear() {

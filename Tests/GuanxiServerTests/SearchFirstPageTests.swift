@@ -38,8 +38,8 @@ struct SearchFirstPageTests {
         }
     }
 
-    @Test("A term is common once the index finds `commonAt` matches among the rows the list keeps; the list's page is the same either way")
-    func commonTermsReadTheListOrder() async throws {
+    @Test("A list page reads its order up to a bound, testing each row, and falls back to the index when that does not fill it; the pages are the same either way")
+    func listPagesWalkThenFallBack() async throws {
         try await TestApp.run { app, _ in
             let admin = try await app.admin
             for name in Self.names {
@@ -48,34 +48,50 @@ struct SearchFirstPageTests {
                 _ = try await app.services.contacts.create(input, by: admin)
             }
             let database = app.services.database
-            let search = SQLSearch.condition("contacts", "秀", engine: database.engine)
-            let all = database.sql.select().column("id").from("contacts")
-            #expect(try await SearchCondition.isCommon(search.indexed, in: all, on: database.sql, commonAt: 5))
-            #expect(try await !SearchCondition.isCommon(search.indexed, in: all, on: database.sql, commonAt: 6))
-            // The list's other conditions count: among these three, two match.
-            let some = database.sql.select().column("id").from("contacts").where("name", .in, ["秀", "秀云", "王伟"])
-            #expect(try await !SearchCondition.isCommon(search.indexed, in: some, on: database.sql, commonAt: 3))
-            #expect(try await SearchCondition.isCommon(search.indexed, in: some, on: database.sql, commonAt: 2))
+            let sorted = try await database.sql.select().columns("id", "name").from("contacts").orderBy("name").orderBy("id").all()
+                .map { (try $0.decode(column: "id", as: UUID.self), try $0.decode(column: "name", as: String.self)) }
+            // The boundary is the row that many places along the order, or nil past the end.
+            let third = try await Keyset.text("name").boundary(of: database.sql.select().column("*").from("contacts"), after: nil, rows: 3)
+            #expect(third?.id == sorted[2].0 && third?.value as? String == sorted[2].1)
+            #expect(try await Keyset.text("name").boundary(of: database.sql.select().column("*").from("contacts"), after: nil, rows: sorted.count + 1) == nil)
+
+            for term in ["秀", "王", "ang", "em", "nobody"] {
+                let search = SQLSearch.condition("contacts", term, engine: database.engine)
+                // Common from five matches: "秀" has five, "王" two.
+                #expect(try await search.isCommon(on: database.sql, commonAt: 5) == (term == "秀" || term == "ang"), "\(term)")
+                var expected: [String]?
+                // Walks too short to fill a page (the index answers), and long enough.
+                for walk in [1, 2, 5, 100] {
+                    for limit in [1, 2, 4] {
+                        var names: [String] = [], cursor: String?
+                        repeat {
+                            let page = try await Keyset.text("name").page(database.sql.select().column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("contacts"))).from("contacts"),
+                                                                          search: search, cursor: cursor, limit: limit, walk: walk, commonAt: 1, as: Contact.self) { c, _ in .text(c.name) }
+                            names += page.items.map(\.name)
+                            cursor = page.next
+                        } while cursor != nil
+                        if let expected { #expect(names == expected, "\(term) walk \(walk) limit \(limit)") } else { expected = names }
+                    }
+                }
+                #expect(expected == sorted.map(\.1).filter { name in Self.names.contains(name) && {
+                    switch term {
+                    case "秀": name.contains("秀")
+                    case "王": name.hasPrefix("王")
+                    case "ang": name.lowercased().contains("ang")
+                    case "em": name.hasPrefix("Em") || name.hasPrefix("em")
+                    default: false
+                    }
+                }() }, "\(term)")
+            }
 
             // Read along the name index: no sort of the matches.
             if database.engine == .sqlite {
-                let query = database.sql.select().column("id").from("contacts").where(search.scanned!).orderBy("name").orderBy("id").limit(51)
+                let scanned = SQLSearch.condition("contacts", "秀", engine: .sqlite).scanned!
+                let query = database.sql.select().column("id").from("contacts").where(scanned).orderBy("name").orderBy("id").limit(51)
                 let plan = try await database.sql.raw("EXPLAIN QUERY PLAN \(query.select)").all().map { try $0.decode(column: "detail", as: String.self) }
                 #expect(plan.contains { $0.contains("contacts_name_idx") }, "\(plan)")
                 #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(plan)")
             }
-
-            // The list page itself, a page of two at a time, finds them all in name order.
-            var filter = ContactFilter()
-            filter.search = "秀"
-            filter.limit = 2
-            var seen: [String] = []
-            repeat {
-                let page = try await app.services.contactQuery.list(filter, for: admin)
-                seen += page.contacts.map(\.name)
-                filter.cursor = page.next
-            } while filter.cursor != nil
-            #expect(seen.count == 5 && Set(seen) == ["秀", "秀云", "李秀兰", "欧阳秀明", "王秀英"])
         }
     }
 

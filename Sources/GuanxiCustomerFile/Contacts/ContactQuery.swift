@@ -37,18 +37,16 @@ public struct ContactQuery: Sendable {
         if let customer = filter.customerID { query = query.where("customer_id", .equal, customer) }
         if let quality = filter.quality { query = query.where(quality.condition(Contact.quality, cutoff: filter.qualityCutoff)) }
         query = try await custom.constrain(query, table: "contacts", kind: .contacts, filters: filter.custom)
-        if let term = filter.search?.trimmingCharacters(in: .whitespaces), !term.isEmpty {
-            let search = SQLSearch.condition("contacts", term, engine: database.engine)
-            // Both built-in orders have an index to read along; a custom field's has not.
-            query = query.where(filter.customSort == nil ? try await search.forPage(of: query, on: database.sql) : search.indexed)
-        }
+        let search = filter.search?.trimmingCharacters(in: .whitespaces).nilIfEmpty.map { SQLSearch.condition("contacts", $0, engine: database.engine) }
         if let key = filter.customSort {
+            // A custom field's order has no index to read along: every match, sorted.
+            if let search { query = query.where(search.indexed) }
             let sorted = try await custom.sorted(query, by: key, descending: filter.customSortDescending, table: "contacts", kind: .contacts)
             let page = try await sorted.keyset.page(sorted.query, as: Contact.self, cursor: filter.cursor, limit: limit) { try sorted.value($1) }
             return (page.items, page.next)
         }
         let keyset: Keyset = filter.sort == .name ? .text("name") : .time("updated_at")
-        let page = try await keyset.page(query, as: Contact.self, cursor: filter.cursor, limit: limit) { c, _ in
+        let page = try await keyset.page(query, search: search, cursor: filter.cursor, limit: limit, as: Contact.self) { c, _ in
             filter.sort == .name ? .text(c.name) : .time(c.updatedAt)
         }
         return (page.items, page.next)

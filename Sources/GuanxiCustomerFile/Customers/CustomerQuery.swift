@@ -65,18 +65,21 @@ public struct CustomerQuery: Sendable {
         }
         if let quality = filter.quality { query = query.where(quality.condition(Customer.quality, cutoff: filter.qualityCutoff)) }
         query = try await custom.constrain(query, table: "customers", kind: .customers, filters: filter.custom)
-        if let term = filter.search?.trimmingCharacters(in: .whitespaces), !term.isEmpty {
-            let search = SQLSearch.condition("customers", term, engine: database.engine)
-            // Name and last change have an index to read along; creation time and custom fields have not.
-            let ordered = filter.customSort == nil && filter.sort != .created
-            query = query.where(ordered ? try await search.forPage(of: query, on: sql) : search.indexed)
+        var search = filter.search?.trimmingCharacters(in: .whitespaces).nilIfEmpty.map { SQLSearch.condition("customers", $0, engine: database.engine) }
+        // Name and last change have an index to read along; creation time and custom fields
+        // have not: there the index finds every match, and they are sorted.
+        if filter.customSort != nil || filter.sort == .created, let every = search {
+            query = query.where(every.indexed)
+            search = nil
         }
         if let key = filter.customSort {
             let sorted = try await custom.sorted(query, by: key, descending: filter.customSortDescending, table: "customers", kind: .customers)
             let page = try await sorted.keyset.page(sorted.query, as: Customer.self, cursor: filter.cursor, limit: limit) { try sorted.value($1) }
             return (page.items, page.next)
         }
-        let page = try await Self.keyset(filter.sort).page(query, as: Customer.self, cursor: filter.cursor, limit: limit) { c, _ in Self.sortValue(c, filter.sort) }
+        let page = try await Self.keyset(filter.sort).page(query, search: search, cursor: filter.cursor, limit: limit, as: Customer.self) { c, _ in
+            Self.sortValue(c, filter.sort)
+        }
         return (page.items, page.next)
     }
 

@@ -39,7 +39,9 @@ public struct CustomerPurchase: Sendable, Equatable {
     }
 
     /// Items are stored one per line: a product code never holds a line break.
-    package static func items(from text: String) -> [String] { text.split(separator: "\n").map(String.init) }
+    /// Split on the line-feed byte: an analytics run splits a million of these, and
+    /// splitting on `Character`s was a tenth of its loading.
+    package static func items(from text: String) -> [String] { text.utf8.split(separator: UInt8(ascii: "\n")).compactMap(String.init) }
     package static func text(of items: [String]) -> String { items.joined(separator: "\n") }
 
     /// How the purchase reads in the customer's history.

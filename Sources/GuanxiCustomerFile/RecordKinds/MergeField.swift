@@ -29,7 +29,3 @@ package struct MergeField<Record>: Sendable {
         }
     }
 }
-
-extension String {
-    package var nilIfEmpty: String? { isEmpty ? nil : self }
-}

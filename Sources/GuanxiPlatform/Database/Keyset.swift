@@ -105,3 +105,57 @@ extension Keyset {
         return (items.map(\.0), next)
     }
 }
+
+extension Keyset {
+    /// Rows of the list's order a page may read, testing each against a search term, before
+    /// it gives up and asks the search index for every match instead. A common term fills
+    /// a page well within it (one row in 80 matching is enough); a rare one, or one whose
+    /// matches all lie late in the order (Chinese names after the Latin ones), costs a
+    /// read of this many index entries and rows — a few milliseconds — before the index
+    /// answers.
+    package static let searchWalk = 4_000
+
+    /// One page of `query` (the list with every other condition applied) whose rows also
+    /// meet `search`. For a common term (`SearchCondition.isCommon`) it reads the list's
+    /// order first, up to `searchWalk` rows past the cursor (`scanned`); if that does not
+    /// fill the page, or the term is rare, the search index finds every match and they are
+    /// sorted (`indexed`). Either way the same rows come in the same order.
+    package func page<M: Model>(_ query: SQLSelectBuilder, search: SearchCondition?, cursor: String?, limit: Int, walk: Int = searchWalk, commonAt: Int = SearchCondition.commonAt,
+                        as type: M.Type, value: (M, any SQLRow) throws -> Value) async throws -> (items: [M], next: String?) where M.IDValue == UUID {
+        guard let search else { return try await page(query, as: type, cursor: cursor, limit: limit, value: value) }
+        if let scanned = search.scanned, try await search.isCommon(on: query.database, commonAt: commonAt) {
+            let end = try await boundary(of: query, after: cursor, rows: walk)
+            let walked = Self.copy(query).where(scanned)
+            if let end { walked.where(SQLQueryString("(\(sortKey), id) \(unsafeRaw: ascending ? "<=" : ">=") (\(bind: end.value), \(bind: end.id))")) }
+            let page = try await page(walked, as: type, cursor: cursor, limit: limit, value: value)
+            // Complete when the page is full, or when the walk reached the end of the list.
+            if page.next != nil || end == nil { return page }
+        }
+        return try await page(Self.copy(query).where(search.indexed), as: type, cursor: cursor, limit: limit, value: value)
+    }
+
+    /// The sort value and id of the row `rows` places past the cursor in `query`'s order,
+    /// or nil when the list ends before it. Read from the order's own index.
+    package func boundary(of query: SQLSelectBuilder, after cursor: String?, rows: Int) async throws -> (value: any Encodable & Sendable, id: UUID)? {
+        let probe = SQLSelectBuilder(on: query.database)
+        probe.select.tables = query.select.tables
+        probe.select.joins = query.select.joins
+        probe.select.predicate = query.select.predicate
+        probe.column(SQLAlias(sortKey, as: SQLIdentifier("k"))).column("id")
+        guard let row = try await apply(to: probe, cursor: cursor).offset(rows - 1).limit(1).first() else { return nil }
+        let id = try row.decode(column: "id", as: UUID.self)
+        switch kind {
+        case .text: return (try row.decode(column: "k", as: String.self), id)
+        case .time: return (try row.decode(column: "k", as: Date.self), id)
+        case .number: return (try row.decode(column: "k", as: Double.self), id)
+        }
+    }
+
+    /// A builder of its own over the same statement, so conditions added to it stay out of `query`.
+    package static func copy(_ query: SQLSelectBuilder) -> SQLSelectBuilder {
+        let copy = SQLSelectBuilder(on: query.database)
+        copy.select = query.select
+        return copy
+    }
+}
+

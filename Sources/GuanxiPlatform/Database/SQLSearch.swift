@@ -39,27 +39,32 @@ public enum SQLSearch {
             // Both as typed and capitalised, for Latin names ("em" finds "Emma").
             let variants = Array(Set([trimmed, trimmed.prefix(1).uppercased() + trimmed.dropFirst()])).sorted()
             let starts = ["\(table).name", "substr(\(table).name, 2)", "substr(\(table).name, 3)"]
-            let ranges = any(variants.flatMap { prefix in
+            let each = variants.flatMap { prefix in
                 starts.map { start in
                     SQLQueryString("(\(unsafeRaw: start) >= \(bind: prefix) AND \(unsafeRaw: start) < \(bind: prefix + "\u{10FFFF}"))") as any SQLExpression
                 }
-            })
-            return SearchCondition(indexed: ranges, scanned: opaque(ranges))
+            }
+            let ranges = any(each)
+            // Each range from its own index, one after the other, so counting can stop early.
+            let sample = SQLList(each.map { SQLQueryString("SELECT id FROM \(ident: table) WHERE \($0)") }, separator: SQLRaw(" UNION ALL "))
+            return SearchCondition(indexed: ranges, scanned: opaque(ranges), sample: sample)
         }
         var needle = term.trimmingCharacters(in: .whitespaces).lowercased()
         let digits = needle.asciiDigits
         if digits.count >= 3, needle.allSatisfy({ $0.isNumber || " +-().".contains($0) }) { needle = digits }
-        if needle.count < 3 { return SearchCondition(indexed: contains("\(table).\(nameColumn)", needle, engine: engine), scanned: nil) }
+        if needle.count < 3 { return SearchCondition(indexed: contains("\(table).\(nameColumn)", needle, engine: engine)) }
         let like = SQLQueryString("\(unsafeRaw: table).search_text LIKE \(bind: "%" + escape(needle) + "%") ESCAPE '\\'")
-        guard engine == .sqlite else { return SearchCondition(indexed: like, scanned: opaque(like)) }
+        guard engine == .sqlite else {
+            return SearchCondition(indexed: like, scanned: opaque(like), sample: SQLQueryString("SELECT id FROM \(ident: table) WHERE \(like)"))
+        }
         let phrase = "\"" + needle.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        let fts = SQLQueryString("""
-            \(unsafeRaw: table).id IN (SELECT k.record_id FROM search_fts f JOIN search_keys k ON k.id = f.rowid \
-            WHERE search_fts MATCH \(bind: phrase) AND k.kind = \(bind: table))
+        let matches = SQLQueryString("""
+            SELECT k.record_id FROM search_fts f JOIN search_keys k ON k.id = f.rowid \
+            WHERE search_fts MATCH \(bind: phrase) AND k.kind = \(bind: table)
             """)
         // `search_text` is lower-cased, and SQLite's LIKE ignores the case of Latin letters: the
         // same rows as the trigram index, which folds case.
-        return SearchCondition(indexed: fts, scanned: like)
+        return SearchCondition(indexed: SQLQueryString("\(unsafeRaw: table).id IN (\(matches))"), scanned: like, sample: matches)
     }
 
     /// `condition` hidden from the query planner, which then cannot answer it from an index
@@ -79,37 +84,34 @@ public enum SQLSearch {
 
 /// A search term as a condition, in two forms for the two shapes a result can have. With
 /// few matches, the search index finds them all and the page sorts them (`indexed`). With
-/// many — "王" or "秀" among a million contacts, "ang" in every Zhang and Wang — sorting every
-/// match for a page of fifty is the whole cost; reading the list's own order and testing
-/// each row (`scanned`) fills the page after a few hundred rows instead.
+/// many — "mith" in every Smith, "ang" in every Zhang and Wang — sorting every match for a
+/// page of fifty is the whole cost; reading the list's own order and testing each row
+/// (`scanned`) fills the page after a few hundred rows instead. `Keyset.page(_:search:…)`
+/// tries the second within a bound and falls back to the first.
 public struct SearchCondition: Sendable {
     public let indexed: any SQLExpression
     /// Nil when no index serves the term anyway (a short term on a company name).
     public let scanned: (any SQLExpression)?
+    /// A query of matching ids straight from the index, which can stop after a few (to
+    /// tell a common term from a rare one); it may name a record twice.
+    public let sample: (any SQLExpression)?
 
-    /// How many matches mark a term as common. Below it, sorting the matches costs less
-    /// than reading the list's order until a page is full (the read is about
-    /// `page size × rows ÷ matches` long); at 2,000 either is a few milliseconds on a
-    /// million rows.
-    public static let commonAt = 2_000
-
-    /// The form that fills the first page of `query` (with every other condition of the
-    /// list applied, and ordered by an indexed column) soonest. It counts the matches
-    /// through the index, stopping at `commonAt`.
-    public func forPage(of query: SQLSelectBuilder, on sql: any SQLDatabase, commonAt: Int = Self.commonAt) async throws -> any SQLExpression {
-        guard let scanned, try await Self.isCommon(indexed, in: query, on: sql, commonAt: commonAt) else { return indexed }
-        return scanned
+    public init(indexed: any SQLExpression, scanned: (any SQLExpression)? = nil, sample: (any SQLExpression)? = nil) {
+        (self.indexed, self.scanned, self.sample) = (indexed, scanned, sample)
     }
 
-    /// Whether `condition` holds for at least `commonAt` rows that `query` keeps.
-    package static func isCommon(_ condition: any SQLExpression, in query: SQLSelectBuilder, on sql: any SQLDatabase, commonAt: Int) async throws -> Bool {
-        var probe = SQLSelect()
-        probe.columns = [SQLLiteral.numeric("1")]
-        probe.tables = query.select.tables
-        probe.joins = query.select.joins
-        probe.predicate = query.select.predicate.map { SQLBinaryExpression($0, .and, condition) } ?? condition
-        probe.limit = commonAt
-        let count = try await sql.raw("SELECT count(*) AS n FROM (\(probe)) p").first()?.decode(column: "n", as: Int.self) ?? 0
+    /// The condition for every match at once: for totals, or a list whose order has no index to read along.
+    public var indexedOnly: SearchCondition { SearchCondition(indexed: indexed) }
+
+    /// How many matches make a term common enough that a page reads the list's order
+    /// first: a rare term goes straight to the index, without a read along the order
+    /// that cannot fill the page.
+    public static let commonAt = 1_000
+
+    /// Whether the index holds at least `commonAt` matches; stops counting there.
+    package func isCommon(on sql: any SQLDatabase, commonAt: Int = Self.commonAt) async throws -> Bool {
+        guard let sample else { return false }
+        let count = try await sql.raw("SELECT count(*) AS n FROM (\(sample) LIMIT \(unsafeRaw: String(commonAt))) s").first()?.decode(column: "n", as: Int.self) ?? 0
         return count >= commonAt
     }
 }

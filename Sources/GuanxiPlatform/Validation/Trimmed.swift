@@ -12,6 +12,11 @@ extension String {
     }
 }
 
+extension String {
+    /// Nil for the empty string: an optional input that was left blank.
+    package var nilIfEmpty: String? { isEmpty ? nil : self }
+}
+
 extension Substring {
     package var trimmed: String { String(self).trimmed }
 }

@@ -48,17 +48,17 @@ public struct LeadQuery: Sendable {
         }
         if let quality = filter.quality { query = query.where(quality.condition(Lead.quality, cutoff: filter.qualityCutoff)) }
         query = try await custom.constrain(query, table: "leads", kind: .leads, filters: filter.custom)
-        if let term = filter.search?.trimmingCharacters(in: .whitespaces), !term.isEmpty {
-            let search = SQLSearch.condition("leads", term, engine: database.engine)
-            // Every built-in order has an index to read along; a custom field's has not.
-            query = query.where(filter.customSort == nil ? try await search.forPage(of: query, on: database.sql) : search.indexed)
-        }
+        let search = filter.search?.trimmingCharacters(in: .whitespaces).nilIfEmpty.map { SQLSearch.condition("leads", $0, engine: database.engine) }
         if let key = filter.customSort {
+            // A custom field's order has no index to read along: every match, sorted.
+            if let search { query = query.where(search.indexed) }
             let sorted = try await custom.sorted(query, by: key, descending: filter.customSortDescending, table: "leads", kind: .leads)
             let page = try await sorted.keyset.page(sorted.query, as: Lead.self, cursor: filter.cursor, limit: limit) { try sorted.value($1) }
             return (page.items, page.next)
         }
-        let page = try await Self.keyset(filter.sort).page(query, as: Lead.self, cursor: filter.cursor, limit: limit) { l, _ in Self.sortValue(l, filter.sort) }
+        let page = try await Self.keyset(filter.sort).page(query, search: search, cursor: filter.cursor, limit: limit, as: Lead.self) { l, _ in
+            Self.sortValue(l, filter.sort)
+        }
         return (page.items, page.next)
     }
 

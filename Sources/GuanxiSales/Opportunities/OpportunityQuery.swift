@@ -38,13 +38,19 @@ public struct OpportunityQuery: Sendable {
 
     public func list(_ filter: OpportunityFilter, for actor: Principal) async throws -> (opportunities: [Opportunity], next: String?) {
         let limit = max(1, min(filter.limit, 200))
-        let query = try await filtered(filter, for: actor, columns: [SQLColumn(SQLLiteral.all, table: SQLIdentifier("opportunities"))], page: true)
+        // Name and last change have an index to read along, so the page searches along it;
+        // creation time and custom fields have not: the index finds every match, sorted.
+        let alongOrder = filter.customSort == nil && filter.sort != .created
+        let query = try await filtered(filter, for: actor, columns: [SQLColumn(SQLLiteral.all, table: SQLIdentifier("opportunities"))], searchApart: alongOrder)
+        let search = alongOrder ? Self.search(filter, engine: database.engine) : nil
         if let key = filter.customSort {
             let sorted = try await custom.sorted(query, by: key, descending: filter.customSortDescending, table: "opportunities", kind: .opportunities)
             let page = try await sorted.keyset.page(sorted.query, as: Opportunity.self, cursor: filter.cursor, limit: limit) { try sorted.value($1) }
             return (page.items, page.next)
         }
-        let page = try await Self.keyset(filter.sort).page(query, as: Opportunity.self, cursor: filter.cursor, limit: limit) { o, _ in Self.sortValue(o, filter.sort) }
+        let page = try await Self.keyset(filter.sort).page(query, search: search, cursor: filter.cursor, limit: limit, as: Opportunity.self) { o, _ in
+            Self.sortValue(o, filter.sort)
+        }
         return (page.items, page.next)
     }
 
@@ -54,10 +60,9 @@ public struct OpportunityQuery: Sendable {
         return try await Self.figures(query.groupBy("stage_id").all())
     }
 
-    /// The select with the permission check and every filter applied. For a `page` of the
-    /// list, the search term takes the form that fills it soonest (`SearchCondition`);
-    /// totals need every match, which the index finds.
-    package func filtered(_ filter: OpportunityFilter, for actor: Principal, columns: [any SQLExpression], page: Bool = false) async throws -> SQLSelectBuilder {
+    /// The select with the permission check and every filter applied — but the search
+    /// term when `searchApart` (a list page searches as it reads, `Keyset.page(_:search:…)`).
+    package func filtered(_ filter: OpportunityFilter, for actor: Principal, columns: [any SQLExpression], searchApart: Bool = false) async throws -> SQLSelectBuilder {
         let owners = try await permissions.ownerFilter(actor, .read, on: .opportunities)
         var query = database.sql.select().columns(columns).from("opportunities")
         if let reachable = owners.condition() { query = query.where(reachable) }
@@ -70,13 +75,12 @@ public struct OpportunityQuery: Sendable {
         if let from = filter.closeFrom { query = query.where("expected_close", .greaterThanOrEqual, try CustomerValidate.date(from, field: "closeFrom")) }
         if let to = filter.closeTo { query = query.where("expected_close", .lessThanOrEqual, try CustomerValidate.date(to, field: "closeTo")) }
         query = try await custom.constrain(query, table: "opportunities", kind: .opportunities, filters: filter.custom)
-        if let term = filter.search?.trimmingCharacters(in: .whitespaces), !term.isEmpty {
-            let search = SQLSearch.condition("opportunities", term, engine: database.engine)
-            // Name and last change have an index to read along; creation time and custom fields have not.
-            let ordered = page && filter.customSort == nil && filter.sort != .created
-            query = query.where(ordered ? try await search.forPage(of: query, on: database.sql) : search.indexed)
-        }
+        if !searchApart, let search = Self.search(filter, engine: database.engine) { query = query.where(search.indexed) }
         return query
+    }
+
+    package static func search(_ filter: OpportunityFilter, engine: SQLEngine) -> SearchCondition? {
+        filter.search?.trimmingCharacters(in: .whitespaces).nilIfEmpty.map { SQLSearch.condition("opportunities", $0, engine: engine) }
     }
 
     package static let sums: [any SQLExpression] = [

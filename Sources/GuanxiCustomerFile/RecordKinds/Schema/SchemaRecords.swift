@@ -170,8 +170,7 @@ package struct SchemaRecords: Sendable {
         if let reachable = owners.condition() { query = query.where(reachable) }
         if let ownerID { query = query.where("owner_id", .equal, ownerID) }
         if let term = search?.trimmingCharacters(in: .whitespaces), !term.isEmpty {
-            let search = SQLSearch.condition(schema.table, term, engine: database.engine, nameColumn: schema.nameField)
-            query = query.where(try await search.forPage(of: query, on: database.sql))
+            query = query.where(SQLSearch.matches(schema.table, term, engine: database.engine, nameColumn: schema.nameField))
         }
         let page = try await Keyset.text(schema.nameField).rows(query, cursor: cursor, limit: max(1, min(limit, 500))) { row in
             (try row.decode(column: "id", as: UUID.self), .text(try row.decode(column: schema.nameField, as: String.self)))
