@@ -1,11 +1,12 @@
 import FluentKit
 import Foundation
+import SQLKit
 import GuanxiPlatform
 
 /// A customer (客户): a company or a person, and more broadly any relationship worth
 /// managing (partner, supplier, competitor, media, government). Every department works
 /// from this one record. `ownerID` nil means the customer sits in the shared pool.
-public final class Customer: Model, @unchecked Sendable {
+public final class Customer: Model, RowDecodable, @unchecked Sendable {
     public static let schema = "customers"
 
     @ID(key: .id) public var id: UUID?
@@ -56,6 +57,56 @@ public final class Customer: Model, @unchecked Sendable {
     @Field(key: "updated_at") public var updatedAt: Date
 
     public init() {}
+
+    /// A customer read from a list query's row, field by field: Fluent finds a model's
+    /// fields by reflection, which was a third of a customer list page's time. Checked
+    /// against Fluent's reading of the same row in debug builds.
+    package convenience init(row: any SQLRow) throws {
+        self.init()
+        id = try row.decode(column: "id", as: UUID.self)
+        name = try row.decode(column: "name", as: String.self)
+        kind = try row.decode(column: "kind", as: String.self)
+        industry = try row.decode(column: "industry", as: String?.self)
+        size = try row.decode(column: "size", as: String?.self)
+        province = try row.decode(column: "province", as: String?.self)
+        city = try row.decode(column: "city", as: String?.self)
+        district = try row.decode(column: "district", as: String?.self)
+        address = try row.decode(column: "address", as: String?.self)
+        postcode = try row.decode(column: "postcode", as: String?.self)
+        phone = try row.decode(column: "phone", as: String?.self)
+        phoneDigits = try row.decode(column: "phone_digits", as: String?.self)
+        email = try row.decode(column: "email", as: String?.self)
+        website = try row.decode(column: "website", as: String?.self)
+        source = try row.decode(column: "source", as: String?.self)
+        externalID = try row.decode(column: "external_id", as: String?.self)
+        ownerID = try row.decode(column: "owner_id", as: UUID?.self)
+        grade = try row.decode(column: "grade", as: String?.self)
+        valueTier = try row.decode(column: "value_tier", as: String?.self)
+        lifecycleStage = try row.decode(column: "lifecycle_stage", as: String?.self)
+        relationship = try row.decode(column: "relationship", as: String.self)
+        parentID = try row.decode(column: "parent_id", as: UUID?.self)
+        referredByID = try row.decode(column: "referred_by_id", as: UUID?.self)
+        birthday = try row.decode(column: "birthday", as: String?.self)
+        anniversary = try row.decode(column: "anniversary", as: String?.self)
+        notes = try row.decode(column: "notes", as: String.self)
+        consentEmail = try row.decode(column: "consent_email", as: String.self)
+        consentEmailAt = try row.decode(column: "consent_email_at", as: Date?.self)
+        consentEmailVia = try row.decode(column: "consent_email_via", as: String?.self)
+        consentSMS = try row.decode(column: "consent_sms", as: String.self)
+        consentSMSAt = try row.decode(column: "consent_sms_at", as: Date?.self)
+        consentSMSVia = try row.decode(column: "consent_sms_via", as: String?.self)
+        consentPhone = try row.decode(column: "consent_phone", as: String.self)
+        consentPhoneAt = try row.decode(column: "consent_phone_at", as: Date?.self)
+        consentPhoneVia = try row.decode(column: "consent_phone_via", as: String?.self)
+        searchText = try row.decode(column: "search_text", as: String.self)
+        nameKey = try row.decode(column: "name_key", as: String?.self)
+        version = try row.decode(column: "version", as: Int.self)
+        createdBy = try row.decode(column: "created_by", as: UUID?.self)
+        createdAt = try row.decode(column: "created_at", as: Date.self)
+        updatedAt = try row.decode(column: "updated_at", as: Date.self)
+        $id.exists = true  // as `_$idExists` would, without its reflection over the model
+        assert(matchesFluent(row), "customers: the hand-written row reading differs from Fluent's")
+    }
 
     /// The customer's row for an insert, written out so an import creating a hundred
     /// thousand companies need not reflect over forty fields for each (checked against

@@ -78,6 +78,18 @@ package protocol RowDecodable: Model {
     init(row: any SQLRow) throws
 }
 
+extension RowDecodable {
+    /// Whether this model, read by hand, holds what Fluent reads from `row`, compared as
+    /// their JSON: a field left unread shows as a difference (or, when it cannot be empty,
+    /// stops the encoding). For the assert in each `init(row:)`.
+    package func matchesFluent(_ row: any SQLRow) -> Bool {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        guard let fluent = try? row.decode(fluentModel: Self.self), let theirs = try? encoder.encode(fluent), let mine = try? encoder.encode(self) else { return false }
+        return mine == theirs
+    }
+}
+
 extension Keyset {
     /// One page of `query` as rows, and the cursor of the next page (nil on the last);
     /// `key` gives a row's id and sort value.

@@ -1,4 +1,5 @@
 import FluentKit
+import SQLKit
 import Foundation
 import GuanxiPlatform
 import Testing
@@ -36,6 +37,15 @@ struct RowCodecTests {
             try await compare(byHand, byFluent, on: app, unique: ["externalID": (byHand.externalID!, byFluent.externalID!)]) { model, tx in
                 try await model.insertRow.run(for: model, on: tx)
             }
+
+            // Read back by hand, as list pages read it: the same as Fluent's reading, and a
+            // difference in any one field shows.
+            let row = try #require(try await app.services.database.sql.select().column("*").from("customers").where("id", .equal, byHand.id!).first())
+            let read = try Customer(row: row)
+            #expect(read.matchesFluent(row))
+            #expect(read.consentPhoneVia == "面谈" && read.nameKey == "华东trading" && read.updatedAt == at.addingTimeInterval(60))
+            read.consentSMSVia = nil
+            #expect(!read.matchesFluent(row))
         }
     }
 
