@@ -143,7 +143,17 @@ extension Keyset {
             // Complete when the page is full, or when the walk reached the end of the list.
             if page.next != nil || end == nil { return page }
         }
-        return try await page(Self.copy(query).where(search.indexed), as: type, cursor: cursor, limit: limit, value: value)
+        let matches = Self.copy(query).where(search.indexed)
+        guard query.database.dialect.name == "postgresql" else { return try await page(matches, as: type, cursor: cursor, limit: limit, value: value) }
+        // PostgreSQL, told that 6 % of a million names match, reads the name index until 50
+        // turn up — which, when every match sorts late (Chinese names after Latin ones), is
+        // most of the index: 1.2 s for "秀". Planned apart (`OFFSET 0` keeps it so), the
+        // matches come from their indexes and the page is the first 50 of them, sorted.
+        matches.offset(0)
+        let page = SQLSelectBuilder(on: query.database)
+        page.select.columns = [SQLLiteral.all]
+        page.select.tables = [SQLAlias(SQLGroupExpression(matches.select), as: SQLIdentifier("matches"))]
+        return try await self.page(page, as: type, cursor: cursor, limit: limit, value: value)
     }
 
     /// The sort value and id of the row `rows` places past the cursor in `query`'s order,
