@@ -26,28 +26,8 @@ public struct AnalysisRunner: Sendable {
         let started = services.clock.now()
         let asOf = try asOfDay(text)
         let loadStart = ContinuousClock.now
-        let customers = try await services.database.sql.select().columns("id", "value_tier", "lifecycle_stage").from("customers")
-            .orderBy("id").all()
-        var ids: [UUID] = []
-        var current: [(tier: String?, stage: String?)] = []
-        var index: [UUID: Int] = [:]
-        for row in customers {
-            let id = try row.decode(column: "id", as: UUID.self)
-            index[id] = ids.count
-            ids.append(id)
-            current.append((try row.decode(column: "value_tier", as: String?.self), try row.decode(column: "lifecycle_stage", as: String?.self)))
-        }
-        var purchases: [Purchase] = []
-        var items: [[String]] = []
-        for row in try await services.database.sql.select().columns("customer_id", "purchased_on", "amount", "margin", "items").from("purchases").all() {
-            guard let customer = index[try row.decode(column: "customer_id", as: UUID.self)],
-                  let day = Day(iso: try row.decode(column: "purchased_on", as: String.self)) else { continue }
-            // Read as Int, which the SQLite row reads directly (Int64 goes through a decoder).
-            let margin = try row.decode(column: "margin", as: Int?.self)
-            purchases.append(Purchase(customer: customer, day: day, amount: Double(try row.decode(column: "amount", as: Int.self)) / 100,
-                                      margin: margin.map { Double($0) / 100 }))
-            items.append(CustomerPurchase.items(from: try row.decode(column: "items", as: String.self)))
-        }
+        let input = try await AnalysisInput.load(services.database)
+        let (ids, current, purchases, items) = (input.ids, input.current, input.purchases, input.items)
         let loadSeconds = ContinuousClock.now - loadStart
 
         var output = try CustomerScoring.compute(.init(customerIDs: ids, purchases: purchases, items: items, asOf: asOf, unit: unit))
