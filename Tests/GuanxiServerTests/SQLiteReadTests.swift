@@ -110,6 +110,17 @@ struct ReadPoolTests {
         try await sql.raw("SELECT name FROM cards ORDER BY id").all().map { try $0.decode(column: "name", as: String.self) }
     }
 
+    @Test("An in-memory database lives in a temporary file that is gone once the service shuts down")
+    func memoryDatabaseLeavesNoFile() async throws {
+        let service = try DatabaseService(location: .sqliteMemory, logger: Logger(label: "test"))
+        let file = try #require(service.temporaryFile)
+        try await service.sql.raw("CREATE TABLE t (x INTEGER)").run()
+        try await service.sql.raw("INSERT INTO t (x) VALUES (1)").run()
+        #expect(FileManager.default.fileExists(atPath: file))
+        await service.shutdown()
+        #expect(!FileManager.default.fileExists(atPath: file))
+    }
+
     @Test("Only a plain SELECT counts as a read")
     func whatReads() {
         #expect(SQLiteReads.isRead("SELECT 1") && SQLiteReads.isRead("select name from cards"))
