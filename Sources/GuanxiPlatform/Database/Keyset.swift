@@ -159,11 +159,8 @@ extension Keyset {
     /// The sort value and id of the row `rows` places past the cursor in `query`'s order,
     /// or nil when the list ends before it. Read from the order's own index.
     package func boundary(of query: SQLSelectBuilder, after cursor: String?, rows: Int) async throws -> (value: any Encodable & Sendable, id: UUID)? {
-        let probe = SQLSelectBuilder(on: query.database)
-        probe.select.tables = query.select.tables
-        probe.select.joins = query.select.joins
-        probe.select.predicate = query.select.predicate
-        probe.column(SQLAlias(sortKey, as: SQLIdentifier("k"))).column("id")
+        let probe = Self.copy(query)
+        probe.select.columns = [SQLAlias(sortKey, as: SQLIdentifier("k")), SQLIdentifier("id")]
         guard let row = try await apply(to: probe, cursor: cursor).offset(rows - 1).limit(1).first() else { return nil }
         let id = try row.decode(column: "id", as: UUID.self)
         switch kind {

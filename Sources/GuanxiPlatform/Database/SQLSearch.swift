@@ -100,9 +100,6 @@ public struct SearchCondition: Sendable {
         (self.indexed, self.scanned, self.sample) = (indexed, scanned, sample)
     }
 
-    /// The condition for every match at once: for totals, or a list whose order has no index to read along.
-    public var indexedOnly: SearchCondition { SearchCondition(indexed: indexed) }
-
     /// How many matches make a term common enough that a page reads the list's order
     /// first: a rare term goes straight to the index, without a read along the order
     /// that cannot fill the page.
