@@ -9,6 +9,8 @@
 # GUANXI_BENCH_BIN measures another build; GUANXI_BENCH_DATA=DIR keeps (or reuses) the
 # loaded data directory, so a second build can be measured on the same file.
 # Set GUANXI_DATABASE_URL (an empty database) to measure PostgreSQL instead of SQLite.
+# GUANXI_BENCH_ONLY=PATTERN runs only the measurements whose name matches it (grep -E),
+# e.g. 'list|page' while working on one page.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-1000000}
@@ -80,6 +82,7 @@ EOF
 
 run() {
   local name=$1; shift
+  [ -z "${GUANXI_BENCH_ONLY:-}" ] || printf '%s' "$name" | grep -Eq "$GUANXI_BENCH_ONLY" || return 0
   for c in 1 16; do
     local t=$(( c == 1 ? 1 : 2 ))
     printf '%-48s c=%-3s ' "$name" "$c"

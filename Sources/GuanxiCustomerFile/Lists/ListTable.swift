@@ -1,12 +1,26 @@
 import Foundation
 import Hummingbird
+import Mustache
 import GuanxiPlatform
 
 /// The table part of every record list: the columns the reader chose (built-in ones and
 /// custom fields), saved views, and the bulk-action form around the rows.
 package struct ListTable {
     package typealias Column<Record> = ListColumn<Record>
-    package struct Row { package let id: String; package let href: String; package let title: String; package let cells: [String] }
+    /// One record's row. Fifty to a page, so the template reads its fields by name, not by
+    /// reflection (`MustacheTree`).
+    package struct Row: MustacheParent {
+        package let id: String; package let href: String; package let title: String; package let cells: [String]
+        package func child(named name: String) -> Any? {
+            switch name {
+            case "id": id
+            case "href": href
+            case "title": title
+            case "cells": cells
+            default: nil
+            }
+        }
+    }
     package struct ViewLink { package let id: String; package let name: String; package let shared: Bool; package let current: Bool; package let mine: Bool }
     package struct Part {
         package let path: String; let headers: [String]; let rows: [Row]; let columns: [WebChoice]; let chosen: String

@@ -1,7 +1,9 @@
 import Foundation
+import Mustache
 
-/// One option of a select box on a page.
-package struct WebChoice: Sendable {
+/// One option of a select box on a page. Pages hold many (a picker of every user, every
+/// column), so templates read its fields by name rather than by reflection (`MustacheTree`).
+package struct WebChoice: Sendable, MustacheParent {
     package init(value: String, label: String, selected: Bool) { self.value = value; self.label = label; self.selected = selected }
     package let value: String
     package let label: String
@@ -13,11 +15,28 @@ package struct WebChoice: Sendable {
         (allowEmpty ? [WebChoice(value: "", label: "—", selected: (selected ?? "").isEmpty)] : [])
             + values.map { WebChoice(value: $0, label: label($0), selected: $0 == selected) }
     }
+
+    package func child(named name: String) -> Any? {
+        switch name {
+        case "value": value
+        case "label": label
+        case "selected": selected
+        default: nil
+        }
+    }
 }
 
-/// One labelled value on a record page.
-package struct WebField: Sendable {
+/// One labelled value on a record page, read by name like `WebChoice`.
+package struct WebField: Sendable, MustacheParent {
     package init(label: String, value: String) { self.label = label; self.value = value }
     package let label: String
     package let value: String
+
+    package func child(named name: String) -> Any? {
+        switch name {
+        case "label": label
+        case "value": value
+        default: nil
+        }
+    }
 }

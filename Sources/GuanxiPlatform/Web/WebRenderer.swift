@@ -16,9 +16,17 @@ public struct Layout: Sendable {
     public var otherLang: String
     public var otherLangLabel: String
 
-    public struct Link: Sendable {
+    /// A menu entry, read by name like `WebChoice`.
+    public struct Link: Sendable, MustacheParent {
         public let href: String
         public let title: String
+        public func child(named name: String) -> Any? {
+            switch name {
+            case "href": href
+            case "title": title
+            default: nil
+            }
+        }
     }
 }
 
@@ -34,7 +42,25 @@ public struct WebRenderer: Sendable {
     /// Reads the templates in `templates` (a directory of `.mustache` files).
     public static func load(templates: URL?, localizer: Localizer, menu: Menu = Menu()) async throws -> WebRenderer {
         guard let dir = templates else { throw GuanxiError(.internal, "The page templates are missing from the resources.") }
-        return WebRenderer(library: try await MustacheLibrary(directory: dir.path), localizer: localizer, menu: menu)
+        return WebRenderer(library: try library(in: dir), localizer: localizer, menu: menu)
+    }
+
+    /// Every `.mustache` file in `dir`, by its name without the extension, each escaping
+    /// values with `HTMLEscaping` (the pragma goes on a line of its own, which Mustache
+    /// drops as a standalone tag: the output is the template's own; a parse error's line
+    /// number counts it).
+    package static func library(in dir: URL) throws -> MustacheLibrary {
+        HTMLEscaping.register()
+        var library = MustacheLibrary()
+        let files = try FileManager.default.contentsOfDirectory(at: dir, includingPropertiesForKeys: nil).filter { $0.pathExtension == "mustache" }
+        for file in files {
+            do {
+                try library.register(HTMLEscaping.pragma + "\n" + String(contentsOf: file, encoding: .utf8), named: file.deletingPathExtension().lastPathComponent)
+            } catch {
+                throw GuanxiError(.internal, "The page template \(file.lastPathComponent) does not parse: \(error)")
+            }
+        }
+        return library
     }
 
     /// What a template sees: the texts (`t`), the layout (`layout`) and the page (`page`).
