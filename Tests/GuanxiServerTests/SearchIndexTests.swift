@@ -59,7 +59,54 @@ struct SearchIndexTests {
             let keys = try await sql.raw("SELECT count(*) AS n, count(DISTINCT record_id) AS d FROM search_keys WHERE kind = 'customers'").first()
             #expect(try keys?.decode(column: "n", as: Int.self) == 23)
             #expect(try keys?.decode(column: "d", as: Int.self) == 23)
-            #expect(try await sql.raw("SELECT count(*) AS n FROM search_fts").first()?.decode(column: "n", as: Int.self) == 23)
+            #expect(try await sql.raw("SELECT count(*) AS n FROM customers_search_fts").first()?.decode(column: "n", as: Int.self) == 23)
+        }
+    }
+
+    @Test("Each kind has its own index table: a search reads only its kind's rows, and an index from before the split is rebuilt from the search keys")
+    func indexPerKind() async throws {
+        try await TestApp.run { app, _ in
+            guard app.services.database.engine == .sqlite else { return }
+            let sql = app.services.database.sql
+            let admin = try await app.admin
+            var company = CustomerInput()
+            company.name = "星河科技"
+            let customer = try await app.services.customers.create(company, by: admin)
+            var person = ContactInput()
+            (person.name, person.customerID) = ("星河科技的王秀英", customer.id)
+            _ = try await app.services.contacts.create(person, by: admin)
+            func rows(_ table: String) async throws -> Int {
+                try await sql.raw("SELECT count(*) AS n FROM \(ident: SQLiteSearchIndex.ftsTable(table)) WHERE \(ident: SQLiteSearchIndex.ftsTable(table)) MATCH '\"星河科技\"'")
+                    .first()?.decode(column: "n", as: Int.self) ?? -1
+            }
+            func found(_ table: String, _ term: String) async throws -> Int {
+                try await sql.select().column("id").from(table).where(SQLSearch.matches(table, term, engine: .sqlite)).all().count
+            }
+            #expect(try await rows("customers") == 1)
+            #expect(try await rows("contacts") == 1)
+            #expect(try await rows("leads") == 0)
+            let condition = SQLSearch.matches("leads", "星河科技", engine: .sqlite)
+            let text = sql.serialize(condition).sql
+            #expect(text.contains("\"leads_search_fts\" MATCH") && !text.contains("contacts") && !text.contains("customers"), "\(text)")
+            let plan = try await sql.raw("EXPLAIN QUERY PLAN SELECT id FROM leads WHERE \(condition)").all()
+                .map { try $0.decode(column: "detail", as: String.self) }
+            #expect(plan.contains { $0.contains("VIRTUAL TABLE INDEX 0:M") }, "\(plan)")
+
+            // Back to the shared table of migration 0014: its triggers index a customer saved meanwhile.
+            let migrator = Migrator(db: app.services.database.db, migrations: AllMigrations.list)
+            #expect(try await migrator.revert(steps: 1) == ["0032_SplitSearchIndexByKind"])
+            #expect(try await sql.raw("SELECT count(*) AS n FROM search_fts WHERE search_fts MATCH '\"星河科技\"'").first()?.decode(column: "n", as: Int.self) == 2)
+            try await sql.raw("UPDATE customers SET search_text = '星河科技集团' WHERE id = \(bind: customer.id!)").run()
+            #expect(try await sql.raw("SELECT count(*) AS n FROM search_fts WHERE search_fts MATCH '\"科技集团\"'").first()?.decode(column: "n", as: Int.self) == 1)
+            #expect(try await migrator.migrate() == ["0032_SplitSearchIndexByKind"])
+            #expect(try await sql.raw("SELECT 1 AS x FROM sqlite_master WHERE name = 'search_fts'").first() == nil)
+            #expect(try await found("customers", "科技集团") == 1)
+            #expect(try await found("contacts", "星河科技") == 1)
+            #expect(try await found("contacts", "科技集团") == 0)
+            // The triggers are the new ones: a change and a deletion reach the kind's own table.
+            try await sql.raw("UPDATE customers SET search_text = '银河贸易' WHERE id = \(bind: customer.id!)").run()
+            #expect(try await found("customers", "科技集团") == 0)
+            #expect(try await found("customers", "银河贸易") == 1)
         }
     }
 

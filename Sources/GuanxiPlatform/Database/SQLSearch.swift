@@ -58,9 +58,10 @@ public enum SQLSearch {
             return SearchCondition(indexed: like, scanned: opaque(like), sample: SQLQueryString("SELECT id FROM \(ident: table) WHERE \(like)"))
         }
         let phrase = "\"" + needle.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        let fts = SQLiteSearchIndex.ftsTable(table)
         let matches = SQLQueryString("""
-            SELECT k.record_id FROM search_fts f JOIN search_keys k ON k.id = f.rowid \
-            WHERE search_fts MATCH \(bind: phrase) AND k.kind = \(bind: table)
+            SELECT k.record_id FROM \(ident: fts) f JOIN search_keys k ON k.id = f.rowid \
+            WHERE \(ident: fts) MATCH \(bind: phrase)
             """)
         // `search_text` is lower-cased, and SQLite's LIKE ignores the case of Latin letters: the
         // same rows as the trigram index, which folds case.

@@ -37,5 +37,6 @@ public enum AllMigrations {
         M0029_CreateSetAsideIndexes(),
         M0030_IndexSearchUpdatesByKey(),
         M0031_AddTOTPPendingSecret(),
+        M0032_SplitSearchIndexByKind(),
     ]
 }
