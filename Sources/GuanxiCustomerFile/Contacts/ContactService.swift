@@ -123,7 +123,9 @@ public struct ContactService: Sendable {
     }
 
     public func find(_ id: UUID, for actor: Principal, action: PermissionAction = .read) async throws -> Contact {
-        guard let contact = try await Contact.find(id, on: database.db) else { throw GuanxiError.notFound("Contact") }
+        // Read by hand when only read; a model about to change is read by Fluent, which then saves only what changed.
+        let found = action == .read ? try await Contact.find(byID: id, on: database.sql) : try await Contact.find(id, on: database.db)
+        guard let contact = found else { throw GuanxiError.notFound("Contact") }
         try await permissions.requireAccess(actor, action, on: .contacts, owner: contact.ownerID, notFound: .notFound("Contact"))
         return contact
     }

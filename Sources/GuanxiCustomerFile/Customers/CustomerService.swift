@@ -131,7 +131,9 @@ public struct CustomerService: Sendable {
 
     /// One customer the principal may reach for `action`; 404 when it may not read it.
     public func find(_ id: UUID, for actor: Principal, action: PermissionAction = .read) async throws -> Customer {
-        guard let customer = try await Customer.find(id, on: database.db) else { throw GuanxiError.notFound("Customer") }
+        // Read by hand when only read; a model about to change is read by Fluent, which then saves only what changed.
+        let found = action == .read ? try await Customer.find(byID: id, on: database.sql) : try await Customer.find(id, on: database.db)
+        guard let customer = found else { throw GuanxiError.notFound("Customer") }
         try await permissions.requireAccess(actor, action, on: .customers, owner: customer.ownerID, notFound: .notFound("Customer"))
         return customer
     }

@@ -79,6 +79,13 @@ package protocol RowDecodable: Model {
 }
 
 extension RowDecodable {
+    /// The row with `id`, read by hand rather than through Fluent's reflection over the
+    /// model (a customer's page reads its customer once per panel). For reading: a model
+    /// to be changed and saved is found through Fluent.
+    package static func find(byID id: UUID, on sql: any SQLDatabase) async throws -> Self? {
+        try await sql.select().column(SQLLiteral.all).from(schema).where("id", .equal, id).limit(1).first().map { try Self(row: $0) }
+    }
+
     /// Whether this model, read by hand, holds what Fluent reads from `row`, compared as
     /// their JSON: a field left unread shows as a difference (or, when it cannot be empty,
     /// stops the encoding). For the assert in each `init(row:)`.

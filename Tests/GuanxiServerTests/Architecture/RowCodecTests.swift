@@ -46,6 +46,15 @@ struct RowCodecTests {
             #expect(read.consentPhoneVia == "面谈" && read.nameKey == "华东trading" && read.updatedAt == at.addingTimeInterval(60))
             read.consentSMSVia = nil
             #expect(!read.matchesFluent(row))
+
+            // Found by id the same way (a record page's read), and through the permission check.
+            let found = try #require(try await Customer.find(byID: byHand.id!, on: app.services.database.sql))
+            #expect(found.matchesFluent(row) && found.$id.exists)
+            #expect(try await Customer.find(byID: UUID(), on: app.services.database.sql) == nil)
+            #expect(try await app.services.customers.find(byHand.id!, for: admin).consentSMSVia == "电话")
+            try await app.makeUser("outsider")
+            let outsider = try await app.principal("outsider")
+            await #expect(throws: GuanxiError.self) { try await app.services.customers.find(byHand.id!, for: outsider) }
         }
     }
 
