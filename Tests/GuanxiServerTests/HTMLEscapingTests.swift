@@ -24,14 +24,10 @@ import GuanxiPlatform
 
     @Test("Templates loaded by the renderer escape this way, in partials and inherited blocks too")
     func everyTemplateEscapes() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("guanxi-templates-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        try "<main>{{$body}}{{/body}}</main>".write(to: dir.appendingPathComponent("frame.mustache"), atomically: true, encoding: .utf8)
-        try "<i>{{v}}</i>".write(to: dir.appendingPathComponent("part.mustache"), atomically: true, encoding: .utf8)
-        try "{{<frame}}{{$body}}<b>{{v}}</b>{{> part}}{{{v}}}{{/body}}{{/frame}}".write(to: dir.appendingPathComponent("page.mustache"), atomically: true, encoding: .utf8)
-        try "not a template".write(to: dir.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
-        let library = try WebRenderer.library(in: dir)
+        let library = try withTemplates([
+            "frame.mustache": "<main>{{$body}}{{/body}}</main>", "part.mustache": "<i>{{v}}</i>",
+            "page.mustache": "{{<frame}}{{$body}}<b>{{v}}</b>{{> part}}{{{v}}}{{/body}}{{/frame}}", "notes.txt": "not a template",
+        ]) { try WebRenderer.library(in: $0) }
         let sneaky = "'\u{301}<"
         let html = try #require(library.render(["v": sneaky], withTemplate: "page"))
         #expect(html == "<main><b>&#39;\u{301}&lt;</b><i>&#39;\u{301}&lt;</i>'\u{301}<</main>")
@@ -40,10 +36,17 @@ import GuanxiPlatform
 
     @Test("A template that does not parse is named in the error")
     func badTemplateNamed() throws {
+        #expect {
+            try withTemplates(["broken.mustache": "{{#open}} never closed"]) { try WebRenderer.library(in: $0) }
+        } throws: { "\($0)".contains("broken.mustache") }
+    }
+
+    /// `body` run on a temporary directory holding `files` (name → text), removed after.
+    private func withTemplates<T>(_ files: [String: String], _ body: (URL) throws -> T) throws -> T {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("guanxi-templates-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        try "{{#open}} never closed".write(to: dir.appendingPathComponent("broken.mustache"), atomically: true, encoding: .utf8)
-        #expect { try WebRenderer.library(in: dir) } throws: { "\($0)".contains("broken.mustache") }
+        for (name, text) in files { try text.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8) }
+        return try body(dir)
     }
 }

@@ -26,6 +26,18 @@ package enum SQLiteSearchIndex {
         try await sql.raw("CREATE VIRTUAL TABLE IF NOT EXISTS \(ident: ftsTable(table)) USING fts5(text, content='', contentless_delete=1, tokenize='trigram')").run()
     }
 
+    /// The tables with a search index: those with its update trigger, which (unlike the
+    /// insert trigger) an import never sets aside.
+    package static func indexedTables(on sql: any SQLDatabase) async throws -> [String] {
+        try await sql.raw("SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name = tbl_name || '_search_update' ORDER BY tbl_name").all()
+            .map { try $0.decode(column: "tbl_name", as: String.self) }
+    }
+
+    /// Whether the schema holds a table, index or trigger called `name`.
+    package static func exists(_ name: String, on sql: any SQLDatabase) async throws -> Bool {
+        try await sql.raw("SELECT 1 AS x FROM sqlite_master WHERE name = \(bind: name)").first() != nil
+    }
+
     /// The searchable table whose insert trigger `name` is, if it is one.
     package static func table(ofInsertTrigger name: String) -> String? {
         name.hasSuffix("_search_insert") ? String(name.dropLast("_search_insert".count)) : nil
@@ -159,7 +171,7 @@ package enum SQLiteSearchIndex {
         for event in ["insert", "update", "delete"] { try await sql.raw("DROP TRIGGER IF EXISTS \(unsafeRaw: table)_search_\(unsafeRaw: event)").run() }
         try await sql.raw("DROP TABLE IF EXISTS \(ident: ftsTable(table))").run()
         // Below migration 0032 the kinds shared one index table.
-        if try await sql.raw("SELECT 1 AS x FROM sqlite_master WHERE name = 'search_fts'").first() != nil {
+        if try await exists("search_fts", on: sql) {
             try await sql.raw("DELETE FROM search_fts WHERE rowid IN (SELECT id FROM search_keys WHERE kind = \(bind: table))").run()
         }
         try await sql.raw("DELETE FROM search_keys WHERE kind = \(bind: table)").run()

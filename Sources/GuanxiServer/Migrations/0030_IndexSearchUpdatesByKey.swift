@@ -16,7 +16,7 @@ struct M0030_IndexSearchUpdatesByKey: GuanxiMigration {
     func prepare(on db: any Database) async throws {
         let sql = db as! any SQLDatabase
         guard sql.dialect.name != "postgresql" else { return }
-        for table in try await Self.searchableTables(on: sql) {
+        for table in try await SQLiteSearchIndex.indexedTables(on: sql) {
             try await sql.raw("DROP TRIGGER \(ident: "\(table)_search_update")").run()
             try await SQLiteSearchIndex.createUpdateTrigger(table, on: sql)
         }
@@ -26,7 +26,7 @@ struct M0030_IndexSearchUpdatesByKey: GuanxiMigration {
     func revert(on db: any Database) async throws {
         let sql = db as! any SQLDatabase
         guard sql.dialect.name != "postgresql" else { return }
-        for table in try await Self.searchableTables(on: sql) {
+        for table in try await SQLiteSearchIndex.indexedTables(on: sql) {
             let key = "(SELECT id FROM search_keys WHERE kind = '\(table)' AND record_id = %@.id)"
             try await sql.raw("DROP TRIGGER \(ident: "\(table)_search_update")").run()
             try await sql.raw("""
@@ -36,10 +36,5 @@ struct M0030_IndexSearchUpdatesByKey: GuanxiMigration {
                 END
                 """).run()
         }
-    }
-
-    private static func searchableTables(on sql: any SQLDatabase) async throws -> [String] {
-        try await sql.raw("SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name = tbl_name || '_search_update' ORDER BY tbl_name").all()
-            .map { try $0.decode(column: "tbl_name", as: String.self) }
     }
 }

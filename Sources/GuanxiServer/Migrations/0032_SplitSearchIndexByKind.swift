@@ -13,11 +13,14 @@ struct M0032_SplitSearchIndexByKind: GuanxiMigration {
     func prepare(on db: any Database) async throws {
         let sql = db as! any SQLDatabase
         guard sql.dialect.name != "postgresql" else { return }
-        for table in try await Self.searchableTables(on: sql) {
+        for table in try await SQLiteSearchIndex.indexedTables(on: sql) {
             // An import may have set the insert trigger aside; it comes back with the new
             // form when the import's catch-up ends (`SetAsideIndexes`).
-            let hadInsertTrigger = try await Self.exists(SQLiteSearchIndex.insertTrigger(table), on: sql)
+            let hadInsertTrigger = try await SQLiteSearchIndex.exists(SQLiteSearchIndex.insertTrigger(table), on: sql)
             for event in ["insert", "update", "delete"] { try await sql.raw("DROP TRIGGER IF EXISTS \(ident: "\(table)_search_\(event)")").run() }
+            // A database upgraded from before a kind's search migration (0014, 0015, 0016) got
+            // the kind's own table then, already filled: built again here from the keys, once.
+            try await sql.raw("DROP TABLE IF EXISTS \(ident: SQLiteSearchIndex.ftsTable(table))").run()
             try await SQLiteSearchIndex.createFTSTable(table, on: sql)
             try await SQLiteSearchIndex.setHashSize(16 << 20, table, on: sql)
             try await SQLiteSearchIndex.fill(table, on: sql)
@@ -34,8 +37,8 @@ struct M0032_SplitSearchIndexByKind: GuanxiMigration {
         let sql = db as! any SQLDatabase
         guard sql.dialect.name != "postgresql" else { return }
         try await sql.raw("CREATE VIRTUAL TABLE search_fts USING fts5(text, content='', contentless_delete=1, tokenize='trigram')").run()
-        for table in try await Self.searchableTables(on: sql) {
-            let hadInsertTrigger = try await Self.exists(SQLiteSearchIndex.insertTrigger(table), on: sql)
+        for table in try await SQLiteSearchIndex.indexedTables(on: sql) {
+            let hadInsertTrigger = try await SQLiteSearchIndex.exists(SQLiteSearchIndex.insertTrigger(table), on: sql)
             for event in ["insert", "update", "delete"] { try await sql.raw("DROP TRIGGER IF EXISTS \(ident: "\(table)_search_\(event)")").run() }
             try await sql.raw("DROP TABLE \(ident: SQLiteSearchIndex.ftsTable(table))").run()
             try await sql.raw("""
@@ -65,16 +68,5 @@ struct M0032_SplitSearchIndexByKind: GuanxiMigration {
                 END
                 """).run()
         }
-    }
-
-    /// The tables with a search index: those with its update trigger, which (unlike the
-    /// insert trigger) an import never sets aside.
-    private static func searchableTables(on sql: any SQLDatabase) async throws -> [String] {
-        try await sql.raw("SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name = tbl_name || '_search_update' ORDER BY tbl_name").all()
-            .map { try $0.decode(column: "tbl_name", as: String.self) }
-    }
-
-    private static func exists(_ name: String, on sql: any SQLDatabase) async throws -> Bool {
-        try await sql.raw("SELECT 1 AS x FROM sqlite_master WHERE name = \(bind: name)").first() != nil
     }
 }
