@@ -25,25 +25,36 @@ struct SignInTests {
         return secret
     }
 
-    @Test("The first admin must change the one-time password before anything else")
-    func firstAdminMustChangePassword() async throws {
+    @Test("A password someone else set must be changed before anything else, in the user's own language; the operator's admin password need not be")
+    func temporaryPasswordMustChange() async throws {
         try await TestApp.run { app, client in
+            // The operator chose GUANXI_ADMIN_PASSWORD: it is theirs, not a one-time password.
+            var operatorBrowser = Browser(client)
+            #expect(try await operatorBrowser.signIn("admin", TestApp.adminPassword).location == "/")
+            #expect(try await operatorBrowser.get("/").status == .ok)
+
+            var input = UserService.NewUser()
+            (input.username, input.password, input.locale) = ("emma", "Given-pass-2026", "en")
+            _ = try await app.services.users.create(input, by: try await app.admin)
             var browser = Browser(client)
-            let signIn = try await browser.signIn("admin", TestApp.adminPassword)
+            let signIn = try await browser.signIn("emma", "Given-pass-2026")
             #expect(signIn.status == .seeOther)
             #expect(signIn.location == "/")
             #expect(browser.cookies["guanxi_session"] != nil)
             let home = try await browser.get("/")
             #expect(home.location == "/password")
-            _ = try await browser.get("/password")
-            let weak = try await browser.post("/password", ["current_password": TestApp.adminPassword, "new_password": "short", "confirm_password": "short"])
+            let page = try await browser.get("/password")
+            // An instruction in her language, not a success message in the organisation's.
+            #expect(page.text.contains(#"<p class="instruction">You must choose a new password before you continue.</p>"#))
+            #expect(!page.text.contains(#"class="notice""#))
+            let weak = try await browser.post("/password", ["current_password": "Given-pass-2026", "new_password": "short", "confirm_password": "short"])
             #expect(weak.status == .badRequest)
-            #expect(weak.text.contains("密码至少需要 10 个字符"))
-            let changed = try await browser.post("/password", ["current_password": TestApp.adminPassword, "new_password": "New-admin-pass-1", "confirm_password": "New-admin-pass-1"])
+            #expect(weak.text.contains("The password must be at least 10 characters long."))
+            let changed = try await browser.post("/password", ["current_password": "Given-pass-2026", "new_password": "New-emma-pass-1", "confirm_password": "New-emma-pass-1"])
             #expect(changed.location == "/?notice=password_changed")
             let nowHome = try await browser.get("/")
             #expect(nowHome.status == .ok)
-            #expect(nowHome.text.contains("Administrator"))
+            #expect(nowHome.text.contains(#"<html lang="en">"#))
             #expect(try await app.auditEntries(action: "password_change").count == 1)
         }
     }

@@ -56,8 +56,16 @@ package struct SignInPages {
         }
         web.post("/language") { request, context in
             let form = try await request.form(context: context)
-            let chosen = Localizer.supported.contains(form["lang"] ?? "") ? form["lang"]! : services.config.defaultLocale
-            var response = WebRenderer.redirect(context.principal == nil ? Self.login : HomePages.url)
+            guard let chosen = try Validate.locale(form["lang"], field: "lang") else {
+                throw GuanxiError.invalid("lang", "lang is required.").localized("msg.required", ["field": "lang"])
+            }
+            // Signed in, the language is the profile's, kept from one sign-in to the next
+            // and on every device; the cookie serves the sign-in page after signing out.
+            if let principal = context.principal, context.session?.awaitingSecondFactor == false {
+                try await services.users.updateOwnProfile(principal, displayName: nil, locale: chosen, timeZone: nil)
+            }
+            let back = SiteURL(local: form["back"]) ?? (context.principal == nil ? Self.login : HomePages.url)
+            var response = WebRenderer.redirect(back)
             response.setCookie(Cookie(name: "guanxi_lang", value: chosen, maxAge: 365 * 86_400, path: "/", secure: isSecure(request), httpOnly: true, sameSite: .lax))
             return response
         }

@@ -94,7 +94,7 @@ package struct ContactPages {
         let t = { (key: String) in services.localizer.text(key, context.locale) }
         let channels = try await services.contacts.channels(of: contactID)
         func join(_ kind: ContactChannel.Kind) -> String {
-            channels.filter { $0.kind == kind }.map { ($0.label.map { "\($0): " } ?? "") + $0.value }.joined(separator: "; ")
+            services.localizer.list(channels.filter { $0.kind == kind }.map { way in way.label.map { services.localizer.labelled($0, way.value, context.locale) } ?? way.value }, context.locale)
         }
         let customer = try await customer(of: c, principal)
         var boss = ""
@@ -164,7 +164,7 @@ package struct ContactPages {
         func row(_ c: Contact, depth: Int) -> Row {
             let list = channels[c.id!] ?? []
             func join(_ kind: ContactChannel.Kind) -> String {
-                list.filter { $0.kind == kind }.map { ($0.label.map { "\($0): " } ?? "") + $0.value }.joined(separator: ", ")
+                services.localizer.list(list.filter { $0.kind == kind }.map { way in way.label.map { services.localizer.labelled($0, way.value, principal.locale) } ?? way.value }, principal.locale)
             }
             return Row(id: c.id!.text, name: c.name, title: c.title ?? "", department: c.department ?? "",
                        indent: String(repeating: "— ", count: depth), phones: join(.phone), emails: join(.email), wechat: c.wechat ?? "",

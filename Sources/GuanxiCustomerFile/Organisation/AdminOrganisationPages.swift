@@ -68,7 +68,7 @@ package struct AdminOrganisationPages {
             let principal = context.principal
             let rows = try await services.roles.list(for: principal).map { role in
                 RoleRow(id: role.id!.uuidString, name: role.name, description: role.details,
-                        summary: role.grants.keys.map(\.rawValue).sorted().map { services.localizer.text("kinds.\($0)", context.locale) }.joined(separator: ", "))
+                        summary: services.localizer.list(role.grants.keys.map(\.rawValue).sorted().map { services.localizer.text("kinds.\($0)", context.locale) }, context.locale))
             }
             return services.renderer.render("admin-roles", titleKey: "roles.title",
                                             page: RolesPage(roles: rows, error: nil, canEdit: principal.scope(for: .create, on: .roles) != nil), context: context)
@@ -149,7 +149,7 @@ package struct AdminOrganisationPages {
             let shown = entry.members.compactMap { names[$0] }.sorted()
             let hidden = entry.members.count - shown.count
             return TeamRow(id: entry.team.id!.uuidString, name: entry.team.name, description: entry.team.details,
-                           members: (shown + (hidden > 0 ? ["+\(hidden)"] : [])).joined(separator: ", "))
+                           members: services.localizer.list(shown + (hidden > 0 ? ["+\(hidden)"] : []), context.locale))
         }
         let choices = users.map { Choice(value: $0.id!.uuidString, label: "\($0.displayName) (\($0.username))", selected: false) }
         return services.renderer.render("admin-teams", titleKey: "teams.title",

@@ -26,6 +26,10 @@ package struct AdminUserPages {
         package let departments: [Choice]
         package let managers: [Choice]
         package let roles: [Choice]
+        /// The user's language and time zone, which an administrator sets for a new
+        /// colleague before their first sign-in.
+        package let locales: [Choice]
+        package let timeZone: String
         package let tokens: [APITokenRow]
         package let history: [AuditEntryRow]
         package let issuedToken: String?
@@ -57,6 +61,8 @@ package struct AdminUserPages {
             new.email = form["email"]
             new.password = form["password"]
             new.isAdmin = form["is_admin"] == "on"
+            new.locale = form["locale"]
+            new.timeZone = form["time_zone"]
             do {
                 new.departmentID = try Validate.uuid(form["department_id"], field: "departmentId")
                 new.managerID = try Validate.uuid(form["manager_id"], field: "managerId")
@@ -79,6 +85,8 @@ package struct AdminUserPages {
             changes.displayName = form["display_name"]
             if (form["email"] ?? "").isEmpty { changes.clearEmail = true } else { changes.email = form["email"] }
             changes.isActive = form["is_active"] == "on"
+            changes.locale = form["locale"]
+            changes.timeZone = form["time_zone"]
             if principal.isAdmin { changes.isAdmin = form["is_admin"] == "on" }
             do {
                 changes.departmentID = .some(try Validate.uuid(form["department_id"], field: "departmentId"))
@@ -169,10 +177,13 @@ package struct AdminUserPages {
         let roles = try await (readable(.roles) ? services.roles.list(for: principal) : [])
             .map { Choice(value: $0.id!.uuidString, label: $0.name, selected: roleIDs.contains($0.id!)) }
         let format = DisplayFormat(timeZone: principal.timeZone, locale: context.locale)
+        let locale = user?.locale ?? services.users.defaults.locale
+        let locales = Localizer.supported.map { Choice(value: $0, label: services.localizer.text("language.\($0)", context.locale), selected: $0 == locale) }
         let page = FormPage(
             isNew: user == nil, id: user?.id?.uuidString ?? "", username: user?.username ?? "", displayName: user?.displayName ?? "",
             email: user?.email ?? "", active: user?.isActive ?? true, admin: user?.isAdmin ?? false,
             departments: [none] + departments, managers: [none] + managers, roles: roles,
+            locales: locales, timeZone: user?.timeZone ?? services.users.defaults.timeZone,
             tokens: tokens.map { APITokenRow($0, format: format) },
             history: history.map { AuditEntryRow($0, format: format, localizer: services.localizer, locale: context.locale) }, issuedToken: token, error: error, notice: notice)
         return services.renderer.render("admin-user", titleKey: user == nil ? "users.new" : "users.edit", page: page, context: context, status: status)

@@ -23,6 +23,9 @@ public struct UserService: Sendable {
         public var roleIDs: [UUID] = []
         public var locale: String?
         public var timeZone: String?
+        /// Whether the first sign-in must choose a new password: yes when someone else set
+        /// this one; no when its owner chose it (the operator's `GUANXI_ADMIN_PASSWORD`).
+        public var passwordIsTemporary = true
         public init() {}
     }
 
@@ -59,7 +62,7 @@ public struct UserService: Sendable {
         user.displayName = displayName
         user.email = email
         user.passwordHash = try await passwords.hash(password)
-        user.mustChangePassword = true
+        user.mustChangePassword = input.passwordIsTemporary
         user.isActive = true
         user.isAdmin = input.isAdmin
         user.departmentID = input.departmentID
@@ -115,11 +118,11 @@ public struct UserService: Sendable {
     }
 
     /// Every user may change their own display name, language and time zone,
-    /// whatever their roles grant on users.
+    /// whatever their roles grant on users; a nil value keeps what the profile has.
     public func updateOwnProfile(_ actor: Principal, displayName: String?, locale: String?, timeZone: String?) async throws {
         guard let user = try await User.find(actor.userID, on: database.db) else { throw GuanxiError.notFound("User") }
         let before = user.auditSnapshot
-        user.displayName = try Validate.requiredText(displayName, field: "displayName", max: 100)
+        if let displayName { user.displayName = try Validate.requiredText(displayName, field: "displayName", max: 100) }
         user.locale = try Validate.locale(locale) ?? user.locale
         user.timeZone = try Validate.timeZone(timeZone) ?? user.timeZone
         try await user.saveAudited(before: before, by: actor, database: database, audit: audit, at: clock.now())

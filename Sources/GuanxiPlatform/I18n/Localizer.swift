@@ -58,6 +58,17 @@ public struct Localizer: Sendable {
         return text
     }
 
+    /// "label: value" as running text in `locale`: a full-width colon in Chinese
+    /// (`punct.colon`), so a page never mixes ASCII punctuation into Chinese.
+    public func labelled(_ label: String, _ value: String, _ locale: String) -> String {
+        label + text("punct.colon", locale) + value
+    }
+
+    /// Items named in running text: "甲、乙" in Chinese, "a, b" in English (`punct.list`).
+    public func list(_ items: some Sequence<String>, _ locale: String) -> String {
+        items.joined(separator: text("punct.list", locale))
+    }
+
     /// The texts as nested dictionaries, for templates (`{{t.nav.users}}`).
     public func tree(_ locale: String) -> [String: Any] {
         (trees[locale] ?? trees["en"])?.value ?? [:]

@@ -10,6 +10,9 @@ public struct AppRequestContext: RequestContext {
     public var session: SessionRecord?
     /// The language pages are rendered in.
     public var locale = "zh-Hans"
+    /// The page asked for, path and query, so a form on it (the language switch) can come
+    /// back to it.
+    public var here = "/"
     /// The client's network address (from the proxy header when the proxy is trusted).
     public var address = ""
     public var maxBody = 1_048_576

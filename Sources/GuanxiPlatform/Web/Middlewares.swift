@@ -33,6 +33,7 @@ package struct RequestSetupMiddleware: RouterMiddleware {
         let limit = request.method == .post ? uploadLimits[request.uri.path] ?? config.maxBodySize : config.maxBodySize
         context.maxBody = limit
         context.locale = Self.locale(request, localizer: localizer, fallback: config.defaultLocale)
+        context.here = request.uri.string
         let started = ContinuousClock.now
         var response: Response
         do {
@@ -59,7 +60,9 @@ package struct RequestSetupMiddleware: RouterMiddleware {
         return response
     }
 
-    /// Chosen language: explicit cookie, then the browser's `Accept-Language`, then the default.
+    /// Language before sign-in: the one chosen on the sign-in page (a cookie), then the
+    /// browser's `Accept-Language`, then the default. A signed-in user's profile decides
+    /// after that (`SessionMiddleware`).
     package static func locale(_ request: Request, localizer: Localizer, fallback: String) -> String {
         if let chosen = request.cookies["guanxi_lang"]?.value, Localizer.supported.contains(chosen) { return chosen }
         return localizer.negotiate(request.headers[.acceptLanguage], fallback: fallback)

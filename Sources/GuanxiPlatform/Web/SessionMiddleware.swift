@@ -21,7 +21,8 @@ package struct SessionMiddleware: RouterMiddleware {
            let principal = try await principals.load(userID: session.userID, channel: .session, address: context.address) {
             context.session = session
             context.principal = principal
-            if request.cookies["guanxi_lang"] == nil { context.locale = principal.locale }
+            // The profile's language, whatever the browser or an earlier visitor chose.
+            context.locale = principal.locale
         }
         do {
             return try await next(request, context)

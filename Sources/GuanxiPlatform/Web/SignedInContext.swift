@@ -8,6 +8,8 @@ public protocol PageContext: RequestContext {
     var viewer: Principal? { get }
     var session: SessionRecord? { get }
     var locale: String { get }
+    /// The page asked for, path and query.
+    var here: String { get }
     var address: String { get }
     /// The largest body this request may send.
     var maxBody: Int { get }
@@ -26,6 +28,7 @@ public struct SignedInContext: ChildRequestContext, PageContext {
     public let principal: Principal
     public let session: SessionRecord?
     public let locale: String
+    public let here: String
     public let address: String
     public let maxBody: Int
 
@@ -35,7 +38,7 @@ public struct SignedInContext: ChildRequestContext, PageContext {
         }
         // The parent's storage, so route parameters and the logger's request id carry over.
         coreContext = context.coreContext
-        (self.principal, session, locale, address, maxBody) = (principal, context.session, context.locale, context.address, context.maxBody)
+        (self.principal, session, locale, here, address, maxBody) = (principal, context.session, context.locale, context.here, context.address, context.maxBody)
     }
 
     public var viewer: Principal? { principal }

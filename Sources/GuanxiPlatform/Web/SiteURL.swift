@@ -14,6 +14,16 @@ public struct SiteURL: Sendable, Equatable, CustomStringConvertible {
         segments = path.split(separator: "/").map(String.init)
     }
 
+    /// An address of this site that a form sent back (the page a switch was used on), or
+    /// nil when it is not one: only a path from the site's root, with its query, is
+    /// taken, so a redirect to it can never leave the site.
+    public init?(local text: String?) {
+        guard let text, text.hasPrefix("/"), !text.hasPrefix("//"), !text.contains("\\"), text.count <= 2_000,
+              let parts = URLComponents(string: text), parts.scheme == nil, parts.host == nil else { return nil }
+        self.init(parts.path)
+        self = with(rawQuery: parts.percentEncodedQuery)
+    }
+
     /// The address one level down: a record's page under its kind's, an action under a record's.
     public func appending(_ segment: String) -> SiteURL {
         var url = self

@@ -15,6 +15,8 @@ public struct Layout: Sendable {
     public var notice: String?
     public var otherLang: String
     public var otherLangLabel: String
+    /// This page's address, where the language switch comes back to.
+    public var here: String
 
     /// A menu entry, read by name like `WebChoice`.
     public struct Link: Sendable, MustacheParent {
@@ -93,7 +95,8 @@ public struct WebRenderer: Sendable {
             menu: p.map { p in menu.entries(for: p).map { Layout.Link(href: $0.path, title: localizer.text($0.titleKey, locale)) } } ?? [],
             notice: notice,
             otherLang: locale == "en" ? "zh-Hans" : "en",
-            otherLangLabel: locale == "en" ? "简体中文" : "English")
+            otherLangLabel: locale == "en" ? "简体中文" : "English",
+            here: context.here)
     }
 
     /// Renders `template` with a page view model; `csrfOverride` supplies the token on

@@ -9,7 +9,7 @@ import GuanxiSales
 
 /// On the first start of an empty database: records the organisation and creates the
 /// `admin` account, printing its one-time password (or using `GUANXI_ADMIN_PASSWORD`).
-/// The first sign-in must change that password.
+/// The first sign-in must change a printed password; one the operator set is theirs.
 struct FirstRun {
     let services: AppServices
 
@@ -21,6 +21,8 @@ struct FirstRun {
         admin.displayName = "Administrator"
         admin.password = password
         admin.isAdmin = true
+        admin.passwordIsTemporary = services.config.initialAdminPassword == nil
+        admin.locale = services.config.defaultLocale
         let now = services.clock.now()
         try await (services.database.sql).insert(into: "settings").columns("key", "value", "updated_at")
             .values(SQLBind("organisation.name"), SQLBind("Guanxi"), SQLBind(now)).run()

@@ -146,6 +146,9 @@ public struct DemoData: Sendable {
             var input = UserService.NewUser()
             input.username = username
             input.displayName = name
+            // The team works in Chinese, in China's time, except its English-speaking colleague.
+            input.locale = username == "emma.smith" ? "en" : "zh-Hans"
+            input.timeZone = "Asia/Shanghai"
             let password = Passwords.generate()
             input.password = password
             passwords.append((username, password))

@@ -24,11 +24,14 @@ struct StatusPages {
             let jobs = try await services.jobs.counts()
             let sessions = try await services.database.sql.raw("SELECT COUNT(*) AS n FROM sessions").first(decodingColumn: "n", as: Int.self) ?? 0
             let rows = [
-                Row(label: t("status.engine"), value: services.database.engine.rawValue),
-                Row(label: t("status.database"), value: ready.body["database"] ?? ""),
-                Row(label: t("status.schema"), value: ready.body["schema"] ?? ""),
+                // The readiness answer is for machines; the page says it in the reader's language.
+                Row(label: t("status.engine"), value: t("status.engines.\(services.database.engine.rawValue)")),
+                Row(label: t("status.database"), value: services.localizer.known("status.states.\(ready.body["database"] ?? "")", context.locale) ?? ready.body["database"] ?? ""),
+                Row(label: t("status.schema"), value: (ready.body["schema"] ?? "").hasPrefix("pending")
+                        ? services.localizer.labelled(t("status.states.pending"), String((ready.body["schema"] ?? "").dropFirst("pending: ".count)), context.locale)
+                        : services.localizer.known("status.states.\(ready.body["schema"] ?? "")", context.locale) ?? ready.body["schema"] ?? ""),
                 Row(label: t("status.sessions"), value: String(sessions)),
-                Row(label: t("status.jobs"), value: ["queued", "running", "done", "failed"].map { "\($0): \(jobs[$0] ?? 0)" }.joined(separator: ", ")),
+                Row(label: t("status.jobs"), value: services.localizer.list(["queued", "running", "done", "failed"].map { services.localizer.labelled(t("status.job_states.\($0)"), String(jobs[$0] ?? 0), context.locale) }, context.locale)),
                 Row(label: t("status.version"), value: GuanxiVersion.current),
             ]
             return services.renderer.render("admin-status", titleKey: "status.title", page: Page(rows: rows), context: context)
