@@ -36,7 +36,7 @@ package struct CustomerValuePart: Sendable {
         let purchases = try await PurchaseService(services: services).list(customerID: customerID, for: principal, limit: 10).items
         return Part(scored: score != nil, asOf: score?.asOf ?? "", fields: fields,
                     purchases: purchases.map { Row(date: $0.date, amount: "\($0.currency) \($0.amount.display)", reference: $0.reference ?? "",
-                                                   items: $0.items.joined(separator: ", ")) },
+                                                   items: services.localizer.list($0.items, locale)) },
                     hasPurchases: !purchases.isEmpty)
     }
 }

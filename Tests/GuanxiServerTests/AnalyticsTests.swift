@@ -167,7 +167,7 @@ struct AnalyticsTests {
             let page = try await browser.get("/customers/\(ids[39])").text
             #expect(page.contains("Customer value") || page.contains("客户价值"))
             #expect(page.contains("VIP") || page.contains("屈从"))
-            #expect(page.contains("茶叶, 茶具"))
+            #expect(page.contains("茶叶、茶具"))
             let filtered = try await browser.get("/customers?segment=\(segment)&col=segment&col=clv").text
             #expect(filtered.contains("客户39"))
             #expect(!filtered.contains("尚未购买"))

@@ -37,7 +37,7 @@ struct DataQualityTests {
             #expect(try await ContactWays(services: app.services.customerFile).problems(of: .customers, customer.id!).map(\.reason).sorted() == ["bounced", "wrong_number"])
             var browser = try await app.signedInBrowser(client, as: "chief")
             let page = try await browser.get("/customers/\(customer.id!.uuidString)")
-            #expect(page.text.contains("所有电话和电子邮箱都已标记为无效") && page.text.contains("无效: 邮件被退回"))
+            #expect(page.text.contains("所有电话和电子邮箱都已标记为无效") && page.text.contains("无效：邮件被退回"))
             let quality = try await browser.get("/data-quality")
             #expect(quality.text.contains("<a href=\"/customers?quality=unreachable\">1</a>"))
             let list = try await browser.get("/customers?quality=unreachable")

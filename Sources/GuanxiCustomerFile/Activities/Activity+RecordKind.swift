@@ -10,6 +10,9 @@ extension RecordKindDescriptor {
     /// Activities (活动): calls, meetings, visits and tasks, about a record of another kind.
     package static func activities(_ services: CustomerFileServices) -> RecordKindDescriptor {
         var d = RecordKindDescriptor(kind: .activities)
+        d.historyFields = ["kind": .label("activity_kinds"), "status": .label("activity_statuses"), "priority": .label("priorities"),
+                           "related": .kindAndRecord, "participants": .kindAndRecord,
+                           "starts_at": .moment, "ends_at": .moment, "due_at": .moment, "remind_at": .moment]
         d.hangsOn = [RecordDependent(host: .customers, kind: .activities, table: "activities", column: "customer_id", fate: .detached)]
         d.labelColumn = "subject"
         d.find = { id, actor, action in

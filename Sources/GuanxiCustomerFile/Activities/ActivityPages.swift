@@ -155,7 +155,7 @@ package struct ActivityPages {
             id: id.uuidString, subject: a.subject, version: a.version, fields: (fields + custom).filter { !$0.value.isEmpty }, description: a.details,
             hasDescription: !a.details.isEmpty, commitments: commitments, isOpen: a.isOpen, canEdit: await may(.update), canDelete: await may(.delete),
             reminderDue: a.remindAt.map { $0 <= services.clock.now() } == true && a.reminderDismissedAt == nil && a.isOpen,
-            history: history.map { AuditEntryRow($0, format: format, localizer: services.localizer, locale: context.locale) }, notice: notice)
+            history: try await ReadableHistory(services: services, reader: principal, locale: context.locale).rows(history), notice: notice)
         return services.renderer.render("activity", titleKey: "activities.title", page: page, context: context, status: status)
     }
 

@@ -23,13 +23,12 @@ package struct AuditPages {
             filter.from = try Validate.localDay(q["from"].map(String.init), field: "from", timeZone: principal.timeZone)
             filter.to = try Validate.localDay(q["to"].map(String.init), field: "to", timeZone: principal.timeZone).map { $0.addingTimeInterval(86_400) }
             let result = try await services.auditQuery.list(filter, for: principal)
-            let format = DisplayFormat(timeZone: principal.timeZone, locale: context.locale)
             let t = { (key: String) in services.localizer.text(key, context.locale) }
             let kinds = [Choice(value: "", label: "—", selected: filter.recordKind == nil)]
                 + services.records.kinds(where: \.grantable).map { Choice(value: $0.rawValue, label: t("kinds.\($0.rawValue)"), selected: filter.recordKind == $0.rawValue) }
             let actions = [Choice(value: "", label: "—", selected: filter.action == nil)]
                 + AuditAction.allCases.map { Choice(value: $0.rawValue, label: t("audit_actions.\($0.rawValue)"), selected: filter.action == $0.rawValue) }
-            let page = Page(entries: result.entries.map { AuditEntryRow($0, format: format, localizer: services.localizer, locale: context.locale) },
+            let page = Page(entries: try await ReadableHistory(services: services, reader: principal, locale: context.locale).rows(result.entries),
                             next: result.next.map(String.init), kinds: kinds, actions: actions,
                             kind: filter.recordKind ?? "", action: filter.action ?? "", actor: q["actor"].map(String.init) ?? "",
                             from: q["from"].map(String.init) ?? "", to: q["to"].map(String.init) ?? "")

@@ -10,6 +10,7 @@ extension RecordKindDescriptor {
     /// Contacts (联系人): the people at a customer.
     package static func contacts(_ services: CustomerFileServices) -> RecordKindDescriptor {
         var d = RecordKindDescriptor(kind: .contacts)
+        d.historyFields = ["customer_id": .record(.customers), "reports_to_id": .record(.contacts)]
         d.hangsOn = [RecordDependent(host: .customers, kind: .contacts, table: "contacts", column: "customer_id", fate: .detached)]
         d.find = { id, actor, action in
             let c = try await services.contacts.find(id, for: actor, action: action)

@@ -10,6 +10,10 @@ extension RecordKindDescriptor {
     /// Customers (客户): companies and people who buy, the centre of the customer file.
     package static func customers(_ services: CustomerFileServices) -> RecordKindDescriptor {
         var d = RecordKindDescriptor(kind: .customers)
+        d.historyFields = ["kind": .label("customer_kinds"), "size": .label("sizes"), "value_tier": .label("value_tiers"),
+                           "lifecycle_stage": .label("lifecycle"), "relationship": .label("relationships"),
+                           "consent_email": .label("consent"), "consent_sms": .label("consent"), "consent_phone": .label("consent"),
+                           "parent_id": .record(.customers), "referred_by_id": .record(.customers)]
         d.inSharedPool = true
         d.find = { id, actor, action in
             let c = try await services.customers.find(id, for: actor, action: action)

@@ -105,10 +105,14 @@ package struct DuplicatePages {
         let t = { (key: String) in services.localizer.text(key, context.locale) }
         let comparison = try await MergeService(services: services).merging(kind).compare(ids, principal)
         let columns = comparison.records.enumerated().map { Column(id: $1.id.uuidString, name: $1.name, survivor: $0 == 0) }
-        let rows = comparison.fields.map { field in
-            FieldRow(key: field.key, label: t("merge_fields.\(field.key)"), options: zip(comparison.records, field.values).map { record, value in
+        let readable = ReadableHistory(services: services, reader: principal, locale: context.locale)
+        var rows: [FieldRow] = []
+        for field in comparison.fields {
+            // Stored values read as histories read them: the owner's name, the stage's label.
+            let shown = try await readable.values(field.values, of: ["owner": "owner_id", "customer": "customer_id"][field.key] ?? field.key, kind: kind)
+            rows.append(FieldRow(key: field.key, label: t("merge_fields.\(field.key)"), options: zip(comparison.records, shown).map { record, value in
                 Option(recordID: record.id.uuidString, value: value, selected: field.chosen == record.id)
-            })
+            }))
         }
         let page = MergePage(kind: kind.rawValue, ids: ids.map(\.uuidString).joined(separator: ","), columns: columns, rows: rows)
         return services.renderer.render("merge", titleKey: "duplicates.merge_title", page: page, context: context)

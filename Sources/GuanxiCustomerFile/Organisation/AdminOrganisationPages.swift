@@ -158,8 +158,6 @@ package struct AdminOrganisationPages {
     }
 
     package func role(_ role: Role?, context: SignedInContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
-        let principal = context.principal
-        let format = DisplayFormat(timeZone: principal.timeZone, locale: context.locale)
         var history: [AuditEntry] = []
         if let id = role?.id { history = try await services.auditQuery.history(kind: .roles, id: id.uuidString, limit: 50) }
         let grants = role?.grants ?? [:]
@@ -171,7 +169,7 @@ package struct AdminOrganisationPages {
                                                             selected: (grants[kind]?.scope ?? .own) == $0) })
         }
         let page = RolePage(isNew: role == nil, id: role?.id?.uuidString ?? "", name: role?.name ?? "", description: role?.details ?? "", kinds: kinds, error: error,
-                            history: history.map { AuditEntryRow($0, format: format, localizer: services.localizer, locale: context.locale) })
+                            history: try await ReadableHistory(services: services, reader: context.principal, locale: context.locale).rows(history))
         return services.renderer.render("admin-role", titleKey: role == nil ? "roles.new" : "roles.edit", page: page, context: context, status: status)
     }
 

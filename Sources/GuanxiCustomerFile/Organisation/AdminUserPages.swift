@@ -185,7 +185,7 @@ package struct AdminUserPages {
             departments: [none] + departments, managers: [none] + managers, roles: roles,
             locales: locales, timeZone: user?.timeZone ?? services.users.defaults.timeZone,
             tokens: tokens.map { APITokenRow($0, format: format) },
-            history: history.map { AuditEntryRow($0, format: format, localizer: services.localizer, locale: context.locale) }, issuedToken: token, error: error, notice: notice)
+            history: try await ReadableHistory(services: services, reader: principal, locale: context.locale).rows(history), issuedToken: token, error: error, notice: notice)
         return services.renderer.render("admin-user", titleKey: user == nil ? "users.new" : "users.edit", page: page, context: context, status: status)
     }
 

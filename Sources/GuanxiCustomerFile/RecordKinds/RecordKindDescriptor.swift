@@ -60,6 +60,11 @@ package struct RecordKindDescriptor: Sendable {
     /// What the kind adds to one of its records' timelines besides changes and
     /// activities (a deal's stage moves).
     package var timelineEvents: (@Sendable (_ id: UUID) async throws -> [TimelineEvent])?
+    /// How its audited fields read in histories, beyond `HistoryField.common`.
+    package var historyFields: [String: HistoryField] = [:]
+    /// Audited fields its `timelineEvents` already tell (a deal's stage): its timeline
+    /// leaves them out of change entries, so each move is told once.
+    package var toldByTimelineEvents: Set<String> = []
     /// Files can be attached to its records.
     package var attachments = false
     /// Administrators can define custom fields for it.

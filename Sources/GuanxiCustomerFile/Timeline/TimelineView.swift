@@ -5,7 +5,7 @@ import GuanxiPlatform
 package struct TimelineView {
     package let services: CustomerFileServices
 
-    package struct Change { package let field: String; package let old: String; package let new: String }
+    package typealias Change = AuditEntryRow.Change
     package struct CommitmentRow { package let description: String; package let dueOn: String; package let status: String; package let open: Bool }
     package struct Row {
         package let at: String; let actor: String; let title: String; let label: String
@@ -18,7 +18,9 @@ package struct TimelineView {
         let t = { (key: String) in services.localizer.text(key, locale) }
         let format = DisplayFormat(timeZone: principal.timeZone, locale: locale)
         let items = try await Timeline(services: services).items(of: kind, id: id, for: principal)
-        let rows = items.map { item -> Row in
+        let changes = try await ReadableHistory(services: services, reader: principal, locale: locale).rows(items.compactMap(\.change), timelineOf: kind)
+        var readChanges = changes.makeIterator()
+        let rows = items.compactMap { item -> Row? in
             switch item.kind {
             case .activity:
                 let a = item.activity!
@@ -29,9 +31,12 @@ package struct TimelineView {
                            changes: [])
             case .change:
                 let e = item.change!
+                let read = readChanges.next()!
+                // A change its kind's own timeline events already tell (a stage move) is told once.
+                if !e.changes.isEmpty && read.changes.isEmpty { return nil }
                 return Row(at: format.dateTime(item.at), actor: item.actor, title: services.localizer.known("audit_actions.\(e.action)", locale) ?? e.action,
                            label: t("timeline.change"), isActivity: false, isChange: true, isStage: false, href: "", status: "", outcome: "", commitments: [],
-                           changes: e.changes.map { Change(field: services.localizer.known("audit_fields.\($0.field)", locale) ?? $0.field, old: $0.old ?? "—", new: $0.new ?? "—") })
+                           changes: read.changes)
             case .stage:
                 return Row(at: format.dateTime(item.at), actor: item.actor, title: item.title, label: t("timeline.stage"),
                            isActivity: false, isChange: false, isStage: true, href: "", status: "", outcome: "", commitments: [], changes: [])

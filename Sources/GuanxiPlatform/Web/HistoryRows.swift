@@ -1,17 +1,21 @@
 import Foundation
 
-/// One audit entry as a page shows it (a record's history, the audit browser): action,
-/// kind and field names in the reader's language, times in their time zone.
+/// One audit entry as a page shows it (a record's history, the audit browser): action
+/// and kind in the reader's language, times in their time zone, and its changes as the
+/// reader reads them (`ReadableHistory`).
 package struct AuditEntryRow {
-    package struct Change { package let field: String; package let old: String; package let new: String }
+    package struct Change {
+        package let field: String; package let old: String; package let new: String
+        package init(field: String, old: String, new: String) { (self.field, self.old, self.new) = (field, old, new) }
+    }
     package let at: String; package let actor: String; package let address: String; package let action: String; package let kind: String
     package let label: String; package let changes: [Change]
 
-    package init(_ e: AuditEntry, format: DisplayFormat, localizer: Localizer, locale: String) {
+    package init(_ e: AuditEntry, changes: [Change], format: DisplayFormat, localizer: Localizer, locale: String) {
         at = format.dateTime(e.at); actor = e.actorName; address = e.address; label = e.recordLabel
         action = localizer.known("audit_actions.\(e.action)", locale) ?? e.action
         kind = localizer.known("kinds.\(e.recordKind)", locale) ?? e.recordKind
-        changes = e.changes.map { Change(field: localizer.known("audit_fields.\($0.field)", locale) ?? $0.field, old: $0.old ?? "—", new: $0.new ?? "—") }
+        self.changes = changes
     }
 }
 

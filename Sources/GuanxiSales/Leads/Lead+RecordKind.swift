@@ -11,6 +11,8 @@ extension RecordKindDescriptor {
     /// Leads (线索): prospects not yet qualified, assigned by rules or taken from the pool.
     package static func leads(_ services: SalesServices) -> RecordKindDescriptor {
         var d = RecordKindDescriptor(kind: .leads)
+        d.historyFields = ["status": .label("lead_statuses"), "rating": .label("lead_ratings"), "converted_customer_id": .record(.customers),
+                           "converted_contact_id": .record(.contacts), "converted_opportunity_id": .record(.opportunities)]
         d.inSharedPool = true
         d.find = { id, actor, action in
             let l = try await services.leads.find(id, for: actor, action: action)

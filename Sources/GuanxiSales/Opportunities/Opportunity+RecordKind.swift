@@ -15,6 +15,9 @@ extension RecordKindDescriptor {
     /// Opportunities (商机): deals moving through a pipeline's stages.
     package static func opportunities(_ services: SalesServices) -> RecordKindDescriptor {
         var d = RecordKindDescriptor(kind: .opportunities)
+        d.historyFields = ["customer_id": .record(.customers), "contact_id": .record(.contacts),
+                           "pipeline_id": .name(table: Pipeline.schema, column: "name"), "stage_id": .name(table: PipelineStage.schema, column: "name")]
+        d.toldByTimelineEvents = ["stage_id"]
         d.hangsOn = [RecordDependent(host: .customers, kind: .opportunities, table: "opportunities", column: "customer_id", fate: .deleted),
                      RecordDependent(host: .contacts, kind: .opportunities, table: "opportunities", column: "contact_id", fate: .detached)]
         d.find = { id, actor, action in

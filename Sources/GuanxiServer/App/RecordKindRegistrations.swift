@@ -26,6 +26,9 @@ extension AppServices {
         customerFile.records.register(panel: CustomerValuePart.panel(customerFile))
         customerFile.records.register(columns: CustomerValuePart.listColumns(customerFile))
         customerFile.records.register(figure: sales.forecast.dashboardFigure)
-        for kind in [RecordKind.users, .departments, .teams, .roles, .audit] { customerFile.records.register(RecordKindDescriptor(kind: kind)) }
+        customerFile.records.register(.users)
+        customerFile.records.register(.departments)
+        customerFile.records.register(.teams)
+        for kind in [RecordKind.roles, .audit] { customerFile.records.register(RecordKindDescriptor(kind: kind)) }
     }
 }
