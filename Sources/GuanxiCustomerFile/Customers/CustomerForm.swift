@@ -13,7 +13,8 @@ package struct CustomerForm {
 
     package typealias Choice = WebChoice
     package struct TextField { package let name: String; package let label: String; package let value: String; package let saved: String?; package let multiline: Bool; package let type: String }
-    package struct Select { package let name: String; package let label: String; package let options: [Choice]; package let saved: String? }
+    /// A choice field; `pick` names the kind a record picker searches (`RecordPicker`).
+    package struct Select { package let name: String; package let label: String; package let options: [Choice]; package let saved: String?; package var pick: String? = nil }
     package struct ConsentRow { package let channel: String; package let label: String; package let options: [Choice]; package let via: String }
     package struct Page {
         package let isNew: Bool; let id: String; let version: Int; let title: String
@@ -89,7 +90,7 @@ package struct CustomerForm {
         }
         let owners = try await services.users.pickable(for: principal)
         let ownerSaved = c == nil ? principal.userID.uuidString : c?.ownerID?.uuidString
-        let parents = try await services.customerQuery.list(CustomerFilter(), for: principal).customers.filter { $0.id != c?.id }
+        let parents = try await RecordPicker(services: services).choices(.customers, chosen: value("parent_id", c?.parentID?.uuidString), for: principal, excluding: c?.id)
         let selects = [
             select("kind", CustomerVocabulary.kinds.map { ($0, t("customer_kinds.\($0)")) }, saved: c?.kind ?? "company", allowEmpty: false),
             select("relationship", CustomerVocabulary.relationships.map { ($0, t("relationships.\($0)")) }, saved: c?.relationship ?? "customer", allowEmpty: false),
@@ -98,7 +99,7 @@ package struct CustomerForm {
             select("value_tier", CustomerVocabulary.valueTiers.map { ($0, t("value_tiers.\($0)")) }, saved: c?.valueTier),
             select("lifecycle_stage", CustomerVocabulary.lifecycleStages.map { ($0, t("lifecycle.\($0)")) }, saved: c?.lifecycleStage),
             select("size", CustomerVocabulary.sizes.map { ($0, t("sizes.\($0)")) }, saved: c?.size),
-            select("parent_id", parents.map { ($0.id!.uuidString, $0.name) }, saved: c?.parentID?.uuidString),
+            Select(name: "parent_id", label: t("customer_fields.parent_id"), options: parents, saved: savedHint("parent_id", c?.parentID?.uuidString), pick: "customers"),
         ]
         let consents = Consent.Channel.allCases.map { channel in
             let saved = c?.consent(channel) ?? Consent(status: .unknown)

@@ -10,6 +10,7 @@ package struct SearchPages {
     package struct Page { package let q: String; package let rows: [Row]; package let searched: Bool }
 
     package func register(on web: RouterGroup<SignedInContext>) {
+        RecordPicker(services: services).register(on: web)
         web.get("/search") { request, context in
             let principal = context.principal
             let q = request.uri.queryParameters["q"].map(String.init) ?? ""

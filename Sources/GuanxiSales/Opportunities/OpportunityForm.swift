@@ -11,7 +11,8 @@ package struct OpportunityForm {
     package static let textFields = ["name", "amount", "currency", "expected_close", "probability", "source", "loss_reason", "notes"]
 
     package struct TextField { package let name: String; package let label: String; package let value: String; package let saved: String?; package let multiline: Bool; package let type: String }
-    package struct Select { package let name: String; package let label: String; package let options: [WebChoice] }
+    /// A choice field; `pick` names the kind a record picker searches (`RecordPicker`).
+    package struct Select { package let name: String; package let label: String; package let options: [WebChoice]; package var pick: String? = nil }
     package struct Check { package let value: String; package let label: String; package let checked: Bool }
     package struct Page {
         package let isNew: Bool; let id: String; let version: Int; let title: String; let texts: [TextField]; let selects: [Select]
@@ -92,13 +93,11 @@ package struct OpportunityForm {
                              saved: conflict && typed != nil && typed != (stored ?? "") ? (stored ?? "—") : nil,
                              multiline: name == "notes", type: name == "expected_close" ? "date" : "text")
         }
-        var customers = try await services.customerQuery.list(CustomerFilter(), for: principal).customers
-        if let customerID, !customers.contains(where: { $0.id == customerID }), let current = try? await services.customers.find(customerID, for: principal) {
-            customers.insert(current, at: 0)
-        }
+        let customers = try await RecordPicker(services: services.customerFile).choices(.customers, chosen: form?["customer_id"] ?? customerID?.uuidString, for: principal)
         var contactFilter = ContactFilter()
         contactFilter.customerID = customerID
-        let contacts = customerID == nil ? [] : try await services.contactQuery.list(contactFilter, for: principal).contacts
+        // Someone who may not read contacts still makes deals, without naming a contact.
+        let contacts = customerID == nil || principal.scope(for: .read, on: .contacts) == nil ? [] : try await services.contactQuery.list(contactFilter, for: principal).contacts
         let owners = try await services.users.pickable(for: principal)
         let pipelines = try await services.pipelines.list()
         let stageNow = form?["stage_id"] ?? o?.stageID.uuidString ?? ""
@@ -106,10 +105,7 @@ package struct OpportunityForm {
             p.stages.map { WebChoice(value: $0.id!.uuidString, label: "\(p.pipeline.name) › \($0.name) (\($0.probability) %)", selected: $0.id!.uuidString == stageNow) }
         }
         let selects = [
-            Select(name: "customer_id", label: t("kinds.customers"),
-                   options: WebChoice.list(customers.map { $0.id!.uuidString }, selected: form?["customer_id"] ?? customerID?.uuidString) { id in
-                       customers.first { $0.id?.uuidString == id }?.name ?? id
-                   }),
+            Select(name: "customer_id", label: t("kinds.customers"), options: customers, pick: "customers"),
             Select(name: "contact_id", label: t("kinds.contacts"),
                    options: WebChoice.list(contacts.map { $0.id!.uuidString }, selected: form?["contact_id"] ?? o?.contactID?.uuidString) { id in
                        contacts.first { $0.id?.uuidString == id }?.name ?? id

@@ -23,3 +23,38 @@ document.addEventListener("drop", (event) => {
   form.querySelector("select[name=stage_id]").value = column.dataset.stage;
   form.submit();
 });
+
+// Record pickers: a <select data-pick="customers"> gets a search box that asks
+// /pick/<kind>?q=… and offers what it finds in the whole file (under the reader's
+// permissions); the first match is chosen. The select stays the form's field, so the
+// form works the same without this script, with the choices the page came with.
+for (const select of document.querySelectorAll("select[data-pick]")) {
+  const box = document.createElement("input");
+  box.type = "search";
+  box.className = "pick-search";
+  box.placeholder = select.dataset.placeholder || "";
+  box.setAttribute("aria-label", box.placeholder);
+  box.maxLength = 100;
+  select.before(box);
+  let timer;
+  let asked = 0;
+  box.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const ask = ++asked;
+      const term = box.value.trim();
+      const response = await fetch(`/pick/${encodeURIComponent(select.dataset.pick)}?q=${encodeURIComponent(term)}`,
+                                   { credentials: "same-origin", headers: { Accept: "application/json" } });
+      if (!response.ok || ask !== asked) return;
+      const hits = await response.json();
+      const chosen = select.selectedOptions[0];
+      select.replaceChildren(...[...select.options].filter((option) => option.value === "" || option === chosen));
+      for (const hit of hits) {
+        if (chosen && hit.id === chosen.value) continue;
+        select.append(new Option(hit.detail ? `${hit.label} · ${hit.detail}` : hit.label, hit.id));
+      }
+      if (term && hits.length) select.value = hits[0].id;
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+    }, 200);
+  });
+}

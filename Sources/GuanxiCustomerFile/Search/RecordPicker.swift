@@ -1,0 +1,48 @@
+import Foundation
+import Hummingbird
+import GuanxiPlatform
+
+/// Fields that point to another record (a deal's customer, a company's parent). The
+/// field is a `<select>` marked `data-pick="<kind>"`: it starts with "—", the record
+/// chosen now (so saving never drops a choice the first page does not hold) and the
+/// first page of the reader's records; `app.js` adds a search box that asks
+/// `GET /pick/<kind>?q=…` and offers what it finds in the whole file, through the kind's
+/// own permission check (`RecordKindDescriptor.search`).
+package struct RecordPicker {
+    package let services: CustomerFileServices
+
+    /// How many records a picker offers at a time.
+    package static let pageSize = 20
+
+    package struct Hit: Encodable { let id: String; let label: String; let detail: String }
+
+    package func register(on web: RouterGroup<SignedInContext>) {
+        web.get("/pick/:kind") { request, context in
+            let kind = RecordKind(rawValue: try context.parameters.require("kind"))
+            guard let search = services.records[kind]?.search, context.principal.scope(for: .read, on: kind) != nil else {
+                throw GuanxiError.notFound("Kind of record")
+            }
+            let term = try Validate.text(request.uri.queryParameters["q"].map(String.init), field: "q", required: false, max: 100) ?? ""
+            let hits = try await search(term, context.principal, Self.pageSize).map { Hit(id: $0.id.uuidString, label: $0.title, detail: $0.detail) }
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json; charset=utf-8"
+            headers[.cacheControl] = "no-store"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(hits))))
+        }
+    }
+
+    /// The options a picker for `kind` starts with; `chosen` is the id the form holds
+    /// (typed or saved), `excluding` a record that may not point to itself.
+    package func choices(_ kind: RecordKind, chosen: String?, for principal: Principal, excluding: UUID? = nil) async throws -> [WebChoice] {
+        let chosenID = chosen.flatMap(UUID.init(uuidString:))
+        var offered: [(id: UUID, name: String)] = []
+        if let chosenID, let record = try? await services.records.find(kind, chosenID, for: principal) { offered.append((chosenID, record.name)) }
+        if principal.scope(for: .read, on: kind) != nil, let search = services.records[kind]?.search {
+            for hit in try await search("", principal, Self.pageSize) where hit.id != chosenID && hit.id != excluding { offered.append((hit.id, hit.title)) }
+        }
+        return [WebChoice(value: "", label: "—", selected: chosenID == nil)]
+            + offered.map { WebChoice(value: $0.id.uuidString, label: $0.name, selected: $0.id == chosenID) }
+    }
+
+    package init(services: CustomerFileServices) { self.services = services }
+}
