@@ -173,7 +173,9 @@ struct ContactTests {
             #expect(page.status == .ok)
             #expect(page.text.contains("北京星辰科技有限公司"))
             #expect(page.text.contains("王总"))
-            #expect(page.text.contains("手机: 139 2222 3333"))
+            // Each phone on its own row under its label, dialling when tapped; the boss's name leads to the boss.
+            #expect(page.text.contains(#"<tr><th>手机</th><td><a href="tel:13922223333">139 2222 3333</a></td></tr>"#))
+            #expect(page.text.contains(#"<a href="/contacts/\#(boss.id!.uuidString)">王总</a>"#))
             #expect(page.text.contains("新建"))
             #expect(!page.text.contains("/contacts/\(contact.id!.uuidString)/edit"))
             #expect(try await browser.get("/contacts/\(contact.id!.uuidString)/edit").status == .forbidden)

@@ -72,3 +72,39 @@ struct CustomerPagesTests {
         }
     }
 }
+
+@Suite("Record pages lead on")
+struct RecordPageLinkTests {
+    @Test("A customer's phone, e-mail, website and parent are links; a deal's customer and contact lead to their pages")
+    func links() async throws {
+        try await TestApp.run { app, client in
+            let admin = try await app.admin
+            var browser = try await app.signedInBrowser(client, as: "chief")
+            var parentInput = CustomerInput()
+            parentInput.name = "星辰集团"
+            let parent = try await app.services.customers.create(parentInput, by: admin)
+            var input = CustomerInput()
+            (input.name, input.phone, input.email, input.website, input.parentID) = ("星辰科技", "010-6543 2100", "info@xingchen.cn", "www.xingchen.cn", .some(parent.id!))
+            let customer = try await app.services.customers.create(input, by: admin)
+            let page = try await browser.get("/customers/\(customer.id!.uuidString)").text
+            #expect(page.contains(#"<a href="tel:01065432100">010-6543 2100</a>"#))
+            #expect(page.contains(#"<a href="mailto:info@xingchen.cn">info@xingchen.cn</a>"#))
+            #expect(page.contains(#"<a href="https://www.xingchen.cn" target="_blank" rel="noopener noreferrer">www.xingchen.cn</a>"#))
+            #expect(page.contains(#"<a href="/customers/\#(parent.id!.uuidString)">星辰集团</a>"#))
+
+            var contactInput = ContactInput()
+            (contactInput.name, contactInput.customerID) = ("李工", .some(customer.id!))
+            let contact = try await app.services.contacts.create(contactInput, by: admin)
+            var deal = OpportunityInput()
+            (deal.name, deal.customerID, deal.contactID, deal.amount) = ("数据平台", .some(customer.id!), .some(contact.id!), "1000")
+            let made = try await app.services.sales.opportunities.create(deal, by: admin)
+            let dealPage = try await browser.get("/opportunities/\(made.id!.uuidString)").text
+            #expect(dealPage.contains(#"<a href="/customers/\#(customer.id!.uuidString)">星辰科技</a>"#))
+            #expect(dealPage.contains(#"<a href="/contacts/\#(contact.id!.uuidString)">李工</a>"#))
+            // The lists' customer column leads to the customer too.
+            let customerLink = #"<td><a href="/customers/\#(customer.id!.uuidString)">星辰科技</a></td>"#
+            #expect(try await browser.get("/contacts").text.contains(customerLink))
+            #expect(try await browser.get("/opportunities").text.contains(customerLink))
+        }
+    }
+}

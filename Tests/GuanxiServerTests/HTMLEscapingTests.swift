@@ -50,3 +50,19 @@ import GuanxiPlatform
         return try body(dir)
     }
 }
+
+@Suite("Record fields that lead somewhere")
+struct RecordFieldLinkTests {
+    @Test("Phones dial, e-mail addresses write, websites open over http(s) only; anything else stays text")
+    func links() {
+        #expect(WebField.phone(label: "电话", value: "+86 (10) 6543-2100").href == "tel:+861065432100")
+        #expect(WebField.phone(label: "电话", value: "转 8").href == nil)
+        #expect(WebField.email(label: "邮箱", value: "li@xingchen.cn").href == "mailto:li@xingchen.cn")
+        #expect(WebField.email(label: "邮箱", value: "not an address").href == nil)
+        #expect(WebField.website(label: "网址", value: "www.xingchen.cn").href == "https://www.xingchen.cn")
+        #expect(WebField.website(label: "网址", value: "http://xingchen.cn/about").href == "http://xingchen.cn/about")
+        #expect(WebField.website(label: "网址", value: "javascript:alert(1)").href == nil)
+        #expect(WebField.website(label: "网址", value: "").href == nil)
+        #expect(WebField.website(label: "网址", value: "https://x.cn").child(named: "external") as? Bool == true)
+    }
+}

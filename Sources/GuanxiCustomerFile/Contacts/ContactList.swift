@@ -35,7 +35,8 @@ package struct ContactList: RecordList {
         let owners = try await services.users.names(of: records.compactMap(\.ownerID))
         let cell = { (c: Contact, pick: (ContactPages.Row) -> String) in rows[c.recordID].map(pick) ?? "" }
         return [
-            .init(key: "customer", label: t("kinds.customers")) { cell($0) { $0.customer } },
+            ListTable.Column<Contact>(key: "customer", label: t("kinds.customers")) { cell($0) { $0.customer } }
+                .linking { c in c.customerID.flatMap { id in cell(c) { $0.customer }.isEmpty ? nil : CustomerPages.url.appending(id).description } },
             .init(key: "title", label: t("contact_fields.title")) { $0.title ?? "" },
             .init(key: "department", label: t("contact_fields.department")) { $0.department ?? "" },
             .init(key: "phones", label: t("contact_fields.phones")) { cell($0) { $0.phones } },

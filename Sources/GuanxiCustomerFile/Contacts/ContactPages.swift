@@ -97,13 +97,23 @@ package struct ContactPages {
             services.localizer.list(channels.filter { $0.kind == kind }.map { way in way.label.map { services.localizer.labelled($0, way.value, context.locale) } ?? way.value }, context.locale)
         }
         let customer = try await customer(of: c, principal)
-        var boss = ""
-        if let bossID = c.reportsToID, let found = try? await services.contacts.find(bossID, for: principal) { boss = found.name }
+        var boss = Field(label: t("contact_fields.reports_to"), value: "")
+        if let bossID = c.reportsToID, let found = try? await services.contacts.find(bossID, for: principal) {
+            boss = Field(label: boss.label, value: found.name, href: Self.url.appending(bossID).description)
+        }
+        // Each phone and e-mail on a row of its own, under its own label (手机, 工作 …),
+        // that dials or writes when tapped.
+        func ways(_ kind: ContactChannel.Kind, _ label: String, link: (String, String) -> WebField) -> [Field] {
+            channels.filter { $0.kind == kind }.map { way in
+                Field(label: way.label ?? label, value: way.value, href: link(label, way.value).href)
+            }
+        }
         let age = c.age(on: services.clock.now(), timeZone: TimeZone(identifier: principal.timeZone) ?? .current).map(String.init) ?? ""
         let fields = [
-            Field(label: t("contact_fields.title"), value: c.title ?? ""), Field(label: t("contact_fields.department"), value: c.department ?? ""),
-            Field(label: t("contact_fields.reports_to"), value: boss), Field(label: t("contact_fields.phones"), value: join(.phone)),
-            Field(label: t("contact_fields.emails"), value: join(.email)), Field(label: t("contact_fields.addresses"), value: join(.address)),
+            Field(label: t("contact_fields.title"), value: c.title ?? ""), Field(label: t("contact_fields.department"), value: c.department ?? ""), boss]
+            + ways(.phone, t("contact_fields.phones"), link: { WebField.phone(label: $0, value: $1) })
+            + ways(.email, t("contact_fields.emails"), link: { WebField.email(label: $0, value: $1) }) + [
+            Field(label: t("contact_fields.addresses"), value: join(.address)),
             Field(label: t("contact_fields.wechat"), value: c.wechat ?? ""), Field(label: t("contact_fields.birthday"), value: c.birthday ?? ""),
             Field(label: t("contact_fields.age"), value: age),
         ].filter { !$0.value.isEmpty }

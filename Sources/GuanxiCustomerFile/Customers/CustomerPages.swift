@@ -133,9 +133,9 @@ package struct CustomerPages {
         let format = DisplayFormat(timeZone: principal.timeZone, locale: context.locale)
         var owner = t("customers.pool")
         if let ownerID = c.ownerID, let user = try await User.find(ownerID, on: services.database.db) { owner = user.displayName }
-        let related = { (id: UUID?) async throws -> String in
-            guard let id, let other = try? await services.customers.find(id, for: principal) else { return "" }
-            return other.name
+        let related = { (label: String, id: UUID?) async throws -> Field in
+            guard let id, let other = try? await services.customers.find(id, for: principal) else { return Field(label: label, value: "") }
+            return Field(label: label, value: other.name, href: Self.url.appending(id).description)
         }
         var fields: [Field] = [
             Field(label: t("customer_fields.kind"), value: t("customer_kinds.\(c.kind)")),
@@ -148,13 +148,13 @@ package struct CustomerPages {
             Field(label: t("customer_fields.size"), value: c.size.map { t("sizes.\($0)") } ?? ""),
             Field(label: t("customer_fields.region"), value: [c.province, c.city, c.district].compactMap { $0 }.joined(separator: " ")),
             Field(label: t("customer_fields.address"), value: [c.address, c.postcode].compactMap { $0 }.joined(separator: " ")),
-            Field(label: t("customer_fields.phone"), value: c.phone ?? ""),
-            Field(label: t("customer_fields.email"), value: c.email ?? ""),
-            Field(label: t("customer_fields.website"), value: c.website ?? ""),
+            .phone(label: t("customer_fields.phone"), value: c.phone),
+            .email(label: t("customer_fields.email"), value: c.email),
+            .website(label: t("customer_fields.website"), value: c.website),
             Field(label: t("customer_fields.source"), value: c.source ?? ""),
             Field(label: t("customer_fields.external_id"), value: c.externalID ?? ""),
-            Field(label: t("customer_fields.parent"), value: try await related(c.parentID)),
-            Field(label: t("customer_fields.referred_by"), value: try await related(c.referredByID)),
+            try await related(t("customer_fields.parent"), c.parentID),
+            try await related(t("customer_fields.referred_by"), c.referredByID),
             Field(label: t("customer_fields.birthday"), value: c.birthday ?? ""),
             Field(label: t("customer_fields.anniversary"), value: c.anniversary ?? ""),
         ]

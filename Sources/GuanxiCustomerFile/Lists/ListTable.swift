@@ -10,13 +10,26 @@ package struct ListTable {
     /// One record's row. Fifty to a page, so the template reads its fields by name, not by
     /// reflection (`MustacheTree`).
     package struct Row: MustacheParent {
-        package let id: String; package let href: String; package let title: String; package let cells: [String]
+        package let id: String; package let href: String; package let title: String; package let cells: [Cell]
         package func child(named name: String) -> Any? {
             switch name {
             case "id": id
             case "href": href
             case "title": title
             case "cells": cells
+            default: nil
+            }
+        }
+    }
+    /// One cell: its text, and where it leads when it names another record. `linked` is
+    /// always answered: a missing name would make Mustache look it up in the row.
+    package struct Cell: MustacheParent {
+        package let text: String; package let href: String?
+        package func child(named name: String) -> Any? {
+            switch name {
+            case "text": text
+            case "linked": href != nil
+            case "href": href ?? ""
             default: nil
             }
         }
@@ -52,7 +65,7 @@ package struct ListTable {
         }
         return Part(
             path: path, headers: columns.map { $0.label },
-            rows: records.map { r in Row(id: r.recordID.uuidString, href: "\(path)/\(r.recordID.uuidString)", title: title(r), cells: columns.map { $0.value(r) }) },
+            rows: records.map { r in Row(id: r.recordID.uuidString, href: "\(path)/\(r.recordID.uuidString)", title: title(r), cells: columns.map { Cell(text: $0.value(r), href: $0.link?(r)) }) },
             columns: all.map { WebChoice(value: $0.key, label: $0.label, selected: chosenKeys.contains($0.key)) },
             chosen: chosenKeys.joined(separator: ","),
             views: views.map { ViewLink(id: $0.id!.uuidString, name: $0.name, shared: $0.shared, current: $0.id?.uuidString == current, mine: $0.ownerID == principal.userID) },

@@ -34,12 +34,21 @@ package protocol ListedRecord {
     var recordOwnerID: UUID? { get }
 }
 
-/// One column of a record list: its key (as `col=` names it), its header and how a
-/// record's cell reads.
+/// One column of a record list: its key (as `col=` names it), its header, how a
+/// record's cell reads (on the page and in exports) and, for a column that names another
+/// record, where that record's page is.
 package struct ListColumn<Record> {
     package let key: String
     package let label: String
     package let value: (Record) -> String
+    package var link: ((Record) -> String?)? = nil
 
     package init(key: String, label: String, value: @escaping (Record) -> String) { (self.key, self.label, self.value) = (key, label, value) }
+
+    /// The same column with its cells leading to `link`'s page (nil: no link for that row).
+    package func linking(_ link: @escaping (Record) -> String?) -> ListColumn {
+        var column = self
+        column.link = link
+        return column
+    }
 }

@@ -28,14 +28,44 @@ package struct WebChoice: Sendable, MustacheParent {
 
 /// One labelled value on a record page, read by name like `WebChoice`.
 package struct WebField: Sendable, MustacheParent {
-    package init(label: String, value: String) { self.label = label; self.value = value }
+    package init(label: String, value: String, href: String? = nil) { self.label = label; self.value = value; self.href = href }
     package let label: String
     package let value: String
+    /// Where the value leads (the record it names, a `tel:` or `mailto:` address); the
+    /// `record-fields` partial makes it a link.
+    package let href: String?
+
+    /// A phone number that dials when tapped: the link keeps its digits and a leading +.
+    package static func phone(label: String, value: String?) -> WebField {
+        let value = value ?? ""
+        let dial = value.enumerated().filter { $0.element.isASCII && ($0.element.isNumber || ($0.element == "+" && $0.offset == 0)) }.map { String($0.element) }.joined()
+        return WebField(label: label, value: value, href: dial.count >= 3 ? "tel:\(dial)" : nil)
+    }
+
+    /// An e-mail address that opens the reader's mail program.
+    package static func email(label: String, value: String?) -> WebField {
+        let value = value ?? ""
+        return WebField(label: label, value: value, href: value.contains("@") && !value.contains(where: \.isWhitespace) ? "mailto:\(value)" : nil)
+    }
+
+    /// A website that opens in a new tab: only http and https addresses become links (a
+    /// bare domain is taken as https), never another scheme.
+    package static func website(label: String, value: String?) -> WebField {
+        let value = value ?? ""
+        let lower = value.lowercased()
+        let href: String? = lower.hasPrefix("https://") || lower.hasPrefix("http://") ? value
+            : !value.isEmpty && !value.contains(":") && value.contains(".") && !value.contains(where: \.isWhitespace) ? "https://\(value)" : nil
+        return WebField(label: label, value: value, href: href)
+    }
 
     package func child(named name: String) -> Any? {
         switch name {
         case "label": label
         case "value": value
+        // Always answered, so Mustache never looks the names up in an enclosing context.
+        case "linked": href != nil
+        case "href": href ?? ""
+        case "external": href?.hasPrefix("http") == true
         default: nil
         }
     }

@@ -35,7 +35,8 @@ package struct OpportunityList: RecordList {
         let owners = try await services.users.names(of: records.compactMap(\.ownerID))
         let stages = try await OpportunityPages(services: services).stageNames()
         return [
-            .init(key: "customer", label: t("kinds.customers")) { customers[$0.customerID] ?? "" },
+            ListTable.Column<Opportunity>(key: "customer", label: t("kinds.customers")) { customers[$0.customerID] ?? "" }
+                .linking { customers[$0.customerID] == nil ? nil : CustomerPages.url.appending($0.customerID).description },
             .init(key: "stage", label: t("opportunity_fields.stage")) { stages[$0.stageID]?.name ?? "" },
             .init(key: "amount", label: t("opportunity_fields.amount")) { "\($0.amount.display) \($0.currency)" },
             .init(key: "probability", label: t("opportunity_fields.probability")) { "\($0.probability) %" },

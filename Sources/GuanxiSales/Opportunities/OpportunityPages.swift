@@ -123,8 +123,8 @@ package struct OpportunityPages {
         if let contactID = o.contactID { contact = try? await services.contacts.find(contactID, for: principal).name }
         let owners = try await services.users.names(of: o.ownerID.map { [$0] } ?? [])
         let fields = [
-            WebField(label: t("kinds.customers"), value: customer),
-            WebField(label: t("kinds.contacts"), value: contact ?? ""),
+            WebField(label: t("kinds.customers"), value: customer, href: customer.isEmpty ? nil : CustomerPages.url.appending(o.customerID).description),
+            WebField(label: t("kinds.contacts"), value: contact ?? "", href: contact == nil ? nil : o.contactID.map { ContactPages.url.appending($0).description }),
             WebField(label: t("opportunity_fields.pipeline"), value: pipeline.name),
             WebField(label: t("opportunity_fields.stage"), value: stages.first { $0.id == o.stageID }?.name ?? ""),
             WebField(label: t("opportunity_fields.amount"), value: "\(o.amount.display) \(o.currency)"),

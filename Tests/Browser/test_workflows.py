@@ -1,0 +1,72 @@
+"""Daily work, end to end in the browser, with the page's own scripts running."""
+import unittest
+
+import guanxi_browser as g
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as ready
+from selenium.webdriver.support.ui import WebDriverWait
+
+
+class Workflows(unittest.TestCase):
+    def setUp(self):
+        self.driver = g.browser()
+
+    def tearDown(self):
+        for entry in self.driver.get_log("browser"):
+            self.assertNotEqual(entry["level"], "SEVERE", f"script error: {entry['message']}")
+        self.driver.quit()
+
+    def wait(self, condition, seconds=10):
+        return WebDriverWait(self.driver, seconds).until(condition)
+
+    def submit(self, form_selector):
+        self.driver.find_element(By.CSS_SELECTOR, form_selector + " button[type=submit]").click()
+
+    def test_customer_with_contact_then_a_deal_picked_by_typing(self):
+        d = self.driver
+        g.sign_in(d, "wang.lei")
+        d.get(g.URL + "/customers/new")
+        d.find_element(By.NAME, "name").send_keys("浏览器测试科技有限公司")
+        d.find_element(By.NAME, "phone").send_keys("021-6543 2100")
+        self.submit("form[action='/customers/new']")
+        self.wait(ready.url_matches(g.UUID.pattern + r"\?notice=saved$"))
+        customer = d.current_url.split("?")[0].replace(g.URL, "")
+        d.get(g.URL + customer + "/contacts/new")
+        d.find_element(By.NAME, "name").send_keys("周测试")
+        self.submit("form[action$='/contacts/new']")
+        self.wait(ready.url_contains("notice=saved"))
+        d.get(g.URL + customer)
+        self.assertIn("周测试", d.find_element(By.TAG_NAME, "main").text)
+
+        # The picker finds the new company among hundreds by a piece of its name.
+        d.get(g.URL + "/opportunities/new")
+        box = d.find_element(By.CSS_SELECTOR, "input.pick-search")
+        self.assertEqual(box.get_attribute("placeholder"), "输入名称、电话或邮箱搜索…")
+        box.send_keys("浏览器测试")
+        select = d.find_element(By.CSS_SELECTOR, "select[name=customer_id]")
+        self.wait(lambda _: select.get_attribute("value") == customer.rsplit("/", 1)[1])
+        d.find_element(By.NAME, "name").send_keys("测试商机")
+        d.find_element(By.NAME, "amount").send_keys("88000")
+        self.submit("form[action='/opportunities/new']")
+        self.wait(ready.url_contains("notice=saved"))
+        main = d.find_element(By.TAG_NAME, "main")
+        self.assertIn("测试商机", main.text)
+        self.assertTrue(main.find_elements(By.CSS_SELECTOR, f"a[href='{customer}']"), "the deal links to its customer")
+        g.screenshot(d, "deal-picked")
+
+    def test_language_follows_the_profile_and_the_switch_keeps_the_page(self):
+        d = self.driver
+        g.sign_in(d, "emma.smith")          # the browser asks for Chinese; her profile says English
+        self.assertEqual(d.find_element(By.TAG_NAME, "html").get_attribute("lang"), "en")
+        d.get(g.URL + "/customers?sort=updated")
+        self.assertIn("Customers", d.title)
+        d.find_element(By.CSS_SELECTOR, "form.lang button").click()
+        self.wait(ready.title_contains("客户"))
+        self.assertTrue(d.current_url.endswith("/customers?sort=updated"))
+        g.screenshot(d, "customers-zh")
+        d.find_element(By.CSS_SELECTOR, "form.lang button").click()
+        self.wait(ready.title_contains("Customers"))
+
+
+if __name__ == "__main__":
+    unittest.main()
