@@ -10,6 +10,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 URL = os.environ["GUANXI_URL"]
 ADMIN_PASSWORD = os.environ.get("GUANXI_ADMIN_PASSWORD", "Browser-admin-2026")
@@ -52,11 +53,14 @@ def sign_in(driver, username, password=None):
     driver.find_element(By.NAME, "username").send_keys(username)
     driver.find_element(By.NAME, "password").send_keys(password)
     driver.find_element(By.CSS_SELECTOR, "form[action='/login'] button[type=submit]").click()
+    WebDriverWait(driver, 10).until(lambda d: urllib.parse.urlsplit(d.current_url).path != "/login")
     if driver.find_elements(By.NAME, "new_password"):
         driver.find_element(By.NAME, "current_password").send_keys(password)
         driver.find_element(By.NAME, "new_password").send_keys(NEW_PASSWORD)
         driver.find_element(By.NAME, "confirm_password").send_keys(NEW_PASSWORD)
         driver.find_element(By.CSS_SELECTOR, "form[action='/password'] button[type=submit]").click()
+        # The password page has the sign-out form too: wait for the change to land.
+        WebDriverWait(driver, 10).until(lambda d: "notice=password_changed" in d.current_url)
         _changed[username] = NEW_PASSWORD
     assert driver.find_elements(By.CSS_SELECTOR, "form[action='/logout']"), f"{username} is not signed in: {driver.current_url}"
 

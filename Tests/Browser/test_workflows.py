@@ -54,6 +54,20 @@ class Workflows(unittest.TestCase):
         self.assertTrue(main.find_elements(By.CSS_SELECTOR, f"a[href='{customer}']"), "the deal links to its customer")
         g.screenshot(d, "deal-picked")
 
+    def test_activity_form_shows_what_the_kind_needs(self):
+        d = self.driver
+        g.sign_in(d, "wang.lei")
+        d.get(g.URL + "/activities/new?kind=task")
+        shown = lambda name: d.find_element(By.NAME, name).is_displayed()
+        self.assertTrue(shown("due_at"))
+        self.assertFalse(shown("ends_at"))
+        self.assertFalse(shown("call_back_at"))
+        from selenium.webdriver.support.ui import Select
+        Select(d.find_element(By.NAME, "kind")).select_by_value("meeting")
+        self.assertTrue(shown("ends_at"))
+        self.assertFalse(shown("due_at"))
+        self.assertTrue(shown("commitment_0_text"))
+
     def test_language_follows_the_profile_and_the_switch_keeps_the_page(self):
         d = self.driver
         g.sign_in(d, "emma.smith")          # the browser asks for Chinese; her profile says English

@@ -10,10 +10,15 @@ package struct ActivityForm {
     package struct Select { package let name: String; package let label: String; package let options: [WebChoice] }
     package struct Check { package let name: String; package let value: String; package let label: String; package let checked: Bool }
     package struct Clash { package let subject: String; package let when: String }
+    /// One promise on the form: what, by when, and whether it was kept.
+    package struct CommitmentRow { package let index: Int; package let description: String; package let dueOn: String; package let statuses: [WebChoice] }
+    /// Empty rows the form offers for new commitments.
+    package static let emptyCommitmentRows = 3
     package struct Page {
         package let isNew: Bool; let id: String; let version: Int; let title: String; let about: String; let aboutLabel: String
         package let subject: String; let description: String; let startsAt: String; let endsAt: String; let dueAt: String; let remindAt: String
-        package let outcome: String; let callBackAt: String; let commitments: String; let selects: [Select]; let people: [Check]; let custom: [CustomFieldForm.Input]
+        package let startsAtNow: Bool
+        package let outcome: String; let callBackAt: String; let commitments: [CommitmentRow]; let selects: [Select]; let people: [Check]; let custom: [CustomFieldForm.Input]
         package let error: String?; let clashes: [Clash]; let hasClashes: Bool
     }
 
@@ -24,7 +29,8 @@ package struct ActivityForm {
             var form = FormData()
             form.all["about"] = q["about"].map { [String($0)] }
             form.all["kind"] = q["kind"].map { [String($0)] }
-            return try await render(nil, form: form, fresh: true, context: context)
+            // "Log a call" records one that happened: done, now, unless the user changes it.
+            return try await render(nil, form: form, fresh: true, logging: q["log"] == "1", context: context)
         }
         web.post("/activities/new") { request, context in
             let principal = context.principal
@@ -78,21 +84,33 @@ package struct ActivityForm {
             input.participants = try form.values("user").compactMap { try Validate.uuid($0, field: "participants").map { Participant(.user, $0) } }
                 + form.values("contact").compactMap { try Validate.uuid($0, field: "participants").map { Participant(.contact, $0) } }
         }
-        if let lines = form["commitments"] {
-            // One per line: "what was promised" or "what was promised | YYYY-MM-DD", optionally "[kept]" or "[broken]" at the end.
-            input.commitments = lines.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.map { line in
-                var text = line.trimmingCharacters(in: .whitespaces)
-                var status = "open"
-                for s in ["kept", "broken"] where text.hasSuffix("[\(s)]") { status = s; text = String(text.dropLast(s.count + 2)).trimmingCharacters(in: .whitespaces) }
-                let parts = text.split(separator: "|", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-                return Commitment(description: parts[0], dueOn: parts.count > 1 ? parts[1] : nil, status: status)
-            }
-        }
+        if form["commitments_sent"] != nil { input.commitments = try commitments(form) }
         input.allowConflicts = form["allow_conflicts"] == "on"
         return input
     }
 
-    package func render(_ a: Activity?, form: FormData? = nil, fresh: Bool = false, context: SignedInContext, error: GuanxiError? = nil) async throws -> Response {
+    /// The commitment rows of the form (`commitment_N_text`, `_due`, `_status`); a row
+    /// without text is left out, a due date or status without text is an error.
+    package static func commitments(_ form: FormData) throws -> [Commitment] {
+        var out: [Commitment] = []
+        for index in 0..<200 {
+            let prefix = "commitment_\(index)_"
+            guard form["\(prefix)text"] != nil || form["\(prefix)due"] != nil else { break }
+            let text = (form["\(prefix)text"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            let due = (form["\(prefix)due"] ?? "").trimmingCharacters(in: .whitespaces)
+            if text.isEmpty {
+                guard due.isEmpty else {
+                    throw GuanxiError.invalid("commitments", "A commitment due on \(due) says nothing of what was promised.").localized("msg.commitment_text", ["due": due])
+                }
+                continue
+            }
+            out.append(Commitment(description: text, dueOn: due.isEmpty ? nil : due, status: form["\(prefix)status"] ?? "open"))
+        }
+        return out
+    }
+
+    package func render(_ a: Activity?, form: FormData? = nil, fresh: Bool = false, logging: Bool = false, context: SignedInContext,
+                        error: GuanxiError? = nil) async throws -> Response {
         let principal = context.principal
         let t = { (key: String) in services.localizer.text(key, context.locale) }
         let format = DisplayFormat(timeZone: principal.timeZone, locale: context.locale)
@@ -118,7 +136,7 @@ package struct ActivityForm {
             Select(name: "kind", label: t("activity_fields.kind"),
                    options: WebChoice.list(ActivityVocabulary.kinds, selected: kind, allowEmpty: false) { t("activity_kinds.\($0)") }),
             Select(name: "status", label: t("activity_fields.status"),
-                   options: WebChoice.list(ActivityVocabulary.statuses, selected: typed?["status"] ?? a?.status ?? (ActivityVocabulary.recorded.contains(kind) ? "done" : "planned"),
+                   options: WebChoice.list(ActivityVocabulary.statuses, selected: typed?["status"] ?? a?.status ?? (logging || ActivityVocabulary.recorded.contains(kind) ? "done" : "planned"),
                                            allowEmpty: false) { t("activity_statuses.\($0)") }),
             Select(name: "priority", label: t("activity_fields.priority"),
                    options: WebChoice.list(ActivityVocabulary.priorities, selected: typed?["priority"] ?? a?.priority ?? "normal", allowEmpty: false) { t("priorities.\($0)") }),
@@ -127,11 +145,13 @@ package struct ActivityForm {
                        owners.first { $0.id?.uuidString == id }?.displayName ?? id
                    }),
         ]
-        var savedCommitments = ""
-        if let id = a?.id {
-            savedCommitments = try await services.activities.commitments(of: id).map { c in
-                c.description + (c.dueOn.map { " | \($0)" } ?? "") + (c.status == "open" ? "" : " [\(c.status)]")
-            }.joined(separator: "\n")
+        // Commitments as rows: the typed or saved ones, then empty rows for new promises.
+        var commitments: [Commitment] = []
+        if let typed, typed["commitments_sent"] != nil { commitments = (try? Self.commitments(typed)) ?? [] }
+        else if let id = a?.id { commitments = try await services.activities.commitments(of: id) }
+        let commitmentRows = (commitments.map(Optional.some) + Array(repeating: nil, count: Self.emptyCommitmentRows)).enumerated().map { index, c in
+            CommitmentRow(index: index, description: c?.description ?? "", dueOn: c?.dueOn ?? "",
+                          statuses: WebChoice.list(ActivityVocabulary.commitmentStatuses, selected: c?.status ?? "open", allowEmpty: false) { t("commitment_statuses.\($0)") })
         }
         let clashes = (error?.code == "schedule_conflict" ? error!.details : []).map { d in
             Clash(subject: d["subject"].flatMap { $0.isEmpty ? nil : $0 } ?? t("activities.busy"),
@@ -142,7 +162,8 @@ package struct ActivityForm {
             subject: typed?["subject"] ?? a?.subject ?? "", description: typed?["description"] ?? a?.details ?? "",
             startsAt: typed?["starts_at"] ?? a?.startsAt.map(format.localInput) ?? "", endsAt: typed?["ends_at"] ?? a?.endsAt.map(format.localInput) ?? "",
             dueAt: typed?["due_at"] ?? a?.dueAt.map(format.localInput) ?? "", remindAt: typed?["remind_at"] ?? a?.remindAt.map(format.localInput) ?? "",
-            outcome: typed?["outcome"] ?? a?.outcome ?? "", callBackAt: typed?["call_back_at"] ?? "", commitments: typed?["commitments"] ?? savedCommitments,
+            startsAtNow: a == nil && logging && (typed?["starts_at"] ?? "").isEmpty,
+            outcome: typed?["outcome"] ?? a?.outcome ?? "", callBackAt: typed?["call_back_at"] ?? "", commitments: commitmentRows,
             selects: selects, people: people,
             custom: try await CustomFieldForm(services: services).inputs(.activities, recordID: a?.id,
                                                                           typed: typed, locale: context.locale),

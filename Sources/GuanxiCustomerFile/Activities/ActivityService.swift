@@ -82,7 +82,11 @@ public struct ActivityService: Sendable {
         if ActivityVocabulary.recorded.contains(a.kind), input.startsAt == nil { a.startsAt = a.createdAt }
         let participants = try await checkedParticipants(input.participants ?? [], by: actor)
         try await apply(input, to: a, by: actor)
-        if a.status == "done" { a.completedAt = a.createdAt }
+        if a.status == "done" {
+            a.completedAt = a.createdAt
+            // Something logged as done without a time (a call just made) happened now.
+            if a.startsAt == nil && a.dueAt == nil { a.startsAt = a.createdAt }
+        }
         let commitments = try checkedCommitments(input.commitments ?? [], current: [])
         if !input.allowConflicts { try await checkSchedule(a, participants: participants, by: actor) }
         let callBack = try callBack(after: a, at: input.callBackAt, participants: participants)
