@@ -181,7 +181,9 @@ package struct ImportPages {
             canRevert: job.canRevert && job.status != .running, hasRejects: job.skipped + job.rejected > 0,
             mapping: mapping, previewHeaders: headers, previewRows: rows, unmapped: unmapped,
             modes: Self.modes(job.settings.mode, t), duplicates: Self.duplicates(job.settings.duplicates, t),
-            keys: WebChoice.list(keys, selected: job.settings.key) { label(target.field(forKey: $0)) },
+            // No key chosen: duplicates are still found, by external id, e-mail or phone (`ImportPlan.defaultKey`).
+            keys: [WebChoice(value: "", label: t("imports.key_automatic"), selected: job.settings.key == nil)]
+                + WebChoice.list(keys, selected: job.settings.key, allowEmpty: false) { label(target.field(forKey: $0)) },
             tag: job.settings.tag ?? "", source: job.settings.source ?? "", byRules: job.settings.assignByRules, offersRules: target.assignsByRules,
             createMissing: job.settings.createMissingCustomers == true, offersMissing: target.createsMissingCustomers,
             dryRun: report != nil, dryCreated: report?.job.created ?? 0, dryUpdated: report?.job.updated ?? 0, drySkipped: report?.job.skipped ?? 0,

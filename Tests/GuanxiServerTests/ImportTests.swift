@@ -68,15 +68,39 @@ struct ImportTests {
             var held = CustomerInput()
             (held.name, held.externalID) = ("老客户", "C-1")
             _ = try await app.services.customers.create(held, by: admin)
-            let job = try await Self.importing(app, .customers, "名称,客户编号\n新客户甲,C-2\n冒名客户,C-1\n新客户乙,C-3\n重复客户,C-3\n无编号客户,\n", Self.settings())
+            // "Create all": the rows reach the database, whose uniqueness rejects the two.
+            let job = try await Self.importing(app, .customers, "名称,客户编号\n新客户甲,C-2\n冒名客户,C-1\n新客户乙,C-3\n重复客户,C-3\n无编号客户,\n", Self.settings(duplicates: .create))
             #expect((job.created, job.rejected) == (3, 2))
             let rejects = CSV.parse(String(try await DataImport(services: app.services.customerFile).rejectsCSV(job.id, by: admin).dropFirst())).dropFirst()
-            #expect(rejects.map { $0[0] } == ["3", "5"])
-            #expect(rejects.first?[2].contains("C-1") == true)
-            #expect(rejects.last?[2].contains("冲突") == true)
+            #expect(rejects.map { $0[$0.count - 3] } == ["3", "5"])
+            #expect(rejects.first?.last?.contains("C-1") == true)
+            #expect(rejects.last?.last?.contains("冲突") == true)
             let ids = try await app.services.database.sql.raw("SELECT name, external_id FROM customers ORDER BY name").all()
                 .map { "\(try $0.decode(column: "name", as: String.self))=\(try $0.decode(column: "external_id", as: String?.self) ?? "")" }
             #expect(Set(ids) == ["老客户=C-1", "新客户甲=C-2", "新客户乙=C-3", "无编号客户="])
+        }
+    }
+
+    @Test("Skipping duplicates without a key still finds them: by external id, else e-mail, else phone, whichever the file fills")
+    func skipWithoutKey() async throws {
+        try await TestApp.run { app, _ in
+            let admin = try await app.admin
+            var held = CustomerInput()
+            (held.name, held.email, held.externalID) = ("星辰科技", "info@xingchen.cn", "C-1")
+            _ = try await app.services.customers.create(held, by: admin)
+            // No key chosen; the file has e-mails: the same company again, and twice within the file.
+            var job = try await Self.importing(app, .customers, "名称,邮箱\n星辰科技有限公司,INFO@xingchen.cn\n云海贸易,sales@yunhai.cn\n云海贸易（重复）,sales@yunhai.cn\n", Self.settings())
+            #expect((job.created, job.skipped, job.rejected) == (1, 2, 0))
+            let reasons = CSV.parse(String(try await DataImport(services: app.services.customerFile).rejectsCSV(job.id, by: admin).dropFirst())).dropFirst().map { $0.last! }
+            #expect(reasons == ["邮箱为 INFO@xingchen.cn 的记录已存在，已跳过。", "邮箱与第 3 行相同，已跳过。"])
+            // External ids come first when the file has them.
+            job = try await Self.importing(app, .customers, "名称,客户编号,邮箱\n星辰（新名）,C-1,new@xingchen.cn\n", Self.settings())
+            #expect((job.created, job.skipped) == (0, 1))
+            // "Create all" looks for nothing, and a file with no e-mail, phone or id creates every row.
+            job = try await Self.importing(app, .customers, "名称,邮箱\n星辰科技,info@xingchen.cn\n", Self.settings(duplicates: .create))
+            #expect(job.created == 1)
+            job = try await Self.importing(app, .customers, "名称\n星辰科技\n", Self.settings())
+            #expect(job.created == 1)
         }
     }
 
@@ -142,12 +166,20 @@ struct ImportTests {
             #expect(companies.allSatisfy { $0.source == "展会" })
             #expect(try wang.decode(column: "customer_id", as: UUID.self) == companies.first { $0.name == "北京星辰科技有限公司" }?.id)
             let rejects = CSV.parse(String(try await imports.rejectsCSV(job.id, by: admin).dropFirst()))
-            #expect(rejects.map { Array($0.prefix(2)) } == [["line", "column"], ["5", "电子邮箱"], ["6", ""], ["7", "姓名"]])
-            #expect(rejects[2][2] == "这一行有 2 个字段，表头有 7 个。")
-            #expect(rejects[1].suffix(7) == ["张三", "北京星辰科技有限公司", "", "", "", "not-an-email", ""])
+            // The rejects are the file again — its header, each row as it was — with where and why at the end,
+            // so the file can be corrected and imported again.
+            #expect(rejects[0] == ["姓名", "公司名称", "职务", "手机", "座机", "电子邮箱", "备注", "（问题）行号", "（问题）列", "（问题）原因"])
+            #expect(rejects.dropFirst().map { Array($0.suffix(3).prefix(2)) } == [["5", "电子邮箱"], ["6", ""], ["7", "姓名"]])
+            #expect(rejects[2] == ["坏行", "只有两列", "", "", "", "", "", "6", "", "这一行有 2 个字段，表头有 7 个。"])
+            #expect(rejects[1].prefix(7) == ["张三", "北京星辰科技有限公司", "", "", "", "not-an-email", ""])
             #expect(try await app.auditEntries(action: "create", kind: .contacts).count == 3)
             let audit = try #require(try await app.auditEntries(action: "import", kind: .contacts).first)
             #expect(audit.recordLabel == "名片.csv" && audit.changes.contains(FieldChange(field: "rejected", old: nil, new: "3")))
+            // Corrected, the same file imports, its three note columns left aside.
+            let corrected = try await imports.run(try await imports.start(.contacts, fileName: "改正.csv",
+                data: Data(CSVText.document(header: rejects[0], rows: [["张三", "北京星辰科技有限公司", "", "", "", "zhang@xingchen.cn", "", "5", "电子邮箱", "…"]]).utf8),
+                settings: settings, queue: false, by: admin).id, by: admin)
+            #expect((corrected.created, corrected.rejected) == (1, 0))
         }
     }
 
@@ -186,7 +218,7 @@ struct ImportTests {
             job = try await Self.importing(app, .customers, "电话,行业\n(010) 1111-2222,能源\n021 3333 4444,金融\n,空\n099-0000 0000,无\n", Self.settings(.update, key: "phone"))
             #expect((job.updated, job.rejected) == (1, 3))
             #expect(try await industries()["甲公司"] == "能源")
-            let reasons = CSV.parse(String(try await DataImport(services: app.services.customerFile).rejectsCSV(job.id, by: admin).dropFirst())).dropFirst().map { $0[2] }
+            let reasons = CSV.parse(String(try await DataImport(services: app.services.customerFile).rejectsCSV(job.id, by: admin).dropFirst())).dropFirst().map { $0.last! }
             #expect(reasons == ["有 2 条记录的电话是 021 3333 4444，无法确定更新哪一条。", "电话 为空；导入要靠它找到记录。", "没有记录的电话是 099-0000 0000。"])
             await #expect(throws: GuanxiError.self) { _ = try await Self.importing(app, .customers, "行业\n制造\n", Self.settings(.update, key: "email")) }
             await #expect(throws: GuanxiError.self) { _ = try await Self.importing(app, .customers, "邮箱\na@b.cn\n", Self.settings(.update, key: "wechat")) }
@@ -204,7 +236,7 @@ struct ImportTests {
             let file = "名称,邮箱,行业,城市\n老客户二,OLD@x.cn,零售,苏州\n新客户,new@x.cn,,\n新客户重复,new@x.cn,教育,\n"
             var job = try await Self.importing(app, .customers, file, Self.settings(key: "email"))
             #expect((job.created, job.skipped) == (1, 2))
-            let reasons = CSV.parse(String(try await DataImport(services: app.services.customerFile).rejectsCSV(job.id, by: admin).dropFirst())).dropFirst().map { $0[2] }
+            let reasons = CSV.parse(String(try await DataImport(services: app.services.customerFile).rejectsCSV(job.id, by: admin).dropFirst())).dropFirst().map { $0.last! }
             #expect(reasons == ["邮箱为 OLD@x.cn 的记录已存在，已跳过。", "邮箱与第 3 行相同，已跳过。"])
             job = try await Self.importing(app, .customers, file, Self.settings(key: "email", duplicates: .merge))
             #expect((job.created, job.updated) == (0, 3))
@@ -436,7 +468,7 @@ struct ImportTests {
                 .map { [try $0.decode(column: "name", as: String.self), try $0.decode(column: "notes", as: String.self)] }
             #expect(notes == [["特别客户", "第一行\n第二行中文"], ["最后客户", "完"]])
             let rejects = CSV.parse(String(try await DataImport(services: app.services.customerFile).rejectsCSV(job.id, by: admin).dropFirst()))
-            #expect(rejects.dropFirst().map { $0[0] } == [String(badLine)])
+            #expect(rejects.dropFirst().map { $0[$0.count - 3] } == [String(badLine)])
         }
     }
 
@@ -487,7 +519,7 @@ struct ImportTests {
             let job = try await Self.importing(app, .customers, "名称,员工数,生日\n甲,很多,\n乙,120,2099-01-01\n丙,35,\n", ImportSettings())
             #expect((job.created, job.rejected) == (1, 2))
             let rejects = CSV.parse(String(try await imports.rejectsCSV(job.id, by: admin).dropFirst())).dropFirst()
-            #expect(rejects.map { [$0[0], $0[1]] } == [["2", "员工数"], ["3", "生日"]])
+            #expect(rejects.map { [$0[$0.count - 3], $0[$0.count - 2]] } == [["2", "员工数"], ["3", "生日"]])
         }
     }
 
@@ -696,7 +728,7 @@ struct DealAndActivityImportTests {
             #expect(try framework.decode(column: "amount_minor", as: Int.self) == 12_000_050)
             #expect(try framework.decode(column: "probability", as: Int.self) == 40)
             let rejects = CSV.parse(String(try await DataImport(services: app.services.customerFile).rejectsCSV(deals.id, by: admin).dropFirst())).dropFirst()
-            #expect(rejects.map { [$0[0], $0[1]] } == [["4", "客户"], ["5", "阶段"]])
+            #expect(rejects.map { [$0[$0.count - 3], $0[$0.count - 2]] } == [["4", "客户"], ["5", "阶段"]])
             let calls = try await ImportTests.importing(app, .activities, """
                 类型,主题,客户,开始时间,结束时间,状态,结果
                 电话,回访采购经理,C-001,2026-03-02 09:30,2026-03-02 09:45,已完成,同意下周报价

@@ -19,11 +19,23 @@ public struct DataImport: Sendable {
         public var job: ImportJob
         public var problems: [ImportProblem]
         /// The problems as the rejects download lists them.
-        public var rejectsCSV: String { DataImport.rejectsDocument(problems) }
+        public var rejectsCSV: String
     }
 
-    package static func rejectsDocument(_ problems: [ImportProblem]) -> String {
-        CSVText.document(header: ["line", "column", "reason"], rows: problems.map { [String($0.line), $0.column, $0.reason] + $0.fields })
+    /// The rows an import left out, as a file to correct and import again: the file's own
+    /// header and each row as it was, then three columns saying where and why (which an
+    /// import of the corrected file ignores, as it ignores any column it does not know).
+    package func rejectsDocument(_ problems: [ImportProblem], header: [String], locale: String) -> String {
+        Self.rejectsDocument(problems, header: header, locale: locale, localizer: services.localizer)
+    }
+
+    package static func rejectsDocument(_ problems: [ImportProblem], header: [String], locale: String, localizer: Localizer) -> String {
+        let width = max(header.count, problems.map(\.fields.count).max() ?? 0)
+        let padded = header + (header.count..<width).map { "\(localizer.text("imports.rejects_extra", locale)) \($0 + 1)" }
+        let notes = ["line", "column", "reason"].map { localizer.text("imports.rejects_\($0)", locale) }
+        return CSVText.document(header: padded + notes, rows: problems.map { problem in
+            problem.fields + Array(repeating: "", count: width - problem.fields.count) + [String(problem.line), problem.column, problem.reason]
+        })
     }
 
     /// The mapping of a file's header and its first rows as they would be stored.
@@ -222,9 +234,10 @@ public struct DataImport: Sendable {
         let now = services.clock.now()
         var job = ImportJob(id: UUID(), kind: kind, fileName: "", settings: try checked(settings), status: .running, totalRows: 0, nextLine: 1, created: 0, updated: 0,
                             skipped: 0, rejected: 0, error: nil, cancelRequested: false, createdBy: actor.userID, createdAt: now, updatedAt: now)
-        let problems = try await runOpened(try target(kind, settings: job.settings), job: &job, file: try ImportFile(data), dryRun: true, by: actor, progress: { _ in })
+        let file = try ImportFile(data)
+        let problems = try await runOpened(try target(kind, settings: job.settings), job: &job, file: file, dryRun: true, by: actor, progress: { _ in })
         job.totalRows = job.rowsDone
-        return Report(job: job, problems: problems)
+        return Report(job: job, problems: problems, rejectsCSV: rejectsDocument(problems, header: try await file.header(), locale: actor.locale))
     }
 
     public func preview(_ kind: RecordKind, data: Data, settings: ImportSettings, rows: Int = 5, by actor: Principal) async throws -> Preview {
@@ -287,10 +300,12 @@ public struct DataImport: Sendable {
         return try await store.recent(createdBy: everyone ? nil : actor.userID)
     }
 
-    /// The rows the job did not import, each with its line, column and reason, then the row as it was.
+    /// The rows the job did not import, as they were, each with its line, column and reason.
     public func rejectsCSV(_ id: UUID, by actor: Principal) async throws -> String {
         _ = try await find(id, by: actor)
-        return Self.rejectsDocument(try await store.rejects(of: id))
+        // The file is kept for the revert window; after it, the rejects keep their rows without names.
+        let header = (try? await ImportFile.stored(id, in: store).header()) ?? []
+        return rejectsDocument(try await store.rejects(of: id), header: header, locale: actor.locale)
     }
 
     package func checkSize(_ data: Data) throws { try checkSize(bytes: data.count) }

@@ -24,6 +24,17 @@ package struct ImportFile: Sendable {
 
     private init(content: Content) { self.content = content }
 
+    /// The file's header: its first row (for a vCard file, the fields its cards fill).
+    package func header() async throws -> [String] {
+        var rows: ImportRows
+        switch content {
+        case .cards(_, let header): return header
+        case .csv(let bytes): rows = ImportRows(csv: CSVReader.Rows(bytes: bytes[...], separator: CSVReader(detectingIn: bytes.prefix(65_536)).separator))
+        case .stored(let job, let store): rows = ImportRows(stored: try await StoredRows(job: job, store: store))
+        }
+        return try await rows.next()?.fields ?? []
+    }
+
     /// A job's file as kept in the database. A UTF-8 CSV file is read from there a piece at
     /// a time; a vCard or GB18030 file is read whole (converting GB18030 needs all of it).
     package static func stored(_ job: UUID, in store: ImportJobStore) async throws -> ImportFile {

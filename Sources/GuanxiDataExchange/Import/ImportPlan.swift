@@ -11,6 +11,9 @@ package struct ImportPlan: Sendable {
     package var rows: ImportRows
     package let header: [String]
     package let mapping: ImportMapping
+    /// The key in effect: the one chosen or, for a create that skips or merges duplicates
+    /// without one, the first the file fills of external id, e-mail, phone (`defaultKey`).
+    package let key: String?
     /// The field the key compares (contacts find `email` in `emails`), nil without a key.
     package let keyField: String?
     /// The header of the key's column, as rejects name it ("" without a key).
@@ -48,9 +51,19 @@ package struct ImportPlan: Sendable {
         } else if settings.mode != .create {
             throw GuanxiError.invalid("key", "Updating needs a key: the field that finds each row's record.").localized("msg.import_key_needed", [:])
         }
-        let keyField = settings.key.map(target.field(forKey:))
+        let key = settings.key ?? (settings.mode == .create && settings.duplicates != .create ? defaultKey(target: target, mapping: mapping) : nil)
+        let keyField = key.map(target.field(forKey:))
         let keyHeader = keyField.flatMap { k in mapping.columns.first { $0.value == k }.map { header.fields[$0.key] } } ?? ""
-        return ImportPlan(rows: rows, header: header.fields, mapping: mapping, keyField: keyField, keyHeader: keyHeader)
+        return ImportPlan(rows: rows, header: header.fields, mapping: mapping, key: key, keyField: keyField, keyHeader: keyHeader)
+    }
+
+    /// "Skip duplicates" with no key chosen still finds them: by the record's external id,
+    /// else its e-mail, else its phone, whichever the file fills first; nil when it fills
+    /// none of the kind's keys (then every row is new).
+    package static func defaultKey(target: some ImportTarget, mapping: ImportMapping) -> String? {
+        let preference = ["external_id", "email", "phone"]
+        return target.keys.filter(preference.contains).sorted { preference.firstIndex(of: $0)! < preference.firstIndex(of: $1)! }
+            .first { mapping.columns.values.contains(target.field(forKey: $0)) }
     }
 
     private static func header(_ rows: inout ImportRows) async throws -> CSVReader.Row {

@@ -77,7 +77,7 @@ package struct ImportRunner<Target: ImportTarget>: Sendable {
             let keyValue = ImportRowCheck.keyValue(values, keyField: plan.keyField)
             var matches: [UUID] = []
             var earlierLine: Int?
-            if let key = settings.key, let keyValue {
+            if let key = plan.key, let keyValue {
                 if let earlier = seen[target.normalised(key, keyValue)] { earlierLine = earlier.line; matches = earlier.id.map { [$0] } ?? [] }
                 if matches.isEmpty { matches = try await target.existing(key, keyValue, by: actor, services: services) }
             }
@@ -94,7 +94,7 @@ package struct ImportRunner<Target: ImportTarget>: Sendable {
                     let (prepared, id) = try await target.prepare(input, by: actor)
                     writer.add(.init(prepared: prepared, id: id, line: row.line, fields: row.fields))
                     job.created += 1
-                    if let key = settings.key, let keyValue { seen[target.normalised(key, keyValue)] = (row.line, id) }
+                    if let key = plan.key, let keyValue { seen[target.normalised(key, keyValue)] = (row.line, id) }
                 case .update(let id, let merge):
                     // What came before is saved first, so the job's progress stays in file order.
                     problems += try await writer.flush(&job, wait: true)
@@ -113,7 +113,7 @@ package struct ImportRunner<Target: ImportTarget>: Sendable {
                         }
                     } catch is DryRunRollback {}
                     job.updated += 1
-                    if let key = settings.key, let keyValue { seen[target.normalised(key, keyValue)] = (row.line, id) }
+                    if let key = plan.key, let keyValue { seen[target.normalised(key, keyValue)] = (row.line, id) }
                 }
             } catch let error as GuanxiError where error.kind != .internal {
                 refuse(row, ImportRowCheck.column(of: error, mapping: plan.mapping, header: plan.header), services.localizer.message(for: error, actor.locale))
