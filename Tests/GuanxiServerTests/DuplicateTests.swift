@@ -51,15 +51,42 @@ struct DuplicateTests {
         }
     }
 
+    @Test("Companies that share only a name are grouped only when a city, a company e-mail domain, an address or a phone backs it up")
+    func nameNeedsEvidence() async throws {
+        try await TestApp.run { app, _ in
+            let admin = try await app.admin
+            // Ten "Northwind Trading" in ten cities with nothing else in common: ten companies.
+            for (n, city) in ["北京", "上海", "广州", "深圳", "杭州", "南京", "成都", "武汉", "西安", "青岛"].enumerated() {
+                var input = CustomerInput()
+                (input.name, input.city, input.email) = (n % 2 == 0 ? "Northwind Trading Inc." : "Northwind Trading Ltd.", city, "buyer\(n)@163.com")
+                _ = try await app.services.customers.create(input, by: admin)
+            }
+            let finder = DuplicateFinder(services: app.services.customerFile)
+            #expect(try await finder.groups(.customers, for: admin).total == 0)
+            // One more in Shanghai, and one writing from the company's own domain as the Beijing one does.
+            var shanghai = CustomerInput()
+            (shanghai.name, shanghai.city) = ("Northwind Trading Co., Ltd.", "上海")
+            _ = try await app.services.customers.create(shanghai, by: admin)
+            try await app.services.database.sql.update("customers").set("email", to: "sales@northwind.cn").where("city", .equal, "北京").run()
+            var sameDomain = CustomerInput()
+            (sameDomain.name, sameDomain.email) = ("Northwind Trading", "info@northwind.cn")
+            _ = try await app.services.customers.create(sameDomain, by: admin)
+            let found = try await finder.groups(.customers, for: admin)
+            #expect(found.total == 2)
+            #expect(Set(found.groups.map { $0.members.count }) == [2])
+            #expect(found.groups.allSatisfy { $0.reasons == ["name"] })
+        }
+    }
+
     @Test("The finder groups customers by e-mail, phone digits and company name without legal forms (Chinese and English), contacts by channels and by name at a customer; ranked, dismissable, within the reader's scope")
     func finder() async throws {
         try await TestApp.run { app, _ in
             let admin = try await app.admin
-            for (name, email, phone) in [("北京星辰科技有限公司", "a@xc.cn", nil), ("北京星辰科技股份有限公司", nil, nil), ("ACME Co., Ltd.", nil, "021 5555 0001"),
-                                         ("Acme Limited", nil, "(021) 5555-0001"), ("上海云海", "SALES@yunhai.cn", nil), ("云海贸易（上海）", "sales@yunhai.cn", nil),
-                                         ("独一家", nil, nil)] as [(String, String?, String?)] {
+            for (name, email, phone, city) in [("北京星辰科技有限公司", "a@xc.cn", nil, "北京"), ("北京星辰科技股份有限公司", nil, nil, "北京"), ("ACME Co., Ltd.", nil, "021 5555 0001", nil),
+                                               ("Acme Limited", nil, "(021) 5555-0001", nil), ("上海云海", "SALES@yunhai.cn", nil, nil), ("云海贸易（上海）", "sales@yunhai.cn", nil, nil),
+                                               ("独一家", nil, nil, nil)] as [(String, String?, String?, String?)] {
                 var input = CustomerInput()
-                (input.name, input.email, input.phone) = (name, email, phone)
+                (input.name, input.email, input.phone, input.city) = (name, email, phone, city)
                 _ = try await app.services.customers.create(input, by: admin)
             }
             let finder = DuplicateFinder(services: app.services.customerFile)
@@ -189,7 +216,7 @@ struct DuplicateTests {
     func onTheWeb() async throws {
         try await TestApp.run { app, client in
             let a = try await Self.customer(app, "甲公司", email: "x@jia.cn")
-            let b = try await Self.customer(app, "甲公司有限公司", phone: "021 6666 0001")
+            let b = try await Self.customer(app, "甲公司有限公司", email: "sales@jia.cn", phone: "021 6666 0001")   // the same company domain backs the name up
             _ = try await Self.customer(app, "乙", email: "same@yi.cn")
             _ = try await Self.customer(app, "乙公司", email: "SAME@yi.cn")
             var browser = try await app.signedInBrowser(client, as: "chief")

@@ -36,13 +36,27 @@ public struct DuplicateFinder: Sendable {
         let sql = services.database.sql
         let owners = try await services.permissions.ownerFilter(actor, .read, on: kind)
         var links: [(reason: String, key: String, id: UUID, name: String)] = []
-        func collect(_ reason: String, _ query: SQLQueryString) async throws {
-            for row in try await sql.raw(query).all() {
-                links.append((reason, try row.decode(column: "k", as: String.self), try row.decode(column: "id", as: UUID.self), try row.decode(column: "name", as: String.self)))
+        func collect(_ key: DuplicateKey, _ query: SQLQueryString) async throws {
+            let rows = try await sql.raw(query).all()
+            guard !key.corroboratedBy.isEmpty else {
+                for row in rows {
+                    links.append((key.reason, try row.decode(column: "k", as: String.self), try row.decode(column: "id", as: UUID.self), try row.decode(column: "name", as: String.self)))
+                }
+                return
+            }
+            // A weak key: within each value, only records that share evidence too.
+            var byValue: [String: [(id: UUID, name: String, evidence: Set<String>)]] = [:]
+            for row in rows {
+                let evidence = Set(try key.corroboratedBy.compactMap { Corroboration.evidence($0, try row.decode(column: $0, as: String?.self)) })
+                byValue[try row.decode(column: "k", as: String.self), default: []].append((try row.decode(column: "id", as: UUID.self), try row.decode(column: "name", as: String.self), evidence))
+            }
+            for (value, records) in byValue {
+                let subKeys = Corroboration.subKeys(records.map { ($0.id, $0.evidence) })
+                for record in records { if let sub = subKeys[record.id] { links.append((key.reason, "\(value)#\(sub)", record.id, record.name)) } }
             }
         }
         let visible = owners.condition("t.owner_id").map { SQLQueryString(" AND \($0)") } ?? ""
-        for key in keys { try await collect(key.reason, key.query(visible, services.database.engine)) }
+        for key in keys { try await collect(key, key.query(visible, services.database.engine)) }
         let dismissed = Set(try await sql.select().column("pair").from("duplicate_dismissals").where("kind", .equal, kind.rawValue).all()
             .map { try $0.decode(column: "pair", as: String.self) })
         let groups = Self.group(links).filter { !dismissed.contains($0.key) }
