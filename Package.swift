@@ -53,6 +53,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", "5.0.0"..<"7.0.0"),
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.0"),
         .package(url: "https://github.com/apple/swift-numerics.git", from: "1.1.0"),
+        .package(url: "https://github.com/JohnSundell/Ink.git", from: "0.6.0"),
     ],
     targets: [
         .executableTarget(
@@ -154,6 +155,7 @@ let package = Package(
                 "GuanxiDataExchange",
                 "GuanxiAPI",
                 "GuanxiAnalytics",
+                .product(name: "Ink", package: "Ink"),
             ] + serverLibraries,
             resources: [.copy("Resources")]
         ),

@@ -1,6 +1,6 @@
 import Foundation
 import HTTPTypes
-import GuanxiServer
+@testable import GuanxiServer
 import GuanxiCustomerFile
 import GuanxiSales
 import GuanxiCustomerAnalytics
@@ -247,6 +247,15 @@ struct APITests {
             let docs = try await client.execute(uri: "/api/docs", method: .get)
             #expect(docs.text.contains("listAuditEntries"))
             #expect(docs.text.contains("/api/v1/users/{userId}"))
+            // The description is Markdown rendered, not shown raw.
+            #expect(docs.text.contains("<strong>Authentication.</strong>"))
+            #expect(docs.text.contains("<code>Authorization: Bearer gx_…</code>"))
+            #expect(!docs.text.contains("**Authentication.**"))
+            // Signed in, the page keeps the site's menu.
+            var browser = try await app.signedInBrowser(client, as: "reader")
+            #expect(try await browser.get("/api/docs").text.contains(#"<form method="post" action="/logout""#))
+            #expect(APIDocsRoutes.html(fromMarkdown: "a <script>x</script> & `<b>`") .contains("&lt;script"))
+            #expect(!APIDocsRoutes.html(fromMarkdown: "a <script>x</script>").contains("<script>"))
         }
     }
 }

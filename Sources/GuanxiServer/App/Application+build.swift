@@ -75,6 +75,7 @@ public enum GuanxiApp {
         let web = router.group()
             .add(middleware: SessionMiddleware(sessions: services.sessions, principals: services.principals, errors: errors))
             .add(middleware: CSRFMiddleware())
+        APIDocsRoutes(services: services).registerPage(on: web)
         WebRoutes.register(on: web, services: services)
         return router
     }
