@@ -3,6 +3,7 @@ import unittest
 
 import guanxi_browser as g
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ready
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -67,6 +68,29 @@ class Workflows(unittest.TestCase):
         self.assertTrue(shown("ends_at"))
         self.assertFalse(shown("due_at"))
         self.assertTrue(shown("commitment_0_text"))
+
+    def test_menu_groups_and_shortcuts(self):
+        d = self.driver
+        g.sign_in(d, "admin")
+        d.get(g.URL + "/customers")
+        groups = d.find_elements(By.CSS_SELECTOR, "nav .menu-group:not(.quick-create)")
+        self.assertGreaterEqual(len(groups), 4)
+        groups[0].find_element(By.TAG_NAME, "summary").click()
+        groups[1].find_element(By.TAG_NAME, "summary").click()
+        self.assertFalse(groups[0].get_attribute("open"), "one heading open at a time")
+        self.assertTrue(groups[1].find_element(By.CSS_SELECTOR, ".menu-panel a").is_displayed())
+        g.screenshot(d, "menu-open")
+        d.find_element(By.TAG_NAME, "h1").click()
+        self.assertFalse(groups[1].get_attribute("open"), "a click elsewhere closes it")
+        body = d.find_element(By.TAG_NAME, "body")
+        body.send_keys("/")
+        self.assertEqual(d.switch_to.active_element.get_attribute("name"), "q")
+        d.switch_to.active_element.send_keys(Keys.ESCAPE)
+        d.find_element(By.TAG_NAME, "h1").click()
+        d.find_element(By.TAG_NAME, "body").send_keys("n")
+        create = d.find_element(By.CSS_SELECTOR, ".quick-create")
+        self.assertTrue(create.get_attribute("open"))
+        self.assertEqual(d.switch_to.active_element.get_attribute("href"), g.URL + "/customers/new")
 
     def test_language_follows_the_profile_and_the_switch_keeps_the_page(self):
         d = self.driver

@@ -12,7 +12,7 @@ import Testing
 struct MenuTests {
     /// The menu's links on a page, in order.
     static func links(_ html: String) -> [String] {
-        guard let start = html.range(of: "<nav class=\"nav\">"), let end = html.range(of: "</nav>", range: start.upperBound..<html.endIndex) else { return [] }
+        guard let start = html.range(of: "<nav class=\"nav\""), let end = html.range(of: "</nav>", range: start.upperBound..<html.endIndex) else { return [] }
         return html[start.upperBound..<end.lowerBound].matches(of: /<a href="([^"]+)"/).map { String($0.1) }
     }
 
@@ -27,20 +27,28 @@ struct MenuTests {
 
             var rep = Browser(client)
             try await rep.signIn("rep.zhao", "Secret-pass-42")
-            #expect(Self.links(try await rep.get("/").text) == ["/", "/contacts", "/api/docs", "/profile"])
+            // One page under its heading is a plain link; no quick-create without anything to create.
+            let repPage = try await rep.get("/").text
+            #expect(Self.links(repPage) == ["/", "/contacts", "/profile"])
+            #expect(!repPage.contains("quick-create"))
 
             var clerk = Browser(client)
             try await clerk.signIn("clerk.sun", "Secret-pass-42")
             #expect(Self.links(try await clerk.get("/").text) == ["/", "/customers", "/analytics", "/imports", "/data-quality",
-                                                                  "/admin/departments", "/admin/teams", "/admin/roles", "/api/docs", "/profile"])
+                                                                  "/admin/departments", "/admin/teams", "/admin/roles", "/profile"])
 
             var boss = Browser(client)
             try await boss.signIn("boss", "Secret-pass-42")
             let page = try await boss.get("/").text
             let registered = app.services.menu.entries(for: try await app.principal("boss")).map(\.path)
-            #expect(registered.count == 18)
-            #expect(Self.links(page) == ["/"] + registered + ["/api/docs", "/profile"])
+            #expect(registered.count == 19)
+            let creates = ["/customers/new", "/leads/new", "/opportunities/new", "/activities/new"]
+            #expect(Self.links(page) == ["/"] + registered + creates + ["/profile"])
             #expect(page.contains(">客户</a>") && page.contains(">系统状态</a>"))
+            // Pages stand under their headings, the new-record actions under "New".
+            #expect(page.contains(#"<details class="menu-group"><summary>销售</summary><div class="menu-panel"><a href="/leads">线索</a><a href="/opportunities">商机</a></div></details>"#))
+            #expect(page.contains(#"<summary>管理</summary>"#))
+            #expect(page.contains(#"<summary>＋ 新建</summary><div class="menu-panel"><a href="/customers/new">新建客户</a>"#))
         }
     }
 }

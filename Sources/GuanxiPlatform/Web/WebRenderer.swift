@@ -10,13 +10,34 @@ public struct Layout: Sendable {
     public var userName: String
     public var csrf: String
     public var isAdmin: Bool
-    /// The main menu as this user sees it (`Menu`).
-    public var menu: [Link]
+    /// The main menu as this user sees it (`Menu`): groups of links.
+    public var menu: [Group]
+    /// The quick-create menu: the new records this user may make.
+    public var creates: [Link]
+    /// Stored, not computed: templates see a layout's stored fields only (`MustacheTree`).
+    public var hasCreates: Bool
     public var notice: String?
     public var otherLang: String
     public var otherLangLabel: String
     /// This page's address, where the language switch comes back to.
     public var here: String
+
+    /// A heading of the menu with its links; a heading with one link is drawn as that link.
+    /// Every name is answered, so Mustache never looks one up in the layout instead.
+    public struct Group: Sendable, MustacheParent {
+        public let title: String
+        public let links: [Link]
+        public func child(named name: String) -> Any? {
+            switch name {
+            case "title": title
+            case "links": links
+            case "single": links.count == 1
+            case "href": links.first?.href ?? ""
+            case "linkTitle": links.first?.title ?? ""
+            default: nil
+            }
+        }
+    }
 
     /// A menu entry, read by name like `WebChoice`.
     public struct Link: Sendable, MustacheParent {
@@ -88,11 +109,16 @@ public struct WebRenderer: Sendable {
     public func layout(_ context: some PageContext, titleKey: String, notice: String? = nil) -> Layout {
         let p = context.viewer
         let locale = context.locale
+        let creates = p.map { p in menu.creates(for: p).map { Layout.Link(href: $0.path, title: localizer.text($0.titleKey, locale)) } } ?? []
         return Layout(
             title: localizer.text(titleKey, locale), lang: locale, signedIn: p != nil && context.session?.awaitingSecondFactor != true,
             userName: p?.displayName ?? "", csrf: context.session?.csrfToken ?? "",
             isAdmin: p?.isAdmin ?? false,
-            menu: p.map { p in menu.entries(for: p).map { Layout.Link(href: $0.path, title: localizer.text($0.titleKey, locale)) } } ?? [],
+            menu: p.map { p in menu.groups(for: p).map { group in
+                Layout.Group(title: localizer.text(group.group.titleKey, locale),
+                             links: group.entries.map { Layout.Link(href: $0.path, title: localizer.text($0.titleKey, locale)) })
+            } } ?? [],
+            creates: creates, hasCreates: !creates.isEmpty,
             notice: notice,
             otherLang: locale == "en" ? "zh-Hans" : "en",
             otherLangLabel: locale == "en" ? "简体中文" : "English",

@@ -58,3 +58,30 @@ for (const select of document.querySelectorAll("select[data-pick]")) {
     }, 200);
   });
 }
+
+// The menu: one heading open at a time, closed by a click elsewhere or Escape.
+// Shortcuts: "/" goes to the search box, "n" opens the quick-create menu.
+document.addEventListener("toggle", (event) => {
+  const opened = event.target;
+  if (!opened.matches || !opened.matches(".menu-group") || !opened.open) return;
+  for (const other of document.querySelectorAll(".menu-group[open]")) if (other !== opened) other.open = false;
+}, true);
+document.addEventListener("click", (event) => {
+  if (event.target.closest && event.target.closest(".menu-group")) return;
+  for (const open of document.querySelectorAll(".menu-group[open]")) open.open = false;
+});
+document.addEventListener("keydown", (event) => {
+  const typing = event.target.closest && event.target.closest("input, textarea, select, [contenteditable]");
+  if (event.key === "Escape") {
+    for (const open of document.querySelectorAll(".menu-group[open]")) open.open = false;
+    return;
+  }
+  if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
+  if (event.key === "/") {
+    const search = document.querySelector("form.search input[name=q]");
+    if (search) { event.preventDefault(); search.focus(); }
+  } else if (event.key === "n") {
+    const create = document.querySelector(".quick-create");
+    if (create) { event.preventDefault(); create.open = true; create.querySelector("a")?.focus(); }
+  }
+});
