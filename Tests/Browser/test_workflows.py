@@ -58,6 +58,7 @@ class Workflows(unittest.TestCase):
     def test_activity_form_shows_what_the_kind_needs(self):
         d = self.driver
         g.sign_in(d, "wang.lei")
+        g.screenshot(d, "home-rep")
         d.get(g.URL + "/activities/new?kind=task")
         shown = lambda name: d.find_element(By.NAME, name).is_displayed()
         self.assertTrue(shown("due_at"))
@@ -72,6 +73,8 @@ class Workflows(unittest.TestCase):
     def test_menu_groups_and_shortcuts(self):
         d = self.driver
         g.sign_in(d, "admin")
+        d.get(g.URL + "/")
+        g.screenshot(d, "home-admin")
         d.get(g.URL + "/customers")
         groups = d.find_elements(By.CSS_SELECTOR, "nav .menu-group:not(.quick-create)")
         self.assertGreaterEqual(len(groups), 4)

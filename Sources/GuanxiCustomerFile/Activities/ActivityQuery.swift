@@ -100,6 +100,18 @@ public struct ActivityQuery: Sendable {
         return out
     }
 
+    /// Activities done since `since`, by owner, among those the reader may see: what a
+    /// manager's team did this week.
+    public func doneByOwner(since: Date, for actor: Principal) async throws -> [(owner: UUID, count: Int)] {
+        let owners = try await permissions.ownerFilter(actor, .read, on: .activities)
+        var query = database.sql.select().column("owner_id").column(SQLAlias(SQLFunction("COUNT", args: SQLLiteral.all), as: SQLIdentifier("n")))
+            .from("activities").where("status", .equal, "done").where("completed_at", .greaterThanOrEqual, SQLBind(since))
+            .where("owner_id", .isNot, SQLLiteral.null)
+        if let reachable = owners.condition() { query = query.where(reachable) }
+        return try await query.groupBy("owner_id").orderBy("n", .descending).limit(50).all()
+            .map { (try $0.decode(column: "owner_id", as: UUID.self), try $0.decode(column: "n", as: Int.self)) }
+    }
+
     private func base(for actor: Principal) async throws -> SQLSelectBuilder {
         let owners = try await permissions.ownerFilter(actor, .read, on: .activities)
         var query = database.sql.select().column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("activities"))).from("activities")

@@ -20,6 +20,8 @@ package struct CustomerList: RecordList {
         filter.grade = q["grade"].map(String.init)
         filter.tag = q["tag"].map(String.init)
         filter.inPool = q["pool"] == "on"
+        // The home page's "my customers at risk" links to one owner's customers.
+        filter.ownerID = try Validate.uuid(q["owner"].map(String.init), field: "ownerId")
         filter.custom = try ListTable.customFilters(q)
         (filter.quality, filter.qualityCutoff) = try ListTable.quality(q, now: services.clock.now())
         let sort = ListTable.sort(q, default: "name")

@@ -40,6 +40,8 @@ package final class RecordKinds: Sendable {
     }
 
     private let figures = Mutex<[DashboardFigure]>([])
+    /// The home page's cards (`HomeCard`).
+    package let homeCardList = Mutex<[HomeCard]>([])
 
     /// Adds a chart to the analytics dashboard.
     package func register(figure: DashboardFigure) { figures.withLock { $0.append(figure) } }

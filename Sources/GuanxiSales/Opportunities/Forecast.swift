@@ -8,10 +8,11 @@ import GuanxiPlatform
 /// or by owner, with what is still open (and its weighted value) beside what was won.
 /// Lost deals are left out. Only deals the reader may see are counted.
 public struct Forecast: Sendable {
-    public enum Grouping: String, Sendable, CaseIterable { case month, owner }
+    public enum Grouping: String, Sendable, CaseIterable { case month, owner, stage }
 
     public struct Row: Sendable, Equatable {
-        /// "2026-11" for a month; the owner's id (or "" for the pool) for an owner.
+        /// "2026-11" for a month; the owner's id (or "" for the pool) for an owner; the
+        /// stage's id for a stage.
         public var key: String
         public var open: ForecastFigures
         public var won: ForecastFigures
@@ -21,14 +22,16 @@ public struct Forecast: Sendable {
     package let pipelines: PipelineService
 
     /// Rows in key order; `from`/`to` bound the expected close date (YYYY-MM-DD).
-    public func rows(pipelineID: UUID?, from: String?, to: String?, by grouping: Grouping, for actor: Principal) async throws -> [Row] {
+    public func rows(pipelineID: UUID?, from: String?, to: String?, by grouping: Grouping, ownerID: UUID? = nil, for actor: Principal) async throws -> [Row] {
         var filter = OpportunityFilter()
         filter.pipelineID = pipelineID
+        filter.ownerID = ownerID
         filter.closeFrom = from
         filter.closeTo = to
         let key: any SQLExpression = switch grouping {
         case .month: SQLFunction("substr", args: SQLIdentifier("expected_close"), SQLLiteral.numeric("1"), SQLLiteral.numeric("7"))
         case .owner: SQLIdentifier("owner_id")
+        case .stage: SQLIdentifier("stage_id")
         }
         // One pass over the deals, grouped by key and stage; each stage's outcome then says
         // whether its figures are open or won (lost deals are left out).

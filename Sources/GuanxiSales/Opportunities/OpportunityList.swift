@@ -16,6 +16,9 @@ package struct OpportunityList: RecordList {
         filter.search = q["q"].map(String.init)
         filter.pipelineID = try Validate.uuid(q["pipeline"].map(String.init), field: "pipelineId")
         filter.status = q["status"].flatMap { OpportunityFilter.Status(rawValue: String($0)) }
+        // The home page's pipeline links to one owner's deals in one stage.
+        filter.stageID = try Validate.uuid(q["stage"].map(String.init), field: "stageId")
+        filter.ownerID = try Validate.uuid(q["owner"].map(String.init), field: "ownerId")
         filter.custom = try ListTable.customFilters(q)
         let sort = ListTable.sort(q, default: "updated")
         (filter.sort, filter.customSort, filter.customSortDescending) = (OpportunityFilter.Sort(rawValue: sort.builtIn) ?? .updated, sort.custom, sort.descending)

@@ -26,6 +26,11 @@ extension AppServices {
         customerFile.records.register(panel: CustomerValuePart.panel(customerFile))
         customerFile.records.register(columns: CustomerValuePart.listColumns(customerFile))
         customerFile.records.register(figure: sales.forecast.dashboardFigure)
+        // The home page's cards, in the order they show.
+        customerFile.records.register(homeCard: ActivityPages.homeCard(customerFile))
+        customerFile.records.register(homeCard: OpportunityPages.homeCard(sales))
+        customerFile.records.register(homeCard: CustomerValuePart.atRiskHomeCard(customerFile))
+        customerFile.records.register(homeCard: StatusPages.homeCard(self))
         customerFile.records.register(.users)
         customerFile.records.register(.departments)
         customerFile.records.register(.teams)
