@@ -68,7 +68,8 @@ struct ListTests {
             let list = try await browser.get("/leads?cf=expo:%E5%B9%BF%E4%BA%A4%E4%BC%9A&col=cf.expo&col=status")
             #expect(list.text.contains("参展商甲"))
             #expect(!list.text.contains("参展商乙"))
-            #expect(list.text.contains("<th>展会</th>"))
+            // A custom field's heading orders the list by it.
+            #expect(list.text.contains(#"<th><a href="/leads?cf=expo:%E5%B9%BF%E4%BA%A4%E4%BC%9A&amp;col=cf.expo&amp;col=status&amp;sort=cf.expo">展会</a></th>"#))
             #expect(list.text.contains("<td>广交会</td>"))
             #expect(!list.text.contains("<th>公司</th>"))
             let saved = try await browser.post("/views", ["path": "/leads", "name": "广交会线索", "shared": "on",
@@ -77,7 +78,7 @@ struct ListTests {
             let opened = try await browser.get(viewURL)
             let reopened = try await browser.get(try #require(opened.location))
             #expect(reopened.text.contains("参展商甲") && !reopened.text.contains("参展商乙"))
-            #expect(reopened.text.contains("<th>展会</th>"))
+            #expect(reopened.text.contains(">展会</a></th>"))
             let personal = try await browser.post("/views", ["path": "/leads", "name": "我的私人视图", "query": "", "columns": ""])
             #expect(personal.status == .seeOther)
             // A colleague sees the shared view, not the personal one, and cannot delete it.
@@ -116,6 +117,47 @@ struct ListTests {
             #expect(!after.text.contains("丙公司"))
             let offsite = try await browser.post("/customers/bulk", ["action": "pool", "back": "https://evil.example/", "ids": ids[1]])
             #expect(offsite.location?.hasPrefix("/customers?") == true)
+        }
+    }
+}
+
+@Suite("Paging and ordering lists")
+struct ListPagingTests {
+    /// The href of the link marked `rel`, unescaped.
+    static func link(_ html: String, rel: String) -> String? {
+        html.firstMatch(of: try! Regex(#"<a href="([^"]*)" rel="\#(rel)""#)).map { String($0.output[1].substring!).replacingOccurrences(of: "&amp;", with: "&") }
+    }
+
+    @Test("Next, previous and first page walk a list both ways without page numbers in the database; headings order it")
+    func pagesBothWays() async throws {
+        try await TestApp.run { app, client in
+            let admin = try await app.admin
+            for n in 1...120 {
+                var input = CustomerInput()
+                input.name = String(format: "翻页客户%03d", n)
+                _ = try await app.services.customers.create(input, by: admin)
+            }
+            var browser = try await app.signedInBrowser(client, as: "chief")
+            let first = try await browser.get("/customers?q=%E7%BF%BB%E9%A1%B5").text
+            #expect(first.contains("翻页客户001") && !first.contains("翻页客户051"))
+            #expect(first.contains("第 1 页") && Self.link(first, rel: "prev") == nil)
+            let second = try await browser.get(try #require(Self.link(first, rel: "next"))).text
+            #expect(second.contains("翻页客户051") && second.contains("第 2 页"))
+            let third = try await browser.get(try #require(Self.link(second, rel: "next"))).text
+            #expect(third.contains("翻页客户101") && third.contains("第 3 页") && Self.link(third, rel: "next") == nil)
+            let back = try await browser.get(try #require(Self.link(third, rel: "prev"))).text
+            #expect(back.contains("翻页客户051") && !back.contains("翻页客户101") && back.contains("第 2 页"))
+            let backAgain = try await browser.get(try #require(Self.link(back, rel: "prev"))).text
+            #expect(backAgain.contains("翻页客户001") && backAgain.contains("第 1 页"))
+            #expect(third.contains("« 第一页"))
+            // The filter survives paging; the name heading is marked as the order and "last change" orders.
+            #expect(try #require(Self.link(second, rel: "next")).contains("q=%E7%BF%BB%E9%A1%B5"))
+            #expect(first.contains(#"<th aria-sort="ascending"><a href="/customers?q=%E7%BF%BB%E9%A1%B5&amp;sort=name">名称 ▲</a></th>"#))
+            let withUpdated = try await browser.get("/customers?q=%E7%BF%BB%E9%A1%B5&col=updated").text
+            #expect(withUpdated.contains(#"sort=updated">最近修改</a></th>"#))
+            let byChange = try await browser.get("/customers?q=%E7%BF%BB%E9%A1%B5&col=updated&sort=updated").text
+            #expect(byChange.contains("最近修改 ▼</a>"))
+            #expect(byChange.firstRange(of: "翻页客户120")!.lowerBound < byChange.firstRange(of: "翻页客户119")!.lowerBound)
         }
     }
 }

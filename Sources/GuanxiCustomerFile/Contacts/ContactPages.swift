@@ -17,7 +17,7 @@ package struct ContactPages {
         package let phones: String; let emails: String; let wechat: String; let age: String; let customer: String; let customerID: String
     }
     package struct ListPage {
-        package let next: String?; let nextQuery: String; let q: String; let cf: String; let sorts: [WebChoice]; let descending: Bool; let table: ListTable.Part
+        package let next: String?; let q: String; let cf: String; let sorts: [WebChoice]; let descending: Bool; let table: ListTable.Part
     }
     package typealias Field = WebField
     package struct DetailPage {
@@ -159,11 +159,11 @@ package struct ContactPages {
         let page = try await services.contactQuery.list(filter, for: principal)
         let columns = try await list.columns(for: page.contacts, principal: principal, locale: context.locale)
         let model = ListPage(
-            next: page.next, nextQuery: ListTable.nextQuery(request, after: page.next), q: filter.search ?? "",
+            next: page.next, q: filter.search ?? "",
             cf: q.getAll("cf").first.map { String($0) } ?? "", sorts: try await table.sorts(.contacts, builtIn: ["name", "updated"], selected: sort, locale: context.locale),
             descending: filter.customSortDescending,
             table: try await table.part(.contacts, path: Self.url.description, records: page.contacts, title: \.name, builtIn: columns,
-                                        defaults: list.defaultColumns, request: request, context: context))
+                                        defaults: list.defaultColumns, next: page.next, sorts: ["name", "updated"], request: request, context: context))
         return services.renderer.render("contacts", titleKey: "contacts.title", page: model, context: context)
     }
 

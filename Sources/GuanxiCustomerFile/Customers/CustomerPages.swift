@@ -17,7 +17,7 @@ package struct CustomerPages {
     package struct ListPage {
         package let next: String?; let q: String; let canCreate: Bool
         package let stages: [Choice]; let tiers: [Choice]; let segments: [Choice]; let relationships: [Choice]; let grades: [Choice]; let pool: Bool; let tag: String
-        package let nextQuery: String; let cf: String; let sorts: [WebChoice]; let descending: Bool; let table: ListTable.Part
+        package let cf: String; let sorts: [WebChoice]; let descending: Bool; let table: ListTable.Part
     }
     package typealias Field = WebField
     package struct DetailPage {
@@ -118,11 +118,11 @@ package struct CustomerPages {
             segments: choices(CustomerSegments.all, prefix: "rfm_segments", selected: filter.segment),
             relationships: choices(CustomerVocabulary.relationships, prefix: "relationships", selected: filter.relationship),
             grades: WebChoice.list(grades, selected: filter.grade) { $0 },
-            pool: filter.inPool, tag: filter.tag ?? "", nextQuery: ListTable.nextQuery(request, after: page.next),
+            pool: filter.inPool, tag: filter.tag ?? "",
             cf: q.getAll("cf").first.map { String($0) } ?? "", sorts: try await table.sorts(.customers, builtIn: ["name", "updated", "created"], selected: sort, locale: context.locale),
             descending: filter.customSortDescending,
             table: try await table.part(.customers, path: Self.url.description, records: page.customers, title: \.name, builtIn: columns,
-                                        defaults: list.defaultColumns, request: request, context: context))
+                                        defaults: list.defaultColumns, next: page.next, sorts: ["name", "updated", "created"], request: request, context: context))
         return services.renderer.render("customers", titleKey: "customers.title", page: model, context: context)
     }
 

@@ -18,7 +18,7 @@ package struct SchemaPages {
 
     package struct ListPage {
         package let title: String; let path: String; let q: String; let canCreate: Bool
-        package let next: String?; let nextQuery: String; let table: ListTable.Part
+        package let next: String?; let table: ListTable.Part
     }
     package struct DetailPage {
         package let id: String; let name: String; let path: String; let version: Int; let fields: [WebField]; let notice: String?
@@ -59,9 +59,9 @@ package struct SchemaPages {
         let columns = try await list.columns(for: page.records, principal: principal, locale: context.locale)
         let model = ListPage(
             title: services.localizer.text(nameKey, context.locale), path: path, q: q["q"].map(String.init) ?? "",
-            canCreate: principal.scope(for: .create, on: kind) != nil, next: page.next, nextQuery: ListTable.nextQuery(request, after: page.next),
+            canCreate: principal.scope(for: .create, on: kind) != nil, next: page.next,
             table: try await table.part(kind, path: path, records: page.records, title: list.title, builtIn: columns, defaults: list.defaultColumns,
-                                        request: request, context: context))
+                                        next: page.next, sorts: [], request: request, context: context))
         return services.renderer.render("schema-list", titleKey: nameKey, page: model, context: context)
     }
 

@@ -36,19 +36,24 @@ package struct ListTable {
     }
     package struct ViewLink { package let id: String; package let name: String; package let shared: Bool; package let current: Bool; package let mine: Bool }
     package struct Part {
-        package let path: String; let headers: [String]; let rows: [Row]; let columns: [WebChoice]; let chosen: String
+        package let path: String; let headers: [ListHeading]; let nameHeading: ListHeading; let rows: [Row]; let columns: [WebChoice]; let chosen: String
         package let views: [ViewLink]; let query: String; let actions: [WebChoice]; let canBulk: Bool; let owners: [WebChoice]
         package let hasTag: Bool; let bulkResult: String?
         /// The CSV download of this list (same filters and columns); nil without the export permission.
         package let exportHref: String?
+        /// First, previous and next page.
+        package let pager: ListPager
     }
 
     package let services: CustomerFileServices
 
     /// Builds the table for `records` of `kind` at `path` ("/customers"). `builtIn` are the
-    /// kind's own columns, the first `defaults` of which show unless the reader chose.
-    package func part<Record: ListedRecord>(_ kind: RecordKind, path: String, records: [Record], title: (Record) -> String,
-                                         builtIn: [Column<Record>], defaults: [String], request: Request, context: SignedInContext) async throws -> Part {
+    /// kind's own columns, the first `defaults` of which show unless the reader chose;
+    /// `next` is the cursor of the page after; `sorts` the list's own orders, first the
+    /// default, by the column key that shows each ("name" for the first column).
+    package func part<Record: ListedRecord>(_ kind: RecordKind, path: String, records: [Record], title: (Record) -> String, titleKey: String = "customer_fields.name",
+                                         builtIn: [Column<Record>], defaults: [String], next: String?, sorts: [String],
+                                         request: Request, context: SignedInContext) async throws -> Part {
         let principal = context.principal
         let q = request.uri.queryParameters
         let all = try await columns(kind, builtIn: builtIn, records: records, locale: context.locale)
@@ -64,7 +69,8 @@ package struct ListTable {
             bulkResult = services.localizer.text("lists.bulk_result", context.locale, ["done": String(done), "failed": String(failed)])
         }
         return Part(
-            path: path, headers: columns.map { $0.label },
+            path: path, headers: columns.map { ListHeading.make(key: $0.key, label: $0.label, sorts: sorts, request: request, path: path) },
+            nameHeading: ListHeading.make(key: "name", label: t(titleKey), sorts: sorts, request: request, path: path),
             rows: records.map { r in Row(id: r.recordID.uuidString, href: "\(path)/\(r.recordID.uuidString)", title: title(r), cells: columns.map { Cell(text: $0.value(r), href: $0.link?(r)) }) },
             columns: all.map { WebChoice(value: $0.key, label: $0.label, selected: chosenKeys.contains($0.key)) },
             chosen: chosenKeys.joined(separator: ","),
@@ -72,7 +78,8 @@ package struct ListTable {
             query: Self.savedQuery(request), actions: actions.map { WebChoice(value: $0.rawValue, label: t("lists.action_\($0.rawValue)"), selected: false) },
             canBulk: !actions.isEmpty, owners: owners.map { WebChoice(value: $0.id!.uuidString, label: $0.displayName, selected: false) },
             hasTag: actions.contains(.tag), bulkResult: bulkResult,
-            exportHref: principal.scope(for: .export, on: kind) == nil ? nil : Self.exportHref(path: path, request: request, columns: chosenKeys))
+            exportHref: principal.scope(for: .export, on: kind) == nil ? nil : Self.exportHref(path: path, request: request, columns: chosenKeys),
+            pager: ListPager(request: request, path: path, next: next) { services.localizer.text("lists.page_number", context.locale, ["n": String($0)]) })
     }
 
     /// Every column of a list of `records`: the kind's own, then its custom fields.
@@ -104,15 +111,6 @@ package struct ListTable {
         out.queryItems = columns.map { URLQueryItem(name: "col", value: $0) }
         let filters = savedQuery(request)
         return "\(path)/export?" + [filters, out.percentEncodedQuery ?? ""].filter { !$0.isEmpty }.joined(separator: "&")
-    }
-
-    /// The current request's query with the next page's cursor, for the "next page" link.
-    package static func nextQuery(_ request: Request, after: String?) -> String {
-        var items = URLComponents(string: request.uri.description)?.queryItems ?? []
-        items.removeAll { ["after", "bulk_done", "bulk_failed", "notice"].contains($0.name) }
-        var out = URLComponents()
-        out.queryItems = items + [URLQueryItem(name: "after", value: after ?? "")]
-        return out.percentEncodedQuery ?? ""
     }
 
     /// The sort choices of a list: its own orders, then its custom fields.

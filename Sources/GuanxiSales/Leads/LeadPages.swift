@@ -14,7 +14,7 @@ package struct LeadPages {
     package let services: SalesServices
 
     package struct ListPage {
-        package let next: String?; let nextQuery: String; let q: String; let canCreate: Bool
+        package let next: String?; let q: String; let canCreate: Bool
         package let statuses: [WebChoice]; let ratings: [WebChoice]; let pool: Bool
         package let cf: String; let sorts: [WebChoice]; let descending: Bool; let table: ListTable.Part
     }
@@ -72,14 +72,14 @@ package struct LeadPages {
         let t = { (key: String) in services.localizer.text(key, context.locale) }
         let columns = try await list.columns(for: page.leads, principal: principal, locale: context.locale)
         let model = ListPage(
-            next: page.next, nextQuery: ListTable.nextQuery(request, after: page.next), q: filter.search ?? "",
+            next: page.next, q: filter.search ?? "",
             canCreate: principal.scope(for: .create, on: .leads) != nil,
             statuses: WebChoice.list(LeadVocabulary.statuses, selected: filter.status) { t("lead_statuses.\($0)") },
             ratings: WebChoice.list(LeadVocabulary.ratings, selected: filter.rating) { t("lead_ratings.\($0)") }, pool: filter.inPool,
             cf: q.getAll("cf").first.map { String($0) } ?? "", sorts: try await table.sorts(.leads, builtIn: ["created", "updated", "name"], selected: sort, locale: context.locale),
             descending: filter.customSortDescending,
             table: try await table.part(.leads, path: Self.url.description, records: page.leads, title: \.name, builtIn: columns,
-                                        defaults: list.defaultColumns, request: request, context: context))
+                                        defaults: list.defaultColumns, next: page.next, sorts: ["created", "name", "updated"], request: request, context: context))
         return services.renderer.render("leads", titleKey: "leads.title", page: model, context: context)
     }
 

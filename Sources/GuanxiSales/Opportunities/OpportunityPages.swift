@@ -18,7 +18,7 @@ package struct OpportunityPages {
         package let probability: Int; let close: String; let owner: String
     }
     package struct ListPage {
-        package let next: String?; let nextQuery: String; let q: String; let canCreate: Bool
+        package let next: String?; let q: String; let canCreate: Bool
         package let pipelines: [WebChoice]; let statuses: [WebChoice]
         package let cf: String; let sorts: [WebChoice]; let descending: Bool; let table: ListTable.Part
     }
@@ -101,14 +101,14 @@ package struct OpportunityPages {
         let columns = try await list.columns(for: deals, principal: principal, locale: context.locale)
         let pipelines = try await services.pipelines.list().map(\.pipeline)
         let model = ListPage(
-            next: page.next, nextQuery: ListTable.nextQuery(request, after: page.next), q: filter.search ?? "",
+            next: page.next, q: filter.search ?? "",
             canCreate: principal.scope(for: .create, on: .opportunities) != nil,
             pipelines: WebChoice.list(pipelines.map { $0.id!.uuidString }, selected: filter.pipelineID?.uuidString) { id in pipelines.first { $0.id?.uuidString == id }?.name ?? id },
             statuses: WebChoice.list(OpportunityFilter.Status.allCases.map(\.rawValue), selected: filter.status?.rawValue) { t("deal_status.\($0)") },
             cf: q.getAll("cf").first.map { String($0) } ?? "", sorts: try await table.sorts(.opportunities, builtIn: ["updated", "created", "name"], selected: sort, locale: context.locale),
             descending: filter.customSortDescending,
             table: try await table.part(.opportunities, path: Self.url.description, records: deals, title: \.name, builtIn: columns,
-                                        defaults: list.defaultColumns, request: request, context: context))
+                                        defaults: list.defaultColumns, next: page.next, sorts: ["updated", "created", "name"], request: request, context: context))
         return services.renderer.render("opportunities", titleKey: "opportunities.title", page: model, context: context)
     }
 
