@@ -111,3 +111,56 @@ class Workflows(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class Board(unittest.TestCase):
+    """The board moves deals in place; a lost stage asks why."""
+
+    DROP = """
+        const [card, column] = arguments;
+        const data = new DataTransfer();
+        card.dispatchEvent(new DragEvent("dragstart", { bubbles: true, dataTransfer: data }));
+        column.dispatchEvent(new DragEvent("dragover", { bubbles: true, cancelable: true, dataTransfer: data }));
+        column.dispatchEvent(new DragEvent("drop", { bubbles: true, cancelable: true, dataTransfer: data }));
+    """
+
+    def setUp(self):
+        self.driver = g.browser()
+
+    def tearDown(self):
+        for entry in self.driver.get_log("browser"):
+            self.assertNotEqual(entry["level"], "SEVERE", f"script error: {entry['message']}")
+        self.driver.quit()
+
+    def test_move_without_reload_and_lost_reason(self):
+        d = self.driver
+        g.sign_in(d, "wang.lei")
+        d.get(g.URL + "/opportunities/board")
+        columns = d.find_elements(By.CSS_SELECTOR, ".board .column")
+        source = next(c for c in columns if c.find_elements(By.CSS_SELECTOR, ".deal") and c.get_attribute("data-outcome") == "open")
+        target = next(c for c in columns if c != source and c.get_attribute("data-outcome") == "open")
+        card = source.find_element(By.CSS_SELECTOR, ".deal")
+        deal = card.get_attribute("data-deal")
+        stage = target.get_attribute("data-stage")
+        before = int(target.get_attribute("data-count"))
+        d.execute_script("window.boardMarker = 1")           # gone if the page reloads
+        d.execute_script(self.DROP, card, target)
+        WebDriverWait(d, 10).until(lambda _: target.find_elements(By.CSS_SELECTOR, f".deal[data-deal='{deal}']"))
+        self.assertEqual(d.execute_script("return window.boardMarker"), 1, "the move did not reload the page")
+        self.assertEqual(target.find_element(By.CSS_SELECTOR, ".count").text, str(before + 1))
+        g.screenshot(d, "board-moved")
+        d.refresh()
+        column = d.find_element(By.CSS_SELECTOR, f".column[data-stage='{stage}']")
+        self.assertTrue(column.find_elements(By.CSS_SELECTOR, f".deal[data-deal='{deal}']"), "the move was saved")
+
+        lost = d.find_element(By.CSS_SELECTOR, ".column[data-outcome=lost]")
+        card = column.find_element(By.CSS_SELECTOR, f".deal[data-deal='{deal}']")
+        d.execute_script(self.DROP, card, lost)
+        dialog = d.find_element(By.ID, "loss-reason")
+        WebDriverWait(d, 5).until(lambda _: dialog.is_displayed())
+        g.screenshot(d, "board-lost-reason")
+        dialog.find_element(By.NAME, "reason").send_keys("价格高于竞争对手")
+        dialog.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        WebDriverWait(d, 10).until(lambda _: lost.find_elements(By.CSS_SELECTOR, f".deal[data-deal='{deal}']"))
+        d.get(g.URL + "/opportunities/" + deal)
+        self.assertIn("价格高于竞争对手", d.find_element(By.TAG_NAME, "main").text)

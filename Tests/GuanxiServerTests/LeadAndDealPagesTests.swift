@@ -86,7 +86,18 @@ struct LeadAndDealPagesTests {
             // A stale card (version 1 again) is refused rather than moving the deal back.
             let stale = try await browser.post("/opportunities/\(deal.id!.uuidString)/stage", ["version": "1", "stage_id": stages[0].id!.uuidString])
             #expect(stale.status == .conflict)
-            #expect(try await app.services.sales.opportunities.find(deal.id!, for: try await app.admin).stageID == negotiation.id)
+            // The board's script moves cards in place and reads JSON: the new version, or why not.
+            let lost = try #require(stages.first { $0.outcome == "lost" })
+            let why = try await browser.post("/opportunities/\(deal.id!.uuidString)/stage", ["version": "2", "stage_id": lost.id!.uuidString], accept: "application/json")
+            #expect(why.status == .badRequest && why.headers[.contentType]?.hasPrefix("application/json") == true)
+            #expect((why.json["error"] as? String)?.contains("输单原因") == true)
+            // Without script, the same refusal is shown as an error on the deal's page, not as a notice.
+            let page2 = try await browser.post("/opportunities/\(deal.id!.uuidString)/stage", ["version": "2", "stage_id": lost.id!.uuidString])
+            #expect(page2.status == .badRequest && page2.text.contains(#"<p class="error" role="alert">"#) && !page2.text.contains(#"<p class="notice">"#))
+            let movedInPlace = try await browser.post("/opportunities/\(deal.id!.uuidString)/stage", ["version": "2", "stage_id": lost.id!.uuidString, "loss_reason": "预算取消"],
+                                               accept: "application/json")
+            #expect(movedInPlace.status == .ok && movedInPlace.json["version"] as? Int == 3 && movedInPlace.json["probability"] as? Int == 0)
+            #expect(try await app.services.sales.opportunities.find(deal.id!, for: try await app.admin).stageID == lost.id)
         }
     }
 

@@ -12,8 +12,14 @@ package struct OpportunityBoard {
     /// Cards shown per column; the column's totals still count every deal in it.
     package static let cardsPerColumn = 50
 
-    package struct Card { package let id: String; package let name: String; package let customer: String; package let amount: String; package let close: String; package let version: Int; package let stages: [WebChoice] }
-    package struct Column { package let id: String; package let name: String; package let probability: Int; package let closed: Bool; package let count: Int; package let amount: String; package let weighted: String; package let cards: [Card]; package let more: Bool; package init(id: String, name: String, probability: Int, closed: Bool, count: Int, amount: String, weighted: String, cards: [Card], more: Bool) { (self.id, self.name, self.probability, self.closed, self.count, self.amount, self.weighted, self.cards, self.more) = (id, name, probability, closed, count, amount, weighted, cards, more) } }
+    /// A deal's card; `amountMinor` and `weightedMinor` let the board's script move its
+    /// figures from one column's totals to another's.
+    package struct Card { package let id: String; package let name: String; package let customer: String; package let amount: String; package let amountMinor: Int64; package let weightedMinor: Int64; package let close: String; package let version: Int; package let stages: [WebChoice] }
+    package struct Column {
+        package let id: String; package let name: String; package let probability: Int; package let closed: Bool; package let outcome: String
+        package let count: Int; package let amount: String; package let weighted: String; package let amountMinor: Int64; package let weightedMinor: Int64
+        package let cards: [Card]; package let more: Bool
+    }
     package struct Page { package let pipelineID: String; package let pipelines: [WebChoice]; package let columns: [Column]; package let openAmount: String; package let openWeighted: String; package let notice: String? }
 
     package func register(on web: RouterGroup<SignedInContext>) {
@@ -35,10 +41,11 @@ package struct OpportunityBoard {
                 let customers = await pages.customerNames(deals.opportunities.map(\.customerID), principal: principal)
                 let figures = totals[stage.id!] ?? .zero
                 columns.append(Column(
-                    id: stage.id!.uuidString, name: stage.name, probability: stage.probability, closed: stage.isClosed, count: figures.count,
-                    amount: figures.amount.display, weighted: figures.weighted.display,
+                    id: stage.id!.uuidString, name: stage.name, probability: stage.probability, closed: stage.isClosed, outcome: stage.outcome, count: figures.count,
+                    amount: figures.amount.display, weighted: figures.weighted.display, amountMinor: figures.amount.minorUnits, weightedMinor: figures.weighted.minorUnits,
                     cards: deals.opportunities.map { o in
                         Card(id: o.id!.uuidString, name: o.name, customer: customers[o.customerID] ?? "", amount: "\(o.amount.display) \(o.currency)",
+                             amountMinor: o.amount.minorUnits, weightedMinor: o.amount.weighted(byPercent: o.probability).minorUnits,
                              close: o.expectedClose ?? "", version: o.version,
                              stages: current.stages.map { WebChoice(value: $0.id!.uuidString, label: $0.name, selected: $0.id == o.stageID) })
                     }, more: deals.next != nil))

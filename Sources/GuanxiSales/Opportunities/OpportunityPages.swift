@@ -27,7 +27,7 @@ package struct OpportunityPages {
     package struct DetailPage {
         package let id: String; let name: String; let version: Int; let fields: [WebField]; let notes: String; let hasNotes: Bool
         package let canEdit: Bool; let canDelete: Bool; let stages: [WebChoice]; let visits: [Visit]; let competitors: [CompetitorRow]
-        package let timeline: TimelineView.Part; let attachments: AttachmentPages.Part; let notice: String?
+        package let timeline: TimelineView.Part; let attachments: AttachmentPages.Part; let notice: String?; let error: String?
     }
 
     package func register(on web: RouterGroup<SignedInContext>) {
@@ -44,10 +44,15 @@ package struct OpportunityPages {
             input.stageID = try Validate.uuid(form["stage_id"], field: "stageId")
             if let reason = form["loss_reason"], !reason.isEmpty { input.lossReason = reason }
             let back = form["back"] == "board" ? Self.url.appending("board").with("pipeline", form["pipeline"] ?? "") : Self.url.appending(dealID)
+            // The board's script moves a card in place and asks for JSON: the new version, or the reason it cannot.
+            let wantsJSON = request.headers[.accept]?.contains("application/json") == true
             do {
-                _ = try await services.opportunities.update(dealID, input, expectedVersion: Int(form["version"] ?? ""), by: principal)
+                let moved = try await services.opportunities.update(dealID, input, expectedVersion: Int(form["version"] ?? ""), by: principal)
+                if wantsJSON { return try Self.json(["version": moved.version, "probability": moved.probability], status: .ok) }
             } catch let error as GuanxiError where error.kind == .validation || error.kind == .conflict {
-                return try await detail(dealID, context: context, notice: services.localizer.message(for: error, context.locale), status: error.kind == .validation ? .badRequest : .conflict)
+                let message = services.localizer.message(for: error, context.locale)
+                if wantsJSON { return try Self.json(["error": message, "code": error.code ?? ""], status: error.kind == .validation ? .badRequest : .conflict) }
+                return try await detail(dealID, context: context, notice: nil, error: message, status: error.kind == .validation ? .badRequest : .conflict)
             }
             return WebRenderer.redirect(back.notice("saved"))
         }
@@ -112,7 +117,15 @@ package struct OpportunityPages {
         return services.renderer.render("opportunities", titleKey: "opportunities.title", page: model, context: context)
     }
 
-    package func detail(_ id: UUID, context: SignedInContext, notice: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+    /// A small JSON answer for the page's own scripts.
+    static func json(_ object: [String: any Sendable], status: HTTPResponse.Status) throws -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: object))))
+    }
+
+    package func detail(_ id: UUID, context: SignedInContext, notice: String?, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         let principal = context.principal
         let o = try await services.opportunities.find(id, for: principal)
         let t = { (key: String) in services.localizer.text(key, context.locale) }
@@ -154,7 +167,7 @@ package struct OpportunityPages {
             canEdit: await may(.update), canDelete: await may(.delete),
             stages: stages.map { WebChoice(value: $0.id!.uuidString, label: "\($0.name) (\($0.probability) %)", selected: $0.id == o.stageID) },
             visits: visits, competitors: competitors,
-            timeline: timeline, attachments: try await AttachmentPages(services: services.customerFile).part(.opportunities, id, principal: principal, locale: context.locale), notice: notice)
+            timeline: timeline, attachments: try await AttachmentPages(services: services.customerFile).part(.opportunities, id, principal: principal, locale: context.locale), notice: notice, error: error)
         return services.renderer.render("opportunity", titleKey: "opportunities.title", page: page, context: context, status: status)
     }
 

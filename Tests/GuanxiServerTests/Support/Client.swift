@@ -30,12 +30,13 @@ struct Browser {
     }
 
     /// Posts a form; the CSRF token is taken from the last page unless given.
-    mutating func post(_ path: String, _ fields: [String: String], csrf: String? = nil) async throws -> TestResponse {
+    mutating func post(_ path: String, _ fields: [String: String], csrf: String? = nil, accept: String? = nil) async throws -> TestResponse {
         var form = fields
         if form["_csrf"] == nil { form["_csrf"] = csrf ?? lastCSRF ?? "" }
         let body = form.map { "\(Self.encode($0.key))=\(Self.encode($0.value))" }.joined(separator: "&")
         var headers = HTTPFields()
         headers[.contentType] = "application/x-www-form-urlencoded"
+        if let accept { headers[.accept] = accept }
         if !cookies.isEmpty { headers[.cookie] = cookieHeader }
         if let forwardedFor { headers[HTTPField.Name("X-Forwarded-For")!] = forwardedFor }
         let response = try await client.execute(uri: path, method: .post, headers: headers, body: ByteBuffer(string: body))

@@ -4,8 +4,9 @@ document.addEventListener("submit", (event) => {
   if (button && button.classList.contains("danger") && !window.confirm(button.textContent.trim() + "?")) event.preventDefault();
 });
 
-// Kanban board: dropping a deal card on another stage column submits the card's own
-// stage form (the same form that works without JavaScript), with the new stage chosen.
+// Kanban board: dropping a deal card on another stage column moves it in place (the
+// card's own stage form, sent in the background); a lost stage first asks the reason.
+// Without JavaScript the same form works with its select and button.
 document.addEventListener("dragstart", (event) => {
   const card = event.target.closest && event.target.closest(".deal");
   if (card) event.dataTransfer.setData("text/plain", card.dataset.deal);
@@ -13,16 +14,73 @@ document.addEventListener("dragstart", (event) => {
 document.addEventListener("dragover", (event) => {
   if (event.target.closest && event.target.closest(".column")) event.preventDefault();
 });
-document.addEventListener("drop", (event) => {
+document.addEventListener("drop", async (event) => {
   const column = event.target.closest && event.target.closest(".column");
   if (!column) return;
   event.preventDefault();
   const card = document.querySelector(`.deal[data-deal="${CSS.escape(event.dataTransfer.getData("text/plain"))}"]`);
   if (!card || card.closest(".column") === column) return;
-  const form = card.querySelector("form.move");
-  form.querySelector("select[name=stage_id]").value = column.dataset.stage;
-  form.submit();
+  let reason = "";
+  if (column.dataset.outcome === "lost") {
+    reason = await askLossReason();
+    if (reason === null) return;
+  }
+  moveCard(card, column, reason);
 });
+
+function askLossReason() {
+  const dialog = document.getElementById("loss-reason");
+  if (!dialog) return Promise.resolve("");
+  const text = dialog.querySelector("textarea");
+  text.value = "";
+  return new Promise((resolve) => {
+    const done = (value) => { dialog.close(); resolve(value); };
+    dialog.querySelector("[data-cancel]").onclick = () => done(null);
+    dialog.querySelector("form").onsubmit = (event) => {
+      event.preventDefault();
+      if (text.value.trim()) done(text.value.trim());
+    };
+    dialog.oncancel = () => resolve(null);
+    dialog.showModal();
+    text.focus();
+  });
+}
+
+async function moveCard(card, column, reason) {
+  const form = card.querySelector("form.move");
+  const from = card.closest(".column");
+  form.querySelector("select[name=stage_id]").value = column.dataset.stage;
+  form.querySelector("input[name=loss_reason]").value = reason;
+  const status = document.querySelector(".board-status");
+  const response = await fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin", headers: { Accept: "application/json" } });
+  const answer = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    form.querySelector("select[name=stage_id]").value = from.dataset.stage;
+    if (status) { status.textContent = answer.error || response.statusText; status.classList.add("error"); }
+    return;
+  }
+  if (status) { status.textContent = ""; status.classList.remove("error"); }
+  form.querySelector("input[name=version]").value = answer.version;
+  const amount = Number(card.dataset.amount);
+  const weighted = Number(card.dataset.weighted);
+  const newWeighted = Math.round(amount * Number(answer.probability) / 100);
+  adjust(from, -1, -amount, -weighted);
+  adjust(column, 1, amount, newWeighted);
+  card.dataset.weighted = String(newWeighted);
+  const head = column.querySelector(".column-head");
+  head.after(card);
+}
+
+// A column's totals after a card leaves or arrives.
+function adjust(column, count, amount, weighted) {
+  const money = new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  column.dataset.count = String(Number(column.dataset.count) + count);
+  column.dataset.amount = String(Number(column.dataset.amount) + amount);
+  column.dataset.weighted = String(Number(column.dataset.weighted) + weighted);
+  column.querySelector(".count").textContent = column.dataset.count;
+  column.querySelector(".amount").textContent = money.format(Number(column.dataset.amount) / 100);
+  column.querySelector(".weighted").textContent = money.format(Number(column.dataset.weighted) / 100);
+}
 
 // Record pickers: a <select data-pick="customers"> gets a search box that asks
 // /pick/<kind>?q=… and offers what it finds in the whole file (under the reader's
