@@ -48,6 +48,15 @@ public struct AnalysisSummary: Codable, Sendable, Equatable {
         /// The six months after the history.
         public var forecastMonths: [String]
         public var forecast: [Double]
+        /// About 80 % of outcomes should fall between these (`ForecastSelection`).
+        public var low: [Double]?
+        public var high: [Double]?
+        /// The back-test error of the method chosen, and of "same month last year", as a
+        /// share of the held-out months' mean revenue.
+        public var error: Double?
+        public var seasonalNaiveError: Double?
+        /// Months before the business started, left out of the history.
+        public var skippedMonths: Int?
     }
 
     public var asOf: String

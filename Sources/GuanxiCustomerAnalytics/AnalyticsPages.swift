@@ -17,7 +17,11 @@ package struct AnalyticsPages {
     package let services: CustomerFileServices
 
     package struct Row: Sendable { package let label: String; package let value: String }
-    package struct Chart: Sendable { package var title = ""; package let svg: String; package let rows: [Row]; package let csv: String; package var exportable = false }
+    package struct Chart: Sendable {
+        package var title = ""; package let svg: String; package let rows: [Row]; package let csv: String; package var exportable = false
+        /// How the figures were made, in words (the forecast's method and its back-test).
+        package var note = ""
+    }
     package struct SegmentRow: Sendable { package let key: String; package let label: String; package let count: Int; package let query: String }
     package struct AtRiskRow: Sendable { package let id: String; package let name: String; package let owner: String; package let tier: String; package let value: String; package let alive: String }
     package struct RuleRow: Sendable { package let antecedent: String; package let consequent: String; package let confidence: String; package let lift: String; package let support: String }
@@ -87,10 +91,15 @@ package struct AnalyticsPages {
         }
         var sales: Chart?
         if wholeFile, let s = summary?.salesForecast {
-            let rows = salesRows(s, forecastWord: t("analytics.forecast_month"))
-            sales = chart("sales", t("analytics.sales"), rows.suffix(18).map {
-                SVGChart.Bar(label: $0.label, value: $0.value, text: Money(minorUnits: Int64(($0.value * 100).rounded())).display)
-            })
+            let money = { (v: Double) in Money(minorUnits: Int64((v * 100).rounded())).display }
+            let history = zip(s.months, s.revenue).suffix(24).map { (label: $0, value: $1) }
+            let ahead = s.forecastMonths.indices.map { i in
+                (label: s.forecastMonths[i], value: max(0, s.forecast[i]), low: s.low?[i] ?? max(0, s.forecast[i]), high: s.high?[i] ?? max(0, s.forecast[i]))
+            }
+            let svg = SVGChart.line(history: history, forecast: ahead, title: t("analytics.sales")) { money($0).replacingOccurrences(of: ".00", with: "") }
+            let rows = salesRows(s, forecastWord: t("analytics.forecast_month")).map { Row(label: $0.label, value: money($0.value)) }
+            sales = Chart(svg: svg, rows: rows, csv: Self.url.appending("csv").appending("sales").description,
+                          note: salesNote(s, locale: context.locale))
         }
         let atRisk = try await dashboard.atRisk(for: principal).map {
             AtRiskRow(id: $0.id.uuidString, name: $0.name, owner: $0.owner.isEmpty ? t("customers.pool") : $0.owner, tier: t("value_tiers.\($0.tier)"),
@@ -168,6 +177,21 @@ package struct AnalyticsPages {
     }
 
     /// Months of revenue, then the forecast months marked as such.
+    /// The forecast's method, its back-test error beside "same month last year", and the
+    /// months left out, in words.
+    package func salesNote(_ s: AnalysisSummary.SalesForecast, locale: String) -> String {
+        let t = { (key: String) in services.localizer.text(key, locale) }
+        let percent = { (v: Double) in String(format: "%.0f%%", v * 100) }
+        var parts = [services.localizer.text("analytics.forecast_method", locale, ["method": t("analytics.methods.\(s.method)")])]
+        if let error = s.error {
+            parts.append(services.localizer.text("analytics.forecast_error", locale, ["error": percent(error),
+                                                                                     "naive": s.seasonalNaiveError.map(percent) ?? "—"]))
+        }
+        if let skipped = s.skippedMonths, skipped > 0 { parts.append(services.localizer.text("analytics.forecast_skipped", locale, ["count": String(skipped)])) }
+        parts.append(t("analytics.forecast_band"))
+        return parts.joined(separator: " ")
+    }
+
     package func salesRows(_ s: AnalysisSummary.SalesForecast, forecastWord: String) -> [(label: String, value: Double)] {
         zip(s.months, s.revenue).map { ($0, $1) } + zip(s.forecastMonths, s.forecast).map { ("\($0) \(forecastWord)", max(0, $1)) }
     }

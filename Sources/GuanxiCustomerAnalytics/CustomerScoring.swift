@@ -162,9 +162,11 @@ package struct CustomerScoring {
         }
         var revenue = [Double](repeating: 0, count: lastComplete - start + 1)
         for p in history.purchases where index(p.day) <= lastComplete { revenue[index(p.day) - start] += p.amount }
-        guard let forecast = try? GuanxiAnalytics.SalesForecast(history: revenue, horizon: 6) else { return nil }
-        return .init(method: forecast.method.rawValue, months: (start...lastComplete).map(label), revenue: revenue,
-                     forecastMonths: (1...6).map { label(lastComplete + $0) }, forecast: forecast.values)
+        guard let forecast = try? GuanxiAnalytics.ForecastSelection(history: revenue, horizon: 6) else { return nil }
+        let kept = forecast.skippedMonths
+        return .init(method: forecast.method.rawValue, months: (start + kept...lastComplete).map(label), revenue: Array(revenue[kept...]),
+                     forecastMonths: (1...6).map { label(lastComplete + $0) }, forecast: forecast.values, low: forecast.low, high: forecast.high,
+                     error: forecast.error, seasonalNaiveError: forecast.seasonalNaiveError, skippedMonths: kept)
     }
 
     /// Rules over the items of purchases that list them: itemsets in at least 1% of those

@@ -50,3 +50,42 @@ import Testing
         #expect(throws: AnalyticsError.self) { try SalesForecast(history: [1, 2, 3], horizon: 0) }
     }
 }
+
+@Suite("Forecast chosen by a back-test")
+struct ForecastSelectionTests {
+    /// Two years of a seasonal business: a December peak on a slowly rising base.
+    static func seasonal(years: Int) -> [Double] {
+        (0..<(12 * years)).map { (i: Int) -> Double in
+            let peak: Double = i % 12 == 11 ? 80_000 : i % 12 == 5 ? 30_000 : 0
+            return 100_000 + Double(i) * 500 + peak
+        }
+    }
+
+    @Test("Months before the business started are not history, so the forecast stays near what the business sells")
+    func leadingMonthsLeftOut() throws {
+        let history = Array(repeating: 800.0, count: 11) + Self.seasonal(years: 3)
+        let selection = try ForecastSelection(history: history, horizon: 6)
+        #expect(selection.skippedMonths == 11)
+        let recent = history.suffix(12).reduce(0, +) / 12
+        #expect(selection.values.allSatisfy { $0 < 2 * recent && $0 > recent / 2 })
+        #expect(zip(zip(selection.low, selection.values), selection.high).allSatisfy { $0.0 <= $0.1 && $0.1 <= $1 })
+    }
+
+    @Test("The chosen method errs no more than \"same month last year\" on the held-out months, and says by how much")
+    func beatsSeasonalNaive() throws {
+        let selection = try ForecastSelection(history: Self.seasonal(years: 3), horizon: 6)
+        let error = try #require(selection.error)
+        let naive = try #require(selection.seasonalNaiveError)
+        #expect(error <= naive)
+        #expect(error < 0.2)
+    }
+
+    @Test("A short history has no months to hold out: Holt's trend, no error claimed; one month gives the naive forecast")
+    func shortHistories() throws {
+        let five = try ForecastSelection(history: [10, 20, 30, 40, 50], horizon: 3)
+        #expect(five.method == .holt && five.error == nil)
+        let one = try ForecastSelection(history: [42], horizon: 2)
+        #expect(one.method == .naive && one.values == [42, 42])
+        #expect(throws: AnalyticsError.self) { try ForecastSelection(history: [], horizon: 2) }
+    }
+}

@@ -2,6 +2,7 @@ import Foundation
 import Mustache
 import Testing
 import GuanxiPlatform
+@testable import GuanxiCustomerAnalytics
 
 /// Pages escape values with Guanxi's own byte-wise escaping (`HTMLEscaping`), which must
 /// escape everything swift-mustache's own does, in every template and every partial.
@@ -64,5 +65,18 @@ struct RecordFieldLinkTests {
         #expect(WebField.website(label: "网址", value: "javascript:alert(1)").href == nil)
         #expect(WebField.website(label: "网址", value: "").href == nil)
         #expect(WebField.website(label: "网址", value: "https://x.cn").child(named: "external") as? Bool == true)
+    }
+}
+
+@Suite("Charts")
+struct ChartTests {
+    @Test("A time series is a line: history solid, forecast dashed inside its band, labels escaped")
+    func line() {
+        let svg = SVGChart.line(history: [("2026-01", 10), ("2026-02", 20), ("2026-03", 30)], forecast: [("2026-04 <预测>", 25, 20, 30)],
+                                title: "收入 & 预测") { String(Int($0)) }
+        #expect(svg.contains(#"class="history""#) && svg.contains(#"class="forecast""#) && svg.contains(#"class="band""#))
+        #expect(svg.contains("<title>收入 &amp; 预测</title>"))
+        #expect(svg.contains("2026-04 &lt;预测&gt;") && !svg.contains("<预测>"))
+        #expect(SVGChart.line(history: [("2026-01", 1)], forecast: [], title: "x") { _ in "" } == "")
     }
 }
