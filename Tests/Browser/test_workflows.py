@@ -59,6 +59,9 @@ class Workflows(unittest.TestCase):
         d = self.driver
         g.sign_in(d, "wang.lei")
         g.screenshot(d, "home-rep")
+        d.get(g.URL + "/calendar?view=week")
+        self.assertTrue(d.find_elements(By.CSS_SELECTOR, "svg.time-grid"))
+        g.screenshot(d, "calendar-week")
         d.get(g.URL + "/activities/new?kind=task")
         shown = lambda name: d.find_element(By.NAME, name).is_displayed()
         self.assertTrue(shown("due_at"))

@@ -144,3 +144,27 @@ struct ActivityPagesTests {
         }
     }
 }
+
+@Suite("Calendar time grid")
+struct CalendarGridTests {
+    @Test("Overlapping activities share their group's width side by side; one after another each takes the whole column")
+    func lanes() {
+        let e = { (id: String, start: Int, end: Int) in CalendarGrid.Event(id: id, start: start, end: end, label: id, done: false) }
+        let placed = CalendarGrid.lanes([e("b", 570, 660), e("a", 540, 600), e("c", 600, 630), e("d", 720, 780)])
+        let by = Dictionary(uniqueKeysWithValues: placed.map { ($0.event.id, ($0.lane, $0.lanes)) })
+        #expect(by["a"]! == (0, 2) && by["b"]! == (1, 2))
+        #expect(by["c"]! == (0, 2))       // a has ended: c takes its lane beside b
+        #expect(by["d"]! == (0, 1))       // alone at noon
+    }
+
+    @Test("The week view draws each activity as a block linking to it, escaped, in the hours it needs")
+    func svg() {
+        let svg = CalendarGrid.svg([CalendarGrid.Column(heading: "周一 9/21", today: true, events: [
+            CalendarGrid.Event(id: "X1", start: 6 * 60 + 30, end: 7 * 60 + 30, label: "06:30 早会 <晨>", done: false)]),
+            CalendarGrid.Column(heading: "周二 9/22", today: false, events: [])], title: "周")
+        #expect(svg.contains(#"<a href="/activities/X1">"#))
+        #expect(svg.contains("早会 &lt;晨&gt;") && !svg.contains("<晨>"))
+        #expect(svg.contains(">06:00</text>"))    // widened from 8:00 to hold the 6:30 meeting
+        #expect(svg.contains(#"class="today""#))
+    }
+}

@@ -18,6 +18,8 @@ package struct CalendarPage {
         package let title: String; let views: [WebChoice]; let whos: [WebChoice]; let view: String; let who: String; let date: String
         package let previous: String; let next: String; let today: String; let weeks: [Week]; let isMonth: Bool; let weekdays: [String]
         package let days: [Day]; let canCreate: Bool
+        /// The week or day as a time grid (`CalendarGrid`), drawn.
+        package let grid: String
     }
 
     package func register(on web: RouterGroup<SignedInContext>) {
@@ -54,6 +56,7 @@ package struct CalendarPage {
             let format = DisplayFormat(timeZone: principal.timeZone, locale: context.locale)
             let month = calendar.component(.month, from: anchor)
             var days: [Day] = []
+            var columns: [CalendarGrid.Column] = []
             var day = start
             while day < end {
                 let next = calendar.date(byAdding: .day, value: 1, to: day)!
@@ -61,6 +64,18 @@ package struct CalendarPage {
                     Item(id: $0.id!.uuidString, time: format.time($0.when), subject: $0.subject, kind: t("activity_kinds.\($0.kind)"), done: $0.status == "done")
                 }
                 let weekday = calendar.component(.weekday, from: day)
+                if view != .month {
+                    let minutes = { (date: Date) in Int(date.timeIntervalSince(day) / 60) }
+                    columns.append(CalendarGrid.Column(
+                        heading: "\(t("weekdays.\(weekday)")) \(calendar.component(.month, from: day))/\(calendar.component(.day, from: day))",
+                        today: calendar.isDate(day, inSameDayAs: now),
+                        events: activities.filter { $0.when >= day && $0.when < next }.map { a in
+                            let start = minutes(a.when)
+                            let end = a.endsAt.map { min(24 * 60, max(start + 15, minutes($0))) } ?? start + 30
+                            return CalendarGrid.Event(id: a.id!.uuidString, start: start, end: end,
+                                                      label: "\(format.time(a.when)) \(a.subject)", done: a.status == "done")
+                        }))
+                }
                 days.append(Day(date: dayFormat.string(from: day), number: String(calendar.component(.day, from: day)),
                                 weekday: t("weekdays.\(weekday)"), inMonth: view != .month || calendar.component(.month, from: day) == month,
                                 today: calendar.isDate(day, inSameDayAs: now), items: items))
@@ -82,7 +97,8 @@ package struct CalendarPage {
                 today: link(calendar.startOfDay(for: now)),
                 weeks: stride(from: 0, to: days.count, by: 7).map { Week(days: Array(days[$0..<min($0 + 7, days.count)])) },
                 isMonth: view == .month, weekdays: (0..<7).map { t("weekdays.\(($0 + 1) % 7 + 1)") }, days: days,
-                canCreate: principal.scope(for: .create, on: .activities) != nil)
+                canCreate: principal.scope(for: .create, on: .activities) != nil,
+                grid: view == .month ? "" : CalendarGrid.svg(columns, title: title))
             return services.renderer.render("calendar", titleKey: "calendar.title", page: page, context: context)
         }
     }
