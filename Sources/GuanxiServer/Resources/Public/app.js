@@ -143,3 +143,13 @@ document.addEventListener("keydown", (event) => {
     if (create) { event.preventDefault(); create.open = true; create.querySelector("a")?.focus(); }
   }
 });
+
+// Lists: the heading's box ticks every row of the page; on a phone the filters start
+// folded, so the first records are on the first screen.
+document.addEventListener("change", (event) => {
+  if (!event.target.matches || !event.target.matches("input.select-all")) return;
+  for (const box of event.target.closest("table").querySelectorAll("tbody input[name=ids]")) box.checked = event.target.checked;
+});
+if (window.matchMedia("(max-width: 700px)").matches) {
+  for (const filters of document.querySelectorAll("details.filters")) filters.open = false;
+}
