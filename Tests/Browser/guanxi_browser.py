@@ -65,6 +65,12 @@ def sign_in(driver, username, password=None):
     assert driver.find_elements(By.CSS_SELECTOR, "form[action='/logout']"), f"{username} is not signed in: {driver.current_url}"
 
 
+def script_errors(driver):
+    """Errors the page's scripts raised (an answer's status, logged by the browser too, is
+    the server's business and is checked where it matters)."""
+    return [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE" and "Failed to load resource" not in e["message"]]
+
+
 def session_cookie(driver):
     return "guanxi_session=" + driver.get_cookie("guanxi_session")["value"]
 

@@ -13,8 +13,7 @@ class Workflows(unittest.TestCase):
         self.driver = g.browser()
 
     def tearDown(self):
-        for entry in self.driver.get_log("browser"):
-            self.assertNotEqual(entry["level"], "SEVERE", f"script error: {entry['message']}")
+        self.assertEqual(g.script_errors(self.driver), [])
         self.driver.quit()
 
     def wait(self, condition, seconds=10):
@@ -136,8 +135,7 @@ class Board(unittest.TestCase):
         self.driver = g.browser()
 
     def tearDown(self):
-        for entry in self.driver.get_log("browser"):
-            self.assertNotEqual(entry["level"], "SEVERE", f"script error: {entry['message']}")
+        self.assertEqual(g.script_errors(self.driver), [])
         self.driver.quit()
 
     def test_move_without_reload_and_lost_reason(self):

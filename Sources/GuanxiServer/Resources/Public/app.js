@@ -1,7 +1,9 @@
 // Asks before destructive actions. Loaded as a file: the Content-Security-Policy allows no inline script.
 document.addEventListener("submit", (event) => {
   const button = event.submitter;
-  if (button && button.classList.contains("danger") && !window.confirm(button.textContent.trim() + "?")) event.preventDefault();
+  // The question mark of the page's language: full-width in Chinese.
+  const mark = document.documentElement.lang.startsWith("zh") ? "？" : "?";
+  if (button && button.classList.contains("danger") && !window.confirm(button.textContent.trim() + mark)) event.preventDefault();
 });
 
 // Kanban board: dropping a deal card on another stage column moves it in place (the

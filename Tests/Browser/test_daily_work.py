@@ -1,0 +1,120 @@
+"""The issue's daily workflows end to end in the browser: log a call with a commitment,
+plan a meeting that clashes, convert a lead, import a file with Chinese headers and revert
+it, export a list."""
+import os
+import re
+import tempfile
+import time
+import unittest
+import urllib.request
+
+import guanxi_browser as g
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as ready
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+
+class DailyWork(unittest.TestCase):
+    def setUp(self):
+        self.driver = g.browser()
+        g.sign_in(self.driver, "zhao.yang")
+
+    def tearDown(self):
+        self.assertEqual(g.script_errors(self.driver), [])
+        self.driver.quit()
+
+    def wait(self, condition, seconds=15):
+        return WebDriverWait(self.driver, seconds).until(condition)
+
+    def first_record(self, kind):
+        self.driver.get(g.URL + "/" + kind)
+        link = next(a for a in self.driver.find_elements(By.CSS_SELECTOR, f"main td a[href^='/{kind}/']")
+                    if re.search(g.UUID.pattern + "$", a.get_attribute("href")))
+        return link.get_attribute("href").replace(g.URL, "")
+
+    def test_log_a_call_with_a_commitment(self):
+        d = self.driver
+        customer = self.first_record("customers")
+        d.get(g.URL + customer)
+        d.find_element(By.CSS_SELECTOR, "a[href*='kind=call&log=1']").click()
+        d.find_element(By.NAME, "subject").send_keys("回访：报价进展")
+        d.find_element(By.NAME, "outcome").send_keys("客户确认预算")
+        d.find_element(By.NAME, "commitment_0_text").send_keys("周五前发送修订报价")
+        d.find_element(By.CSS_SELECTOR, "form[action='/activities/new'] button[type=submit]").click()
+        self.wait(ready.url_contains("notice=saved"))
+        timeline = d.find_element(By.CSS_SELECTOR, "ol.timeline").text
+        self.assertIn("回访：报价进展", timeline)
+        self.assertIn("周五前发送修订报价", timeline)
+        self.assertIn("已完成", timeline)
+
+    def test_a_clashing_meeting_is_saved_only_when_asked(self):
+        d = self.driver
+        day = time.strftime("%Y-%m-%d", time.localtime(time.time() + 9 * 86400))
+        for subject, start, end in (("部门例会", "10:00", "11:00"), ("客户来访", "10:30", "11:30")):
+            d.get(g.URL + "/activities/new?kind=meeting")
+            d.find_element(By.NAME, "subject").send_keys(subject)
+            for name, value in (("starts_at", f"{day}T{start}"), ("ends_at", f"{day}T{end}")):
+                field = d.find_element(By.NAME, name)
+                d.execute_script("arguments[0].value = arguments[1]", field, value)
+            d.find_element(By.CSS_SELECTOR, "form[action='/activities/new'] button[type=submit]").click()
+            self.wait(lambda _: "notice=saved" in d.current_url or d.find_elements(By.CSS_SELECTOR, "ul.clashes"))
+        self.assertIn("部门例会", d.find_element(By.CSS_SELECTOR, "ul.clashes").text)
+        d.find_element(By.NAME, "allow_conflicts").click()
+        d.find_element(By.CSS_SELECTOR, "form[action='/activities/new'] button[type=submit]").click()
+        self.wait(ready.url_contains("notice=saved"))
+        d.get(g.URL + f"/calendar?view=day&date={day}")
+        grid = d.find_element(By.CSS_SELECTOR, "svg.time-grid")
+        self.assertEqual(len(grid.find_elements(By.CSS_SELECTOR, "a")), 2)
+        g.screenshot(d, "calendar-clash")
+
+    def test_convert_a_lead(self):
+        d = self.driver
+        d.get(g.URL + "/leads/new")
+        d.find_element(By.NAME, "name").send_keys("孙经理")
+        d.find_element(By.NAME, "company").send_keys("浏览器转化测试有限公司")
+        d.find_element(By.CSS_SELECTOR, "form[action='/leads/new'] button[type=submit]").click()
+        self.wait(ready.url_matches(g.UUID.pattern))
+        d.find_element(By.CSS_SELECTOR, "a[href$='/convert']").click()
+        d.find_element(By.NAME, "create_opportunity").click()
+        d.find_element(By.NAME, "amount").send_keys("50000")
+        d.find_element(By.CSS_SELECTOR, "form[action$='/convert'] button[type=submit]").click()
+        self.wait(ready.presence_of_element_located((By.CSS_SELECTOR, "a[href^='/customers/']")))
+        main = d.find_element(By.TAG_NAME, "main")
+        self.assertTrue(main.find_elements(By.CSS_SELECTOR, "a[href^='/opportunities/']"), "the new deal is linked")
+
+    def test_import_with_chinese_headers_then_revert_and_export(self):
+        self.driver.quit()
+        self.driver = d = g.browser()
+        g.sign_in(d, "admin")
+        path = os.path.join(tempfile.mkdtemp(), "名片.csv")
+        with open(path, "w", encoding="utf-8-sig") as out:
+            out.write("公司名称,电话,电子邮箱,城市\n浏览器导入甲公司,021-5555 0101,a@import-jia.cn,上海\n浏览器导入乙公司,010-5555 0102,b@import-yi.cn,北京\n")
+        d.get(g.URL + "/imports")
+        Select(d.find_element(By.NAME, "kind")).select_by_value("customers")
+        d.find_element(By.NAME, "file").send_keys(path)
+        d.find_element(By.CSS_SELECTOR, "form[action='/imports'] button[type=submit]").click()
+        self.wait(ready.presence_of_element_located((By.CSS_SELECTOR, "form[action$='/start']")))
+        page = d.find_element(By.TAG_NAME, "main").text
+        self.assertIn("浏览器导入甲公司", page)           # the preview reads the Chinese headers
+        d.find_element(By.CSS_SELECTOR, "form[action$='/start'] button").click()
+        self.wait(lambda _: d.find_elements(By.CSS_SELECTOR, ".import-status[data-status=done]") or (d.refresh() and False), 30)
+        job = d.current_url.split("?")[0]
+        d.get(g.URL + "/customers?q=%E6%B5%8F%E8%A7%88%E5%99%A8%E5%AF%BC%E5%85%A5")
+        self.assertEqual(len(d.find_elements(By.CSS_SELECTOR, "main tbody td a[href^='/customers/']")), 2)
+        # Export what the list shows, through the browser's session.
+        export = d.find_element(By.CSS_SELECTOR, "a[href^='/customers/export']").get_attribute("href")
+        request = urllib.request.Request(export, headers={"Cookie": g.session_cookie(d)})
+        csv = urllib.request.urlopen(request).read().decode("utf-8-sig")
+        self.assertIn("浏览器导入甲公司", csv)
+        d.get(job)
+        d.find_element(By.CSS_SELECTOR, "form[action$='/revert'] button").click()
+        alert = self.wait(ready.alert_is_present())
+        self.assertEqual(alert.text, "撤销此次导入？")          # asked first, in Chinese punctuation
+        alert.accept()
+        self.wait(lambda _: d.find_elements(By.CSS_SELECTOR, ".import-status[data-status=reverted]") or (d.refresh() and False), 30)
+        d.get(g.URL + "/customers?q=%E6%B5%8F%E8%A7%88%E5%99%A8%E5%AF%BC%E5%85%A5")
+        self.assertEqual(len(d.find_elements(By.CSS_SELECTOR, "main tbody td a[href^='/customers/']")), 0)
+
+
+if __name__ == "__main__":
+    unittest.main()
