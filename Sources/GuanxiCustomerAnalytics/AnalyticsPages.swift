@@ -108,7 +108,9 @@ package struct AnalyticsPages {
         let page = Page(
             scored: summary != nil, asOf: summary?.asOf ?? "", wholeFile: wholeFile, notice: notice,
             canExport: principal.scope(for: .export, on: .customers) != nil,
-            segments: chart("segments", t("analytics.segments"), segments.map { SVGChart.Bar(label: t("rfm_segments.\($0.segment)"), value: Double($0.count), text: String($0.count)) }),
+            segments: chart("segments", t("analytics.segments"), segments.map {
+                SVGChart.Bar(label: t("rfm_segments.\($0.segment)"), value: Double($0.count), text: String($0.count), href: "/customers?segment=\($0.segment)")
+            }),
             segmentRows: segments.map { SegmentRow(key: $0.segment, label: t("rfm_segments.\($0.segment)"), count: $0.count, query: "segment=\($0.segment)") },
             values: chart("lifetime-value", t("analytics.lifetime_value"), bands.map { SVGChart.Bar(label: bandLabel($0.from), value: Double($0.count), text: String($0.count)) }),
             atRisk: atRisk, hasAtRisk: !atRisk.isEmpty, concentration: concentration, sales: sales,

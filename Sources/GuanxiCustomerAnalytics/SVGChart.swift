@@ -10,6 +10,8 @@ package enum SVGChart {
         package let value: Double
         /// What is printed beside the bar (the value, formatted for people).
         package let text: String
+        /// Where a click on the bar leads (the list of those customers), if anywhere.
+        package var href: String? = nil
     }
 
     /// Horizontal bars, one per row, longest scaled to the full width.
@@ -22,8 +24,10 @@ package enum SVGChart {
         for (i, bar) in bars.enumerated() {
             let y = Double(i) * rowHeight + 5
             let length = top > 0 ? max(0, bar.value) / top * barWidth : 0
+            if let href = bar.href { out += #"<a href="\#(escape(href))">"# }
             out += #"<text x="\#(labelWidth - 8)" y="\#(y + 17)" text-anchor="end" class="label">\#(escape(bar.label))</text>"#
             out += #"<rect x="\#(labelWidth)" y="\#(y + 4)" width="\#(format(length))" height="\#(rowHeight - 8)" class="bar c\#(i % 6)"/>"#
+            if bar.href != nil { out += "</a>" }
             out += #"<text x="\#(labelWidth + length + 6)" y="\#(y + 17)" class="value">\#(escape(bar.text))</text>"#
         }
         return out + "</svg>"

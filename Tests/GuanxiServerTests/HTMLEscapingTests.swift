@@ -78,5 +78,8 @@ struct ChartTests {
         #expect(svg.contains("<title>收入 &amp; 预测</title>"))
         #expect(svg.contains("2026-04 &lt;预测&gt;") && !svg.contains("<预测>"))
         #expect(SVGChart.line(history: [("2026-01", 1)], forecast: [], title: "x") { _ in "" } == "")
+        // A bar can open the list it counts.
+        let bars = SVGChart.bars([SVGChart.Bar(label: "忠诚客户", value: 3, text: "3", href: "/customers?segment=loyal&tier=vip")], title: "细分")
+        #expect(bars.contains(#"<a href="/customers?segment=loyal&amp;tier=vip">"#))
     }
 }
