@@ -10,6 +10,8 @@ package struct CustomerValuePart: Sendable {
     package struct Part: Sendable {
         package let scored: Bool; let asOf: String; let fields: [WebField]
         package let purchases: [Row]; let hasPurchases: Bool
+        /// All the customer's purchases, of which `purchases` shows the latest.
+        package let purchaseCount: Int
     }
 
     package let services: CustomerFileServices
@@ -34,19 +36,22 @@ package struct CustomerValuePart: Sendable {
             ].filter { !$0.value.isEmpty }
         }
         let purchases = try await PurchaseService(services: services).list(customerID: customerID, for: principal, limit: 10).items
+        var purchaseCount = purchases.count
+        if purchaseCount == 10 { purchaseCount = try await PurchaseService(services: services).count(customerID: customerID, for: principal) }
         return Part(scored: score != nil, asOf: score?.asOf ?? "", fields: fields,
                     purchases: purchases.map { Row(date: $0.date, amount: "\($0.currency) \($0.amount.display)", reference: $0.reference ?? "",
                                                    items: services.localizer.list($0.items, locale)) },
-                    hasPurchases: !purchases.isEmpty)
+                    hasPurchases: !purchases.isEmpty,
+                    purchaseCount: purchaseCount)
     }
 }
 
 extension CustomerValuePart {
     /// The card on each customer's page, registered with the record kinds.
     package static func panel(_ services: CustomerFileServices) -> RecordPanel {
-        RecordPanel(host: .customers) { customerID, context in
+        RecordPanel(host: .customers, anchor: "value", titleKey: "customer_value.title") { customerID, context in
             let value = try await CustomerValuePart(services: services).part(of: customerID, principal: context.principal, locale: context.locale)
-            return services.renderer.fragment("customer-value-panel", page: ["value": value], context: context)
+            return .init(html: services.renderer.fragment("customer-value-panel", page: ["value": value], context: context), count: String(value.purchaseCount))
         }
     }
 

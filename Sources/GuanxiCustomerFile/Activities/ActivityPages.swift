@@ -20,7 +20,7 @@ package struct ActivityPages {
     }
     package struct CommitmentRow { package let description: String; package let dueOn: String; package let status: String }
     package struct DetailPage {
-        package let id: String; let subject: String; let version: Int; let fields: [WebField]; let description: String; let hasDescription: Bool
+        package let id: String; let subject: String; let version: Int; let header: RecordHeader; let groups: [WebFieldGroup]; let description: String; let hasDescription: Bool
         package let commitments: [CommitmentRow]; let isOpen: Bool; let canEdit: Bool; let canDelete: Bool; let reminderDue: Bool
         package let history: [AuditEntryRow]; let notice: String?
     }
@@ -126,14 +126,16 @@ package struct ActivityPages {
         var names = people.filter { $0.kind == .user }.compactMap { users[$0.id] }
         for p in people where p.kind == .contact { if let c = try? await services.contacts.find(p.id, for: principal) { names.append(c.name) } }
         var about = ""
+        var aboutHref: String?
         if let kind = a.relatedKind, let relatedID = a.relatedID {
             about = try await label(of: RecordKind(rawValue: kind), relatedID, principal: principal, locale: context.locale)
+            if !about.isEmpty { aboutHref = services.records.url(RecordKind(rawValue: kind), relatedID).description }
         }
         let fields = [
             WebField(label: t("activity_fields.kind"), value: t("activity_kinds.\(a.kind)")),
             WebField(label: t("activity_fields.status"), value: t("activity_statuses.\(a.status)")),
             WebField(label: t("activity_fields.priority"), value: t("priorities.\(a.priority)")),
-            WebField(label: t("activity_fields.about"), value: about),
+            WebField(label: t("activity_fields.about"), value: about, href: aboutHref),
             WebField(label: t("activity_fields.starts_at"), value: a.startsAt.map(format.dateTime) ?? ""),
             WebField(label: t("activity_fields.ends_at"), value: a.endsAt.map(format.dateTime) ?? ""),
             WebField(label: t("activity_fields.due_at"), value: a.dueAt.map(format.dateTime) ?? ""),
@@ -151,8 +153,14 @@ package struct ActivityPages {
         }
         let history = try await services.auditQuery.history(kind: .activities, id: id.uuidString, limit: 100)
         let custom = try await CustomFieldForm(services: services).display(.activities, values: try await services.customValues.values(of: .activities, id: id), locale: context.locale)
+        // Activities have no list of their own: a task is found among the tasks, a meeting in the calendar.
+        var crumbs = a.kind == "task" ? [RecordHeader.Crumb(label: t("nav.tasks"), href: "/tasks")] : [RecordHeader.Crumb(label: t("nav.calendar"), href: "/calendar")]
+        if let aboutHref { crumbs.append(.init(label: about, href: aboutHref)) }
+        let header = RecordHeader(crumbs: crumbs, title: a.subject, badges: [fields[0].value, fields[1].value],
+                                  facts: [fields[3], fields[4], fields[6], fields[7], fields[2]], sections: [])
         let page = DetailPage(
-            id: id.uuidString, subject: a.subject, version: a.version, fields: (fields + custom).filter { !$0.value.isEmpty }, description: a.details,
+            id: id.uuidString, subject: a.subject, version: a.version, header: header,
+            groups: [WebFieldGroup.shown("", fields + custom)].compactMap { $0 }, description: a.details,
             hasDescription: !a.details.isEmpty, commitments: commitments, isOpen: a.isOpen, canEdit: await may(.update), canDelete: await may(.delete),
             reminderDue: a.remindAt.map { $0 <= services.clock.now() } == true && a.reminderDismissedAt == nil && a.isOpen,
             history: try await ReadableHistory(services: services, reader: principal, locale: context.locale).rows(history), notice: notice)

@@ -27,6 +27,7 @@ package struct ReadableHistory {
         }
         try await names.resolve(services: services, reader: reader)
         let format = DisplayFormat(timeZone: reader.timeZone, locale: locale)
+        let actors = try await services.users.names(of: Array(Set(entries.compactMap(\.actorID))))
         return entries.map { entry in
             let changes = entry.changes.filter { !told.contains($0.field) }.map { change in
                 let how = field(change.field, of: entry.recordKind)
@@ -36,7 +37,7 @@ package struct ReadableHistory {
                 return AuditEntryRow.Change(field: label,
                                             old: read(change.old, how, names, format), new: read(change.new, how, names, format))
             }
-            return AuditEntryRow(entry, changes: changes, format: format, localizer: services.localizer, locale: locale)
+            return AuditEntryRow(entry, actor: entry.actorID.flatMap { actors[$0] }, changes: changes, format: format, localizer: services.localizer, locale: locale)
         }
     }
 

@@ -21,8 +21,10 @@ package struct ContactPages {
     }
     package typealias Field = WebField
     package struct DetailPage {
-        package let id: String; let name: String; let version: Int; let customerID: String; let customerName: String
-        package let fields: [Field]; let notes: String; let hasNotes: Bool; let canEdit: Bool; let canDelete: Bool; let timeline: TimelineView.Part; let attachments: AttachmentPages.Part; let ways: DataQualityPages.WaysPart
+        package let id: String; let name: String; let version: Int; let header: RecordHeader
+        package let groups: [WebFieldGroup]; let notes: String; let hasNotes: Bool; let canEdit: Bool; let canDelete: Bool; let timeline: TimelineView.Part; let attachments: AttachmentPages.Part; let ways: DataQualityPages.WaysPart
+        /// Sections other areas show on a contact's page, as HTML.
+        package let panels: [String]; let notice: String?
     }
     package typealias Choice = WebChoice
     package struct FormPage {
@@ -59,7 +61,11 @@ package struct ContactPages {
             }
             return WebRenderer.redirect(CustomerPages.url.appending(customer.id!).notice("saved"))
         }
-        web.get("/contacts/:id") { _, context in try await detail(try id(context), context: context) }
+        web.get("/contacts/:id") { request, context in
+            try await detail(try id(context), context: context,
+                             notice: request.uri.queryParameters["notice"].flatMap { services.localizer.known("notice.\($0)", context.locale) })
+        }
+        inlineRoute.register("/contacts", notFound: "Contact", on: web, localizer: services.localizer)
         web.get("/contacts/:id/edit") { _, context in
             let principal = context.principal
             let contact = try await services.contacts.find(try id(context), for: principal, action: .update)
@@ -88,7 +94,7 @@ package struct ContactPages {
     }
 
     /// A contact's page: details, ways to reach them, and their history.
-    package func detail(_ contactID: UUID, context: SignedInContext) async throws -> Response {
+    package func detail(_ contactID: UUID, context: SignedInContext, notice: String? = nil) async throws -> Response {
         let principal = context.principal
         let c = try await services.contacts.find(contactID, for: principal)
         let t = { (key: String) in services.localizer.text(key, context.locale) }
@@ -109,25 +115,55 @@ package struct ContactPages {
             }
         }
         let age = c.age(on: services.clock.now(), timeZone: TimeZone(identifier: principal.timeZone) ?? .current).map(String.init) ?? ""
-        let fields = [
-            Field(label: t("contact_fields.title"), value: c.title ?? ""), Field(label: t("contact_fields.department"), value: c.department ?? ""), boss]
-            + ways(.phone, t("contact_fields.phones"), link: { WebField.phone(label: $0, value: $1) })
-            + ways(.email, t("contact_fields.emails"), link: { WebField.email(label: $0, value: $1) }) + [
-            Field(label: t("contact_fields.addresses"), value: join(.address)),
-            Field(label: t("contact_fields.wechat"), value: c.wechat ?? ""), Field(label: t("contact_fields.birthday"), value: c.birthday ?? ""),
-            Field(label: t("contact_fields.age"), value: age),
-        ].filter { !$0.value.isEmpty }
-        let timeline = try await TimelineView(services: services).part(of: .contacts, id: contactID, principal: principal, locale: context.locale)
         let may = { (action: PermissionAction) async -> Bool in
             (try? await services.permissions.requireAccess(principal, action, on: .contacts, owner: c.ownerID, notFound: .notFound("Contact"))) != nil
         }
+        let canEdit = await may(.update)
+        let edit = InlineEditor(record: Self.url.appending(contactID), version: c.version, enabled: canEdit)
+        func text(_ name: String, _ value: String?, type: String = "text") -> Field {
+            Field(label: t("contact_fields.\(name)"), value: value ?? "").editable(edit.text(name, value, type: type))
+        }
+        let phones = ways(.phone, t("contact_fields.phones"), link: { WebField.phone(label: $0, value: $1) })
+        let emails = ways(.email, t("contact_fields.emails"), link: { WebField.email(label: $0, value: $1) })
+        let role = [text("title", c.title), text("department", c.department), boss]
+        let reach = phones + emails + [Field(label: t("contact_fields.addresses"), value: join(.address)), text("wechat", c.wechat)]
         let custom = try await CustomFieldForm(services: services).display(.contacts, values: try await services.customValues.values(of: .contacts, id: contactID), locale: context.locale)
+        let groups = [
+            WebFieldGroup.shown(t("record_page.overview"), role),
+            WebFieldGroup.shown(t("record_page.reach"), reach),
+            WebFieldGroup.shown(t("record_page.dates"), [text("birthday", c.birthday, type: "date"), Field(label: t("contact_fields.age"), value: age)]),
+            WebFieldGroup.shown(t("record_page.custom"), custom),
+        ].compactMap { $0 }
+        let timeline = try await TimelineView(services: services).part(of: .contacts, id: contactID, principal: principal, locale: context.locale)
+        let attachments = try await AttachmentPages(services: services).part(.contacts, contactID, principal: principal, locale: context.locale)
+        let panels = try await services.records.drawnPanels(on: .contacts, contactID, context: context, localizer: services.localizer)
+        let customerLink = customer.map { Field(label: t("kinds.customers"), value: $0.name, href: CustomerPages.url.appending($0.id!).description) }
+        var crumbs = [RecordHeader.Crumb(label: t("contacts.title"), href: Self.url.description)]
+        if let customerLink { crumbs.append(.init(label: customerLink.value, href: customerLink.href!)) }
+        let header = RecordHeader(
+            crumbs: crumbs, title: c.name,
+            facts: [customerLink, role[0], role[1], phones.first, emails.first].compactMap { $0 },
+            sections: [.init(anchor: "details", label: t("record_page.details"), count: "")] + panels.index + [
+                .init(anchor: "attachments", label: t("attachments.title"), count: String(attachments.rows.count)),
+                .init(anchor: "timeline", label: t("kinds.activities"), count: String(timeline.activityCount)),
+            ])
         let page = DetailPage(
-            id: contactID.uuidString, name: c.name, version: c.version, customerID: customer?.id?.uuidString ?? "", customerName: customer?.name ?? "",
-            fields: (fields + custom), notes: c.notes, hasNotes: !c.notes.isEmpty, canEdit: await may(.update), canDelete: await may(.delete),
-            timeline: timeline, attachments: try await AttachmentPages(services: services).part(.contacts, contactID, principal: principal, locale: context.locale),
-                              ways: try await DataQualityPages(services: services).part(.contacts, contactID, principal: principal, locale: context.locale))
+            id: contactID.uuidString, name: c.name, version: c.version, header: header, groups: groups,
+            notes: c.notes, hasNotes: !c.notes.isEmpty, canEdit: canEdit, canDelete: await may(.delete),
+            timeline: timeline, attachments: attachments,
+            ways: try await DataQualityPages(services: services).part(.contacts, contactID, principal: principal, locale: context.locale),
+            panels: panels.html, notice: notice)
         return services.renderer.render("contact", titleKey: "contacts.title", page: page, context: context)
+    }
+
+    /// The in-place edits of the contact page (named as in the contact form).
+    var inlineRoute: InlineFieldRoute {
+        InlineFieldRoute(fields: ["title", "department", "wechat", "birthday"], save: { id, form, version, context in
+            try await services.contacts.update(id, try Self.input(form, custom: []), expectedVersion: version, by: context.principal).version
+        }, page: { Self.url.appending($0) }, refused: { id, form, error, context in
+            let current = try await services.contacts.find(id, for: context.principal, action: .update)
+            return try await self.form(current, customer: try await customer(of: current, context.principal), typed: form, context: context, error: error)
+        })
     }
 
     package func id(_ context: SignedInContext) throws -> UUID {
@@ -139,11 +175,14 @@ package struct ContactPages {
         return try? await services.customers.find(id, for: principal)
     }
 
+    /// How many of a customer's people its page lists.
+    package static let orgChartLimit = 500
+
     /// A customer's people as an organisation chart: each under the one they report to.
     package func orgChart(of customerID: UUID, principal: Principal) async throws -> [Row] {
         var filter = ContactFilter()
         filter.customerID = customerID
-        filter.limit = 500
+        filter.limit = Self.orgChartLimit
         return try await rows(try await services.contactQuery.list(filter, for: principal).contacts, principal: principal, tree: true)
     }
 

@@ -21,9 +21,9 @@ package struct CustomerPages {
     }
     package typealias Field = WebField
     package struct DetailPage {
-        package let id: String; let name: String; let version: Int; let fields: [Field]; let tags: [String]; let notes: String; let hasNotes: Bool
+        package let id: String; let name: String; let version: Int; let header: RecordHeader; let groups: [WebFieldGroup]; let notes: String; let hasNotes: Bool
         package let canEdit: Bool; let canDelete: Bool; let timeline: TimelineView.Part; let attachments: AttachmentPages.Part; let ways: DataQualityPages.WaysPart; let notice: String?
-        package let contacts: [ContactPages.Row]; let canAddContact: Bool; let inPool: Bool
+        package let contacts: [ContactPages.Row]; let showContacts: Bool; let canAddContact: Bool; let inPool: Bool
         /// Sections other areas show here (the customer's deals, their value), as HTML.
         package let panels: [String]
     }
@@ -83,6 +83,7 @@ package struct CustomerPages {
             _ = try await services.customerPool.release(customerID, by: context.principal)
             return WebRenderer.redirect(Self.url.appending(customerID).notice("released"))
         }
+        inlineRoute.register("/customers", notFound: "Customer", on: web, localizer: services.localizer)
         DeletionQuestion(services: services).register(.customers, on: web)
         web.post("/customers/:id/delete") { request, context in
             let form = try await request.form(context: context)
@@ -126,6 +127,23 @@ package struct CustomerPages {
         return services.renderer.render("customers", titleKey: "customers.title", page: model, context: context)
     }
 
+    /// The fields a customer's page changes in place (named as in `CustomerForm`).
+    static let inlineFields: Set<String> = ["kind", "relationship", "grade", "value_tier", "lifecycle_stage", "industry", "size", "source", "external_id",
+                                            "phone", "email", "website", "address", "postcode", "birthday", "anniversary"]
+
+    /// The in-place edits of the customer page: each saves one field through `CustomerForm.input`
+    /// and `CustomerService.update`, as the edit form does.
+    var inlineRoute: InlineFieldRoute {
+        InlineFieldRoute(fields: Self.inlineFields, save: { id, form, version, context in
+            let input = try CustomerForm.input(form, custom: [])
+            return try await services.customers.update(id, input, expectedVersion: version, by: context.principal).version
+        }, page: { Self.url.appending($0) }, refused: { id, form, error, context in
+            let current = try await services.customers.find(id, for: context.principal, action: .update)
+            return try await CustomerForm(services: services).render(current, form: form, context: context, error: error,
+                                                                     status: error.kind == .validation ? .badRequest : .conflict)
+        })
+    }
+
     package func detail(_ id: UUID, context: SignedInContext, notice: String?) async throws -> Response {
         let principal = context.principal
         let c = try await services.customers.find(id, for: principal)
@@ -137,46 +155,77 @@ package struct CustomerPages {
             guard let id, let other = try? await services.customers.find(id, for: principal) else { return Field(label: label, value: "") }
             return Field(label: label, value: other.name, href: Self.url.appending(id).description)
         }
-        var fields: [Field] = [
-            Field(label: t("customer_fields.kind"), value: t("customer_kinds.\(c.kind)")),
-            Field(label: t("customer_fields.relationship"), value: t("relationships.\(c.relationship)")),
-            Field(label: t("customer_fields.owner"), value: owner),
-            Field(label: t("customer_fields.grade"), value: c.grade ?? ""),
-            Field(label: t("customer_fields.value_tier"), value: c.valueTier.map { t("value_tiers.\($0)") } ?? ""),
-            Field(label: t("customer_fields.lifecycle_stage"), value: c.lifecycleStage.map { t("lifecycle.\($0)") } ?? ""),
-            Field(label: t("customer_fields.industry"), value: c.industry ?? ""),
-            Field(label: t("customer_fields.size"), value: c.size.map { t("sizes.\($0)") } ?? ""),
-            Field(label: t("customer_fields.region"), value: [c.province, c.city, c.district].compactMap { $0 }.joined(separator: " ")),
-            Field(label: t("customer_fields.address"), value: [c.address, c.postcode].compactMap { $0 }.joined(separator: " ")),
-            .phone(label: t("customer_fields.phone"), value: c.phone),
-            .email(label: t("customer_fields.email"), value: c.email),
-            .website(label: t("customer_fields.website"), value: c.website),
-            Field(label: t("customer_fields.source"), value: c.source ?? ""),
-            Field(label: t("customer_fields.external_id"), value: c.externalID ?? ""),
-            try await related(t("customer_fields.parent"), c.parentID),
-            try await related(t("customer_fields.referred_by"), c.referredByID),
-            Field(label: t("customer_fields.birthday"), value: c.birthday ?? ""),
-            Field(label: t("customer_fields.anniversary"), value: c.anniversary ?? ""),
-        ]
-        for channel in Consent.Channel.allCases {
-            let consent = c.consent(channel)
-            let when = consent.at.map { " · " + format.dateTime($0) } ?? ""
-            fields.append(Field(label: t("audit_fields.consent_\(channel.rawValue)"), value: t("consent.\(consent.status.rawValue)") + (consent.via.map { " (\($0))" } ?? "") + when))
-        }
-        let timeline = try await TimelineView(services: services).part(of: .customers, id: id, principal: principal, locale: context.locale)
         let canEdit = (try? await services.permissions.requireAccess(principal, .update, on: .customers, owner: c.ownerID, notFound: .notFound("Customer"))) != nil
         let canDelete = (try? await services.permissions.requireAccess(principal, .delete, on: .customers, owner: c.ownerID, notFound: .notFound("Customer"))) != nil
+        let edit = InlineEditor(record: Self.url.appending(id), version: c.version, enabled: canEdit)
+        func choices(_ values: [String], _ prefix: String?, _ current: String?, allowEmpty: Bool = true) -> [WebChoice] {
+            WebChoice.list(values, selected: current, allowEmpty: allowEmpty) { value in prefix.map { t("\($0).\(value)") } ?? value }
+        }
+        func text(_ name: String, _ value: String?, type: String = "text") -> Field {
+            Field(label: t("customer_fields.\(name)"), value: value ?? "").editable(edit.text(name, value, type: type))
+        }
+        let grades = try await services.settings.customerGrades()
+        let phone = Field.phone(label: t("customer_fields.phone"), value: c.phone).editable(edit.text("phone", c.phone, type: "tel"))
+        let email = Field.email(label: t("customer_fields.email"), value: c.email).editable(edit.text("email", c.email, type: "email"))
+        let lifecycle = Field(label: t("customer_fields.lifecycle_stage"), value: c.lifecycleStage.map { t("lifecycle.\($0)") } ?? "")
+            .editable(edit.select("lifecycle_stage", c.lifecycleStage, choices(CustomerVocabulary.lifecycleStages, "lifecycle", c.lifecycleStage)))
+        let tier = Field(label: t("customer_fields.value_tier"), value: c.valueTier.map { t("value_tiers.\($0)") } ?? "")
+            .editable(edit.select("value_tier", c.valueTier, choices(CustomerVocabulary.valueTiers, "value_tiers", c.valueTier)))
+        let grade = Field(label: t("customer_fields.grade"), value: c.grade ?? "").editable(edit.select("grade", c.grade, choices(grades, nil, c.grade)))
+        let ownerField = Field(label: t("customer_fields.owner"), value: owner)
+        let overview = [
+            Field(label: t("customer_fields.kind"), value: t("customer_kinds.\(c.kind)"))
+                .editable(edit.select("kind", c.kind, choices(CustomerVocabulary.kinds, "customer_kinds", c.kind, allowEmpty: false))),
+            Field(label: t("customer_fields.relationship"), value: t("relationships.\(c.relationship)"))
+                .editable(edit.select("relationship", c.relationship, choices(CustomerVocabulary.relationships, "relationships", c.relationship, allowEmpty: false))),
+            ownerField, grade, tier, lifecycle, text("industry", c.industry),
+            Field(label: t("customer_fields.size"), value: c.size.map { t("sizes.\($0)") } ?? "")
+                .editable(edit.select("size", c.size, choices(CustomerVocabulary.sizes, "sizes", c.size))),
+            text("source", c.source), text("external_id", c.externalID),
+        ]
+        let reach = [
+            phone, email, Field.website(label: t("customer_fields.website"), value: c.website).editable(edit.text("website", c.website, type: "url")),
+            Field(label: t("customer_fields.region"), value: [c.province, c.city, c.district].compactMap { $0 }.joined(separator: " ")),
+            text("address", c.address), text("postcode", c.postcode),
+        ]
+        let consents = Consent.Channel.allCases.map { channel in
+            let consent = c.consent(channel)
+            let when = consent.at.map { " · " + format.dateTime($0) } ?? ""
+            return Field(label: t("audit_fields.consent_\(channel.rawValue)"), value: t("consent.\(consent.status.rawValue)") + (consent.via.map { " (\($0))" } ?? "") + when)
+        }
+        let parent = try await related(t("customer_fields.parent"), c.parentID)
         let custom = try await CustomFieldForm(services: services).display(.customers, values: try await services.customValues.values(of: .customers, id: id), locale: context.locale)
-        var panels: [String] = []
-        for panel in services.records.panels(on: .customers) { if let html = try await panel.render(id, context) { panels.append(html) } }
-        let page = DetailPage(id: id.uuidString, name: c.name, version: c.version, fields: (fields + custom).filter { !$0.value.isEmpty },
-                              tags: try await services.customers.tags(of: id), notes: c.notes, hasNotes: !c.notes.isEmpty, canEdit: canEdit, canDelete: canDelete,
-                              timeline: timeline, attachments: try await AttachmentPages(services: services).part(.customers, id, principal: principal, locale: context.locale),
+        let groups = [
+            WebFieldGroup.shown(t("record_page.overview"), overview),
+            WebFieldGroup.shown(t("record_page.reach"), reach),
+            WebFieldGroup.shown(t("record_page.relations"), [parent, try await related(t("customer_fields.referred_by"), c.referredByID)]),
+            WebFieldGroup.shown(t("record_page.dates"), [text("birthday", c.birthday, type: "date"), text("anniversary", c.anniversary, type: "date")]),
+            WebFieldGroup.shown(t("record_page.custom"), custom),
+            WebFieldGroup.shown(t("record_page.consent"), consents),
+        ].compactMap { $0 }
+
+        let timeline = try await TimelineView(services: services).part(of: .customers, id: id, principal: principal, locale: context.locale)
+        let attachments = try await AttachmentPages(services: services).part(.customers, id, principal: principal, locale: context.locale)
+        let contacts = principal.scope(for: .read, on: .contacts) == nil ? nil : try await ContactPages(services: services).orgChart(of: id, principal: principal)
+        let panels = try await services.records.drawnPanels(on: .customers, id, context: context, localizer: services.localizer)
+        var sections = [RecordHeader.Section(anchor: "details", label: t("record_page.details"), count: "")]
+        if let contacts { sections.append(.init(anchor: "contacts", label: t("kinds.contacts"), count: RecordHeader.count(contacts.count, limit: ContactPages.orgChartLimit))) }
+        sections += panels.index
+        sections.append(.init(anchor: "attachments", label: t("attachments.title"), count: String(attachments.rows.count)))
+        sections.append(.init(anchor: "timeline", label: t("kinds.activities"), count: String(timeline.activityCount)))
+        var crumbs = [RecordHeader.Crumb(label: t("customers.title"), href: Self.url.description)]
+        if parent.href != nil { crumbs.append(.init(label: parent.value, href: parent.href!)) }
+        let header = RecordHeader(
+            crumbs: crumbs, title: c.name,
+            badges: [t("customer_kinds.\(c.kind)"), t("relationships.\(c.relationship)"), c.ownerID == nil ? t("customers.pool") : ""] + (try await services.customers.tags(of: id)),
+            facts: [ownerField, lifecycle, tier, grade, phone, email], sections: sections)
+        let page = DetailPage(id: id.uuidString, name: c.name, version: c.version, header: header, groups: groups,
+                              notes: c.notes, hasNotes: !c.notes.isEmpty, canEdit: canEdit, canDelete: canDelete,
+                              timeline: timeline, attachments: attachments,
                               ways: try await DataQualityPages(services: services).part(.customers, id, principal: principal, locale: context.locale),
-                              notice: notice,
-                              contacts: principal.scope(for: .read, on: .contacts) == nil ? [] : try await ContactPages(services: services).orgChart(of: id, principal: principal),
+                              notice: notice, contacts: contacts ?? [], showContacts: contacts != nil,
                               canAddContact: principal.scope(for: .create, on: .contacts) != nil, inPool: c.ownerID == nil,
-                              panels: panels)
+                              panels: panels.html)
         return services.renderer.render("customer", titleKey: "customers.title", page: page, context: context)
     }
 

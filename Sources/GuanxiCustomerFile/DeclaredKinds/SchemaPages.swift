@@ -21,7 +21,7 @@ package struct SchemaPages {
         package let next: String?; let table: ListTable.Part
     }
     package struct DetailPage {
-        package let id: String; let name: String; let path: String; let version: Int; let fields: [WebField]; let notice: String?
+        package let id: String; let name: String; let path: String; let version: Int; let header: RecordHeader; let groups: [WebFieldGroup]; let notice: String?
         package let canEdit: Bool; let canDelete: Bool; let timeline: TimelineView.Part; let attachments: AttachmentPages.Part
     }
 
@@ -76,8 +76,10 @@ package struct SchemaPages {
         let may = { (action: PermissionAction) async -> Bool in
             (try? await services.permissions.requireAccess(principal, action, on: kind, owner: record.ownerID, notFound: .notFound(kind.rawValue))) != nil
         }
+        let name = record.values[schema.nameField] ?? ""
+        let header = RecordHeader(crumbs: [.init(label: services.localizer.text(nameKey, context.locale), href: path)], title: name, facts: [], sections: [])
         let page = DetailPage(
-            id: id.uuidString, name: record.values[schema.nameField] ?? "", path: path, version: record.version, fields: fields, notice: notice,
+            id: id.uuidString, name: name, path: path, version: record.version, header: header, groups: [WebFieldGroup(title: "", fields: fields)], notice: notice,
             canEdit: await may(.update), canDelete: await may(.delete),
             timeline: try await TimelineView(services: services).part(of: kind, id: id, principal: principal, locale: context.locale),
             attachments: try await AttachmentPages(services: services).part(kind, id, principal: principal, locale: context.locale))

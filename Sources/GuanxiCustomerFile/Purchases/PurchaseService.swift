@@ -29,6 +29,13 @@ public struct PurchaseService: Sendable {
         return Page(items: page, nextCursor: next)
     }
 
+    /// How many purchases the customer has (the count on the customer page's section index).
+    public func count(customerID: UUID, for actor: Principal) async throws -> Int {
+        _ = try await services.customers.find(customerID, for: actor)
+        return try await services.database.sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from("purchases")
+            .where("customer_id", .equal, customerID).first(decodingColumn: "n", as: Int.self) ?? 0
+    }
+
     public func add(_ input: PurchaseInput, to customerID: UUID, by actor: Principal) async throws -> CustomerPurchase {
         let customer = try await services.customers.find(customerID, for: actor, action: .update)
         let purchase = try validated(input, customerID: customerID)

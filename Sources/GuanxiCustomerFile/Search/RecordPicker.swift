@@ -24,10 +24,7 @@ package struct RecordPicker {
             }
             let term = try Validate.text(request.uri.queryParameters["q"].map(String.init), field: "q", required: false, max: 100) ?? ""
             let hits = try await search(term, context.principal, Self.pageSize).map { Hit(id: $0.id.uuidString, label: $0.title, detail: $0.detail) }
-            var headers = HTTPFields()
-            headers[.contentType] = "application/json; charset=utf-8"
-            headers[.cacheControl] = "no-store"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(hits))))
+            return try WebRenderer.json(hits)
         }
     }
 

@@ -27,10 +27,15 @@ public struct Timeline: Sendable {
         _ = try await services.records.find(kind, id, for: actor)
         var items: [Item] = []
         // A record's story includes that of the records merged into it.
+        var entries: [AuditEntry] = []
         for recordID in [id] + (try await services.records.merged(into: id)) {
-            for entry in try await services.auditQuery.history(kind: kind, id: recordID.uuidString, limit: limit) {
-                items.append(Item(kind: .change, at: entry.at, actor: entry.actorName, title: entry.action, change: entry))
-            }
+            entries += try await services.auditQuery.history(kind: kind, id: recordID.uuidString, limit: limit)
+        }
+        // Who changed it, by the name colleagues know them by; the name the log kept for
+        // someone since removed, or for the system.
+        let changers = try await services.users.names(of: Array(Set(entries.compactMap(\.actorID))))
+        for entry in entries {
+            items.append(Item(kind: .change, at: entry.at, actor: entry.actorID.flatMap { changers[$0] } ?? entry.actorName, title: entry.action, change: entry))
         }
         if actor.scope(for: .read, on: .activities) != nil {
             var filter = ActivityFilter()

@@ -12,7 +12,11 @@ package struct TimelineView {
         package let isActivity: Bool; let isChange: Bool; let isStage: Bool; let href: String
         package let status: String; let outcome: String; let commitments: [CommitmentRow]; let changes: [Change]
     }
-    package struct Part { package let rows: [Row]; package let about: String; package let canLog: Bool }
+    package struct Part {
+        package let rows: [Row]; let about: String; let canLog: Bool
+        /// How many activities the timeline holds (the count in the page's section index).
+        package var activityCount: Int { rows.filter(\.isActivity).count }
+    }
 
     package func part(of kind: RecordKind, id: UUID, principal: Principal, locale: String) async throws -> Part {
         let t = { (key: String) in services.localizer.text(key, locale) }

@@ -11,8 +11,10 @@ package struct AuditEntryRow {
     package let at: String; package let actor: String; package let address: String; package let action: String; package let kind: String
     package let label: String; package let changes: [Change]
 
-    package init(_ e: AuditEntry, changes: [Change], format: DisplayFormat, localizer: Localizer, locale: String) {
-        at = format.dateTime(e.at); actor = e.actorName; address = e.address; label = e.recordLabel
+    /// `actor` is the user's name as colleagues know it; the log's own name (the sign-in
+    /// name it kept, or "system") when there is none.
+    package init(_ e: AuditEntry, actor: String? = nil, changes: [Change], format: DisplayFormat, localizer: Localizer, locale: String) {
+        at = format.dateTime(e.at); self.actor = actor ?? e.actorName; address = e.address; label = e.recordLabel
         action = localizer.known("audit_actions.\(e.action)", locale) ?? e.action
         kind = localizer.known("kinds.\(e.recordKind)", locale) ?? e.recordKind
         self.changes = changes

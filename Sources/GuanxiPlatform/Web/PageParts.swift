@@ -34,6 +34,15 @@ package struct WebField: Sendable, MustacheParent {
     /// Where the value leads (the record it names, a `tel:` or `mailto:` address); the
     /// `record-fields` partial makes it a link.
     package let href: String?
+    /// The one-field form that changes it in place, when the reader may.
+    package var edit: InlineEdit?
+
+    /// The field, changeable in place through `edit` (none leaves it read-only).
+    package func editable(_ edit: InlineEdit?) -> WebField {
+        var field = self
+        field.edit = edit
+        return field
+    }
 
     /// A phone number that dials when tapped: the link keeps its digits and a leading +.
     package static func phone(label: String, value: String?) -> WebField {
@@ -66,6 +75,8 @@ package struct WebField: Sendable, MustacheParent {
         case "linked": href != nil
         case "href": href ?? ""
         case "external": href?.hasPrefix("http") == true
+        case "edit": edit.map { $0 as Any } ?? false
+        case "empty": value.isEmpty
         default: nil
         }
     }

@@ -148,6 +148,17 @@ public struct WebRenderer: Sendable {
     /// See-other to a page of this site.
     public static func redirect(_ url: SiteURL) -> Response { redirect(url.description) }
 
+    /// A small JSON answer for the pages' own scripts (a moved card, a field saved in place, a picker's hits).
+    package static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(value))))
+    }
+
+    /// Whether a page's script asked for JSON rather than a page.
+    package static func wantsJSON(_ request: Request) -> Bool { request.headers[.accept]?.contains("application/json") == true }
+
     private static func redirect(_ location: String) -> Response {
         var headers = HTTPFields()
         headers[.location] = location

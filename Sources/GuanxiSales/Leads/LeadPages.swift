@@ -20,7 +20,7 @@ package struct LeadPages {
     }
     package struct Link { package let label: String; package let href: String }
     package struct DetailPage {
-        package let id: String; let name: String; let version: Int; let fields: [WebField]; let notes: String; let hasNotes: Bool
+        package let id: String; let name: String; let version: Int; let header: RecordHeader; let groups: [WebFieldGroup]; let notes: String; let hasNotes: Bool
         package let canEdit: Bool; let canDelete: Bool; let canConvert: Bool; let inPool: Bool; let converted: [Link]; let isConverted: Bool
         package let timeline: TimelineView.Part; let attachments: AttachmentPages.Part; let ways: DataQualityPages.WaysPart; let notice: String?
     }
@@ -45,6 +45,7 @@ package struct LeadPages {
             _ = try await services.leadPool.release(leadID, by: context.principal)
             return WebRenderer.redirect(Self.url.appending(leadID).notice("released"))
         }
+        inlineRoute.register("/leads", notFound: "Lead", on: web, localizer: services.localizer)
         DeletionQuestion(services: services.customerFile).register(.leads, on: web)
         web.post("/leads/:id/delete") { request, context in
             let form = try await request.form(context: context)
@@ -90,18 +91,27 @@ package struct LeadPages {
         let format = DisplayFormat(timeZone: principal.timeZone, locale: context.locale)
         let owners = try await services.users.names(of: l.ownerID.map { [$0] } ?? [])
         let owner = l.ownerID.map { owners[$0] ?? "" } ?? t("customers.pool")
+        let may = { (action: PermissionAction) async -> Bool in
+            (try? await services.permissions.requireAccess(principal, action, on: .leads, owner: l.ownerID, notFound: .notFound("Lead"))) != nil
+        }
+        let canEdit = await may(.update)
+        // A converted lead is a record of what happened: it changes no more.
+        let edit = InlineEditor(record: Self.url.appending(id), version: l.version, enabled: canEdit && !l.isConverted)
+        func text(_ name: String, _ label: String, _ value: String?, type: String = "text") -> WebField {
+            WebField(label: t(label), value: value ?? "").editable(edit.text(name, value, type: type))
+        }
+        let status = WebField(label: t("lead_fields.status"), value: t("lead_statuses.\(l.status)") + (l.statusReason.map { " · \($0)" } ?? ""))
+        let rating = WebField(label: t("lead_fields.rating"), value: l.rating.map { t("lead_ratings.\($0)") } ?? "")
+            .editable(edit.select("rating", l.rating, WebChoice.list(LeadVocabulary.ratings, selected: l.rating) { t("lead_ratings.\($0)") }))
+        let company = text("company", "lead_fields.company", l.company)
+        let ownerField = WebField(label: t("customer_fields.owner"), value: owner)
+        let phone = WebField.phone(label: t("customer_fields.phone"), value: l.phone).editable(edit.text("phone", l.phone, type: "tel"))
+        let email = WebField.email(label: t("customer_fields.email"), value: l.email).editable(edit.text("email", l.email, type: "email"))
         let fields = [
-            WebField(label: t("lead_fields.company"), value: l.company ?? ""),
-            WebField(label: t("lead_fields.title"), value: l.title ?? ""),
-            WebField(label: t("lead_fields.status"), value: t("lead_statuses.\(l.status)") + (l.statusReason.map { " · \($0)" } ?? "")),
-            WebField(label: t("lead_fields.rating"), value: l.rating.map { t("lead_ratings.\($0)") } ?? ""),
-            WebField(label: t("customer_fields.owner"), value: owner),
-            .phone(label: t("customer_fields.phone"), value: l.phone),
-            .email(label: t("customer_fields.email"), value: l.email),
-            WebField(label: t("contact_fields.wechat"), value: l.wechat ?? ""),
+            company, text("title", "lead_fields.title", l.title), status, rating, ownerField, phone, email,
+            text("wechat", "contact_fields.wechat", l.wechat),
             WebField(label: t("customer_fields.region"), value: [l.province, l.city].compactMap { $0 }.joined(separator: " ")),
-            WebField(label: t("customer_fields.industry"), value: l.industry ?? ""),
-            WebField(label: t("customer_fields.source"), value: l.source ?? ""),
+            text("industry", "customer_fields.industry", l.industry), text("source", "customer_fields.source", l.source),
             WebField(label: t("lead_fields.created"), value: format.dateTime(l.createdAt)),
             WebField(label: t("lead_fields.converted_at"), value: l.convertedAt.map(format.dateTime) ?? ""),
         ]
@@ -109,19 +119,36 @@ package struct LeadPages {
         if let c = l.convertedCustomerID { converted.append(Link(label: t("kinds.customers"), href: CustomerPages.url.appending(c).description)) }
         if let c = l.convertedContactID { converted.append(Link(label: t("kinds.contacts"), href: ContactPages.url.appending(c).description)) }
         if let o = l.convertedOpportunityID { converted.append(Link(label: t("kinds.opportunities"), href: OpportunityPages.url.appending(o).description)) }
-        let may = { (action: PermissionAction) async -> Bool in
-            (try? await services.permissions.requireAccess(principal, action, on: .leads, owner: l.ownerID, notFound: .notFound("Lead"))) != nil
-        }
-        let canEdit = await may(.update)
         let timeline = try await TimelineView(services: services.customerFile).part(of: .leads, id: id, principal: principal, locale: context.locale)
         let custom = try await CustomFieldForm(services: services.customerFile).display(.leads, values: try await services.customValues.values(of: .leads, id: id), locale: context.locale)
+        let attachments = try await AttachmentPages(services: services.customerFile).part(.leads, id, principal: principal, locale: context.locale)
+        let header = RecordHeader(
+            crumbs: [.init(label: t("leads.title"), href: Self.url.description)], title: l.name,
+            badges: [t("lead_statuses.\(l.status)"), l.ownerID == nil ? t("customers.pool") : ""],
+            facts: [company, status, rating, ownerField, phone, email],
+            sections: [.init(anchor: "details", label: t("record_page.details"), count: ""),
+                       .init(anchor: "attachments", label: t("attachments.title"), count: String(attachments.rows.count)),
+                       .init(anchor: "timeline", label: t("kinds.activities"), count: String(timeline.activityCount))])
         let page = DetailPage(
-            id: id.uuidString, name: l.name, version: l.version, fields: (fields + custom).filter { !$0.value.isEmpty }, notes: l.notes, hasNotes: !l.notes.isEmpty,
+            id: id.uuidString, name: l.name, version: l.version, header: header,
+            groups: [WebFieldGroup.shown(t("record_page.overview"), fields), WebFieldGroup.shown(t("record_page.custom"), custom)].compactMap { $0 },
+            notes: l.notes, hasNotes: !l.notes.isEmpty,
             canEdit: canEdit && !l.isConverted, canDelete: await may(.delete), canConvert: canEdit && !l.isConverted, inPool: l.ownerID == nil,
-            converted: converted, isConverted: l.isConverted, timeline: timeline, attachments: try await AttachmentPages(services: services.customerFile).part(.leads, id, principal: principal, locale: context.locale),
+            converted: converted, isConverted: l.isConverted, timeline: timeline, attachments: attachments,
                               ways: try await DataQualityPages(services: services.customerFile).part(.leads, id, principal: principal, locale: context.locale),
             notice: notice)
         return services.renderer.render("lead", titleKey: "leads.title", page: page, context: context)
+    }
+
+    /// The in-place edits of the lead page (named as in `LeadForm`).
+    var inlineRoute: InlineFieldRoute {
+        InlineFieldRoute(fields: ["company", "title", "rating", "phone", "email", "wechat", "industry", "source"], save: { id, form, version, context in
+            try await services.leads.update(id, try LeadForm.input(form, custom: []), expectedVersion: version, by: context.principal).version
+        }, page: { Self.url.appending($0) }, refused: { id, form, error, context in
+            let current = try await services.leads.find(id, for: context.principal, action: .update)
+            return try await LeadForm(services: services).render(current, form: form, context: context, error: error,
+                                                                 status: error.kind == .validation ? .badRequest : .conflict)
+        })
     }
 
     package init(services: SalesServices) { self.services = services }

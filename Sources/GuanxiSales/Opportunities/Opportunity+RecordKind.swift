@@ -44,15 +44,17 @@ extension RecordKindDescriptor {
             },
             .delete: { id, _, actor in try await services.opportunities.delete(id, expectedVersion: nil, by: actor) },
         ]
-        d.panels = [RecordPanel(host: .customers) { customerID, context in
+        d.panels = [RecordPanel(host: .customers, anchor: "deals", titleKey: "opportunities.title") { customerID, context in
             let principal = context.principal
             guard principal.scope(for: .read, on: .opportunities) != nil else { return nil }
             var filter = OpportunityFilter()
             filter.customerID = customerID
-            let rows = try await OpportunityPages(services: services).rows(try await services.opportunityQuery.list(filter, for: principal).opportunities,
-                                                                          principal: principal, locale: context.locale)
-            let page = CustomerDeals(id: customerID.uuidString, rows: rows, canAddDeal: principal.scope(for: .create, on: .opportunities) != nil)
-            return services.renderer.fragment("opportunity-panel", page: page, context: context)
+            let deals = try await services.opportunityQuery.list(filter, for: principal).opportunities
+            let rows = try await OpportunityPages(services: services).rows(deals, principal: principal, locale: context.locale)
+            let page = CustomerDeals(id: customerID.uuidString, rows: rows, canAddDeal: principal.scope(for: .create, on: .opportunities) != nil,
+                                     more: deals.count >= filter.limit)
+            return .init(html: services.renderer.fragment("opportunity-panel", page: page, context: context),
+                         count: RecordHeader.count(deals.count, limit: filter.limit))
         }]
         d.timelineEvents = { id in
             try await services.opportunities.stageHistory(of: id).map { TimelineEvent(at: $0.enteredAt, actor: $0.movedBy, title: $0.stageName) }
@@ -63,6 +65,10 @@ extension RecordKindDescriptor {
 }
 
 /// A customer's deals on the customer's page (`opportunity-panel`).
-package struct CustomerDeals { package let id: String; package let rows: [OpportunityPages.Row]; package let canAddDeal: Bool }
+package struct CustomerDeals {
+    package let id: String; let rows: [OpportunityPages.Row]; let canAddDeal: Bool
+    /// Whether the customer has more deals than the panel lists (it then links to all of them).
+    package let more: Bool
+}
 
 extension Opportunity: ListedRecord { package var recordID: UUID { id! }; package var recordOwnerID: UUID? { ownerID } }

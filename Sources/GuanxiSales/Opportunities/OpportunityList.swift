@@ -19,6 +19,8 @@ package struct OpportunityList: RecordList {
         // The home page's pipeline links to one owner's deals in one stage.
         filter.stageID = try Validate.uuid(q["stage"].map(String.init), field: "stageId")
         filter.ownerID = try Validate.uuid(q["owner"].map(String.init), field: "ownerId")
+        // A customer page's deal list links to all the customer's deals.
+        filter.customerID = try Validate.uuid(q["customer"].map(String.init), field: "customerId")
         filter.custom = try ListTable.customFilters(q)
         let sort = ListTable.sort(q, default: "updated")
         (filter.sort, filter.customSort, filter.customSortDescending) = (OpportunityFilter.Sort(rawValue: sort.builtIn) ?? .updated, sort.custom, sort.descending)

@@ -25,9 +25,11 @@ package struct OpportunityPages {
     package struct Visit { package let stage: String; package let entered: String; package let left: String; package let duration: String; package let by: String }
     package struct CompetitorRow { package let name: String; package let strengths: String; package let weaknesses: String }
     package struct DetailPage {
-        package let id: String; let name: String; let version: Int; let fields: [WebField]; let notes: String; let hasNotes: Bool
+        package let id: String; let name: String; let version: Int; let header: RecordHeader; let groups: [WebFieldGroup]; let notes: String; let hasNotes: Bool
         package let canEdit: Bool; let canDelete: Bool; let stages: [WebChoice]; let visits: [Visit]; let competitors: [CompetitorRow]
-        package let timeline: TimelineView.Part; let attachments: AttachmentPages.Part; let notice: String?; let error: String?
+        package let timeline: TimelineView.Part; let attachments: AttachmentPages.Part
+        /// Sections other areas show on a deal's page, as HTML.
+        package let panels: [String]; let notice: String?; let error: String?
     }
 
     package func register(on web: RouterGroup<SignedInContext>) {
@@ -45,17 +47,18 @@ package struct OpportunityPages {
             if let reason = form["loss_reason"], !reason.isEmpty { input.lossReason = reason }
             let back = form["back"] == "board" ? Self.url.appending("board").with("pipeline", form["pipeline"] ?? "") : Self.url.appending(dealID)
             // The board's script moves a card in place and asks for JSON: the new version, or the reason it cannot.
-            let wantsJSON = request.headers[.accept]?.contains("application/json") == true
+            let wantsJSON = WebRenderer.wantsJSON(request)
             do {
                 let moved = try await services.opportunities.update(dealID, input, expectedVersion: Int(form["version"] ?? ""), by: principal)
-                if wantsJSON { return try Self.json(["version": moved.version, "probability": moved.probability], status: .ok) }
+                if wantsJSON { return try WebRenderer.json(["version": moved.version, "probability": moved.probability]) }
             } catch let error as GuanxiError where error.kind == .validation || error.kind == .conflict {
                 let message = services.localizer.message(for: error, context.locale)
-                if wantsJSON { return try Self.json(["error": message, "code": error.code ?? ""], status: error.kind == .validation ? .badRequest : .conflict) }
+                if wantsJSON { return try WebRenderer.json(["error": message, "code": error.code ?? ""], status: error.kind == .validation ? .badRequest : .conflict) }
                 return try await detail(dealID, context: context, notice: nil, error: message, status: error.kind == .validation ? .badRequest : .conflict)
             }
             return WebRenderer.redirect(back.notice("saved"))
         }
+        inlineRoute.register("/opportunities", notFound: "Opportunity", on: web, localizer: services.localizer)
         DeletionQuestion(services: services.customerFile).register(.opportunities, on: web)
         web.post("/opportunities/:id/delete") { request, context in
             let form = try await request.form(context: context)
@@ -117,14 +120,6 @@ package struct OpportunityPages {
         return services.renderer.render("opportunities", titleKey: "opportunities.title", page: model, context: context)
     }
 
-    /// A small JSON answer for the page's own scripts.
-    static func json(_ object: [String: any Sendable], status: HTTPResponse.Status) throws -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json; charset=utf-8"
-        headers[.cacheControl] = "no-store"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: object))))
-    }
-
     package func detail(_ id: UUID, context: SignedInContext, notice: String?, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         let principal = context.principal
         let o = try await services.opportunities.find(id, for: principal)
@@ -135,17 +130,24 @@ package struct OpportunityPages {
         var contact: String?
         if let contactID = o.contactID { contact = try? await services.contacts.find(contactID, for: principal).name }
         let owners = try await services.users.names(of: o.ownerID.map { [$0] } ?? [])
-        let fields = [
-            WebField(label: t("kinds.customers"), value: customer, href: customer.isEmpty ? nil : CustomerPages.url.appending(o.customerID).description),
+        let may = { (action: PermissionAction) async -> Bool in
+            (try? await services.permissions.requireAccess(principal, action, on: .opportunities, owner: o.ownerID, notFound: .notFound("Opportunity"))) != nil
+        }
+        let canEdit = await may(.update)
+        let edit = InlineEditor(record: Self.url.appending(id), version: o.version, enabled: canEdit)
+        let customerField = WebField(label: t("kinds.customers"), value: customer, href: customer.isEmpty ? nil : CustomerPages.url.appending(o.customerID).description)
+        let stage = WebField(label: t("opportunity_fields.stage"), value: stages.first { $0.id == o.stageID }?.name ?? "")
+        let amount = WebField(label: t("opportunity_fields.amount"), value: "\(o.amount.display) \(o.currency)").editable(edit.text("amount", o.amount.decimalText, type: "number"))
+        let probability = WebField(label: t("opportunity_fields.probability"), value: "\(o.probability) %").editable(edit.text("probability", String(o.probability), type: "number"))
+        let close = WebField(label: t("opportunity_fields.expected_close"), value: o.expectedClose ?? "").editable(edit.text("expected_close", o.expectedClose, type: "date"))
+        let owner = WebField(label: t("customer_fields.owner"), value: o.ownerID.flatMap { owners[$0] } ?? "")
+        let deal = [
+            customerField,
             WebField(label: t("kinds.contacts"), value: contact ?? "", href: contact == nil ? nil : o.contactID.map { ContactPages.url.appending($0).description }),
-            WebField(label: t("opportunity_fields.pipeline"), value: pipeline.name),
-            WebField(label: t("opportunity_fields.stage"), value: stages.first { $0.id == o.stageID }?.name ?? ""),
-            WebField(label: t("opportunity_fields.amount"), value: "\(o.amount.display) \(o.currency)"),
-            WebField(label: t("opportunity_fields.probability"), value: "\(o.probability) %"),
+            WebField(label: t("opportunity_fields.pipeline"), value: pipeline.name), stage, amount, probability,
             WebField(label: t("opportunity_fields.weighted"), value: "\(o.amount.weighted(byPercent: o.probability).display) \(o.currency)"),
-            WebField(label: t("opportunity_fields.expected_close"), value: o.expectedClose ?? ""),
-            WebField(label: t("customer_fields.owner"), value: o.ownerID.flatMap { owners[$0] } ?? ""),
-            WebField(label: t("customer_fields.source"), value: o.source ?? ""),
+            close, owner,
+            WebField(label: t("customer_fields.source"), value: o.source ?? "").editable(edit.text("source", o.source)),
             WebField(label: t("opportunity_fields.loss_reason"), value: o.lossReason ?? ""),
             WebField(label: t("opportunity_fields.closed_at"), value: o.closedAt.map(format.dateTime) ?? ""),
         ]
@@ -157,18 +159,41 @@ package struct OpportunityPages {
         let competitorIDs = try await services.opportunities.competitorIDs(of: id)
         let competitors = try await services.competitors.list(for: principal).filter { competitorIDs.contains($0.id!) }
             .map { CompetitorRow(name: $0.name, strengths: $0.strengths, weaknesses: $0.weaknesses) }
-        let may = { (action: PermissionAction) async -> Bool in
-            (try? await services.permissions.requireAccess(principal, action, on: .opportunities, owner: o.ownerID, notFound: .notFound("Opportunity"))) != nil
-        }
         let timeline = try await TimelineView(services: services.customerFile).part(of: .opportunities, id: id, principal: principal, locale: context.locale)
+        let attachments = try await AttachmentPages(services: services.customerFile).part(.opportunities, id, principal: principal, locale: context.locale)
         let custom = try await CustomFieldForm(services: services.customerFile).display(.opportunities, values: try await services.customValues.values(of: .opportunities, id: id), locale: context.locale)
+        let panels = try await services.records.drawnPanels(on: .opportunities, id, context: context, localizer: services.localizer)
+        var crumbs = [RecordHeader.Crumb(label: t("opportunities.title"), href: Self.url.description)]
+        if let href = customerField.href { crumbs.append(.init(label: customer, href: href)) }
+        let header = RecordHeader(
+            crumbs: crumbs, title: o.name, badges: [t("deal_status.\(stages.first { $0.id == o.stageID }?.outcome ?? "open")")],
+            facts: [customerField, amount, stage, probability, close, owner],
+            sections: [.init(anchor: "details", label: t("record_page.details"), count: ""),
+                       .init(anchor: "stages", label: t("opportunities.stage_history"), count: String(visits.count)),
+                       .init(anchor: "competitors", label: t("competitors.title"), count: String(competitors.count))] + panels.index + [
+                        .init(anchor: "attachments", label: t("attachments.title"), count: String(attachments.rows.count)),
+                        .init(anchor: "timeline", label: t("kinds.activities"), count: String(timeline.activityCount))])
+        let groups = [WebFieldGroup.shown(t("record_page.deal"), deal), WebFieldGroup.shown(t("record_page.custom"), custom)].compactMap { $0 }
         let page = DetailPage(
-            id: id.uuidString, name: o.name, version: o.version, fields: (fields + custom).filter { !$0.value.isEmpty }, notes: o.notes, hasNotes: !o.notes.isEmpty,
-            canEdit: await may(.update), canDelete: await may(.delete),
+            id: id.uuidString, name: o.name, version: o.version, header: header, groups: groups, notes: o.notes, hasNotes: !o.notes.isEmpty,
+            canEdit: canEdit, canDelete: await may(.delete),
             stages: stages.map { WebChoice(value: $0.id!.uuidString, label: "\($0.name) (\($0.probability) %)", selected: $0.id == o.stageID) },
             visits: visits, competitors: competitors,
-            timeline: timeline, attachments: try await AttachmentPages(services: services.customerFile).part(.opportunities, id, principal: principal, locale: context.locale), notice: notice, error: error)
+            timeline: timeline, attachments: attachments, panels: panels.html, notice: notice, error: error)
         return services.renderer.render("opportunity", titleKey: "opportunities.title", page: page, context: context, status: status)
+    }
+
+    /// The in-place edits of the deal page (named as in `OpportunityForm`); a stage moves by the page's own stage form.
+    var inlineRoute: InlineFieldRoute {
+        InlineFieldRoute(fields: ["amount", "probability", "expected_close", "source"], save: { id, form, version, context in
+            var input = try OpportunityForm.input(form, custom: [])
+            input.competitorIDs = nil
+            return try await services.opportunities.update(id, input, expectedVersion: version, by: context.principal).version
+        }, page: { Self.url.appending($0) }, refused: { id, form, error, context in
+            let current = try await services.opportunities.find(id, for: context.principal, action: .update)
+            return try await OpportunityForm(services: services).render(current, customerID: current.customerID, form: form, context: context, error: error,
+                                                                        status: error.kind == .validation ? .badRequest : .conflict)
+        })
     }
 
     package init(services: SalesServices) { self.services = services }

@@ -24,9 +24,14 @@ struct RecordPanelTests {
 
             var boss = try await app.signedInBrowser(client, as: "boss")
             let page = try await boss.get("/customers/\(c.id!.uuidString)").text
-            let deals = try #require(page.range(of: "href=\"/opportunities/\(o.id!.uuidString)\""))
-            let value = try #require(page.range(of: "客户价值"))
+            #expect(page.contains("href=\"/opportunities/\(o.id!.uuidString)\""))
+            let deals = try #require(page.range(of: #"<section class="card" id="deals">"#))
+            let value = try #require(page.range(of: #"<section class="card" id="value">"#))
             #expect(deals.lowerBound < value.lowerBound, "the deals come before the value card, in the order the areas registered")
+            // The page's section index names both, with their counts, in the same order.
+            let dealsEntry = try #require(page.range(of: ##"<a href="#deals">商机 <span class="count">1</span></a>"##))
+            let valueEntry = try #require(page.range(of: ##"<a href="#value">客户价值 <span class="count">0</span></a>"##))
+            #expect(dealsEntry.lowerBound < valueEntry.lowerBound)
             #expect(page.contains("/opportunities/new?customer=\(c.id!.uuidString)"))
 
             // A reader of customers who may not read deals sees the customer, not its deals.
@@ -37,6 +42,7 @@ struct RecordPanelTests {
             let seen = try await clerk.get("/customers/\(c.id!.uuidString)").text
             #expect(seen.contains("星辰百货"))
             #expect(!seen.contains("年度框架协议"))
+            #expect(!seen.contains(##"href="#deals""##))
             #expect(seen.contains("客户价值"))
         }
     }

@@ -133,7 +133,7 @@ document.addEventListener("click", (event) => {
 document.addEventListener("keydown", (event) => {
   const typing = event.target.closest && event.target.closest("input, textarea, select, [contenteditable]");
   if (event.key === "Escape") {
-    for (const open of document.querySelectorAll(".menu-group[open]")) open.open = false;
+    for (const open of document.querySelectorAll(".menu-group[open], .inline-edit[open]")) open.open = false;
     return;
   }
   if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
@@ -154,4 +154,37 @@ document.addEventListener("change", (event) => {
 });
 if (window.matchMedia("(max-width: 700px)").matches) {
   for (const filters of document.querySelectorAll("details.filters")) filters.open = false;
+}
+
+// Record pages: a field's ✎ opens a form of that one field (a <details>, so it works
+// without script). With script the form saves in the background; the page's record parts
+// ([data-refresh]: the header's facts, the fields, the timeline) are then drawn anew from
+// the server, so they agree with what was saved and every form holds the new version.
+document.addEventListener("toggle", (event) => {
+  const edit = event.target;
+  if (!edit.matches || !edit.matches(".inline-edit") || !edit.open) return;
+  const input = edit.querySelector("input:not([type=hidden]), select");
+  if (input) input.focus();
+}, true);
+document.addEventListener("submit", async (event) => {
+  const form = event.target;
+  if (!form.matches || !form.matches("form[data-inline]")) return;
+  event.preventDefault();
+  const status = form.querySelector(".error");
+  const field = form.querySelector("input[name=field]").value;
+  const response = await fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin", headers: { Accept: "application/json" } });
+  const answer = await response.json().catch(() => ({}));
+  if (!response.ok) { status.textContent = answer.error || response.statusText; return; }
+  await redrawRecord();
+  const again = document.querySelector(`form[data-inline] input[name=field][value="${CSS.escape(field)}"]`);
+  if (again) again.closest("details").querySelector("summary").focus();
+});
+
+async function redrawRecord() {
+  const page = await fetch(location.pathname + location.search, { credentials: "same-origin" });
+  if (!page.ok) { location.reload(); return; }
+  const fresh = new DOMParser().parseFromString(await page.text(), "text/html").querySelectorAll("[data-refresh]");
+  const shown = document.querySelectorAll("[data-refresh]");
+  if (fresh.length !== shown.length) { location.reload(); return; }
+  shown.forEach((node, at) => node.replaceWith(document.importNode(fresh[at], true)));
 }
