@@ -1,4 +1,4 @@
-"""On a phone (390 × 844) no page scrolls sideways."""
+"""On a phone (390 × 844) no page scrolls sideways, and lists are cards."""
 import re
 import unittest
 
@@ -41,6 +41,24 @@ class Phone(unittest.TestCase):
                 wide.append((path, width))
                 g.screenshot(self.driver, "phone" + re.sub(r"[^a-z0-9]+", "-", path))
         self.assertEqual(wide, [], "pages wider than a 390 px phone (page, width)")
+
+    def test_lists_are_cards(self):
+        d = self.driver
+        d.get(g.URL + "/customers")
+        self.assertFalse(d.find_element(By.CSS_SELECTOR, "table.records thead").is_displayed())
+        card = d.find_element(By.CSS_SELECTOR, "table.records tbody tr")
+        title = card.find_element(By.CSS_SELECTOR, "td.title")
+        self.assertTrue(title.is_displayed())
+        shown = [td for td in card.find_elements(By.CSS_SELECTOR, "td[data-label]") if td.is_displayed()]
+        self.assertTrue(1 <= len(shown) <= 4, len(shown))
+        # Each value under its column's heading, on one line, not a character per line.
+        first = shown[0]
+        label = d.execute_script("return getComputedStyle(arguments[0], '::before').content", first)
+        self.assertEqual(label.strip('"'), first.get_attribute("data-label"))
+        self.assertLess(first.size["height"], 60)
+        # The card is as wide as the screen allows.
+        self.assertGreater(card.size["width"], 300)
+        g.screenshot(d, "phone-customer-cards")
 
 
 if __name__ == "__main__":

@@ -102,7 +102,7 @@ struct RecordPageLinkTests {
             #expect(dealPage.contains(#"<a href="/customers/\#(customer.id!.uuidString)">星辰科技</a>"#))
             #expect(dealPage.contains(#"<a href="/contacts/\#(contact.id!.uuidString)">李工</a>"#))
             // The lists' customer column leads to the customer too.
-            let customerLink = #"<td><a href="/customers/\#(customer.id!.uuidString)">星辰科技</a></td>"#
+            let customerLink = #"<td data-label="客户"><a href="/customers/\#(customer.id!.uuidString)">星辰科技</a></td>"#
             #expect(try await browser.get("/contacts").text.contains(customerLink))
             #expect(try await browser.get("/opportunities").text.contains(customerLink))
         }

@@ -70,7 +70,7 @@ struct ListTests {
             #expect(!list.text.contains("参展商乙"))
             // A custom field's heading orders the list by it.
             #expect(list.text.contains(#"<th><a href="/leads?cf=expo:%E5%B9%BF%E4%BA%A4%E4%BC%9A&amp;col=cf.expo&amp;col=status&amp;sort=cf.expo">展会</a></th>"#))
-            #expect(list.text.contains("<td>广交会</td>"))
+            #expect(list.text.contains(#"<td data-label="展会">广交会</td>"#))
             #expect(!list.text.contains("<th>公司</th>"))
             let saved = try await browser.post("/views", ["path": "/leads", "name": "广交会线索", "shared": "on",
                                                           "query": "cf=expo:%E5%B9%BF%E4%BA%A4%E4%BC%9A", "columns": "cf.expo,status"])
@@ -92,6 +92,43 @@ struct ListTests {
             #expect(try await api.call(.delete, "/views/\(sharedID)").status == .forbidden)
             #expect(try await api.call(.post, "/views", json: #"{"recordKind":"customers","name":"x"}"#).status == .forbidden)
             #expect(try await api.call(.post, "/views", json: #"{"recordKind":"leads"}"#).errorBody["field"] as? String == "name")
+        }
+    }
+
+    @Test("A reader's choice of columns is kept for them alone, audited, and reset on request; a view's address still names its own")
+    func keptColumns() async throws {
+        try await TestApp.run { app, client in
+            var input = LeadInput()
+            (input.name, input.company, input.source) = ("王经理", "远景贸易", "展会")
+            _ = try await app.services.sales.leads.create(input, by: try await app.admin)
+            var browser = try await app.signedInBrowser(client, as: "chief")
+            var list = try await browser.get("/leads?q=%E7%8E%8B")
+            #expect(list.text.contains(#"<form method="post" action="/leads/columns">"#))
+            #expect(list.text.contains("<th>公司</th>") || list.text.contains(">公司</a></th>"))
+            let kept = try await browser.post("/leads/columns", ["col": "source", "back": "/leads?q=%E7%8E%8B"])
+            #expect(kept.status == .seeOther)
+            #expect(kept.location == "/leads?q=%E7%8E%8B")
+            list = try await browser.get("/leads")
+            #expect(list.text.contains("<td data-label=\"来源\">展会</td>"))
+            #expect(!list.text.contains("远景贸易"))
+            // A view or export address names its own columns.
+            #expect(try await browser.get("/leads?col=company").text.contains("远景贸易"))
+            // Kept for this reader only.
+            var other = try await app.signedInBrowser(client, as: "deputy")
+            #expect(try await other.get("/leads").text.contains("远景贸易"))
+            // Audited as the reader's change.
+            let history = try await app.services.auditQuery.history(kind: .savedViews, id: "\(try await app.principal("chief").userID.uuidString):leads")
+            #expect(history.first?.changes.first?.new == "source")
+            // Bad keys are refused by name; "back" never leads off the list.
+            _ = try await browser.get("/leads")
+            let bad = try await browser.post("/leads/columns", ["col": "x;drop", "back": "https://evil.example/"])
+            #expect(bad.status == .badRequest)
+            let elsewhere = try await browser.post("/leads/columns", ["col": "status", "back": "https://evil.example/"])
+            #expect(elsewhere.location == "/leads")
+            // Reset: the list's own columns again.
+            _ = try await browser.get("/leads")
+            _ = try await browser.post("/leads/columns", ["reset": "1", "col": "source", "back": "/leads?"])
+            #expect(try await browser.get("/leads").text.contains("远景贸易"))
         }
     }
 

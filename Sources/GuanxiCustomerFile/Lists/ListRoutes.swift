@@ -2,8 +2,8 @@ import Foundation
 import Hummingbird
 import GuanxiPlatform
 
-/// Web routes shared by every record list: bulk actions on the picked rows, and saving
-/// or deleting a view.
+/// Web routes shared by every record list: bulk actions on the picked rows, the reader's
+/// choice of columns, and saving or deleting a view.
 package struct ListRoutes {
     package let services: CustomerFileServices
 
@@ -22,6 +22,15 @@ package struct ListRoutes {
                 let result = try await BulkActions(services: services).run(action, on: kind, ids: ids, ownerID: try Validate.uuid(form["owner_id"], field: "ownerId"),
                                                                            tag: form["tag"], by: context.principal)
                 return WebRenderer.redirect(back.with("bulk_done", result.succeeded).with("bulk_failed", result.failed.count))
+            }
+        }
+        for kind in kinds {
+            // The reader's own choice of columns, kept for the next time they open the list.
+            web.post("/\(kind.rawValue)/columns") { request, context in
+                let form = try await request.form(context: context)
+                let columns = form["reset"] == nil ? form.values("col") : []
+                try await services.savedViews.keepColumns(columns, of: kind, by: context.principal)
+                return WebRenderer.redirect(Self.safeBack(form["back"], kind: kind))
             }
         }
         web.post("/views") { request, context in

@@ -25,9 +25,13 @@ package struct ListTable {
     /// always answered: a missing name would make Mustache look it up in the row.
     package struct Cell: MustacheParent {
         package let text: String; package let href: String?
+        /// The column's heading, which a phone shows beside the value when rows become cards.
+        package let label: String
         package func child(named name: String) -> Any? {
             switch name {
             case "text": text
+            case "label": label
+            case "empty": text.isEmpty
             case "linked": href != nil
             case "href": href ?? ""
             default: nil
@@ -57,7 +61,7 @@ package struct ListTable {
         let principal = context.principal
         let q = request.uri.queryParameters
         let all = try await columns(kind, builtIn: builtIn, records: records, locale: context.locale)
-        let chosenKeys = Self.chosen(q, among: all, defaults: defaults)
+        let chosenKeys = Self.chosen(q, among: all, defaults: try await services.savedViews.columns(of: kind, for: principal) ?? defaults)
         let columns = chosenKeys.compactMap { key in all.first { $0.key == key } }
         let views = try await services.savedViews.list(kind, for: principal)
         let current = q["view"].map(String.init)
@@ -71,7 +75,7 @@ package struct ListTable {
         return Part(
             path: path, headers: columns.map { ListHeading.make(key: $0.key, label: $0.label, sorts: sorts, request: request, path: path) },
             nameHeading: ListHeading.make(key: "name", label: t(titleKey), sorts: sorts, request: request, path: path),
-            rows: records.map { r in Row(id: r.recordID.uuidString, href: "\(path)/\(r.recordID.uuidString)", title: title(r), cells: columns.map { Cell(text: $0.value(r), href: $0.link?(r)) }) },
+            rows: records.map { r in Row(id: r.recordID.uuidString, href: "\(path)/\(r.recordID.uuidString)", title: title(r), cells: columns.map { Cell(text: $0.value(r), href: $0.link?(r), label: $0.label) }) },
             columns: all.map { WebChoice(value: $0.key, label: $0.label, selected: chosenKeys.contains($0.key)) },
             chosen: chosenKeys.joined(separator: ","),
             views: views.map { ViewLink(id: $0.id!.uuidString, name: $0.name, shared: $0.shared, current: $0.id?.uuidString == current, mine: $0.ownerID == principal.userID) },
@@ -100,9 +104,11 @@ package struct ListTable {
     }
 
     /// The column keys the query string chose (`col`, in order; unknown ones dropped), or the defaults.
+    /// The columns a list shows: those the address names (a view, an export), else
+    /// `defaults` (the reader's kept choice, or the list's own) — only those the list has.
     package static func chosen<Record>(_ query: Parameters, among all: [Column<Record>], defaults: [String]) -> [String] {
         let sent: [String] = query.getAll("col").map { String($0) }
-        return sent.isEmpty ? defaults : sent.filter { key in all.contains { $0.key == key } }
+        return (sent.isEmpty ? defaults : sent).filter { key in all.contains { $0.key == key } }
     }
 
     /// `/customers/export?filters&col=…`: the list as shown, as a CSV download.

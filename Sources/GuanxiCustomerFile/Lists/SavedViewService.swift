@@ -1,4 +1,5 @@
 import FluentKit
+import SQLKit
 import Foundation
 import GuanxiPlatform
 
@@ -26,6 +27,39 @@ public struct SavedViewService: Sendable {
         guard actor.scope(for: .read, on: kind) != nil else { throw GuanxiError.forbidden }
         return try await SavedView.query(on: database.db).filter(\.$recordKind == kind.rawValue)
             .group(.or) { $0.filter(\.$ownerID == actor.userID).filter(\.$shared == true) }.sort(\.$name).all()
+    }
+
+    /// The columns the caller chose for `kind`'s list, in order; nil when they never chose.
+    public func columns(of kind: RecordKind, for actor: Principal) async throws -> [String]? {
+        guard actor.scope(for: .read, on: kind) != nil else { throw GuanxiError.forbidden }
+        return try await database.sql.select().column("columns").from("list_columns")
+            .where("owner_id", .equal, actor.userID).where("record_kind", .equal, kind.rawValue)
+            .first(decodingColumn: "columns", as: String.self)
+            .map { $0.split(separator: ",").map(String.init) }
+    }
+
+    /// Keeps the caller's choice of columns for `kind`'s list (an empty choice returns to
+    /// the list's own columns). Keys are checked for form only: a key the list no longer
+    /// has (a removed custom field) is passed over when the list is drawn.
+    public func keepColumns(_ columns: [String], of kind: RecordKind, by actor: Principal) async throws {
+        let kind = try records.named(kind.rawValue, field: "recordKind", offering: \.savedViews).kind
+        guard actor.scope(for: .read, on: kind) != nil else { throw GuanxiError.forbidden }
+        guard columns.count <= 40, columns.allSatisfy({ !$0.isEmpty && $0.count <= 64 && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == ".") } }) else {
+            throw GuanxiError.invalid("columns", "columns must be up to 40 column keys (letters, digits, _ and .).")
+                .localized("msg.bad_columns", [:])
+        }
+        let old = try await self.columns(of: kind, for: actor)
+        let text = columns.joined(separator: ",")
+        try await database.db.transaction { tx in
+            let sql = tx as! any SQLDatabase
+            try await sql.delete(from: "list_columns").where("owner_id", .equal, actor.userID).where("record_kind", .equal, kind.rawValue).run()
+            if !columns.isEmpty {
+                try await sql.insert(into: "list_columns").columns("owner_id", "record_kind", "columns", "updated_at")
+                    .values(SQLBind(actor.userID), SQLBind(kind.rawValue), SQLBind(text), SQLBind(clock.now())).run()
+            }
+            try await audit.record(on: tx, actor: actor, action: .update, kind: .savedViews, id: "\(actor.userID.uuidString):\(kind.rawValue)",
+                                   label: "\(kind.rawValue) columns", changes: [FieldChange(field: "columns", old: old?.joined(separator: ","), new: text)])
+        }
     }
 
     public func find(_ id: UUID, for actor: Principal) async throws -> SavedView {

@@ -38,5 +38,6 @@ public enum AllMigrations {
         M0030_IndexSearchUpdatesByKey(),
         M0031_AddTOTPPendingSecret(),
         M0032_SplitSearchIndexByKind(),
+        M0033_CreateListColumns(),
     ]
 }
