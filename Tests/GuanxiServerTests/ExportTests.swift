@@ -94,9 +94,10 @@ struct ExportTests {
             let customer = try await app.services.customers.create(company, by: admin)
             let sql = app.services.database.sql
             for chunk in stride(from: 0, to: 1203, by: 300) {
-                var insert = sql.insert(into: "contacts").columns("id", "name", "customer_id", "notes", "version", "created_at", "updated_at")
+                var insert = sql.insert(into: "contacts").columns("id", "name", "name_sort", "customer_id", "notes", "version", "created_at", "updated_at")
                 for i in chunk..<min(chunk + 300, 1203) {
-                    insert = insert.values(SQLBind(UUID()), SQLBind(String(format: "联系人%04d", i)), SQLBind(customer.id!), SQLBind(""), SQLBind(1), SQLBind(Date()), SQLBind(Date()))
+                    let name = String(format: "联系人%04d", i)
+                    insert = insert.values(SQLBind(UUID()), SQLBind(name), SQLBind(Pinyin.sortKey(name, person: true)), SQLBind(customer.id!), SQLBind(""), SQLBind(1), SQLBind(Date()), SQLBind(Date()))
                 }
                 try await insert.run()
             }

@@ -21,6 +21,8 @@ public final class Contact: Model, RowDecodable, @unchecked Sendable {
     @OptionalField(key: "owner_id") public var ownerID: UUID?
     /// Lower-cased name, WeChat ID, e-mails and phone digits, for the search index.
     @Field(key: "search_text") package var searchText: String
+    /// The name's place in a list ordered by name (`Pinyin.sortKey`, read as a person's).
+    @OptionalField(key: "name_sort") package var nameSort: String?
     @Field(key: "version") public var version: Int
     @OptionalField(key: "created_by") public var createdBy: UUID?
     @Field(key: "created_at") public var createdAt: Date
@@ -41,12 +43,14 @@ public final class Contact: Model, RowDecodable, @unchecked Sendable {
                                                  try row.decode(column: "search_text", as: String.self), try row.decode(column: "version", as: Int.self))
         (createdBy, createdAt, updatedAt) = (try row.decode(column: "created_by", as: UUID?.self), try row.decode(column: "created_at", as: Date.self),
                                              try row.decode(column: "updated_at", as: Date.self))
+        nameSort = try row.decode(column: "name_sort", as: String?.self)
         $id.exists = true  // as `_$idExists` would, without its reflection over the model
         assert(matchesFluent(row), "contacts: the hand-written row reading differs from Fluent's")
     }
 
     package func refreshSearchText(_ channels: [ContactChannel]) {
         searchText = SQLSearch.text([name, wechat] + channels.filter { $0.kind != .address }.map(ContactService.normalized))
+        nameSort = Pinyin.sortKey(name, person: true)
     }
 
     /// The contact's fields as plain values, read from the model once. Each read of a
@@ -54,7 +58,7 @@ public final class Contact: Model, RowDecodable, @unchecked Sendable {
     /// contacts and reads every field for the row and again for the audit entry.
     package struct Values {
         package let id: UUID?, customerID: UUID?, name: String, title: String?, department: String?, reportsToID: UUID?, wechat: String?
-        package let birthday: String?, notes: String, ownerID: UUID?, searchText: String, version: Int, createdBy: UUID?, createdAt: Date, updatedAt: Date
+        package let birthday: String?, notes: String, ownerID: UUID?, searchText: String, nameSort: String?, version: Int, createdBy: UUID?, createdAt: Date, updatedAt: Date
 
         /// The contact's row for an insert, written out so an import need not reflect over
         /// the model for every contact (checked against Fluent's row by `RowCodecTests`).
@@ -62,7 +66,7 @@ public final class Contact: Model, RowDecodable, @unchecked Sendable {
             PreparedInsert(contact, columns: [
                 "id": .init(id), "customer_id": .init(customerID), "name": .init(name), "title": .init(title), "department": .init(department),
                 "reports_to_id": .init(reportsToID), "wechat": .init(wechat), "birthday": .init(birthday), "notes": .init(notes), "owner_id": .init(ownerID),
-                "search_text": .init(searchText), "version": .init(version), "created_by": .init(createdBy), "created_at": .init(createdAt),
+                "search_text": .init(searchText), "name_sort": .init(nameSort), "version": .init(version), "created_by": .init(createdBy), "created_at": .init(createdAt),
                 "updated_at": .init(updatedAt),
             ])
         }
@@ -76,7 +80,7 @@ public final class Contact: Model, RowDecodable, @unchecked Sendable {
 
     package var values: Values {
         Values(id: id, customerID: customerID, name: name, title: title, department: department, reportsToID: reportsToID, wechat: wechat,
-               birthday: birthday, notes: notes, ownerID: ownerID, searchText: searchText, version: version, createdBy: createdBy,
+               birthday: birthday, notes: notes, ownerID: ownerID, searchText: searchText, nameSort: nameSort, version: version, createdBy: createdBy,
                createdAt: createdAt, updatedAt: updatedAt)
     }
 

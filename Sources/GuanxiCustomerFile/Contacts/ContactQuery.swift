@@ -45,9 +45,10 @@ public struct ContactQuery: Sendable {
             let page = try await sorted.keyset.page(sorted.query, as: Contact.self, cursor: filter.cursor, limit: limit) { try sorted.value($1) }
             return (page.items, page.next)
         }
-        let keyset: Keyset = filter.sort == .name ? .text("name") : .time("updated_at")
+        // By pinyin (`Pinyin.sortKey`), the order a Chinese reader looks a name up in.
+        let keyset: Keyset = filter.sort == .name ? .text("name_sort") : .time("updated_at")
         let page = try await keyset.page(query, search: search, cursor: filter.cursor, limit: limit, as: Contact.self) { c, _ in
-            filter.sort == .name ? .text(c.name) : .time(c.updatedAt)
+            filter.sort == .name ? .text(c.nameSort ?? "") : .time(c.updatedAt)
         }
         return (page.items, page.next)
     }

@@ -50,6 +50,8 @@ public final class Customer: Model, RowDecodable, @unchecked Sendable {
     @Field(key: "search_text") package var searchText: String
     /// The name without its legal form (`CompanyName.core`), for finding duplicates.
     @OptionalField(key: "name_key") package var nameKey: String?
+    /// The name's place in a list ordered by name (`Pinyin.sortKey`).
+    @OptionalField(key: "name_sort") package var nameSort: String?
     /// Grows by one on every change; clients send it back to prove they saw the latest.
     @Field(key: "version") public var version: Int
     @OptionalField(key: "created_by") public var createdBy: UUID?
@@ -100,6 +102,7 @@ public final class Customer: Model, RowDecodable, @unchecked Sendable {
         consentPhoneVia = try row.decode(column: "consent_phone_via", as: String?.self)
         searchText = try row.decode(column: "search_text", as: String.self)
         nameKey = try row.decode(column: "name_key", as: String?.self)
+        nameSort = try row.decode(column: "name_sort", as: String?.self)
         version = try row.decode(column: "version", as: Int.self)
         createdBy = try row.decode(column: "created_by", as: UUID?.self)
         createdAt = try row.decode(column: "created_at", as: Date.self)
@@ -119,15 +122,16 @@ public final class Customer: Model, RowDecodable, @unchecked Sendable {
             "relationship": .init(relationship), "parent_id": .init(parentID), "referred_by_id": .init(referredByID), "birthday": .init(birthday), "anniversary": .init(anniversary),
             "notes": .init(notes), "consent_email": .init(consentEmail), "consent_email_at": .init(consentEmailAt), "consent_email_via": .init(consentEmailVia),
             "consent_sms": .init(consentSMS), "consent_sms_at": .init(consentSMSAt), "consent_sms_via": .init(consentSMSVia), "consent_phone": .init(consentPhone),
-            "consent_phone_at": .init(consentPhoneAt), "consent_phone_via": .init(consentPhoneVia), "search_text": .init(searchText), "name_key": .init(nameKey),
+            "consent_phone_at": .init(consentPhoneAt), "consent_phone_via": .init(consentPhoneVia), "search_text": .init(searchText), "name_key": .init(nameKey), "name_sort": .init(nameSort),
             "version": .init(version), "created_by": .init(createdBy), "created_at": .init(createdAt), "updated_at": .init(updatedAt),
         ])
     }
 
-    /// Refreshes the search text and the duplicate key after a change.
+    /// Refreshes the search text, the duplicate key and the sort key after a change.
     package func refreshSearchText() {
         searchText = SQLSearch.text([name, email, website, phoneDigits])
         nameKey = CompanyName.core(name)
+        nameSort = Pinyin.sortKey(name, person: kind == "person")
     }
 
     public func consent(_ channel: Consent.Channel) -> Consent {

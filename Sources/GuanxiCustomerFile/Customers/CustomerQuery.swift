@@ -98,7 +98,8 @@ public struct CustomerQuery: Sendable {
 
     package static func keyset(_ sort: CustomerFilter.Sort) -> Keyset {
         switch sort {
-        case .name: .text("name")
+        // By pinyin (`Pinyin.sortKey`), the order a Chinese reader looks a name up in.
+        case .name: .text("name_sort")
         case .updated: .time("updated_at")
         case .created: .time("created_at")
         }
@@ -106,7 +107,7 @@ public struct CustomerQuery: Sendable {
 
     package static func sortValue(_ customer: Customer, _ sort: CustomerFilter.Sort) -> Keyset.Value {
         switch sort {
-        case .name: .text(customer.name)
+        case .name: .text(customer.nameSort ?? "")
         case .updated: .time(customer.updatedAt)
         case .created: .time(customer.createdAt)
         }

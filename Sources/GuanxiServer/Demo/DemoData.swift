@@ -174,7 +174,7 @@ public struct DemoData: Sendable {
 
     static let customerColumns = ["id", "name", "kind", "industry", "size", "province", "city", "district", "address", "postcode", "phone", "phone_digits",
                                   "email", "website", "source", "owner_id", "grade", "value_tier", "lifecycle_stage", "relationship", "notes",
-                                  "consent_email", "consent_sms", "consent_phone", "version", "created_at", "updated_at", "search_text", "name_key"]
+                                  "consent_email", "consent_sms", "consent_phone", "version", "created_at", "updated_at", "search_text", "name_key", "name_sort"]
 
     private func makeCustomer(number: Int, owners: [UUID], random: inout SeededRandom, now: Date) -> MadeCustomer {
         let place = random.pick(DemoNames.cities)
@@ -191,21 +191,23 @@ public struct DemoData: Sendable {
         let stage = random.pick(CustomerVocabulary.lifecycleStages)
         let created = now.addingTimeInterval(-Double(random.next() % (730 * 86_400)))
         let id = UUID()
+        let kind = english || random.chance(85) ? "company" : "person"
         let values: [(any Encodable & Sendable)?] = [
-            id, label, english || random.chance(85) ? "company" : "person", industry.name, random.pick(CustomerVocabulary.sizes),
+            id, label, kind, industry.name, random.pick(CustomerVocabulary.sizes),
             place.province, place.city, random.pick(place.districts), "\(random.pick(place.districts))\(random.digits(2))号", random.digits(6),
             phone, phone.filter(\.isNumber), "info@\(domain)", "https://www.\(domain)", random.pick(DemoNames.sources), owner,
             random.pick(CustomerVocabulary.defaultGrades), random.pick(CustomerVocabulary.valueTiers), stage,
             random.chance(90) ? "customer" : random.pick(CustomerVocabulary.relationships), "", random.chance(60) ? "opted_in" : "unknown",
             random.chance(20) ? "opted_out" : "unknown", "unknown", 1, created, created,
             SQLSearch.text([label, "info@\(domain)", "https://www.\(domain)", phone.filter(\.isNumber)]), CompanyName.core(label),
+            Pinyin.sortKey(label, person: kind == "person"),
         ]
         let tags = random.chance(50) ? Array(Set([random.pick(DemoNames.tags), random.pick(DemoNames.tags)])) : []
         return MadeCustomer(id: id, name: label, domain: domain, area: place.area, row: values.map(Self.bind), tags: tags, ownerID: owner)
     }
 
     static let contactColumns = ["id", "customer_id", "name", "title", "department", "reports_to_id", "wechat", "birthday", "notes", "owner_id",
-                                 "version", "created_at", "updated_at", "search_text"]
+                                 "version", "created_at", "updated_at", "search_text", "name_sort"]
 
     private func makeContact(at customer: MadeCustomer, reportsTo: UUID?, random: inout SeededRandom, now: Date)
         -> (id: UUID, row: [any SQLExpression], channels: [[any SQLExpression]]) {
@@ -222,6 +224,7 @@ public struct DemoData: Sendable {
         let values: [(any Encodable & Sendable)?] = [
             id, customer.id, name, reportsTo == nil ? "总经理" : random.pick(DemoNames.titles), random.pick(DemoNames.departments), reportsTo,
             wechat, random.chance(50) ? birthday : nil, "", customer.ownerID, 1, now, now, SQLSearch.text([name, wechat, email, mobile]),
+            Pinyin.sortKey(name, person: true),
         ]
         let channels: [[any SQLExpression]] = [
             [SQLBind(id), SQLBind(0), SQLBind("email"), SQLBind("工作"), SQLBind(email), SQLBind(email)],

@@ -39,5 +39,6 @@ public enum AllMigrations {
         M0031_AddTOTPPendingSecret(),
         M0032_SplitSearchIndexByKind(),
         M0033_CreateListColumns(),
+        M0034_AddNameSortKeys(),
     ]
 }

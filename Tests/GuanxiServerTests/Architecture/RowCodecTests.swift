@@ -31,6 +31,7 @@ struct RowCodecTests {
                 (c.consentSMS, c.consentSMSAt, c.consentSMSVia) = ("opted_out", at, "电话")
                 (c.consentPhone, c.consentPhoneAt, c.consentPhoneVia) = ("opted_in", at, "面谈")
                 (c.searchText, c.nameKey, c.version, c.createdBy, c.createdAt, c.updatedAt) = ("华东 trading", "华东trading", 3, admin.userID, at, at.addingTimeInterval(60))
+                c.nameSort = "hua0dong0trading0"
                 return c
             }
             let (byHand, byFluent) = (filled(), filled())
@@ -71,6 +72,7 @@ struct RowCodecTests {
                 let c = Contact()
                 (c.id, c.customerID, c.name, c.title, c.department, c.reportsToID) = (UUID(), company.id, "王 Wei", "采购经理", "采购部", manager.id)
                 (c.wechat, c.birthday, c.notes, c.ownerID, c.searchText) = ("wang_wei", "1985-03-04", "备注", admin.userID, "王 wei wang_wei")
+                c.nameSort = "wang0wei0"
                 (c.version, c.createdBy, c.createdAt, c.updatedAt) = (2, admin.userID, at, at.addingTimeInterval(5))
                 return c
             }
