@@ -1,6 +1,7 @@
 import Foundation
 import GuanxiServer
 import GuanxiCustomerFile
+import GuanxiSales
 import HummingbirdTesting
 import Testing
 import GuanxiPlatform
@@ -57,6 +58,16 @@ struct PinyinOrderTests {
             let page = try await browser.get("/contacts").text
             let order = ["Anna Li", "李雷", "曾小贤", "张伟"].map { page.range(of: ">\($0)</a>")!.lowerBound }
             #expect(order == order.sorted(), "a person's 曾 reads Zēng, so 曾小贤 comes between 李 and 张")
+
+            // Leads are people too.
+            for name in ["周杰", "Amy Wu", "单雄信", "白云"] {
+                var lead = LeadInput()
+                lead.name = name
+                _ = try await app.services.sales.leads.create(lead, by: admin)
+            }
+            var leads = LeadFilter()
+            leads.sort = .name
+            #expect(try await app.services.sales.leadQuery.list(leads, for: admin).leads.map(\.name) == ["Amy Wu", "白云", "单雄信", "周杰"])
         }
     }
 }

@@ -35,6 +35,8 @@ public final class Lead: Model, @unchecked Sendable {
     @OptionalField(key: "converted_at") public var convertedAt: Date?
     /// Lower-cased name, company, e-mail, WeChat ID and phone digits, for the search index.
     @Field(key: "search_text") package var searchText: String
+    /// The name's place in a list ordered by name (`Pinyin.sortKey`, read as a person's).
+    @OptionalField(key: "name_sort") package var nameSort: String?
     @Field(key: "version") public var version: Int
     @OptionalField(key: "created_by") public var createdBy: UUID?
     @Field(key: "created_at") public var createdAt: Date
@@ -44,6 +46,7 @@ public final class Lead: Model, @unchecked Sendable {
 
     package func refreshSearchText() {
         searchText = SQLSearch.text([name, company, email, wechat, phoneDigits])
+        nameSort = Pinyin.sortKey(name, person: true)
     }
 
     public var isConverted: Bool { status == "converted" }

@@ -64,7 +64,8 @@ public struct LeadQuery: Sendable {
 
     package static func keyset(_ sort: LeadFilter.Sort) -> Keyset {
         switch sort {
-        case .name: .text("name")
+        // By pinyin (`Pinyin.sortKey`), the order a Chinese reader looks a name up in.
+        case .name: .text("name_sort")
         case .updated: .time("updated_at")
         case .created: .time("created_at")
         }
@@ -72,7 +73,7 @@ public struct LeadQuery: Sendable {
 
     package static func sortValue(_ lead: Lead, _ sort: LeadFilter.Sort) -> Keyset.Value {
         switch sort {
-        case .name: .text(lead.name)
+        case .name: .text(lead.nameSort ?? "")
         case .updated: .time(lead.updatedAt)
         case .created: .time(lead.createdAt)
         }

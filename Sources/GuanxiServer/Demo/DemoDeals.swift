@@ -81,7 +81,7 @@ extension DemoData {
 
     static let leadColumns = ["id", "name", "company", "title", "phone", "phone_digits", "email", "wechat", "province", "city", "industry", "source",
                               "status", "status_reason", "rating", "owner_id", "notes", "converted_customer_id", "converted_at", "search_text",
-                              "version", "created_at", "updated_at"]
+                              "version", "created_at", "updated_at", "name_sort"]
 
     /// A lead in any status; a converted one points at `convertedInto`, the customer it became.
     func makeLead(number: Int, owners: [UUID], convertedInto: MadeCustomer?, random: inout SeededRandom, now: Date) -> [any SQLExpression] {
@@ -100,7 +100,7 @@ extension DemoData {
             place.province, place.city, industry.name, random.pick(DemoNames.sources), status,
             status == "unqualified" ? random.pick(DemoNames.unqualifiedReasons) : nil, random.chance(70) ? random.pick(LeadVocabulary.ratings) : nil,
             convertedInto?.ownerID ?? owner, "", convertedInto?.id, convertedInto == nil ? nil : created.addingTimeInterval(7 * 86_400),
-            SQLSearch.text([name, company, email, mobile]), 1, created, created,
+            SQLSearch.text([name, company, email, mobile]), 1, created, created, Pinyin.sortKey(name, person: true),
         ]
         return values.map(Self.bind)
     }

@@ -3,14 +3,14 @@ import Foundation
 import SQLKit
 import GuanxiPlatform
 
-/// Customers and contacts get `name_sort`, their name's place in pinyin order
+/// Customers, contacts and leads get `name_sort`, their name's place in pinyin order
 /// (`Pinyin.sortKey`), so lists ordered by name put 阿里 before 北京 before Blue Harbor
 /// before 中国; existing records are keyed here, a chunk at a time.
 struct M0034_AddNameSortKeys: GuanxiMigration {
     let name = "0034_AddNameSortKeys"
     func prepare(on db: any Database) async throws {
         let sql = db as! any SQLDatabase
-        for table in ["customers", "contacts"] {
+        for table in ["customers", "contacts", "leads"] {
             try await db.schema(table).field("name_sort", .string, .required, .sql(.default(""))).update()
             var after: UUID?
             while true {
@@ -19,7 +19,7 @@ struct M0034_AddNameSortKeys: GuanxiMigration {
                 let rows = try await query.all()
                 guard let last = rows.last else { break }
                 for row in rows {
-                    let person = try table == "contacts" || row.decode(column: "kind", as: String.self) == "person"
+                    let person = try table != "customers" || row.decode(column: "kind", as: String.self) == "person"
                     try await sql.update(table).set("name_sort", to: Pinyin.sortKey(try row.decode(column: "name", as: String.self), person: person))
                         .where("id", .equal, try row.decode(column: "id", as: UUID.self)).run()
                 }
@@ -32,7 +32,7 @@ struct M0034_AddNameSortKeys: GuanxiMigration {
     }
     func revert(on db: any Database) async throws {
         let sql = db as! any SQLDatabase
-        for table in ["customers", "contacts"] {
+        for table in ["customers", "contacts", "leads"] {
             try await sql.drop(index: "\(table)_name_sort_idx").run()
             try await sql.drop(index: "\(table)_owner_name_sort_idx").run()
             try await db.schema(table).deleteField("name_sort").update()
