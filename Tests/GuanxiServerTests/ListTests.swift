@@ -6,6 +6,7 @@ import GuanxiCustomerAnalytics
 import GuanxiDataExchange
 import HTTPTypes
 import HummingbirdTesting
+import SQLKit
 import Testing
 import GuanxiPlatform
 
@@ -129,6 +130,40 @@ struct ListTests {
             _ = try await browser.get("/leads")
             _ = try await browser.post("/leads/columns", ["reset": "1", "col": "source", "back": "/leads?"])
             #expect(try await browser.get("/leads").text.contains("远景贸易"))
+        }
+    }
+
+    @Test("Lists say how many records their filters select — exactly up to 1,000, \"more than 1,000\" beyond — under the reader's permissions")
+    func counts() async throws {
+        try await TestApp.run { app, client in
+            let admin = try await app.admin
+            let sql = app.services.database.sql
+            for chunk in stride(from: 0, to: 1_001, by: 250) {
+                var insert = sql.insert(into: "contacts").columns("id", "name", "name_sort", "notes", "version", "created_at", "updated_at", "search_text")
+                for i in chunk..<min(chunk + 250, 1_001) {
+                    let name = String(format: "联系人%04d", i)
+                    insert = insert.values(SQLBind(UUID()), SQLBind(name), SQLBind(Pinyin.sortKey(name, person: true)), SQLBind(""), SQLBind(1),
+                                           SQLBind(Date()), SQLBind(Date()), SQLBind(SQLSearch.text([name])))
+                }
+                try await insert.run()
+            }
+            var browser = try await app.signedInBrowser(client, as: "chief")
+            #expect(try await browser.get("/contacts").text.contains(#"<strong class="list-total">超过 1000 条</strong>"#))
+            #expect(try await app.services.contactQuery.count(ContactFilter(), for: admin, cap: 1_000) == 1_001, "counting stops one past the cap")
+
+            var input = CustomerInput()
+            for name in ["星辰科技", "星光贸易", "远景物流"] {
+                input.name = name
+                _ = try await app.services.customers.create(input, by: admin)
+            }
+            #expect(try await browser.get("/customers").text.contains(#"<strong class="list-total">共 3 条</strong>"#))
+            #expect(try await browser.get("/customers?q=%E6%98%9F").text.contains(#"<strong class="list-total">共 2 条</strong>"#))
+            // A rep counts only what they may read: none of these is theirs.
+            let role = try await app.makeRole("own-customers", [.customers: Grant(actions: [.read], scope: .own)])
+            try await app.makeUser("rep.li", roles: [role.id!])
+            var rep = Browser(client)
+            _ = try await rep.signIn("rep.li", "Secret-pass-42")
+            #expect(try await rep.get("/customers").text.contains(#"<strong class="list-total">共 0 条</strong>"#))
         }
     }
 

@@ -202,7 +202,7 @@ package struct ContactPages {
             cf: q.getAll("cf").first.map { String($0) } ?? "", sorts: try await table.sorts(.contacts, builtIn: ["name", "updated"], selected: sort, locale: context.locale),
             descending: filter.customSortDescending,
             table: try await table.part(.contacts, path: Self.url.description, records: page.contacts, title: \.name, builtIn: columns,
-                                        defaults: list.defaultColumns, next: page.next, sorts: ["name", "updated"], request: request, context: context))
+                                        defaults: list.defaultColumns, next: page.next, sorts: ["name", "updated"], total: try await services.contactQuery.count(filter, for: principal, cap: ListTable.countCap), request: request, context: context))
         return services.renderer.render("contacts", titleKey: "contacts.title", page: model, context: context)
     }
 

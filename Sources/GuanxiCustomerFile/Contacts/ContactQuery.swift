@@ -29,15 +29,31 @@ public struct ContactQuery: Sendable {
     package let permissions: PermissionService
     package let custom: CustomValues
 
-    public func list(_ filter: ContactFilter, for actor: Principal) async throws -> (contacts: [Contact], next: String?) {
+    /// The contacts `filter` selects that `actor` may read, and the search term's
+    /// condition (kept apart: `Keyset.page` decides how to apply it).
+    func filtered(_ filter: ContactFilter, for actor: Principal) async throws -> (query: SQLSelectBuilder, search: SearchCondition?) {
         let owners = try await permissions.ownerFilter(actor, .read, on: .contacts)
-        let limit = max(1, min(filter.limit, 500))
         var query = database.sql.select().column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("contacts"))).from("contacts")
         if let reachable = owners.condition() { query = query.where(reachable) }
         if let customer = filter.customerID { query = query.where("customer_id", .equal, customer) }
         if let quality = filter.quality { query = query.where(quality.condition(Contact.quality, cutoff: filter.qualityCutoff)) }
         query = try await custom.constrain(query, table: "contacts", kind: .contacts, filters: filter.custom)
         let search = filter.search?.trimmingCharacters(in: .whitespaces).nilIfEmpty.map { SQLSearch.condition("contacts", $0, engine: database.engine) }
+        return (query, search)
+    }
+
+    /// How many contacts `filter` selects for `actor`, up to `cap` + 1 (`CappedCount`).
+    public func count(_ filter: ContactFilter, for actor: Principal, cap: Int) async throws -> Int {
+        var (query, search) = try await filtered(filter, for: actor)
+        if let search { query = query.where(search.indexed) }
+        return try await CappedCount.count(query, table: "contacts", cap: cap, on: database.sql)
+    }
+
+    public func list(_ filter: ContactFilter, for actor: Principal) async throws -> (contacts: [Contact], next: String?) {
+        let limit = max(1, min(filter.limit, 500))
+        let selected = try await filtered(filter, for: actor)
+        var query = selected.query
+        let search = selected.search
         if let key = filter.customSort {
             // A custom field's order has no index to read along: every match, sorted.
             if let search { query = query.where(search.indexed) }

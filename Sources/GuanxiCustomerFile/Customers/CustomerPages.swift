@@ -123,7 +123,7 @@ package struct CustomerPages {
             cf: q.getAll("cf").first.map { String($0) } ?? "", sorts: try await table.sorts(.customers, builtIn: ["name", "updated", "created"], selected: sort, locale: context.locale),
             descending: filter.customSortDescending,
             table: try await table.part(.customers, path: Self.url.description, records: page.customers, title: \.name, builtIn: columns,
-                                        defaults: list.defaultColumns, next: page.next, sorts: ["name", "updated", "created"], request: request, context: context))
+                                        defaults: list.defaultColumns, next: page.next, sorts: ["name", "updated", "created"], total: try await services.customerQuery.count(filter, for: principal, cap: ListTable.countCap), request: request, context: context))
         return services.renderer.render("customers", titleKey: "customers.title", page: model, context: context)
     }
 

@@ -45,9 +45,10 @@ public struct CustomerQuery: Sendable {
     package let permissions: PermissionService
     package let custom: CustomValues
 
-    public func list(_ filter: CustomerFilter, for actor: Principal) async throws -> (customers: [Customer], next: String?) {
+    /// The customers `filter` selects that `actor` may read, and the search term's
+    /// condition (kept apart: `Keyset.page` decides how to apply it).
+    func filtered(_ filter: CustomerFilter, for actor: Principal) async throws -> (query: SQLSelectBuilder, search: SearchCondition?) {
         let owners = try await permissions.ownerFilter(actor, .read, on: .customers)
-        let limit = max(1, min(filter.limit, 200))
         let sql = database.sql
         var query = sql.select().column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("customers"))).from("customers")
         if let reachable = owners.condition() { query = query.where(reachable) }
@@ -65,7 +66,20 @@ public struct CustomerQuery: Sendable {
         }
         if let quality = filter.quality { query = query.where(quality.condition(Customer.quality, cutoff: filter.qualityCutoff)) }
         query = try await custom.constrain(query, table: "customers", kind: .customers, filters: filter.custom)
-        var search = filter.search?.trimmingCharacters(in: .whitespaces).nilIfEmpty.map { SQLSearch.condition("customers", $0, engine: database.engine) }
+        let search = filter.search?.trimmingCharacters(in: .whitespaces).nilIfEmpty.map { SQLSearch.condition("customers", $0, engine: database.engine) }
+        return (query, search)
+    }
+
+    /// How many customers `filter` selects for `actor`, up to `cap` + 1 (`CappedCount`).
+    public func count(_ filter: CustomerFilter, for actor: Principal, cap: Int) async throws -> Int {
+        var (query, search) = try await filtered(filter, for: actor)
+        if let search { query = query.where(search.indexed) }
+        return try await CappedCount.count(query, table: "customers", cap: cap, on: database.sql)
+    }
+
+    public func list(_ filter: CustomerFilter, for actor: Principal) async throws -> (customers: [Customer], next: String?) {
+        let limit = max(1, min(filter.limit, 200))
+        var (query, search) = try await filtered(filter, for: actor)
         // Name and last change have an index to read along; creation time and custom fields
         // have not: there the index finds every match, and they are sorted.
         if filter.customSort != nil || filter.sort == .created, let every = search {

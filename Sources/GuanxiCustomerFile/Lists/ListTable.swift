@@ -47,7 +47,14 @@ package struct ListTable {
         package let exportHref: String?
         /// First, previous and next page.
         package let pager: ListPager
+        /// How many records the filters select ("37 records", "more than 1,000"); empty when not counted.
+        package let total: String
+        /// Whether `total` says anything (Mustache takes an empty string for true).
+        package let counted: Bool
     }
+
+    /// The most records a list counts exactly (`CappedCount`); above it, it says "more than".
+    package static let countCap = 1_000
 
     package let services: CustomerFileServices
 
@@ -56,7 +63,7 @@ package struct ListTable {
     /// `next` is the cursor of the page after; `sorts` the list's own orders, first the
     /// default, by the column key that shows each ("name" for the first column).
     package func part<Record: ListedRecord>(_ kind: RecordKind, path: String, records: [Record], title: (Record) -> String, titleKey: String = "customer_fields.name",
-                                         builtIn: [Column<Record>], defaults: [String], next: String?, sorts: [String],
+                                         builtIn: [Column<Record>], defaults: [String], next: String?, sorts: [String], total: Int? = nil,
                                          request: Request, context: SignedInContext) async throws -> Part {
         let principal = context.principal
         let q = request.uri.queryParameters
@@ -83,7 +90,10 @@ package struct ListTable {
             canBulk: !actions.isEmpty, owners: owners.map { WebChoice(value: $0.id!.uuidString, label: $0.displayName, selected: false) },
             hasTag: actions.contains(.tag), bulkResult: bulkResult,
             exportHref: principal.scope(for: .export, on: kind) == nil ? nil : Self.exportHref(path: path, request: request, columns: chosenKeys),
-            pager: ListPager(request: request, path: path, next: next) { services.localizer.text("lists.page_number", context.locale, ["n": String($0)]) })
+            pager: ListPager(request: request, path: path, next: next) { services.localizer.text("lists.page_number", context.locale, ["n": String($0)]) },
+            total: total.map { n in
+                services.localizer.text(n > Self.countCap ? "lists.total_more" : "lists.total", context.locale, ["n": String(min(n, Self.countCap))])
+            } ?? "", counted: total != nil)
     }
 
     /// Every column of a list of `records`: the kind's own, then its custom fields.

@@ -80,7 +80,7 @@ package struct LeadPages {
             cf: q.getAll("cf").first.map { String($0) } ?? "", sorts: try await table.sorts(.leads, builtIn: ["created", "updated", "name"], selected: sort, locale: context.locale),
             descending: filter.customSortDescending,
             table: try await table.part(.leads, path: Self.url.description, records: page.leads, title: \.name, builtIn: columns,
-                                        defaults: list.defaultColumns, next: page.next, sorts: ["created", "name", "updated"], request: request, context: context))
+                                        defaults: list.defaultColumns, next: page.next, sorts: ["created", "name", "updated"], total: try await services.leadQuery.count(filter, for: principal, cap: ListTable.countCap), request: request, context: context))
         return services.renderer.render("leads", titleKey: "leads.title", page: model, context: context)
     }
 

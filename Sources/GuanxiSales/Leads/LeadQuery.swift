@@ -36,9 +36,10 @@ public struct LeadQuery: Sendable {
     package let permissions: PermissionService
     package let custom: CustomValues
 
-    public func list(_ filter: LeadFilter, for actor: Principal) async throws -> (leads: [Lead], next: String?) {
+    /// The leads `filter` selects that `actor` may read, and the search term's
+    /// condition (kept apart: `Keyset.page` decides how to apply it).
+    func filtered(_ filter: LeadFilter, for actor: Principal) async throws -> (query: SQLSelectBuilder, search: SearchCondition?) {
         let owners = try await permissions.ownerFilter(actor, .read, on: .leads)
-        let limit = max(1, min(filter.limit, 200))
         var query = database.sql.select().column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("leads"))).from("leads")
         if let reachable = owners.condition() { query = query.where(reachable) }
         if filter.inPool { query = query.where("owner_id", .is, SQLLiteral.null) }
@@ -49,6 +50,21 @@ public struct LeadQuery: Sendable {
         if let quality = filter.quality { query = query.where(quality.condition(Lead.quality, cutoff: filter.qualityCutoff)) }
         query = try await custom.constrain(query, table: "leads", kind: .leads, filters: filter.custom)
         let search = filter.search?.trimmingCharacters(in: .whitespaces).nilIfEmpty.map { SQLSearch.condition("leads", $0, engine: database.engine) }
+        return (query, search)
+    }
+
+    /// How many leads `filter` selects for `actor`, up to `cap` + 1 (`CappedCount`).
+    public func count(_ filter: LeadFilter, for actor: Principal, cap: Int) async throws -> Int {
+        var (query, search) = try await filtered(filter, for: actor)
+        if let search { query = query.where(search.indexed) }
+        return try await CappedCount.count(query, table: "leads", cap: cap, on: database.sql)
+    }
+
+    public func list(_ filter: LeadFilter, for actor: Principal) async throws -> (leads: [Lead], next: String?) {
+        let limit = max(1, min(filter.limit, 200))
+        let selected = try await filtered(filter, for: actor)
+        var query = selected.query
+        let search = selected.search
         if let key = filter.customSort {
             // A custom field's order has no index to read along: every match, sorted.
             if let search { query = query.where(search.indexed) }

@@ -116,7 +116,7 @@ package struct OpportunityPages {
             cf: q.getAll("cf").first.map { String($0) } ?? "", sorts: try await table.sorts(.opportunities, builtIn: ["updated", "created", "name"], selected: sort, locale: context.locale),
             descending: filter.customSortDescending,
             table: try await table.part(.opportunities, path: Self.url.description, records: deals, title: \.name, builtIn: columns,
-                                        defaults: list.defaultColumns, next: page.next, sorts: ["updated", "created", "name"], request: request, context: context))
+                                        defaults: list.defaultColumns, next: page.next, sorts: ["updated", "created", "name"], total: try await services.opportunityQuery.count(filter, for: principal, cap: ListTable.countCap), request: request, context: context))
         return services.renderer.render("opportunities", titleKey: "opportunities.title", page: model, context: context)
     }
 

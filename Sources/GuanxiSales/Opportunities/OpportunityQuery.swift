@@ -54,6 +54,12 @@ public struct OpportunityQuery: Sendable {
         return (page.items, page.next)
     }
 
+    /// How many opportunities `filter` selects for `actor`, up to `cap` + 1 (`CappedCount`).
+    public func count(_ filter: OpportunityFilter, for actor: Principal, cap: Int) async throws -> Int {
+        let query = try await filtered(filter, for: actor, columns: [SQLColumn("id", table: "opportunities")], searchApart: false)
+        return try await CappedCount.count(query, table: "opportunities", cap: cap, on: database.sql)
+    }
+
     /// Count, amount and weighted amount per stage of the opportunities `filter` keeps.
     public func stageTotals(_ filter: OpportunityFilter, for actor: Principal) async throws -> [UUID: ForecastFigures] {
         let query = try await filtered(filter, for: actor, columns: Self.sums + [SQLAlias(SQLIdentifier("stage_id"), as: SQLIdentifier("k"))])
