@@ -2,6 +2,7 @@ import Foundation
 import GuanxiServer
 import GuanxiCustomerFile
 import GuanxiSales
+import HummingbirdTesting
 import Testing
 import GuanxiPlatform
 
@@ -72,6 +73,36 @@ struct RecordPickerTests {
             #expect(edit.contains(#"<option value="\#(far.id!.uuidString)" selected>客户60 华东</option>"#))
             // The company itself is never offered as its own parent.
             #expect(!edit.contains(#"<option value="\#(customers[0].id!.uuidString)""#))
+        }
+    }
+
+    @Test("Owner pickers find any colleague the reader may pick by name or sign-in name — beyond the first 200 — and a rep only their teammates")
+    func users() async throws {
+        try await TestApp.run { app, client in
+            let admin = try await app.admin
+            for n in 1...210 {
+                let user = try await app.makeUser(String(format: "staff%03d", n))
+                try await app.services.database.sql.update("users").set("display_name", to: String(format: "员工%03d", n)).where("id", .equal, user.id!).run()
+            }
+            var chief = try await app.signedInBrowser(client, as: "chief")
+            let form = try await chief.get("/customers/new").text
+            #expect(form.contains(#"<select name="owner_id" data-pick="users""#))
+            func labels(_ response: TestResponse) throws -> [String] {
+                try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [[String: String]]).compactMap { $0["label"] }
+            }
+            #expect(try labels(try await chief.get("/pick/users?q=%E5%91%98%E5%B7%A5209")) == ["员工209"])  // 员工209
+            #expect(try labels(try await chief.get("/pick/users?q=STAFF210")) == ["员工210"])
+            #expect(try labels(try await chief.get("/pick/users?q=%25")).isEmpty, "a % is matched literally")
+
+            // A rep who may not read users picks only their team.
+            let role = try await app.makeRole("rep", [.customers: Grant(actions: [.read, .create], scope: .own)])
+            let rep = try await app.makeUser("rep.zhou", roles: [role.id!])
+            let mate = try await app.principal("staff007")
+            _ = try await app.services.teams.create(name: "华东一组", description: nil, memberIDs: [rep.id!, mate.userID], by: admin)
+            var browser = Browser(client)
+            _ = try await browser.signIn("rep.zhou", "Secret-pass-42")
+            #expect(try labels(try await browser.get("/pick/users?q=%E5%91%98%E5%B7%A5")) == ["员工007"])
+            #expect(try labels(try await browser.get("/pick/users?q=")).sorted() == ["rep.zhou", "员工007"].sorted())
         }
     }
 }

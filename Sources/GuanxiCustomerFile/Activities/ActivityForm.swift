@@ -7,7 +7,8 @@ import GuanxiPlatform
 package struct ActivityForm {
     package let services: CustomerFileServices
 
-    package struct Select { package let name: String; package let label: String; package let options: [WebChoice] }
+    /// A choice field; `pick` names the kind a record picker searches (`RecordPicker`).
+    package struct Select { package let name: String; package let label: String; package let options: [WebChoice]; package var pick: String? = nil }
     package struct Check { package let name: String; package let value: String; package let label: String; package let checked: Bool }
     package struct Clash { package let subject: String; package let when: String }
     /// One promise on the form: what, by when, and whether it was kept.
@@ -143,7 +144,7 @@ package struct ActivityForm {
             Select(name: "owner_id", label: t("customer_fields.owner"),
                    options: WebChoice.list(owners.map { $0.id!.uuidString }, selected: typed?["owner_id"] ?? (a == nil ? principal.userID.uuidString : a?.ownerID?.uuidString)) { id in
                        owners.first { $0.id?.uuidString == id }?.displayName ?? id
-                   }),
+                   }, pick: "users"),
         ]
         // Commitments as rows: the typed or saved ones, then empty rows for new promises.
         var commitments: [Commitment] = []

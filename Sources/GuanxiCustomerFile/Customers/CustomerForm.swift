@@ -94,7 +94,7 @@ package struct CustomerForm {
         let selects = [
             select("kind", CustomerVocabulary.kinds.map { ($0, t("customer_kinds.\($0)")) }, saved: c?.kind ?? "company", allowEmpty: false),
             select("relationship", CustomerVocabulary.relationships.map { ($0, t("relationships.\($0)")) }, saved: c?.relationship ?? "customer", allowEmpty: false),
-            select("owner_id", owners.map { ($0.id!.uuidString, $0.displayName) }, saved: ownerSaved),
+            { var owner = select("owner_id", owners.map { ($0.id!.uuidString, $0.displayName) }, saved: ownerSaved); owner.pick = "users"; return owner }(),
             select("grade", try await services.settings.customerGrades().map { ($0, $0) }, saved: c?.grade),
             select("value_tier", CustomerVocabulary.valueTiers.map { ($0, t("value_tiers.\($0)")) }, saved: c?.valueTier),
             select("lifecycle_stage", CustomerVocabulary.lifecycleStages.map { ($0, t("lifecycle.\($0)")) }, saved: c?.lifecycleStage),

@@ -2,10 +2,17 @@ import Foundation
 import GuanxiPlatform
 
 extension RecordKindDescriptor {
-    /// Users: their roles and language read by name in their history.
-    package static var users: RecordKindDescriptor {
+    /// Users: their roles and language read by name in their history. Owner pickers find
+    /// them among the people the reader may pick — their teammates at least
+    /// (`UserService.pickable(matching:)`); they are not in the global search.
+    package static func users(_ services: CustomerFileServices) -> RecordKindDescriptor {
         var d = RecordKindDescriptor(kind: .users)
         d.historyFields = ["roles": .name(table: "roles", column: "name"), "locale": .label("language")]
+        d.pick = { term, actor, limit in
+            try await services.users.pickable(matching: term, for: actor, limit: limit).map {
+                SearchHit(kind: .users, id: $0.id!, title: $0.displayName, detail: $0.username)
+            }
+        }
         return d
     }
 

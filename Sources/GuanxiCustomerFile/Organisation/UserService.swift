@@ -1,4 +1,5 @@
 import FluentKit
+import SQLKit
 import Foundation
 import GuanxiPlatform
 
@@ -186,6 +187,29 @@ public struct UserService: Sendable {
         if actor.scope(for: .read, on: .users) != nil { users += try await list(for: actor, limit: 200).users }
         var seen: Set<UUID> = []
         return users.filter { $0.isActive && seen.insert($0.id!).inserted }.sorted { $0.displayName < $1.displayName }
+    }
+
+    /// The people `actor` may pick (as `pickable` says) whose display name or sign-in name
+    /// holds `term`, by name — the owner pickers' type-ahead, so an organisation of
+    /// thousands finds anyone, not only the first 200.
+    package func pickable(matching term: String, for actor: Principal, limit: Int) async throws -> [User] {
+        var query = database.sql.select().column("id").from("users").where("is_active", .equal, true)
+        var teammates: Set<UUID> = [actor.userID]
+        for row in try await database.sql.raw("""
+            SELECT m.user_id AS id FROM team_members m WHERE m.team_id IN (SELECT team_id FROM team_members WHERE user_id = \(bind: actor.userID))
+            """).all() { teammates.insert(try row.decode(column: "id", as: UUID.self)) }
+        if actor.scope(for: .read, on: .users) == nil {
+            query = query.where("id", .in, Array(teammates))
+        } else if case .owners(let ids, _) = try await permissions.ownerFilter(actor, .read, on: .users) {
+            query = query.where("id", .in, Array(teammates.union(ids)))
+        }
+        if !term.isEmpty {
+            query = query.where(SQLGroupExpression(SQLBinaryExpression(SQLSearch.contains("display_name", term, engine: database.engine), .or,
+                                                                       SQLSearch.contains("username", term.lowercased(), engine: database.engine))))
+        }
+        let ids = try await query.orderBy("display_name").limit(max(1, min(limit, 50))).all().map { try $0.decode(column: "id", as: UUID.self) }
+        let users = Dictionary(uniqueKeysWithValues: try await User.query(on: database.db).filter(\.$id ~~ ids).all().map { ($0.id!, $0) })
+        return ids.compactMap { users[$0] }
     }
 
     /// Display names of users by id, for showing owners on lists (one query for a page).

@@ -39,6 +39,10 @@ package struct RecordKindDescriptor: Sendable {
     package var fileFormats: [String: RecordFileFormat] = [:]
     /// The global search box's hits among its records that the actor may read.
     package var search: (@Sendable (_ term: String, _ actor: Principal, _ limit: Int) async throws -> [SearchHit])?
+    /// What a record picker (`/pick/<kind>`) offers, when it is not `search` for readers of
+    /// the kind: the owner pickers offer colleagues to people who cannot read user records.
+    /// It checks its own permissions.
+    package var pick: (@Sendable (_ term: String, _ actor: Principal, _ limit: Int) async throws -> [SearchHit])?
     /// How a CSV file becomes records of this kind (import, dry run, revert).
     package var importTarget: (@Sendable (ImportSettings) -> any ImportTarget)?
     /// Actions on many records picked in its list, each applied one record at a time

@@ -19,11 +19,17 @@ package struct RecordPicker {
     package func register(on web: RouterGroup<SignedInContext>) {
         web.get("/pick/:kind") { request, context in
             let kind = RecordKind(rawValue: try context.parameters.require("kind"))
-            guard let search = services.records[kind]?.search, context.principal.scope(for: .read, on: kind) != nil else {
-                throw GuanxiError.notFound("Kind of record")
-            }
             let term = try Validate.text(request.uri.queryParameters["q"].map(String.init), field: "q", required: false, max: 100) ?? ""
-            let hits = try await search(term, context.principal, Self.pageSize).map { Hit(id: $0.id.uuidString, label: $0.title, detail: $0.detail) }
+            let found: [SearchHit]
+            if let pick = services.records[kind]?.pick {
+                found = try await pick(term, context.principal, Self.pageSize)
+            } else {
+                guard let search = services.records[kind]?.search, context.principal.scope(for: .read, on: kind) != nil else {
+                    throw GuanxiError.notFound("Kind of record")
+                }
+                found = try await search(term, context.principal, Self.pageSize)
+            }
+            let hits = found.map { Hit(id: $0.id.uuidString, label: $0.title, detail: $0.detail) }
             return try WebRenderer.json(hits)
         }
     }

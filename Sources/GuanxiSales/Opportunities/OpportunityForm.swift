@@ -114,7 +114,7 @@ package struct OpportunityForm {
             Select(name: "owner_id", label: t("customer_fields.owner"),
                    options: WebChoice.list(owners.map { $0.id!.uuidString }, selected: form?["owner_id"] ?? (o == nil ? principal.userID.uuidString : o?.ownerID?.uuidString)) { id in
                        owners.first { $0.id?.uuidString == id }?.displayName ?? id
-                   }),
+                   }, pick: "users"),
         ]
         var savedCompetitors: [String] = []
         if let id = o?.id { savedCompetitors = try await services.opportunities.competitorIDs(of: id).map(\.uuidString) }

@@ -31,7 +31,7 @@ extension AppServices {
         customerFile.records.register(homeCard: OpportunityPages.homeCard(sales))
         customerFile.records.register(homeCard: CustomerValuePart.atRiskHomeCard(customerFile))
         customerFile.records.register(homeCard: StatusPages.homeCard(self))
-        customerFile.records.register(.users)
+        customerFile.records.register(.users(customerFile))
         customerFile.records.register(.departments)
         customerFile.records.register(.teams)
         for kind in [RecordKind.roles, .audit] { customerFile.records.register(RecordKindDescriptor(kind: kind)) }
