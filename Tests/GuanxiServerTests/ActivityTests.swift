@@ -153,6 +153,16 @@ struct ActivityTests {
             #expect(mine.map { $0["subject"] as? String } == ["我的会"])
             let team = try #require(try await api.call(.get, "/calendar?\(range)&who=team").json["items"] as? [[String: Any]])
             #expect(team.map { $0["subject"] as? String } == ["我的会", "同事的会"])
+            // My department and the one under it: a colleague there, not the teammate elsewhere.
+            let sales = try await app.services.departments.create(name: "销售部", parentID: nil, by: admin)
+            let east = try await app.services.departments.create(name: "华东区", parentID: sales.id, by: admin)
+            let report = try await app.makeUser("report.wu", department: east.id)
+            try await app.services.database.sql.update("users").set("department_id", to: sales.id!).where("id", .equal, admin.userID).run()
+            _ = try await api.call(.post, "/activities", json: """
+                {"kind":"meeting","subject":"下属的会","startsAt":"\(at(app, hours: 8))","endsAt":"\(at(app, hours: 8.5))","ownerId":"\(report.id!.uuidString)"}
+                """)
+            let department = try #require(try await api.call(.get, "/calendar?\(range)&who=department").json["items"] as? [[String: Any]])
+            #expect(department.map { $0["subject"] as? String } == ["我的会", "下属的会"])
             let tooLong = "from=\(at(app, hours: 0))&to=\(at(app, hours: 24 * 70))".replacingOccurrences(of: "+", with: "%2B")
             #expect(try await api.call(.get, "/calendar?\(tooLong)").errorBody["field"] as? String == "to")
         }

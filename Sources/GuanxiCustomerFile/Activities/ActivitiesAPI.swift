@@ -69,7 +69,7 @@ extension CustomerFileAPI {
         guard q.to > q.from, q.to.timeIntervalSince(q.from) <= 62 * 86_400 else {
             throw GuanxiError.invalid("to", "to must be after from and at most 62 days later.").localized("msg.calendar_range", [:])
         }
-        let people = try await CalendarPeople(services: services).people(q.who?.rawValue == "team" ? .team : .me, of: principal)
+        let people = try await CalendarPeople(services: services).people(q.who.flatMap { CalendarPeople.Who(rawValue: $0.rawValue) } ?? .me, of: principal)
         let items = try await services.activityQuery.calendar(from: q.from, to: q.to, people: people, for: principal)
         return .ok(.init(body: .json(.init(items: try await apiActivities(items)))))
     }
