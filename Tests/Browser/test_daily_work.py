@@ -32,6 +32,33 @@ class DailyWork(unittest.TestCase):
                     if re.search(g.UUID.pattern + "$", a.get_attribute("href")))
         return link.get_attribute("href").replace(g.URL, "")
 
+    def test_plan_calls_from_analytics(self):
+        """From insight to action: a segment of the analytics becomes a batch of calls on the task list."""
+        d = self.driver
+        d.get(g.URL + "/analytics")
+        form = d.find_element(By.CSS_SELECTOR, "form[action='/analytics/plan']")
+        segment = Select(form.find_element(By.NAME, "segment"))
+        # The first segment that holds customers of this rep (its bar links to its list).
+        choices = [o.get_attribute("value") for o in segment.options if o.get_attribute("value")]
+        self.assertTrue(choices)
+        subject = "回访：分析建议 " + time.strftime("%H%M%S")
+        for value in choices:
+            d.get(g.URL + "/analytics")
+            form = d.find_element(By.CSS_SELECTOR, "form[action='/analytics/plan']")
+            Select(form.find_element(By.NAME, "segment")).select_by_value(value)
+            Select(form.find_element(By.NAME, "kind")).select_by_value("call")
+            form.find_element(By.NAME, "subject").send_keys(subject)
+            form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+            self.wait(ready.url_contains("planned="))
+            planned = int(re.search(r"planned=(\d+)", d.current_url).group(1))
+            if planned:
+                break
+        self.assertGreater(planned, 0, "no segment held a customer to call")
+        self.assertIn("已安排", d.find_element(By.CSS_SELECTOR, ".notice").text)
+        d.get(g.URL + "/tasks")
+        rows = [r for r in d.find_elements(By.CSS_SELECTOR, "main tr") if subject in r.text]
+        self.assertEqual(len(rows), planned)
+
     def test_log_a_call_with_a_commitment(self):
         d = self.driver
         customer = self.first_record("customers")
