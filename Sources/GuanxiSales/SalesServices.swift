@@ -18,6 +18,7 @@ public struct SalesServices: Sendable {
     public let opportunityQuery: OpportunityQuery
     public let forecast: Forecast
     public let competitors: CompetitorService
+    public let targets: SalesTargets
 
     public init(_ customerFile: CustomerFileServices) {
         self.customerFile = customerFile
@@ -33,6 +34,7 @@ public struct SalesServices: Sendable {
         opportunityQuery = OpportunityQuery(database: c.database, permissions: c.permissions, custom: c.customValues)
         forecast = Forecast(query: opportunityQuery, pipelines: pipelines)
         competitors = CompetitorService(database: c.database, audit: c.audit, clock: c.clock)
+        targets = SalesTargets(database: c.database, permissions: c.permissions, audit: c.audit, clock: c.clock)
         leadConversion = LeadConversion(database: c.database, leads: leads, customers: c.customers, customerQuery: c.customerQuery, contacts: c.contacts,
                                         contactQuery: c.contactQuery, opportunities: opportunities, audit: c.audit, clock: c.clock)
     }

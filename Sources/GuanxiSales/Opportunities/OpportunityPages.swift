@@ -68,6 +68,7 @@ package struct OpportunityPages {
         OpportunityForm(services: services).register(on: web)
         OpportunityBoard(services: services).register(on: web)
         ForecastPage(services: services).register(on: web)
+        SalesTargetPage(services: services).register(on: web)
     }
 
     package func id(_ context: SignedInContext) throws -> UUID {

@@ -23,14 +23,25 @@ extension OpportunityPages {
             }
             var team: [OwnerRow] = []
             let quarter = Self.quarter(containing: services.customerFile.clock.now(), timeZone: TimeZone(identifier: principal.timeZone) ?? .current)
+            var targetTotal: Int64 = 0, reachedTotal: Int64 = 0
             if scope > .own {
                 let rows = try await services.forecast.rows(pipelineID: nil, from: quarter.from, to: quarter.to, by: .owner, for: principal)
-                let names = try await services.users.names(of: rows.compactMap { UUID(uuidString: $0.key) })
-                team = rows.map { OwnerRow(name: UUID(uuidString: $0.key).flatMap { names[$0] } ?? services.localizer.text("customers.pool", context.locale),
-                                           open: $0.open.amount.display, weighted: $0.open.weighted.display, won: $0.won.amount.display) }
+                let owners = rows.compactMap { UUID(uuidString: $0.key) }
+                let names = try await services.users.names(of: owners)
+                // Each seller's quarter against their target: won, and won plus weighted.
+                let targets = try await services.targets.targets(SalesTargets.quarter(of: quarter.from), owners: owners)
+                team = rows.map { row in
+                    let target = UUID(uuidString: row.key).flatMap { targets[$0] }
+                    let forecast = row.won.amount.minorUnits + row.open.weighted.minorUnits
+                    if let target { (targetTotal, reachedTotal) = (targetTotal + target.minorUnits, reachedTotal + forecast) }
+                    return OwnerRow(name: UUID(uuidString: row.key).flatMap { names[$0] } ?? services.localizer.text("customers.pool", context.locale),
+                                    open: row.open.amount.display, weighted: row.open.weighted.display, won: row.won.amount.display,
+                                    target: target?.display ?? "", forecast: forecast, targetValue: max(target?.minorUnits ?? 0, 1), hasTarget: target != nil)
+                }
             }
             let card = Card(stages: stageRows, hasStages: !stageRows.isEmpty, most: max(most, 1), team: team, isManager: scope > .own, hasTeam: !team.isEmpty,
-                            quarter: "\(quarter.from) – \(quarter.to)")
+                            quarter: "\(quarter.from) – \(quarter.to)", canSetTargets: try await services.targets.settable(by: principal) != nil,
+                            targetsHref: SalesTargetPage.url.with("quarter", SalesTargets.quarter(of: quarter.from)).description)
             return services.renderer.fragment("home-pipeline", page: card, context: context)
         }
     }
@@ -47,9 +58,14 @@ extension OpportunityPages {
     }
 
     package struct StageRow { package let name: String; let count: Int; let amount: String; let weighted: String; let value: Int64; let href: String }
-    package struct OwnerRow { package let name: String; let open: String; let weighted: String; let won: String }
+    package struct OwnerRow {
+        package let name: String; let open: String; let weighted: String; let won: String
+        /// The quarter's target, and won plus weighted measured against it (a `<meter>`).
+        package let target: String; let forecast: Int64; let targetValue: Int64; let hasTarget: Bool
+    }
     package struct Card {
         package let stages: [StageRow]; let hasStages: Bool; let most: Int64
         package let team: [OwnerRow]; let isManager: Bool; let hasTeam: Bool; let quarter: String
+        package let canSetTargets: Bool; let targetsHref: String
     }
 }

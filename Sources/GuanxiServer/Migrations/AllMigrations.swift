@@ -40,5 +40,6 @@ public enum AllMigrations {
         M0032_SplitSearchIndexByKind(),
         M0033_CreateListColumns(),
         M0034_AddNameSortKeys(),
+        M0035_CreateSalesTargets(),
     ]
 }
