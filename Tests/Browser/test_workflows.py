@@ -72,6 +72,20 @@ class Workflows(unittest.TestCase):
         self.assertFalse(shown("due_at"))
         self.assertTrue(shown("commitment_0_text"))
 
+    def test_owner_picked_by_typing_keeps_the_routing_choice(self):
+        d = self.driver
+        g.sign_in(d, "admin")
+        d.get(g.URL + "/leads/new")
+        select = d.find_element(By.CSS_SELECTOR, "select[name=owner_id][data-pick=users]")
+        box = d.find_element(By.CSS_SELECTOR, "input.pick-search")
+        box.send_keys("Emma")
+        # The first colleague found is chosen; the search offers only what matches.
+        self.wait(lambda _: select.find_element(By.CSS_SELECTOR, "option:checked").text.startswith("Emma Smith"))
+        values = [o.get_attribute("value") for o in select.find_elements(By.TAG_NAME, "option")]
+        self.assertIn("rules", values, "the routing rules stay a choice")
+        self.assertIn("", values, "the shared pool stays a choice")
+        self.assertFalse([o for o in select.find_elements(By.TAG_NAME, "option") if "赵洋" in o.text])
+
     def test_menu_groups_and_shortcuts(self):
         d = self.driver
         g.sign_in(d, "admin")

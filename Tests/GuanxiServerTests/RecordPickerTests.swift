@@ -87,6 +87,9 @@ struct RecordPickerTests {
             var chief = try await app.signedInBrowser(client, as: "chief")
             let form = try await chief.get("/customers/new").text
             #expect(form.contains(#"<select name="owner_id" data-pick="users""#))
+            for path in ["/opportunities/new", "/leads/new", "/activities/new?kind=call"] {
+                #expect(try await chief.get(path).text.contains(#"<select name="owner_id" data-pick="users""#), "\(path)")
+            }
             func labels(_ response: TestResponse) throws -> [String] {
                 try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [[String: String]]).compactMap { $0["label"] }
             }

@@ -13,7 +13,8 @@ package struct LeadForm {
     package static let byRules = "rules"
 
     package struct TextField { package let name: String; package let label: String; package let value: String; package let saved: String?; package let multiline: Bool }
-    package struct Select { package let name: String; package let label: String; package let options: [WebChoice] }
+    /// A choice field; `pick` names the kind a record picker searches (`RecordPicker`).
+    package struct Select { package let name: String; package let label: String; package let options: [WebChoice]; package var pick: String? = nil }
     package struct Page { package let isNew: Bool; package let id: String; package let version: Int; package let title: String; package let texts: [TextField]; package let selects: [Select]; package let custom: [CustomFieldForm.Input]; package let error: String?; package let conflict: Bool }
 
     package func register(on web: RouterGroup<SignedInContext>) {
@@ -87,7 +88,7 @@ package struct LeadForm {
                    options: WebChoice.list(LeadVocabulary.editableStatuses, selected: form?["status"] ?? l?.status ?? "new", allowEmpty: false) { t("lead_statuses.\($0)") }),
             Select(name: "rating", label: t("lead_fields.rating"),
                    options: WebChoice.list(LeadVocabulary.ratings, selected: form?["rating"] ?? l?.rating) { t("lead_ratings.\($0)") }),
-            Select(name: "owner_id", label: t("customer_fields.owner"), options: ownerOptions),
+            Select(name: "owner_id", label: t("customer_fields.owner"), options: ownerOptions, pick: "users"),
         ]
         let page = Page(isNew: l == nil, id: l?.id?.uuidString ?? "", version: l?.version ?? 0, title: l?.name ?? t("leads.new"),
                         texts: texts, selects: selects,

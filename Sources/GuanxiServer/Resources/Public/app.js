@@ -88,6 +88,8 @@ function adjust(column, count, amount, weighted) {
 // /pick/<kind>?q=… and offers what it finds in the whole file (under the reader's
 // permissions); the first match is chosen. The select stays the form's field, so the
 // form works the same without this script, with the choices the page came with.
+// Options that name no record ("—", the shared pool, "by the routing rules") stay.
+const recordID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 for (const select of document.querySelectorAll("select[data-pick]")) {
   const box = document.createElement("input");
   box.type = "search";
@@ -108,7 +110,7 @@ for (const select of document.querySelectorAll("select[data-pick]")) {
       if (!response.ok || ask !== asked) return;
       const hits = await response.json();
       const chosen = select.selectedOptions[0];
-      select.replaceChildren(...[...select.options].filter((option) => option.value === "" || option === chosen));
+      select.replaceChildren(...[...select.options].filter((option) => !recordID.test(option.value) || option === chosen));
       for (const hit of hits) {
         if (chosen && hit.id === chosen.value) continue;
         select.append(new Option(hit.detail ? `${hit.label} · ${hit.detail}` : hit.label, hit.id));
