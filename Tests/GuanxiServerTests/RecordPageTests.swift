@@ -144,6 +144,15 @@ struct RecordPageTests {
             #expect(after.amount.decimalText == "25000.00")
             #expect(try await app.services.sales.opportunities.competitorIDs(of: o.id!) == [rival.id!])
 
+            // A contact's title changed in place leaves their phones as they were.
+            var person = ContactInput()
+            (person.name, person.customerID, person.phones) = ("李雷", .some(c.id), [ContactChannel(kind: .phone, value: "139 0000 1111", label: "手机")])
+            let contact = try await app.services.contacts.create(person, by: admin)
+            let titled = try await browser.post("/contacts/\(contact.id!.uuidString)/field", ["field": "title", "title": "采购经理", "version": "\(contact.version)"], accept: "application/json")
+            #expect(titled.status == .ok)
+            #expect(try await app.services.contacts.find(contact.id!, for: admin).title == "采购经理")
+            #expect(try await app.services.contacts.channels(of: contact.id!).map(\.value) == ["139 0000 1111"])
+
             var lead = LeadInput()
             (lead.name, lead.company) = ("王经理", "远景贸易")
             let l = try await app.services.sales.leads.create(lead, by: admin)
