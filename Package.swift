@@ -54,6 +54,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.0"),
         .package(url: "https://github.com/apple/swift-numerics.git", from: "1.1.0"),
         .package(url: "https://github.com/JohnSundell/Ink.git", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
     ],
     targets: [
         .executableTarget(
@@ -81,7 +83,7 @@ let package = Package(
             plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
         ),
         // The ground floor: database, migrations runner, configuration, sign-in, sessions,
-        // tokens, permissions, audit, jobs, locales, web plumbing, metrics, bulk writes and
+        // tokens, permissions, audit, jobs, locales, web plumbing, metrics, bulk writes, mail and
         // shared validators. It imports no feature; features register with it.
         .target(
             name: "GuanxiPlatform",
@@ -104,6 +106,11 @@ let package = Package(
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
                 .product(name: "Yams", package: "Yams"),
+                // The SMTP client of the outbox.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         // The customer file: customers, contacts, activities and timelines, and what every record

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Runs python3 with the independent parsers the round-trip tests check Guanxi's files
-# against (vobject for vCard, icalendar for iCalendar). They live in a virtual
+# against (vobject for vCard, icalendar for iCalendar), and the real SMTP server the mail
+# tests send to (aiosmtpd, with certificates from trustme). They live in a virtual
 # environment under .build/, made and filled from PyPI the first time; python3 and its
 # venv module come from Debian's packages when missing.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 venv="$root/.build/python-tools"
-ready() { "$venv/bin/python" -c "import vobject, icalendar" 2>/dev/null; }
+ready() { "$venv/bin/python" -c "import vobject, icalendar, aiosmtpd, trustme" 2>/dev/null; }
 if ! ready; then
     # Tests run side by side: the first to get here fills the environment while the
     # others wait for it, instead of removing it under each other.
@@ -21,7 +22,7 @@ if ! ready; then
     fi
     rm -rf "$venv"
     python3 -m venv "$venv" >&2
-    "$venv/bin/pip" install --quiet --disable-pip-version-check "vobject==0.9.9" "icalendar==6.1.1" >&2
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "vobject==0.9.9" "icalendar==6.1.1" "aiosmtpd==1.4.6" "trustme==1.2.1" >&2
 fi
 exec 9>&- 2>/dev/null || true
 exec "$venv/bin/python" "$@"

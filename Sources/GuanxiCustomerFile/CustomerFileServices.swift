@@ -43,6 +43,9 @@ public struct CustomerFileServices: Sendable {
     public let activityQuery: ActivityQuery
     public let savedViews: SavedViewService
     public let handOver: HandOverService
+    /// Every message Guanxi sends waits here first (`Outbox`); `outboxSender` hands them over.
+    public let outbox: Outbox
+    public let outboxSender: OutboxSender
     /// Every kind of record and what it offers (`registerRecordKinds`).
     package let records: RecordKinds
     /// The write lifecycle for a kind of record (`RecordWriter`), sharing one group-commit queue.
@@ -102,5 +105,8 @@ public struct CustomerFileServices: Sendable {
         activityQuery = ActivityQuery(database: database, permissions: permissions, custom: customValues, records: records)
         savedViews = SavedViewService(database: database, audit: audit, clock: clock, records: records)
         handOver = HandOverService(database: database, permissions: permissions, audit: audit, clock: clock, records: records)
+        outbox = Outbox(database: database, audit: audit, clock: clock, from: config.mailFrom, consent: MarketingConsent.check(database, records: records))
+        outboxSender = OutboxSender(outbox: outbox, transport: config.mailConfigured ? try config.smtp.map(SMTPClient.init(settings:)) : nil,
+                                    perDomainPerMinute: config.mailPerDomainPerMinute, logger: logger)
     }
 }

@@ -9,19 +9,9 @@ import SQLKit
 import Testing
 import GuanxiPlatform
 
-/// Runs scripts/interop/cards.py with vobject and icalendar (installed from PyPI by
-/// scripts/python-tools.sh on first use) and returns its JSON.
+/// Runs scripts/interop/cards.py with vobject and icalendar and returns its JSON.
 func interop(_ command: String, _ path: String) throws -> Any {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    let process = Process()
-    process.executableURL = root.appendingPathComponent("scripts/python-tools.sh")
-    process.arguments = [root.appendingPathComponent("scripts/interop/cards.py").path, command, path]
-    let output = Pipe()
-    process.standardOutput = output
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw GuanxiError(.internal, "cards.py \(command) failed") }
+    let data = try pythonTool("cards.py", [command, path])
     return command.hasPrefix("write") ? [] : try JSONSerialization.jsonObject(with: data)
 }
 

@@ -75,6 +75,16 @@ public struct AppConfig: Sendable {
     /// the same two threads of NIO's pool, so under that load a connection can stay busy
     /// past ten seconds without anything being wrong.
     public var databasePoolTimeout: TimeInterval = 10
+    /// The mail server the outbox sends through (`GUANXI_SMTP_URL`); without it, messages
+    /// wait in the outbox and the status page says mail is not configured.
+    public var smtp: SMTPSettings?
+    /// The sender of every message (`GUANXI_MAIL_FROM`, "Name <address>" or an address).
+    public var mailFrom: MailAddress?
+    /// Messages a minute to one receiving domain (`GUANXI_MAIL_PER_DOMAIN_PER_MINUTE`).
+    public var mailPerDomainPerMinute = 120
+
+    /// Whether the outbox can send: a server and a sender are both set.
+    public var mailConfigured: Bool { smtp != nil && mailFrom != nil }
 
     public init() {}
 

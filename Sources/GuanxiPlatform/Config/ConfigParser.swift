@@ -61,7 +61,26 @@ package struct ConfigParser {
                 problems.append("GUANXI_LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical (got \"\(level)\").")
             }
         }
+        if let url = read("guanxi.smtp.url"), !url.isEmpty {
+            do { c.smtp = try SMTPSettings.parse(url) } catch let error as GuanxiError { problems.append(error.message) } catch { problems.append("\(error)") }
+        }
+        if let from = read("guanxi.mail.from"), !from.isEmpty {
+            if let address = Self.mailbox(from) { c.mailFrom = address } else {
+                problems.append("GUANXI_MAIL_FROM must be an e-mail address, optionally with a name: 关系 CRM <crm@example.cn> (got \"\(from)\").")
+            }
+        }
+        c.mailPerDomainPerMinute = integer("guanxi.mail.per.domain.per.minute", default: c.mailPerDomainPerMinute, in: 1...100_000)
         return c
+    }
+
+    /// "Name <address>" or a bare address.
+    static func mailbox(_ text: String) -> MailAddress? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if trimmed.hasSuffix(">"), let open = trimmed.lastIndex(of: "<") {
+            let name = trimmed[..<open].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            return try? MailAddress(String(trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)]), name: name.isEmpty ? nil : name)
+        }
+        return try? MailAddress(trimmed)
     }
 
     private mutating func integer(_ key: String, default value: Int, in range: ClosedRange<Int>) -> Int {

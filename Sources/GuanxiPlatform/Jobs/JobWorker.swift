@@ -24,10 +24,14 @@ public final class JobWorker: Service, Sendable {
     package let name: String
     package let clock: any Clock
     package let daily: [DailyJob]
+    /// Work done on every poll besides the queued jobs, such as sending the outbox's mail.
+    package let rounds: [@Sendable () async throws -> Void]
 
-    public init(queue: JobQueue, handlers: [String: JobHandler], daily: [DailyJob] = [], pollInterval: TimeInterval, clock: any Clock, logger: Logger) {
+    public init(queue: JobQueue, handlers: [String: JobHandler], daily: [DailyJob] = [], rounds: [@Sendable () async throws -> Void] = [],
+                pollInterval: TimeInterval, clock: any Clock, logger: Logger) {
         self.queue = queue
         self.daily = daily
+        self.rounds = rounds
         self.handlers = handlers
         self.pollInterval = pollInterval
         self.clock = clock
@@ -42,6 +46,7 @@ public final class JobWorker: Service, Sendable {
                     try await scheduleHousekeeping()
                     try await scheduleNightly()
                     while try await runOne() {}
+                    for round in rounds { try await round() }
                 } catch {
                     logger.error("Background job polling failed: \(error)")
                 }

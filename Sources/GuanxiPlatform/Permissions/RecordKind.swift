@@ -21,6 +21,8 @@ public struct RecordKind: Hashable, Sendable, Codable, RawRepresentable, CustomS
     public static let audit = RecordKind(rawValue: "audit")
     /// Organisation settings; changed by administrators, recorded in the audit log.
     public static let settings = RecordKind(rawValue: "settings")
+    /// Messages waiting, sent or failed (`Outbox`); reading it shows who was written to.
+    public static let outbox = RecordKind(rawValue: "outbox")
 
 }
 

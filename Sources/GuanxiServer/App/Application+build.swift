@@ -21,7 +21,9 @@ public enum GuanxiApp {
         // stopped, so no service can reach for a closed pool during shutdown.
         var lifecycle: [any Service] = []
         if runJobs {
-            lifecycle.append(JobWorker(queue: services.jobs, handlers: services.jobHandlers(), daily: services.dailyJobs, pollInterval: services.config.jobPollInterval,
+            let outbox = services.outboxSender
+            lifecycle.append(JobWorker(queue: services.jobs, handlers: services.jobHandlers(), daily: services.dailyJobs,
+                                       rounds: [{ try await outbox.run() }], pollInterval: services.config.jobPollInterval,
                                        clock: services.clock, logger: services.logger))
         }
         return Application(

@@ -41,5 +41,6 @@ public enum AllMigrations {
         M0033_CreateListColumns(),
         M0034_AddNameSortKeys(),
         M0035_CreateSalesTargets(),
+        M0036_CreateOutbox(),
     ]
 }

@@ -22,6 +22,7 @@ struct StatusPages {
             let t = { (key: String) in services.localizer.text(key, context.locale) }
             let ready = await OperationsRoutes(services: services).readiness()
             let jobs = try await services.jobs.counts()
+            let mail = try await services.outbox.counts()
             let sessions = try await services.database.sql.raw("SELECT COUNT(*) AS n FROM sessions").first(decodingColumn: "n", as: Int.self) ?? 0
             let rows = [
                 // The readiness answer is for machines; the page says it in the reader's language.
@@ -32,6 +33,10 @@ struct StatusPages {
                         : services.localizer.known("status.states.\(ready.body["schema"] ?? "")", context.locale) ?? ready.body["schema"] ?? ""),
                 Row(label: t("status.sessions"), value: String(sessions)),
                 Row(label: t("status.jobs"), value: services.localizer.list(["queued", "running", "done", "failed"].map { services.localizer.labelled(t("status.job_states.\($0)"), String(jobs[$0] ?? 0), context.locale) }, context.locale)),
+                Row(label: t("status.mail"), value: services.config.mailConfigured
+                        ? services.localizer.list(OutboxEntry.Status.allCases.map { services.localizer.labelled(t("outbox.statuses.\($0.rawValue)"), String(mail[$0] ?? 0), context.locale) }, context.locale)
+                            + " · " + (services.config.smtp?.safeDescription ?? "")
+                        : t("status.mail_not_configured")),
                 Row(label: t("status.version"), value: GuanxiVersion.current),
             ]
             return services.renderer.render("admin-status", titleKey: "status.title", page: Page(rows: rows), context: context)

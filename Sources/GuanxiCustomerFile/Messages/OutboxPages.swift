@@ -1,0 +1,87 @@
+import Foundation
+import Hummingbird
+import GuanxiPlatform
+
+/// The outbox on the web: what is waiting, what went, what failed and why, and sending a
+/// failed or uncertain message again.
+package struct OutboxPages {
+    package static let menu = MenuEntry("/admin/outbox", titleKey: "nav.outbox", readers: .outbox)
+    static let url = SiteURL("/admin/outbox")
+
+    package let services: CustomerFileServices
+    package init(services: CustomerFileServices) { self.services = services }
+
+    package struct Row { let id: String; let created: String; let recipient: String; let subject: String; let purpose: String
+        let status: String; let statusLabel: String; let attempts: Int; let reply: String; let sent: String }
+    package struct Tab { let label: String; let href: String; let count: Int; let current: Bool }
+    package struct Page { let configured: Bool; let server: String; let tabs: [Tab]; let rows: [Row]; let empty: Bool; let next: String? }
+    package struct Detail { let row: Row; let text: String; let canResend: Bool; let about: String?; let aboutLabel: String }
+
+    package func register(on web: RouterGroup<SignedInContext>) {
+        web.get("/admin/outbox") { request, context in
+            _ = try services.permissions.require(context.principal, .read, on: .outbox)
+            let q = request.uri.queryParameters
+            let status = try q["status"].flatMap { $0.isEmpty ? nil : String($0) }.map { raw in
+                guard let status = OutboxEntry.Status(rawValue: raw) else {
+                    throw GuanxiError.invalid("status", "status must be one of \(OutboxEntry.Status.allCases.map(\.rawValue).joined(separator: ", ")).")
+                }
+                return status
+            }
+            let before = try q["before"].map { raw in
+                guard let seconds = Double(raw) else { throw GuanxiError.invalid("before", "before is not a page this list gave.") }
+                return Date(timeIntervalSince1970: seconds)
+            }
+            let entries = try await services.outbox.list(status: status, before: before, limit: 51)
+            let counts = try await services.outbox.counts()
+            let t = { (key: String) in services.localizer.text(key, context.locale) }
+            let format = DisplayFormat(timeZone: context.principal.timeZone, locale: context.locale)
+            let tabs = [Tab(label: t("outbox.all"), href: Self.url.description, count: counts.values.reduce(0, +), current: status == nil)]
+                + OutboxEntry.Status.allCases.map { Tab(label: t("outbox.statuses.\($0.rawValue)"), href: Self.url.with("status", $0.rawValue).description,
+                                                        count: counts[$0] ?? 0, current: status == $0) }
+            let shown = Array(entries.prefix(50))
+            var next: String?
+            if entries.count > 50, let last = shown.last {
+                var link = Self.url.with("before", String(last.createdAt.timeIntervalSince1970))
+                if let status { link = link.with("status", status.rawValue) }
+                next = link.description
+            }
+            let page = Page(configured: services.config.mailConfigured, server: services.config.smtp?.safeDescription ?? "", tabs: tabs,
+                            rows: shown.map { row($0, t, format) }, empty: shown.isEmpty, next: next)
+            return services.renderer.render("admin-outbox", titleKey: "outbox.title", page: page, context: context)
+        }
+        web.get("/admin/outbox/:id") { _, context in
+            _ = try services.permissions.require(context.principal, .read, on: .outbox)
+            let entry = try await find(context)
+            let t = { (key: String) in services.localizer.text(key, context.locale) }
+            let format = DisplayFormat(timeZone: context.principal.timeZone, locale: context.locale)
+            // The record it is about, linked when the reader may open it.
+            var about: String?
+            if let kind = entry.aboutKind, let id = entry.aboutID, services.records[kind] != nil {
+                about = services.records.url(kind, id).description
+            }
+            let detail = Detail(row: row(entry, t, format), text: try await services.outbox.text(of: entry.id) ?? "",
+                                canResend: [.failed, .uncertain].contains(entry.status) && (try? services.permissions.require(context.principal, .update, on: .outbox)) != nil,
+                                about: about, aboutLabel: entry.aboutKind.map { t("kinds.\($0.rawValue)") } ?? "")
+            return services.renderer.render("admin-outbox-message", titleKey: "outbox.message", page: detail, context: context)
+        }
+        web.post("/admin/outbox/:id/resend") { _, context in
+            _ = try services.permissions.require(context.principal, .update, on: .outbox)
+            let entry = try await find(context)
+            _ = try await services.outbox.resend(entry.id, by: context.principal)
+            return WebRenderer.redirect(Self.url.appending(entry.id).notice("queued"))
+        }
+    }
+
+    func find(_ context: SignedInContext) async throws -> OutboxEntry {
+        guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)), let entry = try await services.outbox.find(id) else {
+            throw GuanxiError.notFound("The message")
+        }
+        return entry
+    }
+
+    func row(_ e: OutboxEntry, _ t: (String) -> String, _ format: DisplayFormat) -> Row {
+        Row(id: e.id.uuidString, created: format.dateTime(e.createdAt), recipient: e.recipientName.map { "\($0) <\(e.recipient)>" } ?? e.recipient,
+            subject: e.subject, purpose: t("outbox.purposes.\(e.purpose.rawValue)"), status: e.status.rawValue, statusLabel: t("outbox.statuses.\(e.status.rawValue)"),
+            attempts: e.attempts, reply: e.lastReply ?? "", sent: e.sentAt.map(format.dateTime) ?? "")
+    }
+}

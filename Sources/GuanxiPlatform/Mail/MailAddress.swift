@@ -1,0 +1,39 @@
+import Foundation
+
+/// One mailbox: an address with an optional display name ("王伟 <wang@example.cn>").
+public struct MailAddress: Sendable, Hashable, CustomStringConvertible {
+    public var address: String
+    public var name: String?
+
+    /// Checks the address the way the rest of Guanxi checks e-mail (`Validate.email`) and
+    /// keeps it as typed, apart from a lower-cased domain.
+    public init(_ address: String, name: String? = nil, field: String = "to") throws {
+        guard let checked = try Validate.email(address, field: field, required: true) else { throw GuanxiError.invalid(field, "\(field) is required.") }
+        let at = checked.lastIndex(of: "@")!
+        // What SMTP carries without extensions: a dot-atom of ASCII before the @ and a host
+        // name after it (a Chinese domain goes in its xn-- form).
+        let local = checked[..<at], host = checked[checked.index(after: at)...]
+        let atext = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~.")
+        let hostText = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.")
+        guard local.unicodeScalars.allSatisfy(atext.contains), !local.hasPrefix("."), !local.hasSuffix("."), !local.contains(".."),
+              host.unicodeScalars.allSatisfy(hostText.contains), !host.contains("..") else {
+            throw GuanxiError.invalid(field, "\(field): \(checked) is not an address mail can be sent to (letters, digits and .!#$%&'*+-/=?^_`{|}~ before the @; a Chinese domain in its xn-- form).")
+                .localized("msg.mail_address", ["field": field, "value": checked])
+        }
+        self.address = String(checked[..<at]) + "@" + checked[checked.index(after: at)...].lowercased()
+        // A name is one header line: line breaks in it would start a new header.
+        let cleaned = name?.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ").trimmingCharacters(in: .whitespaces)
+        self.name = cleaned?.isEmpty == false ? cleaned : nil
+    }
+
+    /// The part after the `@`, lower case: what per-domain sending limits count by.
+    public var domain: String { String(address[address.index(after: address.lastIndex(of: "@")!)...]) }
+
+    /// The mailbox as a header value, the name encoded when it is not plain ASCII (RFC 2047).
+    public var header: String {
+        guard let name else { return address }
+        return "\(EncodedWords.phrase(name)) <\(address)>"
+    }
+
+    public var description: String { name.map { "\($0) <\(address)>" } ?? address }
+}

@@ -1,0 +1,176 @@
+import FluentKit
+import Foundation
+import SQLKit
+
+/// What the outbox knows of one message (the list page, the API, the sender).
+public struct OutboxEntry: Sendable, Equatable {
+    public enum Status: String, Sendable, CaseIterable {
+        /// Waiting for its turn, or for its next try after a temporary failure.
+        case queued
+        /// Taken by a sender right now.
+        case sending
+        /// The mail server accepted it.
+        case sent
+        /// The server refused it for good, or every try failed.
+        case failed
+        /// Never sent on purpose: no consent, unsubscribed, no address that works.
+        case skipped
+        /// The sender stopped (a crash, a cut connection) after handing the text over and
+        /// before the server confirmed: it may have arrived. Not sent again unless a person
+        /// decides to, so nobody gets it twice.
+        case uncertain
+    }
+
+    public var id: UUID
+    public var purpose: MailMessage.Purpose
+    public var recipient: String
+    public var recipientName: String?
+    public var subject: String
+    public var status: Status
+    public var attempts: Int
+    /// The server's last answer or the reason it was not sent.
+    public var lastReply: String?
+    public var createdAt: Date
+    public var sentAt: Date?
+    public var nextAttemptAt: Date
+    public var messageID: String
+    public var aboutKind: RecordKind?
+    public var aboutID: UUID?
+    public var batchID: UUID?
+}
+
+/// The database outbox: every message is stored, fully written, before anything is sent,
+/// and `OutboxSender` hands it to the mail server later, from any process. Marketing is
+/// checked against consent here, when it is queued and again just before it is sent, so
+/// no page or client can get around it.
+public struct Outbox: Sendable {
+    /// Why a recipient must not get marketing mail (nil: they may), from the layers that
+    /// know consent; the outbox's own list of unsubscribed addresses is checked first.
+    public typealias ConsentCheck = @Sendable (_ address: String, _ about: (kind: RecordKind, id: UUID)?) async throws -> String?
+
+    package let database: DatabaseService
+    package let audit: AuditLog
+    package let clock: any Clock
+    package let from: MailAddress?
+    package let writer = MessageWriter()
+    package let consent: ConsentCheck
+    /// Temporary failures are retried this many times, waiting longer each time.
+    package let maxAttempts = 8
+
+    package init(database: DatabaseService, audit: AuditLog, clock: any Clock, from: MailAddress?, consent: @escaping ConsentCheck) {
+        (self.database, self.audit, self.clock, self.from, self.consent) = (database, audit, clock, from, consent)
+    }
+
+    /// The sender every message carries: `GUANXI_MAIL_FROM`, or a placeholder that marks
+    /// the messages as waiting for configuration.
+    public var sender: MailAddress { from ?? (try! MailAddress("guanxi@localhost.invalid")) }
+
+    /// Stores a message for sending. A marketing message to someone who has not agreed is
+    /// stored as skipped with the reason, so a mail merge can report it per recipient.
+    @discardableResult
+    public func queue(_ message: MailMessage, about: (kind: RecordKind, id: UUID)? = nil, batch: UUID? = nil, by actor: Principal?) async throws -> OutboxEntry {
+        let id = UUID()
+        let now = clock.now()
+        let refusal = message.purpose == .marketing ? try await refusal(for: message.to.address, about: about) : nil
+        let written = writer.write(message, id: id, date: now)
+        let entry = OutboxEntry(id: id, purpose: message.purpose, recipient: message.to.address, recipientName: message.to.name, subject: message.subject,
+                                status: refusal == nil ? .queued : .skipped, attempts: 0, lastReply: refusal, createdAt: now, sentAt: nil, nextAttemptAt: now,
+                                messageID: written.messageID, aboutKind: about?.kind, aboutID: about?.id, batchID: batch)
+        try await database.db.transaction { db in
+            try await (db as! any SQLDatabase).insert(into: "outbox_messages")
+                .columns("id", "purpose", "sender", "recipient", "recipient_name", "domain", "subject", "body", "message_id", "status", "attempts",
+                         "next_attempt_at", "last_reply", "about_kind", "about_id", "batch_id", "created_by", "created_at")
+                .values(SQLBind(id), SQLBind(message.purpose.rawValue), SQLBind(message.from.address), SQLBind(message.to.address), SQLBind(message.to.name),
+                        SQLBind(message.to.domain), SQLBind(String(message.subject.prefix(500))), SQLBind(written.text), SQLBind(written.messageID),
+                        SQLBind(entry.status.rawValue), SQLBind(0), SQLBind(now), SQLBind(refusal), SQLBind(about?.kind.rawValue), SQLBind(about?.id),
+                        SQLBind(batch), SQLBind(actor?.userID), SQLBind(now))
+                .run()
+            try await audit.record(on: db, actor: actor, action: .create, kind: .outbox, id: id.uuidString, label: "\(message.to.address): \(message.subject.prefix(100))",
+                                   changes: [FieldChange(field: "purpose", old: nil, new: message.purpose.rawValue),
+                                             FieldChange(field: "status", old: nil, new: entry.status.rawValue)])
+        }
+        return entry
+    }
+
+    /// Why `address` must not get marketing now, or nil.
+    package func refusal(for address: String, about: (kind: RecordKind, id: UUID)?) async throws -> String? {
+        if let reason = try await database.sql.raw("SELECT reason FROM mail_suppressions WHERE address = \(bind: address.lowercased())")
+            .first(decodingColumn: "reason", as: String.self) {
+            return "suppressed: \(reason)"
+        }
+        return try await consent(address, about)
+    }
+
+    /// Adds an address to the list that never gets marketing (an unsubscribe, a complaint).
+    public func suppress(_ address: String, reason: String, source: String?, by actor: Principal?) async throws {
+        let key = address.lowercased()
+        try await database.db.transaction { db in
+            let sql = db as! any SQLDatabase
+            try await sql.raw("DELETE FROM mail_suppressions WHERE address = \(bind: key)").run()
+            try await sql.insert(into: "mail_suppressions").columns("address", "reason", "source", "at")
+                .values(SQLBind(key), SQLBind(reason), SQLBind(source), SQLBind(clock.now())).run()
+            try await audit.record(on: db, actor: actor, action: .update, kind: .outbox, id: key, label: key,
+                                   changes: [FieldChange(field: "suppressed", old: nil, new: reason)])
+        }
+    }
+
+    /// Messages newest first, optionally of one status; `before` pages on by creation time.
+    public func list(status: OutboxEntry.Status? = nil, batch: UUID? = nil, before: Date? = nil, limit: Int = 50) async throws -> [OutboxEntry] {
+        let query = database.sql.select().columns(Self.columns.map { SQLColumn($0) }).from("outbox_messages")
+        if let status { query.where("status", .equal, status.rawValue) }
+        if let batch { query.where("batch_id", .equal, batch) }
+        if let before { query.where("created_at", .lessThan, before) }
+        return try await query.orderBy("created_at", .descending).orderBy("id", .descending).limit(limit).all().map(Self.entry)
+    }
+
+    public func find(_ id: UUID) async throws -> OutboxEntry? {
+        try await database.sql.select().columns(Self.columns.map { SQLColumn($0) }).from("outbox_messages").where("id", .equal, id).first().map(Self.entry)
+    }
+
+    /// The message as it goes over the wire.
+    public func text(of id: UUID) async throws -> String? {
+        try await database.sql.raw("SELECT body FROM outbox_messages WHERE id = \(bind: id)").first(decodingColumn: "body", as: String.self)
+    }
+
+    /// Counts by status, for the status page and `/metrics`.
+    public func counts() async throws -> [OutboxEntry.Status: Int] {
+        var out: [OutboxEntry.Status: Int] = [:]
+        for row in try await database.sql.raw("SELECT status, COUNT(*) AS n FROM outbox_messages GROUP BY status").all() {
+            if let status = OutboxEntry.Status(rawValue: try row.decode(column: "status", as: String.self)) { out[status] = try row.decode(column: "n", as: Int.self) }
+        }
+        return out
+    }
+
+    /// Puts a failed, skipped-for-a-fault or uncertain message back in the queue, on a
+    /// person's decision. Marketing is checked against consent again when it is sent.
+    public func resend(_ id: UUID, by actor: Principal) async throws -> OutboxEntry {
+        guard let entry = try await find(id) else { throw GuanxiError.notFound("The message") }
+        guard [.failed, .uncertain].contains(entry.status) else {
+            throw GuanxiError(.conflict, "Only a failed or uncertain message can be sent again (this one is \(entry.status.rawValue)).")
+                .localized("outbox.cannot_resend", ["status": entry.status.rawValue])
+        }
+        try await database.db.transaction { db in
+            try await (db as! any SQLDatabase).update("outbox_messages").set("status", to: OutboxEntry.Status.queued.rawValue).set("attempts", to: 0)
+                .set("next_attempt_at", to: clock.now()).where("id", .equal, id).run()
+            try await audit.record(on: db, actor: actor, action: .update, kind: .outbox, id: id.uuidString, label: "\(entry.recipient): \(entry.subject.prefix(100))",
+                                   changes: [FieldChange(field: "status", old: entry.status.rawValue, new: OutboxEntry.Status.queued.rawValue)])
+        }
+        return try await find(id)!
+    }
+
+    static let columns = ["id", "purpose", "recipient", "recipient_name", "subject", "status", "attempts", "last_reply", "created_at", "sent_at",
+                          "next_attempt_at", "message_id", "about_kind", "about_id", "batch_id"]
+
+    static func entry(_ row: any SQLRow) throws -> OutboxEntry {
+        OutboxEntry(id: try row.decode(column: "id", as: UUID.self),
+                    purpose: MailMessage.Purpose(rawValue: try row.decode(column: "purpose", as: String.self)) ?? .transactional,
+                    recipient: try row.decode(column: "recipient", as: String.self), recipientName: try row.decode(column: "recipient_name", as: String?.self),
+                    subject: try row.decode(column: "subject", as: String.self),
+                    status: OutboxEntry.Status(rawValue: try row.decode(column: "status", as: String.self)) ?? .failed,
+                    attempts: try row.decode(column: "attempts", as: Int.self), lastReply: try row.decode(column: "last_reply", as: String?.self),
+                    createdAt: try row.decode(column: "created_at", as: Date.self), sentAt: try row.decode(column: "sent_at", as: Date?.self),
+                    nextAttemptAt: try row.decode(column: "next_attempt_at", as: Date.self), messageID: try row.decode(column: "message_id", as: String.self),
+                    aboutKind: try row.decode(column: "about_kind", as: String?.self).map(RecordKind.init(rawValue:)),
+                    aboutID: try row.decode(column: "about_id", as: UUID?.self), batchID: try row.decode(column: "batch_id", as: UUID?.self))
+    }
+}
