@@ -346,4 +346,42 @@ struct MailTests {
             #expect(try await admin.get("/admin/status").text.contains("未配置（邮件在发件箱中等待）"))
         }
     }
+
+    @Test("The outbox over the API: pages by cursor with no message lost between equal times, the source of one, resend; 403 without the grant")
+    func outboxAPI() async throws {
+        let server = try SMTPTestServer()
+        defer { server.stop() }
+        try await TestApp.run(configure: configure(server)) { app, client in
+            // All queued at the same instant (the test clock stands still).
+            for n in 0..<5 { _ = try await app.services.outbox.queue(try message(to: "n\(n)@example.com", subject: "第 \(n) 封"), by: nil) }
+            _ = try await app.services.outbox.queue(try message(to: "perm-x@example.com"), by: nil)
+            _ = try await app.services.outboxSender.run()
+            let api = APIClient(client: client, token: try await app.token(for: "admin"))
+            var seen: [String] = []
+            var cursor: String?
+            repeat {
+                let page = try await api.call(.get, "/outbox?limit=2" + (cursor.map { "&cursor=\($0)" } ?? ""))
+                #expect(page.status == .ok)
+                seen += (page.json["items"] as? [[String: Any]] ?? []).compactMap { $0["recipient"] as? String }
+                cursor = page.json["nextCursor"] as? String
+            } while cursor != nil
+            #expect(seen.count == 6 && Set(seen).count == 6)
+            let failed = try await api.call(.get, "/outbox?status=failed").json["items"] as? [[String: Any]] ?? []
+            #expect(failed.map { $0["recipient"] as? String } == ["perm-x@example.com"])
+            #expect(failed.first?["lastReply"] as? String == "550 recipient refused: 5.1.1 No such user here")
+            let id = try #require(failed.first?["id"] as? String)
+            let one = try await api.call(.get, "/outbox/\(id)").json
+            #expect((one["source"] as? String)?.contains("To: perm-x@example.com\r\n") == true)
+            #expect(try await api.call(.post, "/outbox/\(id)/resend").json["status"] as? String == "queued")
+            #expect(try await api.call(.post, "/outbox/\(id)/resend").status == .conflict)
+            #expect(try await api.call(.get, "/outbox?cursor=nonsense").status == .badRequest)
+            #expect(try await api.call(.get, "/outbox?status=lost").status == .badRequest)
+            #expect(try await api.call(.get, "/outbox/\(UUID())").status == .notFound)
+
+            try await app.makeUser("rep")
+            let rep = APIClient(client: client, token: try await app.token(for: "rep"))
+            #expect(try await rep.call(.get, "/outbox").status == .forbidden)
+            #expect(try await rep.call(.post, "/outbox/\(id)/resend").status == .forbidden)
+        }
+    }
 }

@@ -27,11 +27,7 @@ package struct OutboxPages {
                 }
                 return status
             }
-            let before = try q["before"].map { raw in
-                guard let seconds = Double(raw) else { throw GuanxiError.invalid("before", "before is not a page this list gave.") }
-                return Date(timeIntervalSince1970: seconds)
-            }
-            let entries = try await services.outbox.list(status: status, before: before, limit: 51)
+            let entries = try await services.outbox.list(status: status, after: q["after"].map(String.init), limit: 51)
             let counts = try await services.outbox.counts()
             let t = { (key: String) in services.localizer.text(key, context.locale) }
             let format = DisplayFormat(timeZone: context.principal.timeZone, locale: context.locale)
@@ -41,7 +37,7 @@ package struct OutboxPages {
             let shown = Array(entries.prefix(50))
             var next: String?
             if entries.count > 50, let last = shown.last {
-                var link = Self.url.with("before", String(last.createdAt.timeIntervalSince1970))
+                var link = Self.url.with("after", last.cursor)
                 if let status { link = link.with("status", status.rawValue) }
                 next = link.description
             }

@@ -37,6 +37,9 @@ public struct OutboxEntry: Sendable, Equatable {
     public var aboutKind: RecordKind?
     public var aboutID: UUID?
     public var batchID: UUID?
+
+    /// Where the next page of a list starts, after this message.
+    public var cursor: String { "\(createdAt.timeIntervalSince1970)_\(id.uuidString)" }
 }
 
 /// The database outbox: every message is stored, fully written, before anything is sent,
@@ -114,12 +117,20 @@ public struct Outbox: Sendable {
         }
     }
 
-    /// Messages newest first, optionally of one status; `before` pages on by creation time.
-    public func list(status: OutboxEntry.Status? = nil, batch: UUID? = nil, before: Date? = nil, limit: Int = 50) async throws -> [OutboxEntry] {
+    /// Messages newest first, optionally of one status or one mail merge; `after` is the
+    /// `cursor` of the last message of the previous page.
+    public func list(status: OutboxEntry.Status? = nil, batch: UUID? = nil, after cursor: String? = nil, limit: Int = 50) async throws -> [OutboxEntry] {
         let query = database.sql.select().columns(Self.columns.map { SQLColumn($0) }).from("outbox_messages")
         if let status { query.where("status", .equal, status.rawValue) }
         if let batch { query.where("batch_id", .equal, batch) }
-        if let before { query.where("created_at", .lessThan, before) }
+        if let cursor {
+            let parts = cursor.split(separator: "_")
+            guard parts.count == 2, let seconds = Double(parts[0]), let id = UUID(uuidString: String(parts[1])) else {
+                throw GuanxiError.invalid("cursor", "cursor is not one this list gave.")
+            }
+            let at = Date(timeIntervalSince1970: seconds)
+            query.where { $0.where("created_at", .lessThan, at).orWhere { $0.where("created_at", .equal, at).where("id", .lessThan, id) } }
+        }
         return try await query.orderBy("created_at", .descending).orderBy("id", .descending).limit(limit).all().map(Self.entry)
     }
 
