@@ -105,7 +105,8 @@ public struct CustomerFileServices: Sendable {
         activityQuery = ActivityQuery(database: database, permissions: permissions, custom: customValues, records: records)
         savedViews = SavedViewService(database: database, audit: audit, clock: clock, records: records)
         handOver = HandOverService(database: database, permissions: permissions, audit: audit, clock: clock, records: records)
-        outbox = Outbox(database: database, audit: audit, clock: clock, from: config.mailFrom, consent: MarketingConsent.check(database, records: records))
+        outbox = Outbox(database: database, audit: audit, clock: clock, from: config.mailFrom,
+                        links: config.publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 } ?? "http://\(config.host):\(config.port)", consent: MarketingConsent.check(database, records: records))
         outboxSender = OutboxSender(outbox: outbox, transport: config.mailConfigured ? try config.smtp.map(SMTPClient.init(settings:)) : nil,
                                     perDomainPerMinute: config.mailPerDomainPerMinute, logger: logger)
     }

@@ -384,4 +384,49 @@ struct MailTests {
             #expect(try await rep.call(.post, "/outbox/\(id)/resend").status == .forbidden)
         }
     }
+
+    @Test("Every marketing message can be refused in one click, without signing in: the address is never sent marketing again, and a customer's own address records the consent")
+    func unsubscribe() async throws {
+        let server = try SMTPTestServer()
+        defer { server.stop() }
+        try await TestApp.run(configure: { config in
+            self.configure(server)(&config)
+            config.publicURL = "https://crm.example.cn/"
+        }) { app, client in
+            let admin = try await app.admin
+            var company = CustomerInput()
+            (company.name, company.email) = ("星辰科技有限公司", "info@xingchen.example.cn")
+            let customer = try await app.services.customers.create(company, by: admin)
+            let offer = try await app.services.outbox.queue(try message(to: "Info@xingchen.example.cn", subject: "双十二优惠", purpose: .marketing), by: admin)
+            _ = try await app.services.outboxSender.run()
+            let read = try readMail(try #require(try server.received().first).file)
+            let header = try #require(read["list_unsubscribe"] as? String)
+            let link = try #require(header.wholeMatch(of: /<https:\/\/crm\.example\.cn(\/unsubscribe\/[A-Za-z0-9_-]{43})>/)?.1)
+            let text = (read["parts"] as? [[String: Any]])?.first?["text"] as? String ?? ""
+            #expect(text.hasSuffix("退订 / Unsubscribe: https://crm.example.cn\(link)\n"))
+
+            // Opening the link only asks (mail systems' link checkers open links).
+            let ask = try await client.execute(uri: String(link), method: .get, headers: [:], body: nil)
+            #expect(ask.status == .ok && ask.text.contains("Info@xingchen.example.cn") && ask.text.contains("双十二优惠"))
+            #expect(try await app.services.outbox.isSuppressed("info@xingchen.example.cn") == false)
+            // The mail program's one-click request (RFC 8058).
+            let done = try await client.execute(uri: String(link), method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                                                body: .init(string: "List-Unsubscribe=One-Click"))
+            #expect(done.status == .ok && done.text.contains("已退订"))
+            #expect(try await app.services.outbox.isSuppressed("INFO@xingchen.example.cn"))
+            let saved = try await app.services.customers.find(customer.id!, for: admin, action: .read)
+            #expect(saved.consent(.email).status == .optedOut && saved.consent(.email).via == "unsubscribe link")
+            let audit = try await app.auditEntries(action: "update", kind: .customers, id: customer.id!.uuidString)
+            #expect(audit.first?.actorName == "system" && audit.first?.changes.contains(FieldChange(field: "consent_email", old: "unknown", new: "opted_out")) == true)
+            // Again: nothing more happens.
+            #expect(try await client.execute(uri: String(link), method: .post, headers: [:], body: nil).status == .ok)
+            #expect(try await app.auditEntries(action: "update", kind: .customers, id: customer.id!.uuidString).count == 1)
+
+            let next = try await app.services.outbox.queue(try message(to: "info@xingchen.example.cn", purpose: .marketing), by: admin)
+            #expect(next.status == .skipped)
+            #expect(try await app.services.outbox.queue(try message(to: "info@xingchen.example.cn"), by: admin).status == .queued)
+            #expect(offer.status == .queued)
+            #expect(try await client.execute(uri: "/unsubscribe/\(String(repeating: "x", count: 43))", method: .get, headers: [:], body: nil).status == .notFound)
+        }
+    }
 }

@@ -28,3 +28,30 @@ enum MarketingConsent {
         }
     }
 }
+
+extension MarketingConsent {
+    /// Records the "no" of an unsubscribe link on every customer whose own address it is
+    /// (a contact's address stays on the outbox's list alone: the company behind it has
+    /// not said no). Each change is audited, naming where the request came from.
+    static func optOut(_ address: String, services: CustomerFileServices, requester: String) async throws {
+        let optedOut = Consent.Status.optedOut.rawValue
+        let now = services.clock.now()
+        try await services.database.db.transaction { db in
+            let sql = db as! any SQLDatabase
+            let rows = try await sql.raw("""
+                SELECT id, name, consent_email FROM customers WHERE LOWER(email) = \(bind: address.lowercased()) AND consent_email <> \(bind: optedOut)
+                """).all()
+            for row in rows {
+                let id = try row.decode(column: "id", as: UUID.self)
+                try await sql.update("customers").set("consent_email", to: optedOut).set("consent_email_at", to: now)
+                    .set("consent_email_via", to: "unsubscribe link").set(SQLIdentifier("version"), to: SQLRaw("version + 1")).set("updated_at", to: now)
+                    .where("id", .equal, id).run()
+                try await services.audit.record(on: db, actor: nil, action: .update, kind: .customers, id: id.uuidString,
+                                                label: try row.decode(column: "name", as: String.self),
+                                                changes: [FieldChange(field: "consent_email", old: try row.decode(column: "consent_email", as: String.self), new: optedOut),
+                                                          FieldChange(field: "consent_email_via", old: nil, new: "unsubscribe link")],
+                                                address: requester)
+            }
+        }
+    }
+}

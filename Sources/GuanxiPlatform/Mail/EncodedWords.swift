@@ -50,9 +50,10 @@ public enum EncodedWords {
         guard line.count > 78 else { return line }
         var lines: [String] = []
         var current = ""
-        for piece in line.split(separator: " ", omittingEmptySubsequences: false) {
+        for (index, piece) in line.split(separator: " ", omittingEmptySubsequences: false).enumerated() {
             if current.isEmpty { current = String(piece); continue }
-            if current.count + 1 + piece.count > 78 {
+            // Never right after "Name:": some readers keep that fold's space in the value.
+            if index > 1, current.count + 1 + piece.count > 78 {
                 lines.append(current)
                 current = String(piece)
             } else {

@@ -57,11 +57,13 @@ public struct Outbox: Sendable {
     package let from: MailAddress?
     package let writer = MessageWriter()
     package let consent: ConsentCheck
+    /// Where Guanxi's pages are, for the unsubscribe links (`GUANXI_PUBLIC_URL`).
+    package let links: String
     /// Temporary failures are retried this many times, waiting longer each time.
     package let maxAttempts = 8
 
-    package init(database: DatabaseService, audit: AuditLog, clock: any Clock, from: MailAddress?, consent: @escaping ConsentCheck) {
-        (self.database, self.audit, self.clock, self.from, self.consent) = (database, audit, clock, from, consent)
+    package init(database: DatabaseService, audit: AuditLog, clock: any Clock, from: MailAddress?, links: String, consent: @escaping ConsentCheck) {
+        (self.database, self.audit, self.clock, self.from, self.links, self.consent) = (database, audit, clock, from, links, consent)
     }
 
     /// The sender every message carries: `GUANXI_MAIL_FROM`, or a placeholder that marks
@@ -75,18 +77,31 @@ public struct Outbox: Sendable {
         let id = UUID()
         let now = clock.now()
         let refusal = message.purpose == .marketing ? try await refusal(for: message.to.address, about: about) : nil
-        let written = writer.write(message, id: id, date: now)
+        var outgoing = message
+        var unsubscribeHash: String?
+        if outgoing.purpose == .marketing, outgoing.unsubscribeURL == nil {
+            // Every marketing message can be refused in one click, in the mail program
+            // (List-Unsubscribe) and in its text.
+            let token = Secrets.randomToken()
+            unsubscribeHash = Secrets.sha256Hex(token)
+            let url = links + "/unsubscribe/" + token
+            outgoing.unsubscribeURL = url
+            outgoing.text += "\n\n—\n退订 / Unsubscribe: \(url)\n"
+            outgoing.html = outgoing.html.map { $0 + "<p style=\"font-size:12px;color:#666\">—<br><a href=\"\(url)\">退订 / Unsubscribe</a></p>" }
+        }
+        let unsubscribe = unsubscribeHash
+        let written = writer.write(outgoing, id: id, date: now)
         let entry = OutboxEntry(id: id, purpose: message.purpose, recipient: message.to.address, recipientName: message.to.name, subject: message.subject,
                                 status: refusal == nil ? .queued : .skipped, attempts: 0, lastReply: refusal, createdAt: now, sentAt: nil, nextAttemptAt: now,
                                 messageID: written.messageID, aboutKind: about?.kind, aboutID: about?.id, batchID: batch)
         try await database.db.transaction { db in
             try await (db as! any SQLDatabase).insert(into: "outbox_messages")
                 .columns("id", "purpose", "sender", "recipient", "recipient_name", "domain", "subject", "body", "message_id", "status", "attempts",
-                         "next_attempt_at", "last_reply", "about_kind", "about_id", "batch_id", "created_by", "created_at")
+                         "next_attempt_at", "last_reply", "about_kind", "about_id", "batch_id", "created_by", "created_at", "unsubscribe_hash")
                 .values(SQLBind(id), SQLBind(message.purpose.rawValue), SQLBind(message.from.address), SQLBind(message.to.address), SQLBind(message.to.name),
                         SQLBind(message.to.domain), SQLBind(String(message.subject.prefix(500))), SQLBind(written.text), SQLBind(written.messageID),
                         SQLBind(entry.status.rawValue), SQLBind(0), SQLBind(now), SQLBind(refusal), SQLBind(about?.kind.rawValue), SQLBind(about?.id),
-                        SQLBind(batch), SQLBind(actor?.userID), SQLBind(now))
+                        SQLBind(batch), SQLBind(actor?.userID), SQLBind(now), SQLBind(unsubscribe))
                 .run()
             try await audit.record(on: db, actor: actor, action: .create, kind: .outbox, id: id.uuidString, label: "\(message.to.address): \(message.subject.prefix(100))",
                                    changes: [FieldChange(field: "purpose", old: nil, new: message.purpose.rawValue),
@@ -104,8 +119,24 @@ public struct Outbox: Sendable {
         return try await consent(address, about)
     }
 
+    /// The message an unsubscribe link came in: to whom it went and what about.
+    public func unsubscribing(token: String) async throws -> (address: String, about: (kind: RecordKind, id: UUID)?, subject: String)? {
+        guard token.count >= 40, token.count <= 60 else { return nil }
+        guard let row = try await database.sql.raw("""
+            SELECT recipient, about_kind, about_id, subject FROM outbox_messages WHERE unsubscribe_hash = \(bind: Secrets.sha256Hex(token))
+            """).first() else { return nil }
+        let kind = try row.decode(column: "about_kind", as: String?.self), id = try row.decode(column: "about_id", as: UUID?.self)
+        return (try row.decode(column: "recipient", as: String.self), kind.flatMap { kind in id.map { (RecordKind(rawValue: kind), $0) } },
+                try row.decode(column: "subject", as: String.self))
+    }
+
+    /// Whether the address is on the list that never gets marketing.
+    public func isSuppressed(_ address: String) async throws -> Bool {
+        try await database.sql.raw("SELECT reason FROM mail_suppressions WHERE address = \(bind: address.lowercased())").first() != nil
+    }
+
     /// Adds an address to the list that never gets marketing (an unsubscribe, a complaint).
-    public func suppress(_ address: String, reason: String, source: String?, by actor: Principal?) async throws {
+    public func suppress(_ address: String, reason: String, source: String?, by actor: Principal?, from requester: String? = nil) async throws {
         let key = address.lowercased()
         try await database.db.transaction { db in
             let sql = db as! any SQLDatabase
@@ -113,7 +144,7 @@ public struct Outbox: Sendable {
             try await sql.insert(into: "mail_suppressions").columns("address", "reason", "source", "at")
                 .values(SQLBind(key), SQLBind(reason), SQLBind(source), SQLBind(clock.now())).run()
             try await audit.record(on: db, actor: actor, action: .update, kind: .outbox, id: key, label: key,
-                                   changes: [FieldChange(field: "suppressed", old: nil, new: reason)])
+                                   changes: [FieldChange(field: "suppressed", old: nil, new: reason)], address: requester)
         }
     }
 

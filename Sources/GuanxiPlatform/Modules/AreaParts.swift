@@ -9,6 +9,9 @@ package struct AreaParts: Sendable {
 
     /// Pages anyone may open (sign-in, calendar feeds that carry their own key).
     package var openPages: [Pages<AppRequestContext>] = []
+    /// Addresses that the link itself authorises and that other programs post to without
+    /// a form of ours (a mail program's one-click unsubscribe): no session, no CSRF token.
+    package var linkActions: [Pages<AppRequestContext>] = []
     /// Pages behind sign-in.
     package var pages: [Pages<SignedInContext>] = []
     /// Handlers of queued jobs, by job kind.
@@ -25,6 +28,7 @@ package struct AreaParts: Sendable {
         var all = AreaParts()
         for area in areas {
             all.openPages += area.openPages
+            all.linkActions += area.linkActions
             all.pages += area.pages
             all.jobs.merge(area.jobs) { first, _ in first }
             all.daily += area.daily

@@ -74,6 +74,7 @@ public enum GuanxiApp {
             .add(middleware: QueryParameterMiddleware(check: QueryParameterCheck(document: APIDocsRoutes.document))).add(middleware: ETagHeaderMiddleware())
         try! APIHandlers(services: services.customerFile, sales: services.sales).registerHandlers(on: api, serverURL: URL(string: "/api/v1")!)
         router.get("/api/**") { _, _ -> Response in throw GuanxiError(.notFound, "There is no API operation at this address.") }
+        for actions in services.parts.linkActions { actions(router.group()) }
         let web = router.group()
             .add(middleware: SessionMiddleware(sessions: services.sessions, principals: services.principals, errors: errors))
             .add(middleware: CSRFMiddleware())

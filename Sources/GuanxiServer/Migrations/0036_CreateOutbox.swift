@@ -4,6 +4,7 @@ import GuanxiPlatform
 
 /// The mail outbox (`Outbox`): every message, written out, before it is sent; and the
 /// addresses that never get marketing again (unsubscribed, complained). Customers'
+/// Each marketing message carries an unsubscribe link whose token is kept only as a hash.
 /// e-mail addresses get an index on their lower-case form, which the consent check of
 /// every marketing message looks them up by.
 struct M0036_CreateOutbox: GuanxiMigration {
@@ -28,6 +29,7 @@ struct M0036_CreateOutbox: GuanxiMigration {
             .field("about_kind", .string)
             .field("about_id", .uuid)
             .field("batch_id", .uuid)
+            .field("unsubscribe_hash", .string)
             .field("created_by", .uuid, .references("users", "id", onDelete: .setNull))
             .field("created_at", .datetime, .required)
             .field("sent_at", .datetime)
@@ -42,7 +44,7 @@ struct M0036_CreateOutbox: GuanxiMigration {
         for (name, columns) in [("outbox_due_idx", ["status", "next_attempt_at"]), ("outbox_domain_idx", ["domain", "sent_at"]),
                                 ("outbox_created_idx", ["created_at", "id"]), ("outbox_about_idx", ["about_kind", "about_id"]),
                                 ("outbox_batch_idx", ["batch_id"]), ("outbox_recipient_idx", ["recipient", "created_at"]),
-                                ("outbox_message_id_idx", ["message_id"])] {
+                                ("outbox_message_id_idx", ["message_id"]), ("outbox_unsubscribe_idx", ["unsubscribe_hash"])] {
             var index = sql.create(index: SQLIdentifier(name)).on(SQLIdentifier("outbox_messages"))
             for column in columns { index = index.column(column) }
             try await index.run()
