@@ -6,7 +6,8 @@ extension CustomerFileServices {
     /// neglected in the shared pool, and values left by deleted records.
     package var parts: AreaParts {
         var parts = AreaParts()
-        parts.openPages = [SignInPages(services: self).register, CalendarFeed(services: self).register, UnsubscribePages(services: self).register]
+        parts.openPages = [SignInPages(services: self).register, CalendarFeed(services: self).register, UnsubscribePages(services: self).register,
+                           PasswordResetPages(services: self).register]
         parts.linkActions = [UnsubscribePages(services: self).registerOneClick]
         parts.pages = [
             HomePages(services: self).register, CustomerPages(services: self).register, ContactPages(services: self).register,

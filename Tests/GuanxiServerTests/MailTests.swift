@@ -327,6 +327,7 @@ struct MailTests {
             let resent = try await admin.post("/admin/outbox/\(failed.id)/resend", [:])
             #expect(resent.status == .seeOther && resent.headers[.location] == "/admin/outbox/\(failed.id)?notice=queued")
             #expect(try await app.services.outbox.find(failed.id)?.status == .queued)
+            #expect(try await admin.get("/admin/outbox/\(failed.id)?notice=queued").text.contains("已加入发送队列。"))
             #expect(try await app.auditEntries(action: "update", kind: .outbox).first?.changes.first == FieldChange(field: "status", old: "failed", new: "queued"))
             // A sent message offers no resend, and refuses one.
             let sent = try #require(try await app.services.outbox.list(status: .sent).first)
@@ -427,6 +428,67 @@ struct MailTests {
             #expect(try await app.services.outbox.queue(try message(to: "info@xingchen.example.cn"), by: admin).status == .queued)
             #expect(offer.status == .queued)
             #expect(try await client.execute(uri: "/unsubscribe/\(String(repeating: "x", count: 43))", method: .get, headers: [:], body: nil).status == .notFound)
+        }
+    }
+
+    @Test("Forgot password: the same answer for any name, a link by e-mail that works once for 30 minutes, sessions ended, everything audited")
+    func passwordReset() async throws {
+        let server = try SMTPTestServer()
+        defer { server.stop() }
+        try await TestApp.run(configure: { config in
+            self.configure(server)(&config)
+            config.publicURL = "https://crm.example.cn"
+        }) { app, client in
+            let user = try await app.makeUser("zhou.min")
+            try await app.services.database.sql.update("users").set("email", to: "Zhou.Min@example.cn").where("id", .equal, user.id!).run()
+            var old = Browser(client)
+            #expect(try await old.signIn("zhou.min", "Secret-pass-42").status == .seeOther)
+
+            var visitor = Browser(client)
+            #expect(try await visitor.get("/login").text.contains("href=\"/password/forgot\""))
+            _ = try await visitor.get("/password/forgot")
+            let unknown = try await visitor.post("/password/forgot", ["username": "nobody"])
+            let known = try await visitor.post("/password/forgot", ["username": "zhou.min@EXAMPLE.cn"])
+            #expect(unknown.status == .ok && known.status == .ok)
+            #expect(unknown.text.contains("如果该账号存在") && known.text.contains("如果该账号存在"))
+            #expect(try await visitor.post("/password/forgot", ["username": " "]).status == .badRequest)
+
+            _ = try await app.services.outboxSender.run()
+            let received = try server.received()
+            try #require(received.count == 1)
+            #expect(received[0].envelope["to"] as? [String] == ["Zhou.Min@example.cn"])
+            let mail = try readMail(received[0].file)
+            #expect(mail["subject"] as? String == "设置关系 CRM 新密码")
+            let text = (mail["parts"] as? [[String: Any]])?.first?["text"] as? String ?? ""
+            let path = String(try #require(text.firstMatch(of: /https:\/\/crm\.example\.cn(\/password\/reset\/[A-Za-z0-9_-]{43})/)?.1))
+
+            #expect(try await visitor.get(path).status == .ok)
+            #expect(try await visitor.post(path, ["password": "Neues-Passwort-77", "confirmation": "Neues-Passwort-78"]).text.contains("两次输入的密码不一致"))
+            #expect(try await visitor.post(path, ["password": "short", "confirmation": "short"]).status == .badRequest)
+            let done = try await visitor.post(path, ["password": "Neues-Passwort-77", "confirmation": "Neues-Passwort-77"])
+            #expect(done.status == .ok && done.text.contains("新密码已设置"))
+            // Once only; the old session is over; the new password works.
+            #expect(try await visitor.get(path).status == .notFound)
+            #expect(try await old.get("/").headers[.location] == "/login")
+            var fresh = Browser(client)
+            #expect(try await fresh.signIn("zhou.min", "Neues-Passwort-77").headers[.location] == "/")
+            let audit = try await app.auditEntries(action: "password_reset", kind: .users, id: user.id!.uuidString)
+            #expect(audit.map { $0.changes.first?.new } == ["used", "sent"])
+
+            // A second link expires after 30 minutes.
+            _ = try await visitor.post("/password/forgot", ["username": "zhou.min"])
+            _ = try await app.services.outboxSender.run()
+            let second = try readMail(try #require(try server.received().last).file)
+            let later = String(try #require(((second["parts"] as? [[String: Any]])?.first?["text"] as? String ?? "").firstMatch(of: /(\/password\/reset\/[A-Za-z0-9_-]{43})/)?.1))
+            app.clock.advance(by: 31 * 60)
+            #expect(try await visitor.get(later).status == .notFound)
+        }
+        // Without mail there is no such page, and the sign-in page does not offer it.
+        try await TestApp.run { _, client in
+            var visitor = Browser(client)
+            let login = try await visitor.get("/login").text
+            let page = try await visitor.get("/password/forgot")
+            #expect(!login.contains("/password/forgot") && page.status == .notFound)
         }
     }
 }

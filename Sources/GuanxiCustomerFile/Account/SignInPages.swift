@@ -11,7 +11,7 @@ package struct SignInPages {
 
     package let services: CustomerFileServices
 
-    package struct LoginPage { package var username = ""; package var error: String? }
+    package struct LoginPage { package var username = ""; package var error: String?; package var canReset = false; package var notice: String? }
     package struct CodePage { package var error: String? }
     package struct PasswordPage { package var forced: Bool; package var error: String? }
 
@@ -94,8 +94,17 @@ package struct SignInPages {
 
     /// The sign-in form carries a CSRF token in a cookie of its own, since no session exists yet.
     package func loginForm(_ page: LoginPage, request: Request, context: AppRequestContext, status: HTTPResponse.Status = .ok) -> Response {
+        var page = page
+        // "Forgot your password?" only where a link can be mailed.
+        page.canReset = services.config.mailConfigured
+        return openForm("login", titleKey: "login.title", page: page, request: request, context: context, status: status)
+    }
+
+    /// A form shown before sign-in (sign-in, forgotten password), with its CSRF cookie.
+    package func openForm(_ template: String, titleKey: String, page: Any, request: Request, context: AppRequestContext,
+                          status: HTTPResponse.Status = .ok) -> Response {
         let token = request.cookies[CSRFMiddleware.cookieName]?.value ?? Secrets.randomToken(bytes: 24)
-        var response = services.renderer.render("login", titleKey: "login.title", page: page, context: context, status: status, csrfOverride: token)
+        var response = services.renderer.render(template, titleKey: titleKey, page: page, context: context, status: status, csrfOverride: token)
         response.setCookie(Cookie(name: CSRFMiddleware.cookieName, value: token, path: "/", secure: isSecure(request), httpOnly: true, sameSite: .strict))
         return response
     }

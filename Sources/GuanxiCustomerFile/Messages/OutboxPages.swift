@@ -15,7 +15,7 @@ package struct OutboxPages {
         let status: String; let statusLabel: String; let attempts: Int; let reply: String; let sent: String }
     package struct Tab { let label: String; let href: String; let count: Int; let current: Bool }
     package struct Page { let configured: Bool; let server: String; let tabs: [Tab]; let rows: [Row]; let empty: Bool; let next: String? }
-    package struct Detail { let row: Row; let text: String; let canResend: Bool; let about: String?; let aboutLabel: String }
+    package struct Detail { let row: Row; let text: String; let canResend: Bool; let about: String?; let aboutLabel: String; let notice: String? }
 
     package func register(on web: RouterGroup<SignedInContext>) {
         web.get("/admin/outbox") { request, context in
@@ -45,7 +45,7 @@ package struct OutboxPages {
                             rows: shown.map { row($0, t, format) }, empty: shown.isEmpty, next: next)
             return services.renderer.render("admin-outbox", titleKey: "outbox.title", page: page, context: context)
         }
-        web.get("/admin/outbox/:id") { _, context in
+        web.get("/admin/outbox/:id") { request, context in
             _ = try services.permissions.require(context.principal, .read, on: .outbox)
             let entry = try await find(context)
             let t = { (key: String) in services.localizer.text(key, context.locale) }
@@ -57,7 +57,8 @@ package struct OutboxPages {
             }
             let detail = Detail(row: row(entry, t, format), text: try await services.outbox.text(of: entry.id) ?? "",
                                 canResend: [.failed, .uncertain].contains(entry.status) && (try? services.permissions.require(context.principal, .update, on: .outbox)) != nil,
-                                about: about, aboutLabel: entry.aboutKind.map { t("kinds.\($0.rawValue)") } ?? "")
+                                about: about, aboutLabel: entry.aboutKind.map { t("kinds.\($0.rawValue)") } ?? "",
+                                notice: request.uri.queryParameters["notice"].flatMap { services.localizer.known("notice.\($0)", context.locale) })
             return services.renderer.render("admin-outbox-message", titleKey: "outbox.message", page: detail, context: context)
         }
         web.post("/admin/outbox/:id/resend") { _, context in

@@ -42,5 +42,6 @@ public enum AllMigrations {
         M0034_AddNameSortKeys(),
         M0035_CreateSalesTargets(),
         M0036_CreateOutbox(),
+        M0037_CreatePasswordResets(),
     ]
 }
