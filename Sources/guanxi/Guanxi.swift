@@ -13,7 +13,7 @@ struct Guanxi: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "guanxi",
         abstract: "Guanxi (关系) — a self-hosted CRM.",
-        subcommands: [Serve.self, Migrate.self, UserCommand.self, DemoCommand.self, ImportCommand.self, ExportCommand.self, DuplicatesCommand.self, AnalyzeCommand.self, BackupCommand.self, RestoreCommand.self],
+        subcommands: [Serve.self, Migrate.self, UserCommand.self, DemoCommand.self, ImportCommand.self, ExportCommand.self, DuplicatesCommand.self, AnalyzeCommand.self, MailCommand.self, BackupCommand.self, RestoreCommand.self],
         defaultSubcommand: Serve.self
     )
 

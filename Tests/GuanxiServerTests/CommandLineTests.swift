@@ -220,4 +220,24 @@ struct CommandLineTests {
         #expect(server.terminationStatus == 0)
         #expect(outcome(server).out.contains("listening on http://127.0.0.1:\(port)"))
     }
+
+    @Test("guanxi mail test sends through the configured server and prints its answer; without settings it says what to set")
+    func mailTest() throws {
+        defer { try? FileManager.default.removeItem(atPath: dataDir) }
+        let server = try SMTPTestServer()
+        defer { server.stop() }
+        let env = ["GUANXI_SMTP_URL": server.url(), "GUANXI_MAIL_FROM": "关系 CRM <crm@guanxi.example.cn>"]
+        let sent = try run(["mail", "test", "--to", "li.na@example.cn", "--data-dir", dataDir], env: env)
+        #expect(sent.status == 0, "\(sent.err) \(sent.out)")
+        #expect(sent.out.hasPrefix("sent: 250 2.0.0 Queued as 000001"))
+        let many = try run(["mail", "test", "--to", "li.na@example.cn", "--count", "20", "--data-dir", dataDir], env: env)
+        #expect(many.out.contains("Queued 20 in") && many.out.contains("sent 20 in"), "\(many.out)")
+        #expect(try server.received().count == 21)
+        let refused = try run(["mail", "test", "--to", "perm-x@example.cn", "--data-dir", dataDir], env: env)
+        #expect(refused.status != 0 && refused.out.contains("failed: 550 recipient refused"))
+        let unset = try run(["mail", "test", "--to", "li.na@example.cn", "--data-dir", dataDir])
+        #expect(unset.status != 0 && unset.err.contains("Mail is not configured: set GUANXI_SMTP_URL and GUANXI_MAIL_FROM"))
+        let bad = try run(["mail", "test", "--to", "not an address", "--data-dir", dataDir], env: env)
+        #expect(bad.status != 0)
+    }
 }

@@ -241,6 +241,8 @@ struct MailTests {
         // A server that takes the text and never answers: the message is uncertain, not sent again.
         try await TestApp.run(configure: configure(server, query: "&timeout=1")) { app, _ in
             let entry = try await app.services.outbox.queue(try message(to: "slow-he@example.com"), by: nil)
+            // Queued a moment later, so it is sent after the slow one on every engine.
+            app.clock.advance(by: 1)
             let next = try await app.services.outbox.queue(try message(to: "next@example.com"), by: nil)
             _ = try await app.services.outboxSender.run()
             let stuck = try #require(try await app.services.outbox.find(entry.id))

@@ -101,7 +101,8 @@ public struct Outbox: Sendable {
                 .values(SQLBind(id), SQLBind(message.purpose.rawValue), SQLBind(message.from.address), SQLBind(message.to.address), SQLBind(message.to.name),
                         SQLBind(message.to.domain), SQLBind(String(message.subject.prefix(500))), SQLBind(written.text), SQLBind(written.messageID),
                         SQLBind(entry.status.rawValue), SQLBind(0), SQLBind(now), SQLBind(refusal), SQLBind(about?.kind.rawValue), SQLBind(about?.id),
-                        SQLBind(batch), SQLBind(actor?.userID), SQLBind(now), SQLBind(unsubscribe))
+                        // The console is nobody in the users table.
+                        SQLBind(batch), SQLBind(actor.flatMap { $0.channel == .console ? nil : $0.userID }), SQLBind(now), SQLBind(unsubscribe))
                 .run()
             try await audit.record(on: db, actor: actor, action: .create, kind: .outbox, id: id.uuidString, label: "\(message.to.address): \(message.subject.prefix(100))",
                                    changes: [FieldChange(field: "purpose", old: nil, new: message.purpose.rawValue),

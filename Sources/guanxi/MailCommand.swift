@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import GuanxiServer
+import GuanxiCustomerFile
+import GuanxiPlatform
+
+/// `guanxi mail`: the outbox from the server's shell.
+struct MailCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mail",
+        abstract: "Check the mail settings and the outbox.",
+        subcommands: [MailTestCommand.self])
+}
+
+/// `guanxi mail test --to you@example.cn`: queues a test message, sends what is due right
+/// away through GUANXI_SMTP_URL, and says what the mail server answered. With `--count`
+/// it queues that many and reports the rates (the outbox benchmark, scripts/bench-mail.sh).
+struct MailTestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "test",
+        abstract: "Send a test message through the configured mail server and print its answer.")
+    @Option(help: "Where to send it.") var to: String
+    @Option(help: "How many test messages to queue and send (for measuring).") var count = 1
+    @OptionGroup var storage: StorageOptions
+
+    func validate() throws {
+        guard (1...1_000_000).contains(count) else { throw ValidationError("--count must be from 1 to 1000000.") }
+        _ = try MailAddress(to, field: "--to")
+    }
+
+    func run() async throws {
+        try await runReportingErrors {
+            try await Runtime.withServices(try await storage.load()) { services in
+                guard services.config.mailConfigured else {
+                    throw GuanxiError(.configuration, "Mail is not configured: set GUANXI_SMTP_URL and GUANXI_MAIL_FROM (see docs/operations.md, \"Mail\").")
+                }
+                let outbox = services.outbox
+                let recipient = try MailAddress(to, field: "--to")
+                let started = Date()
+                var ids: [UUID] = []
+                for n in 1...count {
+                    let message = MailMessage(from: outbox.sender, to: recipient, subject: count == 1 ? "关系 CRM 测试邮件 / Guanxi test message" : "关系 CRM 测试邮件 \(n)/\(count)",
+                                              text: "这是一封测试邮件：邮件服务器设置正确。\nThis is a test message: the mail settings work.\n", purpose: .automatic)
+                    ids.append(try await outbox.queue(message, by: PrincipalLoader.console()).id)
+                }
+                let queued = Date()
+                let sent = try await services.outboxSender.run()
+                let done = Date()
+                if count == 1, let entry = try await outbox.find(ids[0]) {
+                    Runtime.say("\(entry.status.rawValue): \(entry.lastReply ?? "")")
+                    if entry.status != .sent { throw ExitCode(1) }
+                } else {
+                    Runtime.say(String(format: "Queued %d in %.2f s (%.0f/s); sent %d in %.2f s (%.0f/s).", count, queued.timeIntervalSince(started),
+                                       Double(count) / queued.timeIntervalSince(started), sent, done.timeIntervalSince(queued),
+                                       Double(sent) / max(done.timeIntervalSince(queued), 0.001)))
+                }
+            }
+        }
+    }
+}
