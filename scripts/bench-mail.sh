@@ -22,7 +22,8 @@ exec 8>"$FIFO"
 for _ in $(seq 1 600); do grep -q READY "$SPOOL.ready" 2>/dev/null && break; sleep 0.1; done
 PORT=$(awk '{print $2}' "$SPOOL.ready")
 rm -f "$SPOOL.ready"
-export GUANXI_LOG_LEVEL=warning GUANXI_SMTP_URL="smtp://127.0.0.1:$PORT?starttls=off" GUANXI_MAIL_FROM="关系 CRM <bench@guanxi.example.cn>"
+# One receiving domain here: lift its limit, or the run measures the limit.
+export GUANXI_MAIL_PER_DOMAIN_PER_MINUTE=100000 GUANXI_LOG_LEVEL=warning GUANXI_SMTP_URL="smtp://127.0.0.1:$PORT?starttls=off" GUANXI_MAIL_FROM="关系 CRM <bench@guanxi.example.cn>"
 "$BIN" migrate --data-dir "$DATA" >/dev/null
 echo "== $COUNT messages through the outbox to smtp://127.0.0.1:$PORT"
 "$BIN" mail test --to wang.wei@example.cn --count "$COUNT" --data-dir "$DATA"
