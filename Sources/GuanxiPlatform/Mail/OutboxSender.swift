@@ -68,9 +68,12 @@ public struct OutboxSender: Sendable {
             UPDATE outbox_messages SET status = 'sending', locked_by = \(bind: worker), locked_at = \(bind: now)
             WHERE id IN (SELECT id FROM outbox_messages WHERE status = 'queued' AND next_attempt_at <= \(bind: now)
                          ORDER BY next_attempt_at, created_at LIMIT \(bind: limit)\(unsafeRaw: lock))
-            RETURNING id, purpose, sender, recipient, domain, body, attempts, about_kind, about_id
+            RETURNING id, purpose, sender, recipient, domain, body, attempts, about_kind, about_id, next_attempt_at, created_at
             """).all()
-        return try rows.map { row in
+        // RETURNING keeps no order on PostgreSQL: first in, first out, by sorting here.
+        let ordered = try rows.map { row in (row, try row.decode(column: "next_attempt_at", as: Date.self), try row.decode(column: "created_at", as: Date.self)) }
+            .sorted { ($0.1, $0.2) < ($1.1, $1.2) }.map(\.0)
+        return try ordered.map { row in
             Claimed(id: try row.decode(column: "id", as: UUID.self),
                     purpose: MailMessage.Purpose(rawValue: try row.decode(column: "purpose", as: String.self)) ?? .transactional,
                     sender: try row.decode(column: "sender", as: String.self), recipient: try row.decode(column: "recipient", as: String.self),
