@@ -20,6 +20,7 @@ extension CustomerFileServices {
             CustomerSettingsPages(services: self).register, SearchPages(services: self).register, ProfilePages(services: self).register,
             AdminUserPages(services: self).register, AdminOrganisationPages(services: self).register, AuditPages(services: self).register,
             OutboxPages(services: self).register,
+            InboxPages(services: self).register,
         ]
         let (sessions, rateLimiter, jobs, customerPool) = (sessions, rateLimiter, jobs, customerPool)
         let leftovers = Leftovers(database: database, records: records)

@@ -46,6 +46,8 @@ public struct CustomerFileServices: Sendable {
     /// Every message Guanxi sends waits here first (`Outbox`); `outboxSender` hands them over.
     public let outbox: Outbox
     public let outboxSender: OutboxSender
+    /// Mail received, kept as it arrived (`Inbox`); `MailFiling` puts it on timelines.
+    public let inbox: Inbox
     /// Every kind of record and what it offers (`registerRecordKinds`).
     package let records: RecordKinds
     /// The write lifecycle for a kind of record (`RecordWriter`), sharing one group-commit queue.
@@ -107,6 +109,7 @@ public struct CustomerFileServices: Sendable {
         handOver = HandOverService(database: database, permissions: permissions, audit: audit, clock: clock, records: records)
         outbox = Outbox(database: database, audit: audit, clock: clock, from: config.mailFrom,
                         links: config.publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 } ?? "http://\(config.host):\(config.port)", consent: MarketingConsent.check(database, records: records))
+        inbox = Inbox(database: database, audit: audit, clock: clock, largest: config.mailMaxBytes)
         outboxSender = OutboxSender(outbox: outbox, transport: config.mailConfigured ? try config.smtp.map(SMTPClient.init(settings:)) : nil,
                                     perDomainPerMinute: config.mailPerDomainPerMinute, logger: logger)
     }

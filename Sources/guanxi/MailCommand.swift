@@ -8,8 +8,8 @@ import GuanxiPlatform
 struct MailCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mail",
-        abstract: "Check the mail settings and the outbox.",
-        subcommands: [MailTestCommand.self])
+        abstract: "Check the mail settings and the outbox; take in received mail.",
+        subcommands: [MailTestCommand.self, MailReceiveCommand.self])
 }
 
 /// `guanxi mail test --to you@example.cn`: queues a test message, sends what is due right
@@ -56,5 +56,44 @@ struct MailTestCommand: AsyncParsableCommand {
                 }
             }
         }
+    }
+}
+
+/// `guanxi mail receive < message.eml`: takes one received message on standard input and
+/// files it on the timelines of the records its addresses belong to — the convention of
+/// mail gateways, so Postfix (`| guanxi mail receive`), fetchmail or getmail can hand
+/// mail over. Exit codes follow sysexits, which mail servers act on: 0 taken (filed, or
+/// kept for a person to look at), 65 refused for good (too large, empty: the server
+/// returns it to its sender), 75 a passing fault (the server tries again later).
+struct MailReceiveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "receive",
+        abstract: "File one e-mail message read from standard input on the matching records.")
+    @OptionGroup var storage: StorageOptions
+
+    func run() async throws {
+        do {
+            try await Runtime.withServices(try await storage.load()) { services in
+                let raw = try FileHandle.standardInput.readToEnd(upTo: services.inbox.largest + 1)
+                let (entry, duplicate) = try await MailFiling(services: services.customerFile).receive(raw, via: "command", by: nil)
+                Runtime.say(duplicate ? "already received: \(entry.id.uuidString) (\(entry.status.rawValue))"
+                                      : "\(entry.status.rawValue): \(entry.id.uuidString)\(entry.note.map { " — \($0)" } ?? "")")
+            }
+        } catch let error as GuanxiError where [.badRequest, .validation, .payloadTooLarge].contains(error.kind) {
+            FileHandle.standardError.write(Data("guanxi: \(error.message)\n".utf8))
+            throw ExitCode(65)
+        } catch {
+            FileHandle.standardError.write(Data("guanxi: \((error as? GuanxiError)?.message ?? "\(error)")\n".utf8))
+            throw ExitCode(75)
+        }
+    }
+}
+
+extension FileHandle {
+    /// Everything on the handle, stopping once `limit` bytes are read (a larger message is refused anyway).
+    func readToEnd(upTo limit: Int) throws -> Data {
+        var data = Data()
+        while data.count < limit, let chunk = try read(upToCount: min(1 << 20, limit - data.count)), !chunk.isEmpty { data.append(chunk) }
+        return data
     }
 }

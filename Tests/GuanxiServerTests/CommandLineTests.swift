@@ -28,13 +28,13 @@ struct CommandLineTests {
         return env
     }
 
-    func run(_ arguments: [String], env: [String: String] = [:]) throws -> Outcome {
-        let process = try start(arguments, env: env)
+    func run(_ arguments: [String], env: [String: String] = [:], stdin: URL? = nil) throws -> Outcome {
+        let process = try start(arguments, env: env, stdin: stdin)
         process.waitUntilExit()
         return outcome(process)
     }
 
-    func start(_ arguments: [String], env: [String: String] = [:]) throws -> Process {
+    func start(_ arguments: [String], env: [String: String] = [:], stdin: URL? = nil) throws -> Process {
         #expect(FileManager.default.isExecutableFile(atPath: Self.binary.path), "guanxi binary not found beside the tests")
         let process = Process()
         process.executableURL = Self.binary
@@ -43,6 +43,7 @@ struct CommandLineTests {
         process.currentDirectoryURL = FileManager.default.temporaryDirectory
         process.standardOutput = Pipe()
         process.standardError = Pipe()
+        if let stdin { process.standardInput = try FileHandle(forReadingFrom: stdin) }
         try process.run()
         return process
     }
@@ -239,5 +240,26 @@ struct CommandLineTests {
         #expect(unset.status != 0 && unset.err.contains("Mail is not configured: set GUANXI_SMTP_URL and GUANXI_MAIL_FROM"))
         let bad = try run(["mail", "test", "--to", "not an address", "--data-dir", dataDir], env: env)
         #expect(bad.status != 0)
+    }
+
+    @Test("guanxi mail receive takes a message on standard input, once; exit codes tell a mail server to return it (65) or try again (75)")
+    func mailReceive() throws {
+        defer { try? FileManager.default.removeItem(atPath: dataDir) }
+        let fixture = projectRoot.appendingPathComponent("Tests/GuanxiServerTests/Fixtures/Mail/big5-sample.eml")
+        let first = try run(["mail", "receive", "--data-dir", dataDir], stdin: fixture)
+        #expect(first.status == 0, "\(first.err)")
+        #expect(first.out.hasPrefix("unmatched: ") && first.out.contains("Nobody it names is known."), "\(first.out)")
+        let again = try run(["mail", "receive", "--data-dir", dataDir], stdin: fixture)
+        #expect(again.status == 0 && again.out.hasPrefix("already received: "), "\(again.out)")
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("empty-\(UUID().uuidString).eml")
+        try Data().write(to: empty)
+        defer { try? FileManager.default.removeItem(at: empty) }
+        let nothing = try run(["mail", "receive", "--data-dir", dataDir], stdin: empty)
+        #expect(nothing.status == 65 && nothing.err.contains("The message is empty."))
+        let big = try run(["mail", "receive", "--data-dir", dataDir], env: ["GUANXI_MAIL_MAX_BYTES": "1024"],
+                          stdin: projectRoot.appendingPathComponent("Tests/GuanxiServerTests/Fixtures/Mail/dsn-bounce.eml"))
+        #expect(big.status == 65 && big.err.contains("The message is larger than"))
+        let broken = try run(["mail", "receive", "--data-dir", "/proc/no-such-place"], stdin: fixture)
+        #expect(broken.status == 75)
     }
 }

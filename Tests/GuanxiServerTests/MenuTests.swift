@@ -41,7 +41,7 @@ struct MenuTests {
             try await boss.signIn("boss", "Secret-pass-42")
             let page = try await boss.get("/").text
             let registered = app.services.menu.entries(for: try await app.principal("boss")).map(\.path)
-            #expect(registered.count == 20)
+            #expect(registered.count == 21)
             let creates = ["/customers/new", "/leads/new", "/opportunities/new", "/activities/new"]
             #expect(Self.links(page) == ["/"] + registered + creates + ["/profile"])
             #expect(page.contains(">客户</a>") && page.contains(">系统状态</a>"))

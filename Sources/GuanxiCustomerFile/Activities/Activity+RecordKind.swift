@@ -29,6 +29,8 @@ extension RecordKindDescriptor {
         }
         d.importTarget = { _ in ActivityImportTarget(services: services) }
         d.customFields = true
+        // Received mail keeps its attachments on the e-mail activity it becomes.
+        d.attachments = true
         // Done and cancelled activities stay with whoever did them.
         (d.handOver, d.handOverOnly) = (true, "status = 'planned'")
         return d

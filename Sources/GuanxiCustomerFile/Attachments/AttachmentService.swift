@@ -46,7 +46,7 @@ public struct AttachmentService: Sendable {
         }
         let type = contentType.count <= 100 && contentType.contains("/") && !contentType.contains(where: \.isNewline) ? contentType : "application/octet-stream"
         let a = Attachment(id: UUID(), recordKind: kind, recordID: id, filename: name, contentType: type, size: data.count,
-                           sha256: SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined(), uploadedBy: actor.userID,
+                           sha256: SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined(), uploadedBy: actor.channel == .console ? nil : actor.userID,
                            createdAt: services.clock.now())
         try await services.database.db.transaction { tx in
             try await (tx as! any SQLDatabase).insert(into: "attachments").columns(Self.columns + ["content"])

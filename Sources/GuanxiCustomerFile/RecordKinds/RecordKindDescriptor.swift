@@ -1,5 +1,6 @@
 import Foundation
 import GuanxiPlatform
+import SQLKit
 
 /// Everything the shared features need to know about one kind of record, supplied by the
 /// kind's own folder and registered once at start-up (`RecordKinds`). Lists, saved views,
@@ -81,6 +82,12 @@ package struct RecordKindDescriptor: Sendable {
     /// Its phones and e-mails (kind `phone` or `email`, value as stored), which data
     /// quality can mark as not working; nil for a kind that has none.
     package var contactWays: (@Sendable (_ id: UUID) async throws -> [(kind: String, value: String)])?
+    /// Its records whose e-mail is `address` (lower case): received mail from or to that
+    /// address is filed on their timelines (`MailFiling`). Nil for a kind without e-mail.
+    package var mailAddressed: (@Sendable (_ address: String) async throws -> [UUID])?
+    /// Makes one of its records for someone who wrote in and is not known yet (a lead),
+    /// when the administrator has chosen so; the received mail is then filed on it.
+    package var fromUnknownSender: (@Sendable (_ sender: ReceivedAddress, _ subject: String) async throws -> UUID)?
     /// How its duplicates are found over the whole file: one grouped query per key.
     package var duplicateKeys: [DuplicateKey] = []
     /// How two or more of its records become one; nil when they cannot be merged.
@@ -96,6 +103,17 @@ package struct RecordKindDescriptor: Sendable {
         self.table = table ?? kind.rawValue
         self.nameKey = nameKey ?? "kinds.\(kind.rawValue)"
         self.path = path ?? "/\(kind.rawValue)"
+    }
+}
+
+extension RecordKindDescriptor {
+    /// `mailAddressed` for a kind that keeps one e-mail in an `email` column of its table
+    /// (indexed on `LOWER(email)`).
+    package static func emailColumn(of table: String, database: DatabaseService) -> @Sendable (String) async throws -> [UUID] {
+        { address in
+            try await database.sql.raw("SELECT id FROM \(unsafeRaw: table) WHERE LOWER(email) = \(bind: address.lowercased()) LIMIT 20")
+                .all(decodingColumn: "id", as: UUID.self)
+        }
     }
 }
 

@@ -82,6 +82,9 @@ public struct AppConfig: Sendable {
     public var mailFrom: MailAddress?
     /// Messages a minute to one receiving domain (`GUANXI_MAIL_PER_DOMAIN_PER_MINUTE`).
     public var mailPerDomainPerMinute = 120
+    /// The largest received message taken (`GUANXI_MAIL_MAX_BYTES`, 25 MB): mail servers
+    /// commonly accept that much, attachments included.
+    public var mailMaxBytes = 26_214_400
 
     /// Whether the outbox can send: a server and a sender are both set.
     public var mailConfigured: Bool { smtp != nil && mailFrom != nil }

@@ -70,6 +70,7 @@ package struct ConfigParser {
             }
         }
         c.mailPerDomainPerMinute = integer("guanxi.mail.per.domain.per.minute", default: c.mailPerDomainPerMinute, in: 1...100_000)
+        c.mailMaxBytes = integer("guanxi.mail.max.bytes", default: c.mailMaxBytes, in: 1024...1_073_741_824)
         return c
     }
 

@@ -39,7 +39,7 @@ public struct OutboxEntry: Sendable, Equatable {
     public var batchID: UUID?
 
     /// Where the next page of a list starts, after this message.
-    public var cursor: String { "\(createdAt.timeIntervalSince1970)_\(id.uuidString)" }
+    public var cursor: String { Keyset.cursor(.time(createdAt), id: id) }
 }
 
 /// The database outbox: every message is stored, fully written, before anything is sent,
@@ -149,21 +149,28 @@ public struct Outbox: Sendable {
         }
     }
 
+    /// A delivery report came back for a message the server had accepted: it did not
+    /// arrive after all, and the report's words say why.
+    public func bounced(messageID: String, address: String, reply: String) async throws {
+        let rows = try await database.sql.select().columns(Self.columns.map { SQLColumn($0) }).from("outbox_messages").where("message_id", .equal, messageID)
+            .where(SQLFunction("LOWER", args: SQLColumn("recipient")), .equal, SQLBind(address.lowercased())).all().map(Self.entry)
+        for entry in rows where [.sent, .uncertain].contains(entry.status) {
+            try await database.db.transaction { db in
+                try await (db as! any SQLDatabase).update("outbox_messages").set("status", to: OutboxEntry.Status.failed.rawValue)
+                    .set("last_reply", to: String("bounced: \(reply)".prefix(1000))).where("id", .equal, entry.id).run()
+                try await audit.record(on: db, actor: nil, action: .update, kind: .outbox, id: entry.id.uuidString, label: "\(entry.recipient): \(entry.subject.prefix(100))",
+                                       changes: [FieldChange(field: "status", old: entry.status.rawValue, new: OutboxEntry.Status.failed.rawValue)])
+            }
+        }
+    }
+
     /// Messages newest first, optionally of one status or one mail merge; `after` is the
     /// `cursor` of the last message of the previous page.
     public func list(status: OutboxEntry.Status? = nil, batch: UUID? = nil, after cursor: String? = nil, limit: Int = 50) async throws -> [OutboxEntry] {
         let query = database.sql.select().columns(Self.columns.map { SQLColumn($0) }).from("outbox_messages")
         if let status { query.where("status", .equal, status.rawValue) }
         if let batch { query.where("batch_id", .equal, batch) }
-        if let cursor {
-            let parts = cursor.split(separator: "_")
-            guard parts.count == 2, let seconds = Double(parts[0]), let id = UUID(uuidString: String(parts[1])) else {
-                throw GuanxiError.invalid("cursor", "cursor is not one this list gave.")
-            }
-            let at = Date(timeIntervalSince1970: seconds)
-            query.where { $0.where("created_at", .lessThan, at).orWhere { $0.where("created_at", .equal, at).where("id", .lessThan, id) } }
-        }
-        return try await query.orderBy("created_at", .descending).orderBy("id", .descending).limit(limit).all().map(Self.entry)
+        return try await Keyset.time("created_at").apply(to: query, cursor: cursor).limit(limit).all().map(Self.entry)
     }
 
     public func find(_ id: UUID) async throws -> OutboxEntry? {

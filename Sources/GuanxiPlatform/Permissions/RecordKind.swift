@@ -23,6 +23,8 @@ public struct RecordKind: Hashable, Sendable, Codable, RawRepresentable, CustomS
     public static let settings = RecordKind(rawValue: "settings")
     /// Messages waiting, sent or failed (`Outbox`); reading it shows who was written to.
     public static let outbox = RecordKind(rawValue: "outbox")
+    /// Mail received (`Inbox`), before and after it is filed on records' timelines.
+    public static let inbox = RecordKind(rawValue: "inbox")
 
 }
 

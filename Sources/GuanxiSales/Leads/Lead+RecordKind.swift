@@ -43,6 +43,17 @@ extension RecordKindDescriptor {
         ]
         (d.savedViews, d.timeline, d.attachments, d.customFields, d.handOver) = (true, true, true, true, true)
         d.contactWays = { id in try await ContactWays.emailAndPhone(of: id, in: "leads", sql: services.database.sql) }
+        d.mailAddressed = RecordKindDescriptor.emailColumn(of: "leads", database: services.database)
+        d.fromUnknownSender = { sender, subject in
+            // Someone who wrote in: a new lead from e-mail, routed like any other.
+            var input = LeadInput()
+            input.name = sender.name ?? sender.localPart
+            input.email = sender.address
+            input.source = "email"
+            input.notes = subject.isEmpty ? nil : String(subject.prefix(500))
+            input.assignment = .byRules
+            return try await services.leads.create(input, by: PrincipalLoader.console()).id!
+        }
         return d
     }
 }

@@ -25,7 +25,7 @@ extension AppServices {
         menu.register(ActivityPages.menu, CalendarPage.menu, in: MenuGroups.schedule)
         menu.register(AnalyticsPages.menu, in: MenuGroups.analytics)
         menu.register(ImportPages.menu(customerFile.records), DataQualityPages.menu, in: MenuGroups.data)
-        menu.register([AdminUserPages.menu] + AdminOrganisationPages.menu + [AuditPages.menu, OutboxPages.menu, CustomerSettingsPages.menu, PipelineAdminPages.menu,
+        menu.register([AdminUserPages.menu] + AdminOrganisationPages.menu + [AuditPages.menu, OutboxPages.menu, InboxPages.menu, CustomerSettingsPages.menu, PipelineAdminPages.menu,
                                                                           CustomFieldPages.menu, StatusPages.menu,
                                                                           .administrators("/api/docs", titleKey: "nav.api")], in: MenuGroups.admin)
         menu.registerCreate(.creators("/customers/new", titleKey: "customers.new", of: .customers),

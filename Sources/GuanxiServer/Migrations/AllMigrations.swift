@@ -43,5 +43,6 @@ public enum AllMigrations {
         M0035_CreateSalesTargets(),
         M0036_CreateOutbox(),
         M0037_CreatePasswordResets(),
+        M0038_CreateInbox(),
     ]
 }

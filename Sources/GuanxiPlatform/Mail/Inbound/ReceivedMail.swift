@@ -4,10 +4,11 @@ import Foundation
 /// its subject and text, its attachments, how it threads, and — for a delivery status
 /// notification (RFC 3464) — which addresses could not be reached.
 public struct ReceivedMail: Sendable {
-    public struct Attachment: Sendable, Equatable {
+    public struct EnclosedFile: Sendable, Equatable {
         public var filename: String
         public var contentType: String
         public var data: Data
+        public init(filename: String, contentType: String, data: Data) { (self.filename, self.contentType, self.data) = (filename, contentType, data) }
     }
 
     /// An address a mail system could not deliver to, as its report says.
@@ -30,7 +31,7 @@ public struct ReceivedMail: Sendable {
     public var date: Date?
     public var text: String
     public var html: String?
-    public var attachments: [Attachment]
+    public var attachments: [EnclosedFile]
     /// An auto-reply, a bounce or a list message: never answered, never made a lead.
     public var isAutomatic: Bool
     /// A delivery report's permanent failures (empty for any other message).
@@ -41,6 +42,8 @@ public struct ReceivedMail: Sendable {
     public var forwardedFrom: [ReceivedAddress]
     /// Charsets the message named that Guanxi does not know; its text was guessed.
     public var unknownCharsets: [String]
+    /// The message as it arrived.
+    public var raw: Data?
     /// How many mail servers it passed (`Received` fields); a loop passes many.
     public var hops: Int { header.all("received").count }
 
@@ -72,6 +75,7 @@ public struct ReceivedMail: Sendable {
                                 cc: EncodedWords.addresses(h.all("cc").joined(separator: ",")), date: EncodedWords.date(h["date"]),
                                 text: "", html: nil, attachments: [], isAutomatic: false, deliveryFailures: [], reportedMessageID: nil,
                                 forwardedFrom: [], unknownCharsets: [])
+        mail.raw = data
         mail.collect(root, reader: &reader)
         if mail.text.isEmpty, let html = mail.html { mail.text = PlainText.fromHTML(html) }
         mail.unknownCharsets = Array(reader.unknownCharsets).sorted()
@@ -107,7 +111,7 @@ public struct ReceivedMail: Sendable {
             if let inner = try? ReceivedMail.parse(Data(data)) {
                 if header["content-type"]?.lowercased().contains("report") == true { reportedMessageID = reportedMessageID ?? inner.messageID }
                 forwardedFrom += inner.from
-                attachments.append(Attachment(filename: named ?? Self.fileName(inner.subject, ".eml"), contentType: "message/rfc822", data: Data(data)))
+                attachments.append(EnclosedFile(filename: named ?? Self.fileName(inner.subject, ".eml"), contentType: "message/rfc822", data: Data(data)))
             }
             return
         }
@@ -116,7 +120,7 @@ public struct ReceivedMail: Sendable {
         } else if !attached, type.value == "text/html", html == nil {
             html = reader.text(data, charset: type.parameters["charset"])
         } else if !data.isEmpty {
-            attachments.append(Attachment(filename: named ?? Self.fileName("attachment", ""), contentType: type.value, data: Data(data)))
+            attachments.append(EnclosedFile(filename: named ?? Self.fileName("attachment", ""), contentType: type.value, data: Data(data)))
         }
     }
 
