@@ -21,6 +21,7 @@ extension CustomerFileServices {
             AdminUserPages(services: self).register, AdminOrganisationPages(services: self).register, AuditPages(services: self).register,
             OutboxPages(services: self).register,
             InboxPages(services: self).register,
+            NotificationPages(services: self).register,
         ]
         let (sessions, rateLimiter, jobs, customerPool) = (sessions, rateLimiter, jobs, customerPool)
         let leftovers = Leftovers(database: database, records: records)

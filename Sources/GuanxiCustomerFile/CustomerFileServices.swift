@@ -48,6 +48,8 @@ public struct CustomerFileServices: Sendable {
     public let outboxSender: OutboxSender
     /// Mail received, kept as it arrived (`Inbox`); `MailFiling` puts it on timelines.
     public let inbox: Inbox
+    /// What concerns each user, in the app and by e-mail (`Notifications`).
+    public let notifications: Notifications
     /// Every kind of record and what it offers (`registerRecordKinds`).
     package let records: RecordKinds
     /// The write lifecycle for a kind of record (`RecordWriter`), sharing one group-commit queue.
@@ -88,11 +90,16 @@ public struct CustomerFileServices: Sendable {
         settings = SettingsStore(database: database, audit: audit, clock: clock, caches: caches)
         customValues = CustomValues(database: database, cache: caches.cache(forgettingOn: [.customFields]))
         customFields = CustomFieldService(database: database, audit: audit, clock: clock, records: records)
+        outbox = Outbox(database: database, audit: audit, clock: clock, from: config.mailFrom,
+                        links: config.publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 } ?? "http://\(config.host):\(config.port)", consent: MarketingConsent.check(database, records: records))
+        let notifications = Notifications(database: database, audit: audit, clock: clock, outbox: outbox, localizer: localizer)
+        self.notifications = notifications
         // One queue of shared transactions for every kind of record created one at a time.
         let groupCommit = GroupCommit(database: database)
         let (database, audit, clock, records) = (database, audit, clock, records)
         @Sendable func writer(_ kind: RecordKind, table: String, what: String) -> RecordWriter {
-            RecordWriter(kind: kind, table: table, what: what, database: database, audit: audit, clock: clock, records: records, groupCommit: groupCommit)
+            RecordWriter(kind: kind, table: table, what: what, database: database, audit: audit, clock: clock, records: records, groupCommit: groupCommit,
+                         notifications: notifications)
         }
         self.writer = writer
         customers = CustomerService(database: database, permissions: permissions, writer: writer(.customers, table: "customers", what: "customer"),
@@ -107,8 +114,6 @@ public struct CustomerFileServices: Sendable {
         activityQuery = ActivityQuery(database: database, permissions: permissions, custom: customValues, records: records)
         savedViews = SavedViewService(database: database, audit: audit, clock: clock, records: records)
         handOver = HandOverService(database: database, permissions: permissions, audit: audit, clock: clock, records: records)
-        outbox = Outbox(database: database, audit: audit, clock: clock, from: config.mailFrom,
-                        links: config.publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 } ?? "http://\(config.host):\(config.port)", consent: MarketingConsent.check(database, records: records))
         inbox = Inbox(database: database, audit: audit, clock: clock, largest: config.mailMaxBytes)
         outboxSender = OutboxSender(outbox: outbox, transport: config.mailConfigured ? try config.smtp.map(SMTPClient.init(settings:)) : nil,
                                     perDomainPerMinute: config.mailPerDomainPerMinute, logger: logger)

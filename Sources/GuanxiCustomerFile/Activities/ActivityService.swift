@@ -60,6 +60,8 @@ public struct ActivityService: Sendable {
         package let custom: CustomValues.Checked
         package let snapshot: AuditSnapshot
         package let callBack: Activity?
+        /// Colleagues to tell (added to a meeting, named in the text).
+        package let notices: [Notifications.Note]
     }
 
     /// The permission check and validation of a new activity (and its schedule, unless
@@ -92,7 +94,9 @@ public struct ActivityService: Sendable {
         let callBack = try callBack(after: a, at: input.callBackAt, participants: participants)
         let values = try await custom.checked(.activities, sent: input.customFields, current: [:], isNew: true)
         let snapshot = Self.snapshot(a, participants, commitments, custom: values.values)
-        return NewActivity(activity: a, participants: participants, commitments: commitments, custom: values, snapshot: snapshot, callBack: callBack)
+        let notices = try await notices(for: a, participants: participants, before: [], oldText: "", by: actor)
+        return NewActivity(activity: a, participants: participants, commitments: commitments, custom: values, snapshot: snapshot, callBack: callBack,
+                           notices: notices)
     }
 
     /// Saves a prepared activity, its audit entry and its call-back inside the caller's transaction.
@@ -104,6 +108,7 @@ public struct ActivityService: Sendable {
         }
         if let callBack = new.callBack { try await insertCallBack(callBack, participants: new.participants, by: actor, on: tx) }
         try await touchRelated(a, on: tx)
+        for note in new.notices { try await writer.notifications.add(note, on: tx) }
     }
 
     /// `alsoIn` runs inside the change's transaction (an import records its progress there).
@@ -117,6 +122,7 @@ public struct ActivityService: Sendable {
         let before = Self.snapshot(a, oldParticipants, oldCommitments, custom: oldCustom)
         if let kind = input.kind { a.kind = try CustomerValidate.choice(kind, field: "kind", from: ActivityVocabulary.kinds) ?? a.kind }
         let wasOpen = a.isOpen
+        let oldText = Self.text(of: a)
         var newParticipants = oldParticipants
         if let sent = input.participants { newParticipants = try await checkedParticipants(sent, by: actor) }
         try await apply(input, to: a, by: actor)
@@ -131,12 +137,14 @@ public struct ActivityService: Sendable {
         let callBack = try callBack(after: a, at: input.callBackAt, participants: newParticipants)
         let change = RecordWriter.Change(id: id, label: a.subject, version: a.version, before: before, after: after, custom: values, always: callBack != nil)
         let (people, promises) = (newParticipants, newCommitments)
+        let notes = try await notices(for: a, participants: newParticipants, before: oldParticipants, oldText: oldText, by: actor)
         try await writer.update(change, expectedVersion: expectedVersion, by: actor, save: { tx, stamp in
             (a.version, a.updatedAt) = (stamp.version, stamp.at)
             try await a.update(on: tx)
             try await Self.save(people, promises, of: a, on: tx)
             if let callBack { try await insertCallBack(callBack, participants: people, by: actor, on: tx) }
             try await touchRelated(a, on: tx)
+            for note in notes { try await writer.notifications.add(note, on: tx) }
             return nil
         }, alsoIn: alsoIn)
         return a

@@ -164,6 +164,13 @@ package struct ImportRunner<Target: ImportTarget>: Sendable {
                     FieldChange(field: "created", old: nil, new: String(finished.created)), FieldChange(field: "updated", old: nil, new: String(finished.updated)),
                     FieldChange(field: "skipped", old: nil, new: String(finished.skipped)), FieldChange(field: "rejected", old: nil, new: String(finished.rejected)),
                 ])
+                // Whoever started it hears it is done (a big file runs for minutes).
+                if let starter = finished.createdBy {
+                    try await services.notifications.add(.init(user: starter, event: .importFinished, title: finished.fileName,
+                                                               arguments: ["created": String(finished.created), "updated": String(finished.updated),
+                                                                           "skipped": String(finished.skipped), "rejected": String(finished.rejected)],
+                                                               link: "/imports/\(finished.id.uuidString)"), on: tx)
+                }
             }
         }
         try await progress(job)

@@ -115,13 +115,16 @@ public struct AuditLog: Sendable {
     /// begins, so the transaction holds its connection only for the insert.
     package struct Entry: Sendable {
         package let kind: RecordKind
+        package var actorID: UUID? = nil
         package let values: [BulkValue]
+        /// Who a created record belongs to (its `owner_id`), for telling them.
+        package var owner: String? = nil
     }
 
     package func entry(actor: Principal?, action: AuditAction, kind: RecordKind, id: String, label: String,
                changes: [FieldChange] = [], address: String? = nil) throws -> Entry {
         let json = FieldChange.json(changes)
-        return Entry(kind: kind, values: [
+        return Entry(kind: kind, actorID: actor?.userID, values: [
             BulkValue(clock.now()), BulkValue(actor?.userID), BulkValue(actor?.username ?? "system"),
             BulkValue(address ?? actor?.address ?? ""), BulkValue(action.rawValue), BulkValue(kind.rawValue), BulkValue(id), BulkValue(label), BulkValue(json),
         ])
@@ -131,7 +134,9 @@ public struct AuditLog: Sendable {
     package func createdEntry(actor: Principal?, kind: RecordKind, id: String, label: String, snapshot: AuditSnapshot) throws -> Entry {
         // `diff` from nothing, without its union of field names (an import makes a million of these).
         let changes = snapshot.compactMap { field, value in value.map { FieldChange(field: field, old: nil, new: $0) } }.sorted { $0.field < $1.field }
-        return try entry(actor: actor, action: .create, kind: kind, id: id, label: label, changes: changes)
+        var entry = try entry(actor: actor, action: .create, kind: kind, id: id, label: label, changes: changes)
+        entry.owner = snapshot["owner_id"] ?? nil
+        return entry
     }
 
     /// Adds many entries to a batch's writes (an import's batch).

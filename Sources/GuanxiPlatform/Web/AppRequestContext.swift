@@ -16,6 +16,8 @@ public struct AppRequestContext: RequestContext {
     /// The client's network address (from the proxy header when the proxy is trusted).
     public var address = ""
     public var maxBody = 1_048_576
+    /// The signed-in user's unread notifications, for the bell on every page.
+    public var unreadNotifications = 0
 
     public init(source: Source) {
         coreContext = .init(source: source)

@@ -4,14 +4,16 @@ import Hummingbird
 /// Reads the session cookie and puts the signed-in principal on the context. Pages
 /// that need a signed-in user ask `RequireSignIn`.
 package struct SessionMiddleware: RouterMiddleware {
-    package init(sessions: SessionStore, principals: PrincipalLoader, errors: ErrorResponder) {
+    package init(sessions: SessionStore, principals: PrincipalLoader, notifications: Notifications, errors: ErrorResponder) {
         self.sessions = sessions
         self.principals = principals
+        self.notifications = notifications
         self.errors = errors
     }
     package typealias Context = AppRequestContext
     package let sessions: SessionStore
     package let principals: PrincipalLoader
+    package let notifications: Notifications
     package let errors: ErrorResponder
 
     package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -23,6 +25,8 @@ package struct SessionMiddleware: RouterMiddleware {
             context.principal = principal
             // The profile's language, whatever the browser or an earlier visitor chose.
             context.locale = principal.locale
+            // Only pages draw the bell; one indexed count.
+            if request.method == .get, !session.awaitingSecondFactor { context.unreadNotifications = try await notifications.unread(principal.userID) }
         }
         do {
             return try await next(request, context)

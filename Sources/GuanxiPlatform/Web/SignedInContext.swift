@@ -13,6 +13,8 @@ public protocol PageContext: RequestContext {
     var address: String { get }
     /// The largest body this request may send.
     var maxBody: Int { get }
+    /// The signed-in user's unread notifications (the bell).
+    var unreadNotifications: Int { get }
 }
 
 extension AppRequestContext: PageContext {
@@ -31,6 +33,7 @@ public struct SignedInContext: ChildRequestContext, PageContext {
     public let here: String
     public let address: String
     public let maxBody: Int
+    public let unreadNotifications: Int
 
     public init(context: AppRequestContext) throws {
         guard let principal = context.principal, context.session?.awaitingSecondFactor != true else {
@@ -39,6 +42,7 @@ public struct SignedInContext: ChildRequestContext, PageContext {
         // The parent's storage, so route parameters and the logger's request id carry over.
         coreContext = context.coreContext
         (self.principal, session, locale, here, address, maxBody) = (principal, context.session, context.locale, context.here, context.address, context.maxBody)
+        unreadNotifications = context.unreadNotifications
     }
 
     public var viewer: Principal? { principal }

@@ -21,6 +21,9 @@ public struct Layout: Sendable {
     public var otherLangLabel: String
     /// This page's address, where the language switch comes back to.
     public var here: String
+    /// Unread notifications: the bell's number, shown when there are any.
+    public var unread: Int
+    public var hasUnread: Bool
 
     /// A heading of the menu with its links; a heading with one link is drawn as that link.
     /// Every name is answered, so Mustache never looks one up in the layout instead.
@@ -122,7 +125,7 @@ public struct WebRenderer: Sendable {
             notice: notice,
             otherLang: locale == "en" ? "zh-Hans" : "en",
             otherLangLabel: locale == "en" ? "简体中文" : "English",
-            here: context.here)
+            here: context.here, unread: context.unreadNotifications, hasUnread: context.unreadNotifications > 0)
     }
 
     /// Renders `template` with a page view model; `csrfOverride` supplies the token on

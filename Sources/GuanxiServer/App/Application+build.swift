@@ -21,9 +21,12 @@ public enum GuanxiApp {
         // stopped, so no service can reach for a closed pool during shutdown.
         var lifecycle: [any Service] = []
         if runJobs {
-            let outbox = services.outboxSender
+            let (outbox, notifications, reminders) = (services.outboxSender, services.notifications, ReminderNotices(services: services.customerFile))
+            // Every poll: reminders falling due become notifications, notifications' e-mails
+            // go to the outbox, and the outbox to the mail server.
             lifecycle.append(JobWorker(queue: services.jobs, handlers: services.jobHandlers(), daily: services.dailyJobs,
-                                       rounds: [{ try await outbox.run() }], pollInterval: services.config.jobPollInterval,
+                                       rounds: [{ try await reminders.run() }, { try await notifications.deliver() }, { try await outbox.run() }],
+                                       pollInterval: services.config.jobPollInterval,
                                        clock: services.clock, logger: services.logger))
         }
         return Application(
@@ -76,7 +79,7 @@ public enum GuanxiApp {
         router.get("/api/**") { _, _ -> Response in throw GuanxiError(.notFound, "There is no API operation at this address.") }
         for actions in services.parts.linkActions { actions(router.group()) }
         let web = router.group()
-            .add(middleware: SessionMiddleware(sessions: services.sessions, principals: services.principals, errors: errors))
+            .add(middleware: SessionMiddleware(sessions: services.sessions, principals: services.principals, notifications: services.notifications, errors: errors))
             .add(middleware: CSRFMiddleware())
         APIDocsRoutes(services: services).registerPage(on: web)
         WebRoutes.register(on: web, services: services)

@@ -44,5 +44,6 @@ public enum AllMigrations {
         M0036_CreateOutbox(),
         M0037_CreatePasswordResets(),
         M0038_CreateInbox(),
+        M0039_CreateNotifications(),
     ]
 }

@@ -26,6 +26,8 @@ package struct RecordWriter: Sendable {
     package let records: RecordKinds
     /// Shared transactions for records created one at a time under load.
     package let groupCommit: GroupCommit
+    /// Whoever a record is given to hears of it, in the transaction that gives it.
+    package let notifications: Notifications
 
     // MARK: Snapshots
 
@@ -48,7 +50,22 @@ package struct RecordWriter: Sendable {
                 row: (any Database) async throws -> Void) async throws {
         try await row(tx)
         if let custom { try await CustomValues.save(custom, of: id, on: tx) }
-        try await audit.write(try entry(), on: tx)
+        let made = try entry()
+        try await audit.write(made, on: tx)
+        try await tellOwner(made.owner, id: id, label: nil, by: made.actorID, on: tx)
+    }
+
+    /// Tells a record's new owner it is theirs, unless they gave it to themselves.
+    private func tellOwner(_ owner: String?, id: UUID, label: String?, by actor: UUID?, on tx: any Database) async throws {
+        guard let owner = owner.flatMap(UUID.init(uuidString:)), owner != actor else { return }
+        var name = label ?? ""
+        if label == nil {
+            let column = records[kind]?.labelColumn ?? "name"
+            name = try await (tx as! any SQLDatabase).select().column(SQLIdentifier(column)).from(table).where("id", .equal, id).first()
+                .flatMap { try $0.decode(column: column, as: String?.self) } ?? ""
+        }
+        try await notifications.add(.init(user: owner, event: .assigned, title: name, arguments: ["kindKey": records[kind]?.nameKey ?? "kinds.\(kind.rawValue)"],
+                                          link: records.url(kind, id).description), on: tx)
     }
 
     /// Runs a single create in a transaction shared with others made at the same moment.
@@ -109,8 +126,11 @@ package struct RecordWriter: Sendable {
             try await VersionCheck.bump(table, id: change.id, from: change.version, on: tx, what: what)
             let settled = try await save(tx, stamp)
             if let custom = change.custom { try await CustomValues.save(custom, of: change.id, on: tx) }
-            try await audit.updated(on: tx, actor: actor, kind: kind, id: change.id.uuidString, label: change.label, old: change.before,
-                                    new: settled ?? change.after)
+            let after = settled ?? change.after
+            try await audit.updated(on: tx, actor: actor, kind: kind, id: change.id.uuidString, label: change.label, old: change.before, new: after)
+            if (after["owner_id"] ?? nil) != (change.before["owner_id"] ?? nil) {
+                try await tellOwner(after["owner_id"] ?? nil, id: change.id, label: change.label, by: actor.channel == .console ? nil : actor.userID, on: tx)
+            }
             try await alsoIn?(tx)
         }
         return stamp
