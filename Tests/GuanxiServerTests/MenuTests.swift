@@ -29,13 +29,13 @@ struct MenuTests {
             try await rep.signIn("rep.zhao", "Secret-pass-42")
             // One page under its heading is a plain link; no quick-create without anything to create.
             let repPage = try await rep.get("/").text
-            #expect(Self.links(repPage) == ["/", "/contacts", "/profile"])
+            #expect(Self.links(repPage) == ["/", "/contacts", "/notifications", "/profile"])
             #expect(!repPage.contains("quick-create"))
 
             var clerk = Browser(client)
             try await clerk.signIn("clerk.sun", "Secret-pass-42")
             #expect(Self.links(try await clerk.get("/").text) == ["/", "/customers", "/analytics", "/imports", "/data-quality",
-                                                                  "/admin/departments", "/admin/teams", "/admin/roles", "/profile"])
+                                                                  "/admin/departments", "/admin/teams", "/admin/roles", "/notifications", "/profile"])
 
             var boss = Browser(client)
             try await boss.signIn("boss", "Secret-pass-42")
@@ -43,7 +43,7 @@ struct MenuTests {
             let registered = app.services.menu.entries(for: try await app.principal("boss")).map(\.path)
             #expect(registered.count == 21)
             let creates = ["/customers/new", "/leads/new", "/opportunities/new", "/activities/new"]
-            #expect(Self.links(page) == ["/"] + registered + creates + ["/profile"])
+            #expect(Self.links(page) == ["/"] + registered + creates + ["/notifications", "/profile"])
             #expect(page.contains(">客户</a>") && page.contains(">系统状态</a>"))
             // Pages stand under their headings, the new-record actions under "New".
             #expect(page.contains(#"<details class="menu-group"><summary>销售</summary><div class="menu-panel"><a href="/leads">线索</a><a href="/opportunities">商机</a></div></details>"#))
