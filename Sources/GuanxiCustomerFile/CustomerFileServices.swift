@@ -90,7 +90,7 @@ public struct CustomerFileServices: Sendable {
         settings = SettingsStore(database: database, audit: audit, clock: clock, caches: caches)
         customValues = CustomValues(database: database, cache: caches.cache(forgettingOn: [.customFields]))
         customFields = CustomFieldService(database: database, audit: audit, clock: clock, records: records)
-        outbox = Outbox(database: database, audit: audit, clock: clock, from: config.mailFrom,
+        outbox = Outbox(database: database, audit: audit, clock: clock, settings: settings, from: config.mailFrom,
                         links: config.publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 } ?? "http://\(config.host):\(config.port)", consent: MarketingConsent.check(database, records: records))
         let notifications = Notifications(database: database, audit: audit, clock: clock, outbox: outbox, localizer: localizer)
         self.notifications = notifications

@@ -204,4 +204,40 @@ struct NotificationTests {
             #expect(told.first?.detail == "2 created, 0 updated, 0 skipped, 0 rejected." && told.first?.link == "/imports/\(job.id.uuidString)")
         }
     }
+
+    @Test("Asked to, a meeting e-mails its contacts an invitation (transactional, in both languages, with the iCalendar REQUEST)")
+    func contactInvitations() async throws {
+        try await TestApp.run(configure: { $0.mailFrom = Self.from }) { app, _ in
+            let admin = try await app.admin
+            var customer = CustomerInput()
+            customer.name = "华信科技"
+            let c = try await app.services.customers.create(customer, by: admin)
+            var contact = ContactInput()
+            (contact.name, contact.customerID, contact.emails) = ("王伟", .some(c.id), [ContactChannel(kind: .email, value: "wang@huaxin.cn")])
+            let wang = try await app.services.contacts.create(contact, by: admin)
+            (contact.name, contact.emails) = ("无邮箱", [])
+            let nomail = try await app.services.contacts.create(contact, by: admin)
+            var meeting = ActivityInput()
+            (meeting.kind, meeting.subject) = ("visit", "上门演示")
+            meeting.startsAt = .some(Date(timeIntervalSince1970: 1_796_500_800))
+            meeting.endsAt = .some(Date(timeIntervalSince1970: 1_796_504_400))
+            meeting.related = .some((.customers, c.id!))
+            meeting.participants = [Participant(.contact, wang.id!), Participant(.contact, nomail.id!)]
+            let quiet = try await app.services.activities.create(meeting, by: admin)
+            #expect(try await app.services.outbox.list().isEmpty)
+            meeting.sendInvitations = true
+            _ = try await app.services.activities.update(quiet.id!, meeting, expectedVersion: nil, by: admin)
+            let sent = try await app.services.outbox.list()
+            try #require(sent.count == 1)
+            #expect(sent[0].recipient == "wang@huaxin.cn" && sent[0].purpose == .transactional && sent[0].subject == "邀请 / Invitation: 上门演示")
+            #expect(sent[0].aboutKind == .activities && sent[0].aboutID == quiet.id)
+            let mail = try ReceivedMail.parse(Data(try #require(try await app.services.outbox.text(of: sent[0].id)).utf8))
+            let zone = TimeZone(identifier: admin.timeZone)!
+            let local = DateFormatter()
+            (local.locale, local.timeZone, local.dateFormat) = (Locale(identifier: "en_US_POSIX"), zone, "yyyy-MM-dd HH:mm")
+            #expect(mail.text.contains("时间 / When: \(local.string(from: Date(timeIntervalSince1970: 1_796_500_800))) (\(zone.identifier))"))
+            let ics = String(decoding: try #require(mail.attachments.first).data, as: UTF8.self).replacingOccurrences(of: "\r\n ", with: "")
+            #expect(ics.contains("METHOD:REQUEST") && ics.contains("DTSTART:20261205T200000Z") && ics.contains("mailto:wang@huaxin.cn"))
+        }
+    }
 }

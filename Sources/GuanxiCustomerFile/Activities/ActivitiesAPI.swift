@@ -147,6 +147,7 @@ extension CustomerFileAPI {
         input.callBackAt = try time(body.callBackAt, field: "callBackAt") ?? nil
         input.ownerID = try clearable(body.ownerId, field: "ownerId")
         input.allowConflicts = body.allowConflicts ?? false
+        input.sendInvitations = body.sendInvitations ?? false
         input.customFields = try customInputs(body.customFields)
         switch (body.relatedKind, body.relatedId) {
         case (nil, nil): break

@@ -87,6 +87,7 @@ package struct ActivityForm {
         }
         if form["commitments_sent"] != nil { input.commitments = try commitments(form) }
         input.allowConflicts = form["allow_conflicts"] == "on"
+        input.sendInvitations = form["send_invitations"] == "on"
         return input
     }
 

@@ -26,6 +26,8 @@ public struct ActivityInput: Sendable {
     public var callBackAt: Date?
     /// Saves even when the time overlaps another planned activity of a participant.
     public var allowConflicts = false
+    /// E-mail the customer's people taking part an invitation (an iCalendar REQUEST).
+    public var sendInvitations = false
     /// Custom field values by key; a key left out keeps its value.
     public var customFields: [String: CustomInput]?
     public init() {}
@@ -49,6 +51,7 @@ public struct ActivityService: Sendable {
     public func create(_ input: ActivityInput, by actor: Principal) async throws -> Activity {
         let new = try await prepare(input, by: actor)
         try await writer.create { tx in try await insert(new, by: actor, on: tx) }
+        if input.sendInvitations { try await invite(new.activity, participants: new.participants, by: actor) }
         return new.activity
     }
 
@@ -147,6 +150,7 @@ public struct ActivityService: Sendable {
             for note in notes { try await writer.notifications.add(note, on: tx) }
             return nil
         }, alsoIn: alsoIn)
+        if input.sendInvitations { try await invite(a, participants: newParticipants, by: actor) }
         return a
     }
 

@@ -14,7 +14,11 @@ package struct OutboxPages {
     package struct Row { let id: String; let created: String; let recipient: String; let subject: String; let purpose: String
         let status: String; let statusLabel: String; let attempts: Int; let reply: String; let sent: String }
     package struct Tab { let label: String; let href: String; let count: Int; let current: Bool }
-    package struct Page { let configured: Bool; let server: String; let tabs: [Tab]; let rows: [Row]; let empty: Bool; let next: String? }
+    package struct Page {
+        let configured: Bool; let server: String; let tabs: [Tab]; let rows: [Row]; let empty: Bool; let next: String?
+        /// The marketing frequency cap, for administrators to set.
+        let canConfigure: Bool; let capOn: Bool; let capMessages: Int; let capDays: Int; let notice: String?; let error: String?
+    }
     package struct Detail { let row: Row; let text: String; let canResend: Bool; let about: String?; let aboutLabel: String; let notice: String? }
 
     package func register(on web: RouterGroup<SignedInContext>) {
@@ -41,9 +45,26 @@ package struct OutboxPages {
                 if let status { link = link.with("status", status.rawValue) }
                 next = link.description
             }
+            let cap = try await services.outbox.cap()
             let page = Page(configured: services.config.mailConfigured, server: services.config.smtp?.safeDescription ?? "", tabs: tabs,
-                            rows: shown.map { row($0, t, format) }, empty: shown.isEmpty, next: next)
+                            rows: shown.map { row($0, t, format) }, empty: shown.isEmpty, next: next,
+                            canConfigure: (try? services.permissions.require(context.principal, .update, on: .settings)) != nil,
+                            capOn: cap != nil, capMessages: cap?.messages ?? 4, capDays: cap?.days ?? 30,
+                            notice: q["notice"].flatMap { services.localizer.known("notice.\($0)", context.locale) }, error: nil)
             return services.renderer.render("admin-outbox", titleKey: "outbox.title", page: page, context: context)
+        }
+        web.post("/admin/outbox/cap") { request, context in
+            _ = try services.permissions.require(context.principal, .update, on: .settings)
+            let form = try await request.form(context: context)
+            var cap: MarketingCap?
+            if form["on"] == "1" {
+                guard let messages = Int(form["messages"] ?? ""), let days = Int(form["days"] ?? "") else {
+                    throw GuanxiError.invalid("messages", "Enter whole numbers.").localized("msg.whole_numbers", [:])
+                }
+                cap = MarketingCap(messages: messages, days: days)
+            }
+            try await services.outbox.setCap(cap, by: context.principal)
+            return WebRenderer.redirect(Self.url.notice("saved"))
         }
         web.get("/admin/outbox/:id") { request, context in
             _ = try services.permissions.require(context.principal, .read, on: .outbox)

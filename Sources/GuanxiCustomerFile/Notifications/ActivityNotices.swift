@@ -95,6 +95,38 @@ extension ActivityService {
         return MailAttachment(filename: "invite.ics", contentType: "text/calendar; method=REQUEST; charset=UTF-8", data: Data(text.utf8))
     }
 
+    /// Invitations by e-mail to the customer's people taking part in a meeting, call or
+    /// visit: one transactional message each, in both languages (their language is not
+    /// known), with the iCalendar REQUEST, queued in the outbox about the activity.
+    /// Returns how many were queued.
+    @discardableResult
+    package func invite(_ a: Activity, participants: [Participant], by actor: Principal) async throws -> Int {
+        guard ActivityVocabulary.scheduled.contains(a.kind), a.isOpen, let start = a.startsAt,
+              let invitation = try await invitation(a, participants: participants) else { return 0 }
+        let people = participants.filter { $0.kind == .contact }.map(\.id)
+        guard !people.isEmpty else { return 0 }
+        let outbox = writer.notifications.outbox
+        let zone = TimeZone(identifier: actor.timeZone) ?? .gmt
+        // Written the same in both languages: 2026-12-06 10:00.
+        let formatter = DateFormatter()
+        (formatter.locale, formatter.timeZone, formatter.dateFormat) = (Locale(identifier: "en_US_POSIX"), zone, "yyyy-MM-dd HH:mm")
+        let when = formatter.string(from: start)
+        var queued = 0
+        for row in try await database.sql.raw("""
+            SELECT t.name, MIN(ch.value) AS email FROM contacts t JOIN contact_channels ch ON ch.contact_id = t.id AND ch.kind = 'email'
+            WHERE t.id IN (\(binds: people)) GROUP BY t.id, t.name
+            """).all() {
+            guard let to = try? MailAddress(try row.decode(column: "email", as: String.self), name: try row.decode(column: "name", as: String.self)) else { continue }
+            var message = MailMessage(from: outbox.sender, to: to, subject: "邀请 / Invitation: \(a.subject)",
+                                      text: "\(a.subject)\n时间 / When: \(when) (\(zone.identifier))\n邀请人 / From: \(actor.displayName)\n\n\(a.details)\n",
+                                      purpose: .transactional)
+            message.attachments = [invitation]
+            try await outbox.queue(message, about: (.activities, a.id!), by: actor)
+            queued += 1
+        }
+        return queued
+    }
+
     /// A parameter value (RFC 5545 §3.2): quoted, without the characters it cannot hold.
     static func parameter(_ value: String) -> String { "\"" + value.filter { $0 != "\"" && !$0.isNewline } + "\"" }
 }

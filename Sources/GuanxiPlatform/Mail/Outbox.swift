@@ -42,6 +42,25 @@ public struct OutboxEntry: Sendable, Equatable {
     public var cursor: String { Keyset.cursor(.time(createdAt), id: id) }
 }
 
+/// At most `messages` marketing messages to one recipient in `days` days: more are not
+/// sent (skipped, with the reason), however many campaigns want to write.
+public struct MarketingCap: Sendable, Codable, Equatable {
+    public var messages: Int
+    public var days: Int
+    static let setting = "mail.marketing_cap"
+
+    public init(messages: Int, days: Int) { (self.messages, self.days) = (messages, days) }
+
+    public func validate() throws {
+        guard (1...100).contains(messages) else {
+            throw GuanxiError.invalid("messages", "messages must be from 1 to 100.").localized("msg.range", ["field": "messages", "min": "1", "max": "100"])
+        }
+        guard (1...365).contains(days) else {
+            throw GuanxiError.invalid("days", "days must be from 1 to 365.").localized("msg.range", ["field": "days", "min": "1", "max": "365"])
+        }
+    }
+}
+
 /// The database outbox: every message is stored, fully written, before anything is sent,
 /// and `OutboxSender` hands it to the mail server later, from any process. Marketing is
 /// checked against consent here, when it is queued and again just before it is sent, so
@@ -62,8 +81,11 @@ public struct Outbox: Sendable {
     /// Temporary failures are retried this many times, waiting longer each time.
     package let maxAttempts = 8
 
-    package init(database: DatabaseService, audit: AuditLog, clock: any Clock, from: MailAddress?, links: String, consent: @escaping ConsentCheck) {
-        (self.database, self.audit, self.clock, self.from, self.links, self.consent) = (database, audit, clock, from, links, consent)
+    /// Where the frequency cap is kept (`MarketingCap`).
+    package let settings: SettingsStore
+
+    package init(database: DatabaseService, audit: AuditLog, clock: any Clock, settings: SettingsStore, from: MailAddress?, links: String, consent: @escaping ConsentCheck) {
+        (self.database, self.audit, self.clock, self.settings, self.from, self.links, self.consent) = (database, audit, clock, settings, from, links, consent)
     }
 
     /// The sender every message carries: `GUANXI_MAIL_FROM`, or a placeholder that marks
@@ -76,7 +98,12 @@ public struct Outbox: Sendable {
     public func queue(_ message: MailMessage, about: (kind: RecordKind, id: UUID)? = nil, batch: UUID? = nil, by actor: Principal?) async throws -> OutboxEntry {
         let id = UUID()
         let now = clock.now()
-        let refusal = message.purpose == .marketing ? try await refusal(for: message.to.address, about: about) : nil
+        var refused: String?
+        if message.purpose == .marketing {
+            refused = try await refusal(for: message.to.address, about: about)
+            if refused == nil { refused = try await capped(message.to.address) }
+        }
+        let refusal = refused
         var outgoing = message
         var unsubscribeHash: String?
         if outgoing.purpose == .marketing, outgoing.unsubscribeURL == nil {
@@ -118,6 +145,29 @@ public struct Outbox: Sendable {
             return "suppressed: \(reason)"
         }
         return try await consent(address, about)
+    }
+
+    /// The administrator's limit on marketing per recipient, if any.
+    public func cap() async throws -> MarketingCap? {
+        try await settings.value(MarketingCap.setting, as: MarketingCap.self)
+    }
+
+    public func setCap(_ cap: MarketingCap?, by actor: Principal) async throws {
+        try cap?.validate()
+        try await settings.set(MarketingCap.setting, to: cap, by: actor)
+    }
+
+    /// Why another marketing message to `address` would pass the cap, or nil: counted over
+    /// the messages queued for it in the period, sent or still waiting (not those skipped
+    /// or failed). Decided when a message is queued, so a mail merge reports it.
+    func capped(_ address: String) async throws -> String? {
+        guard let cap = try await cap() else { return nil }
+        let since = clock.now().addingTimeInterval(-Double(cap.days) * 86_400)
+        let count = try await database.sql.raw("""
+            SELECT COUNT(*) AS n FROM outbox_messages WHERE recipient = \(bind: address) AND purpose = 'marketing'
+              AND status IN ('queued', 'sending', 'sent', 'uncertain') AND created_at > \(bind: since)
+            """).first(decodingColumn: "n", as: Int.self) ?? 0
+        return count >= cap.messages ? "frequency cap: \(cap.messages) marketing messages in \(cap.days) days" : nil
     }
 
     /// The message an unsubscribe link came in: to whom it went and what about.
