@@ -65,19 +65,40 @@ struct MailTestCommand: AsyncParsableCommand {
 /// mail over. Exit codes follow sysexits, which mail servers act on: 0 taken (filed, or
 /// kept for a person to look at), 65 refused for good (too large, empty: the server
 /// returns it to its sender), 75 a passing fault (the server tries again later).
+/// `guanxi mail receive FILE…` takes saved messages (`.eml` files, a mail archive moved
+/// over from another system) one after another and reports the rate.
 struct MailReceiveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "receive",
-        abstract: "File one e-mail message read from standard input on the matching records.")
+        abstract: "File e-mail messages (one on standard input, or .eml files) on the matching records.")
+    @Argument(help: "Saved messages to take, one per file; none: one message on standard input.") var files: [String] = []
     @OptionGroup var storage: StorageOptions
 
     func run() async throws {
         do {
             try await Runtime.withServices(try await storage.load()) { services in
-                let raw = try FileHandle.standardInput.readToEnd(upTo: services.inbox.largest + 1)
-                let (entry, duplicate) = try await MailFiling(services: services.customerFile).receive(raw, via: "command", by: nil)
-                Runtime.say(duplicate ? "already received: \(entry.id.uuidString) (\(entry.status.rawValue))"
-                                      : "\(entry.status.rawValue): \(entry.id.uuidString)\(entry.note.map { " — \($0)" } ?? "")")
+                let filing = MailFiling(services: services.customerFile)
+                guard !files.isEmpty else {
+                    let raw = try FileHandle.standardInput.readToEnd(upTo: services.inbox.largest + 1)
+                    let (entry, duplicate) = try await filing.receive(raw, via: "command", by: nil)
+                    Runtime.say(Self.line(entry, duplicate: duplicate))
+                    return
+                }
+                let started = Date()
+                var outcomes: [String: Int] = [:]
+                for file in files {
+                    let raw = try Data(contentsOf: URL(fileURLWithPath: file))
+                    do {
+                        let (entry, duplicate) = try await filing.receive(raw, via: "command", by: nil)
+                        outcomes[duplicate ? "already received" : entry.status.rawValue, default: 0] += 1
+                    } catch let error as GuanxiError where [.badRequest, .validation, .payloadTooLarge].contains(error.kind) {
+                        FileHandle.standardError.write(Data("guanxi: \(file): \(error.message)\n".utf8))
+                        outcomes["refused", default: 0] += 1
+                    }
+                }
+                let seconds = Date().timeIntervalSince(started)
+                Runtime.say(String(format: "Took %d messages in %.2f s (%.0f/s): ", files.count, seconds, Double(files.count) / max(seconds, 0.001))
+                            + outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
             }
         } catch let error as GuanxiError where [.badRequest, .validation, .payloadTooLarge].contains(error.kind) {
             FileHandle.standardError.write(Data("guanxi: \(error.message)\n".utf8))
@@ -86,6 +107,11 @@ struct MailReceiveCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("guanxi: \((error as? GuanxiError)?.message ?? "\(error)")\n".utf8))
             throw ExitCode(75)
         }
+    }
+
+    static func line(_ entry: InboundEntry, duplicate: Bool) -> String {
+        duplicate ? "already received: \(entry.id.uuidString) (\(entry.status.rawValue))"
+                  : "\(entry.status.rawValue): \(entry.id.uuidString)\(entry.note.map { " — \($0)" } ?? "")"
     }
 }
 

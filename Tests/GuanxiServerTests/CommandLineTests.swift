@@ -261,5 +261,11 @@ struct CommandLineTests {
         #expect(big.status == 65 && big.err.contains("The message is larger than"))
         let broken = try run(["mail", "receive", "--data-dir", "/proc/no-such-place"], stdin: fixture)
         #expect(broken.status == 75)
+        // Saved messages, several at once: each taken once, the odd one refused by name.
+        let folder = projectRoot.appendingPathComponent("Tests/GuanxiServerTests/Fixtures/Mail")
+        let saved = try run(["mail", "receive", "--data-dir", dataDir] + ["big5-sample.eml", "auto-reply.eml", "dsn-bounce.eml"].map { folder.appendingPathComponent($0).path }
+                            + [empty.path])
+        #expect(saved.status == 0 && saved.out.contains("Took 4 messages in") && saved.out.contains("already received 1, bounce 1, refused 1, unmatched 1"), "\(saved.out) \(saved.err)")
+        #expect(saved.err.contains("\(empty.path): The message is empty."))
     }
 }

@@ -229,6 +229,8 @@ struct MailReceivingTests {
             #expect(try await app.services.settings.value("mail.unknown_senders", as: String.self) == "leads")
             #expect(try await browser.post("/admin/inbox/settings", ["unknown_senders": "customers"]).status == .badRequest)
             #expect(try await browser.get("/admin/inbox").text.contains("<option value=\"leads\" selected>"))
+            let status = try await browser.get("/admin/status").text
+            #expect(status.contains("收到的邮件") && status.contains("已归档"))
             // Someone without the inbox permission sees none of it.
             var rep = try await app.signedInBrowser(client, as: "rep", admin: false)
             #expect(try await rep.get("/admin/inbox").status == .forbidden)

@@ -23,6 +23,7 @@ struct StatusPages {
             let ready = await OperationsRoutes(services: services).readiness()
             let jobs = try await services.jobs.counts()
             let mail = try await services.outbox.counts()
+            let received = try await services.inbox.counts()
             let sessions = try await services.database.sql.raw("SELECT COUNT(*) AS n FROM sessions").first(decodingColumn: "n", as: Int.self) ?? 0
             let rows = [
                 // The readiness answer is for machines; the page says it in the reader's language.
@@ -37,6 +38,8 @@ struct StatusPages {
                         ? services.localizer.list(OutboxEntry.Status.allCases.map { services.localizer.labelled(t("outbox.statuses.\($0.rawValue)"), String(mail[$0] ?? 0), context.locale) }, context.locale)
                             + " · " + (services.config.smtp?.safeDescription ?? "")
                         : t("status.mail_not_configured")),
+                Row(label: t("status.received_mail"), value: services.localizer.list(InboundEntry.Status.allCases.map {
+                    services.localizer.labelled(t("inbox.statuses.\($0.rawValue)"), String(received[$0] ?? 0), context.locale) }, context.locale)),
                 Row(label: t("status.version"), value: GuanxiVersion.current),
             ]
             return services.renderer.render("admin-status", titleKey: "status.title", page: Page(rows: rows), context: context)
