@@ -113,7 +113,7 @@ public struct CustomerFileServices: Sendable {
                                      contacts: contacts, records: records, clock: clock, custom: customValues)
         activityQuery = ActivityQuery(database: database, permissions: permissions, custom: customValues, records: records)
         savedViews = SavedViewService(database: database, audit: audit, clock: clock, records: records)
-        handOver = HandOverService(database: database, permissions: permissions, audit: audit, clock: clock, records: records)
+        handOver = HandOverService(database: database, permissions: permissions, audit: audit, clock: clock, records: records, notifications: notifications)
         inbox = Inbox(database: database, audit: audit, clock: clock, largest: config.mailMaxBytes)
         outboxSender = OutboxSender(outbox: outbox, transport: config.mailConfigured ? try config.smtp.map(SMTPClient.init(settings:)) : nil,
                                     perDomainPerMinute: config.mailPerDomainPerMinute, logger: logger)

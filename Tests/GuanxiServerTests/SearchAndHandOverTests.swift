@@ -79,6 +79,11 @@ struct SearchAndHandOverTests {
             let summary = try #require(try await app.auditEntries(action: "hand_over").first)
             #expect(summary.recordLabel == "leaver")
             #expect(summary.changes.contains(FieldChange(field: "customers", old: "leaver", new: "successor (2)")))
+            // The successor hears of it once, not once per record.
+            let total = moved.json.values.compactMap { $0 as? Int }.reduce(0, +)
+            let told = try await app.services.notifications.list(successor.id!, locale: "zh-Hans")
+            #expect(told.map(\.event) == [.handedOver])
+            #expect(told.first?.headline == "\(leaver.displayName) 的记录已移交给您" && told.first?.detail == "共 \(total) 条记录。")
             #expect(try await api.call(.post, "/users/\(leaver.id!.uuidString)/hand-over", json: "{\"toUserId\":\"\(leaver.id!.uuidString)\"}").status == .badRequest)
             // Only someone who may change both people's records may hand over.
             let clerk = APIClient(client: client, token: try await app.token(for: "successor"))

@@ -14,6 +14,8 @@ public struct HandOverService: Sendable {
     package let clock: any Clock
     /// Which kinds of record move (`RecordKindDescriptor.handOver`).
     package let records: RecordKinds
+    /// The receiver hears of it once, not once per record.
+    package let notifications: Notifications
 
     public struct Result: Sendable, Equatable {
         /// Records moved, by kind: every kind that takes part (`RecordKindDescriptor.handOver`).
@@ -58,6 +60,11 @@ public struct HandOverService: Sendable {
             }
             try await audit.record(on: tx, actor: actor, action: .handOver, kind: .users, id: fromID.uuidString, label: from.username,
                                    changes: tables.map { FieldChange(field: $0.table, old: from.username, new: "\(to.username) (\(counts[$0.kind] ?? 0))") })
+            let total = counts.values.reduce(0, +)
+            if total > 0, toID != actor.userID {
+                try await notifications.add(.init(user: toID, event: .handedOver, title: from.displayName, arguments: ["count": String(total)],
+                                                  link: "/customers"), on: tx)
+            }
             return counts
         }
         return Result(moved: counts)

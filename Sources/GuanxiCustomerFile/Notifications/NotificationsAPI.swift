@@ -33,7 +33,8 @@ extension CustomerFileAPI {
         let principal = try RequestPrincipal.require()
         guard case .json(let body) = input.body else { throw GuanxiError.invalid("body", "Send JSON.") }
         let sent: [Notifications.Event: Components.Schemas.NotificationChannel?] = [.assigned: body.assigned, .reminder: body.reminder, .meeting: body.meeting,
-                                                                                   .mention: body.mention, .importFinished: body.import_finished]
+                                                                                   .mention: body.mention, .importFinished: body.import_finished,
+                                                                                   .handedOver: body.handed_over]
         let choices = try NotificationPages.choices { name in Notifications.Event(rawValue: name).flatMap { sent[$0] ?? nil }?.rawValue }
         try await services.notifications.setPreferences(choices, of: principal.userID, label: principal.username, by: principal)
         return .ok(.init(body: .json(Self.apiPreferences(try await services.notifications.preferences(principal.userID)))))
@@ -45,6 +46,7 @@ extension CustomerFileAPI {
 
     static func apiPreferences(_ p: [Notifications.Event: Notifications.Channel]) -> Components.Schemas.NotificationPreferences {
         let c = { (event: Notifications.Event) in p[event].flatMap { Components.Schemas.NotificationChannel(rawValue: $0.rawValue) } }
-        return .init(assigned: c(.assigned), reminder: c(.reminder), meeting: c(.meeting), mention: c(.mention), import_finished: c(.importFinished))
+        return .init(assigned: c(.assigned), reminder: c(.reminder), meeting: c(.meeting), mention: c(.mention), import_finished: c(.importFinished),
+                     handed_over: c(.handedOver))
     }
 }

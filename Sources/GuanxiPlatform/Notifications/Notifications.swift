@@ -35,6 +35,8 @@ public struct Notifications: Sendable {
         case mention
         /// An import you started has finished.
         case importFinished = "import_finished"
+        /// Everything a colleague owned was handed to you.
+        case handedOver = "handed_over"
     }
 
     /// How a user wants to hear of an event.
