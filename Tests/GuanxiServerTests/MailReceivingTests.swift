@@ -215,6 +215,7 @@ struct MailReceivingTests {
             #expect(list.text.contains("答复: 华信科技年度采购报价") && list.text.contains("未匹配 (1)") && list.text.contains("已归档 (1)"))
             let unmatched = try await browser.get("/admin/inbox?status=unmatched")
             #expect(unmatched.text.contains("合同") && !unmatched.text.contains("答复: 华信科技年度采购报价"))
+            #expect(unmatched.text.contains("邮件中的地址都不属于已知的人。"))
             #expect(try await browser.get("/admin/inbox?status=nonsense").status == .badRequest)
             let detail = try await browser.get("/admin/inbox/\(odd.entry.id)")
             #expect(detail.text.contains("合同已盖章寄回。") && detail.text.contains("/admin/inbox/\(odd.entry.id)/refile"))

@@ -109,6 +109,20 @@ package struct InboxPages {
 
     func row(_ e: InboundEntry, _ t: (String) -> String, _ format: DisplayFormat) -> Row {
         Row(id: e.id.uuidString, received: format.dateTime(e.receivedAt), sender: e.sender, subject: e.subject.isEmpty ? "—" : e.subject,
-            status: e.status.rawValue, statusLabel: t("inbox.statuses.\(e.status.rawValue)"), note: e.note ?? "")
+            status: e.status.rawValue, statusLabel: t("inbox.statuses.\(e.status.rawValue)"), note: Self.note(e, t))
+    }
+
+    /// Filing's note in the reader's language; a failure's reason as it was recorded.
+    static func note(_ e: InboundEntry, _ t: (String) -> String) -> String {
+        guard let note = e.note else { return "" }
+        switch note {
+        case MailFiling.ownCopy: return t("inbox.notes.own_copy")
+        case MailFiling.nobody: return t("inbox.notes.nobody")
+        case MailFiling.automaticStranger: return t("inbox.notes.automatic_stranger")
+        default:
+            if e.status == .bounce, note.hasPrefix("Not delivered: ") { return t("inbox.notes.bounced") + note.dropFirst("Not delivered: ".count) }
+            if e.status == .ignored, note.hasPrefix("A mail loop") { return t("inbox.notes.loop") }
+            return note
+        }
     }
 }

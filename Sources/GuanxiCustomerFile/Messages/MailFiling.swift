@@ -17,6 +17,10 @@ public struct MailFiling: Sendable {
 
     /// Settings key: the kind made for an unknown sender ("leads"), or none.
     package static let unknownSendersSetting = "mail.unknown_senders"
+    /// What filing says of a message it did not file (the API's `note`; pages tell it in
+    /// the reader's language, `InboxPages.note`).
+    package static let ownCopy = "A copy of a message Guanxi sent.", nobody = "Nobody it names is known.",
+                       automaticStranger = "An automatic message from nobody known."
     /// More servers than this in `Received` fields is a mail loop.
     static let mostHops = 30
 
@@ -59,7 +63,7 @@ public struct MailFiling: Sendable {
     }
 
     private func decide(_ mail: ReceivedMail) async throws -> (InboundEntry.Status, String?, [RecordRef]) {
-        if try await services.inbox.isOwn(mail.messageID) { return (.ignored, "A copy of a message Guanxi sent.", []) }
+        if try await services.inbox.isOwn(mail.messageID) { return (.ignored, Self.ownCopy, []) }
         if mail.hops > Self.mostHops { return (.ignored, "A mail loop: it passed \(mail.hops) mail servers.", []) }
         if !mail.deliveryFailures.isEmpty { return try await bounce(mail) }
         let colleagues = try await users(among: mail.everyone)
@@ -80,7 +84,7 @@ public struct MailFiling: Sendable {
             guard let sender = mail.from.first, !colleagues.keys.contains(sender.address.lowercased()), !mail.isAutomatic,
                   let kindName = try await services.settings.value(Self.unknownSendersSetting, as: String.self),
                   let make = services.records[RecordKind(rawValue: kindName)]?.fromUnknownSender else {
-                return (.unmatched, mail.isAutomatic ? "An automatic message from nobody known." : "Nobody it names is known.", [])
+                return (.unmatched, mail.isAutomatic ? Self.automaticStranger : Self.nobody, [])
             }
             targets = [RecordRef(RecordKind(rawValue: kindName), try await make(sender, mail.subject))]
             status = .lead
