@@ -23,6 +23,7 @@ extension CustomerFileServices {
             InboxPages(services: self).register,
             NotificationPages(services: self).register,
         ]
+        parts.jobs = [MailMerge.jobKind: { [self] payload in try await MailMerge(services: self).runQueued(payload) }]
         let (sessions, rateLimiter, jobs, customerPool) = (sessions, rateLimiter, jobs, customerPool)
         let leftovers = Leftovers(database: database, records: records)
         parts.upkeep = [

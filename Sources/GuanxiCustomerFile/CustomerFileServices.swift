@@ -45,6 +45,8 @@ public struct CustomerFileServices: Sendable {
     public let handOver: HandOverService
     /// Every message Guanxi sends waits here first (`Outbox`); `outboxSender` hands them over.
     public let outbox: Outbox
+    /// Message templates for e-mail, SMS and letters, with merge fields from the records.
+    public let messageTemplates: MessageTemplates
     public let outboxSender: OutboxSender
     /// Mail received, kept as it arrived (`Inbox`); `MailFiling` puts it on timelines.
     public let inbox: Inbox
@@ -92,6 +94,7 @@ public struct CustomerFileServices: Sendable {
         customFields = CustomFieldService(database: database, audit: audit, clock: clock, records: records)
         outbox = Outbox(database: database, audit: audit, clock: clock, settings: settings, from: config.mailFrom,
                         links: config.publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 } ?? "http://\(config.host):\(config.port)", consent: MarketingConsent.check(database, records: records))
+        messageTemplates = MessageTemplates(database: database, permissions: permissions, audit: audit, clock: clock) { [records] in MergeValues.names(records) }
         let notifications = Notifications(database: database, audit: audit, clock: clock, outbox: outbox, localizer: localizer)
         self.notifications = notifications
         // One queue of shared transactions for every kind of record created one at a time.

@@ -48,6 +48,7 @@ extension RecordKindDescriptor {
         ]
         (d.savedViews, d.timeline, d.attachments, d.customFields, d.handOver) = (true, true, true, true, true)
         d.contactWays = { id in try await services.contacts.channels(of: id).filter { $0.kind != .address }.map { ($0.kind.rawValue, $0.value) } }
+        d.messageRecipients = .contacts(services.database)
         d.mailAddressed = { address in
             try await services.database.sql.raw("""
                 SELECT DISTINCT contact_id FROM contact_channels WHERE kind = 'email' AND normalized = \(bind: address.lowercased()) LIMIT 20

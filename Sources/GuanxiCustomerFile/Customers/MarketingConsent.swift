@@ -7,24 +7,39 @@ import SQLKit
 /// said no to e-mail, nor when the message is about a record of a customer who has.
 enum MarketingConsent {
     static func check(_ database: DatabaseService, records: RecordKinds) -> Outbox.ConsentCheck {
-        { address, about in
-            let key = address.lowercased()
+        { questions in
             let optedOut = Consent.Status.optedOut.rawValue
-            // The customer the record belongs to, whatever its kind (a contact, a deal …).
-            if let about, let customer = try await records.find(about.kind, about.id, for: PrincipalLoader.console()).customerID,
-               let name = try await database.sql.raw("""
-                   SELECT name FROM customers WHERE id = \(bind: customer) AND consent_email = \(bind: optedOut)
-                   """).first(decodingColumn: "name", as: String.self) {
-                return "no consent: \(name) opted out of e-mail"
+            // The customer each record belongs to, whatever its kind (a contact, a deal …),
+            // unless the asker knew it already (a mail merge does, for every recipient).
+            var customers = [UUID?](repeating: nil, count: questions.count)
+            for (index, question) in questions.enumerated() {
+                if question.customerKnown { customers[index] = question.customer }
+                else if let about = question.about { customers[index] = try await records.find(about.kind, about.id, for: PrincipalLoader.console()).customerID }
             }
-            let row = try await database.sql.raw("""
-                SELECT name FROM customers WHERE LOWER(email) = \(bind: key) AND consent_email = \(bind: optedOut)
-                UNION ALL
-                SELECT cu.name FROM contact_channels ch JOIN contacts t ON t.id = ch.contact_id JOIN customers cu ON cu.id = t.customer_id
-                WHERE ch.kind = 'email' AND ch.normalized = \(bind: key) AND cu.consent_email = \(bind: optedOut)
-                LIMIT 1
-                """).first()
-            return try row.map { "no consent: \(try $0.decode(column: "name", as: String.self)) opted out of e-mail" }
+            var refusingCustomers: [UUID: String] = [:]
+            for chunk in Array(Set(customers.compactMap { $0 })).chunked(500) {
+                for row in try await database.sql.select().columns("id", "name").from("customers").where("id", .in, chunk)
+                    .where("consent_email", .equal, optedOut).all() {
+                    refusingCustomers[try row.decode(column: "id", as: UUID.self)] = try row.decode(column: "name", as: String.self)
+                }
+            }
+            // The address itself: a customer's own, or a contact's of a customer who said no.
+            var refusingAddresses: [String: String] = [:]
+            for chunk in Array(Set(questions.map { $0.address.lowercased() })).chunked(500) {
+                let list = SQLGroupExpression(chunk.map { SQLBind($0) as any SQLExpression })
+                for row in try await database.sql.raw("""
+                    SELECT LOWER(email) AS address, name FROM customers WHERE LOWER(email) IN \(list) AND consent_email = \(bind: optedOut)
+                    UNION ALL
+                    SELECT ch.normalized AS address, cu.name FROM contact_channels ch JOIN contacts t ON t.id = ch.contact_id JOIN customers cu ON cu.id = t.customer_id
+                    WHERE ch.kind = 'email' AND ch.normalized IN \(list) AND cu.consent_email = \(bind: optedOut)
+                    """).all() {
+                    refusingAddresses[try row.decode(column: "address", as: String.self)] = try row.decode(column: "name", as: String.self)
+                }
+            }
+            return questions.indices.map { index in
+                let name = customers[index].flatMap { refusingCustomers[$0] } ?? refusingAddresses[questions[index].address.lowercased()]
+                return name.map { "no consent: \($0) opted out of e-mail" }
+            }
         }
     }
 }

@@ -85,6 +85,8 @@ package struct RecordKindDescriptor: Sendable {
     /// Its records whose e-mail is `address` (lower case): received mail from or to that
     /// address is filed on their timelines (`MailFiling`). Nil for a kind without e-mail.
     package var mailAddressed: (@Sendable (_ address: String) async throws -> [UUID])?
+    /// How mail merges, letters and labels reach its records; nil for a kind they leave out.
+    package var messageRecipients: MessageRecipients?
     /// Makes one of its records for someone who wrote in and is not known yet (a lead),
     /// when the administrator has chosen so; the received mail is then filed on it.
     package var fromUnknownSender: (@Sendable (_ sender: ReceivedAddress, _ subject: String) async throws -> UUID)?

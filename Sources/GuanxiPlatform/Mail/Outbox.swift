@@ -42,6 +42,20 @@ public struct OutboxEntry: Sendable, Equatable {
     public var cursor: String { Keyset.cursor(.time(createdAt), id: id) }
 }
 
+/// Whether one address may get a marketing message: asked of the layers that know consent.
+public struct ConsentQuestion: Sendable {
+    public var address: String
+    /// The record the message is about (a contact, a deal).
+    public var about: RecordRef?
+    /// The customer `about` belongs to, when the asker knows it; with `customerKnown`
+    /// false the answerer finds it.
+    public var customer: UUID?
+    public var customerKnown: Bool
+    public init(address: String, about: RecordRef?, customer: UUID? = nil, customerKnown: Bool = false) {
+        (self.address, self.about, self.customer, self.customerKnown) = (address, about, customer, customerKnown)
+    }
+}
+
 /// At most `messages` marketing messages to one recipient in `days` days: more are not
 /// sent (skipped, with the reason), however many campaigns want to write.
 public struct MarketingCap: Sendable, Codable, Equatable {
@@ -66,9 +80,10 @@ public struct MarketingCap: Sendable, Codable, Equatable {
 /// checked against consent here, when it is queued and again just before it is sent, so
 /// no page or client can get around it.
 public struct Outbox: Sendable {
-    /// Why a recipient must not get marketing mail (nil: they may), from the layers that
-    /// know consent; the outbox's own list of unsubscribed addresses is checked first.
-    public typealias ConsentCheck = @Sendable (_ address: String, _ about: (kind: RecordKind, id: UUID)?) async throws -> String?
+    /// Why each recipient must not get marketing mail (nil: they may), from the layers that
+    /// know consent, answered for many at once; the outbox's own list of unsubscribed
+    /// addresses is checked first.
+    public typealias ConsentCheck = @Sendable (_ questions: [ConsentQuestion]) async throws -> [String?]
 
     package let database: DatabaseService
     package let audit: AuditLog
@@ -96,55 +111,141 @@ public struct Outbox: Sendable {
     /// stored as skipped with the reason, so a mail merge can report it per recipient.
     @discardableResult
     public func queue(_ message: MailMessage, about: (kind: RecordKind, id: UUID)? = nil, batch: UUID? = nil, by actor: Principal?) async throws -> OutboxEntry {
-        let id = UUID()
-        let now = clock.now()
-        var refused: String?
-        if message.purpose == .marketing {
-            refused = try await refusal(for: message.to.address, about: about)
-            if refused == nil { refused = try await capped(message.to.address) }
-        }
-        let refusal = refused
-        var outgoing = message
-        var unsubscribeHash: String?
-        if outgoing.purpose == .marketing, outgoing.unsubscribeURL == nil {
-            // Every marketing message can be refused in one click, in the mail program
-            // (List-Unsubscribe) and in its text.
-            let token = Secrets.randomToken()
-            unsubscribeHash = Secrets.sha256Hex(token)
-            let url = links + "/unsubscribe/" + token
-            outgoing.unsubscribeURL = url
-            outgoing.text += "\n\n—\n退订 / Unsubscribe: \(url)\n"
-            outgoing.html = outgoing.html.map { $0 + "<p style=\"font-size:12px;color:#666\">—<br><a href=\"\(url)\">退订 / Unsubscribe</a></p>" }
-        }
-        let unsubscribe = unsubscribeHash
-        let written = writer.write(outgoing, id: id, date: now)
-        let entry = OutboxEntry(id: id, purpose: message.purpose, recipient: message.to.address, recipientName: message.to.name, subject: message.subject,
-                                status: refusal == nil ? .queued : .skipped, attempts: 0, lastReply: refusal, createdAt: now, sentAt: nil, nextAttemptAt: now,
-                                messageID: written.messageID, aboutKind: about?.kind, aboutID: about?.id, batchID: batch)
+        let prepared = try await prepare([Outgoing(message, about: about.map { RecordRef($0.kind, $0.id) })], batch: batch, by: actor)
         try await database.db.transaction { db in
-            try await (db as! any SQLDatabase).insert(into: "outbox_messages")
+            try await insert(prepared, on: db)
+            for row in prepared {
+                try await audit.record(on: db, actor: actor, action: .create, kind: .outbox, id: row.entry.id.uuidString,
+                                       label: "\(row.entry.recipient): \(row.entry.subject.prefix(100))",
+                                       changes: [FieldChange(field: "purpose", old: nil, new: row.entry.purpose.rawValue),
+                                                 FieldChange(field: "status", old: nil, new: row.entry.status.rawValue)])
+            }
+        }
+        return prepared[0].entry
+    }
+
+    /// Many messages of one mail merge, written out and checked against consent,
+    /// suppressions and the frequency cap all at once, ready for `store`. Prepared before
+    /// the caller's transaction: the checks read the database.
+    public func prepare(_ items: [Outgoing], batch: UUID, by actor: Principal?) async throws -> PreparedMessages {
+        PreparedMessages(rows: try await prepare(items, batch: Optional(batch), by: actor))
+    }
+
+    /// Stores prepared messages inside the caller's transaction `db` (a merge records its
+    /// progress in the same one, so a merge that stops midway resumes without writing
+    /// anyone twice). The merge itself is audited, not each message.
+    public func store(_ prepared: PreparedMessages, on db: any Database) async throws {
+        try await insert(prepared.rows, on: db)
+    }
+
+    public struct PreparedMessages: Sendable {
+        let rows: [Prepared]
+        public var entries: [OutboxEntry] { rows.map(\.entry) }
+    }
+
+    /// One message of many: `message` nil for a recipient who has no address (stored as
+    /// skipped, so the merge's results name them); `refusal` a reason found by the caller
+    /// (the same address twice in one merge).
+    public struct Outgoing: Sendable {
+        public var message: MailMessage?
+        public var about: RecordRef?
+        /// The customer the recipient belongs to, when the caller knows it (spares the
+        /// consent check a lookup per message); nil with `customerKnown` false: find it.
+        public var customer: UUID?
+        public var customerKnown = false
+        public var refusal: String?
+        /// For a recipient without an address: their name and the subject they would have got.
+        public var name: String?
+        public var subject: String?
+        public init(_ message: MailMessage?, about: RecordRef?) { (self.message, self.about) = (message, about) }
+    }
+
+    struct Prepared: Sendable { let entry: OutboxEntry; let sender: String; let domain: String; let body: String; let unsubscribeHash: String?; let createdBy: UUID? }
+
+    func prepare(_ items: [Outgoing], batch: UUID?, by actor: Principal?) async throws -> [Prepared] {
+        let now = clock.now()
+        let marketing = items.indices.filter { items[$0].message?.purpose == .marketing && items[$0].refusal == nil }
+        var reasons = [String?](repeating: nil, count: items.count)
+        for index in items.indices { reasons[index] = items[index].refusal ?? (items[index].message == nil ? "no address" : nil) }
+        if !marketing.isEmpty {
+            let answers = try await refusals(for: marketing.map { ConsentQuestion(address: items[$0].message!.to.address, about: items[$0].about,
+                                                                                  customer: items[$0].customer, customerKnown: items[$0].customerKnown) })
+            for (index, answer) in zip(marketing, answers) { reasons[index] = answer }
+            let open = marketing.filter { reasons[$0] == nil }
+            let capped = try await capped(open.map { items[$0].message!.to.address })
+            for (index, reason) in zip(open, capped) { reasons[index] = reason }
+        }
+        // The console is nobody in the users table.
+        let createdBy = actor.flatMap { $0.channel == .console ? nil : $0.userID }
+        return items.indices.map { index in
+            let item = items[index]
+            let id = UUID()
+            let refusal = reasons[index]
+            guard var outgoing = item.message else {
+                let entry = OutboxEntry(id: id, purpose: .marketing, recipient: "", recipientName: item.name, subject: String((item.subject ?? "").prefix(500)),
+                                        status: .skipped, attempts: 0, lastReply: refusal, createdAt: now, sentAt: nil, nextAttemptAt: now,
+                                        messageID: "", aboutKind: item.about?.kind, aboutID: item.about?.id, batchID: batch)
+                return Prepared(entry: entry, sender: sender.address, domain: "", body: "", unsubscribeHash: nil, createdBy: createdBy)
+            }
+            var unsubscribeHash: String?
+            if outgoing.purpose == .marketing, outgoing.unsubscribeURL == nil {
+                // Every marketing message can be refused in one click, in the mail program
+                // (List-Unsubscribe) and in its text.
+                let token = Secrets.randomToken()
+                unsubscribeHash = Secrets.sha256Hex(token)
+                let url = links + "/unsubscribe/" + token
+                outgoing.unsubscribeURL = url
+                outgoing.text += "\n\n—\n退订 / Unsubscribe: \(url)\n"
+                let footer = "<p style=\"font-size:12px;color:#666\">—<br><a href=\"\(url)\">退订 / Unsubscribe</a></p>"
+                outgoing.html = outgoing.html.map { html in
+                    guard let end = html.range(of: "</body>", options: .backwards) else { return html + footer }
+                    return html.replacingCharacters(in: end.lowerBound..<end.lowerBound, with: footer)
+                }
+            }
+            let written = writer.write(outgoing, id: id, date: now)
+            let entry = OutboxEntry(id: id, purpose: outgoing.purpose, recipient: outgoing.to.address, recipientName: outgoing.to.name, subject: String(outgoing.subject.prefix(500)),
+                                    status: refusal == nil ? .queued : .skipped, attempts: 0, lastReply: refusal, createdAt: now, sentAt: nil, nextAttemptAt: now,
+                                    messageID: written.messageID, aboutKind: item.about?.kind, aboutID: item.about?.id, batchID: batch)
+            return Prepared(entry: entry, sender: outgoing.from.address, domain: outgoing.to.domain, body: written.text, unsubscribeHash: unsubscribeHash, createdBy: createdBy)
+        }
+    }
+
+    /// Writes prepared messages, a few hundred rows per statement.
+    func insert(_ prepared: [Prepared], on db: any Database) async throws {
+        let sql = db as! any SQLDatabase
+        for chunk in prepared.chunked(200) {
+            let query = sql.insert(into: "outbox_messages")
                 .columns("id", "purpose", "sender", "recipient", "recipient_name", "domain", "subject", "body", "message_id", "status", "attempts",
                          "next_attempt_at", "last_reply", "about_kind", "about_id", "batch_id", "created_by", "created_at", "unsubscribe_hash")
-                .values(SQLBind(id), SQLBind(message.purpose.rawValue), SQLBind(message.from.address), SQLBind(message.to.address), SQLBind(message.to.name),
-                        SQLBind(message.to.domain), SQLBind(String(message.subject.prefix(500))), SQLBind(written.text), SQLBind(written.messageID),
-                        SQLBind(entry.status.rawValue), SQLBind(0), SQLBind(now), SQLBind(refusal), SQLBind(about?.kind.rawValue), SQLBind(about?.id),
-                        // The console is nobody in the users table.
-                        SQLBind(batch), SQLBind(actor.flatMap { $0.channel == .console ? nil : $0.userID }), SQLBind(now), SQLBind(unsubscribe))
-                .run()
-            try await audit.record(on: db, actor: actor, action: .create, kind: .outbox, id: id.uuidString, label: "\(message.to.address): \(message.subject.prefix(100))",
-                                   changes: [FieldChange(field: "purpose", old: nil, new: message.purpose.rawValue),
-                                             FieldChange(field: "status", old: nil, new: entry.status.rawValue)])
+            for row in chunk {
+                let e = row.entry
+                query.values(SQLBind(e.id), SQLBind(e.purpose.rawValue), SQLBind(row.sender), SQLBind(e.recipient), SQLBind(e.recipientName),
+                             SQLBind(row.domain), SQLBind(e.subject), SQLBind(row.body), SQLBind(e.messageID), SQLBind(e.status.rawValue), SQLBind(0),
+                             SQLBind(e.nextAttemptAt), SQLBind(e.lastReply), SQLBind(e.aboutKind?.rawValue), SQLBind(e.aboutID), SQLBind(e.batchID),
+                             SQLBind(row.createdBy), SQLBind(e.createdAt), SQLBind(row.unsubscribeHash))
+            }
+            try await query.run()
         }
-        return entry
     }
 
     /// Why `address` must not get marketing now, or nil.
-    package func refusal(for address: String, about: (kind: RecordKind, id: UUID)?) async throws -> String? {
-        if let reason = try await database.sql.raw("SELECT reason FROM mail_suppressions WHERE address = \(bind: address.lowercased())")
-            .first(decodingColumn: "reason", as: String.self) {
-            return "suppressed: \(reason)"
+    package func refusal(for address: String, about: RecordRef?) async throws -> String? {
+        try await refusals(for: [ConsentQuestion(address: address, about: about)])[0]
+    }
+
+    /// Why each must not get marketing now: suppressed addresses first, then consent.
+    func refusals(for questions: [ConsentQuestion]) async throws -> [String?] {
+        var suppressed: [String: String] = [:]
+        for chunk in Array(Set(questions.map { $0.address.lowercased() })).chunked(500) {
+            for row in try await database.sql.select().columns("address", "reason").from("mail_suppressions").where("address", .in, chunk).all() {
+                suppressed[try row.decode(column: "address", as: String.self)] = try row.decode(column: "reason", as: String.self)
+            }
         }
-        return try await consent(address, about)
+        let open = questions.indices.filter { suppressed[questions[$0].address.lowercased()] == nil }
+        let answers = open.isEmpty ? [] : try await consent(open.map { questions[$0] })
+        var out = questions.map { question in suppressed[question.address.lowercased()].map { "suppressed: \($0)" } }
+        for (index, answer) in zip(open, answers) { out[index] = answer }
+        return out
     }
 
     /// The administrator's limit on marketing per recipient, if any.
@@ -157,17 +258,25 @@ public struct Outbox: Sendable {
         try await settings.set(MarketingCap.setting, to: cap, by: actor)
     }
 
-    /// Why another marketing message to `address` would pass the cap, or nil: counted over
-    /// the messages queued for it in the period, sent or still waiting (not those skipped
-    /// or failed). Decided when a message is queued, so a mail merge reports it.
-    func capped(_ address: String) async throws -> String? {
-        guard let cap = try await cap() else { return nil }
+    /// Why another marketing message to each address would pass the cap, or nil: counted
+    /// over the messages queued for it in the period, sent or still waiting (not those
+    /// skipped or failed), and over the earlier ones of `addresses`. Decided when a message
+    /// is queued, so a mail merge reports it.
+    func capped(_ addresses: [String]) async throws -> [String?] {
+        guard let cap = try await cap(), !addresses.isEmpty else { return addresses.map { _ in nil } }
         let since = clock.now().addingTimeInterval(-Double(cap.days) * 86_400)
-        let count = try await database.sql.raw("""
-            SELECT COUNT(*) AS n FROM outbox_messages WHERE recipient = \(bind: address) AND purpose = 'marketing'
-              AND status IN ('queued', 'sending', 'sent', 'uncertain') AND created_at > \(bind: since)
-            """).first(decodingColumn: "n", as: Int.self) ?? 0
-        return count >= cap.messages ? "frequency cap: \(cap.messages) marketing messages in \(cap.days) days" : nil
+        var counts: [String: Int] = [:]
+        for chunk in Array(Set(addresses)).chunked(500) {
+            for row in try await database.sql.select().column("recipient").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("outbox_messages")
+                .where("recipient", .in, chunk).where("purpose", .equal, "marketing").where("status", .in, ["queued", "sending", "sent", "uncertain"])
+                .where("created_at", .greaterThan, since).groupBy("recipient").all() {
+                counts[try row.decode(column: "recipient", as: String.self)] = try row.decode(column: "n", as: Int.self)
+            }
+        }
+        return addresses.map { address in
+            defer { counts[address, default: 0] += 1 }
+            return counts[address, default: 0] >= cap.messages ? "frequency cap: \(cap.messages) marketing messages in \(cap.days) days" : nil
+        }
     }
 
     /// The message an unsubscribe link came in: to whom it went and what about.

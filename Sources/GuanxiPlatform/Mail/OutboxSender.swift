@@ -92,7 +92,7 @@ public struct OutboxSender: Sendable {
             try await transport.withSession { session in
                 for message in batch {
                     handled.insert(message.id)
-                    if message.purpose == .marketing, let refusal = try await outbox.refusal(for: message.recipient, about: message.aboutKind.flatMap { kind in message.aboutID.map { (kind, $0) } }) {
+                    if message.purpose == .marketing, let refusal = try await outbox.refusal(for: message.recipient, about: message.aboutKind.flatMap { kind in message.aboutID.map { RecordRef(kind, $0) } }) {
                         try await finish(message.id, .skipped, reply: refusal)
                         continue
                     }

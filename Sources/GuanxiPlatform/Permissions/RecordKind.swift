@@ -25,6 +25,8 @@ public struct RecordKind: Hashable, Sendable, Codable, RawRepresentable, CustomS
     public static let outbox = RecordKind(rawValue: "outbox")
     /// Mail received (`Inbox`), before and after it is filed on records' timelines.
     public static let inbox = RecordKind(rawValue: "inbox")
+    /// Message templates for e-mail, SMS and letters (`MessageTemplates`).
+    public static let templates = RecordKind(rawValue: "templates")
 
 }
 

@@ -34,6 +34,6 @@ extension AppServices {
         customerFile.records.register(.users(customerFile))
         customerFile.records.register(.departments)
         customerFile.records.register(.teams)
-        for kind in [RecordKind.roles, .audit, .outbox, .inbox] { customerFile.records.register(RecordKindDescriptor(kind: kind)) }
+        for kind in [RecordKind.roles, .audit, .outbox, .inbox, .templates] { customerFile.records.register(RecordKindDescriptor(kind: kind)) }
     }
 }

@@ -45,5 +45,6 @@ public enum AllMigrations {
         M0037_CreatePasswordResets(),
         M0038_CreateInbox(),
         M0039_CreateNotifications(),
+        M0040_CreateMessageTemplates(),
     ]
 }

@@ -57,6 +57,6 @@ struct PlatformRuleTests {
     func platformKindsAreItsOwn() throws {
         let pattern = /static let (\w+) = RecordKind\(rawValue:/
         let declared = try SourceTree.files(under: "GuanxiPlatform").flatMap { file in SourceTree.code(file.text).matches(of: pattern).map { String($0.1) } }
-        #expect(Set(declared) == ["users", "departments", "teams", "roles", "audit", "settings", "outbox", "inbox"])
+        #expect(Set(declared) == ["users", "departments", "teams", "roles", "audit", "settings", "outbox", "inbox", "templates"])
     }
 }

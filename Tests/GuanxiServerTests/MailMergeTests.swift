@@ -1,0 +1,184 @@
+import Foundation
+import GuanxiCustomerFile
+import GuanxiPlatform
+import GuanxiServer
+import SQLKit
+import Testing
+
+/// Message templates and mail merges: merge fields checked when a template is saved,
+/// one personal message per recipient, consent, the frequency cap, addresses missing or
+/// shared, the sender's reach, and exactly once when a merge is run again.
+@Suite("Templates and mail merge")
+struct MailMergeTests {
+    static let from = try! MailAddress("crm@ourcompany.cn", name: "关系 CRM")
+
+    static func template(_ name: String = "季度问候", channel: String = "email", purpose: String = "marketing", language: String = "zh-Hans",
+                         subject: String? = "{{contact.name}}，您好", body: String) -> MessageTemplateInput {
+        var input = MessageTemplateInput()
+        (input.name, input.channel, input.purpose, input.language, input.subject, input.body) = (name, channel, purpose, language, subject, body)
+        return input
+    }
+
+    @Test("A template names only known merge fields, holds no partials, keeps its channel's limits and a unique name; changes are versioned and audited")
+    func templates() async throws {
+        try await TestApp.run { app, _ in
+            let admin = try await app.admin
+            let store = app.services.messageTemplates
+            let saved = try await store.create(Self.template(body: "尊敬的{{contact.name}}：\n{{#customer.city}}{{customer.city}}的{{/customer.city}}朋友，{{today}}。\n{{owner.name}}"), by: admin)
+            #expect(saved.channel == .email && saved.purpose == .marketing && saved.version == 1)
+
+            func refusal(_ input: MessageTemplateInput) async -> GuanxiError? {
+                do { _ = try await store.create(input, by: admin); return nil } catch { return error as? GuanxiError }
+            }
+            #expect(await refusal(Self.template("x", body: "您好 {{contact.nmae}}"))?.message == "body names an unknown merge field: contact.nmae.")
+            #expect(await refusal(Self.template("x", body: "{{> layout}}"))?.message == "body may hold merge fields and sections only, not {{> layout}}.")
+            #expect(await refusal(Self.template("x", body: "{{#contact.name}}没有结束"))?.field == "body")
+            #expect(await refusal(Self.template("x", subject: nil, body: "…"))?.message == "subject is required.")
+            #expect(await refusal(Self.template("x", subject: "{{me.nmae}}", body: "…"))?.message == "subject names an unknown merge field: me.nmae.")
+            #expect(await refusal(Self.template("x", channel: "sms", subject: nil, body: String(repeating: "短", count: 501)))?.field == "body")
+            #expect(await refusal(Self.template("x", channel: "fax", body: "…"))?.field == "channel")
+            #expect(await refusal(Self.template("x", language: "fr", body: "…"))?.field == "language")
+            #expect(await refusal(Self.template(body: "另一份"))?.status == .conflict)
+            // The same name on another channel is another template.
+            let sms = try await store.create(Self.template(channel: "sms", subject: nil, body: "{{recipient.name}}您好，回复TD退订"), by: admin)
+            #expect(sms.subject == "")
+
+            var change = Self.template(body: "新的正文 {{lead.company}}")
+            change.version = 1
+            let updated = try await store.update(saved.id, change, by: admin)
+            #expect(updated.version == 2 && updated.body == "新的正文 {{lead.company}}")
+            await #expect(throws: GuanxiError.self) { try await store.update(saved.id, change, by: admin) }
+            #expect(try await app.auditEntries(kind: .templates).count == 3)
+            try await store.delete(sms.id, by: admin)
+            #expect(try await store.list(for: admin).map(\.name) == ["季度问候"])
+
+            // Reading templates and writing them are separate grants.
+            let reader = try await app.makeRole("模板使用者", [.templates: Grant(actions: [.read], scope: .all)])
+            try await app.makeUser("xiaoli", roles: [reader.id!])
+            let xiaoli = try await app.principal("xiaoli")
+            #expect(try await store.list(for: xiaoli).count == 1)
+            await #expect(throws: GuanxiError.self) { try await store.create(Self.template("我的", body: "…"), by: xiaoli) }
+        }
+    }
+
+    @Test("A merge writes one personal message per recipient, skips those without consent, address or reach and the same address twice, and never writes anyone twice")
+    func merge() async throws {
+        try await TestApp.run(configure: { $0.mailFrom = Self.from }) { app, _ in
+            let admin = try await app.admin
+            let role = try await app.makeRole("销售", [.contacts: Grant(actions: [.read], scope: .own), .outbox: Grant(actions: [.create], scope: .own),
+                                                      .templates: Grant(actions: [.read], scope: .all)])
+            let rep = try await app.makeUser("wangfang", roles: [role.id!])
+            func customer(_ name: String, city: String, optedOut: Bool = false) async throws -> UUID {
+                var input = CustomerInput()
+                (input.name, input.city) = (name, city)
+                if optedOut { input.consent[.email] = ("opted_out", "电话里说的") }
+                return try await app.services.customers.create(input, by: admin).id!
+            }
+            func contact(_ name: String, of customer: UUID, email: String?, owner: UUID? = nil) async throws -> UUID {
+                var input = ContactInput()
+                (input.name, input.customerID) = (name, .some(customer))
+                if let email { input.emails = [ContactChannel(kind: .email, value: email)] }
+                if let owner { input.ownerID = .some(owner) }
+                app.clock.advance(by: 1)
+                return try await app.services.contacts.create(input, by: admin).id!
+            }
+            let xingchen = try await customer("星辰科技", city: "杭州")
+            let yueliang = try await customer("月亮湾贸易", city: "宁波", optedOut: true)
+            let wang = try await contact("王伟", of: xingchen, email: "wang.wei@xingchen.example.cn", owner: rep.id)
+            let li = try await contact("李娜", of: yueliang, email: "li.na@yueliang.example.cn")
+            let zhao = try await contact("赵敏", of: xingchen, email: nil)
+            let shared = try await contact("Wang Wei (EN)", of: xingchen, email: "WANG.WEI@xingchen.example.cn")
+            let template = try await app.services.messageTemplates.create(Self.template(body: """
+                尊敬的{{contact.name}}：
+
+                感谢{{customer.name}}一直以来的支持。{{#customer.city}}我们下月到{{customer.city}}拜访。{{/customer.city}}
+                {{owner.name}} · {{me.name}} · {{today}}
+                """), by: admin)
+
+            let merges = MailMerge(services: app.services.customerFile)
+            let merge = try await merges.start(template: template.id, source: .records(kind: .contacts, ids: [wang, li, zhao, shared, wang]),
+                                               label: "4 个联系人", by: admin)
+            #expect(merge.status == .queued)
+            try await merges.run(merge.id, by: admin)
+            let done = try await merges.find(merge.id, for: admin)
+            #expect(done.status == .done && done.total == 4 && done.queued == 1 && done.skipped == 3)
+
+            let rows = try await app.services.outbox.list(batch: merge.id, limit: 10)
+            func row(_ id: UUID) throws -> OutboxEntry { try #require(rows.first { $0.aboutID == id }) }
+            #expect(try row(wang).status == .queued && row(wang).subject == "王伟，您好" && row(wang).recipient == "wang.wei@xingchen.example.cn")
+            #expect(try row(li).status == .skipped && row(li).lastReply == "no consent: 月亮湾贸易 opted out of e-mail")
+            #expect(try row(zhao).status == .skipped && row(zhao).lastReply == "no e-mail address" && row(zhao).recipientName == "赵敏")
+            #expect(try row(shared).lastReply == "the same address as another recipient of this merge")
+
+            // The message itself: the fields filled in, escaped in its HTML part, unsubscribe link added.
+            let text = try #require(try await app.services.outbox.text(of: try row(wang).id))
+            let body = try Self.decodedParts(text)
+            #expect(body.contains("尊敬的王伟：\n\n感谢星辰科技一直以来的支持。我们下月到杭州拜访。\nwangfang · Administrator · 2026年"))
+            #expect(body.contains("<p>尊敬的王伟：</p><p>感谢星辰科技一直以来的支持。"))
+            #expect(body.contains("<a href=\"http://127.0.0.1:8080/unsubscribe/") && body.hasSuffix("</p></body></html>\n"))
+            #expect(text.contains("List-Unsubscribe: <http"))
+
+            // Run again (a worker that stopped after its last batch): nobody gets it twice.
+            try await merges.run(merge.id, by: admin)
+            #expect(try await app.services.outbox.list(batch: merge.id, limit: 10).count == 4)
+            #expect(try await merges.find(merge.id, for: admin).total == 4)
+            #expect(try await app.auditEntries(action: "create", kind: .outbox).filter { $0.recordID == merge.id.uuidString }.count == 1)
+
+            // A rep reaches only their own contacts: the others are left out, not written to.
+            let wangfang = try await app.principal("wangfang")
+            app.clock.advance(by: 60)
+            let own = try await merges.start(template: template.id, source: .records(kind: .contacts, ids: [wang, li, zhao]), label: "mine", by: wangfang)
+            try await merges.run(own.id, by: wangfang)
+            #expect(try await app.services.outbox.list(batch: own.id, limit: 10).map(\.aboutID) == [wang])
+            #expect(try await merges.find(own.id, for: wangfang).total == 1)
+            // Nor can a rep without the outbox grant start one.
+            try await app.makeUser("guest", roles: [try await app.makeRole("只读", [.contacts: Grant(actions: [.read], scope: .all)]).id!])
+            await #expect(throws: GuanxiError.self) {
+                _ = try await merges.start(template: template.id, source: .records(kind: .contacts, ids: [wang]), label: "x", by: try await app.principal("guest"))
+            }
+        }
+    }
+
+    @Test("A merge to a list goes to the records its filters select; the frequency cap skips recipients who had enough; the worker runs it")
+    func mergeToList() async throws {
+        try await TestApp.run(configure: { $0.mailFrom = Self.from }, runJobs: true) { app, _ in
+            let admin = try await app.admin
+            for (name, city) in [("杭州一号", "杭州"), ("杭州二号", "杭州"), ("北京一号", "北京")] {
+                var input = CustomerInput()
+                (input.name, input.city, input.email) = (name, city, "\(name.unicodeScalars.map { String($0.value) }.joined())@example.cn")
+                app.clock.advance(by: 1)
+                _ = try await app.services.customers.create(input, by: admin)
+            }
+            try await app.services.outbox.setCap(MarketingCap(messages: 1, days: 30), by: admin)
+            let template = try await app.services.messageTemplates.create(Self.template(subject: "致{{customer.name}}", body: "{{customer.city}}见"), by: admin)
+            let merges = MailMerge(services: app.services.customerFile)
+            let first = try await merges.start(template: template.id, source: .list(kind: .customers, query: "q=杭州"), label: "杭州", by: admin)
+            try await Self.waitFor { try await merges.find(first.id, for: admin).status == .done }
+            #expect(try await app.services.outbox.list(batch: first.id, limit: 10).map(\.subject).sorted() == ["致杭州一号", "致杭州二号"])
+            app.clock.advance(by: 3600)
+            let second = try await merges.start(template: template.id, source: .list(kind: .customers, query: ""), label: "全部", by: admin)
+            try await Self.waitFor { try await merges.find(second.id, for: admin).status == .done }
+            let result = try await merges.find(second.id, for: admin)
+            #expect(result.total == 3 && result.queued == 1 && result.skipped == 2)
+            #expect(try await app.services.outbox.list(status: .skipped, batch: second.id, limit: 10).allSatisfy { $0.lastReply == "frequency cap: 1 marketing messages in 30 days" })
+        }
+    }
+
+    static func waitFor(_ condition: () async throws -> Bool) async throws {
+        for _ in 0..<200 {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("timed out")
+    }
+
+    /// The text of a written message with its base64 parts decoded.
+    static func decodedParts(_ message: String) throws -> String {
+        var out = ""
+        for block in message.components(separatedBy: "\r\n\r\n").dropFirst() {
+            let lines = block.components(separatedBy: "\r\n").prefix { !$0.hasPrefix("--") }
+            if let data = Data(base64Encoded: lines.joined()), let text = String(data: data, encoding: .utf8) { out += text.replacingOccurrences(of: "\r\n", with: "\n") + "\n" }
+        }
+        return out
+    }
+}
