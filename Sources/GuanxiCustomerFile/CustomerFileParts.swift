@@ -22,6 +22,8 @@ extension CustomerFileServices {
             OutboxPages(services: self).register,
             InboxPages(services: self).register,
             NotificationPages(services: self).register,
+            TemplatePages(services: self).register,
+            MailMergePages(services: self).register,
         ]
         parts.jobs = [MailMerge.jobKind: { [self] payload in try await MailMerge(services: self).runQueued(payload) }]
         let (sessions, rateLimiter, jobs, customerPool) = (sessions, rateLimiter, jobs, customerPool)

@@ -164,6 +164,78 @@ struct MailMergeTests {
         }
     }
 
+    @Test("On the web: a template is written with its fields listed, refused with the reason, previewed for a real record (escaped), tested on oneself; a list is mailed, and each recipient's result shows")
+    func pages() async throws {
+        try await TestApp.run(configure: { $0.mailFrom = Self.from }) { app, client in
+            let admin = try await app.admin
+            try await app.services.database.sql.update("users").set("email", to: "boss@ourcompany.cn").where("username", .equal, "admin").run()
+            var company = CustomerInput()
+            (company.name, company.city) = ("星辰科技", "杭州")
+            let customer = try await app.services.customers.create(company, by: admin).id!
+            var ids: [UUID] = []
+            for (name, email) in [("王伟", "wang@xingchen.example.cn"), ("<b>坏人</b>", "bad@xingchen.example.cn"), ("赵敏", nil)] {
+                var person = ContactInput()
+                (person.name, person.customerID) = (name, .some(customer))
+                if let email { person.emails = [ContactChannel(kind: .email, value: email)] }
+                app.clock.advance(by: 1)
+                ids.append(try await app.services.contacts.create(person, by: admin).id!)
+            }
+            var browser = Browser(client)
+            try await browser.signIn("admin", TestApp.adminPassword)
+            let editor = try await browser.get("/templates/new")
+            #expect(editor.status == .ok && editor.text.contains("<code>{{contact.name}}</code>") && editor.text.contains("<code>{{owner.name}}</code>"))
+            let wrong = try await browser.post("/templates", ["name": "回访", "channel": "email", "purpose": "marketing", "language": "zh-Hans",
+                                                              "subject": "{{contact.name}}您好", "body": "{{contact.nmae}}"])
+            #expect(wrong.status == .badRequest && wrong.text.contains("body 中有未知的合并字段：contact.nmae。") && wrong.text.contains("{{contact.nmae}}"))
+            let saved = try await browser.post("/templates", ["name": "回访", "channel": "email", "purpose": "marketing", "language": "zh-Hans",
+                                                              "subject": "{{contact.name}}您好", "body": "尊敬的{{contact.name}}：\n欢迎到{{customer.city}}。"])
+            #expect(saved.status == .seeOther)
+            let savedAt = try #require(saved.location)
+            let page = try await browser.get(savedAt)
+            // The first contact the reader can see fills the preview by default.
+            #expect(page.text.contains("已保存") && page.text.contains("：\n欢迎到杭州。</pre>"))
+            let templateURL = String(savedAt.prefix { $0 != "?" })
+            let chosen = try await browser.get("\(templateURL)?preview_kind=contacts&preview_id=\(ids[0].uuidString)")
+            #expect(chosen.text.contains("尊敬的王伟：\n欢迎到杭州。") && chosen.text.contains("王伟 &lt;wang@xingchen.example.cn&gt;"))
+            let bad = try await browser.get("\(templateURL)?preview_kind=contacts&preview_id=\(ids[1].uuidString)")
+            #expect(bad.text.contains("尊敬的&lt;b&gt;坏人&lt;/b&gt;：") && !bad.text.contains("<b>坏人</b>"))
+            let test = try await browser.post("\(templateURL)/test", ["preview_kind": "contacts", "preview_id": ids[0].uuidString])
+            #expect(test.status == .seeOther)
+            let tests = try await app.services.outbox.list(limit: 5)
+            #expect(tests.first?.recipient == "boss@ourcompany.cn" && tests.first?.subject == "[测试 Test] 王伟您好" && tests.first?.purpose == .transactional)
+
+            // From the contact list: the whole list as filtered, or the rows picked.
+            let list = try await browser.get("/contacts?q=%E7%8E%8B")
+            #expect(list.text.contains("href=\"/mail-merges/new?kind=contacts&amp;query=q%3D%25E7%258E%258B\""))
+            let form = try await browser.post("/mail-merges/new", pairs: [("kind", "contacts"), ("ids", ids[0].uuidString), ("ids", ids[1].uuidString), ("ids", ids[2].uuidString), ("action", "tag")])
+            #expect(form.status == .ok && form.text.contains("勾选的 3 条联系人") && form.text.contains(">回访 (营销邮件)</option>"))
+            let template = try #require(try await app.services.messageTemplates.list(for: admin).first)
+            let none = try await browser.post("/mail-merges", pairs: [("kind", "contacts"), ("ids", ids[0].uuidString), ("label", "x")])
+            #expect(none.status == .badRequest && none.text.contains("templateId"))
+            let started = try await browser.post("/mail-merges", pairs: [("kind", "contacts"), ("template_id", template.id.uuidString), ("label", "勾选的 3 条联系人")]
+                                                 + ids.map { ("ids", $0.uuidString) })
+            #expect(started.status == .seeOther)
+            let location = try #require(started.location)
+            let mergeID = try #require(UUID(uuidString: String(location.dropFirst("/mail-merges/".count))))
+            try await MailMerge(services: app.services.customerFile).run(mergeID, by: admin)
+            let results = try await browser.get("/mail-merges/\(mergeID.uuidString)")
+            #expect(results.text.contains("已完成") && results.text.contains("no e-mail address") && results.text.contains("href=\"/contacts/\(ids[2].uuidString)\">赵敏</a>"))
+            #expect(results.text.contains("&lt;b&gt;坏人&lt;/b&gt;"))
+            let skipped = try await browser.get("/mail-merges/\(mergeID.uuidString)?status=skipped")
+            #expect(skipped.text.contains("赵敏") && !skipped.text.contains("wang@xingchen.example.cn"))
+            #expect(try await browser.get("/mail-merges").text.contains("回访"))
+            #expect(try await browser.get("/mail-merges/\(mergeID.uuidString)?status=lost").status == .badRequest)
+
+            // Someone without the outbox grant sees neither the menu entry nor the pages.
+            try await app.makeUser("reader", roles: [try await app.makeRole("只读", [.contacts: Grant(actions: [.read], scope: .all)]).id!])
+            var reader = Browser(client)
+            try await reader.signIn("reader", "Secret-pass-42")
+            #expect(!(try await reader.get("/contacts").text.contains("/mail-merges/new")))
+            #expect(try await reader.get("/mail-merges/\(mergeID.uuidString)").status == .notFound)
+            #expect(try await reader.get("/templates").status == .forbidden)
+        }
+    }
+
     static func waitFor(_ condition: () async throws -> Bool) async throws {
         for _ in 0..<200 {
             if try await condition() { return }

@@ -41,12 +41,13 @@ struct MenuTests {
             try await boss.signIn("boss", "Secret-pass-42")
             let page = try await boss.get("/").text
             let registered = app.services.menu.entries(for: try await app.principal("boss")).map(\.path)
-            #expect(registered.count == 21)
+            #expect(registered.count == 23)
             let creates = ["/customers/new", "/leads/new", "/opportunities/new", "/activities/new"]
             #expect(Self.links(page) == ["/"] + registered + creates + ["/notifications", "/profile"])
             #expect(page.contains(">客户</a>") && page.contains(">系统状态</a>"))
             // Pages stand under their headings, the new-record actions under "New".
             #expect(page.contains(#"<details class="menu-group"><summary>销售</summary><div class="menu-panel"><a href="/leads">线索</a><a href="/opportunities">商机</a></div></details>"#))
+            #expect(page.contains(#"<summary>营销</summary><div class="menu-panel"><a href="/templates">消息模板</a><a href="/mail-merges">邮件合并</a></div>"#))
             #expect(page.contains(#"<summary>管理</summary>"#))
             #expect(page.contains(#"<summary>＋ 新建</summary><div class="menu-panel"><a href="/customers/new">新建客户</a>"#))
         }

@@ -45,6 +45,10 @@ package struct ListTable {
         package let hasTag: Bool; let bulkResult: String?
         /// The CSV download of this list (same filters and columns); nil without the export permission.
         package let exportHref: String?
+        /// A mail merge to this list as filtered; nil when the kind has no addresses or the
+        /// reader may not send. The selection goes to it through the bulk form (`kind`).
+        package let mergeHref: String?
+        package let kind: String
         /// First, previous and next page.
         package let pager: ListPager
         /// How many records the filters select ("37 records", "more than 1,000"); empty when not counted.
@@ -90,6 +94,9 @@ package struct ListTable {
             canBulk: !actions.isEmpty, owners: owners.map { WebChoice(value: $0.id!.uuidString, label: $0.displayName, selected: false) },
             hasTag: actions.contains(.tag), bulkResult: bulkResult,
             exportHref: principal.scope(for: .export, on: kind) == nil ? nil : Self.exportHref(path: path, request: request, columns: chosenKeys),
+            mergeHref: services.records[kind]?.messageRecipients == nil || principal.scope(for: .create, on: .outbox) == nil ? nil
+                : SiteURL("/mail-merges/new").with("kind", kind.rawValue).with("query", Self.savedQuery(request)).description,
+            kind: kind.rawValue,
             pager: ListPager(request: request, path: path, next: next) { services.localizer.text("lists.page_number", context.locale, ["n": String($0)]) },
             total: total.map { n in
                 services.localizer.text(n > Self.countCap ? "lists.total_more" : "lists.total", context.locale, ["n": String(min(n, Self.countCap))])

@@ -341,10 +341,12 @@ public struct Outbox: Sendable {
         try await database.sql.raw("SELECT body FROM outbox_messages WHERE id = \(bind: id)").first(decodingColumn: "body", as: String.self)
     }
 
-    /// Counts by status, for the status page and `/metrics`.
-    public func counts() async throws -> [OutboxEntry.Status: Int] {
+    /// Counts by status, for the status page and `/metrics`, or of one mail merge's messages.
+    public func counts(batch: UUID? = nil) async throws -> [OutboxEntry.Status: Int] {
         var out: [OutboxEntry.Status: Int] = [:]
-        for row in try await database.sql.raw("SELECT status, COUNT(*) AS n FROM outbox_messages GROUP BY status").all() {
+        let query = database.sql.select().column("status").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("outbox_messages")
+        if let batch { query.where("batch_id", .equal, batch) }
+        for row in try await query.groupBy("status").all() {
             if let status = OutboxEntry.Status(rawValue: try row.decode(column: "status", as: String.self)) { out[status] = try row.decode(column: "n", as: Int.self) }
         }
         return out

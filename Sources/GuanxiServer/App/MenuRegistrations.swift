@@ -11,6 +11,7 @@ enum MenuGroups {
     static let sales = MenuGroup("sales", titleKey: "nav.groups.sales")
     static let schedule = MenuGroup("schedule", titleKey: "nav.groups.schedule")
     static let analytics = MenuGroup("analytics", titleKey: "nav.groups.analytics")
+    static let marketing = MenuGroup("marketing", titleKey: "nav.groups.marketing")
     static let data = MenuGroup("data", titleKey: "nav.groups.data")
     static let admin = MenuGroup("admin", titleKey: "nav.groups.admin")
 }
@@ -23,6 +24,7 @@ extension AppServices {
         menu.register(CustomerPages.menu, ContactPages.menu, in: MenuGroups.customers)
         menu.register(LeadPages.menu, OpportunityPages.menu, in: MenuGroups.sales)
         menu.register(ActivityPages.menu, CalendarPage.menu, in: MenuGroups.schedule)
+        menu.register(TemplatePages.menu, MailMergePages.menu, in: MenuGroups.marketing)
         menu.register(AnalyticsPages.menu, in: MenuGroups.analytics)
         menu.register(ImportPages.menu(customerFile.records), DataQualityPages.menu, in: MenuGroups.data)
         menu.register([AdminUserPages.menu] + AdminOrganisationPages.menu + [AuditPages.menu, OutboxPages.menu, InboxPages.menu, CustomerSettingsPages.menu, PipelineAdminPages.menu,

@@ -31,9 +31,14 @@ struct Browser {
 
     /// Posts a form; the CSRF token is taken from the last page unless given.
     mutating func post(_ path: String, _ fields: [String: String], csrf: String? = nil, accept: String? = nil) async throws -> TestResponse {
+        try await post(path, pairs: fields.map { ($0.key, $0.value) }, csrf: csrf, accept: accept)
+    }
+
+    /// Posts a form whose fields may repeat (the rows picked in a list: `ids` many times).
+    mutating func post(_ path: String, pairs fields: [(String, String)], csrf: String? = nil, accept: String? = nil) async throws -> TestResponse {
         var form = fields
-        if form["_csrf"] == nil { form["_csrf"] = csrf ?? lastCSRF ?? "" }
-        let body = form.map { "\(Self.encode($0.key))=\(Self.encode($0.value))" }.joined(separator: "&")
+        if !form.contains(where: { $0.0 == "_csrf" }) { form.append(("_csrf", csrf ?? lastCSRF ?? "")) }
+        let body = form.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")
         var headers = HTTPFields()
         headers[.contentType] = "application/x-www-form-urlencoded"
         if let accept { headers[.accept] = accept }
