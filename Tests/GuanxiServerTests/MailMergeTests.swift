@@ -236,6 +236,43 @@ struct MailMergeTests {
         }
     }
 
+    @Test("Over the API: templates written, refused with the unknown field named, previewed; a merge started, followed and its recipients listed")
+    func api() async throws {
+        try await TestApp.run(configure: { $0.mailFrom = Self.from }) { app, client in
+            let admin = try await app.admin
+            var company = CustomerInput()
+            (company.name, company.email, company.city) = ("Northwind 北风", "buyer@northwind.example", "上海")
+            let customer = try await app.services.customers.create(company, by: admin).id!
+            let api = APIClient(client: client, token: try await app.token(for: "admin"))
+            let refused = try await api.call(.post, "/templates", json: #"{"name":"Hello","channel":"email","language":"en","purpose":"marketing","subject":"Hi {{customer.nam}}","body":"…"}"#)
+            #expect(refused.status == .badRequest && (refused.errorBody["message"] as? String) == "subject names an unknown merge field: customer.nam.")
+            let created = try await api.call(.post, "/templates", json: #"{"name":"Hello","channel":"email","language":"en","purpose":"marketing","subject":"Hi {{customer.name}}","body":"Dear {{customer.name}}, see you in {{customer.city}} on {{today}}."}"#)
+            #expect(created.status == .created)
+            let id = try #require(created.json["id"] as? String)
+            let listed = try await api.call(.get, "/templates?channel=email")
+            #expect((listed.json["items"] as? [[String: Any]])?.count == 1 && (listed.json["fields"] as? [String])?.contains("contact.name") == true)
+            let preview = try await api.call(.post, "/templates/\(id)/preview", json: #"{"kind":"customers","id":"\#(customer.uuidString)"}"#)
+            #expect(preview.json["subject"] as? String == "Hi Northwind 北风" && (preview.json["body"] as? String)?.hasPrefix("Dear Northwind 北风, see you in 上海 on ") == true)
+            #expect(preview.json["email"] as? String == "buyer@northwind.example")
+            let stale = try await api.call(.put, "/templates/\(id)", json: #"{"name":"Hello","channel":"email","language":"en","subject":"x","body":"y","version":7}"#)
+            #expect(stale.status == .conflict)
+
+            let started = try await api.call(.post, "/mail-merges", json: #"{"templateId":"\#(id)","kind":"customers","query":"q=Northwind"}"#)
+            #expect(started.status == .accepted && started.json["status"] as? String == "queued")
+            let merge = try #require(started.json["id"] as? String)
+            try await MailMerge(services: app.services.customerFile).run(try #require(UUID(uuidString: merge)), by: admin)
+            let done = try await api.call(.get, "/mail-merges/\(merge)")
+            #expect(done.json["status"] as? String == "done" && done.json["total"] as? Int == 1 && (done.json["messages"] as? [String: Int]) == ["queued": 1])
+            let recipients = try await api.call(.get, "/mail-merges/\(merge)/recipients")
+            let first = try #require((recipients.json["items"] as? [[String: Any]])?.first)
+            #expect(first["recipient"] as? String == "buyer@northwind.example" && first["subject"] as? String == "Hi Northwind 北风" && first["aboutId"] as? String == customer.uuidString)
+            #expect(try await api.call(.post, "/mail-merges", json: #"{"templateId":"\#(id)","kind":"purchases"}"#).status == .badRequest)
+            #expect(try await api.call(.post, "/mail-merges", json: #"{"templateId":"\#(id)","kind":"customers","ids":[]}"#).status == .badRequest)
+            #expect(try await api.call(.delete, "/templates/\(id)").status == .noContent)
+            #expect(try await api.call(.get, "/mail-merges").json["items"].map { ($0 as? [[String: Any]])?.first?["templateName"] as? String } == "Hello")
+        }
+    }
+
     static func waitFor(_ condition: () async throws -> Bool) async throws {
         for _ in 0..<200 {
             if try await condition() { return }
