@@ -22,7 +22,11 @@ package struct AnalyticsPages {
         /// How the figures were made, in words (the forecast's method and its back-test).
         package var note = ""
     }
-    package struct SegmentRow: Sendable { package let key: String; package let label: String; package let count: Int; package let query: String }
+    package struct SegmentRow: Sendable {
+        package let key: String; package let label: String; package let count: Int; package let query: String
+        /// A mail merge to the segment's customers; nil for those who may not send.
+        package let mailHref: String?
+    }
     package struct AtRiskRow: Sendable { package let id: String; package let name: String; package let owner: String; package let tier: String; package let value: String; package let alive: String }
     package struct RuleRow: Sendable { package let antecedent: String; package let consequent: String; package let confidence: String; package let lift: String; package let support: String }
     package struct Page: Sendable {
@@ -111,7 +115,11 @@ package struct AnalyticsPages {
             segments: chart("segments", t("analytics.segments"), segments.map {
                 SVGChart.Bar(label: t("rfm_segments.\($0.segment)"), value: Double($0.count), text: String($0.count), href: "/customers?segment=\($0.segment)")
             }),
-            segmentRows: segments.map { SegmentRow(key: $0.segment, label: t("rfm_segments.\($0.segment)"), count: $0.count, query: "segment=\($0.segment)") },
+            segmentRows: segments.map { segment in
+                let label = t("rfm_segments.\(segment.segment)")
+                return SegmentRow(key: segment.segment, label: label, count: segment.count, query: "segment=\(segment.segment)",
+                                  mailHref: MailMergePages.startURL(.customers, query: "segment=\(segment.segment)", label: label, for: principal, in: services.records))
+            },
             values: chart("lifetime-value", t("analytics.lifetime_value"), bands.map { SVGChart.Bar(label: bandLabel($0.from), value: Double($0.count), text: String($0.count)) }),
             atRisk: atRisk, hasAtRisk: !atRisk.isEmpty, concentration: concentration, sales: sales,
             rules: wholeFile ? (summary?.rules ?? []).map {

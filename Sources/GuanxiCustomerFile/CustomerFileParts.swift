@@ -24,6 +24,7 @@ extension CustomerFileServices {
             NotificationPages(services: self).register,
             TemplatePages(services: self).register,
             MailMergePages(services: self).register,
+            PrintPages(services: self).register,
         ]
         parts.jobs = [MailMerge.jobKind: { [self] payload in try await MailMerge(services: self).runQueued(payload) }]
         let (sessions, rateLimiter, jobs, customerPool) = (sessions, rateLimiter, jobs, customerPool)

@@ -284,6 +284,26 @@ struct MailTests {
         #expect(broken.problems.contains { $0.hasPrefix("GUANXI_MAIL_FROM must be an e-mail address") })
     }
 
+    @Test("The Date header and line endings are written by hand exactly as a formatter and a replacement would")
+    func dateAndLineEnds() {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
+        var generator = SystemRandomNumberGenerator()
+        let dates = [0, -1, 951_782_400, 4_107_542_399, 1_796_428_800] + (0..<2000).map { _ in Double(Int.random(in: -2_000_000_000...4_000_000_000, using: &generator)) }
+        for seconds in dates {
+            let date = Date(timeIntervalSince1970: seconds)
+            #expect(MessageWriter.date(date) == formatter.string(from: date), "\(seconds)")
+        }
+        for text in ["a\nb", "a\r\nb", "a\rb", "a\r\rb\n\n", "王\n\r\n伟", "", "\n"] {
+            let expected = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n").replacingOccurrences(of: "\n", with: "\r\n")
+            #expect(MessageWriter.crlf(text) == expected)
+        }
+        #expect(Secrets.sha256Hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(Secrets.randomToken().count == 43 && !Secrets.randomToken().contains { "+/=".contains($0) })
+    }
+
     @Test("Encoded words hold whole characters and decode to the subject; long headers fold under 78 characters")
     func encodedWords() throws {
         let subject = String(repeating: "关系管理😀", count: 12)

@@ -48,6 +48,8 @@ package struct ListTable {
         /// A mail merge to this list as filtered; nil when the kind has no addresses or the
         /// reader may not send. The selection goes to it through the bulk form (`kind`).
         package let mergeHref: String?
+        /// Letters, labels and envelopes for this list as filtered; nil when the kind has no addresses.
+        package let printHref: String?
         package let kind: String
         /// First, previous and next page.
         package let pager: ListPager
@@ -94,8 +96,8 @@ package struct ListTable {
             canBulk: !actions.isEmpty, owners: owners.map { WebChoice(value: $0.id!.uuidString, label: $0.displayName, selected: false) },
             hasTag: actions.contains(.tag), bulkResult: bulkResult,
             exportHref: principal.scope(for: .export, on: kind) == nil ? nil : Self.exportHref(path: path, request: request, columns: chosenKeys),
-            mergeHref: services.records[kind]?.messageRecipients == nil || principal.scope(for: .create, on: .outbox) == nil ? nil
-                : SiteURL("/mail-merges/new").with("kind", kind.rawValue).with("query", Self.savedQuery(request)).description,
+            mergeHref: MailMergePages.startURL(kind, query: Self.savedQuery(request), for: principal, in: services.records),
+            printHref: services.records[kind]?.messageRecipients == nil ? nil : SiteURL("/print").with("kind", kind.rawValue).with("query", Self.savedQuery(request)).description,
             kind: kind.rawValue,
             pager: ListPager(request: request, path: path, next: next) { services.localizer.text("lists.page_number", context.locale, ["n": String($0)]) },
             total: total.map { n in

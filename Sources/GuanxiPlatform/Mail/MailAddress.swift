@@ -13,10 +13,8 @@ public struct MailAddress: Sendable, Hashable, CustomStringConvertible {
         // What SMTP carries without extensions: a dot-atom of ASCII before the @ and a host
         // name after it (a Chinese domain goes in its xn-- form).
         let local = checked[..<at], host = checked[checked.index(after: at)...]
-        let atext = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~.")
-        let hostText = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.")
-        guard local.unicodeScalars.allSatisfy(atext.contains), !local.hasPrefix("."), !local.hasSuffix("."), !local.contains(".."),
-              host.unicodeScalars.allSatisfy(hostText.contains), !host.contains("..") else {
+        guard local.utf8.allSatisfy(Self.isAtext), !local.hasPrefix("."), !local.hasSuffix("."), !local.contains(".."),
+              host.utf8.allSatisfy(Self.isHostText), !host.contains("..") else {
             throw GuanxiError.invalid(field, "\(field): \(checked) is not an address mail can be sent to (letters, digits and .!#$%&'*+-/=?^_`{|}~ before the @; a Chinese domain in its xn-- form).")
                 .localized("msg.mail_address", ["field": field, "value": checked])
         }
@@ -24,6 +22,17 @@ public struct MailAddress: Sendable, Hashable, CustomStringConvertible {
         // A name is one header line: line breaks in it would start a new header.
         let cleaned = name?.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ").trimmingCharacters(in: .whitespaces)
         self.name = cleaned?.isEmpty == false ? cleaned : nil
+    }
+
+    /// Letters, digits and `!#$%&'*+-/=?^_`{|}~.` (read byte by byte: a mail merge checks one address per message).
+    static func isAtext(_ byte: UInt8) -> Bool {
+        isAlphanumeric(byte) || "!#$%&'*+-/=?^_`{|}~.".utf8.contains(byte)
+    }
+
+    static func isHostText(_ byte: UInt8) -> Bool { isAlphanumeric(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") }
+
+    static func isAlphanumeric(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
     }
 
     /// The part after the `@`, lower case: what per-domain sending limits count by.

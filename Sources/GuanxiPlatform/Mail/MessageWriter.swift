@@ -68,16 +68,36 @@ public struct MessageWriter: Sendable {
     }
 
     /// Any line ending becomes CRLF, as mail requires.
-    static func crlf(_ text: String) -> String {
-        text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n").replacingOccurrences(of: "\n", with: "\r\n")
+    package static func crlf(_ text: String) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count + 64)
+        var afterCR = false
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\r"): out += [13, 10]
+            case UInt8(ascii: "\n") where afterCR: break
+            case UInt8(ascii: "\n"): out += [13, 10]
+            default: out.append(byte)
+            }
+            afterCR = byte == UInt8(ascii: "\r")
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
-    /// RFC 5322 date in UTC: "Sat, 05 Dec 2026 14:03:00 +0000".
-    static func date(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
-        return formatter.string(from: date)
+    /// RFC 5322 date in UTC: "Sat, 05 Dec 2026 14:03:00 +0000" (written out by hand: a
+    /// date formatter made for each message was a sixth of a mail merge's time).
+    package static func date(_ date: Date) -> String {
+        let days = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+        let day = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let time = seconds - day * 86_400
+        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+        let z = day + 719_468, era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097, yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9, y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : String(n) }
+        return "\(days[((day % 7) + 7) % 7]), \(two(d)) \(months[m - 1]) \(y) \(two(time / 3600)):\(two(time / 60 % 60)):\(two(time % 60)) +0000"
     }
 }

@@ -177,10 +177,11 @@ public struct Outbox: Sendable {
         }
         // The console is nobody in the users table.
         let createdBy = actor.flatMap { $0.channel == .console ? nil : $0.userID }
-        return items.indices.map { index in
+        let refusals = reasons
+        @Sendable func written(_ index: Int) -> Prepared {
             let item = items[index]
             let id = UUID()
-            let refusal = reasons[index]
+            let refusal = refusals[index]
             guard var outgoing = item.message else {
                 let entry = OutboxEntry(id: id, purpose: .marketing, recipient: "", recipientName: item.name, subject: String((item.subject ?? "").prefix(500)),
                                         status: .skipped, attempts: 0, lastReply: refusal, createdAt: now, sentAt: nil, nextAttemptAt: now,
@@ -202,11 +203,20 @@ public struct Outbox: Sendable {
                     return html.replacingCharacters(in: end.lowerBound..<end.lowerBound, with: footer)
                 }
             }
-            let written = writer.write(outgoing, id: id, date: now)
+            let text = writer.write(outgoing, id: id, date: now)
             let entry = OutboxEntry(id: id, purpose: outgoing.purpose, recipient: outgoing.to.address, recipientName: outgoing.to.name, subject: String(outgoing.subject.prefix(500)),
                                     status: refusal == nil ? .queued : .skipped, attempts: 0, lastReply: refusal, createdAt: now, sentAt: nil, nextAttemptAt: now,
-                                    messageID: written.messageID, aboutKind: item.about?.kind, aboutID: item.about?.id, batchID: batch)
-            return Prepared(entry: entry, sender: outgoing.from.address, domain: outgoing.to.domain, body: written.text, unsubscribeHash: unsubscribeHash, createdBy: createdBy)
+                                    messageID: text.messageID, aboutKind: item.about?.kind, aboutID: item.about?.id, batchID: batch)
+            return Prepared(entry: entry, sender: outgoing.from.address, domain: outgoing.to.domain, body: text.text, unsubscribeHash: unsubscribeHash, createdBy: createdBy)
+        }
+        // A mail merge's batch is written out on every core: writing the text is most of its work.
+        guard items.count >= 100 else { return items.indices.map(written) }
+        let halves = Array(items.indices).chunked((items.count + 1) / 2)
+        return await withTaskGroup(of: (Int, [Prepared]).self) { group in
+            for (n, half) in halves.enumerated() { group.addTask { (n, half.map(written)) } }
+            var parts = [[Prepared]](repeating: [], count: halves.count)
+            for await (n, rows) in group { parts[n] = rows }
+            return parts.flatMap { $0 }
         }
     }
 

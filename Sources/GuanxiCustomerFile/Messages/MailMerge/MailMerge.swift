@@ -142,18 +142,30 @@ package struct MailMerge: Sendable {
             if !address.isEmpty { addresses.insert(address.lowercased()) }
         }
         let compiled = (subject: try MergeText.Compiled(template.subject), body: try MergeText.Compiled(template.body))
-        for chunk in ids.filter({ !done.contains($0) }).chunked(500) {
+        /// One batch read, filled in, checked and written out, ready to store; `seen` are
+        /// the addresses of the batches before it (each address gets the message once).
+        @Sendable func prepare(_ chunk: [UUID], seen: Set<String>) async throws -> (Outbox.PreparedMessages, Set<String>) {
+            var seen = seen
             let found = try await recipients.load(chunk).filter { readable.allows($0.ownerID) }
             let values = try await MergeValues.load(for: found, sender: actor, language: template.language, database: services.database, clock: services.clock)
             var items: [Outbox.Outgoing] = []
             for recipient in found {
                 var item = compose(recipient, of: merge.kind, template: template, compiled: compiled, values: values)
-                if let address = item.message?.to.address.lowercased(), !addresses.insert(address).inserted {
+                if let address = item.message?.to.address.lowercased(), !seen.insert(address).inserted {
                     item.refusal = "the same address as another recipient of this merge"
                 }
                 items.append(item)
             }
-            let prepared = try await services.outbox.prepare(items, batch: id, by: actor)
+            return (try await services.outbox.prepare(items, batch: id, by: actor), seen)
+        }
+        // The next batch is prepared while the one before is stored, so both cores work.
+        let chunks = ids.filter { !done.contains($0) }.chunked(500)
+        let written = addresses
+        var next = chunks.first.map { chunk in Task { try await prepare(chunk, seen: written) } }
+        defer { next?.cancel() }
+        for index in chunks.indices {
+            guard let (prepared, seen) = try await next?.value else { break }
+            next = index + 1 < chunks.count ? Task { [chunk = chunks[index + 1]] in try await prepare(chunk, seen: seen) } : nil
             let written = prepared.entries
             try await services.database.db.transaction { db in
                 try await services.outbox.store(prepared, on: db)
@@ -195,8 +207,18 @@ package struct MailMerge: Sendable {
     /// The HTML part of a merged text: the text escaped, paragraphs at blank lines, line
     /// breaks kept.
     static func html(_ text: String) -> String {
-        let paragraphs = text.components(separatedBy: "\n\n").map { $0.trimmingCharacters(in: .newlines) }.filter { !$0.isEmpty }
-        return "<!DOCTYPE html><html><body>" + paragraphs.map { "<p>" + HTMLEscaping.escape($0).replacingOccurrences(of: "\n", with: "<br>") + "</p>" }.joined() + "</body></html>"
+        var out = "<!DOCTYPE html><html><body><p>"
+        out.reserveCapacity(text.utf8.count * 2 + 64)
+        // One pass over the escaped text: a blank line closes a paragraph, a single line break is <br>.
+        var breaks = 0, started = false
+        for line in HTMLEscaping.escape(text).split(separator: "\n", omittingEmptySubsequences: false) {
+            let trimmed = line.hasSuffix("\r") ? line.dropLast() : line
+            if trimmed.allSatisfy(\.isWhitespace) { breaks += 1; continue }
+            if started { out += breaks > 0 ? "</p><p>" : "<br>" }
+            out += trimmed
+            (breaks, started) = (0, true)
+        }
+        return out + "</p></body></html>"
     }
 
     /// The ids the source names, through the permission check of the kind's list.

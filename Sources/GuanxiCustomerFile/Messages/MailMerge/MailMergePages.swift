@@ -10,6 +10,14 @@ package struct MailMergePages {
     }
     static let url = SiteURL("/mail-merges")
 
+    /// Where a merge to the records of `kind` that `query` selects starts (a list's
+    /// filters, an analytics segment); nil when the kind has no addresses or the reader
+    /// may not send.
+    package static func startURL(_ kind: RecordKind, query: String, label: String? = nil, for principal: Principal, in records: RecordKinds) -> String? {
+        guard records[kind]?.messageRecipients != nil, principal.scope(for: .create, on: .outbox) != nil else { return nil }
+        return url.appending("new").with("kind", kind.rawValue).with("query", query).with("label", label).description
+    }
+
     package let services: CustomerFileServices
     package init(services: CustomerFileServices) { self.services = services }
 

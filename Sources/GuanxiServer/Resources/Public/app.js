@@ -190,3 +190,8 @@ async function redrawRecord() {
   if (fresh.length !== shown.length) { location.reload(); return; }
   shown.forEach((node, at) => node.replaceWith(document.importNode(fresh[at], true)));
 }
+
+// Printouts (letters, labels, envelopes): the button opens the browser's print dialogue.
+document.addEventListener("click", (event) => {
+  if (event.target.matches && event.target.matches("button.print-now")) window.print();
+});
