@@ -302,6 +302,15 @@ struct MailTests {
         }
         #expect(Secrets.sha256Hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         #expect(Secrets.randomToken().count == 43 && !Secrets.randomToken().contains { "+/=".contains($0) })
+        // Time-ordered ids sort by the moment they were made, and are version 7.
+        let early = UUID.timeOrdered(at: Date(timeIntervalSince1970: 1_796_428_800)), late = UUID.timeOrdered(at: Date(timeIntervalSince1970: 1_796_428_801))
+        #expect(early.uuidString < late.uuidString && early.uuidString.hasPrefix("01A2") && Array(early.uuidString)[14] == "7")
+        #expect(Set((0..<1000).map { _ in UUID.timeOrdered() }).count == 1000)
+        // Unsubscribe tokens: id and hashed secret; a link of the older form (the hash of the whole token) still resolves.
+        let made = Outbox.unsubscribeToken(for: early)
+        #expect(Outbox.unsubscribeHash(of: made.token) == made.hash && made.hash.hasPrefix("01a24380"))
+        let older = Secrets.randomToken()
+        #expect(Outbox.unsubscribeHash(of: older) == Secrets.sha256Hex(older))
     }
 
     @Test("Encoded words hold whole characters and decode to the subject; long headers fold under 78 characters")
@@ -427,7 +436,7 @@ struct MailTests {
             _ = try await app.services.outboxSender.run()
             let read = try readMail(try #require(try server.received().first).file)
             let header = try #require(read["list_unsubscribe"] as? String)
-            let link = try #require(header.wholeMatch(of: /<https:\/\/crm\.example\.cn(\/unsubscribe\/[A-Za-z0-9_-]{43})>/)?.1)
+            let link = try #require(header.wholeMatch(of: /<https:\/\/crm\.example\.cn(\/unsubscribe\/[0-9a-f]{32}[A-Za-z0-9_-]{43})>/)?.1)
             let text = (read["parts"] as? [[String: Any]])?.first?["text"] as? String ?? ""
             #expect(text.hasSuffix("退订 / Unsubscribe: https://crm.example.cn\(link)\n"))
 

@@ -180,7 +180,7 @@ public struct Outbox: Sendable {
         let refusals = reasons
         @Sendable func written(_ index: Int) -> Prepared {
             let item = items[index]
-            let id = UUID()
+            let id = UUID.timeOrdered(at: now)
             let refusal = refusals[index]
             guard var outgoing = item.message else {
                 let entry = OutboxEntry(id: id, purpose: .marketing, recipient: "", recipientName: item.name, subject: String((item.subject ?? "").prefix(500)),
@@ -192,8 +192,8 @@ public struct Outbox: Sendable {
             if outgoing.purpose == .marketing, outgoing.unsubscribeURL == nil {
                 // Every marketing message can be refused in one click, in the mail program
                 // (List-Unsubscribe) and in its text.
-                let token = Secrets.randomToken()
-                unsubscribeHash = Secrets.sha256Hex(token)
+                let (token, hash) = Self.unsubscribeToken(for: id)
+                unsubscribeHash = hash
                 let url = links + "/unsubscribe/" + token
                 outgoing.unsubscribeURL = url
                 outgoing.text += "\n\n—\n退订 / Unsubscribe: \(url)\n"
@@ -236,6 +236,23 @@ public struct Outbox: Sendable {
             }
             try await query.run()
         }
+    }
+
+    /// An unsubscribe link's token and what the outbox keeps of it: the message's id (time
+    /// ordered, so a large merge adds to the end of the index) and the hash of a secret.
+    /// The id alone opens nothing; the secret is never stored.
+    package static func unsubscribeToken(for id: UUID) -> (token: String, hash: String) {
+        let prefix = id.uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let secret = Secrets.randomToken()
+        return (prefix + secret, prefix + Secrets.sha256Hex(secret))
+    }
+
+    /// The stored form of a token: id and hashed secret, or (links sent before ids were
+    /// part of them) the hash of the whole token.
+    package static func unsubscribeHash(of token: String) -> String {
+        let prefix = token.prefix(32)
+        guard token.count > 32, prefix.allSatisfy(\.isHexDigit), prefix.lowercased() == prefix else { return Secrets.sha256Hex(token) }
+        return prefix + Secrets.sha256Hex(String(token.dropFirst(32)))
     }
 
     /// Why `address` must not get marketing now, or nil.
@@ -291,9 +308,9 @@ public struct Outbox: Sendable {
 
     /// The message an unsubscribe link came in: to whom it went and what about.
     public func unsubscribing(token: String) async throws -> (address: String, about: (kind: RecordKind, id: UUID)?, subject: String)? {
-        guard token.count >= 40, token.count <= 60 else { return nil }
+        guard token.count >= 40, token.count <= 80 else { return nil }
         guard let row = try await database.sql.raw("""
-            SELECT recipient, about_kind, about_id, subject FROM outbox_messages WHERE unsubscribe_hash = \(bind: Secrets.sha256Hex(token))
+            SELECT recipient, about_kind, about_id, subject FROM outbox_messages WHERE unsubscribe_hash = \(bind: Self.unsubscribeHash(of: token))
             """).first() else { return nil }
         let kind = try row.decode(column: "about_kind", as: String?.self), id = try row.decode(column: "about_id", as: UUID?.self)
         return (try row.decode(column: "recipient", as: String.self), kind.flatMap { kind in id.map { (RecordKind(rawValue: kind), $0) } },
