@@ -47,7 +47,7 @@ struct PrintTests {
             #expect(letters.text.contains("&lt;i&gt;京&lt;/i&gt;城贸易") && !letters.text.contains("<i>京</i>"))
             #expect(letters.text.contains("没有邮寄地址，未打印") && letters.text.contains("<span>无地址公司</span>"))
 
-            let labels = try await browser.get("/print?kind=customers&layout=labels-3x7\(ids)")
+            let labels = try await browser.get("/print?kind=customers&layout=labels-3x7\(ids)&ids=\(xingchen.uuidString)")
             #expect(labels.text.contains("<body class=\"print labels-3x7\">") && labels.text.components(separatedBy: "<div class=\"label\">").count == 3)
             let envelopes = try await browser.get("/print?kind=contacts&layout=envelope-dl&ids=\(wang.uuidString)&sender=" + "关系科技\n上海市浦东新区 200120".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
             #expect(envelopes.text.contains("<p class=\"postcode boxes\"><span>3</span><span>1</span><span>0</span><span>0</span><span>1</span><span>2</span></p>"))

@@ -49,7 +49,8 @@ package enum MergeSource: Codable, Sendable, Equatable {
 /// gets the message twice.
 package struct MailMerge: Sendable {
     package static let jobKind = "mail_merge"
-    /// The most recipients one merge takes.
+    /// The most records one merge to picked records takes (a merge to a list takes the
+    /// whole list, however long).
     package static let largest = 200_000
     package let services: CustomerFileServices
 
@@ -133,7 +134,6 @@ package struct MailMerge: Sendable {
         }
         try await services.database.sql.update("mail_merges").set("status", to: MailMergeRecord.Status.running.rawValue).where("id", .equal, id).run()
         let readable = try await services.permissions.ownerFilter(actor, .read, on: descriptor.permissionKind)
-        let ids = try await self.ids(of: source, by: actor)
         // What an earlier, interrupted run already wrote.
         var done = Set<UUID>(), addresses = Set<String>()
         for row in try await services.database.sql.select().columns("about_id", "recipient").from("outbox_messages").where("batch_id", .equal, id).all() {
@@ -146,27 +146,42 @@ package struct MailMerge: Sendable {
         /// the addresses of the batches before it (each address gets the message once).
         @Sendable func prepare(_ chunk: [UUID], seen: Set<String>) async throws -> (Outbox.PreparedMessages, Set<String>) {
             var seen = seen
-            let found = try await recipients.load(chunk).filter { readable.allows($0.ownerID) }
+            // In the order of the list: of two recipients with one address, the first gets it.
+            let order = Dictionary(chunk.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { first, _ in first })
+            let found = try await recipients.load(chunk).filter { readable.allows($0.ownerID) }.sorted { order[$0.id, default: 0] < order[$1.id, default: 0] }
             let values = try await MergeValues.load(for: found, sender: actor, language: template.language, database: services.database, clock: services.clock)
-            var items: [Outbox.Outgoing] = []
-            for recipient in found {
-                var item = compose(recipient, of: merge.kind, template: template, compiled: compiled, values: values)
-                if let address = item.message?.to.address.lowercased(), !seen.insert(address).inserted {
-                    item.refusal = "the same address as another recipient of this merge"
+            // Filled in on both cores, then checked in order for addresses met before.
+            let halves = found.chunked(max(1, (found.count + 1) / 2))
+            var items = await withTaskGroup(of: (Int, [Outbox.Outgoing]).self) { group in
+                for (n, half) in halves.enumerated() {
+                    group.addTask { (n, half.map { compose($0, of: merge.kind, template: template, compiled: compiled, values: values) }) }
                 }
-                items.append(item)
+                var parts = [[Outbox.Outgoing]](repeating: [], count: halves.count)
+                for await (n, part) in group { parts[n] = part }
+                return parts.flatMap { $0 }
+            }
+            for index in items.indices {
+                if let address = items[index].message?.to.address.lowercased(), !seen.insert(address).inserted {
+                    items[index].refusal = "the same address as another recipient of this merge"
+                }
             }
             return (try await services.outbox.prepare(items, batch: id, by: actor), seen)
         }
-        // The next batch is prepared while the one before is stored, so both cores work.
-        let chunks = ids.filter { !done.contains($0) }.chunked(500)
-        let written = addresses
-        var next = chunks.first.map { chunk in Task { try await prepare(chunk, seen: written) } }
+        // The next batch is read and prepared while the one before is stored, so both cores work.
+        let already = done
+        @Sendable func following(_ position: BatchPosition, seen: Set<String>) async throws -> (Outbox.PreparedMessages, Set<String>, BatchPosition) {
+            let (ids, next) = try await batch(of: source, after: position, by: actor)
+            let (prepared, seen) = try await prepare(ids.filter { !already.contains($0) }, seen: seen)
+            return (prepared, seen, next)
+        }
+        let first = addresses
+        var next: Task<(Outbox.PreparedMessages, Set<String>, BatchPosition), any Error>? = Task { try await following(.start, seen: first) }
         defer { next?.cancel() }
-        for index in chunks.indices {
-            guard let (prepared, seen) = try await next?.value else { break }
-            next = index + 1 < chunks.count ? Task { [chunk = chunks[index + 1]] in try await prepare(chunk, seen: seen) } : nil
+        while let pending = next {
+            let (prepared, seen, position) = try await pending.value
+            next = position == .end ? nil : Task { try await following(position, seen: seen) }
             let written = prepared.entries
+            guard !written.isEmpty else { continue }
             try await services.database.db.transaction { db in
                 try await services.outbox.store(prepared, on: db)
                 let queued = written.filter { $0.status == .queued }.count
@@ -219,6 +234,30 @@ package struct MailMerge: Sendable {
             (breaks, started) = (0, true)
         }
         return out + "</p></body></html>"
+    }
+
+    /// Where a merge is in its source: the list's page cursor, or how many of the given ids it took.
+    enum BatchPosition: Sendable, Equatable { case start, page(String), offset(Int), end }
+
+    /// The next thousand ids of the source after `position` (the list read page by page,
+    /// through its permission check), and where the batch after starts.
+    func batch(of source: MergeSource, after position: BatchPosition, by actor: Principal) async throws -> ([UUID], BatchPosition) {
+        switch source {
+        case .records(_, let given):
+            let ids = Array(NSOrderedSet(array: given).array as! [UUID])
+            let start = if case .offset(let n) = position { n } else { 0 }
+            let end = min(start + 1000, ids.count)
+            return (Array(ids[start..<end]), end < ids.count ? .offset(end) : .end)
+        case .list(let kind, let query):
+            guard let list = services.records[kind]?.list else { return ([], .end) }
+            let cursor: String? = if case .page(let c) = position { c } else { nil }
+            return try await page(of: list, query: URI("/?" + query).queryParameters, after: cursor, by: actor)
+        }
+    }
+
+    private func page<L: RecordList>(of list: L, query: Parameters, after cursor: String?, by actor: Principal) async throws -> ([UUID], BatchPosition) {
+        let page = try await list.page(query, cursor: cursor, limit: 1000, for: actor)
+        return (page.records.map(\.recordID), page.next.map(BatchPosition.page) ?? .end)
     }
 
     /// The ids the source names, through the permission check of the kind's list.

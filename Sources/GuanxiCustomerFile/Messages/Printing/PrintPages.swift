@@ -72,8 +72,9 @@ package struct PrintPages {
         }
         let readable = try await services.permissions.ownerFilter(context.principal, .read, on: descriptor.permissionKind)
         var loaded: [MessageRecipient] = []
-        for chunk in ids.chunked(500) { loaded += try await recipients.load(chunk).filter { readable.allows($0.ownerID) } }
-        let order = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($0.element, $0.offset) })
+        for chunk in Array(Set(ids)).chunked(500) { loaded += try await recipients.load(chunk).filter { readable.allows($0.ownerID) } }
+        // In the order of the list or the selection (a record picked twice prints once).
+        let order = Dictionary(ids.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { first, _ in first })
         loaded.sort { order[$0.id, default: 0] < order[$1.id, default: 0] }
         let addressed = loaded.filter { $0.postal != nil }
         let missing = loaded.filter { $0.postal == nil }.map(\.name)
