@@ -14,7 +14,7 @@ package struct PrintPages {
     package static let largest = 2_000
 
     struct Choice { let kind: String; let kindLabel: String; let query: String?; let ids: [String]; let label: String
-        let layouts: [WebChoice]; let templates: [WebChoice]; let hasTemplates: Bool }
+        let layouts: [WebChoice]; let templates: [WebChoice]; let hasTemplates: Bool; let canCreateTemplate: Bool }
     struct Address { let postcode: [String]; let hasPostcode: Bool; let lines: [String]; let company: String?; let person: String? }
     struct Letter { let address: Address; let date: String; let subject: String; let paragraphs: [String]; let sender: String }
     struct Sheet { let labels: [Address] }
@@ -49,7 +49,8 @@ package struct PrintPages {
             : services.localizer.text("mail_merges.picked", context.locale, ["n": String(ids.count), "kind": t("kinds.\(kind.rawValue)")])
         let page = Choice(kind: kind.rawValue, kindLabel: t("kinds.\(kind.rawValue)"), query: query, ids: ids.map(\.uuidString), label: label,
                           layouts: PrintLayout.allCases.map { WebChoice(value: $0.rawValue, label: t("printing.layouts.\($0.rawValue)"), selected: $0 == .labels21) },
-                          templates: templates.map { WebChoice(value: $0.id.uuidString, label: $0.name, selected: false) }, hasTemplates: !templates.isEmpty)
+                          templates: templates.map { WebChoice(value: $0.id.uuidString, label: $0.name, selected: false) }, hasTemplates: !templates.isEmpty,
+                          canCreateTemplate: context.principal.scope(for: .create, on: .templates) != nil)
         return services.renderer.render("print-choose", titleKey: "printing.title", page: page, context: context)
     }
 
