@@ -35,6 +35,9 @@ struct PrintTests {
             #expect(list.text.contains("href=\"/print?kind=customers") && list.text.contains("formaction=\"/print\""))
             let choose = try await browser.post("/print", pairs: [("kind", "customers"), ("ids", xingchen.uuidString), ("ids", beijing.uuidString), ("ids", nowhere.uuidString)])
             #expect(choose.status == .ok && choose.text.contains("勾选的 3 条客户") && choose.text.contains(">年会邀请函</option>"))
+            // A list filtered by an owner reads as such, without the owner's id.
+            let byOwner = try await browser.get("/print?kind=customers&query=" + "q=星辰&owner=\(admin.userID.uuidString)".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
+            #expect(byOwner.text.contains("<dd>客户：q=星辰 · owner</dd>") && !byOwner.text.contains("<dd>客户：q=星辰 · owner=\(admin.userID.uuidString)"))
 
             let ids = [xingchen, beijing, nowhere].map { "&ids=\($0.uuidString)" }.joined()
             let letters = try await browser.get("/print?kind=customers&layout=letters&template=\(template.id.uuidString)\(ids)")

@@ -121,7 +121,8 @@ package struct MailMergePages {
     /// A list's query string as a person reads it: "q=杭州 · tag=VIP".
     static func readable(_ query: String) -> String {
         (URLComponents(string: "/?" + query)?.queryItems ?? []).filter { !($0.value ?? "").isEmpty && !["sort", "order"].contains($0.name) }
-            .map { "\($0.name)=\($0.value ?? "")" }.joined(separator: " · ")
+            // A filter by a record (owner=…) reads as its name alone: an id says nothing to a person.
+            .map { UUID(uuidString: $0.value ?? "") == nil ? "\($0.name)=\($0.value ?? "")" : $0.name }.joined(separator: " · ")
     }
 
     func row(_ m: MailMergeRecord, _ t: (String) -> String, _ format: DisplayFormat) -> Row {
