@@ -12,7 +12,9 @@ package struct TemplatePages {
     package init(services: CustomerFileServices) { self.services = services }
 
     struct Row { let href: String; let name: String; let channel: String; let language: String; let purpose: String; let updated: String }
-    struct ListPage { let rows: [Row]; let empty: Bool; let canCreate: Bool; let tabs: [Tab]; let notice: String? }
+    struct ListPage { let rows: [Row]; let empty: Bool; let canCreate: Bool; let tabs: [Tab]; let notice: String?
+        /// Mail merges are linked only for those who may see them.
+        let canMerge: Bool }
     struct Tab { let label: String; let href: String; let current: Bool }
     struct FieldGroup { let label: String; let fields: [String] }
     struct Form {
@@ -39,7 +41,8 @@ package struct TemplatePages {
             let tabs = [Tab(label: t("outbox.all"), href: Self.url.description, current: channel == nil)]
                 + MessageTemplate.Channel.allCases.map { Tab(label: t("templates.channels.\($0.rawValue)"), href: Self.url.with("channel", $0.rawValue).description, current: channel == $0) }
             let page = ListPage(rows: rows, empty: rows.isEmpty, canCreate: context.principal.scope(for: .create, on: .templates) != nil, tabs: tabs,
-                                notice: request.uri.queryParameters["notice"].flatMap { services.localizer.known("notice.\($0)", context.locale) })
+                                notice: request.uri.queryParameters["notice"].flatMap { services.localizer.known("notice.\($0)", context.locale) },
+                                canMerge: MailMergePages.menu.shows(context.principal))
             return services.renderer.render("templates", titleKey: "templates.title", page: page, context: context)
         }
         web.get("/templates/new") { request, context in
