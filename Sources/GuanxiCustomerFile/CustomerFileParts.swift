@@ -8,7 +8,7 @@ extension CustomerFileServices {
         var parts = AreaParts()
         parts.openPages = [SignInPages(services: self).register, CalendarFeed(services: self).register, UnsubscribePages(services: self).register,
                            PasswordResetPages(services: self).register]
-        parts.linkActions = [UnsubscribePages(services: self).registerOneClick]
+        parts.linkActions = [UnsubscribePages(services: self).registerOneClick, TextReplyHook(services: self).register]
         parts.pages = [
             HomePages(services: self).register, CustomerPages(services: self).register, ContactPages(services: self).register,
             ActivityPages(services: self).register, CustomFieldPages(services: self).register, ListRoutes(services: self).register,
@@ -25,6 +25,7 @@ extension CustomerFileServices {
             TemplatePages(services: self).register,
             MailMergePages(services: self).register,
             PrintPages(services: self).register,
+            TextMessagePages(services: self).register,
         ]
         parts.jobs = [MailMerge.jobKind: { [self] payload in try await MailMerge(services: self).runQueued(payload) }]
         let (sessions, rateLimiter, jobs, customerPool) = (sessions, rateLimiter, jobs, customerPool)

@@ -48,6 +48,8 @@ public struct CustomerFileServices: Sendable {
     /// Message templates for e-mail, SMS and letters, with merge fields from the records.
     public let messageTemplates: MessageTemplates
     public let outboxSender: OutboxSender
+    /// The text-message (SMS) gateway an administrator set up.
+    public let textGateways: SMSGateways
     /// Mail received, kept as it arrived (`Inbox`); `MailFiling` puts it on timelines.
     public let inbox: Inbox
     /// What concerns each user, in the app and by e-mail (`Notifications`).
@@ -118,7 +120,8 @@ public struct CustomerFileServices: Sendable {
         savedViews = SavedViewService(database: database, audit: audit, clock: clock, records: records)
         handOver = HandOverService(database: database, permissions: permissions, audit: audit, clock: clock, records: records, notifications: notifications)
         inbox = Inbox(database: database, audit: audit, clock: clock, largest: config.mailMaxBytes)
-        outboxSender = OutboxSender(outbox: outbox, transport: config.mailConfigured ? try config.smtp.map(SMTPClient.init(settings:)) : nil,
+        textGateways = SMSGateways(settings: settings)
+        outboxSender = OutboxSender(outbox: outbox, transport: config.mailConfigured ? try config.smtp.map(SMTPClient.init(settings:)) : nil, texts: textGateways,
                                     perDomainPerMinute: config.mailPerDomainPerMinute, logger: logger)
     }
 }

@@ -208,7 +208,7 @@ struct MailMergeTests {
             let list = try await browser.get("/contacts?q=%E7%8E%8B")
             #expect(list.text.contains("href=\"/mail-merges/new?kind=contacts&amp;query=q%3D%25E7%258E%258B\""))
             let form = try await browser.post("/mail-merges/new", pairs: [("kind", "contacts"), ("ids", ids[0].uuidString), ("ids", ids[1].uuidString), ("ids", ids[2].uuidString), ("action", "tag")])
-            #expect(form.status == .ok && form.text.contains("勾选的 3 条联系人") && form.text.contains(">回访 (营销邮件)</option>"))
+            #expect(form.status == .ok && form.text.contains("勾选的 3 条联系人") && form.text.contains(">回访 (邮件 · 营销消息)</option>"))
             let template = try #require(try await app.services.messageTemplates.list(for: admin).first)
             let none = try await browser.post("/mail-merges", pairs: [("kind", "contacts"), ("ids", ids[0].uuidString), ("label", "x")])
             #expect(none.status == .badRequest && none.text.contains("templateId"))

@@ -72,13 +72,13 @@ public struct Participant: Sendable, Hashable {
 }
 
 public enum ActivityVocabulary {
-    public static let kinds = ["call", "meeting", "visit", "email", "fax", "task", "note"]
+    public static let kinds = ["call", "meeting", "visit", "email", "sms", "fax", "task", "note"]
     /// Kinds that occupy time in people's calendars and so are checked for overlaps.
     public static let scheduled: Set<String> = ["call", "meeting", "visit"]
     /// Kinds that need both a start and an end.
     public static let timed: Set<String> = ["meeting", "visit"]
     /// Kinds recorded after the fact: done unless said otherwise.
-    public static let recorded: Set<String> = ["email", "fax", "note"]
+    public static let recorded: Set<String> = ["email", "sms", "fax", "note"]
     public static let statuses = ["planned", "done", "cancelled"]
     public static let priorities = ["low", "normal", "high"]
     public static let commitmentStatuses = ["open", "kept", "broken"]

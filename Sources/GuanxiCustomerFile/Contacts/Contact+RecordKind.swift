@@ -54,6 +54,10 @@ extension RecordKindDescriptor {
                 SELECT DISTINCT contact_id FROM contact_channels WHERE kind = 'email' AND normalized = \(bind: address.lowercased()) LIMIT 20
                 """).all(decodingColumn: "contact_id", as: UUID.self)
         }
+        d.phoneNumbered = { digits in
+            try await services.database.sql.select().distinct().column("contact_id").from("contact_channels").where("kind", .equal, "phone")
+                .where("normalized", .in, digits).limit(20).all(decodingColumn: "contact_id", as: UUID.self)
+        }
         return d
     }
 }

@@ -49,6 +49,7 @@ extension RecordKindDescriptor {
         (d.savedViews, d.timeline, d.attachments, d.customFields, d.handOver) = (true, true, true, true, true)
         d.contactWays = { id in try await ContactWays.emailAndPhone(of: id, in: "customers", sql: services.database.sql) }
         d.mailAddressed = RecordKindDescriptor.emailColumn(of: "customers", database: services.database)
+        d.phoneNumbered = RecordKindDescriptor.phoneDigitsColumn(of: "customers", database: services.database)
         d.messageRecipients = .customers(services.database)
         return d
     }

@@ -31,7 +31,7 @@ extension CustomerFileAPI {
     }
 
     package static func apiOutboxMessage(_ e: OutboxEntry, source: String? = nil) -> Components.Schemas.OutboxMessage {
-        .init(id: e.id.uuidString, purpose: .init(rawValue: e.purpose.rawValue)!, recipient: e.recipient, recipientName: e.recipientName, subject: e.subject,
+        .init(id: e.id.uuidString, channel: .init(rawValue: e.channel.rawValue)!, purpose: .init(rawValue: e.purpose.rawValue)!, recipient: e.recipient, recipientName: e.recipientName, subject: e.subject,
               status: .init(rawValue: e.status.rawValue)!, attempts: e.attempts, lastReply: e.lastReply, createdAt: e.createdAt, sentAt: e.sentAt,
               nextAttemptAt: e.nextAttemptAt, messageId: e.messageID, aboutKind: e.aboutKind?.rawValue, aboutId: e.aboutID?.uuidString,
               batchId: e.batchID?.uuidString, source: source)

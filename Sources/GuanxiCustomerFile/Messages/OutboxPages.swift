@@ -11,11 +11,11 @@ package struct OutboxPages {
     package let services: CustomerFileServices
     package init(services: CustomerFileServices) { self.services = services }
 
-    package struct Row { let id: String; let created: String; let recipient: String; let subject: String; let purpose: String
+    package struct Row { let id: String; let created: String; let channel: String; let recipient: String; let subject: String; let purpose: String
         let status: String; let statusLabel: String; let attempts: Int; let reply: String; let sent: String }
     package struct Tab { let label: String; let href: String; let count: Int; let current: Bool }
     package struct Page {
-        let configured: Bool; let server: String; let tabs: [Tab]; let rows: [Row]; let empty: Bool; let next: String?
+        let configured: Bool; let server: String; let textsConfigured: Bool; let tabs: [Tab]; let rows: [Row]; let empty: Bool; let next: String?
         /// The marketing frequency cap, for administrators to set.
         let canConfigure: Bool; let capOn: Bool; let capMessages: Int; let capDays: Int; let notice: String?; let error: String?
     }
@@ -46,7 +46,8 @@ package struct OutboxPages {
                 next = link.description
             }
             let cap = try await services.outbox.cap()
-            let page = Page(configured: services.config.mailConfigured, server: services.config.smtp?.safeDescription ?? "", tabs: tabs,
+            let page = Page(configured: services.config.mailConfigured, server: services.config.smtp?.safeDescription ?? "",
+                            textsConfigured: try await services.textGateways.current() != nil, tabs: tabs,
                             rows: shown.map { row($0, t, format) }, empty: shown.isEmpty, next: next,
                             canConfigure: (try? services.permissions.require(context.principal, .update, on: .settings)) != nil,
                             capOn: cap != nil, capMessages: cap?.messages ?? 4, capDays: cap?.days ?? 30,
@@ -98,7 +99,7 @@ package struct OutboxPages {
     }
 
     func row(_ e: OutboxEntry, _ t: (String) -> String, _ format: DisplayFormat) -> Row {
-        Row(id: e.id.uuidString, created: format.dateTime(e.createdAt), recipient: e.recipientName.map { "\($0) <\(e.recipient)>" } ?? e.recipient,
+        Row(id: e.id.uuidString, created: format.dateTime(e.createdAt), channel: t("templates.channels.\(e.channel.rawValue)"), recipient: e.recipientName.map { "\($0) <\(e.recipient)>" } ?? e.recipient,
             subject: e.subject, purpose: t("outbox.purposes.\(e.purpose.rawValue)"), status: e.status.rawValue, statusLabel: t("outbox.statuses.\(e.status.rawValue)"),
             attempts: e.attempts, reply: e.lastReply ?? "", sent: e.sentAt.map(format.dateTime) ?? "")
     }

@@ -85,6 +85,9 @@ package struct RecordKindDescriptor: Sendable {
     /// Its records whose e-mail is `address` (lower case): received mail from or to that
     /// address is filed on their timelines (`MailFiling`). Nil for a kind without e-mail.
     package var mailAddressed: (@Sendable (_ address: String) async throws -> [UUID])?
+    /// Its records with one of these phone numbers (digits, in the forms of
+    /// `SMSNumber.storedForms`): a text message's reply is filed on their timelines.
+    package var phoneNumbered: (@Sendable (_ digits: [String]) async throws -> [UUID])?
     /// How mail merges, letters and labels reach its records; nil for a kind they leave out.
     package var messageRecipients: MessageRecipients?
     /// Makes one of its records for someone who wrote in and is not known yet (a lead),
@@ -115,6 +118,15 @@ extension RecordKindDescriptor {
         { address in
             try await database.sql.raw("SELECT id FROM \(unsafeRaw: table) WHERE LOWER(email) = \(bind: address.lowercased()) LIMIT 20")
                 .all(decodingColumn: "id", as: UUID.self)
+        }
+    }
+}
+
+extension RecordKindDescriptor {
+    /// `phoneNumbered` for a kind that keeps one phone's digits in a `phone_digits` column (indexed).
+    package static func phoneDigitsColumn(of table: String, database: DatabaseService) -> @Sendable ([String]) async throws -> [UUID] {
+        { digits in
+            try await database.sql.select().column("id").from(table).where("phone_digits", .in, digits).limit(20).all(decodingColumn: "id", as: UUID.self)
         }
     }
 }

@@ -31,7 +31,8 @@ extension FieldChange {
         return out + "]"
     }
 
-    private static func appendQuoted(_ text: String, to out: inout String) {
+    /// `text` as a JSON string, quotes included (also the SMS gateway's JSON bodies).
+    package static func appendQuoted(_ text: String, to out: inout String) {
         out += "\""
         // Most values need no escaping and go in whole.
         guard text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {

@@ -20,8 +20,11 @@ public struct OutboxEntry: Sendable, Equatable {
         /// decides to, so nobody gets it twice.
         case uncertain
     }
+    /// How a message travels: e-mail through the mail server, SMS through the gateway.
+    public enum Channel: String, Sendable, CaseIterable, Codable { case email, sms }
 
     public var id: UUID
+    public var channel: Channel = .email
     public var purpose: MailMessage.Purpose
     public var recipient: String
     public var recipientName: String?
@@ -51,8 +54,10 @@ public struct ConsentQuestion: Sendable {
     /// false the answerer finds it.
     public var customer: UUID?
     public var customerKnown: Bool
-    public init(address: String, about: RecordRef?, customer: UUID? = nil, customerKnown: Bool = false) {
-        (self.address, self.about, self.customer, self.customerKnown) = (address, about, customer, customerKnown)
+    /// E-mail asks after the e-mail consent, SMS (`address` an `SMSNumber`, `+8613800138000`) after the SMS one.
+    public var channel: OutboxEntry.Channel
+    public init(address: String, about: RecordRef?, customer: UUID? = nil, customerKnown: Bool = false, channel: OutboxEntry.Channel = .email) {
+        (self.address, self.about, self.customer, self.customerKnown, self.channel) = (address, about, customer, customerKnown, channel)
     }
 }
 
@@ -111,7 +116,17 @@ public struct Outbox: Sendable {
     /// stored as skipped with the reason, so a mail merge can report it per recipient.
     @discardableResult
     public func queue(_ message: MailMessage, about: (kind: RecordKind, id: UUID)? = nil, batch: UUID? = nil, by actor: Principal?) async throws -> OutboxEntry {
-        let prepared = try await prepare([Outgoing(message, about: about.map { RecordRef($0.kind, $0.id) })], batch: batch, by: actor)
+        try await queue(Outgoing(message, about: about.map { RecordRef($0.kind, $0.id) }), batch: batch, by: actor)
+    }
+
+    /// Stores a text message for sending, as `queue` does an e-mail.
+    @discardableResult
+    public func queue(_ text: TextMessage, about: (kind: RecordKind, id: UUID)? = nil, by actor: Principal?) async throws -> OutboxEntry {
+        try await queue(Outgoing(sms: text, about: about.map { RecordRef($0.kind, $0.id) }), batch: nil, by: actor)
+    }
+
+    func queue(_ outgoing: Outgoing, batch: UUID?, by actor: Principal?) async throws -> OutboxEntry {
+        let prepared = try await prepare([outgoing], batch: batch, by: actor)
         try await database.db.transaction { db in
             try await insert(prepared, on: db)
             for row in prepared {
@@ -148,6 +163,8 @@ public struct Outbox: Sendable {
     /// (the same address twice in one merge).
     public struct Outgoing: Sendable {
         public var message: MailMessage?
+        /// A text message instead of an e-mail.
+        public var sms: TextMessage?
         public var about: RecordRef?
         /// The customer the recipient belongs to, when the caller knows it (spares the
         /// consent check a lookup per message); nil with `customerKnown` false: find it.
@@ -158,21 +175,30 @@ public struct Outbox: Sendable {
         public var name: String?
         public var subject: String?
         public init(_ message: MailMessage?, about: RecordRef?) { (self.message, self.about) = (message, about) }
+        /// A text message, or (`sms` nil) a recipient of a text who has no mobile number.
+        public init(sms: TextMessage?, about: RecordRef?) { (self.sms, self.about, self.channel) = (sms, about, .sms) }
+
+        public private(set) var channel: OutboxEntry.Channel = .email
+        var purpose: MailMessage.Purpose? { message?.purpose ?? sms?.purpose }
+        /// What suppressions, consent and the cap are checked against: the e-mail address,
+        /// or the number in its international form (`+8613800138000`), as it is stored.
+        var address: String? { message?.to.address ?? sms?.to.international }
+        var hasAddress: Bool { message != nil || sms != nil }
     }
 
     struct Prepared: Sendable { let entry: OutboxEntry; let sender: String; let domain: String; let body: String; let unsubscribeHash: String?; let createdBy: UUID? }
 
     func prepare(_ items: [Outgoing], batch: UUID?, by actor: Principal?) async throws -> [Prepared] {
         let now = clock.now()
-        let marketing = items.indices.filter { items[$0].message?.purpose == .marketing && items[$0].refusal == nil }
+        let marketing = items.indices.filter { items[$0].purpose == .marketing && items[$0].refusal == nil }
         var reasons = [String?](repeating: nil, count: items.count)
-        for index in items.indices { reasons[index] = items[index].refusal ?? (items[index].message == nil ? "no address" : nil) }
+        for index in items.indices { reasons[index] = items[index].refusal ?? (items[index].hasAddress ? nil : "no address") }
         if !marketing.isEmpty {
-            let answers = try await refusals(for: marketing.map { ConsentQuestion(address: items[$0].message!.to.address, about: items[$0].about,
-                                                                                  customer: items[$0].customer, customerKnown: items[$0].customerKnown) })
+            let answers = try await refusals(for: marketing.map { ConsentQuestion(address: items[$0].address!, about: items[$0].about, customer: items[$0].customer,
+                                                                                  customerKnown: items[$0].customerKnown, channel: items[$0].channel) })
             for (index, answer) in zip(marketing, answers) { reasons[index] = answer }
             let open = marketing.filter { reasons[$0] == nil }
-            let capped = try await capped(open.map { items[$0].message!.to.address })
+            let capped = try await capped(open.map { items[$0].address! })
             for (index, reason) in zip(open, capped) { reasons[index] = reason }
         }
         // The console is nobody in the users table.
@@ -182,8 +208,16 @@ public struct Outbox: Sendable {
             let item = items[index]
             let id = UUID.timeOrdered(at: now)
             let refusal = refusals[index]
+            if let sms = item.sms {
+                // A text goes as it is; a marketing one ends with how to opt out by reply.
+                let entry = OutboxEntry(id: id, channel: .sms, purpose: sms.purpose, recipient: sms.to.international, recipientName: sms.name,
+                                        subject: String(sms.text.prefix(100)), status: refusal == nil ? .queued : .skipped, attempts: 0, lastReply: refusal,
+                                        createdAt: now, sentAt: nil, nextAttemptAt: now, messageID: "sms-\(id.uuidString.lowercased())",
+                                        aboutKind: item.about?.kind, aboutID: item.about?.id, batchID: batch)
+                return Prepared(entry: entry, sender: "", domain: "sms", body: sms.body, unsubscribeHash: nil, createdBy: createdBy)
+            }
             guard var outgoing = item.message else {
-                let entry = OutboxEntry(id: id, purpose: .marketing, recipient: "", recipientName: item.name, subject: String((item.subject ?? "").prefix(500)),
+                let entry = OutboxEntry(id: id, channel: item.channel, purpose: .marketing, recipient: "", recipientName: item.name, subject: String((item.subject ?? "").prefix(500)),
                                         status: .skipped, attempts: 0, lastReply: refusal, createdAt: now, sentAt: nil, nextAttemptAt: now,
                                         messageID: "", aboutKind: item.about?.kind, aboutID: item.about?.id, batchID: batch)
                 return Prepared(entry: entry, sender: sender.address, domain: "", body: "", unsubscribeHash: nil, createdBy: createdBy)
@@ -226,13 +260,13 @@ public struct Outbox: Sendable {
         for chunk in prepared.chunked(200) {
             let query = sql.insert(into: "outbox_messages")
                 .columns("id", "purpose", "sender", "recipient", "recipient_name", "domain", "subject", "body", "message_id", "status", "attempts",
-                         "next_attempt_at", "last_reply", "about_kind", "about_id", "batch_id", "created_by", "created_at", "unsubscribe_hash")
+                         "next_attempt_at", "last_reply", "about_kind", "about_id", "batch_id", "created_by", "created_at", "unsubscribe_hash", "channel")
             for row in chunk {
                 let e = row.entry
                 query.values(SQLBind(e.id), SQLBind(e.purpose.rawValue), SQLBind(row.sender), SQLBind(e.recipient), SQLBind(e.recipientName),
                              SQLBind(row.domain), SQLBind(e.subject), SQLBind(row.body), SQLBind(e.messageID), SQLBind(e.status.rawValue), SQLBind(0),
                              SQLBind(e.nextAttemptAt), SQLBind(e.lastReply), SQLBind(e.aboutKind?.rawValue), SQLBind(e.aboutID), SQLBind(e.batchID),
-                             SQLBind(row.createdBy), SQLBind(e.createdAt), SQLBind(row.unsubscribeHash))
+                             SQLBind(row.createdBy), SQLBind(e.createdAt), SQLBind(row.unsubscribeHash), SQLBind(e.channel.rawValue))
             }
             try await query.run()
         }
@@ -256,8 +290,8 @@ public struct Outbox: Sendable {
     }
 
     /// Why `address` must not get marketing now, or nil.
-    package func refusal(for address: String, about: RecordRef?) async throws -> String? {
-        try await refusals(for: [ConsentQuestion(address: address, about: about)])[0]
+    package func refusal(for address: String, about: RecordRef?, channel: OutboxEntry.Channel = .email) async throws -> String? {
+        try await refusals(for: [ConsentQuestion(address: address, about: about, channel: channel)])[0]
     }
 
     /// Why each must not get marketing now: suppressed addresses first, then consent.
@@ -397,10 +431,11 @@ public struct Outbox: Sendable {
     }
 
     static let columns = ["id", "purpose", "recipient", "recipient_name", "subject", "status", "attempts", "last_reply", "created_at", "sent_at",
-                          "next_attempt_at", "message_id", "about_kind", "about_id", "batch_id"]
+                          "next_attempt_at", "message_id", "about_kind", "about_id", "batch_id", "channel"]
 
     static func entry(_ row: any SQLRow) throws -> OutboxEntry {
         OutboxEntry(id: try row.decode(column: "id", as: UUID.self),
+                    channel: OutboxEntry.Channel(rawValue: try row.decode(column: "channel", as: String.self)) ?? .email,
                     purpose: MailMessage.Purpose(rawValue: try row.decode(column: "purpose", as: String.self)) ?? .transactional,
                     recipient: try row.decode(column: "recipient", as: String.self), recipientName: try row.decode(column: "recipient_name", as: String?.self),
                     subject: try row.decode(column: "subject", as: String.self),

@@ -36,23 +36,25 @@ public struct OutboxSender: Sendable {
     /// A message `sending` for longer than this was interrupted.
     package let interruptedAfter: TimeInterval = 600
     package let worker = "outbox-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"
+    /// The text-message gateway, as the administrator set it up (or none yet).
+    package let texts: SMSGateways
 
-    package init(outbox: Outbox, transport: (any MailTransport)?, perDomainPerMinute: Int, logger: Logger) {
-        (self.outbox, self.transport, self.perDomainPerMinute, self.logger) = (outbox, transport, perDomainPerMinute, logger)
+    package init(outbox: Outbox, transport: (any MailTransport)?, texts: SMSGateways, perDomainPerMinute: Int, logger: Logger) {
+        (self.outbox, self.transport, self.texts, self.perDomainPerMinute, self.logger) = (outbox, transport, texts, perDomainPerMinute, logger)
     }
 
     var database: DatabaseService { outbox.database }
     var clock: any Clock { outbox.clock }
 
     /// Sends what is due, a batch per connection, until nothing is; returns how many were
-    /// handed over. Without a configured server nothing leaves the queue.
+    /// handed over. Without a configured server (or gateway) nothing leaves the queue.
     @discardableResult
     public func run(batchSize: Int = 200) async throws -> Int {
         try await recordInterrupted()
-        guard let transport else { return 0 }
-        var total = 0
+        var total = try await sendTexts(batchSize: batchSize)
+        guard let transport else { return total }
         while true {
-            let batch = try await claim(batchSize)
+            let batch = try await claim(batchSize, channel: .email)
             if batch.isEmpty { return total }
             total += try await send(batch, over: transport)
         }
@@ -61,12 +63,12 @@ public struct OutboxSender: Sendable {
     struct Claimed { let id: UUID; let purpose: MailMessage.Purpose; let sender: String; let recipient: String; let domain: String
         let body: String; let attempts: Int; let aboutKind: RecordKind?; let aboutID: UUID? }
 
-    func claim(_ limit: Int) async throws -> [Claimed] {
+    func claim(_ limit: Int, channel: OutboxEntry.Channel) async throws -> [Claimed] {
         let now = clock.now()
         let lock = database.engine == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
         let rows = try await database.sql.raw("""
             UPDATE outbox_messages SET status = 'sending', locked_by = \(bind: worker), locked_at = \(bind: now)
-            WHERE id IN (SELECT id FROM outbox_messages WHERE status = 'queued' AND next_attempt_at <= \(bind: now)
+            WHERE id IN (SELECT id FROM outbox_messages WHERE channel = \(bind: channel.rawValue) AND status = 'queued' AND next_attempt_at <= \(bind: now)
                          ORDER BY next_attempt_at, created_at LIMIT \(bind: limit)\(unsafeRaw: lock))
             RETURNING id, purpose, sender, recipient, domain, body, attempts, about_kind, about_id, next_attempt_at, created_at
             """).all()

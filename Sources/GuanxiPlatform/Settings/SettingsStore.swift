@@ -27,7 +27,9 @@ public struct SettingsStore: Sendable {
         return text.flatMap { try? JSONDecoder().decode(T.self, from: Data($0.utf8)) }
     }
 
-    public func set<T: Encodable>(_ key: String, to value: T, by actor: Principal) async throws {
+    /// Stores a value, audited with its old and new JSON; a `secret` (a password, an API
+    /// key) is audited as changed without either.
+    public func set<T: Encodable>(_ key: String, to value: T, by actor: Principal, secret: Bool = false) async throws {
         let json = String(decoding: try JSONEncoder.sorted.encode(value), as: UTF8.self)
         let old = try await database.sql.select().column("value").from("settings").where("key", .equal, key)
             .first(decodingColumn: "value", as: String.self)
@@ -36,7 +38,7 @@ public struct SettingsStore: Sendable {
             try await sql.delete(from: "settings").where("key", .equal, key).run()
             try await sql.insert(into: "settings").columns("key", "value", "updated_at").values(SQLBind(key), SQLBind(json), SQLBind(clock.now())).run()
             try await audit.record(on: tx, actor: actor, action: .update, kind: .settings, id: key, label: key,
-                                   changes: [FieldChange(field: key, old: old, new: json)])
+                                   changes: [secret ? FieldChange(field: key, old: old == nil ? nil : "••••", new: "••••") : FieldChange(field: key, old: old, new: json)])
         }
     }
 }

@@ -44,6 +44,7 @@ extension RecordKindDescriptor {
         (d.savedViews, d.timeline, d.attachments, d.customFields, d.handOver) = (true, true, true, true, true)
         d.contactWays = { id in try await ContactWays.emailAndPhone(of: id, in: "leads", sql: services.database.sql) }
         d.mailAddressed = RecordKindDescriptor.emailColumn(of: "leads", database: services.database)
+        d.phoneNumbered = RecordKindDescriptor.phoneDigitsColumn(of: "leads", database: services.database)
         d.messageRecipients = .leads(services.database)
         d.fromUnknownSender = { sender, subject in
             // Someone who wrote in: a new lead from e-mail, routed like any other.

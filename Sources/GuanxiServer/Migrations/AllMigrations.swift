@@ -46,5 +46,6 @@ public enum AllMigrations {
         M0038_CreateInbox(),
         M0039_CreateNotifications(),
         M0040_CreateMessageTemplates(),
+        M0041_AddTextMessages(),
     ]
 }

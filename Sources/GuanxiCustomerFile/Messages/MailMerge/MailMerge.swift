@@ -59,8 +59,9 @@ package struct MailMerge: Sendable {
     package func start(template id: UUID, source: MergeSource, label: String, by actor: Principal) async throws -> MailMergeRecord {
         _ = try services.permissions.require(actor, .create, on: .outbox)
         let template = try await services.messageTemplates.find(id, for: actor)
-        guard template.channel == .email else {
-            throw GuanxiError.invalid("templateId", "A mail merge sends e-mail: choose an e-mail template.").localized("msg.merge_channel", [:])
+        guard template.channel != .letter else {
+            throw GuanxiError.invalid("templateId", "A mail merge sends e-mail or text messages: choose an e-mail or SMS template (letters are printed).")
+                .localized("msg.merge_channel", [:])
         }
         let kind = source.kind
         guard let descriptor = services.records[kind], descriptor.messageRecipients != nil else {
@@ -160,7 +161,7 @@ package struct MailMerge: Sendable {
                 return parts.flatMap { $0 }
             }
             for index in items.indices {
-                if let address = items[index].message?.to.address.lowercased(), !seen.insert(address).inserted {
+                if let address = items[index].message?.to.address.lowercased() ?? items[index].sms?.to.international, !seen.insert(address).inserted {
                     items[index].refusal = "the same address as another recipient of this merge"
                 }
             }
@@ -202,6 +203,7 @@ package struct MailMerge: Sendable {
         let tree = values.values(for: recipient)
         let subject = Self.oneLine(compiled.subject.render(tree))
         let about = RecordRef(kind, recipient.id)
+        if template.channel == .sms { return text(to: recipient, about: about, template: template, body: compiled.body.render(tree)) }
         guard let email = recipient.email, let to = try? MailAddress(email, name: recipient.name.isEmpty ? nil : recipient.name) else {
             var item = Outbox.Outgoing(nil, about: about)
             (item.name, item.subject, item.refusal) = (recipient.name, subject, recipient.email == nil ? "no e-mail address" : "not a valid e-mail address")
@@ -211,6 +213,19 @@ package struct MailMerge: Sendable {
         var message = MailMessage(from: services.outbox.sender, to: to, subject: subject, text: text, html: Self.html(text), purpose: template.purpose)
         message.replyTo = nil
         var item = Outbox.Outgoing(message, about: about)
+        (item.customer, item.customerKnown) = (recipient.customerID, true)
+        return item
+    }
+
+    /// One recipient's text message: to their mobile number.
+    func text(to recipient: MessageRecipient, about: RecordRef, template: MessageTemplate, body: String) -> Outbox.Outgoing {
+        guard let phone = recipient.phone, let number = try? SMSNumber(phone) else {
+            var item = Outbox.Outgoing(sms: nil, about: about)
+            (item.name, item.subject, item.refusal) = (recipient.name, String(body.prefix(100)), recipient.phone == nil ? "no mobile number" : "not a phone number")
+            return item
+        }
+        var item = Outbox.Outgoing(sms: TextMessage(to: number, name: recipient.name.isEmpty ? nil : recipient.name, text: body,
+                                                    purpose: template.purpose, language: template.language), about: about)
         (item.customer, item.customerKnown) = (recipient.customerID, true)
         return item
     }

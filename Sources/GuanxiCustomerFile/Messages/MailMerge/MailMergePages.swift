@@ -26,7 +26,7 @@ package struct MailMergePages {
     struct ListPage { let rows: [Row]; let empty: Bool; let next: String? }
     struct NewPage {
         let kind: String; let kindLabel: String; let query: String?; let ids: [String]; let label: String; let count: String
-        let templates: [WebChoice]; let noTemplates: Bool; let canCreateTemplate: Bool; let configured: Bool; let error: String?
+        let templates: [WebChoice]; let noTemplates: Bool; let canCreateTemplate: Bool; let configured: Bool; let textsConfigured: Bool; let error: String?
     }
     struct Recipient { let name: String; let href: String?; let address: String; let status: String; let statusLabel: String; let reason: String; let message: String? }
     struct Tab { let label: String; let href: String; let count: Int; let current: Bool }
@@ -106,15 +106,18 @@ package struct MailMergePages {
         _ = try services.permissions.require(context.principal, .create, on: .outbox)
         guard services.records[kind]?.messageRecipients != nil else { throw GuanxiError.notFound("Kind of record") }
         let t = { (key: String) in services.localizer.text(key, context.locale) }
-        let templates = try await services.messageTemplates.list(channel: .email, for: context.principal)
+        // E-mail and text messages; letters are printed (`/print`).
+        let templates = try await services.messageTemplates.list(for: context.principal).filter { $0.channel != .letter }
         let description = label ?? (ids.isEmpty
             ? t("kinds.\(kind.rawValue)") + t("punct.colon") + (Self.readable(query ?? "").isEmpty ? t("mail_merges.whole_list") : Self.readable(query ?? ""))
             : services.localizer.text("mail_merges.picked", context.locale, ["n": String(ids.count), "kind": t("kinds.\(kind.rawValue)")]))
         let page = NewPage(kind: kind.rawValue, kindLabel: t("kinds.\(kind.rawValue)"), query: query, ids: ids.map(\.uuidString), label: description,
                            count: ids.isEmpty ? "" : String(ids.count),
-                           templates: templates.map { WebChoice(value: $0.id.uuidString, label: "\($0.name) (\(t("outbox.purposes.\($0.purpose.rawValue)")))", selected: false) },
+                           templates: templates.map { WebChoice(value: $0.id.uuidString,
+                                                                 label: "\($0.name) (\(t("templates.channels.\($0.channel.rawValue)")) · \(t("outbox.purposes.\($0.purpose.rawValue)")))",
+                                                                 selected: false) },
                            noTemplates: templates.isEmpty, canCreateTemplate: context.principal.scope(for: .create, on: .templates) != nil,
-                           configured: services.config.mailConfigured, error: error)
+                           configured: services.config.mailConfigured, textsConfigured: try await services.textGateways.current() != nil, error: error)
         return services.renderer.render("mail-merge-new", titleKey: "mail_merges.new", page: page, context: context, status: status)
     }
 

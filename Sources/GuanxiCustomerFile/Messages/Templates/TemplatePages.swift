@@ -86,7 +86,7 @@ package struct TemplatePages {
             let form = try await request.form(context: context)
             let kind = RecordKind(rawValue: form["preview_kind"] ?? "")
             let id = try Validate.uuid(form["preview_id"], field: "preview_id").orThrow(.invalid("preview_id", "Choose a record to fill the template in for."))
-            _ = try await TemplatePreview(services: services).sendTest(template, kind: kind, id: id, by: context.principal)
+            _ = try await TemplatePreview(services: services).sendTest(template, kind: kind, id: id, to: form["test_to"], by: context.principal)
             return WebRenderer.redirect(Self.url.appending(template.id).with("preview_kind", kind.rawValue).with("preview_id", id.uuidString).notice("test_queued"))
         }
     }
@@ -149,7 +149,7 @@ package struct TemplatePages {
                                 ? (r.recipient.email.map { "\(r.recipient.name) <\($0)>" } ?? t("templates.no_email")) : r.recipient.name } ?? ""
         return Preview(kinds: kinds.map { WebChoice(value: $0.rawValue, label: t("kinds.\($0.rawValue)"), selected: $0 == kind) }, kind: kind?.rawValue ?? "",
                        records: records, to: to, subject: filled?.subject ?? "", body: body, isSMS: template.channel == .sms,
-                       characters: body.count, parts: SMSLength.parts(body), canTest: template.channel == .email && filled != nil, error: problem)
+                       characters: body.count, parts: SMSLength.parts(body), canTest: template.channel != .letter && filled != nil, error: problem)
     }
 }
 

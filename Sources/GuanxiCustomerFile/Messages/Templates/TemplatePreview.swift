@@ -43,20 +43,29 @@ package struct TemplatePreview: Sendable {
         try await list.page([:], cursor: nil, limit: 1, for: actor).records.first?.recordID
     }
 
-    /// Sends the template, filled in for a record, to the reader's own address, marked as a test.
-    package func sendTest(_ template: MessageTemplate, kind: RecordKind, id: UUID, by actor: Principal) async throws -> OutboxEntry {
-        guard template.channel == .email else {
-            throw GuanxiError.invalid("channel", "Only e-mail templates can be sent as a test message.").localized("msg.test_email_only", [:])
+    /// Sends the template, filled in for a record, to the reader's own address (an SMS to
+    /// the number they type), marked as a test.
+    package func sendTest(_ template: MessageTemplate, kind: RecordKind, id: UUID, to number: String? = nil, by actor: Principal) async throws -> OutboxEntry {
+        switch template.channel {
+        case .letter:
+            throw GuanxiError.invalid("channel", "Letters are printed, not sent: only e-mail and SMS templates can be sent as a test.").localized("msg.test_email_only", [:])
+        case .sms:
+            let to = try SMSNumber(try Validate.requiredText(number, field: "test_to", max: 40), field: "test_to")
+            let filled = try await fill(template, kind: kind, id: id, for: actor)
+            // A test is not marketing, whatever the template is: no opt-out line, no quiet hours.
+            return try await services.outbox.queue(TextMessage(to: to, name: actor.displayName, text: "[测试 Test] " + filled.body, purpose: .transactional,
+                                                               language: template.language), about: (kind, id), by: actor)
+        case .email:
+            let address = try await services.database.sql.select().column("email").from("users").where("id", .equal, actor.userID)
+                .first(decodingColumn: "email", as: String?.self) ?? nil
+            guard let address, let to = try? MailAddress(address, name: actor.displayName) else {
+                throw GuanxiError.invalid("email", "Your profile has no e-mail address to send the test to.").localized("msg.test_no_email", [:])
+            }
+            let filled = try await fill(template, kind: kind, id: id, for: actor)
+            // A test goes to the sender alone: it is not marketing, whatever the template is.
+            let message = MailMessage(from: services.outbox.sender, to: to, subject: "[测试 Test] " + filled.subject, text: filled.body,
+                                      html: MailMerge.html(filled.body), purpose: .transactional)
+            return try await services.outbox.queue(message, about: (kind, id), by: actor)
         }
-        let address = try await services.database.sql.select().column("email").from("users").where("id", .equal, actor.userID)
-            .first(decodingColumn: "email", as: String?.self) ?? nil
-        guard let address, let to = try? MailAddress(address, name: actor.displayName) else {
-            throw GuanxiError.invalid("email", "Your profile has no e-mail address to send the test to.").localized("msg.test_no_email", [:])
-        }
-        let filled = try await fill(template, kind: kind, id: id, for: actor)
-        // A test goes to the sender alone: it is not marketing, whatever the template is.
-        let message = MailMessage(from: services.outbox.sender, to: to, subject: "[测试 Test] " + filled.subject, text: filled.body,
-                                  html: MailMerge.html(filled.body), purpose: .transactional)
-        return try await services.outbox.queue(message, about: (kind, id), by: actor)
     }
 }
