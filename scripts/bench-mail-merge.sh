@@ -24,6 +24,9 @@ TOKEN=$("$BIN" user token admin --name bench --data-dir "$WORK/data")
 "$BIN" serve --port "$PORT" --data-dir "$WORK/data" >/dev/null &
 SERVER=$!
 for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.1; done
+# GUANXI_BENCH_PERF=FILE records where the server spends its time during the merge (perf).
+PERF=""
+if [ -n "${GUANXI_BENCH_PERF:-}" ]; then perf record -F 499 -g -p "$SERVER" -o "$GUANXI_BENCH_PERF" >/dev/null 2>&1 & PERF=$!; fi
 python3 - "http://127.0.0.1:$PORT/api/v1" "$TOKEN" "$N" <<'PY'
 import json, sys, time, urllib.request
 api, token, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -45,4 +48,5 @@ print(f"merge {merge['status']}: {merge['total']:,} recipients ({merge['queued']
 if merge.get("error"):
     print("error:", merge["error"])
 PY
+if [ -n "$PERF" ]; then kill -INT $PERF; wait $PERF 2>/dev/null || true; fi
 ls -l "$WORK/data/guanxi.sqlite" | awk '{printf "file: %.0f MB\n", $5 / 1048576}'
