@@ -10,7 +10,8 @@ import urllib.request
 
 import guanxi_browser as g
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 
 class TextMessages(unittest.TestCase):
@@ -24,7 +25,9 @@ class TextMessages(unittest.TestCase):
         cls.driver.quit()
 
     def submit(self, form):
+        """Submits and waits for the next page: a click returns before it has loaded."""
         form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        WebDriverWait(self.driver, 10).until(EC.staleness_of(form))
 
     def test_gateway_template_merge_and_reply(self):
         d = self.driver
@@ -60,7 +63,7 @@ class TextMessages(unittest.TestCase):
 
         # The customer list texted: the merge lists the SMS template and runs in the background.
         d.get(g.URL + "/customers?q=%E7%A7%91%E6%8A%80")
-        d.find_element(By.CSS_SELECTOR, "a[href^='/mail-merges/new']").click()
+        d.get(d.find_element(By.CSS_SELECTOR, "a[href^='/mail-merges/new']").get_attribute("href"))
         options = [o.text for o in d.find_elements(By.CSS_SELECTOR, "select[name=template_id] option")]
         sms = next(o for o in options if o.startswith("周末特惠"))
         self.assertIn("短信", sms, "the option names its channel")
@@ -80,8 +83,7 @@ class TextMessages(unittest.TestCase):
 
         # A customer answers "TD" through the provider's hook: filed and opted out.
         d.get(g.URL + "/customers?q=%E7%A7%91%E6%8A%80")
-        first = d.find_element(By.CSS_SELECTOR, "table.records tbody a[href^='/customers/']")
-        first.click()
+        d.get(d.find_element(By.CSS_SELECTOR, "table.records tbody a[href^='/customers/']").get_attribute("href"))
         phone = next((a.text for a in d.find_elements(By.CSS_SELECTOR, "a[href^='tel:']")), None)
         self.assertIsNotNone(phone, "the demo customer has a phone")
         request = urllib.request.Request(g.URL + urllib.parse.urlsplit(hook).path, method="POST",

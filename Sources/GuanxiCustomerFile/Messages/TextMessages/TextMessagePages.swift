@@ -100,7 +100,7 @@ package struct TextMessagePages {
                         formats: WebChoice.list(SMSGatewaySettings.BodyFormat.allCases.map(\.rawValue), selected: g.format.rawValue, allowEmpty: false) { t("sms.formats.\($0)") },
                         url: g.url, headers: g.headers, body: g.body, hasSecret: try await services.textGateways.hasSecret(), signature: g.signature,
                         successStatus: g.successStatus, successContains: g.successContains, perMinute: g.perMinute, quietFrom: g.quietFrom,
-                        quietUntil: g.quietUntil, timeZone: g.timeZone, configured: gateway != nil,
+                        quietUntil: g.quietUntil, timeZone: g.timeZone, configured: try await services.textGateways.current() != nil,
                         replyURL: token.map { services.outbox.links + "/sms/replies/" + $0 },
                         fields: SMSGatewaySettings.fields.map { "{{\($0)}}" }.joined(separator: " "), notice: notice, error: error, testResult: testResult)
         return services.renderer.render("admin-sms", titleKey: "sms.title", page: page, context: context, status: status)
