@@ -285,4 +285,42 @@ struct TextMessageTests {
             #expect(try await app.services.customerFile.textGateways.current() == nil)
         }
     }
+
+    @Test("What went out about a record shows on its timeline — subject, channel, status and why not sent — linked to the message for outbox readers only")
+    func timeline() async throws {
+        try await TestApp.run { app, client in
+            let admin = try await app.admin
+            var company = CustomerInput()
+            (company.name, company.phone) = ("星辰科技", "13800138000")
+            let xingchen = try await app.services.customers.create(company, by: admin).id!
+            app.clock.advance(by: 60)
+            let sent = try await app.services.outbox.queue(TextMessage(to: try SMSNumber("13800138000"), text: "您的订单已发货", purpose: .transactional),
+                                                           about: (.customers, xingchen), by: admin)
+            app.clock.advance(by: 60)
+            try await app.services.outbox.suppress("+8613800138000", reason: "replied TD", source: "test", by: admin)
+            let refused = try await app.services.outbox.queue(TextMessage(to: try SMSNumber("13800138000"), text: "双十二特惠", purpose: .marketing),
+                                                              about: (.customers, xingchen), by: admin)
+            let items = try await Timeline(services: app.services.customerFile).items(of: .customers, id: xingchen, for: admin).filter { $0.kind == .message }
+            #expect(items.map(\.title) == ["双十二特惠", "您的订单已发货"] && items.map { $0.message?.status } == [.skipped, .queued])
+            #expect(items.first?.actor == "Administrator")
+
+            var browser = Browser(client)
+            try await browser.signIn("admin", TestApp.adminPassword)
+            let page = try await browser.get("/customers/\(xingchen.uuidString)")
+            #expect(page.text.contains("发出的短信 · +8613800138000") && page.text.contains("<a href=\"/admin/outbox/\(sent.id.uuidString)\">您的订单已发货</a>"))
+            #expect(page.text.contains("suppressed: replied TD"))
+            // A rep who may read the customer sees what went, without the outbox's messages.
+            let role = try await app.makeRole("销售", [.customers: Grant(actions: [.read], scope: .all)])
+            try await app.makeUser("wangfang", roles: [role.id!])
+            var rep = Browser(client)
+            try await rep.signIn("wangfang", "Secret-pass-42")
+            let repPage = try await rep.get("/customers/\(xingchen.uuidString)")
+            #expect(repPage.text.contains("双十二特惠") && !repPage.text.contains("/admin/outbox/\(refused.id.uuidString)"))
+
+            let api = APIClient(client: client, token: try await app.token(for: "admin"))
+            let timeline = try await api.call(.get, "/timeline?kind=customers&id=\(xingchen.uuidString)")
+            let messages = (timeline.json["items"] as? [[String: Any]] ?? []).filter { $0["type"] as? String == "message" }
+            #expect(messages.compactMap { ($0["message"] as? [String: Any])?["channel"] as? String } == ["sms", "sms"])
+        }
+    }
 }

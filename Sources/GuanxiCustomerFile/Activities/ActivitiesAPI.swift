@@ -96,7 +96,7 @@ extension CustomerFileAPI {
         let byID = Dictionary(uniqueKeysWithValues: activities.map { ($0.id, $0) })
         return .ok(.init(body: .json(.init(items: items.map { item in
             .init(_type: .init(rawValue: item.kind.rawValue) ?? .change, at: item.at, actor: item.actor, title: item.title,
-                  activity: item.activity.flatMap { byID[$0.id.uuidString] },
+                  activity: item.activity.flatMap { byID[$0.id.uuidString] }, message: item.message.map { Self.apiOutboxMessage($0) },
                   changes: item.change.map { $0.changes.map { .init(field: $0.field, old: $0.old, new: $0.new) } })
         }))))
     }

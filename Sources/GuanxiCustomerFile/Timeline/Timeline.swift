@@ -2,15 +2,16 @@ import Foundation
 import GuanxiPlatform
 
 /// A record's complete history in time order — activities with their commitments and
-/// outcomes, stage moves, and every audited change (owner changes included) — so whoever
-/// takes over a customer or a deal can read its story in minutes.
+/// outcomes, stage moves, the e-mails and texts Guanxi sent about it, and every audited
+/// change (owner changes included) — so whoever takes over a customer or a deal can read
+/// its story in minutes.
 public struct Timeline: Sendable {
     package let services: CustomerFileServices
 
     public init(services: CustomerFileServices) { self.services = services }
 
     public struct Item: Sendable, Equatable {
-        public enum Kind: String, Sendable { case activity, change, stage }
+        public enum Kind: String, Sendable { case activity, change, stage, message }
         public var kind: Kind
         public var at: Date
         public var actor: String
@@ -18,6 +19,8 @@ public struct Timeline: Sendable {
         public var title: String
         public var activity: Activity.Summary?
         public var change: AuditEntry?
+        /// For messages: the outbox's record of it (sent, waiting, not sent and why).
+        public var message: OutboxEntry?
     }
 
     /// The newest `limit` items, newest first. The record must be readable; activities
@@ -48,6 +51,12 @@ public struct Timeline: Sendable {
                 items.append(Item(kind: .activity, at: a.when, actor: a.ownerID.flatMap { owners[$0] } ?? "", title: a.subject,
                                   activity: Activity.Summary(a, commitments: commitments[a.id!] ?? [])))
             }
+        }
+        // What went out about it: a mail merge's message, a test, a notice.
+        let messages = try await services.outbox.messages(about: RecordRef(kind, id), limit: limit)
+        let senders = try await services.users.names(of: Array(Set(messages.compactMap(\.createdBy))))
+        for m in messages {
+            items.append(Item(kind: .message, at: m.sentAt ?? m.createdAt, actor: m.createdBy.flatMap { senders[$0] } ?? "", title: m.subject, message: m))
         }
         for event in try await services.records[kind]?.timelineEvents?(id) ?? [] {
             items.append(Item(kind: .stage, at: event.at, actor: event.actor, title: event.title))

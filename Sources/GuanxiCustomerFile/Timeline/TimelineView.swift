@@ -9,7 +9,7 @@ package struct TimelineView {
     package struct CommitmentRow { package let description: String; package let dueOn: String; package let status: String; package let open: Bool }
     package struct Row {
         package let at: String; let actor: String; let title: String; let label: String
-        package let isActivity: Bool; let isChange: Bool; let isStage: Bool; let href: String
+        package let isActivity: Bool; let isChange: Bool; let isStage: Bool; var isMessage = false; let href: String
         package let status: String; let outcome: String; let commitments: [CommitmentRow]; let changes: [Change]
     }
     package struct Part {
@@ -41,6 +41,15 @@ package struct TimelineView {
                 return Row(at: format.dateTime(item.at), actor: item.actor, title: services.localizer.known("audit_actions.\(e.action)", locale) ?? e.action,
                            label: t("timeline.change"), isActivity: false, isChange: true, isStage: false, href: "", status: "", outcome: "", commitments: [],
                            changes: read.changes)
+            case .message:
+                let m = item.message!
+                // The message itself opens for readers of the outbox; everyone sees what went.
+                let href = principal.scope(for: .read, on: .outbox) != nil ? OutboxPages.url.appending(m.id).description : ""
+                let reason = m.status == .skipped ? (m.lastReply ?? "") : ""
+                return Row(at: format.dateTime(item.at), actor: item.actor, title: item.title.isEmpty ? m.recipient : item.title,
+                           label: t("timeline.message_\(m.channel.rawValue)") + " · " + (m.recipientName.map { "\($0) " } ?? "") + m.recipient,
+                           isActivity: false, isChange: false, isStage: false, isMessage: true, href: href, status: t("outbox.statuses.\(m.status.rawValue)"),
+                           outcome: reason, commitments: [], changes: [])
             case .stage:
                 return Row(at: format.dateTime(item.at), actor: item.actor, title: item.title, label: t("timeline.stage"),
                            isActivity: false, isChange: false, isStage: true, href: "", status: "", outcome: "", commitments: [], changes: [])

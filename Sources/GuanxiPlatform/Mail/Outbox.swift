@@ -40,6 +40,8 @@ public struct OutboxEntry: Sendable, Equatable {
     public var aboutKind: RecordKind?
     public var aboutID: UUID?
     public var batchID: UUID?
+    /// Who queued it (a mail merge's starter, a colleague's test), nil for the system.
+    public var createdBy: UUID?
 
     /// Where the next page of a list starts, after this message.
     public var cursor: String { Keyset.cursor(.time(createdAt), id: id) }
@@ -213,13 +215,13 @@ public struct Outbox: Sendable {
                 let entry = OutboxEntry(id: id, channel: .sms, purpose: sms.purpose, recipient: sms.to.international, recipientName: sms.name,
                                         subject: String(sms.text.prefix(100)), status: refusal == nil ? .queued : .skipped, attempts: 0, lastReply: refusal,
                                         createdAt: now, sentAt: nil, nextAttemptAt: now, messageID: "sms-\(id.uuidString.lowercased())",
-                                        aboutKind: item.about?.kind, aboutID: item.about?.id, batchID: batch)
+                                        aboutKind: item.about?.kind, aboutID: item.about?.id, batchID: batch, createdBy: createdBy)
                 return Prepared(entry: entry, sender: "", domain: "sms", body: sms.body, unsubscribeHash: nil, createdBy: createdBy)
             }
             guard var outgoing = item.message else {
                 let entry = OutboxEntry(id: id, channel: item.channel, purpose: .marketing, recipient: "", recipientName: item.name, subject: String((item.subject ?? "").prefix(500)),
                                         status: .skipped, attempts: 0, lastReply: refusal, createdAt: now, sentAt: nil, nextAttemptAt: now,
-                                        messageID: "", aboutKind: item.about?.kind, aboutID: item.about?.id, batchID: batch)
+                                        messageID: "", aboutKind: item.about?.kind, aboutID: item.about?.id, batchID: batch, createdBy: createdBy)
                 return Prepared(entry: entry, sender: sender.address, domain: "", body: "", unsubscribeHash: nil, createdBy: createdBy)
             }
             var unsubscribeHash: String?
@@ -240,7 +242,7 @@ public struct Outbox: Sendable {
             let text = writer.write(outgoing, id: id, date: now)
             let entry = OutboxEntry(id: id, purpose: outgoing.purpose, recipient: outgoing.to.address, recipientName: outgoing.to.name, subject: String(outgoing.subject.prefix(500)),
                                     status: refusal == nil ? .queued : .skipped, attempts: 0, lastReply: refusal, createdAt: now, sentAt: nil, nextAttemptAt: now,
-                                    messageID: text.messageID, aboutKind: item.about?.kind, aboutID: item.about?.id, batchID: batch)
+                                    messageID: text.messageID, aboutKind: item.about?.kind, aboutID: item.about?.id, batchID: batch, createdBy: createdBy)
             return Prepared(entry: entry, sender: outgoing.from.address, domain: outgoing.to.domain, body: text.text, unsubscribeHash: unsubscribeHash, createdBy: createdBy)
         }
         // A mail merge's batch is written out on every core: writing the text is most of its work.
@@ -393,6 +395,12 @@ public struct Outbox: Sendable {
         return try await Keyset.time("created_at").apply(to: query, cursor: cursor).limit(limit).all().map(Self.entry)
     }
 
+    /// The messages about one record, newest first (its timeline shows them).
+    public func messages(about record: RecordRef, limit: Int) async throws -> [OutboxEntry] {
+        try await database.sql.select().columns(Self.columns.map { SQLColumn($0) }).from("outbox_messages").where("about_kind", .equal, record.kind.rawValue)
+            .where("about_id", .equal, record.id).orderBy("created_at", .descending).limit(limit).all().map(Self.entry)
+    }
+
     public func find(_ id: UUID) async throws -> OutboxEntry? {
         try await database.sql.select().columns(Self.columns.map { SQLColumn($0) }).from("outbox_messages").where("id", .equal, id).first().map(Self.entry)
     }
@@ -431,7 +439,7 @@ public struct Outbox: Sendable {
     }
 
     static let columns = ["id", "purpose", "recipient", "recipient_name", "subject", "status", "attempts", "last_reply", "created_at", "sent_at",
-                          "next_attempt_at", "message_id", "about_kind", "about_id", "batch_id", "channel"]
+                          "next_attempt_at", "message_id", "about_kind", "about_id", "batch_id", "channel", "created_by"]
 
     static func entry(_ row: any SQLRow) throws -> OutboxEntry {
         OutboxEntry(id: try row.decode(column: "id", as: UUID.self),
@@ -444,6 +452,7 @@ public struct Outbox: Sendable {
                     createdAt: try row.decode(column: "created_at", as: Date.self), sentAt: try row.decode(column: "sent_at", as: Date?.self),
                     nextAttemptAt: try row.decode(column: "next_attempt_at", as: Date.self), messageID: try row.decode(column: "message_id", as: String.self),
                     aboutKind: try row.decode(column: "about_kind", as: String?.self).map(RecordKind.init(rawValue:)),
-                    aboutID: try row.decode(column: "about_id", as: UUID?.self), batchID: try row.decode(column: "batch_id", as: UUID?.self))
+                    aboutID: try row.decode(column: "about_id", as: UUID?.self), batchID: try row.decode(column: "batch_id", as: UUID?.self),
+                    createdBy: try row.decode(column: "created_by", as: UUID?.self))
     }
 }
