@@ -58,7 +58,8 @@ class TextMessages(unittest.TestCase):
         self.submit(d.find_element(By.CSS_SELECTOR, "form.template-editor, form[action='/templates']"))
         self.assertIn("notice=saved", d.current_url)
         preview = d.find_element(By.CSS_SELECTOR, "pre.message-preview").text
-        self.assertTrue(preview.endswith("您好，本周末全场八折。"), preview)
+        # As the phone shows it: the signature-less test gateway, the opt-out line of marketing.
+        self.assertTrue(preview.endswith("您好，本周末全场八折。 回T退订"), preview)
         self.assertNotIn("{{", preview)
 
         # The customer list texted: the merge lists the SMS template and runs in the background.

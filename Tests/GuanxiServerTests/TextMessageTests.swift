@@ -247,6 +247,12 @@ struct TextMessageTests {
             #expect(try await browser.get("/admin/sms/replies?outcome=unmatched").text.contains("who"))
             #expect(try await browser.get("/admin/sms/replies?outcome=maybe").status == .badRequest)
 
+            // The preview shows a marketing text as the phone will: signature, text, opt-out line.
+            let template = try await app.services.messageTemplates.create(MailMergeTests.template("促销", channel: "sms", subject: nil,
+                                                                                                   body: "{{recipient.name}}您好，周末八折"), by: admin)
+            let preview = try await browser.get("/templates/\(template.id.uuidString)?preview_kind=contacts&preview_id=\(wang.uuidString)")
+            #expect(preview.text.contains("【星辰】王伟您好，周末八折 回T退订</pre>"))
+
             // Gateway settings are the administrator's; replies are for outbox readers.
             try await app.makeUser("guest", roles: [try await app.makeRole("只读", [.contacts: Grant(actions: [.read], scope: .all)]).id!])
             var guest = Browser(client)
@@ -309,6 +315,12 @@ struct TextMessageTests {
             let page = try await browser.get("/customers/\(xingchen.uuidString)")
             #expect(page.text.contains("发出的短信 · +8613800138000") && page.text.contains("<a href=\"/admin/outbox/\(sent.id.uuidString)\">您的订单已发货</a>"))
             #expect(page.text.contains("suppressed: replied TD"))
+            // One record is sent a message from its page, through the merge's form, named by its name.
+            #expect(page.text.contains("href=\"/mail-merges/new?kind=customers&amp;ids=\(xingchen.uuidString)\""))
+            _ = try await app.services.messageTemplates.create(MailMergeTests.template("发货通知", channel: "sms", purpose: "transactional", subject: nil,
+                                                                                    body: "{{customer.name}}，您的订单已发货"), by: admin)
+            let one = try await browser.get("/mail-merges/new?kind=customers&ids=\(xingchen.uuidString)")
+            #expect(one.status == .ok && one.text.contains("<dd>星辰科技</dd>") && one.text.contains("name=\"ids\" value=\"\(xingchen.uuidString)\""))
             // A rep who may read the customer sees what went, without the outbox's messages.
             let role = try await app.makeRole("销售", [.customers: Grant(actions: [.read], scope: .all)])
             try await app.makeUser("wangfang", roles: [role.id!])
@@ -316,6 +328,7 @@ struct TextMessageTests {
             try await rep.signIn("wangfang", "Secret-pass-42")
             let repPage = try await rep.get("/customers/\(xingchen.uuidString)")
             #expect(repPage.text.contains("双十二特惠") && !repPage.text.contains("/admin/outbox/\(refused.id.uuidString)"))
+            #expect(!repPage.text.contains("/mail-merges/new"))
 
             let api = APIClient(client: client, token: try await app.token(for: "admin"))
             let timeline = try await api.call(.get, "/timeline?kind=customers&id=\(xingchen.uuidString)")

@@ -149,7 +149,7 @@ public struct MailFiling: Sendable {
         let cut = body.count > Self.longestText
         var input = ActivityInput()
         input.kind = "email"
-        input.subject = mail.subject.isEmpty ? "(no subject)" : String(mail.subject.prefix(200))
+        input.subject = mail.subject.isEmpty ? "(无主题 / no subject)" : String(mail.subject.prefix(200))
         input.description = lines.joined(separator: "\n") + "\n\n" + (cut ? String(body.prefix(Self.longestText)) + "\n…" : body)
         let now = services.clock.now()
         // A sender's clock can be wrong; a mail is never dated in the future.

@@ -14,6 +14,8 @@ package struct TimelineView {
     }
     package struct Part {
         package let rows: [Row]; let about: String; let canLog: Bool
+        /// "Send a message" from a template, for kinds messages reach and readers who may send.
+        package var messageHref: String?
         /// How many activities the timeline holds (the count in the page's section index).
         package var activityCount: Int { rows.filter(\.isActivity).count }
     }
@@ -55,7 +57,8 @@ package struct TimelineView {
                            isActivity: false, isChange: false, isStage: true, href: "", status: "", outcome: "", commitments: [], changes: [])
             }
         }
-        return Part(rows: rows, about: "\(kind.rawValue):\(id.uuidString)", canLog: principal.scope(for: .create, on: .activities) != nil)
+        return Part(rows: rows, about: "\(kind.rawValue):\(id.uuidString)", canLog: principal.scope(for: .create, on: .activities) != nil,
+                    messageHref: MailMergePages.oneRecordHref(kind, id, records: services.records, principal: principal))
     }
 
     package init(services: CustomerFileServices) { self.services = services }

@@ -20,7 +20,9 @@ public struct TextMessage: Sendable {
     }
 
     /// The text as it is stored and sent, the opt-out line added to marketing.
-    public var body: String {
-        purpose == .marketing ? text + " " + Self.optOutLine(language: language) : text
+    public var body: String { Self.body(text, purpose: purpose, language: language) }
+
+    public static func body(_ text: String, purpose: MailMessage.Purpose, language: String) -> String {
+        purpose == .marketing ? text + " " + optOutLine(language: language) : text
     }
 }

@@ -44,8 +44,14 @@ package struct MailMergePages {
         }
         web.get("/mail-merges/new") { request, context in
             let q = request.uri.queryParameters
-            return try await newPage(kind: RecordKind(rawValue: q["kind"].map(String.init) ?? ""), query: q["query"].map(String.init) ?? "", ids: [],
-                                     label: q["label"].map(String.init), context: context)
+            let kind = RecordKind(rawValue: q["kind"].map(String.init) ?? "")
+            // One record, from its page (`?ids=`): named by its name.
+            let ids = q.getAll("ids").compactMap { UUID(uuidString: String($0)) }
+            if ids.count == 1, services.records[kind] != nil {
+                let record = try await services.records.find(kind, ids[0], for: context.principal)
+                return try await newPage(kind: kind, query: nil, ids: ids, label: record.name, context: context)
+            }
+            return try await newPage(kind: kind, query: q["query"].map(String.init) ?? "", ids: [], label: q["label"].map(String.init), context: context)
         }
         // From a list's selection: the bulk form posts the picked rows here.
         web.post("/mail-merges/new") { request, context in
@@ -99,6 +105,13 @@ package struct MailMergePages {
                                   recipients: recipients, next: next, kindLabel: t("kinds.\(merge.kind.rawValue)"))
             return services.renderer.render("mail-merge", titleKey: "mail_merges.title", page: page, context: context)
         }
+    }
+
+    /// Where a record's page offers to send it a message from a template; nil when its kind
+    /// takes none or the reader may not send.
+    package static func oneRecordHref(_ kind: RecordKind, _ id: UUID, records: RecordKinds, principal: Principal) -> String? {
+        guard records[kind]?.messageRecipients != nil, principal.scope(for: .create, on: .outbox) != nil, principal.scope(for: .read, on: .templates) != nil else { return nil }
+        return url.appending("new").with("kind", kind.rawValue).with("ids", id.uuidString).description
     }
 
     func newPage(kind: RecordKind, query: String?, ids: [UUID], label: String?, context: SignedInContext, error: String? = nil,

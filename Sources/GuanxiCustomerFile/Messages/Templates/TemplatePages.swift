@@ -144,7 +144,13 @@ package struct TemplatePages {
         }
         var records: [WebChoice] = []
         if let kind { records = try await RecordPicker(services: services).choices(kind, chosen: chosen?.uuidString, for: context.principal) }
-        let body = filled?.body ?? ""
+        var body = filled?.body ?? ""
+        if template.channel == .sms, filled != nil {
+            // As the phone shows it: the gateway's signature in front, a marketing text's
+            // opt-out line behind — both count towards the parts the provider bills.
+            let text = TextMessage.body(body, purpose: template.purpose, language: template.language)
+            body = try await services.textGateways.current()?.signed(text) ?? text
+        }
         let to = filled.map { r in template.channel == .sms ? (r.recipient.phone ?? t("templates.no_phone")) : template.channel == .email
                                 ? (r.recipient.email.map { "\(r.recipient.name) <\($0)>" } ?? t("templates.no_email")) : r.recipient.name } ?? ""
         return Preview(kinds: kinds.map { WebChoice(value: $0.rawValue, label: t("kinds.\($0.rawValue)"), selected: $0 == kind) }, kind: kind?.rawValue ?? "",
