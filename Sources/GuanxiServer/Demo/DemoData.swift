@@ -46,6 +46,7 @@ public struct DemoData: Sendable {
         let owners = try await salesTeam(by: console)
         let pipelines = try await demoPipelines(by: console)
         let competitors = try await demoCompetitors(by: console)
+        try await demoTemplates(by: console)
         var random = SeededRandom(seed: seed)
         var purchaseRandom = SeededRandom(seed: seed ^ 0x5EED_0F_5A1E5)
         let now = services.clock.now()
@@ -120,6 +121,20 @@ public struct DemoData: Sendable {
                        activities: activitiesDone, purchases: purchasesDone)
     }
 
+    /// A marketing e-mail and a transactional text, so the templates, the previews and the
+    /// mail merge have something to show.
+    private func demoTemplates(by console: Principal) async throws {
+        for (name, channel, purpose, subject, body) in [
+            ("年终回馈", "email", "marketing", "{{customer.name}}：年终回馈活动邀请",
+             "尊敬的{{recipient.name}}：\n\n感谢一年来对我们的支持。{{#customer.city}}{{customer.city}}的{{/customer.city}}客户可参加本月的回馈活动，详情请联系{{owner.name}}。\n\n{{me.name}}\n{{today}}"),
+            ("发货通知", "sms", "transactional", "", "{{recipient.name}}您好，您的订单已发货，如有问题请联系{{owner.name}}。"),
+        ] {
+            var input = MessageTemplateInput()
+            (input.name, input.channel, input.purpose, input.language, input.subject, input.body) = (name, channel, purpose, "zh-Hans", subject, body)
+            _ = try await services.messageTemplates.create(input, by: console)
+        }
+    }
+
     /// Sales departments, a manager and reps with matching roles; returns the owners to spread customers over.
     private func salesTeam(by console: Principal) async throws -> [UUID] {
         let departments = services.departments
@@ -130,6 +145,8 @@ public struct DemoData: Sendable {
             "customers": Grant(actions: [.read, .create, .update], scope: .own), "contacts": Grant(actions: [.read, .create, .update], scope: .own),
             "leads": Grant(actions: [.read, .create, .update], scope: .own), "opportunities": Grant(actions: [.read, .create, .update], scope: .own),
             "activities": Grant(actions: [.read, .create, .update, .delete], scope: .own),
+            // Reps send the team's templates to their own customers.
+            "templates": Grant(actions: [.read], scope: .all), "outbox": Grant(actions: [.create], scope: .own),
         ], by: console)
         let manager = try await services.roles.create(name: "销售经理", description: "Sees the work of everyone reporting to them.", grants: [
             "customers": Grant(actions: [.read, .create, .update, .delete, .export], scope: .subordinates),
@@ -138,6 +155,7 @@ public struct DemoData: Sendable {
             "opportunities": Grant(actions: [.read, .create, .update, .delete, .export], scope: .subordinates),
             "activities": Grant(actions: [.read, .create, .update, .delete, .export], scope: .subordinates),
             "users": Grant(actions: [.read], scope: .subordinates),
+            "templates": Grant(actions: [.read, .create, .update, .delete], scope: .all), "outbox": Grant(actions: [.create], scope: .subordinates),
         ], by: console)
         // Each demo user gets a password of their own: one shared password — least of all the
         // administrator's — would let anyone who learns it sign in as everyone.
