@@ -28,6 +28,12 @@ package struct ContactList: RecordList {
         return (page.contacts, page.next)
     }
 
+    /// Ids alone, in one query (a mail merge to the whole list).
+    package func ids(_ query: Parameters, limit: Int, for principal: Principal) async throws -> [UUID] {
+        if let ids = try await services.contactQuery.ids(try filter(query), limit: limit, for: principal) { return ids }
+        return try await pagedIDs(query, limit: limit, for: principal)
+    }
+
     package func columns(for records: [Contact], principal: Principal, locale: String) async throws -> [ListTable.Column<Contact>] {
         let t = { (key: String) in services.localizer.text(key, locale) }
         // Without the tree, rows come in the records' order.

@@ -69,6 +69,16 @@ public struct ContactQuery: Sendable {
         return (page.items, page.next)
     }
 
+    /// The ids of the contacts `filter` selects, in its order, at most `limit`; nil for a
+    /// custom field's order (read page by page instead).
+    public func ids(_ filter: ContactFilter, limit: Int, for actor: Principal) async throws -> [UUID]? {
+        guard filter.customSort == nil else { return nil }
+        var (query, search) = try await filtered(filter, for: actor)
+        if let search { query = query.where(search.indexed) }
+        let keyset: Keyset = filter.sort == .name ? .text("name_sort") : .time("updated_at")
+        return try await keyset.ids(query, table: "contacts", limit: limit)
+    }
+
     /// The channels of many contacts in one query, for list pages.
     public func channels(of ids: [UUID]) async throws -> [UUID: [ContactChannel]] {
         guard !ids.isEmpty else { return [:] }

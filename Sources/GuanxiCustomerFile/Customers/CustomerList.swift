@@ -36,6 +36,12 @@ package struct CustomerList: RecordList {
         return (page.customers, page.next)
     }
 
+    /// Ids alone, in one query (a mail merge to the whole list).
+    package func ids(_ query: Parameters, limit: Int, for principal: Principal) async throws -> [UUID] {
+        if let ids = try await services.customerQuery.ids(try filter(query), limit: limit, for: principal) { return ids }
+        return try await pagedIDs(query, limit: limit, for: principal)
+    }
+
     package func columns(for records: [Customer], principal: Principal, locale: String) async throws -> [ListTable.Column<Customer>] {
         let t = { (key: String) in services.localizer.text(key, locale) }
         let format = DisplayFormat(timeZone: principal.timeZone, locale: locale)

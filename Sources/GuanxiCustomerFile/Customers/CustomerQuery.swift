@@ -97,6 +97,15 @@ public struct CustomerQuery: Sendable {
         return (page.items, page.next)
     }
 
+    /// The ids of the customers `filter` selects, in its order, at most `limit`; nil for a
+    /// custom field's order (read page by page instead).
+    public func ids(_ filter: CustomerFilter, limit: Int, for actor: Principal) async throws -> [UUID]? {
+        guard filter.customSort == nil else { return nil }
+        var (query, search) = try await filtered(filter, for: actor)
+        if let search { query = query.where(search.indexed) }
+        return try await Self.keyset(filter.sort).ids(query, table: "customers", limit: limit)
+    }
+
     /// The names of the customers among `ids` the actor may read, in one query — for the
     /// customer column of contact, deal and activity lists.
     public func names(of ids: [UUID], for actor: Principal) async throws -> [UUID: String] {

@@ -19,10 +19,28 @@ package protocol RecordList: Sendable {
     /// The kind's own columns for `records`; names of owners and customers are looked up
     /// once for the whole page.
     func columns(for records: [Record], principal: Principal, locale: String) async throws -> [ListColumn<Record>]
+    /// The ids of the whole list the query string describes, in its order, at most `limit`
+    /// (a mail merge's recipients); by default read page by page.
+    func ids(_ query: Parameters, limit: Int, for principal: Principal) async throws -> [UUID]
 }
 
 extension RecordList {
     package var titleLabelKey: String { "lists.sort_name" }
+
+    package func ids(_ query: Parameters, limit: Int, for principal: Principal) async throws -> [UUID] {
+        try await pagedIDs(query, limit: limit, for: principal)
+    }
+
+    /// The list's ids read a page at a time through `page`.
+    package func pagedIDs(_ query: Parameters, limit: Int, for principal: Principal) async throws -> [UUID] {
+        var out: [UUID] = [], cursor: String?
+        repeat {
+            let page = try await self.page(query, cursor: cursor, limit: 1000, for: principal)
+            out += page.records.map(\.recordID)
+            cursor = page.next
+        } while cursor != nil && out.count < limit
+        return Array(out.prefix(limit))
+    }
     /// Rows an export (CSV, vCard, iCalendar) fetches — and looks up names for — per round trip.
     package static var exportPageSize: Int { 500 }
 }

@@ -37,6 +37,15 @@ public struct Keyset: Sendable {
             .orderBy("id", ascending ? .ascending : .descending)
     }
 
+    /// The ids of every row of `query` (a list with its conditions) in the list's order, at
+    /// most `limit`: one query reading ids alone, for work on a whole list (a mail merge)
+    /// that needs no page of decoded records.
+    package func ids(_ query: SQLSelectBuilder, table: String, limit: Int) async throws -> [UUID] {
+        let ids = Self.copy(query)
+        ids.select.columns = [SQLColumn("id", table: table)]
+        return try await apply(to: ids, cursor: nil).limit(limit).all(decodingColumn: "id", as: UUID.self)
+    }
+
     /// The cursor that continues after a row with this sort value and id.
     public static func cursor(_ value: Value, id: UUID) -> String {
         let text = switch value {

@@ -264,16 +264,11 @@ package struct MailMerge: Sendable {
     }
 
     private func ids<L: RecordList>(in list: L, query: Parameters, by actor: Principal) async throws -> [UUID] {
-        var out: [UUID] = [], cursor: String?
-        repeat {
-            let page = try await list.page(query, cursor: cursor, limit: 1000, for: actor)
-            out += page.records.map(\.recordID)
-            cursor = page.next
-            guard out.count <= Self.largest else {
-                throw GuanxiError.invalid("query", "The list holds more than \(Self.largest) records; narrow it first.")
-                    .localized("msg.batch_too_large", ["max": String(Self.largest)])
-            }
-        } while cursor != nil
+        let out = try await list.ids(query, limit: Self.largest + 1, for: actor)
+        guard out.count <= Self.largest else {
+            throw GuanxiError.invalid("query", "The list holds more than \(Self.largest) records; narrow it first.")
+                .localized("msg.batch_too_large", ["max": String(Self.largest)])
+        }
         return out
     }
 
