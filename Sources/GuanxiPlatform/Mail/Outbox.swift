@@ -278,9 +278,18 @@ public struct Outbox: Sendable {
     /// ordered, so a large merge adds to the end of the index) and the hash of a secret.
     /// The id alone opens nothing; the secret is never stored.
     package static func unsubscribeToken(for id: UUID) -> (token: String, hash: String) {
-        let prefix = id.uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let prefix = Self.hex(id)
         let secret = Secrets.randomToken()
         return (prefix + secret, prefix + Secrets.sha256Hex(secret))
+    }
+
+    /// The id's 32 lower-case hex digits, without dashes (written directly: one per message of a merge).
+    static func hex(_ id: UUID) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(32)
+        withUnsafeBytes(of: id.uuid) { bytes in for byte in bytes { out.append(digits[Int(byte >> 4)]); out.append(digits[Int(byte & 15)]) } }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The stored form of a token: id and hashed secret, or (links sent before ids were
