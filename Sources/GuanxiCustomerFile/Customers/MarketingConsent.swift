@@ -31,7 +31,7 @@ enum MarketingConsent {
                 }
                 // The address itself: a customer's own, or a contact's of a customer who said no.
                 let keys = asked.map { channel == .email ? [questions[$0].address.lowercased()] : ((try? SMSNumber(questions[$0].address))?.storedForms ?? []) }
-                let refusingAddresses = try await channel == .email ? refusingEmails(Set(keys.flatMap { $0 }), database) : refusingPhones(Set(keys.flatMap { $0 }), database)
+                let refusingAddresses = try await refusing(Set(keys.flatMap { $0 }), channel: channel, database)
                 let what = channel == .email ? "e-mail" : "text messages"
                 for (position, index) in asked.enumerated() {
                     let name = customers[index].flatMap { refusingCustomers[$0] } ?? keys[position].lazy.compactMap { refusingAddresses[$0] }.first
@@ -42,33 +42,19 @@ enum MarketingConsent {
         }
     }
 
-    /// The customers' names behind e-mail addresses whose customer said no to e-mail.
-    static func refusingEmails(_ addresses: Set<String>, _ database: DatabaseService) async throws -> [String: String] {
+    /// The names of the customers who said no to `channel`, by the keys they were found
+    /// under: their own e-mail (lower case) or phone digits, or a contact's of theirs.
+    static func refusing(_ keys: Set<String>, channel: OutboxEntry.Channel, _ database: DatabaseService) async throws -> [String: String] {
+        // Fixed names per channel, never the caller's text.
+        let (own, way, consent) = channel == .email ? ("LOWER(email)", "email", "consent_email") : ("phone_digits", "phone", "consent_sms")
         var out: [String: String] = [:]
-        for chunk in Array(addresses).chunked(500) {
+        for chunk in Array(keys).chunked(500) {
             let list = SQLGroupExpression(chunk.map { SQLBind($0) as any SQLExpression })
             for row in try await database.sql.raw("""
-                SELECT LOWER(email) AS address, name FROM customers WHERE LOWER(email) IN \(list) AND consent_email = \(bind: Consent.Status.optedOut.rawValue)
+                SELECT \(unsafeRaw: own) AS address, name FROM customers WHERE \(unsafeRaw: own) IN \(list) AND \(unsafeRaw: consent) = \(bind: Consent.Status.optedOut.rawValue)
                 UNION ALL
                 SELECT ch.normalized AS address, cu.name FROM contact_channels ch JOIN contacts t ON t.id = ch.contact_id JOIN customers cu ON cu.id = t.customer_id
-                WHERE ch.kind = 'email' AND ch.normalized IN \(list) AND cu.consent_email = \(bind: Consent.Status.optedOut.rawValue)
-                """).all() {
-                out[try row.decode(column: "address", as: String.self)] = try row.decode(column: "name", as: String.self)
-            }
-        }
-        return out
-    }
-
-    /// The same for phone numbers (their digits as typed on the records) and text messages.
-    static func refusingPhones(_ digits: Set<String>, _ database: DatabaseService) async throws -> [String: String] {
-        var out: [String: String] = [:]
-        for chunk in Array(digits).chunked(500) {
-            let list = SQLGroupExpression(chunk.map { SQLBind($0) as any SQLExpression })
-            for row in try await database.sql.raw("""
-                SELECT phone_digits AS address, name FROM customers WHERE phone_digits IN \(list) AND consent_sms = \(bind: Consent.Status.optedOut.rawValue)
-                UNION ALL
-                SELECT ch.normalized AS address, cu.name FROM contact_channels ch JOIN contacts t ON t.id = ch.contact_id JOIN customers cu ON cu.id = t.customer_id
-                WHERE ch.kind = 'phone' AND ch.normalized IN \(list) AND cu.consent_sms = \(bind: Consent.Status.optedOut.rawValue)
+                WHERE ch.kind = \(bind: way) AND ch.normalized IN \(list) AND cu.\(unsafeRaw: consent) = \(bind: Consent.Status.optedOut.rawValue)
                 """).all() {
                 out[try row.decode(column: "address", as: String.self)] = try row.decode(column: "name", as: String.self)
             }

@@ -5,26 +5,14 @@ import GuanxiPlatform
 /// library), which answers like the common Chinese SMS services and keeps every request.
 final class SMSTestGateway: @unchecked Sendable {
     let folder: URL
-    let port: Int
-    let process: Process
-    let input: Pipe
+    let server: TestServerProcess
+    var port: Int { server.port }
 
     init() throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("sms-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", projectRoot.appendingPathComponent("scripts/interop/sms_gateway.py").path, folder.path]
-        input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        var line = Data()
-        while let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { line.append(byte) }
-        let words = String(decoding: line, as: UTF8.self).split(separator: " ")
-        guard words.first == "READY", words.count == 2, let port = Int(words[1]) else { throw GuanxiError(.internal, "The test SMS gateway did not start.") }
-        self.port = port
+        server = try TestServerProcess(URL(fileURLWithPath: "/usr/bin/env"),
+                                       ["python3", projectRoot.appendingPathComponent("scripts/interop/sms_gateway.py").path, folder.path], what: "SMS gateway")
     }
 
     /// The requests received, in order.
@@ -36,8 +24,7 @@ final class SMSTestGateway: @unchecked Sendable {
     }
 
     func stop() {
-        try? input.fileHandleForWriting.close()
-        process.waitUntilExit()
+        server.stop()
         try? FileManager.default.removeItem(at: folder)
     }
 }

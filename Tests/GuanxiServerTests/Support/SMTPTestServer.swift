@@ -9,27 +9,15 @@ final class SMTPTestServer: @unchecked Sendable {
     static let password = "密码-Secret 1"
 
     let folder: URL
-    let port: Int
-    let process: Process
-    let input: Pipe
+    let server: TestServerProcess
+    var port: Int { server.port }
 
     /// `options`: --implicit-tls, --no-tls, --login-only.
     init(_ options: String...) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("smtp-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        process = Process()
-        process.executableURL = projectRoot.appendingPathComponent("scripts/python-tools.sh")
-        process.arguments = [projectRoot.appendingPathComponent("scripts/interop/smtp_server.py").path, folder.path] + options
-        input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        var line = Data()
-        while let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { line.append(byte) }
-        let words = String(decoding: line, as: UTF8.self).split(separator: " ")
-        guard words.first == "READY", words.count == 2, let port = Int(words[1]) else { throw GuanxiError(.internal, "The test SMTP server did not start.") }
-        self.port = port
+        server = try TestServerProcess(projectRoot.appendingPathComponent("scripts/python-tools.sh"),
+                                       [projectRoot.appendingPathComponent("scripts/interop/smtp_server.py").path, folder.path] + options, what: "SMTP server")
     }
 
     var caFile: String { folder.appendingPathComponent("ca.pem").path }
@@ -50,8 +38,7 @@ final class SMTPTestServer: @unchecked Sendable {
     }
 
     func stop() {
-        try? input.fileHandleForWriting.close()
-        process.waitUntilExit()
+        server.stop()
         try? FileManager.default.removeItem(at: folder)
     }
 }
