@@ -10,7 +10,7 @@ import urllib.request
 
 import guanxi_browser as g
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 
@@ -25,9 +25,19 @@ class TextMessages(unittest.TestCase):
         cls.driver.quit()
 
     def submit(self, form):
-        """Submits and waits for the next page: a click returns before it has loaded."""
+        """Submits and waits for the next page: a click returns before it has loaded. The
+        form is gone once the page is replaced; Chromium says so with a stale reference or
+        with "node does not belong to the document", which `staleness_of` does not catch."""
         form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-        WebDriverWait(self.driver, 10).until(EC.staleness_of(form))
+
+        def gone(_):
+            try:
+                form.is_enabled()
+                return False
+            except WebDriverException:
+                return True
+
+        WebDriverWait(self.driver, 10).until(gone)
 
     def test_gateway_template_merge_and_reply(self):
         d = self.driver
