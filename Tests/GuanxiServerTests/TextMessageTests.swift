@@ -72,6 +72,8 @@ struct TextMessageTests {
         #expect(refusal { $0.quietUntil = "21:00" } == "quietUntil")
         #expect(refusal { $0.timeZone = "Mars/Olympus" } == "timeZone")
         #expect(refusal { ($0.quietFrom, $0.quietUntil) = ("", "") } == nil)
+        #expect(refusal { ($0.kind, $0.url, $0.perMinute) = (.test, "", 0) } == "perMinute")
+        #expect(refusal { ($0.kind, $0.url) = (.test, "") } == nil)
     }
 
     @Test("Quiet hours hold a text until they end, across midnight and within a day, in their time zone")

@@ -49,7 +49,16 @@ public struct SMSGatewaySettings: Codable, Sendable, Equatable {
 
     /// Checks every field; the error names the first one that is wrong.
     public func validate() throws {
-        if kind == .test { return try quietHours.map { _ in () } ?? () }
+        // The rate, signature and quiet hours hold for the test gateway too: a rate of 0
+        // would keep every text waiting.
+        guard (1...6000).contains(perMinute) else {
+            throw GuanxiError.invalid("perMinute", "perMinute must be from 1 to 6000.").localized("msg.range", ["field": "perMinute", "min": "1", "max": "6000"])
+        }
+        guard signature.count <= 20, !signature.contains("【"), !signature.contains("】") else {
+            throw GuanxiError.invalid("signature", "signature must be at most 20 characters, without 【】.").localized("msg.sms_signature", [:])
+        }
+        _ = try quietHours
+        if kind == .test { return }
         let known = Set(Self.fields)
         for (field, text) in [("url", url), ("headers", headers), ("body", body)] { try MergeText.check(text, field: field, fields: known) }
         let sample = try request(to: try SMSNumber("13800138000"), text: "test", id: UUID())
@@ -62,13 +71,6 @@ public struct SMSGatewaySettings: Codable, Sendable, Equatable {
         guard statuses != nil else {
             throw GuanxiError.invalid("successStatus", "successStatus must be HTTP statuses such as 200-299 or 200,201.").localized("msg.sms_status", [:])
         }
-        guard (1...6000).contains(perMinute) else {
-            throw GuanxiError.invalid("perMinute", "perMinute must be from 1 to 6000.").localized("msg.range", ["field": "perMinute", "min": "1", "max": "6000"])
-        }
-        guard signature.count <= 20, !signature.contains("【"), !signature.contains("】") else {
-            throw GuanxiError.invalid("signature", "signature must be at most 20 characters, without 【】.").localized("msg.sms_signature", [:])
-        }
-        _ = try quietHours
     }
 
     /// The HTTP statuses that mean "taken", nil when `successStatus` cannot be read.
