@@ -45,6 +45,13 @@ class Workflows(unittest.TestCase):
         box.send_keys("浏览器测试")
         select = d.find_element(By.CSS_SELECTOR, "select[name=customer_id]")
         self.wait(lambda _: select.get_attribute("value") == customer.rsplit("/", 1)[1])
+        # The contact picker starts over with the chosen company's people.
+        contact = d.find_element(By.CSS_SELECTOR, "select[name=contact_id][data-pick=contacts]")
+        offered = lambda: [o.text for o in contact.find_elements(By.TAG_NAME, "option")]
+        self.wait(lambda _: len(offered()) == 2 and offered()[1].startswith("周测试"))
+        contact_box = d.find_elements(By.CSS_SELECTOR, "input.pick-search")[1]
+        contact_box.send_keys("周")
+        self.wait(lambda _: contact.get_attribute("value") != "")
         d.find_element(By.NAME, "name").send_keys("测试商机")
         d.find_element(By.NAME, "amount").send_keys("88000")
         self.submit("form[action='/opportunities/new']")
@@ -52,6 +59,7 @@ class Workflows(unittest.TestCase):
         main = d.find_element(By.TAG_NAME, "main")
         self.assertIn("测试商机", main.text)
         self.assertTrue(main.find_elements(By.CSS_SELECTOR, f"a[href='{customer}']"), "the deal links to its customer")
+        self.assertIn("周测试", main.text)
         g.screenshot(d, "deal-picked")
 
     def test_activity_form_shows_what_the_kind_needs(self):

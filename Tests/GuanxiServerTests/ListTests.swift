@@ -133,7 +133,7 @@ struct ListTests {
         }
     }
 
-    @Test("Lists say how many records their filters select — exactly up to 1,000, \"more than 1,000\" beyond — under the reader's permissions")
+    @Test("Lists say how many records their filters select — exactly up to 1,000, \"more than 1,000\" beyond with a link that counts them all — under the reader's permissions")
     func counts() async throws {
         try await TestApp.run { app, client in
             let admin = try await app.admin
@@ -148,8 +148,14 @@ struct ListTests {
                 try await insert.run()
             }
             var browser = try await app.signedInBrowser(client, as: "chief")
-            #expect(try await browser.get("/contacts").text.contains(#"<strong class="list-total">超过 1000 条</strong>"#))
+            let capped = try await browser.get("/contacts?q=%E8%81%94%E7%B3%BB%E4%BA%BA").text  // 联系人
+            #expect(capped.contains(#"<strong class="list-total">超过 1,000 条</strong> <a href="/contacts?q=%E8%81%94%E7%B3%BB%E4%BA%BA&amp;count=all">全部计数</a>"#))
             #expect(try await app.services.contactQuery.count(ContactFilter(), for: admin, cap: 1_000) == 1_001, "counting stops one past the cap")
+            // Asked for, the list counts to the end, and its pages keep counting.
+            let all = try await browser.get("/contacts?q=%E8%81%94%E7%B3%BB%E4%BA%BA&count=all").text
+            #expect(all.contains(#"<strong class="list-total">共 1,001 条</strong>"#))
+            #expect(!all.contains("全部计数"))
+            #expect(all.contains(#"count=all&amp;after="#))
 
             var input = CustomerInput()
             for name in ["星辰科技", "星光贸易", "远景物流"] {

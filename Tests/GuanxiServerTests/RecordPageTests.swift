@@ -163,4 +163,57 @@ struct RecordPageTests {
             #expect(badRating.status == .badRequest)
         }
     }
+
+    @Test("A record page lists what is still to do about it, soonest first with overdue marked, and Done returns to the page")
+    func openActivities() async throws {
+        try await TestApp.run { app, client in
+            var browser = try await app.signedInBrowser(client, as: "sales.lead")
+            let admin = try await app.admin
+            let c = try await customer(app)
+            var person = ContactInput()
+            (person.name, person.customerID) = ("李雷", .some(c.id))
+            let contact = try await app.services.contacts.create(person, by: admin)
+            let now = app.clock.now()
+            func activity(_ kind: String, _ subject: String, about: (RecordKind, UUID), due: TimeInterval, status: String = "planned") async throws -> Activity {
+                var input = ActivityInput()
+                (input.kind, input.subject, input.related, input.status) = (kind, subject, .some(about), status)
+                if kind == "task" { input.dueAt = .some(now.addingTimeInterval(due)) } else {
+                    (input.startsAt, input.endsAt) = (.some(now.addingTimeInterval(due)), .some(now.addingTimeInterval(due + 3600)))
+                }
+                return try await app.services.activities.create(input, by: admin)
+            }
+            let late = try await activity("task", "补寄样品", about: (.contacts, contact.id!), due: -86_400)
+            _ = try await activity("meeting", "季度回顾", about: (.customers, c.id!), due: 7 * 86_400)
+            _ = try await activity("call", "已打过的电话", about: (.customers, c.id!), due: -3 * 86_400, status: "done")
+            _ = try await activity("task", "取消的任务", about: (.customers, c.id!), due: 86_400, status: "cancelled")
+
+            let path = "/customers/\(c.id!.uuidString)"
+            let page = try await browser.get(path).text
+            let section = try #require(page.range(of: #"<section class="card" id="open-activities" data-refresh>"#))
+            let open = String(page[section.lowerBound...]).components(separatedBy: "</section>")[0]
+            #expect(page.contains(##"<a href="#open-activities">待办活动 <span class="count">2</span></a>"##))
+            // The contact's overdue task comes before the customer's meeting next week; what is done or cancelled is not listed.
+            let task = try #require(open.range(of: "补寄样品")), meeting = try #require(open.range(of: "季度回顾"))
+            #expect(task.lowerBound < meeting.lowerBound)
+            #expect(!open.contains("已打过的电话") && !open.contains("取消的任务"))
+            #expect(open.contains(#"<span class="badge warn">已逾期</span>"#))
+            #expect(open.components(separatedBy: "已逾期").count == 2, "only the late task is overdue")
+            #expect(open.contains(#"href="/activities/new?about=customers:\#(c.id!.uuidString)&kind=task""#))
+            #expect(open.contains(#"<input type="hidden" name="back" value="customers:\#(c.id!.uuidString)">"#))
+            // The contact's page lists only what is about the contact.
+            let contactPage = try await browser.get("/contacts/\(contact.id!.uuidString)").text
+            #expect(contactPage.contains(##"<a href="#open-activities">待办活动 <span class="count">1</span></a>"##))
+
+            // Done on the page returns to it; a "back" that names no record page leads to the activity.
+            let done = try await browser.post("/activities/\(late.id!.uuidString)/complete", ["version": "1", "back": "customers:\(c.id!.uuidString)"])
+            #expect(done.location == "\(path)?notice=saved")
+            #expect(try await app.services.activities.find(late.id!, for: admin).status == "done")
+            #expect(try await browser.get(path).text.contains(##"<a href="#open-activities">待办活动 <span class="count">1</span></a>"##))
+            let meeting2 = try await activity("task", "再跟进", about: (.customers, c.id!), due: 3600)
+            for back in ["https://evil.example/", "//evil.example", "nonsense:\(c.id!.uuidString)", "customers:not-an-id"] {
+                let odd = try await browser.post("/activities/\(meeting2.id!.uuidString)/complete", ["version": "\(try await app.services.activities.find(meeting2.id!, for: admin).version)", "back": back, "status": "planned"])
+                #expect(odd.location == "/activities/\(meeting2.id!.uuidString)?notice=saved", "\(back)")
+            }
+        }
+    }
 }

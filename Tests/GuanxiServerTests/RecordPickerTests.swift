@@ -76,6 +76,70 @@ struct RecordPickerTests {
         }
     }
 
+    @Test("A deal's contact and a contact's manager are picked among the customer's own contacts, by typing beyond the first page")
+    func contactsAtTheCustomer() async throws {
+        try await TestApp.run { app, client in
+            let admin = try await app.admin
+            func customer(_ name: String) async throws -> Customer {
+                var input = CustomerInput()
+                input.name = name
+                return try await app.services.customers.create(input, by: admin)
+            }
+            let (east, west) = (try await customer("华东机械"), try await customer("华西电子"))
+            var people: [Contact] = []
+            for n in 1...30 {
+                var input = ContactInput()
+                (input.name, input.customerID) = (String(format: "联系人%02d", n), .some(east.id!))
+                people.append(try await app.services.contacts.create(input, by: admin))
+            }
+            var stranger = ContactInput()
+            (stranger.name, stranger.customerID) = ("联系人99", .some(west.id!))
+            let elsewhere = try await app.services.contacts.create(stranger, by: admin)
+            var browser = try await app.signedInBrowser(client, as: "chief")
+            func ids(_ path: String) async throws -> [String] {
+                try #require(try JSONSerialization.jsonObject(with: Data(buffer: try await browser.get(path).body)) as? [[String: String]]).compactMap { $0["id"] }
+            }
+            let first = try await ids("/pick/contacts?q=&customer=\(east.id!.uuidString)")
+            #expect(first.count == RecordPicker.pageSize)
+            #expect(!first.contains(elsewhere.id!.uuidString))
+            #expect(try await ids("/pick/contacts?q=%E8%81%94%E7%B3%BB%E4%BA%BA30&customer=\(east.id!.uuidString)") == [people[29].id!.uuidString])  // 联系人30
+            #expect(try await ids("/pick/contacts?q=%E8%81%94%E7%B3%BB%E4%BA%BA99&customer=\(east.id!.uuidString)").isEmpty, "another customer's contact")
+            #expect(try await ids("/pick/contacts?q=%E8%81%94%E7%B3%BB%E4%BA%BA99") == [elsewhere.id!.uuidString], "unnarrowed, the whole file")
+            #expect(try await browser.get("/pick/contacts?customer=nonsense").status == .badRequest)
+            #expect(try await browser.get("/pick/customers?customer=\(east.id!.uuidString)").status == .notFound, "customers hang on no customer")
+
+            // The deal form offers the customer's first contacts and narrows its search by the customer field.
+            let form = try await browser.get("/opportunities/new?customer=\(east.id!.uuidString)").text
+            #expect(form.contains(#"<select name="contact_id" data-pick="contacts" data-placeholder="#))
+            #expect(form.contains(#"data-pick-customer="customer_id""#))
+            #expect(form.contains(#"<option value="\#(people[0].id!.uuidString)">联系人01</option>"#))
+            #expect(!form.contains(elsewhere.id!.uuidString))
+            let made = try await browser.post("/opportunities/new", ["name": "第三十位的单子", "customer_id": east.id!.uuidString,
+                                                                   "contact_id": people[29].id!.uuidString, "amount": "1000"])
+            #expect(made.status == .seeOther)
+            let deal = try #require(try await app.services.database.sql.select().column("contact_id").from("opportunities")
+                .where("name", .equal, "第三十位的单子").first(decodingColumn: "contact_id", as: UUID.self))
+            #expect(deal == people[29].id!)
+            let wrong = try await browser.post("/opportunities/new", ["name": "错位", "customer_id": east.id!.uuidString,
+                                                                    "contact_id": elsewhere.id!.uuidString, "amount": "1"])
+            #expect(wrong.status == .badRequest)
+            // Editing keeps the chosen contact though it is beyond the first page.
+            let dealPage = try #require(made.location?.split(separator: "?").first)
+            let edit = try await browser.get("\(dealPage)/edit").text
+            #expect(edit.contains(#"<option value="\#(people[29].id!.uuidString)" selected>联系人30</option>"#))
+
+            // A contact's manager: the same customer's colleagues, never the contact itself.
+            var report = ContactInput()
+            report.reportsToID = .some(people[29].id!)
+            _ = try await app.services.contacts.update(people[0].id!, report, expectedVersion: nil, by: admin)
+            let contactForm = try await browser.get("/contacts/\(people[0].id!.uuidString)/edit").text
+            #expect(contactForm.contains(#"data-pick-customer="\#(east.id!.uuidString)""#))
+            #expect(contactForm.contains(#"<option value="\#(people[29].id!.uuidString)" selected>联系人30</option>"#))
+            #expect(!contactForm.contains(#"<option value="\#(people[0].id!.uuidString)""#))
+            #expect(!contactForm.contains(elsewhere.id!.uuidString))
+        }
+    }
+
     @Test("Owner pickers find any colleague the reader may pick by name or sign-in name — beyond the first 200 — and a rep only their teammates")
     func users() async throws {
         try await TestApp.run { app, client in

@@ -14,7 +14,7 @@ extension ActivityPages {
             let pages = ActivityPages(services: services)
             let query = services.activityQuery
             let reminders = try await pages.rows(try await query.reminders(of: principal.userID, now: now, for: principal), principal: principal, locale: context.locale)
-            let today = try await pages.rows(try await query.tasks(.today, of: principal.userID, now: now, timeZone: zone, for: principal), principal: principal, locale: context.locale)
+            let today = try await pages.rows(try await query.tasks(.today, of: principal.userID, now: now, timeZone: zone, for: principal), principal: principal, locale: context.locale, back: "home")
             let overdue = try await query.tasks(.overdue, of: principal.userID, now: now, timeZone: zone, for: principal).count
             var team: [TeamRow] = []
             var most = 1

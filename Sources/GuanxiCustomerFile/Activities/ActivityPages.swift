@@ -17,6 +17,10 @@ package struct ActivityPages {
     package struct Row {
         package let id: String; let kind: String; let subject: String; let when: String; let time: String; let status: String; let priority: String
         package let high: Bool; let about: String; let aboutHref: String; let version: Int
+        /// Still planned and past its due time (or start).
+        package let overdue: Bool
+        /// Where "done" returns: `tasks`, `home`, or the record page it was pressed on (`kind:id`).
+        package let back: String
     }
     package struct CommitmentRow { package let description: String; package let dueOn: String; package let status: String }
     package struct DetailPage {
@@ -61,7 +65,7 @@ package struct ActivityPages {
             } catch let error as GuanxiError where error.kind == .validation || error.kind == .conflict {
                 return try await detail(activityID, context: context, notice: services.localizer.message(for: error, context.locale), status: error.kind == .validation ? .badRequest : .conflict)
             }
-            return WebRenderer.redirect(form["back"] == "tasks" ? Self.tasks : Self.url.appending(activityID).notice("saved"))
+            return WebRenderer.redirect(returning(to: form["back"], from: activityID))
         }
         web.post("/activities/:id/dismiss") { request, context in
             let form = try await request.form(context: context)
@@ -92,6 +96,17 @@ package struct ActivityPages {
         CalendarPage(services: services).register(on: web)
     }
 
+    /// Where a "done" button returns: the task list, or the record page it stood on
+    /// (`kind:id`, a kind with a timeline only — never an address taken from the form).
+    func returning(to back: String?, from activityID: UUID) -> SiteURL {
+        if back == "tasks" { return Self.tasks }
+        if back == "home" { return HomePages.url }
+        if let back, let (kind, id) = Self.about(back), services.records[kind]?.timeline == true {
+            return services.records.url(kind, id).notice("saved")
+        }
+        return Self.url.appending(activityID).notice("saved")
+    }
+
     /// How a record an activity is about is named on a page: "客户 · 北京星辰科技".
     package func label(of kind: RecordKind, _ id: UUID, principal: Principal, locale: String) async throws -> String {
         guard let descriptor = services.records[kind], descriptor.timeline,
@@ -99,7 +114,8 @@ package struct ActivityPages {
         return "\(services.localizer.text(descriptor.nameKey, locale)) · \(name)"
     }
 
-    package func rows(_ activities: [Activity], principal: Principal, locale: String) async throws -> [Row] {
+    package func rows(_ activities: [Activity], principal: Principal, locale: String, back: String = "tasks") async throws -> [Row] {
+        let now = services.clock.now()
         let t = { (key: String) in services.localizer.text(key, locale) }
         let format = DisplayFormat(timeZone: principal.timeZone, locale: locale)
         var labels: [UUID: String] = [:]
@@ -112,7 +128,7 @@ package struct ActivityPages {
             Row(id: a.id!.uuidString, kind: t("activity_kinds.\(a.kind)"), subject: a.subject, when: format.dateTime(a.when), time: format.time(a.when),
                 status: t("activity_statuses.\(a.status)"), priority: t("priorities.\(a.priority)"), high: a.priority == "high",
                 about: a.relatedID.flatMap { labels[$0] } ?? "", aboutHref: a.relatedKind.flatMap { k in a.relatedID.map { "/\(k)/\($0.uuidString)" } } ?? "",
-                version: a.version)
+                version: a.version, overdue: a.isOpen && (a.dueAt ?? a.startsAt).map { $0 < now } == true, back: back)
         }
     }
 

@@ -80,6 +80,14 @@ public struct ActivityQuery: Sendable {
         return try await query.orderBy(Self.when).limit(500).all().map { try $0.decode(fluentModel: Activity.self) }
     }
 
+    /// What is still to do about a record (for a customer: also about its contacts and
+    /// deals), soonest first — the record page's "open activities"; at most `limit`.
+    public func open(about kind: RecordKind, _ id: UUID, for actor: Principal, limit: Int) async throws -> [Activity] {
+        try await base(for: actor).where(SQLIdentifier(records[kind]?.activityColumn ?? "related_id"), .equal, id).where("status", .equal, "planned")
+            .orderBy(SQLRaw("COALESCE(due_at, starts_at, created_at)")).orderBy("id").limit(limit)
+            .all().map { try $0.decode(fluentModel: Activity.self) }
+    }
+
     /// Reminders that are due for the user and not dismissed.
     public func reminders(of userID: UUID, now: Date, for actor: Principal) async throws -> [Activity] {
         try await base(for: actor).where("owner_id", .equal, userID).where("status", .equal, "planned")

@@ -18,14 +18,22 @@ extension RecordKindDescriptor {
             return FoundRecord(kind: .contacts, id: id, name: c.name, customerID: c.customerID)
         }
         d.list = ContactList(services: services)
-        d.search = { term, actor, limit in
-            var filter = ContactFilter()
-            (filter.search, filter.limit) = (term, limit)
+        @Sendable func hits(_ filter: ContactFilter, _ actor: Principal) async throws -> [SearchHit] {
             let found = try await services.contactQuery.list(filter, for: actor).contacts
             let names = try await services.customerQuery.names(of: found.compactMap(\.customerID), for: actor)
             return found.map {
                 SearchHit(kind: .contacts, id: $0.id!, title: $0.name, detail: [$0.title, $0.customerID.flatMap { names[$0] }].compactMap { $0 }.joined(separator: " · "))
             }
+        }
+        d.search = { term, actor, limit in
+            var filter = ContactFilter()
+            (filter.search, filter.limit) = (term, limit)
+            return try await hits(filter, actor)
+        }
+        d.searchAtCustomer = { term, customerID, actor, limit in
+            var filter = ContactFilter()
+            (filter.search, filter.customerID, filter.limit) = (term.isEmpty ? nil : term, customerID, limit)
+            return try await hits(filter, actor)
         }
         for version in [VCard.Version.v3, .v4] {
             d.fileFormats["vcard\(version == .v3 ? 3 : 4)"] = RecordFileFormat(fileExtension: "vcf") { query, actor, _ in

@@ -145,8 +145,7 @@ package struct ContactPages {
             facts: [customerLink, role[0], role[1], phones.first, emails.first].compactMap { $0 },
             sections: [.init(anchor: "details", label: t("record_page.details"), count: "")] + panels.index + [
                 .init(anchor: "attachments", label: t("attachments.title"), count: String(attachments.rows.count)),
-                .init(anchor: "timeline", label: t("kinds.activities"), count: String(timeline.activityCount)),
-            ])
+            ] + timeline.sections(t))
         let page = DetailPage(
             id: contactID.uuidString, name: c.name, version: c.version, header: header, groups: groups,
             notes: c.notes, hasNotes: !c.notes.isEmpty, canEdit: canEdit, canDelete: await may(.delete),
@@ -202,7 +201,7 @@ package struct ContactPages {
             cf: q.getAll("cf").first.map { String($0) } ?? "", sorts: try await table.sorts(.contacts, builtIn: ["name", "updated"], selected: sort, locale: context.locale),
             descending: filter.customSortDescending,
             table: try await table.part(.contacts, path: Self.url.description, records: page.contacts, title: \.name, builtIn: columns,
-                                        defaults: list.defaultColumns, next: page.next, sorts: ["name", "updated"], total: try await services.contactQuery.count(filter, for: principal, cap: ListTable.countCap), request: request, context: context))
+                                        defaults: list.defaultColumns, next: page.next, sorts: ["name", "updated"], total: try await services.contactQuery.count(filter, for: principal, cap: ListTable.countLimit(request)), request: request, context: context))
         return services.renderer.render("contacts", titleKey: "contacts.title", page: model, context: context)
     }
 
@@ -274,15 +273,9 @@ package struct ContactPages {
         func lines(_ kind: ContactChannel.Kind) -> String {
             typed?["\(kind.rawValue)s"] ?? channels.filter { $0.kind == kind }.map { ($0.label.map { "\($0): " } ?? "") + $0.value }.joined(separator: "\n")
         }
-        var managers = [Choice(value: "", label: "—", selected: contact?.reportsToID == nil)]
-        if let customerID = customer?.id {
-            var filter = ContactFilter()
-            filter.customerID = customerID
-            filter.limit = 500
-            let selected = typed?["reports_to_id"] ?? contact?.reportsToID?.uuidString
-            managers += try await services.contactQuery.list(filter, for: principal).contacts.filter { $0.id != contact?.id }
-                .map { Choice(value: $0.id!.uuidString, label: $0.name + ($0.title.map { " · \($0)" } ?? ""), selected: $0.id!.uuidString == selected) }
-        }
+        // The manager is a colleague at the same customer, found by typing among all of them.
+        let managers = try await RecordPicker(services: services).choices(.contacts, chosen: typed?["reports_to_id"] ?? contact?.reportsToID?.uuidString,
+                                                                          for: principal, excluding: contact?.id, atCustomer: customer?.id, narrowed: true)
         let page = FormPage(
             isNew: contact == nil, id: contact?.id?.uuidString ?? "", customerID: customer?.id?.uuidString ?? "", customerName: customer?.name ?? "",
             version: contact?.version ?? 0, name: typed?["name"] ?? contact?.name ?? "", title: typed?["title"] ?? contact?.title ?? "",

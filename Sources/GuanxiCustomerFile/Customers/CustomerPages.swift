@@ -123,7 +123,7 @@ package struct CustomerPages {
             cf: q.getAll("cf").first.map { String($0) } ?? "", sorts: try await table.sorts(.customers, builtIn: ["name", "updated", "created"], selected: sort, locale: context.locale),
             descending: filter.customSortDescending,
             table: try await table.part(.customers, path: Self.url.description, records: page.customers, title: \.name, builtIn: columns,
-                                        defaults: list.defaultColumns, next: page.next, sorts: ["name", "updated", "created"], total: try await services.customerQuery.count(filter, for: principal, cap: ListTable.countCap), request: request, context: context))
+                                        defaults: list.defaultColumns, next: page.next, sorts: ["name", "updated", "created"], total: try await services.customerQuery.count(filter, for: principal, cap: ListTable.countLimit(request)), request: request, context: context))
         return services.renderer.render("customers", titleKey: "customers.title", page: model, context: context)
     }
 
@@ -212,7 +212,7 @@ package struct CustomerPages {
         if let contacts { sections.append(.init(anchor: "contacts", label: t("kinds.contacts"), count: RecordHeader.count(contacts.count, limit: ContactPages.orgChartLimit))) }
         sections += panels.index
         sections.append(.init(anchor: "attachments", label: t("attachments.title"), count: String(attachments.rows.count)))
-        sections.append(.init(anchor: "timeline", label: t("kinds.activities"), count: String(timeline.activityCount)))
+        sections += timeline.sections(t)
         var crumbs = [RecordHeader.Crumb(label: t("customers.title"), href: Self.url.description)]
         if parent.href != nil { crumbs.append(.init(label: parent.value, href: parent.href!)) }
         let header = RecordHeader(

@@ -57,10 +57,19 @@ package struct ListTable {
         package let total: String
         /// Whether `total` says anything (Mustache takes an empty string for true).
         package let counted: Bool
+        /// The same list counted to the end, offered when `total` says "more than".
+        package let countAllHref: String?
     }
 
-    /// The most records a list counts exactly (`CappedCount`); above it, it says "more than".
+    /// The most records a list counts on its own (`CappedCount`); above it, it says "more
+    /// than" and offers to count them all.
     package static let countCap = 1_000
+
+    /// How far this request's list counts: `countCap`, or every record when the reader
+    /// asked (`count=all`, kept while paging) — one full count, only on request.
+    package static func countLimit(_ request: Request) -> Int {
+        request.uri.queryParameters["count"] == "all" ? 1_000_000_000 : countCap
+    }
 
     package let services: CustomerFileServices
 
@@ -101,8 +110,17 @@ package struct ListTable {
             kind: kind.rawValue,
             pager: ListPager(request: request, path: path, next: next) { services.localizer.text("lists.page_number", context.locale, ["n": String($0)]) },
             total: total.map { n in
-                services.localizer.text(n > Self.countCap ? "lists.total_more" : "lists.total", context.locale, ["n": String(min(n, Self.countCap))])
-            } ?? "", counted: total != nil)
+                let limit = Self.countLimit(request)
+                return services.localizer.text(n > limit ? "lists.total_more" : "lists.total", context.locale, ["n": DisplayFormat.grouped(min(n, limit))])
+            } ?? "", counted: total != nil,
+            countAllHref: (total ?? 0) > Self.countLimit(request) ? Self.countAllHref(path: path, request: request) : nil)
+    }
+
+    /// The list as it is, counted to the end.
+    static func countAllHref(path: String, request: Request) -> String {
+        var out = URLComponents()
+        out.queryItems = ListPager.items(request).filter { $0.name != "count" } + [URLQueryItem(name: "count", value: "all")]
+        return path + "?" + (out.percentEncodedQuery ?? "")
     }
 
     /// Every column of a list of `records`: the kind's own, then its custom fields.

@@ -44,6 +44,10 @@ package struct RecordKindDescriptor: Sendable {
     /// the kind: the owner pickers offer colleagues to people who cannot read user records.
     /// It checks its own permissions.
     package var pick: (@Sendable (_ term: String, _ actor: Principal, _ limit: Int) async throws -> [SearchHit])?
+    /// Its records at one customer that match `term` (a customer's contacts), for pickers
+    /// a form narrows by the customer it names: a deal's contact, a contact's manager.
+    /// Empty `term`: the first `limit` in the kind's order. Checks the reader's permissions.
+    package var searchAtCustomer: (@Sendable (_ term: String, _ customerID: UUID, _ actor: Principal, _ limit: Int) async throws -> [SearchHit])?
     /// How a CSV file becomes records of this kind (import, dry run, revert).
     package var importTarget: (@Sendable (ImportSettings) -> any ImportTarget)?
     /// Actions on many records picked in its list, each applied one record at a time

@@ -16,9 +16,23 @@ package struct TimelineView {
         package let rows: [Row]; let about: String; let canLog: Bool
         /// "Send a message" from a template, for kinds messages reach and readers who may send.
         package var messageHref: String?
+        /// What is still to do about the record, soonest first (drawn as the task list is).
+        package var open = OpenActivities(rows: [])
         /// How many activities the timeline holds (the count in the page's section index).
         package var activityCount: Int { rows.filter(\.isActivity).count }
+
+        /// The page's section index entries for the open activities and the timeline.
+        package func sections(_ t: (String) -> String) -> [RecordHeader.Section] {
+            [.init(anchor: "open-activities", label: t("record_page.open_activities"), count: RecordHeader.count(open.rows.count, limit: TimelineView.openLimit)),
+             .init(anchor: "timeline", label: t("kinds.activities"), count: String(activityCount))]
+        }
     }
+
+    /// The rows of the `activity-rows` partial.
+    package struct OpenActivities { package let rows: [ActivityPages.Row] }
+
+    /// How many open activities a record page lists.
+    package static let openLimit = 50
 
     package func part(of kind: RecordKind, id: UUID, principal: Principal, locale: String) async throws -> Part {
         let t = { (key: String) in services.localizer.text(key, locale) }
@@ -57,8 +71,14 @@ package struct TimelineView {
                            isActivity: false, isChange: false, isStage: true, href: "", status: "", outcome: "", commitments: [], changes: [])
             }
         }
-        return Part(rows: rows, about: "\(kind.rawValue):\(id.uuidString)", canLog: principal.scope(for: .create, on: .activities) != nil,
-                    messageHref: MailMergePages.oneRecordHref(kind, id, records: services.records, principal: principal))
+        let about = "\(kind.rawValue):\(id.uuidString)"
+        var open: [ActivityPages.Row] = []
+        if principal.scope(for: .read, on: .activities) != nil {
+            open = try await ActivityPages(services: services).rows(try await services.activityQuery.open(about: kind, id, for: principal, limit: Self.openLimit),
+                                                                    principal: principal, locale: locale, back: about)
+        }
+        return Part(rows: rows, about: about, canLog: principal.scope(for: .create, on: .activities) != nil,
+                    messageHref: MailMergePages.oneRecordHref(kind, id, records: services.records, principal: principal), open: OpenActivities(rows: open))
     }
 
     package init(services: CustomerFileServices) { self.services = services }

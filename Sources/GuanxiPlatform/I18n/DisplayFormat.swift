@@ -23,6 +23,17 @@ package struct DisplayFormat {
     package func date(_ date: Date) -> String { String(formatter.string(from: date).prefix(10)) }
 
     /// "3 d 4 h", "5 h 10 min", "12 min": how long something lasted, for people.
+    /// A count with its thousands grouped ("1,234,567"), as both Chinese and English write it.
+    package static func grouped(_ n: Int) -> String {
+        let digits = String(n.magnitude)
+        var out = ""
+        for (i, digit) in digits.enumerated() {
+            if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(digit)
+        }
+        return (n < 0 ? "-" : "") + out
+    }
+
     package static func duration(_ seconds: TimeInterval, locale: String) -> String {
         let minutes = Int(seconds / 60)
         let (d, h, m) = (minutes / 1440, minutes % 1440 / 60, minutes % 60)

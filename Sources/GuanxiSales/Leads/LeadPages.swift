@@ -80,7 +80,7 @@ package struct LeadPages {
             cf: q.getAll("cf").first.map { String($0) } ?? "", sorts: try await table.sorts(.leads, builtIn: ["created", "updated", "name"], selected: sort, locale: context.locale),
             descending: filter.customSortDescending,
             table: try await table.part(.leads, path: Self.url.description, records: page.leads, title: \.name, builtIn: columns,
-                                        defaults: list.defaultColumns, next: page.next, sorts: ["created", "name", "updated"], total: try await services.leadQuery.count(filter, for: principal, cap: ListTable.countCap), request: request, context: context))
+                                        defaults: list.defaultColumns, next: page.next, sorts: ["created", "name", "updated"], total: try await services.leadQuery.count(filter, for: principal, cap: ListTable.countLimit(request)), request: request, context: context))
         return services.renderer.render("leads", titleKey: "leads.title", page: model, context: context)
     }
 
@@ -127,8 +127,7 @@ package struct LeadPages {
             badges: [t("lead_statuses.\(l.status)"), l.ownerID == nil ? t("customers.pool") : ""],
             facts: [company, status, rating, ownerField, phone, email],
             sections: [.init(anchor: "details", label: t("record_page.details"), count: ""),
-                       .init(anchor: "attachments", label: t("attachments.title"), count: String(attachments.rows.count)),
-                       .init(anchor: "timeline", label: t("kinds.activities"), count: String(timeline.activityCount))])
+                       .init(anchor: "attachments", label: t("attachments.title"), count: String(attachments.rows.count))] + timeline.sections(t))
         let page = DetailPage(
             id: id.uuidString, name: l.name, version: l.version, header: header,
             groups: [WebFieldGroup.shown(t("record_page.overview"), fields), WebFieldGroup.shown(t("record_page.custom"), custom)].compactMap { $0 },

@@ -11,8 +11,11 @@ package struct OpportunityForm {
     package static let textFields = ["name", "amount", "currency", "expected_close", "probability", "source", "loss_reason", "notes"]
 
     package struct TextField { package let name: String; package let label: String; package let value: String; package let saved: String?; package let multiline: Bool; package let type: String }
-    /// A choice field; `pick` names the kind a record picker searches (`RecordPicker`).
-    package struct Select { package let name: String; package let label: String; package let options: [WebChoice]; package var pick: String? = nil }
+    /// A choice field; `pick` names the kind a record picker searches (`RecordPicker`),
+    /// `pickCustomer` the field whose customer narrows it.
+    package struct Select {
+        package let name: String; let label: String; let options: [WebChoice]; var pick: String? = nil; var pickCustomer: String? = nil
+    }
     package struct Check { package let value: String; package let label: String; package let checked: Bool }
     package struct Page {
         package let isNew: Bool; let id: String; let version: Int; let title: String; let texts: [TextField]; let selects: [Select]
@@ -94,10 +97,12 @@ package struct OpportunityForm {
                              multiline: name == "notes", type: name == "expected_close" ? "date" : "text")
         }
         let customers = try await RecordPicker(services: services.customerFile).choices(.customers, chosen: form?["customer_id"] ?? customerID?.uuidString, for: principal)
-        var contactFilter = ContactFilter()
-        contactFilter.customerID = customerID
         // Someone who may not read contacts still makes deals, without naming a contact.
-        let contacts = customerID == nil || principal.scope(for: .read, on: .contacts) == nil ? [] : try await services.contactQuery.list(contactFilter, for: principal).contacts
+        let readsContacts = principal.scope(for: .read, on: .contacts) != nil
+        let contacts = readsContacts
+            ? try await RecordPicker(services: services.customerFile).choices(.contacts, chosen: form?["contact_id"] ?? o?.contactID?.uuidString, for: principal,
+                                                                          atCustomer: customerID, narrowed: true)
+            : [WebChoice(value: "", label: "—", selected: true)]
         let owners = try await services.users.pickable(for: principal)
         let pipelines = try await services.pipelines.list()
         let stageNow = form?["stage_id"] ?? o?.stageID.uuidString ?? ""
@@ -106,10 +111,8 @@ package struct OpportunityForm {
         }
         let selects = [
             Select(name: "customer_id", label: t("kinds.customers"), options: customers, pick: "customers"),
-            Select(name: "contact_id", label: t("kinds.contacts"),
-                   options: WebChoice.list(contacts.map { $0.id!.uuidString }, selected: form?["contact_id"] ?? o?.contactID?.uuidString) { id in
-                       contacts.first { $0.id?.uuidString == id }?.name ?? id
-                   }),
+            Select(name: "contact_id", label: t("kinds.contacts"), options: contacts,
+                   pick: readsContacts ? "contacts" : nil, pickCustomer: readsContacts ? "customer_id" : nil),
             Select(name: "stage_id", label: t("opportunity_fields.stage"), options: stageOptions),
             Select(name: "owner_id", label: t("customer_fields.owner"),
                    options: WebChoice.list(owners.map { $0.id!.uuidString }, selected: form?["owner_id"] ?? (o == nil ? principal.userID.uuidString : o?.ownerID?.uuidString)) { id in

@@ -117,7 +117,7 @@ package struct OpportunityPages {
             cf: q.getAll("cf").first.map { String($0) } ?? "", sorts: try await table.sorts(.opportunities, builtIn: ["updated", "created", "name"], selected: sort, locale: context.locale),
             descending: filter.customSortDescending,
             table: try await table.part(.opportunities, path: Self.url.description, records: deals, title: \.name, builtIn: columns,
-                                        defaults: list.defaultColumns, next: page.next, sorts: ["updated", "created", "name"], total: try await services.opportunityQuery.count(filter, for: principal, cap: ListTable.countCap), request: request, context: context))
+                                        defaults: list.defaultColumns, next: page.next, sorts: ["updated", "created", "name"], total: try await services.opportunityQuery.count(filter, for: principal, cap: ListTable.countLimit(request)), request: request, context: context))
         return services.renderer.render("opportunities", titleKey: "opportunities.title", page: model, context: context)
     }
 
@@ -172,8 +172,7 @@ package struct OpportunityPages {
             sections: [.init(anchor: "details", label: t("record_page.details"), count: ""),
                        .init(anchor: "stages", label: t("opportunities.stage_history"), count: String(visits.count)),
                        .init(anchor: "competitors", label: t("competitors.title"), count: String(competitors.count))] + panels.index + [
-                        .init(anchor: "attachments", label: t("attachments.title"), count: String(attachments.rows.count)),
-                        .init(anchor: "timeline", label: t("kinds.activities"), count: String(timeline.activityCount))])
+                        .init(anchor: "attachments", label: t("attachments.title"), count: String(attachments.rows.count))] + timeline.sections(t))
         let groups = [WebFieldGroup.shown(t("record_page.deal"), deal), WebFieldGroup.shown(t("record_page.custom"), custom)].compactMap { $0 }
         let page = DetailPage(
             id: id.uuidString, name: o.name, version: o.version, header: header, groups: groups, notes: o.notes, hasNotes: !o.notes.isEmpty,

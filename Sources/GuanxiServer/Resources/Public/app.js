@@ -89,6 +89,8 @@ function adjust(column, count, amount, weighted) {
 // permissions); the first match is chosen. The select stays the form's field, so the
 // form works the same without this script, with the choices the page came with.
 // Options that name no record ("—", the shared pool, "by the routing rules") stay.
+// data-pick-customer narrows the search to one customer's records: the customer's id, or
+// the name of the form field that holds it — a new customer there starts the list over.
 const recordID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 for (const select of document.querySelectorAll("select[data-pick]")) {
   const box = document.createElement("input");
@@ -98,27 +100,47 @@ for (const select of document.querySelectorAll("select[data-pick]")) {
   box.setAttribute("aria-label", box.placeholder);
   box.maxLength = 100;
   select.before(box);
+  const narrowing = select.dataset.pickCustomer || "";
+  const customerField = narrowing && !recordID.test(narrowing) && select.form ? select.form.elements.namedItem(narrowing) : null;
+  const customer = () => (customerField ? customerField.value : narrowing);
   let timer;
   let asked = 0;
+  const offer = async (term, keepChosen) => {
+    const ask = ++asked;
+    let address = `/pick/${encodeURIComponent(select.dataset.pick)}?q=${encodeURIComponent(term)}`;
+    if (narrowing) {
+      if (!recordID.test(customer())) {
+        select.replaceChildren(...[...select.options].filter((option) => !recordID.test(option.value)));
+        return;
+      }
+      address += `&customer=${encodeURIComponent(customer())}`;
+    }
+    const response = await fetch(address, { credentials: "same-origin", headers: { Accept: "application/json" } });
+    if (!response.ok || ask !== asked) return;
+    const hits = await response.json();
+    const chosen = keepChosen ? select.selectedOptions[0] : null;
+    select.replaceChildren(...[...select.options].filter((option) => !recordID.test(option.value) || option === chosen));
+    if (!chosen) select.value = "";
+    for (const hit of hits) {
+      if (chosen && hit.id === chosen.value) continue;
+      select.append(new Option(hit.detail ? `${hit.label} · ${hit.detail}` : hit.label, hit.id));
+    }
+    if (term && hits.length) select.value = hits[0].id;
+    select.dispatchEvent(new Event("change", { bubbles: true }));
+  };
   box.addEventListener("input", () => {
     clearTimeout(timer);
-    timer = setTimeout(async () => {
-      const ask = ++asked;
-      const term = box.value.trim();
-      const response = await fetch(`/pick/${encodeURIComponent(select.dataset.pick)}?q=${encodeURIComponent(term)}`,
-                                   { credentials: "same-origin", headers: { Accept: "application/json" } });
-      if (!response.ok || ask !== asked) return;
-      const hits = await response.json();
-      const chosen = select.selectedOptions[0];
-      select.replaceChildren(...[...select.options].filter((option) => !recordID.test(option.value) || option === chosen));
-      for (const hit of hits) {
-        if (chosen && hit.id === chosen.value) continue;
-        select.append(new Option(hit.detail ? `${hit.label} · ${hit.detail}` : hit.label, hit.id));
-      }
-      if (term && hits.length) select.value = hits[0].id;
-      select.dispatchEvent(new Event("change", { bubbles: true }));
-    }, 200);
+    timer = setTimeout(() => offer(box.value.trim(), true), 200);
   });
+  if (customerField) {
+    let shown = customerField.value;
+    customerField.addEventListener("change", () => {
+      if (customerField.value === shown) return;
+      shown = customerField.value;
+      box.value = "";
+      offer("", false);
+    });
+  }
 }
 
 // The menu: one heading open at a time, closed by a click elsewhere or Escape.
