@@ -5,6 +5,7 @@
 # Chinese fonts come from Debian's packages, selenium from PyPI (into .build/), each
 # installed when missing.
 #   scripts/browser-tests.sh [BINARY]      (default: the debug build, built if needed)
+#   GUANXI_TOUR=DIR scripts/browser-tests.sh [BINARY]   screenshots to look at (Tests/Browser/tour.py)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -46,5 +47,10 @@ port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 server=$!
 for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
 
-GUANXI_URL="http://127.0.0.1:$port" GUANXI_DEMO_PASSWORDS="$work/demo.txt" GUANXI_SCREENSHOTS="${GUANXI_SCREENSHOTS:-}" \
-  "$venv/bin/python" -m unittest discover -s Tests/Browser -p "${GUANXI_BROWSER_TESTS:-test_*.py}" -v
+export GUANXI_URL="http://127.0.0.1:$port" GUANXI_DEMO_PASSWORDS="$work/demo.txt" GUANXI_SCREENSHOTS="${GUANXI_SCREENSHOTS:-}"
+# GUANXI_TOUR=DIR takes screenshots of the main pages to look at instead of testing.
+if [ -n "${GUANXI_TOUR:-}" ]; then
+  (cd Tests/Browser && "$venv/bin/python" tour.py "$GUANXI_TOUR")
+  exit
+fi
+"$venv/bin/python" -m unittest discover -s Tests/Browser -p "${GUANXI_BROWSER_TESTS:-test_*.py}" -v

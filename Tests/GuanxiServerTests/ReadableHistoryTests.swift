@@ -48,6 +48,14 @@ struct ReadableHistoryTests {
             #expect(!Self.hasUUID(timeline))
             #expect(!timeline.contains("at_risk"))
 
+            // A purchase recorded on the customer is named in the reader's language.
+            var purchase = PurchaseInput()
+            (purchase.date, purchase.amount, purchase.items) = ("2026-09-01", "1200", ["年度维护"])
+            _ = try await PurchaseService(services: app.services.customerFile).add(purchase, to: customer.id!, by: admin)
+            let withPurchase = try await browser.get("/customers/\(customer.id!.uuidString)").text
+            #expect(withPurchase.contains("<strong>购买记录</strong>："))
+            #expect(!Self.visibleText(String(withPurchase[try #require(withPurchase.range(of: "class=\"timeline\"")).lowerBound...])).contains("purchases"))
+
             let audit = Self.visibleText(try await browser.get("/admin/audit?kind=customers").text)
             #expect(audit.contains("李娜") && audit.contains("星辰集团") && audit.contains("成长期"))
             #expect(!Self.hasUUID(audit))
