@@ -107,4 +107,12 @@ run "customer search (HTML /customers?q=tech)" -H "$COOKIE" "$BASE/customers?q=t
 run "API GET /contacts?limit=50" -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/contacts?limit=50"
 run "API GET /contacts?limit=50&q=ang" -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/contacts?limit=50&q=ang"
 run "API GET /customers?limit=50" -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/customers?limit=50"
+# Counting a whole list happens only when a reader asks ("count them all"): one request each.
+for path in "/contacts?count=all" "/contacts?q=ang&count=all" "/customers?count=all"; do
+  printf '%-48s %s s\n' "counted to the end (HTML $path)" "$(curl -s -o /dev/null -w '%{time_total}' -H "$COOKIE" "$BASE$path")"
+done
 echo "server RSS after the runs: $(ps -o rss= -p $SERVER) KB"
+if [ -z "${GUANXI_DATABASE_URL:-}" ]; then
+  BYTES=$(cat "$DATA"/guanxi.sqlite* | wc -c)
+  echo "data file: $(( BYTES / 1048576 )) MB, $(( BYTES / N )) bytes per contact (customers, audit and search index included)"
+fi

@@ -215,6 +215,22 @@ package struct ContactImportTarget: ImportTarget {
     /// Ordered by name (the lists, and the short given-name search) or by phone/e-mail —
     /// the last kept when the import finds records by phone or e-mail — and the search
     /// index, of the contacts and of the companies created with them.
+    package func findAll(_ key: String, _ values: [String], on sql: any SQLDatabase) async throws -> [String: [UUID]] {
+        let normalised = values.map { self.normalised(key, $0) }
+        switch key {
+        case "email", "phone":
+            return try await Self.matching(normalised) { chunk in
+                sql.select().distinct().column(SQLAlias(SQLIdentifier("contact_id"), as: SQLIdentifier("id"))).column(SQLAlias(SQLIdentifier("normalized"), as: SQLIdentifier("k")))
+                    .from("contact_channels").where("kind", .equal, key).where("normalized", .in, chunk)
+            }
+        case "wechat":
+            return try await Self.matching(normalised) { chunk in
+                sql.select().column("id").column(SQLAlias(SQLIdentifier("wechat"), as: SQLIdentifier("k"))).from("contacts").where("wechat", .in, chunk)
+            }
+        default: return [:]
+        }
+    }
+
     package func scatteredIndexes(_ settings: ImportSettings) -> [String] {
         ["contacts_name_idx", "contacts_owner_idx", "contacts_name_from2_idx", "contacts_name_from3_idx"]
             + (["email", "phone"].contains(settings.key ?? "") ? [] : ["contact_channels_value_idx"])

@@ -134,6 +134,19 @@ package struct CustomerImportTarget: ImportTarget {
         return try await query.all().map { try $0.decode(column: "id", as: UUID.self) }
     }
 
+    package func findAll(_ key: String, _ values: [String], on sql: any SQLDatabase) async throws -> [String: [UUID]] {
+        let column: any SQLExpression
+        switch key {
+        case "email": column = SQLFunction("lower", args: SQLIdentifier("email"))
+        case "phone": column = SQLIdentifier("phone_digits")
+        case "external_id": column = SQLIdentifier("external_id")
+        default: return [:]
+        }
+        return try await Self.matching(values.map { normalised(key, $0) }) { chunk in
+            sql.select().column("id").column(SQLAlias(column, as: SQLIdentifier("k"))).from("customers").where(column, .in, SQLBind.group(chunk))
+        }
+    }
+
     /// The search index: customers are found by their keys (e-mail, phone digits,
     /// external id) from their own indexes, never through the search.
     package func scatteredIndexes(_ settings: ImportSettings) -> [String] { [SQLiteSearchIndex.insertTrigger("customers")] }

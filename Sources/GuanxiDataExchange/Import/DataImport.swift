@@ -191,12 +191,15 @@ public struct DataImport: Sendable {
             try await indexes.rebuildAbandoned()
             let target = try target(job.kind, settings: job.settings)
             let toGo = job.totalRows - job.rowsDone
-            if services.config.importSetAsideRows > 0, toGo >= services.config.importSetAsideRows {
-                let scattered = target.scatteredIndexes(job.settings)
-                try await indexes.setAside(serving ? scattered.filter { SQLiteSearchIndex.table(ofInsertTrigger: $0) != nil } : scattered, for: id)
-            }
             // The stored file is decoded once; its raw copy is let go before the rows are read.
             let file = try await ImportFile.stored(id, in: store)
+            if services.config.importSetAsideRows > 0, toGo >= services.config.importSetAsideRows {
+                // The index of the key in effect stays, chosen or not: every row looks it up.
+                var reading = job.settings
+                reading.key = try await ImportPlan.make(file, target: target, settings: job.settings, custom: try await services.customValues.fields(of: target.kind)).key
+                let scattered = target.scatteredIndexes(reading)
+                try await indexes.setAside(serving ? scattered.filter { SQLiteSearchIndex.table(ofInsertTrigger: $0) != nil } : scattered, for: id)
+            }
             _ = try await runOpened(target, job: &job, file: file, dryRun: false, by: actor, progress: progress)
             // Rows are all in: a server stopping while the indexes are built leaves the rest
             // of them to the hourly upkeep (`rebuildAbandoned`) rather than failing the import.

@@ -56,6 +56,8 @@ package struct ImportRunner<Target: ImportTarget>: Sendable {
         // The records this run has created or updated by their key's value, so a later row
         // of the file with the same key finds them.
         var seen: [String: (line: Int, id: UUID?)] = [:]
+        // The records on file that the key values of the batch being checked find.
+        var onFile: [String: [UUID]] = [:]
         var problems: [ImportProblem] = []
 
         /// A reason in the importer's language.
@@ -79,7 +81,8 @@ package struct ImportRunner<Target: ImportTarget>: Sendable {
             var earlierLine: Int?
             if let key = plan.key, let keyValue {
                 if let earlier = seen[target.normalised(key, keyValue)] { earlierLine = earlier.line; matches = earlier.id.map { [$0] } ?? [] }
-                if matches.isEmpty { matches = try await target.existing(key, keyValue, by: actor, services: services) }
+                // On file before this run: looked up for the whole batch at once (`lookAhead`).
+                if matches.isEmpty { matches = onFile[target.normalised(key, keyValue)] ?? [] }
             }
             let decision = ImportRowCheck.decide(mode: settings.mode, duplicates: settings.duplicates, keyHeader: plan.keyHeader,
                                                  keyValue: keyValue, matches: matches, earlierLine: earlierLine)
@@ -125,10 +128,11 @@ package struct ImportRunner<Target: ImportTarget>: Sendable {
             var reader = BatchReader(rows: plan.rows, columns: plan.header.count, mapping: plan.mapping, firstLine: job.nextLine, size: batchSize)
             var batch = try await reader.next()
             try await target.prefetch(batch.compactMap(\.values), by: actor, reading: reading)
+            onFile = try await keyMatches(batch, plan: plan, by: actor)
             // The next batch is read, its look-ups (and the cancel flag) asked for while
             // this batch is checked — in a task of its own, on the side reader — so the
             // checking waits neither for the file nor for the database.
-            ahead = lookAhead(reader, jobID: job.id, dryRun: dryRun, by: actor, reading: reading)
+            ahead = lookAhead(reader, plan: plan, jobID: job.id, dryRun: dryRun, by: actor, reading: reading)
             while !batch.isEmpty {
                 for (index, (row, values)) in batch.enumerated() {
                     try await process(row, values)
@@ -145,8 +149,8 @@ package struct ImportRunner<Target: ImportTarget>: Sendable {
                     try await services.database.db.transaction { [job] tx in try await store.saveProgress(job, rejects: [], on: tx) }
                     return problems
                 }
-                batch = next.batch
-                if !batch.isEmpty { ahead = lookAhead(next.reader, jobID: job.id, dryRun: dryRun, by: actor, reading: reading) }
+                (batch, onFile) = (next.batch, next.onFile)
+                if !batch.isEmpty { ahead = lookAhead(next.reader, plan: plan, jobID: job.id, dryRun: dryRun, by: actor, reading: reading) }
             }
             problems += try await writer.flush(&job, wait: true)
         } catch {
@@ -202,12 +206,23 @@ package struct ImportRunner<Target: ImportTarget>: Sendable {
     package struct Ahead: Sendable {
         package let reader: BatchReader
         package let batch: [(row: CSVReader.Row, values: [String: String]?)]
+        /// What the batch's key values find on file (`keyMatches`).
+        package let onFile: [String: [UUID]]
         package let cancelled: Bool
     }
 
+    /// The records on file that the batch's key values find, among those the importer may
+    /// read, by normalised value — one look-up for the batch instead of one per row. A
+    /// record the run itself created or updated is found through its own memory instead.
+    private func keyMatches(_ batch: [(row: CSVReader.Row, values: [String: String]?)], plan: ImportPlan, by actor: Principal) async throws -> [String: [UUID]] {
+        guard let key = plan.key else { return [:] }
+        let values = batch.compactMap { $0.values.flatMap { ImportRowCheck.keyValue($0, keyField: plan.keyField) } }
+        return try await target.existingAll(key, values, by: actor, services: services)
+    }
+
     /// Reads the next batch of `reader` and looks up what it refers to, in a task of its own.
-    private func lookAhead(_ reader: BatchReader, jobID: UUID, dryRun: Bool, by actor: Principal, reading: any SQLDatabase) -> Task<Ahead, any Error> {
-        let (target, store) = (target, store)
+    private func lookAhead(_ reader: BatchReader, plan: ImportPlan, jobID: UUID, dryRun: Bool, by actor: Principal, reading: any SQLDatabase) -> Task<Ahead, any Error> {
+        let (target, store, runner) = (target, store, self)
         // Neither on the computing loop, where the checking runs, nor on the database's,
         // where the writer's transaction steps from statement to statement: reading a
         // batch of the file is milliseconds of work that would hold either up.
@@ -215,7 +230,8 @@ package struct ImportRunner<Target: ImportTarget>: Sendable {
             var reader = reader
             let batch = try await reader.next()
             try await target.prefetch(batch.compactMap(\.values), by: actor, reading: reading)
-            return Ahead(reader: reader, batch: batch, cancelled: dryRun ? false : try await store.cancelRequested(jobID, reading: reading))
+            let onFile = try await runner.keyMatches(batch, plan: plan, by: actor)
+            return Ahead(reader: reader, batch: batch, onFile: onFile, cancelled: dryRun ? false : try await store.cancelRequested(jobID, reading: reading))
         }
     }
 }

@@ -23,3 +23,33 @@ extension ImportTarget {
             .map { try $0.decode(column: "id", as: UUID.self) }
     }
 }
+
+extension ImportTarget {
+    /// `existing` for a batch of key values at once (a few queries, not one per row), by
+    /// their `normalised` form; a value nothing readable matches is absent.
+    package func existingAll(_ key: String, _ values: [String], by actor: Principal, services: CustomerFileServices) async throws -> [String: [UUID]] {
+        guard !values.isEmpty else { return [:] }
+        var found: [String: [UUID]] = [:]
+        if key.hasPrefix("cf.") {
+            for value in Set(values) where found[normalised(key, value)] == nil {
+                let ids = try await existing(key, value, by: actor, services: services)
+                if !ids.isEmpty { found[normalised(key, value)] = ids }
+            }
+            return found
+        }
+        found = try await findAll(key, values, on: services.database.sql)
+        guard !found.isEmpty, let readable = try await services.permissions.ownerFilter(actor, .read, on: kind).condition() else { return found }
+        let ids = Array(Set(found.values.joined()))
+        var kept: Set<UUID> = []
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let chunk = Array(ids[start..<min(start + 500, ids.count)])
+            for row in try await services.database.sql.select().column("id").from(kind.rawValue).where("id", .in, chunk).where(readable).all() {
+                kept.insert(try row.decode(column: "id", as: UUID.self))
+            }
+        }
+        return found.compactMapValues { ids in
+            let readable = ids.filter(kept.contains)
+            return readable.isEmpty ? nil : readable
+        }
+    }
+}

@@ -46,6 +46,10 @@ package protocol ImportTarget: Sendable {
     func field(forKey key: String) -> String
     /// Records whose own (not custom) `key` field equals `value`.
     func find(_ key: String, _ value: String, on sql: any SQLDatabase) async throws -> [UUID]
+    /// `find` for a batch of values at once, by their `normalised` form (a value nothing
+    /// matches is absent): an import checks a batch of rows for duplicates in a few
+    /// queries instead of one per row.
+    func findAll(_ key: String, _ values: [String], on sql: any SQLDatabase) async throws -> [String: [UUID]]
     /// Indexes that new records land all over (ordered by name, phone…, and the search
     /// index's insert triggers), which a large import sets aside and builds again at its
     /// end (`SetAsideIndexes`) — never one the import itself reads with `settings`.
@@ -68,6 +72,28 @@ extension ImportTarget {
     package func alsoCreated(_ prepared: Prepared) -> [(kind: RecordKind, id: UUID)] { [] }
     package func prefetch(_ rows: [[String: String]], by actor: Principal, reading: any SQLDatabase) async throws {}
     package func scatteredIndexes(_ settings: ImportSettings) -> [String] { [] }
+    package func findAll(_ key: String, _ values: [String], on sql: any SQLDatabase) async throws -> [String: [UUID]] {
+        var found: [String: [UUID]] = [:]
+        for value in Set(values) where found[normalised(key, value)] == nil {
+            let ids = try await find(key, value, on: sql)
+            if !ids.isEmpty { found[normalised(key, value)] = ids }
+        }
+        return found
+    }
+
+    /// `findAll` for targets whose key columns hold the normalised value: one query per
+    /// 500 values of `SELECT id, k … WHERE k IN (…)`, at most three records a value.
+    package static func matching(_ values: [String], in select: ([String]) -> SQLSelectBuilder) async throws -> [String: [UUID]] {
+        var found: [String: [UUID]] = [:]
+        let distinct = Array(Set(values.filter { !$0.isEmpty }))
+        for start in stride(from: 0, to: distinct.count, by: 500) {
+            for row in try await select(Array(distinct[start..<min(start + 500, distinct.count)])).all() {
+                let key = try row.decode(column: "k", as: String.self)
+                if found[key, default: []].count < 3 { found[key, default: []].append(try row.decode(column: "id", as: UUID.self)) }
+            }
+        }
+        return found
+    }
     package func insertAll(_ batch: [Prepared], by actor: Principal, to writes: inout BulkWrites) throws {
         for prepared in batch { writes.then { tx in try await insert(prepared, by: actor, on: tx) } }
     }
