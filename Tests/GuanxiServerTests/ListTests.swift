@@ -151,6 +151,20 @@ struct ListTests {
             let capped = try await browser.get("/contacts?q=%E8%81%94%E7%B3%BB%E4%BA%BA").text  // 联系人
             #expect(capped.contains(#"<strong class="list-total">超过 1,000 条</strong> <a href="/contacts?q=%E8%81%94%E7%B3%BB%E4%BA%BA&amp;count=all">全部计数</a>"#))
             #expect(try await app.services.contactQuery.count(ContactFilter(), for: admin, cap: 1_000) == 1_001, "counting stops one past the cap")
+            // A search count is led by the index's matches, each record counted once
+            // though its name matches two ways (王王: by its start and after its surname).
+            for name in ["王王", "王芳", "李王"] {
+                var person = ContactInput()
+                person.name = name
+                _ = try await app.services.contacts.create(person, by: admin)
+            }
+            var wang = ContactFilter()
+            wang.search = "王"
+            #expect(try await app.services.contactQuery.count(wang, for: admin, cap: 1_000) == 3)
+            wang.search = "联系人000"
+            #expect(try await app.services.contactQuery.count(wang, for: admin, cap: 1_000) == 10)
+            wang.search = "联系人"
+            #expect(try await app.services.contactQuery.count(wang, for: admin, cap: 5) == 6, "counting stops one past the cap")
             // Asked for, the list counts to the end, and its pages keep counting.
             let all = try await browser.get("/contacts?q=%E8%81%94%E7%B3%BB%E4%BA%BA&count=all").text
             #expect(all.contains(#"<strong class="list-total">共 1,001 条</strong>"#))

@@ -44,9 +44,8 @@ public struct ContactQuery: Sendable {
 
     /// How many contacts `filter` selects for `actor`, up to `cap` + 1 (`CappedCount`).
     public func count(_ filter: ContactFilter, for actor: Principal, cap: Int) async throws -> Int {
-        var (query, search) = try await filtered(filter, for: actor)
-        if let search { query = query.where(search.indexed) }
-        return try await CappedCount.count(query, table: "contacts", cap: cap, on: database.sql)
+        let (query, search) = try await filtered(filter, for: actor)
+        return try await CappedCount.count(query, table: "contacts", search: search, cap: cap, on: database.sql)
     }
 
     public func list(_ filter: ContactFilter, for actor: Principal) async throws -> (contacts: [Contact], next: String?) {

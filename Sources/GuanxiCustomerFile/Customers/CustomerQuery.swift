@@ -72,9 +72,8 @@ public struct CustomerQuery: Sendable {
 
     /// How many customers `filter` selects for `actor`, up to `cap` + 1 (`CappedCount`).
     public func count(_ filter: CustomerFilter, for actor: Principal, cap: Int) async throws -> Int {
-        var (query, search) = try await filtered(filter, for: actor)
-        if let search { query = query.where(search.indexed) }
-        return try await CappedCount.count(query, table: "customers", cap: cap, on: database.sql)
+        let (query, search) = try await filtered(filter, for: actor)
+        return try await CappedCount.count(query, table: "customers", search: search, cap: cap, on: database.sql)
     }
 
     public func list(_ filter: CustomerFilter, for actor: Principal) async throws -> (customers: [Customer], next: String?) {

@@ -13,4 +13,26 @@ package enum CappedCount {
             .from(SQLAlias(SQLGroupExpression(inner), as: SQLIdentifier("capped")))
             .first(decodingColumn: "n", as: Int.self) ?? 0
     }
+
+    /// The rows `query` selects that also meet `search`, at most `cap` + 1. On SQLite the
+    /// search index's matches lead (`SearchCondition.sample`, joined to the table), so
+    /// counting stops after `cap` + 1 of them: asked as `id IN (matches)`, SQLite first
+    /// gathers every match — 27,000 for "mith" among a million contacts, 38 ms against 1.4.
+    package static func count(_ query: SQLSelectBuilder, table: String, search: SearchCondition?, cap: Int, on sql: any SQLDatabase) async throws -> Int {
+        guard let search else { return try await count(query, table: table, cap: cap, on: sql) }
+        guard sql.dialect.name == "sqlite", let sample = search.sample else {
+            return try await count(Keyset.copy(query).where(search.indexed), table: table, cap: cap, on: sql)
+        }
+        var inner = query.select
+        inner.columns = [SQLColumn("id", table: table)]
+        // A sample may name a record twice (a name matching two of its ranges).
+        inner.isDistinct = true
+        inner.tables = [SQLAlias(SQLGroupExpression(sample), as: SQLIdentifier("matched"))]
+        inner.joins.insert(SQLJoin(method: SQLJoinMethod.inner, table: SQLIdentifier(table),
+                                   expression: SQLBinaryExpression(SQLColumn("id", table: table), .equal, SQLColumn("id", table: "matched"))), at: 0)
+        (inner.orderBy, inner.limit, inner.offset) = ([], cap + 1, nil)
+        return try await sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n")
+            .from(SQLAlias(SQLGroupExpression(inner), as: SQLIdentifier("capped")))
+            .first(decodingColumn: "n", as: Int.self) ?? 0
+    }
 }

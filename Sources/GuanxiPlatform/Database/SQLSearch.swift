@@ -60,7 +60,7 @@ public enum SQLSearch {
         let phrase = "\"" + needle.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         let fts = SQLiteSearchIndex.ftsTable(table)
         let matches = SQLQueryString("""
-            SELECT k.record_id FROM \(ident: fts) f JOIN search_keys k ON k.id = f.rowid \
+            SELECT k.record_id AS id FROM \(ident: fts) f JOIN search_keys k ON k.id = f.rowid \
             WHERE \(ident: fts) MATCH \(bind: phrase)
             """)
         // `search_text` is lower-cased, and SQLite's LIKE ignores the case of Latin letters: the
@@ -93,8 +93,8 @@ public struct SearchCondition: Sendable {
     public let indexed: any SQLExpression
     /// Nil when no index serves the term anyway (a short term on a company name).
     public let scanned: (any SQLExpression)?
-    /// A query of matching ids straight from the index, which can stop after a few (to
-    /// tell a common term from a rare one); it may name a record twice.
+    /// A query of matching ids (column `id`) straight from the index, which can stop after
+    /// a few (to tell a common term from a rare one); it may name a record twice.
     public let sample: (any SQLExpression)?
 
     public init(indexed: any SQLExpression, scanned: (any SQLExpression)? = nil, sample: (any SQLExpression)? = nil) {

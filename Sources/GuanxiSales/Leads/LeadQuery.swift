@@ -55,9 +55,8 @@ public struct LeadQuery: Sendable {
 
     /// How many leads `filter` selects for `actor`, up to `cap` + 1 (`CappedCount`).
     public func count(_ filter: LeadFilter, for actor: Principal, cap: Int) async throws -> Int {
-        var (query, search) = try await filtered(filter, for: actor)
-        if let search { query = query.where(search.indexed) }
-        return try await CappedCount.count(query, table: "leads", cap: cap, on: database.sql)
+        let (query, search) = try await filtered(filter, for: actor)
+        return try await CappedCount.count(query, table: "leads", search: search, cap: cap, on: database.sql)
     }
 
     public func list(_ filter: LeadFilter, for actor: Principal) async throws -> (leads: [Lead], next: String?) {
