@@ -231,6 +231,36 @@ package struct ContactImportTarget: ImportTarget {
         }
     }
 
+    /// Phones and e-mails on file, read through the whole channel table in one pass (about
+    /// a second per million) rather than by the index a large import sets aside.
+    package func keySnapshot(_ key: String, on sql: any SQLDatabase) async throws -> ImportKeySnapshot? {
+        guard ["email", "phone"].contains(key) else { return nil }
+        let builder = ImportKeySnapshot.Builder()
+        try await sql.select().column("normalized").column("contact_id").from("contact_channels").where("kind", .equal, key).run { row in
+            if let value = try? row.decode(column: "normalized", as: String.self), let id = try? row.decode(column: "contact_id", as: UUID.self) {
+                builder.add(value, id)
+            }
+        }
+        return builder.snapshot
+    }
+
+    package func findAll(_ key: String, _ values: [String], among snapshot: ImportKeySnapshot, on sql: any SQLDatabase) async throws -> [String: [UUID]] {
+        guard ["email", "phone"].contains(key) else { return try await findAll(key, values, on: sql) }
+        let wanted = Set(values.map { normalised(key, $0) })
+        let ids = Array(Set(wanted.flatMap(snapshot.candidates)))
+        var found: [String: [UUID]] = [:]
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            // By the channel table's own key (contact, kind, position): no value index needed.
+            for row in try await sql.select().column("contact_id").column("normalized").from("contact_channels")
+                .where("contact_id", .in, Array(ids[start..<min(start + 500, ids.count)])).where("kind", .equal, key).all() {
+                let value = try row.decode(column: "normalized", as: String.self)
+                let id = try row.decode(column: "contact_id", as: UUID.self)
+                if wanted.contains(value), found[value, default: []].count < 3, found[value]?.contains(id) != true { found[value, default: []].append(id) }
+            }
+        }
+        return found
+    }
+
     package func scatteredIndexes(_ settings: ImportSettings) -> [String] {
         ["contacts_name_idx", "contacts_owner_idx", "contacts_name_from2_idx", "contacts_name_from3_idx"]
             + (["email", "phone"].contains(settings.key ?? "") ? [] : ["contact_channels_value_idx"])

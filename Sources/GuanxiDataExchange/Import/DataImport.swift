@@ -193,14 +193,20 @@ public struct DataImport: Sendable {
             let toGo = job.totalRows - job.rowsDone
             // The stored file is decoded once; its raw copy is let go before the rows are read.
             let file = try await ImportFile.stored(id, in: store)
+            var snapshot: ImportKeySnapshot?
             if services.config.importSetAsideRows > 0, toGo >= services.config.importSetAsideRows {
-                // The index of the key in effect stays, chosen or not: every row looks it up.
+                // Every row looks up the key in effect, chosen or not. Alone on SQLite, the
+                // import reads the key's values once (`ImportKeySnapshot`) and sets its index
+                // aside with the others; otherwise the key's index stays and answers.
                 var reading = job.settings
                 reading.key = try await ImportPlan.make(file, target: target, settings: job.settings, custom: try await services.customValues.fields(of: target.kind)).key
+                if !serving, services.database.engine == .sqlite, let key = reading.key, let taken = try await target.keySnapshot(key, on: services.database.sql) {
+                    (snapshot, reading.key) = (taken, nil)
+                }
                 let scattered = target.scatteredIndexes(reading)
                 try await indexes.setAside(serving ? scattered.filter { SQLiteSearchIndex.table(ofInsertTrigger: $0) != nil } : scattered, for: id)
             }
-            _ = try await runOpened(target, job: &job, file: file, dryRun: false, by: actor, progress: progress)
+            _ = try await runOpened(target, job: &job, file: file, dryRun: false, keySnapshot: snapshot, by: actor, progress: progress)
             // Rows are all in: a server stopping while the indexes are built leaves the rest
             // of them to the hourly upkeep (`rebuildAbandoned`) rather than failing the import.
             do { try await indexes.rebuild(for: id) } catch is CancellationError { return job }
@@ -225,9 +231,9 @@ public struct DataImport: Sendable {
         try await services.database.sql.raw("ANALYZE").run()
     }
 
-    private func runOpened<T: ImportTarget>(_ target: T, job: inout ImportJob, file: ImportFile, dryRun: Bool, by actor: Principal,
+    private func runOpened<T: ImportTarget>(_ target: T, job: inout ImportJob, file: ImportFile, dryRun: Bool, keySnapshot: ImportKeySnapshot? = nil, by actor: Principal,
                                              progress: @escaping @Sendable (ImportJob) async throws -> Void) async throws -> [ImportProblem] {
-        try await ImportRunner(services: services, target: target).run(&job, file: file, dryRun: dryRun, by: actor, progress: progress)
+        try await ImportRunner(services: services, target: target, keySnapshot: keySnapshot).run(&job, file: file, dryRun: dryRun, by: actor, progress: progress)
     }
 
     /// Checks every row as the import would and reports, writing nothing.

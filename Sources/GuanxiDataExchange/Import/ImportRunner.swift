@@ -19,6 +19,9 @@ import GuanxiPlatform
 package struct ImportRunner<Target: ImportTarget>: Sendable {
     package let services: CustomerFileServices
     package let target: Target
+    /// The key's values on file when the run began, when the index they are looked up by
+    /// is set aside for it (`ImportKeySnapshot`).
+    package var keySnapshot: ImportKeySnapshot? = nil
     package var store: ImportJobStore { ImportJobStore(services: services) }
     package var batchSize: Int { services.config.importBatchRows }
 
@@ -217,7 +220,7 @@ package struct ImportRunner<Target: ImportTarget>: Sendable {
     private func keyMatches(_ batch: [(row: CSVReader.Row, values: [String: String]?)], plan: ImportPlan, by actor: Principal) async throws -> [String: [UUID]] {
         guard let key = plan.key else { return [:] }
         let values = batch.compactMap { $0.values.flatMap { ImportRowCheck.keyValue($0, keyField: plan.keyField) } }
-        return try await target.existingAll(key, values, by: actor, services: services)
+        return try await target.existingAll(key, values, snapshot: keySnapshot, by: actor, services: services)
     }
 
     /// Reads the next batch of `reader` and looks up what it refers to, in a task of its own.

@@ -27,7 +27,7 @@ extension ImportTarget {
 extension ImportTarget {
     /// `existing` for a batch of key values at once (a few queries, not one per row), by
     /// their `normalised` form; a value nothing readable matches is absent.
-    package func existingAll(_ key: String, _ values: [String], by actor: Principal, services: CustomerFileServices) async throws -> [String: [UUID]] {
+    package func existingAll(_ key: String, _ values: [String], snapshot: ImportKeySnapshot? = nil, by actor: Principal, services: CustomerFileServices) async throws -> [String: [UUID]] {
         guard !values.isEmpty else { return [:] }
         var found: [String: [UUID]] = [:]
         if key.hasPrefix("cf.") {
@@ -37,7 +37,8 @@ extension ImportTarget {
             }
             return found
         }
-        found = try await findAll(key, values, on: services.database.sql)
+        if let snapshot { found = try await findAll(key, values, among: snapshot, on: services.database.sql) }
+        else { found = try await findAll(key, values, on: services.database.sql) }
         guard !found.isEmpty, let readable = try await services.permissions.ownerFilter(actor, .read, on: kind).condition() else { return found }
         let ids = Array(Set(found.values.joined()))
         var kept: Set<UUID> = []

@@ -50,6 +50,13 @@ package protocol ImportTarget: Sendable {
     /// matches is absent): an import checks a batch of rows for duplicates in a few
     /// queries instead of one per row.
     func findAll(_ key: String, _ values: [String], on sql: any SQLDatabase) async throws -> [String: [UUID]]
+    /// The values of `key` on file now (`ImportKeySnapshot`), read without its index, for
+    /// an import about to set that index aside; nil when `key` has no index a large import
+    /// sets aside.
+    func keySnapshot(_ key: String, on sql: any SQLDatabase) async throws -> ImportKeySnapshot?
+    /// `findAll` through a snapshot: of the records it names for `values`, those that hold
+    /// one, read by their ids.
+    func findAll(_ key: String, _ values: [String], among snapshot: ImportKeySnapshot, on sql: any SQLDatabase) async throws -> [String: [UUID]]
     /// Indexes that new records land all over (ordered by name, phone…, and the search
     /// index's insert triggers), which a large import sets aside and builds again at its
     /// end (`SetAsideIndexes`) — never one the import itself reads with `settings`.
@@ -72,6 +79,10 @@ extension ImportTarget {
     package func alsoCreated(_ prepared: Prepared) -> [(kind: RecordKind, id: UUID)] { [] }
     package func prefetch(_ rows: [[String: String]], by actor: Principal, reading: any SQLDatabase) async throws {}
     package func scatteredIndexes(_ settings: ImportSettings) -> [String] { [] }
+    package func keySnapshot(_ key: String, on sql: any SQLDatabase) async throws -> ImportKeySnapshot? { nil }
+    package func findAll(_ key: String, _ values: [String], among snapshot: ImportKeySnapshot, on sql: any SQLDatabase) async throws -> [String: [UUID]] {
+        try await findAll(key, values, on: sql)
+    }
     package func findAll(_ key: String, _ values: [String], on sql: any SQLDatabase) async throws -> [String: [UUID]] {
         var found: [String: [UUID]] = [:]
         for value in Set(values) where found[normalised(key, value)] == nil {
