@@ -231,8 +231,8 @@ package struct ContactImportTarget: ImportTarget {
         }
     }
 
-    /// Phones and e-mails on file, read through the whole channel table in one pass (about
-    /// a second per million) rather than by the index a large import sets aside.
+    /// Phones and e-mails on file, read through the whole channel table in one pass
+    /// rather than by the index a large import sets aside.
     package func keySnapshot(_ key: String, on sql: any SQLDatabase) async throws -> ImportKeySnapshot? {
         guard ["email", "phone"].contains(key) else { return nil }
         let builder = ImportKeySnapshot.Builder()

@@ -11,8 +11,6 @@ import Foundation
 package struct ImportKeySnapshot: Sendable {
     private let first: [Int: UUID]
     private let more: [Int: [UUID]]
-    /// How many (value, record) pairs it holds.
-    package let count: Int
 
     /// The records that may hold `normalised` (the key's stored form).
     package func candidates(_ normalised: String) -> [UUID] {
@@ -26,19 +24,17 @@ package struct ImportKeySnapshot: Sendable {
         private let lock = NSLock()
         private var first: [Int: UUID] = [:]
         private var more: [Int: [UUID]] = [:]
-        private var count = 0
         package init() {}
 
         package func add(_ normalised: String, _ id: UUID) {
             let hash = normalised.hashValue
             lock.withLock {
-                count += 1
                 if first[hash] == nil { first[hash] = id } else if first[hash] != id, more[hash, default: []].count < 3, more[hash]?.contains(id) != true {
                     more[hash, default: []].append(id)
                 }
             }
         }
 
-        package var snapshot: ImportKeySnapshot { lock.withLock { ImportKeySnapshot(first: first, more: more, count: count) } }
+        package var snapshot: ImportKeySnapshot { lock.withLock { ImportKeySnapshot(first: first, more: more) } }
     }
 }
