@@ -80,6 +80,47 @@ class Workflows(unittest.TestCase):
         self.assertFalse(shown("due_at"))
         self.assertTrue(shown("commitment_0_text"))
 
+    def test_meeting_takes_several_participants_picked_by_typing(self):
+        d = self.driver
+        g.sign_in(d, "wang.lei")
+        d.get(g.URL + "/customers/new")
+        d.find_element(By.NAME, "name").send_keys("参会测试物流有限公司")
+        self.submit("form[action='/customers/new']")
+        self.wait(ready.url_matches(g.UUID.pattern + r"\?notice=saved$"))
+        customer = d.current_url.split("?")[0].replace(g.URL, "")
+        for name in ("孙参会", "钱参会", "Mia Attendee"):
+            d.get(g.URL + customer + "/contacts/new")
+            d.find_element(By.NAME, "name").send_keys(name)
+            self.submit("form[action$='/contacts/new']")
+            self.wait(ready.url_contains("notice=saved"))
+
+        d.get(g.URL + "/activities/new?kind=meeting&about=customers:" + customer.rsplit("/", 1)[1])
+        contact = d.find_element(By.CSS_SELECTOR, "select[name=contact][data-pick-into]")
+        box = contact.find_element(By.XPATH, "preceding-sibling::input[@type='search']")
+        chosen = lambda: [label.text.strip() for label in d.find_elements(By.CSS_SELECTOR, "#participants-chosen label")]
+        # Enter adds the first match; the Add button adds what the picker shows.
+        box.send_keys("钱参")
+        self.wait(lambda _: contact.find_element(By.CSS_SELECTOR, "option:checked").text.startswith("钱参会"))
+        box.send_keys(Keys.ENTER)
+        self.wait(lambda _: chosen() == ["钱参会"])
+        self.assertEqual(box.get_attribute("value"), "", "the picker is free for the next one")
+        box.send_keys("attendee")
+        self.wait(lambda _: contact.find_element(By.CSS_SELECTOR, "option:checked").text.startswith("Mia Attendee"))
+        contact.find_element(By.XPATH, "following-sibling::button[contains(@class, 'pick-add')]").click()
+        self.wait(lambda _: chosen() == ["钱参会", "Mia Attendee"])
+        g.screenshot(d, "meeting-participants")
+
+        d.find_element(By.NAME, "subject").send_keys("三方参会测试")
+        for name, value in (("starts_at", "2027-03-15T10:00"), ("ends_at", "2027-03-15T11:00")):
+            d.execute_script("arguments[0].value = arguments[1]", d.find_element(By.NAME, name), value)
+        self.submit("form[action='/activities/new']")
+        self.wait(ready.url_contains("notice=saved"))
+        d.find_element(By.LINK_TEXT, "三方参会测试").click()
+        main = self.wait(lambda _: d.find_element(By.TAG_NAME, "main"))
+        self.wait(lambda _: "钱参会" in main.text)
+        self.assertIn("Mia Attendee", main.text)
+        self.assertNotIn("孙参会", main.text)
+
     def test_owner_picked_by_typing_keeps_the_routing_choice(self):
         d = self.driver
         g.sign_in(d, "admin")

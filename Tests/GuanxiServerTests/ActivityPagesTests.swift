@@ -143,6 +143,68 @@ struct ActivityPagesTests {
             }
         }
     }
+    @Test("A meeting's participants are found by typing among all of the customer's people and colleagues, several at once, and dropped by unticking")
+    func participantsByTypeAhead() async throws {
+        try await TestApp.run { app, client in
+            let admin = try await app.admin
+            var input = CustomerInput()
+            input.name = "宁波港务集团"
+            let customer = try await app.services.customers.create(input, by: admin)
+            var people: [Contact] = []
+            for n in 1...60 {
+                var person = ContactInput()
+                (person.name, person.customerID) = (String(format: "港务联系人%02d", n), .some(customer.id!))
+                people.append(try await app.services.contacts.create(person, by: admin))
+            }
+            let colleague = try await app.makeUser("lina")
+            try await app.services.database.sql.update("users").set("display_name", to: "李娜").where("id", .equal, colleague.id!).run()
+            var browser = try await app.signedInBrowser(client, as: "organiser")
+            let about = "customers:\(customer.id!.uuidString)"
+
+            // The form adds people through two pickers; the contacts one is narrowed to the customer.
+            let form = try await browser.get("/activities/new?about=\(about)&kind=meeting").text
+            #expect(form.contains(#"<select name="contact" data-pick="contacts" data-pick-into="participants-chosen""#))
+            #expect(form.contains(#"data-pick-customer="\#(customer.id!.uuidString)""#))
+            #expect(form.contains(#"<select name="user" data-pick="users" data-pick-into="participants-chosen""#))
+            #expect(form.contains(#"<option value="\#(colleague.id!.uuidString)">李娜</option>"#))
+            #expect(!form.contains(people[54].id!.uuidString), "the 55th is beyond the first page")
+            let found = try #require(try JSONSerialization.jsonObject(with: Data(buffer: try await browser.get(
+                "/pick/contacts?q=%E8%81%94%E7%B3%BB%E4%BA%BA55&customer=\(customer.id!.uuidString)").body)) as? [[String: String]])  // 联系人55
+            #expect(found.map { $0["id"] } == [people[54].id!.uuidString])
+
+            // Several contacts and a colleague in one save: the ticked boxes plus what the pickers show.
+            let base: [(String, String)] = [("kind", "meeting"), ("subject", "港口扩建洽谈"), ("status", "planned"),
+                                            ("priority", "normal"), ("about", about), ("people_sent", "1"), ("starts_at", "2026-10-12T10:00"),
+                                            ("ends_at", "2026-10-12T11:00")]
+            let made = try await browser.post("/activities/new", pairs: base + [("contact", people[54].id!.uuidString), ("contact", people[2].id!.uuidString),
+                                                                               ("contact", ""), ("user", colleague.id!.uuidString)])
+            #expect(made.status == .seeOther)
+            let meeting = try #require(try await app.services.database.sql.select().column("id").from("activities")
+                .where("subject", .equal, "港口扩建洽谈").first(decodingColumn: "id", as: UUID.self))
+            let chosen = try await app.services.activities.participants(of: meeting)
+            #expect(Set(chosen.map(\.id)) == [people[54].id!, people[2].id!, colleague.id!])
+
+            // Editing shows them as ticked boxes by name, and not again in the pickers.
+            let edit = try await browser.get("/activities/\(meeting.uuidString)/edit").text
+            #expect(edit.contains(#"<input type="checkbox" name="contact" value="\#(people[54].id!.uuidString)" checked> 港务联系人55"#))
+            #expect(edit.contains(#"<input type="checkbox" name="user" value="\#(colleague.id!.uuidString)" checked> 李娜"#))
+            let pickers = try #require(edit.firstMatch(of: /<select name="user" data-pick="users"[\s\S]*?<\/select>[\s\S]*?<\/select>/)?.0)
+            #expect(!pickers.contains(people[2].id!.uuidString))
+            #expect(!pickers.contains(colleague.id!.uuidString))
+
+            // Unticking drops one; the picker adds another.
+            let version = try #require(edit.firstMatch(of: /name="version" value="(\d+)"/)?.1)
+            let changed = try await browser.post("/activities/\(meeting.uuidString)/edit", pairs: base + [("version", String(version)),
+                ("contact", people[54].id!.uuidString), ("contact", people[59].id!.uuidString), ("user", "")])
+            #expect(changed.status == .seeOther)
+            #expect(Set(try await app.services.activities.participants(of: meeting).map(\.id)) == [people[54].id!, people[59].id!])
+
+            // Someone who does not exist is refused by name of the field, and the form keeps what was chosen.
+            let bad = try await browser.post("/activities/new", pairs: base + [("contact", people[1].id!.uuidString), ("contact", UUID().uuidString)])
+            #expect(bad.status == .badRequest)
+            #expect(bad.text.contains(#"name="contact" value="\#(people[1].id!.uuidString)" checked> 港务联系人02"#))
+        }
+    }
 }
 
 @Suite("Calendar time grid")
@@ -167,4 +229,5 @@ struct CalendarGridTests {
         #expect(svg.contains(">06:00</text>"))    // widened from 8:00 to hold the 6:30 meeting
         #expect(svg.contains(#"class="today""#))
     }
+
 }

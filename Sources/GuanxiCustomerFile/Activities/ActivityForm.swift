@@ -8,7 +8,11 @@ package struct ActivityForm {
     package let services: CustomerFileServices
 
     /// A choice field; `pick` names the kind a record picker searches (`RecordPicker`).
-    package struct Select { package let name: String; package let label: String; package let options: [WebChoice]; package var pick: String? = nil }
+    package struct Select {
+        package let name: String; package let label: String; package let options: [WebChoice]; package var pick: String? = nil
+        /// The customer a picker of contacts is narrowed to (`RecordPicker`).
+        package var pickCustomer: String? = nil
+    }
     package struct Check { package let name: String; package let value: String; package let label: String; package let checked: Bool }
     package struct Clash { package let subject: String; package let when: String }
     /// One promise on the form: what, by when, and whether it was kept.
@@ -19,7 +23,7 @@ package struct ActivityForm {
         package let isNew: Bool; let id: String; let version: Int; let title: String; let about: String; let aboutLabel: String
         package let subject: String; let description: String; let startsAt: String; let endsAt: String; let dueAt: String; let remindAt: String
         package let startsAtNow: Bool
-        package let outcome: String; let callBackAt: String; let commitments: [CommitmentRow]; let selects: [Select]; let people: [Check]; let custom: [CustomFieldForm.Input]
+        package let outcome: String; let callBackAt: String; let commitments: [CommitmentRow]; let selects: [Select]; let people: [Check]; let addPeople: [Select]; let custom: [CustomFieldForm.Input]
         package let error: String?; let clashes: [Clash]; let hasClashes: Bool
     }
 
@@ -123,17 +127,7 @@ package struct ActivityForm {
         if let (kind, id) = aboutRecord { aboutLabel = try await ActivityPages(services: services).label(of: kind, id, principal: principal, locale: context.locale) }
         let kind = form?["kind"] ?? a?.kind ?? "call"
         let owners = try await services.users.pickable(for: principal)
-        let participants = a == nil ? [] : try await services.activities.participants(of: a!.id!)
-        let chosenUsers = Set(typed.map { $0.values("user") } ?? participants.filter { $0.kind == .user }.map(\.id.uuidString))
-        let chosenContacts = Set(typed.map { $0.values("contact") } ?? participants.filter { $0.kind == .contact }.map(\.id.uuidString))
-        var contacts: [Contact] = []
-        if let customerID = try await customerOf(aboutRecord, a: a, principal: principal) {
-            var filter = ContactFilter()
-            filter.customerID = customerID
-            contacts = try await services.contactQuery.list(filter, for: principal).contacts
-        }
-        let people = owners.filter { $0.id != principal.userID }.map { Check(name: "user", value: $0.id!.uuidString, label: $0.displayName, checked: chosenUsers.contains($0.id!.uuidString)) }
-            + contacts.map { Check(name: "contact", value: $0.id!.uuidString, label: $0.name, checked: chosenContacts.contains($0.id!.uuidString)) }
+        let people = try await participants(of: a, typed: typed, about: aboutRecord, principal: principal, locale: context.locale)
         let selects = [
             Select(name: "kind", label: t("activity_fields.kind"),
                    options: WebChoice.list(ActivityVocabulary.kinds, selected: kind, allowEmpty: false) { t("activity_kinds.\($0)") }),
@@ -166,12 +160,48 @@ package struct ActivityForm {
             dueAt: typed?["due_at"] ?? a?.dueAt.map(format.localInput) ?? "", remindAt: typed?["remind_at"] ?? a?.remindAt.map(format.localInput) ?? "",
             startsAtNow: a == nil && logging && (typed?["starts_at"] ?? "").isEmpty,
             outcome: typed?["outcome"] ?? a?.outcome ?? "", callBackAt: typed?["call_back_at"] ?? "", commitments: commitmentRows,
-            selects: selects, people: people,
+            selects: selects, people: people.chosen, addPeople: people.adders,
             custom: try await CustomFieldForm(services: services).inputs(.activities, recordID: a?.id,
                                                                           typed: typed, locale: context.locale),
             error: error.map { services.localizer.message(for: $0, context.locale) }, clashes: clashes, hasClashes: !clashes.isEmpty)
         let status: HTTPResponse.Status = error == nil ? .ok : error!.kind == .validation ? .badRequest : .conflict
         return services.renderer.render("activity-form", titleKey: a == nil ? "activities.new" : "activities.edit", page: page, context: context, status: status)
+    }
+
+    /// Who takes part: the chosen colleagues and contacts as ticked boxes (untick to drop
+    /// one), and two record pickers that add one more each — colleagues among those the
+    /// reader may pick, contacts among the customer's people when the activity is about a
+    /// customer (narrowed with `data-pick-customer`), else the whole file. `app.js` turns
+    /// a choice in a picker into another ticked box, so a meeting takes several people
+    /// without a reload; without it, each save adds one.
+    private func participants(of a: Activity?, typed: FormData?, about: (kind: RecordKind, id: UUID)?,
+                              principal: Principal, locale: String) async throws -> (chosen: [Check], adders: [Select]) {
+        let saved = a == nil ? [] : try await services.activities.participants(of: a!.id!)
+        let sent = { (name: String, kind: Participant.Kind) -> [UUID] in
+            let ids = typed.map { $0.values(name).compactMap { UUID(uuidString: $0) } } ?? saved.filter { $0.kind == kind }.map(\.id)
+            var seen: Set<UUID> = []
+            return ids.filter { seen.insert($0).inserted }
+        }
+        let users = sent("user", .user), contacts = sent("contact", .contact)
+        let userNames = try await services.users.names(of: users)
+        var chosen = users.map { Check(name: "user", value: $0.uuidString, label: userNames[$0] ?? $0.uuidString, checked: true) }
+        for id in contacts {
+            let name = (try? await services.records.find(.contacts, id, for: principal))?.name
+            chosen.append(Check(name: "contact", value: id.uuidString, label: name ?? id.uuidString, checked: true))
+        }
+        let t = { (key: String) in services.localizer.text(key, locale) }
+        let colleagues = try await services.users.pickable(matching: "", for: principal, limit: RecordPicker.pageSize)
+            .filter { $0.id != principal.userID && !users.contains($0.id!) }
+        let customer = try await customerOf(about, a: a, principal: principal)
+        let people = try await RecordPicker(services: services).choices(.contacts, chosen: nil, for: principal, atCustomer: customer)
+            .filter { !contacts.contains(UUID(uuidString: $0.value) ?? UUID()) }
+        let adders = [
+            Select(name: "user", label: t("activities.add_colleague"),
+                   options: [WebChoice(value: "", label: "—", selected: true)] + colleagues.map { WebChoice(value: $0.id!.uuidString, label: $0.displayName, selected: false) },
+                   pick: "users"),
+            Select(name: "contact", label: t("activities.add_contact"), options: people, pick: "contacts", pickCustomer: customer?.uuidString),
+        ]
+        return (chosen, adders)
     }
 
     /// The customer whose people may take part: the one the activity is about.

@@ -123,7 +123,9 @@ for (const select of document.querySelectorAll("select[data-pick]")) {
     if (!chosen) select.value = "";
     for (const hit of hits) {
       if (chosen && hit.id === chosen.value) continue;
-      select.append(new Option(hit.detail ? `${hit.label} · ${hit.detail}` : hit.label, hit.id));
+      const option = new Option(hit.detail ? `${hit.label} · ${hit.detail}` : hit.label, hit.id);
+      option.dataset.label = hit.label;
+      select.append(option);
     }
     if (term && hits.length) select.value = hits[0].id;
     select.dispatchEvent(new Event("change", { bubbles: true }));
@@ -132,6 +134,41 @@ for (const select of document.querySelectorAll("select[data-pick]")) {
     clearTimeout(timer);
     timer = setTimeout(() => offer(box.value.trim(), true), 200);
   });
+  // data-pick-into: a picker that adds to a list (an activity's participants). What it
+  // shows — chosen from the list, or the first match of what was typed — becomes a ticked
+  // box in the element of that id with its Add button or Enter, and the picker is free
+  // for the next one. (Not on "change": arrow keys on a closed list fire it too.)
+  const into = select.dataset.pickInto ? document.getElementById(select.dataset.pickInto) : null;
+  if (into) {
+    const add = () => {
+      const option = select.selectedOptions[0];
+      if (!option || !recordID.test(option.value)) return;
+      const already = [...into.querySelectorAll("input")].find((input) => input.name === select.name && input.value === option.value);
+      if (already) already.checked = true;
+      else {
+        const label = document.createElement("label");
+        label.className = "check";
+        const tick = document.createElement("input");
+        Object.assign(tick, { type: "checkbox", name: select.name, value: option.value, checked: true });
+        label.append(tick, " " + (option.dataset.label || option.textContent));
+        into.append(label);
+      }
+      option.remove();
+      select.value = "";
+      box.value = "";
+    };
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "secondary pick-add";
+    button.textContent = select.dataset.addLabel || "+";
+    button.addEventListener("click", add);
+    select.after(button);
+    box.addEventListener("keydown", (event) => {
+      if (event.key !== "Enter") return;
+      event.preventDefault();
+      add();
+    });
+  }
   if (customerField) {
     let shown = customerField.value;
     customerField.addEventListener("change", () => {
