@@ -187,6 +187,22 @@ struct ListTests {
         }
     }
 
+    @Test("A list's rows escape every value they show — titles, cells, column labels and links — and mark empty cells")
+    func rowsEscape() {
+        let row = ListTable.Row(id: "1\"2", href: "/customers/a?b=1&c=2", title: "<b>王&李</b>", cells: [
+            .init(text: "O'Neil \"Ltd\"", href: nil, label: "<i>列</i>"),
+            .init(text: "星辰<科技>", href: "/customers/x\"y", label: "客户"),
+            .init(text: "", href: nil, label: "电话"),
+        ])
+        let html = ListTable.html([row], canBulk: true)
+        #expect(html == #"<tr><td class="pick"><input type="checkbox" name="ids" value="1&quot;2" aria-label="&lt;b&gt;王&amp;李&lt;/b&gt;"></td>"#
+            + #"<td class="title"><a href="/customers/a?b=1&amp;c=2">&lt;b&gt;王&amp;李&lt;/b&gt;</a></td>"#
+            + #"<td data-label="&lt;i&gt;列&lt;/i&gt;">O&#39;Neil &quot;Ltd&quot;</td>"#
+            + #"<td data-label="客户"><a href="/customers/x&quot;y">星辰&lt;科技&gt;</a></td>"#
+            + #"<td data-label="电话" class="empty"></td></tr>"#)
+        #expect(!ListTable.html([row], canBulk: false).contains("pick"), "no tick box without bulk actions")
+    }
+
     @Test("Bulk actions from a list page: tick rows, choose the action, and the list reports what was done")
     func bulkOnTheWeb() async throws {
         try await TestApp.run { app, client in

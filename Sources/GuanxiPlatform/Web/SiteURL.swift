@@ -57,7 +57,7 @@ public struct SiteURL: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String {
-        let path = "/" + segments.map { $0.addingPercentEncoding(withAllowedCharacters: Self.segmentCharacters) ?? $0 }.joined(separator: "/")
+        let path = "/" + segments.map(Self.escape).joined(separator: "/")
         guard !query.isEmpty else { return path }
         return path + "?" + query.map { item in
             Self.escape(item.name) + "=" + Self.escape(item.value ?? "")
@@ -67,7 +67,20 @@ public struct SiteURL: Sendable, Equatable, CustomStringConvertible {
     /// Unreserved characters (RFC 3986) stay; everything else is escaped.
     private static let segmentCharacters = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
-    private static func escape(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: segmentCharacters) ?? text }
+    /// Most segments (kinds, ids) need no escaping: they are handed back as they are
+    /// without Foundation's slower character-set walk — a list page builds hundreds.
+    private static func escape(_ text: String) -> String {
+        guard !text.utf8.allSatisfy(isUnreserved) else { return text }
+        return text.addingPercentEncoding(withAllowedCharacters: segmentCharacters) ?? text
+    }
+
+    private static func isUnreserved(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"): true
+        default: false
+        }
+    }
 }
 
 extension SiteURL {
