@@ -225,6 +225,19 @@ struct ListTests {
             #expect(!after.text.contains("丙公司"))
             let offsite = try await browser.post("/customers/bulk", ["action": "pool", "back": "https://evil.example/", "ids": ids[1]])
             #expect(offsite.location?.hasPrefix("/customers?") == true)
+
+            // The new owner is picked by typing: the list offers the first colleagues, and one
+            // beyond them is still assigned.
+            var colleagues: [User] = []
+            for n in 1...25 { colleagues.append(try await app.makeUser(String(format: "rep%02d", n))) }
+            let page = try await browser.get("/customers").text
+            #expect(page.contains(#"<select name="owner_id" data-pick="users""#))
+            #expect(page.contains(colleagues[0].id!.uuidString))
+            #expect(!page.contains(colleagues[24].id!.uuidString), "beyond the picker's first page")
+            let assigned = try await browser.post("/customers/bulk", ["action": "assign", "back": "/customers", "ids": ids[1],
+                                                                     "owner_id": colleagues[24].id!.uuidString])
+            #expect(assigned.location == "/customers?bulk_done=1&bulk_failed=0")
+            #expect(try await app.services.customers.find(UUID(uuidString: ids[1])!, for: chief).ownerID == colleagues[24].id)
         }
     }
 }

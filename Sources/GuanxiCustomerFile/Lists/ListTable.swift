@@ -93,7 +93,9 @@ package struct ListTable {
         let current = q["view"].map(String.init)
         let t = { (key: String) in services.localizer.text(key, context.locale) }
         let actions = BulkActions.actions(for: kind, in: services.records)
-        let owners = try await services.users.pickable(for: principal)
+        // The bulk form's new owner: a picker that starts with the first colleagues and
+        // searches the rest (`RecordPicker`), not every colleague on every list page.
+        let owners = try await services.users.pickable(matching: "", for: principal, limit: RecordPicker.pageSize)
         let rows = records.map { r in
             Row(id: r.recordID.uuidString, href: "\(path)/\(r.recordID.uuidString)", title: title(r), cells: columns.map { Cell(text: $0.value(r), href: $0.link?(r), label: $0.label) })
         }
