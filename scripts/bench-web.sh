@@ -7,7 +7,10 @@
 # lists with wrk at one connection and at 16, each for S seconds (default 15).
 #   scripts/bench-web.sh [N] [S]
 # GUANXI_BENCH_BIN measures another build; GUANXI_BENCH_DATA=DIR keeps (or reuses) the
-# loaded data directory, so a second build can be measured on the same file.
+# loaded data directory, so a second build can be measured on the same file. A binary reads
+# its templates from the `Guanxi_GuanxiServer.resources` folder beside it, else from the
+# build folder it was made in — which holds today's templates: copy an older build with its
+# folder (`cp -r .build/release/guanxi .build/release/Guanxi_GuanxiServer.resources DIR`).
 # Set GUANXI_DATABASE_URL (an empty database) to measure PostgreSQL instead of SQLite.
 # GUANXI_BENCH_ONLY=PATTERN runs only the measurements whose name matches it (grep -E),
 # e.g. 'list|page' while working on one page.
@@ -18,6 +21,7 @@ S=${2:-15}
 PORT=${GUANXI_BENCH_PORT:-18081}
 command -v wrk >/dev/null || { export DEBIAN_FRONTEND=noninteractive; apt-get update -qq; apt-get install -y -qq wrk >/dev/null; }
 BIN=${GUANXI_BENCH_BIN:-$PWD/.build/release/guanxi}
+[ -d "$(dirname "$BIN")/Guanxi_GuanxiServer.resources" ] || echo "note: no Guanxi_GuanxiServer.resources beside $BIN; it reads the templates of the build it was made in" >&2
 [ -n "${GUANXI_BENCH_BIN:-}" ] || swift build -c release --product guanxi >/dev/null 2>&1
 WORK=$(mktemp -d /tmp/guanxi-web.XXXXXX)
 DATA=${GUANXI_BENCH_DATA:-$WORK/data}
