@@ -52,4 +52,23 @@ struct MenuTests {
             #expect(page.contains(#"<summary>＋ 新建</summary><div class="menu-panel"><a href="/customers/new">新建客户</a>"#))
         }
     }
+
+    @Test("Every page's frame names the page, its language, the user, the way back after switching language and the session's token; home cards add no second menu")
+    func frame() async throws {
+        try await TestApp.run { app, client in
+            var browser = try await app.signedInBrowser(client, as: "frame.user")
+            try await app.services.database.sql.update("users").set("display_name", to: "框架测试").where("username", .equal, "frame.user").run()
+            let page = try await browser.get("/customers?q=%E5%8D%8E").text
+            #expect(page.contains(#"<html lang="zh-Hans">"#))
+            #expect(page.contains("<title>客户 · "))
+            #expect(page.contains(#"<a href="/profile">框架测试</a>"#))
+            let token = try #require(page.firstMatch(of: /action="\/logout" class="inline"><input type="hidden" name="_csrf" value="([^"]+)"/)?.1)
+            #expect(token.count >= 16)
+            #expect(page.contains(#"<input type="hidden" name="lang" value="en"><input type="hidden" name="back" value="/customers?q=%E5%8D%8E"><button type="submit" class="link">English</button>"#))
+            // Home cards are rendered on their own and placed into the page: one menu, one bell.
+            let home = try await browser.get("/").text
+            #expect(home.components(separatedBy: #"<nav class="nav""#).count == 2)
+            #expect(home.components(separatedBy: #"id="bell""#).count == 2)
+        }
+    }
 }
