@@ -200,8 +200,10 @@ struct ActivityPagesTests {
             #expect(Set(try await app.services.activities.participants(of: meeting).map(\.id)) == [people[54].id!, people[59].id!])
 
             // Someone who does not exist is refused by name of the field, and the form keeps what was chosen.
-            let bad = try await browser.post("/activities/new", pairs: base + [("contact", people[1].id!.uuidString), ("contact", UUID().uuidString)])
+            let nobody = UUID().uuidString
+            let bad = try await browser.post("/activities/new", pairs: base + [("contact", people[1].id!.uuidString), ("contact", nobody)])
             #expect(bad.status == .badRequest)
+            #expect(!bad.text.contains(nobody), "no box for someone the reader cannot see")
             #expect(bad.text.contains(#"name="contact" value="\#(people[1].id!.uuidString)" checked> 港务联系人02"#))
         }
     }

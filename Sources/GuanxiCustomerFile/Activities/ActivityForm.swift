@@ -184,10 +184,12 @@ package struct ActivityForm {
         }
         let users = sent("user", .user), contacts = sent("contact", .contact)
         let userNames = try await services.users.names(of: users)
-        var chosen = users.map { Check(name: "user", value: $0.uuidString, label: userNames[$0] ?? $0.uuidString, checked: true) }
+        // Only people the reader may see, as the activity's page shows them: saving checks
+        // each participant the same way (`ActivityService.checkedParticipants`).
+        var chosen = users.compactMap { id in userNames[id].map { Check(name: "user", value: id.uuidString, label: $0, checked: true) } }
         for id in contacts {
-            let name = (try? await services.records.find(.contacts, id, for: principal))?.name
-            chosen.append(Check(name: "contact", value: id.uuidString, label: name ?? id.uuidString, checked: true))
+            guard let name = (try? await services.records.find(.contacts, id, for: principal))?.name else { continue }
+            chosen.append(Check(name: "contact", value: id.uuidString, label: name, checked: true))
         }
         let t = { (key: String) in services.localizer.text(key, locale) }
         let colleagues = try await services.users.pickable(matching: "", for: principal, limit: RecordPicker.pageSize)
