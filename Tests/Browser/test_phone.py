@@ -8,7 +8,7 @@ from selenium.webdriver.common.by import By
 PAGES = ["/", "/customers", "/contacts", "/leads", "/opportunities", "/opportunities/board", "/opportunities/forecast", "/opportunities/targets", "/tasks",
          "/calendar", "/calendar?view=week", "/analytics", "/imports", "/data-quality", "/duplicates", "/search?q=%E7%A7%91%E6%8A%80",
          "/profile", "/notifications", "/admin/users", "/admin/audit", "/admin/roles", "/admin/settings", "/admin/pipelines", "/admin/status",
-         "/admin/outbox", "/admin/inbox", "/templates", "/templates/new", "/mail-merges"]
+         "/admin/outbox", "/admin/inbox", "/templates", "/templates/new", "/mail-merges", "/activities/new?kind=meeting"]
 
 
 class Phone(unittest.TestCase):
