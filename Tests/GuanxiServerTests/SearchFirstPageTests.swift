@@ -1,3 +1,4 @@
+import FluentKit
 import Foundation
 @testable import GuanxiCustomerFile
 @testable import GuanxiPlatform
@@ -91,6 +92,72 @@ struct SearchFirstPageTests {
                 let plan = try await database.sql.raw("EXPLAIN QUERY PLAN \(query.select)").all().map { try $0.decode(column: "detail", as: String.self) }
                 #expect(plan.contains { $0.contains("contacts_name_idx") }, "\(plan)")
                 #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(plan)")
+            }
+        }
+    }
+
+    @Test("A list in name order takes a term's matches in the order their search keys hold, reads only the records it shows, and gives the pages the index gives")
+    func namesInKeyOrder() async throws {
+        try await TestApp.run { app, _ in
+            let admin = try await app.admin
+            var company = CustomerInput()
+            company.name = "星河科技"
+            let customer = try await app.services.customers.create(company, by: admin)
+            // Three people share a name: their order is their ids'.
+            for (n, name) in (Self.names + ["Emma Wang", "Emma Wang"]).enumerated() {
+                var input = ContactInput()
+                (input.name, input.customerID) = (name, n % 2 == 0 ? customer.id : nil)
+                input.emails = [ContactChannel(kind: .email, value: "person\(n)@example.cn")]
+                _ = try await app.services.contacts.create(input, by: admin)
+            }
+            let database = app.services.database
+            let sql = database.sql
+            // A renamed contact moves in the order, its key with it.
+            let renamed = try #require(try await Contact.query(on: database.db).filter(\.$name == "Bob Angle").first())
+            var change = ContactInput()
+            change.name = "安格 Bob"
+            _ = try await app.services.contacts.update(renamed.requireID(), change, expectedVersion: nil, by: admin)
+            if database.engine == .sqlite {
+                let stale = try await sql.raw("""
+                    SELECT count(*) AS n FROM search_keys k JOIN contacts c ON c.id = k.record_id WHERE k.kind = 'contacts' AND k.sort IS NOT c.name_sort
+                    """).first()?.decode(column: "n", as: Int.self)
+                #expect(stale == 0)
+            }
+
+            let everyone = { sql.select().column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("contacts"))).from("contacts") }
+            for term in ["ang", "wang", "秀英", "example", "安格", "nobody"] {
+                let search = SQLSearch.condition("contacts", term, engine: database.engine)
+                #expect((search.ordered != nil) == (database.engine == .sqlite && term.count >= 3), "\(term)")
+                for ascending in [true, false] {
+                    let keyset = Keyset.text("name_sort", ascending: ascending)
+                    for withCustomer in [false, true] {
+                        let list = { withCustomer ? everyone().where("customer_id", .equal, customer.id!) : everyone() }
+                        // What the index gives, sorted: every match read and ordered by the records.
+                        let expected = try await keyset.ids(list().where(search.indexed), table: "contacts", limit: 1_000)
+                        for limit in [1, 2, 50] {
+                            var ids: [UUID] = [], cursor: String?
+                            repeat {
+                                let page = try await keyset.page(list(), search: search, cursor: cursor, limit: limit, commonAt: .max, as: Contact.self) { c, _ in .text(c.nameSort ?? "") }
+                                ids += page.items.map { $0.id! }
+                                cursor = page.next
+                            } while cursor != nil
+                            #expect(ids == expected, "\(term) ascending \(ascending) customer \(withCustomer) limit \(limit)")
+                        }
+                        if term == "wang" && !withCustomer { #expect(expected.count == 4) }
+                        if term == "安格" && !withCustomer { #expect(expected.count == 1) }
+                    }
+                }
+            }
+
+            // One sort, of the matches' keys; the records are read in that order, not sorted.
+            if database.engine == .sqlite {
+                let search = SQLSearch.condition("contacts", "wang", engine: .sqlite)
+                let plan = try await sql.raw("EXPLAIN QUERY PLAN \(Keyset.text("name_sort").orderedPage(everyone(), table: SQLIdentifier("contacts"), ordered: search.ordered!.matches, cursor: nil, limit: 50).select)").all()
+                    .map { (parent: try $0.decode(column: "parent", as: Int.self), detail: try $0.decode(column: "detail", as: String.self)) }
+                #expect(plan.contains { $0.detail == "CO-ROUTINE m" }, "\(plan)")
+                #expect(plan.filter { $0.detail.contains("TEMP B-TREE") }.count == 1, "\(plan)")
+                #expect(plan.contains { $0.detail.contains("SEARCH contacts USING INDEX") && $0.detail.contains("(id=?)") }, "\(plan)")
+                #expect(!plan.contains { $0.detail.hasPrefix("SCAN contacts") }, "\(plan)")
             }
         }
     }

@@ -20,7 +20,9 @@ struct SearchIndexTests {
             guard app.services.database.engine == .sqlite else { return }
             for table in ["customers", "contacts", "leads", "opportunities"] {
                 for after in [nil, UUID()] as [UUID?] {
-                    let statement = SQLiteSearchIndex.addKeys(table, SQLiteSearchIndex.records(table, after: after, size: 100))
+                    let sort = try await SQLiteSearchIndex.sortColumn(of: table, on: app.services.database.sql)
+                    #expect((sort != nil) == (table != "opportunities"), "\(table)")
+                    let statement = SQLiteSearchIndex.addKeys(table, SQLiteSearchIndex.records(table, after: after, size: 100, sortColumn: sort), sortColumn: sort)
                     let plan = try await app.services.database.sql.raw("EXPLAIN QUERY PLAN \(statement)").all()
                         .map { try $0.decode(column: "detail", as: String.self) }
                     #expect(plan.contains { $0.contains("search_keys") && $0.contains("(kind=? AND record_id=?)") }, "\(table): \(plan)")
@@ -60,6 +62,9 @@ struct SearchIndexTests {
             #expect(try keys?.decode(column: "n", as: Int.self) == 23)
             #expect(try keys?.decode(column: "d", as: Int.self) == 23)
             #expect(try await sql.raw("SELECT count(*) AS n FROM customers_search_fts").first()?.decode(column: "n", as: Int.self) == 23)
+            // The keys the catch-up gave hold their records' sort keys, as the trigger's do.
+            #expect(try await Self.staleSortKeys("customers", on: sql) == 0)
+            #expect(try await sql.raw("SELECT count(*) AS n FROM search_keys WHERE kind = 'customers' AND sort IS NULL").first()?.decode(column: "n", as: Int.self) == 0)
         }
     }
 
@@ -94,7 +99,7 @@ struct SearchIndexTests {
 
             // Back to the shared table of migration 0014: its triggers index a customer saved meanwhile.
             let migrator = Migrator(db: app.services.database.db, migrations: AllMigrations.list)
-            #expect(try await migrator.revert(steps: 10) == ["0041_AddTextMessages", "0040_CreateMessageTemplates", "0039_CreateNotifications", "0038_CreateInbox", "0037_CreatePasswordResets", "0036_CreateOutbox", "0035_CreateSalesTargets", "0034_AddNameSortKeys", "0033_CreateListColumns", "0032_SplitSearchIndexByKind"])
+            #expect(try await migrator.revert(steps: 11) == ["0042_KeepSortKeysWithSearchKeys", "0041_AddTextMessages", "0040_CreateMessageTemplates", "0039_CreateNotifications", "0038_CreateInbox", "0037_CreatePasswordResets", "0036_CreateOutbox", "0035_CreateSalesTargets", "0034_AddNameSortKeys", "0033_CreateListColumns", "0032_SplitSearchIndexByKind"])
             #expect(try await sql.raw("SELECT count(*) AS n FROM search_fts WHERE search_fts MATCH '\"星河科技\"'").first()?.decode(column: "n", as: Int.self) == 2)
             try await sql.raw("UPDATE customers SET search_text = '星河科技集团' WHERE id = \(bind: customer.id!)").run()
             #expect(try await sql.raw("SELECT count(*) AS n FROM search_fts WHERE search_fts MATCH '\"科技集团\"'").first()?.decode(column: "n", as: Int.self) == 1)
@@ -102,7 +107,7 @@ struct SearchIndexTests {
             // already filled: it is built again, without a second row per record.
             try await SQLiteSearchIndex.createFTSTable("customers", on: sql)
             try await SQLiteSearchIndex.fill("customers", on: sql)
-            #expect(try await migrator.migrate() == ["0032_SplitSearchIndexByKind", "0033_CreateListColumns", "0034_AddNameSortKeys", "0035_CreateSalesTargets", "0036_CreateOutbox", "0037_CreatePasswordResets", "0038_CreateInbox", "0039_CreateNotifications", "0040_CreateMessageTemplates", "0041_AddTextMessages"])
+            #expect(try await migrator.migrate() == ["0032_SplitSearchIndexByKind", "0033_CreateListColumns", "0034_AddNameSortKeys", "0035_CreateSalesTargets", "0036_CreateOutbox", "0037_CreatePasswordResets", "0038_CreateInbox", "0039_CreateNotifications", "0040_CreateMessageTemplates", "0041_AddTextMessages", "0042_KeepSortKeysWithSearchKeys"])
             #expect(try await sql.raw("SELECT 1 AS x FROM sqlite_master WHERE name = 'search_fts'").first() == nil)
             #expect(try await sql.raw("SELECT count(*) AS n FROM customers_search_fts WHERE customers_search_fts MATCH '\"科技集团\"'").first()?.decode(column: "n", as: Int.self) == 1)
             #expect(try await sql.raw("SELECT (SELECT count(*) FROM customers_search_fts) = (SELECT count(*) FROM search_keys WHERE kind = 'customers') AS same").first()?.decode(column: "same", as: Bool.self) == true)
@@ -113,7 +118,19 @@ struct SearchIndexTests {
             try await sql.raw("UPDATE customers SET search_text = '银河贸易' WHERE id = \(bind: customer.id!)").run()
             #expect(try await found("customers", "科技集团") == 0)
             #expect(try await found("customers", "银河贸易") == 1)
+            // Migration 0042 gave the keys their sort keys, and its trigger keeps them in step.
+            #expect(try await Self.staleSortKeys("customers", on: sql) == 0)
+            #expect(try await Self.staleSortKeys("contacts", on: sql) == 0)
+            try await sql.raw("UPDATE customers SET name_sort = 'yinhe' WHERE id = \(bind: customer.id!)").run()
+            #expect(try await sql.raw("SELECT sort FROM search_keys WHERE record_id = \(bind: customer.id!)").first()?.decode(column: "sort", as: String.self) == "yinhe")
         }
+    }
+
+    /// Search keys of `table` whose sort key is not their record's `name_sort`.
+    static func staleSortKeys(_ table: String, on sql: any SQLDatabase) async throws -> Int {
+        try await sql.raw("""
+            SELECT count(*) AS n FROM search_keys k JOIN \(ident: table) t ON t.id = k.record_id WHERE k.kind = \(bind: table) AND k.sort IS NOT t.name_sort
+            """).first()?.decode(column: "n", as: Int.self) ?? -1
     }
 
     @Test("A large import on a serving process sets aside only the search index, and catches it up; the command line sets aside every scattered index")

@@ -122,7 +122,13 @@ extension Keyset {
     /// `value` gives the sort value of a row, from the model or from the selected row.
     package func page<M: Model>(_ query: SQLSelectBuilder, as type: M.Type, cursor: String?, limit: Int,
                         value: (M, any SQLRow) throws -> Value) async throws -> (items: [M], next: String?) where M.IDValue == UUID {
-        let rows = try await apply(to: query, cursor: cursor).limit(limit + 1).all()
+        try decoded(try await apply(to: query, cursor: cursor).limit(limit + 1).all(), as: type, limit: limit, value: value)
+    }
+
+    /// Rows of a page (and one more, when there is a next page) as models, with the cursor
+    /// of the next page.
+    private func decoded<M: Model>(_ rows: [any SQLRow], as type: M.Type, limit: Int,
+                                   value: (M, any SQLRow) throws -> Value) throws -> (items: [M], next: String?) where M.IDValue == UUID {
         let decodable = M.self as? any RowDecodable.Type
         var items: [(M, any SQLRow)] = try rows.map { row in
             (try decodable.map { try $0.init(row: row) as! M } ?? row.decode(fluentModel: M.self), row)
@@ -159,6 +165,9 @@ extension Keyset {
             // Complete when the page is full, or when the walk reached the end of the list.
             if page.next != nil || end == nil { return page }
         }
+        if let ordered = search.ordered, (sortKey as? SQLIdentifier)?.string == ordered.column, let table = query.select.tables.first as? SQLIdentifier {
+            return try await page(query, table: table, ordered: ordered.matches, cursor: cursor, limit: limit, as: type, value: value)
+        }
         let matches = Self.copy(query).where(search.indexed)
         guard query.database.dialect.name == "postgresql" else { return try await page(matches, as: type, cursor: cursor, limit: limit, value: value) }
         // PostgreSQL, told that 6 % of a million names match, reads the name index until 50
@@ -170,6 +179,42 @@ extension Keyset {
         page.select.columns = [SQLLiteral.all]
         page.select.tables = [SQLAlias(SQLGroupExpression(matches.select), as: SQLIdentifier("matches"))]
         return try await self.page(page, as: type, cursor: cursor, limit: limit, value: value)
+    }
+
+    /// One page of `query` (over `table`) whose rows are among `ordered` — matches with
+    /// their sort keys (`SearchCondition.ordered`), which order as the list does. The
+    /// matches are sorted by their keys alone, and the list's other conditions (who may
+    /// read a record, the filters) are tested on records in that order until the page is
+    /// full: only those records are read, however many match. SQLite keeps the order of
+    /// a subquery it runs as a co-routine (which `LIMIT -1 OFFSET 0` makes it), so the
+    /// page needs no second sort.
+    private func page<M: Model>(_ query: SQLSelectBuilder, table: SQLIdentifier, ordered: any SQLExpression, cursor: String?, limit: Int,
+                                as type: M.Type, value: (M, any SQLRow) throws -> Value) async throws -> (items: [M], next: String?) where M.IDValue == UUID {
+        let page = try orderedPage(query, table: table, ordered: ordered, cursor: cursor, limit: limit)
+        return try decoded(try await page.all(), as: type, limit: limit, value: value)
+    }
+
+    /// The statement of that page, with one row more than `limit` when there is a next page.
+    package func orderedPage(_ query: SQLSelectBuilder, table: SQLIdentifier, ordered: any SQLExpression, cursor: String?, limit: Int) throws -> SQLSelectBuilder {
+        let (id, sort, m) = (SQLIdentifier(SearchCondition.orderedID), SQLIdentifier(SearchCondition.orderedSort), SQLIdentifier("m"))
+        let direction = ascending ? SQLDirection.ascending : SQLDirection.descending
+        var after: SQLQueryString = ""
+        if let cursor {
+            guard let (value, last) = Self.parse(cursor), let bound = Self.bound(value, kind: kind) else {
+                throw GuanxiError.invalid("cursor", "cursor is not one this list returned.").localized("msg.bad_cursor", [:])
+            }
+            after = " WHERE (\(sort), \(id)) \(unsafeRaw: ascending ? ">" : "<") (\(bind: bound), \(bind: last))"
+        }
+        let matches = SQLQueryString("""
+            (SELECT \(id), \(sort) FROM (\(ordered))\(after) ORDER BY \(sort) \(direction), \(id) \(direction) LIMIT -1 OFFSET 0) AS \(m) \
+            CROSS JOIN \(table)
+            """)
+        let page = Self.copy(query)
+        page.select.tables = [matches]
+        return page.where(SQLColumn(SQLIdentifier("id"), table: table), .equal, SQLColumn(id, table: m))
+            .orderBy(SQLOrderBy(expression: SQLColumn(sort, table: m), direction: direction))
+            .orderBy(SQLOrderBy(expression: SQLColumn(id, table: m), direction: direction))
+            .limit(limit + 1)
     }
 
     /// The sort value and id of the row `rows` places past the cursor in `query`'s order,

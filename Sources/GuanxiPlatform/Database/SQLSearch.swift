@@ -63,9 +63,14 @@ public enum SQLSearch {
             SELECT k.record_id AS id FROM \(ident: fts) f JOIN search_keys k ON k.id = f.rowid \
             WHERE \(ident: fts) MATCH \(bind: phrase)
             """)
+        let ordered = SQLQueryString("""
+            SELECT k.record_id AS \(ident: SearchCondition.orderedID), k.sort AS \(ident: SearchCondition.orderedSort) FROM \(ident: fts) f \
+            JOIN search_keys k ON k.id = f.rowid WHERE \(ident: fts) MATCH \(bind: phrase)
+            """)
         // `search_text` is lower-cased, and SQLite's LIKE ignores the case of Latin letters: the
         // same rows as the trigram index, which folds case.
-        return SearchCondition(indexed: SQLQueryString("\(unsafeRaw: table).id IN (\(matches))"), scanned: like, sample: matches)
+        return SearchCondition(indexed: SQLQueryString("\(unsafeRaw: table).id IN (\(matches))"), scanned: like, sample: matches,
+                               ordered: (SQLiteSearchIndex.sortedBy, ordered))
     }
 
     /// `condition` hidden from the query planner, which then cannot answer it from an index
@@ -97,8 +102,20 @@ public struct SearchCondition: Sendable {
     /// a few (to tell a common term from a rare one); it may name a record twice.
     public let sample: (any SQLExpression)?
 
-    public init(indexed: any SQLExpression, scanned: (any SQLExpression)? = nil, sample: (any SQLExpression)? = nil) {
-        (self.indexed, self.scanned, self.sample) = (indexed, scanned, sample)
+    /// The matches with their place in the list's order, when the index keeps it beside
+    /// them (`SQLiteSearchIndex.sortColumn`): a query of `orderedID` and `orderedSort`,
+    /// and the column of the searched table whose order `orderedSort` is. A list in that
+    /// order sorts the matches' keys and reads only the records its page shows
+    /// (`Keyset.page(_:search:…)`).
+    public let ordered: (column: String, matches: any SQLExpression)?
+
+    /// The names `ordered` gives its columns, apart from any column of a searched table.
+    public static let orderedID = "search_record_id"
+    public static let orderedSort = "search_sort"
+
+    public init(indexed: any SQLExpression, scanned: (any SQLExpression)? = nil, sample: (any SQLExpression)? = nil,
+                ordered: (column: String, matches: any SQLExpression)? = nil) {
+        (self.indexed, self.scanned, self.sample, self.ordered) = (indexed, scanned, sample, ordered)
     }
 
     /// How many matches make a term common enough that a page reads the list's order

@@ -47,5 +47,6 @@ public enum AllMigrations {
         M0039_CreateNotifications(),
         M0040_CreateMessageTemplates(),
         M0041_AddTextMessages(),
+        M0042_KeepSortKeysWithSearchKeys(),
     ]
 }
