@@ -186,16 +186,22 @@ extension Keyset {
     /// matches are sorted by their keys alone, and the list's other conditions (who may
     /// read a record, the filters) are tested on records in that order until the page is
     /// full: only those records are read, however many match. SQLite keeps the order of
-    /// a subquery it runs as a co-routine (which `LIMIT -1 OFFSET 0` makes it), so the
-    /// page needs no second sort.
+    /// a subquery it runs as a co-routine (which its `LIMIT` makes it), so the page needs
+    /// no second sort.
     private func page<M: Model>(_ query: SQLSelectBuilder, table: SQLIdentifier, ordered: any SQLExpression, cursor: String?, limit: Int,
                                 as type: M.Type, value: (M, any SQLRow) throws -> Value) async throws -> (items: [M], next: String?) where M.IDValue == UUID {
-        let page = try orderedPage(query, table: table, ordered: ordered, cursor: cursor, limit: limit)
-        return try decoded(try await page.all(), as: type, limit: limit, value: value)
+        // First among the first few matches: sorting only those keeps a bounded heap rather
+        // than sorting them all (20 ms instead of 60 for 26,000 matches). When the list's
+        // other conditions leave too few of them for a full page, among all of them.
+        var rows = try await orderedPage(query, table: table, ordered: ordered, cursor: cursor, limit: limit, window: (limit + 1) * 4).all()
+        if rows.count <= limit { rows = try await orderedPage(query, table: table, ordered: ordered, cursor: cursor, limit: limit).all() }
+        return try decoded(rows, as: type, limit: limit, value: value)
     }
 
-    /// The statement of that page, with one row more than `limit` when there is a next page.
-    package func orderedPage(_ query: SQLSelectBuilder, table: SQLIdentifier, ordered: any SQLExpression, cursor: String?, limit: Int) throws -> SQLSelectBuilder {
+    /// The statement of that page, with one row more than `limit` when there is a next
+    /// page; its records come from the first `window` matches, or all of them.
+    package func orderedPage(_ query: SQLSelectBuilder, table: SQLIdentifier, ordered: any SQLExpression, cursor: String?, limit: Int,
+                             window: Int? = nil) throws -> SQLSelectBuilder {
         let (id, sort, m) = (SQLIdentifier(SearchCondition.orderedID), SQLIdentifier(SearchCondition.orderedSort), SQLIdentifier("m"))
         let direction = ascending ? SQLDirection.ascending : SQLDirection.descending
         var after: SQLQueryString = ""
@@ -206,7 +212,7 @@ extension Keyset {
             after = " WHERE (\(sort), \(id)) \(unsafeRaw: ascending ? ">" : "<") (\(bind: bound), \(bind: last))"
         }
         let matches = SQLQueryString("""
-            (SELECT \(id), \(sort) FROM (\(ordered))\(after) ORDER BY \(sort) \(direction), \(id) \(direction) LIMIT -1 OFFSET 0) AS \(m) \
+            (SELECT \(id), \(sort) FROM (\(ordered))\(after) ORDER BY \(sort) \(direction), \(id) \(direction) \(unsafeRaw: window.map { "LIMIT \($0)" } ?? "LIMIT -1 OFFSET 0")) AS \(m) \
             CROSS JOIN \(table)
             """)
         let page = Self.copy(query)
