@@ -97,8 +97,16 @@ package struct ContactPages {
     package func detail(_ contactID: UUID, context: SignedInContext, notice: String? = nil) async throws -> Response {
         let principal = context.principal
         let c = try await services.contacts.find(contactID, for: principal)
+        // The reader may see the contact: the page's parts are read side by side, each on
+        // a read connection of its own, rather than one after another.
+        async let channelsRead = services.contacts.channels(of: contactID)
+        async let customValues = services.customValues.values(of: .contacts, id: contactID)
+        async let timelineRead = TimelineView(services: services).part(of: .contacts, id: contactID, principal: principal, locale: context.locale)
+        async let attachmentsRead = AttachmentPages(services: services).part(.contacts, contactID, principal: principal, locale: context.locale)
+        async let panelsRead = services.records.drawnPanels(on: .contacts, contactID, context: context, localizer: services.localizer)
+        async let waysRead = DataQualityPages(services: services).part(.contacts, contactID, principal: principal, locale: context.locale)
         let t = { (key: String) in services.localizer.text(key, context.locale) }
-        let channels = try await services.contacts.channels(of: contactID)
+        let channels = try await channelsRead
         func join(_ kind: ContactChannel.Kind) -> String {
             services.localizer.list(channels.filter { $0.kind == kind }.map { way in way.label.map { services.localizer.labelled($0, way.value, context.locale) } ?? way.value }, context.locale)
         }
@@ -127,16 +135,14 @@ package struct ContactPages {
         let emails = ways(.email, t("contact_fields.emails"), link: { WebField.email(label: $0, value: $1) })
         let role = [text("title", c.title), text("department", c.department), boss]
         let reach = phones + emails + [Field(label: t("contact_fields.addresses"), value: join(.address)), text("wechat", c.wechat)]
-        let custom = try await CustomFieldForm(services: services).display(.contacts, values: try await services.customValues.values(of: .contacts, id: contactID), locale: context.locale)
+        let custom = try await CustomFieldForm(services: services).display(.contacts, values: try await customValues, locale: context.locale)
         let groups = [
             WebFieldGroup.shown(t("record_page.overview"), role),
             WebFieldGroup.shown(t("record_page.reach"), reach),
             WebFieldGroup.shown(t("record_page.dates"), [text("birthday", c.birthday, type: "date"), Field(label: t("contact_fields.age"), value: age)]),
             WebFieldGroup.shown(t("record_page.custom"), custom),
         ].compactMap { $0 }
-        let timeline = try await TimelineView(services: services).part(of: .contacts, id: contactID, principal: principal, locale: context.locale)
-        let attachments = try await AttachmentPages(services: services).part(.contacts, contactID, principal: principal, locale: context.locale)
-        let panels = try await services.records.drawnPanels(on: .contacts, contactID, context: context, localizer: services.localizer)
+        let (timeline, attachments, panels) = try await (timelineRead, attachmentsRead, panelsRead)
         let customerLink = customer.map { Field(label: t("kinds.customers"), value: $0.name, href: CustomerPages.url.appending($0.id!).description) }
         var crumbs = [RecordHeader.Crumb(label: t("contacts.title"), href: Self.url.description)]
         if let customerLink { crumbs.append(.init(label: customerLink.value, href: customerLink.href!)) }
@@ -150,8 +156,7 @@ package struct ContactPages {
             id: contactID.uuidString, name: c.name, version: c.version, header: header, groups: groups,
             notes: c.notes, hasNotes: !c.notes.isEmpty, canEdit: canEdit, canDelete: await may(.delete),
             timeline: timeline, attachments: attachments,
-            ways: try await DataQualityPages(services: services).part(.contacts, contactID, principal: principal, locale: context.locale),
-            panels: panels.html, notice: notice)
+            ways: try await waysRead, panels: panels.html, notice: notice)
         return services.renderer.render("contact", titleKey: "contacts.title", page: page, context: context)
     }
 

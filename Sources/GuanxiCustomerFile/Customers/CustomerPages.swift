@@ -147,6 +147,15 @@ package struct CustomerPages {
     package func detail(_ id: UUID, context: SignedInContext, notice: String?) async throws -> Response {
         let principal = context.principal
         let c = try await services.customers.find(id, for: principal)
+        // The reader may see the customer: the page's parts are read side by side, each on
+        // a read connection of its own, rather than one after another.
+        async let customValues = services.customValues.values(of: .customers, id: id)
+        async let tags = services.customers.tags(of: id)
+        async let timelineRead = TimelineView(services: services).part(of: .customers, id: id, principal: principal, locale: context.locale)
+        async let attachmentsRead = AttachmentPages(services: services).part(.customers, id, principal: principal, locale: context.locale)
+        async let contactsRead = principal.scope(for: .read, on: .contacts) == nil ? nil : ContactPages(services: services).orgChart(of: id, principal: principal)
+        async let panelsRead = services.records.drawnPanels(on: .customers, id, context: context, localizer: services.localizer)
+        async let waysRead = DataQualityPages(services: services).part(.customers, id, principal: principal, locale: context.locale)
         let t = { (key: String) in services.localizer.text(key, context.locale) }
         let format = DisplayFormat(timeZone: principal.timeZone, locale: context.locale)
         var owner = t("customers.pool")
@@ -194,7 +203,7 @@ package struct CustomerPages {
             return Field(label: t("audit_fields.consent_\(channel.rawValue)"), value: t("consent.\(consent.status.rawValue)") + (consent.via.map { " (\($0))" } ?? "") + when)
         }
         let parent = try await related(t("customer_fields.parent"), c.parentID)
-        let custom = try await CustomFieldForm(services: services).display(.customers, values: try await services.customValues.values(of: .customers, id: id), locale: context.locale)
+        let custom = try await CustomFieldForm(services: services).display(.customers, values: try await customValues, locale: context.locale)
         let groups = [
             WebFieldGroup.shown(t("record_page.overview"), overview),
             WebFieldGroup.shown(t("record_page.reach"), reach),
@@ -204,10 +213,7 @@ package struct CustomerPages {
             WebFieldGroup.shown(t("record_page.consent"), consents),
         ].compactMap { $0 }
 
-        let timeline = try await TimelineView(services: services).part(of: .customers, id: id, principal: principal, locale: context.locale)
-        let attachments = try await AttachmentPages(services: services).part(.customers, id, principal: principal, locale: context.locale)
-        let contacts = principal.scope(for: .read, on: .contacts) == nil ? nil : try await ContactPages(services: services).orgChart(of: id, principal: principal)
-        let panels = try await services.records.drawnPanels(on: .customers, id, context: context, localizer: services.localizer)
+        let (timeline, attachments, contacts, panels) = try await (timelineRead, attachmentsRead, contactsRead, panelsRead)
         var sections = [RecordHeader.Section(anchor: "details", label: t("record_page.details"), count: "")]
         if let contacts { sections.append(.init(anchor: "contacts", label: t("kinds.contacts"), count: RecordHeader.count(contacts.count, limit: ContactPages.orgChartLimit))) }
         sections += panels.index
@@ -217,12 +223,12 @@ package struct CustomerPages {
         if parent.href != nil { crumbs.append(.init(label: parent.value, href: parent.href!)) }
         let header = RecordHeader(
             crumbs: crumbs, title: c.name,
-            badges: [t("customer_kinds.\(c.kind)"), t("relationships.\(c.relationship)"), c.ownerID == nil ? t("customers.pool") : ""] + (try await services.customers.tags(of: id)),
+            badges: [t("customer_kinds.\(c.kind)"), t("relationships.\(c.relationship)"), c.ownerID == nil ? t("customers.pool") : ""] + (try await tags),
             facts: [ownerField, lifecycle, tier, grade, phone, email], sections: sections)
         let page = DetailPage(id: id.uuidString, name: c.name, version: c.version, header: header, groups: groups,
                               notes: c.notes, hasNotes: !c.notes.isEmpty, canEdit: canEdit, canDelete: canDelete,
                               timeline: timeline, attachments: attachments,
-                              ways: try await DataQualityPages(services: services).part(.customers, id, principal: principal, locale: context.locale),
+                              ways: try await waysRead,
                               notice: notice, contacts: contacts ?? [], showContacts: contacts != nil,
                               canAddContact: principal.scope(for: .create, on: .contacts) != nil, inPool: c.ownerID == nil,
                               panels: panels.html)
