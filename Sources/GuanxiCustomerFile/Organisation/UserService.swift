@@ -212,16 +212,19 @@ public struct UserService: Sendable {
         return ids.compactMap { users[$0] }
     }
 
-    /// Display names of users by id, for showing owners on lists (one query for a page).
     /// The display name of the user whose id `text` holds; `text` itself when it holds none.
     package func displayName(_ text: String) async throws -> String {
         guard let id = UUID(uuidString: text) else { return text }
         return try await names(of: [id])[id] ?? text
     }
 
+    /// Display names of users by id, for showing owners on lists (one query for a page).
     package func names(of ids: [UUID]) async throws -> [UUID: String] {
         guard !ids.isEmpty else { return [:] }
-        return Dictionary(uniqueKeysWithValues: try await User.query(on: database.db).filter(\.$id ~~ Array(Set(ids))).all().map { ($0.id!, $0.displayName) })
+        // Two columns, not the whole account through Fluent: every list page and record
+        // page names its owners and actors.
+        let rows = try await database.sql.select().columns("id", "display_name").from(User.schema).where("id", .in, Array(Set(ids))).all()
+        return Dictionary(uniqueKeysWithValues: try rows.map { (try $0.decode(column: "id", as: UUID.self), try $0.decode(column: "display_name", as: String.self)) })
     }
 
     public func find(username: String) async throws -> User? {
