@@ -28,6 +28,15 @@ struct SearchIndexTests {
                     #expect(plan.contains { $0.contains("search_keys") && $0.contains("(kind=? AND record_id=?)") }, "\(table): \(plan)")
                     #expect(!plan.contains { $0.contains("search_keys") && $0.hasSuffix("(kind=?)") }, "\(table): \(plan)")
                 }
+                // All at once, the records are read as they lie, not along an index in another
+                // order; and the index rows are written in their keys' order.
+                let all = try await app.services.database.sql.raw("EXPLAIN QUERY PLAN \(SQLiteSearchIndex.records(table, after: nil, size: .max, sortColumn: "id"))").all()
+                    .map { try $0.decode(column: "detail", as: String.self) }
+                #expect(all == ["SCAN \(table)"], "\(table): \(all)")
+                let fill = try await app.services.database.sql.raw("EXPLAIN QUERY PLAN \(SQLiteSearchIndex.fillStatement(table, keysAfter: 0))").all()
+                    .map { try $0.decode(column: "detail", as: String.self) }
+                #expect(fill.first == "SEARCH k USING INTEGER PRIMARY KEY (rowid>?)", "\(table): \(fill)")
+                #expect(!fill.contains { $0.contains("TEMP B-TREE") }, "\(table): \(fill)")
             }
         }
     }

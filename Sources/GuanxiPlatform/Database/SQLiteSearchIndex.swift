@@ -141,7 +141,10 @@ package enum SQLiteSearchIndex {
     /// last id it looked at, nil when there were no more.
     package static func indexStep(_ table: String, after: UUID?, size: Int, sortColumn: String? = nil, on sql: any SQLDatabase) async throws -> UUID? {
         let range = records(table, after: after, size: size, sortColumn: sortColumn)
-        guard let last = try await sql.raw("SELECT max(id) AS last FROM (\(range))").first()?.decode(column: "last", as: UUID?.self) else { return nil }
+        // Without a bound, the last id from the id index rather than from the whole table.
+        let through: SQLQueryString = size != .max ? range
+            : after.map { "SELECT id FROM \(ident: table) WHERE id > \(bind: $0)" } ?? "SELECT id FROM \(ident: table)"
+        guard let last = try await sql.raw("SELECT max(id) AS last FROM (\(through))").first()?.decode(column: "last", as: UUID?.self) else { return nil }
         let before = try await sql.raw("SELECT coalesce(max(id), 0) AS last FROM search_keys").first()?.decode(column: "last", as: Int.self) ?? 0
         try await sql.raw(addKeys(table, range, sortColumn: sortColumn)).run()
         // FTS5 writes its pending terms out as a new segment whenever they pass `hashsize`
@@ -157,10 +160,19 @@ package enum SQLiteSearchIndex {
 
     /// Index rows for the keys of `table` numbered above `keysAfter`, from the records' text.
     package static func fill(_ table: String, keysAfter: Int = 0, on sql: any SQLDatabase) async throws {
-        try await sql.raw("""
-            INSERT INTO \(ident: ftsTable(table)) (rowid, text) SELECT k.id, t.search_text FROM search_keys k JOIN \(ident: table) t ON t.id = k.record_id
-            WHERE k.kind = \(literal: table) AND k.id > \(bind: keysAfter)
-            """).run()
+        try await sql.raw(fillStatement(table, keysAfter: keysAfter)).run()
+    }
+
+    /// The statement of `fill`. It reads the keys in their own order (`+k.kind` keeps
+    /// SQLite off the `(kind, record_id)` index): FTS5 writes out what it holds whenever a
+    /// row's number is lower than the last one's, so keys read by record id, out of their
+    /// numbers' order, made a segment every few rows and a million contacts spent most of
+    /// their indexing merging them.
+    package static func fillStatement(_ table: String, keysAfter: Int) -> SQLQueryString {
+        """
+        INSERT INTO \(ident: ftsTable(table)) (rowid, text) SELECT k.id, t.search_text FROM search_keys k JOIN \(ident: table) t ON t.id = k.record_id
+        WHERE +k.kind = \(literal: table) AND k.id > \(bind: keysAfter)
+        """
     }
 
     /// FTS5 writes its pending terms out as a segment whenever they pass this many bytes.
@@ -169,12 +181,19 @@ package enum SQLiteSearchIndex {
         try await sql.raw("INSERT INTO \(ident: fts) (\(ident: fts), rank) VALUES ('hashsize', \(literal: bytes))").run()
     }
 
-    /// The ids of the next `size` records of `table` after `after`, in id order. Without a
-    /// bound (`Int.max`) the ids are read as they lie, with nothing to sort or keep: ordered
-    /// and limited, SQLite kept a million of them aside in memory.
+    /// The ids (and sort keys) of the next `size` records of `table` after `after`, in id
+    /// order. Without a bound (`Int.max`) they are read from the table as it lies (records
+    /// are stored in the order they were made, which time-ordered ids follow), with nothing
+    /// to sort or keep: ordered and limited, SQLite kept a million of them aside in memory;
+    /// left to choose, it read them along the name index, and the keys came out in name
+    /// order, each look-up somewhere else in `(kind, record_id)`.
     package static func records(_ table: String, after: UUID?, size: Int, sortColumn: String? = nil) -> SQLQueryString {
-        let order: SQLQueryString = size == .max ? "" : " ORDER BY id LIMIT \(literal: size)"
         let columns: SQLQueryString = sortColumn.map { "id, \(ident: $0)" } ?? "id"
+        guard size != .max else {
+            guard let after else { return "SELECT \(columns) FROM \(ident: table) NOT INDEXED" }
+            return "SELECT \(columns) FROM \(ident: table) NOT INDEXED WHERE id > \(bind: after)"
+        }
+        let order: SQLQueryString = " ORDER BY id LIMIT \(literal: size)"
         guard let after else { return "SELECT \(columns) FROM \(ident: table)\(order)" }
         return "SELECT \(columns) FROM \(ident: table) WHERE id > \(bind: after)\(order)"
     }
