@@ -64,3 +64,31 @@ struct ImportRowCheckTests {
         #expect(ImportRowCheck.ragged(fields: 3, expected: 5).arguments == ["count": "3", "expected": "5"])
     }
 }
+
+/// How import cells are read, checked without a database.
+@Suite("Import cell values")
+struct ImportCellTests {
+    @Test("A list cell splits on each separator, trims its entries and drops empty ones; a cell with none is one value")
+    func listCells() {
+        #expect(ImportValues.list("138 0013 8000") == ["138 0013 8000"])
+        #expect(ImportValues.list("  王秀英@example.cn \r\n") == ["王秀英@example.cn"])
+        #expect(ImportValues.list("") == [])
+        #expect(ImportValues.list("   ") == [])
+        #expect(ImportValues.list("a@x.cn;b@x.cn") == ["a@x.cn", "b@x.cn"])
+        #expect(ImportValues.list("a|b\nc\r\nd") == ["a", "b", "c", "d"])
+        #expect(ImportValues.list("上海；北京、深圳") == ["上海", "北京", "深圳"])
+        #expect(ImportValues.list("; ;a;;") == ["a"])
+        // Characters that share a separator's lead byte but are none.
+        #expect(ImportValues.list("のぞみ。（東京）") == ["のぞみ。（東京）"])
+    }
+
+    @Test("UTF-8 is told from other bytes, whole or cut at a character")
+    func utf8() {
+        #expect(TextDecoding.isUTF8(Array("王秀英 Zhang, 138".utf8)))
+        #expect(TextDecoding.isUTF8([UInt8]()))
+        #expect(!TextDecoding.isUTF8([0xCD, 0xF5, 0xD0, 0xE3]))  // 王秀 in GB18030
+        #expect(!TextDecoding.isUTF8(Array(Array("王".utf8).prefix(2))))
+        #expect(!TextDecoding.isUTF8([0xC0, 0x80]))  // an overlong NUL
+        #expect(!TextDecoding.isUTF8([0xED, 0xA0, 0x80]))  // a surrogate
+    }
+}

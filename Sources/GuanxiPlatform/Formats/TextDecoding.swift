@@ -35,8 +35,10 @@ package enum TextDecoding {
             .localized("msg.unknown_encoding", [:])
     }
 
+    /// Checked by the standard library's own validation, which passes over ASCII a word at
+    /// a time: transcoding each character to find out took 4 % of a million-contact import.
     package static func isUTF8(_ bytes: some Collection<UInt8>) -> Bool {
-        !transcode(bytes.makeIterator(), from: UTF8.self, to: UTF32.self, stoppingOnError: true) { _ in }
+        String(validating: bytes, as: UTF8.self) != nil
     }
 
     /// Where the last whole UTF-8 character of `bytes` ends: a character cut off at the

@@ -5,10 +5,20 @@ import GuanxiPlatform
 
 /// Turning import text into field values, shared by every kind.
 package enum ImportValues {
-    /// A list cell: entries separated by line breaks, `;`, `；`, `|` or `、`.
+    /// A list cell: entries separated by line breaks (of any system), `;`, `；`, `|` or `、`.
     package static func list(_ text: String) -> [String] {
-        text.split(whereSeparator: { "\n;；|、".contains($0) }).map { $0.trimmed }.filter { !$0.isEmpty }
+        // Most cells hold one value: none of the separators' bytes (line breaks, `;`, `|`,
+        // and the lead bytes of `；` and `、`) means nothing to split, without comparing
+        // every character with the separators (6 % of a million-contact import).
+        guard text.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D || $0 == 0x3B || $0 == 0x7C || $0 == 0xEF || $0 == 0xE3 }) else {
+            let value = text.trimmed
+            return value.isEmpty ? [] : [value]
+        }
+        return text.split(whereSeparator: listSeparators.contains).map { $0.trimmed }.filter { !$0.isEmpty }
     }
+
+    /// `\r\n` is one character, apart from `\n`.
+    private static let listSeparators: Set<Character> = ["\n", "\r\n", "\r", ";", "；", "|", "、"]
 
     /// A vocabulary value given as its key ("company") or its label in either language ("公司", "Company").
     package static func choice(_ text: String?, keys: [String], labels prefix: String, localizer: Localizer) -> String? {
