@@ -82,6 +82,23 @@ struct ImportCellTests {
         #expect(ImportValues.list("のぞみ。（東京）") == ["のぞみ。（東京）"])
     }
 
+    @Test("A cell of phones or e-mails is one way a line, labelled when a label and a colon lead it")
+    func ways() {
+        func read(_ text: String?, _ kind: ContactChannel.Kind = .phone) -> [String]? {
+            ContactPages.channels(text, kind: kind)?.map { way in (way.label.map { "\($0)=" } ?? "") + way.value }
+        }
+        #expect(read(nil) == nil)
+        #expect(read("") == [])
+        #expect(read("  ") == [])
+        #expect(read(" +86 138 0013 8000 ") == ["+86 138 0013 8000"])
+        #expect(read("li@example.cn", .email) == ["li@example.cn"])
+        #expect(read("工作: li@example.cn\n私人：li@qq.com\r\n\nwang@example.cn", .email) == ["工作=li@example.cn", "私人=li@qq.com", "wang@example.cn"])
+        #expect(read("Mobile: +86 138 0013 8000\u{2028}010-6552 1234") == ["Mobile=+86 138 0013 8000", "010-6552 1234"])
+        // Digits before a colon are part of the value; so is an e-mail's local part.
+        #expect(read("0755:8888 1234") == ["0755:8888 1234"])
+        #expect(read("li@example.cn:x", .email) == ["li@example.cn:x"])
+    }
+
     @Test("UTF-8 is told from other bytes, whole or cut at a character")
     func utf8() {
         #expect(TextDecoding.isUTF8(Array("王秀英 Zhang, 138".utf8)))

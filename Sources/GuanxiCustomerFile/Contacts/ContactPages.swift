@@ -242,6 +242,13 @@ package struct ContactPages {
     /// One entry a line, optionally labelled: `工作: li@example.cn`.
     package static func channels(_ text: String?, kind: ContactChannel.Kind) -> [ContactChannel]? {
         guard let text else { return nil }
+        // One way without a label — most of what an import reads — holds no line break
+        // and no colon: none of their bytes (nor the lead bytes of U+0085, U+2028/9 and
+        // `：`) means no line to split and no label to look for.
+        if !text.utf8.contains(where: { (0x0A...0x0D).contains($0) || $0 == 0x3A || $0 == 0xC2 || $0 == 0xE2 || $0 == 0xEF }) {
+            let value = text.trimmed
+            return value.isEmpty ? [] : [ContactChannel(kind: kind, value: value)]
+        }
         return text.split(whereSeparator: \.isNewline).compactMap { line in
             let trimmed = line.trimmed
             guard !trimmed.isEmpty else { return nil }
