@@ -149,6 +149,17 @@ struct SearchFirstPageTests {
                 }
             }
 
+            // The page follows the keys' order, not the records': a key moved first by hand
+            // brings its contact first, though its name sorts it later.
+            if database.engine == .sqlite {
+                let last = try #require(try await Contact.query(on: database.db).filter(\.$name == "Wang Xiuying").first())
+                try await sql.raw("UPDATE search_keys SET sort = '' WHERE record_id = \(bind: last.requireID())").run()
+                let page = try await Keyset.text("name_sort").page(everyone(), search: SQLSearch.condition("contacts", "wang", engine: .sqlite), cursor: nil, limit: 2,
+                                                                   commonAt: .max, as: Contact.self) { c, _ in .text(c.nameSort ?? "") }
+                #expect(page.items.first?.name == "Wang Xiuying", "\(page.items.map(\.name))")
+                try await sql.raw("UPDATE search_keys SET sort = \(bind: last.nameSort ?? "") WHERE record_id = \(bind: last.requireID())").run()
+            }
+
             // One sort, of the matches' keys; the records are read in that order, not sorted.
             if database.engine == .sqlite {
                 let search = SQLSearch.condition("contacts", "wang", engine: .sqlite)

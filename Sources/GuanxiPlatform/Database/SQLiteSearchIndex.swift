@@ -44,12 +44,12 @@ package enum SQLiteSearchIndex {
     }
 
     package static func createInsertTrigger(_ table: String, on sql: any SQLDatabase) async throws {
-        try await sql.raw(insertTrigger(table, sortColumn: try await sortColumn(of: table, on: sql))).run()
+        try await sql.raw(insertTriggerStatement(table, sortColumn: try await sortColumn(of: table, on: sql))).run()
     }
 
     /// The statement that makes `table`'s insert trigger: it gives each new record its
     /// search key (with its sort key, when the table keeps one) and its index row.
-    package static func insertTrigger(_ table: String, sortColumn: String?) -> SQLQueryString {
+    package static func insertTriggerStatement(_ table: String, sortColumn: String?) -> SQLQueryString {
         let addKey: SQLQueryString = sortColumn.map { "INSERT INTO search_keys (kind, record_id, sort) VALUES (\(literal: table), new.id, new.\(ident: $0));" }
             ?? "INSERT INTO search_keys (kind, record_id) VALUES (\(literal: table), new.id);"
         return """

@@ -42,7 +42,7 @@ struct M0042_KeepSortKeysWithSearchKeys: GuanxiMigration {
     /// import's end puts back the new form.
     private func replaceInsertTrigger(_ table: String, sortColumn: String?, on sql: any SQLDatabase) async throws {
         let name = SQLiteSearchIndex.insertTrigger(table)
-        let statement = SQLiteSearchIndex.insertTrigger(table, sortColumn: sortColumn)
+        let statement = SQLiteSearchIndex.insertTriggerStatement(table, sortColumn: sortColumn)
         if try await SQLiteSearchIndex.exists(name, on: sql) {
             try await sql.raw("DROP TRIGGER \(ident: name)").run()
             try await sql.raw(statement).run()
