@@ -65,8 +65,9 @@ public struct CustomerService: Sendable {
         customer.updatedAt = customer.createdAt
         let tags = try CustomerValidate.tags(input.tags ?? []).sorted()
         let checked = try await custom.checked(.customers, sent: input.customFields, current: [:], isNew: true)
-        let created = Self.snapshot(customer, tags: tags, custom: checked.values)
-        return NewCustomer(customer: customer, tags: tags, custom: checked, row: customer.insertRow,
+        let values = customer.values
+        let created = Self.snapshot(values.auditSnapshot, tags: tags, custom: checked.values)
+        return NewCustomer(customer: customer, tags: tags, custom: checked, row: values.insertRow(of: customer),
                            auditEntry: try writer.createdEntry(id: customer.id!, label: customer.name, snapshot: created, by: actor))
     }
 
@@ -124,7 +125,11 @@ public struct CustomerService: Sendable {
 
     /// What the audit trail keeps of a customer: its fields, its tags and its custom values.
     package static func snapshot(_ customer: Customer, tags: [String], custom: [String: CustomValue]) -> AuditSnapshot {
-        var snapshot = RecordWriter.snapshot(customer.auditSnapshot, custom: custom)
+        snapshot(customer.auditSnapshot, tags: tags, custom: custom)
+    }
+
+    package static func snapshot(_ fields: AuditSnapshot, tags: [String], custom: [String: CustomValue]) -> AuditSnapshot {
+        var snapshot = RecordWriter.snapshot(fields, custom: custom)
         snapshot["tags"] = tags.isEmpty ? nil : tags.joined(separator: ", ")
         return snapshot
     }

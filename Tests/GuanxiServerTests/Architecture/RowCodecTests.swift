@@ -36,8 +36,15 @@ struct RowCodecTests {
             }
             let (byHand, byFluent) = (filled(), filled())
             try await compare(byHand, byFluent, on: app, unique: ["externalID": (byHand.externalID!, byFluent.externalID!)]) { model, tx in
-                try await model.insertRow.run(for: model, on: tx)
+                try await model.values.insertRow(of: model).run(for: model, on: tx)
             }
+
+            // The audit entry's fields come from the same values as the row.
+            let audited = byHand.values.auditSnapshot
+            #expect(audited["consent_email"] == "opted_in (网站)" && audited["consent_sms"] == "opted_out (电话)" && audited["name"] == "华东 Trading 有限公司")
+            #expect(audited["owner_id"] == admin.userID.uuidString && audited["parent_id"] == relative.id?.uuidString && audited["notes"] == "备注 notes")
+            byHand.consentEmail = "unknown"
+            #expect(byHand.auditSnapshot.keys.contains("consent_email") == false && byHand.auditSnapshot.keys.contains("industry"))
 
             // Read back by hand, as list pages read it: the same as Fluent's reading, and a
             // difference in any one field shows.
