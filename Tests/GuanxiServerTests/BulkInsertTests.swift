@@ -4,6 +4,7 @@ import Foundation
 @testable import GuanxiSales
 @testable import GuanxiCustomerAnalytics
 @testable import GuanxiDataExchange
+import FluentKit
 import SQLKit
 import Testing
 @testable import GuanxiPlatform
@@ -47,4 +48,36 @@ struct BulkInsertTests {
             #expect(Set(try read.map { try $0.decode(column: "id", as: UUID.self) }).count == 4_000 - 800 + 1)
         }
     }
+
+    @Test("Prepared rows are written one statement per table and column set, each row once, whatever order they come in")
+    func preparedRowsGrouped() async throws {
+        try await TestApp.run { app, _ in
+            let sql = app.services.database.sql
+            try await sql.raw("CREATE TABLE bulk_group_probe (id TEXT, n BIGINT, note TEXT)").run()
+            // Rows with and without a note, interleaved: two groups, in the order each first appears.
+            let rows = (0..<10).map { n in
+                n % 3 == 1 ? PreparedInsert(GroupProbe(), columns: ["id": .init(UUID().uuidString), "n": .init(n), "note": .init("备注 \(n)")])
+                           : PreparedInsert(GroupProbe(), columns: ["id": .init(UUID().uuidString), "n": .init(n)])
+            }
+            var writes = BulkWrites(engine: app.services.database.engine)
+            try PreparedInsert.addAll(rows, to: &writes)
+            let batch = writes
+            try await app.services.database.db.transaction { tx in try await batch.run(on: tx) }
+            let read = try await sql.raw("SELECT n, note FROM bulk_group_probe ORDER BY n").all()
+            #expect(try read.map { try $0.decode(column: "n", as: Int.self) } == Array(0..<10))
+            #expect(try read.map { try $0.decode(column: "note", as: String?.self) } == (0..<10).map { $0 % 3 == 1 ? "备注 \($0)" : nil })
+            if app.services.database.engine == .sqlite {
+                // Written group by group: every row without a note before every row with one.
+                let order = try await sql.raw("SELECT n FROM bulk_group_probe ORDER BY rowid").all().map { try $0.decode(column: "n", as: Int.self) }
+                #expect(order == [0, 2, 3, 5, 6, 8, 9, 1, 4, 7])
+            }
+        }
+    }
+}
+
+/// A table that exists only for the grouping test: `PreparedInsert` takes its name from a model.
+private final class GroupProbe: Model, @unchecked Sendable {
+    static let schema = "bulk_group_probe"
+    @ID(key: .id) var id: UUID?
+    init() {}
 }
