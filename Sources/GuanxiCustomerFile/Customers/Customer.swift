@@ -143,9 +143,6 @@ public final class Customer: Model, RowDecodable, @unchecked Sendable {
         /// The audited fields (tags are added by the service, which owns them); a consent
         /// is written "opted_in (网站)", and left out while unknown.
         package var auditSnapshot: AuditSnapshot {
-            func consent(_ status: String, _ via: String?) -> String? {
-                status == Consent.Status.unknown.rawValue || Consent.Status(rawValue: status) == nil ? nil : "\(status)\(via.map { " (\($0))" } ?? "")"
-            }
             var out: AuditSnapshot = [
                 "name": name, "kind": kind, "industry": industry, "size": size, "province": province, "city": city, "district": district,
                 "address": address, "postcode": postcode, "phone": phone, "email": email, "website": website, "source": source, "external_id": externalID,
@@ -153,12 +150,20 @@ public final class Customer: Model, RowDecodable, @unchecked Sendable {
                 "relationship": relationship, "parent_id": parentID?.uuidString, "referred_by_id": referredByID?.uuidString,
                 "birthday": birthday, "anniversary": anniversary, "notes": notes.isEmpty ? nil : notes,
             ]
-            // Assigned, not listed: an unknown consent is no entry at all, as it always was.
-            for (key, status, via) in [("consent_email", consentEmail, consentEmailVia), ("consent_sms", consentSMS, consentSMSVia),
-                                       ("consent_phone", consentPhone, consentPhoneVia)] {
-                if let text = consent(status, via) { out[key] = text }
+            for channel in Consent.Channel.allCases {
+                let (status, via) = consent(channel)
+                guard let known = Consent.Status(rawValue: status), known != .unknown else { continue }
+                out["consent_\(channel.rawValue)"] = "\(known.rawValue)\(via.map { " (\($0))" } ?? "")"
             }
             return out
+        }
+
+        private func consent(_ channel: Consent.Channel) -> (status: String, via: String?) {
+            switch channel {
+            case .email: (consentEmail, consentEmailVia)
+            case .sms: (consentSMS, consentSMSVia)
+            case .phone: (consentPhone, consentPhoneVia)
+            }
         }
     }
 
