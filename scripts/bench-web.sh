@@ -101,6 +101,8 @@ run "contact search, common Latin (HTML ?q=mith)" -H "$COOKIE" "$BASE/contacts?q
 run "contact search, common Latin (HTML ?q=ang)" -H "$COOKIE" "$BASE/contacts?q=ang"
 run "contact search, one hanzi (HTML ?q=秀)" -H "$COOKIE" "$BASE/contacts?q=%E7%A7%80"
 run "contact search, surname (HTML ?q=王)" -H "$COOKIE" "$BASE/contacts?q=%E7%8E%8B"
+run "contact search, two Latin letters (HTML ?q=li)" -H "$COOKIE" "$BASE/contacts?q=li"
+run "contact search, one Latin letter (HTML ?q=a)" -H "$COOKIE" "$BASE/contacts?q=a"
 run "contact search, two hanzi (HTML ?q=秀英)" -H "$COOKIE" "$BASE/contacts?q=%E7%A7%80%E8%8B%B1"
 run "contact search, rare hanzi (HTML ?q=赟)" -H "$COOKIE" "$BASE/contacts?q=%E8%B5%9F"
 run "contact search, rare Latin (HTML ?q=zzq)" -H "$COOKIE" "$BASE/contacts?q=zzq"

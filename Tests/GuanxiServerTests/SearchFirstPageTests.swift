@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 @testable import GuanxiCustomerFile
+@testable import GuanxiDataExchange
 @testable import GuanxiPlatform
 @testable import GuanxiServer
 import SQLKit
@@ -172,6 +173,63 @@ struct SearchFirstPageTests {
                     #expect(!plan.contains { $0.hasPrefix("SCAN contacts") }, "\(plan)")
                 }
             }
+        }
+    }
+
+    @Test("On SQLite, a short name term is answered from the name indexes: they hold each person's place in name order, and the name-order index holds the name the first look along it tests")
+    func shortNamesFromTheirIndexes() async throws {
+        try await TestApp.run { app, _ in
+            let database = app.services.database
+            guard database.engine == .sqlite else { return }
+            let sql = database.sql
+            let plan = { (query: SQLSelectBuilder) in
+                try await sql.raw("EXPLAIN QUERY PLAN \(query.select)").all().map { try $0.decode(column: "detail", as: String.self) }
+            }
+            for table in SQLSearch.personNames.sorted() {
+                for term in ["秀", "王伟", "li"] {
+                    let search = SQLSearch.condition(table, term, engine: .sqlite)
+                    // Every range read from its index, none by reading the table. Each index holds
+                    // the place in name order, which SQLite takes from the index entry to decide
+                    // whether the row enters the page before it reads the row (its deferred seek).
+                    let matches = try await plan(sql.select().column("*").from(table).where(search.indexed).orderBy("name_sort").orderBy("id").limit(51))
+                    for index in ["name_idx", "name_from2_idx", "name_from3_idx"] {
+                        #expect(matches.contains { $0.contains("INDEX \(table)_\(index) ") }, "\(table) \(term) \(matches)")
+                        let columns = try await sql.raw("SELECT name FROM pragma_index_xinfo(\(bind: "\(table)_\(index)")) WHERE key = 1").all()
+                            .map { try $0.decode(column: "name", as: String?.self) }
+                        #expect(columns.contains("name_sort") && columns.contains("id"), "\(table)_\(index) \(columns)")
+                    }
+                    #expect(!matches.contains { $0.hasPrefix("SCAN") }, "\(table) \(term) \(matches)")
+                    // The look along name order tests each name in the index, in the index's order.
+                    let walked = try await plan(sql.select().column("id").from(table).where(try #require(search.scanned)).orderBy("name_sort").orderBy("id").limit(51))
+                    #expect(walked == ["SCAN \(table) USING COVERING INDEX \(table)_name_sort_idx"], "\(table) \(term) \(walked)")
+                }
+            }
+        }
+    }
+
+    @Test("A migration that changes an index an import has set aside rewrites its note, so the import's end builds the new form; an index in place is made again")
+    func redefinedWhileSetAside() async throws {
+        try await TestApp.run { app, _ in
+            let database = app.services.database
+            guard database.engine == .sqlite else { return }
+            let sql = database.sql
+            let definition = { (name: String) in
+                try await sql.select().column("sql").from("sqlite_master").where("name", .equal, name).first()?.decode(column: "sql", as: String.self)
+            }
+            let indexes = SetAsideIndexes(alone: database, clock: app.services.clock)
+            let job = UUID()
+            try await indexes.setAside(["contacts_name_from2_idx"], for: job)
+            #expect(try await definition("contacts_name_from2_idx") == nil)
+            let plain = "CREATE INDEX contacts_name_from2_idx ON contacts (substr(name, 2))"
+            try await SetAsideIndexes.redefine("contacts_name_from2_idx", as: plain, on: sql)
+            #expect(try await definition("contacts_name_from2_idx") == nil)
+            try await indexes.rebuild(for: job)
+            #expect(try await definition("contacts_name_from2_idx") == plain)
+            #expect(try await sql.select().column("name").from("set_aside_indexes").all().isEmpty)
+
+            let covering = "CREATE INDEX contacts_name_from2_idx ON contacts (substr(name, 2), name_sort, id)"
+            try await SetAsideIndexes.redefine("contacts_name_from2_idx", as: covering, on: sql)
+            #expect(try await definition("contacts_name_from2_idx") == covering)
         }
     }
 

@@ -141,6 +141,18 @@ package struct SetAsideIndexes: Sendable {
         try await database.sql.delete(from: "set_aside_indexes").where("name", .equal, note.name).run()
     }
 
+    /// Makes the index or trigger `name` again as `definition`, for a migration that changes
+    /// one an import may set aside: made again if it is there, and its note rewritten if an
+    /// import has set it aside, so the import's end builds the new form.
+    package static func redefine(_ name: String, as definition: String, on sql: any SQLDatabase) async throws {
+        if let type = try await sql.select().column("type").from("sqlite_master").where("type", .in, ["index", "trigger"])
+            .where("name", .equal, name).first()?.decode(column: "type", as: String.self) {
+            try await sql.raw("DROP \(unsafeRaw: type == "trigger" ? "TRIGGER" : "INDEX") \(ident: name)").run()
+            try await sql.raw("\(unsafeRaw: definition)").run()
+        }
+        try await sql.update("set_aside_indexes").set("definition", to: definition).where("name", .equal, name).run()
+    }
+
     /// The definition is SQLite's own text of an index or trigger Guanxi's migrations
     /// made; one built meanwhile (by hand, or by another process's upkeep) stays as it is.
     private static func ifNotExists(_ definition: String) -> String {

@@ -1,5 +1,6 @@
 import FluentKit
 import SQLKit
+import GuanxiDataExchange
 import GuanxiPlatform
 
 /// On SQLite, each search key also holds its record's place in name order
@@ -37,16 +38,10 @@ struct M0042_KeepSortKeysWithSearchKeys: GuanxiMigration {
         try await sql.raw("ALTER TABLE search_keys DROP COLUMN sort").run()
     }
 
-    /// The insert trigger in the form that does (or does not) copy the sort key: made
-    /// again if it is there, and its note rewritten if an import has set it aside, so the
-    /// import's end puts back the new form.
+    /// The insert trigger in the form that does (or does not) copy the sort key, also when
+    /// an import has set it aside.
     private func replaceInsertTrigger(_ table: String, sortColumn: String?, on sql: any SQLDatabase) async throws {
-        let name = SQLiteSearchIndex.insertTrigger(table)
         let statement = SQLiteSearchIndex.insertTriggerStatement(table, sortColumn: sortColumn)
-        if try await SQLiteSearchIndex.exists(name, on: sql) {
-            try await sql.raw("DROP TRIGGER \(ident: name)").run()
-            try await sql.raw(statement).run()
-        }
-        try await sql.update("set_aside_indexes").set("definition", to: sql.serialize(statement).sql).where("name", .equal, name).run()
+        try await SetAsideIndexes.redefine(SQLiteSearchIndex.insertTrigger(table), as: sql.serialize(statement).sql, on: sql)
     }
 }

@@ -48,5 +48,6 @@ public enum AllMigrations {
         M0040_CreateMessageTemplates(),
         M0041_AddTextMessages(),
         M0042_KeepSortKeysWithSearchKeys(),
+        M0043_CoverShortNameSearches(),
     ]
 }
