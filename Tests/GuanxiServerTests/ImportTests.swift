@@ -339,8 +339,8 @@ struct ImportTests {
             let imports = DataImport(services: app.services.customerFile)
             // The file fills phones, so the import's automatic key is the phone: it reads the
             // phones on file once (a snapshot), and their index is set aside with the others.
-            let scattered = ["contact_channels_value_idx", "contacts_name_from2_idx", "contacts_name_from3_idx", "contacts_name_idx", "contacts_owner_idx",
-                             "contacts_search_insert", "customers_search_insert"]
+            let scattered = ["contact_channels_value_idx", "contacts_name_from2_idx", "contacts_name_from3_idx", "contacts_name_idx", "contacts_name_sort_idx",
+                             "contacts_owner_idx", "contacts_owner_name_sort_idx", "contacts_search_insert", "customers_search_insert"]
             func indexes() async throws -> [String: String] {
                 guard app.services.database.engine == .sqlite else { return [:] }
                 return try await sql.raw("""
