@@ -55,7 +55,19 @@ package struct ImportRows: Sendable {
 
     package mutating func next() async throws -> CSVReader.Row? {
         if csv != nil { return try csv!.next() }
-        if stored != nil { return try await stored!.next() }
+        // Taken out while it reads, and put back: reading it in place across the `await`
+        // made Swift copy the whole reader (its store, its window) for every row, which
+        // was most of the time counting a million rows took.
+        if var rows = stored.take() {
+            do {
+                let row = try await rows.next()
+                stored = rows
+                return row
+            } catch {
+                stored = rows
+                throw error
+            }
+        }
         return cards?.next()
     }
 }
