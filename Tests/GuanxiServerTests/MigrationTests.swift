@@ -44,6 +44,26 @@ struct MigrationTests {
         }
     }
 
+    @Test("No table has two indexes on the same columns: each one is kept up on every write")
+    func noIndexTwice() async throws {
+        try await withDatabase { db in
+            _ = try await Migrator(db: db.db, migrations: AllMigrations.list).migrate()
+            // Each index as its table and what it indexes, without its name, quotes, spaces or case.
+            let definitions = db.engine == .sqlite
+                ? "SELECT name, tbl_name AS t, substr(sql, instr(upper(sql), ' ON ')) AS d FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+                : "SELECT indexname AS name, tablename AS t, substr(indexdef, strpos(indexdef, ' ON ')) AS d FROM pg_indexes WHERE schemaname = current_schema()"
+            var seen: [String: String] = [:]
+            var twice: [String] = []
+            for row in try await db.sql.raw(SQLQueryString(definitions)).all() {
+                let name = try row.decode(column: "name", as: String.self)
+                let key = try row.decode(column: "d", as: String.self).lowercased().filter { $0 != "\"" && !$0.isWhitespace }
+                if let first = seen[key] { twice.append("\(first) = \(name)") } else { seen[key] = name }
+            }
+            #expect(seen.count > 50)
+            #expect(twice.isEmpty, "\(twice)")
+        }
+    }
+
     struct Failing: GuanxiMigration {
         let name = "0999_Fails"
         func prepare(on db: any Database) async throws {

@@ -49,5 +49,6 @@ public enum AllMigrations {
         M0041_AddTextMessages(),
         M0042_KeepSortKeysWithSearchKeys(),
         M0043_CoverShortNameSearches(),
+        M0044_DropDuplicateCustomerEmailIndex(),
     ]
 }
