@@ -48,10 +48,10 @@ struct MigrationTests {
     func noIndexTwice() async throws {
         try await withDatabase { db in
             _ = try await Migrator(db: db.db, migrations: AllMigrations.list).migrate()
-            // Each index as its table and what it indexes, without its name, quotes, spaces or case.
+            // Each index as its table and what it indexes ("ON customers (lower(email))"), without its name, quotes, spaces or case.
             let definitions = db.engine == .sqlite
-                ? "SELECT name, tbl_name AS t, substr(sql, instr(upper(sql), ' ON ')) AS d FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-                : "SELECT indexname AS name, tablename AS t, substr(indexdef, strpos(indexdef, ' ON ')) AS d FROM pg_indexes WHERE schemaname = current_schema()"
+                ? "SELECT name, substr(sql, instr(upper(sql), ' ON ')) AS d FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+                : "SELECT indexname AS name, substr(indexdef, strpos(indexdef, ' ON ')) AS d FROM pg_indexes WHERE schemaname = current_schema()"
             var seen: [String: String] = [:]
             var twice: [String] = []
             for row in try await db.sql.raw(SQLQueryString(definitions)).all() {

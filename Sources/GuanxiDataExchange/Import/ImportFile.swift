@@ -59,14 +59,8 @@ package struct ImportRows: Sendable {
         // made Swift copy the whole reader (its store, its window) for every row, which
         // was most of the time counting a million rows took.
         if var rows = stored.take() {
-            do {
-                let row = try await rows.next()
-                stored = rows
-                return row
-            } catch {
-                stored = rows
-                throw error
-            }
+            defer { stored = rows }
+            return try await rows.next()
         }
         return cards?.next()
     }
