@@ -78,6 +78,12 @@ struct ImportTests {
             let ids = try await app.services.database.sql.raw("SELECT name, external_id FROM customers ORDER BY name").all()
                 .map { "\(try $0.decode(column: "name", as: String.self))=\(try $0.decode(column: "external_id", as: String?.self) ?? "")" }
             #expect(Set(ids) == ["老客户=C-1", "新客户甲=C-2", "新客户乙=C-3", "无编号客户="])
+            // Saved one at a time after the batch was refused, the rows are still audited by
+            // the import's ledger, not the log: only the customer made by hand is logged.
+            #expect(try await app.auditEntries(action: "create", kind: .customers).map(\.recordLabel) == ["老客户"])
+            let landed = try #require(try await app.services.database.sql.select().column("id").from("customers").where("name", .equal, "新客户乙").first())
+            let history = try await app.services.auditQuery.history(kind: .customers, id: try landed.decode(column: "id", as: UUID.self).uuidString)
+            #expect(history.map { $0.changes.map(\.new) } == [["test.csv", "4"]])
         }
     }
 
@@ -128,6 +134,73 @@ struct ImportTests {
         return out
     }
 
+    @Test("Records an import creates are audited by its ledger: each history names the import, the line and who ran it; the log keeps the import's own entry; a revert leaves the creation in the history")
+    func ledgerAudits() async throws {
+        try await TestApp.run { app, client in
+            let admin = try await app.admin
+            let imports = DataImport(services: app.services.customerFile)
+            let started = try await imports.start(.contacts, fileName: "名片.csv", data: Data("姓名,公司\n王伟,星辰科技\n李娜,星辰科技\n".utf8),
+                                                  settings: ImportSettings(), queue: false, by: admin)
+            let job = try await imports.run(started.id, by: admin)
+            #expect(job.created == 2)
+            #expect(try await app.auditEntries(action: "create", kind: .contacts).isEmpty)
+            #expect(try await app.auditEntries(action: "create", kind: .customers).isEmpty)
+            #expect(try await app.auditEntries(action: "import", kind: .contacts).map(\.recordLabel) == ["名片.csv"])
+            let sql = app.services.database.sql
+            func id(_ table: String, _ name: String) async throws -> String {
+                try #require(try await sql.select().column("id").from(table).where("name", .equal, name).first()).decode(column: "id", as: UUID.self).uuidString
+            }
+            let (wang, li, company) = (try await id("contacts", "王伟"), try await id("contacts", "李娜"), try await id("customers", "星辰科技"))
+            func history(_ kind: RecordKind, _ id: String) async throws -> [AuditEntry] { try await app.services.auditQuery.history(kind: kind, id: id) }
+            let created = try #require(try await history(.contacts, wang).first)
+            #expect((created.seq, created.action, created.actorName, created.actorID, created.recordLabel) == (0, "create", "admin", admin.userID, "王伟"))
+            #expect(created.changes == [FieldChange(field: "import", old: nil, new: "名片.csv"), FieldChange(field: "import_line", old: nil, new: "2")])
+            #expect(created.at == job.createdAt)
+            #expect(try await history(.contacts, li).first?.changes.last?.new == "3")
+            // The company made with the first row is noted with that row.
+            #expect(try await history(.customers, company).map { $0.changes.map(\.new) } == [["名片.csv", "2"]])
+
+            // A later change comes first; a page of one entry leads on to the creation.
+            var change = ContactInput()
+            change.title = "经理"
+            _ = try await app.services.contacts.update(try #require(UUID(uuidString: wang)), change, expectedVersion: nil, by: admin)
+            #expect(try await history(.contacts, wang).map(\.action) == ["update", "create"])
+            var filter = AuditFilter()
+            (filter.recordKind, filter.recordID, filter.limit) = ("contacts", wang, 1)
+            let first = try await app.services.auditQuery.list(filter, for: admin)
+            #expect(first.entries.map(\.action) == ["update"])
+            filter.before = try #require(first.next)
+            let second = try await app.services.auditQuery.list(filter, for: admin)
+            #expect(second.entries.map(\.action) == ["create"] && second.next == nil)
+            filter.action = "update"
+            #expect(try await app.services.auditQuery.list(filter, for: admin).entries.isEmpty)
+
+            // Through the API and on the contact's page.
+            let api = APIClient(client: client, token: try await app.token(for: "admin"))
+            let items = try #require(try await api.call(.get, "/customers/\(company)/history").json["items"] as? [[String: Any]])
+            #expect(items.map { $0["action"] as? String } == ["create"] && items.first?["seq"] as? Int == 0)
+            #expect((items.first?["changes"] as? [[String: Any]])?.first?["new"] as? String == "名片.csv")
+            var browser = try await app.signedInBrowser(client, as: "boss")
+            let page = try await browser.get("/contacts/\(wang)").text
+            #expect(page.contains("名片.csv") && (page.contains("导入自文件") || page.contains("Imported from")))
+
+            // A kind saved a record at a time (leads) is audited the same way.
+            let leads = try await imports.run(try await imports.start(.leads, fileName: "线索.csv", data: Data("姓名,公司\n小明,云帆贸易\n".utf8),
+                                                                        settings: ImportSettings(), queue: false, by: admin).id, by: admin)
+            #expect(leads.created == 1)
+            #expect(try await app.auditEntries(action: "create", kind: .leads).isEmpty)
+            #expect(try await history(.leads, try await id("leads", "小明")).map { $0.changes.map(\.new) } == [["线索.csv", "2"]])
+
+            // Reverted, the contacts are gone; their histories keep the creation and the deletion.
+            _ = try await imports.revert(job.id, by: admin)
+            #expect(try await sql.select().column("id").from("contacts").all().isEmpty)
+            #expect(try await history(.contacts, li).map(\.action) == ["delete", "create"])
+            #expect(try await history(.customers, company).map(\.action) == ["delete", "create"])
+            // Nothing is left to revert.
+            await #expect(throws: GuanxiError.self) { _ = try await imports.revert(job.id, by: admin) }
+        }
+    }
+
     @Test("A GBK, semicolon-separated file of business cards imports: Chinese headers recognised, quoted line breaks kept, two phone columns labelled, companies created and tagged, bad rows rejected by line and column")
     func businessCards() async throws {
         try await TestApp.run { app, _ in
@@ -172,7 +245,8 @@ struct ImportTests {
             #expect(rejects.dropFirst().map { Array($0.suffix(3).prefix(2)) } == [["5", "电子邮箱"], ["6", ""], ["7", "姓名"]])
             #expect(rejects[2] == ["坏行", "只有两列", "", "", "", "", "", "6", "", "这一行有 2 个字段，表头有 7 个。"])
             #expect(rejects[1].prefix(7) == ["张三", "北京星辰科技有限公司", "", "", "", "not-an-email", ""])
-            #expect(try await app.auditEntries(action: "create", kind: .contacts).count == 3)
+            // The import's ledger audits what it created; the log holds the import itself.
+            #expect(try await app.auditEntries(action: "create", kind: .contacts).isEmpty)
             let audit = try #require(try await app.auditEntries(action: "import", kind: .contacts).first)
             #expect(audit.recordLabel == "名片.csv" && audit.changes.contains(FieldChange(field: "rejected", old: nil, new: "3")))
             // Corrected, the same file imports, its three note columns left aside.
@@ -369,11 +443,14 @@ struct ImportTests {
             let done = try await imports.run(big.id, by: admin) { _ in await during.add(try await setAside()) }
             #expect(done.created == 25)
             // Ids written by the bulk path read back as the ids the records were made with:
-            // each contact's audit entry (its id and customer written out by Foundation) matches its row.
+            // each contact's customer is one the import made, and each contact's history finds
+            // its line in the import's ledger (ids bound by Foundation in every statement).
+            let companies = Set(try await sql.raw("SELECT id FROM customers").all().map { try $0.decode(column: "id", as: UUID.self) })
             for row in try await sql.raw("SELECT id, customer_id FROM contacts").all() {
                 let (id, customer) = (try row.decode(column: "id", as: UUID.self), try row.decode(column: "customer_id", as: UUID.self))
-                let entry = try #require(try await app.auditEntries(action: "create", kind: .contacts, id: id.uuidString).first)
-                #expect(entry.changes.first { $0.field == "customer_id" }?.new == customer.uuidString)
+                #expect(companies.contains(customer))
+                let entry = try #require(try await app.services.auditQuery.history(kind: .contacts, id: id.uuidString).first)
+                #expect(entry.action == "create" && entry.changes.first?.new == "big.csv")
             }
             let seen = await during.seen
             #expect(seen.allSatisfy { $0 == (sqlite ? scattered : []) } && seen.count >= 2)

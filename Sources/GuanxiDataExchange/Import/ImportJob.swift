@@ -212,9 +212,11 @@ package struct ImportJobStore: Sendable {
 
     package struct TouchedRecord: Sendable { package let kind: RecordKind; package let id: UUID; package let line: Int; package let created: Bool; package let before: [String: String] }
 
-    /// What the job touched, latest first (the order a revert undoes it in).
+    /// What the job touched and a revert has not undone, latest first (the order a revert
+    /// undoes it in).
     package func records(of job: UUID) async throws -> [TouchedRecord] {
         try await sql.select().columns("record_kind", "record_id", "line", "action", "before").from("import_job_records").where("job_id", .equal, job)
+            .where("action", .in, ["created", "updated"])
             .orderBy("line", .descending).all().map { row in
                 TouchedRecord(kind: RecordKind(rawValue: try row.decode(column: "record_kind", as: String.self)), id: try row.decode(column: "record_id", as: UUID.self),
                               line: try row.decode(column: "line", as: Int.self), created: try row.decode(column: "action", as: String.self) == "created",

@@ -6,7 +6,7 @@ import GuanxiPlatform
 
 extension DataImport {
     /// Undoes an import, latest row first: records it created are deleted, records it
-    /// updated get back the fields it changed. Each undone record leaves the job's list,
+    /// updated get back the fields it changed. Each undone record is marked off the job's list,
     /// so a revert that stops half-way (a record someone else now holds) can be run
     /// again. A record deleted since is simply passed over. A running import must be
     /// cancelled first.
@@ -32,7 +32,15 @@ extension DataImport {
                 failures.append("line \(record.line): \(services.localizer.message(for: error, actor.locale))")
                 continue
             }
-            try await services.database.sql.delete(from: "import_job_records").where("job_id", .equal, id).where("record_id", .equal, record.id).run()
+            // A record it created stays in the ledger, marked: the ledger is what audits
+            // its creation (`ImportLedger`). One it updated leaves it; the log holds both
+            // the update and its undoing.
+            let noted = services.database.sql
+            if record.created {
+                try await noted.update("import_job_records").set("action", to: "reverted").where("job_id", .equal, id).where("record_id", .equal, record.id).run()
+            } else {
+                try await noted.delete(from: "import_job_records").where("job_id", .equal, id).where("record_id", .equal, record.id).run()
+            }
         }
         let status: ImportJob.Status = failures.isEmpty ? .reverted : job.status
         try await services.database.db.transaction { [failures, undone] tx in

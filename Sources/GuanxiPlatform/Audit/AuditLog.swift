@@ -104,6 +104,16 @@ public struct AuditLog: Sendable {
         self.caches = caches
     }
 
+    /// Set while an import writes its batches: the records it creates are audited by the
+    /// import's own ledger — which import, by whom, when, from which line of its file —
+    /// and read back with each record's history (`AuditLedger`), not by an entry each
+    /// here. Those entries repeated the import's file: two thirds of a kilobyte per
+    /// imported contact. What an import changes or deletes is logged as always.
+    @TaskLocal package static var creationsLedgered = false
+
+    /// Whether `entry` goes into the log (see `creationsLedgered`).
+    private static func logs(_ entry: Entry) -> Bool { !(creationsLedgered && entry.action == .create) }
+
     /// `address` names where an anonymous attempt came from when there is no actor.
     public func record(
         on db: any Database, actor: Principal?, action: AuditAction, kind: RecordKind,
@@ -116,6 +126,7 @@ public struct AuditLog: Sendable {
     /// begins, so the transaction holds its connection only for the insert.
     package struct Entry: Sendable {
         package let kind: RecordKind
+        package let action: AuditAction
         package var actorID: UUID? = nil
         package let values: [BulkValue]
         /// Who a created record belongs to (its `owner_id`), for telling them.
@@ -125,7 +136,7 @@ public struct AuditLog: Sendable {
     package func entry(actor: Principal?, action: AuditAction, kind: RecordKind, id: String, label: String,
                changes: [FieldChange] = [], address: String? = nil) throws -> Entry {
         let json = FieldChange.json(changes)
-        return Entry(kind: kind, actorID: actor?.userID, values: [
+        return Entry(kind: kind, action: action, actorID: actor?.userID, values: [
             BulkValue(clock.now()), BulkValue(actor?.userID), BulkValue(actor?.username ?? "system"),
             BulkValue(address ?? actor?.address ?? ""), BulkValue(action.rawValue), BulkValue(kind.rawValue), BulkValue(id), BulkValue(label), BulkValue(json),
         ])
@@ -143,12 +154,13 @@ public struct AuditLog: Sendable {
     /// Adds many entries to a batch's writes (an import's batch).
     package func writeAll(_ entries: [Entry], to writes: inout BulkWrites) throws {
         try writes.insert(into: "audit_entries", columns: ["at", "actor_id", "actor_name", "address", "action", "record_kind", "record_id", "record_label", "changes"],
-                          rows: entries.map(\.values))
+                          rows: entries.filter(Self.logs).map(\.values))
         let (kinds, caches) = (Set(entries.map(\.kind)), caches)
         writes.then { _ in for kind in kinds { caches.changed(kind) } }
     }
 
     package func write(_ entry: Entry, on db: any Database) async throws {
+        guard Self.logs(entry) else { return caches.changed(entry.kind) }
         try await (db as! any SQLDatabase).insert(into: "audit_entries")
             .columns("at", "actor_id", "actor_name", "address", "action", "record_kind", "record_id", "record_label", "changes")
             .values(entry.values.map(\.expression))

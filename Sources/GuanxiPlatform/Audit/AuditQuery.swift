@@ -1,5 +1,6 @@
 import Foundation
 import SQLKit
+import Synchronization
 
 /// One audit log entry as read back.
 public struct AuditEntry: Sendable, Codable, Equatable {
@@ -13,6 +14,12 @@ public struct AuditEntry: Sendable, Codable, Equatable {
     public var recordID: String
     public var recordLabel: String
     public var changes: [FieldChange]
+
+    public init(seq: Int64, at: Date, actorID: UUID?, actorName: String, address: String, action: String, recordKind: String, recordID: String,
+                recordLabel: String, changes: [FieldChange]) {
+        (self.seq, self.at, self.actorID, self.actorName, self.address, self.action) = (seq, at, actorID, actorName, address, action)
+        (self.recordKind, self.recordID, self.recordLabel, self.changes) = (recordKind, recordID, recordLabel, changes)
+    }
 }
 
 /// Filters for browsing the audit log, newest first, a page at a time.
@@ -29,10 +36,27 @@ public struct AuditFilter: Sendable {
     public init() {}
 }
 
+/// Audit entries an area keeps in a ledger of its own rather than one row each in the
+/// log (the records an import created: a line each in the import's ledger,
+/// `AuditLog.creationsLedgered`). A record's history reads them beside the log's entries.
+public protocol AuditLedger: Sendable {
+    /// What the ledger holds about one record, any order. Its entries have no place in
+    /// the log's sequence: their `seq` is 0, and they come after the log's (oldest last).
+    func entries(kind: String, id: String) async throws -> [AuditEntry]
+}
+
 public struct AuditQuery: Sendable {
     package init(database: DatabaseService, permissions: PermissionService) { self.database = database; self.permissions = permissions }
     package let database: DatabaseService
     package let permissions: PermissionService
+    private let ledgers = Ledgers()
+
+    private final class Ledgers: Sendable {
+        let all = Mutex<[any AuditLedger]>([])
+    }
+
+    /// Adds a ledger every record's history reads (an area registers its own at start).
+    package func register(ledger: any AuditLedger) { ledgers.all.withLock { $0.append(ledger) } }
 
     /// Entries the principal may read (audit scope applies to who acted), newest first,
     /// with the cursor of the next page when there is one.
@@ -80,8 +104,35 @@ public struct AuditQuery: Sendable {
                 changes: try decoder.decode([FieldChange].self, from: Data(try row.decode(column: "changes", as: String.self).utf8))
             )
         }
-        let next = rows.count > limit ? entries.last?.seq : nil
-        if entries.count > limit { entries.removeLast() }
+        var next = rows.count > limit ? entries.last?.seq : nil
+        if next == nil, let kind = filter.recordKind, let id = filter.recordID {
+            // The oldest page of one record's history ends with what ledgers keep about it.
+            let kept = try await ledgerEntries(kind: kind, id: id, filter, actors: actors)
+            if !kept.isEmpty, !entries.isEmpty, entries.count + kept.count > limit {
+                next = entries.last?.seq
+            } else {
+                entries += kept
+            }
+        }
         return (entries, next)
+    }
+
+    /// The ledgers' entries about one record that pass `filter` and `actors`, newest
+    /// first, without those the log holds too (an import made before its creations went
+    /// to its ledger logged each of them).
+    private func ledgerEntries(kind: String, id: String, _ filter: AuditFilter, actors: OwnerFilter) async throws -> [AuditEntry] {
+        let ledgers = ledgers.all.withLock { $0 }
+        guard !ledgers.isEmpty else { return [] }
+        var kept: [AuditEntry] = []
+        for ledger in ledgers { kept += try await ledger.entries(kind: kind, id: id) }
+        kept = kept.filter { e in
+            actors.allows(e.actorID) && filter.actorID.map { $0 == e.actorID } ?? true && filter.action.map { $0 == e.action } ?? true
+                && filter.from.map { e.at >= $0 } ?? true && filter.to.map { e.at < $0 } ?? true
+        }
+        guard !kept.isEmpty else { return [] }
+        let logged = try await database.sql.select().column("action").from("audit_entries")
+            .where("record_kind", .equal, kind).where("record_id", .equal, id).where("action", .in, Array(Set(kept.map(\.action))))
+            .all().map { try $0.decode(column: "action", as: String.self) }
+        return kept.filter { !logged.contains($0.action) }.sorted { $0.at > $1.at }
     }
 }

@@ -88,7 +88,12 @@ package struct BulkWrites: Sendable {
         steps.append { try await insert.run(on: $0) }
     }
 
-    package mutating func then(_ step: @escaping @Sendable (any Database) async throws -> Void) { steps.append(step) }
+    package mutating func then(_ step: @escaping @Sendable (any Database) async throws -> Void) {
+        // A step runs as its batch was made: if the batch's creations are audited by an
+        // import's ledger, so are those the step saves (the transaction runs elsewhere).
+        let ledgered = AuditLog.creationsLedgered
+        steps.append { tx in try await AuditLog.$creationsLedgered.withValue(ledgered) { try await step(tx) } }
+    }
 
     package func run(on tx: any Database) async throws {
         for step in steps { try await step(tx) }

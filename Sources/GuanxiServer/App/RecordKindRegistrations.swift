@@ -1,6 +1,7 @@
 import Foundation
 import GuanxiCustomerAnalytics
 import GuanxiCustomerFile
+import GuanxiDataExchange
 import GuanxiPlatform
 import GuanxiSales
 
@@ -22,6 +23,8 @@ extension AppServices {
         customerFile.records.register(.activities(customerFile))
         customerFile.records.register(.purchases(customerFile))
         customerFile.records.register(deletion: AttachmentService.removeAll)
+        // The records an import creates are audited by its ledger, read with each history.
+        customerFile.auditQuery.register(ledger: ImportLedger(services: customerFile))
         customerFile.records.register(mergedInto: { [self] survivor in try await MergeService(services: customerFile).mergedInto(survivor) })
         customerFile.records.register(panel: CustomerValuePart.panel(customerFile))
         customerFile.records.register(columns: CustomerValuePart.listColumns(customerFile))
