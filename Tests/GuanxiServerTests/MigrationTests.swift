@@ -64,6 +64,52 @@ struct MigrationTests {
         }
     }
 
+    @Test("On SQLite an import's ledger and contacts' phones and e-mails are stored in key order (0045): no second copy of the key; rows and indexes kept through revert and migrate")
+    func storedByKey() async throws {
+        try await TestApp.run { app, _ in
+            guard app.services.database.engine == .sqlite else { return }
+            _ = try await ImportTests.importing(app, .contacts, "姓名,公司,手机,邮箱\n王伟,星辰科技,138 0013 8000,wang@xingchen.cn\n李娜,星辰科技,139 1111 2222,\n", ImportSettings())
+            let sql = app.services.database.sql
+            let tables = ["import_job_records", "contact_channels"]
+            func rows() async throws -> [String] {
+                try await sql.raw("SELECT contact_id || kind || position || value || normalized AS r FROM contact_channels ORDER BY r").all(decodingColumn: "r", as: String.self)
+                    + sql.raw("SELECT job_id || record_kind || record_id || line || action AS r FROM import_job_records ORDER BY r").all(decodingColumn: "r", as: String.self)
+            }
+            func keyed() async throws -> [Bool] {
+                var out: [Bool] = []
+                for table in tables {
+                    out.append(try #require(try await sql.raw("SELECT sql FROM sqlite_master WHERE name = \(bind: table)").first()).decode(column: "sql", as: String.self).hasSuffix("WITHOUT ROWID"))
+                }
+                return out
+            }
+            func indexes() async throws -> [String] {
+                try await sql.raw("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('contact_channels', 'import_job_records') ORDER BY name")
+                    .all(decodingColumn: "name", as: String.self)
+            }
+            let before = try await rows()
+            #expect(before.count == 3 + 3)
+            #expect(try await keyed() == [true, true])
+            #expect(try await indexes() == ["contact_channels_value_idx"])
+            let plan = try await sql.raw("EXPLAIN QUERY PLAN SELECT value FROM contact_channels WHERE contact_id = 'x'").all(decodingColumn: "detail", as: String.self)
+            #expect(plan.contains { $0.contains("USING PRIMARY KEY") }, "\(plan)")
+
+            let migrator = Migrator(db: app.services.database.db, migrations: AllMigrations.list)
+            #expect(try await migrator.revert(steps: 1) == ["0045_StoreLedgerAndChannelsByKey"])
+            #expect(try await keyed() == [false, false])
+            #expect(try await indexes() == ["contact_channels_value_idx", "sqlite_autoindex_contact_channels_1", "sqlite_autoindex_import_job_records_1"])
+            #expect(try await rows() == before)
+            #expect(try await migrator.migrate() == ["0045_StoreLedgerAndChannelsByKey"])
+            #expect(try await keyed() == [true, true])
+            #expect(try await indexes() == ["contact_channels_value_idx"])
+            #expect(try await rows() == before)
+            #expect(try await sql.raw("PRAGMA integrity_check").first()?.decode(column: "integrity_check", as: String.self) == "ok")
+            // Foreign keys still hold: a contact's deletion takes its phones, an import's its ledger.
+            try await sql.raw("DELETE FROM contacts WHERE name = '王伟'").run()
+            try await sql.raw("DELETE FROM import_jobs").run()
+            #expect(try await rows().count == 1)
+        }
+    }
+
     struct Failing: GuanxiMigration {
         let name = "0999_Fails"
         func prepare(on db: any Database) async throws {

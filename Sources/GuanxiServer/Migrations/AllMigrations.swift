@@ -50,5 +50,6 @@ public enum AllMigrations {
         M0042_KeepSortKeysWithSearchKeys(),
         M0043_CoverShortNameSearches(),
         M0044_DropDuplicateCustomerEmailIndex(),
+        M0045_StoreLedgerAndChannelsByKey(),
     ]
 }
