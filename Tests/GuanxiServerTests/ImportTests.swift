@@ -157,6 +157,12 @@ struct ImportTests {
             #expect(created.changes == [FieldChange(field: "import", old: nil, new: "名片.csv"), FieldChange(field: "import_line", old: nil, new: "2")])
             #expect(created.at == job.createdAt)
             #expect(try await history(.contacts, li).first?.changes.last?.new == "3")
+            // A history reads each import's ledger by its key, never the whole ledger.
+            if app.services.database.engine == .sqlite {
+                let plan = try await sql.raw("EXPLAIN QUERY PLAN \(ImportLedger.lines(kind: "contacts", id: try #require(UUID(uuidString: wang))))").all()
+                    .map { try $0.decode(column: "detail", as: String.self) }
+                #expect(plan.contains { $0.contains("SEARCH r USING PRIMARY KEY (job_id=? AND record_id=?)") } && !plan.contains { $0.contains("SCAN r") }, "\(plan)")
+            }
             // The company made with the first row is noted with that row.
             #expect(try await history(.customers, company).map { $0.changes.map(\.new) } == [["名片.csv", "2"]])
 

@@ -14,15 +14,7 @@ package struct ImportLedger: AuditLedger {
 
     package func entries(kind: String, id: String) async throws -> [AuditEntry] {
         guard let recordID = UUID(uuidString: id) else { return [] }
-        // For each import, one look-up of its ledger's key (job, record): imports are few,
-        // the records they noted are millions, and the ledger has no index by record alone.
-        let rows = try await services.database.sql.raw("""
-            SELECT j.file_name, j.created_by, j.created_at, u.username, r.line
-            FROM import_jobs j
-            JOIN import_job_records r ON r.job_id = j.id AND r.record_id = \(bind: recordID)
-            LEFT JOIN users u ON u.id = j.created_by
-            WHERE r.record_kind = \(bind: kind) AND r.action IN ('created', 'reverted')
-            """).all()
+        let rows = try await services.database.sql.raw(Self.lines(kind: kind, id: recordID)).all()
         guard !rows.isEmpty else { return [] }
         let label = try await self.label(of: RecordKind(rawValue: kind), recordID)
         return try rows.map { row in
@@ -36,6 +28,21 @@ package struct ImportLedger: AuditLedger {
                 changes: [FieldChange(field: "import", old: nil, new: try row.decode(column: "file_name", as: String.self)),
                           FieldChange(field: "import_line", old: nil, new: String(try row.decode(column: "line", as: Int.self)))])
         }
+    }
+
+    /// The import and line of each import that created the record. For each import, one
+    /// look-up of its ledger's key (job, record): imports are few, the records they noted
+    /// are millions, and the ledger has no index by record alone — a join let SQLite read
+    /// the whole ledger instead.
+    package static func lines(kind: String, id: UUID) -> SQLQueryString {
+        """
+        SELECT * FROM (
+            SELECT j.file_name, j.created_by, j.created_at, u.username,
+                (SELECT r.line FROM import_job_records r
+                 WHERE r.job_id = j.id AND r.record_id = \(bind: id) AND r.record_kind = \(bind: kind) AND r.action IN ('created', 'reverted')) AS line
+            FROM import_jobs j LEFT JOIN users u ON u.id = j.created_by
+        ) noted WHERE line IS NOT NULL
+        """
     }
 
     /// The record's name as the log would have labelled it; "" once it is gone (reverted).
