@@ -49,6 +49,52 @@ struct BulkInsertTests {
         }
     }
 
+    @Test("Rows written in bulk (on PostgreSQL, through COPY) read back exactly as the same rows bound one INSERT at a time: escapes, NULLs, times to the microsecond before 1970 and on a leap day, ids, yes/no")
+    func bulkMatchesBinds() async throws {
+        try await TestApp.run { app, _ in
+            let sql = app.services.database.sql
+            let postgres = app.services.database.engine == .postgres
+            for table in ["bulk_copied", "bulk_bound"] {
+                try await sql.raw("""
+                    CREATE TABLE \(unsafeRaw: table) (n BIGINT, note TEXT, id \(unsafeRaw: postgres ? "UUID" : "TEXT"),
+                    at \(unsafeRaw: postgres ? "TIMESTAMPTZ" : "REAL"), flag BOOLEAN)
+                    """).run()
+            }
+            let notes: [String?] = ["制表\t换行\n回车\r反斜杠\\ 末尾\\", "\\N", "", nil, "王伟 Wang Wei", "a\\tb"]
+            let times = [Date(timeIntervalSince1970: 1_790_000_000.123456), Date(timeIntervalSince1970: -315_619_200.5),
+                         Date(timeIntervalSince1970: 1_709_251_199.999999), Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: 946_684_799.000001)]
+            let rows: [[BulkValue]] = (0..<30).map { n in
+                [BulkValue(n * (n % 2 == 0 ? 1 : -1_000_000_007)), BulkValue(notes[n % notes.count]), n % 4 == 0 ? .null : BulkValue(RecordID.new()),
+                 BulkValue(times[n % times.count]), BulkValue(n % 3 == 0)]
+            }
+            let columns = ["n", "note", "id", "at", "flag"]
+            try await BulkInsert.run(into: "bulk_copied", columns: columns, rows: rows, on: app.services.database.db)
+            for row in rows { try await sql.insert(into: "bulk_bound").columns(columns).values(row.map(\.expression)).run() }
+            func read(_ table: String) async throws -> [String] {
+                try await sql.raw("SELECT n, note, id, at, flag FROM \(unsafeRaw: table) ORDER BY n").all().map { row in
+                    [String(try row.decode(column: "n", as: Int.self)), try row.decode(column: "note", as: String?.self) ?? "NULL",
+                     try row.decode(column: "id", as: UUID?.self)?.uuidString ?? "NULL",
+                     String(try row.decode(column: "at", as: Date.self).timeIntervalSince1970), String(try row.decode(column: "flag", as: Bool.self))].joined(separator: "|")
+                }
+            }
+            let copied = try await read("bulk_copied")
+            #expect(copied.count == 30)
+            #expect(copied == (try await read("bulk_bound")))
+            #expect(copied.contains { $0.contains("制表\t换行\n回车\r反斜杠\\ 末尾\\|") } && copied.contains { $0.contains("|\\N|") })
+        }
+    }
+
+    @Test("COPY's text: tab, line feed, carriage return and backslash escaped, NULL as \\N, times in UTC to the microsecond; a value it cannot carry leaves the rows to an INSERT")
+    func copyText() throws {
+        func text(_ rows: [[BulkValue]]) -> String? { PostgresCopyText.rows(rows, columns: rows.first?.count ?? 0).map { String(buffer: $0) } }
+        #expect(text([[BulkValue("a\tb\nc\rd\\e"), .null, BulkValue(true), BulkValue(-12)], [BulkValue("王"), BulkValue(""), BulkValue(false), BulkValue(0)]])
+                == "a\\tb\\nc\\rd\\\\e\t\\N\tt\t-12\n王\t\tf\t0\n")
+        #expect(text([[BulkValue(Date(timeIntervalSince1970: 1_709_251_199.5))]]) == "2024-02-29 23:59:59.500000+00\n")
+        #expect(text([[BulkValue(Date(timeIntervalSince1970: -315_619_200.25))]]) == "1959-12-31 23:59:59.750000+00\n")
+        #expect(text([[BulkValue(Date(timeIntervalSince1970: 946_684_800))]]) == "2000-01-01 00:00:00.000000+00\n")
+        #expect(text([[.other(SQLBind(1.5))]]) == nil)
+    }
+
     @Test("Prepared rows are written one statement per table and column set, each row once, whatever order they come in")
     func preparedRowsGrouped() async throws {
         try await TestApp.run { app, _ in

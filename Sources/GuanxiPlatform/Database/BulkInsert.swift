@@ -1,6 +1,8 @@
 import FluentKit
+import FluentPostgresDriver
 import FluentSQLiteDriver
 import Foundation
+import NIOCore
 import SQLKit
 
 /// Many rows of one table, inserted with as few statements as the engine allows — the
@@ -11,8 +13,12 @@ import SQLKit
 /// its transaction begins and the transaction only runs them. SQLite is handed the
 /// statement text and its values directly, each value converted as SQLKit would convert
 /// it (`BulkValue`): building SQLKit's expression tree for a million rows cost more than
-/// SQLite's own work. PostgreSQL goes through SQLKit. Table and column names come from the code, never
-/// from users; every value is bound.
+/// SQLite's own work. PostgreSQL is sent the rows as a `COPY … FROM STDIN` stream in
+/// COPY's text format (`PostgresCopyText`): no statement to parse and no bind to decode
+/// per value, where a multi-row `INSERT` through SQLKit cost both sides more than the
+/// rows' own writing. Rows holding a value COPY's text cannot carry exactly (`.other`)
+/// go through SQLKit as an `INSERT`. Table and column names come from the code, never
+/// from users; every value is bound or escaped.
 package struct BulkInsert: Sendable {
     /// Values per statement: SQLite takes up to 32,766, PostgreSQL 65,535. Fewer, larger
     /// statements also mean fewer flushes of SQLite's full-text index.
@@ -21,11 +27,16 @@ package struct BulkInsert: Sendable {
     private enum Statement: Sendable {
         case sqlite(String, [SQLiteData])
         case sqlKit(table: String, columns: [String], rows: ArraySlice<[BulkValue]>)
+        case copy(table: String, columns: [String], text: ByteBuffer)
     }
     private let statements: [Statement]
 
     /// `rows` must each have one value per column.
     package init(into table: String, columns: [String], rows: [[BulkValue]], engine: SQLEngine) throws {
+        if engine == .postgres, let text = PostgresCopyText.rows(rows, columns: columns.count) {
+            statements = [.copy(table: table, columns: columns, text: text)]
+            return
+        }
         let perStatement = max(1, Self.valuesPerStatement / max(1, columns.count))
         statements = try stride(from: 0, to: rows.count, by: perStatement).map { start in
             let chunk = rows[start..<min(start + perStatement, rows.count)]
@@ -50,6 +61,14 @@ package struct BulkInsert: Sendable {
                 var insert = (db as! any SQLDatabase).insert(into: table).columns(columns)
                 for row in rows { insert = insert.values(row.map(\.expression)) }
                 try await insert.run()
+            case .copy(let table, let columns, let text):
+                // The transaction's own connection: the rows commit or roll back with it.
+                let postgres = db as! any PostgresDatabase
+                try await postgres.withConnection { connection in
+                    connection.eventLoop.makeFutureWithTask {
+                        try await connection.copyFrom(table: table, columns: columns, logger: postgres.logger) { try await $0.write(text) }
+                    }
+                }.get()
             }
         }
     }
