@@ -52,33 +52,20 @@ package enum PostgresCopyText {
         let sinceY2K = Int64(time.timeIntervalSince(Date(timeIntervalSince1970: 946_684_800)) * 1_000_000)
         let micros = sinceY2K + 946_684_800 * 1_000_000
         let (seconds, fraction) = (floorDivide(micros, 1_000_000), micros - floorDivide(micros, 1_000_000) * 1_000_000)
-        let days = floorDivide(seconds, 86_400)
-        let inDay = seconds - days * 86_400
-        let (year, month, day) = civil(fromDays: days)
-        appendPadded(year, 4, &out); out.writeInteger(UInt8(ascii: "-"))
-        appendPadded(month, 2, &out); out.writeInteger(UInt8(ascii: "-"))
-        appendPadded(day, 2, &out); out.writeInteger(UInt8(ascii: " "))
-        appendPadded(inDay / 3600, 2, &out); out.writeInteger(UInt8(ascii: ":"))
-        appendPadded(inDay / 60 % 60, 2, &out); out.writeInteger(UInt8(ascii: ":"))
-        appendPadded(inDay % 60, 2, &out); out.writeInteger(UInt8(ascii: "."))
+        var time = time_t(seconds)
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        appendPadded(Int64(parts.tm_year) + 1900, 4, &out); out.writeInteger(UInt8(ascii: "-"))
+        appendPadded(Int64(parts.tm_mon) + 1, 2, &out); out.writeInteger(UInt8(ascii: "-"))
+        appendPadded(Int64(parts.tm_mday), 2, &out); out.writeInteger(UInt8(ascii: " "))
+        appendPadded(Int64(parts.tm_hour), 2, &out); out.writeInteger(UInt8(ascii: ":"))
+        appendPadded(Int64(parts.tm_min), 2, &out); out.writeInteger(UInt8(ascii: ":"))
+        appendPadded(Int64(parts.tm_sec), 2, &out); out.writeInteger(UInt8(ascii: "."))
         appendPadded(fraction, 6, &out)
         out.writeStaticString("+00")
     }
 
     private static func floorDivide(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : -((-a + b - 1) / b) }
-
-    /// Year, month and day of a day counted from 1970-01-01 (Howard Hinnant's algorithm).
-    private static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
-        let z = days + 719_468
-        let era = floorDivide(z, 146_097)
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
 
     private static func appendPadded(_ value: Int64, _ width: Int, _ out: inout ByteBuffer) {
         let digits = String(value)
