@@ -9,6 +9,31 @@ import GuanxiPlatform
 
 @Suite("Audit log")
 struct AuditTests {
+    @Test("While an import's ledger notes some records, only their creation stays out of the log: another record created in the same batch, and a change to a noted one, are logged, also from steps run in the transaction")
+    func ledgeredCreationsOnly() async throws {
+        try await TestApp.run { app, _ in
+            let admin = try await app.admin
+            let audit = app.services.audit
+            let (noted, other) = (RecordID.new().text, RecordID.new().text)
+            var writes = BulkWrites(engine: app.services.database.engine)
+            try AuditLog.$ledgeredCreations.withValue([noted]) {
+                try audit.writeAll([try audit.entry(actor: admin, action: .create, kind: .contacts, id: noted, label: "甲"),
+                                    try audit.entry(actor: admin, action: .create, kind: .contacts, id: other, label: "乙"),
+                                    try audit.entry(actor: admin, action: .update, kind: .contacts, id: noted, label: "甲")], to: &writes)
+                writes.then { tx in try await audit.record(on: tx, actor: admin, action: .create, kind: .contacts, id: noted, label: "甲") }
+                writes.then { tx in try await audit.record(on: tx, actor: admin, action: .create, kind: .customers, id: other, label: "丙") }
+            }
+            let batch = writes
+            try await app.services.database.db.transaction { tx in try await batch.run(on: tx) }
+            var logged: [String] = []
+            for kind in [RecordKind.contacts, .customers] { logged += try await app.auditEntries(kind: kind).map { "\($0.action) \($0.recordLabel)" } }
+            #expect(logged.sorted() == ["create 丙", "create 乙", "update 甲"])
+            // Outside the batch, the same creation is logged.
+            try await audit.record(on: app.services.database.db, actor: admin, action: .create, kind: .contacts, id: noted, label: "甲")
+            #expect(try await app.auditEntries(action: "create", kind: .contacts, id: noted).count == 1)
+        }
+    }
+
     @Test("Creating a user records every field from nothing to its value")
     func createEntry() async throws {
         try await TestApp.run { app, _ in

@@ -93,11 +93,10 @@ package struct ImportBatchWriter<Target: ImportTarget>: Sendable {
         let (target, engine, actor) = (target, services.database.engine, actor)
         let writes = try await NIOThreadPool.singleton.runIfActive {
             var writes = BulkWrites(engine: engine)
-            // The ledger below audits the batch's creations (`AuditLog.creationsLedgered`).
-            try AuditLog.$creationsLedgered.withValue(true) { try target.insertAll(batch.map(\.prepared), by: actor, to: &writes) }
-            try ImportJobStore.recordCreated(job: snapshot.id, batch.flatMap { p in
-                target.alsoCreated(p.prepared).map { ($0.kind, $0.id, p.line) } + [(target.kind, p.id, p.line)]
-            }, to: &writes)
+            let noted = batch.flatMap { p in target.alsoCreated(p.prepared).map { ($0.kind, $0.id, p.line) } + [(target.kind, p.id, p.line)] }
+            // The ledger audits the creations it notes (`AuditLog.ledgeredCreations`).
+            try AuditLog.$ledgeredCreations.withValue(Set(noted.map(\.1.text))) { try target.insertAll(batch.map(\.prepared), by: actor, to: &writes) }
+            try ImportJobStore.recordCreated(job: snapshot.id, noted, to: &writes)
             return writes
         }
         let failedBefore = try await earlier?.value.failedSoFar ?? counting
@@ -137,8 +136,9 @@ package struct ImportBatchWriter<Target: ImportTarget>: Sendable {
 
     /// Saves a new record, and notes it (with what was created along with it) for revert.
     private func save(_ p: Pending, job: UUID, on tx: any Database) async throws {
-        try await AuditLog.$creationsLedgered.withValue(true) { try await target.insert(p.prepared, by: actor, on: tx) }
-        for also in target.alsoCreated(p.prepared) { try await ImportJobStore.recordCreated(job: job, kind: also.kind, id: also.id, line: p.line, on: tx) }
+        let also = target.alsoCreated(p.prepared)
+        try await AuditLog.$ledgeredCreations.withValue(Set((also.map(\.id) + [p.id]).map(\.text))) { try await target.insert(p.prepared, by: actor, on: tx) }
+        for also in also { try await ImportJobStore.recordCreated(job: job, kind: also.kind, id: also.id, line: p.line, on: tx) }
         try await ImportJobStore.recordCreated(job: job, kind: target.kind, id: p.id, line: p.line, on: tx)
     }
 }

@@ -6,7 +6,7 @@ import GuanxiPlatform
 /// The records an import created, as their histories read them: "created by the import
 /// of contacts.csv, line 2", by whoever started it, when it started. The import's ledger
 /// (`import_job_records`, which a revert reads too) is what audits them
-/// (`AuditLog.creationsLedgered`); the log holds the import's own entry with its counts.
+/// (`AuditLog.ledgeredCreations`); the log holds the import's own entry with its counts.
 package struct ImportLedger: AuditLedger {
     package let services: CustomerFileServices
 

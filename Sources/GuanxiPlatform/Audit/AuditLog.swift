@@ -104,15 +104,16 @@ public struct AuditLog: Sendable {
         self.caches = caches
     }
 
-    /// Set while an import writes its batches: the records it creates are audited by the
-    /// import's own ledger — which import, by whom, when, from which line of its file —
-    /// and read back with each record's history (`AuditLedger`), not by an entry each
-    /// here. Those entries repeated the import's file: two thirds of a kilobyte per
-    /// imported contact. What an import changes or deletes is logged as always.
-    @TaskLocal package static var creationsLedgered = false
+    /// Set while an import writes a batch, to the ids of the records it creates: those are
+    /// audited by the import's own ledger — which import, by whom, when, from which line of
+    /// its file — and read back with each record's history (`AuditLedger`), not by an
+    /// entry each here. Those entries repeated the import's file: two thirds of a kilobyte
+    /// per imported contact. Only the creation of a record the ledger notes is left out;
+    /// anything else a batch creates, changes or deletes is logged as always.
+    @TaskLocal package static var ledgeredCreations: Set<String> = []
 
-    /// Whether `entry` goes into the log (see `creationsLedgered`).
-    private static func logs(_ entry: Entry) -> Bool { !(creationsLedgered && entry.action == .create) }
+    /// Whether `entry` goes into the log (see `ledgeredCreations`).
+    private static func logs(_ entry: Entry) -> Bool { !(entry.action == .create && ledgeredCreations.contains(entry.id)) }
 
     /// `address` names where an anonymous attempt came from when there is no actor.
     public func record(
@@ -127,6 +128,7 @@ public struct AuditLog: Sendable {
     package struct Entry: Sendable {
         package let kind: RecordKind
         package let action: AuditAction
+        package let id: String
         package var actorID: UUID? = nil
         package let values: [BulkValue]
         /// Who a created record belongs to (its `owner_id`), for telling them.
@@ -136,7 +138,7 @@ public struct AuditLog: Sendable {
     package func entry(actor: Principal?, action: AuditAction, kind: RecordKind, id: String, label: String,
                changes: [FieldChange] = [], address: String? = nil) throws -> Entry {
         let json = FieldChange.json(changes)
-        return Entry(kind: kind, action: action, actorID: actor?.userID, values: [
+        return Entry(kind: kind, action: action, id: id, actorID: actor?.userID, values: [
             BulkValue(clock.now()), BulkValue(actor?.userID), BulkValue(actor?.username ?? "system"),
             BulkValue(address ?? actor?.address ?? ""), BulkValue(action.rawValue), BulkValue(kind.rawValue), BulkValue(id), BulkValue(label), BulkValue(json),
         ])

@@ -38,7 +38,7 @@ public struct AuditFilter: Sendable {
 
 /// Audit entries an area keeps in a ledger of its own rather than one row each in the
 /// log (the records an import created: a line each in the import's ledger,
-/// `AuditLog.creationsLedgered`). A record's history reads them beside the log's entries.
+/// `AuditLog.ledgeredCreations`). A record's history reads them beside the log's entries.
 public protocol AuditLedger: Sendable {
     /// What the ledger holds about one record, any order. Its entries have no place in
     /// the log's sequence: their `seq` is 0, and they come after the log's (oldest last).

@@ -108,10 +108,10 @@ package struct BulkWrites: Sendable {
     }
 
     package mutating func then(_ step: @escaping @Sendable (any Database) async throws -> Void) {
-        // A step runs as its batch was made: if the batch's creations are audited by an
-        // import's ledger, so are those the step saves (the transaction runs elsewhere).
-        let ledgered = AuditLog.creationsLedgered
-        steps.append { tx in try await AuditLog.$creationsLedgered.withValue(ledgered) { try await step(tx) } }
+        // A step runs as its batch was made: the creations an import's ledger notes stay
+        // out of the log there too (the transaction runs on another task).
+        let ledgered = AuditLog.ledgeredCreations
+        steps.append { tx in try await AuditLog.$ledgeredCreations.withValue(ledgered) { try await step(tx) } }
     }
 
     package func run(on tx: any Database) async throws {
