@@ -93,9 +93,11 @@ package struct ImportBatchWriter<Target: ImportTarget>: Sendable {
         let (target, engine, actor) = (target, services.database.engine, actor)
         let writes = try await NIOThreadPool.singleton.runIfActive {
             var writes = BulkWrites(engine: engine)
-            let noted = batch.flatMap { p in target.alsoCreated(p.prepared).map { ($0.kind, $0.id, p.line) } + [(target.kind, p.id, p.line)] }
+            let noted: [(kind: RecordKind, id: UUID, line: Int)] = batch.flatMap { p in
+                target.alsoCreated(p.prepared).map { ($0.kind, $0.id, p.line) } + [(target.kind, p.id, p.line)]
+            }
             // The ledger audits the creations it notes (`AuditLog.ledgeredCreations`).
-            try AuditLog.$ledgeredCreations.withValue(Set(noted.map(\.1.text))) { try target.insertAll(batch.map(\.prepared), by: actor, to: &writes) }
+            try AuditLog.$ledgeredCreations.withValue(Set(noted.map(\.id.text))) { try target.insertAll(batch.map(\.prepared), by: actor, to: &writes) }
             try ImportJobStore.recordCreated(job: snapshot.id, noted, to: &writes)
             return writes
         }

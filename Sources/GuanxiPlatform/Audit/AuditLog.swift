@@ -112,8 +112,8 @@ public struct AuditLog: Sendable {
     /// anything else a batch creates, changes or deletes is logged as always.
     @TaskLocal package static var ledgeredCreations: Set<String> = []
 
-    /// Whether `entry` goes into the log (see `ledgeredCreations`).
-    private static func logs(_ entry: Entry) -> Bool { !(entry.action == .create && ledgeredCreations.contains(entry.id)) }
+    /// Whether `entry` goes into the log, given the creations an import's ledger notes.
+    private static func logs(_ entry: Entry, ledgered: Set<String>) -> Bool { !(entry.action == .create && ledgered.contains(entry.id)) }
 
     /// `address` names where an anonymous attempt came from when there is no actor.
     public func record(
@@ -156,13 +156,13 @@ public struct AuditLog: Sendable {
     /// Adds many entries to a batch's writes (an import's batch).
     package func writeAll(_ entries: [Entry], to writes: inout BulkWrites) throws {
         try writes.insert(into: "audit_entries", columns: ["at", "actor_id", "actor_name", "address", "action", "record_kind", "record_id", "record_label", "changes"],
-                          rows: entries.filter(Self.logs).map(\.values))
+                          rows: entries.filter { [ledgered = Self.ledgeredCreations] in Self.logs($0, ledgered: ledgered) }.map(\.values))
         let (kinds, caches) = (Set(entries.map(\.kind)), caches)
         writes.then { _ in for kind in kinds { caches.changed(kind) } }
     }
 
     package func write(_ entry: Entry, on db: any Database) async throws {
-        guard Self.logs(entry) else { return caches.changed(entry.kind) }
+        guard Self.logs(entry, ledgered: Self.ledgeredCreations) else { return caches.changed(entry.kind) }
         try await (db as! any SQLDatabase).insert(into: "audit_entries")
             .columns("at", "actor_id", "actor_name", "address", "action", "record_kind", "record_id", "record_label", "changes")
             .values(entry.values.map(\.expression))

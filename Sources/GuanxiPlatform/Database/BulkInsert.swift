@@ -33,7 +33,7 @@ package struct BulkInsert: Sendable {
 
     /// `rows` must each have one value per column.
     package init(into table: String, columns: [String], rows: [[BulkValue]], engine: SQLEngine) throws {
-        if engine == .postgres, let text = PostgresCopyText.rows(rows, columns: columns.count) {
+        if engine == .postgres, !rows.isEmpty, let text = PostgresCopyText.rows(rows, columns: columns.count) {
             statements = [.copy(table: table, columns: columns, text: text)]
             return
         }

@@ -4,7 +4,7 @@ import NIOCore
 /// Rows in the text format of PostgreSQL's `COPY … FROM STDIN` (`BulkInsert`): values
 /// apart by a tab, rows ended by a line feed, `\N` for NULL, and a backslash before a
 /// backslash, tab, line feed or carriage return within a value. Each value is written as
-/// PostgreSQL's binary bind would have sent it: ids as their text, yes/no as `t`/`f`, and
+/// PostgreSQL's binary bind would have sent it: ids as their text (`UUID.text`), yes/no as `t`/`f`, and
 /// times to the microsecond, truncated as PostgresNIO truncates them.
 package enum PostgresCopyText {
     /// The rows as COPY's text, or nil when a value is one COPY's text cannot carry as
@@ -21,7 +21,7 @@ package enum PostgresCopyText {
                 case .text(let text): appendEscaped(text, to: &out)
                 case .integer(let number): out.writeString(String(number))
                 case .flag(let flag): out.writeInteger(UInt8(ascii: flag ? "t" : "f"))
-                case .id(let id): out.writeString(id.uuidString)
+                case .id(let id): out.writeString(id.text)
                 case .time(let time): appendTimestamp(time, to: &out)
                 case .other: return nil
                 }
