@@ -51,15 +51,22 @@ public struct AnalysisRunner: Sendable {
         let json = String(decoding: try JSONEncoder.sorted.encode(summary), as: UTF8.self)
         let (customerCount, changed) = (ids.count, updates)
         let writeStart = ContinuousClock.now
+        // The scores' statements are worked out on the other core while the transaction
+        // reads and restages the customers.
+        let engine = services.database.engine
+        let preparedScores = Task.detached { try BulkInsert(into: "customer_scores", columns: CustomerScore.columns, rows: scores.map(\.row), engine: engine) }
         try await services.database.db.transaction { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = DatabaseService.sql(tx)
             try await sql.delete(from: "customer_scores").run()
-            // A customer deleted since the run read the file gets no score (and no update).
-            let remaining = Set(try await sql.select().column("id").from("customers").all().map { try $0.decode(column: "id", as: UUID.self) })
-            let kept = scores.filter { remaining.contains($0.customerID) }
-            try await BulkInsert.run(into: "customer_scores", columns: CustomerScore.columns, rows: kept.map(\.row), on: tx)
+            // The update joins the customers, so one deleted since the run read the file is
+            // not restaged, and gets no score.
             try await BulkUpdate.run("customers", set: [.init("value_tier", "TEXT"), .init("lifecycle_stage", "TEXT")],
-                                     rows: changed.filter { remaining.contains($0.id) }.map { ($0.id, [BulkValue($0.tier), BulkValue($0.stage)]) }, on: tx)
+                                     rows: changed.map { ($0.id, [BulkValue($0.tier), BulkValue($0.stage)]) }, on: tx)
+            let remaining = Set(try await sql.select().column("id").from("customers").all().map { try $0.decode(column: "id", as: UUID.self) })
+            let insert = ids.allSatisfy(remaining.contains) ? try await preparedScores.value
+                : try BulkInsert(into: "customer_scores", columns: CustomerScore.columns,
+                                 rows: scores.filter { remaining.contains($0.customerID) }.map(\.row), engine: engine)
+            try await insert.run(on: tx)
             try await sql.insert(into: "analysis_runs")
                 .columns("id", "as_of", "time_unit", "started_at", "finished_at", "customers", "purchases", "summary", "run_by")
                 .values(SQLBind(UUID()), SQLBind(summary.asOf), SQLBind(unit.rawValue), SQLBind(started), SQLBind(services.clock.now()),

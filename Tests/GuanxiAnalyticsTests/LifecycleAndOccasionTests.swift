@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import GuanxiAnalytics
 
@@ -74,5 +75,71 @@ import Testing
         #expect(try RepeatOccasionRule().occasions(history).isEmpty)
         #expect(try RepeatOccasionRule(minShare: 0.25).occasions(history).first?.nextDate == day("2027-05-10"))
         #expect(throws: AnalyticsError.self) { try RepeatOccasionRule(minYears: 1).occasions(history) }
+    }
+
+    @Test func occasionsMatchTheRuleReadYearBySet() throws {
+        // Random histories, some spanning more than 64 years (counted another way), with
+        // purchases near New Year and ties between anchors, against the rule written
+        // plainly: every anchor's distinct years collected in a set.
+        var rng = SeededGenerator(seed: 17)
+        var purchases: [Purchase] = []
+        let customers = 3_000
+        for customer in 0..<customers {
+            if customer % 10 == 0 {
+                // Around the same day in a dozen of seventy years: an occasion observed over more than 64 years.
+                let (first, month) = (1900 + Int(rng.next() % 40), 1 + Int(rng.next() % 12))
+                for _ in 0..<12 {
+                    purchases.append(Purchase(customer: customer, day: Day(year: first + Int(rng.next() % 70), month: month, day: 1 + Int(rng.next() % 10))!, amount: 1))
+                }
+                continue
+            }
+            let first = 1950 + Int(rng.next() % 60)
+            for _ in 0..<(1 + Int(rng.next() % 9)) {
+                let year = first + Int(rng.next() % 6)
+                let date = rng.next() % 3 == 0 ? day("\(year)-12-\(20 + Int(rng.next() % 12))") : Day(year: year, month: 1 + Int(rng.next() % 12), day: 1 + Int(rng.next() % 28))!
+                purchases.append(Purchase(customer: customer, day: date, amount: 1))
+            }
+        }
+        let history = try PurchaseHistory(customerCount: customers, purchases: purchases, asOf: day("2026-06-01"))
+        let rule = RepeatOccasionRule(minShare: 0.1)
+        let found = try rule.occasions(history)
+        var expected: [RepeatOccasion] = []
+        for (customer, days) in history.occasionDays().enumerated() where days.count >= rule.minYears {
+            if let occasion = Self.plainOccasion(rule, customer: customer, days: days, asOf: history.asOf) { expected.append(occasion) }
+        }
+        #expect(found.count > 100)
+        #expect(found.contains { $0.yearsObserved > 64 })
+        #expect(found == expected)
+    }
+
+    /// The rule as first written: a set of years per anchor, the best anchor's kept.
+    static func plainOccasion(_ rule: RepeatOccasionRule, customer: Int, days: [Day], asOf: Day) -> RepeatOccasion? {
+        func angle(_ day: Day) -> Double { Double(Day.isLeap(day.year) && day.dayOfYear >= 59 ? day.dayOfYear - 1 : day.dayOfYear) }
+        func distance(_ a: Double, _ b: Double) -> Double { let d = abs(a - b).truncatingRemainder(dividingBy: 365); return min(d, 365 - d) }
+        let points = days.map { (year: $0.year, angle: angle($0)) }
+        var best: (years: Set<Int>, members: [Double], anchor: Double)?
+        for anchor in points {
+            var years = Set<Int>()
+            var members: [Double] = []
+            for p in points where distance(p.angle, anchor.angle) <= Double(rule.windowDays) {
+                years.insert(p.year + (anchor.angle - p.angle > 182 ? -1 : (p.angle - anchor.angle > 182 ? 1 : 0)))
+                members.append(p.angle)
+            }
+            if best == nil || years.count > best!.years.count || (years.count == best!.years.count && anchor.angle < best!.anchor) {
+                best = (years, members, anchor.angle)
+            }
+        }
+        guard let found = best, found.years.count >= rule.minYears else { return nil }
+        var s = 0.0, c = 0.0
+        for a in found.members { s += sin(a / 365 * 2 * .pi); c += cos(a / 365 * 2 * .pi) }
+        var mean = atan2(s, c) / (2 * .pi) * 365
+        if mean < 0 { mean += 365 }
+        let dayOfYear = Int(mean.rounded()) % 365
+        func date(_ year: Int) -> Day { Day(year: year, month: 1, day: 1)! + (Day.isLeap(year) && dayOfYear >= 59 ? dayOfYear + 1 : dayOfYear) }
+        let lastCompleted = date(asOf.year) + rule.windowDays <= asOf ? asOf.year : asOf.year - 1
+        let observed = max(1, lastCompleted - found.years.min()! + 1)
+        guard Double(found.years.count) >= rule.minShare * Double(observed) else { return nil }
+        let next = date(asOf.year) < asOf ? date(asOf.year + 1) : date(asOf.year)
+        return RepeatOccasion(customer: customer, dayOfYear: dayOfYear, years: found.years.count, yearsObserved: observed, nextDate: next)
     }
 }

@@ -119,6 +119,40 @@ struct BulkInsertTests {
             }
         }
     }
+    @Test("A bulk update sets each listed row's columns to its own values — text, NULL, numbers — across statements, and leaves other rows and unknown ids alone")
+    func bulkUpdate() async throws {
+        try await TestApp.run { app, _ in
+            let sql = app.services.database.sql
+            let postgres = app.services.database.engine == .postgres
+            try await sql.raw("CREATE TABLE bulk_restaged (id \(unsafeRaw: postgres ? "UUID" : "TEXT") PRIMARY KEY, n BIGINT, tier TEXT, note TEXT)").run()
+            // 3 values a row: 10,000 rows a statement, so 10,500 updates take two.
+            let ids = (0..<12_000).map { _ in RecordID.new() }
+            try await BulkInsert.run(into: "bulk_restaged", columns: ["id", "n", "tier", "note"],
+                                     rows: ids.enumerated().map { [BulkValue($1), BulkValue($0), BulkValue("旧"), BulkValue("keep \($0)")] },
+                                     on: app.services.database.db)
+            let updates = (0..<10_500).map { n in
+                (id: ids[n], values: [BulkValue(-n), n % 4 == 0 ? BulkValue.null : BulkValue("等级 \(n % 3)")])
+            } + [(id: RecordID.new(), values: [BulkValue(7), BulkValue("nobody")])]
+            try await app.services.database.db.transaction { tx in
+                try await BulkUpdate.run("bulk_restaged", set: [.init("n", "BIGINT"), .init("tier", "TEXT")], rows: updates, on: tx)
+            }
+            let read = try await sql.raw("SELECT id, n, tier, note FROM bulk_restaged").all()
+            #expect(read.count == 12_000)
+            var position: [UUID: Int] = [:]
+            for (n, id) in ids.enumerated() { position[id] = n }
+            for row in read {
+                let n = try #require(position[try row.decode(column: "id", as: UUID.self)])
+                #expect(try row.decode(column: "note", as: String.self) == "keep \(n)")
+                if n < 10_500 {
+                    #expect(try row.decode(column: "n", as: Int.self) == -n)
+                    #expect(try row.decode(column: "tier", as: String?.self) == (n % 4 == 0 ? nil : "等级 \(n % 3)"))
+                } else {
+                    #expect(try row.decode(column: "n", as: Int.self) == n)
+                    #expect(try row.decode(column: "tier", as: String?.self) == "旧")
+                }
+            }
+        }
+    }
 }
 
 /// A table that exists only for the grouping test: `PreparedInsert` takes its name from a model.

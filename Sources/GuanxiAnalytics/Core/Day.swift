@@ -23,8 +23,9 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// Parses `YYYY-MM-DD`.
     /// Read byte by byte: a run reads a million purchase days, and splitting each into
-    /// substrings was a sixth of loading them.
-    public init?(iso text: some StringProtocol) {
+    /// substrings was a sixth of loading them. Inlinable, so a caller in another module
+    /// reads its `String` directly rather than through the generic protocol's witnesses.
+    @inlinable public init?(iso text: some StringProtocol) {
         var digits = (0, 0, 0), count = 0, part = 0
         for byte in text.utf8 {
             count += 1

@@ -66,24 +66,23 @@ package struct SQLiteReadRow: SQLRow {
 
     package func decode<D: Decodable>(column: String, as type: D.Type) throws -> D {
         guard let data = row.column(column) else { throw MissingColumn(column: column) }
-        if let value = Self.direct(data, as: D.self) { return value }
-        return try Self.decoder.decode(D.self, from: data)
-    }
-
-    /// The value as the decoder would give it, or nil to leave it to the decoder (a type
-    /// not read here, or a value it would refuse — so its error is the one thrown).
-    private static func direct<D>(_ data: SQLiteData, as type: D.Type) -> D? {
+        // Each type returns its value as soon as it is read: nothing here names `D?`,
+        // whose metadata Swift looked up at run time on every value (`D` is only known
+        // then), a few percent of a million-row read.
         switch ObjectIdentifier(D.self) {
-        case Types.id: id(data).map { unsafeBitCast($0, to: D.self) }
-        case Types.text: String(sqliteData: data).map { unsafeBitCast($0, to: D.self) }
-        case Types.number: Int(sqliteData: data).map { unsafeBitCast($0, to: D.self) }
-        case Types.time: Date(sqliteData: data).map { unsafeBitCast($0, to: D.self) }
-        case Types.optionalID: optional(data, id).map { unsafeBitCast($0, to: D.self) }
-        case Types.optionalText: optional(data, String.init(sqliteData:)).map { unsafeBitCast($0, to: D.self) }
-        case Types.optionalNumber: optional(data, Int.init(sqliteData:)).map { unsafeBitCast($0, to: D.self) }
-        case Types.optionalTime: optional(data, Date.init(sqliteData:)).map { unsafeBitCast($0, to: D.self) }
-        default: nil
+        case Types.id: if let value = Self.id(data) { return unsafeBitCast(value, to: D.self) }
+        case Types.text: if let value = String(sqliteData: data) { return unsafeBitCast(value, to: D.self) }
+        case Types.number: if let value = Int(sqliteData: data) { return unsafeBitCast(value, to: D.self) }
+        case Types.time: if let value = Date(sqliteData: data) { return unsafeBitCast(value, to: D.self) }
+        case Types.optionalID: if let value = Self.optional(data, Self.id) { return unsafeBitCast(value, to: D.self) }
+        case Types.optionalText: if let value = Self.optional(data, String.init(sqliteData:)) { return unsafeBitCast(value, to: D.self) }
+        case Types.optionalNumber: if let value = Self.optional(data, Int.init(sqliteData:)) { return unsafeBitCast(value, to: D.self) }
+        case Types.optionalTime: if let value = Self.optional(data, Date.init(sqliteData:)) { return unsafeBitCast(value, to: D.self) }
+        default: break
         }
+        // Another type, or a value the direct reads would refuse: the decoder reads it, or
+        // throws its own error.
+        return try Self.decoder.decode(D.self, from: data)
     }
 
     /// The types read directly, looked up once: naming `UUID?.self` in the comparison
