@@ -266,5 +266,6 @@ package struct ContactImportTarget: ImportTarget {
          "contacts_name_sort_idx", "contacts_owner_name_sort_idx"]
             + (["email", "phone"].contains(settings.key ?? "") ? [] : ["contact_channels_value_idx"])
             + [SQLiteSearchIndex.insertTrigger("contacts"), SQLiteSearchIndex.insertTrigger("customers")]
+            + ["contacts_name_trgm_idx", "contacts_search_trgm_idx"]
     }
 }

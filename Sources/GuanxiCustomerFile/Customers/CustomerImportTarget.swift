@@ -149,5 +149,7 @@ package struct CustomerImportTarget: ImportTarget {
 
     /// The search index: customers are found by their keys (e-mail, phone digits,
     /// external id) from their own indexes, never through the search.
-    package func scatteredIndexes(_ settings: ImportSettings) -> [String] { [SQLiteSearchIndex.insertTrigger("customers")] }
+    package func scatteredIndexes(_ settings: ImportSettings) -> [String] {
+        [SQLiteSearchIndex.insertTrigger("customers"), "customers_name_trgm_idx", "customers_search_trgm_idx"]
+    }
 }

@@ -195,12 +195,15 @@ public struct DataImport: Sendable {
             let file = try await ImportFile.stored(id, in: store)
             var snapshot: ImportKeySnapshot?
             if services.config.importSetAsideRows > 0, toGo >= services.config.importSetAsideRows {
-                // Every row looks up the key in effect, chosen or not. Alone on SQLite, the
-                // import reads the key's values once (`ImportKeySnapshot`) and sets its index
-                // aside with the others; otherwise the key's index stays and answers.
+                // Every row looks up the key in effect, chosen or not. Alone (the command
+                // line), the import reads the key's values once (`ImportKeySnapshot`) and, on
+                // SQLite, sets its index aside with the others; in the server the key's index
+                // answers each batch. On PostgreSQL those look-ups were a fifth of a million
+                // contacts' import: a switchboard number shared by a company's contacts
+                // matched every one of them saved so far, batch after batch.
                 var reading = job.settings
                 reading.key = try await ImportPlan.make(file, target: target, settings: job.settings, custom: try await services.customValues.fields(of: target.kind)).key
-                if !serving, services.database.engine == .sqlite, let key = reading.key, let taken = try await target.keySnapshot(key, on: services.database.sql) {
+                if !serving, let key = reading.key, let taken = try await target.keySnapshot(key, on: services.database.sql) {
                     (snapshot, reading.key) = (taken, nil)
                 }
                 let scattered = target.scatteredIndexes(reading)

@@ -57,9 +57,10 @@ package protocol ImportTarget: Sendable {
     /// `findAll` through a snapshot: of the records it names for `values`, those that hold
     /// one, read by their ids.
     func findAll(_ key: String, _ values: [String], among snapshot: ImportKeySnapshot, on sql: any SQLDatabase) async throws -> [String: [UUID]]
-    /// Indexes that new records land all over (ordered by name, phone…, and the search
-    /// index's insert triggers), which a large import sets aside and builds again at its
-    /// end (`SetAsideIndexes`) — never one the import itself reads with `settings`.
+    /// Indexes that new records land all over (ordered by name, phone…, SQLite's search
+    /// insert triggers and PostgreSQL's search trigram indexes), which a large import sets
+    /// aside and builds again at its end (`SetAsideIndexes`; each engine drops those it
+    /// has) — never one the import itself reads with `settings`.
     func scatteredIndexes(_ settings: ImportSettings) -> [String]
 }
 
