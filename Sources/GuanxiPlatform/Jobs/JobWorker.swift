@@ -64,6 +64,10 @@ public final class JobWorker: Service, Sendable {
                                  error: "No handler for job kind \(job.kind)")
             return true
         }
+        // A job works through many rows at once (the nightly analysis scores every customer);
+        // what it let go goes back to the system afterwards, or the server would keep its
+        // peak for good.
+        defer { FreedMemory.returnToSystem() }
         do {
             try await handler(job.payload)
             try await queue.complete(job)
