@@ -506,7 +506,6 @@ struct ImportTests {
             #expect(await smallDuring.seen.allSatisfy(\.isEmpty))
             #expect(try await indexes() == before)
 
-            guard sqlite else { return }
             // A process killed mid-import leaves its job "running" and the indexes aside:
             // they stay while the job may still be alive, and are built once it is silent.
             let killed = try await imports.start(.contacts, fileName: "killed.csv", data: file(25, from: 300), settings: ImportSettings(), queue: false, by: admin)
@@ -525,9 +524,12 @@ struct ImportTests {
             var rename = ContactInput()
             rename.name = "某丙一"
             _ = try await app.services.contacts.update(jia, rename, expectedVersion: nil, by: admin)
+            // (PostgreSQL's search reads the table itself meanwhile: it finds the new name.)
             #expect(try await found("contacts", "某甲一").isEmpty)
-            #expect(try await found("contacts", "某丙一").isEmpty)
-            #expect(try await sql.raw("SELECT count(*) AS n FROM contacts_search_fts WHERE contacts_search_fts MATCH '\"某丙一\"'").first()?.decode(column: "n", as: Int.self) == 0)
+            #expect(try await found("contacts", "某丙一") == (sqlite ? [] : ["某丙一"]))
+            if sqlite {
+                #expect(try await sql.raw("SELECT count(*) AS n FROM contacts_search_fts WHERE contacts_search_fts MATCH '\"某丙一\"'").first()?.decode(column: "n", as: Int.self) == 0)
+            }
             // One of them built again by hand meanwhile: the others are still built, that one left as it is.
             try await sql.raw("\(unsafeRaw: before["contacts_name_idx"]!)").run()
             app.clock.advance(by: 180)
@@ -537,6 +539,8 @@ struct ImportTests {
             // Caught up: the renamed contact under its new name only, the one saved after it too.
             #expect(try await found("contacts", "某丙一") == ["某丙一"])
             #expect(try await found("contacts", "某乙一") == ["某乙一"])
+            #expect(try await found("contacts", "某甲一").isEmpty)
+            guard sqlite else { return }
             #expect(try await sql.raw("SELECT count(*) AS n FROM contacts_search_fts WHERE contacts_search_fts MATCH '\"某甲一\"'").first()?.decode(column: "n", as: Int.self) == 0)
             #expect(try await sql.raw("SELECT (SELECT count(*) FROM search_keys WHERE kind = 'contacts') = (SELECT count(*) FROM contacts) AS same").first()?
                 .decode(column: "same", as: Bool.self) == true)
