@@ -160,8 +160,10 @@ package struct SetAsideIndexes: Sendable {
     /// one an import may set aside: made again if it is there, and its note rewritten if an
     /// import has set it aside, so the import's end builds the new form.
     package static func redefine(_ name: String, as definition: String, on sql: any SQLDatabase) async throws {
-        if let type = try await sql.select().column("type").from("sqlite_master").where("type", .in, ["index", "trigger"])
-            .where("name", .equal, name).first()?.decode(column: "type", as: String.self) {
+        let present = sql.dialect.name == "sqlite"
+            ? try await sql.select().column("type").from("sqlite_master").where("type", .in, ["index", "trigger"]).where("name", .equal, name).first()
+            : try await sql.raw("SELECT 'index' AS type FROM pg_indexes WHERE schemaname = current_schema() AND indexname = \(bind: name)").first()
+        if let type = try present?.decode(column: "type", as: String.self) {
             try await sql.raw("DROP \(unsafeRaw: type == "trigger" ? "TRIGGER" : "INDEX") \(ident: name)").run()
             try await sql.raw("\(unsafeRaw: definition)").run()
         }
