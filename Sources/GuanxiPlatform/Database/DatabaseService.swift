@@ -105,7 +105,6 @@ public final class DatabaseService: Sendable {
         return db as! any SQLDatabase
     }
 
-
     /// The SQL handle of a transaction (`db.transaction { tx in … }`). On SQLite its rows
     /// are read as `sql`'s are (`SQLiteReadRow`): SQLiteKit's own decoder reads an id
     /// through Foundation's `sscanf`, which made reading every customer's id inside an
