@@ -94,11 +94,11 @@ struct MigrationTests {
             #expect(plan.contains { $0.contains("USING PRIMARY KEY") }, "\(plan)")
 
             let migrator = Migrator(db: app.services.database.db, migrations: AllMigrations.list)
-            #expect(try await migrator.revert(steps: 1) == ["0045_StoreLedgerAndChannelsByKey"])
+            #expect(try await migrator.revert(steps: 2) == ["0046_CoverSearchesOnPostgreSQL", "0045_StoreLedgerAndChannelsByKey"])
             #expect(try await keyed() == [false, false])
             #expect(try await indexes() == ["contact_channels_value_idx", "sqlite_autoindex_contact_channels_1", "sqlite_autoindex_import_job_records_1"])
             #expect(try await rows() == before)
-            #expect(try await migrator.migrate() == ["0045_StoreLedgerAndChannelsByKey"])
+            #expect(try await migrator.migrate() == ["0045_StoreLedgerAndChannelsByKey", "0046_CoverSearchesOnPostgreSQL"])
             #expect(try await keyed() == [true, true])
             #expect(try await indexes() == ["contact_channels_value_idx"])
             #expect(try await rows() == before)

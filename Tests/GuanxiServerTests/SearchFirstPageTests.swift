@@ -128,7 +128,8 @@ struct SearchFirstPageTests {
             let everyone = { sql.select().column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("contacts"))).from("contacts") }
             for term in ["ang", "wang", "秀英", "example", "安格", "nobody"] {
                 let search = SQLSearch.condition("contacts", term, engine: database.engine)
-                #expect((search.ordered != nil) == (database.engine == .sqlite && term.count >= 3), "\(term)")
+                // SQLite's search keys order a term of three characters or more; PostgreSQL's name indexes a shorter one.
+                #expect((search.ordered != nil) == (database.engine == .sqlite ? term.count >= 3 : term.count < 3), "\(term)")
                 for ascending in [true, false] {
                     let keyset = Keyset.text("name_sort", ascending: ascending)
                     for withCustomer in [false, true] {
@@ -204,6 +205,54 @@ struct SearchFirstPageTests {
                     #expect(walked == ["SCAN \(table) USING COVERING INDEX \(table)_name_sort_idx"], "\(table) \(term) \(walked)")
                 }
             }
+        }
+    }
+
+    @Test("On PostgreSQL, a short name term's matches come once each, counted and ordered from the name indexes alone; the first look along a list's order tests the name-order index's entries and reads only the page's records")
+    func shortNamesFromTheirIndexesOnPostgreSQL() async throws {
+        try await TestApp.run { app, _ in
+            let database = app.services.database
+            guard database.engine == .postgres else { return }
+            let admin = try await app.admin
+            // "Lili Chen" matches "li" by its name and from its third letter; 欧阳秀明 matches 秀 from its third.
+            for name in Self.names + ["Lili Chen", "Eli Li", "Olivia Li"] {
+                var input = ContactInput()
+                input.name = name
+                _ = try await app.services.contacts.create(input, by: admin)
+            }
+            let sql = database.sql
+            // With reading the table ruled out, what the plan still reads is what the indexes hold.
+            let plan = { (query: SQLQueryString) in
+                try await database.db.transaction { db in
+                    let tx = db as! any SQLDatabase
+                    try await tx.raw("SET LOCAL enable_seqscan = off").run()
+                    try await tx.raw("SET LOCAL enable_bitmapscan = off").run()
+                    return try await tx.raw("EXPLAIN (COSTS OFF) \(query)").all().map { try $0.decode(column: "QUERY PLAN", as: String.self) }
+                }
+            }
+            let everyone = { sql.select().column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("contacts"))).from("contacts") }
+            for term in ["秀", "王伟", "li", "em"] {
+                let search = SQLSearch.condition("contacts", term, engine: .postgres)
+                #expect(search.sampleIsDistinct, "\(term)")
+                let expected = try await sql.select().column("id").from("contacts").where(search.indexed).all(decodingColumn: "id", as: UUID.self)
+                let sample = try await sql.raw("\(try #require(search.sample))").all(decodingColumn: "id", as: UUID.self)
+                #expect(sample.count == Set(sample).count && Set(sample) == Set(expected), "\(term) \(sample.count) \(expected.count)")
+                // Li Na and Lili Chen by their names (Lili also from its 3rd letter), Oliver Smith, Eli Li and Olivia Li from their 2nd.
+                if term == "li" { #expect(expected.count == 5) }
+                #expect(try await CappedCount.count(everyone(), table: "contacts", search: search, cap: 100, on: sql) == expected.count, "\(term)")
+                #expect(try await CappedCount.count(everyone(), table: "contacts", search: search, cap: 1, on: sql) == min(expected.count, 2), "\(term)")
+
+                let ordered = try #require(search.ordered)
+                #expect(ordered.column == "name_sort")
+                let keys = try await plan("SELECT * FROM (\(ordered.matches)) m ORDER BY search_sort, search_record_id LIMIT 51")
+                #expect(keys.filter { $0.contains("Index Only Scan using contacts_name") }.count >= 3, "\(term) \(keys)")
+                #expect(!keys.contains { $0.contains("Index Scan") && !$0.contains("Index Only Scan") }, "\(term) \(keys)")
+                // The look along name order: index entries only.
+                let walk = try await plan("SELECT id FROM contacts WHERE \(try #require(search.scanned)) ORDER BY name_sort, id LIMIT 51")
+                #expect(walk.contains { $0.contains("Index Only Scan using contacts_name_sort_idx") }, "\(term) \(walk)")
+            }
+            let trigram = try await plan("SELECT id FROM contacts WHERE \(try #require(SQLSearch.condition("contacts", "ang", engine: .postgres).scanned)) ORDER BY name_sort, id LIMIT 51")
+            #expect(trigram.contains { $0.contains("Index Only Scan using contacts_name_sort_idx") }, "\(trigram)")
         }
     }
 

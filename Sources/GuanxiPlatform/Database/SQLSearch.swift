@@ -45,6 +45,7 @@ public enum SQLSearch {
                 }
             }
             let ranges = any(each)
+            guard engine == .sqlite else { return postgresShortName(table, ranges: each) }
             // Each range from its own index, one after the other, so counting can stop early.
             let sample = SQLList(each.map { SQLQueryString("SELECT id FROM \(ident: table) WHERE \($0)") }, separator: SQLRaw(" UNION ALL "))
             return SearchCondition(indexed: ranges, scanned: opaque(ranges), sample: sample)
@@ -71,6 +72,25 @@ public enum SQLSearch {
         // same rows as the trigram index, which folds case.
         return SearchCondition(indexed: SQLQueryString("\(unsafeRaw: table).id IN (\(matches))"), scanned: like, sample: matches,
                                ordered: (SQLiteSearchIndex.sortedBy, ordered))
+    }
+
+    /// A short name term on PostgreSQL, whose name indexes hold each person's place in name
+    /// order and their name (migration 0046). Each range is read from its own index, less
+    /// the names an earlier range already gave, so every match comes once: the sample
+    /// counts without a `DISTINCT` (which PostgreSQL answers only after reading every
+    /// match), and the matches' keys sort without reading a record. Combined through a
+    /// bitmap of rows instead, 67,000 matches for "li" cost 140 ms to count and 180 ms to
+    /// order for a page.
+    private static func postgresShortName(_ table: String, ranges: [any SQLExpression]) -> SearchCondition {
+        let once = ranges.indices.map { at in
+            at == 0 ? ranges[0] : SQLQueryString("\(ranges[at]) AND NOT \(any(Array(ranges[..<at])))") as any SQLExpression
+        }
+        let union = { (columns: SQLQueryString) in
+            SQLList(once.map { SQLQueryString("SELECT \(columns) FROM \(ident: table) WHERE \($0)") }, separator: SQLRaw(" UNION ALL "))
+        }
+        let sorted = SQLQueryString("id AS \(ident: SearchCondition.orderedID), \(ident: SQLiteSearchIndex.sortedBy) AS \(ident: SearchCondition.orderedSort)")
+        return SearchCondition(indexed: any(ranges), scanned: opaque(any(ranges)), sample: union("id"), sampleIsDistinct: true,
+                               ordered: (SQLiteSearchIndex.sortedBy, union(sorted)))
     }
 
     /// `condition` hidden from the query planner, which then cannot answer it from an index
@@ -101,6 +121,8 @@ public struct SearchCondition: Sendable {
     /// A query of matching ids (column `id`) straight from the index, which can stop after
     /// a few (to tell a common term from a rare one); it may name a record twice.
     public let sample: (any SQLExpression)?
+    /// Whether `sample` names each record once, so a count of it needs no `DISTINCT`.
+    public let sampleIsDistinct: Bool
 
     /// The matches with their place in the list's order, when the index keeps it beside
     /// them (`SQLiteSearchIndex.sortColumn`): a query of `orderedID` and `orderedSort`,
@@ -113,9 +135,9 @@ public struct SearchCondition: Sendable {
     public static let orderedID = "search_record_id"
     public static let orderedSort = "search_sort"
 
-    public init(indexed: any SQLExpression, scanned: (any SQLExpression)? = nil, sample: (any SQLExpression)? = nil,
+    public init(indexed: any SQLExpression, scanned: (any SQLExpression)? = nil, sample: (any SQLExpression)? = nil, sampleIsDistinct: Bool = false,
                 ordered: (column: String, matches: any SQLExpression)? = nil) {
-        (self.indexed, self.scanned, self.sample, self.ordered) = (indexed, scanned, sample, ordered)
+        (self.indexed, self.scanned, self.sample, self.sampleIsDistinct, self.ordered) = (indexed, scanned, sample, sampleIsDistinct, ordered)
     }
 
     /// How many matches make a term common enough that a page reads the list's order

@@ -51,5 +51,6 @@ public enum AllMigrations {
         M0043_CoverShortNameSearches(),
         M0044_DropDuplicateCustomerEmailIndex(),
         M0045_StoreLedgerAndChannelsByKey(),
+        M0046_CoverSearchesOnPostgreSQL(),
     ]
 }
