@@ -84,6 +84,21 @@ struct SearchFirstPageTests {
                     default: false
                     }
                 }() }, "\(term)")
+
+                // A list by last change, newest first: every walk gives the index's pages (on
+                // PostgreSQL the walk reads keys and goes through the ordered page).
+                let byChange = Keyset.time("updated_at")
+                let list = { database.sql.select().column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("contacts"))).from("contacts") }
+                let indexedIDs = try await byChange.ids(list().where(search.indexed), table: "contacts", limit: 1_000)
+                for walk in [1, 2, 5, 100] {
+                    var ids: [UUID] = [], cursor: String?
+                    repeat {
+                        let page = try await byChange.page(list(), search: search, cursor: cursor, limit: 2, walk: walk, commonAt: 1, as: Contact.self) { c, _ in .time(c.updatedAt) }
+                        ids += page.items.map { $0.id! }
+                        cursor = page.next
+                    } while cursor != nil
+                    #expect(ids == indexedIDs, "\(term) by last change, walk \(walk)")
+                }
             }
 
             // Read along the name index: no sort of the matches.

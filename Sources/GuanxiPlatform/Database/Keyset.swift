@@ -195,7 +195,7 @@ extension Keyset {
             return try await page(query, table: table, ordered: ordered, cursor: cursor, limit: limit, as: type, value: value)
         }
         let matches = Self.copy(query).where(search.indexed)
-        guard query.database.dialect.name == "postgresql" else { return try await page(matches, as: type, cursor: cursor, limit: limit, value: value) }
+        guard postgres else { return try await page(matches, as: type, cursor: cursor, limit: limit, value: value) }
         // PostgreSQL, told that 6 % of a million names match, reads the name index until 50
         // turn up — which, when every match sorts late (Chinese names after Latin ones), is
         // most of the index: 1.2 s for "秀". Planned apart (`OFFSET 0` keeps it so), the

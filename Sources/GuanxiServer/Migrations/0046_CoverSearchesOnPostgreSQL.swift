@@ -13,9 +13,9 @@ import GuanxiPlatform
 /// - The indexes on a person's name, and on the name after a one- or two-character
 ///   surname, hold the name, its place in name order and the id: a short term's matches
 ///   are counted and put in order from the indexes alone (`SQLSearch`). "li" (67,000
-///   matches) cost 320 ms for a page; from the indexes, about 40.
+///   matches) cost 330 ms of queries for a page; from the indexes, about 45.
 ///
-/// The indexes take about 250 bytes more a contact on PostgreSQL.
+/// The indexes take about 220 bytes more a contact on PostgreSQL.
 struct M0046_CoverSearchesOnPostgreSQL: GuanxiMigration {
     let name = "0046_CoverSearchesOnPostgreSQL"
 
