@@ -74,4 +74,27 @@ struct DemoDataTests {
             await #expect(throws: GuanxiError.self) { _ = try await DemoData(services: app.services).load(customers: 1, contactsPerCustomer: 0) }
         }
     }
+    @Test("On SQLite every id the application writes is kept as its 16 bytes, in the columns declared for ids and nowhere else")
+    func idsAsBytes() async throws {
+        try await TestApp.run { app, _ in
+            guard app.services.database.engine == .sqlite else { return }
+            _ = try await DemoData(services: app.services).load(customers: 12, contactsPerCustomer: 2, seed: 3)
+            let sql = app.services.database.sql
+            let columns = try await sql.raw("""
+                SELECT m.name AS t, c.name AS c, upper(c.type) AS type FROM sqlite_master m JOIN pragma_table_info(m.name) c \
+                WHERE m.type = 'table' AND m.sql NOT LIKE 'CREATE VIRTUAL%' AND m.name NOT LIKE '%_search_fts_%' AND m.name NOT LIKE 'sqlite_%'
+                """).all().map { (try $0.decode(column: "t", as: String.self), try $0.decode(column: "c", as: String.self), try $0.decode(column: "type", as: String.self)) }
+            var ids = 0
+            var wrong: [String] = []
+            for (table, column, type) in columns {
+                let kinds = try await sql.raw("SELECT DISTINCT typeof(\(ident: column)) || ' ' || length(\(ident: column)) AS k FROM \(ident: table) WHERE \(ident: column) IS NOT NULL")
+                    .all(decodingColumn: "k", as: String.self)
+                let isID = type == "UUID" || (table == "search_keys" && column == "record_id")
+                if isID && !kinds.isEmpty { ids += 1 }
+                if isID ? kinds.contains(where: { $0 != "blob 16" }) : kinds.contains("blob 16") { wrong.append("\(table).\(column) (\(type)): \(kinds)") }
+            }
+            #expect(ids > 40, "the demo fills most id columns")
+            #expect(wrong.isEmpty, "\(wrong)")
+        }
+    }
 }

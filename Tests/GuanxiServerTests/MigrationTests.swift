@@ -1,6 +1,6 @@
 import FluentKit
 import Foundation
-import GuanxiServer
+@testable import GuanxiServer
 import GuanxiCustomerFile
 import GuanxiSales
 import GuanxiCustomerAnalytics
@@ -71,9 +71,11 @@ struct MigrationTests {
             _ = try await ImportTests.importing(app, .contacts, "姓名,公司,手机,邮箱\n王伟,星辰科技,138 0013 8000,wang@xingchen.cn\n李娜,星辰科技,139 1111 2222,\n", ImportSettings())
             let sql = app.services.database.sql
             let tables = ["import_job_records", "contact_channels"]
+            // Ids as hex digits, whether kept as bytes or (before migration 0047) as text.
+            func id(_ column: String) -> String { "replace(CASE typeof(\(column)) WHEN 'blob' THEN hex(\(column)) ELSE \(column) END, '-', '')" }
             func rows() async throws -> [String] {
-                try await sql.raw("SELECT contact_id || kind || position || value || normalized AS r FROM contact_channels ORDER BY r").all(decodingColumn: "r", as: String.self)
-                    + sql.raw("SELECT job_id || record_kind || record_id || line || action AS r FROM import_job_records ORDER BY r").all(decodingColumn: "r", as: String.self)
+                try await sql.raw(SQLQueryString("SELECT \(id("contact_id")) || kind || position || value || normalized AS r FROM contact_channels ORDER BY r")).all(decodingColumn: "r", as: String.self)
+                    + sql.raw(SQLQueryString("SELECT \(id("job_id")) || record_kind || \(id("record_id")) || line || action AS r FROM import_job_records ORDER BY r")).all(decodingColumn: "r", as: String.self)
             }
             func keyed() async throws -> [Bool] {
                 var out: [Bool] = []
@@ -94,11 +96,11 @@ struct MigrationTests {
             #expect(plan.contains { $0.contains("USING PRIMARY KEY") }, "\(plan)")
 
             let migrator = Migrator(db: app.services.database.db, migrations: AllMigrations.list)
-            #expect(try await migrator.revert(steps: 2) == ["0046_CoverSearchesOnPostgreSQL", "0045_StoreLedgerAndChannelsByKey"])
+            #expect(try await migrator.revert(steps: 3) == ["0047_StoreIDsAsBytes", "0046_CoverSearchesOnPostgreSQL", "0045_StoreLedgerAndChannelsByKey"])
             #expect(try await keyed() == [false, false])
             #expect(try await indexes() == ["contact_channels_value_idx", "sqlite_autoindex_contact_channels_1", "sqlite_autoindex_import_job_records_1"])
             #expect(try await rows() == before)
-            #expect(try await migrator.migrate() == ["0045_StoreLedgerAndChannelsByKey", "0046_CoverSearchesOnPostgreSQL"])
+            #expect(try await migrator.migrate() == ["0045_StoreLedgerAndChannelsByKey", "0046_CoverSearchesOnPostgreSQL", "0047_StoreIDsAsBytes"])
             #expect(try await keyed() == [true, true])
             #expect(try await indexes() == ["contact_channels_value_idx"])
             #expect(try await rows() == before)
@@ -107,6 +109,113 @@ struct MigrationTests {
             try await sql.raw("DELETE FROM contacts WHERE name = '王伟'").run()
             try await sql.raw("DELETE FROM import_jobs").run()
             #expect(try await rows().count == 1)
+        }
+    }
+
+    @Test("On SQLite every id is kept as its 16 bytes; migration 0047 turns the text ids an older build wrote into bytes and back, references, searches and lists intact")
+    func idsAsBytes() async throws {
+        try await TestApp.run { app, _ in
+            guard app.services.database.engine == .sqlite else { return }
+            _ = try await ImportTests.importing(app, .contacts, "姓名,公司,手机,邮箱\n王伟,星辰科技,138 0013 8000,wang@xingchen.cn\n李娜,星辰科技,139 1111 2222,\n", ImportSettings())
+            let sql = app.services.database.sql
+            let admin = try await app.admin
+            let columns = try await M0047_StoreIDsAsBytes.idColumns(on: sql)
+            for expected in [("contacts", "id"), ("contacts", "customer_id"), ("customers", "id"), ("users", "id"), ("search_keys", "record_id"),
+                             ("contact_channels", "contact_id"), ("import_job_records", "record_id"), ("audit_entries", "actor_id")] {
+                #expect(columns.contains { $0 == expected }, "\(expected)")
+            }
+            #expect(!columns.contains { $0 == ("audit_entries", "record_id") }, "the audit trail names records as text")
+            // What the id columns hold: "table.column: type length".
+            func stored() async throws -> Set<String> {
+                var out: Set<String> = []
+                for (table, column) in columns {
+                    for kind in try await sql.raw("SELECT DISTINCT typeof(\(ident: column)) || ' ' || length(\(ident: column)) AS k FROM \(ident: table) WHERE \(ident: column) IS NOT NULL")
+                        .all(decodingColumn: "k", as: String.self) { out.insert("\(table).\(column): \(kind)") }
+                }
+                return out
+            }
+            // What the application reads through them: a search, a customer's contacts, a contact's phones.
+            func reads() async throws -> [String] {
+                var search = ContactFilter()
+                search.search = "王伟"
+                let found = try await app.services.contactQuery.list(search, for: admin).contacts
+                var ofCustomer = ContactFilter()
+                ofCustomer.customerID = try #require(found.first?.customerID)
+                let staff = try await app.services.contactQuery.list(ofCustomer, for: admin).contacts
+                let phones = try await app.services.contacts.channels(of: try #require(found.first?.id)).map(\.value)
+                return found.map(\.name) + staff.map(\.name) + phones
+            }
+            let asBytes = try await stored()
+            for column in ["contacts.id", "customers.id", "search_keys.record_id", "contact_channels.contact_id", "import_job_records.record_id", "audit_entries.actor_id"] {
+                #expect(asBytes.contains("\(column): blob 16"), "\(asBytes)")
+            }
+            #expect(asBytes.allSatisfy { $0.hasSuffix(": blob 16") }, "\(asBytes)")
+            let read = try await reads()
+            #expect(read == ["王伟", "李娜", "王伟", "wang@xingchen.cn", "138 0013 8000"])
+            let wang = try #require(try await app.services.contactQuery.list(ContactFilter(), for: admin).contacts.first { $0.name == "王伟" }?.id)
+
+            // Back to text, as an older build wrote it (upper case, with hyphens).
+            let migrator = Migrator(db: app.services.database.db, migrations: AllMigrations.list)
+            #expect(try await migrator.revert(steps: 1) == ["0047_StoreIDsAsBytes"])
+            let asText = try await stored()
+            #expect(asText.allSatisfy { $0.hasSuffix(": text 36") }, "\(asText)")
+            #expect(Set(asText.map { $0.prefix { $0 != ":" } }) == Set(asBytes.map { $0.prefix { $0 != ":" } }))
+            #expect(try await sql.raw("SELECT count(*) AS n FROM contacts WHERE id = \(bind: wang.uuidString)").first(decodingColumn: "n", as: Int.self) == 1)
+            // A row an older build wrote, and text in an id column that is no id: the first becomes bytes, the second stays.
+            let older = UUID()
+            try await sql.raw("INSERT INTO contact_channels (contact_id, kind, position, value, normalized) VALUES (\(bind: wang.uuidString), 'phone', 9, '010 1234 5678', '01012345678')").run()
+            try await sql.raw("INSERT INTO search_keys (kind, record_id) VALUES ('elsewhere', \(bind: older.uuidString)), ('elsewhere', 'not-an-id')").run()
+
+            #expect(try await migrator.migrate() == ["0047_StoreIDsAsBytes"])
+            #expect(try await stored() == asBytes.union(["search_keys.record_id: text 9"]))
+            #expect(try await sql.raw("SELECT count(*) AS n FROM search_keys WHERE record_id = \(bind: older)").first(decodingColumn: "n", as: Int.self) == 1)
+            #expect(try await sql.raw("SELECT count(*) AS n FROM contact_channels WHERE contact_id = \(bind: wang)").first(decodingColumn: "n", as: Int.self) == 3)
+            try await sql.raw("DELETE FROM search_keys WHERE kind = 'elsewhere'").run()
+            try await sql.raw("DELETE FROM contact_channels WHERE position = 9").run()
+            #expect(try await reads() == read)
+            #expect(try await sql.raw("PRAGMA integrity_check").first()?.decode(column: "integrity_check", as: String.self) == "ok")
+            #expect(try await sql.raw("SELECT count(*) AS n FROM pragma_foreign_key_check").first(decodingColumn: "n", as: Int.self) == 0)
+            // References are checked again after the run: a phone of no contact is refused.
+            await #expect(throws: (any Error).self) {
+                try await app.services.database.sql.raw("INSERT INTO contact_channels (contact_id, kind, position, value, normalized) VALUES (\(bind: UUID()), 'phone', 0, '1', '1')").run()
+            }
+        }
+    }
+
+    /// Rewrites a key and leaves a reference to the old one behind.
+    struct Dangling: GuanxiMigration {
+        let name = "0998_LeavesAReferenceBehind"
+        let rewritesKeys: Bool
+        func prepare(on db: any Database) async throws {
+            let sql = db as! any SQLDatabase
+            try await sql.raw("CREATE TABLE parent_rows (id UUID PRIMARY KEY)").run()
+            try await sql.raw("CREATE TABLE child_rows (parent_id UUID REFERENCES parent_rows (id))").run()
+            try await sql.raw("INSERT INTO parent_rows (id) VALUES ('a')").run()
+            try await sql.raw("INSERT INTO child_rows (parent_id) VALUES ('a')").run()
+            try await sql.raw("UPDATE parent_rows SET id = 'b'").run()
+        }
+        func revert(on db: any Database) async throws {}
+    }
+
+    @Test("On SQLite a migration that rewrites keys runs with references checked once at its end: one left pointing nowhere undoes the whole run")
+    func keysCheckedAtEnd() async throws {
+        try await withDatabase { db in
+            guard db.engine == .sqlite else { return }
+            // Checked row by row, the rewrite itself is refused.
+            await #expect(throws: (any Error).self) { try await Migrator(db: db.db, migrations: AllMigrations.list + [Dangling(rewritesKeys: false)]).migrate() }
+            #expect(try await tables(db) == [Migrator.table])
+            // Checked at the end, the run goes through its steps and is then refused as a whole.
+            do {
+                try await Migrator(db: db.db, migrations: AllMigrations.list + [Dangling(rewritesKeys: true)]).migrate()
+                Issue.record("the run should be refused")
+            } catch let error as GuanxiError {
+                #expect(error.message.contains("references to records that do not exist (1 more than before)"), "\(error.message)")
+            }
+            #expect(try await tables(db) == [Migrator.table])
+            #expect(try await (db.db as! any SQLDatabase).raw("PRAGMA foreign_keys").first(decodingColumn: "foreign_keys", as: Int.self) == 1)
+            // The same run without the dangling reference commits, and checks are on again afterwards.
+            #expect(try await Migrator(db: db.db, migrations: AllMigrations.list).migrate().count == AllMigrations.list.count)
+            #expect(try await (db.db as! any SQLDatabase).raw("PRAGMA foreign_keys").first(decodingColumn: "foreign_keys", as: Int.self) == 1)
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import SQLKit
 import FluentSQLiteDriver
 
@@ -37,14 +38,14 @@ package enum BulkValue: Sendable {
     }
 
     /// The value as SQLKit would send it to SQLite: times as seconds since 1970, ids as
-    /// their upper-case text (UUID's `Codable` form), yes/no as 1/0.
+    /// their 16 bytes (`UUIDBlob`), yes/no as 1/0.
     package func sqlite(_ encoder: SQLiteDataEncoder) throws -> SQLiteData {
         switch self {
         case .null: .null
         case .text(let text): .text(text)
         case .integer(let number): .integer(number)
         case .flag(let flag): .integer(flag ? 1 : 0)
-        case .id(let id): .text(id.text)
+        case .id(let id): .blob(ByteBuffer(bytes: id.bytes))
         case .time(let time): .float(time.timeIntervalSince1970)
         case .other(let bind): try encoder.encode(bind.encodable)
         }

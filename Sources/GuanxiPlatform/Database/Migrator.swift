@@ -8,6 +8,13 @@ public protocol GuanxiMigration: Sendable {
     var name: String { get }
     func prepare(on db: any Database) async throws
     func revert(on db: any Database) async throws
+    /// Whether the migration changes the keys records are found by (and every reference to
+    /// them). On SQLite such a run checks the references once, at its end (`runChecked`).
+    var rewritesKeys: Bool { get }
+}
+
+extension GuanxiMigration {
+    public var rewritesKeys: Bool { false }
 }
 
 /// Applies and reverts migrations. A run happens in one transaction, so a failure
@@ -49,7 +56,7 @@ public struct Migrator: Sendable {
         let pending = migrations.filter { !applied.contains($0.name) }
         guard !pending.isEmpty else { return [] }
         let now = clock.now()
-        try await db.transaction { tx in
+        try await runChecked(rewritingKeys: pending.contains { $0.rewritesKeys }) { tx in
             for migration in pending {
                 try await migration.prepare(on: tx)
                 try await (tx as! any SQLDatabase).insert(into: Self.table)
@@ -69,7 +76,7 @@ public struct Migrator: Sendable {
         let applied = try await appliedNames()
         let byName = Dictionary(uniqueKeysWithValues: migrations.map { ($0.name, $0) })
         let toRevert = applied.reversed().prefix(steps).compactMap { byName[$0] }
-        try await db.transaction { tx in
+        try await runChecked(rewritingKeys: toRevert.contains { $0.rewritesKeys }) { tx in
             for migration in toRevert {
                 try await migration.revert(on: tx)
                 try await (tx as! any SQLDatabase).delete(from: Self.table).where("name", .equal, migration.name).run()
@@ -80,6 +87,40 @@ public struct Migrator: Sendable {
 
     package static func newerSchemaError(_ unknown: [String]) -> GuanxiError {
         GuanxiError(.configuration, "The database was written by a newer version of Guanxi (it has migrations this version does not know: \(unknown.joined(separator: ", "))). Upgrade Guanxi, or restore a backup made for this version.")
+    }
+
+    /// Runs `body` in one transaction. SQLite checks a foreign key for every row a statement
+    /// changes, and for a changed key it looks for the rows that name it — through every
+    /// table naming it that has no index on that column (an opportunity's contact, a
+    /// lead's converted contact, a follow-up's activity). Rewriting a million contacts' keys
+    /// that way reads those tables a million times. So a run that rewrites keys does what
+    /// SQLite's documentation advises for such changes: the checks are off while it runs,
+    /// and before it commits `PRAGMA foreign_key_check` must find no reference left
+    /// pointing nowhere that did not already before. (SQLite ignores the pragma inside a
+    /// transaction; its one writing connection runs the migrations, so the setting holds.)
+    private func runChecked(rewritingKeys: Bool, _ body: @escaping @Sendable (any Database) async throws -> Void) async throws {
+        let sql = db as! any SQLDatabase
+        guard rewritingKeys, sql.dialect.name == "sqlite" else { return try await db.transaction(body) }
+        let before = try await Self.danglingReferences(sql)
+        try await sql.raw("PRAGMA foreign_keys = OFF").run()
+        do {
+            try await db.transaction { tx in
+                try await body(tx)
+                let after = try await Self.danglingReferences(tx as! any SQLDatabase)
+                if after > before {
+                    throw GuanxiError(.internal, "A migration left references to records that do not exist (\(after - before) more than before); nothing was changed.")
+                }
+            }
+        } catch {
+            try? await sql.raw("PRAGMA foreign_keys = ON").run()
+            throw error
+        }
+        try await sql.raw("PRAGMA foreign_keys = ON").run()
+    }
+
+    /// How many references to a missing record `PRAGMA foreign_key_check` finds.
+    private static func danglingReferences(_ sql: any SQLDatabase) async throws -> Int {
+        try await sql.raw("SELECT count(*) AS n FROM pragma_foreign_key_check").first(decodingColumn: "n", as: Int.self) ?? 0
     }
 
     private func ensureTable() async throws {

@@ -49,7 +49,8 @@ package enum RecordID {
 extension UUID {
     /// `uuidString`'s text (upper-case, with hyphens), written out directly: Foundation
     /// formats it a byte at a time through `snprintf`, which an import of a million
-    /// contacts — eight ids a row, stored as this text by SQLite — felt for seconds.
+    /// contacts — eight ids a row, written as this text to PostgreSQL's `COPY` — felt for
+    /// seconds.
     public var text: String {
         withUnsafeBytes(of: uuid) { bytes in
             String(unsafeUninitializedCapacity: 36) { out in
@@ -70,7 +71,8 @@ extension UUID {
 extension UUID {
     /// Reads the text `uuidString` writes (hyphens at 8, 13, 18 and 23, hex digits of
     /// either case), as `UUID(uuidString:)` does but without Foundation's `sscanf`; nil
-    /// for any other text. SQLite hands every id back as this text.
+    /// for any other text. PostgreSQL's `COPY` and older SQLite files (before migration
+    /// 0047) hand ids back as this text.
     public init?(text: String) {
         var text = text
         guard let id = text.withUTF8({ Self.parse($0) }) else { return nil }

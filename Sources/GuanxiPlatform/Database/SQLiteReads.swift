@@ -94,10 +94,13 @@ package struct SQLiteReadRow: SQLRow {
         package static let optionalNumber = ObjectIdentifier(Int?.self), optionalTime = ObjectIdentifier(Date?.self)
     }
 
-    /// An id as SQLite keeps it: its text.
+    /// An id as SQLite keeps it: its 16 bytes (`UUIDBlob`), or text an older version wrote.
     private static func id(_ data: SQLiteData) -> UUID? {
-        guard case .text(let text) = data else { return nil }
-        return UUID(text: text)
+        switch data {
+        case .blob(let bytes): UUID(bytes: bytes)
+        case .text(let text): UUID(text: text)
+        default: nil
+        }
     }
 
     /// NULL as nil; another value as `read` reads it (nil when it cannot: left to the decoder).

@@ -52,5 +52,6 @@ public enum AllMigrations {
         M0044_DropDuplicateCustomerEmailIndex(),
         M0045_StoreLedgerAndChannelsByKey(),
         M0046_CoverSearchesOnPostgreSQL(),
+        M0047_StoreIDsAsBytes(),
     ]
 }
