@@ -86,9 +86,13 @@ let package = Package(
         // The ground floor: database, migrations runner, configuration, sign-in, sessions,
         // tokens, permissions, audit, jobs, locales, web plumbing, metrics, bulk writes, mail and
         // shared validators. It imports no feature; features register with it.
+        // zlib from the system (Debian's zlib1g-dev, which SwiftNIO's HTTP compression needs
+        // as well): an import's stored file is kept deflated.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(
             name: "GuanxiPlatform",
             dependencies: [
+                "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),

@@ -24,6 +24,55 @@ struct ImportTests {
         return data
     }
 
+    @Test("An import's file is kept deflated, a piece at a time, and reads back byte for byte; a piece stored as it came (before migration 0048) still reads; a damaged one stops the import with a clear error")
+    func storedDeflated() async throws {
+        try await TestApp.run { app, _ in
+            let admin = try await app.admin
+            let imports = DataImport(services: app.services.customerFile)
+            let store = ImportJobStore(services: app.services.customerFile)
+            let sql = app.services.database.sql
+            // About 1.5 MB: two pieces.
+            let note = String(repeating: "长备注 long note ", count: 50)
+            let csv = Data((["名称,备注"] + (0..<1_500).map { "压缩公司\($0),\(note)\($0)" }).joined(separator: "\n").utf8)
+            let job = try await imports.start(.customers, fileName: "deflated.csv", data: csv, settings: Self.settings(), queue: false, by: admin)
+            let pieces = try await sql.raw("SELECT length(data) AS size, deflated FROM import_job_chunks WHERE job_id = \(bind: job.id) ORDER BY position").all()
+            #expect(pieces.count == 2)
+            #expect(try pieces.allSatisfy { try $0.decode(column: "deflated", as: Bool.self) })
+            let kept = try pieces.reduce(0) { $0 + (try $1.decode(column: "size", as: Int.self)) }
+            #expect(kept * 4 < csv.count, "\(kept) bytes kept for \(csv.count)")
+            #expect(try await store.content(job.id) == [UInt8](csv))
+            #expect(try await imports.run(job.id, by: admin).created == 1_500)
+            #expect(try await sql.raw("SELECT count(*) AS n FROM customers WHERE name LIKE '压缩公司%' AND notes LIKE '长备注%'").first(decodingColumn: "n", as: Int.self) == 1_500)
+
+            // A file stored by an older version: its piece as it came.
+            let older = try await imports.start(.customers, fileName: "older.csv", data: Data("名称\n旧版公司\n".utf8), settings: Self.settings(), queue: false, by: admin)
+            try await sql.raw("UPDATE import_job_chunks SET data = \(bind: Data("名称\n旧版公司甲\n".utf8)), deflated = \(bind: false) WHERE job_id = \(bind: older.id)").run()
+            #expect(try await imports.run(older.id, by: admin).created == 1)
+            #expect(try await sql.raw("SELECT count(*) AS n FROM customers WHERE name = '旧版公司甲'").first(decodingColumn: "n", as: Int.self) == 1)
+
+            // A damaged piece: the import stops and says so, in the job too.
+            let damaged = try await imports.start(.customers, fileName: "damaged.csv", data: Data("名称\n损坏公司\n".utf8), settings: Self.settings(), queue: false, by: admin)
+            try await sql.raw("UPDATE import_job_chunks SET data = \(bind: Data("not deflated".utf8)) WHERE job_id = \(bind: damaged.id)").run()
+            do {
+                _ = try await imports.run(damaged.id, by: admin)
+                Issue.record("a damaged file should stop the import")
+            } catch let error as GuanxiError {
+                #expect(error.message.contains("Piece 1 of this import's stored file is damaged"), "\(error.message)")
+            }
+            let failed = try await store.find(damaged.id)
+            // In the administrator's language.
+            #expect(failed.status == .failed && ["damaged", "损坏"].contains { failed.error?.contains($0) == true }, "\(failed.error ?? "")")
+            #expect(try await sql.raw("SELECT count(*) AS n FROM customers WHERE name = '损坏公司'").first(decodingColumn: "n", as: Int.self) == 0)
+
+            // Deflate itself: what is not deflated data, or inflates past the limit, reads as nothing.
+            let bytes = [UInt8](csv)
+            #expect(Deflate.decompress(Deflate.compress(bytes), limit: bytes.count) == bytes)
+            #expect(Deflate.decompress(Deflate.compress(bytes), limit: bytes.count - 1) == nil)
+            #expect(Deflate.decompress(Array(Deflate.compress(bytes).dropLast(10)), limit: bytes.count) == nil)
+            #expect(Deflate.decompress([UInt8]("名称,备注".utf8), limit: 1_000) == nil)
+        }
+    }
+
     @Test("A local file (guanxi import) streams into its job a piece at a time, rows across pieces arrive whole; GB18030 is read; a refused file leaves no job")
     func localFile() async throws {
         try await TestApp.run { app, _ in

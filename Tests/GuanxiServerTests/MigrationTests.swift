@@ -96,11 +96,11 @@ struct MigrationTests {
             #expect(plan.contains { $0.contains("USING PRIMARY KEY") }, "\(plan)")
 
             let migrator = Migrator(db: app.services.database.db, migrations: AllMigrations.list)
-            #expect(try await migrator.revert(steps: 3) == ["0047_StoreIDsAsBytes", "0046_CoverSearchesOnPostgreSQL", "0045_StoreLedgerAndChannelsByKey"])
+            #expect(try await migrator.revert(steps: 4) == ["0048_DeflateImportFiles", "0047_StoreIDsAsBytes", "0046_CoverSearchesOnPostgreSQL", "0045_StoreLedgerAndChannelsByKey"])
             #expect(try await keyed() == [false, false])
             #expect(try await indexes() == ["contact_channels_value_idx", "sqlite_autoindex_contact_channels_1", "sqlite_autoindex_import_job_records_1"])
             #expect(try await rows() == before)
-            #expect(try await migrator.migrate() == ["0045_StoreLedgerAndChannelsByKey", "0046_CoverSearchesOnPostgreSQL", "0047_StoreIDsAsBytes"])
+            #expect(try await migrator.migrate() == ["0045_StoreLedgerAndChannelsByKey", "0046_CoverSearchesOnPostgreSQL", "0047_StoreIDsAsBytes", "0048_DeflateImportFiles"])
             #expect(try await keyed() == [true, true])
             #expect(try await indexes() == ["contact_channels_value_idx"])
             #expect(try await rows() == before)
@@ -116,7 +116,8 @@ struct MigrationTests {
     func idsAsBytes() async throws {
         try await TestApp.run { app, _ in
             guard app.services.database.engine == .sqlite else { return }
-            _ = try await ImportTests.importing(app, .contacts, "姓名,公司,手机,邮箱\n王伟,星辰科技,138 0013 8000,wang@xingchen.cn\n李娜,星辰科技,139 1111 2222,\n", ImportSettings())
+            let file = "姓名,公司,手机,邮箱\n王伟,星辰科技,138 0013 8000,wang@xingchen.cn\n李娜,星辰科技,139 1111 2222,\n"
+            _ = try await ImportTests.importing(app, .contacts, file, ImportSettings())
             let sql = app.services.database.sql
             let admin = try await app.admin
             let columns = try await M0047_StoreIDsAsBytes.idColumns(on: sql)
@@ -156,7 +157,10 @@ struct MigrationTests {
 
             // Back to text, as an older build wrote it (upper case, with hyphens).
             let migrator = Migrator(db: app.services.database.db, migrations: AllMigrations.list)
-            #expect(try await migrator.revert(steps: 1) == ["0047_StoreIDsAsBytes"])
+            #expect(try await migrator.revert(steps: 2) == ["0048_DeflateImportFiles", "0047_StoreIDsAsBytes"])
+            // The import's file is as it came again (migration 0048), for an older build.
+            #expect(try await sql.raw("SELECT data FROM import_job_chunks").all(decodingColumn: "data", as: Data.self) == [Data(file.utf8)])
+            #expect(try await sql.raw("SELECT count(*) AS n FROM pragma_table_info('import_job_chunks') WHERE name = 'deflated'").first(decodingColumn: "n", as: Int.self) == 0)
             let asText = try await stored()
             #expect(asText.allSatisfy { $0.hasSuffix(": text 36") }, "\(asText)")
             #expect(Set(asText.map { $0.prefix { $0 != ":" } }) == Set(asBytes.map { $0.prefix { $0 != ":" } }))
@@ -166,7 +170,7 @@ struct MigrationTests {
             try await sql.raw("INSERT INTO contact_channels (contact_id, kind, position, value, normalized) VALUES (\(bind: wang.uuidString), 'phone', 9, '010 1234 5678', '01012345678')").run()
             try await sql.raw("INSERT INTO search_keys (kind, record_id) VALUES ('elsewhere', \(bind: older.uuidString)), ('elsewhere', 'not-an-id')").run()
 
-            #expect(try await migrator.migrate() == ["0047_StoreIDsAsBytes"])
+            #expect(try await migrator.migrate() == ["0047_StoreIDsAsBytes", "0048_DeflateImportFiles"])
             #expect(try await stored() == asBytes.union(["search_keys.record_id: text 9"]))
             #expect(try await sql.raw("SELECT count(*) AS n FROM search_keys WHERE record_id = \(bind: older)").first(decodingColumn: "n", as: Int.self) == 1)
             #expect(try await sql.raw("SELECT count(*) AS n FROM contact_channels WHERE contact_id = \(bind: wang)").first(decodingColumn: "n", as: Int.self) == 3)

@@ -58,13 +58,16 @@ package struct ImportJobStore: Sendable {
     package let services: CustomerFileServices
     package var sql: any SQLDatabase { services.database.sql }
 
+    package init(services: CustomerFileServices) { self.services = services }
+
     package static let columns = ["id", "kind", "file_name", "settings", "status", "total_rows", "next_line", "created_count", "updated_count",
                           "skipped_count", "rejected_count", "error", "cancel_requested", "created_by", "created_at", "updated_at"]
 
     package static let chunkSize = 1_048_576
 
     /// Saves a new job with its file in one transaction, the file in pieces of at most
-    /// `chunkSize` bytes: a local file is read a piece at a time and never held whole.
+    /// `chunkSize` bytes: a local file is read a piece at a time and never held whole. Each
+    /// piece is stored deflated (`Deflate`, migration 0048): a CSV takes about a quarter.
     package func insert(_ job: ImportJob, content: FilePieces) async throws {
         try await services.database.db.transaction { tx in
             let sql = tx as! any SQLDatabase
@@ -75,7 +78,8 @@ package struct ImportJobStore: Sendable {
             ]).run()
             var position = 0
             while let piece = try content.next(), !piece.isEmpty {
-                try await sql.insert(into: "import_job_chunks").columns("job_id", "position", "data").values(SQLBind(job.id), SQLBind(position), SQLBind(piece)).run()
+                try await sql.insert(into: "import_job_chunks").columns("job_id", "position", "data", "deflated")
+                    .values(SQLBind(job.id), SQLBind(position), SQLBind(Data(Deflate.compress([UInt8](piece)))), SQLBind(true)).run()
                 position += 1
             }
         }
@@ -92,9 +96,10 @@ package struct ImportJobStore: Sendable {
     package func content(_ id: UUID) async throws -> [UInt8] {
         var out: [UInt8] = []
         // Sized once: growing by doubling would hold the file about twice while copying.
-        let size = try await sql.select().column(SQLFunction("sum", args: SQLFunction("length", args: SQLIdentifier("data"))), as: "size")
-            .from("import_job_chunks").where("job_id", .equal, id).first()?.decode(column: "size", as: Int?.self) ?? 0
-        out.reserveCapacity(size)
+        // Every piece but the last is `chunkSize` bytes once inflated.
+        let pieces = try await sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "pieces")
+            .from("import_job_chunks").where("job_id", .equal, id).first()?.decode(column: "pieces", as: Int.self) ?? 0
+        out.reserveCapacity(pieces * Self.chunkSize)
         var position = 0
         while let piece = try await piece(of: id, at: position) {
             out.append(contentsOf: piece)
@@ -103,10 +108,18 @@ package struct ImportJobStore: Sendable {
         return out
     }
 
-    /// One piece of the job's file (1 MB), nil past the last.
+    /// One piece of the job's file (1 MB), nil past the last. A piece stored before
+    /// migration 0048 is kept as it was read.
     package func piece(of id: UUID, at position: Int) async throws -> [UInt8]? {
-        try await sql.select().column("data").from("import_job_chunks").where("job_id", .equal, id).where("position", .equal, position).first()
-            .map { [UInt8](try $0.decode(column: "data", as: Data.self)) }
+        guard let row = try await sql.select().columns("data", "deflated").from("import_job_chunks")
+            .where("job_id", .equal, id).where("position", .equal, position).first() else { return nil }
+        let stored = [UInt8](try row.decode(column: "data", as: Data.self))
+        guard try row.decode(column: "deflated", as: Bool.self) else { return stored }
+        guard let piece = Deflate.decompress(stored, limit: Self.chunkSize) else {
+            throw GuanxiError(.internal, "Piece \(position + 1) of this import's stored file is damaged and cannot be read; start the import again from the original file.",
+                              code: "import_file_damaged").localized("msg.import_file_damaged", ["piece": String(position + 1)])
+        }
+        return piece
     }
 
     /// Whether the job's file is UTF-8 (with or without a byte order mark), checked a piece

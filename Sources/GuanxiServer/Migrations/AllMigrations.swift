@@ -53,5 +53,6 @@ public enum AllMigrations {
         M0045_StoreLedgerAndChannelsByKey(),
         M0046_CoverSearchesOnPostgreSQL(),
         M0047_StoreIDsAsBytes(),
+        M0048_DeflateImportFiles(),
     ]
 }
