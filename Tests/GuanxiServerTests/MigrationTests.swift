@@ -96,11 +96,11 @@ struct MigrationTests {
             #expect(plan.contains { $0.contains("USING PRIMARY KEY") }, "\(plan)")
 
             let migrator = Migrator(db: app.services.database.db, migrations: AllMigrations.list)
-            #expect(try await migrator.revert(steps: 4) == ["0048_DeflateImportFiles", "0047_StoreIDsAsBytes", "0046_CoverSearchesOnPostgreSQL", "0045_StoreLedgerAndChannelsByKey"])
+            #expect(try await migrator.revert(steps: 5) == ["0049_IndexReferencesToRecords", "0048_DeflateImportFiles", "0047_StoreIDsAsBytes", "0046_CoverSearchesOnPostgreSQL", "0045_StoreLedgerAndChannelsByKey"])
             #expect(try await keyed() == [false, false])
             #expect(try await indexes() == ["contact_channels_value_idx", "sqlite_autoindex_contact_channels_1", "sqlite_autoindex_import_job_records_1"])
             #expect(try await rows() == before)
-            #expect(try await migrator.migrate() == ["0045_StoreLedgerAndChannelsByKey", "0046_CoverSearchesOnPostgreSQL", "0047_StoreIDsAsBytes", "0048_DeflateImportFiles"])
+            #expect(try await migrator.migrate() == ["0045_StoreLedgerAndChannelsByKey", "0046_CoverSearchesOnPostgreSQL", "0047_StoreIDsAsBytes", "0048_DeflateImportFiles", "0049_IndexReferencesToRecords"])
             #expect(try await keyed() == [true, true])
             #expect(try await indexes() == ["contact_channels_value_idx"])
             #expect(try await rows() == before)
@@ -157,7 +157,7 @@ struct MigrationTests {
 
             // Back to text, as an older build wrote it (upper case, with hyphens).
             let migrator = Migrator(db: app.services.database.db, migrations: AllMigrations.list)
-            #expect(try await migrator.revert(steps: 2) == ["0048_DeflateImportFiles", "0047_StoreIDsAsBytes"])
+            #expect(try await migrator.revert(steps: 3) == ["0049_IndexReferencesToRecords", "0048_DeflateImportFiles", "0047_StoreIDsAsBytes"])
             // The import's file is as it came again (migration 0048), for an older build.
             #expect(try await sql.raw("SELECT data FROM import_job_chunks").all(decodingColumn: "data", as: Data.self) == [Data(file.utf8)])
             #expect(try await sql.raw("SELECT count(*) AS n FROM pragma_table_info('import_job_chunks') WHERE name = 'deflated'").first(decodingColumn: "n", as: Int.self) == 0)
@@ -170,7 +170,7 @@ struct MigrationTests {
             try await sql.raw("INSERT INTO contact_channels (contact_id, kind, position, value, normalized) VALUES (\(bind: wang.uuidString), 'phone', 9, '010 1234 5678', '01012345678')").run()
             try await sql.raw("INSERT INTO search_keys (kind, record_id) VALUES ('elsewhere', \(bind: older.uuidString)), ('elsewhere', 'not-an-id')").run()
 
-            #expect(try await migrator.migrate() == ["0047_StoreIDsAsBytes", "0048_DeflateImportFiles"])
+            #expect(try await migrator.migrate() == ["0047_StoreIDsAsBytes", "0048_DeflateImportFiles", "0049_IndexReferencesToRecords"])
             #expect(try await stored() == asBytes.union(["search_keys.record_id: text 9"]))
             #expect(try await sql.raw("SELECT count(*) AS n FROM search_keys WHERE record_id = \(bind: older)").first(decodingColumn: "n", as: Int.self) == 1)
             #expect(try await sql.raw("SELECT count(*) AS n FROM contact_channels WHERE contact_id = \(bind: wang)").first(decodingColumn: "n", as: Int.self) == 3)
@@ -220,6 +220,41 @@ struct MigrationTests {
             // The same run without the dangling reference commits, and checks are on again afterwards.
             #expect(try await Migrator(db: db.db, migrations: AllMigrations.list).migrate().count == AllMigrations.list.count)
             #expect(try await (db.db as! any SQLDatabase).raw("PRAGMA foreign_keys").first(decodingColumn: "foreign_keys", as: Int.self) == 1)
+        }
+    }
+
+    @Test("Every column naming a record that can be deleted has an index that starts with it: deleting the record finds the rows naming it without reading their whole table")
+    func referencesIndexed() async throws {
+        try await withDatabase { db in
+            _ = try await Migrator(db: db.db, migrations: AllMigrations.list).migrate()
+            // Set-up records — people, roles, teams, message templates — are few and seldom deleted.
+            let setUp = "('users', 'roles', 'teams', 'message_templates')"
+            let unindexed: [String]
+            if db.engine == .sqlite {
+                unindexed = try await db.sql.raw(SQLQueryString("""
+                    SELECT m.name || '.' || f."from" AS c FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f \
+                    WHERE m.type = 'table' AND f."table" NOT IN \(setUp) \
+                    AND NOT EXISTS (SELECT 1 FROM pragma_index_list(m.name) l JOIN pragma_index_info(l.name) i WHERE i.seqno = 0 AND i.name = f."from")
+                    """)).all(decodingColumn: "c", as: String.self)
+                for (index, table, column) in M0049_IndexReferencesToRecords.indexes {
+                    let plan = try await db.sql.raw("EXPLAIN QUERY PLAN SELECT 1 FROM \(ident: table) WHERE \(ident: column) = \(bind: UUID())").all(decodingColumn: "detail", as: String.self)
+                    #expect(plan.contains { $0.contains("INDEX \(index)") }, "\(plan)")
+                }
+            } else {
+                unindexed = try await db.sql.raw(SQLQueryString("""
+                    SELECT c.conrelid::regclass::text || '.' || a.attname AS c FROM pg_constraint c \
+                    JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] \
+                    WHERE c.contype = 'f' AND c.confrelid::regclass::text NOT IN \(setUp) \
+                    AND c.connamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) \
+                    AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.conrelid AND i.indkey[0] = c.conkey[1])
+                    """)).all(decodingColumn: "c", as: String.self)
+            }
+            #expect(unindexed.isEmpty, "\(unindexed)")
+            let references = try await db.sql.raw(SQLQueryString(db.engine == .sqlite
+                ? "SELECT count(*) AS n FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f WHERE m.type = 'table' AND f.\"table\" NOT IN \(setUp)"
+                : "SELECT count(*) AS n FROM pg_constraint WHERE contype = 'f' AND confrelid::regclass::text NOT IN \(setUp) AND connamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())"))
+                .first(decodingColumn: "n", as: Int.self)
+            #expect((references ?? 0) > 20, "the check saw the references")
         }
     }
 

@@ -54,5 +54,6 @@ public enum AllMigrations {
         M0046_CoverSearchesOnPostgreSQL(),
         M0047_StoreIDsAsBytes(),
         M0048_DeflateImportFiles(),
+        M0049_IndexReferencesToRecords(),
     ]
 }
