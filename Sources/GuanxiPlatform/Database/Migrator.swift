@@ -91,9 +91,9 @@ public struct Migrator: Sendable {
 
     /// Runs `body` in one transaction. SQLite checks a foreign key for every row a statement
     /// changes, and for a changed key it looks for the rows that name it — through every
-    /// table naming it that has no index on that column (an opportunity's contact, a
-    /// lead's converted contact, a follow-up's activity). Rewriting a million contacts' keys
-    /// that way reads those tables a million times. So a run that rewrites keys does what
+    /// table naming it that has no index on that column (every record's creator, a user;
+    /// before migration 0049 also a deal's contact and a lead's converted contact).
+    /// Rewriting a million contacts' keys that way read those tables a million times. So a run that rewrites keys does what
     /// SQLite's documentation advises for such changes: the checks are off while it runs,
     /// and before it commits `PRAGMA foreign_key_check` must find no reference left
     /// pointing nowhere that did not already before. (SQLite ignores the pragma inside a
