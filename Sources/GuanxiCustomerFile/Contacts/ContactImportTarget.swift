@@ -196,8 +196,8 @@ package struct ContactImportTarget: ImportTarget {
         return fields.reduce(into: [:]) { out, key in out[key] = (all[key] ?? nil) ?? "" }
     }
 
-    package func delete(_ id: UUID, by actor: Principal) async throws {
-        try await services.contacts.delete(id, expectedVersion: nil, by: actor)
+    package func delete(_ ids: [UUID], by actor: Principal) async throws -> [UUID: GuanxiError] {
+        try await services.contacts.delete(ids, by: actor)
     }
 
     package func find(_ key: String, _ value: String, on sql: any SQLDatabase) async throws -> [UUID] {

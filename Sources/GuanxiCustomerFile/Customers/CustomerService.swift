@@ -123,6 +123,24 @@ public struct CustomerService: Sendable {
         }
     }
 
+    /// Deletes many customers at once, each as `delete` does without a version (a revert
+    /// of an import: `RecordWriter.delete(_:by:remove:)`). Answers why each one left
+    /// standing was left: `notFound` for one gone since or out of the actor's sight.
+    package func delete(_ ids: [UUID], by actor: Principal) async throws -> [UUID: GuanxiError] {
+        let (customers, refused) = try await permissions.sift(try await Customer.find(byIDs: ids, on: database.sql), of: ids, actor, .delete, on: .customers,
+                                                              notFound: .notFound("Customer"), id: { $0.id! }, owner: \.ownerID)
+        let going = customers.map { $0.id! }
+        let tags = try await Self.tags.members(ofAll: going, as: String.self, on: database.db)
+        let values = try await custom.values(of: .customers, ids: going)
+        try await writer.delete(customers.map { customer in
+            RecordWriter.Leaving(id: customer.id!, label: customer.name,
+                                 snapshot: Self.snapshot(customer, tags: (tags[customer.id!] ?? []).sorted(), custom: values[customer.id!] ?? [:]))
+        }, by: actor) { tx, ids in
+            try await (tx as! any SQLDatabase).delete(from: Customer.schema).where("id", .in, ids).run()
+        }
+        return refused
+    }
+
     /// What the audit trail keeps of a customer: its fields, its tags and its custom values.
     package static func snapshot(_ customer: Customer, tags: [String], custom: [String: CustomValue]) -> AuditSnapshot {
         snapshot(customer.auditSnapshot, tags: tags, custom: custom)

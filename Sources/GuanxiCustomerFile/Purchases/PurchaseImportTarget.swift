@@ -153,8 +153,8 @@ package struct PurchaseImportTarget: ImportTarget {
 
     package func values(of id: UUID, fields: [String], by actor: Principal) async throws -> [String: String] { [:] }
 
-    package func delete(_ id: UUID, by actor: Principal) async throws {
-        try await PurchaseService(services: services).remove(id, by: actor)
+    package func delete(_ ids: [UUID], by actor: Principal) async throws -> [UUID: GuanxiError] {
+        try await PurchaseService(services: services).remove(ids, by: actor)
     }
 
     package func find(_ key: String, _ value: String, on sql: any SQLDatabase) async throws -> [UUID] { [] }

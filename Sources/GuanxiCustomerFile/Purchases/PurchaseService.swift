@@ -60,16 +60,33 @@ public struct PurchaseService: Sendable {
     }
 
     public func remove(_ id: UUID, by actor: Principal) async throws {
-        guard let row = try await services.database.sql.select().columns(CustomerPurchase.columns).from("purchases").where("id", .equal, id).first()
-        else { throw GuanxiError.notFound("Purchase") }
-        let purchase = try CustomerPurchase(row: row)
-        let customer: Customer
-        do { customer = try await services.customers.find(purchase.customerID, for: actor, action: .update) } catch { throw GuanxiError.notFound("Purchase") }
-        try await services.database.db.transaction { tx in
-            try await (tx as! any SQLDatabase).delete(from: "purchases").where("id", .equal, id).run()
-            try await services.audit.record(on: tx, actor: actor, action: .update, kind: .customers, id: purchase.customerID.uuidString,
-                                            label: customer.name, changes: [FieldChange(field: "purchases", old: purchase.summary, new: nil)])
+        if let refusal = try await remove([id], by: actor)[id] { throw refusal }
+    }
+
+    /// Removes purchases in one transaction, each noted in its customer's history. One
+    /// whose customer the actor may not change is left, as one that is gone: the answer
+    /// names each left (`notFound`).
+    package func remove(_ ids: [UUID], by actor: Principal) async throws -> [UUID: GuanxiError] {
+        guard !ids.isEmpty else { return [:] }
+        let purchases = try await services.database.sql.select().columns(CustomerPurchase.columns).from("purchases").where("id", .in, ids).all()
+            .map(CustomerPurchase.init(row:))
+        let (customers, _) = try await services.permissions.sift(try await Customer.find(byIDs: Array(Set(purchases.map(\.customerID))), on: services.database.sql),
+                                                                 of: [], actor, .update, on: .customers, notFound: .notFound("Customer"), id: { $0.id! }, owner: \.ownerID)
+        let names = Dictionary(customers.map { ($0.id!, $0.name) }) { first, _ in first }
+        let going = purchases.filter { names[$0.customerID] != nil }
+        var refused = Dictionary(ids.map { ($0, GuanxiError.notFound("Purchase")) }) { first, _ in first }
+        for purchase in going { refused[purchase.id] = nil }
+        guard !going.isEmpty else { return refused }
+        var writes = BulkWrites(engine: services.database.engine)
+        try services.audit.writeAll(try going.map { purchase in
+            try services.audit.entry(actor: actor, action: .update, kind: .customers, id: purchase.customerID.text, label: names[purchase.customerID] ?? "",
+                                     changes: [FieldChange(field: "purchases", old: purchase.summary, new: nil)])
+        }, to: &writes)
+        try await services.database.db.transaction { [writes] tx in
+            try await (tx as! any SQLDatabase).delete(from: "purchases").where("id", .in, going.map(\.id)).run()
+            try await writes.run(on: tx)
         }
+        return refused
     }
 
     /// Checks every field; the first problem is the error, naming its field.

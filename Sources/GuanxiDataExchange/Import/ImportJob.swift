@@ -223,18 +223,48 @@ package struct ImportJobStore: Sendable {
             .values(SQLBind(job), SQLBind(kind.rawValue), SQLBind(id), SQLBind(line), SQLBind("updated"), SQLBind(try encode(before))).run()
     }
 
-    package struct TouchedRecord: Sendable { package let kind: RecordKind; package let id: UUID; package let line: Int; package let created: Bool; package let before: [String: String] }
+    package struct UpdatedRecord: Sendable { package let kind: RecordKind; package let id: UUID; package let line: Int; package let before: [String: String] }
 
-    /// What the job touched and a revert has not undone, latest first (the order a revert
-    /// undoes it in).
-    package func records(of job: UUID) async throws -> [TouchedRecord] {
-        try await sql.select().columns("record_kind", "record_id", "line", "action", "before").from("import_job_records").where("job_id", .equal, job)
-            .where("action", .in, ["created", "updated"])
-            .orderBy("line", .descending).all().map { row in
-                TouchedRecord(kind: RecordKind(rawValue: try row.decode(column: "record_kind", as: String.self)), id: try row.decode(column: "record_id", as: UUID.self),
-                              line: try row.decode(column: "line", as: Int.self), created: try row.decode(column: "action", as: String.self) == "created",
+    /// What the job updated and a revert has not undone, latest first (the order a revert
+    /// restores it in).
+    package func updated(of job: UUID) async throws -> [UpdatedRecord] {
+        try await sql.select().columns("record_kind", "record_id", "line", "before").from("import_job_records").where("job_id", .equal, job)
+            .where("action", .equal, "updated").orderBy("line", .descending).all().map { row in
+                UpdatedRecord(kind: RecordKind(rawValue: try row.decode(column: "record_kind", as: String.self)), id: try row.decode(column: "record_id", as: UUID.self),
+                              line: try row.decode(column: "line", as: Int.self),
                               before: try row.decode(column: "before", as: String?.self).map { try JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:])
             }
+    }
+
+    /// The kinds of the records the job created and a revert has not undone: `first` (the
+    /// import's own kind) first, then those it created along.
+    package func createdKinds(of job: UUID, first: RecordKind) async throws -> [RecordKind] {
+        let kinds = try await sql.select().distinct().column("record_kind").from("import_job_records").where("job_id", .equal, job)
+            .where("action", .equal, "created").all(decodingColumn: "record_kind", as: String.self).map(RecordKind.init(rawValue:))
+        return kinds.filter { $0 == first } + kinds.filter { $0 != first }.sorted { $0.rawValue < $1.rawValue }
+    }
+
+    /// A page of the records of `kind` the job created and a revert has not undone, by id
+    /// after `after`: the ledger's own key (job, record) finds it, however large the job.
+    package func created(of job: UUID, kind: RecordKind, after: UUID?, limit: Int) async throws -> [(id: UUID, line: Int)] {
+        var query = sql.select().columns("record_id", "line").from("import_job_records").where("job_id", .equal, job)
+        if let after { query = query.where("record_id", .greaterThan, after) }
+        return try await query.where("record_kind", .equal, kind.rawValue).where("action", .equal, "created").orderBy("record_id").limit(limit).all().map { row in
+            (try row.decode(column: "record_id", as: UUID.self), try row.decode(column: "line", as: Int.self))
+        }
+    }
+
+    /// Marks created records the revert deleted: they stay in the ledger, which is what
+    /// audits their creation (`ImportLedger`).
+    package func markReverted(_ job: UUID, _ ids: [UUID]) async throws {
+        guard !ids.isEmpty else { return }
+        try await sql.update("import_job_records").set("action", to: "reverted").where("job_id", .equal, job).where("record_id", .in, ids).run()
+    }
+
+    /// Drops updated records the revert restored from the ledger.
+    package func forget(_ job: UUID, _ ids: [UUID]) async throws {
+        guard !ids.isEmpty else { return }
+        try await sql.delete(from: "import_job_records").where("job_id", .equal, job).where("record_id", .in, ids).run()
     }
 
     package func rejects(of job: UUID) async throws -> [ImportProblem] {

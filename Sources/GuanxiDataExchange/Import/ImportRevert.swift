@@ -5,11 +5,12 @@ import GuanxiCustomerFile
 import GuanxiPlatform
 
 extension DataImport {
-    /// Undoes an import, latest row first: records it created are deleted, records it
-    /// updated get back the fields it changed. Each undone record is marked off the job's list,
-    /// so a revert that stops half-way (a record someone else now holds) can be run
-    /// again. A record deleted since is simply passed over. A running import must be
-    /// cancelled first.
+    /// Undoes an import: records it updated get back the fields it changed, latest row
+    /// first; then the records it created are deleted, a few hundred in each transaction
+    /// (its own kind first, then any it created along, such as the companies a contact
+    /// file named). Each undone record is marked off the job's list, so a revert that stops
+    /// half-way (a record someone else now holds) can be run again. A record deleted since
+    /// is simply passed over. A running import must be cancelled first.
     public func revert(_ id: UUID, by actor: Principal) async throws -> ImportJob {
         let job = try await find(id, by: actor)
         _ = try services.permissions.require(actor, .import, on: services.records.permissionKind(of: job.kind))
@@ -21,25 +22,37 @@ extension DataImport {
         }
         var failures: [String] = []
         var undone = 0
-        for record in try await store.records(of: id) {
+        for record in try await store.updated(of: id) where services.records[record.kind]?.importTarget != nil {
             do {
-                guard services.records[record.kind]?.importTarget != nil else { continue }
-                try await undo(record, target: try target(record.kind), by: actor)
+                try await restore(record, target: try target(record.kind), by: actor)
                 undone += 1
-            } catch let error as GuanxiError where error.kind == .notFound {
-                // Deleted since the import: nothing left to undo.
             } catch let error as GuanxiError {
-                failures.append("line \(record.line): \(services.localizer.message(for: error, actor.locale))")
-                continue
+                // A record deleted since has nothing left to undo.
+                guard error.kind == .notFound else {
+                    failures.append("line \(record.line): \(services.localizer.message(for: error, actor.locale))")
+                    continue
+                }
             }
-            // A record it created stays in the ledger, marked: the ledger is what audits
-            // its creation (`ImportLedger`). One it updated leaves it; the log holds both
-            // the update and its undoing.
-            let noted = services.database.sql
-            if record.created {
-                try await noted.update("import_job_records").set("action", to: "reverted").where("job_id", .equal, id).where("record_id", .equal, record.id).run()
-            } else {
-                try await noted.delete(from: "import_job_records").where("job_id", .equal, id).where("record_id", .equal, record.id).run()
+            // The log holds both the update and its undoing.
+            try await store.forget(id, [record.id])
+        }
+        for kind in try await store.createdKinds(of: id, first: job.kind) where services.records[kind]?.importTarget != nil {
+            let target = try target(kind)
+            var after: UUID?
+            while true {
+                let page = try await store.created(of: id, kind: kind, after: after, limit: Self.revertBatch)
+                guard let last = page.last else { break }
+                after = last.id
+                let refused = try await target.delete(page.map(\.id), by: actor)
+                var gone: [UUID] = []
+                for record in page {
+                    guard let refusal = refused[record.id], refusal.kind != .notFound else { gone.append(record.id); continue }
+                    failures.append("line \(record.line): \(services.localizer.message(for: refusal, actor.locale))")
+                }
+                undone += page.count - refused.count
+                // A record it created stays in the ledger, marked: the ledger is what
+                // audits its creation (`ImportLedger`).
+                try await store.markReverted(id, gone)
             }
         }
         let status: ImportJob.Status = failures.isEmpty ? .reverted : job.status
@@ -58,12 +71,13 @@ extension DataImport {
         return try await store.find(id)
     }
 
-    private func undo<T: ImportTarget>(_ record: ImportJobStore.TouchedRecord, target: T, by actor: Principal) async throws {
-        if record.created {
-            try await target.delete(record.id, by: actor)
-        } else {
-            let input = try await target.input(record.before, settings: ImportSettings(), isNew: false, row: ImportRow(jobID: nil, line: record.line), by: actor)
-            try await target.update(record.id, input, restoring: true, by: actor) { _ in }
-        }
+    /// Records a revert deletes in one transaction: few enough that a transaction holds
+    /// SQLite's writer for a fraction of a second, many enough that each statement's cost
+    /// is shared.
+    static let revertBatch = 500
+
+    private func restore<T: ImportTarget>(_ record: ImportJobStore.UpdatedRecord, target: T, by actor: Principal) async throws {
+        let input = try await target.input(record.before, settings: ImportSettings(), isNew: false, row: ImportRow(jobID: nil, line: record.line), by: actor)
+        try await target.update(record.id, input, restoring: true, by: actor) { _ in }
     }
 }

@@ -56,15 +56,34 @@ public struct PermissionService: Sendable {
     /// Checks one record. A record the principal may not even read answers 404, so its
     /// existence does not leak; one it may read but not change answers 403.
     public func requireAccess(_ principal: Principal, _ action: PermissionAction, on kind: RecordKind, owner: UUID?, notFound: GuanxiError) async throws {
-        if action != .read {
-            let readable = try? await ownerFilter(principal, .read, on: kind).allows(owner)
-            guard readable == true else { throw notFound }
+        if let refusal = try await accessCheck(principal, action, on: kind, notFound: notFound)(owner) { throw refusal }
+    }
+
+    /// `requireAccess` for many records read at once (`found`, of the `ids` asked for):
+    /// those the principal may do `action` on, and for every other id the error
+    /// `requireAccess` would throw — `notFound` too for one no longer there.
+    public func sift<Record>(_ found: [Record], of ids: [UUID], _ principal: Principal, _ action: PermissionAction, on kind: RecordKind, notFound: GuanxiError,
+                             id: (Record) -> UUID, owner: (Record) -> UUID?) async throws -> (allowed: [Record], refused: [UUID: GuanxiError]) {
+        let check = try await accessCheck(principal, action, on: kind, notFound: notFound)
+        var refused = Dictionary(uniqueKeysWithValues: Set(ids).map { ($0, notFound) })
+        let allowed = found.filter { record in
+            refused[id(record)] = check(owner(record))
+            return refused[id(record)] == nil
         }
-        guard let scope = principal.scope(for: action, on: kind) else {
-            throw action == .read ? notFound : GuanxiError.forbidden
-        }
-        guard try await owners(in: scope, of: principal, kind: kind).allows(owner) else {
-            throw action == .read ? notFound : GuanxiError.forbidden
+        return (allowed, refused)
+    }
+
+    /// The owners the principal reaches are read once, then each record's owner answers
+    /// nil (allowed) or the error `requireAccess` throws.
+    private func accessCheck(_ principal: Principal, _ action: PermissionAction, on kind: RecordKind,
+                            notFound: GuanxiError) async throws -> @Sendable (_ owner: UUID?) -> GuanxiError? {
+        let readable: OwnerFilter? = action == .read ? .everyone : try? await ownerFilter(principal, .read, on: kind)
+        var allowed: OwnerFilter?
+        if let scope = principal.scope(for: action, on: kind) { allowed = try await owners(in: scope, of: principal, kind: kind) }
+        return { [allowed] owner in
+            guard readable?.allows(owner) == true else { return notFound }
+            guard allowed?.allows(owner) == true else { return action == .read ? notFound : GuanxiError.forbidden }
+            return nil
         }
     }
 

@@ -73,8 +73,8 @@ package struct LeadImportTarget: ImportTarget {
         return fields.reduce(into: [:]) { out, key in out[key] = (all[key] ?? nil) ?? "" }
     }
 
-    package func delete(_ id: UUID, by actor: Principal) async throws {
-        try await services.leads.delete(id, expectedVersion: nil, by: actor)
+    package func delete(_ ids: [UUID], by actor: Principal) async throws -> [UUID: GuanxiError] {
+        try await services.leads.delete(ids, by: actor)
     }
 
     package func find(_ key: String, _ value: String, on sql: any SQLDatabase) async throws -> [UUID] {

@@ -131,6 +131,21 @@ public struct LeadService: Sendable {
         }
     }
 
+    /// Deletes many leads at once, each as `delete` does without a version (a revert of
+    /// an import: `RecordWriter.delete(_:by:remove:)`). Answers why each one left standing
+    /// was left: `notFound` for one gone since or out of the actor's sight.
+    package func delete(_ ids: [UUID], by actor: Principal) async throws -> [UUID: GuanxiError] {
+        let found = ids.isEmpty ? [] : try await Lead.query(on: database.db).filter(\.$id ~~ ids).all()
+        let (leads, refused) = try await permissions.sift(found, of: ids, actor, .delete, on: .leads, notFound: .notFound("Lead"), id: { $0.id! }, owner: \.ownerID)
+        let values = try await custom.values(of: .leads, ids: leads.map { $0.id! })
+        try await writer.delete(leads.map { lead in
+            RecordWriter.Leaving(id: lead.id!, label: lead.name, snapshot: Self.snapshot(lead, custom: values[lead.id!] ?? [:]))
+        }, by: actor) { tx, ids in
+            try await (tx as! any SQLDatabase).delete(from: Lead.schema).where("id", .in, ids).run()
+        }
+        return refused
+    }
+
     /// What the audit trail keeps of a lead: its fields and its custom values.
     package static func snapshot(_ lead: Lead, custom: [String: CustomValue]) -> AuditSnapshot {
         RecordWriter.snapshot(lead.auditSnapshot, custom: custom)

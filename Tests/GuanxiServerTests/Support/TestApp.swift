@@ -107,7 +107,13 @@ struct TestApp {
         filter.recordKind = kind?.rawValue
         filter.recordID = id
         filter.limit = 500
-        return try await services.auditQuery.list(filter, for: try await admin).entries
+        var all: [AuditEntry] = []
+        repeat {
+            let page = try await services.auditQuery.list(filter, for: try await admin)
+            all += page.entries
+            filter.before = page.next
+        } while filter.before != nil
+        return all
     }
 }
 

@@ -41,7 +41,10 @@ package protocol ImportTarget: Sendable {
     func update(_ id: UUID, _ input: Input, restoring: Bool, by actor: Principal, alsoIn: @escaping @Sendable (any Database) async throws -> Void) async throws
     /// The record's current values of `fields`, written as an import file would carry them.
     func values(of id: UUID, fields: [String], by actor: Principal) async throws -> [String: String]
-    func delete(_ id: UUID, by actor: Principal) async throws
+    /// Deletes records the import created (its revert), as many in one go as the kind
+    /// can: answers why each one left standing was left (`notFound`: gone since, or out
+    /// of the actor's sight).
+    func delete(_ ids: [UUID], by actor: Principal) async throws -> [UUID: GuanxiError]
     /// The field whose value a key compares (contacts find by `email` in their `emails`).
     func field(forKey key: String) -> String
     /// Records whose own (not custom) `key` field equals `value`.
@@ -106,6 +109,16 @@ extension ImportTarget {
         }
         return found
     }
+    /// `delete` one record at a time through the kind's own deletion, for kinds whose
+    /// imports stay small (activities, deals).
+    package static func deleteEach(_ ids: [UUID], _ delete: (UUID) async throws -> Void) async throws -> [UUID: GuanxiError] {
+        var refused: [UUID: GuanxiError] = [:]
+        for id in ids {
+            do { try await delete(id) } catch let error as GuanxiError { refused[id] = error }
+        }
+        return refused
+    }
+
     package func insertAll(_ batch: [Prepared], by actor: Principal, to writes: inout BulkWrites) throws {
         for prepared in batch { writes.then { tx in try await insert(prepared, by: actor, on: tx) } }
     }

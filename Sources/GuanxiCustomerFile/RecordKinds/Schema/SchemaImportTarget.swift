@@ -36,8 +36,8 @@ package struct SchemaImportTarget: ImportTarget {
         return fields.reduce(into: [:]) { out, key in out[key] = record.values[key] ?? "" }
     }
 
-    package func delete(_ id: UUID, by actor: Principal) async throws {
-        try await records.delete(id, expectedVersion: nil, by: actor)
+    package func delete(_ ids: [UUID], by actor: Principal) async throws -> [UUID: GuanxiError] {
+        try await records.delete(ids, by: actor)
     }
 
     package func find(_ key: String, _ value: String, on sql: any SQLDatabase) async throws -> [UUID] {

@@ -162,6 +162,18 @@ package struct SchemaRecords: Sendable {
         }
     }
 
+    /// Deletes many records at once, each as `delete` does without a version (a revert of
+    /// an import). Answers why each one left standing was left: `notFound` for one gone
+    /// since or out of the actor's sight.
+    package func delete(_ ids: [UUID], by actor: Principal) async throws -> [UUID: GuanxiError] {
+        let found = ids.isEmpty ? [] : try await database.sql.select().column(SQLLiteral.all).from(schema.table).where("id", .in, ids).all().map(decode)
+        let (records, refused) = try await permissions.sift(found, of: ids, actor, .delete, on: kind, notFound: .notFound(what), id: \.id, owner: \.ownerID)
+        try await writer.delete(records.map { RecordWriter.Leaving(id: $0.id, label: label($0), snapshot: $0.snapshot(schema)) }, by: actor) { tx, ids in
+            try await (tx as! any SQLDatabase).delete(from: schema.table).where("id", .in, ids).run()
+        }
+        return refused
+    }
+
     /// One page of the records the actor may read, by name; `search` matches any
     /// searchable field, `ownerID` narrows to one owner's.
     package func page(search: String?, ownerID: UUID?, cursor: String?, limit: Int, for actor: Principal) async throws -> (records: [SchemaRecord], next: String?) {
