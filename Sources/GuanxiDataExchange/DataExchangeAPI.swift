@@ -62,7 +62,7 @@ extension CustomerFileAPI {
 
     package func revertImport(_ input: Operations.revertImport.Input) async throws -> Operations.revertImport.Output {
         let principal = try RequestPrincipal.require()
-        return .ok(.init(body: .json(Self.apiImport(try await DataImport(services: services).revert(try Self.id(input.path.importId, field: "importId"), by: principal)))))
+        return .accepted(.init(body: .json(Self.apiImport(try await DataImport(services: services).revertLater(try Self.id(input.path.importId, field: "importId"), by: principal)))))
     }
 
     package func getImportRejects(_ input: Operations.getImportRejects.Input) async throws -> Operations.getImportRejects.Output {

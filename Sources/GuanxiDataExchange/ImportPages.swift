@@ -23,10 +23,14 @@ package struct ImportPages {
     package struct ListPage { package let kinds: [WebChoice]; package let modes: [WebChoice]; package let duplicates: [WebChoice]; package let templates: [WebChoice]; package let jobs: [JobRow]; package let largest: String }
     package struct MappingRow { package let header: String; package let index: Int; package let fields: [WebChoice] }
     package struct Problem { package let line: Int; package let column: String; package let reason: String }
+    package struct Reverting { let gone: Int; let of: Int }
+
     package struct JobPage {
         package let id: String; let file: String; let kind: String; let status: String; let statusKey: String
         package let total: Int; let done: Int; let created: Int; let updated: Int; let skipped: Int; let rejected: Int; let error: String?
         package let isDraft: Bool; let isActive: Bool; let canCancel: Bool; let canResume: Bool; let canRevert: Bool; let hasRejects: Bool
+        /// While the background worker reverts the import: how many of its records are gone.
+        package let reverting: Reverting?
         package let mapping: [MappingRow]; let previewHeaders: [String]; let previewRows: [[String]]; let unmapped: String
         package let modes: [WebChoice]; let duplicates: [WebChoice]; let keys: [WebChoice]; let tag: String; let source: String; let byRules: Bool; let offersRules: Bool
         package let createMissing: Bool; let offersMissing: Bool
@@ -82,7 +86,7 @@ package struct ImportPages {
         }
         web.post("/imports/:id/revert") { _, context in
             let id = try Self.id(context)
-            _ = try await DataImport(services: services).revert(id, by: context.principal)
+            _ = try await DataImport(services: services).revertLater(id, by: context.principal)
             return WebRenderer.redirect(Self.url.appending(id))
         }
         web.get("/imports/:id/rejects") { _, context in
@@ -176,9 +180,10 @@ package struct ImportPages {
         let page = JobPage(
             id: id.uuidString, file: job.fileName, kind: t("kinds.\(job.kind.rawValue)"), status: t("import_statuses.\(job.status.rawValue)"), statusKey: job.status.rawValue,
             total: job.totalRows, done: job.rowsDone, created: job.created, updated: job.updated, skipped: job.skipped, rejected: job.rejected, error: job.error,
-            isDraft: job.status == .draft, isActive: job.status == .queued || job.status == .running,
+            isDraft: job.status == .draft, isActive: [.queued, .running, .reverting].contains(job.status),
             canCancel: job.status == .queued || job.status == .running, canResume: job.status == .cancelled || job.status == .failed,
-            canRevert: job.canRevert && job.status != .running, hasRejects: job.skipped + job.rejected > 0,
+            canRevert: job.canRevert && job.status != .running && job.status != .reverting, hasRejects: job.skipped + job.rejected > 0,
+            reverting: job.status == .reverting ? Reverting(gone: try await imports.store.revertedCount(of: id), of: job.created) : nil,
             mapping: mapping, previewHeaders: headers, previewRows: rows, unmapped: unmapped,
             modes: Self.modes(job.settings.mode, t), duplicates: Self.duplicates(job.settings.duplicates, t),
             // No key chosen: duplicates are still found, by external id, e-mail or phone (`ImportPlan.defaultKey`).

@@ -101,4 +101,80 @@ struct ImportRevertTests {
             #expect(entries.contains { $0.recordLabel == "线索333" && $0.changes.contains { $0.field == "company" && $0.old == "公司333" } })
         }
     }
+
+    @Test("Asked on the web page, a revert runs in the background: the page shows it reverting and how many records are gone, a second request waits its turn, the worker reverts as the user who asked; refusals put the import back as it was with their lines; a lost worker's revert is taken over after two minutes of silence")
+    func inTheBackground() async throws {
+        try await TestApp.run { app, client in
+            let admin = try await app.admin
+            let sql = app.services.database.sql
+            let imports = DataImport(services: app.services.customerFile)
+            func load(_ prefix: String, as actor: Principal) async throws -> ImportJob {
+                let rows = (1...30).map { "\(prefix)\($0),\(prefix)\($0)@x.cn" }.joined(separator: "\n")
+                return try await imports.run(try await imports.start(.customers, fileName: "\(prefix).csv", data: Data("名称,邮箱\n\(rows)\n".utf8),
+                                                                     settings: ImportSettings(), queue: false, by: actor).id, by: actor)
+            }
+            func customers(_ prefix: String) async throws -> Int {
+                try await sql.select().column("id").from("customers").where("name", .like, "\(prefix)%").all().count
+            }
+            /// The reverts queued for an import (the test plays the worker).
+            func queued(_ id: UUID) async throws -> [String] {
+                try await sql.select().column("payload").from("jobs").where("kind", .equal, DataImport.revertJobKind).where("status", .equal, "queued")
+                    .all(decodingColumn: "payload", as: String.self).filter { $0.contains(id.uuidString) }
+            }
+            var browser = try await app.signedInBrowser(client, as: "chief")
+            let job = try await load("甲", as: admin)
+            let location = "/imports/\(job.id)"
+            _ = try await browser.get(location)
+            // A time a stored date does not keep to the last digit, as a real clock's.
+            app.clock.advance(by: 0.123_456_789_123)
+            #expect(try await browser.post("\(location)/revert", [:]).status == .seeOther)
+            let page = try await browser.get(location)
+            #expect(page.text.contains("data-status=\"reverting\""))
+            #expect(page.text.contains("<progress value=\"0\" max=\"30\""))
+            #expect(page.text.contains("正在撤销：0 / 30 条记录已删除"))
+            #expect(page.text.contains("http-equiv=\"refresh\""))
+            #expect(!page.text.contains("action=\"\(location)/revert\""))
+            #expect(try await browser.post("\(location)/revert", [:]).status == .conflict)
+            let payloads = try await queued(job.id)
+            #expect(payloads.count == 1)
+            try await imports.revertQueued(try #require(payloads.first))
+            #expect(try await imports.find(job.id, by: admin).status == .reverted)
+            #expect(try await customers("甲") == 0)
+            #expect(try await app.auditEntries(action: "import_revert").first?.actorName == "chief")
+            try await imports.revertQueued(try #require(payloads.first))
+            #expect(try await app.auditEntries(action: "import_revert").count == 1)
+
+            // A worker that took the revert notes it as it goes; another leaves it alone until it has been silent for two minutes.
+            let second = try await load("乙", as: admin)
+            _ = try await imports.revertLater(second.id, by: admin)
+            let payload = try #require(try await queued(second.id).first)
+            app.clock.advance(by: 10)
+            try await ImportJobStore(services: app.services.customerFile).touch(second.id)
+            try await imports.revertQueued(payload)
+            #expect(try await customers("乙") == 30)
+            #expect(try await imports.find(second.id, by: admin).status == .reverting)
+            await #expect(throws: GuanxiError.self) { _ = try await imports.revertLater(second.id, by: admin) }
+            app.clock.advance(by: 130)
+            try await imports.revertQueued(payload)
+            #expect(try await imports.find(second.id, by: admin).status == .reverted)
+            #expect(try await customers("乙") == 0)
+
+            // A rep's import with a record given since to someone else: the revert stops short, the import is done again, the line named.
+            let role = try await app.makeRole("imports", [.customers: Grant(actions: [.read, .create, .update, .delete, .import], scope: .own)])
+            let reader = try await app.makeRole("reads", [.customers: Grant(actions: [.read], scope: .all)])
+            try await app.makeUser("rep", roles: [role.id!, reader.id!])
+            let rep = try await app.principal("rep")
+            let third = try await load("丙", as: rep)
+            let given = try #require(try await sql.select().column("id").from("customers").where("name", .equal, "丙5").first(decodingColumn: "id", as: UUID.self))
+            var input = CustomerInput()
+            input.ownerID = .some(admin.userID)
+            _ = try await app.services.customers.update(given, input, expectedVersion: nil, by: admin)
+            _ = try await imports.revertLater(third.id, by: rep)
+            try await imports.revertQueued(try #require(try await queued(third.id).first))
+            let stopped = try await imports.find(third.id, by: rep)
+            #expect(stopped.status == .done)
+            #expect(stopped.error?.hasPrefix("line 6:") == true)
+            #expect(try await customers("丙") == 1)
+        }
+    }
 }

@@ -30,7 +30,7 @@ struct TextMessageTests {
     @Test("The gateway's request is built from its settings, each field escaped for where it stands; its answers are read by the success rule")
     func requests() throws {
         let id = UUID(uuidString: "0193A1B2-C3D4-7E5F-8A9B-0C1D2E3F4A5B")!
-        var form = SMSGatewaySettings(url: "https://sms.example.cn/v2/send?app={{signature}}", body: "apikey={{secret}}&mobile={{to_national}}&text={{text}}",
+        let form = SMSGatewaySettings(url: "https://sms.example.cn/v2/send?app={{signature}}", body: "apikey={{secret}}&mobile={{to_national}}&text={{text}}",
                                       secret: "k&y=1", signature: "关系")
         let sent = try form.request(to: try SMSNumber("13800138000"), text: "王总您好：5折 & 包邮+", id: id)
         #expect(sent.method == "POST" && sent.url == "https://sms.example.cn/v2/send?app=%E5%85%B3%E7%B3%BB")

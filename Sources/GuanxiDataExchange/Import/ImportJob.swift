@@ -17,6 +17,8 @@ public struct ImportJob: Sendable, Equatable, Codable {
         case cancelled
         /// Stopped by an error (the file, the database); can be resumed.
         case failed
+        /// Being reverted by the background worker (asked on the web page or through the API).
+        case reverting
         /// Everything it created is removed again and what it updated restored.
         case reverted
     }
@@ -252,6 +254,18 @@ package struct ImportJobStore: Sendable {
         return try await query.where("record_kind", .equal, kind.rawValue).where("action", .equal, "created").orderBy("record_id").limit(limit).all().map { row in
             (try row.decode(column: "record_id", as: UUID.self), try row.decode(column: "line", as: Int.self))
         }
+    }
+
+    /// How many of the records the job created a revert has deleted so far.
+    package func revertedCount(of job: UUID) async throws -> Int {
+        try await sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from("import_job_records").where("job_id", .equal, job)
+            .where("action", .equal, "reverted").first(decodingColumn: "n", as: Int.self) ?? 0
+    }
+
+    /// Notes that a revert still works on the job (a worker that finds it noted in the
+    /// last two minutes leaves it alone).
+    package func touch(_ job: UUID) async throws {
+        try await sql.update("import_jobs").set("updated_at", to: services.clock.now()).where("id", .equal, job).run()
     }
 
     /// Marks created records the revert deleted: they stay in the ledger, which is what

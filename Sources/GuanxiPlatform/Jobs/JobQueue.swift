@@ -1,3 +1,4 @@
+import FluentKit
 import Foundation
 import SQLKit
 
@@ -24,8 +25,18 @@ public struct JobQueue: Sendable {
     /// (every process can schedule the same periodic job without duplicates).
     @discardableResult
     public func enqueue(kind: String, payload: String = "{}", runAt: Date? = nil, maxAttempts: Int = 3, uniqueKey: String? = nil) async throws -> Bool {
+        try await insert(kind: kind, on: database.sql, payload: payload, runAt: runAt, maxAttempts: maxAttempts, uniqueKey: uniqueKey)
+    }
+
+    /// Queues a job inside the caller's transaction (`tx`), with the change it is to act on.
+    @discardableResult
+    public func enqueue(kind: String, on tx: any Database, payload: String = "{}", runAt: Date? = nil, maxAttempts: Int = 3, uniqueKey: String? = nil) async throws -> Bool {
+        try await insert(kind: kind, on: tx as! any SQLDatabase, payload: payload, runAt: runAt, maxAttempts: maxAttempts, uniqueKey: uniqueKey)
+    }
+
+    private func insert(kind: String, on sql: any SQLDatabase, payload: String, runAt: Date?, maxAttempts: Int, uniqueKey: String?) async throws -> Bool {
         let now = clock.now()
-        let rows = try await database.sql.raw("""
+        let rows = try await sql.raw("""
             INSERT INTO jobs (id, kind, payload, status, run_at, attempts, max_attempts, unique_key, created_at)
             VALUES (\(bind: UUID()), \(bind: kind), \(bind: payload), 'queued', \(bind: runAt ?? now), 0, \(bind: maxAttempts), \(bind: uniqueKey), \(bind: now))
             ON CONFLICT (unique_key) DO NOTHING RETURNING id
