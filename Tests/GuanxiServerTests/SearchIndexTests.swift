@@ -90,7 +90,7 @@ struct SearchIndexTests {
             (person.name, person.customerID) = ("星河科技的王秀英", customer.id)
             _ = try await app.services.contacts.create(person, by: admin)
             func rows(_ table: String) async throws -> Int {
-                try await sql.raw("SELECT count(*) AS n FROM \(ident: SQLiteSearchIndex.ftsTable(table)) WHERE \(ident: SQLiteSearchIndex.ftsTable(table)) MATCH '\"星河科技\"'")
+                try await sql.raw("SELECT count(*) AS n FROM \(ident: SQLiteSearchIndex.ftsTable(table)) WHERE \(ident: SQLiteSearchIndex.ftsTable(table)) MATCH \(bind: SQLSearch.trigrams("星河科技").query)")
                     .first()?.decode(column: "n", as: Int.self) ?? -1
             }
             func found(_ table: String, _ term: String) async throws -> Int {
@@ -108,7 +108,7 @@ struct SearchIndexTests {
 
             // Back to the shared table of migration 0014: its triggers index a customer saved meanwhile.
             let migrator = Migrator(db: app.services.database.db, migrations: AllMigrations.list)
-            #expect(try await migrator.revert(steps: 18) == ["0049_IndexReferencesToRecords", "0048_DeflateImportFiles", "0047_StoreIDsAsBytes", "0046_CoverSearchesOnPostgreSQL", "0045_StoreLedgerAndChannelsByKey", "0044_DropDuplicateCustomerEmailIndex", "0043_CoverShortNameSearches", "0042_KeepSortKeysWithSearchKeys", "0041_AddTextMessages", "0040_CreateMessageTemplates", "0039_CreateNotifications", "0038_CreateInbox", "0037_CreatePasswordResets", "0036_CreateOutbox", "0035_CreateSalesTargets", "0034_AddNameSortKeys", "0033_CreateListColumns", "0032_SplitSearchIndexByKind"])
+            #expect(try await migrator.revert(steps: 19) == ["0050_IndexSearchTrigramsWithoutPositions", "0049_IndexReferencesToRecords", "0048_DeflateImportFiles", "0047_StoreIDsAsBytes", "0046_CoverSearchesOnPostgreSQL", "0045_StoreLedgerAndChannelsByKey", "0044_DropDuplicateCustomerEmailIndex", "0043_CoverShortNameSearches", "0042_KeepSortKeysWithSearchKeys", "0041_AddTextMessages", "0040_CreateMessageTemplates", "0039_CreateNotifications", "0038_CreateInbox", "0037_CreatePasswordResets", "0036_CreateOutbox", "0035_CreateSalesTargets", "0034_AddNameSortKeys", "0033_CreateListColumns", "0032_SplitSearchIndexByKind"])
             #expect(try await sql.raw("SELECT count(*) AS n FROM search_fts WHERE search_fts MATCH '\"星河科技\"'").first()?.decode(column: "n", as: Int.self) == 2)
             // Before migration 0047 the ids are their text.
             try await sql.raw("UPDATE customers SET search_text = '星河科技集团' WHERE id = \(bind: customer.id!.uuidString)").run()
@@ -117,9 +117,9 @@ struct SearchIndexTests {
             // already filled: it is built again, without a second row per record.
             try await SQLiteSearchIndex.createFTSTable("customers", on: sql)
             try await SQLiteSearchIndex.fill("customers", on: sql)
-            #expect(try await migrator.migrate() == ["0032_SplitSearchIndexByKind", "0033_CreateListColumns", "0034_AddNameSortKeys", "0035_CreateSalesTargets", "0036_CreateOutbox", "0037_CreatePasswordResets", "0038_CreateInbox", "0039_CreateNotifications", "0040_CreateMessageTemplates", "0041_AddTextMessages", "0042_KeepSortKeysWithSearchKeys", "0043_CoverShortNameSearches", "0044_DropDuplicateCustomerEmailIndex", "0045_StoreLedgerAndChannelsByKey", "0046_CoverSearchesOnPostgreSQL", "0047_StoreIDsAsBytes", "0048_DeflateImportFiles", "0049_IndexReferencesToRecords"])
+            #expect(try await migrator.migrate() == ["0032_SplitSearchIndexByKind", "0033_CreateListColumns", "0034_AddNameSortKeys", "0035_CreateSalesTargets", "0036_CreateOutbox", "0037_CreatePasswordResets", "0038_CreateInbox", "0039_CreateNotifications", "0040_CreateMessageTemplates", "0041_AddTextMessages", "0042_KeepSortKeysWithSearchKeys", "0043_CoverShortNameSearches", "0044_DropDuplicateCustomerEmailIndex", "0045_StoreLedgerAndChannelsByKey", "0046_CoverSearchesOnPostgreSQL", "0047_StoreIDsAsBytes", "0048_DeflateImportFiles", "0049_IndexReferencesToRecords", "0050_IndexSearchTrigramsWithoutPositions"])
             #expect(try await sql.raw("SELECT 1 AS x FROM sqlite_master WHERE name = 'search_fts'").first() == nil)
-            #expect(try await sql.raw("SELECT count(*) AS n FROM customers_search_fts WHERE customers_search_fts MATCH '\"科技集团\"'").first()?.decode(column: "n", as: Int.self) == 1)
+            #expect(try await sql.raw("SELECT count(*) AS n FROM customers_search_fts WHERE customers_search_fts MATCH \(bind: SQLSearch.trigrams("科技集团").query)").first()?.decode(column: "n", as: Int.self) == 1)
             #expect(try await sql.raw("SELECT (SELECT count(*) FROM customers_search_fts) = (SELECT count(*) FROM search_keys WHERE kind = 'customers') AS same").first()?.decode(column: "same", as: Bool.self) == true)
             #expect(try await found("customers", "科技集团") == 1)
             #expect(try await found("contacts", "星河科技") == 1)
@@ -170,4 +170,63 @@ struct SearchIndexTests {
 final class CallCount: Sendable {
     private let value = Mutex(0)
     func next() -> Int { value.withLock { $0 += 1; return $0 } }
+
+    @Test("A term longer than one trigram is looked up by trigrams that cover it and confirmed on the record's text: a record holding them apart is not found — listed by name (the index's own order), by last change, or counted; the index keeps no positions, and reverting migration 0050 gives them back with the same answers")
+    func trigramsConfirmed() async throws {
+        try await TestApp.run { app, _ in
+            let admin = try await app.admin
+            let sql = app.services.database.sql
+            for name in ["Mitchell Lee", "Amit Hatch", "米切尔 Mitch"] {
+                var person = ContactInput()
+                person.name = name
+                _ = try await app.services.contacts.create(person, by: admin)
+            }
+            func found(_ term: String, _ sort: ContactFilter.Sort) async throws -> [String] {
+                var filter = ContactFilter()
+                (filter.search, filter.sort) = (term, sort)
+                return try await app.services.contactQuery.list(filter, for: admin).contacts.map(\.name).sorted()
+            }
+            func counted(_ term: String) async throws -> Int {
+                var filter = ContactFilter()
+                filter.search = term
+                return try await app.services.contactQuery.count(filter, for: admin, cap: 100)
+            }
+            func answers() async throws {
+                for sort in ContactFilter.Sort.allCases {
+                    #expect(try await found("mitch", sort) == ["Mitchell Lee", "米切尔 Mitch"], "\(sort)")
+                    #expect(try await found("MITCH", sort) == ["Mitchell Lee", "米切尔 Mitch"], "\(sort)")
+                    #expect(try await found("t ha", sort) == ["Amit Hatch"], "\(sort)")
+                    #expect(try await found("mit", sort) == ["Amit Hatch", "Mitchell Lee", "米切尔 Mitch"], "\(sort)")
+                    #expect(try await found("米切尔", sort) == ["米切尔 Mitch"], "\(sort)")
+                }
+                #expect(try await counted("mitch") == 2)
+                #expect(try await counted("hatch") == 1)
+            }
+            try await answers()
+            #expect(SQLSearch.trigrams("smith") == ("\"smi\" AND \"ith\"", false))
+            #expect(SQLSearch.trigrams("mitchell") == ("\"mit\" AND \"che\" AND \"ell\"", false))
+            #expect(SQLSearch.trigrams("a\"b") == ("\"a\"\"b\"", true))
+            guard app.services.database.engine == .sqlite else { return }
+            // The index alone holds "mit" and "tch" in all three; the records' text tells them apart.
+            func inIndex(_ term: String) async throws -> Int? {
+                try await sql.raw("SELECT count(*) AS n FROM contacts_search_fts WHERE contacts_search_fts MATCH \(bind: SQLSearch.trigrams(term).query)")
+                    .first()?.decode(column: "n", as: Int.self)
+            }
+            #expect(try await inIndex("mitch") == 3)
+            #expect(try await SQLiteSearchIndex.keepsPositions("contacts", on: sql) == false)
+            let migrator = Migrator(db: app.services.database.db, migrations: AllMigrations.list)
+            #expect(try await migrator.revert(steps: 1) == ["0050_IndexSearchTrigramsWithoutPositions"])
+            for table in try await SQLiteSearchIndex.indexedTables(on: sql) {
+                #expect(try await SQLiteSearchIndex.keepsPositions(table, on: sql), "\(table)")
+            }
+            #expect(try await sql.raw("SELECT count(*) AS n FROM contacts_search_fts WHERE contacts_search_fts MATCH '\"mitch\"'").first()?.decode(column: "n", as: Int.self) == 2)
+            try await answers()
+            #expect(try await migrator.migrate() == ["0050_IndexSearchTrigramsWithoutPositions"])
+            for table in try await SQLiteSearchIndex.indexedTables(on: sql) {
+                #expect(try await !SQLiteSearchIndex.keepsPositions(table, on: sql), "\(table)")
+            }
+            #expect(try await inIndex("mitch") == 3)
+            try await answers()
+        }
+    }
 }

@@ -32,6 +32,7 @@ package enum CappedCount {
         inner.tables = [SQLAlias(SQLGroupExpression(sample), as: SQLIdentifier("matched"))]
         inner.joins.insert(SQLJoin(method: SQLJoinMethod.inner, table: SQLIdentifier(table),
                                    expression: SQLBinaryExpression(SQLColumn("id", table: table), .equal, SQLColumn("id", table: "matched"))), at: 0)
+        if let confirm = search.confirm { inner.predicate = inner.predicate.map { SQLBinaryExpression($0, .and, confirm) } ?? confirm }
         (inner.orderBy, inner.limit, inner.offset) = ([], cap + 1, nil)
         return try await sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n")
             .from(SQLAlias(SQLGroupExpression(inner), as: SQLIdentifier("capped")))

@@ -198,7 +198,8 @@ extension Keyset {
             if page.next != nil || end == nil { return page }
         }
         if let ordered, let table {
-            return try await page(query, table: table, ordered: ordered, cursor: cursor, limit: limit, as: type, value: value)
+            let confirmed = search.confirm.map { Self.copy(query).where($0) } ?? query
+            return try await page(confirmed, table: table, ordered: ordered, cursor: cursor, limit: limit, as: type, value: value)
         }
         let matches = Self.copy(query).where(search.indexed)
         guard postgres else { return try await page(matches, as: type, cursor: cursor, limit: limit, value: value) }

@@ -58,21 +58,45 @@ public enum SQLSearch {
         guard engine == .sqlite else {
             return SearchCondition(indexed: like, scanned: opaque(like), sample: SQLQueryString("SELECT id FROM \(ident: table) WHERE \(like)"))
         }
-        let phrase = "\"" + needle.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        let (query, exact) = trigrams(needle)
         let fts = SQLiteSearchIndex.ftsTable(table)
         let matches = SQLQueryString("""
             SELECT k.record_id AS id FROM \(ident: fts) f JOIN search_keys k ON k.id = f.rowid \
-            WHERE \(ident: fts) MATCH \(bind: phrase)
+            WHERE \(ident: fts) MATCH \(bind: query)
             """)
         let ordered = SQLQueryString("""
             SELECT k.record_id AS \(ident: SearchCondition.orderedID), k.sort AS \(ident: SearchCondition.orderedSort) FROM \(ident: fts) f \
-            JOIN search_keys k ON k.id = f.rowid WHERE \(ident: fts) MATCH \(bind: phrase)
+            JOIN search_keys k ON k.id = f.rowid WHERE \(ident: fts) MATCH \(bind: query)
             """)
         // `search_text` is lower-cased, and SQLite's LIKE ignores the case of Latin letters: the
-        // same rows as the trigram index, which folds case.
-        return SearchCondition(indexed: SQLQueryString("\(unsafeRaw: table).id IN (\(matches))"), scanned: like, sample: matches,
-                               ordered: (SQLiteSearchIndex.sortedBy, ordered))
+        // same rows as the trigram index, which folds case. The index answers a term of one
+        // trigram exactly; a longer one's matches hold all its trigrams, and the record's
+        // text confirms they stand together.
+        guard !exact else {
+            return SearchCondition(indexed: SQLQueryString("\(unsafeRaw: table).id IN (\(matches))"), scanned: like, sample: matches,
+                                   ordered: (SQLiteSearchIndex.sortedBy, ordered))
+        }
+        return SearchCondition(indexed: SQLQueryString("\(unsafeRaw: table).id IN (\(matches)) AND \(like)"), scanned: like, sample: matches,
+                               ordered: (SQLiteSearchIndex.sortedBy, ordered), confirm: like)
     }
+
+    /// The query of SQLite's trigram index (which keeps no positions, migration 0050) for
+    /// `needle`: trigrams that cover it — one from every third character, and the last —
+    /// each quoted, all required; `exact` when the needle is one trigram, whose matches
+    /// need no confirming. FTS5's trigrams are of Unicode scalars, as here.
+    package static func trigrams(_ needle: String) -> (query: String, exact: Bool) {
+        let scalars = Array(needle.unicodeScalars)
+        guard scalars.count > 3 else { return (quoted(needle), true) }
+        let starts = Set(Array(stride(from: 0, to: scalars.count - 2, by: 3)) + [scalars.count - 3]).sorted()
+        let tokens = starts.map { at in
+            var token = String.UnicodeScalarView()
+            token.append(contentsOf: scalars[at..<at + 3])
+            return quoted(String(token))
+        }
+        return (tokens.joined(separator: " AND "), false)
+    }
+
+    private static func quoted(_ token: String) -> String { "\"" + token.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
 
     /// A short name term on PostgreSQL, whose name indexes hold each person's place in name
     /// order and their name (migration 0046). Each range is read from its own index, less
@@ -119,7 +143,8 @@ public struct SearchCondition: Sendable {
     /// Nil when no index serves the term anyway (a short term on a company name).
     public let scanned: (any SQLExpression)?
     /// A query of matching ids (column `id`) straight from the index, which can stop after
-    /// a few (to tell a common term from a rare one); it may name a record twice.
+    /// a few (to tell a common term from a rare one); it may name a record twice, and may
+    /// name records `confirm` turns down.
     public let sample: (any SQLExpression)?
     /// Whether `sample` names each record once, so a count of it needs no `DISTINCT`.
     public let sampleIsDistinct: Bool
@@ -130,14 +155,18 @@ public struct SearchCondition: Sendable {
     /// order sorts the matches' keys and reads only the records its page shows
     /// (`Keyset.page(_:search:…)`).
     public let ordered: (column: String, matches: any SQLExpression)?
+    /// What a record among `sample`'s or `ordered`'s matches must also meet (its text
+    /// holding the term, where the index answers for the term's trigrams only); `indexed`
+    /// includes it. Telling a common term from a rare one goes without it.
+    public let confirm: (any SQLExpression)?
 
     /// The names `ordered` gives its columns, apart from any column of a searched table.
     public static let orderedID = "search_record_id"
     public static let orderedSort = "search_sort"
 
     public init(indexed: any SQLExpression, scanned: (any SQLExpression)? = nil, sample: (any SQLExpression)? = nil, sampleIsDistinct: Bool = false,
-                ordered: (column: String, matches: any SQLExpression)? = nil) {
-        (self.indexed, self.scanned, self.sample, self.sampleIsDistinct, self.ordered) = (indexed, scanned, sample, sampleIsDistinct, ordered)
+                ordered: (column: String, matches: any SQLExpression)? = nil, confirm: (any SQLExpression)? = nil) {
+        (self.indexed, self.scanned, self.sample, self.sampleIsDistinct, self.ordered, self.confirm) = (indexed, scanned, sample, sampleIsDistinct, ordered, confirm)
     }
 
     /// How many matches make a term common enough that a page reads the list's order

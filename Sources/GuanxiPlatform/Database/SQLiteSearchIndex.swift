@@ -22,8 +22,29 @@ package enum SQLiteSearchIndex {
     /// The FTS5 table of `table`'s records.
     package static func ftsTable(_ table: String) -> String { "\(table)_search_fts" }
 
-    package static func createFTSTable(_ table: String, on sql: any SQLDatabase) async throws {
-        try await sql.raw("CREATE VIRTUAL TABLE IF NOT EXISTS \(ident: ftsTable(table)) USING fts5(text, content='', contentless_delete=1, tokenize='trigram')").run()
+    /// `positions`: whether the index keeps where in a record's text each trigram stands
+    /// (FTS5's `detail=full`, before migration 0050). Without them (`detail=none`) it holds
+    /// only which records have each trigram: 57 bytes a contact instead of 163, and a term
+    /// of more than three characters is looked up as all its trigrams (`SQLSearch`), its
+    /// matches confirmed on the record's own text.
+    package static func createFTSTable(_ table: String, positions: Bool = false, on sql: any SQLDatabase) async throws {
+        let detail: SQLQueryString = positions ? "" : ", detail=none"
+        try await sql.raw("CREATE VIRTUAL TABLE IF NOT EXISTS \(ident: ftsTable(table)) USING fts5(text, content='', contentless_delete=1, tokenize='trigram'\(detail))").run()
+    }
+
+    /// Whether `table`'s index keeps the trigrams' positions (`createFTSTable`).
+    package static func keepsPositions(_ table: String, on sql: any SQLDatabase) async throws -> Bool {
+        let definition = try await sql.raw("SELECT sql FROM sqlite_master WHERE name = \(bind: ftsTable(table))").first()?.decode(column: "sql", as: String.self) ?? ""
+        return !definition.contains("detail=none")
+    }
+
+    /// Makes `table`'s index again from its records' text, with or without positions.
+    package static func rebuild(_ table: String, positions: Bool, on sql: any SQLDatabase) async throws {
+        try await sql.raw("DROP TABLE IF EXISTS \(ident: ftsTable(table))").run()
+        try await createFTSTable(table, positions: positions, on: sql)
+        try await setHashSize(16 << 20, table, on: sql)
+        try await fill(table, on: sql)
+        try await setHashSize(1 << 20, table, on: sql)
     }
 
     /// The tables with a search index: those with its update trigger, which (unlike the

@@ -55,5 +55,6 @@ public enum AllMigrations {
         M0047_StoreIDsAsBytes(),
         M0048_DeflateImportFiles(),
         M0049_IndexReferencesToRecords(),
+        M0050_IndexSearchTrigramsWithoutPositions(),
     ]
 }
