@@ -470,7 +470,7 @@ struct ImportTests {
             // phones on file once (a snapshot), and their index is set aside with the others.
             let sqlite = app.services.database.engine == .sqlite
             let scattered = (["contact_channels_value_idx", "contacts_name_from2_idx", "contacts_name_from3_idx", "contacts_name_idx", "contacts_name_sort_idx",
-                              "contacts_owner_idx", "contacts_owner_name_sort_idx"]
+                              "contacts_owner_name_sort_idx"]
                 + (sqlite ? ["contacts_search_insert", "customers_search_insert"] : ["contacts_name_trgm_idx", "contacts_search_trgm_idx"])).sorted()
             func indexes() async throws -> [String: String] {
                 guard sqlite else {

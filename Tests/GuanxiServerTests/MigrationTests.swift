@@ -96,11 +96,11 @@ struct MigrationTests {
             #expect(plan.contains { $0.contains("USING PRIMARY KEY") }, "\(plan)")
 
             let migrator = Migrator(db: app.services.database.db, migrations: AllMigrations.list)
-            #expect(try await migrator.revert(steps: 6) == ["0050_IndexSearchTrigramsWithoutPositions", "0049_IndexReferencesToRecords", "0048_DeflateImportFiles", "0047_StoreIDsAsBytes", "0046_CoverSearchesOnPostgreSQL", "0045_StoreLedgerAndChannelsByKey"])
+            #expect(try await migrator.revert(steps: 7) == ["0051_DropOwnerNameIndexes", "0050_IndexSearchTrigramsWithoutPositions", "0049_IndexReferencesToRecords", "0048_DeflateImportFiles", "0047_StoreIDsAsBytes", "0046_CoverSearchesOnPostgreSQL", "0045_StoreLedgerAndChannelsByKey"])
             #expect(try await keyed() == [false, false])
             #expect(try await indexes() == ["contact_channels_value_idx", "sqlite_autoindex_contact_channels_1", "sqlite_autoindex_import_job_records_1"])
             #expect(try await rows() == before)
-            #expect(try await migrator.migrate() == ["0045_StoreLedgerAndChannelsByKey", "0046_CoverSearchesOnPostgreSQL", "0047_StoreIDsAsBytes", "0048_DeflateImportFiles", "0049_IndexReferencesToRecords", "0050_IndexSearchTrigramsWithoutPositions"])
+            #expect(try await migrator.migrate() == ["0045_StoreLedgerAndChannelsByKey", "0046_CoverSearchesOnPostgreSQL", "0047_StoreIDsAsBytes", "0048_DeflateImportFiles", "0049_IndexReferencesToRecords", "0050_IndexSearchTrigramsWithoutPositions", "0051_DropOwnerNameIndexes"])
             #expect(try await keyed() == [true, true])
             #expect(try await indexes() == ["contact_channels_value_idx"])
             #expect(try await rows() == before)
@@ -157,7 +157,7 @@ struct MigrationTests {
 
             // Back to text, as an older build wrote it (upper case, with hyphens).
             let migrator = Migrator(db: app.services.database.db, migrations: AllMigrations.list)
-            #expect(try await migrator.revert(steps: 4) == ["0050_IndexSearchTrigramsWithoutPositions", "0049_IndexReferencesToRecords", "0048_DeflateImportFiles", "0047_StoreIDsAsBytes"])
+            #expect(try await migrator.revert(steps: 5) == ["0051_DropOwnerNameIndexes", "0050_IndexSearchTrigramsWithoutPositions", "0049_IndexReferencesToRecords", "0048_DeflateImportFiles", "0047_StoreIDsAsBytes"])
             // The import's file is as it came again (migration 0048), for an older build.
             #expect(try await sql.raw("SELECT data FROM import_job_chunks").all(decodingColumn: "data", as: Data.self) == [Data(file.utf8)])
             #expect(try await sql.raw("SELECT count(*) AS n FROM pragma_table_info('import_job_chunks') WHERE name = 'deflated'").first(decodingColumn: "n", as: Int.self) == 0)
@@ -170,7 +170,7 @@ struct MigrationTests {
             try await sql.raw("INSERT INTO contact_channels (contact_id, kind, position, value, normalized) VALUES (\(bind: wang.uuidString), 'phone', 9, '010 1234 5678', '01012345678')").run()
             try await sql.raw("INSERT INTO search_keys (kind, record_id) VALUES ('elsewhere', \(bind: older.uuidString)), ('elsewhere', 'not-an-id')").run()
 
-            #expect(try await migrator.migrate() == ["0047_StoreIDsAsBytes", "0048_DeflateImportFiles", "0049_IndexReferencesToRecords", "0050_IndexSearchTrigramsWithoutPositions"])
+            #expect(try await migrator.migrate() == ["0047_StoreIDsAsBytes", "0048_DeflateImportFiles", "0049_IndexReferencesToRecords", "0050_IndexSearchTrigramsWithoutPositions", "0051_DropOwnerNameIndexes"])
             #expect(try await stored() == asBytes.union(["search_keys.record_id: text 9"]))
             #expect(try await sql.raw("SELECT count(*) AS n FROM search_keys WHERE record_id = \(bind: older)").first(decodingColumn: "n", as: Int.self) == 1)
             #expect(try await sql.raw("SELECT count(*) AS n FROM contact_channels WHERE contact_id = \(bind: wang)").first(decodingColumn: "n", as: Int.self) == 3)
@@ -220,6 +220,34 @@ struct MigrationTests {
             // The same run without the dangling reference commits, and checks are on again afterwards.
             #expect(try await Migrator(db: db.db, migrations: AllMigrations.list).migrate().count == AllMigrations.list.count)
             #expect(try await (db.db as! any SQLDatabase).raw("PRAGMA foreign_keys").first(decodingColumn: "foreign_keys", as: Int.self) == 1)
+        }
+    }
+
+    @Test("Customers, contacts and leads keep one index starting with their owner, by place in name order: the one by owner and name is gone (and not built again by an import that set it aside), a look-up by owner reads the other; reverting brings it back")
+    func ownerIndexes() async throws {
+        try await TestApp.run { app, _ in
+            let sql = app.services.database.sql
+            let sqlite = app.services.database.engine == .sqlite
+            func indexes() async throws -> Set<String> {
+                let query: SQLQueryString = sqlite ? "SELECT name FROM sqlite_master WHERE type = 'index'" : "SELECT indexname AS name FROM pg_indexes WHERE schemaname = current_schema()"
+                return Set(try await sql.raw(query).all(decodingColumn: "name", as: String.self).filter { $0.contains("_owner_") })
+            }
+            let tables = M0051_DropOwnerNameIndexes.tables
+            #expect(try await indexes().isSuperset(of: tables.map { "\($0)_owner_name_sort_idx" }))
+            #expect(try await indexes().isDisjoint(with: tables.map { "\($0)_owner_idx" }))
+            if sqlite {
+                let plan = try await sql.raw("EXPLAIN QUERY PLAN SELECT id, name FROM contacts WHERE owner_id = \(bind: UUID())").all(decodingColumn: "detail", as: String.self)
+                #expect(plan.contains { $0.contains("contacts_owner_name_sort_idx") }, "\(plan)")
+            }
+            let migrator = Migrator(db: app.services.database.db, migrations: AllMigrations.list)
+            #expect(try await migrator.revert(steps: 1) == ["0051_DropOwnerNameIndexes"])
+            #expect(try await indexes().isSuperset(of: tables.map { "\($0)_owner_idx" }))
+            // As an import that stopped leaves an index it set aside.
+            try await sql.insert(into: "set_aside_indexes").columns("name", "definition", "job_id", "set_aside_at")
+                .values(SQLBind("contacts_owner_idx"), SQLBind("CREATE INDEX contacts_owner_idx ON contacts (owner_id, name)"), SQLBind(UUID()), SQLBind(Date())).run()
+            #expect(try await migrator.migrate() == ["0051_DropOwnerNameIndexes"])
+            #expect(try await indexes().isDisjoint(with: tables.map { "\($0)_owner_idx" }))
+            #expect(try await sql.select().column("name").from("set_aside_indexes").all().isEmpty)
         }
     }
 

@@ -56,5 +56,6 @@ public enum AllMigrations {
         M0048_DeflateImportFiles(),
         M0049_IndexReferencesToRecords(),
         M0050_IndexSearchTrigramsWithoutPositions(),
+        M0051_DropOwnerNameIndexes(),
     ]
 }
