@@ -20,11 +20,7 @@ struct M0032_SplitSearchIndexByKind: GuanxiMigration {
             for event in ["insert", "update", "delete"] { try await sql.raw("DROP TRIGGER IF EXISTS \(ident: "\(table)_search_\(event)")").run() }
             // A database upgraded from before a kind's search migration (0014, 0015, 0016) got
             // the kind's own table then, already filled: built again here from the keys, once.
-            try await sql.raw("DROP TABLE IF EXISTS \(ident: SQLiteSearchIndex.ftsTable(table))").run()
-            try await SQLiteSearchIndex.createFTSTable(table, on: sql)
-            try await SQLiteSearchIndex.setHashSize(16 << 20, table, on: sql)
-            try await SQLiteSearchIndex.fill(table, on: sql)
-            try await SQLiteSearchIndex.setHashSize(1 << 20, table, on: sql)
+            try await SQLiteSearchIndex.rebuild(table, positions: false, on: sql)
             if hadInsertTrigger { try await SQLiteSearchIndex.createInsertTrigger(table, on: sql) }
             try await SQLiteSearchIndex.createUpdateTrigger(table, on: sql)
             try await SQLiteSearchIndex.createDeleteTrigger(table, on: sql)
