@@ -74,11 +74,12 @@ public struct CustomerFileServices: Sendable {
         passwords = Passwords(cost: bcryptCost)
         principals = PrincipalLoader(database: database)
         users = UserService(database: database, permissions: permissions, audit: audit, passwords: passwords, clock: clock,
-                            defaults: (config.defaultLocale, config.defaultTimeZone))
+                            defaults: (config.defaultLocale, config.defaultTimeZone), firstPicks: caches.cache(forgettingOn: [.users, .teams, .roles, .departments]))
         departments = DepartmentService(database: database, permissions: permissions, audit: audit, clock: clock)
         teams = TeamService(database: database, permissions: permissions, audit: audit, clock: clock)
         roles = RoleService(database: database, permissions: permissions, audit: audit, clock: clock, records: records)
-        sessions = SessionStore(database: database, clock: clock, idleTimeout: config.sessionIdleTimeout, absoluteTimeout: config.sessionAbsoluteTimeout)
+        sessions = SessionStore(database: database, clock: clock, idleTimeout: config.sessionIdleTimeout, absoluteTimeout: config.sessionAbsoluteTimeout,
+                                signedIn: caches.cache(forgettingOn: [.users, .roles, .teams, .departments]))
         rateLimiter = RateLimiter(database: database, clock: clock)
         login = LoginService(database: database, sessions: sessions, passwords: passwords, rateLimiter: rateLimiter, audit: audit,
                              principals: principals, clock: clock, maxFailuresPerAccount: config.loginFailuresPerAccount,
@@ -117,7 +118,8 @@ public struct CustomerFileServices: Sendable {
         activities = ActivityService(database: database, permissions: permissions, writer: writer(.activities, table: "activities", what: "activity"),
                                      contacts: contacts, records: records, clock: clock, custom: customValues)
         activityQuery = ActivityQuery(database: database, permissions: permissions, custom: customValues, records: records)
-        savedViews = SavedViewService(database: database, audit: audit, clock: clock, records: records)
+        savedViews = SavedViewService(database: database, audit: audit, clock: clock, records: records,
+                                      shown: caches.cache(forgettingOn: [.savedViews]), chosen: caches.cache(forgettingOn: [.savedViews]))
         handOver = HandOverService(database: database, permissions: permissions, audit: audit, clock: clock, records: records, notifications: notifications)
         inbox = Inbox(database: database, audit: audit, clock: clock, largest: config.mailMaxBytes)
         textGateways = SMSGateways(settings: settings)

@@ -82,6 +82,9 @@ struct ListTests {
             #expect(reopened.text.contains(">展会</a></th>"))
             let personal = try await browser.post("/views", ["path": "/leads", "name": "我的私人视图", "query": "", "columns": ""])
             #expect(personal.status == .seeOther)
+            // The list's views were read a moment ago, before either was saved: both show at once.
+            let withViews = try await browser.get("/leads").text
+            #expect(withViews.contains(">广交会线索 ⇄</a>") && withViews.contains(">我的私人视图</a>"))
             // A colleague sees the shared view, not the personal one, and cannot delete it.
             try await app.makeUser("colleague", admin: false)
             let role = try await app.makeRole("lead-reader", [.leads: Grant(actions: [.read], scope: .all)])

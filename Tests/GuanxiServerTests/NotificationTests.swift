@@ -64,6 +64,14 @@ struct NotificationTests {
             // Nobody opens another's.
             var stranger = try await app.signedInBrowser(client, as: "stranger", admin: false)
             #expect(try await stranger.get("/notifications/\(id)/open").status == .notFound)
+            // The bell's count was read a moment ago and is kept for a moment; a new one
+            // written here shows at once, and so does reading them all.
+            var second = CustomerInput()
+            (second.name, second.ownerID) = ("远航贸易", .some(rep))
+            _ = try await app.services.customers.create(second, by: admin)
+            #expect(try await browser.get("/").text.contains("<span class=\"count\">1</span>"))
+            try await app.services.notifications.markAllRead(rep)
+            #expect(!(try await browser.get("/").text.contains("class=\"count\"")))
         }
     }
 

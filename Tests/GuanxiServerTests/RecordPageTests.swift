@@ -101,6 +101,8 @@ struct RecordPageTests {
 
             // The timeline names who changed it as colleagues know them, not by sign-in name.
             try await app.services.database.sql.update("users").set("display_name", to: "王销售").where("username", .equal, "sales.lead").run()
+            // Changed behind the app's back, as another process would: told, rather than waiting out the signed-in cache.
+            app.services.caches.changed(.users)
             let timeline = try await browser.get(path).text
             #expect(timeline.contains("· 王销售 · 变更"))
             #expect(!timeline.contains("sales.lead"))

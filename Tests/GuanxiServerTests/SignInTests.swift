@@ -251,6 +251,38 @@ struct SignInTests {
         }
     }
 
+    @Test("A page starts from the session read in the last moments: changes through the app show at once, changes behind its back within the cache's lifetime")
+    func signedInCache() async throws {
+        try await TestApp.run { app, client in
+            let zhao = try await app.makeUser("zhao")
+            var browser = Browser(client)
+            try await browser.signIn("zhao", "Secret-pass-42")
+            #expect(try await browser.get("/").text.contains(#"<a href="/profile">zhao</a>"#))
+            // As another server process (or the shell) would: the session and the name change
+            // in the database, unseen by this process until its cache lets go.
+            try await app.services.database.sql.update("users").set("display_name", to: "赵敏").where("id", .equal, zhao.id!).run()
+            #expect(try await browser.get("/").text.contains(#"<a href="/profile">zhao</a>"#))
+            app.clock.advance(by: DefinitionCaches.lifetime + 1)
+            #expect(try await browser.get("/").text.contains(#"<a href="/profile">赵敏</a>"#))
+            try await app.services.database.sql.delete(from: "sessions").where("user_id", .equal, zhao.id!).run()
+            #expect(try await browser.get("/").status == .ok)
+            app.clock.advance(by: DefinitionCaches.lifetime + 1)
+            #expect(try await browser.get("/").location == "/login")
+
+            // Through the app, at once: the profile's new name, then the account disabled.
+            try await browser.signIn("zhao", "Secret-pass-42")
+            #expect(try await browser.get("/").text.contains(#"<a href="/profile">赵敏</a>"#))
+            var rename = UserService.UserChanges()
+            rename.displayName = "赵敏敏"
+            _ = try await app.services.users.update(zhao.id!, rename, by: try await app.admin)
+            #expect(try await browser.get("/").text.contains(#"<a href="/profile">赵敏敏</a>"#))
+            var disable = UserService.UserChanges()
+            disable.isActive = false
+            _ = try await app.services.users.update(zhao.id!, disable, by: try await app.admin)
+            #expect(try await browser.get("/").location == "/login")
+        }
+    }
+
     @Test("Sign-out ends the session on the server")
     func signOut() async throws {
         try await TestApp.run { app, client in

@@ -192,14 +192,14 @@ package struct ActivityForm {
             chosen.append(Check(name: "contact", value: id.uuidString, label: name, checked: true))
         }
         let t = { (key: String) in services.localizer.text(key, locale) }
-        let colleagues = try await services.users.pickable(matching: "", for: principal, limit: RecordPicker.pageSize)
-            .filter { $0.id != principal.userID && !users.contains($0.id!) }
+        let colleagues = try await services.users.firstPickable(for: principal, limit: RecordPicker.pageSize)
+            .filter { $0.id != principal.userID && !users.contains($0.id) }
         let customer = try await customerOf(about, a: a, principal: principal)
         let people = try await RecordPicker(services: services).choices(.contacts, chosen: nil, for: principal, atCustomer: customer)
             .filter { !contacts.contains(UUID(uuidString: $0.value) ?? UUID()) }
         let adders = [
             Select(name: "user", label: t("activities.add_colleague"),
-                   options: [WebChoice(value: "", label: "—", selected: true)] + colleagues.map { WebChoice(value: $0.id!.uuidString, label: $0.displayName, selected: false) },
+                   options: [WebChoice(value: "", label: "—", selected: true)] + colleagues.map { WebChoice(value: $0.id.uuidString, label: $0.displayName, selected: false) },
                    pick: "users"),
             Select(name: "contact", label: t("activities.add_contact"), options: people, pick: "contacts", pickCustomer: customer?.uuidString),
         ]

@@ -95,7 +95,7 @@ package struct ListTable {
         let actions = BulkActions.actions(for: kind, in: services.records)
         // The bulk form's new owner: a picker that starts with the first colleagues and
         // searches the rest (`RecordPicker`), not every colleague on every list page.
-        let owners = try await services.users.pickable(matching: "", for: principal, limit: RecordPicker.pageSize)
+        let owners = try await services.users.firstPickable(for: principal, limit: RecordPicker.pageSize)
         let rows = records.map { r in
             Row(id: r.recordID.uuidString, href: "\(path)/\(r.recordID.uuidString)", title: title(r), cells: columns.map { Cell(text: $0.value(r), href: $0.link?(r), label: $0.label) })
         }
@@ -111,7 +111,7 @@ package struct ListTable {
             rowsHTML: Self.html(rows, canBulk: !actions.isEmpty), hasRows: !rows.isEmpty,
             views: views.map { ViewLink(id: $0.id!.uuidString, name: $0.name, shared: $0.shared, current: $0.id?.uuidString == current, mine: $0.ownerID == principal.userID) },
             query: Self.savedQuery(request), actions: actions.map { WebChoice(value: $0.rawValue, label: t("lists.action_\($0.rawValue)"), selected: false) },
-            canBulk: !actions.isEmpty, owners: owners.map { WebChoice(value: $0.id!.uuidString, label: $0.displayName, selected: false) },
+            canBulk: !actions.isEmpty, owners: owners.map { WebChoice(value: $0.id.uuidString, label: $0.displayName, selected: false) },
             hasTag: actions.contains(.tag), bulkResult: bulkResult,
             exportHref: principal.scope(for: .export, on: kind) == nil ? nil : Self.exportHref(path: path, request: request, columns: chosenKeys),
             mergeHref: MailMergePages.startURL(kind, query: Self.savedQuery(request), for: principal, in: services.records),

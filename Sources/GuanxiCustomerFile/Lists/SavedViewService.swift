@@ -21,18 +21,40 @@ public struct SavedViewService: Sendable {
     package let clock: any Clock
     /// Which lists have saved views.
     package let records: RecordKinds
+    /// Each reader's views and chosen columns of each list, as read in the last moments: every
+    /// list page shows both. Every change to them is audited (`.savedViews`), which empties these.
+    package let shown: ShortLivedCache<ReaderList, [SavedView]>
+    package let chosen: ShortLivedCache<ReaderList, [String]?>
+
+    /// One reader's list of one kind.
+    package struct ReaderList: Hashable, Sendable {
+        let reader: UUID
+        let kind: RecordKind
+    }
 
     /// The caller's own views and the shared ones, by name.
     public func list(_ kind: RecordKind, for actor: Principal) async throws -> [SavedView] {
         guard actor.scope(for: .read, on: kind) != nil else { throw GuanxiError.forbidden }
-        return try await SavedView.query(on: database.db).filter(\.$recordKind == kind.rawValue)
+        let key = ReaderList(reader: actor.userID, kind: kind)
+        if let views = shown.value(for: key) { return views }
+        let views = try await SavedView.query(on: database.db).filter(\.$recordKind == kind.rawValue)
             .group(.or) { $0.filter(\.$ownerID == actor.userID).filter(\.$shared == true) }.sort(\.$name).all()
+        shown.store(views, for: key)
+        return views
     }
 
     /// The columns the caller chose for `kind`'s list, in order; nil when they never chose.
     public func columns(of kind: RecordKind, for actor: Principal) async throws -> [String]? {
         guard actor.scope(for: .read, on: kind) != nil else { throw GuanxiError.forbidden }
-        return try await database.sql.select().column("columns").from("list_columns")
+        let key = ReaderList(reader: actor.userID, kind: kind)
+        if let columns = chosen.value(for: key) { return columns }
+        let columns = try await storedColumns(of: kind, for: actor)
+        chosen.store(columns, for: key)
+        return columns
+    }
+
+    private func storedColumns(of kind: RecordKind, for actor: Principal) async throws -> [String]? {
+        try await database.sql.select().column("columns").from("list_columns")
             .where("owner_id", .equal, actor.userID).where("record_kind", .equal, kind.rawValue)
             .first(decodingColumn: "columns", as: String.self)
             .map { $0.split(separator: ",").map(String.init) }
@@ -48,7 +70,7 @@ public struct SavedViewService: Sendable {
             throw GuanxiError.invalid("columns", "columns must be up to 40 column keys (letters, digits, _ and .).")
                 .localized("msg.bad_columns", [:])
         }
-        let old = try await self.columns(of: kind, for: actor)
+        let old = try await storedColumns(of: kind, for: actor)
         let text = columns.joined(separator: ",")
         try await database.db.transaction { tx in
             let sql = tx as! any SQLDatabase

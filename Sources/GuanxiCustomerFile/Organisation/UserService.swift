@@ -12,6 +12,8 @@ public struct UserService: Sendable {
     package let passwords: Passwords
     package let clock: any Clock
     package let defaults: (locale: String, timeZone: String)
+    /// Each user's first picks (`firstPickable`), as read in the last moments.
+    package let firstPicks: ShortLivedCache<FirstPicks, [Colleague]>
 
     public struct NewUser: Sendable {
         public var username: String?
@@ -210,6 +212,29 @@ public struct UserService: Sendable {
         let ids = try await query.orderBy("display_name").limit(max(1, min(limit, 50))).all().map { try $0.decode(column: "id", as: UUID.self) }
         let users = Dictionary(uniqueKeysWithValues: try await User.query(on: database.db).filter(\.$id ~~ ids).all().map { ($0.id!, $0) })
         return ids.compactMap { users[$0] }
+    }
+
+    /// A colleague as a picker lists them.
+    package struct Colleague: Sendable, Equatable {
+        package let id: UUID
+        package let displayName: String
+    }
+
+    /// Whose first picks, and how many.
+    package struct FirstPicks: Hashable, Sendable {
+        let actor: UUID
+        let limit: Int
+    }
+
+    /// The first `limit` people `actor` may pick, by name (`pickable(matching: "")`): what
+    /// every list's bulk form and every activity form offers before anyone types. A change
+    /// to users, teams, roles or departments forgets them (`DefinitionCaches`).
+    package func firstPickable(for actor: Principal, limit: Int) async throws -> [Colleague] {
+        let key = FirstPicks(actor: actor.userID, limit: limit)
+        if let picks = firstPicks.value(for: key) { return picks }
+        let picks = try await pickable(matching: "", for: actor, limit: limit).map { Colleague(id: $0.id!, displayName: $0.displayName) }
+        firstPicks.store(picks, for: key)
+        return picks
     }
 
     /// The display name of the user whose id `text` holds; `text` itself when it holds none.

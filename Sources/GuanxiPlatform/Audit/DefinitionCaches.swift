@@ -1,9 +1,10 @@
 import Foundation
 import Synchronization
 
-/// Values every request needs but that change rarely — who an API token acts as, which
-/// custom fields a record kind has — are kept in `ShortLivedCache`s. Reading them from the
-/// database on each request cost a busy integration two of its five statements per write.
+/// Values every request needs but that change rarely — who an API token or a browser's
+/// session acts as, which custom fields a record kind has, a list's saved views — are kept
+/// in `ShortLivedCache`s. Reading them from the database on each request cost a busy
+/// integration two of its five statements per write, and a list page seven of its eleven.
 ///
 /// Entries live `lifetime` seconds, so a change made by another server process (or from
 /// the shell) takes effect within that time. In this process a change takes effect at
@@ -68,4 +69,6 @@ package final class ShortLivedCache<Key: Hashable & Sendable, Value: Sendable>: 
     }
 
     package func forgetAll() { entries.withLock { $0.removeAll() } }
+
+    package func forget(_ key: Key) { _ = entries.withLock { $0.removeValue(forKey: key) } }
 }

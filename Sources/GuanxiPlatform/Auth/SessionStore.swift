@@ -12,20 +12,33 @@ public struct SessionRecord: Sendable, Equatable {
     public var lastSeenAt: Date
 }
 
+/// A session with the principal it signs in: what every page asks first.
+public struct SignedInSession: Sendable {
+    public var session: SessionRecord
+    public var principal: Principal
+}
+
 /// Server-side sessions in the database, so any server process can serve any request.
 /// A session ends after `idleTimeout` without use, and after `absoluteTimeout` in any case.
 public struct SessionStore: Sendable {
-    package init(database: DatabaseService, clock: any Clock, idleTimeout: TimeInterval, absoluteTimeout: TimeInterval) {
+    package init(database: DatabaseService, clock: any Clock, idleTimeout: TimeInterval, absoluteTimeout: TimeInterval,
+                 signedIn: ShortLivedCache<String, SignedInSession>) {
         self.database = database
         self.clock = clock
         self.idleTimeout = idleTimeout
         self.absoluteTimeout = absoluteTimeout
+        self.signedIn = signedIn
     }
     public static let cookieName = "guanxi_session"
     package let database: DatabaseService
     package let clock: any Clock
     package let idleTimeout: TimeInterval
     package let absoluteTimeout: TimeInterval
+    /// Sessions looked up in the last moments, with their principals, by session id: a page
+    /// then starts without reading the session, the user and their roles. Forgotten when a
+    /// session ends or changes here, and when a user, role, team or department changes
+    /// (`DefinitionCaches`, which also bounds how long another process's change takes).
+    package let signedIn: ShortLivedCache<String, SignedInSession>
 
     /// Starts a session; returns the cookie value (shown to the browser only) and the record.
     public func create(userID: UUID, awaitingSecondFactor: Bool, address: String, on db: (any Database)? = nil) async throws -> (cookie: String, record: SessionRecord) {
@@ -40,9 +53,28 @@ public struct SessionStore: Sendable {
         return (cookie, record)
     }
 
+    /// The live session a cookie names and the principal it signs in; nil when there is
+    /// none, it expired, or its user is disabled.
+    public func signedIn(cookie: String, address: String, principals: PrincipalLoader) async throws -> SignedInSession? {
+        let id = Secrets.sha256Hex(cookie)
+        if var cached = signedIn.value(for: id) {
+            cached.principal.address = address
+            return cached
+        }
+        guard let session = try await lookup(id: id),
+              let principal = try await principals.load(userID: session.userID, channel: .session, address: address)
+        else { return nil }
+        let found = SignedInSession(session: session, principal: principal)
+        signedIn.store(found, for: id)
+        return found
+    }
+
     /// The live session for a cookie, refreshing its idle timer; nil (and the row removed) when expired.
     public func lookup(cookie: String) async throws -> SessionRecord? {
-        let id = Secrets.sha256Hex(cookie)
+        try await lookup(id: Secrets.sha256Hex(cookie))
+    }
+
+    private func lookup(id: String) async throws -> SessionRecord? {
         guard let row = try await database.sql.select()
             .columns("id", "user_id", "csrf_token", "awaiting_second_factor", "created_at", "last_seen_at")
             .from("sessions").where("id", .equal, id).first()
@@ -68,13 +100,16 @@ public struct SessionStore: Sendable {
 
     public func completeSecondFactor(_ id: String) async throws {
         try await database.sql.update("sessions").set("awaiting_second_factor", to: false).where("id", .equal, id).run()
+        signedIn.forget(id)
     }
 
     public func delete(id: String) async throws {
         try await database.sql.delete(from: "sessions").where("id", .equal, id).run()
+        signedIn.forget(id)
     }
 
-    /// Ends every session of `userID`, but the one `except` names.
+    /// Ends every session of `userID`, but the one `except` names. Callers audit the change
+    /// to the user in the same transaction, which empties `signedIn`.
     public static func deleteAll(of userID: UUID, except kept: String? = nil, on db: any Database) async throws {
         var delete = (db as! any SQLDatabase).delete(from: "sessions").where("user_id", .equal, userID)
         if let kept { delete = delete.where("id", .notEqual, kept) }

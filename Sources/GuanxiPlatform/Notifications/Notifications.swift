@@ -72,9 +72,12 @@ public struct Notifications: Sendable {
     package let clock: any Clock
     package let outbox: Outbox
     package let localizer: Localizer
+    /// Each user's unread count as the bell last showed it (`bell`).
+    private let shown: ShortLivedCache<UUID, Int>
 
     package init(database: DatabaseService, audit: AuditLog, clock: any Clock, outbox: Outbox, localizer: Localizer) {
         (self.database, self.audit, self.clock, self.outbox, self.localizer) = (database, audit, clock, outbox, localizer)
+        shown = ShortLivedCache(clock: clock, lifetime: DefinitionCaches.lifetime)
     }
 
     /// Writes a notification inside the caller's transaction, by the user's choice for its
@@ -85,6 +88,7 @@ public struct Notifications: Sendable {
             .where("event", .equal, note.event.rawValue).first(decodingColumn: "channel", as: String.self)
         let channel = chosen.flatMap(Channel.init(rawValue:)) ?? Self.defaultChannel(note.event)
         guard channel != .none else { return }
+        shown.forget(note.user)
         try await sql.insert(into: "notifications")
             .columns("id", "user_id", "event", "title", "body", "link", "in_app", "email_state", "attachment_name", "attachment", "created_at")
             .values(SQLBind(UUID()), SQLBind(note.user), SQLBind(note.event.rawValue), SQLBind(String(note.title.prefix(300))),
@@ -100,6 +104,16 @@ public struct Notifications: Sendable {
     }
 
     /// How many notifications the user has not read (the bell's number).
+    /// The number on the bell of every page: `unread`, as counted in the last moments.
+    /// Notifications written or read in this process show at once; another process's
+    /// within `DefinitionCaches.lifetime`.
+    public func bell(_ user: UUID) async throws -> Int {
+        if let count = shown.value(for: user) { return count }
+        let count = try await unread(user)
+        shown.store(count, for: user)
+        return count
+    }
+
     public func unread(_ user: UUID) async throws -> Int {
         try await database.sql.raw("""
             SELECT COUNT(*) AS n FROM notifications WHERE user_id = \(bind: user) AND in_app = \(bind: true) AND read_at IS NULL
@@ -123,6 +137,7 @@ public struct Notifications: Sendable {
         if entry.readAt == nil {
             entry.readAt = clock.now()
             try await database.sql.update("notifications").set("read_at", to: entry.readAt).where("id", .equal, id).run()
+            shown.forget(user)
         }
         return entry
     }
@@ -132,6 +147,7 @@ public struct Notifications: Sendable {
     public func markAllRead(_ user: UUID) async throws -> Int {
         let count = try await unread(user)
         try await database.sql.update("notifications").set("read_at", to: clock.now()).where("user_id", .equal, user).where("read_at", .is, SQLLiteral.null).run()
+        shown.forget(user)
         return count
     }
 

@@ -19,14 +19,15 @@ package struct SessionMiddleware: RouterMiddleware {
     package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         if let cookie = request.cookies[SessionStore.cookieName]?.value, !cookie.isEmpty,
-           let session = try await sessions.lookup(cookie: cookie),
-           let principal = try await principals.load(userID: session.userID, channel: .session, address: context.address) {
-            context.session = session
-            context.principal = principal
+           let signedIn = try await sessions.signedIn(cookie: cookie, address: context.address, principals: principals) {
+            context.session = signedIn.session
+            context.principal = signedIn.principal
             // The profile's language, whatever the browser or an earlier visitor chose.
-            context.locale = principal.locale
-            // Only pages draw the bell; one indexed count.
-            if request.method == .get, !session.awaitingSecondFactor { context.unreadNotifications = try await notifications.unread(principal.userID) }
+            context.locale = signedIn.principal.locale
+            // Only pages draw the bell.
+            if request.method == .get, !signedIn.session.awaitingSecondFactor {
+                context.unreadNotifications = try await notifications.bell(signedIn.principal.userID)
+            }
         }
         do {
             return try await next(request, context)
