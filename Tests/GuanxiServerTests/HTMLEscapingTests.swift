@@ -2,6 +2,7 @@ import Foundation
 import Mustache
 import Testing
 import GuanxiPlatform
+import GuanxiServer
 @testable import GuanxiCustomerAnalytics
 
 /// Pages escape values with Guanxi's own byte-wise escaping (`HTMLEscaping`), which must
@@ -33,6 +34,20 @@ import GuanxiPlatform
         let html = try #require(library.render(["v": sneaky], withTemplate: "page"))
         #expect(html == "<main><b>&#39;\u{301}&lt;</b><i>&#39;\u{301}&lt;</i>'\u{301}<</main>")
         #expect(library.getTemplate(named: "notes") == nil)
+    }
+
+    @Test("No template indents a partial: swift-mustache would count the characters of all the partial draws, a list's whole table, line by line")
+    func partialsNotIndented() throws {
+        let folder = try #require(Resources.url("Templates"))
+        var indented: [String] = []
+        for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where file.hasSuffix(".mustache") {
+            let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+            for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+            where line.first?.isWhitespace == true && line.drop(while: \.isWhitespace).hasPrefix("{{>") {
+                indented.append("\(file):\(n + 1)")
+            }
+        }
+        #expect(indented.isEmpty, "Indented partials: \(indented.joined(separator: ", "))")
     }
 
     @Test("A template that does not parse is named in the error")

@@ -74,7 +74,9 @@ public struct WebRenderer: Sendable {
     /// Every `.mustache` file in `dir`, by its name without the extension, each escaping
     /// values with `HTMLEscaping` (the pragma goes on a line of its own, which Mustache
     /// drops as a standalone tag: the output is the template's own; a parse error's line
-    /// number counts it).
+    /// number counts it). A partial's tag starts its line (`{{> record-list}}`, not indented):
+    /// swift-mustache indents an indented partial's lines by counting the characters of all
+    /// it draws, a list's whole table.
     package static func library(in dir: URL) throws -> MustacheLibrary {
         HTMLEscaping.register()
         var library = MustacheLibrary()
