@@ -45,11 +45,11 @@ package struct AttachmentPages {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: file.1)))
     }
 
-    /// The attachments card of a record page.
-    package func part(_ kind: RecordKind, _ id: UUID, principal: Principal, locale: String) async throws -> Part {
+    /// The attachments card of a record page, which has read the record for `principal`
+    /// and knows whether they may change it (`canAdd`).
+    package func part(_ kind: RecordKind, _ id: UUID, principal: Principal, locale: String, canAdd: Bool) async throws -> Part {
         let format = DisplayFormat(timeZone: principal.timeZone, locale: locale)
-        let files = try await AttachmentService(services: services).list(kind, id, for: principal)
-        let canAdd = (try? await services.records.find(kind, id, for: principal, action: .update)) != nil
+        let files = try await AttachmentService(services: services).list(ofRead: id)
         return Part(kind: kind.rawValue, id: id.uuidString,
                     rows: files.map { Row(id: $0.id.uuidString, filename: $0.filename, size: ByteCountFormatter.string(fromByteCount: Int64($0.size), countStyle: .file),
                                           at: format.dateTime($0.createdAt)) },

@@ -32,7 +32,12 @@ public struct AttachmentService: Sendable {
 
     public func list(_ kind: RecordKind, _ id: UUID, for actor: Principal) async throws -> [Attachment] {
         _ = try await services.records.find(kind, id, for: actor)
-        return try await services.database.sql.select().columns(Self.columns).from("attachments").where("record_id", .equal, id)
+        return try await list(ofRead: id)
+    }
+
+    /// The files of a record the caller has just read for its reader (a record page).
+    package func list(ofRead id: UUID) async throws -> [Attachment] {
+        try await services.database.sql.select().columns(Self.columns).from("attachments").where("record_id", .equal, id)
             .orderBy("created_at", .descending).all().map(Self.attachment)
     }
 

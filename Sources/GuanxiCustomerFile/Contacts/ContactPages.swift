@@ -97,12 +97,16 @@ package struct ContactPages {
     package func detail(_ contactID: UUID, context: SignedInContext, notice: String? = nil) async throws -> Response {
         let principal = context.principal
         let c = try await services.contacts.find(contactID, for: principal)
+        let may = { (action: PermissionAction) async -> Bool in
+            (try? await services.permissions.requireAccess(principal, action, on: .contacts, owner: c.ownerID, notFound: .notFound("Contact"))) != nil
+        }
+        let canEdit = await may(.update)
         // The reader may see the contact: the page's parts are read side by side, each on
         // a read connection of its own, rather than one after another.
         async let channelsRead = services.contacts.channels(of: contactID)
         async let customValues = services.customValues.values(of: .contacts, id: contactID)
         async let timelineRead = TimelineView(services: services).part(of: .contacts, id: contactID, principal: principal, locale: context.locale)
-        async let attachmentsRead = AttachmentPages(services: services).part(.contacts, contactID, principal: principal, locale: context.locale)
+        async let attachmentsRead = AttachmentPages(services: services).part(.contacts, contactID, principal: principal, locale: context.locale, canAdd: canEdit)
         async let panelsRead = services.records.drawnPanels(on: .contacts, contactID, context: context, localizer: services.localizer)
         async let waysRead = DataQualityPages(services: services).part(.contacts, contactID, principal: principal, locale: context.locale)
         let t = { (key: String) in services.localizer.text(key, context.locale) }
@@ -123,10 +127,6 @@ package struct ContactPages {
             }
         }
         let age = c.age(on: services.clock.now(), timeZone: TimeZone(identifier: principal.timeZone) ?? .current).map(String.init) ?? ""
-        let may = { (action: PermissionAction) async -> Bool in
-            (try? await services.permissions.requireAccess(principal, action, on: .contacts, owner: c.ownerID, notFound: .notFound("Contact"))) != nil
-        }
-        let canEdit = await may(.update)
         let edit = InlineEditor(record: Self.url.appending(contactID), version: c.version, enabled: canEdit)
         func text(_ name: String, _ value: String?, type: String = "text") -> Field {
             Field(label: t("contact_fields.\(name)"), value: value ?? "").editable(edit.text(name, value, type: type))

@@ -147,24 +147,24 @@ package struct CustomerPages {
     package func detail(_ id: UUID, context: SignedInContext, notice: String?) async throws -> Response {
         let principal = context.principal
         let c = try await services.customers.find(id, for: principal)
+        let canEdit = (try? await services.permissions.requireAccess(principal, .update, on: .customers, owner: c.ownerID, notFound: .notFound("Customer"))) != nil
         // The reader may see the customer: the page's parts are read side by side, each on
         // a read connection of its own, rather than one after another.
         async let customValues = services.customValues.values(of: .customers, id: id)
         async let tags = services.customers.tags(of: id)
         async let timelineRead = TimelineView(services: services).part(of: .customers, id: id, principal: principal, locale: context.locale)
-        async let attachmentsRead = AttachmentPages(services: services).part(.customers, id, principal: principal, locale: context.locale)
+        async let attachmentsRead = AttachmentPages(services: services).part(.customers, id, principal: principal, locale: context.locale, canAdd: canEdit)
         async let contactsRead = principal.scope(for: .read, on: .contacts) == nil ? nil : ContactPages(services: services).orgChart(of: id, principal: principal)
         async let panelsRead = services.records.drawnPanels(on: .customers, id, context: context, localizer: services.localizer)
         async let waysRead = DataQualityPages(services: services).part(.customers, id, principal: principal, locale: context.locale)
         let t = { (key: String) in services.localizer.text(key, context.locale) }
         let format = DisplayFormat(timeZone: principal.timeZone, locale: context.locale)
         var owner = t("customers.pool")
-        if let ownerID = c.ownerID, let user = try await User.find(ownerID, on: services.database.db) { owner = user.displayName }
+        if let ownerID = c.ownerID, let name = try await services.users.names(of: [ownerID])[ownerID] { owner = name }
         let related = { (label: String, id: UUID?) async throws -> Field in
             guard let id, let other = try? await services.customers.find(id, for: principal) else { return Field(label: label, value: "") }
             return Field(label: label, value: other.name, href: Self.url.appending(id).description)
         }
-        let canEdit = (try? await services.permissions.requireAccess(principal, .update, on: .customers, owner: c.ownerID, notFound: .notFound("Customer"))) != nil
         let canDelete = (try? await services.permissions.requireAccess(principal, .delete, on: .customers, owner: c.ownerID, notFound: .notFound("Customer"))) != nil
         let edit = InlineEditor(record: Self.url.appending(id), version: c.version, enabled: canEdit)
         func choices(_ values: [String], _ prefix: String?, _ current: String?, allowEmpty: Bool = true) -> [WebChoice] {

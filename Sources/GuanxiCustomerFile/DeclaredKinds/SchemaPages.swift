@@ -77,12 +77,13 @@ package struct SchemaPages {
             (try? await services.permissions.requireAccess(principal, action, on: kind, owner: record.ownerID, notFound: .notFound(kind.rawValue))) != nil
         }
         let name = record.values[schema.nameField] ?? ""
+        let canEdit = await may(.update)
         let header = RecordHeader(crumbs: [.init(label: services.localizer.text(nameKey, context.locale), href: path)], title: name, facts: [], sections: [])
         let page = DetailPage(
             id: id.uuidString, name: name, path: path, version: record.version, header: header, groups: [WebFieldGroup(title: "", fields: fields)], notice: notice,
-            canEdit: await may(.update), canDelete: await may(.delete),
+            canEdit: canEdit, canDelete: await may(.delete),
             timeline: try await TimelineView(services: services).part(of: kind, id: id, principal: principal, locale: context.locale),
-            attachments: try await AttachmentPages(services: services).part(kind, id, principal: principal, locale: context.locale))
+            attachments: try await AttachmentPages(services: services).part(kind, id, principal: principal, locale: context.locale, canAdd: canEdit))
         return services.renderer.render("schema-record", titleKey: nameKey, page: page, context: context)
     }
 

@@ -28,6 +28,12 @@ public struct Timeline: Sendable {
     public func items(of kind: RecordKind, id: UUID, for actor: Principal, limit: Int = 200) async throws -> [Item] {
         _ = try services.records.named(kind.rawValue, field: "kind", offering: \.timeline)
         _ = try await services.records.find(kind, id, for: actor)
+        return try await items(ofRead: kind, id: id, for: actor, limit: limit)
+    }
+
+    /// `items(of:…)` of a record the caller has just read for `actor` (a record page,
+    /// which read it to draw it): the permission check is not made again.
+    package func items(ofRead kind: RecordKind, id: UUID, for actor: Principal, limit: Int = 200) async throws -> [Item] {
         var items: [Item] = []
         // A record's story includes that of the records merged into it.
         var entries: [AuditEntry] = []

@@ -34,10 +34,11 @@ package struct TimelineView {
     /// How many open activities a record page lists.
     package static let openLimit = 50
 
+    /// The timeline of a record the page has read for `principal` (its permission check).
     package func part(of kind: RecordKind, id: UUID, principal: Principal, locale: String) async throws -> Part {
         let t = { (key: String) in services.localizer.text(key, locale) }
         let format = DisplayFormat(timeZone: principal.timeZone, locale: locale)
-        let items = try await Timeline(services: services).items(of: kind, id: id, for: principal)
+        let items = try await Timeline(services: services).items(ofRead: kind, id: id, for: principal)
         let changes = try await ReadableHistory(services: services, reader: principal, locale: locale).rows(items.compactMap(\.change), timelineOf: kind)
         var readChanges = changes.makeIterator()
         let rows = items.compactMap { item -> Row? in

@@ -121,7 +121,7 @@ package struct LeadPages {
         if let o = l.convertedOpportunityID { converted.append(Link(label: t("kinds.opportunities"), href: OpportunityPages.url.appending(o).description)) }
         let timeline = try await TimelineView(services: services.customerFile).part(of: .leads, id: id, principal: principal, locale: context.locale)
         let custom = try await CustomFieldForm(services: services.customerFile).display(.leads, values: try await services.customValues.values(of: .leads, id: id), locale: context.locale)
-        let attachments = try await AttachmentPages(services: services.customerFile).part(.leads, id, principal: principal, locale: context.locale)
+        let attachments = try await AttachmentPages(services: services.customerFile).part(.leads, id, principal: principal, locale: context.locale, canAdd: canEdit)
         let header = RecordHeader(
             crumbs: [.init(label: t("leads.title"), href: Self.url.description)], title: l.name,
             badges: [t("lead_statuses.\(l.status)"), l.ownerID == nil ? t("customers.pool") : ""],

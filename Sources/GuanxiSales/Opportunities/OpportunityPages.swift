@@ -161,7 +161,7 @@ package struct OpportunityPages {
         let competitors = try await services.competitors.list(for: principal).filter { competitorIDs.contains($0.id!) }
             .map { CompetitorRow(name: $0.name, strengths: $0.strengths, weaknesses: $0.weaknesses) }
         let timeline = try await TimelineView(services: services.customerFile).part(of: .opportunities, id: id, principal: principal, locale: context.locale)
-        let attachments = try await AttachmentPages(services: services.customerFile).part(.opportunities, id, principal: principal, locale: context.locale)
+        let attachments = try await AttachmentPages(services: services.customerFile).part(.opportunities, id, principal: principal, locale: context.locale, canAdd: canEdit)
         let custom = try await CustomFieldForm(services: services.customerFile).display(.opportunities, values: try await services.customValues.values(of: .opportunities, id: id), locale: context.locale)
         let panels = try await services.records.drawnPanels(on: .opportunities, id, context: context, localizer: services.localizer)
         var crumbs = [RecordHeader.Crumb(label: t("opportunities.title"), href: Self.url.description)]
