@@ -1,8 +1,8 @@
 import Foundation
 import Mustache
 import Testing
-import GuanxiPlatform
 import GuanxiServer
+@testable import GuanxiPlatform
 @testable import GuanxiCustomerAnalytics
 
 /// Pages escape values with Guanxi's own byte-wise escaping (`HTMLEscaping`), which must
@@ -48,6 +48,28 @@ import GuanxiServer
             }
         }
         #expect(indented.isEmpty, "Indented partials: \(indented.joined(separator: ", "))")
+    }
+
+    struct Row { let name: String; let note: String?; let count: Int; let flag: Bool; let boss: Row2?; let tags: [String]; let at: Date }
+    struct Row2 { let name: String; let maybe: String?? }
+    enum Mood { case calm }
+
+    @Test("Page models become dictionaries once per render: fields as they are, an absent optional absent, Guanxi's structs nested, other values kept whole")
+    func pageModelsAsDictionaries() throws {
+        let at = Date(timeIntervalSince1970: 1_790_000_000)
+        let tree = try #require(MustacheTree.make(Row(name: "王秀英", note: nil, count: 3, flag: false, boss: Row2(name: "李", maybe: .some(nil)),
+                                                      tags: ["a", "b"], at: at)) as? [String: Any])
+        #expect(Set(tree.keys) == ["name", "count", "flag", "boss", "tags", "at"])
+        #expect(tree["name"] as? String == "王秀英" && tree["count"] as? Int == 3 && tree["flag"] as? Bool == false)
+        #expect(tree["at"] as? Date == at && (tree["tags"] as? [Any])?.compactMap { $0 as? String } == ["a", "b"])
+        let boss = try #require(tree["boss"] as? [String: Any])
+        #expect(boss["name"] as? String == "李" && boss["maybe"] == nil && boss.count == 1)
+        #expect(MustacheTree.make(Optional<String>.none) is Optional<String>)
+        #expect(MustacheTree.make(Optional("x")) as? String == "x")
+        #expect(MustacheTree.make(Mood.calm) as? Mood == .calm)
+        // Rendered, the nil note and the absent inner value leave nothing.
+        let template = try MustacheTemplate(string: "{{name}}|{{note}}|{{count}}|{{#flag}}y{{/flag}}|{{boss.name}}{{boss.maybe}}|{{#tags}}{{.}}{{/tags}}")
+        #expect(template.render(MustacheTree.make(Row(name: "王", note: nil, count: 0, flag: true, boss: Row2(name: "李", maybe: nil), tags: ["x"], at: at))) == "王||0|y|李|x")
     }
 
     @Test("A template that does not parse is named in the error")
