@@ -111,15 +111,18 @@ public struct WebRenderer: Sendable {
         }
     }
 
-    public func layout(_ context: some PageContext, titleKey: String, notice: String? = nil) -> Layout {
+    /// The chrome of a page; `menus` false leaves out the main and quick-create menus, which
+    /// only the layout template draws (a `fragment` has no use for them).
+    public func layout(_ context: some PageContext, titleKey: String, notice: String? = nil, menus: Bool = true) -> Layout {
         let p = context.viewer
         let locale = context.locale
-        let creates = p.map { p in menu.creates(for: p).map { Layout.Link(href: $0.path, title: localizer.text($0.titleKey, locale)) } } ?? []
+        let shown = menus ? p : nil
+        let creates = shown.map { p in menu.creates(for: p).map { Layout.Link(href: $0.path, title: localizer.text($0.titleKey, locale)) } } ?? []
         return Layout(
             title: localizer.text(titleKey, locale), lang: locale, signedIn: p != nil && context.session?.awaitingSecondFactor != true,
             userName: p?.displayName ?? "", csrf: context.session?.csrfToken ?? "",
             isAdmin: p?.isAdmin ?? false,
-            menu: p.map { p in menu.groups(for: p).map { group in
+            menu: shown.map { p in menu.groups(for: p).map { group in
                 Layout.Group(title: localizer.text(group.group.titleKey, locale),
                              links: group.entries.map { Layout.Link(href: $0.path, title: localizer.text($0.titleKey, locale)) })
             } } ?? [],
@@ -147,7 +150,7 @@ public struct WebRenderer: Sendable {
     /// A part of a page (a template without the layout), escaped like a page, to be
     /// placed into another page as it is (`{{{html}}}`).
     public func fragment(_ template: String, page: Any, context: some PageContext) -> String {
-        library.render(Root(t: localizer.tree(context.locale), layout: layout(context, titleKey: "app.name"), page: page), withTemplate: template) ?? ""
+        library.render(Root(t: localizer.tree(context.locale), layout: layout(context, titleKey: "app.name", menus: false), page: page), withTemplate: template) ?? ""
     }
 
     /// See-other to a page of this site.
