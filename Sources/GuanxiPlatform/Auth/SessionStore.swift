@@ -69,11 +69,7 @@ public struct SessionStore: Sendable {
         return found
     }
 
-    /// The live session for a cookie, refreshing its idle timer; nil (and the row removed) when expired.
-    public func lookup(cookie: String) async throws -> SessionRecord? {
-        try await lookup(id: Secrets.sha256Hex(cookie))
-    }
-
+    /// The live session of an id, refreshing its idle timer; nil (and the row removed) when expired.
     private func lookup(id: String) async throws -> SessionRecord? {
         guard let row = try await database.sql.select()
             .columns("id", "user_id", "csrf_token", "awaiting_second_factor", "created_at", "last_seen_at")
