@@ -96,11 +96,11 @@ struct MigrationTests {
             #expect(plan.contains { $0.contains("USING PRIMARY KEY") }, "\(plan)")
 
             let migrator = Migrator(db: app.services.database.db, migrations: AllMigrations.list)
-            #expect(try await migrator.revert(steps: 7) == ["0051_DropOwnerNameIndexes", "0050_IndexSearchTrigramsWithoutPositions", "0049_IndexReferencesToRecords", "0048_DeflateImportFiles", "0047_StoreIDsAsBytes", "0046_CoverSearchesOnPostgreSQL", "0045_StoreLedgerAndChannelsByKey"])
+            #expect(try await migrator.revert(steps: 8) == ["0052_IndexOnlyRowsThatHoldAValue", "0051_DropOwnerNameIndexes", "0050_IndexSearchTrigramsWithoutPositions", "0049_IndexReferencesToRecords", "0048_DeflateImportFiles", "0047_StoreIDsAsBytes", "0046_CoverSearchesOnPostgreSQL", "0045_StoreLedgerAndChannelsByKey"])
             #expect(try await keyed() == [false, false])
             #expect(try await indexes() == ["contact_channels_value_idx", "sqlite_autoindex_contact_channels_1", "sqlite_autoindex_import_job_records_1"])
             #expect(try await rows() == before)
-            #expect(try await migrator.migrate() == ["0045_StoreLedgerAndChannelsByKey", "0046_CoverSearchesOnPostgreSQL", "0047_StoreIDsAsBytes", "0048_DeflateImportFiles", "0049_IndexReferencesToRecords", "0050_IndexSearchTrigramsWithoutPositions", "0051_DropOwnerNameIndexes"])
+            #expect(try await migrator.migrate() == ["0045_StoreLedgerAndChannelsByKey", "0046_CoverSearchesOnPostgreSQL", "0047_StoreIDsAsBytes", "0048_DeflateImportFiles", "0049_IndexReferencesToRecords", "0050_IndexSearchTrigramsWithoutPositions", "0051_DropOwnerNameIndexes", "0052_IndexOnlyRowsThatHoldAValue"])
             #expect(try await keyed() == [true, true])
             #expect(try await indexes() == ["contact_channels_value_idx"])
             #expect(try await rows() == before)
@@ -157,7 +157,7 @@ struct MigrationTests {
 
             // Back to text, as an older build wrote it (upper case, with hyphens).
             let migrator = Migrator(db: app.services.database.db, migrations: AllMigrations.list)
-            #expect(try await migrator.revert(steps: 5) == ["0051_DropOwnerNameIndexes", "0050_IndexSearchTrigramsWithoutPositions", "0049_IndexReferencesToRecords", "0048_DeflateImportFiles", "0047_StoreIDsAsBytes"])
+            #expect(try await migrator.revert(steps: 6) == ["0052_IndexOnlyRowsThatHoldAValue", "0051_DropOwnerNameIndexes", "0050_IndexSearchTrigramsWithoutPositions", "0049_IndexReferencesToRecords", "0048_DeflateImportFiles", "0047_StoreIDsAsBytes"])
             // The import's file is as it came again (migration 0048), for an older build.
             #expect(try await sql.raw("SELECT data FROM import_job_chunks").all(decodingColumn: "data", as: Data.self) == [Data(file.utf8)])
             #expect(try await sql.raw("SELECT count(*) AS n FROM pragma_table_info('import_job_chunks') WHERE name = 'deflated'").first(decodingColumn: "n", as: Int.self) == 0)
@@ -170,7 +170,7 @@ struct MigrationTests {
             try await sql.raw("INSERT INTO contact_channels (contact_id, kind, position, value, normalized) VALUES (\(bind: wang.uuidString), 'phone', 9, '010 1234 5678', '01012345678')").run()
             try await sql.raw("INSERT INTO search_keys (kind, record_id) VALUES ('elsewhere', \(bind: older.uuidString)), ('elsewhere', 'not-an-id')").run()
 
-            #expect(try await migrator.migrate() == ["0047_StoreIDsAsBytes", "0048_DeflateImportFiles", "0049_IndexReferencesToRecords", "0050_IndexSearchTrigramsWithoutPositions", "0051_DropOwnerNameIndexes"])
+            #expect(try await migrator.migrate() == ["0047_StoreIDsAsBytes", "0048_DeflateImportFiles", "0049_IndexReferencesToRecords", "0050_IndexSearchTrigramsWithoutPositions", "0051_DropOwnerNameIndexes", "0052_IndexOnlyRowsThatHoldAValue"])
             #expect(try await stored() == asBytes.union(["search_keys.record_id: text 9"]))
             #expect(try await sql.raw("SELECT count(*) AS n FROM search_keys WHERE record_id = \(bind: older)").first(decodingColumn: "n", as: Int.self) == 1)
             #expect(try await sql.raw("SELECT count(*) AS n FROM contact_channels WHERE contact_id = \(bind: wang)").first(decodingColumn: "n", as: Int.self) == 3)
@@ -240,14 +240,63 @@ struct MigrationTests {
                 #expect(plan.contains { $0.contains("contacts_owner_name_sort_idx") }, "\(plan)")
             }
             let migrator = Migrator(db: app.services.database.db, migrations: AllMigrations.list)
-            #expect(try await migrator.revert(steps: 1) == ["0051_DropOwnerNameIndexes"])
+            #expect(try await migrator.revert(steps: 2) == ["0052_IndexOnlyRowsThatHoldAValue", "0051_DropOwnerNameIndexes"])
             #expect(try await indexes().isSuperset(of: tables.map { "\($0)_owner_idx" }))
             // As an import that stopped leaves an index it set aside.
             try await sql.insert(into: "set_aside_indexes").columns("name", "definition", "job_id", "set_aside_at")
                 .values(SQLBind("contacts_owner_idx"), SQLBind("CREATE INDEX contacts_owner_idx ON contacts (owner_id, name)"), SQLBind(UUID()), SQLBind(Date())).run()
-            #expect(try await migrator.migrate() == ["0051_DropOwnerNameIndexes"])
+            #expect(try await migrator.migrate() == ["0051_DropOwnerNameIndexes", "0052_IndexOnlyRowsThatHoldAValue"])
             #expect(try await indexes().isDisjoint(with: tables.map { "\($0)_owner_idx" }))
             #expect(try await sql.select().column("name").from("set_aside_indexes").all().isEmpty)
+        }
+    }
+
+    @Test("Indexes on columns most records leave empty, and on a name after its surname, hold only the rows a look-up can find; a look-up by value still reads them; reverting makes them whole again")
+    func partialIndexes() async throws {
+        try await TestApp.run { app, _ in
+            let sql = app.services.database.sql
+            let engine = app.services.database.engine
+            let names = M0052_IndexOnlyRowsThatHoldAValue.sparse.map(\.0) + M0052_IndexOnlyRowsThatHoldAValue.afterSurname(engine).map(\.0)
+            #expect(names.count == 10)
+            func partial() async throws -> Set<String> {
+                let query: SQLQueryString = engine == .sqlite
+                    ? "SELECT name FROM sqlite_master WHERE type = 'index' AND sql LIKE '% WHERE %'"
+                    : "SELECT indexname AS name FROM pg_indexes WHERE schemaname = current_schema() AND indexdef LIKE '% WHERE %'"
+                return Set(try await sql.raw(query).all(decodingColumn: "name", as: String.self))
+            }
+            #expect(try await partial().isSuperset(of: names))
+            if engine == .sqlite {
+                for (query, index) in [("SELECT id FROM contacts WHERE wechat = 'wx_li'", "contacts_wechat_idx"),
+                                       ("SELECT id FROM contacts WHERE owner_id IN (x'00', x'01') ORDER BY name_sort", "contacts_owner_name_sort_idx"),
+                                       ("SELECT id FROM contacts WHERE reports_to_id = x'00'", "contacts_reports_idx"),
+                                       ("SELECT id FROM customers WHERE parent_id = x'00'", "customers_parent_idx")] {
+                    let plan = try await sql.raw("EXPLAIN QUERY PLAN \(unsafeRaw: query)").all(decodingColumn: "detail", as: String.self)
+                    #expect(plan.contains { $0.contains("INDEX \(index) ") }, "\(query) \(plan)")
+                }
+            }
+            // A manager deleted: the contact reporting to them, found through the partial index, reports to no one.
+            let admin = try await app.admin
+            var company = CustomerInput()
+            company.name = "北京星辰科技有限公司"
+            let customer = try await app.services.customers.create(company, by: admin)
+            var boss = ContactInput()
+            boss.name = "王经理"
+            boss.customerID = .some(customer.id)
+            let manager = try await app.services.contacts.create(boss, by: admin)
+            var report = ContactInput()
+            report.name = "李秀"
+            report.customerID = .some(customer.id)
+            report.wechat = "wx_li_xiu"
+            report.reportsToID = .some(manager.id)
+            let staff = try await app.services.contacts.create(report, by: admin)
+            try await app.services.contacts.delete(manager.id!, expectedVersion: nil, by: admin)
+            #expect(try await app.services.contacts.find(staff.id!, for: admin).reportsToID == nil)
+
+            let migrator = Migrator(db: app.services.database.db, migrations: AllMigrations.list)
+            #expect(try await migrator.revert(steps: 1) == ["0052_IndexOnlyRowsThatHoldAValue"])
+            #expect(try await partial().isDisjoint(with: names))
+            #expect(try await migrator.migrate() == ["0052_IndexOnlyRowsThatHoldAValue"])
+            #expect(try await partial().isSuperset(of: names))
         }
     }
 

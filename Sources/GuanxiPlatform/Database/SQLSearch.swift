@@ -30,18 +30,20 @@ public enum SQLSearch {
     /// its FTS5 trigram index for terms of three characters or more; PostgreSQL from its
     /// pg_trgm index. Trigrams cannot serve one or two characters (a two-character Chinese
     /// name is common), so such terms match names only. For people (contacts, leads) a
-    /// short term matches the start of the name or of the given name after a one- or
-    /// two-character surname — "王伟" finds 王伟东, "晓明" finds 欧阳晓明 — answered from
-    /// indexes on those (migration 0021) instead of reading a million names.
+    /// short term matches the start of the name, or — in a name written in an East Asian
+    /// script (`eastAsian`) — of the given name after a one- or two-character surname:
+    /// "王伟" finds 王伟东, "晓明" finds 欧阳晓明, "li" finds Lily but not Olivia. Each is
+    /// answered from an index on it (migrations 0021, 0052) instead of reading a million names.
     public static func condition(_ table: String, _ term: String, engine: SQLEngine, nameColumn: String = "name") -> SearchCondition {
         let trimmed = term.trimmingCharacters(in: .whitespaces)
         if personNames.contains(table), trimmed.count < 3, !trimmed.isEmpty, !trimmed.allSatisfy(\.isNumber) {
             // Both as typed and capitalised, for Latin names ("em" finds "Emma").
             let variants = Array(Set([trimmed, trimmed.prefix(1).uppercased() + trimmed.dropFirst()])).sorted()
-            let starts = ["\(table).name", "substr(\(table).name, 2)", "substr(\(table).name, 3)"]
+            let afterSurname = " AND " + eastAsian("\(table).name", engine: engine)
+            let starts = [("\(table).name", ""), ("substr(\(table).name, 2)", afterSurname), ("substr(\(table).name, 3)", afterSurname)]
             let each = variants.flatMap { prefix in
-                starts.map { start in
-                    SQLQueryString("(\(unsafeRaw: start) >= \(bind: prefix) AND \(unsafeRaw: start) < \(bind: prefix + "\u{10FFFF}"))") as any SQLExpression
+                starts.map { start, only in
+                    SQLQueryString("(\(unsafeRaw: start) >= \(bind: prefix) AND \(unsafeRaw: start) < \(bind: prefix + "\u{10FFFF}")\(unsafeRaw: only))") as any SQLExpression
                 }
             }
             let ranges = any(each)
@@ -121,6 +123,15 @@ public enum SQLSearch {
     /// and tests it on each row it reads in the list's order.
     private static func opaque(_ condition: any SQLExpression) -> any SQLExpression {
         SQLQueryString("(CASE WHEN \(condition) THEN 1 ELSE 0 END) = 1")
+    }
+
+    /// Whether the name in `column` is written in an East Asian script — its first character
+    /// at or past U+2E80: CJK radicals, kana, Hangul, ideographs — where the given name
+    /// follows the surname without a space. The indexes on a name after its first
+    /// characters hold only such names (migration 0052), and a query reaches them by this
+    /// very condition.
+    package static func eastAsian(_ column: String, engine: SQLEngine) -> String {
+        "\(engine == .postgres ? "ascii" : "unicode")(\(column)) >= 11904"
     }
 
     /// Tables whose `name` is a person's name.

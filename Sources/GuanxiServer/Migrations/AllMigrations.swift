@@ -57,5 +57,6 @@ public enum AllMigrations {
         M0049_IndexReferencesToRecords(),
         M0050_IndexSearchTrigramsWithoutPositions(),
         M0051_DropOwnerNameIndexes(),
+        M0052_IndexOnlyRowsThatHoldAValue(),
     ]
 }
