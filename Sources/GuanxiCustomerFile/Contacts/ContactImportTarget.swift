@@ -142,10 +142,10 @@ package struct ContactImportTarget: ImportTarget {
         try services.customers.insertAll(batch.compactMap(\.customer), to: &writes)
         let contacts = batch.map { p in (new: p.contact, values: p.contact.contact.values) }
         try PreparedInsert.addAll(contacts.map { $0.values.insertRow(of: $0.new.contact) }, to: &writes)
-        try writes.insert(into: "contact_channels", columns: ["contact_id", "position", "kind", "label", "value", "normalized"], rows: contacts.flatMap { c in
+        try writes.insert(into: "contact_channels", columns: ContactService.channelColumns, rows: contacts.flatMap { c in
             c.new.channels.enumerated().map { position, channel in
                 [BulkValue(c.values.id), BulkValue(position), BulkValue(channel.kind.rawValue), BulkValue(channel.label), BulkValue(channel.value),
-                 BulkValue(ContactService.normalized(channel))]
+                 BulkValue(ContactService.normalizedApart(channel))]
             }
         })
         for c in contacts where c.new.custom.sent { writes.then { tx in try await CustomValues.save(c.new.custom, of: c.values.id!, on: tx) } }

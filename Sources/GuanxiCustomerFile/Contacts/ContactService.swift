@@ -254,12 +254,23 @@ public struct ContactService: Sendable {
         }
     }
 
+    /// What a channel's row stores of its normal form: nothing when it is the value as
+    /// typed, as almost every e-mail is; the table computes `normalized` from the two
+    /// (migration 0053).
+    package static func normalizedApart(_ channel: ContactChannel) -> String? {
+        let normal = normalized(channel)
+        return normal == channel.value ? nil : normal
+    }
+
+    /// The columns a channel's row is written with, in the order of `channelValues`.
+    package static let channelColumns = ["contact_id", "position", "kind", "label", "value", "normalized_apart"]
+
     package static func replaceChannels(of id: UUID, with channels: [ContactChannel], on db: any Database) async throws {
         let sql = db as! any SQLDatabase
         try await sql.delete(from: "contact_channels").where("contact_id", .equal, id).run()
         for (position, channel) in channels.enumerated() {
-            try await sql.insert(into: "contact_channels").columns("contact_id", "position", "kind", "label", "value", "normalized")
-                .values(SQLBind(id), SQLBind(position), SQLBind(channel.kind.rawValue), SQLBind(channel.label), SQLBind(channel.value), SQLBind(normalized(channel)))
+            try await sql.insert(into: "contact_channels").columns(channelColumns)
+                .values(SQLBind(id), SQLBind(position), SQLBind(channel.kind.rawValue), SQLBind(channel.label), SQLBind(channel.value), SQLBind(normalizedApart(channel)))
                 .run()
         }
     }

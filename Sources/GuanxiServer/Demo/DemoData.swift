@@ -94,7 +94,7 @@ public struct DemoData: Sendable {
             }
             let batch = [("customers", Self.customerColumns, customerRows), ("customer_tags", ["customer_id", "tag"], tagRows),
                          ("contacts", Self.contactColumns, contactRows),
-                         ("contact_channels", ["contact_id", "position", "kind", "label", "value", "normalized"], channelRows),
+                         ("contact_channels", ContactService.channelColumns, channelRows),
                          ("opportunities", Self.opportunityColumns, dealRows), ("opportunity_stage_history", Self.stageHistoryColumns, historyRows),
                          ("opportunity_competitors", ["opportunity_id", "competitor_id"], rivalRows), ("leads", Self.leadColumns, leadRows),
                          ("activities", Self.activityColumns, activityRows), ("commitments", Self.commitmentColumns, commitmentRows),
@@ -245,8 +245,8 @@ public struct DemoData: Sendable {
             Pinyin.sortKey(name, person: true),
         ]
         let channels: [[any SQLExpression]] = [
-            [SQLBind(id), SQLBind(0), SQLBind("email"), SQLBind("工作"), SQLBind(email), SQLBind(email)],
-            [SQLBind(id), SQLBind(0), SQLBind("phone"), SQLBind("手机"), SQLBind(mobile), SQLBind(mobile)],
+            [SQLBind(id), SQLBind(0), SQLBind("email"), SQLBind("工作"), SQLBind(email), SQLBind(ContactService.normalizedApart(ContactChannel(kind: .email, value: email)))],
+            [SQLBind(id), SQLBind(0), SQLBind("phone"), SQLBind("手机"), SQLBind(mobile), SQLBind(ContactService.normalizedApart(ContactChannel(kind: .phone, value: mobile)))],
         ]
         return (id, values.map(Self.bind), channels)
     }

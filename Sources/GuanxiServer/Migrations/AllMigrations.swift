@@ -58,5 +58,6 @@ public enum AllMigrations {
         M0050_IndexSearchTrigramsWithoutPositions(),
         M0051_DropOwnerNameIndexes(),
         M0052_IndexOnlyRowsThatHoldAValue(),
+        M0053_KeepChannelsNormalFormWhereItDiffers(),
     ]
 }
