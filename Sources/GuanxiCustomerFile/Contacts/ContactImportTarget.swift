@@ -262,7 +262,7 @@ package struct ContactImportTarget: ImportTarget {
     }
 
     package func scatteredIndexes(_ settings: ImportSettings) -> [String] {
-        ["contacts_name_idx", "contacts_name_from2_idx", "contacts_name_from3_idx",
+        ["contacts_name_from2_idx", "contacts_name_from3_idx",
          "contacts_name_sort_idx", "contacts_owner_name_sort_idx"]
             + (["email", "phone"].contains(settings.key ?? "") ? [] : ["contact_channels_value_idx"])
             + [SQLiteSearchIndex.insertTrigger("contacts"), SQLiteSearchIndex.insertTrigger("customers")]

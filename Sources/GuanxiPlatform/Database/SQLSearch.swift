@@ -33,19 +33,27 @@ public enum SQLSearch {
     /// short term matches the start of the name, or — in a name written in an East Asian
     /// script (`eastAsian`) — of the given name after a one- or two-character surname:
     /// "王伟" finds 王伟东, "晓明" finds 欧阳晓明, "li" finds Lily but not Olivia. Each is
-    /// answered from an index on it (migrations 0021, 0052) instead of reading a million names.
+    /// answered from an index (the name-order index, and those on the name after one or two
+    /// characters: migrations 0021, 0052, 0054) instead of reading a million names.
     public static func condition(_ table: String, _ term: String, engine: SQLEngine, nameColumn: String = "name") -> SearchCondition {
         let trimmed = term.trimmingCharacters(in: .whitespaces)
         if personNames.contains(table), trimmed.count < 3, !trimmed.isEmpty, !trimmed.allSatisfy(\.isNumber) {
             // Both as typed and capitalised, for Latin names ("em" finds "Emma").
             let variants = Array(Set([trimmed, trimmed.prefix(1).uppercased() + trimmed.dropFirst()])).sorted()
-            let afterSurname = " AND " + eastAsian("\(table).name", engine: engine)
-            let starts = [("\(table).name", ""), ("substr(\(table).name, 2)", afterSurname), ("substr(\(table).name, 3)", afterSurname)]
-            let each = variants.flatMap { prefix in
-                starts.map { start, only in
-                    SQLQueryString("(\(unsafeRaw: start) >= \(bind: prefix) AND \(unsafeRaw: start) < \(bind: prefix + "\u{10FFFF}")\(unsafeRaw: only))") as any SQLExpression
-                }
+            let starting = { (start: String, prefix: String) in
+                SQLQueryString("\(unsafeRaw: start) >= \(bind: prefix) AND \(unsafeRaw: start) < \(bind: prefix + "\u{10FFFF}")")
             }
+            // The start of the name is read along name order (migration 0054): a name that
+            // starts with the term has a sort key that starts with the term's — 王 "wang0",
+            // "Li" "li" (`Pinyin.sortKey`) — and each entry of that range is tested on the
+            // name the index holds beside it (汪 reads "wang0" too).
+            let key = Pinyin.sortKey(trimmed, person: true)
+            let named = SQLList(variants.map { SQLGroupExpression(starting("\(table).name", $0)) }, separator: SQLRaw(" OR "))
+            let start = SQLQueryString("(\(starting("\(table).\(SQLiteSearchIndex.sortedBy)", key)) AND (\(named)))")
+            let afterSurname = [2, 3].flatMap { from in
+                variants.map { SQLQueryString("(\(starting("substr(\(table).name, \(from))", $0)) AND \(unsafeRaw: eastAsian("\(table).name", engine: engine)))") }
+            }
+            let each: [any SQLExpression] = [start] + afterSurname
             let ranges = any(each)
             guard engine == .sqlite else { return postgresShortName(table, ranges: each) }
             // Each range from its own index, one after the other, so counting can stop early.

@@ -59,5 +59,6 @@ public enum AllMigrations {
         M0051_DropOwnerNameIndexes(),
         M0052_IndexOnlyRowsThatHoldAValue(),
         M0053_KeepChannelsNormalFormWhereItDiffers(),
+        M0054_FindShortNamesAlongNameOrder(),
     ]
 }
