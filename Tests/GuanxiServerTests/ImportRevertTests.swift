@@ -71,8 +71,8 @@ struct ImportRevertTests {
             // The ledger: the refused contact is still to revert, the others (the one deleted by hand too) are marked.
             let ledger = try await sql.select().column("action").column(SQLFunction("count", args: SQLLiteral.all), as: "n").from("import_job_records")
                 .where("job_id", .equal, job.id).groupBy("action").all()
-                .reduce(into: [String: Int]()) { $0[try $1.decode(column: "action", as: String.self)] = try $1.decode(column: "n", as: Int.self) }
-            #expect(ledger == ["created": 1, "reverted": 1_203])
+                .reduce(into: [Int: Int]()) { $0[try $1.decode(column: "action", as: Int.self)] = try $1.decode(column: "n", as: Int.self) }
+            #expect(ledger == [ImportJobStore.LedgerAction.created.rawValue: 1, ImportJobStore.LedgerAction.reverted.rawValue: 1_203])
 
             _ = try await app.services.contacts.update(first, { var back = ContactInput(); back.ownerID = .some(rep.userID); return back }(), expectedVersion: nil, by: admin)
             let done = try await imports.revert(job.id, by: rep)

@@ -75,7 +75,11 @@ struct MigrationTests {
             func id(_ column: String) -> String { "replace(CASE typeof(\(column)) WHEN 'blob' THEN hex(\(column)) ELSE \(column) END, '-', '')" }
             func rows() async throws -> [String] {
                 try await sql.raw(SQLQueryString("SELECT \(id("contact_id")) || kind || position || value || normalized AS r FROM contact_channels ORDER BY r")).all(decodingColumn: "r", as: String.self)
-                    + sql.raw(SQLQueryString("SELECT \(id("job_id")) || record_kind || \(id("record_id")) || line || action AS r FROM import_job_records ORDER BY r")).all(decodingColumn: "r", as: String.self)
+                    // The ledger's kind and action as words, whether kept in full or (after migration 0055) compact.
+                    + sql.raw(SQLQueryString("""
+                        SELECT \(id("job_id")) || coalesce(record_kind, (SELECT kind FROM import_jobs j WHERE j.id = job_id)) || \(id("record_id")) || line
+                            || CASE action WHEN 0 THEN 'created' WHEN 1 THEN 'updated' WHEN 2 THEN 'reverted' ELSE action END AS r FROM import_job_records ORDER BY r
+                        """)).all(decodingColumn: "r", as: String.self)
             }
             func keyed() async throws -> [Bool] {
                 var out: [Bool] = []
@@ -96,11 +100,11 @@ struct MigrationTests {
             #expect(plan.contains { $0.contains("USING PRIMARY KEY") }, "\(plan)")
 
             let migrator = Migrator(db: app.services.database.db, migrations: AllMigrations.list)
-            #expect(try await migrator.revert(steps: 10) == ["0054_FindShortNamesAlongNameOrder", "0053_KeepChannelsNormalFormWhereItDiffers", "0052_IndexOnlyRowsThatHoldAValue", "0051_DropOwnerNameIndexes", "0050_IndexSearchTrigramsWithoutPositions", "0049_IndexReferencesToRecords", "0048_DeflateImportFiles", "0047_StoreIDsAsBytes", "0046_CoverSearchesOnPostgreSQL", "0045_StoreLedgerAndChannelsByKey"])
+            #expect(try await migrator.revert(steps: 11) == ["0055_KeepLedgerCompact", "0054_FindShortNamesAlongNameOrder", "0053_KeepChannelsNormalFormWhereItDiffers", "0052_IndexOnlyRowsThatHoldAValue", "0051_DropOwnerNameIndexes", "0050_IndexSearchTrigramsWithoutPositions", "0049_IndexReferencesToRecords", "0048_DeflateImportFiles", "0047_StoreIDsAsBytes", "0046_CoverSearchesOnPostgreSQL", "0045_StoreLedgerAndChannelsByKey"])
             #expect(try await keyed() == [false, false])
             #expect(try await indexes() == ["contact_channels_value_idx", "sqlite_autoindex_contact_channels_1", "sqlite_autoindex_import_job_records_1"])
             #expect(try await rows() == before)
-            #expect(try await migrator.migrate() == ["0045_StoreLedgerAndChannelsByKey", "0046_CoverSearchesOnPostgreSQL", "0047_StoreIDsAsBytes", "0048_DeflateImportFiles", "0049_IndexReferencesToRecords", "0050_IndexSearchTrigramsWithoutPositions", "0051_DropOwnerNameIndexes", "0052_IndexOnlyRowsThatHoldAValue", "0053_KeepChannelsNormalFormWhereItDiffers", "0054_FindShortNamesAlongNameOrder"])
+            #expect(try await migrator.migrate() == ["0045_StoreLedgerAndChannelsByKey", "0046_CoverSearchesOnPostgreSQL", "0047_StoreIDsAsBytes", "0048_DeflateImportFiles", "0049_IndexReferencesToRecords", "0050_IndexSearchTrigramsWithoutPositions", "0051_DropOwnerNameIndexes", "0052_IndexOnlyRowsThatHoldAValue", "0053_KeepChannelsNormalFormWhereItDiffers", "0054_FindShortNamesAlongNameOrder", "0055_KeepLedgerCompact"])
             #expect(try await keyed() == [true, true])
             #expect(try await indexes() == ["contact_channels_value_idx"])
             #expect(try await rows() == before)
@@ -157,7 +161,7 @@ struct MigrationTests {
 
             // Back to text, as an older build wrote it (upper case, with hyphens).
             let migrator = Migrator(db: app.services.database.db, migrations: AllMigrations.list)
-            #expect(try await migrator.revert(steps: 8) == ["0054_FindShortNamesAlongNameOrder", "0053_KeepChannelsNormalFormWhereItDiffers", "0052_IndexOnlyRowsThatHoldAValue", "0051_DropOwnerNameIndexes", "0050_IndexSearchTrigramsWithoutPositions", "0049_IndexReferencesToRecords", "0048_DeflateImportFiles", "0047_StoreIDsAsBytes"])
+            #expect(try await migrator.revert(steps: 9) == ["0055_KeepLedgerCompact", "0054_FindShortNamesAlongNameOrder", "0053_KeepChannelsNormalFormWhereItDiffers", "0052_IndexOnlyRowsThatHoldAValue", "0051_DropOwnerNameIndexes", "0050_IndexSearchTrigramsWithoutPositions", "0049_IndexReferencesToRecords", "0048_DeflateImportFiles", "0047_StoreIDsAsBytes"])
             // The import's file is as it came again (migration 0048), for an older build.
             #expect(try await sql.raw("SELECT data FROM import_job_chunks").all(decodingColumn: "data", as: Data.self) == [Data(file.utf8)])
             #expect(try await sql.raw("SELECT count(*) AS n FROM pragma_table_info('import_job_chunks') WHERE name = 'deflated'").first(decodingColumn: "n", as: Int.self) == 0)
@@ -170,7 +174,7 @@ struct MigrationTests {
             try await sql.raw("INSERT INTO contact_channels (contact_id, kind, position, value, normalized) VALUES (\(bind: wang.uuidString), 'phone', 9, '010 1234 5678', '01012345678')").run()
             try await sql.raw("INSERT INTO search_keys (kind, record_id) VALUES ('elsewhere', \(bind: older.uuidString)), ('elsewhere', 'not-an-id')").run()
 
-            #expect(try await migrator.migrate() == ["0047_StoreIDsAsBytes", "0048_DeflateImportFiles", "0049_IndexReferencesToRecords", "0050_IndexSearchTrigramsWithoutPositions", "0051_DropOwnerNameIndexes", "0052_IndexOnlyRowsThatHoldAValue", "0053_KeepChannelsNormalFormWhereItDiffers", "0054_FindShortNamesAlongNameOrder"])
+            #expect(try await migrator.migrate() == ["0047_StoreIDsAsBytes", "0048_DeflateImportFiles", "0049_IndexReferencesToRecords", "0050_IndexSearchTrigramsWithoutPositions", "0051_DropOwnerNameIndexes", "0052_IndexOnlyRowsThatHoldAValue", "0053_KeepChannelsNormalFormWhereItDiffers", "0054_FindShortNamesAlongNameOrder", "0055_KeepLedgerCompact"])
             #expect(try await stored() == asBytes.union(["search_keys.record_id: text 9"]))
             #expect(try await sql.raw("SELECT count(*) AS n FROM search_keys WHERE record_id = \(bind: older)").first(decodingColumn: "n", as: Int.self) == 1)
             #expect(try await sql.raw("SELECT count(*) AS n FROM contact_channels WHERE contact_id = \(bind: wang)").first(decodingColumn: "n", as: Int.self) == 3)
@@ -240,12 +244,12 @@ struct MigrationTests {
                 #expect(plan.contains { $0.contains("contacts_owner_name_sort_idx") }, "\(plan)")
             }
             let migrator = Migrator(db: app.services.database.db, migrations: AllMigrations.list)
-            #expect(try await migrator.revert(steps: 4) == ["0054_FindShortNamesAlongNameOrder", "0053_KeepChannelsNormalFormWhereItDiffers", "0052_IndexOnlyRowsThatHoldAValue", "0051_DropOwnerNameIndexes"])
+            #expect(try await migrator.revert(steps: 5) == ["0055_KeepLedgerCompact", "0054_FindShortNamesAlongNameOrder", "0053_KeepChannelsNormalFormWhereItDiffers", "0052_IndexOnlyRowsThatHoldAValue", "0051_DropOwnerNameIndexes"])
             #expect(try await indexes().isSuperset(of: tables.map { "\($0)_owner_idx" }))
             // As an import that stopped leaves an index it set aside.
             try await sql.insert(into: "set_aside_indexes").columns("name", "definition", "job_id", "set_aside_at")
                 .values(SQLBind("contacts_owner_idx"), SQLBind("CREATE INDEX contacts_owner_idx ON contacts (owner_id, name)"), SQLBind(UUID()), SQLBind(Date())).run()
-            #expect(try await migrator.migrate() == ["0051_DropOwnerNameIndexes", "0052_IndexOnlyRowsThatHoldAValue", "0053_KeepChannelsNormalFormWhereItDiffers", "0054_FindShortNamesAlongNameOrder"])
+            #expect(try await migrator.migrate() == ["0051_DropOwnerNameIndexes", "0052_IndexOnlyRowsThatHoldAValue", "0053_KeepChannelsNormalFormWhereItDiffers", "0054_FindShortNamesAlongNameOrder", "0055_KeepLedgerCompact"])
             #expect(try await indexes().isDisjoint(with: tables.map { "\($0)_owner_idx" }))
             #expect(try await sql.select().column("name").from("set_aside_indexes").all().isEmpty)
         }
@@ -293,9 +297,9 @@ struct MigrationTests {
             #expect(try await app.services.contacts.find(staff.id!, for: admin).reportsToID == nil)
 
             let migrator = Migrator(db: app.services.database.db, migrations: AllMigrations.list)
-            #expect(try await migrator.revert(steps: 3) == ["0054_FindShortNamesAlongNameOrder", "0053_KeepChannelsNormalFormWhereItDiffers", "0052_IndexOnlyRowsThatHoldAValue"])
+            #expect(try await migrator.revert(steps: 4) == ["0055_KeepLedgerCompact", "0054_FindShortNamesAlongNameOrder", "0053_KeepChannelsNormalFormWhereItDiffers", "0052_IndexOnlyRowsThatHoldAValue"])
             #expect(try await partial().isDisjoint(with: names))
-            #expect(try await migrator.migrate() == ["0052_IndexOnlyRowsThatHoldAValue", "0053_KeepChannelsNormalFormWhereItDiffers", "0054_FindShortNamesAlongNameOrder"])
+            #expect(try await migrator.migrate() == ["0052_IndexOnlyRowsThatHoldAValue", "0053_KeepChannelsNormalFormWhereItDiffers", "0054_FindShortNamesAlongNameOrder", "0055_KeepLedgerCompact"])
             #expect(try await partial().isSuperset(of: names))
         }
     }
@@ -334,12 +338,45 @@ struct MigrationTests {
                 #expect(try await sql.raw("SELECT hidden FROM pragma_table_xinfo('contact_channels') WHERE name = 'normalized'").first(decodingColumn: "hidden", as: Int.self) == 2)
             }
             let migrator = Migrator(db: app.services.database.db, migrations: AllMigrations.list)
-            #expect(try await migrator.revert(steps: 2) == ["0054_FindShortNamesAlongNameOrder", "0053_KeepChannelsNormalFormWhereItDiffers"])
+            #expect(try await migrator.revert(steps: 3) == ["0055_KeepLedgerCompact", "0054_FindShortNamesAlongNameOrder", "0053_KeepChannelsNormalFormWhereItDiffers"])
             #expect(try await rows(false) == ["Wang.Xiuying@Example.cn | - | wang.xiuying@example.cn", "xiuying@example.cn | - | xiuying@example.cn",
                                               "+86 138 0013 8000 | - | 8613800138000", "13900139000 | - | 13900139000"])
-            #expect(try await migrator.migrate() == ["0053_KeepChannelsNormalFormWhereItDiffers", "0054_FindShortNamesAlongNameOrder"])
+            #expect(try await migrator.migrate() == ["0053_KeepChannelsNormalFormWhereItDiffers", "0054_FindShortNamesAlongNameOrder", "0055_KeepLedgerCompact"])
             #expect(try await rows(true).count == 4)
             #expect(try await rows(true)[1] == "xiuying@example.cn | - | xiuying@example.cn")
+        }
+    }
+
+    @Test("An import's ledger notes a record's kind only when it is not the import's own, and what befell it as a number; histories and reverts read it as before; reverting the migration writes the words again")
+    func ledgerCompact() async throws {
+        try await TestApp.run { app, _ in
+            let sql = app.services.database.sql
+            let job = try await ImportTests.importing(app, .contacts, "姓名,公司,手机\n王伟,新星科技,13800138000\n李娜,新星科技,13911112222\n", ImportSettings())
+            func ledger() async throws -> [String] {
+                try await sql.raw("SELECT r.record_kind, CAST(r.action AS TEXT) AS action, r.line FROM import_job_records r WHERE r.job_id = \(bind: job.id) ORDER BY r.line, coalesce(r.record_kind, '')").all().map {
+                    "\(try $0.decode(column: "line", as: Int.self)) \(try $0.decode(column: "record_kind", as: String?.self) ?? "-") \(try $0.decode(column: "action", as: String.self))"
+                }
+            }
+            // The company the file named, created along with the first contact.
+            #expect(try await ledger() == ["2 - 0", "2 customers 0", "3 - 0"])
+            let store = ImportJobStore(services: app.services.customerFile)
+            #expect(try await store.createdKinds(of: job.id, first: .contacts) == [.contacts, .customers])
+            #expect(try await store.created(of: job.id, kind: .customers, after: nil, limit: 10).map(\.line) == [2])
+            let wang = try #require(try await sql.select().column("id").from("contacts").where("name", .equal, "王伟").first(decodingColumn: "id", as: UUID.self))
+            let history = try await ImportLedger(services: app.services.customerFile).entries(kind: "contacts", id: wang.uuidString)
+            #expect(history.map { $0.changes.map(\.new) } == [["test.csv", "2"]])
+
+            let migrator = Migrator(db: app.services.database.db, migrations: AllMigrations.list)
+            #expect(try await migrator.revert(steps: 1) == ["0055_KeepLedgerCompact"])
+            #expect(try await ledger() == ["2 contacts created", "2 customers created", "3 contacts created"])
+            #expect(try await migrator.migrate() == ["0055_KeepLedgerCompact"])
+            #expect(try await ledger() == ["2 - 0", "2 customers 0", "3 - 0"])
+
+            // A revert marks what it deleted, by number.
+            let reverted = try await DataImport(services: app.services.customerFile).revert(job.id, by: try await app.admin)
+            #expect(reverted.status == .reverted)
+            #expect(try await ledger() == ["2 - 2", "2 customers 2", "3 - 2"])
+            #expect(try await store.revertedCount(of: job.id) == 3)
         }
     }
 

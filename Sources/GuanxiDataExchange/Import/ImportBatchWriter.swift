@@ -98,7 +98,7 @@ package struct ImportBatchWriter<Target: ImportTarget>: Sendable {
             }
             // The ledger audits the creations it notes (`AuditLog.ledgeredCreations`).
             try AuditLog.$ledgeredCreations.withValue(Set(noted.map(\.id.text))) { try target.insertAll(batch.map(\.prepared), by: actor, to: &writes) }
-            try ImportJobStore.recordCreated(job: snapshot.id, noted, to: &writes)
+            try ImportJobStore.recordCreated(job: snapshot.id, own: target.kind, noted, to: &writes)
             return writes
         }
         let failedBefore = try await earlier?.value.failedSoFar ?? counting
@@ -140,7 +140,7 @@ package struct ImportBatchWriter<Target: ImportTarget>: Sendable {
     private func save(_ p: Pending, job: UUID, on tx: any Database) async throws {
         let also = target.alsoCreated(p.prepared)
         try await AuditLog.$ledgeredCreations.withValue(Set((also.map(\.id) + [p.id]).map(\.text))) { try await target.insert(p.prepared, by: actor, on: tx) }
-        for also in also { try await ImportJobStore.recordCreated(job: job, kind: also.kind, id: also.id, line: p.line, on: tx) }
-        try await ImportJobStore.recordCreated(job: job, kind: target.kind, id: p.id, line: p.line, on: tx)
+        for also in also { try await ImportJobStore.recordCreated(job: job, own: target.kind, kind: also.kind, id: also.id, line: p.line, on: tx) }
+        try await ImportJobStore.recordCreated(job: job, own: target.kind, kind: target.kind, id: p.id, line: p.line, on: tx)
     }
 }

@@ -205,24 +205,43 @@ package struct ImportJobStore: Sendable {
             .where("id", .equal, id).run()
     }
 
-    /// Notes many created records in a batch's writes.
-    package static func recordCreated(job: UUID, _ records: [(kind: RecordKind, id: UUID, line: Int)], to writes: inout BulkWrites) throws {
-        try writes.insert(into: "import_job_records", columns: ["job_id", "record_kind", "record_id", "line", "action", "before"], rows: records.map { r in
-            [BulkValue(job), BulkValue(r.kind.rawValue), BulkValue(r.id), BulkValue(r.line), BulkValue("created"), .null]
+    /// What the ledger (`import_job_records`) notes of a record, stored as a small number
+    /// (migration 0055).
+    package enum LedgerAction: Int, Sendable {
+        case created = 0, updated = 1
+        /// Created, and deleted by a revert since.
+        case reverted = 2
+    }
+
+    /// The ledger's columns. `record_kind` is empty for a record of the import's own kind
+    /// (`ownKind`), and names the kind of one created along with it (a contact file's companies).
+    private static let ledgerColumns = ["job_id", "record_kind", "record_id", "line", "action", "before"]
+
+    /// A record's kind as the ledger keeps it: nothing when it is the import's own.
+    private static func ledgerKind(_ kind: RecordKind, own: RecordKind) -> String? { kind == own ? nil : kind.rawValue }
+
+    /// The kind of a ledger row `r` of the import `j` (`import_jobs`), in SQL.
+    package static let ledgerRecordKind = "coalesce(r.record_kind, j.kind)"
+
+    /// Notes many created records in a batch's writes; `own` is the import's kind.
+    package static func recordCreated(job: UUID, own: RecordKind, _ records: [(kind: RecordKind, id: UUID, line: Int)], to writes: inout BulkWrites) throws {
+        try writes.insert(into: "import_job_records", columns: ledgerColumns, rows: records.map { r in
+            [BulkValue(job), BulkValue(ledgerKind(r.kind, own: own)), BulkValue(r.id), BulkValue(r.line), BulkValue(LedgerAction.created.rawValue), .null]
         })
     }
 
-    package static func recordCreated(job: UUID, kind: RecordKind, id: UUID, line: Int, on db: any Database) async throws {
-        try await (db as! any SQLDatabase).insert(into: "import_job_records").columns("job_id", "record_kind", "record_id", "line", "action", "before")
-            .values(SQLBind(job), SQLBind(kind.rawValue), SQLBind(id), SQLBind(line), SQLBind("created"), SQLBind(String?.none)).run()
+    package static func recordCreated(job: UUID, own: RecordKind, kind: RecordKind, id: UUID, line: Int, on db: any Database) async throws {
+        try await (db as! any SQLDatabase).insert(into: "import_job_records").columns(ledgerColumns)
+            .values(SQLBind(job), SQLBind(ledgerKind(kind, own: own)), SQLBind(id), SQLBind(line), SQLBind(LedgerAction.created.rawValue), SQLBind(String?.none)).run()
     }
 
-    /// Notes an update with the fields as they were; a record the job already touched keeps its first entry.
-    package static func recordUpdated(job: UUID, kind: RecordKind, id: UUID, line: Int, before: [String: String], on db: any Database) async throws {
+    /// Notes an update (of a record of the import's own kind) with the fields as they were;
+    /// a record the job already touched keeps its first entry.
+    package static func recordUpdated(job: UUID, id: UUID, line: Int, before: [String: String], on db: any Database) async throws {
         let sql = db as! any SQLDatabase
         guard try await sql.select().column("line").from("import_job_records").where("job_id", .equal, job).where("record_id", .equal, id).first() == nil else { return }
-        try await sql.insert(into: "import_job_records").columns("job_id", "record_kind", "record_id", "line", "action", "before")
-            .values(SQLBind(job), SQLBind(kind.rawValue), SQLBind(id), SQLBind(line), SQLBind("updated"), SQLBind(try encode(before))).run()
+        try await sql.insert(into: "import_job_records").columns(ledgerColumns)
+            .values(SQLBind(job), SQLBind(String?.none), SQLBind(id), SQLBind(line), SQLBind(LedgerAction.updated.rawValue), SQLBind(try encode(before))).run()
     }
 
     package struct UpdatedRecord: Sendable { package let kind: RecordKind; package let id: UUID; package let line: Int; package let before: [String: String] }
@@ -230,8 +249,10 @@ package struct ImportJobStore: Sendable {
     /// What the job updated and a revert has not undone, latest first (the order a revert
     /// restores it in).
     package func updated(of job: UUID) async throws -> [UpdatedRecord] {
-        try await sql.select().columns("record_kind", "record_id", "line", "before").from("import_job_records").where("job_id", .equal, job)
-            .where("action", .equal, "updated").orderBy("line", .descending).all().map { row in
+        try await sql.raw("""
+            SELECT \(unsafeRaw: Self.ledgerRecordKind) AS record_kind, r.record_id, r.line, r.before FROM import_job_records r JOIN import_jobs j ON j.id = r.job_id
+            WHERE r.job_id = \(bind: job) AND r.action = \(literal: LedgerAction.updated.rawValue) ORDER BY r.line DESC
+            """).all().map { row in
                 UpdatedRecord(kind: RecordKind(rawValue: try row.decode(column: "record_kind", as: String.self)), id: try row.decode(column: "record_id", as: UUID.self),
                               line: try row.decode(column: "line", as: Int.self),
                               before: try row.decode(column: "before", as: String?.self).map { try JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:])
@@ -241,17 +262,22 @@ package struct ImportJobStore: Sendable {
     /// The kinds of the records the job created and a revert has not undone: `first` (the
     /// import's own kind) first, then those it created along.
     package func createdKinds(of job: UUID, first: RecordKind) async throws -> [RecordKind] {
-        let kinds = try await sql.select().distinct().column("record_kind").from("import_job_records").where("job_id", .equal, job)
-            .where("action", .equal, "created").all(decodingColumn: "record_kind", as: String.self).map(RecordKind.init(rawValue:))
+        let kinds = try await sql.raw("""
+            SELECT DISTINCT \(unsafeRaw: Self.ledgerRecordKind) AS record_kind FROM import_job_records r JOIN import_jobs j ON j.id = r.job_id
+            WHERE r.job_id = \(bind: job) AND r.action = \(literal: LedgerAction.created.rawValue)
+            """).all(decodingColumn: "record_kind", as: String.self).map(RecordKind.init(rawValue:))
         return kinds.filter { $0 == first } + kinds.filter { $0 != first }.sorted { $0.rawValue < $1.rawValue }
     }
 
     /// A page of the records of `kind` the job created and a revert has not undone, by id
     /// after `after`: the ledger's own key (job, record) finds it, however large the job.
     package func created(of job: UUID, kind: RecordKind, after: UUID?, limit: Int) async throws -> [(id: UUID, line: Int)] {
-        var query = sql.select().columns("record_id", "line").from("import_job_records").where("job_id", .equal, job)
-        if let after { query = query.where("record_id", .greaterThan, after) }
-        return try await query.where("record_kind", .equal, kind.rawValue).where("action", .equal, "created").orderBy("record_id").limit(limit).all().map { row in
+        let later: SQLQueryString = after.map { "AND r.record_id > \(bind: $0)" } ?? ""
+        return try await sql.raw("""
+            SELECT r.record_id, r.line FROM import_job_records r JOIN import_jobs j ON j.id = r.job_id
+            WHERE r.job_id = \(bind: job) \(later) AND \(unsafeRaw: Self.ledgerRecordKind) = \(bind: kind.rawValue)
+            AND r.action = \(literal: LedgerAction.created.rawValue) ORDER BY r.record_id LIMIT \(literal: limit)
+            """).all().map { row in
             (try row.decode(column: "record_id", as: UUID.self), try row.decode(column: "line", as: Int.self))
         }
     }
@@ -259,7 +285,7 @@ package struct ImportJobStore: Sendable {
     /// How many of the records the job created a revert has deleted so far.
     package func revertedCount(of job: UUID) async throws -> Int {
         try await sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from("import_job_records").where("job_id", .equal, job)
-            .where("action", .equal, "reverted").first(decodingColumn: "n", as: Int.self) ?? 0
+            .where("action", .equal, LedgerAction.reverted.rawValue).first(decodingColumn: "n", as: Int.self) ?? 0
     }
 
     /// Notes that a revert still works on the job (a worker that finds it noted in the
@@ -272,7 +298,7 @@ package struct ImportJobStore: Sendable {
     /// audits their creation (`ImportLedger`).
     package func markReverted(_ job: UUID, _ ids: [UUID]) async throws {
         guard !ids.isEmpty else { return }
-        try await sql.update("import_job_records").set("action", to: "reverted").where("job_id", .equal, job).where("record_id", .in, ids).run()
+        try await sql.update("import_job_records").set("action", to: LedgerAction.reverted.rawValue).where("job_id", .equal, job).where("record_id", .in, ids).run()
     }
 
     /// Drops updated records the revert restored from the ledger.

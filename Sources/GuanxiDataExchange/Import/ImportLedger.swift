@@ -39,7 +39,8 @@ package struct ImportLedger: AuditLedger {
         SELECT * FROM (
             SELECT j.file_name, j.created_by, j.created_at, u.username,
                 (SELECT r.line FROM import_job_records r
-                 WHERE r.job_id = j.id AND r.record_id = \(bind: id) AND r.record_kind = \(bind: kind) AND r.action IN ('created', 'reverted')) AS line
+                 WHERE r.job_id = j.id AND r.record_id = \(bind: id) AND \(unsafeRaw: ImportJobStore.ledgerRecordKind) = \(bind: kind)
+                 AND r.action IN (\(literal: ImportJobStore.LedgerAction.created.rawValue), \(literal: ImportJobStore.LedgerAction.reverted.rawValue))) AS line
             FROM import_jobs j LEFT JOIN users u ON u.id = j.created_by
         ) noted WHERE line IS NOT NULL
         """

@@ -114,7 +114,7 @@ package struct ImportRunner<Target: ImportTarget>: Sendable {
                     do {
                         try await target.update(id, input, restoring: false, by: actor) { tx in
                             if dryRun { throw DryRunRollback() }
-                            try await ImportJobStore.recordUpdated(job: snapshot.id, kind: target.kind, id: id, line: row.line, before: before, on: tx)
+                            try await ImportJobStore.recordUpdated(job: snapshot.id, id: id, line: row.line, before: before, on: tx)
                             try await store.saveProgress(snapshot, rejects: [], on: tx)
                         }
                     } catch is DryRunRollback {}

@@ -60,5 +60,6 @@ public enum AllMigrations {
         M0052_IndexOnlyRowsThatHoldAValue(),
         M0053_KeepChannelsNormalFormWhereItDiffers(),
         M0054_FindShortNamesAlongNameOrder(),
+        M0055_KeepLedgerCompact(),
     ]
 }
