@@ -100,11 +100,11 @@ struct MigrationTests {
             #expect(plan.contains { $0.contains("USING PRIMARY KEY") }, "\(plan)")
 
             let migrator = Migrator(db: app.services.database.db, migrations: AllMigrations.list)
-            #expect(try await migrator.revert(steps: 11) == ["0055_KeepLedgerCompact", "0054_FindShortNamesAlongNameOrder", "0053_KeepChannelsNormalFormWhereItDiffers", "0052_IndexOnlyRowsThatHoldAValue", "0051_DropOwnerNameIndexes", "0050_IndexSearchTrigramsWithoutPositions", "0049_IndexReferencesToRecords", "0048_DeflateImportFiles", "0047_StoreIDsAsBytes", "0046_CoverSearchesOnPostgreSQL", "0045_StoreLedgerAndChannelsByKey"])
+            #expect(try await migrator.revert(steps: 12) == ["0056_NarrowIndexesToTheirLookUps", "0055_KeepLedgerCompact", "0054_FindShortNamesAlongNameOrder", "0053_KeepChannelsNormalFormWhereItDiffers", "0052_IndexOnlyRowsThatHoldAValue", "0051_DropOwnerNameIndexes", "0050_IndexSearchTrigramsWithoutPositions", "0049_IndexReferencesToRecords", "0048_DeflateImportFiles", "0047_StoreIDsAsBytes", "0046_CoverSearchesOnPostgreSQL", "0045_StoreLedgerAndChannelsByKey"])
             #expect(try await keyed() == [false, false])
             #expect(try await indexes() == ["contact_channels_value_idx", "sqlite_autoindex_contact_channels_1", "sqlite_autoindex_import_job_records_1"])
             #expect(try await rows() == before)
-            #expect(try await migrator.migrate() == ["0045_StoreLedgerAndChannelsByKey", "0046_CoverSearchesOnPostgreSQL", "0047_StoreIDsAsBytes", "0048_DeflateImportFiles", "0049_IndexReferencesToRecords", "0050_IndexSearchTrigramsWithoutPositions", "0051_DropOwnerNameIndexes", "0052_IndexOnlyRowsThatHoldAValue", "0053_KeepChannelsNormalFormWhereItDiffers", "0054_FindShortNamesAlongNameOrder", "0055_KeepLedgerCompact"])
+            #expect(try await migrator.migrate() == ["0045_StoreLedgerAndChannelsByKey", "0046_CoverSearchesOnPostgreSQL", "0047_StoreIDsAsBytes", "0048_DeflateImportFiles", "0049_IndexReferencesToRecords", "0050_IndexSearchTrigramsWithoutPositions", "0051_DropOwnerNameIndexes", "0052_IndexOnlyRowsThatHoldAValue", "0053_KeepChannelsNormalFormWhereItDiffers", "0054_FindShortNamesAlongNameOrder", "0055_KeepLedgerCompact", "0056_NarrowIndexesToTheirLookUps"])
             #expect(try await keyed() == [true, true])
             #expect(try await indexes() == ["contact_channels_value_idx"])
             #expect(try await rows() == before)
@@ -161,7 +161,7 @@ struct MigrationTests {
 
             // Back to text, as an older build wrote it (upper case, with hyphens).
             let migrator = Migrator(db: app.services.database.db, migrations: AllMigrations.list)
-            #expect(try await migrator.revert(steps: 9) == ["0055_KeepLedgerCompact", "0054_FindShortNamesAlongNameOrder", "0053_KeepChannelsNormalFormWhereItDiffers", "0052_IndexOnlyRowsThatHoldAValue", "0051_DropOwnerNameIndexes", "0050_IndexSearchTrigramsWithoutPositions", "0049_IndexReferencesToRecords", "0048_DeflateImportFiles", "0047_StoreIDsAsBytes"])
+            #expect(try await migrator.revert(steps: 10) == ["0056_NarrowIndexesToTheirLookUps", "0055_KeepLedgerCompact", "0054_FindShortNamesAlongNameOrder", "0053_KeepChannelsNormalFormWhereItDiffers", "0052_IndexOnlyRowsThatHoldAValue", "0051_DropOwnerNameIndexes", "0050_IndexSearchTrigramsWithoutPositions", "0049_IndexReferencesToRecords", "0048_DeflateImportFiles", "0047_StoreIDsAsBytes"])
             // The import's file is as it came again (migration 0048), for an older build.
             #expect(try await sql.raw("SELECT data FROM import_job_chunks").all(decodingColumn: "data", as: Data.self) == [Data(file.utf8)])
             #expect(try await sql.raw("SELECT count(*) AS n FROM pragma_table_info('import_job_chunks') WHERE name = 'deflated'").first(decodingColumn: "n", as: Int.self) == 0)
@@ -174,7 +174,7 @@ struct MigrationTests {
             try await sql.raw("INSERT INTO contact_channels (contact_id, kind, position, value, normalized) VALUES (\(bind: wang.uuidString), 'phone', 9, '010 1234 5678', '01012345678')").run()
             try await sql.raw("INSERT INTO search_keys (kind, record_id) VALUES ('elsewhere', \(bind: older.uuidString)), ('elsewhere', 'not-an-id')").run()
 
-            #expect(try await migrator.migrate() == ["0047_StoreIDsAsBytes", "0048_DeflateImportFiles", "0049_IndexReferencesToRecords", "0050_IndexSearchTrigramsWithoutPositions", "0051_DropOwnerNameIndexes", "0052_IndexOnlyRowsThatHoldAValue", "0053_KeepChannelsNormalFormWhereItDiffers", "0054_FindShortNamesAlongNameOrder", "0055_KeepLedgerCompact"])
+            #expect(try await migrator.migrate() == ["0047_StoreIDsAsBytes", "0048_DeflateImportFiles", "0049_IndexReferencesToRecords", "0050_IndexSearchTrigramsWithoutPositions", "0051_DropOwnerNameIndexes", "0052_IndexOnlyRowsThatHoldAValue", "0053_KeepChannelsNormalFormWhereItDiffers", "0054_FindShortNamesAlongNameOrder", "0055_KeepLedgerCompact", "0056_NarrowIndexesToTheirLookUps"])
             #expect(try await stored() == asBytes.union(["search_keys.record_id: text 9"]))
             #expect(try await sql.raw("SELECT count(*) AS n FROM search_keys WHERE record_id = \(bind: older)").first(decodingColumn: "n", as: Int.self) == 1)
             #expect(try await sql.raw("SELECT count(*) AS n FROM contact_channels WHERE contact_id = \(bind: wang)").first(decodingColumn: "n", as: Int.self) == 3)
@@ -244,12 +244,12 @@ struct MigrationTests {
                 #expect(plan.contains { $0.contains("contacts_owner_name_sort_idx") }, "\(plan)")
             }
             let migrator = Migrator(db: app.services.database.db, migrations: AllMigrations.list)
-            #expect(try await migrator.revert(steps: 5) == ["0055_KeepLedgerCompact", "0054_FindShortNamesAlongNameOrder", "0053_KeepChannelsNormalFormWhereItDiffers", "0052_IndexOnlyRowsThatHoldAValue", "0051_DropOwnerNameIndexes"])
+            #expect(try await migrator.revert(steps: 6) == ["0056_NarrowIndexesToTheirLookUps", "0055_KeepLedgerCompact", "0054_FindShortNamesAlongNameOrder", "0053_KeepChannelsNormalFormWhereItDiffers", "0052_IndexOnlyRowsThatHoldAValue", "0051_DropOwnerNameIndexes"])
             #expect(try await indexes().isSuperset(of: tables.map { "\($0)_owner_idx" }))
             // As an import that stopped leaves an index it set aside.
             try await sql.insert(into: "set_aside_indexes").columns("name", "definition", "job_id", "set_aside_at")
                 .values(SQLBind("contacts_owner_idx"), SQLBind("CREATE INDEX contacts_owner_idx ON contacts (owner_id, name)"), SQLBind(UUID()), SQLBind(Date())).run()
-            #expect(try await migrator.migrate() == ["0051_DropOwnerNameIndexes", "0052_IndexOnlyRowsThatHoldAValue", "0053_KeepChannelsNormalFormWhereItDiffers", "0054_FindShortNamesAlongNameOrder", "0055_KeepLedgerCompact"])
+            #expect(try await migrator.migrate() == ["0051_DropOwnerNameIndexes", "0052_IndexOnlyRowsThatHoldAValue", "0053_KeepChannelsNormalFormWhereItDiffers", "0054_FindShortNamesAlongNameOrder", "0055_KeepLedgerCompact", "0056_NarrowIndexesToTheirLookUps"])
             #expect(try await indexes().isDisjoint(with: tables.map { "\($0)_owner_idx" }))
             #expect(try await sql.select().column("name").from("set_aside_indexes").all().isEmpty)
         }
@@ -297,9 +297,9 @@ struct MigrationTests {
             #expect(try await app.services.contacts.find(staff.id!, for: admin).reportsToID == nil)
 
             let migrator = Migrator(db: app.services.database.db, migrations: AllMigrations.list)
-            #expect(try await migrator.revert(steps: 4) == ["0055_KeepLedgerCompact", "0054_FindShortNamesAlongNameOrder", "0053_KeepChannelsNormalFormWhereItDiffers", "0052_IndexOnlyRowsThatHoldAValue"])
+            #expect(try await migrator.revert(steps: 5) == ["0056_NarrowIndexesToTheirLookUps", "0055_KeepLedgerCompact", "0054_FindShortNamesAlongNameOrder", "0053_KeepChannelsNormalFormWhereItDiffers", "0052_IndexOnlyRowsThatHoldAValue"])
             #expect(try await partial().isDisjoint(with: names))
-            #expect(try await migrator.migrate() == ["0052_IndexOnlyRowsThatHoldAValue", "0053_KeepChannelsNormalFormWhereItDiffers", "0054_FindShortNamesAlongNameOrder", "0055_KeepLedgerCompact"])
+            #expect(try await migrator.migrate() == ["0052_IndexOnlyRowsThatHoldAValue", "0053_KeepChannelsNormalFormWhereItDiffers", "0054_FindShortNamesAlongNameOrder", "0055_KeepLedgerCompact", "0056_NarrowIndexesToTheirLookUps"])
             #expect(try await partial().isSuperset(of: names))
         }
     }
@@ -338,10 +338,10 @@ struct MigrationTests {
                 #expect(try await sql.raw("SELECT hidden FROM pragma_table_xinfo('contact_channels') WHERE name = 'normalized'").first(decodingColumn: "hidden", as: Int.self) == 2)
             }
             let migrator = Migrator(db: app.services.database.db, migrations: AllMigrations.list)
-            #expect(try await migrator.revert(steps: 3) == ["0055_KeepLedgerCompact", "0054_FindShortNamesAlongNameOrder", "0053_KeepChannelsNormalFormWhereItDiffers"])
+            #expect(try await migrator.revert(steps: 4) == ["0056_NarrowIndexesToTheirLookUps", "0055_KeepLedgerCompact", "0054_FindShortNamesAlongNameOrder", "0053_KeepChannelsNormalFormWhereItDiffers"])
             #expect(try await rows(false) == ["Wang.Xiuying@Example.cn | - | wang.xiuying@example.cn", "xiuying@example.cn | - | xiuying@example.cn",
                                               "+86 138 0013 8000 | - | 8613800138000", "13900139000 | - | 13900139000"])
-            #expect(try await migrator.migrate() == ["0053_KeepChannelsNormalFormWhereItDiffers", "0054_FindShortNamesAlongNameOrder", "0055_KeepLedgerCompact"])
+            #expect(try await migrator.migrate() == ["0053_KeepChannelsNormalFormWhereItDiffers", "0054_FindShortNamesAlongNameOrder", "0055_KeepLedgerCompact", "0056_NarrowIndexesToTheirLookUps"])
             #expect(try await rows(true).count == 4)
             #expect(try await rows(true)[1] == "xiuying@example.cn | - | xiuying@example.cn")
         }
@@ -367,9 +367,9 @@ struct MigrationTests {
             #expect(history.map { $0.changes.map(\.new) } == [["test.csv", "2"]])
 
             let migrator = Migrator(db: app.services.database.db, migrations: AllMigrations.list)
-            #expect(try await migrator.revert(steps: 1) == ["0055_KeepLedgerCompact"])
+            #expect(try await migrator.revert(steps: 2) == ["0056_NarrowIndexesToTheirLookUps", "0055_KeepLedgerCompact"])
             #expect(try await ledger() == ["2 contacts created", "2 customers created", "3 contacts created"])
-            #expect(try await migrator.migrate() == ["0055_KeepLedgerCompact"])
+            #expect(try await migrator.migrate() == ["0055_KeepLedgerCompact", "0056_NarrowIndexesToTheirLookUps"])
             #expect(try await ledger() == ["2 - 0", "2 customers 0", "3 - 0"])
 
             // A revert marks what it deleted, by number.
@@ -377,6 +377,69 @@ struct MigrationTests {
             #expect(reverted.status == .reverted)
             #expect(try await ledger() == ["2 - 2", "2 customers 2", "3 - 2"])
             #expect(try await store.revertedCount(of: job.id) == 3)
+        }
+    }
+
+    @Test("A customer's contacts are indexed by the customer alone, and on SQLite a search key by its record id alone; look-ups and searches read them, through a revert of the migration and back")
+    func narrowIndexes() async throws {
+        try await TestApp.run { app, _ in
+            let sql = app.services.database.sql
+            let sqlite = app.services.database.engine == .sqlite
+            let admin = try await app.admin
+            var company = CustomerInput()
+            company.name = "星辰科技"
+            let customer = try await app.services.customers.create(company, by: admin)
+            for name in ["王秀英", "Emma Wang", "李娜"] {
+                var input = ContactInput()
+                (input.name, input.customerID) = (name, .some(customer.id))
+                _ = try await app.services.contacts.create(input, by: admin)
+            }
+            func columns(_ index: String) async throws -> [String] {
+                guard sqlite else {
+                    let definition = try await sql.raw("SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND indexname = \(bind: index)")
+                        .first(decodingColumn: "indexdef", as: String.self) ?? ""
+                    return definition.split(separator: "(").last.map { $0.dropLast().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
+                }
+                return try await sql.raw("SELECT name FROM pragma_index_info(\(bind: index)) ORDER BY seqno").all(decodingColumn: "name", as: String.self)
+            }
+            func keyColumns() async throws -> [String] {
+                let index = try await sql.raw("SELECT name FROM pragma_index_list('search_keys') WHERE \"unique\" = 1").first(decodingColumn: "name", as: String.self) ?? ""
+                return try await columns(index)
+            }
+            func found() async throws -> [String] {
+                var filter = ContactFilter()
+                filter.search = "王秀英"
+                return try await app.services.contactQuery.list(filter, for: admin).contacts.map(\.name)
+            }
+            func ofCustomer() async throws -> [String] {
+                var filter = ContactFilter()
+                filter.customerID = customer.id
+                return try await app.services.contactQuery.list(filter, for: admin).contacts.map(\.name)
+            }
+            #expect(try await columns("contacts_customer_idx") == ["customer_id"])
+            if sqlite {
+                #expect(try await keyColumns() == ["record_id"])
+                let plan = try await sql.raw("EXPLAIN QUERY PLAN SELECT id FROM contacts WHERE customer_id = \(bind: customer.id) ORDER BY name_sort").all(decodingColumn: "detail", as: String.self)
+                #expect(plan.contains { $0.contains("contacts_customer_idx") }, "\(plan)")
+            }
+            #expect(try await found() == ["王秀英"])
+            #expect(try await ofCustomer() == ["Emma Wang", "李娜", "王秀英"])
+
+            let migrator = Migrator(db: app.services.database.db, migrations: AllMigrations.list)
+            #expect(try await migrator.revert(steps: 1) == ["0056_NarrowIndexesToTheirLookUps"])
+            #expect(try await columns("contacts_customer_idx") == ["customer_id", "name"])
+            if sqlite { #expect(try await keyColumns() == ["kind", "record_id"]) }
+            #expect(try await found() == ["王秀英"])
+            #expect(try await migrator.migrate() == ["0056_NarrowIndexesToTheirLookUps"])
+            #expect(try await columns("contacts_customer_idx") == ["customer_id"])
+            if sqlite { #expect(try await keyColumns() == ["record_id"]) }
+            // The search index still finds records by their keys' numbers, old and new.
+            #expect(try await found() == ["王秀英"])
+            var later = ContactInput()
+            (later.name, later.customerID) = ("王秀英", .some(customer.id))
+            _ = try await app.services.contacts.create(later, by: admin)
+            #expect(try await found() == ["王秀英", "王秀英"])
+            if sqlite { #expect(try await sql.raw("PRAGMA integrity_check").first()?.decode(column: "integrity_check", as: String.self) == "ok") }
         }
     }
 

@@ -14,7 +14,7 @@ import Testing
 /// aside (after a large import): by the index, in short steps, stoppable between them.
 @Suite("Search index catch-up")
 struct SearchIndexTests {
-    @Test("Giving records their search keys looks each one up by (kind, record id), not by kind alone")
+    @Test("Giving records their search keys looks each one up by its record id (the unique index), not by kind alone")
     func catchUpUsesTheKeyIndex() async throws {
         try await TestApp.run { app, _ in
             guard app.services.database.engine == .sqlite else { return }
@@ -25,7 +25,7 @@ struct SearchIndexTests {
                     let statement = SQLiteSearchIndex.addKeys(table, SQLiteSearchIndex.records(table, after: after, size: 100, sortColumn: sort), sortColumn: sort)
                     let plan = try await app.services.database.sql.raw("EXPLAIN QUERY PLAN \(statement)").all()
                         .map { try $0.decode(column: "detail", as: String.self) }
-                    #expect(plan.contains { $0.contains("search_keys") && $0.contains("(kind=? AND record_id=?)") }, "\(table): \(plan)")
+                    #expect(plan.contains { $0.contains("search_keys") && $0.contains("(record_id=?)") }, "\(table): \(plan)")
                     #expect(!plan.contains { $0.contains("search_keys") && $0.hasSuffix("(kind=?)") }, "\(table): \(plan)")
                 }
                 // All at once, the records are read as they lie, not along an index in another
@@ -108,7 +108,7 @@ struct SearchIndexTests {
 
             // Back to the shared table of migration 0014: its triggers index a customer saved meanwhile.
             let migrator = Migrator(db: app.services.database.db, migrations: AllMigrations.list)
-            #expect(try await migrator.revert(steps: 24) == ["0055_KeepLedgerCompact", "0054_FindShortNamesAlongNameOrder", "0053_KeepChannelsNormalFormWhereItDiffers", "0052_IndexOnlyRowsThatHoldAValue", "0051_DropOwnerNameIndexes", "0050_IndexSearchTrigramsWithoutPositions", "0049_IndexReferencesToRecords", "0048_DeflateImportFiles", "0047_StoreIDsAsBytes", "0046_CoverSearchesOnPostgreSQL", "0045_StoreLedgerAndChannelsByKey", "0044_DropDuplicateCustomerEmailIndex", "0043_CoverShortNameSearches", "0042_KeepSortKeysWithSearchKeys", "0041_AddTextMessages", "0040_CreateMessageTemplates", "0039_CreateNotifications", "0038_CreateInbox", "0037_CreatePasswordResets", "0036_CreateOutbox", "0035_CreateSalesTargets", "0034_AddNameSortKeys", "0033_CreateListColumns", "0032_SplitSearchIndexByKind"])
+            #expect(try await migrator.revert(steps: 25) == ["0056_NarrowIndexesToTheirLookUps", "0055_KeepLedgerCompact", "0054_FindShortNamesAlongNameOrder", "0053_KeepChannelsNormalFormWhereItDiffers", "0052_IndexOnlyRowsThatHoldAValue", "0051_DropOwnerNameIndexes", "0050_IndexSearchTrigramsWithoutPositions", "0049_IndexReferencesToRecords", "0048_DeflateImportFiles", "0047_StoreIDsAsBytes", "0046_CoverSearchesOnPostgreSQL", "0045_StoreLedgerAndChannelsByKey", "0044_DropDuplicateCustomerEmailIndex", "0043_CoverShortNameSearches", "0042_KeepSortKeysWithSearchKeys", "0041_AddTextMessages", "0040_CreateMessageTemplates", "0039_CreateNotifications", "0038_CreateInbox", "0037_CreatePasswordResets", "0036_CreateOutbox", "0035_CreateSalesTargets", "0034_AddNameSortKeys", "0033_CreateListColumns", "0032_SplitSearchIndexByKind"])
             #expect(try await sql.raw("SELECT count(*) AS n FROM search_fts WHERE search_fts MATCH '\"星河科技\"'").first()?.decode(column: "n", as: Int.self) == 2)
             // Before migration 0047 the ids are their text.
             try await sql.raw("UPDATE customers SET search_text = '星河科技集团' WHERE id = \(bind: customer.id!.uuidString)").run()
@@ -117,7 +117,7 @@ struct SearchIndexTests {
             // already filled: it is built again, without a second row per record.
             try await SQLiteSearchIndex.createFTSTable("customers", on: sql)
             try await SQLiteSearchIndex.fill("customers", on: sql)
-            #expect(try await migrator.migrate() == ["0032_SplitSearchIndexByKind", "0033_CreateListColumns", "0034_AddNameSortKeys", "0035_CreateSalesTargets", "0036_CreateOutbox", "0037_CreatePasswordResets", "0038_CreateInbox", "0039_CreateNotifications", "0040_CreateMessageTemplates", "0041_AddTextMessages", "0042_KeepSortKeysWithSearchKeys", "0043_CoverShortNameSearches", "0044_DropDuplicateCustomerEmailIndex", "0045_StoreLedgerAndChannelsByKey", "0046_CoverSearchesOnPostgreSQL", "0047_StoreIDsAsBytes", "0048_DeflateImportFiles", "0049_IndexReferencesToRecords", "0050_IndexSearchTrigramsWithoutPositions", "0051_DropOwnerNameIndexes", "0052_IndexOnlyRowsThatHoldAValue", "0053_KeepChannelsNormalFormWhereItDiffers", "0054_FindShortNamesAlongNameOrder", "0055_KeepLedgerCompact"])
+            #expect(try await migrator.migrate() == ["0032_SplitSearchIndexByKind", "0033_CreateListColumns", "0034_AddNameSortKeys", "0035_CreateSalesTargets", "0036_CreateOutbox", "0037_CreatePasswordResets", "0038_CreateInbox", "0039_CreateNotifications", "0040_CreateMessageTemplates", "0041_AddTextMessages", "0042_KeepSortKeysWithSearchKeys", "0043_CoverShortNameSearches", "0044_DropDuplicateCustomerEmailIndex", "0045_StoreLedgerAndChannelsByKey", "0046_CoverSearchesOnPostgreSQL", "0047_StoreIDsAsBytes", "0048_DeflateImportFiles", "0049_IndexReferencesToRecords", "0050_IndexSearchTrigramsWithoutPositions", "0051_DropOwnerNameIndexes", "0052_IndexOnlyRowsThatHoldAValue", "0053_KeepChannelsNormalFormWhereItDiffers", "0054_FindShortNamesAlongNameOrder", "0055_KeepLedgerCompact", "0056_NarrowIndexesToTheirLookUps"])
             #expect(try await sql.raw("SELECT 1 AS x FROM sqlite_master WHERE name = 'search_fts'").first() == nil)
             #expect(try await sql.raw("SELECT count(*) AS n FROM customers_search_fts WHERE customers_search_fts MATCH \(bind: SQLSearch.trigrams("科技集团").query)").first()?.decode(column: "n", as: Int.self) == 1)
             #expect(try await sql.raw("SELECT (SELECT count(*) FROM customers_search_fts) = (SELECT count(*) FROM search_keys WHERE kind = 'customers') AS same").first()?.decode(column: "same", as: Bool.self) == true)
@@ -215,13 +215,13 @@ final class CallCount: Sendable {
             #expect(try await inIndex("mitch") == 3)
             #expect(try await SQLiteSearchIndex.keepsPositions("contacts", on: sql) == false)
             let migrator = Migrator(db: app.services.database.db, migrations: AllMigrations.list)
-            #expect(try await migrator.revert(steps: 6) == ["0055_KeepLedgerCompact", "0054_FindShortNamesAlongNameOrder", "0053_KeepChannelsNormalFormWhereItDiffers", "0052_IndexOnlyRowsThatHoldAValue", "0051_DropOwnerNameIndexes", "0050_IndexSearchTrigramsWithoutPositions"])
+            #expect(try await migrator.revert(steps: 7) == ["0056_NarrowIndexesToTheirLookUps", "0055_KeepLedgerCompact", "0054_FindShortNamesAlongNameOrder", "0053_KeepChannelsNormalFormWhereItDiffers", "0052_IndexOnlyRowsThatHoldAValue", "0051_DropOwnerNameIndexes", "0050_IndexSearchTrigramsWithoutPositions"])
             for table in try await SQLiteSearchIndex.indexedTables(on: sql) {
                 #expect(try await SQLiteSearchIndex.keepsPositions(table, on: sql), "\(table)")
             }
             #expect(try await sql.raw("SELECT count(*) AS n FROM contacts_search_fts WHERE contacts_search_fts MATCH '\"mitch\"'").first()?.decode(column: "n", as: Int.self) == 2)
             try await answers()
-            #expect(try await migrator.migrate() == ["0050_IndexSearchTrigramsWithoutPositions", "0051_DropOwnerNameIndexes", "0052_IndexOnlyRowsThatHoldAValue", "0053_KeepChannelsNormalFormWhereItDiffers", "0054_FindShortNamesAlongNameOrder", "0055_KeepLedgerCompact"])
+            #expect(try await migrator.migrate() == ["0050_IndexSearchTrigramsWithoutPositions", "0051_DropOwnerNameIndexes", "0052_IndexOnlyRowsThatHoldAValue", "0053_KeepChannelsNormalFormWhereItDiffers", "0054_FindShortNamesAlongNameOrder", "0055_KeepLedgerCompact", "0056_NarrowIndexesToTheirLookUps"])
             for table in try await SQLiteSearchIndex.indexedTables(on: sql) {
                 #expect(try await !SQLiteSearchIndex.keepsPositions(table, on: sql), "\(table)")
             }

@@ -61,5 +61,6 @@ public enum AllMigrations {
         M0053_KeepChannelsNormalFormWhereItDiffers(),
         M0054_FindShortNamesAlongNameOrder(),
         M0055_KeepLedgerCompact(),
+        M0056_NarrowIndexesToTheirLookUps(),
     ]
 }
