@@ -262,7 +262,8 @@ public struct ContactService: Sendable {
         return normal == channel.value ? nil : normal
     }
 
-    /// The columns a channel's row is written with, in the order of `channelValues`.
+    /// The columns a channel's row is written with (its normal form as `normalizedApart`
+    /// gives it); every writer binds its values in this order.
     package static let channelColumns = ["contact_id", "position", "kind", "label", "value", "normalized_apart"]
 
     package static func replaceChannels(of id: UUID, with channels: [ContactChannel], on db: any Database) async throws {

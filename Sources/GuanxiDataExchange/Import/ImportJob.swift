@@ -214,7 +214,8 @@ package struct ImportJobStore: Sendable {
     }
 
     /// The ledger's columns. `record_kind` is empty for a record of the import's own kind
-    /// (`ownKind`), and names the kind of one created along with it (a contact file's companies).
+    /// (`own` in the writers below), and names the kind of one created along with it (a
+    /// contact file's companies); `ledgerRecordKind` reads it back.
     private static let ledgerColumns = ["job_id", "record_kind", "record_id", "line", "action", "before"]
 
     /// A record's kind as the ledger keeps it: nothing when it is the import's own.
