@@ -34,6 +34,43 @@ struct AuditTests {
         }
     }
 
+    @Test("A batch's creation entries are made only for records the import's ledger does not note; the kind's caches hear of the batch either way")
+    func createdEntriesMadeOnlyWhenLogged() async throws {
+        try await TestApp.run { app, _ in
+            let admin = try await app.admin
+            let audit = app.services.audit
+            let cache: ShortLivedCache<String, Int> = app.services.caches.cache(forgettingOn: [.contacts])
+            cache.store(1, for: "kept until a contact changes")
+            let (noted, other) = (RecordID.new(), RecordID.new())
+            var asked: [UUID] = []
+            var writes = BulkWrites(engine: app.services.database.engine)
+            try AuditLog.$ledgeredCreations.withValue([noted.text]) {
+                try audit.writeCreated([(noted, "甲"), (other, "乙")], kind: .contacts, id: { $0.0 }, entry: { record in
+                    asked.append(record.0)
+                    return try audit.createdEntry(actor: admin, kind: .contacts, id: record.0.text, label: record.1, snapshot: ["name": record.1])
+                }, to: &writes)
+            }
+            #expect(asked == [other])
+            #expect(cache.value(for: "kept until a contact changes") == 1)
+            let batch = writes
+            try await app.services.database.db.transaction { tx in try await batch.run(on: tx) }
+            #expect(try await app.auditEntries(kind: .contacts).map(\.recordLabel) == ["乙"])
+            #expect(cache.value(for: "kept until a contact changes") == nil)
+
+            // All noted: nothing logged, and the caches still hear of it.
+            cache.store(2, for: "kept until a contact changes")
+            var quiet = BulkWrites(engine: app.services.database.engine)
+            try AuditLog.$ledgeredCreations.withValue([noted.text]) {
+                try audit.writeCreated([noted], kind: .contacts, id: { $0 }, entry: { _ in Issue.record("made an entry the ledger notes"); throw CancellationError() },
+                                       to: &quiet)
+            }
+            let quietBatch = quiet
+            try await app.services.database.db.transaction { tx in try await quietBatch.run(on: tx) }
+            #expect(try await app.auditEntries(kind: .contacts).count == 1)
+            #expect(cache.value(for: "kept until a contact changes") == nil)
+        }
+    }
+
     @Test("Creating a user records every field from nothing to its value")
     func createEntry() async throws {
         try await TestApp.run { app, _ in

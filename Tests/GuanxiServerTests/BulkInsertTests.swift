@@ -102,8 +102,8 @@ struct BulkInsertTests {
             try await sql.raw("CREATE TABLE bulk_group_probe (id TEXT, n BIGINT, note TEXT)").run()
             // Rows with and without a note, interleaved: two groups, in the order each first appears.
             let rows = (0..<10).map { n in
-                n % 3 == 1 ? PreparedInsert(GroupProbe(), columns: ["id": .init(UUID().uuidString), "n": .init(n), "note": .init("备注 \(n)")])
-                           : PreparedInsert(GroupProbe(), columns: ["id": .init(UUID().uuidString), "n": .init(n)])
+                n % 3 == 1 ? PreparedInsert(table: GroupProbe.schema, columns: ["id", "n", "note"], values: [.init(UUID().uuidString), .init(n), .init("备注 \(n)")])
+                           : PreparedInsert(table: GroupProbe.schema, columns: ["id", "n"], values: [.init(UUID().uuidString), .init(n)])
             }
             var writes = BulkWrites(engine: app.services.database.engine)
             try PreparedInsert.addAll(rows, to: &writes)

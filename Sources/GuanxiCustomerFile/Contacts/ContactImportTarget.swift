@@ -122,9 +122,9 @@ package struct ContactImportTarget: ImportTarget {
                 var input = CustomerInput()
                 (input.name, input.source, input.tags) = (company, companies.source, companies.tag.map { [$0] })
                 let new = try await services.customers.prepare(input, by: actor)
-                companies.add(company, new.customer.id!)
-                companies.checked.remember(new.customer.id!, owner: new.customer.ownerID)
-                contact.contact.customerID = new.customer.id
+                companies.add(company, new.id)
+                companies.checked.remember(new.id, owner: new.values.ownerID)
+                contact.contact.customerID = new.id
                 customer = new
             }
         }
@@ -139,9 +139,9 @@ package struct ContactImportTarget: ImportTarget {
     /// A batch of contacts with one statement each for the contacts, their phones and
     /// e-mails, and their audit entries: an import of a million cards is mostly this.
     package func insertAll(_ batch: [Prepared], by actor: Principal, to writes: inout BulkWrites) throws {
-        try services.customers.insertAll(batch.compactMap(\.customer), to: &writes)
+        try services.customers.insertAll(batch.compactMap(\.customer), by: actor, to: &writes)
         let contacts = batch.map { p in (new: p.contact, values: p.contact.contact.values) }
-        try PreparedInsert.addAll(contacts.map { $0.values.insertRow(of: $0.new.contact) }, to: &writes)
+        try PreparedInsert.addAll(contacts.map(\.values.insertRow), to: &writes)
         try writes.insert(into: "contact_channels", columns: ContactService.channelColumns, rows: contacts.flatMap { c in
             c.new.channels.enumerated().map { position, channel in
                 [BulkValue(c.values.id), BulkValue(position), BulkValue(channel.kind.rawValue), BulkValue(channel.label), BulkValue(channel.value),
@@ -150,14 +150,14 @@ package struct ContactImportTarget: ImportTarget {
         })
         for c in contacts where c.new.custom.sent { writes.then { tx in try await CustomValues.save(c.new.custom, of: c.values.id!, on: tx) } }
         let writer = services.contacts.writer
-        try writer.audit.writeAll(try contacts.map { c in
+        try writer.audit.writeCreated(contacts, kind: .contacts, id: { $0.values.id! }, entry: { c in
             try writer.createdEntry(id: c.values.id!, label: c.values.name,
                                     snapshot: RecordWriter.snapshot(ContactService.snapshot(c.values.auditSnapshot, c.new.channels), custom: c.new.custom.values), by: actor)
         }, to: &writes)
     }
 
     package func alsoCreated(_ prepared: Prepared) -> [(kind: RecordKind, id: UUID)] {
-        prepared.customer.map { [(.customers, $0.customer.id!)] } ?? []
+        prepared.customer.map { [(.customers, $0.id)] } ?? []
     }
 
     package func update(_ id: UUID, _ row: Row, restoring: Bool, by actor: Principal, alsoIn: @escaping @Sendable (any Database) async throws -> Void) async throws {

@@ -116,27 +116,49 @@ public final class Customer: Model, RowDecodable, @unchecked Sendable {
     /// hundred thousand companies read every field for the row and again for the audit
     /// entry, a tenth of its time.
     package struct Values {
-        package let id: UUID?, name: String, kind: String, industry: String?, size: String?, province: String?, city: String?, district: String?
-        package let address: String?, postcode: String?, phone: String?, phoneDigits: String?, email: String?, website: String?, source: String?
-        package let externalID: String?, ownerID: UUID?, grade: String?, valueTier: String?, lifecycleStage: String?, relationship: String
-        package let parentID: UUID?, referredByID: UUID?, birthday: String?, anniversary: String?, notes: String
-        package let consentEmail: String, consentEmailAt: Date?, consentEmailVia: String?, consentSMS: String, consentSMSAt: Date?, consentSMSVia: String?
-        package let consentPhone: String, consentPhoneAt: Date?, consentPhoneVia: String?
-        package let searchText: String, nameKey: String?, nameSort: String?, version: Int, createdBy: UUID?, createdAt: Date, updatedAt: Date
+        package var id: UUID?, name: String, kind: String, industry: String?, size: String?, province: String?, city: String?, district: String?
+        package var address: String?, postcode: String?, phone: String?, phoneDigits: String?, email: String?, website: String?, source: String?
+        package var externalID: String?, ownerID: UUID?, grade: String?, valueTier: String?, lifecycleStage: String?, relationship: String
+        package var parentID: UUID?, referredByID: UUID?, birthday: String?, anniversary: String?, notes: String
+        package var consentEmail: String, consentEmailAt: Date?, consentEmailVia: String?, consentSMS: String, consentSMSAt: Date?, consentSMSVia: String?
+        package var consentPhone: String, consentPhoneAt: Date?, consentPhoneVia: String?
+        package var searchText: String, nameKey: String?, nameSort: String?, version: Int, createdBy: UUID?, createdAt: Date, updatedAt: Date
+
+        /// A new customer as it starts: a company and a customer, its consents unknown,
+        /// version 1; the creator's fields are then applied (`CustomerService.apply`).
+        package static func new(owner: UUID?, by creator: UUID?, at now: Date) -> Values {
+            let unknown = Consent.Status.unknown.rawValue
+            return Values(id: RecordID.new(), name: "", kind: "company", industry: nil, size: nil, province: nil, city: nil, district: nil,
+                          address: nil, postcode: nil, phone: nil, phoneDigits: nil, email: nil, website: nil, source: nil,
+                          externalID: nil, ownerID: owner, grade: nil, valueTier: nil, lifecycleStage: nil, relationship: "customer",
+                          parentID: nil, referredByID: nil, birthday: nil, anniversary: nil, notes: "",
+                          consentEmail: unknown, consentEmailAt: nil, consentEmailVia: nil, consentSMS: unknown, consentSMSAt: nil,
+                          consentSMSVia: nil, consentPhone: unknown, consentPhoneAt: nil, consentPhoneVia: nil,
+                          searchText: "", nameKey: nil, nameSort: nil, version: 1, createdBy: creator, createdAt: now, updatedAt: now)
+        }
+
+        /// The columns of `insertRow`, in its order: one list shared by every row, so a batch
+        /// groups its rows by it without comparing names.
+        package static let insertColumns = [
+            "id", "name", "kind", "industry", "size", "province", "city", "district",
+            "address", "postcode", "phone", "phone_digits", "email", "website", "source", "external_id",
+            "owner_id", "grade", "value_tier", "lifecycle_stage", "relationship", "parent_id", "referred_by_id", "birthday",
+            "anniversary", "notes", "consent_email", "consent_email_at", "consent_email_via", "consent_sms", "consent_sms_at", "consent_sms_via",
+            "consent_phone", "consent_phone_at", "consent_phone_via", "search_text", "name_key", "name_sort", "version", "created_by",
+            "created_at", "updated_at",
+        ]
 
         /// The customer's row for an insert, written out so an import creating a hundred
         /// thousand companies need not reflect over forty fields for each (checked against
         /// Fluent's row by `RowCodecTests`).
-        package func insertRow(of customer: Customer) -> PreparedInsert {
-            PreparedInsert(customer, columns: [
-                "id": .init(id), "name": .init(name), "kind": .init(kind), "industry": .init(industry), "size": .init(size), "province": .init(province), "city": .init(city), "district": .init(district),
-                "address": .init(address), "postcode": .init(postcode), "phone": .init(phone), "phone_digits": .init(phoneDigits), "email": .init(email), "website": .init(website), "source": .init(source),
-                "external_id": .init(externalID), "owner_id": .init(ownerID), "grade": .init(grade), "value_tier": .init(valueTier), "lifecycle_stage": .init(lifecycleStage),
-                "relationship": .init(relationship), "parent_id": .init(parentID), "referred_by_id": .init(referredByID), "birthday": .init(birthday), "anniversary": .init(anniversary),
-                "notes": .init(notes), "consent_email": .init(consentEmail), "consent_email_at": .init(consentEmailAt), "consent_email_via": .init(consentEmailVia),
-                "consent_sms": .init(consentSMS), "consent_sms_at": .init(consentSMSAt), "consent_sms_via": .init(consentSMSVia), "consent_phone": .init(consentPhone),
-                "consent_phone_at": .init(consentPhoneAt), "consent_phone_via": .init(consentPhoneVia), "search_text": .init(searchText), "name_key": .init(nameKey), "name_sort": .init(nameSort),
-                "version": .init(version), "created_by": .init(createdBy), "created_at": .init(createdAt), "updated_at": .init(updatedAt),
+        package var insertRow: PreparedInsert {
+            PreparedInsert(table: Customer.schema, columns: Self.insertColumns, values: [
+                .init(id), .init(name), .init(kind), .init(industry), .init(size), .init(province), .init(city), .init(district),
+                .init(address), .init(postcode), .init(phone), .init(phoneDigits), .init(email), .init(website), .init(source), .init(externalID),
+                .init(ownerID), .init(grade), .init(valueTier), .init(lifecycleStage), .init(relationship), .init(parentID), .init(referredByID), .init(birthday),
+                .init(anniversary), .init(notes), .init(consentEmail), .init(consentEmailAt), .init(consentEmailVia), .init(consentSMS), .init(consentSMSAt), .init(consentSMSVia),
+                .init(consentPhone), .init(consentPhoneAt), .init(consentPhoneVia), .init(searchText), .init(nameKey), .init(nameSort), .init(version), .init(createdBy),
+                .init(createdAt), .init(updatedAt),
             ])
         }
 
@@ -151,19 +173,11 @@ public final class Customer: Model, RowDecodable, @unchecked Sendable {
                 "birthday": birthday, "anniversary": anniversary, "notes": notes.isEmpty ? nil : notes,
             ]
             for channel in Consent.Channel.allCases {
-                let (status, via) = consent(channel)
-                guard let known = Consent.Status(rawValue: status), known != .unknown else { continue }
-                out["consent_\(channel.rawValue)"] = "\(known.rawValue)\(via.map { " (\($0))" } ?? "")"
+                let given = consent(channel)
+                guard given.status != .unknown else { continue }
+                out["consent_\(channel.rawValue)"] = "\(given.status.rawValue)\(given.via.map { " (\($0))" } ?? "")"
             }
             return out
-        }
-
-        private func consent(_ channel: Consent.Channel) -> (status: String, via: String?) {
-            switch channel {
-            case .email: (consentEmail, consentEmailVia)
-            case .sms: (consentSMS, consentSMSVia)
-            case .phone: (consentPhone, consentPhoneVia)
-            }
         }
     }
 
@@ -177,27 +191,18 @@ public final class Customer: Model, RowDecodable, @unchecked Sendable {
                searchText: searchText, nameKey: nameKey, nameSort: nameSort, version: version, createdBy: createdBy, createdAt: createdAt, updatedAt: updatedAt)
     }
 
-    /// Refreshes the search text, the duplicate key and the sort key after a change.
-    package func refreshSearchText() {
-        searchText = SQLSearch.text([name, email, website, phoneDigits])
-        nameKey = CompanyName.core(name)
-        nameSort = Pinyin.sortKey(name, person: kind == "person")
-    }
-
-    public func consent(_ channel: Consent.Channel) -> Consent {
-        switch channel {
-        case .email: Consent(status: .init(rawValue: consentEmail) ?? .unknown, at: consentEmailAt, via: consentEmailVia)
-        case .sms: Consent(status: .init(rawValue: consentSMS) ?? .unknown, at: consentSMSAt, via: consentSMSVia)
-        case .phone: Consent(status: .init(rawValue: consentPhone) ?? .unknown, at: consentPhoneAt, via: consentPhoneVia)
-        }
-    }
-
-    package func setConsent(_ consent: Consent, for channel: Consent.Channel) {
-        switch channel {
-        case .email: (consentEmail, consentEmailAt, consentEmailVia) = (consent.status.rawValue, consent.at, consent.via)
-        case .sms: (consentSMS, consentSMSAt, consentSMSVia) = (consent.status.rawValue, consent.at, consent.via)
-        case .phone: (consentPhone, consentPhoneAt, consentPhoneVia) = (consent.status.rawValue, consent.at, consent.via)
-        }
+    /// The customer just saved from `values` (a new one), as the model that answers for it.
+    package convenience init(saved v: Values) {
+        self.init()
+        (id, name, kind, industry, size, province, city, district) = (v.id, v.name, v.kind, v.industry, v.size, v.province, v.city, v.district)
+        (address, postcode, phone, phoneDigits, email, website, source) = (v.address, v.postcode, v.phone, v.phoneDigits, v.email, v.website, v.source)
+        (externalID, ownerID, grade, valueTier, lifecycleStage, relationship) = (v.externalID, v.ownerID, v.grade, v.valueTier, v.lifecycleStage, v.relationship)
+        (parentID, referredByID, birthday, anniversary, notes) = (v.parentID, v.referredByID, v.birthday, v.anniversary, v.notes)
+        (consentEmail, consentEmailAt, consentEmailVia) = (v.consentEmail, v.consentEmailAt, v.consentEmailVia)
+        (consentSMS, consentSMSAt, consentSMSVia) = (v.consentSMS, v.consentSMSAt, v.consentSMSVia)
+        (consentPhone, consentPhoneAt, consentPhoneVia) = (v.consentPhone, v.consentPhoneAt, v.consentPhoneVia)
+        (searchText, nameKey, nameSort, version, createdBy, createdAt, updatedAt) = (v.searchText, v.nameKey, v.nameSort, v.version, v.createdBy, v.createdAt, v.updatedAt)
+        $id.exists = true
     }
 
     /// The audited fields (tags are added by the service, which owns them).
@@ -207,6 +212,83 @@ public final class Customer: Model, RowDecodable, @unchecked Sendable {
 extension Customer: PooledRecord {
     public static let recordKind = RecordKind.customers
     public static let recordName = "Customer"
+}
+
+/// What checking a change to a customer reads and writes. A saved customer (the Fluent
+/// model) and a new one (`Customer.Values`) both hold it, so the checks
+/// (`CustomerService.apply`) are written once for both.
+package protocol CustomerFields {
+    var id: UUID? { get }
+    var name: String { get set }
+    var kind: String { get set }
+    var industry: String? { get set }
+    var size: String? { get set }
+    var province: String? { get set }
+    var city: String? { get set }
+    var district: String? { get set }
+    var address: String? { get set }
+    var postcode: String? { get set }
+    var phone: String? { get set }
+    var phoneDigits: String? { get set }
+    var email: String? { get set }
+    var website: String? { get set }
+    var source: String? { get set }
+    var externalID: String? { get set }
+    var ownerID: UUID? { get set }
+    var grade: String? { get set }
+    var valueTier: String? { get set }
+    var lifecycleStage: String? { get set }
+    var relationship: String { get set }
+    var parentID: UUID? { get set }
+    var referredByID: UUID? { get set }
+    var birthday: String? { get set }
+    var anniversary: String? { get set }
+    var notes: String { get set }
+    var consentEmail: String { get set }
+    var consentEmailAt: Date? { get set }
+    var consentEmailVia: String? { get set }
+    var consentSMS: String { get set }
+    var consentSMSAt: Date? { get set }
+    var consentSMSVia: String? { get set }
+    var consentPhone: String { get set }
+    var consentPhoneAt: Date? { get set }
+    var consentPhoneVia: String? { get set }
+    var searchText: String { get set }
+    var nameKey: String? { get set }
+    var nameSort: String? { get set }
+    /// Refreshes the search text, the duplicate key and the sort key after a change.
+    mutating func refreshSearchText()
+}
+
+extension Customer: CustomerFields {
+    package func refreshSearchText() { (searchText, nameKey, nameSort) = keys }
+}
+
+extension Customer.Values: CustomerFields {
+    package mutating func refreshSearchText() { (searchText, nameKey, nameSort) = keys }
+}
+
+extension CustomerFields {
+    /// The search text, the duplicate key and the sort key that follow from the fields.
+    fileprivate var keys: (search: String, name: String, sort: String) {
+        (SQLSearch.text([name, email, website, phoneDigits]), CompanyName.core(name), Pinyin.sortKey(name, person: kind == "person"))
+    }
+
+    package func consent(_ channel: Consent.Channel) -> Consent {
+        switch channel {
+        case .email: Consent(status: .init(rawValue: consentEmail) ?? .unknown, at: consentEmailAt, via: consentEmailVia)
+        case .sms: Consent(status: .init(rawValue: consentSMS) ?? .unknown, at: consentSMSAt, via: consentSMSVia)
+        case .phone: Consent(status: .init(rawValue: consentPhone) ?? .unknown, at: consentPhoneAt, via: consentPhoneVia)
+        }
+    }
+
+    package mutating func setConsent(_ consent: Consent, for channel: Consent.Channel) {
+        switch channel {
+        case .email: (consentEmail, consentEmailAt, consentEmailVia) = (consent.status.rawValue, consent.at, consent.via)
+        case .sms: (consentSMS, consentSMSAt, consentSMSVia) = (consent.status.rawValue, consent.at, consent.via)
+        case .phone: (consentPhone, consentPhoneAt, consentPhoneVia) = (consent.status.rawValue, consent.at, consent.via)
+        }
+    }
 }
 
 /// Whether a customer agreed to be contacted on a channel, when, and how it was recorded.

@@ -62,7 +62,7 @@ package struct CustomerImportTarget: ImportTarget {
     /// Looks up the external ids of a batch in one query per 500, so that checking each
     /// row need not ask whether its id is taken: one query per row was 40 % of an import.
     package func prefetch(_ rows: [[String: String]], by actor: Principal, reading: any SQLDatabase) async throws {
-        let ids = Array(Set(rows.compactMap { $0["external_id"]?.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }))
+        let ids = Array(Set(rows.compactMap { $0["external_id"]?.trimmed }.filter { !$0.isEmpty }))
         var taken: Set<String> = []
         for start in stride(from: 0, to: ids.count, by: 500) {
             let chunk = Array(ids[start..<min(start + 500, ids.count)])
@@ -79,13 +79,13 @@ package struct CustomerImportTarget: ImportTarget {
     package final class ExternalIDs: @unchecked Sendable {
         private let lock = NSLock()
         private var free: Set<String> = []
-        package func take(_ id: String) -> Bool { lock.withLock { free.remove(id.trimmingCharacters(in: .whitespacesAndNewlines)) != nil } }
+        package func take(_ id: String) -> Bool { lock.withLock { free.remove(id.trimmed) != nil } }
         package func add(_ ids: Set<String>) { lock.withLock { if free.count > 100_000 { free.removeAll() }; free.formUnion(ids) } }
     }
 
     package func prepare(_ input: CustomerInput, by actor: Principal) async throws -> (prepared: CustomerService.NewCustomer, id: UUID) {
         let new = try await services.customers.prepare(input, by: actor)
-        return (new, new.customer.id!)
+        return (new, new.id)
     }
 
     package func insert(_ prepared: CustomerService.NewCustomer, by actor: Principal, on tx: any Database) async throws {
@@ -95,7 +95,7 @@ package struct CustomerImportTarget: ImportTarget {
     /// A batch of customers with one statement each for the customers, their tags and
     /// their audit entries, as contacts are written.
     package func insertAll(_ batch: [CustomerService.NewCustomer], by actor: Principal, to writes: inout BulkWrites) throws {
-        try services.customers.insertAll(batch, to: &writes)
+        try services.customers.insertAll(batch, by: actor, to: &writes)
     }
 
     package func update(_ id: UUID, _ input: CustomerInput, restoring: Bool, by actor: Principal, alsoIn: @escaping @Sendable (any Database) async throws -> Void) async throws {

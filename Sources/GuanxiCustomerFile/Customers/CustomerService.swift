@@ -25,69 +25,64 @@ public struct CustomerService: Sendable {
         let new = try await prepare(input, by: actor)
         do {
             try await writer.create { tx in try await insert(new, by: actor, on: tx) }
-        } catch let error as any DatabaseError where error.isConstraintFailure && new.customer.externalID != nil {
+        } catch let error as any DatabaseError where error.isConstraintFailure && new.values.externalID != nil {
             // Another request took the same external id between the check and the insert.
-            throw GuanxiError(.conflict, "External id \(new.customer.externalID!) belongs to another customer already.", field: "externalId")
-                .localized("msg.external_id_taken", ["value": new.customer.externalID!])
+            throw GuanxiError(.conflict, "External id \(new.values.externalID!) belongs to another customer already.", field: "externalId")
+                .localized("msg.external_id_taken", ["value": new.values.externalID!])
         }
         return new
     }
 
     /// A new customer that passed every check, ready to be saved (perhaps with other
-    /// records in one transaction, as lead conversion does).
+    /// records in one transaction, as lead conversion does). It is held as plain values,
+    /// not as a model, and its row and audit entry are made when it is written: an import
+    /// checks the next rows meanwhile, on the other core.
     package struct NewCustomer: Sendable {
-        package let customer: Customer
+        package let values: Customer.Values
         package let tags: [String]
         package let custom: CustomValues.Checked
-        package let row: PreparedInsert
-        package let auditEntry: AuditLog.Entry
+
+        package var id: UUID { values.id! }
+        /// The customer as the model that answers for it once saved.
+        package var customer: Customer { Customer(saved: values) }
+
+        func auditEntry(by writer: RecordWriter, actor: Principal) throws -> AuditLog.Entry {
+            try writer.createdEntry(id: id, label: values.name, snapshot: CustomerService.snapshot(values.auditSnapshot, tags: tags, custom: custom.values), by: actor)
+        }
     }
 
     /// The permission check and validation of a new customer; writes nothing.
     package func prepare(_ input: CustomerInput, by actor: Principal) async throws -> NewCustomer {
         try permissions.require(actor, .create, on: .customers)
-        let customer = Customer()
-        customer.id = RecordID.new()
-        customer.kind = "company"
-        customer.relationship = "customer"
-        customer.notes = ""
-        for channel in Consent.Channel.allCases { customer.setConsent(Consent(status: .unknown), for: channel) }
-        customer.ownerID = actor.channel == .console ? nil : actor.userID
         guard input.name != nil else { throw GuanxiError.invalid("name", "name is required.").localized("msg.required", ["field": "name"]) }
-        try await apply(input, to: customer, by: actor)
+        let person = actor.channel == .console ? nil : actor.userID
+        var customer = Customer.Values.new(owner: person, by: person, at: clock.now())
+        try await apply(input, to: &customer, by: actor)
         if input.checkDuplicates {
             let found = try await DuplicateCheck(database: database, permissions: permissions).customers(like: customer, for: actor)
             if !found.isEmpty { throw DuplicateCheck.error(found, kind: .customers) }
         }
-        customer.version = 1
-        customer.createdBy = actor.channel == .console ? nil : actor.userID
-        customer.createdAt = clock.now()
-        customer.updatedAt = customer.createdAt
         let tags = try CustomerValidate.tags(input.tags ?? []).sorted()
         let checked = try await custom.checked(.customers, sent: input.customFields, current: [:], isNew: true)
-        let values = customer.values
-        let created = Self.snapshot(values.auditSnapshot, tags: tags, custom: checked.values)
-        return NewCustomer(customer: customer, tags: tags, custom: checked, row: values.insertRow(of: customer),
-                           auditEntry: try writer.createdEntry(id: customer.id!, label: customer.name, snapshot: created, by: actor))
+        return NewCustomer(values: customer, tags: tags, custom: checked)
     }
 
     /// Saves a prepared customer and its audit entry inside the caller's transaction.
     package func insert(_ new: NewCustomer, by actor: Principal, on tx: any Database) async throws {
-        let customer = new.customer
-        try await writer.insert(id: customer.id!, custom: new.custom, entry: new.auditEntry, on: tx) { tx in
-            try await new.row.run(for: customer, on: tx)
-            try await Self.tags.add(to: customer.id!, new.tags, on: tx)
+        try await writer.insert(id: new.id, custom: new.custom, entry: try new.auditEntry(by: writer, actor: actor), on: tx) { tx in
+            try await new.values.insertRow.run(on: tx)
+            try await Self.tags.add(to: new.id, new.tags, on: tx)
         }
     }
 
-    /// Adds many prepared customers to a batch's writes, one statement per table (the
-    /// companies a contact import creates).
-    package func insertAll(_ batch: [NewCustomer], to writes: inout BulkWrites) throws {
+    /// Adds many prepared customers to a batch's writes, one statement per table (an
+    /// import of companies, and those a contact import creates).
+    package func insertAll(_ batch: [NewCustomer], by actor: Principal, to writes: inout BulkWrites) throws {
         guard !batch.isEmpty else { return }
-        try PreparedInsert.addAll(batch.map(\.row), to: &writes)
-        try Self.tags.addAll(batch.map { ($0.customer.id!, $0.tags) }, to: &writes)
-        for new in batch where new.custom.sent { writes.then { tx in try await CustomValues.save(new.custom, of: new.customer.id!, on: tx) } }
-        try writer.audit.writeAll(batch.map(\.auditEntry), to: &writes)
+        try PreparedInsert.addAll(batch.map(\.values.insertRow), to: &writes)
+        try Self.tags.addAll(batch.map { ($0.id, $0.tags) }, to: &writes)
+        for new in batch where new.custom.sent { writes.then { tx in try await CustomValues.save(new.custom, of: new.id, on: tx) } }
+        try writer.audit.writeCreated(batch, kind: .customers, id: \.id, entry: { try $0.auditEntry(by: writer, actor: actor) }, to: &writes)
     }
 
     /// Applies `input` if `expectedVersion` is still current; otherwise answers 409 with
@@ -100,7 +95,8 @@ public struct CustomerService: Sendable {
         let oldTags = try await tags(of: id)
         let oldCustom = try await custom.values(of: .customers, id: id)
         let before = Self.snapshot(customer, tags: oldTags, custom: oldCustom)
-        try await apply(input, to: customer, by: actor)
+        var changing = customer  // the model itself: changes to it are what `update(on:)` saves
+        try await apply(input, to: &changing, by: actor)
         let newTags = try input.tags.map(CustomerValidate.tags)?.sorted() ?? oldTags
         let newCustom = try await custom.checked(.customers, sent: input.customFields, current: oldCustom, isNew: false)
         let change = RecordWriter.Change(id: id, label: customer.name, version: customer.version, before: before,
@@ -166,7 +162,7 @@ public struct CustomerService: Sendable {
     }
 
     /// Validates every field sent and copies it onto `customer`; throws before anything is written.
-    package func apply(_ input: CustomerInput, to customer: Customer, by actor: Principal) async throws {
+    package func apply<Record: CustomerFields>(_ input: CustomerInput, to customer: inout Record, by actor: Principal) async throws {
         if let v = input.name { customer.name = try Validate.requiredText(v, field: "name", max: 200) }
         if let v = input.kind { customer.kind = try CustomerValidate.choice(v, field: "kind", from: CustomerVocabulary.kinds) ?? customer.kind }
         if let v = input.industry { customer.industry = try Validate.text(v, field: "industry", required: false, max: 100) }
@@ -216,8 +212,8 @@ public struct CustomerService: Sendable {
             }
         }
         if let owner = input.ownerID { customer.ownerID = try await checkedOwner(owner) }
-        if let parent = input.parentID { customer.parentID = try await checkedRelative(parent, field: "parentId", of: customer, by: actor) }
-        if let referrer = input.referredByID { customer.referredByID = try await checkedRelative(referrer, field: "referredById", of: customer, by: actor) }
+        if let parent = input.parentID { customer.parentID = try await checkedRelative(parent, field: "parentId", of: customer.id, by: actor) }
+        if let referrer = input.referredByID { customer.referredByID = try await checkedRelative(referrer, field: "referredById", of: customer.id, by: actor) }
         customer.refreshSearchText()
     }
 
@@ -231,18 +227,18 @@ public struct CustomerService: Sendable {
 
     /// A related customer must exist, be visible to the actor, and (for parents) not
     /// make the customer its own ancestor.
-    private func checkedRelative(_ id: UUID?, field: String, of customer: Customer, by actor: Principal) async throws -> UUID? {
+    private func checkedRelative(_ id: UUID?, field: String, of customer: UUID?, by actor: Principal) async throws -> UUID? {
         guard let id else { return nil }
         let unknown = GuanxiError.invalid(field, "\(field) names a customer that does not exist or that you may not see.")
             .localized("msg.unknown_reference", ["field": field])
-        guard id != customer.id else { throw unknown }
+        guard id != customer else { throw unknown }
         let related = try? await find(id, for: actor)
         guard let related else { throw unknown }
         if field == "parentId" {
             var step = related.parentID
             var seen: Set<UUID> = []
             while let current = step, !seen.contains(current) {
-                if current == customer.id {
+                if current == customer {
                     throw GuanxiError.invalid(field, "parentId would make the customer its own parent company.").localized("msg.customer_cycle", [:])
                 }
                 seen.insert(current)

@@ -45,7 +45,7 @@ extension CustomerFileAPI {
             return new
         }(), by: principal)
         let api = Self.apiCustomer(saved.customer, tags: saved.tags, custom: saved.custom.values)
-        return .created(.init(headers: .init(ETag: Self.etag(version: saved.customer.version)), body: .json(api)))
+        return .created(.init(headers: .init(ETag: Self.etag(version: saved.values.version)), body: .json(api)))
     }
 
     package func getCustomer(_ input: Operations.getCustomer.Input) async throws -> Operations.getCustomer.Output {

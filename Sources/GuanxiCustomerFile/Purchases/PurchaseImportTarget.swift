@@ -107,7 +107,7 @@ package struct PurchaseImportTarget: ImportTarget {
             (purchase.customerID, name) = match
         } else if settings.createMissingCustomers == true {
             newCustomer = try await services.customers.prepare(PurchaseImportTarget.customerInput(for: row.customer, settings: settings), by: actor)
-            purchase.customerID = newCustomer!.customer.id!
+            purchase.customerID = newCustomer!.id
         } else {
             throw GuanxiError.invalid("customer", "No customer you may change matches \(row.customer); create it first or let the import create missing customers.")
                 .localized("msg.purchase_unknown_customer", ["value": row.customer])
@@ -117,7 +117,7 @@ package struct PurchaseImportTarget: ImportTarget {
                 .localized("msg.purchase_reference_taken", ["reference": order])
         }
         // Later rows of the same reference find the customer this row creates.
-        if let newCustomer { known.remember(row.customer, (newCustomer.customer.id!, newCustomer.customer.name)) }
+        if let newCustomer { known.remember(row.customer, (newCustomer.id, newCustomer.values.name)) }
         return (Prepared(purchase: purchase, customerName: name, newCustomer: newCustomer), purchase.id)
     }
 
@@ -130,7 +130,7 @@ package struct PurchaseImportTarget: ImportTarget {
     /// A batch's new customers, its purchases in one statement, and an entry in each
     /// customer's history, as a purchase entered by hand has.
     package func insertAll(_ batch: [Prepared], by actor: Principal, to writes: inout BulkWrites) throws {
-        try services.customers.insertAll(batch.compactMap(\.newCustomer), to: &writes)
+        try services.customers.insertAll(batch.compactMap(\.newCustomer), by: actor, to: &writes)
         try writes.insert(into: "purchases", columns: CustomerPurchase.columns + ["created_by"], rows: batch.map { p in
             let x = p.purchase
             return [BulkValue(x.id), BulkValue(x.customerID), BulkValue(x.reference), BulkValue(x.date), BulkValue(any: x.amount.minorUnits),
@@ -144,7 +144,7 @@ package struct PurchaseImportTarget: ImportTarget {
     }
 
     package func alsoCreated(_ prepared: Prepared) -> [(kind: RecordKind, id: UUID)] {
-        prepared.newCustomer.map { [(.customers, $0.customer.id!)] } ?? []
+        prepared.newCustomer.map { [(.customers, $0.id)] } ?? []
     }
 
     package func update(_ id: UUID, _ row: Row, restoring: Bool, by actor: Principal, alsoIn: @escaping @Sendable (any Database) async throws -> Void) async throws {

@@ -155,9 +155,31 @@ public struct AuditLog: Sendable {
 
     /// Adds many entries to a batch's writes (an import's batch).
     package func writeAll(_ entries: [Entry], to writes: inout BulkWrites) throws {
+        try insert(entries.filter { [ledgered = Self.ledgeredCreations] in Self.logs($0, ledgered: ledgered) }, to: &writes)
+        changed(Set(entries.map(\.kind)), after: &writes)
+    }
+
+    /// Adds the creation entries of a batch's new records of one kind. `entry` is asked
+    /// only for a record no import ledger notes (`ledgeredCreations`): the entry of one it
+    /// notes would be dropped unwritten, and making it — every field of the record as
+    /// text, encoded — was a tenth of the work of importing a company.
+    package func writeCreated<Record>(_ records: [Record], kind: RecordKind, id: (Record) -> UUID, entry: (Record) throws -> Entry,
+                                      to writes: inout BulkWrites) throws {
+        guard !records.isEmpty else { return }
+        let ledgered = Self.ledgeredCreations
+        try insert(try records.filter { !ledgered.contains(id($0).text) }.map(entry), to: &writes)
+        changed([kind], after: &writes)
+    }
+
+    private func insert(_ entries: [Entry], to writes: inout BulkWrites) throws {
         try writes.insert(into: "audit_entries", columns: ["at", "actor_id", "actor_name", "address", "action", "record_kind", "record_id", "record_label", "changes"],
-                          rows: entries.filter { [ledgered = Self.ledgeredCreations] in Self.logs($0, ledgered: ledgered) }.map(\.values))
-        let (kinds, caches) = (Set(entries.map(\.kind)), caches)
+                          rows: entries.map(\.values))
+    }
+
+    /// Tells this process's caches, once the batch is written, that records of `kinds` changed.
+    private func changed(_ kinds: Set<RecordKind>, after writes: inout BulkWrites) {
+        guard !kinds.isEmpty else { return }
+        let caches = caches
         writes.then { _ in for kind in kinds { caches.changed(kind) } }
     }
 

@@ -13,17 +13,15 @@ package enum Pinyin {
         "长": "chang", "重": "chong", "柏": "bai", "繁": "po", "员": "yun", "句": "gou", "能": "nai", "过": "guo",
     ]
 
-    private static let table: [UInt32: (start: UInt32, readings: [Substring])] = {
-        var out: [UInt32: (UInt32, [Substring])] = [:]
-        for range in ranges { out[range.first] = (range.first, range.readings.split(separator: ",", omittingEmptySubsequences: false)) }
-        return out
-    }()
+    private static let table: [(first: UInt32, readings: [Substring])] = ranges.map { range in
+        (range.first, range.readings.split(separator: ",", omittingEmptySubsequences: false))
+    }
 
     /// The toneless reading of one ideograph (ü as v), or nil for any other character.
     package static func reading(_ scalar: Unicode.Scalar) -> Substring? {
         let code = scalar.value
-        for (first, entry) in table where code >= first && code < first + UInt32(entry.readings.count) {
-            let reading = entry.readings[Int(code - first)]
+        for entry in table where code >= entry.first && code < entry.first + UInt32(entry.readings.count) {
+            let reading = entry.readings[Int(code - entry.first)]
             return reading.isEmpty ? nil : reading
         }
         return nil
@@ -35,16 +33,33 @@ package enum Pinyin {
     /// `person`: the first character is read as a surname.
     package static func sortKey(_ name: String, person: Bool = false) -> String {
         var key = ""
+        key.reserveCapacity(name.utf8.count * 2)
         var inWord = false
-        for (index, character) in name.trimmingCharacters(in: .whitespacesAndNewlines).enumerated() {
+        for (index, character) in name.trimmed.enumerated() {
             if person, index == 0, let surname = surnames[character] {
-                key += surname + "0"
+                key += surname
+                key += "0"
                 inWord = false
                 continue
             }
-            if character.unicodeScalars.count == 1, let scalar = character.unicodeScalars.first, let reading = reading(scalar) {
+            if let ascii = character.asciiValue {
+                // Latin letters, digits and punctuation, told apart without Unicode's tables
+                // (a company import makes a hundred thousand keys).
+                switch ascii {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    key.unicodeScalars.append(Unicode.Scalar(ascii))
+                    inWord = true
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"):
+                    key.unicodeScalars.append(Unicode.Scalar(ascii + 32))
+                    inWord = true
+                default:
+                    if inWord { key += "0" }
+                    inWord = false
+                }
+            } else if character.unicodeScalars.count == 1, let scalar = character.unicodeScalars.first, let reading = reading(scalar) {
                 if inWord { key += "0" }
-                key += reading + "0"
+                key += reading
+                key += "0"
                 inWord = false
             } else if character.isLetter || character.isNumber {
                 key += character.lowercased()

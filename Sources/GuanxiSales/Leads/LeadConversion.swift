@@ -138,7 +138,7 @@ public struct LeadConversion: Sendable {
             c.customFields = input.customerCustomFields
             let prepared = try await customers.prepare(c, by: actor)
             newCustomer = prepared
-            customerID = prepared.customer.id!
+            customerID = prepared.id
         }
         var newContact: ContactService.NewContact?
         var contactID: UUID?

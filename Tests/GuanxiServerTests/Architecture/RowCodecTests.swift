@@ -9,7 +9,7 @@ import Testing
 @testable import GuanxiCustomerAnalytics
 @testable import GuanxiDataExchange
 
-/// The rows written out by hand for bulk inserts (`PreparedInsert(_:columns:)`): each
+/// The rows written out by hand for bulk inserts (`PreparedInsert(table:columns:values:)`): each
 /// kind declares its row once, and these tests check it against Fluent's own on the
 /// engine the tests run on (SQLite, and PostgreSQL in the second pass). A record written
 /// through the hand-written row must read back exactly like one Fluent inserted.
@@ -36,8 +36,12 @@ struct RowCodecTests {
             }
             let (byHand, byFluent) = (filled(), filled())
             try await compare(byHand, byFluent, on: app, unique: ["externalID": (byHand.externalID!, byFluent.externalID!)]) { model, tx in
-                try await model.values.insertRow(of: model).run(for: model, on: tx)
+                try await model.values.insertRow.run(for: model, on: tx)
             }
+            // A new customer is checked and written as plain values; the model that answers
+            // for it afterwards holds every one of them.
+            let answering = Customer(saved: byHand.values)
+            #expect("\(answering.values.insertRow.values)" == "\(byHand.values.insertRow.values)" && answering.$id.exists)
 
             // The audit entry's fields come from the same values as the row.
             let audited = byHand.values.auditSnapshot
@@ -83,7 +87,7 @@ struct RowCodecTests {
                 (c.version, c.createdBy, c.createdAt, c.updatedAt) = (2, admin.userID, at, at.addingTimeInterval(5))
                 return c
             }
-            try await compare(filled(), filled(), on: app) { model, tx in try await model.values.insertRow(of: model).run(for: model, on: tx) }
+            try await compare(filled(), filled(), on: app) { model, tx in try await model.values.insertRow.run(for: model, on: tx) }
         }
     }
 
