@@ -253,7 +253,7 @@ package struct ContactPages {
             let trimmed = line.trimmed
             guard !trimmed.isEmpty else { return nil }
             if let colon = trimmed.firstIndex(where: { $0 == ":" || $0 == "：" }), kind != .address || trimmed.distance(from: trimmed.startIndex, to: colon) <= 20,
-               !trimmed[..<colon].contains("@"), !trimmed[trimmed.index(after: colon)...].trimmed.isEmpty,
+               !trimmed[..<colon].contains(Character("@")), !trimmed[trimmed.index(after: colon)...].trimmed.isEmpty,
                trimmed[..<colon].allSatisfy({ !$0.isNumber }) {
                 return ContactChannel(kind: kind, value: trimmed[trimmed.index(after: colon)...].trimmed,
                                       label: trimmed[..<colon].trimmed)

@@ -61,7 +61,7 @@ package struct PurchaseImportTarget: ImportTarget {
         let references = Array(Set(rows.compactMap { $0["customer"] }.filter { !$0.isEmpty && known.customer($0) == nil }))
         if !references.isEmpty {
             let changeable = try await services.permissions.ownerFilter(actor, .update, on: .customers)
-            let emails = references.filter { $0.contains("@") }.map { $0.lowercased() }
+            let emails = references.filter { $0.contains(Character("@")) }.map { $0.lowercased() }
             let phones = references.filter(PurchaseImportTarget.isPhone).map(\.asciiDigits)
             let ids = references.compactMap(UUID.init(uuidString:))
             var query = reading.select().columns("id", "name", "external_id", "email", "phone_digits").from("customers").where { group in
@@ -82,7 +82,7 @@ package struct PurchaseImportTarget: ImportTarget {
                 // Each way of naming a customer in turn, so an external id wins over an e-mail that happens to equal it.
                 let digits = PurchaseImportTarget.isPhone(reference) ? reference.asciiDigits : nil
                 let match = found.first { $0.externalID == reference } ?? found.first { $0.id.uuidString == reference.uppercased() }
-                    ?? found.first { reference.contains("@") && $0.email == reference.lowercased() } ?? found.first { digits != nil && $0.phoneDigits == digits }
+                    ?? found.first { reference.contains(Character("@")) && $0.email == reference.lowercased() } ?? found.first { digits != nil && $0.phoneDigits == digits }
                 if let match { known.remember(reference, (match.id, match.name)) }
             }
         }
@@ -164,7 +164,7 @@ package struct PurchaseImportTarget: ImportTarget {
     package static func customerInput(for reference: String, settings: ImportSettings) -> CustomerInput {
         var input = CustomerInput()
         (input.name, input.kind, input.source, input.tags) = (reference, "person", settings.source, settings.tag.map { [$0] })
-        if reference.contains("@") {
+        if reference.contains(Character("@")) {
             input.email = reference
         } else if isPhone(reference) {
             input.phone = reference

@@ -70,7 +70,7 @@ package enum ImportRowCheck {
 
     /// "手机: 138 0013 8000" → "138 0013 8000": a key compares values, not their labels.
     package static func unlabelled(_ entry: String) -> String {
-        guard let colon = entry.firstIndex(where: { $0 == ":" || $0 == "：" }), !entry[..<colon].contains("@"), entry[..<colon].allSatisfy({ !$0.isNumber }) else { return entry }
+        guard let colon = entry.firstIndex(where: { $0 == ":" || $0 == "：" }), !entry[..<colon].contains(Character("@")), entry[..<colon].allSatisfy({ !$0.isNumber }) else { return entry }
         return entry[entry.index(after: colon)...].trimmed
     }
 
