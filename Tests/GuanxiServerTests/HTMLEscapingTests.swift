@@ -72,6 +72,35 @@ import GuanxiServer
         #expect(template.render(MustacheTree.make(Row(name: "王", note: nil, count: 0, flag: true, boss: Row2(name: "李", maybe: nil), tags: ["x"], at: at))) == "王||0|y|李|x")
     }
 
+    @Test("A locale's texts are written into the templates as rendering would show them; texts holding tags and sections over texts are left to be looked up")
+    func textsWrittenIn() throws {
+        let texts = ["a.b": "<甲> & 'b'", "a.plain": "Plain", "a.tagged": "{{x}} stays", "a.half": "ends }} here"]
+        #expect(WebRenderer.writingIn(texts, to: "[{{t.a.b}}|{{{t.a.b}}}|{{&t.a.b}}|{{ t.a.plain }}|{{t.missing}}|{{t.a.tagged}}|{{t.a.half}}|{{#t.a}}{{plain}}{{/t.a}}|{{{t.a.b}}|{{v}}]")
+                == "[&lt;甲&gt; &amp; &#39;b&#39;|<甲> & 'b'|<甲> & 'b'|Plain|{{t.missing}}|{{t.a.tagged}}|{{t.a.half}}|{{#t.a}}{{plain}}{{/t.a}}|{{{t.a.b}}|{{v}}]")
+        #expect(WebRenderer.writingIn([:], to: "{{t.a.b}}") == "{{t.a.b}}")
+
+        // Every page template renders the same, in both locales, with its texts written in
+        // as with them looked up.
+        let folder = try #require(Resources.url("Templates"))
+        let localizer = try Localizer.load(from: Resources.url("Locales"))
+        let lookedUp = try WebRenderer.library(in: folder)
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".mustache") }.map { String($0.dropLast(9)) }
+        #expect(names.count > 50)
+        for locale in Localizer.supported {
+            let writtenIn = try WebRenderer.library(in: folder, texts: localizer.tables[locale] ?? [:])
+            let layout = Layout(title: "标题", lang: locale, signedIn: true, userName: "王秀英", csrf: "token", isAdmin: true,
+                                menu: [Layout.Group(title: "客户", links: [Layout.Link(href: "/customers", title: "客户")])],
+                                creates: [Layout.Link(href: "/contacts/new", title: "联系人")], hasCreates: true, notice: "已保存",
+                                otherLang: "en", otherLangLabel: "English", here: "/", unread: 2, hasUnread: true)
+            let root = WebRenderer.Root(t: localizer.tree(locale), layout: layout, page: ["q": "秀", "isNew": true] as [String: Any])
+            var differing: [String] = []
+            for name in names where lookedUp.render(root, withTemplate: name) != writtenIn.render(root, withTemplate: name) { differing.append(name) }
+            #expect(differing.isEmpty, "\(locale): \(differing)")
+            // And the texts are in the page: the layout's sign-out button, in this locale.
+            #expect(writtenIn.render(root, withTemplate: "home")?.contains(HTMLEscaping.escape(localizer.text("nav.logout", locale))) == true)
+        }
+    }
+
     @Test("A template that does not parse is named in the error")
     func badTemplateNamed() throws {
         #expect {

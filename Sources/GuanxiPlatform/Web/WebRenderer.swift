@@ -60,7 +60,9 @@ public struct Layout: Sendable {
 /// by default; page data comes from typed view models (`page`), texts from the locale
 /// files (`t`) and the shared chrome from `layout`.
 public struct WebRenderer: Sendable {
-    package let library: MustacheLibrary
+    /// The templates once per locale, each with that locale's texts written in
+    /// (`writingIn`), so a page looks up only its own data.
+    package let libraries: [String: MustacheLibrary]
     package let localizer: Localizer
     /// The main menu, whose entries the areas register.
     package let menu: Menu
@@ -68,8 +70,13 @@ public struct WebRenderer: Sendable {
     /// Reads the templates in `templates` (a directory of `.mustache` files).
     public static func load(templates: URL?, localizer: Localizer, menu: Menu = Menu()) async throws -> WebRenderer {
         guard let dir = templates else { throw GuanxiError(.internal, "The page templates are missing from the resources.") }
-        return WebRenderer(library: try library(in: dir), localizer: localizer, menu: menu)
+        var libraries: [String: MustacheLibrary] = [:]
+        for locale in Localizer.supported { libraries[locale] = try library(in: dir, texts: localizer.tables[locale] ?? [:]) }
+        return WebRenderer(libraries: libraries, localizer: localizer, menu: menu)
     }
+
+    /// The templates for `locale` (English's for one not supported).
+    package func library(_ locale: String) -> MustacheLibrary? { libraries[locale] ?? libraries["en"] }
 
     /// Every `.mustache` file in `dir`, by its name without the extension, each escaping
     /// values with `HTMLEscaping` (the pragma goes on a line of its own, which Mustache
@@ -77,19 +84,48 @@ public struct WebRenderer: Sendable {
     /// number counts it). A partial's tag starts its line (`{{> record-list}}`, not indented):
     /// swift-mustache indents an indented partial's lines by counting the characters of all
     /// it draws, a list's whole table.
-    package static func library(in dir: URL) throws -> MustacheLibrary {
+    /// `texts` (a locale's, by dotted key) are written into the templates (`writingIn`).
+    package static func library(in dir: URL, texts: [String: String] = [:]) throws -> MustacheLibrary {
         HTMLEscaping.register()
         var library = MustacheLibrary()
         let files = try FileManager.default.contentsOfDirectory(at: dir, includingPropertiesForKeys: nil).filter { $0.pathExtension == "mustache" }
         for file in files {
             do {
-                try library.register(HTMLEscaping.pragma + "\n" + String(contentsOf: file, encoding: .utf8), named: file.deletingPathExtension().lastPathComponent)
+                let template = writingIn(texts, to: try String(contentsOf: file, encoding: .utf8))
+                try library.register(HTMLEscaping.pragma + "\n" + template, named: file.deletingPathExtension().lastPathComponent)
             } catch {
                 throw GuanxiError(.internal, "The page template \(file.lastPathComponent) does not parse: \(error)")
             }
         }
         return library
     }
+
+    /// `template` with each tag that shows a text of the locale files (`{{t.nav.users}}`,
+    /// escaped; `{{{t.…}}}` or `{{&t.…}}`, as it is) replaced by that text, as rendering
+    /// it would show it. A page's data never changes a text, and swift-mustache finds a
+    /// dotted name anew on every render — splitting it, then testing every object the
+    /// section stack holds, by a cast, for the first part: a list page's texts took a
+    /// third of its template work. A text that itself holds `{{` or `}}` is left to be
+    /// looked up as before, as is a tag opening a section.
+    package static func writingIn(_ texts: [String: String], to template: String) -> String {
+        guard !texts.isEmpty else { return template }
+        let range = NSRange(template.startIndex..., in: template)
+        var out = ""
+        var last = template.startIndex
+        for match in textTag.matches(in: template, range: range) {
+            guard let whole = Range(match.range, in: template), let keyRange = Range(match.range(at: 2), in: template) else { continue }
+            let opening = Range(match.range(at: 1), in: template).map { String(template[$0]) } ?? ""
+            let closing = Range(match.range(at: 3), in: template).map { String(template[$0]) } ?? ""
+            // `{{{` must close with `}}}`; `{{&` and `{{` with `}}`.
+            guard (opening == "{") == (closing == "}"), let text = texts[String(template[keyRange])], !text.contains("{{"), !text.contains("}}") else { continue }
+            out += template[last..<whole.lowerBound]
+            out += opening.isEmpty ? HTMLEscaping.escape(text) : text
+            last = whole.upperBound
+        }
+        return out + template[last...]
+    }
+
+    private static let textTag = try! NSRegularExpression(pattern: #"\{\{([{&])?\s*t\.([A-Za-z0-9_.]+)\s*(\})?\}\}"#)
 
     /// What a template sees: the texts (`t`), the layout (`layout`) and the page (`page`).
     package struct Root: MustacheParent {
@@ -139,7 +175,7 @@ public struct WebRenderer: Sendable {
                        notice: String? = nil, csrfOverride: String? = nil) -> Response {
         var layout = layout(context, titleKey: titleKey, notice: notice)
         if let csrfOverride { layout.csrf = csrfOverride }
-        let html = library.render(Root(t: localizer.tree(context.locale), layout: layout, page: page), withTemplate: template)
+        let html = library(context.locale)?.render(Root(t: localizer.tree(context.locale), layout: layout, page: page), withTemplate: template)
             ?? "<!doctype html><title>Guanxi</title><p>Template \(template) is missing.</p>"
         var headers = HTTPFields()
         headers[.contentType] = "text/html; charset=utf-8"
@@ -150,7 +186,7 @@ public struct WebRenderer: Sendable {
     /// A part of a page (a template without the layout), escaped like a page, to be
     /// placed into another page as it is (`{{{html}}}`).
     public func fragment(_ template: String, page: Any, context: some PageContext) -> String {
-        library.render(Root(t: localizer.tree(context.locale), layout: layout(context, titleKey: "app.name", menus: false), page: page), withTemplate: template) ?? ""
+        library(context.locale)?.render(Root(t: localizer.tree(context.locale), layout: layout(context, titleKey: "app.name", menus: false), page: page), withTemplate: template) ?? ""
     }
 
     /// See-other to a page of this site.
