@@ -104,6 +104,38 @@ struct ContactTests {
         }
     }
 
+    @Test("A phone or e-mail sent twice, however typed, is kept once; the search text and the rows hold each one's normal form")
+    func channelsCheckedOnce() async throws {
+        try await TestApp.run { app, _ in
+            var input = ContactInput()
+            input.name = "Zhang 伟"
+            input.wechat = "zhangwei_88"
+            input.emails = [ContactChannel(kind: .email, value: "zw@example.cn", label: "工作"), ContactChannel(kind: .email, value: "ZW@Example.CN"),
+                            ContactChannel(kind: .email, value: "Zhang.Wei@QQ.com")]
+            input.phones = [ContactChannel(kind: .phone, value: "+86 138-0013-8000"), ContactChannel(kind: .phone, value: "8613800138000"),
+                            ContactChannel(kind: .phone, value: "010 6543 2101")]
+            input.addresses = [ContactChannel(kind: .address, value: "北京市 Chaoyang")]
+            let checked = try ContactService.checkedChannels(input, current: [])
+            #expect(checked.list.map(\.kind) == [.email, .email, .phone, .phone, .address])
+            #expect(checked.list.first?.label == "工作")
+            #expect(checked.normals == ["zw@example.cn", "zhang.wei@qq.com", "8613800138000", "01065432101", "北京市 chaoyang"])
+            #expect(checked.searchable == ["zw@example.cn", "zhang.wei@qq.com", "8613800138000", "01065432101"])
+            // A normal form is stored apart only where it differs from the value as typed.
+            #expect(checked.apart.first == .some(nil) && checked.apart[1] == "zhang.wei@qq.com" && checked.apart[2] == "8613800138000")
+
+            let contact = try await app.services.contacts.create(input, by: try await app.admin)
+            let sql = app.services.database.sql
+            let row = try #require(try await sql.select().columns("search_text", "name_sort", "version", "notes").from("contacts").where("id", .equal, contact.id!).first())
+            #expect(try row.decode(column: "search_text", as: String.self) == "zhang 伟 zhangwei_88 zw@example.cn zhang.wei@qq.com 8613800138000 01065432101")
+            #expect(try row.decode(column: "name_sort", as: String?.self) == Pinyin.sortKey("Zhang 伟", person: true))
+            #expect(try row.decode(column: "version", as: Int.self) == 1 && row.decode(column: "notes", as: String.self) == "")
+            let stored = try await sql.select().columns("value", "normalized").from("contact_channels").where("contact_id", .equal, contact.id!)
+                .orderBy("kind").orderBy("position").all().map { "\(try $0.decode(column: "value", as: String.self)) → \(try $0.decode(column: "normalized", as: String.self))" }
+            #expect(stored.count == 5 && stored.contains("zw@example.cn → zw@example.cn") && stored.contains("Zhang.Wei@QQ.com → zhang.wei@qq.com"))
+            #expect(Set(try await app.services.contacts.channels(of: contact.id!).map(\.value)) == Set(checked.list.map(\.value)))
+        }
+    }
+
     @Test("Search finds contacts by name, WeChat ID, any e-mail or any phone's digits")
     func search() async throws {
         try await TestApp.run { app, client in

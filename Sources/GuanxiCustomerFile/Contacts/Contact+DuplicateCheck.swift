@@ -5,7 +5,7 @@ import GuanxiPlatform
 /// A new contact probably exists already when a readable one has one of its phones or e-mails,
 /// or the same name at the same customer.
 extension DuplicateCheck {
-    package func contacts(like c: Contact, channels: [ContactChannel], for actor: Principal) async throws -> [DuplicateCandidate] {
+    package func contacts(like c: some ContactFields, channels: [ContactChannel], for actor: Principal) async throws -> [DuplicateCandidate] {
         let owners = try await permissions.ownerFilter(actor, .read, on: .contacts)
         var found: [DuplicateCandidate] = []
         for channel in channels where channel.kind != .address {

@@ -74,4 +74,4 @@ extension Contact {
     package static let quality = QualitySubject(kind: .contacts, table: "contacts", channels: true)
 }
 
-extension Contact: ListedRecord { package var recordID: UUID { id! }; package var recordOwnerID: UUID? { ownerID } }
+extension Contact.Values: ListedRecord { package var recordID: UUID { id! }; package var recordOwnerID: UUID? { ownerID } }

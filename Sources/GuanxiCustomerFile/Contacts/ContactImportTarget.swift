@@ -113,22 +113,22 @@ package struct ContactImportTarget: ImportTarget {
 
     package func prepare(_ row: Row, by actor: Principal) async throws -> (prepared: Prepared, id: UUID) {
         // The contact is checked first: a card with a problem creates no company either.
-        let contact = try await services.contacts.prepare(row.contact, by: actor, known: companies.checked)
+        var contact = try await services.contacts.prepare(row.contact, by: actor, known: companies.checked)
         var customer: CustomerService.NewCustomer?
         if let company = row.newCompany {
             if let pending = companies.pending(company) {
-                contact.contact.customerID = pending
+                contact.values.customerID = pending
             } else {
                 var input = CustomerInput()
                 (input.name, input.source, input.tags) = (company, companies.source, companies.tag.map { [$0] })
                 let new = try await services.customers.prepare(input, by: actor)
                 companies.add(company, new.id)
                 companies.checked.remember(new.id, owner: new.values.ownerID)
-                contact.contact.customerID = new.id
+                contact.values.customerID = new.id
                 customer = new
             }
         }
-        return (Prepared(customer: customer, contact: contact), contact.contact.id!)
+        return (Prepared(customer: customer, contact: contact), contact.id)
     }
 
     package func insert(_ prepared: Prepared, by actor: Principal, on tx: any Database) async throws {
@@ -136,24 +136,10 @@ package struct ContactImportTarget: ImportTarget {
         try await services.contacts.insert(prepared.contact, by: actor, on: tx)
     }
 
-    /// A batch of contacts with one statement each for the contacts, their phones and
-    /// e-mails, and their audit entries: an import of a million cards is mostly this.
+    /// A batch of contacts (and the companies they bring) with one statement per table.
     package func insertAll(_ batch: [Prepared], by actor: Principal, to writes: inout BulkWrites) throws {
         try services.customers.insertAll(batch.compactMap(\.customer), by: actor, to: &writes)
-        let contacts = batch.map { p in (new: p.contact, values: p.contact.contact.values) }
-        try PreparedInsert.addAll(contacts.map(\.values.insertRow), to: &writes)
-        try writes.insert(into: "contact_channels", columns: ContactService.channelColumns, rows: contacts.flatMap { c in
-            c.new.channels.enumerated().map { position, channel in
-                [BulkValue(c.values.id), BulkValue(position), BulkValue(channel.kind.rawValue), BulkValue(channel.label), BulkValue(channel.value),
-                 BulkValue(ContactService.normalizedApart(channel))]
-            }
-        })
-        for c in contacts where c.new.custom.sent { writes.then { tx in try await CustomValues.save(c.new.custom, of: c.values.id!, on: tx) } }
-        let writer = services.contacts.writer
-        try writer.audit.writeCreated(contacts, kind: .contacts, id: { $0.values.id! }, entry: { c in
-            try writer.createdEntry(id: c.values.id!, label: c.values.name,
-                                    snapshot: RecordWriter.snapshot(ContactService.snapshot(c.values.auditSnapshot, c.new.channels), custom: c.new.custom.values), by: actor)
-        }, to: &writes)
+        try services.contacts.insertAll(batch.map(\.contact), by: actor, to: &writes)
     }
 
     package func alsoCreated(_ prepared: Prepared) -> [(kind: RecordKind, id: UUID)] {

@@ -7,7 +7,7 @@ package struct ContactList: RecordList {
     package let services: CustomerFileServices
     package var kind: RecordKind { .contacts }
     package var defaultColumns: [String] { ["customer", "title", "phones", "emails", "wechat"] }
-    package func title(_ record: Contact) -> String { record.name }
+    package func title(_ record: Contact.Values) -> String { record.name }
 
     /// The filters of `/contacts?…`.
     package func filter(_ q: Parameters) throws -> ContactFilter {
@@ -21,7 +21,7 @@ package struct ContactList: RecordList {
         return filter
     }
 
-    package func page(_ query: Parameters, cursor: String?, limit: Int, for principal: Principal) async throws -> (records: [Contact], next: String?) {
+    package func page(_ query: Parameters, cursor: String?, limit: Int, for principal: Principal) async throws -> (records: [Contact.Values], next: String?) {
         var filter = try filter(query)
         (filter.cursor, filter.limit) = (cursor, limit)
         let page = try await services.contactQuery.list(filter, for: principal)
@@ -34,14 +34,14 @@ package struct ContactList: RecordList {
         return try await pagedIDs(query, limit: limit, for: principal)
     }
 
-    package func columns(for records: [Contact], principal: Principal, locale: String) async throws -> [ListTable.Column<Contact>] {
+    package func columns(for records: [Contact.Values], principal: Principal, locale: String) async throws -> [ListTable.Column<Contact.Values>] {
         let t = { (key: String) in services.localizer.text(key, locale) }
         // Without the tree, rows come in the records' order.
         let rows = Dictionary(uniqueKeysWithValues: zip(records.map(\.recordID), try await ContactPages(services: services).rows(records, principal: principal, tree: false)))
         let owners = try await services.users.names(of: records.compactMap(\.ownerID))
-        let cell = { (c: Contact, pick: (ContactPages.Row) -> String) in rows[c.recordID].map(pick) ?? "" }
+        let cell = { (c: Contact.Values, pick: (ContactPages.Row) -> String) in rows[c.recordID].map(pick) ?? "" }
         return [
-            ListTable.Column<Contact>(key: "customer", label: t("kinds.customers")) { cell($0) { $0.customer } }
+            ListTable.Column<Contact.Values>(key: "customer", label: t("kinds.customers")) { cell($0) { $0.customer } }
                 .linking { c in c.customerID.flatMap { id in cell(c) { $0.customer }.isEmpty ? nil : CustomerPages.url.appending(id).description } },
             .init(key: "title", label: t("contact_fields.title")) { $0.title ?? "" },
             .init(key: "department", label: t("contact_fields.department")) { $0.department ?? "" },

@@ -210,11 +210,11 @@ package struct ContactPages {
         return services.renderer.render("contacts", titleKey: "contacts.title", page: model, context: context)
     }
 
-    package func rows(_ contacts: [Contact], principal: Principal, tree: Bool) async throws -> [Row] {
+    package func rows(_ contacts: [Contact.Values], principal: Principal, tree: Bool) async throws -> [Row] {
         let channels = try await services.contactQuery.channels(of: contacts.map { $0.id! })
         let zone = TimeZone(identifier: principal.timeZone) ?? .current
         let customerNames = tree ? [:] : try await services.customerQuery.names(of: contacts.compactMap(\.customerID), for: principal)
-        func row(_ c: Contact, depth: Int) -> Row {
+        func row(_ c: Contact.Values, depth: Int) -> Row {
             let list = channels[c.id!] ?? []
             func join(_ kind: ContactChannel.Kind) -> String {
                 services.localizer.list(list.filter { $0.kind == kind }.map { way in way.label.map { services.localizer.labelled($0, way.value, principal.locale) } ?? way.value }, principal.locale)

@@ -48,7 +48,8 @@ public struct ContactQuery: Sendable {
         return try await CappedCount.count(query, table: "contacts", search: search, cap: cap, on: database.sql)
     }
 
-    public func list(_ filter: ContactFilter, for actor: Principal) async throws -> (contacts: [Contact], next: String?) {
+    /// A page of contacts as plain values (`Contact.Values`): for showing, not for changing.
+    package func list(_ filter: ContactFilter, for actor: Principal) async throws -> (contacts: [Contact.Values], next: String?) {
         let limit = max(1, min(filter.limit, 500))
         let selected = try await filtered(filter, for: actor)
         var query = selected.query
@@ -57,12 +58,12 @@ public struct ContactQuery: Sendable {
             // A custom field's order has no index to read along: every match, sorted.
             if let search { query = query.where(search.indexed) }
             let sorted = try await custom.sorted(query, by: key, descending: filter.customSortDescending, table: "contacts", kind: .contacts)
-            let page = try await sorted.keyset.page(sorted.query, as: Contact.self, cursor: filter.cursor, limit: limit) { try sorted.value($1) }
+            let page = try await sorted.keyset.page(sorted.query, as: Contact.Values.self, cursor: filter.cursor, limit: limit) { try sorted.value($1) }
             return (page.items, page.next)
         }
         // By pinyin (`Pinyin.sortKey`), the order a Chinese reader looks a name up in.
         let keyset: Keyset = filter.sort == .name ? .text("name_sort") : .time("updated_at")
-        let page = try await keyset.page(query, search: search, cursor: filter.cursor, limit: limit, as: Contact.self) { c, _ in
+        let page = try await keyset.page(query, search: search, cursor: filter.cursor, limit: limit, as: Contact.Values.self) { c, _ in
             filter.sort == .name ? .text(c.nameSort ?? "") : .time(c.updatedAt)
         }
         return (page.items, page.next)

@@ -42,21 +42,31 @@ public struct ContactService: Sendable {
         return new.contact
     }
 
-    /// A new contact that passed every check, ready to be saved.
+    /// A new contact that passed every check, ready to be saved. It is held as plain
+    /// values, not as a model, and its rows and audit entry are made when it is written:
+    /// an import checks the next rows meanwhile, on the other core.
     package struct NewContact: Sendable {
-        package let contact: Contact
-        package let channels: [ContactChannel]
+        package var values: Contact.Values
+        package let channels: CheckedChannels
         package let custom: CustomValues.Checked
+
+        package var id: UUID { values.id! }
+        /// The contact as the model that answers for it once saved.
+        package var contact: Contact { Contact(saved: values) }
+
+        func auditEntry(by writer: RecordWriter, actor: Principal) throws -> AuditLog.Entry {
+            try writer.createdEntry(id: id, label: values.name,
+                                    snapshot: RecordWriter.snapshot(ContactService.snapshot(values.auditSnapshot, channels.list), custom: custom.values), by: actor)
+        }
     }
 
     /// The permission check and validation of a new contact; writes nothing.
     package func prepare(_ input: ContactInput, by actor: Principal, known: KnownCustomers? = nil) async throws -> NewContact {
         try permissions.require(actor, .create, on: .contacts)
         guard input.name != nil else { throw GuanxiError.invalid("name", "name is required.").localized("msg.required", ["field": "name"]) }
-        let contact = Contact()
-        contact.id = RecordID.new()
-        contact.notes = ""
-        try await apply(input, to: contact, by: actor, known: known)
+        let person = actor.channel == .console ? nil : actor.userID
+        var contact = Contact.Values.new(by: person, at: clock.now())
+        try await apply(input, to: &contact, by: actor, known: known)
         if input.ownerID == nil {
             // A contact follows its customer's owner, so the account team sees its people.
             var customerOwner: UUID?
@@ -64,31 +74,39 @@ public struct ContactService: Sendable {
                 if let cached = known?.owner(of: customerID) { customerOwner = cached }
                 else { customerOwner = try await Customer.find(customerID, on: database.db)?.ownerID }
             }
-            contact.ownerID = customerOwner ?? (actor.channel == .console ? nil : actor.userID)
+            contact.ownerID = customerOwner ?? person
         }
-        let channels = try Self.channels(input, current: [])
-        contact.refreshSearchText(channels)
+        let channels = try Self.checkedChannels(input, current: [])
+        contact.refreshSearchText(reachedBy: channels.searchable)
         if input.checkDuplicates {
-            let found = try await DuplicateCheck(database: database, permissions: permissions).contacts(like: contact, channels: channels, for: actor)
+            let found = try await DuplicateCheck(database: database, permissions: permissions).contacts(like: contact, channels: channels.list, for: actor)
             if !found.isEmpty { throw DuplicateCheck.error(found, kind: .contacts) }
         }
-        contact.version = 1
-        contact.createdBy = actor.channel == .console ? nil : actor.userID
-        contact.createdAt = clock.now()
-        contact.updatedAt = contact.createdAt
-        return NewContact(contact: contact, channels: channels,
+        return NewContact(values: contact, channels: channels,
                           custom: try await custom.checked(.contacts, sent: input.customFields, current: [:], isNew: true))
     }
 
     /// Saves a prepared contact and its audit entry inside the caller's transaction.
     package func insert(_ new: NewContact, by actor: Principal, on tx: any Database) async throws {
-        let contact = new.contact
-        try await writer.insert(id: contact.id!, custom: new.custom,
-                                entry: writer.createdEntry(id: contact.id!, label: contact.name, snapshot: Self.snapshot(contact, new.channels, custom: new.custom.values), by: actor),
-                                on: tx) { tx in
-            try await contact.insert(on: tx)
-            try await Self.replaceChannels(of: contact.id!, with: new.channels, on: tx)
+        try await writer.insert(id: new.id, custom: new.custom, entry: try new.auditEntry(by: writer, actor: actor), on: tx) { tx in
+            try await new.values.insertRow.run(on: tx)
+            try await Self.replaceChannels(of: new.id, with: new.channels.list, on: tx)
         }
+    }
+
+    /// Adds many prepared contacts to a batch's writes, one statement per table (an
+    /// import of a million cards is mostly this).
+    package func insertAll(_ batch: [NewContact], by actor: Principal, to writes: inout BulkWrites) throws {
+        guard !batch.isEmpty else { return }
+        try PreparedInsert.addAll(batch.map(\.values.insertRow), to: &writes)
+        try writes.insert(into: "contact_channels", columns: Self.channelColumns, rows: batch.flatMap { new in
+            zip(new.channels.list, new.channels.apart).enumerated().map { position, channel in
+                [BulkValue(new.values.id), BulkValue(position), BulkValue(channel.0.kind.rawValue), BulkValue(channel.0.label), BulkValue(channel.0.value),
+                 BulkValue(channel.1)]
+            }
+        })
+        for new in batch where new.custom.sent { writes.then { tx in try await CustomValues.save(new.custom, of: new.id, on: tx) } }
+        try writer.audit.writeCreated(batch, kind: .contacts, id: \.id, entry: { try $0.auditEntry(by: writer, actor: actor) }, to: &writes)
     }
 
     /// `alsoIn` runs inside the change's transaction (an import records its progress there).
@@ -99,7 +117,8 @@ public struct ContactService: Sendable {
         let oldChannels = try await channels(of: id)
         let oldCustom = try await custom.values(of: .contacts, id: id)
         let before = Self.snapshot(contact, oldChannels, custom: oldCustom)
-        try await apply(input, to: contact, by: actor)
+        var changing = contact  // the model itself: changes to it are what `update(on:)` saves
+        try await apply(input, to: &changing, by: actor)
         let newChannels = try Self.channels(input, current: oldChannels)
         contact.refreshSearchText(newChannels)
         let newCustom = try await custom.checked(.contacts, sent: input.customFields, current: oldCustom, isNew: false)
@@ -164,7 +183,7 @@ public struct ContactService: Sendable {
         return out
     }
 
-    package func apply(_ input: ContactInput, to contact: Contact, by actor: Principal, known: KnownCustomers? = nil) async throws {
+    package func apply(_ input: ContactInput, to contact: inout some ContactFields, by actor: Principal, known: KnownCustomers? = nil) async throws {
         if let v = input.name { contact.name = try Validate.requiredText(v, field: "name", max: 100) }
         if let v = input.title { contact.title = try Validate.text(v, field: "title", required: false, max: 100) }
         if let v = input.department { contact.department = try Validate.text(v, field: "department", required: false, max: 100) }
@@ -192,7 +211,7 @@ public struct ContactService: Sendable {
 
     /// The person a contact reports to works at the same customer, is visible to the
     /// actor, and is not someone who (directly or not) reports to the contact.
-    private func checkedManager(_ id: UUID?, of contact: Contact, by actor: Principal) async throws -> UUID? {
+    private func checkedManager(_ id: UUID?, of contact: some ContactFields, by actor: Principal) async throws -> UUID? {
         guard let id else { return nil }
         let invalid = GuanxiError.invalid("reportsToId", "reportsToId must name another contact at the same customer.")
             .localized("msg.reports_to", [:])
@@ -218,14 +237,47 @@ public struct ContactService: Sendable {
 
     /// The validated channel list after `input`: lists sent replace those of their kind.
     package static func channels(_ input: ContactInput, current: [ContactChannel]) throws -> [ContactChannel] {
-        var out: [ContactChannel] = []
+        try checkedChannels(input, current: current).list
+    }
+
+    /// A contact's checked phones, e-mails and addresses, each with its normal form, worked
+    /// out once: the duplicate test among them, the search text and the channels' rows all
+    /// read it (an import checks a million contacts).
+    package struct CheckedChannels: Sendable {
+        package private(set) var list: [ContactChannel] = []
+        package private(set) var normals: [String] = []
+
+        /// Adds a channel unless one of its kind with the same normal form is there already.
+        mutating func add(_ channel: ContactChannel) {
+            let normal = ContactService.normalized(channel)
+            guard !zip(list, normals).contains(where: { $0.kind == channel.kind && $1 == normal }) else { return }
+            list.append(channel)
+            normals.append(normal)
+        }
+
+        /// Keeps a channel already on file as it is.
+        mutating func keep(_ channel: ContactChannel) {
+            list.append(channel)
+            normals.append(ContactService.normalized(channel))
+        }
+
+        /// The normal forms a search finds the contact by: its e-mails' and phones'.
+        package var searchable: [String] { zip(list, normals).compactMap { $0.kind == .address ? nil : $1 } }
+
+        /// What each channel's row stores of its normal form (`normalizedApart`).
+        package var apart: [String?] { zip(list, normals).map { $1 == $0.value ? nil : $1 } }
+    }
+
+    /// `channels`, with each channel's normal form.
+    package static func checkedChannels(_ input: ContactInput, current: [ContactChannel]) throws -> CheckedChannels {
+        var out = CheckedChannels()
         for kind in ContactChannel.Kind.allCases {
             let sent: [ContactChannel]? = switch kind {
             case .email: input.emails
             case .phone: input.phones
             case .address: input.addresses
             }
-            guard let sent else { out += current.filter { $0.kind == kind }; continue }
+            guard let sent else { current.filter { $0.kind == kind }.forEach { out.keep($0) }; continue }
             let field = "\(kind.rawValue)s"
             guard sent.count <= 10 else {
                 throw GuanxiError.invalid(field, "\(field) can hold at most 10 entries.").localized("msg.too_many", ["field": field, "max": "10"])
@@ -238,9 +290,7 @@ public struct ContactService: Sendable {
                 case .phone: try CustomerValidate.phone(channel.value, field: at)?.text
                 case .address: try Validate.text(channel.value, field: at, required: false, max: 300)
                 }
-                if let value, !out.contains(where: { $0.kind == kind && normalized($0) == normalized(ContactChannel(kind: kind, value: value)) }) {
-                    out.append(ContactChannel(kind: kind, value: value, label: label))
-                }
+                if let value { out.add(ContactChannel(kind: kind, value: value, label: label)) }
             }
         }
         return out

@@ -42,7 +42,7 @@ package struct ContactVCard: Sendable {
         return (text, contacts.count, page.next)
     }
 
-    package static func card(_ c: Contact, channels: [ContactChannel], company: String?, version: VCard.Version) -> String {
+    package static func card(_ c: Contact.Values, channels: [ContactChannel], company: String?, version: VCard.Version) -> String {
         let v4 = version == .v4
         let (family, given) = PersonName.split(c.name)
         var lines = ["BEGIN:VCARD", "VERSION:\(version.rawValue)", "PRODID:-//Guanxi//CRM//EN",

@@ -85,12 +85,12 @@ extension CustomerFileAPI {
     }
 
     package func apiContact(_ contact: Contact, for principal: Principal) async throws -> Components.Schemas.Contact {
-        Self.apiContact(contact, channels: try await services.contacts.channels(of: contact.id!),
+        Self.apiContact(contact.values, channels: try await services.contacts.channels(of: contact.id!),
                         custom: try await services.customValues.values(of: .contacts, id: contact.id!), now: services.clock.now(),
                         zone: TimeZone(identifier: principal.timeZone) ?? .current)
     }
 
-    package static func apiContact(_ c: Contact, channels: [ContactChannel], custom: [String: CustomValue], now: Date, zone: TimeZone) -> Components.Schemas.Contact {
+    package static func apiContact(_ c: Contact.Values, channels: [ContactChannel], custom: [String: CustomValue], now: Date, zone: TimeZone) -> Components.Schemas.Contact {
         func list(_ kind: ContactChannel.Kind) -> [Components.Schemas.Channel] {
             channels.filter { $0.kind == kind }.map { .init(value: $0.value, label: $0.label) }
         }

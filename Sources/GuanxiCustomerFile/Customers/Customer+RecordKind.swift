@@ -60,4 +60,4 @@ extension Customer {
     package static let quality = QualitySubject(kind: .customers, table: "customers", activityColumn: "customer_id", hasIndustry: true)
 }
 
-extension Customer: ListedRecord { package var recordID: UUID { id! }; package var recordOwnerID: UUID? { ownerID } }
+extension Customer.Values: ListedRecord { package var recordID: UUID { id! }; package var recordOwnerID: UUID? { ownerID } }

@@ -7,7 +7,7 @@ package struct CustomerList: RecordList {
     package let services: CustomerFileServices
     package var kind: RecordKind { .customers }
     package var defaultColumns: [String] { ["kind", "region", "phone", "grade", "stage", "owner"] }
-    package func title(_ record: Customer) -> String { record.name }
+    package func title(_ record: Customer.Values) -> String { record.name }
 
     /// The filters of `/customers?…`.
     package func filter(_ q: Parameters) throws -> CustomerFilter {
@@ -29,7 +29,7 @@ package struct CustomerList: RecordList {
         return filter
     }
 
-    package func page(_ query: Parameters, cursor: String?, limit: Int, for principal: Principal) async throws -> (records: [Customer], next: String?) {
+    package func page(_ query: Parameters, cursor: String?, limit: Int, for principal: Principal) async throws -> (records: [Customer.Values], next: String?) {
         var filter = try filter(query)
         (filter.cursor, filter.limit) = (cursor, limit)
         let page = try await services.customerQuery.list(filter, for: principal)
@@ -42,7 +42,7 @@ package struct CustomerList: RecordList {
         return try await pagedIDs(query, limit: limit, for: principal)
     }
 
-    package func columns(for records: [Customer], principal: Principal, locale: String) async throws -> [ListTable.Column<Customer>] {
+    package func columns(for records: [Customer.Values], principal: Principal, locale: String) async throws -> [ListTable.Column<Customer.Values>] {
         let t = { (key: String) in services.localizer.text(key, locale) }
         let format = DisplayFormat(timeZone: principal.timeZone, locale: locale)
         let ownerNames = try await services.users.names(of: records.compactMap(\.ownerID))

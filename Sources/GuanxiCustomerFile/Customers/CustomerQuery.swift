@@ -76,7 +76,8 @@ public struct CustomerQuery: Sendable {
         return try await CappedCount.count(query, table: "customers", search: search, cap: cap, on: database.sql)
     }
 
-    public func list(_ filter: CustomerFilter, for actor: Principal) async throws -> (customers: [Customer], next: String?) {
+    /// A page of customers as plain values (`Customer.Values`): for showing, not for changing.
+    package func list(_ filter: CustomerFilter, for actor: Principal) async throws -> (customers: [Customer.Values], next: String?) {
         let limit = max(1, min(filter.limit, 200))
         var (query, search) = try await filtered(filter, for: actor)
         // Name and last change have an index to read along; creation time and custom fields
@@ -87,10 +88,10 @@ public struct CustomerQuery: Sendable {
         }
         if let key = filter.customSort {
             let sorted = try await custom.sorted(query, by: key, descending: filter.customSortDescending, table: "customers", kind: .customers)
-            let page = try await sorted.keyset.page(sorted.query, as: Customer.self, cursor: filter.cursor, limit: limit) { try sorted.value($1) }
+            let page = try await sorted.keyset.page(sorted.query, as: Customer.Values.self, cursor: filter.cursor, limit: limit) { try sorted.value($1) }
             return (page.items, page.next)
         }
-        let page = try await Self.keyset(filter.sort).page(query, search: search, cursor: filter.cursor, limit: limit, as: Customer.self) { c, _ in
+        let page = try await Self.keyset(filter.sort).page(query, search: search, cursor: filter.cursor, limit: limit, as: Customer.Values.self) { c, _ in
             Self.sortValue(c, filter.sort)
         }
         return (page.items, page.next)
@@ -127,7 +128,7 @@ public struct CustomerQuery: Sendable {
         }
     }
 
-    package static func sortValue(_ customer: Customer, _ sort: CustomerFilter.Sort) -> Keyset.Value {
+    package static func sortValue(_ customer: Customer.Values, _ sort: CustomerFilter.Sort) -> Keyset.Value {
         switch sort {
         case .name: .text(customer.nameSort ?? "")
         case .updated: .time(customer.updatedAt)

@@ -44,7 +44,7 @@ extension CustomerFileAPI {
             new.checkDuplicates = !(body.allowDuplicates ?? false)
             return new
         }(), by: principal)
-        let api = Self.apiCustomer(saved.customer, tags: saved.tags, custom: saved.custom.values)
+        let api = Self.apiCustomer(saved.values, tags: saved.tags, custom: saved.custom.values)
         return .created(.init(headers: .init(ETag: Self.etag(version: saved.values.version)), body: .json(api)))
     }
 
@@ -124,7 +124,7 @@ extension CustomerFileAPI {
 
     /// One customer as the API shows it, with its tags.
     package func apiCustomer(_ customer: Customer) async throws -> Components.Schemas.Customer {
-        Self.apiCustomer(customer, tags: try await services.customers.tags(of: customer.id!),
+        Self.apiCustomer(customer.values, tags: try await services.customers.tags(of: customer.id!),
                          custom: try await services.customValues.values(of: .customers, id: customer.id!))
     }
 
@@ -164,7 +164,7 @@ extension CustomerFileAPI {
         return input
     }
 
-    package static func apiCustomer(_ c: Customer, tags: [String], custom: [String: CustomValue]) -> Components.Schemas.Customer {
+    package static func apiCustomer(_ c: Customer.Values, tags: [String], custom: [String: CustomValue]) -> Components.Schemas.Customer {
         func consent(_ channel: Consent.Channel) -> Components.Schemas.ConsentState {
             let value = c.consent(channel)
             return .init(status: .init(rawValue: value.status.rawValue) ?? .unknown, at: value.at, via: value.via)

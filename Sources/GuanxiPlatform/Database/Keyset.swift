@@ -87,6 +87,31 @@ package protocol RowDecodable: Model {
     init(row: any SQLRow) throws
 }
 
+/// A record's fields as plain values, read from its row by hand: what a list page reads
+/// when it only shows records. A Fluent model holds each field in an object of its own,
+/// which it casts on every read; fifty contacts made, read and freed that way were a
+/// tenth of a list page's time.
+package protocol RowValues {
+    init(row: any SQLRow) throws
+    var id: UUID? { get }
+}
+
+/// How the rows of a keyset page become its items, and an item's id.
+package struct RowReading<Item> {
+    let item: (any SQLRow) throws -> Item
+    let id: (Item) -> UUID
+
+    /// A model: read by hand when it is `RowDecodable`, else through Fluent.
+    static func model(_ type: Item.Type) -> RowReading where Item: Model, Item.IDValue == UUID {
+        let decodable = Item.self as? any RowDecodable.Type
+        return RowReading(item: { row in try decodable.map { try $0.init(row: row) as! Item } ?? row.decode(fluentModel: Item.self) }, id: { $0.id! })
+    }
+
+    static func values(_ type: Item.Type) -> RowReading where Item: RowValues {
+        RowReading(item: { try Item(row: $0) }, id: { $0.id! })
+    }
+}
+
 extension RowDecodable {
     /// The row with `id`, read by hand rather than through Fluent's reflection over the
     /// model (a customer's page reads its customer once per panel). For reading: a model
@@ -128,20 +153,28 @@ extension Keyset {
     /// `value` gives the sort value of a row, from the model or from the selected row.
     package func page<M: Model>(_ query: SQLSelectBuilder, as type: M.Type, cursor: String?, limit: Int,
                         value: (M, any SQLRow) throws -> Value) async throws -> (items: [M], next: String?) where M.IDValue == UUID {
-        try decoded(try await apply(to: query, cursor: cursor).limit(limit + 1).all(), as: type, limit: limit, value: value)
+        try await page(query, reading: .model(type), cursor: cursor, limit: limit, value: value)
     }
 
-    /// Rows of a page (and one more, when there is a next page) as models, with the cursor
+    /// One page of `query` as plain values (`RowValues`), and the cursor of the next page.
+    package func page<V: RowValues>(_ query: SQLSelectBuilder, as type: V.Type, cursor: String?, limit: Int,
+                                    value: (V, any SQLRow) throws -> Value) async throws -> (items: [V], next: String?) {
+        try await page(query, reading: .values(type), cursor: cursor, limit: limit, value: value)
+    }
+
+    private func page<M>(_ query: SQLSelectBuilder, reading: RowReading<M>, cursor: String?, limit: Int,
+                         value: (M, any SQLRow) throws -> Value) async throws -> (items: [M], next: String?) {
+        try decoded(try await apply(to: query, cursor: cursor).limit(limit + 1).all(), reading: reading, limit: limit, value: value)
+    }
+
+    /// Rows of a page (and one more, when there is a next page) as items, with the cursor
     /// of the next page.
-    private func decoded<M: Model>(_ rows: [any SQLRow], as type: M.Type, limit: Int,
-                                   value: (M, any SQLRow) throws -> Value) throws -> (items: [M], next: String?) where M.IDValue == UUID {
-        let decodable = M.self as? any RowDecodable.Type
-        var items: [(M, any SQLRow)] = try rows.map { row in
-            (try decodable.map { try $0.init(row: row) as! M } ?? row.decode(fluentModel: M.self), row)
-        }
+    private func decoded<M>(_ rows: [any SQLRow], reading: RowReading<M>, limit: Int,
+                            value: (M, any SQLRow) throws -> Value) throws -> (items: [M], next: String?) {
+        var items: [(M, any SQLRow)] = try rows.map { row in (try reading.item(row), row) }
         let more = items.count > limit
         if more { items.removeLast() }
-        let next = try more ? items.last.map { try Self.cursor(value($0.0, $0.1), id: $0.0.id!) } : nil
+        let next = try more ? items.last.map { try Self.cursor(value($0.0, $0.1), id: reading.id($0.0)) } : nil
         return (items.map(\.0), next)
     }
 }
@@ -170,7 +203,18 @@ extension Keyset {
     /// sorted (`indexed`). Either way the same rows come in the same order.
     package func page<M: Model>(_ query: SQLSelectBuilder, search: SearchCondition?, cursor: String?, limit: Int, walk: Int = searchWalk, commonAt: Int = SearchCondition.commonAt,
                         as type: M.Type, value: (M, any SQLRow) throws -> Value) async throws -> (items: [M], next: String?) where M.IDValue == UUID {
-        guard let search else { return try await page(query, as: type, cursor: cursor, limit: limit, value: value) }
+        try await page(query, search: search, cursor: cursor, limit: limit, walk: walk, commonAt: commonAt, reading: .model(type), value: value)
+    }
+
+    /// `page(_:search:…)` as plain values (`RowValues`).
+    package func page<V: RowValues>(_ query: SQLSelectBuilder, search: SearchCondition?, cursor: String?, limit: Int, walk: Int = searchWalk, commonAt: Int = SearchCondition.commonAt,
+                                    as type: V.Type, value: (V, any SQLRow) throws -> Value) async throws -> (items: [V], next: String?) {
+        try await page(query, search: search, cursor: cursor, limit: limit, walk: walk, commonAt: commonAt, reading: .values(type), value: value)
+    }
+
+    private func page<M>(_ query: SQLSelectBuilder, search: SearchCondition?, cursor: String?, limit: Int, walk: Int, commonAt: Int,
+                         reading: RowReading<M>, value: (M, any SQLRow) throws -> Value) async throws -> (items: [M], next: String?) {
+        guard let search else { return try await page(query, reading: reading, cursor: cursor, limit: limit, value: value) }
         let postgres = query.database.dialect.name == "postgresql"
         let table = query.select.tables.first as? SQLIdentifier
         // The matches in the list's order from the index, when it keeps that order.
@@ -188,21 +232,21 @@ extension Keyset {
                     FROM \(table) WHERE \(scanned)
                     """)
                 if let upTo { keys = "\(keys) AND \(upTo)" }
-                page = try await self.page(query, table: table, ordered: keys, cursor: cursor, limit: limit, as: type, value: value)
+                page = try await self.page(query, table: table, ordered: keys, cursor: cursor, limit: limit, reading: reading, value: value)
             } else {
                 let walked = Self.copy(query).where(scanned)
                 if let upTo { walked.where(upTo) }
-                page = try await self.page(walked, as: type, cursor: cursor, limit: limit, value: value)
+                page = try await self.page(walked, reading: reading, cursor: cursor, limit: limit, value: value)
             }
             // Complete when the page is full, or when the walk reached the end of the list.
             if page.next != nil || end == nil { return page }
         }
         if let ordered, let table {
             let confirmed = search.confirm.map { Self.copy(query).where($0) } ?? query
-            return try await page(confirmed, table: table, ordered: ordered, cursor: cursor, limit: limit, as: type, value: value)
+            return try await page(confirmed, table: table, ordered: ordered, cursor: cursor, limit: limit, reading: reading, value: value)
         }
         let matches = Self.copy(query).where(search.indexed)
-        guard postgres else { return try await page(matches, as: type, cursor: cursor, limit: limit, value: value) }
+        guard postgres else { return try await page(matches, reading: reading, cursor: cursor, limit: limit, value: value) }
         // PostgreSQL, told that 6 % of a million names match, reads the name index until 50
         // turn up — which, when every match sorts late (Chinese names after Latin ones), is
         // most of the index: 1.2 s for "秀". Planned apart (`OFFSET 0` keeps it so), the
@@ -211,7 +255,7 @@ extension Keyset {
         let page = SQLSelectBuilder(on: query.database)
         page.select.columns = [SQLLiteral.all]
         page.select.tables = [SQLAlias(SQLGroupExpression(matches.select), as: SQLIdentifier("matches"))]
-        return try await self.page(page, as: type, cursor: cursor, limit: limit, value: value)
+        return try await self.page(page, reading: reading, cursor: cursor, limit: limit, value: value)
     }
 
     /// One page of `query` (over `table`) whose rows are among `ordered` — matches with
@@ -221,14 +265,14 @@ extension Keyset {
     /// full: only those records are read, however many match. SQLite keeps the order of
     /// a subquery it runs as a co-routine (which its `LIMIT` makes it), so the page needs
     /// no second sort.
-    private func page<M: Model>(_ query: SQLSelectBuilder, table: SQLIdentifier, ordered: any SQLExpression, cursor: String?, limit: Int,
-                                as type: M.Type, value: (M, any SQLRow) throws -> Value) async throws -> (items: [M], next: String?) where M.IDValue == UUID {
+    private func page<M>(_ query: SQLSelectBuilder, table: SQLIdentifier, ordered: any SQLExpression, cursor: String?, limit: Int,
+                         reading: RowReading<M>, value: (M, any SQLRow) throws -> Value) async throws -> (items: [M], next: String?) {
         // First among the first few matches: sorting only those keeps a bounded heap rather
         // than sorting them all (20 ms instead of 60 for 26,000 matches). When the list's
         // other conditions leave too few of them for a full page, among all of them.
         var rows = try await orderedPage(query, table: table, ordered: ordered, cursor: cursor, limit: limit, window: (limit + 1) * 4).all()
         if rows.count <= limit { rows = try await orderedPage(query, table: table, ordered: ordered, cursor: cursor, limit: limit).all() }
-        return try decoded(rows, as: type, limit: limit, value: value)
+        return try decoded(rows, reading: reading, limit: limit, value: value)
     }
 
     /// The statement of that page, with one row more than `limit` when there is a next

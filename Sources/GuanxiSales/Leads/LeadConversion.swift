@@ -159,10 +159,10 @@ public struct LeadConversion: Sendable {
             c.ownerID = .some(owner)
             c.customerID = input.customerID.map { .some($0) }
             c.customFields = input.contactCustomFields
-            let prepared = try await contacts.prepare(c, by: actor)
-            prepared.contact.customerID = customerID
+            var prepared = try await contacts.prepare(c, by: actor)
+            prepared.values.customerID = customerID
             newContact = prepared
-            contactID = prepared.contact.id
+            contactID = prepared.id
         }
         var newOpportunity: OpportunityService.NewOpportunity?
         if var o = input.opportunity {

@@ -56,6 +56,11 @@ struct RowCodecTests {
             let read = try Customer(row: row)
             #expect(read.matchesFluent(row))
             #expect(read.consentPhoneVia == "面谈" && read.nameKey == "华东trading" && read.updatedAt == at.addingTimeInterval(60))
+            // As plain values, as list pages and the API's list read it: the same.
+            let stored = "\(read.values.insertRow.values)"
+            #expect("\(try Customer.Values(row: row).insertRow.values)" == stored && stored.contains("opted_in"))
+            let listed = try await app.services.customerQuery.list(CustomerFilter(), for: admin).customers.filter { $0.id == byHand.id }
+            #expect(listed.map { "\($0.insertRow.values)" } == [stored])
             read.consentSMSVia = nil
             #expect(!read.matchesFluent(row))
 
@@ -87,7 +92,26 @@ struct RowCodecTests {
                 (c.version, c.createdBy, c.createdAt, c.updatedAt) = (2, admin.userID, at, at.addingTimeInterval(5))
                 return c
             }
-            try await compare(filled(), filled(), on: app) { model, tx in try await model.values.insertRow.run(for: model, on: tx) }
+            let byHand = filled()
+            try await compare(byHand, filled(), on: app) { model, tx in try await model.values.insertRow.run(for: model, on: tx) }
+            // A new contact is checked and written as plain values; the model that answers
+            // for it afterwards holds every one of them.
+            let answering = Contact(saved: byHand.values)
+            #expect("\(answering.values.insertRow.values)" == "\(byHand.values.insertRow.values)" && answering.$id.exists)
+
+            // Read back by hand as plain values, as list pages read it: the same as Fluent's
+            // reading, and a difference in any one field shows.
+            let row = try #require(try await app.services.database.sql.select().column("*").from("contacts").where("id", .equal, byHand.id!).first())
+            let values = try Contact.Values(row: row)
+            #expect("\(values.insertRow.values)" == "\(byHand.values.insertRow.values)")
+            let read = try Contact(row: row)
+            #expect(read.matchesFluent(row) && read.$id.exists)
+            read.department = nil
+            #expect(!read.matchesFluent(row))
+            // A list page holds the same values.
+            var filter = ContactFilter()
+            filter.customerID = company.id
+            #expect(try await app.services.contactQuery.list(filter, for: admin).contacts.map { "\($0.insertRow.values)" }.contains("\(values.insertRow.values)"))
         }
     }
 
