@@ -100,9 +100,10 @@ public struct ContactService: Sendable {
         guard !batch.isEmpty else { return }
         try PreparedInsert.addAll(batch.map(\.values.insertRow), to: &writes)
         try writes.insert(into: "contact_channels", columns: Self.channelColumns, rows: batch.flatMap { new in
-            zip(new.channels.list, new.channels.apart).enumerated().map { position, channel in
-                [BulkValue(new.values.id), BulkValue(position), BulkValue(channel.0.kind.rawValue), BulkValue(channel.0.label), BulkValue(channel.0.value),
-                 BulkValue(channel.1)]
+            zip(new.channels.list, new.channels.apart).enumerated().map { position, written in
+                let (channel, apart) = written
+                return [BulkValue(new.values.id), BulkValue(position), BulkValue(channel.kind.rawValue), BulkValue(channel.label), BulkValue(channel.value),
+                        BulkValue(apart)]
             }
         })
         for new in batch where new.custom.sent { writes.then { tx in try await CustomValues.save(new.custom, of: new.id, on: tx) } }

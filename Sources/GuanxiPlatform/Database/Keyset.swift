@@ -89,8 +89,8 @@ package protocol RowDecodable: Model {
 
 /// A record's fields as plain values, read from its row by hand: what a list page reads
 /// when it only shows records. A Fluent model holds each field in an object of its own,
-/// which it casts on every read; fifty contacts made, read and freed that way were a
-/// tenth of a list page's time.
+/// which it casts on every read; a page of fifty records made, read and freed that way
+/// was a tenth of a list page's time.
 package protocol RowValues {
     init(row: any SQLRow) throws
     var id: UUID? { get }
