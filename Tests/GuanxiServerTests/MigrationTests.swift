@@ -100,11 +100,11 @@ struct MigrationTests {
             #expect(plan.contains { $0.contains("USING PRIMARY KEY") }, "\(plan)")
 
             let migrator = Migrator(db: app.services.database.db, migrations: AllMigrations.list)
-            #expect(try await migrator.revert(steps: 12) == ["0056_NarrowIndexesToTheirLookUps", "0055_KeepLedgerCompact", "0054_FindShortNamesAlongNameOrder", "0053_KeepChannelsNormalFormWhereItDiffers", "0052_IndexOnlyRowsThatHoldAValue", "0051_DropOwnerNameIndexes", "0050_IndexSearchTrigramsWithoutPositions", "0049_IndexReferencesToRecords", "0048_DeflateImportFiles", "0047_StoreIDsAsBytes", "0046_CoverSearchesOnPostgreSQL", "0045_StoreLedgerAndChannelsByKey"])
+            #expect(try await migrator.revert(steps: 13) == ["0057_NumberSearchKeysByName", "0056_NarrowIndexesToTheirLookUps", "0055_KeepLedgerCompact", "0054_FindShortNamesAlongNameOrder", "0053_KeepChannelsNormalFormWhereItDiffers", "0052_IndexOnlyRowsThatHoldAValue", "0051_DropOwnerNameIndexes", "0050_IndexSearchTrigramsWithoutPositions", "0049_IndexReferencesToRecords", "0048_DeflateImportFiles", "0047_StoreIDsAsBytes", "0046_CoverSearchesOnPostgreSQL", "0045_StoreLedgerAndChannelsByKey"])
             #expect(try await keyed() == [false, false])
             #expect(try await indexes() == ["contact_channels_value_idx", "sqlite_autoindex_contact_channels_1", "sqlite_autoindex_import_job_records_1"])
             #expect(try await rows() == before)
-            #expect(try await migrator.migrate() == ["0045_StoreLedgerAndChannelsByKey", "0046_CoverSearchesOnPostgreSQL", "0047_StoreIDsAsBytes", "0048_DeflateImportFiles", "0049_IndexReferencesToRecords", "0050_IndexSearchTrigramsWithoutPositions", "0051_DropOwnerNameIndexes", "0052_IndexOnlyRowsThatHoldAValue", "0053_KeepChannelsNormalFormWhereItDiffers", "0054_FindShortNamesAlongNameOrder", "0055_KeepLedgerCompact", "0056_NarrowIndexesToTheirLookUps"])
+            #expect(try await migrator.migrate() == ["0045_StoreLedgerAndChannelsByKey", "0046_CoverSearchesOnPostgreSQL", "0047_StoreIDsAsBytes", "0048_DeflateImportFiles", "0049_IndexReferencesToRecords", "0050_IndexSearchTrigramsWithoutPositions", "0051_DropOwnerNameIndexes", "0052_IndexOnlyRowsThatHoldAValue", "0053_KeepChannelsNormalFormWhereItDiffers", "0054_FindShortNamesAlongNameOrder", "0055_KeepLedgerCompact", "0056_NarrowIndexesToTheirLookUps", "0057_NumberSearchKeysByName"])
             #expect(try await keyed() == [true, true])
             #expect(try await indexes() == ["contact_channels_value_idx"])
             #expect(try await rows() == before)
@@ -161,7 +161,7 @@ struct MigrationTests {
 
             // Back to text, as an older build wrote it (upper case, with hyphens).
             let migrator = Migrator(db: app.services.database.db, migrations: AllMigrations.list)
-            #expect(try await migrator.revert(steps: 10) == ["0056_NarrowIndexesToTheirLookUps", "0055_KeepLedgerCompact", "0054_FindShortNamesAlongNameOrder", "0053_KeepChannelsNormalFormWhereItDiffers", "0052_IndexOnlyRowsThatHoldAValue", "0051_DropOwnerNameIndexes", "0050_IndexSearchTrigramsWithoutPositions", "0049_IndexReferencesToRecords", "0048_DeflateImportFiles", "0047_StoreIDsAsBytes"])
+            #expect(try await migrator.revert(steps: 11) == ["0057_NumberSearchKeysByName", "0056_NarrowIndexesToTheirLookUps", "0055_KeepLedgerCompact", "0054_FindShortNamesAlongNameOrder", "0053_KeepChannelsNormalFormWhereItDiffers", "0052_IndexOnlyRowsThatHoldAValue", "0051_DropOwnerNameIndexes", "0050_IndexSearchTrigramsWithoutPositions", "0049_IndexReferencesToRecords", "0048_DeflateImportFiles", "0047_StoreIDsAsBytes"])
             // The import's file is as it came again (migration 0048), for an older build.
             #expect(try await sql.raw("SELECT data FROM import_job_chunks").all(decodingColumn: "data", as: Data.self) == [Data(file.utf8)])
             #expect(try await sql.raw("SELECT count(*) AS n FROM pragma_table_info('import_job_chunks') WHERE name = 'deflated'").first(decodingColumn: "n", as: Int.self) == 0)
@@ -174,7 +174,7 @@ struct MigrationTests {
             try await sql.raw("INSERT INTO contact_channels (contact_id, kind, position, value, normalized) VALUES (\(bind: wang.uuidString), 'phone', 9, '010 1234 5678', '01012345678')").run()
             try await sql.raw("INSERT INTO search_keys (kind, record_id) VALUES ('elsewhere', \(bind: older.uuidString)), ('elsewhere', 'not-an-id')").run()
 
-            #expect(try await migrator.migrate() == ["0047_StoreIDsAsBytes", "0048_DeflateImportFiles", "0049_IndexReferencesToRecords", "0050_IndexSearchTrigramsWithoutPositions", "0051_DropOwnerNameIndexes", "0052_IndexOnlyRowsThatHoldAValue", "0053_KeepChannelsNormalFormWhereItDiffers", "0054_FindShortNamesAlongNameOrder", "0055_KeepLedgerCompact", "0056_NarrowIndexesToTheirLookUps"])
+            #expect(try await migrator.migrate() == ["0047_StoreIDsAsBytes", "0048_DeflateImportFiles", "0049_IndexReferencesToRecords", "0050_IndexSearchTrigramsWithoutPositions", "0051_DropOwnerNameIndexes", "0052_IndexOnlyRowsThatHoldAValue", "0053_KeepChannelsNormalFormWhereItDiffers", "0054_FindShortNamesAlongNameOrder", "0055_KeepLedgerCompact", "0056_NarrowIndexesToTheirLookUps", "0057_NumberSearchKeysByName"])
             #expect(try await stored() == asBytes.union(["search_keys.record_id: text 9"]))
             #expect(try await sql.raw("SELECT count(*) AS n FROM search_keys WHERE record_id = \(bind: older)").first(decodingColumn: "n", as: Int.self) == 1)
             #expect(try await sql.raw("SELECT count(*) AS n FROM contact_channels WHERE contact_id = \(bind: wang)").first(decodingColumn: "n", as: Int.self) == 3)
@@ -244,12 +244,12 @@ struct MigrationTests {
                 #expect(plan.contains { $0.contains("contacts_owner_name_sort_idx") }, "\(plan)")
             }
             let migrator = Migrator(db: app.services.database.db, migrations: AllMigrations.list)
-            #expect(try await migrator.revert(steps: 6) == ["0056_NarrowIndexesToTheirLookUps", "0055_KeepLedgerCompact", "0054_FindShortNamesAlongNameOrder", "0053_KeepChannelsNormalFormWhereItDiffers", "0052_IndexOnlyRowsThatHoldAValue", "0051_DropOwnerNameIndexes"])
+            #expect(try await migrator.revert(steps: 7) == ["0057_NumberSearchKeysByName", "0056_NarrowIndexesToTheirLookUps", "0055_KeepLedgerCompact", "0054_FindShortNamesAlongNameOrder", "0053_KeepChannelsNormalFormWhereItDiffers", "0052_IndexOnlyRowsThatHoldAValue", "0051_DropOwnerNameIndexes"])
             #expect(try await indexes().isSuperset(of: tables.map { "\($0)_owner_idx" }))
             // As an import that stopped leaves an index it set aside.
             try await sql.insert(into: "set_aside_indexes").columns("name", "definition", "job_id", "set_aside_at")
                 .values(SQLBind("contacts_owner_idx"), SQLBind("CREATE INDEX contacts_owner_idx ON contacts (owner_id, name)"), SQLBind(UUID()), SQLBind(Date())).run()
-            #expect(try await migrator.migrate() == ["0051_DropOwnerNameIndexes", "0052_IndexOnlyRowsThatHoldAValue", "0053_KeepChannelsNormalFormWhereItDiffers", "0054_FindShortNamesAlongNameOrder", "0055_KeepLedgerCompact", "0056_NarrowIndexesToTheirLookUps"])
+            #expect(try await migrator.migrate() == ["0051_DropOwnerNameIndexes", "0052_IndexOnlyRowsThatHoldAValue", "0053_KeepChannelsNormalFormWhereItDiffers", "0054_FindShortNamesAlongNameOrder", "0055_KeepLedgerCompact", "0056_NarrowIndexesToTheirLookUps", "0057_NumberSearchKeysByName"])
             #expect(try await indexes().isDisjoint(with: tables.map { "\($0)_owner_idx" }))
             #expect(try await sql.select().column("name").from("set_aside_indexes").all().isEmpty)
         }
@@ -297,9 +297,9 @@ struct MigrationTests {
             #expect(try await app.services.contacts.find(staff.id!, for: admin).reportsToID == nil)
 
             let migrator = Migrator(db: app.services.database.db, migrations: AllMigrations.list)
-            #expect(try await migrator.revert(steps: 5) == ["0056_NarrowIndexesToTheirLookUps", "0055_KeepLedgerCompact", "0054_FindShortNamesAlongNameOrder", "0053_KeepChannelsNormalFormWhereItDiffers", "0052_IndexOnlyRowsThatHoldAValue"])
+            #expect(try await migrator.revert(steps: 6) == ["0057_NumberSearchKeysByName", "0056_NarrowIndexesToTheirLookUps", "0055_KeepLedgerCompact", "0054_FindShortNamesAlongNameOrder", "0053_KeepChannelsNormalFormWhereItDiffers", "0052_IndexOnlyRowsThatHoldAValue"])
             #expect(try await partial().isDisjoint(with: names))
-            #expect(try await migrator.migrate() == ["0052_IndexOnlyRowsThatHoldAValue", "0053_KeepChannelsNormalFormWhereItDiffers", "0054_FindShortNamesAlongNameOrder", "0055_KeepLedgerCompact", "0056_NarrowIndexesToTheirLookUps"])
+            #expect(try await migrator.migrate() == ["0052_IndexOnlyRowsThatHoldAValue", "0053_KeepChannelsNormalFormWhereItDiffers", "0054_FindShortNamesAlongNameOrder", "0055_KeepLedgerCompact", "0056_NarrowIndexesToTheirLookUps", "0057_NumberSearchKeysByName"])
             #expect(try await partial().isSuperset(of: names))
         }
     }
@@ -338,10 +338,10 @@ struct MigrationTests {
                 #expect(try await sql.raw("SELECT hidden FROM pragma_table_xinfo('contact_channels') WHERE name = 'normalized'").first(decodingColumn: "hidden", as: Int.self) == 2)
             }
             let migrator = Migrator(db: app.services.database.db, migrations: AllMigrations.list)
-            #expect(try await migrator.revert(steps: 4) == ["0056_NarrowIndexesToTheirLookUps", "0055_KeepLedgerCompact", "0054_FindShortNamesAlongNameOrder", "0053_KeepChannelsNormalFormWhereItDiffers"])
+            #expect(try await migrator.revert(steps: 5) == ["0057_NumberSearchKeysByName", "0056_NarrowIndexesToTheirLookUps", "0055_KeepLedgerCompact", "0054_FindShortNamesAlongNameOrder", "0053_KeepChannelsNormalFormWhereItDiffers"])
             #expect(try await rows(false) == ["Wang.Xiuying@Example.cn | - | wang.xiuying@example.cn", "xiuying@example.cn | - | xiuying@example.cn",
                                               "+86 138 0013 8000 | - | 8613800138000", "13900139000 | - | 13900139000"])
-            #expect(try await migrator.migrate() == ["0053_KeepChannelsNormalFormWhereItDiffers", "0054_FindShortNamesAlongNameOrder", "0055_KeepLedgerCompact", "0056_NarrowIndexesToTheirLookUps"])
+            #expect(try await migrator.migrate() == ["0053_KeepChannelsNormalFormWhereItDiffers", "0054_FindShortNamesAlongNameOrder", "0055_KeepLedgerCompact", "0056_NarrowIndexesToTheirLookUps", "0057_NumberSearchKeysByName"])
             #expect(try await rows(true).count == 4)
             #expect(try await rows(true)[1] == "xiuying@example.cn | - | xiuying@example.cn")
         }
@@ -367,9 +367,9 @@ struct MigrationTests {
             #expect(history.map { $0.changes.map(\.new) } == [["test.csv", "2"]])
 
             let migrator = Migrator(db: app.services.database.db, migrations: AllMigrations.list)
-            #expect(try await migrator.revert(steps: 2) == ["0056_NarrowIndexesToTheirLookUps", "0055_KeepLedgerCompact"])
+            #expect(try await migrator.revert(steps: 3) == ["0057_NumberSearchKeysByName", "0056_NarrowIndexesToTheirLookUps", "0055_KeepLedgerCompact"])
             #expect(try await ledger() == ["2 contacts created", "2 customers created", "3 contacts created"])
-            #expect(try await migrator.migrate() == ["0055_KeepLedgerCompact", "0056_NarrowIndexesToTheirLookUps"])
+            #expect(try await migrator.migrate() == ["0055_KeepLedgerCompact", "0056_NarrowIndexesToTheirLookUps", "0057_NumberSearchKeysByName"])
             #expect(try await ledger() == ["2 - 0", "2 customers 0", "3 - 0"])
 
             // A revert marks what it deleted, by number.
@@ -426,11 +426,11 @@ struct MigrationTests {
             #expect(try await ofCustomer() == ["Emma Wang", "李娜", "王秀英"])
 
             let migrator = Migrator(db: app.services.database.db, migrations: AllMigrations.list)
-            #expect(try await migrator.revert(steps: 1) == ["0056_NarrowIndexesToTheirLookUps"])
+            #expect(try await migrator.revert(steps: 2) == ["0057_NumberSearchKeysByName", "0056_NarrowIndexesToTheirLookUps"])
             #expect(try await columns("contacts_customer_idx") == ["customer_id", "name"])
             if sqlite { #expect(try await keyColumns() == ["kind", "record_id"]) }
             #expect(try await found() == ["王秀英"])
-            #expect(try await migrator.migrate() == ["0056_NarrowIndexesToTheirLookUps"])
+            #expect(try await migrator.migrate() == ["0056_NarrowIndexesToTheirLookUps", "0057_NumberSearchKeysByName"])
             #expect(try await columns("contacts_customer_idx") == ["customer_id"])
             if sqlite { #expect(try await keyColumns() == ["record_id"]) }
             // The search index still finds records by their keys' numbers, old and new.

@@ -18,11 +18,12 @@ struct SearchIndexTests {
     func catchUpUsesTheKeyIndex() async throws {
         try await TestApp.run { app, _ in
             guard app.services.database.engine == .sqlite else { return }
+            try await SQLiteSearchIndex.createPendingTable(on: app.services.database.sql)
             for table in ["customers", "contacts", "leads", "opportunities"] {
                 for after in [nil, UUID()] as [UUID?] {
                     let sort = try await SQLiteSearchIndex.sortColumn(of: table, on: app.services.database.sql)
                     #expect((sort != nil) == (table != "opportunities"), "\(table)")
-                    let statement = SQLiteSearchIndex.addKeys(table, SQLiteSearchIndex.records(table, after: after, size: 100, sortColumn: sort), sortColumn: sort)
+                    let statement = SQLiteSearchIndex.pendingKeys(table, SQLiteSearchIndex.records(table, after: after, size: 100, sortColumn: sort), sortColumn: sort)
                     let plan = try await app.services.database.sql.raw("EXPLAIN QUERY PLAN \(statement)").all()
                         .map { try $0.decode(column: "detail", as: String.self) }
                     #expect(plan.contains { $0.contains("search_keys") && $0.contains("(record_id=?)") }, "\(table): \(plan)")
@@ -33,10 +34,16 @@ struct SearchIndexTests {
                 let all = try await app.services.database.sql.raw("EXPLAIN QUERY PLAN \(SQLiteSearchIndex.records(table, after: nil, size: .max, sortColumn: "id"))").all()
                     .map { try $0.decode(column: "detail", as: String.self) }
                 #expect(all == ["SCAN \(table)"], "\(table): \(all)")
-                let fill = try await app.services.database.sql.raw("EXPLAIN QUERY PLAN \(SQLiteSearchIndex.fillStatement(table, keysAfter: 0))").all()
+                let fill = try await app.services.database.sql.raw("EXPLAIN QUERY PLAN \(SQLiteSearchIndex.fillStatement(table))").all()
                     .map { try $0.decode(column: "detail", as: String.self) }
-                #expect(fill.first == "SEARCH k USING INTEGER PRIMARY KEY (rowid>?)", "\(table): \(fill)")
+                #expect(fill.first == "SCAN k", "\(table): \(fill)")
                 #expect(!fill.contains { $0.contains("TEMP B-TREE") }, "\(table): \(fill)")
+                // The keys a step adds go in in their numbers' order, each record found by its id.
+                let pending = try await app.services.database.sql.raw("EXPLAIN QUERY PLAN \(SQLiteSearchIndex.fillPendingStatement(table))").all()
+                    .map { try $0.decode(column: "detail", as: String.self) }
+                #expect(pending.first == "SCAN p", "\(table): \(pending)")
+                #expect(pending.contains { $0.hasPrefix("SEARCH t USING") && $0.contains("(id=?)") }, "\(table): \(pending)")
+                #expect(!pending.contains { $0.contains("TEMP B-TREE") }, "\(table): \(pending)")
             }
         }
     }
@@ -108,7 +115,7 @@ struct SearchIndexTests {
 
             // Back to the shared table of migration 0014: its triggers index a customer saved meanwhile.
             let migrator = Migrator(db: app.services.database.db, migrations: AllMigrations.list)
-            #expect(try await migrator.revert(steps: 25) == ["0056_NarrowIndexesToTheirLookUps", "0055_KeepLedgerCompact", "0054_FindShortNamesAlongNameOrder", "0053_KeepChannelsNormalFormWhereItDiffers", "0052_IndexOnlyRowsThatHoldAValue", "0051_DropOwnerNameIndexes", "0050_IndexSearchTrigramsWithoutPositions", "0049_IndexReferencesToRecords", "0048_DeflateImportFiles", "0047_StoreIDsAsBytes", "0046_CoverSearchesOnPostgreSQL", "0045_StoreLedgerAndChannelsByKey", "0044_DropDuplicateCustomerEmailIndex", "0043_CoverShortNameSearches", "0042_KeepSortKeysWithSearchKeys", "0041_AddTextMessages", "0040_CreateMessageTemplates", "0039_CreateNotifications", "0038_CreateInbox", "0037_CreatePasswordResets", "0036_CreateOutbox", "0035_CreateSalesTargets", "0034_AddNameSortKeys", "0033_CreateListColumns", "0032_SplitSearchIndexByKind"])
+            #expect(try await migrator.revert(steps: 26) == ["0057_NumberSearchKeysByName", "0056_NarrowIndexesToTheirLookUps", "0055_KeepLedgerCompact", "0054_FindShortNamesAlongNameOrder", "0053_KeepChannelsNormalFormWhereItDiffers", "0052_IndexOnlyRowsThatHoldAValue", "0051_DropOwnerNameIndexes", "0050_IndexSearchTrigramsWithoutPositions", "0049_IndexReferencesToRecords", "0048_DeflateImportFiles", "0047_StoreIDsAsBytes", "0046_CoverSearchesOnPostgreSQL", "0045_StoreLedgerAndChannelsByKey", "0044_DropDuplicateCustomerEmailIndex", "0043_CoverShortNameSearches", "0042_KeepSortKeysWithSearchKeys", "0041_AddTextMessages", "0040_CreateMessageTemplates", "0039_CreateNotifications", "0038_CreateInbox", "0037_CreatePasswordResets", "0036_CreateOutbox", "0035_CreateSalesTargets", "0034_AddNameSortKeys", "0033_CreateListColumns", "0032_SplitSearchIndexByKind"])
             #expect(try await sql.raw("SELECT count(*) AS n FROM search_fts WHERE search_fts MATCH '\"星河科技\"'").first()?.decode(column: "n", as: Int.self) == 2)
             // Before migration 0047 the ids are their text.
             try await sql.raw("UPDATE customers SET search_text = '星河科技集团' WHERE id = \(bind: customer.id!.uuidString)").run()
@@ -117,7 +124,7 @@ struct SearchIndexTests {
             // already filled: it is built again, without a second row per record.
             try await SQLiteSearchIndex.createFTSTable("customers", on: sql)
             try await SQLiteSearchIndex.fill("customers", on: sql)
-            #expect(try await migrator.migrate() == ["0032_SplitSearchIndexByKind", "0033_CreateListColumns", "0034_AddNameSortKeys", "0035_CreateSalesTargets", "0036_CreateOutbox", "0037_CreatePasswordResets", "0038_CreateInbox", "0039_CreateNotifications", "0040_CreateMessageTemplates", "0041_AddTextMessages", "0042_KeepSortKeysWithSearchKeys", "0043_CoverShortNameSearches", "0044_DropDuplicateCustomerEmailIndex", "0045_StoreLedgerAndChannelsByKey", "0046_CoverSearchesOnPostgreSQL", "0047_StoreIDsAsBytes", "0048_DeflateImportFiles", "0049_IndexReferencesToRecords", "0050_IndexSearchTrigramsWithoutPositions", "0051_DropOwnerNameIndexes", "0052_IndexOnlyRowsThatHoldAValue", "0053_KeepChannelsNormalFormWhereItDiffers", "0054_FindShortNamesAlongNameOrder", "0055_KeepLedgerCompact", "0056_NarrowIndexesToTheirLookUps"])
+            #expect(try await migrator.migrate() == ["0032_SplitSearchIndexByKind", "0033_CreateListColumns", "0034_AddNameSortKeys", "0035_CreateSalesTargets", "0036_CreateOutbox", "0037_CreatePasswordResets", "0038_CreateInbox", "0039_CreateNotifications", "0040_CreateMessageTemplates", "0041_AddTextMessages", "0042_KeepSortKeysWithSearchKeys", "0043_CoverShortNameSearches", "0044_DropDuplicateCustomerEmailIndex", "0045_StoreLedgerAndChannelsByKey", "0046_CoverSearchesOnPostgreSQL", "0047_StoreIDsAsBytes", "0048_DeflateImportFiles", "0049_IndexReferencesToRecords", "0050_IndexSearchTrigramsWithoutPositions", "0051_DropOwnerNameIndexes", "0052_IndexOnlyRowsThatHoldAValue", "0053_KeepChannelsNormalFormWhereItDiffers", "0054_FindShortNamesAlongNameOrder", "0055_KeepLedgerCompact", "0056_NarrowIndexesToTheirLookUps", "0057_NumberSearchKeysByName"])
             #expect(try await sql.raw("SELECT 1 AS x FROM sqlite_master WHERE name = 'search_fts'").first() == nil)
             #expect(try await sql.raw("SELECT count(*) AS n FROM customers_search_fts WHERE customers_search_fts MATCH \(bind: SQLSearch.trigrams("科技集团").query)").first()?.decode(column: "n", as: Int.self) == 1)
             #expect(try await sql.raw("SELECT (SELECT count(*) FROM customers_search_fts) = (SELECT count(*) FROM search_keys WHERE kind = 'customers') AS same").first()?.decode(column: "same", as: Bool.self) == true)
@@ -215,13 +222,13 @@ final class CallCount: Sendable {
             #expect(try await inIndex("mitch") == 3)
             #expect(try await SQLiteSearchIndex.keepsPositions("contacts", on: sql) == false)
             let migrator = Migrator(db: app.services.database.db, migrations: AllMigrations.list)
-            #expect(try await migrator.revert(steps: 7) == ["0056_NarrowIndexesToTheirLookUps", "0055_KeepLedgerCompact", "0054_FindShortNamesAlongNameOrder", "0053_KeepChannelsNormalFormWhereItDiffers", "0052_IndexOnlyRowsThatHoldAValue", "0051_DropOwnerNameIndexes", "0050_IndexSearchTrigramsWithoutPositions"])
+            #expect(try await migrator.revert(steps: 8) == ["0057_NumberSearchKeysByName", "0056_NarrowIndexesToTheirLookUps", "0055_KeepLedgerCompact", "0054_FindShortNamesAlongNameOrder", "0053_KeepChannelsNormalFormWhereItDiffers", "0052_IndexOnlyRowsThatHoldAValue", "0051_DropOwnerNameIndexes", "0050_IndexSearchTrigramsWithoutPositions"])
             for table in try await SQLiteSearchIndex.indexedTables(on: sql) {
                 #expect(try await SQLiteSearchIndex.keepsPositions(table, on: sql), "\(table)")
             }
             #expect(try await sql.raw("SELECT count(*) AS n FROM contacts_search_fts WHERE contacts_search_fts MATCH '\"mitch\"'").first()?.decode(column: "n", as: Int.self) == 2)
             try await answers()
-            #expect(try await migrator.migrate() == ["0050_IndexSearchTrigramsWithoutPositions", "0051_DropOwnerNameIndexes", "0052_IndexOnlyRowsThatHoldAValue", "0053_KeepChannelsNormalFormWhereItDiffers", "0054_FindShortNamesAlongNameOrder", "0055_KeepLedgerCompact", "0056_NarrowIndexesToTheirLookUps"])
+            #expect(try await migrator.migrate() == ["0050_IndexSearchTrigramsWithoutPositions", "0051_DropOwnerNameIndexes", "0052_IndexOnlyRowsThatHoldAValue", "0053_KeepChannelsNormalFormWhereItDiffers", "0054_FindShortNamesAlongNameOrder", "0055_KeepLedgerCompact", "0056_NarrowIndexesToTheirLookUps", "0057_NumberSearchKeysByName"])
             for table in try await SQLiteSearchIndex.indexedTables(on: sql) {
                 #expect(try await !SQLiteSearchIndex.keepsPositions(table, on: sql), "\(table)")
             }

@@ -82,12 +82,16 @@ public enum SQLSearch {
         // same rows as the trigram index, which folds case. The index answers a term of one
         // trigram exactly; a longer one's matches hold all its trigrams, and the record's
         // text confirms they stand together.
+        // The matches of the first buckets of keys only, which are numbered by name (migration 0057).
+        let orderedFrom: SearchCondition.OrderedFrom = { from, ascending, count in
+            SQLQueryString("\(ordered) AND \(SQLiteSearchIndex.keysFrom(fts: fts, query: query, from: from, ascending: ascending, count: count))")
+        }
         guard !exact else {
             return SearchCondition(indexed: SQLQueryString("\(unsafeRaw: table).id IN (\(matches))"), scanned: like, sample: matches,
-                                   ordered: (SQLiteSearchIndex.sortedBy, ordered))
+                                   ordered: (SQLiteSearchIndex.sortedBy, ordered), orderedFrom: orderedFrom)
         }
         return SearchCondition(indexed: SQLQueryString("\(unsafeRaw: table).id IN (\(matches)) AND \(like)"), scanned: like, sample: matches,
-                               ordered: (SQLiteSearchIndex.sortedBy, ordered), confirm: like)
+                               ordered: (SQLiteSearchIndex.sortedBy, ordered), orderedFrom: orderedFrom, confirm: like)
     }
 
     /// The query of SQLite's trigram index (which keeps no positions, migration 0050) for
@@ -174,6 +178,14 @@ public struct SearchCondition: Sendable {
     /// order sorts the matches' keys and reads only the records its page shows
     /// (`Keyset.page(_:search:…)`).
     public let ordered: (column: String, matches: any SQLExpression)?
+    /// `ordered`'s matches that a page starting after the sort key `from` (nil: the first
+    /// page), in the direction given, can need: those as far as the `count`th match from
+    /// there and everything sorting with it, or (count nil) all from there on. Nil when the
+    /// index cannot tell (`ordered` then gives all). For SQLite's index, whose keys are
+    /// numbered by name (`SQLiteSearchIndex.keysFrom`).
+    public let orderedFrom: OrderedFrom?
+    public typealias OrderedFrom = @Sendable (_ from: String?, _ ascending: Bool, _ count: Int?) -> any SQLExpression
+
     /// What a record among `sample`'s or `ordered`'s matches must also meet (its text
     /// holding the term, where the index answers for the term's trigrams only); `indexed`
     /// includes it. Telling a common term from a rare one goes without it.
@@ -184,8 +196,9 @@ public struct SearchCondition: Sendable {
     public static let orderedSort = "search_sort"
 
     public init(indexed: any SQLExpression, scanned: (any SQLExpression)? = nil, sample: (any SQLExpression)? = nil, sampleIsDistinct: Bool = false,
-                ordered: (column: String, matches: any SQLExpression)? = nil, confirm: (any SQLExpression)? = nil) {
+                ordered: (column: String, matches: any SQLExpression)? = nil, orderedFrom: OrderedFrom? = nil, confirm: (any SQLExpression)? = nil) {
         (self.indexed, self.scanned, self.sample, self.sampleIsDistinct, self.ordered, self.confirm) = (indexed, scanned, sample, sampleIsDistinct, ordered, confirm)
+        self.orderedFrom = orderedFrom
     }
 
     /// How many matches make a term common enough that a page reads the list's order

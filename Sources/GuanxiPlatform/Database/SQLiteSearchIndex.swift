@@ -68,16 +68,104 @@ package enum SQLiteSearchIndex {
         try await sql.raw(insertTriggerStatement(table, sortColumn: try await sortColumn(of: table, on: sql))).run()
     }
 
+    /// How search keys are numbered. `inOrderMade` (before migration 0057): each new key
+    /// takes the next number. `byName`: a key's number starts with its record's place in
+    /// name order (`keyBase`), so the index, which lists a term's matches by key, lists
+    /// them nearly in name order, and the first page of a common term reads a few hundred
+    /// of them rather than every one (`SQLSearch`, `keysFrom`).
+    package enum KeyNumbering: Sendable { case inOrderMade, byName }
+
     /// The statement that makes `table`'s insert trigger: it gives each new record its
     /// search key (with its sort key, when the table keeps one) and its index row.
-    package static func insertTriggerStatement(_ table: String, sortColumn: String?) -> SQLQueryString {
-        let addKey: SQLQueryString = sortColumn.map { "INSERT INTO search_keys (kind, record_id, sort) VALUES (\(literal: table), new.id, new.\(ident: $0));" }
-            ?? "INSERT INTO search_keys (kind, record_id) VALUES (\(literal: table), new.id);"
+    package static func insertTriggerStatement(_ table: String, sortColumn: String?, numbering: KeyNumbering = .byName) -> SQLQueryString {
+        let addKey: SQLQueryString
+        switch (numbering, sortColumn) {
+        case (.inOrderMade, let column?):
+            addKey = "INSERT INTO search_keys (kind, record_id, sort) VALUES (\(literal: table), new.id, new.\(ident: column));"
+        case (.inOrderMade, nil):
+            addKey = "INSERT INTO search_keys (kind, record_id) VALUES (\(literal: table), new.id);"
+        case (.byName, let column?):
+            addKey = "INSERT INTO search_keys (id, kind, record_id, sort) VALUES (\(unsafeRaw: nextKey(keyBase: keyBaseSQL("new.\"\(column)\""))), \(literal: table), new.id, new.\(ident: column));"
+        case (.byName, nil):
+            addKey = "INSERT INTO search_keys (id, kind, record_id) VALUES (\(unsafeRaw: nextKey(keyBase: "0")), \(literal: table), new.id);"
+        }
         return """
             CREATE TRIGGER \(ident: insertTrigger(table)) AFTER INSERT ON \(ident: table) BEGIN
                 \(addKey)
                 INSERT INTO \(ident: ftsTable(table)) (rowid, text) VALUES (\(unsafeRaw: key(table, "new")), new.search_text);
             END
+            """
+    }
+
+    /// Bits of a key number below its bucket: a bucket holds 2²⁸ keys. A key never changes
+    /// bucket in place: a record whose sort key changes takes a new key (`createSortTrigger`).
+    package static let bucketBits: Int64 = 28
+
+    /// Characters of a sort key its bucket is made of, seven bits each: 35 bits, which with
+    /// `bucketBits` fill a positive 64-bit number.
+    package static let bucketCharacters = 5
+
+    /// The first key number of the bucket of a record whose sort key is `sort`. Buckets
+    /// follow the order SQLite compares text in (by code point): each of the first
+    /// `bucketCharacters` characters counts as its code point up to 126; one at 127 or past
+    /// counts as 127 and ends the bucket's name (the characters after it count as none),
+    /// so a key never lands in a bucket before one of a record sorting ahead of it. As
+    /// `keyBaseSQL` works it out in a trigger.
+    package static func keyBase(_ sort: String) -> Int64 {
+        var base: Int64 = 0
+        var scalars = sort.unicodeScalars.makeIterator()
+        var ended = false
+        for _ in 0..<bucketCharacters {
+            let code = ended ? 0 : Int64(scalars.next()?.value ?? 0)
+            if code >= 127 { ended = true }
+            base = base << 7 | min(code, 127)
+        }
+        return base << bucketBits
+    }
+
+    /// `keyBase` of the text `expression` gives, in SQL.
+    package static func keyBaseSQL(_ expression: String) -> String {
+        let codes = (1...bucketCharacters).map { "coalesce(unicode(substr(\(expression), \($0), 1)), 0)" }
+        let terms = codes.indices.map { at in
+            let own = "min(\(codes[at]), 127)"
+            let term = at == 0 ? own : "(CASE WHEN max(\(codes[..<at].joined(separator: ", ")), 0) >= 127 THEN 0 ELSE \(own) END)"
+            return "(\(term) << \(Int64(7 * (bucketCharacters - 1 - at)) + bucketBits))"
+        }
+        return "(" + terms.joined(separator: " | ") + ")"
+    }
+
+    /// The next free key number in the bucket starting at `keyBase` (an SQL expression,
+    /// worked out once).
+    package static func nextKey(keyBase: String) -> String {
+        "(SELECT coalesce((SELECT id FROM search_keys WHERE id BETWEEN b.base AND b.base + \(bucketMask) ORDER BY id DESC LIMIT 1) + 1, b.base) FROM (SELECT \(keyBase) AS base) b)"
+    }
+
+    /// The key numbers within one bucket.
+    package static let bucketMask: Int64 = (1 << bucketBits) - 1
+
+    /// A condition on the index's rows (`f.rowid`, of `fts` matching `query`) that keeps
+    /// those a page of the list in name order can need: the buckets from that of `from`
+    /// (the sort key the page follows, nil for the first page) on, in the list's direction,
+    /// through the bucket of the `count`th match from there — every match of those buckets,
+    /// so nothing that sorts before the last of them is left out — or to the end when
+    /// `count` is nil. With keys numbered by name (`KeyNumbering.byName`, which migration
+    /// 0057 made every key's), this reads a few hundred of a common term's matches instead
+    /// of all of them.
+    package static func keysFrom(fts: String, query: String, from: String?, ascending: Bool, count: Int?) -> SQLQueryString {
+        let table = SQLIdentifier(fts)
+        if ascending {
+            let low = from.map(keyBase) ?? 0
+            guard let count else { return "f.rowid >= \(bind: low)" }
+            return """
+                f.rowid BETWEEN \(bind: low) AND coalesce((SELECT rowid | \(literal: bucketMask) FROM \(table) WHERE \(table) MATCH \(bind: query) \
+                AND rowid >= \(bind: low) ORDER BY rowid LIMIT 1 OFFSET \(literal: count - 1)), \(literal: Int64.max))
+                """
+        }
+        let high = from.map { keyBase($0) | bucketMask } ?? Int64.max
+        guard let count else { return "f.rowid <= \(bind: high)" }
+        return """
+            f.rowid BETWEEN coalesce((SELECT (rowid >> \(literal: bucketBits)) << \(literal: bucketBits) FROM \(table) WHERE \(table) MATCH \(bind: query) \
+            AND rowid <= \(bind: high) ORDER BY rowid DESC LIMIT 1 OFFSET \(literal: count - 1)), 0) AND \(bind: high)
             """
     }
 
@@ -99,11 +187,24 @@ package enum SQLiteSearchIndex {
     /// The column a searchable table keeps its records' place in name order in.
     package static let sortedBy = "name_sort"
 
-    /// The search keys follow a changed sort key.
-    package static func createSortTrigger(_ table: String, sortColumn: String, on sql: any SQLDatabase) async throws {
+    /// The search keys follow a changed sort key. Numbered by name, the key moves to the
+    /// bucket of the new one, and the record's index row with it.
+    package static func createSortTrigger(_ table: String, sortColumn: String, numbering: KeyNumbering = .byName, on sql: any SQLDatabase) async throws {
+        let name = SQLIdentifier("\(table)_search_sort")
+        guard numbering == .byName else {
+            try await sql.raw("""
+                CREATE TRIGGER \(name) AFTER UPDATE OF \(ident: sortColumn) ON \(ident: table) BEGIN
+                    UPDATE search_keys SET sort = new.\(ident: sortColumn) WHERE kind = \(literal: table) AND record_id = new.id;
+                END
+                """).run()
+            return
+        }
         try await sql.raw("""
-            CREATE TRIGGER \(ident: "\(table)_search_sort") AFTER UPDATE OF \(ident: sortColumn) ON \(ident: table) BEGIN
-                UPDATE search_keys SET sort = new.\(ident: sortColumn) WHERE kind = \(literal: table) AND record_id = new.id;
+            CREATE TRIGGER \(name) AFTER UPDATE OF \(ident: sortColumn) ON \(ident: table) BEGIN
+                DELETE FROM \(ident: ftsTable(table)) WHERE rowid = \(unsafeRaw: key(table, "old"));
+                UPDATE search_keys SET id = \(unsafeRaw: nextKey(keyBase: keyBaseSQL("new.\"\(sortColumn)\""))), sort = new.\(ident: sortColumn)
+                    WHERE kind = \(literal: table) AND record_id = new.id;
+                INSERT INTO \(ident: ftsTable(table)) (rowid, text) SELECT id, new.search_text FROM search_keys WHERE kind = \(literal: table) AND record_id = new.id;
             END
             """).run()
     }
@@ -166,22 +267,35 @@ package enum SQLiteSearchIndex {
         let through: SQLQueryString = size != .max ? range
             : after.map { "SELECT id FROM \(ident: table) WHERE id > \(bind: $0)" } ?? "SELECT id FROM \(ident: table)"
         guard let last = try await sql.raw("SELECT max(id) AS last FROM (\(through))").first()?.decode(column: "last", as: UUID?.self) else { return nil }
-        let before = try await sql.raw("SELECT coalesce(max(id), 0) AS last FROM search_keys").first()?.decode(column: "last", as: Int.self) ?? 0
-        try await sql.raw(addKeys(table, range, sortColumn: sortColumn)).run()
+        // The new keys wait in a table of their own, numbered, so the index rows are added
+        // for them alone and in their numbers' order.
+        try await createPendingTable(on: sql)
+        try await sql.raw(pendingKeys(table, range, sortColumn: sortColumn)).run()
+        try await sql.raw("INSERT INTO search_keys (id, kind, record_id, sort) SELECT id, \(literal: table), record_id, sort FROM temp.\(ident: pending)").run()
         // FTS5 writes its pending terms out as a new segment whenever they pass `hashsize`
         // (1 MB by default) and merges the segments as they pile up: a million records in
         // 1 MB segments were mostly merging, and 16 MB took a third less time. A short step
         // stays under 1 MB anyway.
         let large = size > stepSize
         if large { try await setHashSize(16 << 20, table, on: sql) }
-        try await fill(table, keysAfter: before, on: sql)
+        try await sql.raw(fillPendingStatement(table)).run()
         if large { try await setHashSize(1 << 20, table, on: sql) }
+        try await sql.raw("DELETE FROM temp.\(ident: pending)").run()
         return last
     }
 
-    /// Index rows for the keys of `table` numbered above `keysAfter`, from the records' text.
-    package static func fill(_ table: String, keysAfter: Int = 0, on sql: any SQLDatabase) async throws {
-        try await sql.raw(fillStatement(table, keysAfter: keysAfter)).run()
+    /// The temporary table `indexStep` keeps its new keys in.
+    private static let pending = "search_pending"
+
+    /// Makes that table, or empties it.
+    package static func createPendingTable(on sql: any SQLDatabase) async throws {
+        try await sql.raw("CREATE TEMP TABLE IF NOT EXISTS \(ident: pending) (id INTEGER PRIMARY KEY, record_id BLOB NOT NULL, sort TEXT)").run()
+        try await sql.raw("DELETE FROM temp.\(ident: pending)").run()
+    }
+
+    /// Index rows for every key of `table`, from the records' text.
+    package static func fill(_ table: String, on sql: any SQLDatabase) async throws {
+        try await sql.raw(fillStatement(table)).run()
     }
 
     /// The statement of `fill`. It reads the keys in their own order (`+k.kind` keeps
@@ -189,10 +303,18 @@ package enum SQLiteSearchIndex {
     /// row's number is lower than the last one's, so keys read by record id, out of their
     /// numbers' order, made a segment every few rows and a million contacts spent most of
     /// their indexing merging them.
-    package static func fillStatement(_ table: String, keysAfter: Int) -> SQLQueryString {
+    package static func fillStatement(_ table: String) -> SQLQueryString {
         """
         INSERT INTO \(ident: ftsTable(table)) (rowid, text) SELECT k.id, t.search_text FROM search_keys k JOIN \(ident: table) t ON t.id = k.record_id
-        WHERE +k.kind = \(literal: table) AND k.id > \(bind: keysAfter)
+        WHERE +k.kind = \(literal: table)
+        """
+    }
+
+    /// Index rows for the keys `indexStep` just added, in their numbers' order (see `fillStatement`).
+    package static func fillPendingStatement(_ table: String) -> SQLQueryString {
+        """
+        INSERT INTO \(ident: ftsTable(table)) (rowid, text) SELECT p.id, t.search_text FROM temp.\(ident: pending) p JOIN \(ident: table) t ON t.id = p.record_id
+        ORDER BY p.id
         """
     }
 
@@ -219,25 +341,27 @@ package enum SQLiteSearchIndex {
         return "SELECT \(columns) FROM \(ident: table) WHERE id > \(bind: after)\(order)"
     }
 
-    /// Gives search keys to those of `records` that have none, with their sort key from
-    /// `sortColumn` when the keys hold one (`records` then selects it too).
+    /// Numbers new search keys for those of `records` that have none, into the temporary
+    /// table `indexStep` keeps them in: by name (`KeyNumbering.byName`) — each after the
+    /// last key of its bucket, in name order within the bucket — when the keys hold sort
+    /// keys from `sortColumn` (`records` then selects it too), else in bucket 0.
     ///
-    /// `+t.id` matters: the records' ids are declared `UUID`, which SQLite gives numeric
+    /// `+r.id` matters: the records' ids are declared `UUID`, which SQLite gives numeric
     /// affinity, and comparing `record_id` (a BLOB) with such a column makes SQLite search
     /// `search_keys` by `kind` alone — every key of the kind for each record: sixteen
     /// minutes for 200,000 records. Without affinity on the right, the look-up uses
-    /// `(kind, record_id)`.
-    package static func addKeys(_ table: String, _ records: SQLQueryString, sortColumn: String? = nil) -> SQLQueryString {
-        guard let sortColumn else {
-            return """
-            INSERT INTO search_keys (kind, record_id) SELECT \(literal: table), t.id FROM (\(records)) t
-            WHERE NOT EXISTS (SELECT 1 FROM search_keys k WHERE k.kind = \(literal: table) AND k.record_id = +t.id)
-            """
-        }
+    /// the index on `record_id`.
+    package static func pendingKeys(_ table: String, _ records: SQLQueryString, sortColumn: String? = nil) -> SQLQueryString {
+        let sort = sortColumn.map { "r.\"\($0)\"" } ?? "NULL"
+        let base = sortColumn.map { keyBaseSQL("r.\"\($0)\"") } ?? "0"
         return """
-        INSERT INTO search_keys (kind, record_id, sort) SELECT \(literal: table), t.id, t.\(ident: sortColumn) FROM (\(records)) t
-        WHERE NOT EXISTS (SELECT 1 FROM search_keys k WHERE k.kind = \(literal: table) AND k.record_id = +t.id)
-        """
+            INSERT INTO temp.\(ident: pending) (id, record_id, sort)
+            SELECT n.base + coalesce((SELECT k.id + 1 - n.base FROM search_keys k WHERE k.id BETWEEN n.base AND n.base + \(literal: bucketMask) ORDER BY k.id DESC LIMIT 1), 0) \
+            + n.rank - 1, n.id, n.sort
+            FROM (SELECT t.id, t.sort, t.base, row_number() OVER (PARTITION BY t.base ORDER BY t.sort, t.id) AS rank
+                  FROM (SELECT r.id, \(unsafeRaw: sort) AS sort, \(unsafeRaw: base) AS base FROM (\(records)) r
+                        WHERE NOT EXISTS (SELECT 1 FROM search_keys k WHERE k.kind = \(literal: table) AND k.record_id = +r.id)) t) n
+            """
     }
 
     /// The SQLite side of a table's search index: its FTS table, triggers that keep it in step

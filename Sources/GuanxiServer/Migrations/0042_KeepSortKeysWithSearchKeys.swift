@@ -23,7 +23,7 @@ struct M0042_KeepSortKeysWithSearchKeys: GuanxiMigration {
                 WHERE search_keys.kind = \(bind: table) AND t.id = search_keys.record_id
                 """).run()
             try await replaceInsertTrigger(table, sortColumn: column, on: sql)
-            try await SQLiteSearchIndex.createSortTrigger(table, sortColumn: column, on: sql)
+            try await SQLiteSearchIndex.createSortTrigger(table, sortColumn: column, numbering: .inOrderMade, on: sql)
         }
     }
 
@@ -41,7 +41,7 @@ struct M0042_KeepSortKeysWithSearchKeys: GuanxiMigration {
     /// The insert trigger in the form that does (or does not) copy the sort key, also when
     /// an import has set it aside.
     private func replaceInsertTrigger(_ table: String, sortColumn: String?, on sql: any SQLDatabase) async throws {
-        let statement = SQLiteSearchIndex.insertTriggerStatement(table, sortColumn: sortColumn)
+        let statement = SQLiteSearchIndex.insertTriggerStatement(table, sortColumn: sortColumn, numbering: .inOrderMade)
         try await SetAsideIndexes.redefine(SQLiteSearchIndex.insertTrigger(table), as: sql.serialize(statement).sql, on: sql)
     }
 }

@@ -62,5 +62,6 @@ public enum AllMigrations {
         M0054_FindShortNamesAlongNameOrder(),
         M0055_KeepLedgerCompact(),
         M0056_NarrowIndexesToTheirLookUps(),
+        M0057_NumberSearchKeysByName(),
     ]
 }
