@@ -141,10 +141,12 @@ struct SearchFirstPageTests {
             }
 
             let everyone = { sql.select().column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("contacts"))).from("contacts") }
-            for term in ["ang", "wang", "秀英", "example", "安格", "nobody"] {
+            for term in ["ang", "wang", "秀英", "example", "安格", "nobody", "秀", "王", "em", "Wa"] {
                 let search = SQLSearch.condition("contacts", term, engine: database.engine)
-                // SQLite's search keys order a term of three characters or more; PostgreSQL's name indexes a shorter one.
-                #expect((search.ordered != nil) == (database.engine == .sqlite ? term.count >= 3 : term.count < 3), "\(term)")
+                // SQLite's search keys order a term of three characters or more, and its name
+                // indexes a shorter one (merged in name order); PostgreSQL's name indexes a short one.
+                #expect((search.ordered != nil) == (database.engine == .sqlite || term.count < 3), "\(term)")
+                #expect((search.orderedFrom != nil) == (database.engine == .sqlite), "\(term)")
                 for ascending in [true, false] {
                     let keyset = Keyset.text("name_sort", ascending: ascending)
                     for withCustomer in [false, true] {
@@ -218,6 +220,13 @@ struct SearchFirstPageTests {
                     // The look along name order tests each name in the index, in the index's order.
                     let walked = try await plan(sql.select().column("id").from(table).where(try #require(search.scanned)).orderBy("name_sort").orderBy("id").limit(51))
                     #expect(walked == ["SCAN \(table) USING COVERING INDEX \(table)_name_sort_idx"], "\(table) \(term) \(walked)")
+                    // A list in name order takes the first matches of the ranges merged in that
+                    // order: the start of the name straight from the name-order index.
+                    let from = try #require(search.orderedFrom)
+                    let first = from(nil, true, 204)
+                    let merged = try await sql.raw("EXPLAIN QUERY PLAN SELECT * FROM (\(first))").all().map { try $0.decode(column: "detail", as: String.self) }
+                    #expect(merged.contains { $0.hasPrefix("MERGE (UNION)") }, "\(table) \(term) \(merged)")
+                    #expect(merged.contains { $0.hasPrefix("SEARCH \(table) USING COVERING INDEX \(table)_name_sort_idx") }, "\(table) \(term) \(merged)")
                 }
             }
         }

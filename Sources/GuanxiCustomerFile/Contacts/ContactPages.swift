@@ -199,6 +199,8 @@ package struct ContactPages {
         var filter = try list.filter(q)
         filter.cursor = q["after"].map(String.init)
         let sort = q["sort"].map(String.init) ?? "name"
+        // Counted on a read connection of its own while the page is read.
+        async let total = services.contactQuery.count(filter, for: principal, cap: ListTable.countLimit(request))
         let page = try await services.contactQuery.list(filter, for: principal)
         let columns = try await list.columns(for: page.contacts, principal: principal, locale: context.locale)
         let model = ListPage(
@@ -206,7 +208,7 @@ package struct ContactPages {
             cf: q.getAll("cf").first.map { String($0) } ?? "", sorts: try await table.sorts(.contacts, builtIn: ["name", "updated"], selected: sort, locale: context.locale),
             descending: filter.customSortDescending,
             table: try await table.part(.contacts, path: Self.url.description, records: page.contacts, title: \.name, builtIn: columns,
-                                        defaults: list.defaultColumns, next: page.next, sorts: ["name", "updated"], total: try await services.contactQuery.count(filter, for: principal, cap: ListTable.countLimit(request)), request: request, context: context))
+                                        defaults: list.defaultColumns, next: page.next, sorts: ["name", "updated"], total: try await total, request: request, context: context))
         return services.renderer.render("contacts", titleKey: "contacts.title", page: model, context: context)
     }
 

@@ -105,6 +105,8 @@ package struct CustomerPages {
         var filter = try list.filter(q)
         filter.cursor = q["after"].map(String.init)
         let sort = q["sort"].map(String.init) ?? "name"
+        // Counted on a read connection of its own while the page is read.
+        async let total = services.customerQuery.count(filter, for: principal, cap: ListTable.countLimit(request))
         let page = try await services.customerQuery.list(filter, for: principal)
         let t = { (key: String) in services.localizer.text(key, context.locale) }
         let columns = try await list.columns(for: page.customers, principal: principal, locale: context.locale)
@@ -123,7 +125,7 @@ package struct CustomerPages {
             cf: q.getAll("cf").first.map { String($0) } ?? "", sorts: try await table.sorts(.customers, builtIn: ["name", "updated", "created"], selected: sort, locale: context.locale),
             descending: filter.customSortDescending,
             table: try await table.part(.customers, path: Self.url.description, records: page.customers, title: \.name, builtIn: columns,
-                                        defaults: list.defaultColumns, next: page.next, sorts: ["name", "updated", "created"], total: try await services.customerQuery.count(filter, for: principal, cap: ListTable.countLimit(request)), request: request, context: context))
+                                        defaults: list.defaultColumns, next: page.next, sorts: ["name", "updated", "created"], total: try await total, request: request, context: context))
         return services.renderer.render("customers", titleKey: "customers.title", page: model, context: context)
     }
 

@@ -69,6 +69,8 @@ package struct LeadPages {
         var filter = try list.filter(q)
         filter.cursor = q["after"].map(String.init)
         let sort = q["sort"].map(String.init) ?? "created"
+        // Counted on a read connection of its own while the page is read.
+        async let total = services.leadQuery.count(filter, for: principal, cap: ListTable.countLimit(request))
         let page = try await services.leadQuery.list(filter, for: principal)
         let t = { (key: String) in services.localizer.text(key, context.locale) }
         let columns = try await list.columns(for: page.leads, principal: principal, locale: context.locale)
@@ -80,7 +82,7 @@ package struct LeadPages {
             cf: q.getAll("cf").first.map { String($0) } ?? "", sorts: try await table.sorts(.leads, builtIn: ["created", "updated", "name"], selected: sort, locale: context.locale),
             descending: filter.customSortDescending,
             table: try await table.part(.leads, path: Self.url.description, records: page.leads, title: \.name, builtIn: columns,
-                                        defaults: list.defaultColumns, next: page.next, sorts: ["created", "name", "updated"], total: try await services.leadQuery.count(filter, for: principal, cap: ListTable.countLimit(request)), request: request, context: context))
+                                        defaults: list.defaultColumns, next: page.next, sorts: ["created", "name", "updated"], total: try await total, request: request, context: context))
         return services.renderer.render("leads", titleKey: "leads.title", page: model, context: context)
     }
 
