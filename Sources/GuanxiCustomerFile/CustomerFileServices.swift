@@ -5,7 +5,7 @@ import GuanxiPlatform
 /// The platform's services and the customer file's: what every business area stands on.
 /// Built once by the app (`AppServices`), which hands it to each area it builds; an area
 /// adds its own services beside it (`SalesServices`). No globals.
-public struct CustomerFileServices: Sendable {
+public final class CustomerFileServices: Sendable {
     public let config: AppConfig
     public let clock: any Clock
     public let logger: Logger

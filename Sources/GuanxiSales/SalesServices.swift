@@ -6,7 +6,7 @@ import GuanxiPlatform
 /// the forecast and competitors — built on the customer file, which they reach through
 /// `customerFile` (or directly: `sales.customers` reads `sales.customerFile.customers`).
 @dynamicMemberLookup
-public struct SalesServices: Sendable {
+public final class SalesServices: Sendable {
     public let customerFile: CustomerFileServices
     public let leads: LeadService
     public let leadQuery: LeadQuery
