@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 import OpenAPIHummingbird
+import OpenAPIRuntime
 import GuanxiCustomerAnalytics
 import GuanxiCustomerFile
 import GuanxiDataExchange
@@ -75,7 +76,7 @@ public enum GuanxiApp {
         APIDocsRoutes(services: services).register(on: router)
         let api = router.group().add(middleware: APIAuthMiddleware(tokens: services.tokens, rateLimiter: services.rateLimiter, requestsPerMinute: services.config.apiRequestsPerMinute))
             .add(middleware: QueryParameterMiddleware(check: QueryParameterCheck(document: APIDocsRoutes.document))).add(middleware: ETagHeaderMiddleware())
-        try! APIHandlers(services: services.customerFile, sales: services.sales).registerHandlers(on: api, serverURL: URL(string: "/api/v1")!)
+        try! APIHandlers(services: services.customerFile, sales: services.sales).registerHandlers(on: api, serverURL: URL(string: "/api/v1")!, configuration: Configuration(dateTranscoder: APIDates()))
         router.get("/api/**") { _, _ -> Response in throw GuanxiError(.notFound, "There is no API operation at this address.") }
         for actions in services.parts.linkActions { actions(router.group()) }
         let web = router.group()
