@@ -92,6 +92,7 @@ let package = Package(
         .target(
             name: "GuanxiPlatform",
             dependencies: [
+                "GuanxiAnalytics",
                 "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),

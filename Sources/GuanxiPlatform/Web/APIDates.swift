@@ -1,4 +1,5 @@
 import Foundation
+import GuanxiAnalytics
 import OpenAPIRuntime
 
 /// How the REST API writes and reads times: RFC 3339 in UTC to the second
@@ -16,7 +17,7 @@ package struct APIDates: DateTranscoder {
         guard milliseconds.isFinite, abs(milliseconds) < 1e18 else { return try standard.encode(date) }
         let total = Int64(milliseconds).floorDivided(by: 1000)
         let (days, second) = (total.floorDivided(by: 86_400), total.floorModulo(86_400))
-        let (year, month, day) = Self.civil(days)
+        let (year, month, day) = Day(Int(days)).civil
         // Before 1583 the standard transcoder counts in the Julian calendar (ICU's), and past
         // four digits it writes years its own way: such times are left to it.
         guard (1583...9999).contains(year) else { return try standard.encode(date) }
@@ -32,26 +33,13 @@ package struct APIDates: DateTranscoder {
                 divisor /= 10
             }
         }
-        put(year, 4); out.append(UInt8(ascii: "-")); put(month, 2); out.append(UInt8(ascii: "-")); put(day, 2)
+        put(Int64(year), 4); out.append(UInt8(ascii: "-")); put(Int64(month), 2); out.append(UInt8(ascii: "-")); put(Int64(day), 2)
         out.append(UInt8(ascii: "T")); put(second / 3600, 2); out.append(UInt8(ascii: ":")); put(second / 60 % 60, 2)
         out.append(UInt8(ascii: ":")); put(second % 60, 2); out.append(UInt8(ascii: "Z"))
         return String(decoding: out, as: UTF8.self)
     }
 
     package func decode(_ text: String) throws -> Date { try standard.decode(text) }
-
-    /// The proleptic Gregorian date `days` after 1970-01-01 (Howard Hinnant's `civil_from_days`).
-    static func civil(_ days: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let z = days + 719_468
-        let era = z.floorDivided(by: 146_097)
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
 }
 
 private extension Int64 {
